@@ -1,0 +1,212 @@
+"""Loads and validates knowledge/: the playbooks as data.
+
+Each `knowledge/*.yaml` file is one feature. Four top-level keys are shared and merged
+across files (ids must be unique): `rules`, `intents`, `facts`, `roles`. Every other key
+stays with its file under `Knowledge.data[<file stem>]`; a feature validates its own part
+with `register_section` so a bad edit fails at start-up, not mid-conversation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+RULE_ID = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
+
+
+class KnowledgeError(ValueError):
+    """knowledge/ does not validate; the message names the file and the field."""
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    id: str
+    text: str
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not RULE_ID.match(v):
+            raise ValueError(f"rule id {v!r} must look like 'area.name'")
+        return v
+
+
+class IntentSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str
+    # First words that make this a command, e.g. ["escalate?", "escalate"].
+    commands: list[str] = Field(default_factory=list)
+    # Regular expressions over the normalised text; named groups become arguments.
+    patterns: list[str] = Field(default_factory=list)
+    # Phrases that must be understood as this intent (checked by the tests).
+    examples: list[str] = Field(default_factory=list)
+    # Phrases that must NOT be understood as this intent.
+    counter_examples: list[str] = Field(default_factory=list)
+    priority: int = 50  # higher is tried first
+    help: str | None = None  # one line for `help`
+    usage: str | None = None  # command grammar, e.g. "share <role> <what>"
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        for p in v:
+            re.compile(p)
+        return v
+
+
+class FactChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    label: str
+    value: Any
+    synonyms: list[str] = Field(default_factory=list)
+
+
+class FactSpec(BaseModel):
+    """A fact a playbook may need, and how to ask for it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    label: str
+    question: str
+    kind: Literal["choice", "number", "money", "text", "date", "yesno"] = "text"
+    choices: list[FactChoice] = Field(default_factory=list)
+    # Regexes that pull this fact out of a longer free-text answer; group "value" is parsed.
+    extract: list[str] = Field(default_factory=list)
+
+
+class RoleSpec(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    key: str
+    title: str
+    aliases: list[str] = Field(default_factory=list)
+    kpis: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    rules: dict[str, Rule]
+    intents: list[IntentSpec]
+    facts: dict[str, FactSpec]
+    roles: dict[str, RoleSpec]
+    data: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sections: dict[str, Any] = field(default_factory=dict)  # validated feature sections
+
+    def rule(self, rule_id: str) -> Rule:
+        try:
+            return self.rules[rule_id]
+        except KeyError:  # a playbook citing an unknown rule is a bug in code or data
+            raise KnowledgeError(f"unknown rule id {rule_id!r}") from None
+
+    def say(self, rule_id: str, **values: Any) -> str:
+        """The rule's wording with {placeholders} filled; unknown placeholders stay visible."""
+        return self.rule(rule_id).text.format_map(_Keep(values)).strip()
+
+    def section(self, name: str) -> Any:
+        return self.sections[name]
+
+    def role(self, word: str) -> RoleSpec | None:
+        w = word.strip().casefold()
+        for role in self.roles.values():
+            if w == role.key or w == role.title.casefold() or w in (a.casefold() for a in role.aliases):
+                return role
+        return None
+
+
+class _Keep(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+# Feature sections validated at load: file stem -> (key -> validator).
+_SECTIONS: dict[tuple[str, str], Callable[[Any], Any]] = {}
+
+
+def register_section(stem: str, key: str, model: type[BaseModel] | Callable[[Any], Any]) -> None:
+    """Declare that `knowledge/<stem>.yaml` has a top-level `key` validated by `model`."""
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        _SECTIONS[(stem, key)] = model.model_validate
+    else:
+        _SECTIONS[(stem, key)] = model
+
+
+def load_knowledge(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
+    directory = Path(directory)
+    rules: dict[str, Rule] = {}
+    intents: dict[str, IntentSpec] = {}
+    facts: dict[str, FactSpec] = {}
+    roles: dict[str, RoleSpec] = {}
+    data: dict[str, dict[str, Any]] = {}
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise KnowledgeError(f"no knowledge files in {directory}")
+    for path in files:
+        where = path.name
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise KnowledgeError(f"{where}: not valid YAML: {exc}") from None
+        if not isinstance(doc, dict):
+            raise KnowledgeError(f"{where}: the top level must be a mapping")
+        try:
+            for raw in doc.pop("rules", []) or []:
+                rule = Rule.model_validate(raw)
+                _unique(rules, rule.id, rule, where, "rule")
+            for raw in doc.pop("intents", []) or []:
+                spec = IntentSpec.model_validate(raw)
+                _unique(intents, spec.name, spec, where, "intent")
+            for raw in doc.pop("facts", []) or []:
+                spec = FactSpec.model_validate(raw)
+                _unique(facts, spec.key, spec, where, "fact")
+            for raw in doc.pop("roles", []) or []:
+                spec = RoleSpec.model_validate(raw)
+                _unique(roles, spec.key, spec, where, "role")
+        except ValidationError as exc:
+            raise KnowledgeError(f"{where}: {exc}") from None
+        data[path.stem] = doc
+    sections: dict[str, Any] = {}
+    for (stem, key), validate in _SECTIONS.items():
+        if key not in data.get(stem, {}):
+            raise KnowledgeError(f"{stem}.yaml: missing section {key!r}")
+        try:
+            sections[f"{stem}.{key}"] = validate(data[stem][key])
+        except (ValidationError, ValueError, TypeError) as exc:
+            raise KnowledgeError(f"{stem}.yaml, section {key!r}: {exc}") from None
+    kb = Knowledge(
+        rules=rules,
+        intents=sorted(intents.values(), key=lambda i: -i.priority),
+        facts=facts,
+        roles=roles,
+        data=data,
+        sections=sections,
+    )
+    _check_references(kb)
+    return kb
+
+
+def _unique(into: dict[str, Any], key: str, value: Any, where: str, what: str) -> None:
+    if key in into:
+        raise KnowledgeError(f"{where}: {what} {key!r} is defined twice")
+    into[key] = value
+
+
+def _check_references(kb: Knowledge) -> None:
+    for fact in kb.facts.values():
+        if fact.kind == "choice" and not fact.choices:
+            raise KnowledgeError(f"fact {fact.key!r} is a choice with no choices")
+
+
+@lru_cache(maxsize=1)
+def default_knowledge() -> Knowledge:
+    # Feature modules register their sections on import; import them before loading.
+    from bot.skills import load_skills
+
+    load_skills()
+    return load_knowledge()

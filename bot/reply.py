@@ -1,0 +1,122 @@
+"""The Reply model: the one contract between the core and every renderer.
+
+Renderers (terminal, JSON, Block Kit, Adaptive Cards) read these fields; `plain_text()`
+is the floor every surface can fall back to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SectionStyle = Literal["bullets", "checklist", "numbered"]
+
+
+@dataclass(slots=True)
+class Item:
+    text: str
+    rule: str | None = None  # stable rule id from knowledge/, cited in the answer
+    done: bool | None = None  # for checklists: True ticked, False open, None not a checklist item
+
+
+@dataclass(slots=True)
+class Section:
+    items: list[Item]
+    title: str | None = None
+    style: SectionStyle = "bullets"
+
+
+@dataclass(slots=True)
+class Action:
+    label: str
+    payload: dict[str, Any]  # {"intent": ..., ...}; fed back to the core as Turn.action
+    style: Literal["default", "primary", "danger"] = "default"
+
+
+@dataclass(slots=True)
+class Choice:
+    label: str
+    value: str
+
+
+@dataclass(slots=True)
+class Question:
+    """One question of a form; `kind` tells a renderer which input to draw."""
+
+    id: str
+    prompt: str
+    kind: Literal["choice", "number", "money", "text", "date", "yesno"] = "text"
+    choices: list[Choice] = field(default_factory=list)
+    form: str | None = None
+
+
+@dataclass(slots=True)
+class Reply:
+    headline: str
+    intent: str = "unknown"
+    verdict: str | None = None  # stable machine word, documented in the README
+    verdict_label: str | None = None  # the human wording of the verdict, e.g. "Not yet."
+    sections: list[Section] = field(default_factory=list)
+    draft: str | None = None
+    draft_source: str | None = None  # "template" | "llm" | None
+    actions: list[Action] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # fact keys the coach asked for
+    footer: str | None = None
+    ephemeral: bool = False  # shown only to the asker where the surface can
+
+    @property
+    def reasons(self) -> list[Item]:
+        return [item for s in self.sections for item in s.items if item.rule]
+
+    @property
+    def rules(self) -> list[str]:
+        return [item.rule for item in self.reasons if item.rule]
+
+    def plain_text(self) -> str:
+        lines: list[str] = []
+        head = self.headline
+        if self.verdict_label and not head.startswith(self.verdict_label):
+            head = f"{self.verdict_label} {head}".strip()
+        lines.append(head)
+        for section in self.sections:
+            lines.append("")
+            if section.title:
+                lines.append(section.title)
+            for n, item in enumerate(section.items, 1):
+                if section.style == "numbered":
+                    mark = f"{n}."
+                elif section.style == "checklist" and item.done is not None:
+                    mark = "[x]" if item.done else "[ ]"
+                else:
+                    mark = "-"
+                cite = f" [{item.rule}]" if item.rule else ""
+                lines.append(f"{mark} {item.text}{cite}")
+        for n, q in enumerate(self.questions, 1):
+            if n == 1:
+                lines.append("")
+            choices = " ".join(f"[{c.label}]" for c in q.choices)
+            lines.append(f"{n}. {q.prompt}" + (f" {choices}" if choices else ""))
+        if self.draft:
+            lines += ["", "Draft:", self.draft]
+        if self.footer:
+            lines += ["", self.footer]
+        if self.actions:
+            lines += ["", " ".join(f"[{a.label}]" for a in self.actions)]
+        return "\n".join(lines).strip()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON shape (`coach ask --json`)."""
+        return {
+            "intent": self.intent,
+            "verdict": self.verdict,
+            "headline": self.headline,
+            "text": self.plain_text(),
+            "reasons": [{"rule": i.rule, "text": i.text} for i in self.reasons],
+            "missing": list(self.missing),
+            "draft": self.draft,
+            "draft_source": self.draft_source,
+            "sections": [asdict(s) for s in self.sections],
+            "actions": [asdict(a) for a in self.actions],
+            "questions": [asdict(q) for q in self.questions],
+        }

@@ -1,0 +1,23 @@
+"""The one input every surface produces: who said what, where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    platform: str  # "console", "slack", "teams", ...
+    tenant: str  # Slack team/enterprise id, Teams tenant id, "local" for the terminal
+    conversation: str  # channel / chat / "terminal"
+    user: str
+    text: str = ""
+    # A button or card press: {"intent": "...", ...args}. Takes precedence over text.
+    action: dict[str, Any] | None = None
+    event_id: str | None = None  # platform event id for exactly-once handling
+    user_name: str | None = None
+    timezone: str | None = None  # IANA name when the platform tells us
+    received_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
