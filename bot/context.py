@@ -1,0 +1,104 @@
+"""What a skill handler gets for one turn: the input, the deal, the knowledge, the clock,
+and the few ways it may change memory (all inside the turn's single transaction)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.knowledge import Knowledge
+from bot.reply import Choice, Question, Reply
+from bot.timeline import Contact, DealView, Event
+from bot.turn import Turn
+
+if TYPE_CHECKING:
+    from bot.memory import Memory
+
+
+@dataclass(slots=True)
+class Intent:
+    name: str
+    args: dict[str, str] = field(default_factory=dict)
+    text: str = ""  # the user's text, cleaned (original case kept)
+
+
+@dataclass
+class Context:
+    turn: Turn
+    now: datetime  # tz-aware UTC; playbooks take it as an argument, never read a clock
+    kb: Knowledge
+    intent: Intent
+    memory: Memory
+    conversation_id: int
+    deal: DealView | None = None
+    services: dict[str, Any] = field(default_factory=dict)  # optional: "drafter", ...
+
+    # --- reading -----------------------------------------------------------------
+    def missing(self, keys: list[str]) -> list[str]:
+        facts = self.deal.facts if self.deal else {}
+        return [k for k in keys if facts.get(k) is None]
+
+    # --- writing (each is part of the turn's one transaction) ----------------------
+    async def log(self, kind: str, payload: dict[str, Any], *, at: datetime | None = None) -> Event:
+        """Append an event to the active deal's timeline and refresh `self.deal`."""
+        if self.deal is None:
+            raise RuntimeError("log() needs an active deal")
+        event = await self.memory.append_event(
+            self.deal.id, kind, payload, actor=self.turn.user, at=at or self.now, recorded_at=self.now
+        )
+        self.deal = await self.memory.deal_view(self.deal.id)
+        return event
+
+    async def set_fact(self, key: str, value: Any) -> Event:
+        return await self.log("fact", {"key": key, "value": value})
+
+    async def upsert_contact(
+        self, name: str, role: str, kpis: list[str] | None = None, note: str | None = None
+    ) -> Contact:
+        if self.deal is None:
+            raise RuntimeError("upsert_contact() needs an active deal")
+        contact = await self.memory.upsert_contact(self.deal.id, name, role, kpis, note)
+        await self.log("contact", {"name": contact.name, "role": contact.role, "kpis": list(contact.kpis), "note": note})
+        return contact
+
+    async def ask(
+        self,
+        keys: list[str],
+        *,
+        resume: dict[str, Any] | None = None,
+        intro: str | None = None,
+    ) -> Reply:
+        """Ask for facts the deal lacks; the answer is stored as `fact` events and then
+        `resume` (an action payload, by default this turn's intent) runs again."""
+        if self.deal is None:
+            raise RuntimeError("ask() needs an active deal")
+        resume = resume or {"intent": self.intent.name, **self.intent.args, "_text": self.intent.text}
+        await self.memory.save_form(self.conversation_id, self.deal.id, keys, resume, self.now)
+        return self.questions_reply(keys, intro=intro)
+
+    def questions_reply(self, keys: list[str], *, intro: str | None = None) -> Reply:
+        deal_name = self.deal.name if self.deal else "this deal"
+        n = len(keys)
+        headline = intro or (
+            f"Before I can say, {'one thing' if n == 1 else f'{n} things'} about {deal_name}:"
+        )
+        questions = []
+        for key in keys:
+            spec = self.kb.facts[key]
+            questions.append(
+                Question(
+                    id=key,
+                    prompt=spec.question,
+                    kind=spec.kind,
+                    choices=[Choice(label=c.label, value=str(c.value)) for c in spec.choices],
+                    form="facts",
+                )
+            )
+        return Reply(
+            headline=headline,
+            intent="form.ask",
+            questions=questions,
+            missing=list(keys),
+            footer="Answer in your own words, or say 'cancel' to drop it.",
+        )
