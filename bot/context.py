@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 @dataclass(slots=True)
 class Intent:
     name: str
-    args: dict[str, str] = field(default_factory=dict)
+    args: dict[str, Any] = field(default_factory=dict)
     text: str = ""  # the user's text, cleaned (original case kept)
 
 
@@ -58,7 +58,7 @@ class Context:
     ) -> Contact:
         if self.deal is None:
             raise RuntimeError("upsert_contact() needs an active deal")
-        contact = await self.memory.upsert_contact(self.deal.id, name, role, kpis, note)
+        contact = await self.memory.upsert_contact(self.deal.id, name, role, kpis, note, self.now)
         await self.log("contact", {"name": contact.name, "role": contact.role, "kpis": list(contact.kpis), "note": note})
         return contact
 

@@ -1,0 +1,187 @@
+"""Coach.handle: one turn in, one Reply out. The flow in DESIGN.md, in code.
+
+Each turn is one database transaction: the dedup claim, every event it logs and the form
+state commit together, or none of them do.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.context import Context, Intent
+from bot.forms import describe, read_answers
+from bot.knowledge import Knowledge
+from bot.memory import Memory
+from bot.reply import Item, Reply, Section
+from bot.skills import DEAL_FREE, load_skills
+from bot.turn import Turn
+from bot.understand import clean, match_command, match_pattern, suggestions
+
+log = logging.getLogger("coach")
+
+MAX_CHARS = 8000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Coach:
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        kb: Knowledge,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        services: dict[str, Any] | None = None,
+        max_chars: int = MAX_CHARS,
+    ) -> None:
+        self.sessions = sessions
+        self.kb = kb
+        self.clock = clock
+        self.services = services or {}
+        self.max_chars = max_chars
+        self.handlers = load_skills()
+
+    async def handle(self, turn: Turn) -> Reply | None:
+        """The reply to show, or None when this platform event was already handled."""
+        problem = self._reject(turn)
+        if problem:
+            return problem
+        now = self.clock()
+        try:
+            async with self.sessions() as session, session.begin():
+                memory = await Memory.for_tenant(session, turn.platform, turn.tenant, now)
+                if turn.event_id and not await memory.claim_event(turn.event_id, now):
+                    return None
+                return await self._turn(memory, turn, now)
+        except Exception as exc:  # never a stack trace in chat, never deal data in logs
+            tb = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("turn failed (%s on %s): %s\n%s", type(exc).__name__, turn.platform, "details withheld", tb)
+            return Reply(
+                headline="Something went wrong on my side, and nothing was saved. Please try again.",
+                intent="error",
+            )
+
+    def _reject(self, turn: Turn) -> Reply | None:
+        if turn.action is not None:
+            if not isinstance(turn.action, dict) or not isinstance(turn.action.get("intent"), str):
+                return Reply(headline="That button has expired. Ask me again.", intent="error")
+            return None
+        if not isinstance(turn.text, str) or not clean(turn.text):
+            return Reply(
+                headline="I didn't get a message. Type `help` to see what I can do.", intent="empty"
+            )
+        if len(turn.text) > self.max_chars:
+            return Reply(
+                headline=f"That message is too long for me ({len(turn.text):,} characters; "
+                f"the limit is {self.max_chars:,}). Send the part that matters.",
+                intent="too_long",
+            )
+        return None
+
+    async def _turn(self, memory: Memory, turn: Turn, now: datetime) -> Reply:
+        conversation = await memory.conversation(turn.conversation, now)
+        deal = await memory.active_deal(conversation)
+        ctx = Context(
+            turn=turn,
+            now=now,
+            kb=self.kb,
+            intent=Intent("unknown"),
+            memory=memory,
+            conversation_id=conversation.id,
+            services=self.services,
+        )
+        if deal is not None:
+            ctx.deal = await memory.deal_view(deal.id)
+
+        if turn.action is not None:
+            args = {k: v for k, v in turn.action.items() if k not in ("intent", "_text")}
+            ctx.intent = Intent(turn.action["intent"], args, str(turn.action.get("_text", "")))
+            return await self._run(ctx)
+
+        text = clean(turn.text)
+        command = match_command(text, self.kb)
+        form = await memory.load_form(conversation.id, deal.id) if deal is not None else None
+        if form is None:
+            ctx.intent = command or match_pattern(text, self.kb) or Intent("unknown", {}, text)
+            return await self._run(ctx)
+        return await self._form_turn(ctx, form, text, command)
+
+    async def _form_turn(self, ctx: Context, form: Any, text: str, command: Intent | None) -> Reply:
+        assert ctx.deal is not None
+        pending: list[str] = [k for k in form.pending.get("keys", []) if k in self.kb.facts]
+        if command and command.name == "cancel":
+            await ctx.memory.clear_form(ctx.conversation_id, ctx.deal.id)
+            return Reply(headline="OK, I've dropped those questions.", intent="form.cancel")
+        answers = {} if command else read_answers(text, pending, self.kb)
+        if not answers:
+            intent = command or match_pattern(text, self.kb)
+            if intent is None and len(pending) == 1 and self.kb.facts[pending[0]].kind == "text":
+                answers = {pending[0]: text[:500]}
+            elif intent is None:
+                again = ctx.questions_reply(pending, intro="I couldn't read an answer in that. Still need:")
+                again.intent = "form.ask"
+                return again
+            else:  # a question mid-form: answer it, keep the form for later
+                ctx.intent = intent
+                reply = await self._run(ctx)
+                still = await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id)
+                if still is not None and reply.intent != "form.ask":
+                    n = len(still.pending.get("keys", []))
+                    reply.footer = (
+                        f"I still have {n} open question{'s' if n != 1 else ''} for {ctx.deal.name}. "
+                        "Answer when ready, or say 'cancel'."
+                    )
+                return reply
+
+        noted = []
+        for key, value in answers.items():
+            await ctx.set_fact(key, value)
+            noted.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}")
+        remaining = [k for k in pending if k not in answers]
+        if remaining:
+            await ctx.memory.save_form(ctx.conversation_id, ctx.deal.id, remaining, form.resume, ctx.now)
+            return ctx.questions_reply(remaining, intro="Noted " + "; ".join(noted) + ". Still need:")
+        await ctx.memory.clear_form(ctx.conversation_id, ctx.deal.id)
+        resume = dict(form.resume)
+        name = resume.pop("intent", "unknown")
+        text0 = str(resume.pop("_text", ""))
+        ctx.intent = Intent(name, resume, text0)
+        reply = await self._run(ctx)
+        reply.sections.insert(0, Section(items=[Item("Noted " + "; ".join(noted) + ".")]))
+        return reply
+
+    async def _run(self, ctx: Context) -> Reply:
+        name = ctx.intent.name
+        handler = self.handlers.get(name)
+        if handler is None:
+            return self._not_understood(ctx)
+        if name not in DEAL_FREE and ctx.deal is None:
+            return Reply(
+                headline="There's no active deal in this conversation yet.",
+                intent=name,
+                sections=[Section(items=[
+                    Item("Start one: `deal new Woodgrove EA renewal`"),
+                    Item("Or pick one you have: `deal list`, then `deal use NAME`"),
+                ])],
+            )
+        reply = await handler(ctx)
+        if reply.intent == "unknown":
+            reply.intent = name
+        return reply
+
+    def _not_understood(self, ctx: Context) -> Reply:
+        tries = suggestions(self.kb)
+        return Reply(
+            headline="I'm not sure what you mean. Some things you can ask:",
+            intent="unknown",
+            sections=[Section(items=[Item(f"“{t}”") for t in tries])],
+            footer="Type `help` for everything I can do.",
+        )

@@ -1,0 +1,1 @@
+"""Deal memory in SQL: SQLAlchemy 2 models, engines, migrations."""

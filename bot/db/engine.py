@@ -1,0 +1,56 @@
+"""Engines from user-friendly URLs: `sqlite:///path` and `postgresql://...` get async drivers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+
+def async_url(url: str) -> URL:
+    """Add the async driver the user did not name: aiosqlite for SQLite, asyncpg for PostgreSQL."""
+    u = make_url(url)
+    backend = u.get_backend_name()
+    if backend == "sqlite":
+        u = u.set(drivername="sqlite+aiosqlite")
+    elif backend in ("postgresql", "postgres"):
+        u = u.set(drivername="postgresql+asyncpg")
+    else:
+        raise ValueError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+    return u
+
+
+def sync_url(url: str) -> URL:
+    """The same database for synchronous tools (Alembic offline bits, slack_sdk stores)."""
+    u = make_url(url)
+    backend = u.get_backend_name()
+    if backend == "sqlite":
+        return u.set(drivername="sqlite")
+    return u.set(drivername="postgresql+asyncpg")
+
+
+def create_engine(url: str, **kwargs: object) -> AsyncEngine:
+    u = async_url(url)
+    if u.get_backend_name() == "sqlite":
+        if u.database and u.database != ":memory:":
+            Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(u, connect_args={"timeout": 30}, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(u, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker:
+    return async_sessionmaker(engine, expire_on_commit=False)

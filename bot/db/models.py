@@ -1,0 +1,166 @@
+"""SQLAlchemy 2 typed models. Schema changes go through Alembic (migrations/)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class Tenant(Base):
+    """A Slack workspace / Enterprise Grid org, a Teams tenant, or the local terminal."""
+
+    __tablename__ = "tenants"
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_tenants_platform_external"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
+class Deal(Base):
+    __tablename__ = "deals"
+    __table_args__ = (UniqueConstraint("tenant_id", "name_key", name="uq_deals_tenant_name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))  # casefolded name, for unique lookups
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
+class Conversation(Base):
+    """A channel, DM, chat or the terminal; bound to at most one active deal."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("tenant_id", "external_id", name="uq_conversations_tenant_external"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str] = mapped_column(String(255))
+    active_deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class DealEvent(Base):
+    """The append-only timeline. Never updated or deleted; an `undo` event withdraws one."""
+
+    __tablename__ = "deal_events"
+    __table_args__ = (Index("ix_deal_events_deal_at", "deal_id", "occurred_at", "id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    actor: Mapped[str] = mapped_column(String(255))
+    occurred_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+
+
+class DealContact(Base):
+    """Microsoft people on a deal. Changes are also logged as `contact` events."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("deal_id", "name_key", name="uq_contacts_deal_name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(64))
+    kpis: Mapped[dict[str, Any]]  # {"kpis": [...]} - JSON object for portability
+    note: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class ProcessedEvent(Base):
+    """Inbound platform event ids already handled: the adapters' exactly-once key."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("platform", "tenant_key", "event_id", name="uq_processed_events"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    tenant_key: Mapped[str] = mapped_column(String(255))
+    event_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class FormState(Base):
+    """A form in progress: which facts are still asked for and what to resume afterwards."""
+
+    __tablename__ = "form_states"
+    __table_args__ = (UniqueConstraint("conversation_id", "deal_id", name="uq_form_states_conv_deal"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    pending: Mapped[dict[str, Any]]  # {"keys": [...]} in asking order
+    resume: Mapped[dict[str, Any]]  # the action payload to run once answered
+    updated_at: Mapped[datetime]
+
+
+class ConversationRef(Base):
+    """Where to reach a conversation proactively (Teams conversation reference, Slack channel)."""
+
+    __tablename__ = "conversation_refs"
+    __table_args__ = (UniqueConstraint("platform", "tenant_key", "conversation_key", name="uq_conversation_refs"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    tenant_key: Mapped[str] = mapped_column(String(255))
+    conversation_key: Mapped[str] = mapped_column(String(255))
+    reference: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class Reminder(Base):
+    """A durable scheduled prompt; claimed by one worker at a time through a lease."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("idempotency_key", name="uq_reminders_idempotency"),
+        Index("ix_reminders_due", "status", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|cancelled|dropped
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    idempotency_key: Mapped[str] = mapped_column(String(255))
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class LlmUsage(Base):
+    """Per-tenant daily LLM spend, for the daily budget."""
+
+    __tablename__ = "llm_usage"
+    __table_args__ = (UniqueConstraint("tenant_id", "day", name="uq_llm_usage_tenant_day"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    day: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD, UTC
+    requests: Mapped[int] = mapped_column(default=0)
+    tokens: Mapped[int] = mapped_column(default=0)

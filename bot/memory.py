@@ -1,0 +1,289 @@
+"""Deal memory: every read and write of the core, scoped to one tenant.
+
+A Memory wraps one AsyncSession (one transaction per turn). Every query that touches a deal
+filters by tenant, so an id typed in workspace A can never reach a deal of workspace B.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import (
+    Conversation,
+    ConversationRef,
+    Deal,
+    DealContact,
+    DealEvent,
+    FormState,
+    ProcessedEvent,
+    Tenant,
+)
+from bot.timeline import Contact, DealView, Event, make_view
+
+
+class DealNameTaken(ValueError):
+    pass
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+async def get_or_create(session: AsyncSession, model: type, lookup: dict[str, Any], **extra: Any) -> Any:
+    """Race-safe get-or-create: a concurrent insert of the same key is caught and re-read."""
+    stmt = select(model).filter_by(**lookup)
+    row = (await session.execute(stmt)).scalar_one_or_none()
+    if row is not None:
+        return row
+    try:
+        async with session.begin_nested():
+            row = model(**lookup, **extra)
+            session.add(row)
+        return row
+    except IntegrityError:
+        return (await session.execute(stmt)).scalar_one()
+
+
+class Memory:
+    def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
+        self.session = session
+        self.tenant = tenant
+
+    @classmethod
+    async def for_tenant(
+        cls, session: AsyncSession, platform: str, external_id: str, now: datetime
+    ) -> Memory:
+        tenant = await get_or_create(
+            session, Tenant, {"platform": platform, "external_id": external_id}, created_at=now
+        )
+        return cls(session, tenant)
+
+    # --- exactly-once -----------------------------------------------------------
+    async def claim_event(self, event_id: str, now: datetime) -> bool:
+        """True the first time an inbound event id is seen for this tenant, False after.
+        The unique key makes this hold across processes; it commits with the turn."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(
+                    ProcessedEvent(
+                        platform=self.tenant.platform,
+                        tenant_key=self.tenant.external_id,
+                        event_id=event_id,
+                        created_at=now,
+                    )
+                )
+            return True
+        except IntegrityError:
+            return False
+
+    # --- conversations and deals ---------------------------------------------------
+    async def conversation(self, external_id: str, now: datetime) -> Conversation:
+        return await get_or_create(
+            self.session,
+            Conversation,
+            {"tenant_id": self.tenant.id, "external_id": external_id},
+            created_at=now,
+        )
+
+    async def create_deal(self, name: str, created_by: str, now: datetime) -> Deal:
+        name = " ".join(name.split())
+        if await self.find_deal(name) is not None:
+            raise DealNameTaken(name)
+        try:
+            async with self.session.begin_nested():
+                deal = Deal(
+                    tenant_id=self.tenant.id,
+                    name=name,
+                    name_key=name_key(name),
+                    created_by=created_by,
+                    created_at=now,
+                )
+                self.session.add(deal)
+        except IntegrityError:
+            raise DealNameTaken(name) from None
+        return deal
+
+    async def find_deal(self, name: str) -> Deal | None:
+        stmt = select(Deal).where(Deal.tenant_id == self.tenant.id, Deal.name_key == name_key(name))
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def get_deal(self, deal_id: int) -> Deal | None:
+        stmt = select(Deal).where(Deal.tenant_id == self.tenant.id, Deal.id == deal_id)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def list_deals(self) -> list[Deal]:
+        stmt = select(Deal).where(Deal.tenant_id == self.tenant.id).order_by(Deal.name_key)
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def bind(self, conversation: Conversation, deal: Deal | None) -> None:
+        conversation.active_deal_id = deal.id if deal else None
+        await self.session.flush()
+
+    async def active_deal(self, conversation: Conversation) -> Deal | None:
+        if conversation.active_deal_id is None:
+            return None
+        return await self.get_deal(conversation.active_deal_id)
+
+    # --- timeline ---------------------------------------------------------------
+    async def deal_view(self, deal_id: int) -> DealView:
+        deal = await self.get_deal(deal_id)
+        if deal is None:
+            raise LookupError("no such deal in this workspace")
+        rows = await self.session.execute(
+            select(
+                DealEvent.id,
+                DealEvent.kind,
+                DealEvent.payload,
+                DealEvent.actor,
+                DealEvent.occurred_at,
+                DealEvent.recorded_at,
+            )
+            .where(DealEvent.deal_id == deal_id)
+            .order_by(DealEvent.occurred_at, DealEvent.id)
+        )
+        events = [Event(id=r[0], kind=r[1], payload=r[2], actor=r[3], at=_utc(r[4]), recorded_at=_utc(r[5]))
+                  for r in rows]
+        return make_view(deal.id, deal.name, events, await self.contacts(deal_id))
+
+    async def append_event(
+        self,
+        deal_id: int,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        actor: str,
+        at: datetime,
+        recorded_at: datetime,
+    ) -> Event:
+        if await self.get_deal(deal_id) is None:
+            raise LookupError("no such deal in this workspace")
+        row = DealEvent(
+            deal_id=deal_id, kind=kind, payload=payload, actor=actor, occurred_at=at, recorded_at=recorded_at
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return Event(id=row.id, kind=kind, payload=payload, actor=actor, at=at, recorded_at=recorded_at)
+
+    # --- contacts -----------------------------------------------------------------
+    async def contacts(self, deal_id: int) -> list[Contact]:
+        rows = (
+            await self.session.execute(
+                select(DealContact).where(DealContact.deal_id == deal_id).order_by(DealContact.id)
+            )
+        ).scalars()
+        return [_contact(c) for c in rows]
+
+    async def upsert_contact(
+        self,
+        deal_id: int,
+        name: str,
+        role: str,
+        kpis: list[str] | None,
+        note: str | None,
+        now: datetime | None = None,
+    ) -> Contact:
+        name = " ".join(name.split())
+        stmt = select(DealContact).where(DealContact.deal_id == deal_id, DealContact.name_key == name_key(name))
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        if row is None:
+            row = DealContact(
+                deal_id=deal_id,
+                name=name,
+                name_key=name_key(name),
+                role=role,
+                kpis={"kpis": list(kpis or [])},
+                note=note,
+                active=True,
+                created_at=now or datetime.now(UTC),
+            )
+            self.session.add(row)
+        else:
+            row.role = role or row.role
+            if kpis is not None:
+                row.kpis = {"kpis": list(kpis)}
+            if note is not None:
+                row.note = note
+        await self.session.flush()
+        return _contact(row)
+
+    async def set_contact_active(self, deal_id: int, name: str, active: bool) -> Contact | None:
+        stmt = select(DealContact).where(DealContact.deal_id == deal_id, DealContact.name_key == name_key(name))
+        row = (await self.session.execute(stmt)).scalar_one_or_none()
+        if row is None:
+            return None
+        row.active = active
+        await self.session.flush()
+        return _contact(row)
+
+    # --- forms --------------------------------------------------------------------
+    async def load_form(self, conversation_id: int, deal_id: int) -> FormState | None:
+        stmt = select(FormState).where(
+            FormState.conversation_id == conversation_id, FormState.deal_id == deal_id
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def save_form(
+        self, conversation_id: int, deal_id: int, keys: list[str], resume: dict[str, Any], now: datetime
+    ) -> None:
+        form = await self.load_form(conversation_id, deal_id)
+        if form is None:
+            self.session.add(
+                FormState(
+                    conversation_id=conversation_id,
+                    deal_id=deal_id,
+                    pending={"keys": list(keys)},
+                    resume=resume,
+                    updated_at=now,
+                )
+            )
+        else:
+            form.pending = {"keys": list(keys)}
+            form.resume = resume
+            form.updated_at = now
+        await self.session.flush()
+
+    async def clear_form(self, conversation_id: int, deal_id: int) -> None:
+        await self.session.execute(
+            delete(FormState).where(
+                FormState.conversation_id == conversation_id, FormState.deal_id == deal_id
+            )
+        )
+
+    # --- proactive references ---------------------------------------------------------
+    async def save_reference(self, conversation_key: str, reference: dict[str, Any], now: datetime) -> None:
+        ref = await get_or_create(
+            self.session,
+            ConversationRef,
+            {
+                "platform": self.tenant.platform,
+                "tenant_key": self.tenant.external_id,
+                "conversation_key": conversation_key,
+            },
+            reference=reference,
+            updated_at=now,
+        )
+        ref.reference = reference
+        ref.updated_at = now
+        await self.session.flush()
+
+
+def _contact(row: DealContact) -> Contact:
+    return Contact(
+        id=row.id,
+        name=row.name,
+        role=row.role,
+        kpis=tuple((row.kpis or {}).get("kpis", [])),
+        active=row.active,
+        note=row.note,
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,31 @@
+"""Settings from the environment and an optional .env file (pydantic-settings)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    path = Path(user_data_dir("deal-coach", appauthor=False)) / "coach.db"
+    return f"sqlite:///{path}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url, alias="COACH_DATABASE_URL")
+    timezone: str = Field(default="UTC", alias="COACH_TIMEZONE")
+    log_level: str = Field(default="INFO", alias="COACH_LOG_LEVEL")
+    max_message_chars: int = Field(default=8000, alias="COACH_MAX_MESSAGE_CHARS")
+    host: str = Field(default="0.0.0.0", alias="COACH_HOST")
+    port: int = Field(default=3978, alias="PORT")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

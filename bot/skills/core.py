@@ -1,0 +1,171 @@
+"""The conversation's housekeeping: help, deals, undo, notes, direct facts."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.forms import describe, parse_value
+from bot.memory import DealNameTaken
+from bot.reply import Action, Item, Reply, Section
+from bot.skills import skill
+from bot.timeline import FACT, UNDO
+
+MAX_DEAL_NAME = 120
+
+
+@skill("help", needs_deal=False)
+async def help_(ctx: Context) -> Reply:
+    items = []
+    for spec in sorted(ctx.kb.intents, key=lambda s: (s.usage or s.name)):
+        if not spec.help:
+            continue
+        example = f" — e.g. “{spec.examples[-1]}”" if spec.examples else ""
+        items.append(Item(f"`{spec.usage or spec.name}`: {spec.help}{example}"))
+    deal = f" The active deal here is {ctx.deal.name}." if ctx.deal else " Start with `deal new NAME`."
+    return Reply(
+        headline="Here's what I can do. Ask in your own words or use a command." + deal,
+        intent="help",
+        sections=[Section(items=items)],
+    )
+
+
+@skill("cancel", needs_deal=False)
+async def cancel(ctx: Context) -> Reply:
+    return Reply(headline="Nothing to cancel.", intent="cancel")
+
+
+def _deal_name(ctx: Context) -> str:
+    return " ".join(str(ctx.intent.args.get("rest") or ctx.intent.args.get("name") or "").split()).strip("\"'“”")
+
+
+@skill("deal.new", needs_deal=False)
+async def deal_new(ctx: Context) -> Reply:
+    name = _deal_name(ctx)
+    if not name:
+        return Reply(headline="Give the deal a name: `deal new Woodgrove EA renewal`.", intent="deal.new")
+    if len(name) > MAX_DEAL_NAME:
+        return Reply(headline=f"That name is too long; keep it under {MAX_DEAL_NAME} characters.", intent="deal.new")
+    try:
+        deal = await ctx.memory.create_deal(name, ctx.turn.user, ctx.now)
+    except DealNameTaken:
+        return Reply(
+            headline=f"There's already a deal called {name}. Use `deal use {name}` to switch to it.",
+            intent="deal.new",
+        )
+    conversation = await ctx.memory.conversation(ctx.turn.conversation, ctx.now)
+    await ctx.memory.bind(conversation, deal)
+    return Reply(
+        headline=f"Started {deal.name}. It's the active deal here now.",
+        intent="deal.new",
+        sections=[Section(items=[
+            Item("Tell me what's happening in your own words, e.g. “the AE said this is their final offer”."),
+            Item("Or ask: “should we escalate now?”, “can I tell the CSM our budget?”"),
+        ])],
+    )
+
+
+@skill("deal.use", needs_deal=False)
+async def deal_use(ctx: Context) -> Reply:
+    name = _deal_name(ctx)
+    deal = await ctx.memory.find_deal(name) if name else None
+    if deal is None:
+        names = [d.name for d in await ctx.memory.list_deals()]
+        hint = f" Deals here: {', '.join(names[:10])}." if names else " There are no deals here yet."
+        return Reply(headline=f"I don't know a deal called “{name[:80]}”.{hint}", intent="deal.use")
+    conversation = await ctx.memory.conversation(ctx.turn.conversation, ctx.now)
+    await ctx.memory.bind(conversation, deal)
+    return Reply(headline=f"Switched to {deal.name}.", intent="deal.use")
+
+
+@skill("deal.list", needs_deal=False)
+async def deal_list(ctx: Context) -> Reply:
+    deals = await ctx.memory.list_deals()
+    if not deals:
+        return Reply(headline="No deals yet. Start one: `deal new NAME`.", intent="deal.list")
+    active = ctx.deal.id if ctx.deal else None
+    items = [Item(d.name + (" (active here)" if d.id == active else "")) for d in deals]
+    return Reply(headline=f"{len(deals)} deal{'s' if len(deals) != 1 else ''}:", intent="deal.list",
+                 sections=[Section(items=items)])
+
+
+@skill("deal.show")
+async def deal_show(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    deal = ctx.deal
+    facts = []
+    for key, value in deal.facts.items():
+        spec = ctx.kb.facts.get(key)
+        facts.append(Item(f"{spec.label if spec else key}: {describe(spec, value) if spec else value}"))
+    contacts = [Item(f"{c.name} ({c.role})" + ("" if c.active else " — no longer on the deal"))
+                for c in deal.contacts]
+    events = deal.live_events()
+    recent = [Item(f"{e.at:%Y-%m-%d} {e.kind}: {summarise(e.payload)}") for e in events[-10:]]
+    sections = [Section(title="Facts", items=facts or [Item("None recorded yet.")])]
+    if contacts:
+        sections.append(Section(title="Microsoft contacts", items=contacts))
+    sections.append(Section(title=f"Timeline (last {len(recent)} of {len(events)})",
+                            items=recent or [Item("Nothing logged yet.")]))
+    return Reply(headline=deal.name, intent="deal.show", sections=sections)
+
+
+def summarise(payload: object, limit: int = 90) -> str:
+    if isinstance(payload, dict):
+        if "text" in payload:
+            text = str(payload["text"])
+        elif "key" in payload:
+            text = f"{payload['key']} = {payload.get('value')}"
+        else:
+            text = ", ".join(f"{k}={v}" for k, v in payload.items() if v not in (None, "", []))
+    else:
+        text = str(payload)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@skill("undo")
+async def undo(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    wanted = ctx.intent.args.get("event_id")
+    live = ctx.deal.live_events()
+    if wanted is not None:
+        target = next((e for e in live if str(e.id) == str(wanted)), None)
+    else:
+        mine = [e for e in live if e.actor == ctx.turn.user]
+        target = mine[-1] if mine else None
+    if target is None:
+        return Reply(headline="Nothing to undo (it may have been undone already).", intent="undo")
+    await ctx.log(UNDO, {"event_id": target.id, "kind": target.kind})
+    return Reply(headline=f"Undone: {target.kind} — {summarise(target.payload)}.", intent="undo")
+
+
+@skill("note")
+async def note(ctx: Context) -> Reply:
+    text = str(ctx.intent.args.get("rest", "")).strip()
+    if not text:
+        return Reply(headline="What should the note say? `note: TEXT`", intent="note")
+    event = await ctx.log("note", {"text": text[:2000]})
+    return Reply(headline=f"Noted on {ctx.deal.name if ctx.deal else 'the deal'}.", intent="note",
+                 actions=[Action("Undo", {"intent": "undo", "event_id": event.id})])
+
+
+@skill("fact.set")
+async def fact_set(ctx: Context) -> Reply:
+    rest = str(ctx.intent.args.get("rest", ""))
+    key_part, _, value_part = rest.partition(":")
+    if not value_part:
+        key_part, _, value_part = rest.partition("=")
+    wanted = key_part.strip().casefold().replace(" ", "_")
+    spec = next((s for s in ctx.kb.facts.values()
+                 if wanted in (s.key, s.label.casefold().replace(" ", "_"))), None)
+    if spec is None:
+        known = ", ".join(sorted(s.label.lower() for s in ctx.kb.facts.values())[:12])
+        return Reply(headline=f"I don't track a fact called “{key_part.strip()[:60]}”. Some I do: {known}.",
+                     intent="fact.set")
+    value = parse_value(spec, value_part)
+    if value is None:
+        return Reply(headline=f"I couldn't read a {spec.kind} in “{value_part.strip()[:60]}”. {spec.question}",
+                     intent="fact.set")
+    event = await ctx.log(FACT, {"key": spec.key, "value": value})
+    return Reply(
+        headline=f"Logged for {ctx.deal.name if ctx.deal else 'the deal'}: {spec.label} = {describe(spec, value)}.",
+        intent="fact.set",
+        actions=[Action("Undo", {"intent": "undo", "event_id": event.id})],
+    )

@@ -1,0 +1,88 @@
+"""From a chat message to an intent: the command grammar first, then free-text patterns.
+
+Both live in knowledge/ (`intents:`), so wording can be tuned without code. Deterministic:
+the same text always means the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from bot.context import Intent
+from bot.knowledge import IntentSpec, Knowledge
+
+# Control characters other than newline and tab, zero-width and bidi-override characters.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def clean(text: str) -> str:
+    """Normalise what people paste: NFKC, no control or invisible characters, tidy spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return "\n".join(lines).strip()
+
+
+@lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE | re.DOTALL)
+
+
+def _command_rest(text: str, low: str, command: str) -> str | None:
+    c = command.casefold()
+    if low == c:
+        return ""
+    if low.startswith(c) and len(low) > len(c) and (low[len(c)] in " :\n" or not c[-1].isalnum()):
+        return text[len(c) :].lstrip(" :\n").strip()
+    return None
+
+
+def match_command(text: str, kb: Knowledge) -> Intent | None:
+    low = text.casefold()
+    best: tuple[int, Intent] | None = None
+    for spec in kb.intents:
+        for cmd in spec.commands:
+            rest = _command_rest(text, low, cmd)
+            # The longest matching command wins ("deal new" over "deal").
+            if rest is not None and (best is None or len(cmd) > best[0]):
+                best = (len(cmd), Intent(spec.name, {"rest": rest}, text))
+    return best[1] if best else None
+
+
+def match_pattern(text: str, kb: Knowledge) -> Intent | None:
+    for spec in kb.intents:
+        intent = _match_spec(spec, text)
+        if intent:
+            return intent
+    return None
+
+
+def _match_spec(spec: IntentSpec, text: str) -> Intent | None:
+    for pattern in spec.patterns:
+        m = _compiled(pattern).search(text)
+        if m:
+            args = {k: v.strip() for k, v in m.groupdict().items() if v is not None}
+            return Intent(spec.name, args, text)
+    return None
+
+
+def understand(text: str, kb: Knowledge) -> Intent | None:
+    text = clean(text)
+    if not text:
+        return None
+    return match_command(text, kb) or match_pattern(text, kb)
+
+
+def suggestions(kb: Knowledge, limit: int = 5) -> list[str]:
+    """A few things to try, from the intents' own examples."""
+    out: list[str] = []
+    for spec in sorted(kb.intents, key=lambda s: -s.priority):
+        if spec.examples and spec.help:
+            out.append(spec.examples[0])
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,52 @@
+"""Transcripts of the core conversation: deals, help, undo, bad input."""
+
+from __future__ import annotations
+
+
+async def test_help_lists_what_can_be_asked(chat):
+    reply = await chat("help")
+    assert reply.intent == "help"
+    assert "deal new NAME" in reply.plain_text()
+
+
+async def test_a_new_deal_becomes_active_and_is_listed(chat):
+    assert (await chat("deal new Woodgrove EA renewal")).headline.startswith("Started Woodgrove EA renewal")
+    listed = await chat("deal list")
+    assert "Woodgrove EA renewal (active here)" in listed.plain_text()
+
+
+async def test_duplicate_deal_name_is_refused(chat, deal):
+    reply = await chat("deal new woodgrove  EA renewal")
+    assert "already a deal" in reply.headline
+    assert (await chat("deal list")).headline == "1 deal:"
+
+
+async def test_switching_deals(chat, deal):
+    await chat("deal new Contoso Azure MACC")
+    assert (await chat("deal use woodgrove ea renewal")).headline == "Switched to Woodgrove EA renewal."
+    assert "unknown deal" not in (await chat("deal show")).headline
+    unknown = await chat("deal use Fabrikam")
+    assert "I don't know a deal called" in unknown.headline
+
+
+async def test_note_and_undo(chat, deal):
+    noted = await chat("note: CFO wants a call before Friday")
+    assert noted.actions[0].payload["intent"] == "undo"
+    shown = await chat("deal show")
+    assert "CFO wants a call" in shown.plain_text()
+    undone = await chat(action=noted.actions[0].payload)
+    assert undone.headline.startswith("Undone: note")
+    assert "CFO wants a call" not in (await chat("deal show")).plain_text()
+
+
+async def test_empty_and_huge_messages_get_a_short_answer(chat, deal):
+    assert (await chat("   \n\t ")).intent == "empty"
+    huge = await chat("x" * 20_000)
+    assert huge.intent == "too_long"
+    assert "20,000" in huge.headline
+
+
+async def test_not_understood_gets_suggestions(chat, deal):
+    reply = await chat("asdf qwerty")
+    assert reply.intent == "unknown"
+    assert reply.sections and reply.sections[0].items
