@@ -63,7 +63,9 @@ class Coach:
                 return await self._turn(memory, turn, now)
         except Exception as exc:  # never a stack trace in chat, never deal data in logs
             tb = "".join(traceback.format_tb(exc.__traceback__))
-            log.error("turn failed (%s on %s): %s\n%s", type(exc).__name__, turn.platform, "details withheld", tb)
+            log.error(
+                "turn failed (%s on %s): %s\n%s", type(exc).__name__, turn.platform, "details withheld", tb
+            )
             return Reply(
                 headline="Something went wrong on my side, and nothing was saved. Please try again.",
                 intent="error",
@@ -75,9 +77,7 @@ class Coach:
                 return Reply(headline="That button has expired. Ask me again.", intent="error")
             return None
         if not isinstance(turn.text, str) or not clean(turn.text):
-            return Reply(
-                headline="I didn't get a message. Type `help` to see what I can do.", intent="empty"
-            )
+            return Reply(headline="I didn't get a message. Type `help` to see what I can do.", intent="empty")
         if len(turn.text) > self.max_chars:
             return Reply(
                 headline=f"That message is too long for me ({len(turn.text):,} characters; "
@@ -89,6 +89,13 @@ class Coach:
     async def _turn(self, memory: Memory, turn: Turn, now: datetime) -> Reply:
         conversation = await memory.conversation(turn.conversation, now)
         deal = await memory.active_deal(conversation)
+        if turn.extra.get("deal"):  # one turn about a named deal (`coach ask --deal NAME`)
+            deal = await memory.find_deal(str(turn.extra["deal"]))
+            if deal is None:
+                return Reply(
+                    headline=f"I don't know a deal called “{str(turn.extra['deal'])[:80]}”.",
+                    intent="unknown_deal",
+                )
         ctx = Context(
             turn=turn,
             now=now,
@@ -167,10 +174,14 @@ class Coach:
             return Reply(
                 headline="There's no active deal in this conversation yet.",
                 intent=name,
-                sections=[Section(items=[
-                    Item("Start one: `deal new Woodgrove EA renewal`"),
-                    Item("Or pick one you have: `deal list`, then `deal use NAME`"),
-                ])],
+                sections=[
+                    Section(
+                        items=[
+                            Item("Start one: `deal new Woodgrove EA renewal`"),
+                            Item("Or pick one you have: `deal list`, then `deal use NAME`"),
+                        ]
+                    )
+                ],
             )
         reply = await handler(ctx)
         if reply.intent == "unknown":

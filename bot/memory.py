@@ -146,8 +146,10 @@ class Memory:
             .where(DealEvent.deal_id == deal_id)
             .order_by(DealEvent.occurred_at, DealEvent.id)
         )
-        events = [Event(id=r[0], kind=r[1], payload=r[2], actor=r[3], at=_utc(r[4]), recorded_at=_utc(r[5]))
-                  for r in rows]
+        events = [
+            Event(id=r[0], kind=r[1], payload=r[2], actor=r[3], at=_utc(r[4]), recorded_at=_utc(r[5]))
+            for r in rows
+        ]
         return make_view(deal.id, deal.name, events, await self.contacts(deal_id))
 
     async def append_event(
@@ -188,7 +190,9 @@ class Memory:
         now: datetime | None = None,
     ) -> Contact:
         name = " ".join(name.split())
-        stmt = select(DealContact).where(DealContact.deal_id == deal_id, DealContact.name_key == name_key(name))
+        stmt = select(DealContact).where(
+            DealContact.deal_id == deal_id, DealContact.name_key == name_key(name)
+        )
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         if row is None:
             row = DealContact(
@@ -212,7 +216,9 @@ class Memory:
         return _contact(row)
 
     async def set_contact_active(self, deal_id: int, name: str, active: bool) -> Contact | None:
-        stmt = select(DealContact).where(DealContact.deal_id == deal_id, DealContact.name_key == name_key(name))
+        stmt = select(DealContact).where(
+            DealContact.deal_id == deal_id, DealContact.name_key == name_key(name)
+        )
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         if row is None:
             return None
