@@ -71,7 +71,8 @@ def classify(text: str, kb: Knowledge) -> Classified:
 
 def _excerpt(text: str, limit: int = 60) -> str:
     body = re.sub(
-        r"^\s*(the |their |our )?\w+( \w+)?\s+(just |again |also )*(said|says|told (us|me)|tells us|mentioned)"
+        r"^\s*(the |their |our )?\w+( \w+)?\s+(just |again |also )*"
+        r"(said|says|told (us|me)|tells us|mentioned)"
         r"( that)?\s*",
         "",
         text,
@@ -120,3 +121,8 @@ def day_words(at: datetime, now: datetime) -> str:
     if days == 1:
         return "yesterday"
     return f"on {at.day} {at:%b}"
+
+
+def statements_text(deal: DealView) -> str:
+    """Everything Microsoft was logged as saying, for playbooks that look for a topic."""
+    return "\n".join(str(e.payload.get("text", "")) for e in deal.live_events(MS_STATEMENT))

@@ -27,7 +27,12 @@ ESCALATION_EVENT = "escalation"  # {"text", "to"}: we escalated (logged by the u
 DRAFT_EVENT = "draft"  # {"template"}: a draft was produced
 
 # Asked before any verdict that the facts could change.
-CORE_FACTS = ["rounds_with_account_team", "internal_alignment", "sticking_point", "sticking_point_value_per_year"]
+CORE_FACTS = [
+    "rounds_with_account_team",
+    "internal_alignment",
+    "sticking_point",
+    "sticking_point_value_per_year",
+]
 TEAMS = ("it", "finance", "procurement")
 TEAM_LABEL = {"it": "IT", "finance": "Finance", "procurement": "Procurement"}
 
@@ -129,7 +134,9 @@ def is_emotional(text: str, kb: Knowledge) -> bool:
     low = text.casefold()
     if re.search(r"!{2,}", text):
         return True
-    return any(re.search(rf"(?<!\w){re.escape(w.casefold())}", low) for w in kb.section("escalation.emotion_words"))
+    return any(
+        re.search(rf"(?<!\w){re.escape(w.casefold())}", low) for w in kb.section("escalation.emotion_words")
+    )
 
 
 def issue_owner(sticking_point: str, kb: Knowledge) -> str:
@@ -214,24 +221,37 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
         days = (now.date() - last).days
         if 0 <= days < th.again_within_days:
             when = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''}"
-            a.blockers.append(Item(kb.say("escalation.too-soon-again", days=when), rule="escalation.too-soon-again"))
+            a.blockers.append(
+                Item(kb.say("escalation.too-soon-again", days=when), rule="escalation.too-soon-again")
+            )
 
     rounds = facts.get("rounds_with_account_team")
     if isinstance(rounds, int | float) and rounds <= th.too_early_max_rounds:
         a.blockers.append(
-            Item(kb.say("escalation.too-early", rounds=_rounds(int(rounds)).capitalize()), rule="escalation.too-early")
+            Item(
+                kb.say("escalation.too-early", rounds=_rounds(int(rounds)).capitalize()),
+                rule="escalation.too-early",
+            )
         )
 
     value = facts.get("sticking_point_value_per_year")
     deal_value = facts.get("deal_value_per_year")
     if isinstance(value, int | float):
         minor = value < th.minor_floor_per_year or (
-            isinstance(deal_value, int | float) and deal_value > 0 and value < th.minor_share_of_deal * deal_value
+            isinstance(deal_value, int | float)
+            and deal_value > 0
+            and value < th.minor_share_of_deal * deal_value
         )
         if minor:
-            a.blockers.append(Item(kb.say("escalation.minor-issue", value=format_money(value)), rule="escalation.minor-issue"))
+            a.blockers.append(
+                Item(
+                    kb.say("escalation.minor-issue", value=format_money(value)), rule="escalation.minor-issue"
+                )
+            )
         else:
-            a.support.append(Item(kb.say("escalation.big-enough", value=format_money(value)), rule="escalation.big-enough"))
+            a.support.append(
+                Item(kb.say("escalation.big-enough", value=format_money(value)), rule="escalation.big-enough")
+            )
 
     a.missing = [k for k in CORE_FACTS if facts.get(k) is None]
     a.checklist = checklist(deal, kb, text)
@@ -246,18 +266,28 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
     n = int(rounds)  # type: ignore[arg-type]
     if n < th.min_rounds:
         a.fixes.append(
-            Item(kb.say("escalation.exhaust-standard-channels", rounds=_rounds(n).capitalize()),
-                 rule="escalation.exhaust-standard-channels")
+            Item(
+                kb.say("escalation.exhaust-standard-channels", rounds=_rounds(n).capitalize()),
+                rule="escalation.exhaust-standard-channels",
+            )
         )
     else:
-        a.support.append(Item(kb.say("escalation.channels-tried", rounds=_rounds(n).capitalize()),
-                              rule="escalation.channels-tried"))
+        a.support.append(
+            Item(
+                kb.say("escalation.channels-tried", rounds=_rounds(n).capitalize()),
+                rule="escalation.channels-tried",
+            )
+        )
     alignment = parse_alignment(facts.get("internal_alignment"))
     not_aligned = [TEAM_LABEL[t] for t in TEAMS if alignment[t] is not True]
     if not_aligned:
         verb = "is" if len(not_aligned) == 1 else "are"
-        a.fixes.append(Item(kb.say("escalation.align-first", who=f"{_join(not_aligned)} {verb}"),
-                            rule="escalation.align-first"))
+        a.fixes.append(
+            Item(
+                kb.say("escalation.align-first", who=f"{_join(not_aligned)} {verb}"),
+                rule="escalation.align-first",
+            )
+        )
         a.open_facts.append("internal_alignment")
     else:
         a.support.append(Item(kb.say("escalation.aligned"), rule="escalation.aligned"))
@@ -267,7 +297,11 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
     if owner == "cfo" and isinstance(ask_pct, int | float):
         ae = next(ld for ld in kb.section("escalation.leaders") if ld.key == "ae")
         if ask_pct <= ae.max_discount_pct:
-            a.fixes.append(Item(kb.say("escalation.ae-can-approve", pct=f"{ask_pct:g}"), rule="escalation.ae-can-approve"))
+            a.fixes.append(
+                Item(
+                    kb.say("escalation.ae-can-approve", pct=f"{ask_pct:g}"), rule="escalation.ae-can-approve"
+                )
+            )
     needs_later: list[str] = []
     if owner == "cfo":
         target_set = facts.get("budget_target_set")
@@ -298,8 +332,12 @@ def triggers(deal: DealView, kb: Knowledge, now: datetime, a: Assessment) -> lis
     if len(finals) >= th.final_position_repeats:
         verified = deal.fact("offer_uncompetitive")
         if verified is True:
-            a.support.append(Item(kb.say("escalation.trigger-final-position", times=_times(len(finals))),
-                                  rule="escalation.trigger-final-position"))
+            a.support.append(
+                Item(
+                    kb.say("escalation.trigger-final-position", times=_times(len(finals))),
+                    rule="escalation.trigger-final-position",
+                )
+            )
         elif verified is False:
             a.support.append(Item(kb.say("escalation.verify-offer"), rule="escalation.verify-offer"))
         else:
@@ -307,14 +345,24 @@ def triggers(deal: DealView, kb: Knowledge, now: datetime, a: Assessment) -> lis
     recent = [e for e in statements(deal, "deadline") if (now - e.at).days <= th.recent_days]
     if recent:
         what = str(recent[-1].payload.get("label") or "sign by a deadline")
-        a.support.append(Item(kb.say("escalation.trigger-exploding-offer", what=what),
-                              rule="escalation.trigger-exploding-offer"))
+        a.support.append(
+            Item(
+                kb.say("escalation.trigger-exploding-offer", what=what),
+                rule="escalation.trigger-exploding-offer",
+            )
+        )
     if statements(deal, "verbal_refused"):
-        a.support.append(Item(kb.say("escalation.trigger-verbal-promises"), rule="escalation.trigger-verbal-promises"))
+        a.support.append(
+            Item(kb.say("escalation.trigger-verbal-promises"), rule="escalation.trigger-verbal-promises")
+        )
     stalls = statements(deal, "stall")
     if len(stalls) >= th.stall_repeats:
-        a.support.append(Item(kb.say("escalation.trigger-stalls", times=_times(len(stalls))),
-                              rule="escalation.trigger-stalls"))
+        a.support.append(
+            Item(
+                kb.say("escalation.trigger-stalls", times=_times(len(stalls))),
+                rule="escalation.trigger-stalls",
+            )
+        )
     return needed
 
 
@@ -337,11 +385,24 @@ def who_and_whom(deal: DealView, kb: Knowledge, owner: str) -> list[Item]:
     leader, below, known = target_leader(kb, pct, non_standard=owner == "cio")
     if known:
         below_title = below.title if below else "level below"
-        items.append(Item(kb.say("escalation.target-authority", target=leader.title, authority=leader.authority,
-                                 below=below_title), rule="escalation.target-authority"))
+        items.append(
+            Item(
+                kb.say(
+                    "escalation.target-authority",
+                    target=leader.title,
+                    authority=leader.authority,
+                    below=below_title,
+                ),
+                rule="escalation.target-authority",
+            )
+        )
     else:
-        items.append(Item(kb.say("escalation.target-unknown-ask", target=leader.title),
-                          rule="escalation.target-unknown-ask"))
+        items.append(
+            Item(
+                kb.say("escalation.target-unknown-ask", target=leader.title),
+                rule="escalation.target-unknown-ask",
+            )
+        )
     return items
 
 
@@ -361,7 +422,9 @@ def checklist(deal: DealView, kb: Knowledge, text: str = "") -> list[Item]:
         "tone": not (text and is_emotional(text, kb)),
     }
     steps: list[ChecklistStep] = kb.section("escalation.checklist")
-    return [Item(s.text.format(target=leader.title), rule=s.rule, done=done.get(s.step, False)) for s in steps]
+    return [
+        Item(s.text.format(target=leader.title), rule=s.rule, done=done.get(s.step, False)) for s in steps
+    ]
 
 
 # --- the reply ------------------------------------------------------------------------
@@ -397,14 +460,20 @@ def to_reply(a: Assessment, deal: DealView, kb: Knowledge) -> Reply:
         actions.append(
             Action(
                 f"Remind me in {days} days",
-                {"intent": "reminder.set", "in_days": days, "text": f"Ask again: should we escalate {deal.name}?",
-                 "then": {"intent": "escalation.check"}},
+                {
+                    "intent": "reminder.set",
+                    "in_days": days,
+                    "text": f"Ask again: should we escalate {deal.name}?",
+                    "then": {"intent": "escalation.check"},
+                },
             )
         )
     for key in a.open_facts[:2]:
         spec = kb.facts.get(key)
         if spec:
-            actions.append(Action(f"Update: {spec.label.lower()}", {"intent": "escalation.update", "keys": [key]}))
+            actions.append(
+                Action(f"Update: {spec.label.lower()}", {"intent": "escalation.update", "keys": [key]})
+            )
     return Reply(
         headline=headline,
         intent="escalation.check",

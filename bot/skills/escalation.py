@@ -52,7 +52,13 @@ async def ms_statement(ctx: Context) -> Reply:
     found = cm.classify(text, ctx.kb)
     role, who = cm.speaker(text, ctx.kb)
     at = cm.when_said(text, ctx.now)
-    payload = {"type": found.type, "label": found.label, "text": text[:1000], "role": role, "match": found.match}
+    payload = {
+        "type": found.type,
+        "label": found.label,
+        "text": text[:1000],
+        "role": role,
+        "match": found.match,
+    }
     event = await ctx.log(MS_STATEMENT, payload, at=at)
     nth = cm.times_said(ctx.deal, found.type)
     kb = ctx.kb
@@ -69,11 +75,15 @@ async def ms_statement(ctx: Context) -> Reply:
     rule = found.rule or "counter.noted"
     items.append(Item(kb.say(rule), rule=rule))
     if found.type in ("call_concession", "verbal_refused"):
-        actions.insert(0, Action("Draft a confirming email", {"intent": "draft.confirm", "event_id": event.id}))
+        actions.insert(
+            0, Action("Draft a confirming email", {"intent": "draft.confirm", "event_id": event.id})
+        )
     if found.type == "deadline":
         actions.insert(0, Action("Draft a calm reply", {"intent": "draft.exploding_offer"}))
     if found.type in ("final_offer", "global_policy", "deadline", "stall", "verbal_refused"):
-        actions.insert(1 if len(actions) > 1 else 0, Action("Should we escalate?", {"intent": "escalation.check"}))
+        actions.insert(
+            1 if len(actions) > 1 else 0, Action("Should we escalate?", {"intent": "escalation.check"})
+        )
     return Reply(
         headline=headline,
         intent="ms.statement",
