@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from bot.context import Context, Intent
 from bot.forms import describe, read_answers
 from bot.knowledge import Knowledge
-from bot.memory import Memory
+from bot.memory import Memory, TimelineCache
 from bot.reply import Item, Reply, Section
 from bot.skills import DEAL_FREE, load_skills
 from bot.turn import Turn
@@ -48,6 +48,7 @@ class Coach:
         self.services = services or {}
         self.max_chars = max_chars
         self.handlers = load_skills()
+        self.timelines = TimelineCache()
 
     async def handle(self, turn: Turn) -> Reply | None:
         """The reply to show, or None when this platform event was already handled."""
@@ -57,7 +58,7 @@ class Coach:
         now = self.clock()
         try:
             async with self.sessions() as session, session.begin():
-                memory = await Memory.for_tenant(session, turn.platform, turn.tenant, now)
+                memory = await Memory.for_tenant(session, turn.platform, turn.tenant, now, self.timelines)
                 if turn.event_id and not await memory.claim_event(turn.event_id, now):
                     return None
                 return await self._turn(memory, turn, now)
@@ -106,7 +107,7 @@ class Coach:
             services=self.services,
         )
         if deal is not None:
-            ctx.deal = await memory.deal_view(deal.id)
+            ctx.deal = await memory.deal_view(deal.id, deal)
 
         if turn.action is not None:
             args = {k: v for k, v in turn.action.items() if k not in ("intent", "_text")}
