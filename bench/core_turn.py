@@ -32,25 +32,59 @@ QUESTION = "deal show"
 async def populate(url: str, deals: int, events: int) -> None:
     engine = create_engine(url)
     async with engine.begin() as conn:
-        await conn.execute(insert(Tenant), [{"id": 1, "platform": "console", "external_id": "bench",
-                                             "name": None, "created_at": NOW}])
+        await conn.execute(
+            insert(Tenant),
+            [{"id": 1, "platform": "console", "external_id": "bench", "name": None, "created_at": NOW}],
+        )
         batch = 10_000
         for start in range(1, deals + 1, batch):
-            rows = [{"id": i, "tenant_id": 1, "name": f"Deal {i}", "name_key": f"deal {i}",
-                     "created_by": "bench", "created_at": NOW} for i in range(start, min(deals, start + batch - 1) + 1)]
+            rows = [
+                {
+                    "id": i,
+                    "tenant_id": 1,
+                    "name": f"Deal {i}",
+                    "name_key": f"deal {i}",
+                    "created_by": "bench",
+                    "created_at": NOW,
+                }
+                for i in range(start, min(deals, start + batch - 1) + 1)
+            ]
             await conn.execute(insert(Deal), rows)
-        await conn.execute(insert(Conversation), [{"id": 1, "tenant_id": 1, "external_id": "c1",
-                                                   "active_deal_id": deals, "timezone": None, "created_at": NOW}])
+        await conn.execute(
+            insert(Conversation),
+            [
+                {
+                    "id": 1,
+                    "tenant_id": 1,
+                    "external_id": "c1",
+                    "active_deal_id": deals,
+                    "timezone": None,
+                    "created_at": NOW,
+                }
+            ],
+        )
         kinds = ["note", "ms_statement", "fact"]
         rows = []
         for n in range(events):
             kind = kinds[n % 3]
-            payload = ({"key": f"k{n % 20}", "value": n} if kind == "fact" else
-                       {"type": "final_offer", "text": "best we can do", "role": "ae"} if kind == "ms_statement"
-                       else {"text": f"round {n} notes"})
+            payload = (
+                {"key": f"k{n % 20}", "value": n}
+                if kind == "fact"
+                else {"type": "final_offer", "text": "best we can do", "role": "ae"}
+                if kind == "ms_statement"
+                else {"text": f"round {n} notes"}
+            )
             at = NOW - timedelta(minutes=events - n)
-            rows.append({"deal_id": deals, "kind": kind, "payload": payload, "actor": "bench",
-                         "occurred_at": at, "recorded_at": at})
+            rows.append(
+                {
+                    "deal_id": deals,
+                    "kind": kind,
+                    "payload": payload,
+                    "actor": "bench",
+                    "occurred_at": at,
+                    "recorded_at": at,
+                }
+            )
         await conn.execute(insert(DealEvent), rows)
     await engine.dispose()
 
@@ -85,8 +119,10 @@ async def case(label: str, url: str, deals: int, events: int, turns: int) -> flo
     await populate(url, deals, events)
     lat, floor = await measure(url, turns)
     p50, p99 = pct(lat, 50), pct(lat, 99)
-    print(f"{label:<11} deals={deals:>7,} events={events:,}  turn p50={p50:6.2f} ms  p99={p99:6.2f} ms   "
-          f"floor p50={pct(floor, 50):5.2f} ms  p99={pct(floor, 99):5.2f} ms")
+    print(
+        f"{label:<11} deals={deals:>7,} events={events:,}  turn p50={p50:6.2f} ms  p99={p99:6.2f} ms   "
+        f"floor p50={pct(floor, 50):5.2f} ms  p99={pct(floor, 99):5.2f} ms"
+    )
     return p50
 
 

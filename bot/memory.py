@@ -58,6 +58,11 @@ class TimelineCache:
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self._items: OrderedDict[int, tuple[int, tuple[Event, ...]]] = OrderedDict()
+        self.tenants: dict[tuple[str, str], int] = {}
+
+    def remember_tenant(self, key: tuple[str, str], tenant_id: int) -> None:
+        if len(self.tenants) < 100_000:
+            self.tenants[key] = tenant_id
 
     def get(self, deal_id: int, newest: int) -> tuple[Event, ...] | None:
         hit = self._items.get(deal_id)
@@ -91,9 +96,19 @@ class Memory:
         now: datetime,
         cache: TimelineCache | None = None,
     ) -> Memory:
-        tenant = await get_or_create(
-            session, Tenant, {"platform": platform, "external_id": external_id}, created_at=now
-        )
+        key = (platform, external_id)
+        known = cache.tenants.get(key) if cache is not None else None
+        if known is not None:  # tenant rows never change once made; skip the lookup
+            return cls(session, Tenant(id=known, platform=platform, external_id=external_id), cache)
+        stmt = select(Tenant).filter_by(platform=platform, external_id=external_id)
+        tenant = (await session.execute(stmt)).scalar_one_or_none()
+        if tenant is not None:
+            if cache is not None:  # only rows already committed: a rolled-back one must not stick
+                cache.remember_tenant(key, tenant.id)
+        else:
+            tenant = await get_or_create(
+                session, Tenant, {"platform": platform, "external_id": external_id}, created_at=now
+            )
         return cls(session, tenant, cache)
 
     # --- exactly-once -----------------------------------------------------------
