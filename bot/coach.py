@@ -18,7 +18,7 @@ from bot.context import Context, Intent
 from bot.forms import describe, read_answers
 from bot.knowledge import Knowledge
 from bot.memory import Memory, TimelineCache
-from bot.reply import Item, Reply, Section
+from bot.reply import Action, Item, Reply, Section
 from bot.skills import DEAL_FREE, load_skills
 from bot.turn import Turn
 from bot.understand import clean, match_command, match_pattern, suggestions
@@ -119,6 +119,10 @@ class Coach:
         form = await memory.load_form(conversation.id, deal.id) if deal is not None else None
         if form is None:
             ctx.intent = command or match_pattern(text, self.kb) or Intent("unknown", {}, text)
+            if ctx.intent.name == "unknown" and ctx.deal is not None and not text.rstrip().endswith("?"):
+                stated = await self._stated_facts(ctx, text)
+                if stated is not None:
+                    return stated
             return await self._run(ctx)
         return await self._form_turn(ctx, form, text, command)
 
@@ -165,6 +169,25 @@ class Coach:
         reply = await self._run(ctx)
         reply.sections.insert(0, Section(items=[Item("Noted " + "; ".join(noted) + ".")]))
         return reply
+
+    async def _stated_facts(self, ctx: Context, text: str) -> Reply | None:
+        """A statement that carries known facts ("we renew on 30 June 2027") is logged, with
+        a confirmation and an undo, rather than met with "I don't understand"."""
+        keys = [k for k, spec in self.kb.facts.items() if spec.extract]
+        found = read_answers(text, keys, self.kb) if keys else {}
+        if not found:
+            return None
+        lines, ids = [], []
+        for key, value in found.items():
+            event = await ctx.set_fact(key, value)
+            ids.append(event.id)
+            lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}")
+        assert ctx.deal is not None
+        return Reply(
+            headline=f"Logged for {ctx.deal.name}: " + "; ".join(lines) + ".",
+            intent="fact.stated",
+            actions=[Action("Undo", {"intent": "undo", "event_ids": ids})],
+        )
 
     async def _run(self, ctx: Context) -> Reply:
         name = ctx.intent.name
