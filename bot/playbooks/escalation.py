@@ -116,14 +116,19 @@ def parse_alignment(text: Any) -> dict[str, bool | None]:
         return result
     clauses = [c for c in re.split(r"[,;/]|\bbut\b|\bwhile\b|\bwhereas\b", low) if c.strip()]
     named = False
+    waiting: list[str] = []  # teams listed before their verdict: "IT, Finance and Procurement agreed"
     for clause in clauses:
         teams = [t for t in TEAMS if _TEAM_RE[t].search(clause)]
         if not teams:
             continue
         named = True
         polarity = False if _NEG.search(clause) else True if _POS.search(clause) else None
-        for t in teams:
+        if polarity is None:
+            waiting += teams
+            continue
+        for t in [*waiting, *teams]:
             result[t] = polarity
+        waiting = []
     if not named:  # "yes" / "not yet" / "everyone's aligned": one answer for all three
         polarity = False if _NEG.search(low) else True if _POS.search(low) else None
         result = dict.fromkeys(TEAMS, polarity)
