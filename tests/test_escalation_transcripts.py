@@ -120,7 +120,9 @@ async def test_deadline_statement_and_reply_draft(chat, deal):
 async def test_walk_away_not_credible(chat, deal):
     asked = await chat("should we walk away?")
     assert asked.missing == ["alternative", "walk_threshold_agreed", "timeline_in_control"]
-    final = await chat("No alternative yet, leadership has not agreed a threshold, and no extension is possible.")
+    final = await chat(
+        "No alternative yet, leadership has not agreed a threshold, and no extension is possible."
+    )
     assert final.verdict == "walk_not_credible" and "walkaway.no-bluff" in final.rules
 
 

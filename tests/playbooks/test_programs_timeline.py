@@ -32,7 +32,7 @@ def test_case_study_request_means_bounded_reference(kb):
         {"planned_migration": "no"},
         [(2, "ms_statement", {"type": "other", "text": "AE asked for a case study"})],
     )
-    assert [i.rule for i in programs.advise(d, kb).fits][0] == "programs.bounded-reference"
+    assert programs.advise(d, kb).fits[0].rule == "programs.bounded-reference"
     assert (
         programs.advise(deal({"planned_migration": "no"}), kb, "they want a case study").verdict == "levers"
     )
