@@ -182,6 +182,7 @@ async def deliver_slack(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
         raise LookupError("no Slack channel for this conversation")
     if reminder.attempts > 1 and await _already_posted(client, channel, reminder.idempotency_key):
         log.info("reminder %s was already posted before a restart; not posting again", reminder.id)
+        rt.services["slack_already_posted"] = rt.services.get("slack_already_posted", 0) + 1
         return
     render = rt.services.get("slack_blocks") or slack_blocks
     await client.chat_postMessage(

@@ -24,6 +24,8 @@ class SlackStandIn:
     url: str = ""
 
     async def _args(self, request: web.Request) -> dict[str, Any]:
+        if request.method == "GET":
+            return dict(request.query)
         if request.content_type == "application/json":
             return await request.json()
         form = dict(await request.post())
@@ -64,6 +66,7 @@ class SlackStandIn:
         app = web.Application()
         app.router.add_post("/api/chat.postMessage", self.post_message)
         app.router.add_post("/api/conversations.history", self.history)
+        app.router.add_get("/api/conversations.history", self.history)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
