@@ -12,10 +12,21 @@ import pytest
 
 
 def coach(tmp_path: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COACH_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "NO_COLOR": "1",
-           "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "adapters.console", *args], input=stdin, env=env,
-                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent)
+    env = {
+        **os.environ,
+        "COACH_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "NO_COLOR": "1",
+        "COLUMNS": "200",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.console", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parent.parent,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from bot.memory import Memory
 from bot.portable import ImportProblem, export_deal, import_deal, parse_document
 
 
-async def _export(engine, tenant: str, name: str) -> dict:  # noqa: ANN001
+async def _export(engine, tenant: str, name: str) -> dict:
     from bot.db.engine import session_factory
 
     async with session_factory(engine)() as s, s.begin():
@@ -23,13 +23,13 @@ async def _export(engine, tenant: str, name: str) -> dict:  # noqa: ANN001
         return await export_deal(memory, deal.id)
 
 
-def _now():  # noqa: ANN202
+def _now():
     from datetime import UTC, datetime
 
     return datetime(2026, 11, 23, tzinfo=UTC)
 
 
-async def _import(engine, tenant: str, raw: bytes | str, name: str | None = None) -> int:  # noqa: ANN001
+async def _import(engine, tenant: str, raw: bytes | str, name: str | None = None) -> int:
     from bot.db.engine import session_factory
 
     async with session_factory(engine)() as s, s.begin():
@@ -57,17 +57,56 @@ HOSTILE = [
     ("a list", "[1, 2, 3]"),
     ("wrong format", json.dumps({"format": "other", "version": 1, "deal": {}})),
     ("missing deal", json.dumps({"format": "deal-coach/deal", "version": 1})),
-    ("wrong type", json.dumps({"format": "deal-coach/deal", "version": 1,
-                               "deal": {"name": 5, "created_by": "x", "created_at": "2026-01-01T00:00:00Z"}})),
-    ("bad event", json.dumps({"format": "deal-coach/deal", "version": 1,
-                              "deal": {"name": "X", "created_by": "x", "created_at": "2026-01-01T00:00:00Z"},
-                              "events": [{"ref": 1, "kind": "note", "payload": "text", "actor": "a",
-                                          "at": "2026-01-01T00:00:00Z", "recorded_at": "2026-01-01T00:00:00Z"}]})),
-    ("dangling undo", json.dumps({"format": "deal-coach/deal", "version": 1,
-                                  "deal": {"name": "X", "created_by": "x", "created_at": "2026-01-01T00:00:00Z"},
-                                  "events": [{"ref": 1, "kind": "undo", "payload": {"event_id": 9}, "actor": "a",
-                                              "at": "2026-01-01T00:00:00Z",
-                                              "recorded_at": "2026-01-01T00:00:00Z"}]})),
+    (
+        "wrong type",
+        json.dumps(
+            {
+                "format": "deal-coach/deal",
+                "version": 1,
+                "deal": {"name": 5, "created_by": "x", "created_at": "2026-01-01T00:00:00Z"},
+            }
+        ),
+    ),
+    (
+        "bad event",
+        json.dumps(
+            {
+                "format": "deal-coach/deal",
+                "version": 1,
+                "deal": {"name": "X", "created_by": "x", "created_at": "2026-01-01T00:00:00Z"},
+                "events": [
+                    {
+                        "ref": 1,
+                        "kind": "note",
+                        "payload": "text",
+                        "actor": "a",
+                        "at": "2026-01-01T00:00:00Z",
+                        "recorded_at": "2026-01-01T00:00:00Z",
+                    }
+                ],
+            }
+        ),
+    ),
+    (
+        "dangling undo",
+        json.dumps(
+            {
+                "format": "deal-coach/deal",
+                "version": 1,
+                "deal": {"name": "X", "created_by": "x", "created_at": "2026-01-01T00:00:00Z"},
+                "events": [
+                    {
+                        "ref": 1,
+                        "kind": "undo",
+                        "payload": {"event_id": 9},
+                        "actor": "a",
+                        "at": "2026-01-01T00:00:00Z",
+                        "recorded_at": "2026-01-01T00:00:00Z",
+                    }
+                ],
+            }
+        ),
+    ),
     ("50 MB", b" " * (50 * 1024 * 1024)),
 ]
 

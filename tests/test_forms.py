@@ -12,7 +12,7 @@ KEYS = ["renewal_date", "deal_value_per_year"]
 
 
 @skill("test.needs_facts")
-async def needs_facts(ctx) -> Reply:  # noqa: ANN001 - a probe skill for the form engine
+async def needs_facts(ctx) -> Reply:
     missing = ctx.missing(KEYS)
     if missing:
         return await ctx.ask(missing)
@@ -21,7 +21,9 @@ async def needs_facts(ctx) -> Reply:  # noqa: ANN001 - a probe skill for the for
         headline="All set.",
         intent="test.needs_facts",
         verdict="ok",
-        sections=[Section(items=[Item(f"renews {facts['renewal_date']}, worth {facts['deal_value_per_year']:.0f}")])],
+        sections=[
+            Section(items=[Item(f"renews {facts['renewal_date']}, worth {facts['deal_value_per_year']:.0f}")])
+        ],
     )
 
 
@@ -80,5 +82,19 @@ async def test_form_state_survives_a_restart(chat, deal, engine, kb, clock):
     fresh = Coach(session_factory(engine), kb, clock=clock)  # a new process, same database
     from bot.turn import Turn
 
-    reply = await fresh.handle(Turn("console", "t1", "c1", "u1", "renewal 2027-06-30, agreement $2.4m per year"))
+    reply = await fresh.handle(
+        Turn("console", "t1", "c1", "u1", "renewal 2027-06-30, agreement $2.4m per year")
+    )
     assert reply is not None and reply.verdict == "ok"
+
+
+async def test_buttons_and_card_inputs_answer_the_form(chat, deal):
+    await chat(action=ASK)
+    half = await chat(action={"intent": "form.answer", "answers": {"renewal_date": "2027-06-30"}})
+    assert half.missing == ["deal_value_per_year"]
+    junk = await chat(action={"intent": "form.answer", "answers": {"deal_value_per_year": "lots", "x": 1}})
+    assert junk.headline.startswith("I couldn't read an answer")
+    done = await chat(action={"intent": "form.answer", "answers": {"deal_value_per_year": "2400000"}})
+    assert done.verdict == "ok"
+    stale = await chat(action={"intent": "form.answer", "answers": {"renewal_date": "2028-01-01"}})
+    assert stale.headline == "Those questions were already answered or dropped."

@@ -9,7 +9,7 @@ from bot.reply import Reply
 from bot.skills import skill
 
 
-async def count(engine, model) -> int:  # noqa: ANN001
+async def count(engine, model) -> int:
     async with engine.connect() as conn:
         return (await conn.execute(select(func.count()).select_from(model))).scalar_one()
 
@@ -37,7 +37,7 @@ SECRET = "boom: secret deal detail"
 
 
 @skill("test.log_then_fail")
-async def log_then_fail(ctx) -> Reply:  # noqa: ANN001
+async def log_then_fail(ctx) -> Reply:
     await ctx.log("note", {"text": "half-written"})
     raise RuntimeError(SECRET)
 
@@ -79,3 +79,18 @@ async def test_odd_input_is_handled_plainly(chat, deal, engine):
         assert reply.intent in ("unknown", "help")
     assert (await chat("deal list")).headline == "1 deal:"
     assert await count(engine, DealEvent) == 0
+
+
+@skill("test.fail", needs_deal=False)
+async def fail(ctx) -> Reply:
+    raise RuntimeError(SECRET)
+
+
+async def test_a_first_turn_that_fails_leaves_no_workspace_behind(chat, engine):
+    from bot.db.models import Tenant
+
+    before = await count(engine, Tenant)
+    reply = await chat(action={"intent": "test.fail"}, tenant="brand-new")
+    assert reply.intent == "error"
+    assert await count(engine, Tenant) == before
+    assert (await chat("deal new Fresh", tenant="brand-new")).intent == "deal.new"
