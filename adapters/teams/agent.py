@@ -66,7 +66,8 @@ class CoachAgent:
 
     async def _save_reference(self, activity: Activity, tenant: str) -> None:
         ref = activity.get_conversation_reference().model_dump(mode="json", by_alias=True, exclude_none=True)
-        ref.pop("activityId", None)
+        for per_activity in ("activityId", "requestId"):  # would force a write on every turn
+            ref.pop(per_activity, None)
         await self.refs.save(tenant, conversation_key(activity), ref, self.rt.coach.clock())
 
     def _turn(self, activity: Activity, tenant: str, *, text: str = "", action: dict | None = None) -> Turn:
