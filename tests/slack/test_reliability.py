@@ -16,7 +16,9 @@ async def test_one_event_delivered_four_times_gets_one_reply(slack, fake):
     body = event(dm, event_id="Ev-retry")
     statuses = [(await slack.post(body, JSON)).status]
     for n in (1, 2, 3):  # Slack's retries carry X-Slack-Retry-Num
-        resp = await slack.post(body, JSON, **{"X-Slack-Retry-Num": str(n), "X-Slack-Retry-Reason": "http_timeout"})
+        resp = await slack.post(
+            body, JSON, **{"X-Slack-Retry-Num": str(n), "X-Slack-Retry-Reason": "http_timeout"}
+        )
         statuses.append(resp.status)
     assert statuses == [200] * 4
     done = await slack.turns(4)

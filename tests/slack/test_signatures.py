@@ -33,7 +33,10 @@ def _cases(body: bytes) -> dict[str, dict[str, str]]:
         },
         "missing signature": {"X-Slack-Request-Timestamp": now},
         "missing timestamp": {"X-Slack-Signature": signature(body, now)},
-        "non-numeric timestamp": {"X-Slack-Request-Timestamp": "soon", "X-Slack-Signature": signature(body, "soon")},
+        "non-numeric timestamp": {
+            "X-Slack-Request-Timestamp": "soon",
+            "X-Slack-Signature": signature(body, "soon"),
+        },
         "older than 5 minutes": {"X-Slack-Request-Timestamp": old, "X-Slack-Signature": signature(body, old)},
         "from the future": {
             "X-Slack-Request-Timestamp": str(int(now) + 301),

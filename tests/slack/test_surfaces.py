@@ -26,7 +26,13 @@ async def test_slash_command_runs_a_turn_and_posts_block_kit(slack, fake):
 
 
 async def test_mention_is_answered_in_its_thread(slack, fake):
-    inner = {"type": "app_mention", "user": "U1", "text": "<@UBOT> deal list", "channel": "C1", "ts": "111.222"}
+    inner = {
+        "type": "app_mention",
+        "user": "U1",
+        "text": "<@UBOT> deal list",
+        "channel": "C1",
+        "ts": "111.222",
+    }
     assert (await slack.post(event(inner), JSON)).status == 200
     (post,) = await fake.wait_for("chat.postMessage")
     assert post["thread_ts"] == "111.222"
@@ -123,7 +129,9 @@ async def test_slash_command_opens_a_modal(slack, fake):
 
 
 async def test_modal_submission_with_errors_answers_inline(slack, fake):
-    body = _submission("meeting", {"who": {"who": {"value": ""}}, "on": {"on": {"selected_date": "2020-01-01"}}})
+    body = _submission(
+        "meeting", {"who": {"who": {"value": ""}}, "on": {"on": {"selected_date": "2020-01-01"}}}
+    )
     async with slack.session.post(
         slack.server.make_url("/slack/events"), data=body, headers=signed(body, FORM)
     ) as resp:
