@@ -15,7 +15,7 @@ from tests.slack.fakes import command, signature, signed
 FORM = "application/x-www-form-urlencoded"
 
 
-async def _rows(rt) -> int:  # noqa: ANN001
+async def _rows(rt) -> int:
     async with rt.sessions() as s:
         return (await s.scalar(select(func.count()).select_from(Tenant))) + (
             await s.scalar(select(func.count()).select_from(ProcessedEvent))

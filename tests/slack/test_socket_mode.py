@@ -7,7 +7,7 @@ import asyncio
 from tests.slack.fakes import APP_TOKEN
 
 
-async def _ack(fake, envelope_id: str) -> dict:  # noqa: ANN001
+async def _ack(fake, envelope_id: str) -> dict:
     async with asyncio.timeout(10):
         while True:
             msg = await fake.socket_inbox.get()
