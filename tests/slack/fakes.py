@@ -41,6 +41,7 @@ class FakeSlack:
     teams: dict[str, str] = field(default_factory=dict)  # token → team id, for auth.test
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     server: TestServer | None = None
+    listeners: list[Any] = field(default_factory=list)  # called with each recorded Call (bench)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -95,6 +96,8 @@ class FakeSlack:
                 headers={"Retry-After": str(self.retry_after)},
             )
         self.calls.append(Call(method, args, token))
+        for listener in self.listeners:
+            listener(self.calls[-1])
         self.changed.set()
         return web.json_response(self._answer(method, args, token))
 
