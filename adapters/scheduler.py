@@ -23,7 +23,6 @@ Raise to have the reminder retried later with backoff.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import socket
@@ -85,65 +84,24 @@ METADATA_TYPE = "coach_reminder"
 
 
 def slack_client(rt: Runtime, tenant_key: str) -> Any:
-    """One AsyncWebClient per token, retrying 429s (Retry-After) and dropped connections.
+    """The Slack adapter's Web API client (429 Retry-After honoured), one per token.
     Token: rt.services["slack_token_for"](tenant_key) when the installation store provides
     one, else SLACK_BOT_TOKEN. Base URL: SLACK_API_URL (a loopback stand-in in tests)."""
-    from slack_sdk.http_retry.builtin_async_handlers import (
-        AsyncConnectionErrorRetryHandler,
-        AsyncRateLimitErrorRetryHandler,
-    )
-    from slack_sdk.web.async_client import AsyncWebClient
+    from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 
+    from adapters.slack.app import web_client
+    from adapters.slack.settings import SlackSettings
+
+    settings = rt.services.get("slack_settings") or SlackSettings()
     token_for = rt.services.get("slack_token_for")
-    token = token_for(tenant_key) if token_for else os.environ.get("SLACK_BOT_TOKEN", "")
-    base_url = os.environ.get("SLACK_API_URL", "https://slack.com/api/")
-    if not base_url.endswith("/"):
-        base_url += "/"
+    token = token_for(tenant_key) if token_for else settings.secret("bot_token")
     clients: dict[tuple[str, str], Any] = rt.services.setdefault("slack_web_clients", {})
-    client = clients.get((token, base_url))
+    client = clients.get((token, settings.base_url))
     if client is None:
-        client = AsyncWebClient(
-            token=token,
-            base_url=base_url,
-            timeout=20,
-            retry_handlers=[
-                AsyncRateLimitErrorRetryHandler(max_retry_count=5),
-                AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            ],
-        )
-        clients[(token, base_url)] = client
+        client = web_client(settings, token)
+        client.retry_handlers.append(AsyncConnectionErrorRetryHandler(max_retry_count=2))
+        clients[(token, settings.base_url)] = client
     return client
-
-
-def slack_blocks(reply: Reply) -> list[dict[str, Any]]:
-    """A plain Block Kit rendering; the Slack adapter may set rt.services["slack_blocks"]."""
-    blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": _slack_text(reply)[:2900]}}
-    ]
-    if reply.actions:
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": f"coach_action_{n}",
-                        "text": {"type": "plain_text", "text": a.label[:70]},
-                        "value": json.dumps(a.payload)[:2000],
-                        **({"style": a.style} if a.style in ("primary", "danger") else {}),
-                    }
-                    for n, a in enumerate(reply.actions[:5])
-                ],
-            }
-        )
-    return blocks
-
-
-def _slack_text(reply: Reply) -> str:
-    text = reply.plain_text()
-    if reply.actions:  # the buttons are drawn as blocks; keep the text clean of [labels]
-        text = text.rsplit("\n\n", 1)[0]
-    return text
 
 
 def slack_target(reminder: Delivery) -> tuple[str, str | None]:
@@ -184,11 +142,12 @@ async def deliver_slack(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
         log.info("reminder %s was already posted before a restart; not posting again", reminder.id)
         rt.services["slack_already_posted"] = rt.services.get("slack_already_posted", 0) + 1
         return
-    render = rt.services.get("slack_blocks") or slack_blocks
+    from adapters.slack.blocks import fallback_text, render
+
     await client.chat_postMessage(
         channel=channel,
         thread_ts=thread_ts,
-        text=reply.plain_text()[:3000],
+        text=fallback_text(reply),
         blocks=render(reply),
         metadata={"event_type": METADATA_TYPE, "event_payload": {"key": reminder.idempotency_key}},
     )

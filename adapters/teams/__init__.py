@@ -16,3 +16,5 @@ async def mount(rt: Runtime, app: web.Application) -> None:
 
 if mount not in MOUNTS:
     MOUNTS.append(mount)
+
+from adapters.teams import reminders as _reminders  # noqa: E402,F401  (registers the deliverer)
