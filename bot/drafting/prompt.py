@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,7 +34,7 @@ Keep it under {max_chars} characters."""
 def _defang(value: Any) -> Any:
     """Strip fence lookalikes from every string inside the data."""
     if isinstance(value, str):
-        return _FENCE_LOOKALIKE.sub(" ", value)
+        return _FENCE_LOOKALIKE.sub(" ", unicodedata.normalize("NFKC", value))
     if isinstance(value, dict):
         return {str(_defang(k)): _defang(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
