@@ -75,7 +75,9 @@ class LlmDrafter:
             names=list(request.names),
             leak_check=self.leak_check,
         )
-        allowed_links = links_in([template, *instructions, *map(str, mini.facts.values())])
+        # Links survive only when the template or the user's own request holds them; a link in a
+        # free-text fact may have been pasted from someone else's e-mail.
+        allowed_links = links_in([template, *instructions])
         day = (request.now or self.clock()).astimezone(UTC).strftime("%Y-%m-%d")
         nonce = new_nonce()
         calls = 0

@@ -110,10 +110,48 @@ _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)
 
 
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen"
+).split()
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_WORD_NUM = "|".join([*_TENS, *_UNITS[::-1], "a hundred", "one hundred", "half a"])
+# Spelled-out amounts ("fifteen percent", "two million"): figures too, so a draft can't sneak one in.
+_WORDS = re.compile(
+    rf"\b(?P<w>(?:{_WORD_NUM})(?:[- ](?:{'|'.join(_UNITS[1:10])}))?)\s+"
+    r"(?P<unit>percent|per cent|million|thousand|billion)\b",
+    re.IGNORECASE,
+)
+
+
+def _word_value(words: str) -> float:
+    words = words.casefold().replace("-", " ")
+    if words in ("a hundred", "one hundred"):
+        return 100.0
+    if words == "half a":
+        return 0.5
+    total = 0.0
+    for w in words.split():
+        total += _TENS.get(w, _UNITS.index(w) if w in _UNITS else 0)
+    return total
+
+
 def figures(text: str) -> list[tuple[float, str]]:
     """Every number in the text as (value, as written): money, percentages, counts, dates' parts."""
     text = _NOT_FIGURES.sub(" ", _LIST_MARKER.sub(" ", text))
     out: list[tuple[float, str]] = []
+    for m in _WORDS.finditer(text):
+        unit = m.group("unit").casefold()
+        out.append((_word_value(m.group("w")) * _MULT.get(unit, 1.0), m.group(0)))
     for m in _NUMBER.finditer(text):
         raw = m.group("num")
         if re.fullmatch(r"\d{1,3}(\s\d{3})+", raw) and "$" not in m.group(0):
