@@ -103,7 +103,7 @@ def redact(text: str) -> str:
 _NOT_FIGURES = re.compile(r"\b(microsoft|office|dynamics|m|o|d)\s?365\b|\b24/7\b|\bwindows \d+\b", re.I)
 _NUMBER = re.compile(
     r"(?<![\w.])[$€£]?\s?(?P<num>\d{1,3}(?:[,\s]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?:\s?(?P<mult>k|m|mm|bn|b|thousand|million|billion)\b)?",
+    r"(?:\s?(?P<mult>k|m|mm|bn|b|thousand|million|billion)\b)?(?:\s?%|\s?per ?cent\b)?",
     re.IGNORECASE,
 )
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
