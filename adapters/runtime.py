@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.coach import Coach, utcnow
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
+from bot.drafting.setup import LlmConfigError, drafter_from_env
 from bot.knowledge import Knowledge, default_knowledge
 from bot.settings import Settings, get_settings
 
@@ -44,8 +45,17 @@ class Runtime:
         engine = create_engine(settings.database_url)
         sessions = session_factory(engine)
         services: dict[str, Any] = {}
+        try:  # drafts through an LLM when one is configured (docs/llm.md); templates otherwise
+            drafter = drafter_from_env(kb, sessions=sessions)
+        except LlmConfigError as exc:
+            log.error("LLM drafting is off: %s", exc)
+            drafter = None
+        if drafter is not None:
+            services["drafter"] = drafter
         coach = Coach(sessions, kb, clock=clock, services=services, max_chars=settings.max_message_chars)
         return cls(settings=settings, engine=engine, sessions=sessions, kb=kb, coach=coach, services=services)
 
     async def close(self) -> None:
+        if "drafter" in self.services:
+            await self.services["drafter"].aclose()
         await self.engine.dispose()

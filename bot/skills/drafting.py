@@ -1,0 +1,86 @@
+"""Follow-ups on the last draft: "shorter", "more formal", "add the price-cap ask".
+
+The drafter runs again on the same template with every follow-up so far, so "shorter" then
+"more formal" gives a short, formal draft. Without an LLM the user is told to edit by hand.
+"""
+
+from __future__ import annotations
+
+from bot.context import Context, Intent
+from bot.drafting.glue import DRAFT_EVENT, drafter_of, explain, run_drafter
+from bot.reply import Item, Reply, Section
+from bot.skills import HANDLERS, skill
+
+MAX_INSTRUCTIONS = 6  # older follow-ups drop off; the prompt stays small
+
+
+@skill("draft.revise")
+async def draft_revise(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    drafts = ctx.deal.live_events(DRAFT_EVENT)
+    if not drafts:
+        return Reply(
+            headline="There's no draft to change yet.",
+            intent="draft.revise",
+            verdict="no_draft",
+            verdict_label="No draft yet.",
+            sections=[Section(items=[Item(ctx.kb.say("llm.no-draft"), rule="llm.no-draft")])],
+        )
+    if drafter_of(ctx) is None:
+        return Reply(
+            headline="I can't rewrite drafts here.",
+            intent="draft.revise",
+            verdict="needs_llm",
+            verdict_label="No LLM.",
+            sections=[Section(items=[Item(ctx.kb.say("llm.revise-needs-llm"), rule="llm.revise-needs-llm")])],
+        )
+    last = max(drafts, key=lambda e: (e.at, e.id)).payload
+    kind = str(last.get("template", ""))
+    template_text = last.get("template_text")
+    if not isinstance(template_text, str) or not template_text:
+        template_text = await _template_again(ctx, kind)
+    if not template_text:
+        return Reply(
+            headline="I couldn't find the text of the last draft. Ask for the draft again.",
+            intent="draft.revise",
+            verdict="no_draft",
+            sections=[Section(items=[Item(ctx.kb.say("llm.no-draft"), rule="llm.no-draft")])],
+        )
+    asked = ctx.intent.text.strip() or "improve it"
+    instructions = [*[str(i) for i in last.get("instructions") or []], asked][-MAX_INSTRUCTIONS:]
+    result = await run_drafter(ctx, kind, template_text, instructions)
+    assert result is not None
+    await ctx.log(
+        DRAFT_EVENT,
+        {
+            "template": kind,
+            "text": result.text,
+            "source": result.source,
+            "template_text": template_text,
+            "instructions": instructions,
+        },
+    )
+    changed = result.source == "llm"
+    return Reply(
+        headline=f"Revised ({asked[:60]}):" if changed else "I couldn't revise it; here's the template:",
+        intent="draft.revise",
+        verdict="revised" if changed else "template",
+        verdict_label="Revised." if changed else "Template.",
+        sections=[Section(items=[explain(ctx, result)])],
+        draft=result.text,
+        draft_source=result.source,
+    )
+
+
+async def _template_again(ctx: Context, kind: str) -> str | None:
+    """A draft logged without its text (by a template-only skill): render it again."""
+    handler = HANDLERS.get(f"draft.{kind}")
+    if handler is None:
+        return None
+    saved = ctx.intent
+    ctx.intent = Intent(f"draft.{kind}", {}, "")
+    try:
+        reply = await handler(ctx)
+    finally:
+        ctx.intent = saved
+    return reply.draft

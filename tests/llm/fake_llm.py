@@ -1,0 +1,118 @@
+"""A loopback OpenAI-compatible server: /v1/chat/completions (and Azure's deployment path),
+JSON or streamed SSE, recording every request. Replies come from a script or a function."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    raw: str
+    body: dict[str, Any]
+
+    @property
+    def user(self) -> str:
+        return next(m["content"] for m in self.body["messages"] if m["role"] == "user")
+
+    @property
+    def system(self) -> str:
+        return next(m["content"] for m in self.body["messages"] if m["role"] == "system")
+
+
+Responder = Callable[[dict[str, Any]], str]
+
+
+@dataclass
+class FakeLLM:
+    url: str = ""
+    requests: list[Recorded] = field(default_factory=list)
+    script: list[str | int] = field(default_factory=list)  # replies in order; an int is an HTTP status
+    responder: Responder | None = None
+    delay: float = 0.0  # seconds before answering
+    delays: list[float] = field(default_factory=list)  # per request, overrides delay
+    default: str = "Thanks for the proposal. We'd like to meet next week to go through it."
+
+    def reply_for(self, body: dict[str, Any]) -> str | int:
+        if self.script:
+            return self.script.pop(0)
+        if self.responder is not None:
+            return self.responder(body)
+        return self.default
+
+    @property
+    def raw(self) -> str:
+        return "\n".join(r.raw for r in self.requests)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        raw = await request.text()
+        body = json.loads(raw)
+        self.requests.append(
+            Recorded(request.method, request.path, dict(request.query), dict(request.headers), raw, body)
+        )
+        n = len(self.requests) - 1
+        wait = self.delays[n] if n < len(self.delays) else self.delay
+        if wait:
+            await asyncio.sleep(wait)
+        answer = self.reply_for(body)
+        if isinstance(answer, int):
+            return web.json_response({"error": {"message": "boom", "type": "server_error"}}, status=answer)
+        model = body.get("model", "m")
+        if not body.get("stream"):
+            return web.json_response(
+                {
+                    "id": f"chatcmpl-{n}",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
+                    "model": model,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": answer},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
+                }
+            )
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await resp.prepare(request)
+        words = answer.split(" ")
+        for i, word in enumerate(words):
+            piece = word if i == len(words) - 1 else word + " "
+            chunk = {
+                "id": f"chatcmpl-{n}",
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": model,
+                "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+            }
+            await resp.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        done = {
+            "id": f"chatcmpl-{n}",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": model,
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        }
+        await resp.write(f"data: {json.dumps(done)}\n\n".encode())
+        await resp.write(b"data: [DONE]\n\n")
+        await resp.write_eof()
+        return resp
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v1/chat/completions", self.handle)
+        app.router.add_post("/openai/deployments/{deployment}/chat/completions", self.handle)
+        return app
