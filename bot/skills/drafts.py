@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 from bot.context import Context
+from bot.drafting.glue import polish
 from bot.playbooks import drafts
-from bot.playbooks.escalation import DRAFT_EVENT
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import FACT, MS_STATEMENT
 
 
-def _reply(
+async def _reply(
     ctx: Context, draft: drafts.Draft, intent: str, rules: list[str], actions: list[Action] | None = None
 ) -> Reply:
+    """The template draft as a reply, polished by the LLM when one is configured (and checked);
+    `polish` also logs the `draft` event the escalation checklist and follow-ups read."""
     tpl = ctx.kb.section("drafts.templates")[draft.template]
     items = [Item(ctx.kb.say(r), rule=r) for r in rules]
     for why in dict.fromkeys(draft.dropped):
         items.append(
             Item(f"I left out {why}.", rule="drafts.no-budget" if "budget" in why else "drafts.no-blame")
         )
-    return Reply(
+    reply = Reply(
         headline=f"{tpl.title} for {ctx.deal.name if ctx.deal else 'this deal'}:",
         intent=intent,
         verdict="drafted",
@@ -29,6 +31,7 @@ def _reply(
         draft_source="template",
         actions=actions or [],
     )
+    return await polish(ctx, reply, draft.template)
 
 
 @skill("draft.escalation")
@@ -40,8 +43,7 @@ async def draft_escalation(ctx: Context) -> Reply:
             missing, resume={"intent": "draft.escalation", "_text": ""}, intro="For the note I need:"
         )
     draft = drafts.render("escalation", drafts.escalation_values(ctx.deal, ctx.kb), ctx.kb, ctx.deal)
-    await ctx.log(DRAFT_EVENT, {"template": "escalation"})
-    return _reply(
+    return await _reply(
         ctx,
         draft,
         "draft.escalation",
@@ -82,13 +84,11 @@ async def draft_confirm(ctx: Context) -> Reply:
         return await ctx.ask(["commitment_to_confirm"], resume={"intent": "draft.confirm", "_text": ""})
     values = drafts.confirm_values(deal, said, at, role, ctx.now)
     draft = drafts.render("confirm", values, ctx.kb, deal)
-    await ctx.log(DRAFT_EVENT, {"template": "confirm"})
-    return _reply(ctx, draft, "draft.confirm", ["drafts.template", "drafts.in-writing"])
+    return await _reply(ctx, draft, "draft.confirm", ["drafts.template", "drafts.in-writing"])
 
 
 @skill("draft.exploding_offer")
 async def draft_exploding(ctx: Context) -> Reply:
     assert ctx.deal is not None
     draft = drafts.render("exploding_offer", drafts.exploding_values(ctx.deal, ctx.now), ctx.kb, ctx.deal)
-    await ctx.log(DRAFT_EVENT, {"template": "exploding_offer"})
-    return _reply(ctx, draft, "draft.exploding_offer", ["drafts.template", "drafts.their-deadline"])
+    return await _reply(ctx, draft, "draft.exploding_offer", ["drafts.template", "drafts.their-deadline"])
