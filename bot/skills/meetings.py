@@ -1,0 +1,58 @@
+"""“prep me for the architecture session with their technical specialist on Monday”."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.playbooks.meeting_prep import MEETING, checklist, find_topic, prep_config
+from bot.playbooks.people import find_role
+from bot.playbooks.when import parse_when, zone
+from bot.reply import Item, Reply, Section
+from bot.skills import skill
+
+
+@skill("meeting.prep")
+async def prep(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    kb = ctx.kb
+    text = ctx.intent.args.get("rest") or ctx.intent.text
+    role = find_role(text, kb)
+    if role is None:
+        titles = ", ".join(r.title for r in kb.roles.values())
+        return Reply(
+            headline=f"Who is the meeting with? e.g. `prep me for the pricing meeting with the AE on "
+            f"Thursday`. I know: {titles}.",
+            intent="meeting.prep",
+        )
+    topic = find_topic(text, kb)
+    cfg = prep_config(kb)
+    when = parse_when(text, ctx.now, ctx.turn.timezone, cfg.default_hour)
+    contact = next((c for c in ctx.deal.contacts if c.role == role.key and c.active), None)
+    event = await ctx.log(
+        MEETING,
+        {
+            "role": role.key,
+            "topic": topic.key,
+            "title": f"{topic.label} with the {role.title}",
+            "starts_at": when.at.isoformat() if when else None,
+            "has_time": bool(when and when.has_time),
+            "contact": contact.name if contact else None,
+            "said": text[:300],
+        },
+    )
+    cl = checklist(kb, role.key, topic)
+    sections = list(cl.sections)
+    if when is None:
+        sections.append(Section(items=[Item(kb.say("meetings.when-unclear"), rule="meetings.when-unclear")]))
+        day = "Date to be set"
+    else:
+        local = when.at.astimezone(zone(ctx.turn.timezone))  # type: ignore[arg-type]
+        day = f"{local:%A %d %B}" + (f", {local:%H:%M}" if when.has_time else "")
+    who = f" ({contact.name})" if contact else ""
+    return Reply(
+        headline=f"{day} — {role.title}{who}, {topic.label}",
+        intent="meeting.prep",
+        verdict="checklist",
+        verdict_label=day,
+        sections=sections,
+        footer=f"Saved to {ctx.deal.name} as meeting #{event.id}.",
+    )
