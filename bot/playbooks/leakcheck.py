@@ -117,33 +117,23 @@ def sentences(text: str) -> list[tuple[int, str]]:
 
 def check(message: str, role: str, kb: Knowledge) -> LeakResult:
     result = LeakResult(role=role)
-    taken: list[tuple[int, int]] = []
     for offset, sentence in sentences(message):
+        seen: set[str] = set()  # one flag per kind per sentence
         for c in compiled(kb):
-            if any(u.search(sentence) for u in c.unless):
+            if c.spec.kind in seen or any(u.search(sentence) for u in c.unless):
                 continue
             if not all(r.search(sentence) for r in c.requires):
                 continue
             m = next((m for p in c.patterns if (m := p.search(sentence))), None)
             if m is None:
                 continue
-            span = (offset + m.start(), offset + m.end())
-            if any(span[0] < b and a < span[1] for a, b in taken):
-                continue  # one passage, one flag: the first detector (in file order) explains it
             advice = stance_for(kb, role, c.spec.kind)
             if advice.stance == "share":
                 continue
-            taken.append(span)
+            seen.add(c.spec.kind)
             result.flags.append(
-                Flag(
-                    c.spec.id,
-                    c.spec.kind,
-                    advice.stance,
-                    advice.rule,
-                    m.group(0).strip(),
-                    sentence.strip(),
-                    span[0],
-                )
+                Flag(c.spec.id, c.spec.kind, advice.stance, advice.rule, m.group(0).strip(),
+                     sentence.strip(), offset + m.start())
             )
     result.flags.sort(key=lambda f: f.start)
     return result
