@@ -10,7 +10,9 @@ import yaml
 from bot.knowledge import default_knowledge
 from bot.playbooks.leakcheck import check, reply, rewrite, sentences
 
-CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "leakcheck_corpus.yaml").read_text(encoding="utf-8"))
+CORPUS = yaml.safe_load(
+    (Path(__file__).parent / "data" / "leakcheck_corpus.yaml").read_text(encoding="utf-8")
+)
 HARMLESS = CORPUS["harmless"]
 LEAKY = CORPUS["leaky"]
 KB = default_knowledge()
@@ -60,7 +62,10 @@ def test_rewrite_drops_flagged_sentences_and_keeps_the_rest():
 
 
 def test_amounts_with_decimals_stay_in_one_sentence():
-    assert [s for _, s in sentences("We have budget of $1.2m. Thanks!")] == ["We have budget of $1.2m.", " Thanks!"]
+    assert [s for _, s in sentences("We have budget of $1.2m. Thanks!")] == [
+        "We have budget of $1.2m.",
+        " Thanks!",
+    ]
 
 
 def test_a_role_whose_matrix_says_share_is_not_flagged(monkeypatch):
