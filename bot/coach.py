@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from bot.context import Context, Intent
 from bot.forms import describe, read_answers
 from bot.knowledge import Knowledge
-from bot.memory import Memory
+from bot.memory import Memory, TimelineCache
 from bot.reply import Item, Reply, Section
 from bot.skills import DEAL_FREE, load_skills
 from bot.turn import Turn
@@ -48,6 +48,7 @@ class Coach:
         self.services = services or {}
         self.max_chars = max_chars
         self.handlers = load_skills()
+        self.timelines = TimelineCache()
 
     async def handle(self, turn: Turn) -> Reply | None:
         """The reply to show, or None when this platform event was already handled."""
@@ -57,13 +58,15 @@ class Coach:
         now = self.clock()
         try:
             async with self.sessions() as session, session.begin():
-                memory = await Memory.for_tenant(session, turn.platform, turn.tenant, now)
+                memory = await Memory.for_tenant(session, turn.platform, turn.tenant, now, self.timelines)
                 if turn.event_id and not await memory.claim_event(turn.event_id, now):
                     return None
                 return await self._turn(memory, turn, now)
         except Exception as exc:  # never a stack trace in chat, never deal data in logs
             tb = "".join(traceback.format_tb(exc.__traceback__))
-            log.error("turn failed (%s on %s): %s\n%s", type(exc).__name__, turn.platform, "details withheld", tb)
+            log.error(
+                "turn failed (%s on %s): %s\n%s", type(exc).__name__, turn.platform, "details withheld", tb
+            )
             return Reply(
                 headline="Something went wrong on my side, and nothing was saved. Please try again.",
                 intent="error",
@@ -75,9 +78,7 @@ class Coach:
                 return Reply(headline="That button has expired. Ask me again.", intent="error")
             return None
         if not isinstance(turn.text, str) or not clean(turn.text):
-            return Reply(
-                headline="I didn't get a message. Type `help` to see what I can do.", intent="empty"
-            )
+            return Reply(headline="I didn't get a message. Type `help` to see what I can do.", intent="empty")
         if len(turn.text) > self.max_chars:
             return Reply(
                 headline=f"That message is too long for me ({len(turn.text):,} characters; "
@@ -89,6 +90,13 @@ class Coach:
     async def _turn(self, memory: Memory, turn: Turn, now: datetime) -> Reply:
         conversation = await memory.conversation(turn.conversation, now)
         deal = await memory.active_deal(conversation)
+        if turn.extra.get("deal"):  # one turn about a named deal (`coach ask --deal NAME`)
+            deal = await memory.find_deal(str(turn.extra["deal"]))
+            if deal is None:
+                return Reply(
+                    headline=f"I don't know a deal called “{str(turn.extra['deal'])[:80]}”.",
+                    intent="unknown_deal",
+                )
         ctx = Context(
             turn=turn,
             now=now,
@@ -99,7 +107,7 @@ class Coach:
             services=self.services,
         )
         if deal is not None:
-            ctx.deal = await memory.deal_view(deal.id)
+            ctx.deal = await memory.deal_view(deal.id, deal)
 
         if turn.action is not None:
             args = {k: v for k, v in turn.action.items() if k not in ("intent", "_text")}
@@ -167,10 +175,14 @@ class Coach:
             return Reply(
                 headline="There's no active deal in this conversation yet.",
                 intent=name,
-                sections=[Section(items=[
-                    Item("Start one: `deal new Woodgrove EA renewal`"),
-                    Item("Or pick one you have: `deal list`, then `deal use NAME`"),
-                ])],
+                sections=[
+                    Section(
+                        items=[
+                            Item("Start one: `deal new Woodgrove EA renewal`"),
+                            Item("Or pick one you have: `deal list`, then `deal use NAME`"),
+                        ]
+                    )
+                ],
             )
         reply = await handler(ctx)
         if reply.intent == "unknown":

@@ -59,7 +59,9 @@ class Context:
         if self.deal is None:
             raise RuntimeError("upsert_contact() needs an active deal")
         contact = await self.memory.upsert_contact(self.deal.id, name, role, kpis, note, self.now)
-        await self.log("contact", {"name": contact.name, "role": contact.role, "kpis": list(contact.kpis), "note": note})
+        await self.log(
+            "contact", {"name": contact.name, "role": contact.role, "kpis": list(contact.kpis), "note": note}
+        )
         return contact
 
     async def ask(

@@ -19,13 +19,29 @@ _MONEY = re.compile(
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
 _INT = re.compile(r"(?<![\d.])(\d{1,6})(?![\d.])")
 _WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "once": 1, "twice": 2, "a couple": 2, "several": 3,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "once": 1,
+    "twice": 2,
+    "a couple": 2,
+    "several": 3,
 }
 _YES = re.compile(r"\b(yes|yep|yeah|y|agreed|aligned|done|true|we have|we do)\b", re.IGNORECASE)
 _NO = re.compile(r"\b(no|nope|not yet|n|false|not|haven't|have not|don't|do not)\b", re.IGNORECASE)
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
 
 
 def parse_money(text: str) -> float | None:

@@ -6,10 +6,11 @@ filters by tenant, so an id typed in workspace A can never reach a deal of works
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,19 +50,66 @@ async def get_or_create(session: AsyncSession, model: type, lookup: dict[str, An
         return (await session.execute(stmt)).scalar_one()
 
 
+class TimelineCache:
+    """Read-through cache of decoded timelines, keyed by deal and checked on every read
+    against the deal's newest event id. The timeline is append-only, so an unchanged newest
+    id means unchanged events; the database stays the only truth, across replicas too."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[int, tuple[int, tuple[Event, ...]]] = OrderedDict()
+        self.tenants: dict[tuple[str, str], int] = {}
+
+    def remember_tenant(self, key: tuple[str, str], tenant_id: int) -> None:
+        if len(self.tenants) < 100_000:
+            self.tenants[key] = tenant_id
+
+    def get(self, deal_id: int, newest: int) -> tuple[Event, ...] | None:
+        hit = self._items.get(deal_id)
+        if hit is None or hit[0] != newest:
+            return None
+        self._items.move_to_end(deal_id)
+        return hit[1]
+
+    def put(self, deal_id: int, newest: int, events: tuple[Event, ...]) -> None:
+        self._items[deal_id] = (newest, events)
+        self._items.move_to_end(deal_id)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+
 class Memory:
-    def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
+    def __init__(self, session: AsyncSession, tenant: Tenant, cache: TimelineCache | None = None) -> None:
         self.session = session
         self.tenant = tenant
+        self.cache = cache
+        # Deals written in this (uncommitted) transaction: their reads are not cached, since a
+        # rollback could let SQLite hand the same event id to a different event later.
+        self._written: set[int] = set()
 
     @classmethod
     async def for_tenant(
-        cls, session: AsyncSession, platform: str, external_id: str, now: datetime
+        cls,
+        session: AsyncSession,
+        platform: str,
+        external_id: str,
+        now: datetime,
+        cache: TimelineCache | None = None,
     ) -> Memory:
-        tenant = await get_or_create(
-            session, Tenant, {"platform": platform, "external_id": external_id}, created_at=now
-        )
-        return cls(session, tenant)
+        key = (platform, external_id)
+        known = cache.tenants.get(key) if cache is not None else None
+        if known is not None:  # tenant rows never change once made; skip the lookup
+            return cls(session, Tenant(id=known, platform=platform, external_id=external_id), cache)
+        stmt = select(Tenant).filter_by(platform=platform, external_id=external_id)
+        tenant = (await session.execute(stmt)).scalar_one_or_none()
+        if tenant is not None:
+            if cache is not None:  # only rows already committed: a rolled-back one must not stick
+                cache.remember_tenant(key, tenant.id)
+        else:
+            tenant = await get_or_create(
+                session, Tenant, {"platform": platform, "external_id": external_id}, created_at=now
+            )
+        return cls(session, tenant, cache)
 
     # --- exactly-once -----------------------------------------------------------
     async def claim_event(self, event_id: str, now: datetime) -> bool:
@@ -130,10 +178,23 @@ class Memory:
         return await self.get_deal(conversation.active_deal_id)
 
     # --- timeline ---------------------------------------------------------------
-    async def deal_view(self, deal_id: int) -> DealView:
-        deal = await self.get_deal(deal_id)
+    async def deal_view(self, deal_id: int, deal: Deal | None = None) -> DealView:
+        if deal is None or deal.id != deal_id or deal.tenant_id != self.tenant.id:
+            deal = await self.get_deal(deal_id)
         if deal is None:
             raise LookupError("no such deal in this workspace")
+        events = await self._events(deal_id)
+        return make_view(deal.id, deal.name, events, await self.contacts(deal_id))
+
+    async def _events(self, deal_id: int) -> tuple[Event, ...]:
+        cacheable = self.cache is not None and deal_id not in self._written
+        if cacheable:
+            newest = (
+                await self.session.execute(select(func.max(DealEvent.id)).where(DealEvent.deal_id == deal_id))
+            ).scalar_one()
+            cached = self.cache.get(deal_id, newest or 0)
+            if cached is not None:
+                return cached
         rows = await self.session.execute(
             select(
                 DealEvent.id,
@@ -146,9 +207,13 @@ class Memory:
             .where(DealEvent.deal_id == deal_id)
             .order_by(DealEvent.occurred_at, DealEvent.id)
         )
-        events = [Event(id=r[0], kind=r[1], payload=r[2], actor=r[3], at=_utc(r[4]), recorded_at=_utc(r[5]))
-                  for r in rows]
-        return make_view(deal.id, deal.name, events, await self.contacts(deal_id))
+        events = tuple(
+            Event(id=r[0], kind=r[1], payload=r[2], actor=r[3], at=_utc(r[4]), recorded_at=_utc(r[5]))
+            for r in rows
+        )
+        if cacheable:
+            self.cache.put(deal_id, max((e.id for e in events), default=0), events)
+        return events
 
     async def append_event(
         self,
@@ -162,6 +227,7 @@ class Memory:
     ) -> Event:
         if await self.get_deal(deal_id) is None:
             raise LookupError("no such deal in this workspace")
+        self._written.add(deal_id)
         row = DealEvent(
             deal_id=deal_id, kind=kind, payload=payload, actor=actor, occurred_at=at, recorded_at=recorded_at
         )
@@ -188,7 +254,9 @@ class Memory:
         now: datetime | None = None,
     ) -> Contact:
         name = " ".join(name.split())
-        stmt = select(DealContact).where(DealContact.deal_id == deal_id, DealContact.name_key == name_key(name))
+        stmt = select(DealContact).where(
+            DealContact.deal_id == deal_id, DealContact.name_key == name_key(name)
+        )
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         if row is None:
             row = DealContact(
@@ -212,7 +280,9 @@ class Memory:
         return _contact(row)
 
     async def set_contact_active(self, deal_id: int, name: str, active: bool) -> Contact | None:
-        stmt = select(DealContact).where(DealContact.deal_id == deal_id, DealContact.name_key == name_key(name))
+        stmt = select(DealContact).where(
+            DealContact.deal_id == deal_id, DealContact.name_key == name_key(name)
+        )
         row = (await self.session.execute(stmt)).scalar_one_or_none()
         if row is None:
             return None

@@ -53,9 +53,7 @@ class DealView:
         """Events not withdrawn by an undo, optionally of the given kinds, oldest first."""
         undone = {e.payload.get("event_id") for e in self.events if e.kind == UNDO}
         return [
-            e
-            for e in self.events
-            if e.kind != UNDO and e.id not in undone and (not kinds or e.kind in kinds)
+            e for e in self.events if e.kind != UNDO and e.id not in undone and (not kinds or e.kind in kinds)
         ]
 
     def fact(self, key: str, default: Any = None) -> Any:
@@ -80,9 +78,7 @@ def derive_facts(events: Iterable[Event]) -> dict[str, Any]:
     return facts
 
 
-def make_view(
-    deal_id: int, name: str, events: Iterable[Event], contacts: Iterable[Contact] = ()
-) -> DealView:
+def make_view(deal_id: int, name: str, events: Iterable[Event], contacts: Iterable[Contact] = ()) -> DealView:
     events = tuple(events)
     return DealView(
         id=deal_id, name=name, events=events, contacts=tuple(contacts), facts=derive_facts(events)

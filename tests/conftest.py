@@ -114,12 +114,12 @@ async def engine(db_url: str) -> AsyncIterator[object]:
 
 
 @pytest.fixture
-def kb():  # noqa: ANN201
+def kb():
     return default_knowledge()
 
 
 @pytest.fixture
-async def coach(engine, kb, clock: Clock) -> Coach:  # noqa: ANN001
+async def coach(engine, kb, clock: Clock) -> Coach:
     return Coach(session_factory(engine), kb, clock=clock)
 
 
@@ -141,8 +141,15 @@ def chat(coach: Coach) -> Chat:
         event_id: str | None = None,
     ) -> Reply:
         reply = await coach.handle(
-            Turn(platform=platform, tenant=tenant, conversation=conversation, user=user, text=text,
-                 action=action, event_id=event_id)
+            Turn(
+                platform=platform,
+                tenant=tenant,
+                conversation=conversation,
+                user=user,
+                text=text,
+                action=action,
+                event_id=event_id,
+            )
         )
         assert reply is not None, "the coach returned no reply (a duplicate event?)"
         return reply

@@ -69,16 +69,40 @@ def start_server() -> PgServer:
         os.chmod(root, 0o700)
         run_as = ["runuser", "-u", user, "--"]
     subprocess.run(
-        [*run_as, str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-         "--no-sync"],
+        [
+            *run_as,
+            str(bindir / "initdb"),
+            "-D",
+            str(datadir),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
         check=True,
         capture_output=True,
     )
     port = free_port()
-    opts = (f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={root} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+    opts = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={root} "
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
     subprocess.run(
-        [*run_as, str(bindir / "pg_ctl"), "-D", str(datadir), "-o", opts, "-l", str(root / "log"), "-w", "start"],
+        [
+            *run_as,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(datadir),
+            "-o",
+            opts,
+            "-l",
+            str(root / "log"),
+            "-w",
+            "start",
+        ],
         check=True,
         capture_output=True,
     )

@@ -38,18 +38,28 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
             Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(u, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(u, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin: otherwise a
+    # SAVEPOINT before the first write runs outside any transaction and its RELEASE commits.
+    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _sqlite_begin(conn: object) -> None:
+    # IMMEDIATE takes the write lock up front, so two writers wait (busy_timeout) instead of
+    # failing when a read lock would have to be upgraded.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:

@@ -121,7 +121,9 @@ class ConversationRef(Base):
     """Where to reach a conversation proactively (Teams conversation reference, Slack channel)."""
 
     __tablename__ = "conversation_refs"
-    __table_args__ = (UniqueConstraint("platform", "tenant_key", "conversation_key", name="uq_conversation_refs"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "tenant_key", "conversation_key", name="uq_conversation_refs"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     platform: Mapped[str] = mapped_column(String(32))
     tenant_key: Mapped[str] = mapped_column(String(255))

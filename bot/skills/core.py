@@ -15,7 +15,7 @@ MAX_DEAL_NAME = 120
 @skill("help", needs_deal=False)
 async def help_(ctx: Context) -> Reply:
     items = []
-    for spec in sorted(ctx.kb.intents, key=lambda s: (s.usage or s.name)):
+    for spec in sorted(ctx.kb.intents, key=lambda s: s.usage or s.name):
         if not spec.help:
             continue
         example = f" — e.g. “{spec.examples[-1]}”" if spec.examples else ""
@@ -34,7 +34,9 @@ async def cancel(ctx: Context) -> Reply:
 
 
 def _deal_name(ctx: Context) -> str:
-    return " ".join(str(ctx.intent.args.get("rest") or ctx.intent.args.get("name") or "").split()).strip("\"'“”")
+    return " ".join(str(ctx.intent.args.get("rest") or ctx.intent.args.get("name") or "").split()).strip(
+        "\"'“”"
+    )
 
 
 @skill("deal.new", needs_deal=False)
@@ -43,7 +45,9 @@ async def deal_new(ctx: Context) -> Reply:
     if not name:
         return Reply(headline="Give the deal a name: `deal new Woodgrove EA renewal`.", intent="deal.new")
     if len(name) > MAX_DEAL_NAME:
-        return Reply(headline=f"That name is too long; keep it under {MAX_DEAL_NAME} characters.", intent="deal.new")
+        return Reply(
+            headline=f"That name is too long; keep it under {MAX_DEAL_NAME} characters.", intent="deal.new"
+        )
     try:
         deal = await ctx.memory.create_deal(name, ctx.turn.user, ctx.now)
     except DealNameTaken:
@@ -56,10 +60,16 @@ async def deal_new(ctx: Context) -> Reply:
     return Reply(
         headline=f"Started {deal.name}. It's the active deal here now.",
         intent="deal.new",
-        sections=[Section(items=[
-            Item("Tell me what's happening in your own words, e.g. “the AE said this is their final offer”."),
-            Item("Or ask: “should we escalate now?”, “can I tell the CSM our budget?”"),
-        ])],
+        sections=[
+            Section(
+                items=[
+                    Item(
+                        "Tell me what's happening in your own words, e.g. “the AE said this is their final offer”."
+                    ),
+                    Item("Or ask: “should we escalate now?”, “can I tell the CSM our budget?”"),
+                ]
+            )
+        ],
     )
 
 
@@ -83,8 +93,11 @@ async def deal_list(ctx: Context) -> Reply:
         return Reply(headline="No deals yet. Start one: `deal new NAME`.", intent="deal.list")
     active = ctx.deal.id if ctx.deal else None
     items = [Item(d.name + (" (active here)" if d.id == active else "")) for d in deals]
-    return Reply(headline=f"{len(deals)} deal{'s' if len(deals) != 1 else ''}:", intent="deal.list",
-                 sections=[Section(items=items)])
+    return Reply(
+        headline=f"{len(deals)} deal{'s' if len(deals) != 1 else ''}:",
+        intent="deal.list",
+        sections=[Section(items=items)],
+    )
 
 
 @skill("deal.show")
@@ -95,15 +108,20 @@ async def deal_show(ctx: Context) -> Reply:
     for key, value in deal.facts.items():
         spec = ctx.kb.facts.get(key)
         facts.append(Item(f"{spec.label if spec else key}: {describe(spec, value) if spec else value}"))
-    contacts = [Item(f"{c.name} ({c.role})" + ("" if c.active else " — no longer on the deal"))
-                for c in deal.contacts]
+    contacts = [
+        Item(f"{c.name} ({c.role})" + ("" if c.active else " — no longer on the deal")) for c in deal.contacts
+    ]
     events = deal.live_events()
     recent = [Item(f"{e.at:%Y-%m-%d} {e.kind}: {summarise(e.payload)}") for e in events[-10:]]
     sections = [Section(title="Facts", items=facts or [Item("None recorded yet.")])]
     if contacts:
         sections.append(Section(title="Microsoft contacts", items=contacts))
-    sections.append(Section(title=f"Timeline (last {len(recent)} of {len(events)})",
-                            items=recent or [Item("Nothing logged yet.")]))
+    sections.append(
+        Section(
+            title=f"Timeline (last {len(recent)} of {len(events)})",
+            items=recent or [Item("Nothing logged yet.")],
+        )
+    )
     return Reply(headline=deal.name, intent="deal.show", sections=sections)
 
 
@@ -142,8 +160,11 @@ async def note(ctx: Context) -> Reply:
     if not text:
         return Reply(headline="What should the note say? `note: TEXT`", intent="note")
     event = await ctx.log("note", {"text": text[:2000]})
-    return Reply(headline=f"Noted on {ctx.deal.name if ctx.deal else 'the deal'}.", intent="note",
-                 actions=[Action("Undo", {"intent": "undo", "event_id": event.id})])
+    return Reply(
+        headline=f"Noted on {ctx.deal.name if ctx.deal else 'the deal'}.",
+        intent="note",
+        actions=[Action("Undo", {"intent": "undo", "event_id": event.id})],
+    )
 
 
 @skill("fact.set")
@@ -153,16 +174,21 @@ async def fact_set(ctx: Context) -> Reply:
     if not value_part:
         key_part, _, value_part = rest.partition("=")
     wanted = key_part.strip().casefold().replace(" ", "_")
-    spec = next((s for s in ctx.kb.facts.values()
-                 if wanted in (s.key, s.label.casefold().replace(" ", "_"))), None)
+    spec = next(
+        (s for s in ctx.kb.facts.values() if wanted in (s.key, s.label.casefold().replace(" ", "_"))), None
+    )
     if spec is None:
         known = ", ".join(sorted(s.label.lower() for s in ctx.kb.facts.values())[:12])
-        return Reply(headline=f"I don't track a fact called “{key_part.strip()[:60]}”. Some I do: {known}.",
-                     intent="fact.set")
+        return Reply(
+            headline=f"I don't track a fact called “{key_part.strip()[:60]}”. Some I do: {known}.",
+            intent="fact.set",
+        )
     value = parse_value(spec, value_part)
     if value is None:
-        return Reply(headline=f"I couldn't read a {spec.kind} in “{value_part.strip()[:60]}”. {spec.question}",
-                     intent="fact.set")
+        return Reply(
+            headline=f"I couldn't read a {spec.kind} in “{value_part.strip()[:60]}”. {spec.question}",
+            intent="fact.set",
+        )
     event = await ctx.log(FACT, {"key": spec.key, "value": value})
     return Reply(
         headline=f"Logged for {ctx.deal.name if ctx.deal else 'the deal'}: {spec.label} = {describe(spec, value)}.",

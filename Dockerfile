@@ -1,0 +1,19 @@
+# Deal Coach: `coach serve` (Slack /slack/events, Teams /api/messages, /healthz).
+# Migrations run on start. Configure with environment variables (docs/configuration.md).
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    COACH_DATABASE_URL=sqlite:////data/coach.db
+RUN useradd --create-home --uid 10001 coach && mkdir /data && chown coach /data
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY adapters ./adapters
+COPY knowledge ./knowledge
+COPY migrations ./migrations
+RUN pip install .
+USER coach
+VOLUME ["/data"]
+EXPOSE 3978
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:3978/healthz').status != 200)"
+CMD ["coach", "serve", "--host", "0.0.0.0", "--port", "3978"]

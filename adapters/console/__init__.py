@@ -1,0 +1,1 @@
+"""The terminal surface: `coach shell`, `coach ask`, and the rich / JSON renderers."""

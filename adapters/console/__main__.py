@@ -1,0 +1,5 @@
+import sys
+
+from adapters.console.cli import main
+
+sys.exit(main())

@@ -1,0 +1,244 @@
+"""The `coach` command: shell, ask, deal, db, serve."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from adapters.console.render import render, to_json
+from adapters.runtime import Runtime
+from bot.db import migrate
+from bot.demo import load_demo
+from bot.knowledge import KnowledgeError
+from bot.memory import Memory
+from bot.portable import ImportProblem, export_deal, import_deal, parse_document
+from bot.reply import Reply
+from bot.settings import get_settings
+from bot.turn import Turn
+
+TENANT = "local"
+CONVERSATION = "terminal"
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "me"
+
+
+def terminal_turn(text: str = "", *, action: dict | None = None, deal: str | None = None) -> Turn:
+    return Turn(
+        platform="console",
+        tenant=TENANT,
+        conversation=CONVERSATION,
+        user=_user(),
+        text=text,
+        action=action,
+        extra={"deal": deal} if deal else {},
+    )
+
+
+async def _one_turn(rt: Runtime, text: str, deal: str | None = None) -> Reply:
+    reply = await rt.coach.handle(terminal_turn(text, deal=deal))
+    assert reply is not None  # terminal turns carry no event id, so never duplicates
+    return reply
+
+
+# --- ask / deal -------------------------------------------------------------------
+async def cmd_ask(args: argparse.Namespace) -> int:
+    rt = await Runtime.start()
+    try:
+        reply = await _one_turn(rt, args.text, args.deal)
+    finally:
+        await rt.close()
+    if args.json:
+        print(to_json(reply))
+    else:
+        render(reply, Console())
+    return 1 if reply.intent in ("error", "unknown_deal") else 0
+
+
+async def cmd_deal(args: argparse.Namespace) -> int:
+    console = Console()
+    rt = await Runtime.start()
+    try:
+        if args.deal_cmd in ("new", "use", "list", "show"):
+            text = f"deal {args.deal_cmd} {' '.join(getattr(args, 'name', None) or [])}".strip()
+            reply = await _one_turn(rt, text)
+            render(reply, console)
+            return 0
+        async with rt.sessions() as session, session.begin():
+            memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
+            if args.deal_cmd == "export":
+                deal = await memory.find_deal(" ".join(args.name))
+                if deal is None:
+                    console.print(f"I don't know a deal called “{' '.join(args.name)}”.")
+                    return 1
+                doc = json.dumps(await export_deal(memory, deal.id), ensure_ascii=False, indent=2)
+                if args.output:
+                    Path(args.output).write_text(doc + "\n", encoding="utf-8")
+                else:
+                    print(doc)
+                return 0
+            # import
+            try:
+                path = Path(args.file)
+                if path.stat().st_size > 10 * 1024 * 1024:
+                    raise ImportProblem("That file is too large to be a deal export (over 10 MB).")
+                doc = parse_document(path.read_bytes())
+                deal_id = await import_deal(memory, doc, name=args.as_name)
+            except OSError as exc:
+                console.print(f"Can't read {args.file}: {exc.strerror}.")
+                return 1
+            except ImportProblem as exc:
+                await session.rollback()
+                console.print(str(exc))
+                return 1
+            deal = await memory.get_deal(deal_id)
+            console.print(
+                f"Imported {deal.name if deal else 'the deal'} ({len(doc.events)} events). "
+                f"`coach deal use {deal.name if deal else ''}` to work on it."
+            )
+            return 0
+    finally:
+        await rt.close()
+
+
+# --- shell ------------------------------------------------------------------------
+async def cmd_shell(args: argparse.Namespace) -> int:
+    console = Console()
+    rt = await Runtime.start()
+    try:
+        async with rt.sessions() as session, session.begin():
+            memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
+            has_deals = bool(await memory.list_deals())
+            if args.demo:
+                deal_id = await load_demo(memory, rt.kb, _user(), rt.coach.clock())
+                conv = await memory.conversation(CONVERSATION, rt.coach.clock())
+                await memory.bind(conv, await memory.get_deal(deal_id))
+        console.print("[bold]Deal Coach[/] — ask in your own words. `help` for examples, `quit` to leave.")
+        if args.demo:
+            console.print("Loaded the sample deal. Try: [cyan]should we escalate now?[/]")
+        elif not has_deals:
+            console.print("No deals yet. Type [cyan]demo[/] for a sample deal, or [cyan]deal new NAME[/].")
+        last: Reply | None = None
+        while True:
+            try:
+                line = await asyncio.to_thread(console.input, "[bold green]you>[/] ")
+            except (EOFError, KeyboardInterrupt):
+                console.print()
+                return 0
+            text = line.strip()
+            if text.casefold() in ("quit", "exit", "bye"):
+                return 0
+            if text.casefold() == "demo":
+                async with rt.sessions() as session, session.begin():
+                    memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
+                    deal_id = await load_demo(memory, rt.kb, _user(), rt.coach.clock())
+                    conv = await memory.conversation(CONVERSATION, rt.coach.clock())
+                    await memory.bind(conv, await memory.get_deal(deal_id))
+                console.print("Loaded the sample deal. Try: [cyan]should we escalate now?[/]")
+                continue
+            # A number picks a button of the last answer.
+            if last and text.isdigit() and 1 <= int(text) <= len(last.actions):
+                reply = await rt.coach.handle(terminal_turn(action=last.actions[int(text) - 1].payload))
+            else:
+                reply = await rt.coach.handle(terminal_turn(text))
+            if reply is None:
+                continue
+            console.print()
+            render(reply, console)
+            console.print()
+            last = reply
+    finally:
+        await rt.close()
+
+
+# --- db / serve -------------------------------------------------------------------
+def cmd_db(args: argparse.Namespace) -> int:
+    url = get_settings().database_url
+    if args.db_cmd == "upgrade":
+        migrate.upgrade(url, args.revision or "head")
+    else:
+        migrate.downgrade(url, args.revision or "-1")
+    print(f"Database {args.db_cmd}d.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from adapters.server import serve
+
+    settings = get_settings()
+    return asyncio.run(
+        serve(
+            settings,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
+            socket_mode=args.socket_mode,
+        )
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="coach", description="Deal Coach: negotiation coaching for Microsoft deals."
+    )
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sh = sub.add_parser("shell", help="chat with the coach in the terminal")
+    sh.add_argument("--demo", action="store_true", help="load the sample deal first")
+    ask = sub.add_parser("ask", help="one turn, for scripts")
+    ask.add_argument("text")
+    ask.add_argument("--deal", help="ask about this deal (default: the active one)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    deal = sub.add_parser("deal", help="create, switch, show, export and import deals")
+    dsub = deal.add_subparsers(dest="deal_cmd", required=True)
+    for name, helptext in (("new", "start a deal"), ("use", "switch to a deal"), ("show", "the active deal")):
+        d = dsub.add_parser(name, help=helptext)
+        d.add_argument("name", nargs="*" if name == "show" else "+")
+    dsub.add_parser("list", help="all deals")
+    ex = dsub.add_parser("export", help="write a deal as JSON")
+    ex.add_argument("name", nargs="+")
+    ex.add_argument("-o", "--output")
+    im = dsub.add_parser("import", help="read a deal export into a new deal")
+    im.add_argument("file")
+    im.add_argument("--as", dest="as_name", help="name for the new deal")
+    db = sub.add_parser("db", help="database migrations")
+    dbsub = db.add_subparsers(dest="db_cmd", required=True)
+    for name in ("upgrade", "downgrade"):
+        dbsub.add_parser(name).add_argument("revision", nargs="?")
+    sv = sub.add_parser("serve", help="run the HTTP server (Slack, Teams, /healthz)")
+    sv.add_argument("--host")
+    sv.add_argument("--port", type=int)
+    sv.add_argument("--socket-mode", action="store_true", help="connect to Slack over Socket Mode")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=get_settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        if args.cmd == "ask":
+            return asyncio.run(cmd_ask(args))
+        if args.cmd == "deal":
+            return asyncio.run(cmd_deal(args))
+        if args.cmd == "shell":
+            return asyncio.run(cmd_shell(args))
+        if args.cmd == "db":
+            return cmd_db(args)
+        return cmd_serve(args)
+    except KnowledgeError as exc:
+        print(f"knowledge/ has a problem: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

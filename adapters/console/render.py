@@ -1,0 +1,83 @@
+"""Reply → terminal (rich) and Reply → JSON. Plain text is Reply.plain_text()."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.text import Text
+
+from bot.reply import Reply
+
+VERDICT_STYLE = {
+    "escalate_now": "bold green",
+    "not_yet": "bold yellow",
+    "do_not_escalate": "bold red",
+    "share": "bold green",
+    "strategic": "bold yellow",
+    "protect": "bold red",
+    "clean": "bold green",
+    "flagged": "bold red",
+}
+
+
+def to_json(reply: Reply) -> str:
+    return json.dumps(reply.to_dict(), ensure_ascii=False)
+
+
+def render(reply: Reply, console: Console) -> None:
+    parts: list[object] = []
+    head = Text()
+    if reply.verdict_label:
+        head.append(reply.verdict_label + " ", style=VERDICT_STYLE.get(reply.verdict or "", "bold"))
+    head.append(reply.headline, style="bold" if not reply.verdict_label else "")
+    parts.append(head)
+    for section in reply.sections:
+        parts.append(Text(""))
+        if section.title:
+            parts.append(Text(section.title, style="bold underline"))
+        for n, item in enumerate(section.items, 1):
+            if section.style == "numbered":
+                mark = f"{n}."
+            elif section.style == "checklist" and item.done is not None:
+                mark = "☑" if item.done else "☐"
+            else:
+                mark = "•"
+            line = Text(f" {mark} ")
+            line.append_text(Text.from_markup(_inline_code(item.text)))
+            if item.rule:
+                line.append(f"  [{item.rule}]", style="dim cyan")
+            parts.append(line)
+    for n, q in enumerate(reply.questions, 1):
+        if n == 1:
+            parts.append(Text(""))
+        line = Text(f" {n}. {q.prompt}")
+        if q.choices:
+            line.append("  " + "  ".join(f"[{c.label}]" for c in q.choices), style="cyan")
+        parts.append(line)
+    if reply.draft:
+        source = {"llm": "drafted by the LLM", "template": "from a template"}.get(
+            reply.draft_source or "", "draft"
+        )
+        parts.append(Panel(escape(reply.draft), title=f"Draft ({source})", border_style="blue"))
+    if reply.footer:
+        parts.append(Text(""))
+        parts.append(Text(reply.footer, style="dim"))
+    if reply.actions:
+        parts.append(Text(""))
+        parts.append(
+            Text("   ".join(f"[{n}] {a.label}" for n, a in enumerate(reply.actions, 1)), style="magenta")
+        )
+    console.print(Group(*parts))
+
+
+def _inline_code(text: str) -> str:
+    # `code` spans in knowledge wording show as bold cyan; everything else is literal.
+    out, code = [], False
+    for n, chunk in enumerate(text.split("`")):
+        if n:
+            code = not code
+        out.append(f"[bold cyan]{escape(chunk)}[/]" if code else escape(chunk))
+    return "".join(out)

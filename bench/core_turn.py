@@ -1,0 +1,163 @@
+"""Latency of one Coach.handle turn on a deal with 1,000 timeline events, with 10 and with
+100,000 deals in the database, on SQLite (and PostgreSQL when a server is available).
+
+Prints p50/p99 per case beside a floor measured in the same run: one bare transaction
+(BEGIN; SELECT 1; COMMIT) on the same engine. Run: python -m bench.core_turn [--turns N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert, text
+
+from bot.coach import Coach
+from bot.db.engine import create_engine, session_factory
+from bot.db.migrate import upgrade
+from bot.db.models import Conversation, Deal, DealEvent, Tenant
+from bot.knowledge import default_knowledge
+from bot.turn import Turn
+
+NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
+QUESTION = "deal show"
+
+
+async def populate(url: str, deals: int, events: int) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(Tenant),
+            [{"id": 1, "platform": "console", "external_id": "bench", "name": None, "created_at": NOW}],
+        )
+        batch = 10_000
+        for start in range(1, deals + 1, batch):
+            rows = [
+                {
+                    "id": i,
+                    "tenant_id": 1,
+                    "name": f"Deal {i}",
+                    "name_key": f"deal {i}",
+                    "created_by": "bench",
+                    "created_at": NOW,
+                }
+                for i in range(start, min(deals, start + batch - 1) + 1)
+            ]
+            await conn.execute(insert(Deal), rows)
+        await conn.execute(
+            insert(Conversation),
+            [
+                {
+                    "id": 1,
+                    "tenant_id": 1,
+                    "external_id": "c1",
+                    "active_deal_id": deals,
+                    "timezone": None,
+                    "created_at": NOW,
+                }
+            ],
+        )
+        kinds = ["note", "ms_statement", "fact"]
+        rows = []
+        for n in range(events):
+            kind = kinds[n % 3]
+            payload = (
+                {"key": f"k{n % 20}", "value": n}
+                if kind == "fact"
+                else {"type": "final_offer", "text": "best we can do", "role": "ae"}
+                if kind == "ms_statement"
+                else {"text": f"round {n} notes"}
+            )
+            at = NOW - timedelta(minutes=events - n)
+            rows.append(
+                {
+                    "deal_id": deals,
+                    "kind": kind,
+                    "payload": payload,
+                    "actor": "bench",
+                    "occurred_at": at,
+                    "recorded_at": at,
+                }
+            )
+        await conn.execute(insert(DealEvent), rows)
+    await engine.dispose()
+
+
+async def measure(url: str, turns: int) -> tuple[list[float], list[float]]:
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    coach = Coach(sessions, default_knowledge(), clock=lambda: NOW)
+    turn = Turn("console", "bench", "c1", "u1", QUESTION)
+    for _ in range(20):  # warm caches and the pool
+        await coach.handle(turn)
+    lat, floor = [], []
+    for _ in range(turns):
+        t0 = time.perf_counter()
+        reply = await coach.handle(turn)
+        lat.append((time.perf_counter() - t0) * 1000)
+        assert reply is not None and reply.intent == "deal.show", reply
+        t0 = time.perf_counter()
+        async with sessions() as s, s.begin():
+            await s.execute(text("SELECT 1"))
+        floor.append((time.perf_counter() - t0) * 1000)
+    await engine.dispose()
+    return lat, floor
+
+
+def pct(values: list[float], p: float) -> float:
+    return statistics.quantiles(values, n=100)[int(p) - 1]
+
+
+async def case(label: str, url: str, deals: int, events: int, turns: int) -> float:
+    await asyncio.to_thread(upgrade, url)
+    await populate(url, deals, events)
+    lat, floor = await measure(url, turns)
+    p50, p99 = pct(lat, 50), pct(lat, 99)
+    print(
+        f"{label:<11} deals={deals:>7,} events={events:,}  turn p50={p50:6.2f} ms  p99={p99:6.2f} ms   "
+        f"floor p50={pct(floor, 50):5.2f} ms  p99={pct(floor, 99):5.2f} ms"
+    )
+    return p50
+
+
+async def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--turns", type=int, default=300)
+    ap.add_argument("--events", type=int, default=1000)
+    ap.add_argument("--big", type=int, default=100_000)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="coach-bench-"))
+    backends = [("sqlite", lambda name: f"sqlite:///{tmp / name}.db")]
+    server = None
+    try:
+        from tests.pg import start_server
+
+        server = start_server()
+        import subprocess
+
+        def pg(name: str) -> str:
+            subprocess.run([server.psql, server.admin_url, "-qc", f"CREATE DATABASE {name}"], check=True)
+            return server.url(name)
+
+        backends.append(("postgresql", pg))
+    except (FileNotFoundError, OSError) as exc:
+        print(f"(PostgreSQL skipped: {exc})", file=sys.stderr)
+    try:
+        for name, make in backends:
+            small = await case(name, make("small"), 10, args.events, args.turns)
+            big = await case(name, make("big"), args.big, args.events, args.turns)
+            print(f"{name:<11} 100k-deal p50 / 10-deal p50 = {big / small:.2f}x (goal <= 1.5x)")
+    finally:
+        if server:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -1,0 +1,88 @@
+"""Forms: the coach asks for what it lacks, a person can wander off mid-form and come back,
+and the state lives in the database (a new Coach on the same database carries on)."""
+
+from __future__ import annotations
+
+from bot.coach import Coach
+from bot.db.engine import session_factory
+from bot.reply import Item, Reply, Section
+from bot.skills import skill
+
+KEYS = ["renewal_date", "deal_value_per_year"]
+
+
+@skill("test.needs_facts")
+async def needs_facts(ctx) -> Reply:
+    missing = ctx.missing(KEYS)
+    if missing:
+        return await ctx.ask(missing)
+    facts = ctx.deal.facts
+    return Reply(
+        headline="All set.",
+        intent="test.needs_facts",
+        verdict="ok",
+        sections=[
+            Section(items=[Item(f"renews {facts['renewal_date']}, worth {facts['deal_value_per_year']:.0f}")])
+        ],
+    )
+
+
+ASK = {"intent": "test.needs_facts"}
+
+
+async def test_missing_facts_are_asked_for_with_their_kind(chat, deal):
+    reply = await chat(action=ASK)
+    assert reply.intent == "form.ask"
+    assert reply.missing == KEYS
+    assert [q.kind for q in reply.questions] == ["date", "money"]
+    assert "Before I can say, 2 things about Woodgrove EA renewal" in reply.headline
+
+
+async def test_one_answer_can_fill_several_questions_then_the_question_resumes(chat, deal):
+    await chat(action=ASK)
+    reply = await chat("we renew on 30 June 2027 and the agreement is about $2.4m a year")
+    assert reply.verdict == "ok"
+    assert "renews 2027-06-30, worth 2400000" in reply.plain_text()
+    assert "Noted Renewal date: 2027-06-30; Deal value per year: $2.4M." in reply.plain_text()
+
+
+async def test_a_partial_answer_asks_only_for_the_rest(chat, deal):
+    await chat(action=ASK)
+    reply = await chat("renewal is 2027-06-30")
+    assert reply.intent == "form.ask"
+    assert reply.missing == ["deal_value_per_year"]
+    done = await chat("$2.4m")
+    assert done.verdict == "ok"
+
+
+async def test_a_question_mid_form_is_answered_and_the_form_waits(chat, deal):
+    await chat(action=ASK)
+    detour = await chat("deal list")  # something else entirely
+    assert detour.intent == "deal.list"
+    assert "I still have 2 open questions for Woodgrove EA renewal" in (detour.footer or "")
+    back = await chat("renewal 2027-06-30, and roughly 2.4 million per year on the agreement")
+    assert back.verdict == "ok"
+
+
+async def test_an_unreadable_answer_repeats_the_questions(chat, deal):
+    await chat(action=ASK)
+    reply = await chat("hmm not sure")
+    assert reply.intent == "form.ask"
+    assert reply.headline.startswith("I couldn't read an answer")
+
+
+async def test_cancel_drops_the_form(chat, deal):
+    await chat(action=ASK)
+    assert (await chat("cancel")).intent == "form.cancel"
+    assert (await chat("2027-06-30")).intent != "form.ask"  # no longer read as an answer
+
+
+async def test_form_state_survives_a_restart(chat, deal, engine, kb, clock):
+    await chat(action=ASK)
+    fresh = Coach(session_factory(engine), kb, clock=clock)  # a new process, same database
+    from bot.turn import Turn
+
+    reply = await fresh.handle(
+        Turn("console", "t1", "c1", "u1", "renewal 2027-06-30, agreement $2.4m per year")
+    )
+    assert reply is not None and reply.verdict == "ok"
