@@ -181,3 +181,58 @@ async def test_meeting_prep_with_a_time(chat, deal):
 
 def test_clock_fixture_is_a_monday(clock):
     assert datetime.weekday(clock.now) == 0
+
+
+async def test_one_flag_reads_singular(chat):
+    reply = await chat("check AE: Our walk-away point is a 5% increase.")
+    assert reply.headline == "Hold on: 1 thing in this message helps Microsoft more than you."
+    assert reply.rules == ["disclosure.position"]
+
+
+async def test_who_names_the_kpi_the_request_serves(chat, deal):
+    await chat("log favor: asked Jane (AE) for a quick intro")
+    reply = await chat("who do I ask about licences missing from our tenant?")
+    assert "Jane (AE): rewarded for orders booked and delivered." in reply.plain_text()
+
+
+async def test_favor_received_and_unknown_people(chat, deal):
+    received = await chat("favor: received early access from Tom (TS)")
+    assert received.verdict == "logged"
+    assert "received Tom" in received.headline
+    who = await chat("log favor: asked Zed to help with pricing")
+    assert who.verdict is None and "Who is Zed?" in who.headline
+    missing = await chat("jar Zed")
+    assert missing.verdict == "unknown_contact"
+
+
+async def test_contact_map_when_empty_and_full(chat, deal):
+    assert (await chat("favors")).verdict == "empty"
+    await chat("log favor: asked Ana (CSM) for a workshop")
+    assert (await chat("show the contact map")).verdict == "map"
+
+
+async def test_commitments_register_when_empty(chat, deal):
+    reply = await chat("commitments")
+    assert reply.verdict == "empty"
+    assert reply.rules == ["commitments.in-writing"]
+
+
+async def test_first_contact_of_a_role_is_just_noted(chat, deal):
+    reply = await chat("the new CSM is Priya")
+    assert reply.verdict == "noted"
+    assert reply.rules == ["account-team.transition-reset"]
+
+
+async def test_meeting_prep_without_a_role_or_a_date(chat, deal):
+    no_role = await chat("prep me for the big meeting")
+    assert no_role.verdict is None and "Who is the meeting with?" in no_role.headline
+    no_date = await chat("prep me for the QBR with the CSM")
+    assert no_date.headline.startswith("Date to be set — customer success manager")
+    assert "meetings.when-unclear" in no_date.rules
+    assert "meetings.no-commercial" in no_date.rules
+
+
+async def test_keeping_the_board_date_from_the_avp(chat):
+    reply = await chat("should we keep the board date from the AVP?")
+    assert reply.verdict == "protect"
+    assert "disclosure.urgency" in reply.rules

@@ -90,10 +90,10 @@ def aligned_kpi(kpis: list[str], topic: TopicSpec | None) -> str | None:
     """The first KPI the request serves, or None (then it's a favor)."""
     if topic is None:
         return None
-    for kpi in kpis:
-        low = kpi.casefold()
-        if any(word.casefold() in low for word in topic.served_by):
-            return kpi
+    for word in topic.served_by:  # the topic's first term picks the most telling KPI
+        for kpi in kpis:
+            if word.casefold() in kpi.casefold():
+                return kpi
     return None
 
 

@@ -132,8 +132,15 @@ def check(message: str, role: str, kb: Knowledge) -> LeakResult:
                 continue
             seen.add(c.spec.kind)
             result.flags.append(
-                Flag(c.spec.id, c.spec.kind, advice.stance, advice.rule, m.group(0).strip(),
-                     sentence.strip(), offset + m.start())
+                Flag(
+                    c.spec.id,
+                    c.spec.kind,
+                    advice.stance,
+                    advice.rule,
+                    m.group(0).strip(),
+                    sentence.strip(),
+                    offset + m.start(),
+                )
             )
     result.flags.sort(key=lambda f: f.start)
     return result
@@ -180,7 +187,8 @@ def reply(message: str, role: str, kb: Knowledge) -> Reply:
         items.append(Item(text, rule=f.rule))
     n = len(result.flags)
     return Reply(
-        headline=f"Hold on: {n} thing{'s' if n != 1 else ''} in this message help Microsoft more than you.",
+        headline=f"Hold on: {n} thing{'s' if n != 1 else ''} in this message "
+        f"help{'' if n != 1 else 's'} Microsoft more than you.",
         intent="leakcheck",
         verdict="flagged",
         verdict_label="Hold on",
