@@ -10,7 +10,7 @@ from bot.understand import understand
 KB = default_knowledge()
 MINE = {"disclosure", "leakcheck", "favors", "commitments", "meetings"}
 SPECS = [s for s in KB.intents if any(s.name == n or s.name.startswith(n.rstrip("s")) for n in MINE)
-         or s.name in {"contacts.change", "meeting.prep"}]
+         or s.name in {"contacts.change", "contacts.kpis", "meeting.prep"}]
 EXAMPLES = [(s.name, e) for s in SPECS for e in s.examples]
 COUNTER = [(s.name, e) for s in SPECS for e in s.counter_examples]
 OTHERS = [(s.name, e) for s in KB.intents if s not in SPECS for e in s.examples]
@@ -20,7 +20,7 @@ def test_the_people_intents_are_all_here():
     names = {s.name for s in SPECS}
     assert names == {"disclosure.share", "leakcheck", "favors.log", "favors.should_ask", "favors.who",
                      "favors.balance", "commitments.log", "commitments.list", "commitments.status",
-                     "contacts.change", "meeting.prep"}
+                     "contacts.change", "contacts.kpis", "meeting.prep"}
 
 
 @pytest.mark.parametrize(("name", "text"), EXAMPLES)

@@ -236,3 +236,15 @@ async def test_keeping_the_board_date_from_the_avp(chat):
     reply = await chat("should we keep the board date from the AVP?")
     assert reply.verdict == "protect"
     assert "disclosure.urgency" in reply.rules
+
+
+async def test_a_contacts_own_kpis_change_the_answer(chat, deal):
+    await chat("log favor: asked Ana (CSM) for a big exception")
+    await chat("log favor: asked Ana (CSM) for another big exception")
+    before = await chat("should I ask Ana for an onboarding workshop?")
+    assert before.verdict == "ask" and "favors.kpi-aligned" in before.rules
+    set_ = await chat("kpis Ana: renewal bookings, new logos")
+    assert set_.intent == "contacts.kpis" and "renewal bookings, new logos" in set_.headline
+    after = await chat("should I ask Ana for an onboarding workshop?")
+    assert after.verdict == "unlikely"
+    assert "favors.kpi-aligned" not in after.rules

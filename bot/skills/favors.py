@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.context import Context
 from bot.playbooks import favors as fv
 from bot.playbooks.people import name_and_role, short_role
@@ -202,4 +204,39 @@ async def balance(ctx: Context) -> Reply:
             Section(title="History", items=history),
         ],
         footer=kb.say("favors.jar", days=cfg.window_days),
+    )
+
+
+@skill("contacts.kpis")
+async def set_kpis(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    args = ctx.intent.args
+    if "rest" in args:
+        name, _, kpis_text = args["rest"].partition(":")
+    else:
+        name, kpis_text = args.get("name", ""), args.get("kpis", "")
+    contact = ctx.deal.contact(name.strip()) if name.strip() else None
+    kpis = [k.strip(" .") for k in re.split(r",|;|\band\b", kpis_text) if k.strip(" .")]
+    if contact is None or not kpis:
+        return Reply(
+            headline="Name a contact on this deal and their KPIs: `kpis Ana: Copilot adoption, renewals`.",
+            intent="contacts.kpis",
+        )
+    updated = await ctx.upsert_contact(contact.name, contact.role, kpis)
+    return Reply(
+        headline=f"{updated.name} ({short_role(ctx.kb, updated.role)}) is measured on: "
+        f"{', '.join(updated.kpis)}.",
+        intent="contacts.kpis",
+        verdict="noted",
+        verdict_label=updated.name,
+        sections=[
+            Section(
+                items=[
+                    Item(
+                        "I'll use these instead of the role's defaults when judging asks.",
+                        rule="favors.kpi-aligned",
+                    )
+                ]
+            )
+        ],
     )
