@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.context import Context, Intent
-from bot.forms import describe, read_answers
+from bot.forms import describe, parse_value, read_answers
 from bot.knowledge import Knowledge
 from bot.memory import Memory, TimelineCache
-from bot.reply import Item, Reply, Section
+from bot.reply import Action, Item, Reply, Section
 from bot.skills import DEAL_FREE, load_skills
 from bot.turn import Turn
 from bot.understand import clean, match_command, match_pattern, suggestions
@@ -111,6 +111,8 @@ class Coach:
 
         if turn.action is not None:
             args = {k: v for k, v in turn.action.items() if k not in ("intent", "_text")}
+            if turn.action["intent"] == "form.answer":  # a choice button or a form card's inputs
+                return await self._form_action(ctx, args)
             ctx.intent = Intent(turn.action["intent"], args, str(turn.action.get("_text", "")))
             return await self._run(ctx)
 
@@ -119,16 +121,49 @@ class Coach:
         form = await memory.load_form(conversation.id, deal.id) if deal is not None else None
         if form is None:
             ctx.intent = command or match_pattern(text, self.kb) or Intent("unknown", {}, text)
+            if ctx.intent.name == "unknown" and ctx.deal is not None and not text.rstrip().endswith("?"):
+                stated = await self._stated_facts(ctx, text)
+                if stated is not None:
+                    return stated
             return await self._run(ctx)
         return await self._form_turn(ctx, form, text, command)
 
-    async def _form_turn(self, ctx: Context, form: Any, text: str, command: Intent | None) -> Reply:
+    async def _form_action(self, ctx: Context, args: dict[str, Any]) -> Reply:
+        """`{"intent": "form.answer", "answers": {fact_key: value}}` from a button or card."""
+        form = await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id) if ctx.deal is not None else None
+        if form is None:
+            return Reply(headline="Those questions were already answered or dropped.", intent="form.answer")
+        raw = args.get("answers")
+        pending = [k for k in form.pending.get("keys", []) if k in self.kb.facts]
+        given: dict[str, Any] = {}
+        if isinstance(raw, dict):
+            for key, value in raw.items():
+                if key in pending and value not in (None, ""):
+                    parsed = parse_value(self.kb.facts[key], str(value)[:500])
+                    if parsed is not None:
+                        given[key] = parsed
+        return await self._form_turn(ctx, form, "", None, given=given)
+
+    async def _form_turn(
+        self,
+        ctx: Context,
+        form: Any,
+        text: str,
+        command: Intent | None,
+        *,
+        given: dict[str, Any] | None = None,
+    ) -> Reply:
         assert ctx.deal is not None
         pending: list[str] = [k for k in form.pending.get("keys", []) if k in self.kb.facts]
         if command and command.name == "cancel":
             await ctx.memory.clear_form(ctx.conversation_id, ctx.deal.id)
             return Reply(headline="OK, I've dropped those questions.", intent="form.cancel")
-        answers = {} if command else read_answers(text, pending, self.kb)
+        if given is not None:
+            answers = given
+            if not answers:
+                return ctx.questions_reply(pending, intro="I couldn't read an answer in that. Still need:")
+        else:
+            answers = {} if command else read_answers(text, pending, self.kb)
         if not answers:
             intent = command or match_pattern(text, self.kb)
             if intent is None and len(pending) == 1 and self.kb.facts[pending[0]].kind == "text":
@@ -165,6 +200,25 @@ class Coach:
         reply = await self._run(ctx)
         reply.sections.insert(0, Section(items=[Item("Noted " + "; ".join(noted) + ".")]))
         return reply
+
+    async def _stated_facts(self, ctx: Context, text: str) -> Reply | None:
+        """A statement that carries known facts ("we renew on 30 June 2027") is logged, with
+        a confirmation and an undo, rather than met with "I don't understand"."""
+        keys = [k for k, spec in self.kb.facts.items() if spec.extract]
+        found = read_answers(text, keys, self.kb) if keys else {}
+        if not found:
+            return None
+        lines, ids = [], []
+        for key, value in found.items():
+            event = await ctx.set_fact(key, value)
+            ids.append(event.id)
+            lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}")
+        assert ctx.deal is not None
+        return Reply(
+            headline=f"Logged for {ctx.deal.name}: " + "; ".join(lines) + ".",
+            intent="fact.stated",
+            actions=[Action("Undo", {"intent": "undo", "event_ids": ids})],
+        )
 
     async def _run(self, ctx: Context) -> Reply:
         name = ctx.intent.name

@@ -7,7 +7,9 @@ filters by tenant, so an id typed in workspace A can never reach a deal of works
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -24,7 +26,7 @@ from bot.db.models import (
     ProcessedEvent,
     Tenant,
 )
-from bot.timeline import Contact, DealView, Event, make_view
+from bot.timeline import Contact, DealView, Event, derive_facts, make_view
 
 
 class DealNameTaken(ValueError):
@@ -57,22 +59,22 @@ class TimelineCache:
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._items: OrderedDict[int, tuple[int, tuple[Event, ...]]] = OrderedDict()
+        self._items: OrderedDict[int, tuple[int, tuple[Event, ...], Mapping[str, Any]]] = OrderedDict()
         self.tenants: dict[tuple[str, str], int] = {}
 
     def remember_tenant(self, key: tuple[str, str], tenant_id: int) -> None:
         if len(self.tenants) < 100_000:
             self.tenants[key] = tenant_id
 
-    def get(self, deal_id: int, newest: int) -> tuple[Event, ...] | None:
+    def get(self, deal_id: int, newest: int) -> tuple[tuple[Event, ...], Mapping[str, Any]] | None:
         hit = self._items.get(deal_id)
         if hit is None or hit[0] != newest:
             return None
         self._items.move_to_end(deal_id)
-        return hit[1]
+        return hit[1], hit[2]
 
-    def put(self, deal_id: int, newest: int, events: tuple[Event, ...]) -> None:
-        self._items[deal_id] = (newest, events)
+    def put(self, deal_id: int, newest: int, events: tuple[Event, ...], facts: Mapping[str, Any]) -> None:
+        self._items[deal_id] = (newest, events, facts)
         self._items.move_to_end(deal_id)
         while len(self._items) > self.size:
             self._items.popitem(last=False)
@@ -183,10 +185,10 @@ class Memory:
             deal = await self.get_deal(deal_id)
         if deal is None:
             raise LookupError("no such deal in this workspace")
-        events = await self._events(deal_id)
-        return make_view(deal.id, deal.name, events, await self.contacts(deal_id))
+        events, facts = await self._events(deal_id)
+        return make_view(deal.id, deal.name, events, await self.contacts(deal_id), facts)
 
-    async def _events(self, deal_id: int) -> tuple[Event, ...]:
+    async def _events(self, deal_id: int) -> tuple[tuple[Event, ...], Mapping[str, Any]]:
         cacheable = self.cache is not None and deal_id not in self._written
         if cacheable:
             newest = (
@@ -211,9 +213,10 @@ class Memory:
             Event(id=r[0], kind=r[1], payload=r[2], actor=r[3], at=_utc(r[4]), recorded_at=_utc(r[5]))
             for r in rows
         )
+        facts = MappingProxyType(derive_facts(events))  # shared across turns: read-only
         if cacheable:
-            self.cache.put(deal_id, max((e.id for e in events), default=0), events)
-        return events
+            self.cache.put(deal_id, max((e.id for e in events), default=0), events, facts)
+        return events, facts
 
     async def append_event(
         self,

@@ -49,6 +49,10 @@ class Question:
     choices: list[Choice] = field(default_factory=list)
     form: str | None = None
 
+    def answer_payload(self, value: str) -> dict[str, Any]:
+        """The action payload a choice button (or a card input) sends back."""
+        return {"intent": "form.answer", "answers": {self.id: value}}
+
 
 @dataclass(slots=True)
 class Reply:

@@ -78,8 +78,18 @@ def derive_facts(events: Iterable[Event]) -> dict[str, Any]:
     return facts
 
 
-def make_view(deal_id: int, name: str, events: Iterable[Event], contacts: Iterable[Contact] = ()) -> DealView:
+def make_view(
+    deal_id: int,
+    name: str,
+    events: Iterable[Event],
+    contacts: Iterable[Contact] = (),
+    facts: Mapping[str, Any] | None = None,
+) -> DealView:
     events = tuple(events)
     return DealView(
-        id=deal_id, name=name, events=events, contacts=tuple(contacts), facts=derive_facts(events)
+        id=deal_id,
+        name=name,
+        events=events,
+        contacts=tuple(contacts),
+        facts=derive_facts(events) if facts is None else facts,
     )

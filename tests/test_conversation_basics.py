@@ -50,3 +50,17 @@ async def test_not_understood_gets_suggestions(chat, deal):
     reply = await chat("asdf qwerty")
     assert reply.intent == "unknown"
     assert reply.sections and reply.sections[0].items
+
+
+async def test_a_stated_fact_is_logged_with_an_undo(chat, deal):
+    reply = await chat("FYI we renew on 30 June 2027")
+    assert reply.intent == "fact.stated"
+    assert reply.headline == "Logged for Woodgrove EA renewal: Renewal date: 2027-06-30."
+    assert "Renewal date: 2027-06-30" in (await chat("deal show")).plain_text()
+    await chat(action=reply.actions[0].payload)
+    assert "Renewal date" not in (await chat("deal show")).plain_text()
+
+
+async def test_a_question_about_a_fact_is_not_logged_as_one(chat, deal):
+    reply = await chat("do we renew on 30 June 2027?")
+    assert reply.intent != "fact.stated"

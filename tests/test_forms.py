@@ -86,3 +86,15 @@ async def test_form_state_survives_a_restart(chat, deal, engine, kb, clock):
         Turn("console", "t1", "c1", "u1", "renewal 2027-06-30, agreement $2.4m per year")
     )
     assert reply is not None and reply.verdict == "ok"
+
+
+async def test_buttons_and_card_inputs_answer_the_form(chat, deal):
+    await chat(action=ASK)
+    half = await chat(action={"intent": "form.answer", "answers": {"renewal_date": "2027-06-30"}})
+    assert half.missing == ["deal_value_per_year"]
+    junk = await chat(action={"intent": "form.answer", "answers": {"deal_value_per_year": "lots", "x": 1}})
+    assert junk.headline.startswith("I couldn't read an answer")
+    done = await chat(action={"intent": "form.answer", "answers": {"deal_value_per_year": "2400000"}})
+    assert done.verdict == "ok"
+    stale = await chat(action={"intent": "form.answer", "answers": {"renewal_date": "2028-01-01"}})
+    assert stale.headline == "Those questions were already answered or dropped."

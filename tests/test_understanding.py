@@ -37,5 +37,5 @@ def test_clean_removes_invisible_and_control_characters():
 
 def test_a_broken_knowledge_file_fails_at_load(tmp_path):
     (tmp_path / "bad.yaml").write_text("rules:\n  - id: NotAnId\n    text: x\n")
-    with pytest.raises(ValueError, match="bad.yaml"):
+    with pytest.raises(ValueError, match=r"bad\.yaml"):
         load_knowledge(tmp_path)

@@ -1,1 +1,1 @@
-"""Pure playbooks: (deal view or plain data, knowledge, now) -> result. No I/O, no clock reads."""
+"""Pure playbook functions: (deal facts, knowledge, now) → advice. No I/O, no clock."""

@@ -64,7 +64,8 @@ async def deal_new(ctx: Context) -> Reply:
             Section(
                 items=[
                     Item(
-                        "Tell me what's happening in your own words, e.g. “the AE said this is their final offer”."
+                        "Tell me what's happening in your own words, "
+                        "e.g. “the AE said this is their final offer”."
                     ),
                     Item("Or ask: “should we escalate now?”, “can I tell the CSM our budget?”"),
                 ]
@@ -141,17 +142,21 @@ def summarise(payload: object, limit: int = 90) -> str:
 @skill("undo")
 async def undo(ctx: Context) -> Reply:
     assert ctx.deal is not None
-    wanted = ctx.intent.args.get("event_id")
+    args = ctx.intent.args
+    wanted = args.get("event_ids") or ([args["event_id"]] if args.get("event_id") is not None else None)
     live = ctx.deal.live_events()
     if wanted is not None:
-        target = next((e for e in live if str(e.id) == str(wanted)), None)
+        wanted_ids = {str(w) for w in wanted} if isinstance(wanted, list) else set()
+        targets = [e for e in live if str(e.id) in wanted_ids]
     else:
         mine = [e for e in live if e.actor == ctx.turn.user]
-        target = mine[-1] if mine else None
-    if target is None:
+        targets = mine[-1:]
+    if not targets:
         return Reply(headline="Nothing to undo (it may have been undone already).", intent="undo")
-    await ctx.log(UNDO, {"event_id": target.id, "kind": target.kind})
-    return Reply(headline=f"Undone: {target.kind} — {summarise(target.payload)}.", intent="undo")
+    for target in targets:
+        await ctx.log(UNDO, {"event_id": target.id, "kind": target.kind})
+    what = "; ".join(f"{t.kind} — {summarise(t.payload)}" for t in targets)
+    return Reply(headline=f"Undone: {what}.", intent="undo")
 
 
 @skill("note")
@@ -191,7 +196,8 @@ async def fact_set(ctx: Context) -> Reply:
         )
     event = await ctx.log(FACT, {"key": spec.key, "value": value})
     return Reply(
-        headline=f"Logged for {ctx.deal.name if ctx.deal else 'the deal'}: {spec.label} = {describe(spec, value)}.",
+        headline=f"Logged for {ctx.deal.name if ctx.deal else 'the deal'}: "
+        f"{spec.label} = {describe(spec, value)}.",
         intent="fact.set",
         actions=[Action("Undo", {"intent": "undo", "event_id": event.id})],
     )
