@@ -338,7 +338,7 @@ def _status(eid: int, cid: int, status: str) -> Event:
 def test_register_folds_status_events_and_ignores_backward_ones():
     deal = _deal([_commit(1), _status(2, 1, "in_contract"), _status(3, 1, "verbal")])
     (c,) = cm.register(deal)
-    assert c.status == "in_contract" and not c.open
+    assert c.status == "in_contract" and not c.outstanding
 
 
 def _fact(eid: int, key: str, value: str) -> Event:

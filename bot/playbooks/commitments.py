@@ -54,7 +54,7 @@ class Commitment:
     at: datetime
 
     @property
-    def open(self) -> bool:
+    def outstanding(self) -> bool:
         return self.status != "in_contract"
 
 
@@ -143,7 +143,7 @@ def signature_warning(deal: DealView, kb: Knowledge, now: datetime) -> Warning |
     if when is None:
         return None
     days = (when - now.date()).days
-    open_ = [c for c in register(deal) if c.open]
+    open_ = [c for c in register(deal) if c.outstanding]
     if not open_ or days < 0 or days > settings(kb).warn_days_before_signing:
         return None
     return Warning(
@@ -157,7 +157,7 @@ def at_risk_after_change(deal: DealView, old_names: list[str]) -> list[Commitmen
     return [
         c
         for c in register(deal)
-        if c.open and (c.contact.casefold() in olds or c.contact.split()[0].casefold() in olds)
+        if c.outstanding and (c.contact.casefold() in olds or c.contact.split()[0].casefold() in olds)
     ]
 
 

@@ -85,7 +85,7 @@ async def list_commitments(ctx: Context) -> Reply:
                     ],
                 )
             )
-    open_ = [c for c in reg if c.open]
+    open_ = [c for c in reg if c.outstanding]
     warn = _warnings(ctx)
     rule_items = warn or (
         [Item(kb.say("commitments.in-writing"), rule="commitments.in-writing")] if open_ else []
