@@ -9,6 +9,7 @@ import yaml
 
 from bot.knowledge import default_knowledge
 from bot.playbooks.leakcheck import check, reply, rewrite, sentences
+from bot.skills.leakcheck import split_request
 
 CORPUS = yaml.safe_load(
     (Path(__file__).parent / "data" / "leakcheck_corpus.yaml").read_text(encoding="utf-8")
@@ -77,3 +78,23 @@ def test_a_role_whose_matrix_says_share_is_not_flagged(monkeypatch):
 def test_clean_reply_cites_a_rule_and_is_ephemeral():
     r = reply("See you Monday!", "ae", KB)
     assert (r.verdict, r.rules, r.ephemeral) == ("clean", ["leakcheck.clean"], True)
+
+
+@pytest.mark.parametrize(
+    ("text", "head", "message"),
+    [
+        (
+            'before I send to the AE: "Our budget is fixed."',
+            "before I send to the AE",
+            "Our budget is fixed.",
+        ),
+        ("AE: see you at 10:30", "AE", "see you at 10:30"),
+        ("we need this signed by 10:30 Friday", "", "we need this signed by 10:30 Friday"),
+        ("is this safe for the CSM? We evaluated Okta.", "is this safe for the CSM", "We evaluated Okta."),
+        ("for the AE “Our budget is fixed.”", "for the AE ", "Our budget is fixed."),
+        ("message: hello", "message", "hello"),
+        ("Can we meet? I have questions: three.", "", "Can we meet? I have questions: three."),
+    ],
+)
+def test_split_request(text, head, message):
+    assert split_request(text, KB) == (head, message)
