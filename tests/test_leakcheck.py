@@ -98,3 +98,21 @@ def test_clean_reply_cites_a_rule_and_is_ephemeral():
 )
 def test_split_request(text, head, message):
     assert split_request(text, KB) == (head, message)
+
+
+def test_a_broken_detector_regex_fails_at_load(tmp_path):
+    import shutil
+
+    from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, load_knowledge
+
+    for f in KNOWLEDGE_DIR.glob("*.yaml"):
+        shutil.copy(f, tmp_path / f.name)
+    path = tmp_path / "leakcheck.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "'\\bour (fiscal|financial|budget) year\\b'", "'\\bour (fiscal year\\b'"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(KnowledgeError, match=r"leakcheck\.yaml"):
+        load_knowledge(tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -93,8 +94,6 @@ def find_kinds(text: str, kb: Knowledge) -> list[str]:
             hits.append((hit[0], spec.key))
     competitor = kb.data.get("leakcheck", {}).get("macros", {}).get("competitor")
     if competitor and not any(k == "competitive" for _, k in hits):
-        import re
-
         m = re.search(competitor, text, re.IGNORECASE)
         if m:
             hits.append((m.start(), "competitive"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 from bot.knowledge import Knowledge, register_section
 from bot.playbooks.disclosure import kinds, stance_for
@@ -25,13 +25,32 @@ class DetectorSpec(BaseModel):
     unless: list[str] = Field(default_factory=list)
     rewrite: str | None = None
 
+    @field_validator("patterns", "requires", "unless")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        # Macros are filled in later; a stand-in group is enough to catch a broken regex at start-up.
+        for p in v:
+            try:
+                re.compile(re.sub(r"\{[a-z_]+\}", "(?:x)", p))
+            except re.error as exc:
+                raise ValueError(f"pattern {p!r} does not compile: {exc}") from None
+        return v
+
 
 class Detectors(RootModel[list[DetectorSpec]]):
     pass
 
 
 class Macros(RootModel[dict[str, str]]):
-    pass
+    @field_validator("root")
+    @classmethod
+    def _compiles(cls, v: dict[str, str]) -> dict[str, str]:
+        for name, p in v.items():
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"macro {name!r} does not compile: {exc}") from None
+        return v
 
 
 class Why(RootModel[dict[str, str]]):
@@ -52,7 +71,8 @@ class Compiled:
     unless: tuple[re.Pattern[str], ...]
 
 
-_CACHE: dict[int, list[Compiled]] = {}
+# Compiled detectors per Knowledge; the entry keeps its Knowledge alive so an id is never reused.
+_CACHE: dict[int, tuple[Knowledge, list[Compiled]]] = {}
 
 
 def _expand(pattern: str, macros: dict[str, str]) -> re.Pattern[str]:
@@ -62,21 +82,23 @@ def _expand(pattern: str, macros: dict[str, str]) -> re.Pattern[str]:
 
 
 def compiled(kb: Knowledge) -> list[Compiled]:
-    key = id(kb)
-    if key not in _CACHE:
-        macros = kb.section("leakcheck.macros").root
-        out = []
-        for d in kb.section("leakcheck.detectors").root:
-            out.append(
-                Compiled(
-                    d,
-                    tuple(_expand(p, macros) for p in d.patterns),
-                    tuple(_expand(p, macros) for p in d.requires),
-                    tuple(_expand(p, macros) for p in d.unless),
-                )
-            )
-        _CACHE[key] = out
-    return _CACHE[key]
+    hit = _CACHE.get(id(kb))
+    if hit is not None and hit[0] is kb:
+        return hit[1]
+    macros = kb.section("leakcheck.macros").root
+    out = [
+        Compiled(
+            d,
+            tuple(_expand(p, macros) for p in d.patterns),
+            tuple(_expand(p, macros) for p in d.requires),
+            tuple(_expand(p, macros) for p in d.unless),
+        )
+        for d in kb.section("leakcheck.detectors").root
+    ]
+    if len(_CACHE) > 8:
+        _CACHE.clear()
+    _CACHE[id(kb)] = (kb, out)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
