@@ -48,7 +48,7 @@ def _import_surfaces() -> None:
     # Importing a surface package registers its mount; one that isn't installed is skipped.
     import importlib
 
-    for name in ("adapters.slack", "adapters.teams"):
+    for name in ("adapters.slack", "adapters.teams", "adapters.scheduler"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -204,7 +204,7 @@ class Coach:
     async def _stated_facts(self, ctx: Context, text: str) -> Reply | None:
         """A statement that carries known facts ("we renew on 30 June 2027") is logged, with
         a confirmation and an undo, rather than met with "I don't understand"."""
-        keys = [k for k, spec in self.kb.facts.items() if spec.extract]
+        keys = [k for k, spec in self.kb.facts.items() if spec.extract and spec.from_statements]
         found = read_answers(text, keys, self.kb) if keys else {}
         if not found:
             return None

@@ -80,6 +80,9 @@ class FactSpec(BaseModel):
     choices: list[FactChoice] = Field(default_factory=list)
     # Regexes that pull this fact out of a longer free-text answer; group "value" is parsed.
     extract: list[str] = Field(default_factory=list)
+    # Also read it from any statement outside a form ("we renew on 30 June 2027"); only for
+    # facts whose extract patterns are specific enough not to misfire on chatter.
+    from_statements: bool = False
 
 
 class RoleSpec(BaseModel):

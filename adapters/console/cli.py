@@ -162,6 +162,20 @@ async def cmd_shell(args: argparse.Namespace) -> int:
         await rt.close()
 
 
+# --- reminders ------------------------------------------------------------------------
+async def cmd_reminders(args: argparse.Namespace) -> int:
+    """What is scheduled, across every surface (`--all`) or for the terminal's active deal."""
+    from adapters.console.reminders import print_scheduled
+
+    rt = await Runtime.start()
+    try:
+        return await print_scheduled(
+            rt, Console(), everything=args.all, tenant=TENANT, conversation=CONVERSATION, user=_user()
+        )
+    finally:
+        await rt.close()
+
+
 # --- db / serve -------------------------------------------------------------------
 def cmd_db(args: argparse.Namespace) -> int:
     url = get_settings().database_url
@@ -210,6 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
     im = dsub.add_parser("import", help="read a deal export into a new deal")
     im.add_argument("file")
     im.add_argument("--as", dest="as_name", help="name for the new deal")
+    rem = sub.add_parser("reminders", help="what is scheduled (pre-meeting, after-meeting, renewal nudges)")
+    rem.add_argument("--all", action="store_true", help="every workspace and conversation, not just here")
     db = sub.add_parser("db", help="database migrations")
     dbsub = db.add_subparsers(dest="db_cmd", required=True)
     for name in ("upgrade", "downgrade"):
@@ -232,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(cmd_deal(args))
         if args.cmd == "shell":
             return asyncio.run(cmd_shell(args))
+        if args.cmd == "reminders":
+            return asyncio.run(cmd_reminders(args))
         if args.cmd == "db":
             return cmd_db(args)
         return cmd_serve(args)

@@ -30,9 +30,11 @@ def to_json(reply: Reply) -> str:
 def render(reply: Reply, console: Console) -> None:
     parts: list[object] = []
     head = Text()
+    headline = reply.headline
     if reply.verdict_label:
         head.append(reply.verdict_label + " ", style=VERDICT_STYLE.get(reply.verdict or "", "bold"))
-    head.append(reply.headline, style="bold" if not reply.verdict_label else "")
+        headline = headline.removeprefix(reply.verdict_label).lstrip()
+    head.append(headline, style="bold" if not reply.verdict_label else "")
     parts.append(head)
     for section in reply.sections:
         parts.append(Text(""))

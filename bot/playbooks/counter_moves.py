@@ -1,0 +1,128 @@
+"""Microsoft's statements and counter-moves: recognise what they said, and coach the answer.
+
+Pure: text -> Classified; the deal's timeline -> how often they said it. The statement
+types, their patterns and the counter-move wording live in knowledge/counter_moves.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from bot.knowledge import Knowledge, register_section
+from bot.timeline import MS_STATEMENT, DealView
+
+
+class Pattern(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    match: str
+    label: str
+
+
+class StatementType(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: str
+    rule: str
+    trigger: str | None = None  # which escalation trigger it feeds: exploding | verbal | stall
+    patterns: list[Pattern]
+
+
+class Speaker(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    label: str
+    words: list[str]
+
+
+def _validate_types(raw: object) -> list[StatementType]:
+    types = TypeAdapter(list[StatementType]).validate_python(raw)
+    for t in types:
+        for p in t.patterns:
+            re.compile(p.match)
+    return types
+
+
+register_section("counter_moves", "statements", _validate_types)
+register_section("counter_moves", "speakers", TypeAdapter(list[Speaker]).validate_python)
+
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Classified:
+    type: str
+    label: str
+    rule: str | None
+    match: str  # the words that gave it away, e.g. "sign by the end of the month"
+
+
+def classify(text: str, kb: Knowledge) -> Classified:
+    low = text.casefold()
+    for st in kb.section("counter_moves.statements"):
+        for p in st.patterns:
+            m = re.search(p.match, low, re.IGNORECASE)
+            if m:
+                return Classified(st.type, p.label, st.rule, m.group(0))
+    return Classified(OTHER, _excerpt(text), None, "")
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    body = re.sub(
+        r"^\s*(the |their |our )?\w+( \w+)?\s+(just |again |also )*"
+        r"(said|says|told (us|me)|tells us|mentioned)"
+        r"( that)?\s*",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    ).strip(" .")
+    body = body or text.strip()
+    return body if len(body) <= limit else body[: limit - 1] + "…"
+
+
+def speaker(text: str, kb: Knowledge) -> tuple[str | None, str]:
+    """Who said it (role key, how we show it), from the first words of the note."""
+    head = " ".join(text.casefold().split()[:6])
+    best: tuple[int, int, Speaker] | None = None  # earliest mention wins; then the longer word
+    for sp in kb.section("counter_moves.speakers"):
+        for w in sp.words:
+            m = re.search(rf"(?<!\w){re.escape(w)}(?!\w)", head)
+            if m and (best is None or (m.start(), -len(w)) < (best[0], best[1])):
+                best = (m.start(), -len(w), sp)
+    if best is None:
+        return None, "Microsoft"
+    return best[2].key, best[2].label
+
+
+def when_said(text: str, now: datetime) -> datetime:
+    """'yesterday' moves the event back a day; otherwise it happened now."""
+    if re.search(r"\byesterday\b", text, re.IGNORECASE):
+        return now - timedelta(days=1)
+    return now
+
+
+def times_said(deal: DealView, type_: str) -> int:
+    return sum(1 for e in deal.live_events(MS_STATEMENT) if e.payload.get("type") == type_)
+
+
+def ordinal_time(n: int) -> str:
+    if n == 1:
+        return "1st time"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix} time"
+
+
+def day_words(at: datetime, now: datetime) -> str:
+    days = (now.date() - at.date()).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return f"on {at.day} {at:%b}"
+
+
+def statements_text(deal: DealView) -> str:
+    """Everything Microsoft was logged as saying, for playbooks that look for a topic."""
+    return "\n".join(str(e.payload.get("text", "")) for e in deal.live_events(MS_STATEMENT))

@@ -1,0 +1,489 @@
+"""Escalation readiness: should we go over the account team's head now?
+
+Pure: (DealView, Knowledge, now, the user's words) -> Assessment. Thresholds, wording, the
+five-step checklist and Microsoft's ladder of authority live in knowledge/escalation.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from bot.forms import format_money
+from bot.knowledge import Knowledge, register_section
+from bot.reply import Action, Item, Reply, Section
+from bot.timeline import MS_STATEMENT, DealView, Event
+
+ESCALATE_NOW = "escalate_now"
+NOT_YET = "not_yet"
+DO_NOT = "do_not_escalate"
+LABELS = {ESCALATE_NOW: "Escalate now.", NOT_YET: "Not yet.", DO_NOT: "Don't escalate."}
+
+ESCALATION_EVENT = "escalation"  # {"text", "to"}: we escalated (logged by the user)
+DRAFT_EVENT = "draft"  # {"template"}: a draft was produced
+
+# Asked before any verdict that the facts could change.
+CORE_FACTS = [
+    "rounds_with_account_team",
+    "internal_alignment",
+    "sticking_point",
+    "sticking_point_value_per_year",
+]
+TEAMS = ("it", "finance", "procurement")
+TEAM_LABEL = {"it": "IT", "finance": "Finance", "procurement": "Procurement"}
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    too_early_max_rounds: int
+    min_rounds: int
+    minor_share_of_deal: float
+    minor_floor_per_year: float
+    again_within_days: int
+    final_position_repeats: int
+    stall_repeats: int
+    recent_days: int
+    ceo_min_deal_value_per_year: float
+    remind_in_days: int
+
+
+class ChecklistStep(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    step: str
+    text: str
+    rule: str
+
+
+class Leader(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    title: str
+    authority: str
+    max_discount_pct: float
+    non_standard: bool
+    target: bool
+
+
+class Deliverer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str
+    rule: str
+    words: list[str] = []
+
+
+register_section("escalation", "thresholds", Thresholds)
+register_section("escalation", "checklist", TypeAdapter(list[ChecklistStep]).validate_python)
+register_section("escalation", "leaders", TypeAdapter(list[Leader]).validate_python)
+register_section("escalation", "deliverers", TypeAdapter(dict[str, Deliverer]).validate_python)
+register_section("escalation", "emotion_words", TypeAdapter(list[str]).validate_python)
+
+
+@dataclass
+class Assessment:
+    verdict: str | None  # None: facts are missing, ask first
+    missing: list[str] = field(default_factory=list)
+    blockers: list[Item] = field(default_factory=list)  # reasons not to (do_not_escalate)
+    fixes: list[Item] = field(default_factory=list)  # what must come first (not_yet)
+    support: list[Item] = field(default_factory=list)  # what is in place, triggers
+    checklist: list[Item] = field(default_factory=list)
+    who: list[Item] = field(default_factory=list)
+    open_facts: list[str] = field(default_factory=list)  # facts a button could update
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.verdict or "", "")
+
+
+# --- reading the facts --------------------------------------------------------------
+
+_NEG = re.compile(r"\b(no|not|nope|isn'?t|aren'?t|hasn'?t|haven'?t|disagree\w*|against|pending|still)\b")
+_POS = re.compile(r"\b(yes|yep|yeah|aligned|agreed|agree|on board|ok|okay|fine|signed off|happy|done|all)\b")
+_TEAM_RE = {t: re.compile(rf"\b{t}\b") for t in TEAMS}
+
+
+def parse_alignment(text: Any) -> dict[str, bool | None]:
+    """Which of IT, Finance, Procurement agree, from a free answer such as
+    "Finance and IT yes, procurement not yet". Unknown teams are None."""
+    if isinstance(text, bool):
+        return dict.fromkeys(TEAMS, text)
+    low = str(text or "").casefold().strip()
+    result: dict[str, bool | None] = dict.fromkeys(TEAMS, None)
+    if not low:
+        return result
+    clauses = [c for c in re.split(r"[,;/]|\bbut\b|\bwhile\b|\bwhereas\b", low) if c.strip()]
+    named = False
+    waiting: list[str] = []  # teams listed before their verdict: "IT, Finance and Procurement agreed"
+    for clause in clauses:
+        teams = [t for t in TEAMS if _TEAM_RE[t].search(clause)]
+        if not teams:
+            continue
+        named = True
+        polarity = False if _NEG.search(clause) else True if _POS.search(clause) else None
+        if polarity is None:
+            waiting += teams
+            continue
+        for t in [*waiting, *teams]:
+            result[t] = polarity
+        waiting = []
+    if not named:  # "yes" / "not yet" / "everyone's aligned": one answer for all three
+        polarity = False if _NEG.search(low) else True if _POS.search(low) else None
+        result = dict.fromkeys(TEAMS, polarity)
+    return result
+
+
+def is_emotional(text: str, kb: Knowledge) -> bool:
+    low = text.casefold()
+    if re.search(r"!{2,}", text):
+        return True
+    return any(
+        re.search(rf"(?<!\w){re.escape(w.casefold())}", low) for w in kb.section("escalation.emotion_words")
+    )
+
+
+def issue_owner(sticking_point: str, kb: Knowledge) -> str:
+    """'cfo' for money, 'cio' for terms and flexibility (by the words of the sticking point)."""
+    deliverers: dict[str, Deliverer] = kb.section("escalation.deliverers")
+    low = sticking_point.casefold()
+
+    def hits(key: str) -> int:
+        words = deliverers[key].words if key in deliverers else []
+        return sum(1 for w in words if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", low))
+
+    return "cio" if hits("cio") > hits("cfo") else "cfo"
+
+
+def last_escalation(deal: DealView) -> date | None:
+    dates = [e.at.date() for e in deal.live_events(ESCALATION_EVENT)]
+    raw = deal.fact("last_escalation_date")
+    if raw:
+        try:
+            dates.append(date.fromisoformat(str(raw)[:10]))
+        except ValueError:
+            pass
+    return max(dates) if dates else None
+
+
+def statements(deal: DealView, *types: str) -> list[Event]:
+    return [e for e in deal.live_events(MS_STATEMENT) if not types or e.payload.get("type") in types]
+
+
+def has_draft(deal: DealView, template: str) -> bool:
+    return any(e.payload.get("template") == template for e in deal.live_events(DRAFT_EVENT))
+
+
+def _rounds(n: int) -> str:
+    return f"{n} round{'s' if n != 1 else ''}"
+
+
+def _times(n: int) -> str:
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+# --- whom to target -----------------------------------------------------------------
+
+
+def target_leader(
+    kb: Knowledge, ask_pct: float | None, non_standard: bool
+) -> tuple[Leader, Leader | None, bool]:
+    """The lowest Microsoft leader who can approve the ask, the level below them, and whether
+    the ask was known. Never a level that cannot approve it."""
+    leaders: list[Leader] = kb.section("escalation.leaders")
+    targets = [ld for ld in leaders if ld.target]
+    chosen = targets[0]
+    if ask_pct is not None or non_standard:
+        for ld in targets:
+            if (ask_pct is None or ld.max_discount_pct >= ask_pct) and (not non_standard or ld.non_standard):
+                chosen = ld
+                break
+        else:
+            chosen = targets[-1]
+    idx = leaders.index(chosen)
+    below = leaders[idx - 1] if idx > 0 else None
+    return chosen, below, ask_pct is not None or non_standard
+
+
+# --- the assessment -------------------------------------------------------------------
+
+
+def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Assessment:
+    th: Thresholds = kb.section("escalation.thresholds")
+    facts = deal.facts
+    a = Assessment(verdict=None)
+
+    # Reasons not to that need no form: the user's mood and a recent escalation.
+    if text and is_emotional(text, kb):
+        a.blockers.append(Item(kb.say("escalation.emotional"), rule="escalation.emotional"))
+    last = last_escalation(deal)
+    if last is not None:
+        days = (now.date() - last).days
+        if 0 <= days < th.again_within_days:
+            when = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''}"
+            a.blockers.append(
+                Item(kb.say("escalation.too-soon-again", days=when), rule="escalation.too-soon-again")
+            )
+
+    rounds = facts.get("rounds_with_account_team")
+    if isinstance(rounds, int | float) and rounds <= th.too_early_max_rounds:
+        a.blockers.append(
+            Item(
+                kb.say("escalation.too-early", rounds=_rounds(int(rounds)).capitalize()),
+                rule="escalation.too-early",
+            )
+        )
+
+    value = facts.get("sticking_point_value_per_year")
+    deal_value = facts.get("deal_value_per_year")
+    if isinstance(value, int | float):
+        minor = value < th.minor_floor_per_year or (
+            isinstance(deal_value, int | float)
+            and deal_value > 0
+            and value < th.minor_share_of_deal * deal_value
+        )
+        if minor:
+            a.blockers.append(
+                Item(
+                    kb.say("escalation.minor-issue", value=format_money(value)), rule="escalation.minor-issue"
+                )
+            )
+        else:
+            a.support.append(
+                Item(kb.say("escalation.big-enough", value=format_money(value)), rule="escalation.big-enough")
+            )
+
+    a.missing = [k for k in CORE_FACTS if facts.get(k) is None]
+    a.checklist = checklist(deal, kb, text)
+    if a.blockers:
+        a.verdict = DO_NOT
+        a.open_facts = list(a.missing)
+        return a
+    if a.missing:
+        return a
+
+    # What must come first.
+    n = int(rounds)  # type: ignore[arg-type]
+    if n < th.min_rounds:
+        a.fixes.append(
+            Item(
+                kb.say("escalation.exhaust-standard-channels", rounds=_rounds(n).capitalize()),
+                rule="escalation.exhaust-standard-channels",
+            )
+        )
+    else:
+        a.support.append(
+            Item(
+                kb.say("escalation.channels-tried", rounds=_rounds(n).capitalize()),
+                rule="escalation.channels-tried",
+            )
+        )
+    alignment = parse_alignment(facts.get("internal_alignment"))
+    not_aligned = [TEAM_LABEL[t] for t in TEAMS if alignment[t] is not True]
+    if not_aligned:
+        verb = "is" if len(not_aligned) == 1 else "are"
+        a.fixes.append(
+            Item(
+                kb.say("escalation.align-first", who=f"{_join(not_aligned)} {verb}"),
+                rule="escalation.align-first",
+            )
+        )
+        a.open_facts.append("internal_alignment")
+    else:
+        a.support.append(Item(kb.say("escalation.aligned"), rule="escalation.aligned"))
+
+    owner = issue_owner(str(facts.get("sticking_point")), kb)
+    ask_pct = facts.get("ask_discount_pct")
+    if owner == "cfo" and isinstance(ask_pct, int | float):
+        ae = next(ld for ld in kb.section("escalation.leaders") if ld.key == "ae")
+        if ask_pct <= ae.max_discount_pct:
+            a.fixes.append(
+                Item(
+                    kb.say("escalation.ae-can-approve", pct=f"{ask_pct:g}"), rule="escalation.ae-can-approve"
+                )
+            )
+    needs_later: list[str] = []
+    if owner == "cfo":
+        target_set = facts.get("budget_target_set")
+        if target_set is False:
+            a.fixes.append(Item(kb.say("escalation.no-budget-target"), rule="escalation.no-budget-target"))
+            a.open_facts.append("budget_target_set")
+        elif target_set is None:
+            needs_later.append("budget_target_set")
+
+    needs_later += triggers(deal, kb, now, a)
+    a.who = who_and_whom(deal, kb, owner)
+    if a.fixes:
+        a.verdict = NOT_YET
+        return a
+    if needs_later:
+        a.missing = needs_later
+        return a
+    a.verdict = ESCALATE_NOW
+    a.support.insert(0, Item(kb.say("escalation.ready"), rule="escalation.ready"))
+    return a
+
+
+def triggers(deal: DealView, kb: Knowledge, now: datetime, a: Assessment) -> list[str]:
+    """Adds the triggers Microsoft's own statements set off; returns facts still needed."""
+    th: Thresholds = kb.section("escalation.thresholds")
+    needed: list[str] = []
+    finals = statements(deal, "final_offer", "global_policy")
+    if len(finals) >= th.final_position_repeats:
+        verified = deal.fact("offer_uncompetitive")
+        if verified is True:
+            a.support.append(
+                Item(
+                    kb.say("escalation.trigger-final-position", times=_times(len(finals))),
+                    rule="escalation.trigger-final-position",
+                )
+            )
+        elif verified is False:
+            a.support.append(Item(kb.say("escalation.verify-offer"), rule="escalation.verify-offer"))
+        else:
+            needed.append("offer_uncompetitive")
+    recent = [e for e in statements(deal, "deadline") if (now - e.at).days <= th.recent_days]
+    if recent:
+        what = str(recent[-1].payload.get("label") or "sign by a deadline")
+        a.support.append(
+            Item(
+                kb.say("escalation.trigger-exploding-offer", what=what),
+                rule="escalation.trigger-exploding-offer",
+            )
+        )
+    if statements(deal, "verbal_refused"):
+        a.support.append(
+            Item(kb.say("escalation.trigger-verbal-promises"), rule="escalation.trigger-verbal-promises")
+        )
+    stalls = statements(deal, "stall")
+    if len(stalls) >= th.stall_repeats:
+        a.support.append(
+            Item(
+                kb.say("escalation.trigger-stalls", times=_times(len(stalls))),
+                rule="escalation.trigger-stalls",
+            )
+        )
+    return needed
+
+
+def who_and_whom(deal: DealView, kb: Knowledge, owner: str) -> list[Item]:
+    th: Thresholds = kb.section("escalation.thresholds")
+    deliverers: dict[str, Deliverer] = kb.section("escalation.deliverers")
+    issue = str(deal.fact("sticking_point") or "")
+    deal_value = deal.fact("deal_value_per_year")
+    items: list[Item] = []
+    if (
+        isinstance(deal_value, int | float)
+        and deal_value >= th.ceo_min_deal_value_per_year
+        and deal.fact("ceo_knows_ms_leadership") is True
+    ):
+        items.append(Item(kb.say(deliverers["ceo"].rule), rule=deliverers["ceo"].rule))
+    else:
+        items.append(Item(kb.say(deliverers[owner].rule, issue=issue), rule=deliverers[owner].rule))
+    ask_pct = deal.fact("ask_discount_pct")
+    pct = float(ask_pct) if isinstance(ask_pct, int | float) else None
+    leader, below, known = target_leader(kb, pct, non_standard=owner == "cio")
+    if known:
+        below_title = below.title if below else "level below"
+        items.append(
+            Item(
+                kb.say(
+                    "escalation.target-authority",
+                    target=leader.title,
+                    authority=leader.authority,
+                    below=below_title,
+                ),
+                rule="escalation.target-authority",
+            )
+        )
+    else:
+        items.append(
+            Item(
+                kb.say("escalation.target-unknown-ask", target=leader.title),
+                rule="escalation.target-unknown-ask",
+            )
+        )
+    return items
+
+
+def checklist(deal: DealView, kb: Knowledge, text: str = "") -> list[Item]:
+    th: Thresholds = kb.section("escalation.thresholds")
+    facts = deal.facts
+    rounds = facts.get("rounds_with_account_team")
+    alignment = parse_alignment(facts.get("internal_alignment"))
+    owner = issue_owner(str(facts.get("sticking_point") or ""), kb)
+    ask = facts.get("ask_discount_pct")
+    leader, _, known = target_leader(kb, float(ask) if isinstance(ask, int | float) else None, owner == "cio")
+    done = {
+        "channels": isinstance(rounds, int | float) and rounds >= th.min_rounds,
+        "alignment": all(alignment[t] is True for t in TEAMS),
+        "message": has_draft(deal, "escalation"),
+        "target": known and facts.get("sticking_point") is not None,
+        "tone": not (text and is_emotional(text, kb)),
+    }
+    steps: list[ChecklistStep] = kb.section("escalation.checklist")
+    return [
+        Item(s.text.format(target=leader.title), rule=s.rule, done=done.get(s.step, False)) for s in steps
+    ]
+
+
+# --- the reply ------------------------------------------------------------------------
+
+
+def to_reply(a: Assessment, deal: DealView, kb: Knowledge) -> Reply:
+    th: Thresholds = kb.section("escalation.thresholds")
+    sections: list[Section] = []
+    actions: list[Action] = []
+    if a.verdict == DO_NOT:
+        n = len(a.blockers)
+        headline = f"{a.label} {'One reason' if n == 1 else f'{n} reasons'}:"
+        sections.append(Section(items=a.blockers))
+    elif a.verdict == NOT_YET:
+        n = len(a.fixes)
+        headline = f"{a.label} {'One thing' if n == 1 else f'{n} things'} first:"
+        sections.append(Section(items=a.fixes))
+        if a.support:
+            sections.append(Section(title="Already in place", items=a.support))
+    else:
+        headline = f"{a.label} The groundwork is done for {deal.name}."
+        sections.append(Section(items=a.support))
+    if a.who and a.verdict != DO_NOT:
+        sections.append(Section(title="Who speaks, and to whom", items=a.who))
+    sections.append(Section(title="Five-step checklist", items=a.checklist, style="checklist"))
+
+    if a.verdict == ESCALATE_NOW:
+        actions.append(Action("Draft the note", {"intent": "draft.escalation"}, style="primary"))
+    else:
+        if a.verdict == NOT_YET:
+            actions.append(Action("Draft the note", {"intent": "draft.escalation"}))
+        days = th.remind_in_days
+        actions.append(
+            Action(
+                f"Remind me in {days} days",
+                {
+                    "intent": "reminder.set",
+                    "in_days": days,
+                    "text": f"Ask again: should we escalate {deal.name}?",
+                    "then": {"intent": "escalation.check"},
+                },
+            )
+        )
+    for key in a.open_facts[:2]:
+        spec = kb.facts.get(key)
+        if spec:
+            actions.append(
+                Action(f"Update: {spec.label.lower()}", {"intent": "escalation.update", "keys": [key]})
+            )
+    return Reply(
+        headline=headline,
+        intent="escalation.check",
+        verdict=a.verdict,
+        verdict_label=a.label,
+        sections=sections,
+        actions=actions,
+    )

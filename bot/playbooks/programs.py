@@ -1,0 +1,100 @@
+"""Program levers: which of Microsoft's strategic programs fit this deal, and what each costs you.
+
+Pure: (DealView, Knowledge, the user's words) -> ProgramAdvice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from bot.knowledge import Knowledge, register_section
+from bot.playbooks.counter_moves import statements_text
+from bot.reply import Item, Reply, Section
+from bot.timeline import DealView
+
+LEVERS = "levers"
+NONE_FIT = "none_fit"
+_REFERENCE = re.compile(
+    r"\b(case stud(y|ies)|reference|testimonial|press release|customer story)\b", re.IGNORECASE
+)
+_NO = re.compile(r"^\s*(no|none|nope|not (really|planned)|nothing)\b", re.IGNORECASE)
+
+
+class Program(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    title: str
+    gives: str
+    you_bring: str
+    rule: str
+    when: str
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    large_account_per_year: float
+
+
+register_section("programs", "programs", TypeAdapter(list[Program]).validate_python)
+register_section("programs", "thresholds", Thresholds)
+
+
+@dataclass
+class ProgramAdvice:
+    verdict: str | None
+    missing: list[str] = field(default_factory=list)
+    fits: list[Item] = field(default_factory=list)
+
+
+def conditions(deal: DealView, kb: Knowledge, text: str = "") -> dict[str, bool]:
+    th: Thresholds = kb.section("programs.thresholds")
+    f = deal.facts
+    migration = f.get("planned_migration")
+    value = f.get("deal_value_per_year")
+    asked_for_reference = f.get("reference_requested") is True or bool(
+        _REFERENCE.search(statements_text(deal))
+    )
+    return {
+        "planned_migration": migration is not None and not _NO.match(str(migration)),
+        "large_account": isinstance(value, int | float) and value >= th.large_account_per_year,
+        "reference_requested": asked_for_reference or bool(_REFERENCE.search(text)),
+        "engineering_engagement": f.get("engineering_engagement") is True,
+        "exec_sponsor": f.get("exec_sponsor") is True,
+    }
+
+
+def advise(deal: DealView, kb: Knowledge, text: str = "") -> ProgramAdvice:
+    if deal.fact("planned_migration") is None:
+        return ProgramAdvice(verdict=None, missing=["planned_migration"])
+    met = conditions(deal, kb, text)
+    fits: list[Item] = []
+    for p in kb.section("programs.programs"):
+        if met.get(p.when):
+            line = kb.say(p.rule, what=str(deal.fact("planned_migration") or ""))
+            fits.append(Item(f"{line} You bring: {p.you_bring}.", rule=p.rule))
+    if not fits:
+        return ProgramAdvice(
+            verdict=NONE_FIT, fits=[Item(kb.say("programs.none-fit"), rule="programs.none-fit")]
+        )
+    fits.append(Item(kb.say("programs.fold-into-renewal"), rule="programs.fold-into-renewal"))
+    return ProgramAdvice(verdict=LEVERS, fits=fits)
+
+
+def to_reply(advice: ProgramAdvice, deal: DealView) -> Reply:
+    n = len([i for i in advice.fits if i.rule != "programs.fold-into-renewal"])
+    if advice.verdict == LEVERS:
+        headline = f"{n} program lever{'s' if n != 1 else ''} fit {deal.name}:"
+        label = "Levers that fit."
+    else:
+        headline = f"No program lever fits {deal.name} yet."
+        label = "None fit yet."
+    return Reply(
+        headline=headline,
+        intent="programs.levers",
+        verdict=advice.verdict,
+        verdict_label=label,
+        sections=[Section(items=advice.fits)],
+    )

@@ -1,0 +1,164 @@
+"""The walk-away position: is it real, and what does the honest math say?
+
+Pure: (DealView, Knowledge) -> WalkAssessment. Totals are computed only from figures the
+deal holds; nothing is estimated on the user's behalf.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from bot.forms import format_money
+from bot.knowledge import Knowledge, register_section
+from bot.reply import Item, Reply, Section
+from bot.timeline import DealView
+
+WALK = "walk_is_right"
+STAY = "stay"
+NOT_CREDIBLE = "walk_not_credible"
+LABELS = {
+    WALK: "Walking is the right call.",
+    STAY: "Stay, and keep the walk quiet.",
+    NOT_CREDIBLE: "Don't threaten to walk.",
+}
+
+READINESS = ["alternative", "walk_threshold_agreed", "timeline_in_control"]
+MATH = ["ms_annual_cost", "term_years", "annual_escalator_pct", "alternative_annual_cost", "switching_cost"]
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    inflated_switching_factor: float
+    close_call_share: float
+
+
+register_section("walkaway", "thresholds", Thresholds)
+register_section("walkaway", "none_words", TypeAdapter(list[str]).validate_python)
+
+
+@dataclass
+class WalkAssessment:
+    verdict: str | None
+    missing: list[str] = field(default_factory=list)
+    reasons: list[Item] = field(default_factory=list)
+    math: list[Item] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.verdict or "", "")
+
+
+def no_alternative(value: Any, kb: Knowledge) -> bool:
+    low = str(value or "").casefold().strip(" .!")
+    return low in (w.casefold() for w in kb.section("walkaway.none_words")) or bool(
+        re.match(r"^(none|no|nothing)\b", low)
+    )
+
+
+def ms_total(annual: float, years: int, escalator_pct: float) -> float:
+    """Microsoft's all-in cost over the term, with the yearly increase compounding."""
+    rate = escalator_pct / 100.0
+    return sum(annual * (1 + rate) ** i for i in range(years))
+
+
+def alternative_total(annual: float, years: int, switching: float) -> float:
+    return annual * years + switching
+
+
+def totals(deal: DealView) -> tuple[float, float]:
+    f = deal.facts
+    years = int(f["term_years"])
+    ms = ms_total(float(f["ms_annual_cost"]), years, float(f["annual_escalator_pct"]))
+    alt = alternative_total(float(f["alternative_annual_cost"]), years, float(f["switching_cost"]))
+    return ms, alt
+
+
+def assess(deal: DealView, kb: Knowledge) -> WalkAssessment:
+    th: Thresholds = kb.section("walkaway.thresholds")
+    f = deal.facts
+    a = WalkAssessment(verdict=None)
+    missing = [k for k in READINESS if f.get(k) is None]
+    if f.get("alternative") is not None and no_alternative(f["alternative"], kb):
+        a.reasons.append(Item(kb.say("walkaway.no-alternative"), rule="walkaway.no-alternative"))
+    if f.get("walk_threshold_agreed") is False:
+        a.reasons.append(Item(kb.say("walkaway.threshold-not-agreed"), rule="walkaway.threshold-not-agreed"))
+    if f.get("timeline_in_control") is False:
+        a.reasons.append(
+            Item(kb.say("walkaway.timeline-not-controlled"), rule="walkaway.timeline-not-controlled")
+        )
+    if a.reasons:
+        a.verdict = NOT_CREDIBLE
+        a.reasons.append(Item(kb.say("walkaway.no-bluff"), rule="walkaway.no-bluff"))
+        a.math = honest_math(deal, kb, th) or []
+        return a
+    if missing:
+        a.missing = missing
+        return a
+    a.reasons.append(Item(kb.say("walkaway.position-ready"), rule="walkaway.position-ready"))
+    missing = [k for k in MATH if f.get(k) is None]
+    if missing:
+        a.missing = missing
+        return a
+    ms, alt = totals(deal)
+    a.math = honest_math(deal, kb, th) or []
+    a.verdict = WALK if alt < ms else STAY
+    if a.verdict == STAY:
+        a.math.append(Item(kb.say("walkaway.quiet-leverage"), rule="walkaway.quiet-leverage"))
+    return a
+
+
+def honest_math(deal: DealView, kb: Knowledge, th: Thresholds) -> list[Item] | None:
+    f = deal.facts
+    items: list[Item] = []
+    claimed, ours = f.get("ms_claimed_switching_cost"), f.get("switching_cost")
+    if isinstance(claimed, int | float) and isinstance(ours, int | float) and ours > 0:
+        if claimed > th.inflated_switching_factor * ours:
+            items.append(
+                Item(
+                    kb.say(
+                        "walkaway.inflated-switching-cost",
+                        claimed=format_money(claimed),
+                        ours=format_money(ours),
+                    ),
+                    rule="walkaway.inflated-switching-cost",
+                )
+            )
+    if any(not isinstance(f.get(k), int | float) for k in MATH):
+        return items or None
+    years = int(f["term_years"])
+    ms, alt = totals(deal)
+    rule = "walkaway.math-favors-leaving" if alt < ms else "walkaway.math-favors-staying"
+    values = {
+        "years": years,
+        "ms_total": format_money(ms),
+        "alt_total": format_money(alt),
+        "gap": format_money(abs(ms - alt)),
+    }
+    items.insert(0, Item(kb.say(rule, **values), rule=rule))
+    if f["annual_escalator_pct"]:
+        items.append(
+            Item(
+                kb.say("walkaway.escalators-count", pct=f"{float(f['annual_escalator_pct']):g}"),
+                rule="walkaway.escalators-count",
+            )
+        )
+    if abs(ms - alt) <= th.close_call_share * max(ms, alt):
+        items.append(Item(kb.say("walkaway.close-call"), rule="walkaway.close-call"))
+    return items
+
+
+def to_reply(a: WalkAssessment, deal: DealView) -> Reply:
+    sections = [Section(items=a.reasons)]
+    if a.math:
+        sections.append(Section(title="The math", items=a.math))
+    return Reply(
+        headline=f"{a.label} ({deal.name})",
+        intent="walkaway.check",
+        verdict=a.verdict,
+        verdict_label=a.label,
+        sections=sections,
+    )

@@ -1,0 +1,236 @@
+"""Durable reminders in the `reminders` table: schedule, claim with a lease, finish.
+
+Exactly once across replicas rests on the database, never on process memory:
+- schedule: INSERT ... ON CONFLICT (idempotency_key) DO NOTHING, so planning twice is one row;
+- claim: SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite ignores the clause and its
+  BEGIN IMMEDIATE serialises writers instead), then a lease (owner, until) on what was taken;
+- renew just before sending: only the current lease holder of a still-pending row may send;
+- finish: status moves from pending once, guarded by the owner, so a late worker can't undo it.
+A worker killed mid-send leaves a pending row whose lease expires; another worker reclaims it
+(attempts > 1), and the deliverer can then look for the message it may already have posted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Reminder
+from bot.reminders.policy import Planned
+
+PENDING, SENT, CANCELLED, DROPPED = "pending", "sent", "cancelled", "dropped"
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    id: int
+    tenant_id: int
+    deal_id: int | None
+    conversation_id: int | None
+    kind: str
+    payload: dict[str, Any]
+    due_at: datetime
+    attempts: int
+    idempotency_key: str
+    created_at: datetime
+
+
+def utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _claimed(r: Reminder) -> Claimed:
+    return Claimed(
+        id=r.id,
+        tenant_id=r.tenant_id,
+        deal_id=r.deal_id,
+        conversation_id=r.conversation_id,
+        kind=r.kind,
+        payload=dict(r.payload or {}),
+        due_at=utc(r.due_at),  # type: ignore[arg-type]
+        attempts=r.attempts,
+        idempotency_key=r.idempotency_key,
+        created_at=utc(r.created_at),  # type: ignore[arg-type]
+    )
+
+
+async def schedule(
+    session: AsyncSession,
+    planned: Iterable[Planned],
+    *,
+    tenant_id: int,
+    deal_id: int | None,
+    conversation_id: int | None,
+    now: datetime,
+) -> int:
+    """Insert what is not there yet (by idempotency key); returns how many rows were new."""
+    rows = [
+        {
+            "tenant_id": tenant_id,
+            "deal_id": deal_id,
+            "conversation_id": conversation_id,
+            "kind": p.kind,
+            "payload": p.payload,
+            "due_at": p.due_at.astimezone(UTC),
+            "status": PENDING,
+            "attempts": 0,
+            "idempotency_key": p.key,
+            "created_at": now,
+        }
+        for p in planned
+    ]
+    if not rows:
+        return 0
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(Reminder).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    result = await session.execute(stmt)
+    return max(result.rowcount or 0, 0)
+
+
+async def claim_due(
+    session: AsyncSession, owner: str, now: datetime, *, limit: int = 50, lease: timedelta
+) -> list[Claimed]:
+    """Take up to `limit` due reminders nobody holds a live lease on. Commit promptly after."""
+    free = or_(Reminder.lease_until.is_(None), Reminder.lease_until < now)
+    ids = (
+        (
+            await session.execute(
+                select(Reminder.id)
+                .where(Reminder.status == PENDING, Reminder.due_at <= now, free)
+                .order_by(Reminder.due_at, Reminder.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not ids:
+        return []
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.id.in_(ids))
+        .values(lease_owner=owner, lease_until=now + lease, attempts=Reminder.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    rows = (
+        await session.execute(
+            select(Reminder).where(Reminder.id.in_(ids)).order_by(Reminder.due_at, Reminder.id)
+        )
+    ).scalars()
+    return [_claimed(r) for r in rows]
+
+
+def _held(reminder_id: int, owner: str, now: datetime) -> Any:
+    return and_(
+        Reminder.id == reminder_id,
+        Reminder.status == PENDING,
+        Reminder.lease_owner == owner,
+        Reminder.lease_until > now,
+    )
+
+
+async def renew(session: AsyncSession, reminder_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
+    """Extend our lease right before sending; False when it lapsed or the row moved on."""
+    result = await session.execute(
+        update(Reminder)
+        .where(_held(reminder_id, owner, now))
+        .values(lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def finish(session: AsyncSession, reminder_id: int, owner: str, status: str, now: datetime) -> bool:
+    """pending → sent | dropped, once, by the lease owner."""
+    values: dict[str, Any] = {"status": status, "lease_until": None}
+    if status == SENT:
+        values["sent_at"] = now
+    result = await session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.status == PENDING, Reminder.lease_owner == owner)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def release(session: AsyncSession, reminder_id: int, owner: str, retry_at: datetime) -> None:
+    """A failed send: give the row back for a later retry."""
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.status == PENDING, Reminder.lease_owner == owner)
+        .values(lease_owner=None, lease_until=retry_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# --- what users see and change ------------------------------------------------------------
+async def list_pending(
+    session: AsyncSession,
+    tenant_id: int,
+    *,
+    deal_id: int | None = None,
+    conversation_id: int | None = None,
+    limit: int = 50,
+) -> list[Reminder]:
+    stmt = select(Reminder).where(Reminder.tenant_id == tenant_id, Reminder.status == PENDING)
+    if deal_id is not None and conversation_id is not None:
+        stmt = stmt.where(or_(Reminder.deal_id == deal_id, Reminder.conversation_id == conversation_id))
+    elif deal_id is not None:
+        stmt = stmt.where(Reminder.deal_id == deal_id)
+    elif conversation_id is not None:
+        stmt = stmt.where(Reminder.conversation_id == conversation_id)
+    stmt = stmt.order_by(Reminder.due_at, Reminder.id).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get(session: AsyncSession, tenant_id: int, reminder_id: int) -> Reminder | None:
+    stmt = select(Reminder).where(Reminder.tenant_id == tenant_id, Reminder.id == reminder_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def cancel(session: AsyncSession, tenant_id: int, reminder_ids: Iterable[int]) -> int:
+    ids = list(reminder_ids)
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(Reminder)
+        .where(Reminder.tenant_id == tenant_id, Reminder.id.in_(ids), Reminder.status == PENDING)
+        .values(status=CANCELLED, lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+async def cancel_by_key_prefix(
+    session: AsyncSession, tenant_id: int, deal_id: int, prefix: str, *, kinds: Iterable[str] | None = None
+) -> int:
+    stmt = select(Reminder.id).where(
+        Reminder.tenant_id == tenant_id,
+        Reminder.deal_id == deal_id,
+        Reminder.status == PENDING,
+        Reminder.idempotency_key.startswith(prefix, autoescape=True),
+    )
+    if kinds is not None:
+        stmt = stmt.where(Reminder.kind.in_(list(kinds)))
+    return await cancel(session, tenant_id, (await session.execute(stmt)).scalars().all())
+
+
+async def snooze(session: AsyncSession, tenant_id: int, reminder_id: int, until: datetime) -> bool:
+    result = await session.execute(
+        update(Reminder)
+        .where(Reminder.tenant_id == tenant_id, Reminder.id == reminder_id, Reminder.status == PENDING)
+        .values(due_at=until, lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

@@ -1,0 +1,93 @@
+"""Skills: should we escalate now, log an escalation, log what Microsoft said."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.playbooks import counter_moves as cm
+from bot.playbooks import escalation as esc
+from bot.reply import Action, Item, Reply, Section
+from bot.skills import skill
+from bot.timeline import MS_STATEMENT
+
+
+@skill("escalation.check")
+async def check(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    assessment = esc.assess(ctx.deal, ctx.kb, ctx.now, ctx.intent.text)
+    if assessment.verdict is None:
+        return await ctx.ask(assessment.missing, resume={"intent": "escalation.check", "_text": ""})
+    return esc.to_reply(assessment, ctx.deal, ctx.kb)
+
+
+@skill("escalation.update")
+async def update(ctx: Context) -> Reply:
+    """A button: ask again for facts that changed (e.g. procurement is aligned now)."""
+    raw = ctx.intent.args.get("keys") or []
+    keys = [k for k in ([raw] if isinstance(raw, str) else raw) if k in ctx.kb.facts]
+    if not keys:
+        return Reply(headline="Nothing to update.", intent="escalation.update")
+    return await ctx.ask(keys, resume={"intent": "escalation.check", "_text": ""}, intro="What's the latest?")
+
+
+@skill("escalation.log")
+async def log_escalation(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    text = ctx.intent.text[:500]
+    event = await ctx.log(esc.ESCALATION_EVENT, {"text": text}, at=cm.when_said(text, ctx.now))
+    return Reply(
+        headline=f"Logged for {ctx.deal.name}: we escalated ({cm.day_words(event.at, ctx.now)}).",
+        intent="escalation.log",
+        verdict="logged",
+        sections=[Section(items=[Item(ctx.kb.say("escalation.log-it"), rule="escalation.log-it")])],
+        actions=[Action("Undo", {"intent": "undo", "event_id": event.id})],
+    )
+
+
+@skill("ms.statement")
+async def ms_statement(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    text = str(ctx.intent.args.get("rest") or ctx.intent.text).strip()
+    if not text:
+        return Reply(headline="What did Microsoft say? `ms said: TEXT`", intent="ms.statement")
+    found = cm.classify(text, ctx.kb)
+    role, who = cm.speaker(text, ctx.kb)
+    at = cm.when_said(text, ctx.now)
+    payload = {
+        "type": found.type,
+        "label": found.label,
+        "text": text[:1000],
+        "role": role,
+        "match": found.match,
+    }
+    event = await ctx.log(MS_STATEMENT, payload, at=at)
+    nth = cm.times_said(ctx.deal, found.type)
+    kb = ctx.kb
+    headline = kb.say(
+        "counter.logged",
+        deal=ctx.deal.name,
+        label=found.label,
+        nth=cm.ordinal_time(nth),
+        who=who,
+        when=cm.day_words(at, ctx.now),
+    )
+    items: list[Item] = []
+    actions = [Action("Undo", {"intent": "undo", "event_id": event.id})]
+    rule = found.rule or "counter.noted"
+    items.append(Item(kb.say(rule), rule=rule))
+    if found.type in ("call_concession", "verbal_refused"):
+        actions.insert(
+            0, Action("Draft a confirming email", {"intent": "draft.confirm", "event_id": event.id})
+        )
+    if found.type == "deadline":
+        actions.insert(0, Action("Draft a calm reply", {"intent": "draft.exploding_offer"}))
+    if found.type in ("final_offer", "global_policy", "deadline", "stall", "verbal_refused"):
+        actions.insert(
+            1 if len(actions) > 1 else 0, Action("Should we escalate?", {"intent": "escalation.check"})
+        )
+    return Reply(
+        headline=headline,
+        intent="ms.statement",
+        verdict="logged",
+        sections=[Section(items=items)],
+        actions=actions,
+    )

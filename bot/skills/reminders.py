@@ -1,0 +1,241 @@
+"""Reminders in chat: list what is scheduled, cancel, snooze, done/skip buttons, "remind me in
+N days", and the after-meeting capture whose answers become `commitment` events."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from bot.context import Context
+from bot.db.models import Reminder
+from bot.reminders import policy, store
+from bot.reminders.hooks import user_prefs
+from bot.reminders.prompts import config, describe, local_time
+from bot.reply import Action, Item, Reply, Section
+from bot.skills import skill
+
+MAX_LISTED = 15
+_NOTHING = re.compile(r"^\s*(nothing|none|no(thing)?( promises?)?|nope|n/?a|-)\s*[.!]?\s*$", re.IGNORECASE)
+_UNITS = {"min": 1, "hou": 60, "hr": 60, "day": 24 * 60, "wee": 7 * 24 * 60}
+
+
+def _id(ctx: Context) -> int | None:
+    raw = ctx.intent.args.get("id", ctx.intent.args.get("rest"))
+    m = re.search(r"\d+", str(raw or ""))
+    return int(m.group()) if m else None
+
+
+async def _mine(ctx: Context) -> Reminder | None:
+    rid = _id(ctx)
+    return await store.get(ctx.memory.session, ctx.memory.tenant.id, rid) if rid is not None else None
+
+
+def _meeting_base(key: str) -> str:
+    """deal:1:meeting:20261124T1500:ae:before60 -> deal:1:meeting:20261124T1500:ae"""
+    return key.rsplit(":", 1)[0] if ":meeting:" in key else key
+
+
+def _gone(what: str = "That reminder") -> Reply:
+    return Reply(headline=f"{what} isn't scheduled any more.", intent="reminders.gone")
+
+
+@skill("reminders.list", needs_deal=False)
+async def list_reminders(ctx: Context) -> Reply:
+    rows = await store.list_pending(
+        ctx.memory.session,
+        ctx.memory.tenant.id,
+        deal_id=ctx.deal.id if ctx.deal else None,
+        conversation_id=ctx.conversation_id,
+        limit=200,
+    )
+    # Hide what would be dropped anyway (a changed renewal date, a withdrawn meeting).
+    shown = [
+        r
+        for r in rows
+        if r.deal_id is None
+        or ctx.deal is None
+        or r.deal_id != ctx.deal.id
+        or policy.relevance(r.kind, r.payload, ctx.deal, ctx.now).ok
+    ]
+    tz = (await user_prefs(ctx)).timezone
+    where = ctx.deal.name if ctx.deal else "this conversation"
+    if not shown:
+        return Reply(
+            headline=f"Nothing is scheduled for {where}.",
+            intent="reminders.list",
+            footer="Log a meeting or a renewal date and I'll prompt you before it.",
+        )
+    items = [
+        Item(f"#{r.id} {local_time(store.utc(r.due_at), tz)}: {describe(r.kind, r.payload, ctx.kb)}")
+        for r in shown[:MAX_LISTED]
+    ]
+    actions = []
+    for r in shown[:3]:
+        actions.append(Action(f"Cancel #{r.id}", {"intent": "reminders.cancel", "id": r.id}, style="danger"))
+    more = f" ({len(shown) - MAX_LISTED} more not shown)" if len(shown) > MAX_LISTED else ""
+    return Reply(
+        headline=f"Scheduled for {where}: {len(shown)}{more}.",
+        intent="reminders.list",
+        sections=[Section(items=items)],
+        actions=actions,
+        footer="`cancel reminder N` stops one.",
+    )
+
+
+@skill("reminders.cancel", needs_deal=False)
+async def cancel(ctx: Context) -> Reply:
+    row = await _mine(ctx)
+    if row is None or row.status != store.PENDING:
+        return _gone()
+    await store.cancel(ctx.memory.session, ctx.memory.tenant.id, [row.id])
+    return Reply(
+        headline=f"Cancelled #{row.id}: {describe(row.kind, row.payload, ctx.kb)}.", intent="reminders.cancel"
+    )
+
+
+@skill("reminders.snooze", needs_deal=False)
+async def snooze(ctx: Context) -> Reply:
+    row = await _mine(ctx)
+    if row is None or row.status in (store.CANCELLED, store.DROPPED):
+        return _gone()
+    minutes = int(ctx.intent.args.get("minutes") or config(ctx.kb).snooze_minutes)
+    until = ctx.now + timedelta(minutes=max(1, min(minutes, 60 * 24 * 30)))
+    tz = (await user_prefs(ctx)).timezone
+    if row.status == store.PENDING:
+        await store.snooze(ctx.memory.session, ctx.memory.tenant.id, row.id, until)
+    else:  # already shown: a fresh copy, keyed by the target minute so a double press is one row
+        planned = policy.Planned(
+            row.kind, until, f"{row.idempotency_key}:snooze:{until:%Y%m%dT%H%M}", {**row.payload}
+        )
+        await store.schedule(
+            ctx.memory.session,
+            [planned],
+            tenant_id=row.tenant_id,
+            deal_id=row.deal_id,
+            conversation_id=row.conversation_id,
+            now=ctx.now,
+        )
+    return Reply(headline=f"OK, I'll bring it back at {local_time(until, tz)}.", intent="reminders.snooze")
+
+
+async def _close_meeting_prompts(ctx: Context, row: Reminder, kinds: tuple[str, ...]) -> int:
+    if row.deal_id is None:
+        return 0
+    return await store.cancel_by_key_prefix(
+        ctx.memory.session, ctx.memory.tenant.id, row.deal_id, _meeting_base(row.idempotency_key), kinds=kinds
+    )
+
+
+@skill("reminders.done", needs_deal=False)
+async def done(ctx: Context) -> Reply:
+    row = await _mine(ctx)
+    if row is None:
+        return _gone()
+    if row.kind in policy.PRE_MEETING:  # prepared: the later pre-meeting prompt is not needed
+        await _close_meeting_prompts(ctx, row, policy.PRE_MEETING)
+        return Reply(
+            headline="Good. Write down anything they promise; I'll ask you afterwards.",
+            intent="reminders.done",
+        )
+    await store.cancel(ctx.memory.session, ctx.memory.tenant.id, [row.id])
+    return Reply(headline="Marked done.", intent="reminders.done")
+
+
+@skill("reminders.skip", needs_deal=False)
+async def skip(ctx: Context) -> Reply:
+    row = await _mine(ctx)
+    if row is None:
+        return _gone()
+    kinds: tuple[str, ...] = policy.PRE_MEETING if row.kind in policy.PRE_MEETING else (row.kind,)
+    if row.kind in (*policy.PRE_MEETING, policy.MEETING_AFTER):
+        await _close_meeting_prompts(ctx, row, kinds)
+    await store.cancel(ctx.memory.session, ctx.memory.tenant.id, [row.id])
+    if (
+        row.kind == policy.MEETING_AFTER
+        and row.deal_id is not None
+        and ctx.deal
+        and ctx.deal.id == row.deal_id
+    ):
+        await ctx.memory.clear_form(ctx.conversation_id, row.deal_id)
+    return Reply(headline="Skipped. I won't bring this one up again.", intent="reminders.skip")
+
+
+@skill("reminders.add", needs_deal=False)
+async def add(ctx: Context) -> Reply:
+    args = ctx.intent.args
+    n_raw = str(args.get("n") or "1")
+    n = int(n_raw) if n_raw.isdigit() else 1
+    unit = str(args.get("unit") or "day").casefold()
+    minutes = n * next((v for k, v in _UNITS.items() if unit.startswith(k)), 24 * 60)
+    if not 1 <= minutes <= 60 * 24 * 366:
+        return Reply(headline="I can remind you from a minute to a year from now.", intent="reminders.add")
+    due = ctx.now + timedelta(minutes=minutes)
+    what = str(args.get("what") or "").strip() or (
+        f"follow up on {ctx.deal.name}" if ctx.deal else "follow up"
+    )
+    turn_key = ctx.turn.event_id or f"{ctx.turn.user}:{ctx.now:%Y%m%dT%H%M%S%f}"
+    planned = policy.plan_follow_up(
+        ctx.deal.id if ctx.deal else None, ctx.conversation_id, what, due, ctx.now, turn_key
+    )
+    await store.schedule(
+        ctx.memory.session,
+        [planned],
+        tenant_id=ctx.memory.tenant.id,
+        deal_id=ctx.deal.id if ctx.deal else None,
+        conversation_id=ctx.conversation_id,
+        now=ctx.now,
+    )
+    tz = (await user_prefs(ctx)).timezone
+    return Reply(
+        headline=f"I'll remind you {local_time(due, tz)}: {what[:120]}",
+        intent="reminders.add",
+        footer="`reminders` lists what is scheduled.",
+    )
+
+
+@skill("reminders.capture")
+async def capture(ctx: Context) -> Reply:
+    """After-meeting answers → one `commitment` event per line (or nothing, when nothing was)."""
+    assert ctx.deal is not None
+    row = await _mine(ctx)
+    payload: dict[str, Any] = dict(row.payload) if row is not None else {}
+    answer = "" if ctx.intent.args.get("nothing") else str(ctx.deal.fact("meeting_promises") or "")
+    lines = [] if _NOTHING.match(answer or "nothing") else _split(answer)
+    if row is not None:  # answered: the one repeat is no longer needed
+        await _close_meeting_prompts(ctx, row, (policy.MEETING_AFTER,))
+    await ctx.memory.clear_form(ctx.conversation_id, ctx.deal.id)
+    for text in lines:
+        await ctx.log(
+            "commitment",
+            {
+                "text": text,
+                "by": payload.get("role"),
+                "in_writing": False,
+                "source": "after_meeting",
+                "meeting_when": payload.get("when"),
+                "meeting_event_id": payload.get("meeting_event_id"),
+            },
+        )
+    rule = "reminders.after-meeting"
+    if not lines:
+        return Reply(
+            headline="Noted: nothing promised in that meeting.",
+            intent="reminders.capture",
+            verdict="nothing_promised",
+            sections=[Section(items=[Item(ctx.kb.say(rule), rule=rule)])],
+        )
+    return Reply(
+        headline=f"Logged {len(lines)} commitment{'s' if len(lines) != 1 else ''} for {ctx.deal.name}.",
+        intent="reminders.capture",
+        verdict="captured",
+        sections=[
+            Section(title="Verbal, not yet in writing", items=[Item(t) for t in lines]),
+            Section(items=[Item(ctx.kb.say(rule), rule=rule)]),
+        ],
+    )
+
+
+def _split(answer: str) -> list[str]:
+    parts = re.split(r"\n|;|(?:^|\s)\d+[.)]\s|(?:^|\s)[-*•]\s", answer)
+    return [p.strip(" .,-")[:300] for p in parts if p and p.strip(" .,-")][:20]

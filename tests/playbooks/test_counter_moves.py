@@ -1,0 +1,78 @@
+"""Recognising what Microsoft said, and who said it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.playbooks import counter_moves as cm
+from tests.playbooks.helpers import NOW, deal
+
+
+@pytest.mark.parametrize(
+    "text,type_,label",
+    [
+        ("the AE said this is their final offer", "final_offer", "final offer"),
+        ("AE just told us again this is the best they can do", "final_offer", "best we can do"),
+        ("their VP said this is the maximum allowed under our global policy", "global_policy", None),
+        (
+            "the AE says we must sign by the end of the month or lose the discount",
+            "deadline",
+            "sign by a deadline",
+        ),
+        ("the rep said the discount expires on Friday", "deadline", "offer expires"),
+        ("they'll give 20% if we extend to 4 years", "strings", "concession with strings"),
+        ("Microsoft said we need to deploy 100% of the licences by year 2", "punitive_deployment", None),
+        ("their area VP called our CEO this morning", "exec_to_exec", None),
+        ("they still won't put the license reduction in writing", "verbal_refused", None),
+        ("the AE offered on the call to cap the uplift at 3%", "call_concession", "concession on a call"),
+        ("the rep says they are checking internally", "stall", "checking internally"),
+        ("the AE said the weather in Seattle is nice", "other", None),
+    ],
+)
+def test_classify(kb, text, type_, label):
+    found = cm.classify(text, kb)
+    assert found.type == type_
+    if label:
+        assert found.label == label
+    assert (found.rule is None) == (type_ == "other")
+
+
+def test_deadline_keeps_the_words_that_gave_it_away(kb):
+    found = cm.classify("the AE says we must sign by the end of the month", kb)
+    assert found.match == "sign by the end of the month"
+
+
+@pytest.mark.parametrize(
+    "text,role,label",
+    [
+        ("AE just told us again this is the best they can do", "ae", "AE"),
+        ("their area VP said no", "avp", "area VP"),
+        ("the CSM mentioned a workshop", "csm", "CSM"),
+        ("they said it's final", None, "Microsoft"),
+        ("the deal desk came back with 5%", "deal_desk", "deal desk"),
+    ],
+)
+def test_speaker(kb, text, role, label):
+    assert cm.speaker(text, kb) == (role, label)
+
+
+def test_counting_and_wording():
+    d = deal(
+        events=[
+            (5, "ms_statement", {"type": "final_offer"}),
+            (1, "ms_statement", {"type": "final_offer"}),
+            (1, "ms_statement", {"type": "stall"}),
+        ]
+    )
+    assert cm.times_said(d, "final_offer") == 2
+    assert [cm.ordinal_time(n) for n in (1, 2, 3, 4, 11, 12, 21)] == [
+        "1st time",
+        "2nd time",
+        "3rd time",
+        "4th time",
+        "11th time",
+        "12th time",
+        "21st time",
+    ]
+    assert cm.day_words(NOW, NOW) == "today"
+    assert cm.when_said("the AE said yesterday it's final", NOW).day == NOW.day - 1

@@ -1,0 +1,202 @@
+"""The escalation playbook on plain data: each rule fires, stays quiet just past its
+threshold, and asks when its facts are missing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.playbooks import escalation as esc
+from tests.playbooks.helpers import NOW, READY, deal, final
+
+
+def rules(a: esc.Assessment) -> set[str]:
+    return {i.rule for i in a.blockers + a.fixes + a.support + a.who if i.rule}
+
+
+def with_(**changes):
+    return {**READY, **changes}
+
+
+def test_ready_deal_escalates_now_citing_ready(kb):
+    a = esc.assess(deal(READY), kb, NOW)
+    assert a.verdict == esc.ESCALATE_NOW
+    assert {"escalation.ready", "escalation.channels-tried", "escalation.aligned"} <= rules(a)
+
+
+def test_missing_core_facts_are_asked_not_guessed(kb):
+    a = esc.assess(deal({}), kb, NOW)
+    assert a.verdict is None
+    assert a.missing == esc.CORE_FACTS
+
+
+def test_one_round_is_too_early_and_two_is_not(kb):
+    a = esc.assess(deal(with_(rounds_with_account_team=1)), kb, NOW)
+    assert a.verdict == esc.DO_NOT and "escalation.too-early" in rules(a)
+    b = esc.assess(deal(with_(rounds_with_account_team=2)), kb, NOW)
+    assert "escalation.too-early" not in rules(b)
+
+
+def test_too_early_is_decided_even_with_other_facts_missing(kb):
+    a = esc.assess(deal({"rounds_with_account_team": 1}), kb, NOW)
+    assert a.verdict == esc.DO_NOT
+    assert "internal_alignment" in a.open_facts
+
+
+def test_two_rounds_means_one_more_counter_offer_three_is_enough(kb):
+    a = esc.assess(deal(with_(rounds_with_account_team=2)), kb, NOW)
+    assert a.verdict == esc.NOT_YET and "escalation.exhaust-standard-channels" in rules(a)
+    b = esc.assess(deal(with_(rounds_with_account_team=3)), kb, NOW)
+    assert "escalation.exhaust-standard-channels" not in rules(b)
+
+
+@pytest.mark.parametrize(
+    "answer,missing",
+    [
+        ("Finance and IT yes, procurement not yet", ["Procurement"]),
+        ("not yet", ["IT", "Finance", "Procurement"]),
+        ("IT is on board but finance and procurement disagree", ["Finance", "Procurement"]),
+        ("Finance yes", ["IT", "Procurement"]),
+    ],
+)
+def test_align_first_names_who_is_not_aligned(kb, answer, missing):
+    a = esc.assess(deal(with_(internal_alignment=answer)), kb, NOW)
+    assert a.verdict == esc.NOT_YET
+    item = next(i for i in a.fixes if i.rule == "escalation.align-first")
+    for team in missing:
+        assert team in item.text
+    assert "internal_alignment" in a.open_facts
+
+
+@pytest.mark.parametrize("answer", ["yes", "all aligned", "IT, Finance and Procurement all agreed", True])
+def test_alignment_yes(kb, answer):
+    assert all(v is True for v in esc.parse_alignment(answer).values())
+
+
+def test_minor_issue_under_floor_and_under_share_of_deal(kb):
+    th = kb.section("escalation.thresholds")
+    small = esc.assess(deal(with_(sticking_point_value_per_year=th.minor_floor_per_year - 1)), kb, NOW)
+    assert small.verdict == esc.DO_NOT and "escalation.minor-issue" in rules(small)
+    at_floor = esc.assess(
+        deal(with_(sticking_point_value_per_year=th.minor_floor_per_year, deal_value_per_year=None)), kb, NOW
+    )
+    assert "escalation.minor-issue" not in rules(at_floor)
+    share = th.minor_share_of_deal * 10_000_000
+    under = esc.assess(
+        deal(with_(deal_value_per_year=10_000_000, sticking_point_value_per_year=share - 1)), kb, NOW
+    )
+    assert "escalation.minor-issue" in rules(under)
+    at = esc.assess(deal(with_(deal_value_per_year=10_000_000, sticking_point_value_per_year=share)), kb, NOW)
+    assert "escalation.minor-issue" not in rules(at) and "escalation.big-enough" in rules(at)
+
+
+def test_price_issue_without_budget_target_waits_and_unknown_target_is_asked(kb):
+    no_target = esc.assess(deal(with_(budget_target_set=False)), kb, NOW)
+    assert no_target.verdict == esc.NOT_YET and "escalation.no-budget-target" in rules(no_target)
+    unknown = esc.assess(deal({k: v for k, v in READY.items() if k != "budget_target_set"}), kb, NOW)
+    assert unknown.verdict is None and unknown.missing == ["budget_target_set"]
+
+
+def test_terms_issue_needs_no_budget_target_and_goes_to_the_cio(kb):
+    facts = {k: v for k, v in READY.items() if k != "budget_target_set"}
+    a = esc.assess(deal({**facts, "sticking_point": "licence reduction right and flexibility"}), kb, NOW)
+    assert a.verdict == esc.ESCALATE_NOW
+    assert "escalation.deliverer-cio" in rules(a) and "escalation.no-budget-target" not in rules(a)
+
+
+def test_emotional_words_block_without_asking(kb):
+    a = esc.assess(deal({}), kb, NOW, "I'm so fed up with this AE, should we escalate?")
+    assert a.verdict == esc.DO_NOT and "escalation.emotional" in rules(a)
+    calm = esc.assess(deal(READY), kb, NOW, "should we escalate now?")
+    assert "escalation.emotional" not in rules(calm)
+
+
+def test_escalating_again_soon(kb):
+    th = kb.section("escalation.thresholds")
+    recent = esc.assess(deal(READY, [(th.again_within_days - 1, "escalation", {"text": "x"})]), kb, NOW)
+    assert recent.verdict == esc.DO_NOT and "escalation.too-soon-again" in rules(recent)
+    older = esc.assess(deal(READY, [(th.again_within_days, "escalation", {"text": "x"})]), kb, NOW)
+    assert "escalation.too-soon-again" not in rules(older)
+
+
+def test_undone_escalation_does_not_count(kb):
+    d = deal(READY, [(1, "escalation", {"text": "x"}), (0, "undo", {"event_id": 7})])
+    assert d.live_events("escalation") == []
+    assert esc.assess(d, kb, NOW).verdict == esc.ESCALATE_NOW
+
+
+def test_final_position_trigger_needs_repeats_and_a_checked_offer(kb):
+    once = esc.assess(deal(READY, [final()]), kb, NOW)
+    assert "escalation.trigger-final-position" not in rules(once) and once.verdict == esc.ESCALATE_NOW
+    twice_unchecked = esc.assess(deal(READY, [final(20), final(5)]), kb, NOW)
+    assert twice_unchecked.verdict is None and twice_unchecked.missing == ["offer_uncompetitive"]
+    twice = esc.assess(deal(with_(offer_uncompetitive=True), [final(20), final(5)]), kb, NOW)
+    assert "escalation.trigger-final-position" in rules(twice)
+    fair = esc.assess(deal(with_(offer_uncompetitive=False), [final(20), final(5)]), kb, NOW)
+    assert "escalation.verify-offer" in rules(fair)
+
+
+def test_exploding_offer_trigger_is_recent_only(kb):
+    th = kb.section("escalation.thresholds")
+    ev = {"type": "deadline", "label": "sign by a deadline", "text": "x"}
+    assert "escalation.trigger-exploding-offer" in rules(
+        esc.assess(deal(READY, [(th.recent_days, "ms_statement", ev)]), kb, NOW)
+    )
+    stale = esc.assess(deal(READY, [(th.recent_days + 1, "ms_statement", ev)]), kb, NOW)
+    assert "escalation.trigger-exploding-offer" not in rules(stale)
+
+
+def test_verbal_promises_and_stalls_trigger(kb):
+    verbal = {"type": "verbal_refused", "text": "x"}
+    assert "escalation.trigger-verbal-promises" in rules(
+        esc.assess(deal(READY, [(3, "ms_statement", verbal)]), kb, NOW)
+    )
+    stall = {"type": "stall", "text": "x"}
+    one = esc.assess(deal(READY, [(3, "ms_statement", stall)]), kb, NOW)
+    assert "escalation.trigger-stalls" not in rules(one)
+    two = esc.assess(deal(READY, [(9, "ms_statement", stall), (3, "ms_statement", stall)]), kb, NOW)
+    assert "escalation.trigger-stalls" in rules(two)
+
+
+def test_ceo_only_for_very_large_deals_with_a_relationship(kb):
+    th = kb.section("escalation.thresholds")
+    big = with_(deal_value_per_year=th.ceo_min_deal_value_per_year, ceo_knows_ms_leadership=True)
+    assert "escalation.deliverer-ceo" in rules(esc.assess(deal(big), kb, NOW))
+    no_rel = with_(deal_value_per_year=th.ceo_min_deal_value_per_year, ceo_knows_ms_leadership=False)
+    assert "escalation.deliverer-cfo" in rules(esc.assess(deal(no_rel), kb, NOW))
+    smaller = with_(deal_value_per_year=th.ceo_min_deal_value_per_year - 1, ceo_knows_ms_leadership=True)
+    assert "escalation.deliverer-ceo" not in rules(esc.assess(deal(smaller), kb, NOW))
+
+
+def test_target_is_never_a_level_that_cannot_approve(kb):
+    leader, below, known = esc.target_leader(kb, 12, non_standard=False)
+    assert leader.key == "avp" and below.key == "ae" and known
+    assert leader.max_discount_pct >= 12
+    leader, _, _ = esc.target_leader(kb, 25, non_standard=False)
+    assert leader.key == "avp"
+    leader, _, _ = esc.target_leader(kb, 26, non_standard=False)
+    assert leader.key == "regional_gm"
+    leader, _, known = esc.target_leader(kb, None, non_standard=False)
+    assert leader.key == "avp" and not known
+
+
+def test_an_ask_the_ae_can_approve_does_not_need_escalation(kb):
+    a = esc.assess(deal(with_(ask_discount_pct=8)), kb, NOW)
+    assert a.verdict == esc.NOT_YET and "escalation.ae-can-approve" in rules(a)
+    b = esc.assess(deal(with_(ask_discount_pct=9)), kb, NOW)
+    assert "escalation.ae-can-approve" not in rules(b) and "escalation.target-authority" in rules(b)
+
+
+def test_checklist_ticks_from_the_deal(kb):
+    items = esc.checklist(deal(READY, [(1, "draft", {"template": "escalation"})]), kb)
+    assert [i.done for i in items] == [True, True, True, False, True]
+    assert len(items) == 5 and all(i.rule for i in items)
+    assert not any(i.done for i in esc.checklist(deal({}), kb, "I'm furious!!")[:4])
+
+
+def test_reply_shape(kb):
+    d = deal(with_(rounds_with_account_team=2))
+    reply = esc.to_reply(esc.assess(d, kb, NOW), d, kb)
+    assert reply.verdict == "not_yet" and reply.verdict_label == "Not yet."
+    assert reply.rules and any(s.style == "checklist" for s in reply.sections)
+    intents = [a.payload["intent"] for a in reply.actions]
+    assert "draft.escalation" in intents and "reminder.set" in intents

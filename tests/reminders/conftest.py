@@ -1,0 +1,69 @@
+"""Reminder fixtures: a Runtime on the test database and probe skills that log through the hook."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from adapters import scheduler as sched
+from adapters.runtime import Runtime
+from bot.context import Context
+from bot.reminders.hooks import log_meeting, on_event
+from bot.reply import Reply
+from bot.settings import Settings
+from bot.skills import skill
+from tests.reminders.slack_standin import SlackStandIn
+
+
+@skill("test.meeting")
+async def probe_meeting(ctx: Context) -> Reply:
+    """Stands in for the meeting-prep skill: it logs `meeting` and calls the hook."""
+    event = await log_meeting(ctx, {k: ctx.intent.args[k] for k in ("role", "topic", "when")})
+    return Reply(headline="Meeting logged.", intent="test.meeting", verdict=str(event.id))
+
+
+@skill("test.fact")
+async def probe_fact(ctx: Context) -> Reply:
+    """Stands in for a fact logged by any skill once Context.log calls the hook."""
+    event = await ctx.set_fact(ctx.intent.args["key"], ctx.intent.args["value"])
+    await on_event(ctx, event)
+    return Reply(headline="Fact logged.", intent="test.fact")
+
+
+@skill("test.commitment")
+async def probe_commitment(ctx: Context) -> Reply:
+    await ctx.log("commitment", {"text": ctx.intent.args["text"], "in_writing": False})
+    return Reply(headline="Commitment logged.", intent="test.commitment")
+
+
+@pytest.fixture
+def rt(coach, engine, kb, db_url) -> Runtime:
+    return Runtime(
+        settings=Settings(COACH_DATABASE_URL=db_url),
+        engine=engine,
+        sessions=coach.sessions,
+        kb=kb,
+        coach=coach,
+    )
+
+
+@pytest.fixture
+def outbox() -> list:
+    sched.CONSOLE_OUTBOX.clear()
+    yield sched.CONSOLE_OUTBOX
+    sched.CONSOLE_OUTBOX.clear()
+
+
+@pytest.fixture
+def worker(rt) -> sched.Scheduler:
+    return sched.Scheduler(rt, owner="w1")
+
+
+@pytest.fixture
+async def slack_api(monkeypatch) -> AsyncIterator[SlackStandIn]:
+    stand_in = SlackStandIn()
+    monkeypatch.setenv("SLACK_API_URL", await stand_in.start())
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    yield stand_in
+    await stand_in.stop()

@@ -1,0 +1,42 @@
+"""One `coach serve`-like reminder worker as its own OS process, for the replica tests.
+
+    python -m tests.reminders.worker_proc DATABASE_URL LEASE_SECONDS
+Runs the real Scheduler until no reminder is pending, then exits 0. SLACK_API_URL points it at
+the loopback stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from adapters.runtime import Runtime
+from adapters.scheduler import Scheduler
+from bot.db.models import Reminder
+from bot.settings import Settings
+
+
+async def main(url: str, lease: float) -> int:
+    rt = await Runtime.start(Settings(COACH_DATABASE_URL=url), migrate=False)
+    worker = Scheduler(rt, lease=timedelta(seconds=lease), batch=25, poll=0.1, concurrency=8)
+    try:
+        while True:
+            if await worker.run_once() == 0:
+                async with rt.sessions() as s:
+                    left = await s.scalar(select(func.count()).where(Reminder.status == "pending"))
+                if not left:
+                    break
+                await asyncio.sleep(0.1)
+    finally:
+        await rt.close()
+    skipped = rt.services.get("slack_already_posted", 0)
+    print(
+        f"sent={worker.stats['sent']} lost_lease={worker.stats['lost_lease']} already={skipped}", flush=True
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1], float(sys.argv[2]))))
