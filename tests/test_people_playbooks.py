@@ -332,7 +332,7 @@ def _commit(cid: int, contact: str = "Jane", days_ago: int = 5) -> Event:
 
 
 def _status(eid: int, cid: int, status: str) -> Event:
-    return Event(eid, "commitment_status", {"commitment_id": cid, "status": status}, "u1", NOW)
+    return Event(eid, "commitment_update", {"commitment_id": cid, "status": status}, "u1", NOW)
 
 
 def test_register_folds_status_events_and_ignores_backward_ones():
@@ -485,3 +485,26 @@ def test_every_rule_a_topic_or_role_cites_exists():
         assert role in KB.roles
         for rule in rules:
             KB.rule(rule)
+
+
+def test_the_pre_meeting_reminder_uses_the_prep_checklist():
+    from bot.reminders.prompts import checklist as reminder_checklist
+
+    items = reminder_checklist(None, KB, "ts", "architecture session", NOW)
+    rules = [i.rule for i in items]
+    assert rules[0] == "account-team.set-agenda" and "disclosure.competitive-depth" in rules
+    assert [i.rule for i in reminder_checklist(None, KB, "ts", "architecture", NOW)] == rules
+    default = [i.rule for i in reminder_checklist(None, KB, None, "architecture", NOW)]  # no role
+    assert default and "account-team.set-agenda" not in default
+    not_prep = reminder_checklist(None, KB, "ae", "pricing call", NOW)  # not a prep topic
+    assert "account-team.set-agenda" not in [i.rule for i in not_prep]
+
+
+def test_register_reads_the_after_meeting_capture_payload():
+    captured = Event(
+        9, "commitment", {"text": "a price hold until June", "by": "ae", "in_writing": False}, "u1", NOW
+    )
+    written = Event(10, "commitment", {"text": "free FastTrack", "by": "csm", "in_writing": True}, "u1", NOW)
+    a, b = cm.register(_deal([captured, written]))
+    assert (a.what, a.contact, a.role, a.status) == ("a price hold until June", "ae", "ae", "verbal")
+    assert b.status == "requested_in_writing"

@@ -126,6 +126,9 @@ async def test_commitment_lifecycle_and_signature_warning(chat, deal):
     assert logged.verdict == "verbal"
     assert logged.actions[0].payload["intent"] == "draft.confirm"
     cid = logged.actions[0].payload["commitment_id"]
+    drafted = await chat(action=logged.actions[0].payload)
+    assert drafted.intent == "draft.confirm"
+    assert drafted.draft and "15% on Copilot in year 2" in drafted.draft
     moved = await chat(f"commitment {cid} requested in writing")
     assert moved.verdict == "requested_in_writing"
     back = await chat(f"commitment {cid} verbal")
@@ -167,9 +170,14 @@ async def test_meeting_prep_stores_the_meeting(chat, deal, coach, clock):
         assert rule in reply.rules
     (meeting,) = (await deal_view(coach, clock)).live_events("meeting")
     assert meeting.payload["role"] == "ts"
-    assert meeting.payload["topic"] == "architecture"
-    assert meeting.payload["starts_at"] == "2026-11-30T09:00:00+00:00"
+    assert (meeting.payload["topic_key"], meeting.payload["topic"]) == (
+        "architecture",
+        "architecture session",
+    )
+    assert meeting.payload["when"] == "2026-11-30T09:00:00+00:00"
     assert meeting.payload["has_time"] is False
+    scheduled = (await chat("reminders")).plain_text()
+    assert "Checklist for the architecture session with the technical specialist" in scheduled
 
 
 async def test_meeting_prep_with_a_time(chat, deal):

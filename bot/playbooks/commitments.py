@@ -16,8 +16,16 @@ from bot.knowledge import Knowledge, register_section
 from bot.timeline import DealView
 
 COMMITMENT = "commitment"
-COMMITMENT_STATUS = "commitment_status"
+COMMITMENT_STATUS = "commitment_update"  # the kind bot/reminders reads too
 ORDER = ["verbal", "requested_in_writing", "in_contract"]
+# Words other features write (bot/reminders' after-meeting capture) mapped onto ours.
+_FOREIGN = {
+    "in_writing": "requested_in_writing",
+    "written": "requested_in_writing",
+    "kept": "in_contract",
+    "done": "in_contract",
+    "closed": "in_contract",
+}
 
 
 class StatusSpec(BaseModel):
@@ -59,27 +67,37 @@ class Commitment:
 
 
 def register(deal: DealView) -> list[Commitment]:
-    """Every live commitment with its latest status, oldest first."""
+    """Every live commitment with its latest status, oldest first. Also reads the commitments
+    the after-meeting capture logs ({"text", "by", "in_writing"})."""
     status: dict[int, str] = {}
     for e in deal.live_events(COMMITMENT_STATUS):
         cid = int(e.payload.get("commitment_id", 0))
-        new = str(e.payload.get("status"))
-        if new in ORDER and ORDER.index(new) > ORDER.index(status.get(cid, "verbal")):
+        new = _status_word(e.payload.get("status"))
+        if new and ORDER.index(new) > ORDER.index(status.get(cid, "verbal")):
             status[cid] = new
     out = []
     for e in deal.live_events(COMMITMENT):
         p = e.payload
+        own = _status_word(p.get("status")) or ("requested_in_writing" if p.get("in_writing") else "verbal")
+        current = max(own, status.get(e.id, "verbal"), key=ORDER.index)
+        contact = str(p.get("contact") or p.get("by") or "?")
         out.append(
             Commitment(
                 e.id,
-                str(p.get("contact") or "?"),
-                p.get("role"),
-                str(p.get("what") or ""),
-                status.get(e.id, str(p.get("status") or "verbal")),
+                contact,
+                p.get("role") or p.get("by"),
+                str(p.get("what") or p.get("text") or ""),
+                current,
                 e.at,
             )
         )
     return out
+
+
+def _status_word(value: object) -> str | None:
+    word = str(value or "").casefold()
+    word = _FOREIGN.get(word, word)
+    return word if word in ORDER else None
 
 
 def find(deal: DealView, commitment_id: int) -> Commitment | None:
@@ -162,8 +180,10 @@ def at_risk_after_change(deal: DealView, old_names: list[str]) -> list[Commitmen
 
 
 def confirm_action(c: Commitment) -> dict[str, object]:
+    """The "confirming our conversation" button; `rest` is what the drafts skill puts in writing."""
     return {
         "intent": "draft.confirm",
+        "rest": c.what,
         "commitment_id": c.id,
         "contact": c.contact,
         "role": c.role,
