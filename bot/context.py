@@ -48,6 +48,11 @@ class Context:
             self.deal.id, kind, payload, actor=self.turn.user, at=at or self.now, recorded_at=self.now
         )
         self.deal = await self.memory.deal_view(self.deal.id)
+        # Events that imply reminders (a meeting, a renewal date) schedule them in this same
+        # transaction. Imported here: the reminders package builds on this module.
+        from bot.reminders.hooks import on_event
+
+        await on_event(self, event)
         return event
 
     async def set_fact(self, key: str, value: Any) -> Event:

@@ -24,9 +24,13 @@ async def test_should_we_escalate_asks_then_says_not_yet(chat, deal):
     assert len(checklist.items) == 5
     assert {a.payload["intent"] for a in reply.actions} >= {
         "draft.escalation",
-        "reminder.set",
+        "reminders.add",
         "escalation.update",
     }
+    remind = next(a for a in reply.actions if a.payload["intent"] == "reminders.add")
+    scheduled = await chat(action=remind.payload)
+    assert scheduled.headline.startswith("I'll remind you")
+    assert "should we escalate" in (await chat("reminders")).plain_text()
 
 
 async def test_statement_logged_with_count_and_undo(chat, deal):

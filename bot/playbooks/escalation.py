@@ -466,10 +466,10 @@ def to_reply(a: Assessment, deal: DealView, kb: Knowledge) -> Reply:
             Action(
                 f"Remind me in {days} days",
                 {
-                    "intent": "reminder.set",
-                    "in_days": days,
-                    "text": f"Ask again: should we escalate {deal.name}?",
-                    "then": {"intent": "escalation.check"},
+                    "intent": "reminders.add",
+                    "n": str(days),
+                    "unit": "day",
+                    "what": f"ask again: should we escalate {deal.name}?",
                 },
             )
         )

@@ -44,7 +44,6 @@ async def on_event(ctx: Context, event: Event) -> int:
 
 
 async def log_meeting(ctx: Context, payload: dict) -> Event:
-    """For the meeting skill: log a `meeting` event ({role, topic, when}) and its reminders."""
-    event = await ctx.log("meeting", payload)
-    await on_event(ctx, event)
-    return event
+    """For the meeting skill: log a `meeting` event ({role, topic, when}); `Context.log` schedules
+    its reminders in the same transaction."""
+    return await ctx.log("meeting", payload)

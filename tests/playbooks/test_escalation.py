@@ -199,4 +199,4 @@ def test_reply_shape(kb):
     assert reply.verdict == "not_yet" and reply.verdict_label == "Not yet."
     assert reply.rules and any(s.style == "checklist" for s in reply.sections)
     intents = [a.payload["intent"] for a in reply.actions]
-    assert "draft.escalation" in intents and "reminder.set" in intents
+    assert "draft.escalation" in intents and "reminders.add" in intents

@@ -1,0 +1,11 @@
+"""Slack surface (slack-bolt AsyncApp). Importing it registers its mount on the server."""
+
+from __future__ import annotations
+
+from adapters.server import MOUNTS
+from adapters.slack.mount import mount
+
+if mount not in MOUNTS:
+    MOUNTS.append(mount)
+
+__all__ = ["mount"]

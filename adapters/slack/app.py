@@ -1,0 +1,306 @@
+"""The Bolt AsyncApp: every Slack surface turned into coach turns, replies into Block Kit.
+
+Listeners ack first (Bolt answers Slack as soon as ack() is called; process_before_response
+is False), then run the turn. A turn slower than `placeholder_after` seconds gets a
+placeholder message that is updated in place when the answer is ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.runtime import Runtime
+from adapters.slack import blocks, home, modals
+from adapters.slack.logs import slack_logger
+from adapters.slack.settings import SlackSettings
+from bot.reply import Reply
+from bot.turn import Turn
+
+log = slack_logger()
+MENTION = re.compile(r"<@[A-Z0-9]+>")
+PLACEHOLDER = "Working on it…"
+# `/coach favor` etc. open a modal instead of running a turn.
+MODAL_WORDS = {
+    "new deal": "new_deal",
+    "deal new": "new_deal",
+    "log favor": "favor",
+    "favor": "favor",
+    "log commitment": "commitment",
+    "commitment": "commitment",
+    "log meeting": "meeting",
+    "meeting": "meeting",
+}
+SHORTCUT = "check_before_sending"
+
+
+def web_client(settings: SlackSettings, token: str | None = None) -> AsyncWebClient:
+    client = AsyncWebClient(token=token, base_url=settings.base_url, logger=log)
+    client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
+    return client
+
+
+def tenant_of(context: AsyncBoltContext, body: dict[str, Any]) -> str:
+    """Deals belong to the Enterprise Grid org when there is one, else to the workspace."""
+    enterprise = (
+        context.enterprise_id or (body.get("enterprise") or {}).get("id") or body.get("enterprise_id")
+    )
+    team = context.team_id or (body.get("team") or {}).get("id") or body.get("team_id")
+    tenant = enterprise or team
+    if not tenant:
+        raise ValueError("a Slack request without a team")
+    return str(tenant)
+
+
+def stable_id(prefix: str, *parts: object) -> str:
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:40]
+    return f"{prefix}:{digest}"
+
+
+class SlackCoach:
+    """The listeners; holds the runtime and the settings."""
+
+    def __init__(self, rt: Runtime, settings: SlackSettings) -> None:
+        self.rt = rt
+        self.settings = settings
+
+    def now(self) -> datetime:
+        return self.rt.coach.clock().astimezone(UTC)
+
+    # --- delivering a turn ---------------------------------------------------------
+    async def run(
+        self,
+        client: AsyncWebClient,
+        turn: Turn,
+        channel: str,
+        *,
+        thread_ts: str | None = None,
+        ephemeral_user: str | None = None,
+        respond: Any = None,
+    ) -> Reply | None:
+        task = asyncio.ensure_future(self.rt.coach.handle(turn))
+        placeholder: str | None = None
+        if ephemeral_user is None:
+            done, _ = await asyncio.wait({task}, timeout=self.settings.placeholder_after)
+            if not done:
+                placeholder = await self._post(client, channel, thread_ts, PLACEHOLDER, None, respond)
+        reply = await task
+        if reply is None:  # this event was already handled (a retry or a second process)
+            if placeholder:
+                await client.chat_delete(channel=channel, ts=placeholder)
+            return None
+        text, rendered = blocks.fallback_text(reply), blocks.render(reply)
+        if ephemeral_user is not None or (reply.ephemeral and turn.user):
+            await client.chat_postEphemeral(
+                channel=channel,
+                user=ephemeral_user or turn.user,
+                text=text,
+                blocks=rendered,
+                thread_ts=thread_ts,
+            )
+        elif placeholder:
+            await client.chat_update(channel=channel, ts=placeholder, text=text, blocks=rendered)
+        else:
+            await self._post(client, channel, thread_ts, text, rendered, respond)
+        return reply
+
+    async def _post(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        thread_ts: str | None,
+        text: str,
+        rendered: list[dict] | None,
+        respond: Any,
+    ) -> str | None:
+        try:
+            resp = await client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=text, blocks=rendered
+            )
+            return str(resp["ts"])
+        except SlackApiError as exc:
+            # A slash command in a channel the bot isn't in: answer through the response_url.
+            if respond is None or exc.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                raise
+            await respond(text=text, blocks=rendered, response_type="in_channel")
+            return None
+
+    def turn(self, context: AsyncBoltContext, body: dict[str, Any], **kw: Any) -> Turn:
+        return Turn(platform="slack", tenant=tenant_of(context, body), received_at=self.now(), **kw)
+
+    # --- surfaces --------------------------------------------------------------------
+    async def on_command(self, ack, body, context, client, respond) -> None:
+        text = (body.get("text") or "").strip()
+        kind = MODAL_WORDS.get(text.casefold())
+        if kind:
+            await ack()
+            await client.views_open(trigger_id=body["trigger_id"], view=modals.view(kind, body["channel_id"]))
+            return
+        await ack()
+        turn = self.turn(
+            context,
+            body,
+            conversation=body["channel_id"],
+            user=body["user_id"],
+            user_name=body.get("user_name"),
+            text=text or "help",
+            event_id=stable_id("cmd", body.get("trigger_id")),
+        )
+        await self.run(client, turn, body["channel_id"], respond=respond)
+
+    async def on_mention(self, body, event, context, client) -> None:
+        text = MENTION.sub("", event.get("text") or "").strip()
+        turn = self.turn(
+            context,
+            body,
+            conversation=event["channel"],
+            user=event.get("user", ""),
+            text=text or "help",
+            event_id=body.get("event_id"),
+        )
+        await self.run(client, turn, event["channel"], thread_ts=event.get("thread_ts") or event.get("ts"))
+
+    async def on_message(self, body, event, context, client) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return  # edits, joins and bot messages are not questions
+        turn = self.turn(
+            context,
+            body,
+            conversation=event["channel"],
+            user=event.get("user", ""),
+            text=event.get("text") or "",
+            event_id=body.get("event_id"),
+        )
+        await self.run(client, turn, event["channel"], thread_ts=event.get("thread_ts"))
+
+    async def on_action(self, ack, body, action, context, client, respond) -> None:
+        await ack()
+        payload = blocks.parse_value(action.get("value"))
+        user = body["user"]["id"]
+        if payload and "modal" in payload and payload["modal"] in modals.MODALS:
+            channel = (body.get("channel") or {}).get("id") or user  # App Home: answer in the DM
+            await client.views_open(
+                trigger_id=body["trigger_id"], view=modals.view(payload["modal"], channel)
+            )
+            return
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        message = body.get("message") or {}
+        message_ts = container.get("message_ts") or message.get("ts")
+        if not channel or not message_ts:
+            return
+        label = (action.get("text") or {}).get("text", "a button")
+        note = f"<@{user}> chose *{blocks.escape(label)}*"
+        if container.get("is_ephemeral"):
+            await respond(replace_original=True, text=note, blocks=blocks.without_buttons([], note))
+        else:  # remove the buttons at once, so nobody presses them twice
+            kept = blocks.without_buttons(message.get("blocks") or [], note)
+            await client.chat_update(
+                channel=channel, ts=message_ts, text=message.get("text") or note, blocks=kept
+            )
+        turn = self.turn(
+            context,
+            body,
+            conversation=channel,
+            user=user,
+            action=payload or {"intent": ""},
+            # One effect per message: a second click (or a double delivery) finds it claimed.
+            event_id=stable_id("act", channel, message_ts),
+        )
+        await self.run(client, turn, channel, thread_ts=message.get("thread_ts"))
+
+    async def on_view(self, ack, body, view, context, client) -> None:
+        kind = view["callback_id"].removeprefix("coach.modal.")
+        if kind not in modals.MODALS:
+            await ack()
+            return
+        got = modals.values(view.get("state") or {})
+        errors = modals.validate(kind, got, self.now().date())
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        user = body["user"]["id"]
+        channel, thread_ts = modals.origin(view.get("private_metadata", ""))
+        channel = channel or user
+        turn = self.turn(
+            context,
+            body,
+            conversation=channel,
+            user=user,
+            text=modals.turn_text(kind, got),
+            event_id=stable_id("view", view.get("id"), view.get("hash")),
+        )
+        await self.run(client, turn, channel, thread_ts=thread_ts)
+
+    async def on_shortcut(self, ack, body, shortcut, context, client) -> None:
+        await ack()
+        message = shortcut.get("message") or {}
+        channel = (shortcut.get("channel") or {}).get("id")
+        user = shortcut["user"]["id"]
+        text = (message.get("text") or "").strip()
+        if not channel:
+            return
+        if not text:
+            await client.chat_postEphemeral(
+                channel=channel, user=user, text="That message has no text to check."
+            )
+            return
+        turn = self.turn(
+            context,
+            body,
+            conversation=channel,
+            user=user,
+            text=f"check: {text}",
+            event_id=stable_id("sc", shortcut.get("trigger_id")),
+        )
+        await self.run(client, turn, channel, thread_ts=message.get("thread_ts"), ephemeral_user=user)
+
+    async def on_home(self, body, event, context, client) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = event["user"]
+        view = await home.home_view(self.rt, tenant_of(context, body), user, self.now())
+        await client.views_publish(user_id=user, view=view)
+
+
+def build_bolt(
+    rt: Runtime, settings: SlackSettings, *, oauth_settings: Any = None, socket: bool = False
+) -> AsyncApp:
+    token = None if oauth_settings is not None else settings.secret("bot_token")
+    kwargs: dict[str, Any] = {
+        "logger": log,
+        "process_before_response": False,
+        "client": web_client(settings, token),
+        "request_verification_enabled": not socket,
+        "raise_error_for_unhandled_request": False,
+    }
+    if not socket:
+        kwargs["signing_secret"] = settings.secret("signing_secret")
+    if oauth_settings is not None:
+        kwargs["oauth_settings"] = oauth_settings
+    bolt = AsyncApp(**kwargs)
+    sc = SlackCoach(rt, settings)
+    bolt.command("/coach")(sc.on_command)
+    bolt.event("app_mention")(sc.on_mention)
+    bolt.event("message")(sc.on_message)
+    bolt.event("app_home_opened")(sc.on_home)
+    bolt.action(re.compile(r"^coach\."))(sc.on_action)
+    bolt.view(re.compile(r"^coach\.modal\."))(sc.on_view)
+    bolt.shortcut(SHORTCUT)(sc.on_shortcut)
+    bolt.error(_on_error)
+    return bolt
+
+
+async def _on_error(error: Exception) -> None:
+    # Type only: exception messages from the Web API can quote payloads.
+    log.error("slack listener failed: %s", type(error).__name__)

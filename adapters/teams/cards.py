@@ -1,0 +1,134 @@
+"""Reply -> Adaptive Card (1.4, Teams). Plain dicts; the card's fallbackText is Reply.plain_text()."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.reply import Question, Reply
+
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+FORM_VERB = "form.answer"
+MAX_CARD_CHARS = 24_000  # Teams rejects messages over ~28 KB
+
+_STYLE = {"primary": "positive", "danger": "destructive"}
+_VERDICT_COLOR = {"go": "Good", "yes": "Good", "ok": "Good", "no": "Attention", "stop": "Attention"}
+
+
+def _text(text: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **extra}
+
+
+def _mark(style: str, n: int, done: bool | None) -> str:
+    if style == "numbered":
+        return f"{n}."
+    if style == "checklist" and done is not None:
+        return "☑" if done else "☐"
+    return "•"
+
+
+def _input(q: Question) -> list[dict[str, Any]]:
+    label = _text(q.prompt, weight="Bolder", spacing="Medium")
+    if q.kind == "yesno" and not q.choices:
+        choices = [{"title": "Yes", "value": "yes"}, {"title": "No", "value": "no"}]
+    else:
+        choices = [{"title": c.label, "value": c.value} for c in q.choices]
+    if choices:
+        style = "expanded" if len(choices) <= 4 else "compact"
+        return [label, {"type": "Input.ChoiceSet", "id": q.id, "style": style, "choices": choices}]
+    placeholder = {"date": "YYYY-MM-DD", "money": "e.g. $300k", "number": "a number"}.get(q.kind, "")
+    box: dict[str, Any] = {"type": "Input.Text", "id": q.id, "isMultiline": q.kind == "text"}
+    if placeholder:
+        box["placeholder"] = placeholder
+    return [label, box]
+
+
+def render(reply: Reply, *, note: str | None = None) -> dict[str, Any]:
+    """The Adaptive Card for a Reply. `note` is a small line on top (e.g. what was pressed)."""
+    body: list[dict[str, Any]] = []
+    if note:
+        body.append(_text(note, isSubtle=True, size="Small"))
+    if reply.verdict_label:
+        color = _VERDICT_COLOR.get((reply.verdict or "").lower(), "Warning")
+        body.append(_text(reply.verdict_label, weight="Bolder", size="Large", color=color))
+    head = reply.headline
+    if reply.verdict_label and head.startswith(reply.verdict_label):
+        head = head[len(reply.verdict_label) :].strip()
+    if head:
+        body.append(_text(head, weight="Bolder" if not reply.verdict_label else "Default"))
+    for section in reply.sections:
+        if section.title:
+            body.append(_text(section.title, weight="Bolder", spacing="Medium"))
+        for n, item in enumerate(section.items, 1):
+            body.append(_text(f"{_mark(section.style, n, item.done)} {item.text}", spacing="Small"))
+            if item.rule:
+                body.append(_text(f"Rule: {item.rule}", isSubtle=True, size="Small", spacing="None"))
+    if reply.draft:
+        body.append(
+            {
+                "type": "Container",
+                "style": "emphasis",
+                "spacing": "Medium",
+                "items": [_text("Draft", weight="Bolder"), _text(reply.draft)],
+            }
+        )
+    actions: list[dict[str, Any]] = []
+    if reply.questions:
+        ids = [q.id for q in reply.questions]
+        for q in reply.questions:
+            body.extend(_input(q))
+        actions.append(
+            {
+                "type": "Action.Execute",
+                "title": "Send answers",
+                "verb": FORM_VERB,
+                "style": "positive",
+                "data": {"intent": FORM_VERB, "_inputs": ids},
+            }
+        )
+    if reply.footer:
+        body.append(_text(reply.footer, isSubtle=True, size="Small", spacing="Medium"))
+    for a in reply.actions:
+        action: dict[str, Any] = {
+            "type": "Action.Execute",
+            "title": a.label,
+            "verb": str(a.payload.get("intent", "")),
+            "data": dict(a.payload),
+        }
+        if a.style in _STYLE:
+            action["style"] = _STYLE[a.style]
+        actions.append(action)
+    card: dict[str, Any] = {
+        "$schema": SCHEMA,
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "fallbackText": reply.plain_text()[:4000],
+        "msteams": {"width": "Full"},
+        "body": body,
+    }
+    if actions:
+        card["actions"] = actions
+    return card
+
+
+def attachment(card: dict[str, Any]) -> dict[str, Any]:
+    return {"contentType": CARD_TYPE, "content": card}
+
+
+def action_payload(data: Any) -> dict[str, Any] | None:
+    """A card's Action.Execute/Action.Submit data -> Turn.action. Form inputs become answers."""
+    if not isinstance(data, dict) or not isinstance(data.get("intent"), str):
+        return None
+    if data["intent"] == FORM_VERB and isinstance(data.get("_inputs"), list):
+        answers = {
+            str(k): str(data[k]).strip()
+            for k in data["_inputs"]
+            if isinstance(k, str) and k in data and str(data[k]).strip()
+        }
+        return {"intent": FORM_VERB, "answers": answers}
+    return {k: v for k, v in data.items() if k not in ("msteams",)}
+
+
+def invoke_card_response(card: dict[str, Any]) -> dict[str, Any]:
+    """The adaptiveCard/action invoke response body: the card that replaces the pressed one."""
+    return {"statusCode": 200, "type": CARD_TYPE, "value": card}

@@ -1,0 +1,167 @@
+"""POST /api/messages on the shared aiohttp server, via the Agents SDK's CloudAdapter, and the
+proactive send used by reminders."""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from typing import Any
+
+from aiohttp import web
+from microsoft_agents.activity import Activity, ConversationReference
+from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
+from microsoft_agents.hosting.core import AgentAuthConfiguration, TurnContext
+from pydantic import ValidationError
+
+from adapters.runtime import Runtime
+from adapters.teams.agent import CoachAgent
+from adapters.teams.config import TeamsConfig
+from adapters.teams.refs import References
+from adapters.teams.retry import with_retry
+from adapters.teams.security import service_url_allowed, tenant_allowed, tenant_of
+from bot.reply import Reply
+
+log = logging.getLogger("coach.teams")
+
+ROUTE = "/api/messages"
+HOST = web.AppKey("teams_host", object)
+CHECKED = "coach.teams.activity"
+
+
+class TeamsHost:
+    def __init__(self, rt: Runtime, config: TeamsConfig) -> None:
+        self.rt = rt
+        self.config = config
+        self.refs = References(rt.sessions)
+        self.agent = CoachAgent(rt, config, self.refs)
+        self.adapter = CloudAdapter(connection_manager=self._connections())
+        self.adapter.on_turn_error = self._on_turn_error
+
+    def _connections(self) -> Any:
+        factory = self.config.token_provider_factory
+        sdk = self.config.sdk
+        if not self.config.configured:  # anonymous local development: no outgoing token
+            sdk = {**sdk, "CONNECTIONS": {"SERVICE_CONNECTION": {"SETTINGS": {"ANONYMOUS_ALLOWED": True}}}}
+        if factory is None:
+            from microsoft_agents.authentication.msal import MsalConnectionManager
+
+            return MsalConnectionManager(**sdk)
+        from microsoft_agents.hosting.core.authorization import ConnectionManager
+
+        return ConnectionManager(provider_factory=factory, **sdk)
+
+    def auth_configuration(self) -> AgentAuthConfiguration:
+        if self.config.configured:
+            conf = self.adapter._channel_service_client_factory._connection_manager
+            auth = conf.get_default_connection_configuration()
+            auth.ANONYMOUS_ALLOWED = False  # a real registration never accepts anonymous calls
+            return auth
+        return AgentAuthConfiguration(anonymous_allowed=True)
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        # The SDK's default echoes the exception into the chat; never do that.
+        log.error("teams turn failed: %s", type(error).__name__)
+
+    # --- the route -------------------------------------------------------------------
+    async def precheck(self, request: web.Request) -> web.Response | None:
+        """Schema, serviceUrl and tenant checks, before any turn runs or any call goes out."""
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+            return web.json_response({"error": "invalid JSON"}, status=400)
+        if not isinstance(body, dict):
+            return web.json_response({"error": "an activity must be a JSON object"}, status=400)
+        try:
+            activity = Activity.model_validate(body)
+        except (ValidationError, ValueError, TypeError):
+            return web.json_response({"error": "not a valid activity"}, status=400)
+        if not activity.type or not activity.conversation or not activity.conversation.id:
+            return web.json_response({"error": "an activity needs type and conversation.id"}, status=400)
+        if not service_url_allowed(
+            activity.service_url,
+            allow_loopback=self.config.allow_loopback,
+            extra_hosts=self.config.extra_hosts,
+        ):
+            log.warning("rejected an activity: serviceUrl not on the allow-list")
+            return web.json_response({"error": "serviceUrl not allowed"}, status=403)
+        tenant = tenant_of(activity)
+        if tenant is None and self.config.anonymous and not self.config.configured:
+            return None  # the Bot Framework Emulator sends no tenant
+        if not tenant_allowed(tenant, self.config.allowed_tenants):
+            log.warning("rejected an activity: tenant not allowed")
+            return web.json_response({"error": "tenant not allowed"}, status=403)
+        return None
+
+    async def messages(self, request: web.Request) -> web.StreamResponse:
+        problem = await self.precheck(request)
+        if problem is not None:
+            return problem
+        return await self.adapter.process(request, self.agent)
+
+    # --- proactive ---------------------------------------------------------------------
+    async def send_proactive(self, tenant: str, conversation: str, reply: Reply) -> bool:
+        """Send `reply` into a conversation we have a stored reference for. False if we can't."""
+        tenant = tenant.lower()
+        ref = await self.refs.load(tenant, conversation)
+        if ref is None or not tenant_allowed(tenant, self.config.allowed_tenants):
+            return False
+        reference = ConversationReference.model_validate(ref)
+        if not service_url_allowed(
+            reference.service_url,
+            allow_loopback=self.config.allow_loopback,
+            extra_hosts=self.config.extra_hosts,
+        ):
+            log.warning("proactive send refused: stored serviceUrl not on the allow-list")
+            return False
+        activity = self.agent._activity(reply)
+
+        async def callback(context: TurnContext) -> None:
+            await with_retry(
+                lambda: context.send_activity(activity),
+                attempts=self.config.retry_attempts,
+                base=self.config.retry_base,
+            )
+
+        await self.adapter.continue_conversation(
+            self.config.app_id, reference.get_continuation_activity(), callback
+        )
+        return True
+
+
+def create(rt: Runtime, config: TeamsConfig) -> TeamsHost:
+    return TeamsHost(rt, config)
+
+
+async def mount(rt: Runtime, app: web.Application) -> None:
+    config = rt.services.get("teams.config") or TeamsConfig.from_env()
+    if not config.configured and not config.anonymous:
+        log.info(
+            "Teams is not configured (no CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID): "
+            "/api/messages answers 401"
+        )
+
+        async def closed(request: web.Request) -> web.Response:
+            return web.json_response({"error": "Teams is not configured"}, status=401)
+
+        app.router.add_post(ROUTE, closed)
+        return
+    if config.anonymous and not config.configured:
+        log.warning("!" * 70)
+        log.warning("TEAMS ANONYMOUS MODE (COACH_TEAMS_ANONYMOUS_DEV): /api/messages accepts UNAUTHENTICATED")
+        log.warning("requests. Local development with the Emulator only; never in production.")
+        log.warning("!" * 70)
+    elif config.anonymous:
+        log.warning("COACH_TEAMS_ANONYMOUS_DEV ignored: an app registration is configured, JWT enforced")
+    if not config.allowed_tenants:
+        log.warning("COACH_TEAMS_ALLOWED_TENANTS is empty: any Teams tenant may use this bot")
+    if config.allow_loopback:
+        log.warning("COACH_TEAMS_ALLOW_LOOPBACK_SERVICE_URL on: loopback serviceUrls accepted (tests)")
+    host = create(rt, config)
+    app[HOST] = host
+    with warnings.catch_warnings():  # the SDK's JWT check reads this plain string key
+        warnings.simplefilter("ignore")
+        app["agent_configuration"] = host.auth_configuration()
+    rt.services["teams"] = host
+    rt.services["proactive.teams"] = host.send_proactive
+    app.router.add_post(ROUTE, jwt_authorization_decorator(host.messages))

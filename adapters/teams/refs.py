@@ -1,0 +1,40 @@
+"""Conversation references in the database (conversation_refs), so proactive sends survive restarts
+and work from any replica."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.db.models import ConversationRef
+from bot.memory import Memory
+
+PLATFORM = "teams"
+
+
+class References:
+    def __init__(self, sessions: async_sessionmaker) -> None:
+        self.sessions = sessions
+        # What this process last wrote, so an unchanged reference costs no write per turn.
+        self._seen: dict[tuple[str, str], dict[str, Any]] = {}
+
+    async def save(self, tenant: str, conversation: str, reference: dict[str, Any], now: datetime) -> None:
+        key = (tenant, conversation)
+        if self._seen.get(key) == reference:
+            return
+        async with self.sessions() as session, session.begin():
+            memory = await Memory.for_tenant(session, PLATFORM, tenant, now)
+            await memory.save_reference(conversation, reference, now)
+        self._seen[key] = reference
+
+    async def load(self, tenant: str, conversation: str) -> dict[str, Any] | None:
+        async with self.sessions() as session:
+            stmt = select(ConversationRef.reference).where(
+                ConversationRef.platform == PLATFORM,
+                ConversationRef.tenant_key == tenant,
+                ConversationRef.conversation_key == conversation,
+            )
+            return (await session.execute(stmt)).scalar_one_or_none()

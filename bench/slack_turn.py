@@ -1,0 +1,162 @@
+"""Benchmark: a full /coach slash-command turn through /slack/events, beside a bare Bolt echo app.
+
+Both run in this process against the same loopback Web API; a turn is timed from the signed
+POST until the answer's chat.postMessage reaches the fake Slack. Prints requests/s, p50, p99.
+
+    python -m bench.slack_turn [--requests 400] [--concurrency 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+import adapters.slack  # noqa: F401  (registers the mount)
+from adapters.runtime import Runtime
+from adapters.server import build_app
+from adapters.slack.settings import SlackSettings
+from bot.settings import Settings
+from tests.slack.fakes import BOT_TOKEN, SECRET, Call, FakeSlack, command, signed
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def echo_app(fake: FakeSlack) -> web.Application:
+    """The floor: Bolt verifies, acks, and posts the text back. No database, no coach."""
+    bolt = AsyncApp(
+        token=None,
+        client=AsyncWebClient(token=BOT_TOKEN, base_url=fake.url),
+        signing_secret=SECRET,
+        process_before_response=False,
+    )
+
+    @bolt.command("/coach")
+    async def echo(ack, body, client) -> None:
+        await ack()
+        await client.chat_postMessage(channel=body["channel_id"], text=body["text"])
+
+    async def handle(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    app = web.Application()
+    app.router.add_post("/slack/events", handle)
+    return app
+
+
+async def measure(url: str, fake: FakeSlack, n: int, concurrency: int, tag: str) -> dict[str, float]:
+    arrived: dict[str, float] = {}
+    waiters: dict[str, asyncio.Future] = {}
+
+    def record(call: Call) -> None:
+        channel = call.args.get("channel", "")
+        if call.method == "chat.postMessage" and channel in waiters:
+            arrived[channel] = time.perf_counter()
+            if not waiters[channel].done():
+                waiters[channel].set_result(None)
+
+    fake.listeners[:] = [record]
+
+    turn_ms: list[float] = []
+    ack_ms: list[float] = []
+    sem = asyncio.Semaphore(concurrency)
+    loop = asyncio.get_running_loop()
+
+    async with aiohttp.ClientSession() as session:
+
+        async def one(i: int) -> None:
+            channel = f"{tag}{i}"
+            body = command("help", channel=channel)
+            waiters[channel] = loop.create_future()
+            async with sem:
+                t0 = time.perf_counter()
+                async with session.post(url, data=body, headers=signed(body, FORM)) as resp:
+                    await resp.read()
+                    assert resp.status == 200, resp.status
+                ack_ms.append((time.perf_counter() - t0) * 1000)
+                await asyncio.wait_for(waiters[channel], 30)
+                turn_ms.append((arrived[channel] - t0) * 1000)
+
+        for i in range(min(20, n)):  # warm-up: first-request costs (auth.test, caches, pools)
+            await one(-i - 1)
+        turn_ms.clear()
+        ack_ms.clear()
+        started = time.perf_counter()
+        await asyncio.gather(*(one(i) for i in range(n)))
+        elapsed = time.perf_counter() - started
+    q = statistics.quantiles(turn_ms, n=100)
+    qa = statistics.quantiles(ack_ms, n=100)
+    return {"rps": n / elapsed, "p50": q[49], "p99": q[98], "ack_p50": qa[49], "ack_p99": qa[98]}
+
+
+async def serve(app: web.Application) -> TestServer:
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    return server
+
+
+async def main(n: int, concurrency: int, stall: float) -> None:
+    fake = FakeSlack()
+    await fake.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        rt = await Runtime.start(Settings(COACH_DATABASE_URL=f"sqlite:///{Path(tmp) / 'bench.db'}"))
+        rt.services["slack_settings"] = SlackSettings(
+            SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url
+        )
+        ours = await serve(await build_app(rt))
+        floor = await serve(echo_app(fake))
+        runs: list[tuple[str, Callable[[], Awaitable[dict[str, float]]]]] = [
+            (
+                "bolt echo (floor)",
+                lambda: measure(str(floor.make_url("/slack/events")), fake, n, concurrency, "E"),
+            ),
+            ("coach turn", lambda: measure(str(ours.make_url("/slack/events")), fake, n, concurrency, "C")),
+        ]
+        results = {}
+        for name, run in runs:
+            results[name] = await run()
+        if stall:
+            handle = rt.coach.handle
+
+            async def stalled(turn):
+                await asyncio.sleep(stall)
+                return await handle(turn)
+
+            rt.coach.handle = stalled  # type: ignore[method-assign]
+            results[f"coach, db stalled {stall:g}s"] = await measure(
+                str(ours.make_url("/slack/events")), fake, max(n // 4, 20), concurrency, "S"
+            )
+        print(f"{n} requests, concurrency {concurrency}")
+        print(f"{'':28} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ack p50':>8} {'ack p99':>8}")
+        for name, r in results.items():
+            cols = (r["rps"], r["p50"], r["p99"], r["ack_p50"], r["ack_p99"])
+            print(f"{name:28} " + " ".join(f"{c:8.1f}" for c in cols))
+        floor_r, ours_r = results["bolt echo (floor)"], results["coach turn"]
+        print(
+            f"cost ratio (p50 coach / p50 floor): {ours_r['p50'] / floor_r['p50']:.2f}x; "
+            f"throughput ratio: {floor_r['rps'] / ours_r['rps']:.2f}x"
+        )
+        await ours.close()
+        await floor.close()
+        await rt.close()
+    await fake.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--stall", type=float, default=2.0, help="also measure acks with a stalled turn")
+    args = parser.parse_args()
+    asyncio.run(main(args.requests, args.concurrency, args.stall))

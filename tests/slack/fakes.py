@@ -1,0 +1,220 @@
+"""A loopback stand-in for Slack: the Web API (recording every call), response_urls, and a
+Socket Mode WebSocket endpoint; plus signed-request helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from aiohttp import WSMsgType, web
+from aiohttp.test_utils import TestServer
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+BOT_TOKEN = "xoxb-1111-2222-secretbottoken"
+APP_TOKEN = "xapp-1-A111-secretapptoken"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class FakeSlack:
+    """Records Web API calls; `rate_limit[method] = n` answers the next n calls with a 429."""
+
+    calls: list[Call] = field(default_factory=list)
+    rate_limit: dict[str, int] = field(default_factory=dict)
+    retry_after: int = 1
+    responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_urls
+    socket_inbox: asyncio.Queue = field(default_factory=asyncio.Queue)  # what the app sent over WS
+    socket_outbox: asyncio.Queue = field(default_factory=asyncio.Queue)  # envelopes to push
+    teams: dict[str, str] = field(default_factory=dict)  # token → team id, for auth.test
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    server: TestServer | None = None
+    listeners: list[Any] = field(default_factory=list)  # called with each recorded Call (bench)
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/api/"))
+
+    def response_url(self, name: str = "r1") -> str:
+        assert self.server is not None
+        return str(self.server.make_url(f"/respond/{name}"))
+
+    def of(self, method: str) -> list[dict[str, Any]]:
+        return [c.args for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, n: int = 1) -> list[dict[str, Any]]:
+        async with asyncio.timeout(10):
+            while len(self.of(method)) < n:
+                self.changed.clear()
+                await self.changed.wait()
+        return self.of(method)
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_get("/link", self._socket)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        raw = await request.read()
+        if request.content_type == "application/json":
+            args = json.loads(raw or b"{}")
+        else:
+            args = dict(parse_qsl(raw.decode()))
+        for key in ("blocks", "view"):  # form-encoded JSON arguments
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") or args.get("token")
+        if self.rate_limit.get(method, 0) > 0:
+            self.rate_limit[method] -= 1
+            self.calls.append(Call(method + ":429", args, token))
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(self.retry_after)},
+            )
+        self.calls.append(Call(method, args, token))
+        for listener in self.listeners:
+            listener(self.calls[-1])
+        self.changed.set()
+        return web.json_response(self._answer(method, args, token))
+
+    def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if method == "auth.test":
+            team = self.teams.get(token or "", "T1")
+            return {
+                "ok": True,
+                "url": "https://x.slack.com/",
+                "team": "X",
+                "team_id": team,
+                "user": "coach",
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+            }
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            ts = args.get("ts") or f"1700000000.{next(self._ts):06d}"
+            return {"ok": True, "channel": args.get("channel"), "ts": ts, "message_ts": ts}
+        if method in ("views.open", "views.publish"):
+            return {"ok": True, "view": {"id": "V1", **(args.get("view") or {})}}
+        if method == "apps.connections.open":
+            assert self.server is not None
+            return {"ok": True, "url": str(self.server.make_url("/link")).replace("http", "ws", 1)}
+        if method == "oauth.v2.access":
+            return {
+                "ok": True,
+                "app_id": "A1",
+                "authed_user": {"id": "U9"},
+                "scope": "commands,chat:write",
+                "token_type": "bot",
+                "access_token": "xoxb-installed-T9",
+                "bot_user_id": "UBOT9",
+                "team": {"id": "T9", "name": "Nine"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
+        return {"ok": True}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.responses.append(await request.json())
+        self.changed.set()
+        return web.Response(text="ok")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1}))
+
+        async def pump() -> None:
+            while True:
+                await ws.send_str(json.dumps(await self.socket_outbox.get()))
+
+        task = asyncio.ensure_future(pump())
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    await self.socket_inbox.put(json.loads(msg.data))
+        finally:
+            task.cancel()
+        return ws
+
+
+# --- signed requests ------------------------------------------------------------------
+def signature(body: bytes, timestamp: str, secret: str = SECRET) -> str:
+    base = b"v0:" + timestamp.encode() + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def signed(body: bytes, content_type: str, *, now: float | None = None, **extra: str) -> dict[str, str]:
+    ts = str(int(now if now is not None else time.time()))
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": signature(body, ts),
+        **extra,
+    }
+
+
+_trigger = itertools.count(1)
+
+
+def command(
+    text: str, *, team: str = "T1", user: str = "U1", channel: str = "C1", response_url: str = ""
+) -> bytes:
+    return urlencode(
+        {
+            "token": "legacy",
+            "team_id": team,
+            "team_domain": "x",
+            "channel_id": channel,
+            "channel_name": "deals",
+            "user_id": user,
+            "user_name": "ann",
+            "command": "/coach",
+            "text": text,
+            "api_app_id": "A1",
+            "response_url": response_url,
+            "trigger_id": f"trig.{next(_trigger)}",
+        }
+    ).encode()
+
+
+def event(inner: dict[str, Any], *, team: str = "T1", event_id: str = "Ev1") -> bytes:
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": team,
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": inner,
+            "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}],
+        }
+    ).encode()
+
+
+def interaction(payload: dict[str, Any]) -> bytes:
+    payload.setdefault("trigger_id", f"trig.{next(_trigger)}")
+    return urlencode({"payload": json.dumps(payload)}).encode()

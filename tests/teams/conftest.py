@@ -1,0 +1,352 @@
+"""Teams test rig: our real server, a loopback Bot Connector, and a loopback token issuer whose
+OpenID metadata and JWKS the SDK's own JwtTokenValidator reads (only its key fetch is pointed here)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import urllib.request
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import jwt
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt import PyJWKClient
+from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator as sdk_jwt
+
+from adapters.runtime import Runtime
+from adapters.server import build_app
+from adapters.teams.config import TeamsConfig
+from bot.settings import Settings
+
+APP_ID = "00000000-aaaa-bbbb-cccc-000000000001"
+TENANT_A = "11111111-1111-1111-1111-111111111111"
+TENANT_B = "22222222-2222-2222-2222-222222222222"
+BF_ISSUER = "https://api.botframework.com"
+_ids = itertools.count(1)
+
+
+@dataclass
+class Connector:
+    """Stands in for the Bot Connector: records what the bot sends, can fail on demand."""
+
+    url: str = ""
+    posts: list[dict[str, Any]] = field(default_factory=list)  # {"conversation", "reply_to", "activity"}
+    puts: list[dict[str, Any]] = field(default_factory=list)
+    fail_next: list[int] = field(default_factory=list)  # statuses to answer before succeeding
+    attempts: int = 0
+    tokens_issued: int = 0
+    auth_headers: list[str] = field(default_factory=list)
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return [p["activity"] for p in self.posts if p["activity"].get("type") == "message"]
+
+
+def _connector_app(c: Connector) -> web.Application:
+    async def post(request: web.Request) -> web.Response:
+        c.attempts += 1
+        c.auth_headers.append(request.headers.get("Authorization", ""))
+        if c.fail_next:
+            status = c.fail_next.pop(0)
+            return web.json_response({"error": "busy"}, status=status, headers={"Retry-After": "0"})
+        body = await request.json()
+        c.posts.append(
+            {
+                "conversation": request.match_info["cid"],
+                "reply_to": request.match_info.get("aid"),
+                "activity": body,
+            }
+        )
+        return web.json_response({"id": f"sent-{next(_ids)}"}, status=201)
+
+    async def put(request: web.Request) -> web.Response:
+        body = await request.json()
+        c.puts.append({"id": request.match_info["aid"], "activity": body})
+        return web.json_response({"id": request.match_info["aid"]})
+
+    async def token(request: web.Request) -> web.Response:
+        form = await request.post()
+        if form.get("client_id") != APP_ID or form.get("client_secret") != "test-secret":
+            return web.json_response({"error": "invalid_client"}, status=401)
+        c.tokens_issued += 1
+        return web.json_response(
+            {"access_token": "outgoing-token", "expires_in": 3600, "token_type": "Bearer"}
+        )
+
+    app = web.Application()
+    app.router.add_post("/v3/conversations/{cid}/activities", post)
+    app.router.add_post("/v3/conversations/{cid}/activities/{aid}", post)
+    app.router.add_put("/v3/conversations/{cid}/activities/{aid}", put)
+    app.router.add_post("/oauth2/v2.0/token", token)
+    return app
+
+
+class LoopbackTokenProvider:
+    """The outgoing-token provider for tests: client credentials against the loopback token
+    endpoint. Replaces MsalAuth only (MSAL insists on https and on Entra instance discovery)."""
+
+    token_url = ""
+
+    def __init__(self, configuration: Any) -> None:
+        self._configuration = configuration
+        self._cached: tuple[str, float] | None = None
+
+    @property
+    def configuration(self) -> Any:
+        return self._configuration
+
+    async def get_access_token(
+        self, resource_url: str, scopes: list[str], force_refresh: bool = False
+    ) -> str:
+        if self._cached and self._cached[1] > time.time() and not force_refresh:
+            return self._cached[0]
+        data = {
+            "grant_type": "client_credentials",
+            "client_id": self._configuration.CLIENT_ID,
+            "client_secret": self._configuration.CLIENT_SECRET,
+            "scope": " ".join(scopes or []),
+        }
+        async with aiohttp.ClientSession() as s, s.post(self.token_url, data=data) as r:
+            r.raise_for_status()
+            body = await r.json()
+        self._cached = (body["access_token"], time.time() + body["expires_in"] - 60)
+        return body["access_token"]
+
+    def get_token_credential(self) -> Any:
+        raise NotImplementedError
+
+    async def acquire_token_on_behalf_of(self, scopes: list[str], user_assertion: str) -> str:
+        raise NotImplementedError
+
+
+@dataclass
+class Issuer:
+    """A test token issuer: RS256 key, OpenID metadata and JWKS on loopback."""
+
+    key: Any
+    kid: str = "test-key-1"
+    base: str = ""
+
+    def token(self, *, aud: str = APP_ID, exp_in: int = 3600, service_url: str = "", **claims: Any) -> str:
+        now = int(time.time())
+        payload = {"iss": BF_ISSUER, "aud": aud, "iat": now - 10, "nbf": now - 10, "exp": now + exp_in}
+        if service_url:
+            payload["serviceurl"] = service_url
+        payload.update(claims)
+        return jwt.encode(payload, self.key, algorithm="RS256", headers={"kid": self.kid})
+
+
+def _issuer_app(issuer: Issuer) -> web.Application:
+    pub = jwt.algorithms.RSAAlgorithm.to_jwk(issuer.key.public_key(), as_dict=True)
+    pub.update({"kid": issuer.kid, "use": "sig", "alg": "RS256"})
+
+    async def metadata(request: web.Request) -> web.Response:
+        return web.json_response({"issuer": BF_ISSUER, "jwks_uri": f"{issuer.base}/keys"})
+
+    async def keys(request: web.Request) -> web.Response:
+        return web.json_response({"keys": [pub]})
+
+    app = web.Application()
+    app.router.add_get("/.well-known/openid-configuration", metadata)
+    app.router.add_get("/keys", keys)
+    return app
+
+
+class MetadataJWKClient(PyJWKClient):
+    """PyJWKClient that first reads the OpenID metadata for its jwks_uri (runs in the SDK's
+    worker thread, like the real fetch)."""
+
+    def __init__(self, metadata_url: str) -> None:
+        super().__init__(metadata_url)
+        self.metadata_url = metadata_url
+
+    def fetch_data(self) -> Any:
+        with urllib.request.urlopen(self.metadata_url, timeout=5) as r:  # loopback only
+            self.uri = json.load(r)["jwks_uri"]
+        return super().fetch_data()
+
+
+class LoopbackJwks(sdk_jwt._JwkClientManager):
+    """Replaces only the SDK's key fetch: whatever JWKS URI the SDK derives from the issuer, keys
+    come from the jwks_uri that the loopback OpenID metadata names. Decoding, audience, expiry
+    and issuer checks stay the SDK's."""
+
+    def __init__(self, metadata_url: str) -> None:
+        super().__init__()
+        self.metadata_url = metadata_url
+        self.requested: list[str] = []
+
+    def _get_jwk_client(self, jwks_uri: str) -> Any:
+        self.requested.append(jwks_uri)
+        if jwks_uri not in self._cache:
+            client = MetadataJWKClient(self.metadata_url)
+            self._cache[jwks_uri] = sdk_jwt._JwkClientCacheEntry(client, threading.Lock())
+        return self._cache[jwks_uri]
+
+
+@pytest.fixture(scope="session")
+def rsa_key() -> Any:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+async def issuer(rsa_key: Any, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Issuer]:
+    iss = Issuer(rsa_key)
+    server = TestServer(_issuer_app(iss), host="127.0.0.1")
+    await server.start_server()
+    iss.base = str(server.make_url("")).rstrip("/")
+    monkeypatch.setattr(
+        sdk_jwt.JwtTokenValidator,
+        "_jwk_client_manager",
+        LoopbackJwks(f"{iss.base}/.well-known/openid-configuration"),
+    )
+    yield iss
+    await server.close()
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[Connector]:
+    c = Connector()
+    server = TestServer(_connector_app(c), host="127.0.0.1")
+    await server.start_server()
+    c.url = str(server.make_url("")).rstrip("/") + "/"
+    yield c
+    await server.close()
+
+
+def teams_config(connector: Connector, **overrides: Any) -> TeamsConfig:
+    LoopbackTokenProvider.token_url = connector.url + "oauth2/v2.0/token"
+    env = {
+        "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": APP_ID,
+        "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET": "test-secret",
+        "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID": TENANT_A,
+        "COACH_TEAMS_ALLOW_LOOPBACK_SERVICE_URL": "1",
+        "COACH_TEAMS_ALLOWED_TENANTS": f"{TENANT_A},{TENANT_B}",
+    }
+    config = TeamsConfig.from_env(env)
+    config.token_provider_factory = LoopbackTokenProvider
+    config.retry_base = 0.01
+    for k, v in overrides.items():
+        setattr(config, k, v)
+    return config
+
+
+@dataclass
+class Bot:
+    """Our running server; `post` sends an activity with a valid token unless told otherwise."""
+
+    rt: Runtime
+    server: TestServer
+    issuer: Issuer
+    connector: Connector
+    session: aiohttp.ClientSession
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("/api/messages"))
+
+    async def post(self, activity: dict[str, Any], *, token: str | None = "valid") -> tuple[int, Any]:
+        headers = {}
+        if token == "valid":
+            token = self.issuer.token(service_url=activity.get("serviceUrl", ""))
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        async with self.session.post(self.url, json=activity, headers=headers) as r:
+            text = await r.text()
+            try:
+                return r.status, json.loads(text) if text else None
+            except ValueError:
+                return r.status, text
+
+
+async def start_bot(db_url: str, issuer: Issuer, connector: Connector, **overrides: Any) -> Bot:
+    rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), migrate=False)
+    rt.services["teams.config"] = teams_config(connector, **overrides)
+    app = await build_app(rt)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    return Bot(rt, server, issuer, connector, aiohttp.ClientSession())
+
+
+async def stop_bot(bot: Bot) -> None:
+    await bot.session.close()
+    await bot.server.close()
+    await bot.rt.close()
+
+
+@pytest.fixture
+async def bot(sqlite_url: str, issuer: Issuer, connector: Connector) -> AsyncIterator[Bot]:
+    b = await start_bot(sqlite_url, issuer, connector)
+    yield b
+    await stop_bot(b)
+
+
+def message(
+    connector: Connector,
+    text: str,
+    *,
+    tenant: str = TENANT_A,
+    conversation: str = "a:personal-1",
+    kind: str = "personal",
+    value: dict | None = None,
+    mention: bool = False,
+    activity_id: str | None = None,
+) -> dict[str, Any]:
+    act: dict[str, Any] = {
+        "type": "message",
+        "id": activity_id or f"act-{next(_ids)}",
+        "timestamp": "2026-11-23T09:00:00.000Z",
+        "serviceUrl": connector.url,
+        "channelId": "msteams",
+        "from": {"id": "29:user-1", "name": "Ann Buyer", "aadObjectId": "aad-user-1"},
+        "conversation": {"id": conversation, "conversationType": kind, "tenantId": tenant},
+        "recipient": {"id": f"28:{APP_ID}", "name": "Deal Coach"},
+        "text": text,
+        "textFormat": "plain",
+        "locale": "en-US",
+        "channelData": {"tenant": {"id": tenant}},
+    }
+    if mention:
+        act["text"] = f"<at>Deal Coach</at> {text}"
+        act["entities"] = [
+            {
+                "type": "mention",
+                "text": "<at>Deal Coach</at>",
+                "mentioned": {"id": f"28:{APP_ID}", "name": "Deal Coach"},
+            }
+        ]
+    if value is not None:
+        act["value"] = value
+        act["text"] = ""
+    return act
+
+
+def card_of(activity: dict[str, Any]) -> dict[str, Any]:
+    (att,) = activity["attachments"]
+    assert att["contentType"] == "application/vnd.microsoft.card.adaptive"
+    return att["content"]
+
+
+def card_text(card: dict[str, Any]) -> str:
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "TextBlock":
+                out.append(str(node.get("text", "")))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(card.get("body", []))
+    return "\n".join(out)
