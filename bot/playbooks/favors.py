@@ -1,0 +1,285 @@
+"""The sweet jar: a favor ledger per Microsoft contact, and whom to ask for what.
+
+Pure: the jar is a fold over `favor` events (payload: contact, role, direction
+asked|given|received, what, size, topic, aligned) inside a window ending at `now`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+from bot.knowledge import Knowledge, register_section
+from bot.playbooks.people import find_phrase
+from bot.timeline import Contact, DealView, Event
+
+Size = Literal["small", "medium", "large"]
+Direction = Literal["asked", "given", "received"]
+FAVOR = "favor"
+
+
+class JarConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    size: int = Field(gt=0)
+    start: int = Field(ge=0)
+    window_days: int = Field(gt=0)
+    reserve: int = Field(ge=0)
+    costs: dict[Size, int]
+    refills: dict[Size, int]
+    repeat_days: int = Field(ge=0)
+    repeat_step_percent: int = Field(ge=0)
+
+
+class TopicSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    label: str
+    keywords: list[str]
+    served_by: list[str] = Field(default_factory=list)
+
+
+class Topics(RootModel[list[TopicSpec]]):
+    pass
+
+
+class Sizes(RootModel[dict[Literal["small", "large"], list[str]]]):
+    pass
+
+
+register_section("favors", "jar", JarConfig)
+register_section("favors", "topics", Topics)
+register_section("favors", "sizes", Sizes)
+
+
+def config(kb: Knowledge) -> JarConfig:
+    return kb.section("favors.jar")
+
+
+def topic_of(text: str, kb: Knowledge) -> TopicSpec | None:
+    best: tuple[int, TopicSpec] | None = None
+    for t in kb.section("favors.topics").root:
+        hit = find_phrase(text, t.keywords)
+        if hit and (best is None or len(hit[1]) > best[0]):
+            best = (len(hit[1]), t)
+    return best[1] if best else None
+
+
+def size_of(text: str, kb: Knowledge) -> Size:
+    sizes = kb.section("favors.sizes").root
+    low = text.casefold()
+    for size in ("small", "large"):
+        if any(re.search(rf"\b{re.escape(w)}", low) for w in sizes.get(size, [])):
+            return size  # type: ignore[return-value]
+    return "medium"
+
+
+def kpis_for(contact: Contact | None, role: str | None, kb: Knowledge) -> list[str]:
+    """The contact's own KPIs when recorded, else the role's defaults."""
+    if contact is not None and contact.kpis:
+        return list(contact.kpis)
+    key = contact.role if contact is not None else role
+    spec = kb.roles.get(key or "")
+    return list(spec.kpis) if spec else []
+
+
+def aligned_kpi(kpis: list[str], topic: TopicSpec | None) -> str | None:
+    """The first KPI the request serves, or None (then it's a favor)."""
+    if topic is None:
+        return None
+    for word in topic.served_by:  # the topic's first term picks the most telling KPI
+        for kpi in kpis:
+            if word.casefold() in kpi.casefold():
+                return kpi
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    at: datetime
+    direction: str
+    what: str
+    size: str
+    aligned: bool
+    delta: int  # change to the balance (negative for a draw)
+
+
+@dataclass(slots=True)
+class Jar:
+    name: str
+    balance: int
+    size: int
+    asks: int = 0  # non-aligned asks/receipts in the window: the ones that drew the jar
+    requests: int = 0  # every ask/receipt in the window, aligned or not
+    given: int = 0
+    entries: list[Entry] = field(default_factory=list)
+
+    def recent_asks(self, now: datetime, days: int) -> int:
+        return sum(
+            1
+            for e in self.entries
+            if e.direction != "given" and not e.aligned and now - e.at <= timedelta(days=days)
+        )
+
+
+def _same_person(payload_name: object, name: str) -> bool:
+    a, b = str(payload_name or "").strip().casefold(), name.strip().casefold()
+    return bool(a) and (a == b or a.split()[0] == b.split()[0])
+
+
+def ask_cost(size: str, prior_recent_asks: int, cfg: JarConfig) -> int:
+    base = cfg.costs[size]  # type: ignore[index]
+    return base + (base * cfg.repeat_step_percent * prior_recent_asks) // 100
+
+
+def jar(events: list[Event], name: str, now: datetime, cfg: JarConfig) -> Jar:
+    """Fold one contact's favors in the window into a balance, clamped to [0, size]."""
+    start = now - timedelta(days=cfg.window_days)
+    mine = sorted(
+        (
+            e
+            for e in events
+            if e.kind == FAVOR and _same_person(e.payload.get("contact"), name) and start <= e.at <= now
+        ),
+        key=lambda e: (e.at, e.id),
+    )
+    state = Jar(name=name, balance=cfg.start, size=cfg.size)
+    draws: list[datetime] = []
+    for e in mine:
+        p = e.payload
+        size = str(p.get("size") or "medium")
+        size = size if size in cfg.costs else "medium"
+        aligned = bool(p.get("aligned"))
+        before = state.balance
+        if p.get("direction") == "given":
+            state.balance = min(cfg.size, state.balance + cfg.refills[size])  # type: ignore[index]
+            state.given += 1
+        else:
+            state.requests += 1
+        if p.get("direction") != "given" and not aligned:
+            prior = sum(1 for t in draws if e.at - t <= timedelta(days=cfg.repeat_days))
+            state.balance = max(0, state.balance - ask_cost(size, prior, cfg))
+            draws.append(e.at)
+            state.asks += 1
+        state.entries.append(
+            Entry(
+                e.at, str(p.get("direction")), str(p.get("what") or ""), size, aligned, state.balance - before
+            )
+        )
+    return state
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    verdict: Literal["ask", "find_aligned_contact", "unlikely"]
+    rules: list[tuple[str, dict[str, object]]]  # (rule id, values for kb.say)
+    contact: Contact | None
+    topic: TopicSpec | None
+    cost: int
+    balance: int | None
+    aligned_with: list[Contact]
+
+
+def aligned_contacts(
+    deal: DealView, topic: TopicSpec | None, kb: Knowledge, *, exclude: str | None = None
+) -> list[Contact]:
+    out = []
+    for c in deal.contacts:
+        if not c.active or (exclude and c.name.casefold() == exclude.casefold()):
+            continue
+        if aligned_kpi(kpis_for(c, None, kb), topic):
+            out.append(c)
+    return out
+
+
+def aligned_roles(topic: TopicSpec | None, kb: Knowledge) -> list[str]:
+    return [key for key, spec in kb.roles.items() if aligned_kpi(list(spec.kpis), topic)]
+
+
+def should_ask(deal: DealView, name: str, what: str, kb: Knowledge, now: datetime) -> Decision:
+    cfg = config(kb)
+    topic = topic_of(what, kb)
+    size = size_of(what, kb)
+    contact = deal.contact(name)
+    others = aligned_contacts(deal, topic, kb, exclude=contact.name if contact else name)
+    who = ", ".join(f"{c.name} ({c.role})" for c in others)
+    if contact is None or not contact.active:
+        if others:
+            return Decision(
+                "find_aligned_contact",
+                [("favors.no-relationship", {"name": name}), ("favors.find-aligned", {"who": who})],
+                contact,
+                topic,
+                0,
+                None,
+                others,
+            )
+        return Decision("unlikely", [("favors.no-relationship", {"name": name})], contact, topic, 0, None, [])
+    kpi = aligned_kpi(kpis_for(contact, None, kb), topic)
+    state = jar(list(deal.live_events(FAVOR)), contact.name, now, cfg)
+    if kpi:
+        return Decision(
+            "ask",
+            [("favors.kpi-aligned", {"name": contact.name, "kpi": kpi})],
+            contact,
+            topic,
+            0,
+            state.balance,
+            [],
+        )
+    recent = state.recent_asks(now, cfg.repeat_days)
+    cost = ask_cost(size, recent, cfg)
+    values = {"name": contact.name, "balance": state.balance, "size": cfg.size, "cost": cost}
+    rules: list[tuple[str, dict[str, object]]] = []
+    if recent >= 1:
+        rules.append(("favors.repeat-asks", {"name": contact.name, "asks": recent, "days": cfg.repeat_days}))
+    if state.balance - cost >= cfg.reserve:
+        return Decision("ask", [("favors.jar-ok", values), *rules], contact, topic, cost, state.balance, [])
+    rules.insert(0, ("favors.jar-low", values))
+    if others:
+        rules.append(("favors.find-aligned", {"who": who}))
+        return Decision("find_aligned_contact", rules, contact, topic, cost, state.balance, others)
+    rules.append(("favors.give-first", {}))
+    return Decision("unlikely", rules, contact, topic, cost, state.balance, [])
+
+
+_DIRECTIONS: list[tuple[str, str]] = [
+    (r"^(asked|ask|requested|request|asking)\s+(?P<rest>.+)$", "asked"),
+    (
+        r"^(gave|give|given|did|helped|help|sent|offered|introduced|provided|shared|hosted|ran)\s+(?P<rest>.+)$",
+        "given",
+    ),
+    (r"^(received|got|get)\s+(?P<what>.+?)\s+from\s+(?P<rest>.+)$", "received"),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFavor:
+    direction: Direction
+    who: str  # "Ana (CSM) to expedite ..." - name, optional role and the rest
+    what: str | None  # for "received X from NAME"
+
+
+def parse_favor(text: str) -> ParsedFavor | None:
+    text = text.strip()
+    for pattern, direction in _DIRECTIONS:
+        m = re.match(pattern, text, re.IGNORECASE | re.DOTALL)
+        if m:
+            return ParsedFavor(direction, m.group("rest"), m.groupdict().get("what"))  # type: ignore[arg-type]
+    m = re.match(
+        r"^(?P<rest>[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?\s*(\([^)]+\))?)\s+(gave us|got us|did us|"
+        r"sent us|fixed|expedited|arranged|helped us|approved)\s*(?P<what>.*)$",
+        text,
+    )
+    if m:
+        return ParsedFavor("received", m.group("rest"), m.group(0)[len(m.group("rest")) :].strip())
+    return None
+
+
+def clean_what(text: str) -> str:
+    text = re.sub(r"^\s*(to|for|with|about|on)\s+", "", text.strip(), flags=re.IGNORECASE)
+    text = re.sub(r"[,;(]?\s*\b(small|medium|large|big|quick)\)?\s*$", "", text, flags=re.IGNORECASE)
+    return text.strip(" .,;?!")

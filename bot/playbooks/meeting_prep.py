@@ -1,0 +1,98 @@
+"""Meeting prep: a checklist for one meeting with one Microsoft role on one topic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.knowledge import Knowledge, register_section
+from bot.playbooks.disclosure import kinds, stance_for
+from bot.playbooks.people import find_phrase
+from bot.reply import Item, Section
+
+MEETING = "meeting"
+
+
+class TopicSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    label: str
+    keywords: list[str] = Field(default_factory=list)
+    guard: list[str] = Field(default_factory=list)
+    ask: list[str] = Field(default_factory=list)
+
+
+class PrepConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    default_topic: str
+    topics: list[TopicSpec]
+    role_rules: dict[str, list[str]] = Field(default_factory=dict)
+    default_hour: int = Field(9, ge=0, le=23)
+
+
+register_section("meetings", "meeting_prep", PrepConfig)
+
+
+def prep_config(kb: Knowledge) -> PrepConfig:
+    return kb.section("meetings.meeting_prep")
+
+
+def find_topic(text: str, kb: Knowledge) -> TopicSpec:
+    cfg = prep_config(kb)
+    best: tuple[int, TopicSpec] | None = None
+    for t in cfg.topics:
+        if t.key == cfg.default_topic:
+            continue
+        hit = find_phrase(text, t.keywords)
+        if hit and (best is None or len(hit[1]) > best[0]):
+            best = (len(hit[1]), t)
+    if best:
+        return best[1]
+    return next(t for t in cfg.topics if t.key == cfg.default_topic)
+
+
+@dataclass(frozen=True, slots=True)
+class Checklist:
+    role: str
+    topic: TopicSpec
+    sections: list[Section]
+
+    @property
+    def rules(self) -> list[str]:
+        return [i.rule for s in self.sections for i in s.items if i.rule]
+
+
+def checklist(kb: Knowledge, role: str, topic: TopicSpec) -> Checklist:
+    """Before: agenda, what to share and keep back, what to ask, who attends. After: promises in writing."""
+    specs = kinds(kb)
+    before: list[Item] = [Item(kb.say("account-team.set-agenda"), rule="account-team.set-agenda", done=False)]
+    share = [k for k in specs if stance_for(kb, role, k).stance == "share"]
+    if share:
+        labels = ", ".join(specs[k].label for k in share)
+        before.append(Item(f"Fine to share: {labels}.", rule="disclosure.safe", done=False))
+    for k in topic.guard:
+        if k not in specs:
+            continue
+        a = stance_for(kb, role, k)
+        if a.stance == "protect":
+            before.append(
+                Item(f"Keep to yourselves: {specs[k].label}. {kb.say(a.rule)}", rule=a.rule, done=False)
+            )
+        elif a.stance == "strategic":
+            before.append(
+                Item(f"Only on purpose: {specs[k].label}. {kb.say(a.rule)}", rule=a.rule, done=False)
+            )
+    extra = [*topic.ask, *prep_config(kb).role_rules.get(role, [])]
+    for rule in dict.fromkeys(extra):
+        before.append(Item(kb.say(rule), rule=rule, done=False))
+    before.append(Item(kb.say("meetings.attendees-aligned"), rule="meetings.attendees-aligned", done=False))
+    after = [Item(kb.say("commitments.in-writing"), rule="commitments.in-writing", done=False)]
+    return Checklist(
+        role,
+        topic,
+        [
+            Section(items=before, title="Before", style="checklist"),
+            Section(items=after, title="Afterwards", style="checklist"),
+        ],
+    )

@@ -1,0 +1,83 @@
+"""Finding Microsoft roles and people in what the user typed. Pure helpers shared by the
+disclosure, leak-check, favor, commitment and meeting playbooks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from bot.knowledge import Knowledge, RoleSpec
+
+
+@lru_cache(maxsize=256)
+def _word_re(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])" + re.escape(phrase.casefold()) + r"(?![\w-])")
+
+
+def find_phrase(text: str, phrases: Iterable[str]) -> tuple[int, str] | None:
+    """The longest phrase that occurs as whole words in text: (position, phrase)."""
+    low = text.casefold()
+    best: tuple[int, str] | None = None
+    for phrase in phrases:
+        m = _word_re(phrase).search(low)
+        if m and (best is None or len(phrase) > len(best[1])):
+            best = (m.start(), phrase)
+    return best
+
+
+def role_names(role: RoleSpec) -> list[str]:
+    return [role.key.replace("_", " "), role.title, *role.aliases]
+
+
+def find_role(text: str, kb: Knowledge) -> RoleSpec | None:
+    """The role named in text; the longest alias wins ("account technology strategist" over "ts")."""
+    best: tuple[int, RoleSpec] | None = None
+    for role in kb.roles.values():
+        hit = find_phrase(text, role_names(role))
+        if hit and (best is None or len(hit[1]) > best[0]):
+            best = (len(hit[1]), role)
+    return best[1] if best else None
+
+
+def role_title(kb: Knowledge, key: str | None) -> str:
+    if key and key in kb.roles:
+        return kb.roles[key].title
+    return key or "Microsoft contact"
+
+
+def short_role(kb: Knowledge, key: str | None) -> str:
+    """How a role reads in a parenthesis: AE, CSM, technical specialist."""
+    if not key:
+        return "?"
+    role = kb.roles.get(key)
+    if role is None:
+        return key
+    return key.upper() if len(key) <= 3 else role.title
+
+
+_PAREN_ROLE = re.compile(r"^(?P<name>[A-Za-z][\w.'-]*(?: [A-Za-z][\w.'-]*){0,2})\s*\((?P<role>[^)]{1,40})\)")
+
+
+def name_and_role(text: str, kb: Knowledge) -> tuple[str, RoleSpec | None, str]:
+    """'Ana (CSM) to expedite X' -> ('Ana', csm, 'to expedite X'). Name without a role: role None."""
+    text = text.strip()
+    m = _PAREN_ROLE.match(text)
+    if m:
+        return (
+            m.group("name"),
+            kb.role(m.group("role")) or find_role(m.group("role"), kb),
+            text[m.end() :].strip(),
+        )
+    m = re.match(r"^(?P<name>[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?)\b\s*(?P<rest>.*)$", text, re.DOTALL)
+    if m:
+        return m.group("name"), None, m.group("rest").strip()
+    return "", None, text
+
+
+def unquote(text: str) -> str:
+    text = text.strip()
+    pairs = {'"': '"', "“": "”", "'": "'", "‘": "’", "«": "»", "`": "`"}
+    if len(text) >= 2 and text[0] in pairs and text[-1] == pairs[text[0]]:
+        return text[1:-1].strip()
+    return text

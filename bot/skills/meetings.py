@@ -1,0 +1,84 @@
+"""“prep me for the architecture session with their technical specialist on Monday”."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.context import Context
+from bot.knowledge import Knowledge
+from bot.playbooks.meeting_prep import checklist, find_topic, prep_config
+from bot.playbooks.people import find_role
+from bot.playbooks.when import parse_when, zone
+from bot.reminders.hooks import log_meeting, user_prefs
+from bot.reminders.prompts import CHECKLIST_PROVIDERS
+from bot.reply import Item, Reply, Section
+from bot.skills import skill
+from bot.timeline import DealView
+
+
+def reminder_checklist(
+    view: DealView | None, kb: Knowledge, role: str | None, topic: str | None, now: datetime
+) -> list[Item] | None:
+    """The pre-meeting reminder of a meeting logged by prep shows the prep checklist ("before" part).
+    Meetings logged elsewhere (topics prep doesn't know) keep the reminders' own default."""
+    if not role or role not in kb.roles:
+        return None
+    spec = next((t for t in prep_config(kb).topics if topic in (t.key, t.label)), None)
+    if spec is None:
+        return None
+    return list(checklist(kb, role, spec).sections[0].items)
+
+
+if reminder_checklist not in CHECKLIST_PROVIDERS:
+    CHECKLIST_PROVIDERS.append(reminder_checklist)
+
+
+@skill("meeting.prep")
+async def prep(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    kb = ctx.kb
+    text = ctx.intent.args.get("rest") or ctx.intent.text
+    role = find_role(text, kb)
+    if role is None:
+        titles = ", ".join(r.title for r in kb.roles.values())
+        return Reply(
+            headline=f"Who is the meeting with? e.g. `prep me for the pricing meeting with the AE on "
+            f"Thursday`. I know: {titles}.",
+            intent="meeting.prep",
+        )
+    topic = find_topic(text, kb)
+    cfg = prep_config(kb)
+    tz = (await user_prefs(ctx)).timezone  # the platform's, else the conversation's, else the default
+    when = parse_when(text, ctx.now, tz, cfg.default_hour)
+    contact = next((c for c in ctx.deal.contacts if c.role == role.key and c.active), None)
+    # log_meeting also schedules the reminders (bot/reminders) in this same transaction.
+    event = await log_meeting(
+        ctx,
+        {
+            "role": role.key,
+            "topic": topic.label,
+            "topic_key": topic.key,
+            "title": f"{topic.label} with the {role.title}",
+            "when": when.at.isoformat() if when else None,
+            "has_time": bool(when and when.has_time),
+            "contact": contact.name if contact else None,
+            "said": text[:300],
+        },
+    )
+    cl = checklist(kb, role.key, topic)
+    sections = list(cl.sections)
+    if when is None:
+        sections.append(Section(items=[Item(kb.say("meetings.when-unclear"), rule="meetings.when-unclear")]))
+        day = "Date to be set"
+    else:
+        local = when.at.astimezone(zone(tz))  # type: ignore[arg-type]
+        day = f"{local:%A %d %B}" + (f", {local:%H:%M}" if when.has_time else "")
+    who = f" ({contact.name})" if contact else ""
+    return Reply(
+        headline=f"{day} — {role.title}{who}, {topic.label}",
+        intent="meeting.prep",
+        verdict="checklist",
+        verdict_label=day,
+        sections=sections,
+        footer=f"Saved to {ctx.deal.name} as meeting #{event.id}.",
+    )
