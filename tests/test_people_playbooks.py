@@ -349,9 +349,9 @@ def test_signature_warning_window_edges():
     warn = cm.settings(KB).warn_days_before_signing
     at_edge = (NOW.date() + timedelta(days=warn)).isoformat()
     past_edge = (NOW.date() + timedelta(days=warn + 1)).isoformat()
-    w = cm.signature_warning(_deal([_commit(1), _fact(2, "signing_date", at_edge)]), KB, NOW)
+    w = cm.signature_warning(_deal([_commit(1), _fact(2, "signature_date", at_edge)]), KB, NOW)
     assert w is not None and w.values["days"] == warn and w.values["count"] == 1
-    assert cm.signature_warning(_deal([_commit(1), _fact(2, "signing_date", past_edge)]), KB, NOW) is None
+    assert cm.signature_warning(_deal([_commit(1), _fact(2, "signature_date", past_edge)]), KB, NOW) is None
 
 
 def test_signature_warning_falls_back_to_the_renewal_date_and_needs_a_date():
@@ -362,7 +362,7 @@ def test_signature_warning_falls_back_to_the_renewal_date_and_needs_a_date():
 
 def test_no_warning_when_everything_is_in_the_contract():
     soon = (NOW.date() + timedelta(days=3)).isoformat()
-    deal = _deal([_commit(1), _status(2, 1, "in_contract"), _fact(3, "signing_date", soon)])
+    deal = _deal([_commit(1), _status(2, 1, "in_contract"), _fact(3, "signature_date", soon)])
     assert cm.signature_warning(deal, KB, NOW) is None
 
 

@@ -138,8 +138,12 @@ def clean_promise(text: str) -> str:
     return _PROMISE.sub("", text.strip()).strip(" .")
 
 
-def signing_date(deal: DealView) -> date | None:
-    for key in ("signing_date", "renewal_date"):
+SIGNATURE_DATE = "signature_date"  # the one fact name; bot/reminders reads it too
+
+
+def signature_date(deal: DealView) -> date | None:
+    """The expected signature date, else the renewal date."""
+    for key in (SIGNATURE_DATE, "renewal_date"):
         value = deal.fact(key)
         if value:
             try:
@@ -157,7 +161,7 @@ class Warning:
 
 def signature_warning(deal: DealView, kb: Knowledge, now: datetime) -> Warning | None:
     """Open (not-in-contract) commitments while signing is within the warning window."""
-    when = signing_date(deal)
+    when = signature_date(deal)
     if when is None:
         return None
     days = (when - now.date()).days

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.knowledge import register_section
+from bot.playbooks import commitments
+from bot.playbooks.commitments import Commitment
 from bot.timeline import DealView, Event
 
 # Reminder kinds (the `kind` column).
@@ -307,7 +309,7 @@ def plan_for_event(
             return []
         if key == "renewal_date":
             return plan_renewal(deal_id, day, prefs, cfg, now) + plan_signature(deal_id, day, prefs, cfg, now)
-        if key == "signature_date":
+        if key == commitments.SIGNATURE_DATE:
             return plan_signature(deal_id, day, prefs, cfg, now)
     return []
 
@@ -319,22 +321,13 @@ class Relevance:
     why: str
 
 
-def open_verbal_commitments(view: DealView) -> list[Event]:
-    """Commitments Microsoft made out loud that are neither in writing nor closed.
+def open_verbal_commitments(view: DealView) -> list[Commitment]:
+    """Commitments Microsoft made out loud that are still only verbal.
 
-    Tolerant of the commitment payload: `in_writing` true, or a `status` of done / kept /
-    in_writing / withdrawn closes one; so does a later `commitment_update` naming its id."""
-    closed_status = {"done", "kept", "in_writing", "written", "withdrawn", "closed"}
-    updates = {
-        e.payload.get("commitment_id"): e.payload.get("status") for e in view.live_events("commitment_update")
-    }
-    out = []
-    for e in view.live_events("commitment"):
-        status = updates.get(e.id, e.payload.get("status"))
-        if e.payload.get("in_writing") is True or str(status or "").casefold() in closed_status:
-            continue
-        out.append(e)
-    return out
+    The commitments register decides (bot/playbooks/commitments.py): its `commitment_update`
+    events and status words. Requested in writing or in the contract closes one; so does its
+    undo."""
+    return [c for c in commitments.register(view) if c.status == "verbal"]
 
 
 def relevance(
@@ -359,8 +352,8 @@ def relevance(
     if kind == SIGNATURE_VERBAL:
         if view is None:
             return Relevance(False, "the deal is gone")
-        signature = view.fact("signature_date") or view.fact("renewal_date")
-        if str(signature) != payload.get("signature_date"):
+        signature = commitments.signature_date(view)
+        if signature is None or signature.isoformat() != payload.get("signature_date"):
             return Relevance(False, "the signature date changed")
         if not open_verbal_commitments(view):
             return Relevance(False, "no verbal promises are open")

@@ -157,7 +157,7 @@ def build(
         )
     if kind == p.SIGNATURE_VERBAL:
         open_ = p.open_verbal_commitments(view) if view else []
-        texts = [str(e.payload.get("text") or "a promise")[:80] for e in open_]
+        texts = [(c.what or "a promise")[:80] for c in open_]
         sig = p.parse_day(payload.get("signature_date"))
         rule = "reminders.verbal-before-signature"
         return Reply(

@@ -201,4 +201,23 @@ def test_the_signature_warning_needs_an_open_verbal_commitment(cfg):
     )
     closed = Event(4, "commitment_update", {"commitment_id": 2, "status": "in_writing"}, "u1", NOW)
     assert not p.relevance(warn.kind, warn.payload, _view(renewal, verbal, closed), NOW).ok
-    assert p.open_verbal_commitments(_view(renewal, verbal, written)) == [verbal]
+    assert [c.id for c in p.open_verbal_commitments(_view(renewal, verbal, written))] == [verbal.id]
+
+
+def test_in_contract_and_the_registers_own_events_close_a_verbal_commitment(cfg):
+    """The commitments register's words: `commitment_update` to in_contract (or requested in
+    writing) closes one; the register's own `what`/`status` payload is read too."""
+    warn = p.plan_signature(1, date(2027, 6, 30), prefs(cfg), cfg, NOW)[0]
+    signature = Event(1, "fact", {"key": "signature_date", "value": "2027-06-30"}, "u1", NOW)
+    logged = Event(2, "commitment", {"contact": "Jane", "role": "ae", "what": "E5 price hold",
+                                      "status": "verbal"}, "u1", NOW)
+    assert [c.what for c in p.open_verbal_commitments(_view(signature, logged))] == ["E5 price hold"]
+    assert p.relevance(warn.kind, warn.payload, _view(signature, logged), NOW).ok
+    for status in ("in_contract", "requested_in_writing", "kept"):
+        moved = Event(3, "commitment_update", {"commitment_id": 2, "status": status}, "u1", NOW)
+        assert p.open_verbal_commitments(_view(signature, logged, moved)) == [], status
+        assert p.relevance(warn.kind, warn.payload, _view(signature, logged, moved), NOW).why == (
+            "no verbal promises are open"
+        )
+    contracted = Event(4, "commitment", {"contact": "Raj", "what": "credits", "status": "in_contract"}, "u1", NOW)
+    assert p.open_verbal_commitments(_view(signature, contracted)) == []
