@@ -209,8 +209,13 @@ def test_in_contract_and_the_registers_own_events_close_a_verbal_commitment(cfg)
     writing) closes one; the register's own `what`/`status` payload is read too."""
     warn = p.plan_signature(1, date(2027, 6, 30), prefs(cfg), cfg, NOW)[0]
     signature = Event(1, "fact", {"key": "signature_date", "value": "2027-06-30"}, "u1", NOW)
-    logged = Event(2, "commitment", {"contact": "Jane", "role": "ae", "what": "E5 price hold",
-                                      "status": "verbal"}, "u1", NOW)
+    logged = Event(
+        2,
+        "commitment",
+        {"contact": "Jane", "role": "ae", "what": "E5 price hold", "status": "verbal"},
+        "u1",
+        NOW,
+    )
     assert [c.what for c in p.open_verbal_commitments(_view(signature, logged))] == ["E5 price hold"]
     assert p.relevance(warn.kind, warn.payload, _view(signature, logged), NOW).ok
     for status in ("in_contract", "requested_in_writing", "kept"):
@@ -219,5 +224,7 @@ def test_in_contract_and_the_registers_own_events_close_a_verbal_commitment(cfg)
         assert p.relevance(warn.kind, warn.payload, _view(signature, logged, moved), NOW).why == (
             "no verbal promises are open"
         )
-    contracted = Event(4, "commitment", {"contact": "Raj", "what": "credits", "status": "in_contract"}, "u1", NOW)
+    contracted = Event(
+        4, "commitment", {"contact": "Raj", "what": "credits", "status": "in_contract"}, "u1", NOW
+    )
     assert p.open_verbal_commitments(_view(signature, contracted)) == []
