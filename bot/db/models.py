@@ -166,3 +166,16 @@ class LlmUsage(Base):
     day: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD, UTC
     requests: Mapped[int] = mapped_column(default=0)
     tokens: Mapped[int] = mapped_column(default=0)
+
+
+class UserSetting(Base):
+    """One person's settings in one tenant (reminder lead times, morning hour): not deal data,
+    so not on any deal's timeline."""
+
+    __tablename__ = "user_settings"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_key", name="uq_user_settings_tenant_user"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    user_key: Mapped[str] = mapped_column(String(255))
+    settings: Mapped[dict[str, Any]]  # {"before_minutes": [120], "morning": "07:00"}
+    updated_at: Mapped[datetime]

@@ -8,7 +8,7 @@ is harmless: idempotency keys keep one row each.
 from __future__ import annotations
 
 from bot.context import Context
-from bot.reminders import policy, store
+from bot.reminders import policy, store, user_settings
 from bot.reminders.prompts import config
 from bot.timeline import Event
 
@@ -17,14 +17,16 @@ WATCHED = {"meeting", "fact"}
 
 async def user_prefs(ctx: Context) -> policy.Prefs:
     """The user's time zone: the platform's (Slack user tz, Teams local timezone), else the
-    conversation's, else COACH_TIMEZONE."""
+    conversation's, else COACH_TIMEZONE; lead times and morning hour as the user set them
+    (`remind me 2 hours before meetings`), else knowledge/reminders.yaml's defaults."""
     from bot.settings import get_settings
 
     tz = ctx.turn.timezone
     if not tz:
         conversation = await ctx.memory.conversation(ctx.turn.conversation, ctx.now)
         tz = conversation.timezone or get_settings().timezone
-    return policy.Prefs.from_config(config(ctx.kb), tz)
+    stored = await user_settings.load(ctx.memory.session, ctx.memory.tenant.id, ctx.turn.user)
+    return policy.Prefs.from_config(config(ctx.kb), tz, **user_settings.overrides(stored))
 
 
 async def on_event(ctx: Context, event: Event) -> int:

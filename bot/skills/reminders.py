@@ -4,12 +4,12 @@ N days", and the after-meeting capture whose answers become `commitment` events.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from bot.context import Context
 from bot.db.models import Reminder
-from bot.reminders import policy, store
+from bot.reminders import policy, store, user_settings
 from bot.reminders.hooks import user_prefs
 from bot.reminders.prompts import config, describe, local_time
 from bot.reply import Action, Item, Reply, Section
@@ -191,6 +191,85 @@ async def add(ctx: Context) -> Reply:
         headline=f"I'll remind you {local_time(due, tz)}: {what[:120]}",
         intent="reminders.add",
         footer="`reminders` lists what is scheduled.",
+    )
+
+
+_LEAD = re.compile(r"(?P<n>\d{1,3}|an?|one|half an?) ?(?P<unit>minutes?|mins?|hours?|hrs?|h|days?)", re.I)
+_CLOCK = re.compile(r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ampm>[ap])?", re.I)
+
+
+def lead_minutes(text: str) -> list[int]:
+    """ "2 hours" -> [120]; "a day and an hour" -> [1440, 60]; "half an hour" -> [30]."""
+    out = []
+    for m in _LEAD.finditer(text):
+        n_raw = m.group("n").casefold()
+        n = 0.5 if n_raw.startswith("half") else int(n_raw) if n_raw.isdigit() else 1
+        unit = m.group("unit").casefold()
+        per = 24 * 60 if unit.startswith("d") else 60 if unit.startswith("h") else 1
+        out.append(int(n * per))
+    return out
+
+
+def clock_time(text: str) -> time | None:
+    """ "7" / "7:30" / "7.30am" / "6pm" -> a time of day."""
+    m = _CLOCK.match(text.strip())
+    if not m:
+        return None
+    hour, minute = int(m.group("h")), int(m.group("m") or 0)
+    ampm = (m.group("ampm") or "").casefold()
+    if ampm == "p" and hour < 12:
+        hour += 12
+    elif ampm == "a" and hour == 12:
+        hour = 0
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def _span_words(minutes: int) -> str:
+    if minutes % (24 * 60) == 0:
+        d = minutes // (24 * 60)
+        return f"{d} day{'s' if d != 1 else ''}"
+    if minutes % 60 == 0:
+        h = minutes // 60
+        return f"{h} hour{'s' if h != 1 else ''}"
+    return f"{minutes} minutes"
+
+
+@skill("reminders.prefs", needs_deal=False)
+async def prefs(ctx: Context) -> Reply:
+    """ "remind me 2 hours before meetings", "morning reminders at 7": this user's own settings."""
+    args = ctx.intent.args
+    changes: dict[str, Any] = {}
+    if args.get("before"):
+        mins = [m for m in lead_minutes(str(args["before"])) if 0 < m <= user_settings.MAX_BEFORE_MINUTES]
+        if not mins:
+            return Reply(
+                headline="I can prompt you from a few minutes to a week before a meeting.",
+                intent="reminders.prefs",
+            )
+        changes["before_minutes"] = sorted(set(mins), reverse=True)
+    if args.get("morning"):
+        at = clock_time(str(args["morning"]))
+        if at is None:
+            return Reply(
+                headline="Tell me a time of day, e.g. `morning reminders at 7:30`.", intent="reminders.prefs"
+            )
+        changes["morning"] = at.strftime("%H:%M")
+    if changes:
+        await user_settings.save(ctx.memory.session, ctx.memory.tenant.id, ctx.turn.user, changes, ctx.now)
+    now_prefs = await user_prefs(ctx)
+    befores = sorted((int(d.total_seconds() // 60) for d in now_prefs.before), reverse=True)
+    rule = "reminders.prefs"
+    items = [
+        Item(f"Before a meeting: {' and '.join(_span_words(m) for m in befores)} ahead."),
+        Item(f"The morning checklist: {now_prefs.morning:%H:%M} ({now_prefs.timezone}), on the meeting day."),
+        Item(ctx.kb.say(rule), rule=rule),
+    ]
+    return Reply(
+        headline="Saved your reminder settings." if changes else "Your reminder settings:",
+        intent="reminders.prefs",
+        verdict="saved" if changes else "shown",
+        sections=[Section(items=items)],
+        footer="`remind me 2 hours before meetings` or `morning reminders at 7` changes them.",
     )
 
 
