@@ -271,7 +271,10 @@ class Scheduler:
                         )
                     )
                 ).scalar_one_or_none()
-            reply = prompts.build(c.id, c.kind, c.payload, view, self.rt.kb, now)
+            open_form = None
+            if c.kind == policy.MEETING_AFTER:
+                open_form = await _other_form(Memory(session, tenant), c)
+            reply = prompts.build(c.id, c.kind, c.payload, view, self.rt.kb, now, open_form=open_form)
             delivery = Delivery(
                 id=c.id,
                 kind=c.kind,
@@ -296,14 +299,18 @@ class Scheduler:
                 return
             self.stats["sent"] += 1
             if c.kind == policy.MEETING_AFTER and c.deal_id is not None and c.conversation_id is not None:
-                # The user's next message in that conversation answers "what did they promise?".
-                await Memory(session, await session.get(Tenant, c.tenant_id)).save_form(
-                    c.conversation_id,
-                    c.deal_id,
-                    ["meeting_promises"],
-                    {"intent": "reminders.capture", "id": c.id},
-                    now,
-                )
+                memory = Memory(session, await session.get(Tenant, c.tenant_id))
+                # The user's next message in that conversation answers "what did they promise?",
+                # unless another form is open there: that one is not replaced (the prompt said
+                # so and offers a button to answer this one now).
+                if await _other_form(memory, c) is None:
+                    await memory.save_form(
+                        c.conversation_id,
+                        c.deal_id,
+                        ["meeting_promises"],
+                        {"intent": "reminders.capture", "id": c.id},
+                        now,
+                    )
                 if not c.payload.get("repeat"):
                     again = policy.capture_repeat(
                         c.idempotency_key, c.payload, prompts.config(self.rt.kb), now
@@ -322,6 +329,17 @@ class Scheduler:
         backoff = timedelta(seconds=min(30 * 2 ** max(c.attempts - 1, 0), 3600))
         async with self.rt.sessions() as session, session.begin():
             await store.release(session, c.id, self.owner, self.now() + backoff)
+
+
+async def _other_form(memory: Memory, c: store.Claimed) -> list[str] | None:
+    """The pending fact keys of a form open in the reminder's conversation that is not this
+    capture's own (None when there is none)."""
+    if c.deal_id is None or c.conversation_id is None:
+        return None
+    form = await memory.load_form(c.conversation_id, c.deal_id)
+    if form is None or form.resume.get("intent") == "reminders.capture":
+        return None
+    return [str(k) for k in form.pending.get("keys", [])]
 
 
 # --- `coach serve` wiring -------------------------------------------------------------------

@@ -79,7 +79,11 @@ def build(
     view: DealView | None,
     kb: Knowledge,
     now: datetime,
+    *,
+    open_form: list[str] | None = None,
 ) -> Reply:
+    """`open_form`: the keys of another form open in that conversation; the after-meeting
+    question then does not take it over but mentions it and offers to answer this one now."""
     cfg = config(kb)
     deal = view.name if view else "your deal"
     if kind in p.PRE_MEETING:
@@ -106,14 +110,22 @@ def build(
         topic = payload.get("topic") or "meeting"
         who = _role_title(kb, payload.get("role"))
         again = " (asking once more)" if payload.get("repeat") else ""
+        items = [Item(kb.say("reminders.after-meeting"), rule="reminders.after-meeting")]
+        first: list[Action] = []
+        if open_form is not None:
+            labels = ", ".join(kb.facts[k].label.lower() for k in open_form if k in kb.facts) or "a form"
+            items.append(Item(kb.say("reminders.form-open", open=labels), rule="reminders.form-open"))
+            first = [
+                Action("Answer this now", {"intent": "reminders.answer", "id": reminder_id}, style="primary")
+            ]
         return Reply(
             headline=f"{deal}: how did the {topic} with the {who} go? What did they promise?{again}",
             intent="reminders.after_meeting",
             verdict="capture",
-            sections=[
-                Section(items=[Item(kb.say("reminders.after-meeting"), rule="reminders.after-meeting")])
-            ],
-            questions=[
+            sections=[Section(items=items)],
+            questions=[]
+            if open_form is not None
+            else [
                 Question(
                     id="meeting_promises",
                     prompt=kb.facts["meeting_promises"].question,
@@ -122,6 +134,7 @@ def build(
                 )
             ],
             actions=[
+                *first,
                 Action(
                     "Nothing was promised",
                     {"intent": "reminders.capture", "id": reminder_id, "nothing": True},

@@ -273,6 +273,33 @@ async def prefs(ctx: Context) -> Reply:
     )
 
 
+@skill("reminders.answer")
+async def answer_now(ctx: Context) -> Reply:
+    """ "Answer this now" on an after-meeting prompt that found another form open: ask the
+    capture question, and keep the other form to bring back once this one is answered."""
+    assert ctx.deal is not None
+    row = await _mine(ctx)
+    if row is None or row.deal_id != ctx.deal.id:
+        return _gone("That question")
+    other = await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id)
+    resume: dict[str, Any] = {"intent": "reminders.capture", "id": row.id}
+    if other is not None and other.resume.get("intent") != "reminders.capture":
+        resume["then"] = {"keys": list(other.pending.get("keys", [])), "resume": dict(other.resume)}
+    return await ctx.ask(["meeting_promises"], resume=resume, intro="After the meeting:")
+
+
+async def _bring_back(ctx: Context, then: Any) -> Item | None:
+    """The form an after-meeting answer pushed aside, open again."""
+    assert ctx.deal is not None
+    if not isinstance(then, dict) or not then.get("keys") or not isinstance(then.get("resume"), dict):
+        return None
+    keys = [k for k in then["keys"] if k in ctx.kb.facts and ctx.deal.fact(k) is None]
+    if not keys:
+        return None
+    await ctx.memory.save_form(ctx.conversation_id, ctx.deal.id, keys, then["resume"], ctx.now)
+    return Item("Back to your earlier question: " + ctx.kb.facts[keys[0]].question)
+
+
 @skill("reminders.capture")
 async def capture(ctx: Context) -> Reply:
     """After-meeting answers → one `commitment` event per line (or nothing, when nothing was)."""
@@ -297,12 +324,14 @@ async def capture(ctx: Context) -> Reply:
             },
         )
     rule = "reminders.after-meeting"
+    back = await _bring_back(ctx, ctx.intent.args.get("then"))
+    tail = [Section(items=[back])] if back else []
     if not lines:
         return Reply(
             headline="Noted: nothing promised in that meeting.",
             intent="reminders.capture",
             verdict="nothing_promised",
-            sections=[Section(items=[Item(ctx.kb.say(rule), rule=rule)])],
+            sections=[Section(items=[Item(ctx.kb.say(rule), rule=rule)]), *tail],
         )
     return Reply(
         headline=f"Logged {len(lines)} commitment{'s' if len(lines) != 1 else ''} for {ctx.deal.name}.",
@@ -311,6 +340,7 @@ async def capture(ctx: Context) -> Reply:
         sections=[
             Section(title="Verbal, not yet in writing", items=[Item(t) for t in lines]),
             Section(items=[Item(ctx.kb.say(rule), rule=rule)]),
+            *tail,
         ],
     )
 
