@@ -199,3 +199,50 @@ def exploding_values(deal: DealView, now: datetime) -> dict[str, Any]:
         "deadline": _clean(st.payload.get("match")) if st else None,
         "decision_date": decision_text,
     }
+
+
+def counter_values(deal: DealView) -> dict[str, Any]:
+    """A counter-proposal to the AE: what we propose and why, from the deal's own facts."""
+    f = deal.facts
+    value = f.get("deal_value_per_year")
+    return {
+        "deal_name": deal.name,
+        "recipient": recipient(deal, "ae") or "there",
+        "counter_offer": _clean(f.get("counter_offer")),
+        "counter_justification": _clean(f.get("counter_justification")),
+        "sticking_point": _clean(f.get("sticking_point")),
+        "deal_value": format_money(value) if isinstance(value, int | float) and value > 0 else None,
+    }
+
+
+def next_meeting(deal: DealView, now: datetime) -> Event | None:
+    """The soonest live meeting still ahead (a meeting without a date counts as ahead)."""
+    ahead = []
+    for e in deal.live_events("meeting"):
+        when = e.payload.get("when")
+        try:
+            at = datetime.fromisoformat(str(when)) if when else None
+        except ValueError:
+            at = None
+        if at is None or at >= now:
+            ahead.append((at or datetime.max.replace(tzinfo=now.tzinfo), e.id, e))
+    return min(ahead)[2] if ahead else None
+
+
+def agenda_values(deal: DealView, now: datetime) -> dict[str, Any]:
+    """Ask for the agenda of the next logged meeting, adding our one item."""
+    meeting = next_meeting(deal, now)
+    p = meeting.payload if meeting else {}
+    day = None
+    if p.get("when"):
+        try:
+            day = f"{datetime.fromisoformat(str(p['when'])):%A %d %B}"
+        except ValueError:
+            day = None
+    return {
+        "deal_name": deal.name,
+        "recipient": recipient(deal, p.get("role") or "ae") or "there",
+        "topic": _clean(p.get("topic")),
+        "day": day,
+        "agenda_item": _clean(deal.fact("agenda_item")),
+    }

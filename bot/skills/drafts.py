@@ -92,3 +92,34 @@ async def draft_exploding(ctx: Context) -> Reply:
     assert ctx.deal is not None
     draft = drafts.render("exploding_offer", drafts.exploding_values(ctx.deal, ctx.now), ctx.kb, ctx.deal)
     return await _reply(ctx, draft, "draft.exploding_offer", ["drafts.template", "drafts.their-deadline"])
+
+
+@skill("draft.counter_proposal")
+async def draft_counter(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    said = str(ctx.intent.args.get("rest") or "").strip()
+    if said and said != ctx.deal.fact("counter_offer"):  # "draft counter: E5 at today's price"
+        await ctx.set_fact("counter_offer", said[:500])
+    missing = ctx.missing(["counter_offer", "counter_justification"])
+    if missing:
+        return await ctx.ask(
+            missing[:1],  # one free-text question at a time: a text answer fills only one
+            resume={"intent": "draft.counter_proposal", "_text": ""},
+            intro="For the counter I need:",
+        )
+    draft = drafts.render("counter_proposal", drafts.counter_values(ctx.deal), ctx.kb, ctx.deal)
+    return await _reply(
+        ctx, draft, "draft.counter_proposal", ["drafts.template", "drafts.justify", "drafts.no-budget"]
+    )
+
+
+@skill("draft.agenda_request")
+async def draft_agenda(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    said = str(ctx.intent.args.get("rest") or "").strip()
+    if said and said != ctx.deal.fact("agenda_item"):  # "draft agenda request: the E5 price hold"
+        await ctx.set_fact("agenda_item", said[:300])
+    if ctx.missing(["agenda_item"]):
+        return await ctx.ask(["agenda_item"], resume={"intent": "draft.agenda_request", "_text": ""})
+    draft = drafts.render("agenda_request", drafts.agenda_values(ctx.deal, ctx.now), ctx.kb, ctx.deal)
+    return await _reply(ctx, draft, "draft.agenda_request", ["drafts.template", "drafts.agenda"])
