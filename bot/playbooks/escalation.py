@@ -135,6 +135,20 @@ def parse_alignment(text: Any) -> dict[str, bool | None]:
     return result
 
 
+TEAM_LABELS = {"it": "IT", "finance": "Finance", "procurement": "Procurement"}
+
+
+def merge_alignment(old: dict[str, bool | None], news: dict[str, bool | None]) -> dict[str, bool | None]:
+    """What was known, with the teams the news names replaced."""
+    return {t: news[t] if news.get(t) is not None else old.get(t) for t in TEAMS}
+
+
+def alignment_text(state: dict[str, bool | None]) -> str:
+    """Back to the words `parse_alignment` reads: "IT yes, Finance yes, Procurement not yet"."""
+    parts = [f"{TEAM_LABELS[t]} {'yes' if ok else 'not yet'}" for t, ok in state.items() if ok is not None]
+    return ", ".join(parts)
+
+
 def is_emotional(text: str, kb: Knowledge) -> bool:
     low = text.casefold()
     if re.search(r"!{2,}", text):

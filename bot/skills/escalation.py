@@ -91,3 +91,34 @@ async def ms_statement(ctx: Context) -> Reply:
         sections=[Section(items=items)],
         actions=actions,
     )
+
+
+@skill("escalation.alignment")
+async def alignment(ctx: Context) -> Reply:
+    """ "procurement is aligned now": merge the news into `internal_alignment`, team by team."""
+    assert ctx.deal is not None
+    news = esc.parse_alignment(ctx.intent.args.get("rest") or ctx.intent.text)
+    if all(v is None for v in news.values()):
+        return Reply(
+            headline="Which team, and are they aligned? e.g. `procurement is aligned now`.",
+            intent="escalation.alignment",
+        )
+    merged = esc.merge_alignment(esc.parse_alignment(ctx.deal.fact("internal_alignment")), news)
+    value = esc.alignment_text(merged)
+    event = await ctx.set_fact("internal_alignment", value)
+    apart = [esc.TEAM_LABELS[t] for t, ok in merged.items() if ok is not True]
+    if apart:
+        rule, text = "escalation.align-first", ctx.kb.say("escalation.align-first", who=" and ".join(apart))
+    else:
+        rule, text = "escalation.aligned", ctx.kb.say("escalation.aligned")
+    return Reply(
+        headline=f"Noted for {ctx.deal.name}: {value}.",
+        intent="escalation.alignment",
+        verdict="aligned" if not apart else "not_aligned",
+        verdict_label="Aligned" if not apart else "Not yet aligned",
+        sections=[Section(items=[Item(text, rule=rule)])],
+        actions=[
+            Action("Should we escalate now?", {"intent": "escalation.check"}),
+            Action("Undo", {"intent": "undo", "event_id": event.id}),
+        ],
+    )

@@ -1,0 +1,89 @@
+"""Escalation through chat: alignment news updates `internal_alignment` team by team, and the
+counter-moves that were only tested as recognition, now as conversations."""
+
+from __future__ import annotations
+
+from bot.understand import understand
+
+READY = [
+    "rounds with the account team: 4",
+    "sticking point: Copilot price",
+    "sticking point worth per year: $400k",
+    "budget target set: yes",
+    "offer uncompetitive: yes",
+]
+
+
+async def test_alignment_examples_are_understood(kb):
+    spec = next(s for s in kb.intents if s.name == "escalation.alignment")
+    for text in spec.examples:
+        assert understand(text, kb).name == "escalation.alignment", text
+    for text in spec.counter_examples:
+        assert understand(text, kb).name != "escalation.alignment", text
+
+
+async def test_procurement_coming_on_board_turns_not_yet_into_escalate_now(chat, deal):
+    await chat("the AE said this is their final offer")
+    await chat("the AE said again this is the best they can do")
+    for fact in READY:
+        await chat(f"set {fact}")
+    await chat("set internal alignment: IT and Finance yes, procurement not yet")
+    before = await chat("should we escalate?")
+    assert before.verdict == "not_yet" and "escalation.align-first" in before.rules
+
+    news = await chat("procurement is aligned now")
+    assert news.intent == "escalation.alignment" and news.verdict == "aligned"
+    assert news.headline == "Noted for Woodgrove EA renewal: IT yes, Finance yes, Procurement yes."
+    assert news.rules == ["escalation.aligned"]
+    after = await chat(action=news.actions[0].payload)
+    assert after.verdict == "escalate_now" and "escalation.aligned" in after.rules
+
+
+async def test_a_team_dropping_off_keeps_the_others(chat, deal):
+    await chat("everyone is aligned now")
+    dropped = await chat("procurement is no longer aligned")
+    assert dropped.verdict == "not_aligned"
+    assert dropped.headline.endswith("IT yes, Finance yes, Procurement not yet.")
+    assert (
+        dropped.rules == ["escalation.align-first"] and "Procurement not aligned yet" in dropped.plain_text()
+    )
+    undone = await chat(action=dropped.actions[-1].payload)
+    assert undone.intent == "undo"
+    signed = await chat("finance signed off on the ask")
+    assert signed.headline.endswith("IT yes, Finance yes, Procurement yes.")
+
+
+async def test_one_team_alone_is_only_that_team(chat, deal):
+    reply = await chat("finance signed off on the ask")
+    assert reply.headline == "Noted for Woodgrove EA renewal: Finance yes."
+    assert reply.verdict == "not_aligned"  # IT and Procurement are not known yet
+
+
+async def _statement(chat, text: str, rule: str) -> None:
+    reply = await chat(text)
+    assert reply.intent == "ms.statement" and reply.verdict == "logged", text
+    assert rule in reply.rules, (text, reply.rules)
+    assert any(a.payload.get("intent") == "undo" for a in reply.actions)
+
+
+async def test_punitive_deployment_clause_is_coached_as_good_faith(chat, deal):
+    await _statement(
+        chat,
+        "Microsoft said we need to deploy 100% of the licences by year 2 for that price",
+        "counter.punitive-deployment",
+    )
+
+
+async def test_maximum_under_global_policy_is_coached_and_offers_escalation(chat, deal):
+    reply = await chat("their VP said this is the maximum allowed under our global policy")
+    assert reply.intent == "ms.statement" and "counter.global-policy" in reply.rules
+    assert "(1st time, area VP, today)" in reply.headline
+    assert any(a.payload == {"intent": "escalation.check"} for a in reply.actions)
+
+
+async def test_their_exec_going_to_ours_means_brief_our_exec(chat, deal):
+    await _statement(chat, "their area VP called our CEO this morning", "counter.their-exec-to-ours")
+
+
+async def test_a_concession_with_strings_is_costed_not_accepted(chat, deal):
+    await _statement(chat, "they'll give 20% if we extend to 4 years", "counter.strings-attached")
