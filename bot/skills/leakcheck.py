@@ -34,6 +34,8 @@ async def check(ctx: Context) -> Reply:
     args = ctx.intent.args
     if args.get("message") or args.get("text"):  # a message action from Slack or Teams
         head, message = str(args.get("role") or ""), str(args.get("message") or args.get("text"))
+        if not head:  # a pasted message opening with "Quick update for the AE:" names its reader;
+            head, _ = split_request(message, ctx.kb)  # the opening stays part of what is checked
     else:
         head, message = split_request(args.get("rest") if "rest" in args else ctx.intent.text, ctx.kb)
     if not message.strip():
