@@ -87,3 +87,13 @@ async def test_their_exec_going_to_ours_means_brief_our_exec(chat, deal):
 
 async def test_a_concession_with_strings_is_costed_not_accepted(chat, deal):
     await _statement(chat, "they'll give 20% if we extend to 4 years", "counter.strings-attached")
+
+
+async def test_meeting_prep_follows_the_alignment_news(chat, deal):
+    await chat("set internal alignment: IT and Finance yes, procurement not yet")
+    split = await chat("prep me for the pricing meeting with the AE on Thursday")
+    assert "meetings.side-split" in split.rules
+    assert "Procurement not aligned yet." in split.plain_text()
+    await chat("procurement is aligned now")
+    aligned = await chat("prep me for the pricing meeting with the AE on Friday")
+    assert "meetings.side-aligned" in aligned.rules and "meetings.side-split" not in aligned.rules

@@ -508,3 +508,15 @@ def test_register_reads_the_after_meeting_capture_payload():
     a, b = cm.register(_deal([captured, written]))
     assert (a.what, a.contact, a.role, a.status) == ("a price hold until June", "ae", "ae", "verbal")
     assert b.status == "requested_in_writing"
+
+
+def test_prep_reads_the_deals_alignment_instead_of_asking():
+    topic = find_topic("Thursday's pricing meeting", KB)
+    unknown = checklist(KB, "ae", topic)
+    assert "meetings.attendees-aligned" in unknown.rules
+    split = checklist(KB, "ae", topic, "IT and Finance yes, procurement not yet")
+    assert "meetings.side-split" in split.rules and "meetings.attendees-aligned" not in split.rules
+    said = next(i.text for s in split.sections for i in s.items if i.rule == "meetings.side-split")
+    assert said.startswith("Procurement not aligned yet.")
+    whole = checklist(KB, "ae", topic, "yes, all three")
+    assert "meetings.side-aligned" in whole.rules and "meetings.side-split" not in whole.rules

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.knowledge import Knowledge, register_section
 from bot.playbooks.disclosure import kinds, stance_for
+from bot.playbooks.escalation import TEAM_LABELS, parse_alignment
 from bot.playbooks.people import find_phrase
 from bot.reply import Item, Section
 
@@ -63,8 +65,22 @@ class Checklist:
         return [i.rule for s in self.sections for i in s.items if i.rule]
 
 
-def checklist(kb: Knowledge, role: str, topic: TopicSpec) -> Checklist:
-    """Before: agenda, what to share and keep back, what to ask, who attends. After: promises in writing."""
+def alignment_item(kb: Knowledge, alignment: Any) -> Item:
+    """Who attends from your side, read from the deal's `internal_alignment` when it is known."""
+    state = parse_alignment(alignment)
+    if all(v is None for v in state.values()):
+        return Item(kb.say("meetings.attendees-aligned"), rule="meetings.attendees-aligned", done=False)
+    apart = [TEAM_LABELS[t] for t, ok in state.items() if ok is not True]
+    if not apart:
+        return Item(kb.say("meetings.side-aligned"), rule="meetings.side-aligned", done=False)
+    return Item(
+        kb.say("meetings.side-split", who=" and ".join(apart)), rule="meetings.side-split", done=False
+    )
+
+
+def checklist(kb: Knowledge, role: str, topic: TopicSpec, alignment: Any = None) -> Checklist:
+    """Before: agenda, what to share and keep back, what to ask, who attends (and whether the
+    deal says they are aligned). After: promises in writing."""
     specs = kinds(kb)
     before: list[Item] = [Item(kb.say("account-team.set-agenda"), rule="account-team.set-agenda", done=False)]
     share = [k for k in specs if stance_for(kb, role, k).stance == "share"]
@@ -86,7 +102,7 @@ def checklist(kb: Knowledge, role: str, topic: TopicSpec) -> Checklist:
     extra = [*topic.ask, *prep_config(kb).role_rules.get(role, [])]
     for rule in dict.fromkeys(extra):
         before.append(Item(kb.say(rule), rule=rule, done=False))
-    before.append(Item(kb.say("meetings.attendees-aligned"), rule="meetings.attendees-aligned", done=False))
+    before.append(alignment_item(kb, alignment))
     after = [Item(kb.say("commitments.in-writing"), rule="commitments.in-writing", done=False)]
     return Checklist(
         role,

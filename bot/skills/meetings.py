@@ -26,7 +26,8 @@ def reminder_checklist(
     spec = next((t for t in prep_config(kb).topics if topic in (t.key, t.label)), None)
     if spec is None:
         return None
-    return list(checklist(kb, role, spec).sections[0].items)
+    alignment = view.fact("internal_alignment") if view else None
+    return list(checklist(kb, role, spec, alignment).sections[0].items)
 
 
 if reminder_checklist not in CHECKLIST_PROVIDERS:
@@ -65,7 +66,7 @@ async def prep(ctx: Context) -> Reply:
             "said": text[:300],
         },
     )
-    cl = checklist(kb, role.key, topic)
+    cl = checklist(kb, role.key, topic, ctx.deal.fact("internal_alignment"))
     sections = list(cl.sections)
     if when is None:
         sections.append(Section(items=[Item(kb.say("meetings.when-unclear"), rule="meetings.when-unclear")]))
