@@ -9,6 +9,7 @@ from bot.playbooks import favors as fv
 from bot.playbooks.people import name_and_role, short_role
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
+from bot.timeline import CONTACT, UNDO, DealView, Event
 
 
 def _jar_line(ctx: Context, name: str) -> tuple[str, fv.Jar]:
@@ -47,6 +48,7 @@ async def log_favor(ctx: Context) -> Reply:
         if existing and role is None
         else await ctx.upsert_contact(existing.name if existing else name, role_key)
     )
+    created = existing is None  # this favor brought the contact: undoing it withdraws them too
     kpi = fv.aligned_kpi(fv.kpis_for(contact, role_key, kb), topic) if parsed.direction != "given" else None
     event = await ctx.log(
         fv.FAVOR,
@@ -74,8 +76,55 @@ async def log_favor(ctx: Context) -> Reply:
         verdict="logged",
         verdict_label="Logged:",
         sections=[Section(items=items)],
-        actions=[Action("Undo", {"intent": "undo", "event_id": event.id})],
+        actions=[
+            Action(
+                "Undo",
+                {
+                    "intent": "favors.undo",
+                    "event_id": event.id,
+                    "new_contact": contact.name if created else None,
+                },
+            )
+        ],
     )
+
+
+def _mentions(deal: DealView, name: str) -> list[Event]:
+    """Live events other than contact bookkeeping that name this contact."""
+    key = name.casefold()
+    return [
+        e
+        for e in deal.live_events()
+        if e.kind not in (CONTACT, UNDO)
+        and any(str(e.payload.get(f) or "").casefold() == key for f in ("contact", "name", "by"))
+    ]
+
+
+@skill("favors.undo")
+async def undo_favor(ctx: Context) -> Reply:
+    """Undo a logged favor; a contact that favor created is withdrawn with it, unless something
+    else on the deal names them (then they stay, and the reply says why)."""
+    assert ctx.deal is not None
+    wanted = str(ctx.intent.args.get("event_id"))
+    target = next((e for e in ctx.deal.live_events(fv.FAVOR) if str(e.id) == wanted), None)
+    if target is None:
+        return Reply(headline="Nothing to undo (it may have been undone already).", intent="undo")
+    await ctx.log(UNDO, {"event_id": target.id, "kind": target.kind})
+    headline = f"Undone: favor — {target.payload.get('what')}."
+    name = ctx.intent.args.get("new_contact")
+    items: list[Item] = []
+    if name and ctx.deal.contact(str(name)) is not None:
+        others = _mentions(ctx.deal, str(name))
+        if others:
+            kinds = ", ".join(dict.fromkeys(e.kind.replace("_", " ") for e in others))
+            items.append(Item(f"{name} stays on the contact map: other entries name them ({kinds})."))
+        else:
+            await ctx.memory.set_contact_active(ctx.deal.id, str(name), False)
+            for e in ctx.deal.live_events(CONTACT):
+                if str(e.payload.get("name") or "").casefold() == str(name).casefold():
+                    await ctx.log(UNDO, {"event_id": e.id, "kind": e.kind})
+            items.append(Item(f"{name} came with that favor, so they are off the contact map again."))
+    return Reply(headline=headline, intent="undo", sections=[Section(items=items)] if items else [])
 
 
 @skill("favors.should_ask")
