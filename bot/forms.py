@@ -36,7 +36,7 @@ _WORD_NUMBERS = {
 }
 _YES = re.compile(r"\b(yes|yep|yeah|y|agreed|aligned|done|true|we have|we do)\b", re.IGNORECASE)
 _NO = re.compile(r"\b(no|nope|not yet|n|false|not|haven't|have not|don't|do not)\b", re.IGNORECASE)
-_MONTHS = {
+MONTHS = {
     m: i
     for i, m in enumerate(
         ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
@@ -82,13 +82,13 @@ def parse_date(text: str) -> str | None:
         y, mo, d = map(int, m.groups())
     else:
         m = re.search(r"\b(\d{1,2})\s+([a-z]{3})[a-z]*\.?\s+(\d{4})\b", text, re.IGNORECASE)
-        if m and m.group(2).casefold() in _MONTHS:
-            d, mo, y = int(m.group(1)), _MONTHS[m.group(2).casefold()], int(m.group(3))
+        if m and m.group(2).casefold() in MONTHS:
+            d, mo, y = int(m.group(1)), MONTHS[m.group(2).casefold()], int(m.group(3))
         else:
             m = re.search(r"\b([a-z]{3})[a-z]*\.?\s+(\d{1,2})?,?\s*(\d{4})\b", text, re.IGNORECASE)
-            if not m or m.group(1).casefold() not in _MONTHS:
+            if not m or m.group(1).casefold() not in MONTHS:
                 return None
-            mo, d, y = _MONTHS[m.group(1).casefold()], int(m.group(2) or 1), int(m.group(3))
+            mo, d, y = MONTHS[m.group(1).casefold()], int(m.group(2) or 1), int(m.group(3))
     try:
         return date(y, mo, d).isoformat()
     except ValueError:

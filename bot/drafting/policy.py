@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
+from bot.forms import _MULT  # one table of money multipliers (k, m, bn ...)
 from bot.knowledge import Knowledge, register_section
 
 
@@ -106,7 +107,6 @@ _NUMBER = re.compile(
     r"(?:\s?(?P<mult>k|m|mm|bn|b|thousand|million|billion)\b)?(?:\s?%|\s?per ?cent\b)?",
     re.IGNORECASE,
 )
-_MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)
 
 

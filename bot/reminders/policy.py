@@ -12,13 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.knowledge import register_section
 from bot.playbooks import commitments
 from bot.playbooks.commitments import Commitment
+from bot.playbooks.when import zone
 from bot.timeline import DealView, Event
 
 # Reminder kinds (the `kind` column).
@@ -90,13 +91,6 @@ class Prefs:
     @property
     def tz(self) -> ZoneInfo:
         return zone(self.timezone)
-
-
-def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 @dataclass(frozen=True, slots=True)

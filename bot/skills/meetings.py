@@ -72,7 +72,7 @@ async def prep(ctx: Context) -> Reply:
         sections.append(Section(items=[Item(kb.say("meetings.when-unclear"), rule="meetings.when-unclear")]))
         day = "Date to be set"
     else:
-        local = when.at.astimezone(zone(tz))  # type: ignore[arg-type]
+        local = when.at.astimezone(zone(tz))
         day = f"{local:%A %d %B}" + (f", {local:%H:%M}" if when.has_time else "")
     who = f" ({contact.name})" if contact else ""
     return Reply(
