@@ -26,7 +26,18 @@ from bot.knowledge import default_knowledge
 from bot.turn import Turn
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
-QUESTION = "deal show"
+QUESTION = "should we escalate now?"
+# The facts the escalation playbook needs, so the measured answer is a verdict, not a form.
+FACTS = {
+    "rounds_with_account_team": 3,
+    "internal_alignment": "IT, Finance and Procurement all agreed",
+    "sticking_point": "Copilot price",
+    "sticking_point_value_per_year": 300000,
+    "deal_value_per_year": 2400000,
+    "budget_target_set": True,
+    "offer_uncompetitive": True,
+    "renewal_date": "2027-06-30",
+}
 
 
 async def populate(url: str, deals: int, events: int) -> None:
@@ -85,6 +96,9 @@ async def populate(url: str, deals: int, events: int) -> None:
                     "recorded_at": at,
                 }
             )
+        for key, value in FACTS.items():
+            rows.append({"deal_id": deals, "kind": "fact", "payload": {"key": key, "value": value},
+                         "actor": "bench", "occurred_at": NOW, "recorded_at": NOW})
         await conn.execute(insert(DealEvent), rows)
     await engine.dispose()
 
@@ -101,7 +115,7 @@ async def measure(url: str, turns: int) -> tuple[list[float], list[float]]:
         t0 = time.perf_counter()
         reply = await coach.handle(turn)
         lat.append((time.perf_counter() - t0) * 1000)
-        assert reply is not None and reply.intent == "deal.show", reply
+        assert reply is not None and reply.verdict, reply
         t0 = time.perf_counter()
         async with sessions() as s, s.begin():
             await s.execute(text("SELECT 1"))
