@@ -77,6 +77,11 @@ class Reply:
     footer: str | None = None
     ephemeral: bool = False  # shown only to the asker where the surface can
 
+    def headline_has_label(self) -> bool:
+        """True when the headline already opens with the verdict's wording ("Go ahead and …")."""
+        label = (self.verdict_label or "").rstrip(".!:").casefold()
+        return bool(label) and self.headline.casefold().startswith(label)
+
     @property
     def reasons(self) -> list[Item]:
         return [item for s in self.sections for item in s.items if item.rule]
@@ -88,7 +93,7 @@ class Reply:
     def plain_text(self) -> str:
         lines: list[str] = []
         head = self.headline
-        if self.verdict_label and not head.startswith(self.verdict_label):
+        if self.verdict_label and not self.headline_has_label():
             head = f"{self.verdict_label} {head}".strip()
         lines.append(head)
         for section in self.sections:

@@ -31,9 +31,12 @@ def render(reply: Reply, console: Console) -> None:
     parts: list[object] = []
     head = Text()
     headline = reply.headline
-    if reply.verdict_label:
+    if reply.verdict_label and not reply.headline_has_label():
         head.append(reply.verdict_label + " ", style=VERDICT_STYLE.get(reply.verdict or "", "bold"))
-        headline = headline.removeprefix(reply.verdict_label).lstrip()
+    elif reply.verdict_label:
+        label_len = len(reply.verdict_label.rstrip(".!:"))
+        head.append(headline[:label_len], style=VERDICT_STYLE.get(reply.verdict or "", "bold"))
+        headline = headline[label_len:]
     head.append(headline, style="bold" if not reply.verdict_label else "")
     parts.append(head)
     for section in reply.sections:
