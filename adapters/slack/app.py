@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.runtime import Runtime
 from adapters.slack import blocks, home, modals
+from adapters.slack.installs import Revocations
 from adapters.slack.logs import slack_logger
 from adapters.slack.settings import SlackSettings
 from bot.reply import Reply
@@ -72,6 +73,7 @@ class SlackCoach:
     def __init__(self, rt: Runtime, settings: SlackSettings) -> None:
         self.rt = rt
         self.settings = settings
+        self.roles = modals.role_options(rt.kb)
 
     def now(self) -> datetime:
         return self.rt.coach.clock().astimezone(UTC)
@@ -143,7 +145,8 @@ class SlackCoach:
         kind = MODAL_WORDS.get(text.casefold())
         if kind:
             await ack()
-            await client.views_open(trigger_id=body["trigger_id"], view=modals.view(kind, body["channel_id"]))
+            view = modals.view(kind, body["channel_id"], roles=self.roles)
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
             return
         await ack()
         turn = self.turn(
@@ -188,9 +191,8 @@ class SlackCoach:
         user = body["user"]["id"]
         if payload and "modal" in payload and payload["modal"] in modals.MODALS:
             channel = (body.get("channel") or {}).get("id") or user  # App Home: answer in the DM
-            await client.views_open(
-                trigger_id=body["trigger_id"], view=modals.view(payload["modal"], channel)
-            )
+            view = modals.view(payload["modal"], channel, roles=self.roles)
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
             return
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
@@ -224,7 +226,7 @@ class SlackCoach:
             await ack()
             return
         got = modals.values(view.get("state") or {})
-        errors = modals.validate(kind, got, self.now().date())
+        errors = modals.validate(kind, got, self.now().date(), self.roles)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
@@ -237,8 +239,8 @@ class SlackCoach:
             body,
             conversation=channel,
             user=user,
-            text=modals.turn_text(kind, got),
             event_id=stable_id("view", view.get("id"), view.get("hash")),
+            **modals.submission(kind, got, self.roles),
         )
         await self.run(client, turn, channel, thread_ts=thread_ts)
 
@@ -260,7 +262,8 @@ class SlackCoach:
             body,
             conversation=channel,
             user=user,
-            text=f"check: {text}",
+            # Straight to the leak check: the message is checked as it is, never re-parsed.
+            action={"intent": "leakcheck", "message": text, "_text": "check before sending"},
             event_id=stable_id("sc", shortcut.get("trigger_id")),
         )
         await self.run(client, turn, channel, thread_ts=message.get("thread_ts"), ephemeral_user=user)
@@ -297,6 +300,9 @@ def build_bolt(
     bolt.action(re.compile(r"^coach\."))(sc.on_action)
     bolt.view(re.compile(r"^coach\.modal\."))(sc.on_view)
     bolt.shortcut(SHORTCUT)(sc.on_shortcut)
+    revocations = Revocations(oauth_settings.installation_store if oauth_settings is not None else None)
+    bolt.event("app_uninstalled")(revocations.on_app_uninstalled)
+    bolt.event("tokens_revoked")(revocations.on_tokens_revoked)
     bolt.error(_on_error)
     return bolt
 

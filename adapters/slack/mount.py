@@ -10,15 +10,13 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.oauth.installation_store.async_cacheable_installation_store import (
-    AsyncCacheableInstallationStore,
-)
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.runtime import Runtime
 from adapters.slack.app import build_bolt, web_client
+from adapters.slack.installs import TtlInstallationStore
 from adapters.slack.logs import slack_logger
 from adapters.slack.settings import SlackSettings
 
@@ -45,8 +43,9 @@ def oauth_settings(rt: Runtime, settings: SlackSettings) -> AsyncOAuthSettings:
         scopes=SCOPES,
         install_path=settings.install_path,
         redirect_uri_path=settings.redirect_path,
-        # Authorizing from memory keeps the ack fast even when the database is slow.
-        installation_store=AsyncCacheableInstallationStore(store),
+        # Authorizing from memory keeps the ack fast even when the database is slow; entries
+        # expire, so an uninstall handled by another process reaches this one too.
+        installation_store=TtlInstallationStore(store),
         state_store=AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=rt.engine, logger=log),
         logger=log,
     )
