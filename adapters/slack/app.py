@@ -13,6 +13,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
@@ -44,8 +45,12 @@ MODAL_WORDS = {
 SHORTCUT = "check_before_sending"
 
 
-def web_client(settings: SlackSettings, token: str | None = None) -> AsyncWebClient:
-    client = AsyncWebClient(token=token, base_url=settings.base_url, logger=log)
+def web_client(
+    settings: SlackSettings, token: str | None = None, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """Given a session, every call (and Bolt's per-request copies of this client) reuses its
+    pooled connections instead of opening a new session and TCP connection per call."""
+    client = AsyncWebClient(token=token, base_url=settings.base_url, logger=log, session=session)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
     return client
 
@@ -252,10 +257,14 @@ class SlackCoach:
         text = (message.get("text") or "").strip()
         if not channel:
             return
-        if not text:
-            await client.chat_postEphemeral(
-                channel=channel, user=user, text="That message has no text to check."
-            )
+        limit = self.rt.settings.max_message_chars
+        if not text or len(text) > limit:
+            note = "That message has no text to check."
+            if text:
+                note = (
+                    f"That message is too long to check ({len(text):,} characters; the limit is {limit:,})."
+                )
+            await client.chat_postEphemeral(channel=channel, user=user, text=note)
             return
         turn = self.turn(
             context,
@@ -277,14 +286,22 @@ class SlackCoach:
 
 
 def build_bolt(
-    rt: Runtime, settings: SlackSettings, *, oauth_settings: Any = None, socket: bool = False
+    rt: Runtime,
+    settings: SlackSettings,
+    *,
+    oauth_settings: Any = None,
+    socket: bool = False,
+    session: aiohttp.ClientSession | None = None,
+    verify: bool = False,
 ) -> AsyncApp:
+    """`verify`: let Bolt check signatures too. Off by default: over HTTP, mount.events_handler
+    checks every request before Bolt parses it; over Socket Mode there is nothing to sign."""
     token = None if oauth_settings is not None else settings.secret("bot_token")
     kwargs: dict[str, Any] = {
         "logger": log,
         "process_before_response": False,
-        "client": web_client(settings, token),
-        "request_verification_enabled": not socket,
+        "client": web_client(settings, token, session),
+        "request_verification_enabled": verify and not socket,
         "raise_error_for_unhandled_request": False,
     }
     if not socket:

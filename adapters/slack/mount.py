@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
@@ -100,7 +101,10 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         return
     if not settings.http_configured():
         return  # Slack not configured: nothing to mount
-    bolt = build_bolt(rt, settings, oauth_settings=oauth_settings(rt, settings) if settings.oauth else None)
+    session = _shared_session(app)
+    bolt = build_bolt(
+        rt, settings, oauth_settings=oauth_settings(rt, settings) if settings.oauth else None, session=session
+    )
     app[BOLT] = bolt
     app.router.add_post("/slack/events", events_handler(bolt, settings.secret("signing_secret")))
     if settings.oauth:
@@ -109,16 +113,28 @@ async def mount(rt: Runtime, app: web.Application) -> None:
     log.info("slack mounted on /slack/events (%s)", "oauth" if settings.oauth else "single workspace")
 
 
+def _shared_session(app: web.Application) -> aiohttp.ClientSession:
+    """One pooled HTTP session for every Web API call of this process, closed with the server."""
+    session = aiohttp.ClientSession()
+
+    async def close(_: web.Application) -> None:
+        await session.close()
+
+    app.on_cleanup.append(close)
+    return session
+
+
 async def _mount_socket(rt: Runtime, app: web.Application, settings: SlackSettings) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    bolt = build_bolt(rt, settings, socket=True)
+    session = _shared_session(app)
+    bolt = build_bolt(rt, settings, socket=True, session=session)
     app[BOLT] = bolt
     handler = AsyncSocketModeHandler(
         bolt,
         settings.secret("app_token"),
         logger=log,
-        web_client=web_client(settings, settings.secret("bot_token")),
+        web_client=web_client(settings, settings.secret("bot_token"), session),
     )
 
     async def start(_: web.Application) -> None:
