@@ -25,6 +25,14 @@ class Section:
     title: str | None = None
     style: SectionStyle = "bullets"
 
+    def mark(self, n: int, item: Item, *, bullet: str = "-", done: str = "[x]", todo: str = "[ ]") -> str:
+        """The mark before the n-th item (1-based); each surface passes its own symbols."""
+        if self.style == "numbered":
+            return f"{n}."
+        if self.style == "checklist" and item.done is not None:
+            return done if item.done else todo
+        return bullet
+
 
 @dataclass(slots=True)
 class Action:
@@ -88,14 +96,8 @@ class Reply:
             if section.title:
                 lines.append(section.title)
             for n, item in enumerate(section.items, 1):
-                if section.style == "numbered":
-                    mark = f"{n}."
-                elif section.style == "checklist" and item.done is not None:
-                    mark = "[x]" if item.done else "[ ]"
-                else:
-                    mark = "-"
                 cite = f" [{item.rule}]" if item.rule else ""
-                lines.append(f"{mark} {item.text}{cite}")
+                lines.append(f"{section.mark(n, item)} {item.text}{cite}")
         for n, q in enumerate(self.questions, 1):
             if n == 1:
                 lines.append("")

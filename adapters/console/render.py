@@ -41,13 +41,7 @@ def render(reply: Reply, console: Console) -> None:
         if section.title:
             parts.append(Text(section.title, style="bold underline"))
         for n, item in enumerate(section.items, 1):
-            if section.style == "numbered":
-                mark = f"{n}."
-            elif section.style == "checklist" and item.done is not None:
-                mark = "☑" if item.done else "☐"
-            else:
-                mark = "•"
-            line = Text(f" {mark} ")
+            line = Text(f" {section.mark(n, item, bullet='•', done='☑', todo='☐')} ")
             line.append_text(Text.from_markup(_inline_code(item.text)))
             if item.rule:
                 line.append(f"  [{item.rule}]", style="dim cyan")
