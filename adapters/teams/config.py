@@ -30,6 +30,7 @@ class TeamsConfig:
     extra_hosts: frozenset[str] = frozenset()  # COACH_TEAMS_EXTRA_SERVICE_HOSTS
     typing_after: float = 1.0  # seconds before a typing indicator is sent
     first_reply_after: float = 4.0  # seconds before a "working on it" reply is sent
+    drain_seconds: float = 30.0  # at shutdown, how long to wait for turns finishing in the background
     retry_base: float = 0.5  # first backoff step for 429/5xx from the connector
     retry_attempts: int = 4
     # Tests swap the MSAL token provider for one that calls a loopback token endpoint.

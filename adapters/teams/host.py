@@ -164,4 +164,9 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         app["agent_configuration"] = host.auth_configuration()
     rt.services["teams"] = host
     rt.services["proactive.teams"] = host.send_proactive
+
+    async def drain(app: web.Application) -> None:  # let slow turns post their answer first
+        await host.agent.drain()
+
+    app.on_shutdown.append(drain)
     app.router.add_post(ROUTE, jwt_authorization_decorator(host.messages))

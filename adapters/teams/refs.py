@@ -21,14 +21,29 @@ class References:
         # What this process last wrote, so an unchanged reference costs no write per turn.
         self._seen: dict[tuple[str, str], dict[str, Any]] = {}
 
-    async def save(self, tenant: str, conversation: str, reference: dict[str, Any], now: datetime) -> None:
+    async def save(
+        self,
+        tenant: str,
+        conversation: str,
+        reference: dict[str, Any],
+        now: datetime,
+        *,
+        claim: str | None = None,
+    ) -> bool:
+        """Store the reference (skipped when unchanged since this process last wrote it). With
+        `claim`, also claim that inbound event id in the same transaction: False when another
+        request (any process) already claimed it."""
         key = (tenant, conversation)
-        if self._seen.get(key) == reference:
-            return
+        if claim is None and self._seen.get(key) == reference:
+            return True
         async with self.sessions() as session, session.begin():
             memory = await Memory.for_tenant(session, PLATFORM, tenant, now)
-            await memory.save_reference(conversation, reference, now)
+            if claim is not None and not await memory.claim_event(claim, now):
+                return False
+            if self._seen.get(key) != reference:
+                await memory.save_reference(conversation, reference, now)
         self._seen[key] = reference
+        return True
 
     async def load(self, tenant: str, conversation: str) -> dict[str, Any] | None:
         async with self.sessions() as session:

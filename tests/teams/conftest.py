@@ -68,6 +68,10 @@ def _connector_app(c: Connector) -> web.Application:
         return web.json_response({"id": f"sent-{next(_ids)}"}, status=201)
 
     async def put(request: web.Request) -> web.Response:
+        c.attempts += 1
+        if c.fail_next:
+            status = c.fail_next.pop(0)
+            return web.json_response({"error": "busy"}, status=status, headers={"Retry-After": "0"})
         body = await request.json()
         c.puts.append({"id": request.match_info["aid"], "activity": body})
         return web.json_response({"id": request.match_info["aid"]})
