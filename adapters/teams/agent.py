@@ -133,6 +133,7 @@ class CoachAgent:
     def _later(self, context: TurnContext, task: asyncio.Future, placeholder_id: str | None) -> None:
         identity = context.identity
         continuation = context.activity.get_conversation_reference().get_continuation_activity()
+        continuation.id = context.activity.id  # a fallback post replies to the user's message
         adapter = context.adapter
 
         async def finish() -> None:

@@ -123,9 +123,9 @@ class TeamsHost:
                 base=self.config.retry_base,
             )
 
-        await self.adapter.continue_conversation(
-            self.config.app_id, reference.get_continuation_activity(), callback
-        )
+        continuation = reference.get_continuation_activity()
+        continuation.id = None  # the SDK's random id would make this a reply to nothing: post new
+        await self.adapter.continue_conversation(self.config.app_id, continuation, callback)
         return True
 
 

@@ -44,6 +44,7 @@ class Connector:
     attempts: int = 0
     tokens_issued: int = 0
     auth_headers: list[str] = field(default_factory=list)
+    on_post: Any = None  # called after each recorded post (tests wait on it)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -65,6 +66,8 @@ def _connector_app(c: Connector) -> web.Application:
                 "activity": body,
             }
         )
+        if c.on_post is not None:
+            c.on_post()
         return web.json_response({"id": f"sent-{next(_ids)}"}, status=201)
 
     async def put(request: web.Request) -> web.Response:
@@ -271,8 +274,11 @@ class Bot:
                 return r.status, text
 
 
-async def start_bot(db_url: str, issuer: Issuer, connector: Connector, **overrides: Any) -> Bot:
-    rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), migrate=False)
+async def start_bot(
+    db_url: str, issuer: Issuer, connector: Connector, *, clock: Any = None, **overrides: Any
+) -> Bot:
+    extra = {"clock": clock} if clock is not None else {}
+    rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), migrate=False, **extra)
     rt.services["teams.config"] = teams_config(connector, **overrides)
     app = await build_app(rt)
     server = TestServer(app, host="127.0.0.1")
