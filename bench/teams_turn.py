@@ -30,7 +30,6 @@ from tests.teams.conftest import (
     Connector,
     Issuer,
     LoopbackJwks,
-    LoopbackTokenProvider,
     _connector_app,
     _issuer_app,
     message,
@@ -48,7 +47,7 @@ class Echo:
 
 async def echo_server(connector: Connector) -> TestServer:
     config = teams_config(connector)
-    manager = ConnectionManager(provider_factory=LoopbackTokenProvider, **config.sdk)
+    manager = ConnectionManager(provider_factory=config.token_provider_factory, **config.sdk)
     adapter = CloudAdapter(connection_manager=manager)
     agent = Echo()
 

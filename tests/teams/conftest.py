@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 import time
-import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,12 +16,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt import PyJWKClient
 from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator as sdk_jwt
 
 from adapters.runtime import Runtime
 from adapters.server import build_app
 from adapters.teams.config import TeamsConfig
+from adapters.teams.loopback import LoopbackJwks
 from bot.settings import Settings
 
 APP_ID = "00000000-aaaa-bbbb-cccc-000000000001"
@@ -96,44 +94,6 @@ def _connector_app(c: Connector) -> web.Application:
     return app
 
 
-class LoopbackTokenProvider:
-    """The outgoing-token provider for tests: client credentials against the loopback token
-    endpoint. Replaces MsalAuth only (MSAL insists on https and on Entra instance discovery)."""
-
-    token_url = ""
-
-    def __init__(self, configuration: Any) -> None:
-        self._configuration = configuration
-        self._cached: tuple[str, float] | None = None
-
-    @property
-    def configuration(self) -> Any:
-        return self._configuration
-
-    async def get_access_token(
-        self, resource_url: str, scopes: list[str], force_refresh: bool = False
-    ) -> str:
-        if self._cached and self._cached[1] > time.time() and not force_refresh:
-            return self._cached[0]
-        data = {
-            "grant_type": "client_credentials",
-            "client_id": self._configuration.CLIENT_ID,
-            "client_secret": self._configuration.CLIENT_SECRET,
-            "scope": " ".join(scopes or []),
-        }
-        async with aiohttp.ClientSession() as s, s.post(self.token_url, data=data) as r:
-            r.raise_for_status()
-            body = await r.json()
-        self._cached = (body["access_token"], time.time() + body["expires_in"] - 60)
-        return body["access_token"]
-
-    def get_token_credential(self) -> Any:
-        raise NotImplementedError
-
-    async def acquire_token_on_behalf_of(self, scopes: list[str], user_assertion: str) -> str:
-        raise NotImplementedError
-
-
 @dataclass
 class Issuer:
     """A test token issuer: RS256 key, OpenID metadata and JWKS on loopback."""
@@ -167,38 +127,6 @@ def _issuer_app(issuer: Issuer) -> web.Application:
     return app
 
 
-class MetadataJWKClient(PyJWKClient):
-    """PyJWKClient that first reads the OpenID metadata for its jwks_uri (runs in the SDK's
-    worker thread, like the real fetch)."""
-
-    def __init__(self, metadata_url: str) -> None:
-        super().__init__(metadata_url)
-        self.metadata_url = metadata_url
-
-    def fetch_data(self) -> Any:
-        with urllib.request.urlopen(self.metadata_url, timeout=5) as r:  # loopback only
-            self.uri = json.load(r)["jwks_uri"]
-        return super().fetch_data()
-
-
-class LoopbackJwks(sdk_jwt._JwkClientManager):
-    """Replaces only the SDK's key fetch: whatever JWKS URI the SDK derives from the issuer, keys
-    come from the jwks_uri that the loopback OpenID metadata names. Decoding, audience, expiry
-    and issuer checks stay the SDK's."""
-
-    def __init__(self, metadata_url: str) -> None:
-        super().__init__()
-        self.metadata_url = metadata_url
-        self.requested: list[str] = []
-
-    def _get_jwk_client(self, jwks_uri: str) -> Any:
-        self.requested.append(jwks_uri)
-        if jwks_uri not in self._cache:
-            client = MetadataJWKClient(self.metadata_url)
-            self._cache[jwks_uri] = sdk_jwt._JwkClientCacheEntry(client, threading.Lock())
-        return self._cache[jwks_uri]
-
-
 @pytest.fixture(scope="session")
 def rsa_key() -> Any:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -229,17 +157,20 @@ async def connector() -> AsyncIterator[Connector]:
     await server.close()
 
 
+def token_url(connector: Connector) -> str:
+    return connector.url + "oauth2/v2.0/token"
+
+
 def teams_config(connector: Connector, **overrides: Any) -> TeamsConfig:
-    LoopbackTokenProvider.token_url = connector.url + "oauth2/v2.0/token"
     env = {
         "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": APP_ID,
         "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET": "test-secret",
         "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID": TENANT_A,
         "COACH_TEAMS_ALLOW_LOOPBACK_SERVICE_URL": "1",
         "COACH_TEAMS_ALLOWED_TENANTS": f"{TENANT_A},{TENANT_B}",
+        "COACH_TEAMS_TOKEN_URL": token_url(connector),
     }
     config = TeamsConfig.from_env(env)
-    config.token_provider_factory = LoopbackTokenProvider
     config.retry_base = 0.01
     for k, v in overrides.items():
         setattr(config, k, v)
