@@ -74,12 +74,16 @@ class CoachAgent:
             await self._on_invoke(context, tenant)
 
     async def _save_reference(self, activity: Activity, tenant: str, claim: str | None = None) -> bool:
-        ref = activity.get_conversation_reference().model_dump(mode="json", by_alias=True, exclude_none=True)
-        for per_activity in ("activityId", "requestId"):  # would force a write on every turn
-            ref.pop(per_activity, None)
-        now = self.rt.coach.clock()
+        key = conversation_key(activity)
+        bot = activity.recipient.id if activity.recipient else None
+        route = (activity.service_url, activity.conversation.id, bot, activity.channel_id)
         claim = claim if activity.id else None
-        return await self.refs.save(tenant, conversation_key(activity), ref, now, claim=claim)
+        if claim is None and self.refs.fresh(tenant, key, route):
+            return True  # the common case: nothing to build, nothing to write
+        ref = activity.get_conversation_reference().model_dump(mode="json", by_alias=True, exclude_none=True)
+        for per_activity in ("activityId", "requestId"):
+            ref.pop(per_activity, None)
+        return await self.refs.save(tenant, key, ref, self.rt.coach.clock(), route=route, claim=claim)
 
     def _turn(self, activity: Activity, tenant: str, *, text: str = "", action: dict | None = None) -> Turn:
         user = activity.from_property

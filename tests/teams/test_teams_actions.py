@@ -166,3 +166,26 @@ async def test_fast_turn_is_answered_inside_the_request(bot: Bot) -> None:
     assert status == 202
     assert [p["activity"]["type"] for p in bot.connector.posts] == ["message"]
     assert bot.rt.services["teams"].agent.background == set()
+
+
+# --- reference saves ---------------------------------------------------------------------------------
+async def test_group_chat_turns_store_the_reference_once(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.memory import Memory
+
+    writes = []
+    real = Memory.save_reference
+
+    async def counted(self, *args, **kwargs):
+        writes.append(args[0])
+        return await real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Memory, "save_reference", counted)
+    for n in range(4):  # two people take turns in one group chat
+        act = message(bot.connector, "help", conversation="19:group-1@thread.v2", kind="groupChat")
+        act["from"] = {"id": f"29:user-{n % 2}", "name": f"User {n % 2}", "aadObjectId": f"aad-{n % 2}"}
+        assert (await bot.post(act))[0] == 202
+    assert writes == ["19:group-1@thread.v2"]
+    moved = message(bot.connector, "help", conversation="19:group-1@thread.v2", kind="groupChat")
+    moved["serviceUrl"] = bot.connector.url.replace("127.0.0.1", "localhost")  # Teams moved the chat
+    assert (await bot.post(moved))[0] == 202
+    assert len(writes) == 2
