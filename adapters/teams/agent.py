@@ -134,7 +134,9 @@ class CoachAgent:
         sent = await self._send_activity(context, Activity(type=ActivityTypes.message, text="Working on it…"))
         self._later(context, task, getattr(sent, "id", None) or None)
 
-    def _later(self, context: TurnContext, task: asyncio.Future, placeholder_id: str | None) -> None:
+    def _later(
+        self, context: TurnContext, task: asyncio.Future, placeholder_id: str | None, note: str | None = None
+    ) -> None:
         identity = context.identity
         continuation = context.activity.get_conversation_reference().get_continuation_activity()
         continuation.id = context.activity.id  # a fallback post replies to the user's message
@@ -151,7 +153,7 @@ class CoachAgent:
 
             async def deliver(ctx: TurnContext) -> None:
                 if placeholder_id:
-                    update = self._activity(reply)
+                    update = self._activity(reply, note=note)
                     update.id = placeholder_id
                     try:
                         await self._retry(lambda: ctx.update_activity(update))
@@ -180,17 +182,26 @@ class CoachAgent:
         value = activity.value if isinstance(activity.value, dict) else {}
         if activity.name == "adaptiveCard/action":
             action = value.get("action") if isinstance(value.get("action"), dict) else {}
+            note = f"You chose: {action.get('title') or action.get('verb') or 'a button'}"
             payload = cards.action_payload(action.get("data"))
             if payload is None:
                 reply: Reply | None = Reply(headline="That button has expired. Ask me again.", intent="error")
             else:
-                reply = await self.rt.coach.handle(self._turn(activity, tenant, action=payload))
+                task = asyncio.ensure_future(
+                    self.rt.coach.handle(self._turn(activity, tenant, action=payload))
+                )
+                done, _ = await asyncio.wait({task}, timeout=self.config.first_reply_after)
+                if not done:  # answer the invoke now; the pressed card is replaced when the turn ends
+                    working = Reply(headline="Working on it…", intent="working")
+                    await self._invoke_response(
+                        context, cards.invoke_card_response(cards.render(working, note=note))
+                    )
+                    self._later(context, task, activity.reply_to_id or None, note=note)
+                    return
+                reply = task.result()
             if reply is None:
                 reply = Reply(headline="Already done.", intent="duplicate")
-            card = cards.render(
-                reply, note=f"You chose: {action.get('title') or action.get('verb') or 'a button'}"
-            )
-            await self._invoke_response(context, cards.invoke_card_response(card))
+            await self._invoke_response(context, cards.invoke_card_response(cards.render(reply, note=note)))
         elif activity.name == "composeExtension/submitAction":
             reply = await self._leak_check(activity, tenant, value)
             task = {
@@ -241,8 +252,8 @@ class CoachAgent:
         )
 
     # --- sending -----------------------------------------------------------------------
-    def _activity(self, reply: Reply) -> Activity:
-        card = cards.render(reply)
+    def _activity(self, reply: Reply, note: str | None = None) -> Activity:
+        card = cards.render(reply, note=note)
         return Activity(
             type=ActivityTypes.message,
             summary=reply.headline[:200],

@@ -161,6 +161,32 @@ async def test_slow_turn_still_lands_when_the_update_is_rate_limited(bot: Bot, s
     assert "hold E5" in card_text(card_of(update["activity"]))
 
 
+async def test_slow_card_button_answers_the_invoke_then_replaces_the_card(bot: Bot, slow_llm: str) -> None:
+    host = bot.rt.services["teams"]
+    host.config.first_reply_after = 0.3
+    act = message(bot.connector, "")
+    del act["text"]
+    data = {"intent": "test.teams.slowdraft", "llm": slow_llm}
+    act.update(
+        type="invoke",
+        name="adaptiveCard/action",
+        replyToId="card-msg-1",
+        value={
+            "action": {"type": "Action.Execute", "title": "Draft it", "verb": data["intent"], "data": data}
+        },
+    )
+    started = time.monotonic()
+    status, body = await bot.post(act)
+    assert status == 200 and time.monotonic() - started < SLOW_SECONDS - 1.0
+    assert "Working on it…" in card_text(body["value"])
+    await host.agent.drain()
+    (update,) = bot.connector.puts
+    assert update["id"] == "card-msg-1"  # the pressed card is replaced, no new message
+    text = card_text(card_of(update["activity"]))
+    assert text.startswith("You chose: Draft it") and "hold E5" in text
+    assert bot.connector.messages == []
+
+
 async def test_fast_turn_is_answered_inside_the_request(bot: Bot) -> None:
     status, _ = await bot.post(message(bot.connector, "help"))
     assert status == 202
