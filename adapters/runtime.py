@@ -20,6 +20,29 @@ from bot.settings import Settings, get_settings
 
 log = logging.getLogger("coach.runtime")
 
+# Libraries whose debug output carries SQL parameters or message bodies (deal data): they stay
+# at WARNING whatever COACH_LOG_LEVEL says.
+QUIET = (
+    "aiosqlite",
+    "asyncpg",
+    "sqlalchemy.engine",
+    "sqlalchemy.pool",
+    "alembic",
+    "openai",
+    "httpx",
+    "httpcore",
+    "slack_bolt",
+    "slack_sdk",
+    "msal",
+    "microsoft_agents",
+)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    logging.basicConfig(level=level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger(name).level))
+
 
 @dataclass
 class Runtime:

@@ -27,6 +27,7 @@ import adapters.slack  # noqa: F401  (registers the mount)
 from adapters.runtime import Runtime
 from adapters.server import build_app
 from adapters.slack.settings import SlackSettings
+from bot.reply import Item, Reply, Section
 from bot.settings import Settings
 from tests.slack.fakes import BOT_TOKEN, SECRET, Call, FakeSlack, command, signed
 
@@ -126,6 +127,21 @@ async def main(n: int, concurrency: int, stall: float) -> None:
         results = {}
         for name, run in runs:
             results[name] = await run()
+        # The adapter alone: the same server with Coach.handle answering at once. The gap to the
+        # floor is what the Slack adapter itself costs; the rest of a full turn is the core's.
+        handle = rt.coach.handle
+        canned = Reply(
+            headline="Here is what I can do.", intent="help", sections=[Section(items=[Item("x")])]
+        )
+
+        async def instant(turn):
+            return canned
+
+        rt.coach.handle = instant  # type: ignore[method-assign]
+        results["adapter only (core stubbed)"] = await measure(
+            str(ours.make_url("/slack/events")), fake, n, concurrency, "A"
+        )
+        rt.coach.handle = handle  # type: ignore[method-assign]
         if stall:
             handle = rt.coach.handle
 
@@ -142,11 +158,13 @@ async def main(n: int, concurrency: int, stall: float) -> None:
         for name, r in results.items():
             cols = (r["rps"], r["p50"], r["p99"], r["ack_p50"], r["ack_p99"])
             print(f"{name:28} " + " ".join(f"{c:8.1f}" for c in cols))
-        floor_r, ours_r = results["bolt echo (floor)"], results["coach turn"]
-        print(
-            f"cost ratio (p50 coach / p50 floor): {ours_r['p50'] / floor_r['p50']:.2f}x; "
-            f"throughput ratio: {floor_r['rps'] / ours_r['rps']:.2f}x"
-        )
+        floor_r = results["bolt echo (floor)"]
+        for name in ("coach turn", "adapter only (core stubbed)"):
+            r = results[name]
+            print(
+                f"{name}: cost ratio (p50 / floor p50) {r['p50'] / floor_r['p50']:.2f}x; "
+                f"throughput ratio (floor req/s / req/s) {floor_r['rps'] / r['rps']:.2f}x"
+            )
         await ours.close()
         await floor.close()
         await rt.close()

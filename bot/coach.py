@@ -88,10 +88,12 @@ class Coach:
         return None
 
     async def _turn(self, memory: Memory, turn: Turn, now: datetime) -> Reply:
-        conversation = await memory.conversation(turn.conversation, now)
-        deal = await memory.active_deal(conversation)
+        opening = await memory.open_conversation(turn.conversation, now)
+        conversation, deal, newest = opening.conversation, opening.deal, opening.newest_event_id
+        form = opening.form
         if turn.extra.get("deal"):  # one turn about a named deal (`coach ask --deal NAME`)
             deal = await memory.find_deal(str(turn.extra["deal"]))
+            newest, form = None, await memory.load_form(conversation.id, deal.id) if deal else None
             if deal is None:
                 return Reply(
                     headline=f"I don't know a deal called “{str(turn.extra['deal'])[:80]}”.",
@@ -107,7 +109,7 @@ class Coach:
             services=self.services,
         )
         if deal is not None:
-            ctx.deal = await memory.deal_view(deal.id, deal)
+            ctx.deal = await memory.deal_view(deal.id, deal, newest)
 
         if turn.action is not None:
             args = {k: v for k, v in turn.action.items() if k not in ("intent", "_text")}
@@ -118,7 +120,6 @@ class Coach:
 
         text = clean(turn.text)
         command = match_command(text, self.kb)
-        form = await memory.load_form(conversation.id, deal.id) if deal is not None else None
         if form is None:
             ctx.intent = command or match_pattern(text, self.kb) or Intent("unknown", {}, text)
             if ctx.intent.name == "unknown" and ctx.deal is not None and not text.rstrip().endswith("?"):

@@ -7,12 +7,13 @@ filters by tenant, so an id typed in workspace A can never reach a deal of works
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +27,7 @@ from bot.db.models import (
     ProcessedEvent,
     Tenant,
 )
-from bot.timeline import Contact, DealView, Event, derive_facts, make_view
+from bot.timeline import Contact, DealView, Event, Timeline, make_view
 
 
 class DealNameTaken(ValueError):
@@ -59,25 +60,33 @@ class TimelineCache:
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._items: OrderedDict[int, tuple[int, tuple[Event, ...], Mapping[str, Any]]] = OrderedDict()
+        self._items: OrderedDict[int, tuple[int, Timeline]] = OrderedDict()
         self.tenants: dict[tuple[str, str], int] = {}
 
     def remember_tenant(self, key: tuple[str, str], tenant_id: int) -> None:
         if len(self.tenants) < 100_000:
             self.tenants[key] = tenant_id
 
-    def get(self, deal_id: int, newest: int) -> tuple[tuple[Event, ...], Mapping[str, Any]] | None:
+    def get(self, deal_id: int, newest: int) -> Timeline | None:
         hit = self._items.get(deal_id)
         if hit is None or hit[0] != newest:
             return None
         self._items.move_to_end(deal_id)
-        return hit[1], hit[2]
+        return hit[1]
 
-    def put(self, deal_id: int, newest: int, events: tuple[Event, ...], facts: Mapping[str, Any]) -> None:
-        self._items[deal_id] = (newest, events, facts)
+    def put(self, deal_id: int, newest: int, timeline: Timeline) -> None:
+        self._items[deal_id] = (newest, timeline)
         self._items.move_to_end(deal_id)
         while len(self._items) > self.size:
             self._items.popitem(last=False)
+
+
+@dataclass(slots=True)
+class Opening:
+    conversation: Conversation
+    deal: Deal | None
+    newest_event_id: int | None  # None: not known, look it up
+    form: FormState | None
 
 
 class Memory:
@@ -117,21 +126,42 @@ class Memory:
     async def claim_event(self, event_id: str, now: datetime) -> bool:
         """True the first time an inbound event id is seen for this tenant, False after.
         The unique key makes this hold across processes; it commits with the turn."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(
-                    ProcessedEvent(
-                        platform=self.tenant.platform,
-                        tenant_key=self.tenant.external_id,
-                        event_id=event_id,
-                        created_at=now,
-                    )
-                )
-            return True
-        except IntegrityError:
-            return False
+        values = {
+            "platform": self.tenant.platform,
+            "tenant_key": self.tenant.external_id,
+            "event_id": event_id,
+            "created_at": now,
+        }
+        # One statement: INSERT … ON CONFLICT DO NOTHING RETURNING id. A concurrent claim of
+        # the same id waits on the unique index and then finds the conflict.
+        dialect = self.session.bind.dialect.name if self.session.bind is not None else "sqlite"
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(ProcessedEvent).values(**values).on_conflict_do_nothing().returning(ProcessedEvent.id)
+        return (await self.session.execute(stmt)).scalar_one_or_none() is not None
 
     # --- conversations and deals ---------------------------------------------------
+    async def open_conversation(self, external_id: str, now: datetime) -> Opening:
+        """The start of a turn in one query: the conversation, its active deal (of this
+        tenant only), the deal's newest event id and any form in progress."""
+        newest = (
+            select(func.max(DealEvent.id))
+            .where(DealEvent.deal_id == Deal.id)
+            .correlate(Deal)
+            .scalar_subquery()
+        )
+        stmt = (
+            select(Conversation, Deal, newest, FormState)
+            .outerjoin(Deal, (Deal.id == Conversation.active_deal_id) & (Deal.tenant_id == self.tenant.id))
+            .outerjoin(
+                FormState, (FormState.conversation_id == Conversation.id) & (FormState.deal_id == Deal.id)
+            )
+            .where(Conversation.tenant_id == self.tenant.id, Conversation.external_id == external_id)
+        )
+        row = (await self.session.execute(stmt)).first()
+        if row is None:
+            return Opening(await self.conversation(external_id, now), None, None, None)
+        return Opening(row[0], row[1], row[2] or 0, row[3])
+
     async def conversation(self, external_id: str, now: datetime) -> Conversation:
         return await get_or_create(
             self.session,
@@ -180,20 +210,23 @@ class Memory:
         return await self.get_deal(conversation.active_deal_id)
 
     # --- timeline ---------------------------------------------------------------
-    async def deal_view(self, deal_id: int, deal: Deal | None = None) -> DealView:
+    async def deal_view(self, deal_id: int, deal: Deal | None = None, newest: int | None = None) -> DealView:
         if deal is None or deal.id != deal_id or deal.tenant_id != self.tenant.id:
             deal = await self.get_deal(deal_id)
         if deal is None:
             raise LookupError("no such deal in this workspace")
-        events, facts = await self._events(deal_id)
-        return make_view(deal.id, deal.name, events, await self.contacts(deal_id), facts)
+        timeline = await self._timeline(deal_id, newest)
+        return make_view(deal.id, deal.name, timeline, await self.contacts(deal_id))
 
-    async def _events(self, deal_id: int) -> tuple[tuple[Event, ...], Mapping[str, Any]]:
+    async def _timeline(self, deal_id: int, newest: int | None = None) -> Timeline:
         cacheable = self.cache is not None and deal_id not in self._written
         if cacheable:
-            newest = (
-                await self.session.execute(select(func.max(DealEvent.id)).where(DealEvent.deal_id == deal_id))
-            ).scalar_one()
+            if newest is None:
+                newest = (
+                    await self.session.execute(
+                        select(func.max(DealEvent.id)).where(DealEvent.deal_id == deal_id)
+                    )
+                ).scalar_one()
             cached = self.cache.get(deal_id, newest or 0)
             if cached is not None:
                 return cached
@@ -213,10 +246,10 @@ class Memory:
             Event(id=r[0], kind=r[1], payload=r[2], actor=r[3], at=_utc(r[4]), recorded_at=_utc(r[5]))
             for r in rows
         )
-        facts = MappingProxyType(derive_facts(events))  # shared across turns: read-only
+        timeline = Timeline.of(events)  # shared across turns: read-only
         if cacheable:
-            self.cache.put(deal_id, max((e.id for e in events), default=0), events, facts)
-        return events, facts
+            self.cache.put(deal_id, max((e.id for e in events), default=0), timeline)
+        return timeline
 
     async def append_event(
         self,

@@ -25,6 +25,14 @@ class Section:
     title: str | None = None
     style: SectionStyle = "bullets"
 
+    def mark(self, n: int, item: Item, *, bullet: str = "-", done: str = "[x]", todo: str = "[ ]") -> str:
+        """The mark before the n-th item (1-based); each surface passes its own symbols."""
+        if self.style == "numbered":
+            return f"{n}."
+        if self.style == "checklist" and item.done is not None:
+            return done if item.done else todo
+        return bullet
+
 
 @dataclass(slots=True)
 class Action:
@@ -69,6 +77,11 @@ class Reply:
     footer: str | None = None
     ephemeral: bool = False  # shown only to the asker where the surface can
 
+    def headline_has_label(self) -> bool:
+        """True when the headline already opens with the verdict's wording ("Go ahead and …")."""
+        label = (self.verdict_label or "").rstrip(".!:").casefold()
+        return bool(label) and self.headline.casefold().startswith(label)
+
     @property
     def reasons(self) -> list[Item]:
         return [item for s in self.sections for item in s.items if item.rule]
@@ -80,7 +93,7 @@ class Reply:
     def plain_text(self) -> str:
         lines: list[str] = []
         head = self.headline
-        if self.verdict_label and not head.startswith(self.verdict_label):
+        if self.verdict_label and not self.headline_has_label():
             head = f"{self.verdict_label} {head}".strip()
         lines.append(head)
         for section in self.sections:
@@ -88,14 +101,8 @@ class Reply:
             if section.title:
                 lines.append(section.title)
             for n, item in enumerate(section.items, 1):
-                if section.style == "numbered":
-                    mark = f"{n}."
-                elif section.style == "checklist" and item.done is not None:
-                    mark = "[x]" if item.done else "[ ]"
-                else:
-                    mark = "-"
                 cite = f" [{item.rule}]" if item.rule else ""
-                lines.append(f"{mark} {item.text}{cite}")
+                lines.append(f"{section.mark(n, item)} {item.text}{cite}")
         for n, q in enumerate(self.questions, 1):
             if n == 1:
                 lines.append("")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 # Event kinds the core knows. Playbooks may log others (kind strings are free), but these
@@ -40,21 +41,54 @@ class Contact:
 
 
 @dataclass(frozen=True, slots=True)
+class Timeline:
+    """A decoded timeline and what is derived from it once (playbooks ask many times a turn)."""
+
+    events: tuple[Event, ...] = ()
+    live: tuple[Event, ...] = ()  # not undone, undo events left out, oldest first
+    by_kind: Mapping[str, tuple[Event, ...]] = field(default_factory=dict)
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, events: Iterable[Event]) -> Timeline:
+        events = tuple(events)
+        undone = {e.payload.get("event_id") for e in events if e.kind == UNDO}
+        live = tuple(e for e in events if e.kind != UNDO and e.id not in undone)
+        by_kind: dict[str, list[Event]] = {}
+        for e in live:
+            by_kind.setdefault(e.kind, []).append(e)
+        return cls(
+            events=events,
+            live=live,
+            by_kind=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}),
+            facts=MappingProxyType(derive_facts(events)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class DealView:
     """Everything a playbook may know about one deal."""
 
     id: int
     name: str
-    events: tuple[Event, ...] = ()
+    timeline: Timeline = field(default_factory=Timeline)
     contacts: tuple[Contact, ...] = ()
-    facts: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return self.timeline.events
+
+    @property
+    def facts(self) -> Mapping[str, Any]:
+        return self.timeline.facts
 
     def live_events(self, *kinds: str) -> list[Event]:
         """Events not withdrawn by an undo, optionally of the given kinds, oldest first."""
-        undone = {e.payload.get("event_id") for e in self.events if e.kind == UNDO}
-        return [
-            e for e in self.events if e.kind != UNDO and e.id not in undone and (not kinds or e.kind in kinds)
-        ]
+        if not kinds:
+            return list(self.timeline.live)
+        if len(kinds) == 1:
+            return list(self.timeline.by_kind.get(kinds[0], ()))
+        return [e for e in self.timeline.live if e.kind in kinds]
 
     def fact(self, key: str, default: Any = None) -> Any:
         return self.facts.get(key, default)
@@ -81,15 +115,8 @@ def derive_facts(events: Iterable[Event]) -> dict[str, Any]:
 def make_view(
     deal_id: int,
     name: str,
-    events: Iterable[Event],
+    events: Iterable[Event] | Timeline,
     contacts: Iterable[Contact] = (),
-    facts: Mapping[str, Any] | None = None,
 ) -> DealView:
-    events = tuple(events)
-    return DealView(
-        id=deal_id,
-        name=name,
-        events=events,
-        contacts=tuple(contacts),
-        facts=derive_facts(events) if facts is None else facts,
-    )
+    timeline = events if isinstance(events, Timeline) else Timeline.of(events)
+    return DealView(id=deal_id, name=name, timeline=timeline, contacts=tuple(contacts))

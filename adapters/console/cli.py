@@ -6,14 +6,13 @@ import argparse
 import asyncio
 import getpass
 import json
-import logging
 import sys
 from pathlib import Path
 
 from rich.console import Console
 
 from adapters.console.render import render, to_json
-from adapters.runtime import Runtime
+from adapters.runtime import Runtime, configure_logging
 from bot.db import migrate
 from bot.demo import load_demo
 from bot.knowledge import KnowledgeError
@@ -239,8 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=get_settings().log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(get_settings().log_level)
     try:
         if args.cmd == "ask":
             return asyncio.run(cmd_ask(args))

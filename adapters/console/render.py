@@ -31,9 +31,12 @@ def render(reply: Reply, console: Console) -> None:
     parts: list[object] = []
     head = Text()
     headline = reply.headline
-    if reply.verdict_label:
+    if reply.verdict_label and not reply.headline_has_label():
         head.append(reply.verdict_label + " ", style=VERDICT_STYLE.get(reply.verdict or "", "bold"))
-        headline = headline.removeprefix(reply.verdict_label).lstrip()
+    elif reply.verdict_label:
+        label_len = len(reply.verdict_label.rstrip(".!:"))
+        head.append(headline[:label_len], style=VERDICT_STYLE.get(reply.verdict or "", "bold"))
+        headline = headline[label_len:]
     head.append(headline, style="bold" if not reply.verdict_label else "")
     parts.append(head)
     for section in reply.sections:
@@ -41,13 +44,7 @@ def render(reply: Reply, console: Console) -> None:
         if section.title:
             parts.append(Text(section.title, style="bold underline"))
         for n, item in enumerate(section.items, 1):
-            if section.style == "numbered":
-                mark = f"{n}."
-            elif section.style == "checklist" and item.done is not None:
-                mark = "☑" if item.done else "☐"
-            else:
-                mark = "•"
-            line = Text(f" {mark} ")
+            line = Text(f" {section.mark(n, item, bullet='•', done='☑', todo='☐')} ")
             line.append_text(Text.from_markup(_inline_code(item.text)))
             if item.rule:
                 line.append(f"  [{item.rule}]", style="dim cyan")

@@ -13,6 +13,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
@@ -21,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.runtime import Runtime
 from adapters.slack import blocks, home, modals
+from adapters.slack.installs import Revocations
 from adapters.slack.logs import slack_logger
 from adapters.slack.settings import SlackSettings
 from bot.reply import Reply
@@ -43,8 +45,12 @@ MODAL_WORDS = {
 SHORTCUT = "check_before_sending"
 
 
-def web_client(settings: SlackSettings, token: str | None = None) -> AsyncWebClient:
-    client = AsyncWebClient(token=token, base_url=settings.base_url, logger=log)
+def web_client(
+    settings: SlackSettings, token: str | None = None, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """Given a session, every call (and Bolt's per-request copies of this client) reuses its
+    pooled connections instead of opening a new session and TCP connection per call."""
+    client = AsyncWebClient(token=token, base_url=settings.base_url, logger=log, session=session)
     client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=3))
     return client
 
@@ -72,6 +78,7 @@ class SlackCoach:
     def __init__(self, rt: Runtime, settings: SlackSettings) -> None:
         self.rt = rt
         self.settings = settings
+        self.roles = modals.role_options(rt.kb)
 
     def now(self) -> datetime:
         return self.rt.coach.clock().astimezone(UTC)
@@ -143,7 +150,8 @@ class SlackCoach:
         kind = MODAL_WORDS.get(text.casefold())
         if kind:
             await ack()
-            await client.views_open(trigger_id=body["trigger_id"], view=modals.view(kind, body["channel_id"]))
+            view = modals.view(kind, body["channel_id"], roles=self.roles)
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
             return
         await ack()
         turn = self.turn(
@@ -188,9 +196,8 @@ class SlackCoach:
         user = body["user"]["id"]
         if payload and "modal" in payload and payload["modal"] in modals.MODALS:
             channel = (body.get("channel") or {}).get("id") or user  # App Home: answer in the DM
-            await client.views_open(
-                trigger_id=body["trigger_id"], view=modals.view(payload["modal"], channel)
-            )
+            view = modals.view(payload["modal"], channel, roles=self.roles)
+            await client.views_open(trigger_id=body["trigger_id"], view=view)
             return
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
@@ -224,7 +231,7 @@ class SlackCoach:
             await ack()
             return
         got = modals.values(view.get("state") or {})
-        errors = modals.validate(kind, got, self.now().date())
+        errors = modals.validate(kind, got, self.now().date(), self.roles)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
@@ -237,8 +244,8 @@ class SlackCoach:
             body,
             conversation=channel,
             user=user,
-            text=modals.turn_text(kind, got),
             event_id=stable_id("view", view.get("id"), view.get("hash")),
+            **modals.submission(kind, got, self.roles),
         )
         await self.run(client, turn, channel, thread_ts=thread_ts)
 
@@ -250,17 +257,22 @@ class SlackCoach:
         text = (message.get("text") or "").strip()
         if not channel:
             return
-        if not text:
-            await client.chat_postEphemeral(
-                channel=channel, user=user, text="That message has no text to check."
-            )
+        limit = self.rt.settings.max_message_chars
+        if not text or len(text) > limit:
+            note = "That message has no text to check."
+            if text:
+                note = (
+                    f"That message is too long to check ({len(text):,} characters; the limit is {limit:,})."
+                )
+            await client.chat_postEphemeral(channel=channel, user=user, text=note)
             return
         turn = self.turn(
             context,
             body,
             conversation=channel,
             user=user,
-            text=f"check: {text}",
+            # Straight to the leak check: the message is checked as it is, never re-parsed.
+            action={"intent": "leakcheck", "message": text, "_text": "check before sending"},
             event_id=stable_id("sc", shortcut.get("trigger_id")),
         )
         await self.run(client, turn, channel, thread_ts=message.get("thread_ts"), ephemeral_user=user)
@@ -274,14 +286,22 @@ class SlackCoach:
 
 
 def build_bolt(
-    rt: Runtime, settings: SlackSettings, *, oauth_settings: Any = None, socket: bool = False
+    rt: Runtime,
+    settings: SlackSettings,
+    *,
+    oauth_settings: Any = None,
+    socket: bool = False,
+    session: aiohttp.ClientSession | None = None,
+    verify: bool = False,
 ) -> AsyncApp:
+    """`verify`: let Bolt check signatures too. Off by default: over HTTP, mount.events_handler
+    checks every request before Bolt parses it; over Socket Mode there is nothing to sign."""
     token = None if oauth_settings is not None else settings.secret("bot_token")
     kwargs: dict[str, Any] = {
         "logger": log,
         "process_before_response": False,
-        "client": web_client(settings, token),
-        "request_verification_enabled": not socket,
+        "client": web_client(settings, token, session),
+        "request_verification_enabled": verify and not socket,
         "raise_error_for_unhandled_request": False,
     }
     if not socket:
@@ -297,6 +317,9 @@ def build_bolt(
     bolt.action(re.compile(r"^coach\."))(sc.on_action)
     bolt.view(re.compile(r"^coach\.modal\."))(sc.on_view)
     bolt.shortcut(SHORTCUT)(sc.on_shortcut)
+    revocations = Revocations(oauth_settings.installation_store if oauth_settings is not None else None)
+    bolt.event("app_uninstalled")(revocations.on_app_uninstalled)
+    bolt.event("tokens_revoked")(revocations.on_tokens_revoked)
     bolt.error(_on_error)
     return bolt
 

@@ -5,20 +5,19 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.oauth.installation_store.async_cacheable_installation_store import (
-    AsyncCacheableInstallationStore,
-)
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.runtime import Runtime
 from adapters.slack.app import build_bolt, web_client
+from adapters.slack.installs import TtlInstallationStore
 from adapters.slack.logs import slack_logger
 from adapters.slack.settings import SlackSettings
 
@@ -45,8 +44,9 @@ def oauth_settings(rt: Runtime, settings: SlackSettings) -> AsyncOAuthSettings:
         scopes=SCOPES,
         install_path=settings.install_path,
         redirect_uri_path=settings.redirect_path,
-        # Authorizing from memory keeps the ack fast even when the database is slow.
-        installation_store=AsyncCacheableInstallationStore(store),
+        # Authorizing from memory keeps the ack fast even when the database is slow; entries
+        # expire, so an uninstall handled by another process reaches this one too.
+        installation_store=TtlInstallationStore(store),
         state_store=AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=rt.engine, logger=log),
         logger=log,
     )
@@ -101,7 +101,10 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         return
     if not settings.http_configured():
         return  # Slack not configured: nothing to mount
-    bolt = build_bolt(rt, settings, oauth_settings=oauth_settings(rt, settings) if settings.oauth else None)
+    session = _shared_session(app)
+    bolt = build_bolt(
+        rt, settings, oauth_settings=oauth_settings(rt, settings) if settings.oauth else None, session=session
+    )
     app[BOLT] = bolt
     app.router.add_post("/slack/events", events_handler(bolt, settings.secret("signing_secret")))
     if settings.oauth:
@@ -110,16 +113,28 @@ async def mount(rt: Runtime, app: web.Application) -> None:
     log.info("slack mounted on /slack/events (%s)", "oauth" if settings.oauth else "single workspace")
 
 
+def _shared_session(app: web.Application) -> aiohttp.ClientSession:
+    """One pooled HTTP session for every Web API call of this process, closed with the server."""
+    session = aiohttp.ClientSession()
+
+    async def close(_: web.Application) -> None:
+        await session.close()
+
+    app.on_cleanup.append(close)
+    return session
+
+
 async def _mount_socket(rt: Runtime, app: web.Application, settings: SlackSettings) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    bolt = build_bolt(rt, settings, socket=True)
+    session = _shared_session(app)
+    bolt = build_bolt(rt, settings, socket=True, session=session)
     app[BOLT] = bolt
     handler = AsyncSocketModeHandler(
         bolt,
         settings.secret("app_token"),
         logger=log,
-        web_client=web_client(settings, settings.secret("bot_token")),
+        web_client=web_client(settings, settings.secret("bot_token"), session),
     )
 
     async def start(_: web.Application) -> None:

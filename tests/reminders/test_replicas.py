@@ -69,10 +69,30 @@ async def db_counts(url: str) -> tuple[Counter, int]:
     return status, retried
 
 
-def spawn(url: str, api: str, lease: float) -> subprocess.Popen:
+async def leased_by(url: str, pid: int) -> int:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return await conn.scalar(
+                select(func.count()).where(
+                    Reminder.status == "pending", Reminder.lease_owner.like(f"%:{pid}:%")
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
+def spawn(url: str, api: str, lease: float, go_file: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "SLACK_API_URL": api, "SLACK_BOT_TOKEN": "xoxb-test", "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.reminders.worker_proc", url, str(lease)],
+        [
+            sys.executable,
+            "-m",
+            "tests.reminders.worker_proc",
+            url,
+            str(lease),
+            *([str(go_file)] if go_file else []),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -88,11 +108,17 @@ async def wait_all(procs: list[subprocess.Popen], limit: float) -> None:
         await asyncio.sleep(0.1)
 
 
-async def test_two_processes_deliver_1000_reminders_exactly_once(pg_url, slack_api):
+async def test_two_processes_deliver_1000_reminders_exactly_once(pg_url, slack_api, tmp_path):
     await seed(pg_url)
     slack_api.latency = 0.002
+    go = tmp_path / "go"
+    procs = [spawn(pg_url, slack_api.url, lease=30, go_file=go) for _ in range(2)]
+    deadline = time.monotonic() + 90
+    while len(list(tmp_path.glob("go.ready.*"))) < 2:  # both booted: start them together
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs)
+        await asyncio.sleep(0.05)
     t0 = time.monotonic()
-    procs = [spawn(pg_url, slack_api.url, lease=30) for _ in range(2)]
+    go.touch()
     await wait_all(procs, 120)
     elapsed = time.monotonic() - t0
     outs = [p.communicate()[0] for p in procs]
@@ -111,9 +137,12 @@ async def test_kill_9_mid_batch_loses_nothing_and_doubles_nothing(pg_url, slack_
     slack_api.latency = 0.01  # slow enough that the kill lands mid-batch
     lease = 2.0
     victim, survivor = spawn(pg_url, slack_api.url, lease), spawn(pg_url, slack_api.url, lease)
-    deadline = time.monotonic() + 60
-    while len(slack_api.posts) < 200:
-        assert time.monotonic() < deadline and victim.poll() is None
+    # Kill the victim mid-batch: after real progress, while it holds leased rows (on a loaded
+    # machine a process may start late, so wait for its leases rather than for a count alone).
+    deadline = time.monotonic() + 90
+    while len(slack_api.posts) < 200 or not await leased_by(pg_url, victim.pid):
+        assert time.monotonic() < deadline, "the victim never held a lease mid-batch"
+        assert victim.poll() is None
         await asyncio.sleep(0.01)
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()

@@ -1,14 +1,16 @@
 """One `coach serve`-like reminder worker as its own OS process, for the replica tests.
 
-    python -m tests.reminders.worker_proc DATABASE_URL LEASE_SECONDS
+    python -m tests.reminders.worker_proc DATABASE_URL LEASE_SECONDS [GO_FILE]
 Runs the real Scheduler until no reminder is pending, then exits 0. SLACK_API_URL points it at
 the loopback stand-in."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -18,8 +20,12 @@ from bot.db.models import Reminder
 from bot.settings import Settings
 
 
-async def main(url: str, lease: float) -> int:
+async def main(url: str, lease: float, go_file: str | None = None) -> int:
     rt = await Runtime.start(Settings(COACH_DATABASE_URL=url), migrate=False)
+    if go_file:  # start together with the other replica, however slowly each process booted
+        Path(go_file + f".ready.{os.getpid()}").touch()
+        while not Path(go_file).exists():  # noqa: ASYNC110 - another process creates it
+            await asyncio.sleep(0.02)
     worker = Scheduler(rt, lease=timedelta(seconds=lease), batch=25, poll=0.1, concurrency=8)
     try:
         while True:
@@ -39,4 +45,4 @@ async def main(url: str, lease: float) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main(sys.argv[1], float(sys.argv[2]))))
+    sys.exit(asyncio.run(main(sys.argv[1], float(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else None)))

@@ -130,14 +130,14 @@ async def test_slash_command_opens_a_modal(slack, fake):
 
 async def test_modal_submission_with_errors_answers_inline(slack, fake):
     body = _submission(
-        "meeting", {"who": {"who": {"value": ""}}, "on": {"on": {"selected_date": "2020-01-01"}}}
+        "meeting", {"topic": {"topic": {"value": ""}}, "on": {"on": {"selected_date": "2020-01-01"}}}
     )
     async with slack.session.post(
         slack.server.make_url("/slack/events"), data=body, headers=signed(body, FORM)
     ) as resp:
         answer = await resp.json()
     assert answer["response_action"] == "errors"
-    assert set(answer["errors"]) == {"who", "topic", "on"}
+    assert set(answer["errors"]) == {"role", "topic", "on"}
     assert "later day" in answer["errors"]["on"]
     assert slack.done == []
 
@@ -149,20 +149,6 @@ async def test_new_deal_modal_becomes_a_deal_new_turn(slack, fake):
     (post,) = await fake.wait_for("chat.postMessage")
     assert post["channel"] == "C1"
     assert "Started Contoso M365" in post["text"]
-
-
-def test_modal_submissions_map_to_the_words_typed_in_chat():
-    from adapters.slack.modals import turn_text
-
-    assert turn_text("favor", {"who": "Ana (CSM)", "ask": "to expedite the workshop"}) == (
-        "log favor: asked Ana (CSM) to expedite the workshop"
-    )
-    assert turn_text("commitment", {"who": "Raj", "what": "hold the price", "form": "verbal", "by": ""}) == (
-        "log commitment: Raj committed to hold the price (verbal)"
-    )
-    assert turn_text("meeting", {"who": "the TS", "topic": "architecture", "on": "2026-12-01"}) == (
-        "log meeting: architecture with the TS on 2026-12-01"
-    )
 
 
 async def test_message_shortcut_checks_the_message_ephemerally(slack, fake):
