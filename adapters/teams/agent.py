@@ -24,7 +24,8 @@ from bot.understand import suggestions
 log = logging.getLogger("coach.teams")
 
 PLATFORM = "teams"
-LEAK_INTENT = "leak.check"  # the message action runs the leak check on the picked message
+LEAK_INTENT = "leakcheck"  # the message action runs the leak check on the picked message
+LEAK_COMMAND = "leakCheck"  # the manifest's composeExtensions command id
 _AT = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -51,24 +52,38 @@ class CoachAgent:
         self.rt = rt
         self.config = config
         self.refs = refs
+        # Turns still running after their HTTP request was answered (see _answer); kept so they
+        # are not garbage-collected and so shutdown can wait for them.
+        self.background: set[asyncio.Task] = set()
 
     # --- entry -------------------------------------------------------------------
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         tenant = tenant_of(activity) or "local-dev"
+        if activity.type == ActivityTypes.conversation_update:
+            # A resent conversationUpdate (same id) must not welcome twice: the id is claimed in
+            # the database together with the reference save.
+            first = await self._save_reference(activity, tenant, claim=f"conversationUpdate:{activity.id}")
+            if first:
+                await self._on_conversation_update(context)
+            return
         await self._save_reference(activity, tenant)
         if activity.type == ActivityTypes.message:
             await self._on_message(context, tenant)
         elif activity.type == ActivityTypes.invoke:
             await self._on_invoke(context, tenant)
-        elif activity.type == ActivityTypes.conversation_update:
-            await self._on_conversation_update(context)
 
-    async def _save_reference(self, activity: Activity, tenant: str) -> None:
+    async def _save_reference(self, activity: Activity, tenant: str, claim: str | None = None) -> bool:
+        key = conversation_key(activity)
+        bot = activity.recipient.id if activity.recipient else None
+        route = (activity.service_url, activity.conversation.id, bot, activity.channel_id)
+        claim = claim if activity.id else None
+        if claim is None and self.refs.fresh(tenant, key, route):
+            return True  # the common case: nothing to build, nothing to write
         ref = activity.get_conversation_reference().model_dump(mode="json", by_alias=True, exclude_none=True)
-        for per_activity in ("activityId", "requestId"):  # would force a write on every turn
+        for per_activity in ("activityId", "requestId"):
             ref.pop(per_activity, None)
-        await self.refs.save(tenant, conversation_key(activity), ref, self.rt.coach.clock())
+        return await self.refs.save(tenant, key, ref, self.rt.coach.clock(), route=route, claim=claim)
 
     def _turn(self, activity: Activity, tenant: str, *, text: str = "", action: dict | None = None) -> Turn:
         user = activity.from_property
@@ -101,32 +116,65 @@ class CoachAgent:
         await self._answer(context, turn)
 
     async def _answer(self, context: TurnContext, turn: Turn) -> None:
-        """Run the turn; if it is slow, show typing, then a quick first reply that is later updated."""
+        """Run the turn. A fast one is answered in the request. A slow one gets a typing indicator,
+        then a quick "Working on it…" reply, and the HTTP request returns; the turn finishes in
+        the background and replaces that reply through a continuation of this conversation, so
+        a long draft never holds Teams' request open."""
         task = asyncio.ensure_future(self.rt.coach.handle(turn))
-        placeholder_id: str | None = None
         done, _ = await asyncio.wait({task}, timeout=self.config.typing_after)
         if not done:
             await self._send_activity(context, Activity(type=ActivityTypes.typing))
             wait = max(0.0, self.config.first_reply_after - self.config.typing_after)
             done, _ = await asyncio.wait({task}, timeout=wait)
-            if not done:
-                sent = await self._send_activity(
-                    context, Activity(type=ActivityTypes.message, text="Working on it…")
-                )
-                placeholder_id = getattr(sent, "id", None) or None
-        reply = await task
-        if reply is None:  # this activity id was already handled: one effect only
+        if done:
+            reply = task.result()
+            if reply is not None:  # None: this activity id was already handled, one effect only
+                await self._send(context, reply)
             return
-        if placeholder_id:
-            update = self._activity(reply)
-            update.id = placeholder_id
-            await with_retry(
-                lambda: context.update_activity(update),
-                attempts=self.config.retry_attempts,
-                base=self.config.retry_base,
-            )
-            return
-        await self._send(context, reply)
+        sent = await self._send_activity(context, Activity(type=ActivityTypes.message, text="Working on it…"))
+        self._later(context, task, getattr(sent, "id", None) or None)
+
+    def _later(
+        self, context: TurnContext, task: asyncio.Future, placeholder_id: str | None, note: str | None = None
+    ) -> None:
+        identity = context.identity
+        continuation = context.activity.get_conversation_reference().get_continuation_activity()
+        continuation.id = context.activity.id  # a fallback post replies to the user's message
+        adapter = context.adapter
+
+        async def finish() -> None:
+            try:
+                reply = await task
+            except Exception as exc:  # Coach.handle turns errors into replies; this is a safety net
+                log.error("background teams turn failed: %s", type(exc).__name__)
+                reply = Reply(headline="Something went wrong on my side. Please try again.", intent="error")
+            if reply is None:
+                return
+
+            async def deliver(ctx: TurnContext) -> None:
+                if placeholder_id:
+                    update = self._activity(reply, note=note)
+                    update.id = placeholder_id
+                    try:
+                        await self._retry(lambda: ctx.update_activity(update))
+                        return
+                    except Exception as exc:  # e.g. the placeholder was deleted: post it instead
+                        log.warning("could not update the first reply (%s); posting", type(exc).__name__)
+                await self._retry(lambda: ctx.send_activity(self._activity(reply)))
+
+            try:
+                await adapter.continue_conversation_with_claims(identity, continuation, deliver)
+            except Exception as exc:
+                log.error("could not deliver a background teams reply: %s", type(exc).__name__)
+
+        job = asyncio.create_task(finish())
+        self.background.add(job)
+        job.add_done_callback(self.background.discard)
+
+    async def drain(self) -> None:
+        """Wait (bounded by config.drain_seconds) for background turns, e.g. at shutdown."""
+        if self.background:
+            await asyncio.wait(set(self.background), timeout=self.config.drain_seconds)
 
     # --- invokes -------------------------------------------------------------------
     async def _on_invoke(self, context: TurnContext, tenant: str) -> None:
@@ -134,24 +182,28 @@ class CoachAgent:
         value = activity.value if isinstance(activity.value, dict) else {}
         if activity.name == "adaptiveCard/action":
             action = value.get("action") if isinstance(value.get("action"), dict) else {}
+            note = f"You chose: {action.get('title') or action.get('verb') or 'a button'}"
             payload = cards.action_payload(action.get("data"))
             if payload is None:
                 reply: Reply | None = Reply(headline="That button has expired. Ask me again.", intent="error")
             else:
-                reply = await self.rt.coach.handle(self._turn(activity, tenant, action=payload))
+                task = asyncio.ensure_future(
+                    self.rt.coach.handle(self._turn(activity, tenant, action=payload))
+                )
+                done, _ = await asyncio.wait({task}, timeout=self.config.first_reply_after)
+                if not done:  # answer the invoke now; the pressed card is replaced when the turn ends
+                    working = Reply(headline="Working on it…", intent="working")
+                    await self._invoke_response(
+                        context, cards.invoke_card_response(cards.render(working, note=note))
+                    )
+                    self._later(context, task, activity.reply_to_id or None, note=note)
+                    return
+                reply = task.result()
             if reply is None:
                 reply = Reply(headline="Already done.", intent="duplicate")
-            card = cards.render(
-                reply, note=f"You chose: {action.get('title') or action.get('verb') or 'a button'}"
-            )
-            await self._invoke_response(context, cards.invoke_card_response(card))
+            await self._invoke_response(context, cards.invoke_card_response(cards.render(reply, note=note)))
         elif activity.name == "composeExtension/submitAction":
-            payload = value.get("messagePayload") if isinstance(value.get("messagePayload"), dict) else {}
-            body = payload.get("body") if isinstance(payload.get("body"), dict) else {}
-            text = html_to_text(str(body.get("content") or ""))
-            turn = self._turn(activity, tenant, action={"intent": LEAK_INTENT, "text": text, "_text": text})
-            reply = await self.rt.coach.handle(turn)
-            reply = reply or Reply(headline="Already checked.", intent="duplicate")
+            reply = await self._leak_check(activity, tenant, value)
             task = {
                 "task": {
                     "type": "continue",
@@ -161,6 +213,21 @@ class CoachAgent:
             await self._invoke_response(context, task)
         else:
             await self._invoke_response(context, None, status=501)
+
+    async def _leak_check(self, activity: Activity, tenant: str, value: dict[str, Any]) -> Reply:
+        """The "Check for leaks" message action: the picked message (or the text typed into the
+        action's form) through the leak check, for the role chosen there (default: the KB's)."""
+        if value.get("commandId") not in (None, LEAK_COMMAND):
+            return Reply(headline="I don't know that action.", intent="error")
+        data = value.get("data") if isinstance(value.get("data"), dict) else {}
+        payload = value.get("messagePayload") if isinstance(value.get("messagePayload"), dict) else {}
+        body = payload.get("body") if isinstance(payload.get("body"), dict) else {}
+        text = str(data.get("message") or "").strip() or html_to_text(str(body.get("content") or ""))
+        action: dict[str, Any] = {"intent": LEAK_INTENT, "message": text, "_text": text}
+        if isinstance(data.get("role"), str) and data["role"].strip():
+            action["role"] = data["role"].strip()
+        reply = await self.rt.coach.handle(self._turn(activity, tenant, action=action))
+        return reply or Reply(headline="Already checked.", intent="duplicate")
 
     async def _invoke_response(self, context: TurnContext, body: Any, status: int = 200) -> None:
         await context.send_activity(
@@ -185,8 +252,8 @@ class CoachAgent:
         )
 
     # --- sending -----------------------------------------------------------------------
-    def _activity(self, reply: Reply) -> Activity:
-        card = cards.render(reply)
+    def _activity(self, reply: Reply, note: str | None = None) -> Activity:
+        card = cards.render(reply, note=note)
         return Activity(
             type=ActivityTypes.message,
             summary=reply.headline[:200],
@@ -197,8 +264,7 @@ class CoachAgent:
         return await self._send_activity(context, self._activity(reply))
 
     async def _send_activity(self, context: TurnContext, activity: Activity) -> Any:
-        return await with_retry(
-            lambda: context.send_activity(activity),
-            attempts=self.config.retry_attempts,
-            base=self.config.retry_base,
-        )
+        return await self._retry(lambda: context.send_activity(activity))
+
+    async def _retry(self, call: Any) -> Any:
+        return await with_retry(call, attempts=self.config.retry_attempts, base=self.config.retry_base)

@@ -30,10 +30,13 @@ class TeamsConfig:
     extra_hosts: frozenset[str] = frozenset()  # COACH_TEAMS_EXTRA_SERVICE_HOSTS
     typing_after: float = 1.0  # seconds before a typing indicator is sent
     first_reply_after: float = 4.0  # seconds before a "working on it" reply is sent
+    drain_seconds: float = 30.0  # at shutdown, how long to wait for turns finishing in the background
     retry_base: float = 0.5  # first backoff step for 429/5xx from the connector
     retry_attempts: int = 4
     # Tests swap the MSAL token provider for one that calls a loopback token endpoint.
     token_provider_factory: Callable[[Any], Any] | None = None
+    # COACH_TEAMS_OPENID_METADATA_URL: tests only, loopback only (adapters/teams/loopback.py)
+    openid_metadata_url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -52,8 +55,21 @@ class TeamsConfig:
     def from_env(cls, env: Mapping[str, str] | None = None) -> TeamsConfig:
         from microsoft_agents.activity import load_configuration_from_env
 
+        from adapters.teams.security import is_loopback_url
+
         env = dict(os.environ if env is None else env)
         sdk_env = {k: v for k, v in env.items() if k.startswith(("CONNECTIONS__", "CONNECTIONSMAP__"))}
+        metadata, token_url, factory = env.get("COACH_TEAMS_OPENID_METADATA_URL", ""), "", None
+        if metadata and not is_loopback_url(metadata):
+            log.error("COACH_TEAMS_OPENID_METADATA_URL ignored: loopback URLs only (tests)")
+            metadata = ""
+        token_url = env.get("COACH_TEAMS_TOKEN_URL", "")
+        if token_url and not is_loopback_url(token_url):
+            log.error("COACH_TEAMS_TOKEN_URL ignored: loopback URLs only (tests)")
+        elif token_url:
+            from adapters.teams.loopback import token_provider_for
+
+            factory = token_provider_for(token_url)
         return cls(
             sdk=load_configuration_from_env(sdk_env),
             anonymous=_flag(env, "COACH_TEAMS_ANONYMOUS_DEV"),
@@ -62,4 +78,6 @@ class TeamsConfig:
             extra_hosts=_csv(env, "COACH_TEAMS_EXTRA_SERVICE_HOSTS"),
             typing_after=float(env.get("COACH_TEAMS_TYPING_AFTER", "1.0")),
             first_reply_after=float(env.get("COACH_TEAMS_FIRST_REPLY_AFTER", "4.0")),
+            token_provider_factory=factory,
+            openid_metadata_url=metadata,
         )

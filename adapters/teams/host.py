@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import warnings
 from typing import Any
 
@@ -123,9 +124,9 @@ class TeamsHost:
                 base=self.config.retry_base,
             )
 
-        await self.adapter.continue_conversation(
-            self.config.app_id, reference.get_continuation_activity(), callback
-        )
+        continuation = reference.get_continuation_activity()
+        continuation.id = None  # the SDK's random id would make this a reply to nothing: post new
+        await self.adapter.continue_conversation(self.config.app_id, continuation, callback)
         return True
 
 
@@ -157,6 +158,13 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         log.warning("COACH_TEAMS_ALLOWED_TENANTS is empty: any Teams tenant may use this bot")
     if config.allow_loopback:
         log.warning("COACH_TEAMS_ALLOW_LOOPBACK_SERVICE_URL on: loopback serviceUrls accepted (tests)")
+    if config.openid_metadata_url:
+        from adapters.teams.loopback import use_openid_metadata
+
+        log.warning("COACH_TEAMS_OPENID_METADATA_URL on: JWT signing keys from a loopback issuer (tests)")
+        use_openid_metadata(config.openid_metadata_url)
+    if os.environ.get("COACH_TEAMS_TOKEN_URL") and config.token_provider_factory is not None:
+        log.warning("COACH_TEAMS_TOKEN_URL on: outgoing tokens from a loopback endpoint (tests)")
     host = create(rt, config)
     app[HOST] = host
     with warnings.catch_warnings():  # the SDK's JWT check reads this plain string key
@@ -164,4 +172,9 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         app["agent_configuration"] = host.auth_configuration()
     rt.services["teams"] = host
     rt.services["proactive.teams"] = host.send_proactive
+
+    async def drain(app: web.Application) -> None:  # let slow turns post their answer first
+        await host.agent.drain()
+
+    app.on_shutdown.append(drain)
     app.router.add_post(ROUTE, jwt_authorization_decorator(host.messages))

@@ -67,9 +67,21 @@ def write_icons(folder: Path = APP_DIR) -> None:
     (folder / "outline.png").write_bytes(outline_icon())
 
 
+def role_choices() -> list[dict[str, str]]:
+    """The message action's role picker lists the roles in knowledge/ (so a new role shows up)."""
+    from bot.knowledge import default_knowledge
+
+    return [{"title": r.title, "value": r.key} for r in default_knowledge().roles.values()]
+
+
 def build(out: Path, app_id: str | None = None) -> Path:
     write_icons()
     manifest = json.loads((APP_DIR / "manifest.json").read_text(encoding="utf-8"))
+    for extension in manifest.get("composeExtensions", []):
+        for command in extension.get("commands", []):
+            for param in command.get("parameters", []):
+                if param.get("name") == "role" and param.get("inputType") == "choiceset":
+                    param["choices"] = role_choices()
     app_id = app_id or os.environ.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID") or PLACEHOLDER
     text = json.dumps(manifest, indent=2).replace(PLACEHOLDER, app_id)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,14 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def is_loopback_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and _is_loopback((parts.hostname or "").lower())
+    except ValueError:
+        return False
+
+
 def service_url_allowed(
     url: Any, *, allow_loopback: bool = False, extra_hosts: frozenset[str] = frozenset()
 ) -> bool:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 import time
-import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,12 +16,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt import PyJWKClient
 from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator as sdk_jwt
 
 from adapters.runtime import Runtime
 from adapters.server import build_app
 from adapters.teams.config import TeamsConfig
+from adapters.teams.loopback import LoopbackJwks
 from bot.settings import Settings
 
 APP_ID = "00000000-aaaa-bbbb-cccc-000000000001"
@@ -44,6 +42,7 @@ class Connector:
     attempts: int = 0
     tokens_issued: int = 0
     auth_headers: list[str] = field(default_factory=list)
+    on_post: Any = None  # called after each recorded post (tests wait on it)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -65,9 +64,15 @@ def _connector_app(c: Connector) -> web.Application:
                 "activity": body,
             }
         )
+        if c.on_post is not None:
+            c.on_post()
         return web.json_response({"id": f"sent-{next(_ids)}"}, status=201)
 
     async def put(request: web.Request) -> web.Response:
+        c.attempts += 1
+        if c.fail_next:
+            status = c.fail_next.pop(0)
+            return web.json_response({"error": "busy"}, status=status, headers={"Retry-After": "0"})
         body = await request.json()
         c.puts.append({"id": request.match_info["aid"], "activity": body})
         return web.json_response({"id": request.match_info["aid"]})
@@ -87,44 +92,6 @@ def _connector_app(c: Connector) -> web.Application:
     app.router.add_put("/v3/conversations/{cid}/activities/{aid}", put)
     app.router.add_post("/oauth2/v2.0/token", token)
     return app
-
-
-class LoopbackTokenProvider:
-    """The outgoing-token provider for tests: client credentials against the loopback token
-    endpoint. Replaces MsalAuth only (MSAL insists on https and on Entra instance discovery)."""
-
-    token_url = ""
-
-    def __init__(self, configuration: Any) -> None:
-        self._configuration = configuration
-        self._cached: tuple[str, float] | None = None
-
-    @property
-    def configuration(self) -> Any:
-        return self._configuration
-
-    async def get_access_token(
-        self, resource_url: str, scopes: list[str], force_refresh: bool = False
-    ) -> str:
-        if self._cached and self._cached[1] > time.time() and not force_refresh:
-            return self._cached[0]
-        data = {
-            "grant_type": "client_credentials",
-            "client_id": self._configuration.CLIENT_ID,
-            "client_secret": self._configuration.CLIENT_SECRET,
-            "scope": " ".join(scopes or []),
-        }
-        async with aiohttp.ClientSession() as s, s.post(self.token_url, data=data) as r:
-            r.raise_for_status()
-            body = await r.json()
-        self._cached = (body["access_token"], time.time() + body["expires_in"] - 60)
-        return body["access_token"]
-
-    def get_token_credential(self) -> Any:
-        raise NotImplementedError
-
-    async def acquire_token_on_behalf_of(self, scopes: list[str], user_assertion: str) -> str:
-        raise NotImplementedError
 
 
 @dataclass
@@ -160,38 +127,6 @@ def _issuer_app(issuer: Issuer) -> web.Application:
     return app
 
 
-class MetadataJWKClient(PyJWKClient):
-    """PyJWKClient that first reads the OpenID metadata for its jwks_uri (runs in the SDK's
-    worker thread, like the real fetch)."""
-
-    def __init__(self, metadata_url: str) -> None:
-        super().__init__(metadata_url)
-        self.metadata_url = metadata_url
-
-    def fetch_data(self) -> Any:
-        with urllib.request.urlopen(self.metadata_url, timeout=5) as r:  # loopback only
-            self.uri = json.load(r)["jwks_uri"]
-        return super().fetch_data()
-
-
-class LoopbackJwks(sdk_jwt._JwkClientManager):
-    """Replaces only the SDK's key fetch: whatever JWKS URI the SDK derives from the issuer, keys
-    come from the jwks_uri that the loopback OpenID metadata names. Decoding, audience, expiry
-    and issuer checks stay the SDK's."""
-
-    def __init__(self, metadata_url: str) -> None:
-        super().__init__()
-        self.metadata_url = metadata_url
-        self.requested: list[str] = []
-
-    def _get_jwk_client(self, jwks_uri: str) -> Any:
-        self.requested.append(jwks_uri)
-        if jwks_uri not in self._cache:
-            client = MetadataJWKClient(self.metadata_url)
-            self._cache[jwks_uri] = sdk_jwt._JwkClientCacheEntry(client, threading.Lock())
-        return self._cache[jwks_uri]
-
-
 @pytest.fixture(scope="session")
 def rsa_key() -> Any:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -222,17 +157,20 @@ async def connector() -> AsyncIterator[Connector]:
     await server.close()
 
 
+def token_url(connector: Connector) -> str:
+    return connector.url + "oauth2/v2.0/token"
+
+
 def teams_config(connector: Connector, **overrides: Any) -> TeamsConfig:
-    LoopbackTokenProvider.token_url = connector.url + "oauth2/v2.0/token"
     env = {
         "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID": APP_ID,
         "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTSECRET": "test-secret",
         "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID": TENANT_A,
         "COACH_TEAMS_ALLOW_LOOPBACK_SERVICE_URL": "1",
         "COACH_TEAMS_ALLOWED_TENANTS": f"{TENANT_A},{TENANT_B}",
+        "COACH_TEAMS_TOKEN_URL": token_url(connector),
     }
     config = TeamsConfig.from_env(env)
-    config.token_provider_factory = LoopbackTokenProvider
     config.retry_base = 0.01
     for k, v in overrides.items():
         setattr(config, k, v)
@@ -267,8 +205,11 @@ class Bot:
                 return r.status, text
 
 
-async def start_bot(db_url: str, issuer: Issuer, connector: Connector, **overrides: Any) -> Bot:
-    rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), migrate=False)
+async def start_bot(
+    db_url: str, issuer: Issuer, connector: Connector, *, clock: Any = None, **overrides: Any
+) -> Bot:
+    extra = {"clock": clock} if clock is not None else {}
+    rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), migrate=False, **extra)
     rt.services["teams.config"] = teams_config(connector, **overrides)
     app = await build_app(rt)
     server = TestServer(app, host="127.0.0.1")

@@ -18,5 +18,8 @@ def test_package_zip(tmp_path: Path) -> None:
         manifest = json.loads(z.read("manifest.json"))
         sizes = {n: struct.unpack(">II", z.read(n)[16:24]) for n in ("color.png", "outline.png")}
     assert manifest["bots"][0]["botId"] == "12345678-1234-1234-1234-123456789abc"
-    assert manifest["composeExtensions"][0]["commands"][0]["context"] == ["message"]
+    command = manifest["composeExtensions"][0]["commands"][0]
+    assert command["context"] == ["message"] and command["id"] == "leakCheck"
+    roles = {c["value"] for c in command["parameters"][0]["choices"]}
+    assert {"ae", "csm", "partner"} <= roles  # the role picker lists knowledge/roles.yaml
     assert sizes == {"color.png": (192, 192), "outline.png": (32, 32)}

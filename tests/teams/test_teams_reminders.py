@@ -1,0 +1,149 @@
+"""Reminders into Teams, end to end: a real Teams chat logs a meeting through /api/messages (which
+stores the conversation reference), time passes, the reminder worker claims the reminder and it
+arrives at the loopback Bot Connector as a proactive message: also after a restart (a new
+server on the same database) and when the connector answers 429 first."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from adapters.scheduler import SCHEDULER, Scheduler
+from bot.db.models import Reminder
+from tests.conftest import Clock
+from tests.teams.conftest import Bot, Connector, Issuer, card_of, card_text, message, start_bot, stop_bot
+
+CHAT = "a:personal-reminders"
+MEETING = "prep me for the pricing meeting with the AE tomorrow at 10"
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _no_server_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    # These tests drive the worker by hand; the server's own worker is tested on its own below.
+    monkeypatch.setenv("COACH_REMINDERS", "off")
+
+
+async def log_meeting(bot: Bot) -> datetime:
+    """The chat that logs the meeting; returns when the first pre-meeting reminder is due."""
+    for text in ("deal new Woodgrove EA renewal", MEETING):
+        status, _ = await bot.post(message(bot.connector, text, conversation=CHAT))
+        assert status == 202
+    prep = card_text(card_of(bot.connector.messages[-1]))
+    assert "pricing meeting" in prep.lower(), prep
+    kind, due = (await pending(bot))[0]
+    assert kind in ("meeting.morning", "meeting.before") and due.date() == datetime(2026, 11, 24).date()
+    return due
+
+
+async def pending(bot: Bot) -> list[tuple[str, datetime]]:
+    async with bot.rt.sessions() as s:
+        stmt = select(Reminder.kind, Reminder.due_at).where(Reminder.status == "pending")
+        rows = await s.execute(stmt.order_by(Reminder.due_at))
+        return [(k, d if d.tzinfo else d.replace(tzinfo=UTC)) for k, d in rows]
+
+
+def reminder_posts(connector: Connector, before: int) -> list[dict]:
+    return [p for p in connector.posts[before:] if p["activity"].get("type") == "message"]
+
+
+async def test_meeting_reminder_arrives_in_the_teams_chat(
+    sqlite_url: str, issuer: Issuer, connector: Connector
+) -> None:
+    clock = Clock(START)
+    bot = await start_bot(sqlite_url, issuer, connector, clock=clock)
+    try:
+        due = await log_meeting(bot)
+        worker = Scheduler(bot.rt, owner="w1")
+        before = len(connector.posts)
+        assert await worker.run_once() == 0  # not due yet
+        clock.now = due
+        assert await worker.run_once() == 1
+        (post,) = reminder_posts(connector, before)
+        assert post["conversation"] == CHAT and post["reply_to"] is None  # proactive, not a reply
+        card = card_of(post["activity"])
+        assert card_text(card).startswith("Get ready.\nWoodgrove EA renewal: pricing meeting")
+        verbs = [a["verb"] for a in card.get("actions", [])]
+        assert "reminders.done" in verbs  # buttons come back as Action.Execute invokes
+        assert worker.stats == {"sent": 1, "dropped": 0, "failed": 0, "lost_lease": 0}
+        assert await worker.run_once() == 0  # sent once
+    finally:
+        await stop_bot(bot)
+
+
+async def test_reminder_after_a_restart_and_a_429(
+    sqlite_url: str, issuer: Issuer, connector: Connector
+) -> None:
+    await restart_and_429(sqlite_url, issuer, connector)
+
+
+async def test_reminder_after_a_restart_and_a_429_on_postgres(
+    pg_url: str, issuer: Issuer, connector: Connector
+) -> None:
+    await restart_and_429(pg_url, issuer, connector)
+
+
+async def restart_and_429(url: str, issuer: Issuer, connector: Connector) -> None:
+    clock = Clock(START)
+    first = await start_bot(url, issuer, connector, clock=clock)
+    due = await log_meeting(first)
+    await stop_bot(first)  # the process goes away; only the database remembers the chat
+
+    clock.now = due
+    second = await start_bot(url, issuer, connector, clock=clock)
+    try:
+        before = len(connector.posts)
+        connector.fail_next = [429]  # the connector throttles the first try
+        worker = Scheduler(second.rt, owner="after-restart")
+        assert await worker.run_once() == 1
+        (post,) = reminder_posts(connector, before)
+        assert post["conversation"] == CHAT
+        assert card_text(card_of(post["activity"])).startswith("Get ready.\nWoodgrove EA renewal")
+        assert connector.attempts - before >= 2 and worker.stats["sent"] == 1
+    finally:
+        await stop_bot(second)
+
+
+async def test_the_servers_own_worker_delivers(
+    sqlite_url: str, issuer: Issuer, connector: Connector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COACH_REMINDERS", "on")
+    monkeypatch.setenv("COACH_REMINDER_POLL_SECONDS", "0.05")
+    clock = Clock(START)
+    bot = await start_bot(sqlite_url, issuer, connector, clock=clock)
+    try:
+        due = await log_meeting(bot)
+        before = len(connector.posts)
+        clock.now = due
+        assert SCHEDULER in bot.server.app  # `coach serve` mounted its worker
+        arrived = asyncio.Event()
+        connector.on_post = arrived.set
+        await asyncio.wait_for(arrived.wait(), timeout=30)  # polled every 0.05 s by the server
+        (post,) = reminder_posts(connector, before)
+        assert card_text(card_of(post["activity"])).startswith("Get ready.\nWoodgrove EA renewal")
+    finally:
+        await stop_bot(bot)
+
+
+async def test_no_reference_means_retry_later_not_a_crash(
+    sqlite_url: str, issuer: Issuer, connector: Connector
+) -> None:
+    """A Teams reminder whose chat was never seen by Teams (no stored reference) is retried."""
+    clock = Clock(START)
+    bot = await start_bot(sqlite_url, issuer, connector, clock=clock)
+    try:
+        due = await log_meeting(bot)
+        async with bot.rt.sessions() as s, s.begin():
+            from bot.db.models import ConversationRef
+
+            await s.execute(ConversationRef.__table__.delete())
+        clock.now = due
+        worker = Scheduler(bot.rt, owner="w1")
+        before = len(connector.posts)
+        assert await worker.run_once() == 1
+        assert worker.stats["failed"] == 1 and reminder_posts(connector, before) == []
+    finally:
+        await stop_bot(bot)
