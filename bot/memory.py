@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -61,6 +61,7 @@ class TimelineCache:
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self._items: OrderedDict[int, tuple[int, Timeline]] = OrderedDict()
+        self._contacts: dict[int, tuple[int, tuple[Contact, ...]]] = {}
         self.tenants: dict[tuple[str, str], int] = {}
 
     def remember_tenant(self, key: tuple[str, str], tenant_id: int) -> None:
@@ -73,6 +74,15 @@ class TimelineCache:
             return None
         self._items.move_to_end(deal_id)
         return hit[1]
+
+    def contacts(self, deal_id: int, version: int) -> tuple[Contact, ...] | None:
+        hit = self._contacts.get(deal_id)
+        return hit[1] if hit is not None and hit[0] == version else None
+
+    def put_contacts(self, deal_id: int, version: int, contacts: tuple[Contact, ...]) -> None:
+        if len(self._contacts) >= self.size and deal_id not in self._contacts:
+            self._contacts.pop(next(iter(self._contacts)))
+        self._contacts[deal_id] = (version, contacts)
 
     def put(self, deal_id: int, newest: int, timeline: Timeline) -> None:
         self._items[deal_id] = (newest, timeline)
@@ -216,7 +226,25 @@ class Memory:
         if deal is None:
             raise LookupError("no such deal in this workspace")
         timeline = await self._timeline(deal_id, newest)
-        return make_view(deal.id, deal.name, timeline, await self.contacts(deal_id))
+        return make_view(deal.id, deal.name, timeline, await self._cached_contacts(deal))
+
+    async def _cached_contacts(self, deal: Deal) -> tuple[Contact, ...]:
+        version = deal.contacts_version or 0
+        cacheable = self.cache is not None and deal.id not in self._written
+        if cacheable:
+            hit = self.cache.contacts(deal.id, version)
+            if hit is not None:
+                return hit
+        contacts = tuple(await self.contacts(deal.id))
+        if cacheable:
+            self.cache.put_contacts(deal.id, version, contacts)
+        return contacts
+
+    async def _contacts_changed(self, deal_id: int) -> None:
+        self._written.add(deal_id)
+        await self.session.execute(
+            update(Deal).where(Deal.id == deal_id).values(contacts_version=Deal.contacts_version + 1)
+        )
 
     async def _timeline(self, deal_id: int, newest: int | None = None) -> Timeline:
         cacheable = self.cache is not None and deal_id not in self._written
@@ -313,6 +341,7 @@ class Memory:
             if note is not None:
                 row.note = note
         await self.session.flush()
+        await self._contacts_changed(deal_id)
         return _contact(row)
 
     async def set_contact_active(self, deal_id: int, name: str, active: bool) -> Contact | None:
@@ -324,6 +353,7 @@ class Memory:
             return None
         row.active = active
         await self.session.flush()
+        await self._contacts_changed(deal_id)
         return _contact(row)
 
     # --- forms --------------------------------------------------------------------

@@ -40,3 +40,24 @@ async def test_two_replicas_creating_the_same_tenant_and_conversation_race_safel
     finally:
         for e in engines:
             await e.dispose()
+
+
+async def test_a_replica_never_shows_a_stale_deal(db_url, kb, clock):
+    """Each process caches decoded timelines and contacts; a change made through another
+    process is seen on the very next turn (the cache is checked against the database)."""
+    engines = [create_engine(db_url), create_engine(db_url)]
+    a, b = (Coach(session_factory(e), kb, clock=clock) for e in engines)
+    try:
+        await a.handle(Turn("slack", "T1", "C1", "U1", "deal new Woodgrove"))
+        assert "Ana" not in (await a.handle(Turn("slack", "T1", "C1", "U1", "deal show"))).plain_text()
+        await b.handle(Turn("slack", "T1", "C1", "U2", "log favor: asked Ana (CSM) to expedite the workshop"))
+        await b.handle(Turn("slack", "T1", "C1", "U2", "note: seen by everyone"))
+        shown = (await a.handle(Turn("slack", "T1", "C1", "U1", "deal show"))).plain_text()
+        assert "Ana (csm)" in shown and "seen by everyone" in shown
+        await b.handle(Turn("slack", "T1", "C1", "U2", "our AE changed to Bob"))
+        await b.handle(Turn("slack", "T1", "C1", "U2", "undo"))
+        again = (await a.handle(Turn("slack", "T1", "C1", "U1", "deal show"))).plain_text()
+        assert again.count("Ana (csm)") == 1
+    finally:
+        for e in engines:
+            await e.dispose()

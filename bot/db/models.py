@@ -47,6 +47,9 @@ class Deal(Base):
     name_key: Mapped[str] = mapped_column(String(200))  # casefolded name, for unique lookups
     created_by: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime]
+    # Bumped on every contact change: with the newest event id it says whether a cached
+    # view of the deal is current.
+    contacts_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Conversation(Base):
