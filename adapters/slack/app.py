@@ -8,8 +8,10 @@ placeholder message that is updated in place when the answer is ready.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import re
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,6 +81,25 @@ class SlackCoach:
         self.rt = rt
         self.settings = settings
         self.roles = modals.role_options(rt.kb)
+        # Slack user → IANA time zone, from users.info; a cache of Slack's own data, so a
+        # restart only costs one lookup per person.
+        self._zones: dict[tuple[str, str], tuple[float, str | None]] = {}
+
+    async def user_timezone(self, client: AsyncWebClient, tenant: str, user: str) -> str | None:
+        key = (tenant, user)
+        hit = self._zones.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        tz: str | None = None
+        try:
+            resp = await asyncio.wait_for(client.users_info(user=user), timeout=2)
+            tz = (resp.get("user") or {}).get("tz") or None
+        except Exception as exc:  # the coach's own default time zone then applies
+            log.info("users.info unavailable (%s); using the default time zone", type(exc).__name__)
+        if len(self._zones) > 50_000:
+            self._zones.clear()
+        self._zones[key] = (time.monotonic() + 3600, tz)
+        return tz
 
     def now(self) -> datetime:
         return self.rt.coach.clock().astimezone(UTC)
@@ -94,6 +115,9 @@ class SlackCoach:
         ephemeral_user: str | None = None,
         respond: Any = None,
     ) -> Reply | None:
+        if turn.timezone is None and turn.user:
+            tz = await self.user_timezone(client, turn.tenant, turn.user)
+            turn = dataclasses.replace(turn, timezone=tz)
         task = asyncio.ensure_future(self.rt.coach.handle(turn))
         placeholder: str | None = None
         if ephemeral_user is None:

@@ -39,6 +39,7 @@ class FakeSlack:
     socket_inbox: asyncio.Queue = field(default_factory=asyncio.Queue)  # what the app sent over WS
     socket_outbox: asyncio.Queue = field(default_factory=asyncio.Queue)  # envelopes to push
     teams: dict[str, str] = field(default_factory=dict)  # token → team id, for auth.test
+    zones: dict[str, str] = field(default_factory=dict)  # user id → IANA time zone, for users.info
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     server: TestServer | None = None
     listeners: list[Any] = field(default_factory=list)  # called with each recorded Call (bench)
@@ -66,6 +67,7 @@ class FakeSlack:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)  # slack_sdk reads users.info with GET
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_get("/link", self._socket)
         self.server = TestServer(app, host="127.0.0.1")
@@ -81,7 +83,7 @@ class FakeSlack:
         if request.content_type == "application/json":
             args = json.loads(raw or b"{}")
         else:
-            args = dict(parse_qsl(raw.decode()))
+            args = dict(parse_qsl(raw.decode())) or dict(request.query)
         for key in ("blocks", "view"):  # form-encoded JSON arguments
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
@@ -116,6 +118,9 @@ class FakeSlack:
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             ts = args.get("ts") or f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message_ts": ts}
+        if method == "users.info":
+            user = str(args.get("user"))
+            return {"ok": True, "user": {"id": user, "tz": self.zones.get(user)}}
         if method in ("views.open", "views.publish"):
             return {"ok": True, "view": {"id": "V1", **(args.get("view") or {})}}
         if method == "apps.connections.open":

@@ -135,6 +135,16 @@ async def test_meeting_modal_logs_the_meeting_and_schedules_its_reminders(slack,
     assert all(status == "pending" for _, status, _ in rows)
 
 
+async def test_meeting_times_are_read_in_the_users_own_slack_time_zone(slack, fake):
+    fake.zones["U1"] = "Europe/Oslo"  # UTC+1 in winter
+    await start_deal(slack, fake)
+    fields = {"role": "ae", "topic": "pricing meeting", "on": "2027-01-12", "at": "14:30"}
+    await submit(slack, fake, "meeting", fields, 2)
+    (meeting,) = await events(slack, "meeting")
+    assert fake.of("users.info")[0]["user"] == "U1"
+    assert datetime.fromisoformat(meeting["when"]) == datetime(2027, 1, 12, 13, 30, tzinfo=UTC)
+
+
 async def test_modal_rejects_what_the_skills_cannot_read(slack, fake):
     body = submission("favor", {"direction": "asked", "who": "Ana (CSM)", "role": "cfo", "what": "x"})
     url = slack.server.make_url("/slack/events")
