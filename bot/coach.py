@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.context import Context, Intent
+from bot.db.engine import write_gate
 from bot.forms import describe, parse_value, read_answers
 from bot.knowledge import Knowledge
 from bot.memory import Memory, TimelineCache
@@ -49,6 +50,7 @@ class Coach:
         self.max_chars = max_chars
         self.handlers = load_skills()
         self.timelines = TimelineCache()
+        self.gate = write_gate(sessions)
 
     async def handle(self, turn: Turn) -> Reply | None:
         """The reply to show, or None when this platform event was already handled."""
@@ -57,7 +59,7 @@ class Coach:
             return problem
         now = self.clock()
         try:
-            async with self.sessions() as session, session.begin():
+            async with self.gate, self.sessions() as session, session.begin():
                 memory = await Memory.for_tenant(session, turn.platform, turn.tenant, now, self.timelines)
                 if turn.event_id and not await memory.claim_event(turn.event_id, now):
                     return None

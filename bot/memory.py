@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -91,6 +91,30 @@ class TimelineCache:
             self._items.popitem(last=False)
 
 
+# Hot-path statements, built once (building them per turn costs more than running them).
+_CLAIM = {
+    postgres: (pg_insert if postgres else sqlite_insert)(ProcessedEvent.__table__)
+    .values(
+        platform=bindparam("platform"),
+        tenant_key=bindparam("tenant_key"),
+        event_id=bindparam("event_id"),
+        created_at=bindparam("created_at"),
+    )
+    .on_conflict_do_nothing()
+    .returning(ProcessedEvent.__table__.c.id)
+    for postgres in (False, True)
+}
+_NEWEST = select(func.max(DealEvent.id)).where(DealEvent.deal_id == Deal.id).correlate(Deal).scalar_subquery()
+_OPENING = (
+    select(Conversation, Deal, _NEWEST, FormState)
+    .outerjoin(Deal, (Deal.id == Conversation.active_deal_id) & (Deal.tenant_id == bindparam("tenant_id")))
+    .outerjoin(FormState, (FormState.conversation_id == Conversation.id) & (FormState.deal_id == Deal.id))
+    .where(
+        Conversation.tenant_id == bindparam("tenant_id"), Conversation.external_id == bindparam("external_id")
+    )
+)
+
+
 @dataclass(slots=True)
 class Opening:
     conversation: Conversation
@@ -145,29 +169,15 @@ class Memory:
         # One statement: INSERT … ON CONFLICT DO NOTHING RETURNING id. A concurrent claim of
         # the same id waits on the unique index and then finds the conflict.
         dialect = self.session.bind.dialect.name if self.session.bind is not None else "sqlite"
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert(ProcessedEvent).values(**values).on_conflict_do_nothing().returning(ProcessedEvent.id)
-        return (await self.session.execute(stmt)).scalar_one_or_none() is not None
+        stmt = _CLAIM[dialect == "postgresql"]
+        return (await self.session.execute(stmt, values)).scalar_one_or_none() is not None
 
     # --- conversations and deals ---------------------------------------------------
     async def open_conversation(self, external_id: str, now: datetime) -> Opening:
         """The start of a turn in one query: the conversation, its active deal (of this
         tenant only), the deal's newest event id and any form in progress."""
-        newest = (
-            select(func.max(DealEvent.id))
-            .where(DealEvent.deal_id == Deal.id)
-            .correlate(Deal)
-            .scalar_subquery()
-        )
-        stmt = (
-            select(Conversation, Deal, newest, FormState)
-            .outerjoin(Deal, (Deal.id == Conversation.active_deal_id) & (Deal.tenant_id == self.tenant.id))
-            .outerjoin(
-                FormState, (FormState.conversation_id == Conversation.id) & (FormState.deal_id == Deal.id)
-            )
-            .where(Conversation.tenant_id == self.tenant.id, Conversation.external_id == external_id)
-        )
-        row = (await self.session.execute(stmt)).first()
+        params = {"tenant_id": self.tenant.id, "external_id": external_id}
+        row = (await self.session.execute(_OPENING, params)).first()
         if row is None:
             return Opening(await self.conversation(external_id, now), None, None, None)
         return Opening(row[0], row[1], row[2] or 0, row[3])

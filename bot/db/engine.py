@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import weakref
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
@@ -64,3 +68,19 @@ def _sqlite_begin(conn: object) -> None:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+_GATES: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def write_gate(sessions: async_sessionmaker) -> contextlib.AbstractAsyncContextManager[Any]:
+    """SQLite has one writer at a time. Within a process, queue turns on an asyncio lock
+    (first come, first served, no sleeping) instead of letting SQLite's busy handler poll
+    with growing sleeps; across processes busy_timeout still applies. PostgreSQL: no gate."""
+    engine = sessions.kw.get("bind")
+    if engine is None or engine.dialect.name != "sqlite":
+        return contextlib.nullcontext()
+    gate = _GATES.get(engine.sync_engine)
+    if gate is None:
+        gate = _GATES[engine.sync_engine] = asyncio.Lock()
+    return gate
