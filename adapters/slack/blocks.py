@@ -120,12 +120,7 @@ def render(reply: Reply) -> list[dict]:
         if section.title:
             lines.append(f"*{escape(section.title)}*")
         for n, item in enumerate(section.items, 1):
-            if section.style == "numbered":
-                mark = f"{n}."
-            elif section.style == "checklist" and item.done is not None:
-                mark = ":white_check_mark:" if item.done else ":white_square:"
-            else:
-                mark = "•"
+            mark = section.mark(n, item, bullet="•", done=":white_check_mark:", todo=":white_square:")
             lines.append(f"{mark} {escape(item.text)}")
             if item.rule:  # the rule id goes right under its reason, quietly
                 blocks.append(_section("\n".join(lines)))

@@ -19,14 +19,6 @@ def _text(text: str, **extra: Any) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "wrap": True, **extra}
 
 
-def _mark(style: str, n: int, done: bool | None) -> str:
-    if style == "numbered":
-        return f"{n}."
-    if style == "checklist" and done is not None:
-        return "☑" if done else "☐"
-    return "•"
-
-
 def _input(q: Question) -> list[dict[str, Any]]:
     label = _text(q.prompt, weight="Bolder", spacing="Medium")
     if q.kind == "yesno" and not q.choices:
@@ -60,7 +52,8 @@ def render(reply: Reply, *, note: str | None = None) -> dict[str, Any]:
         if section.title:
             body.append(_text(section.title, weight="Bolder", spacing="Medium"))
         for n, item in enumerate(section.items, 1):
-            body.append(_text(f"{_mark(section.style, n, item.done)} {item.text}", spacing="Small"))
+            mark = section.mark(n, item, bullet="•", done="☑", todo="☐")
+            body.append(_text(f"{mark} {item.text}", spacing="Small"))
             if item.rule:
                 body.append(_text(f"Rule: {item.rule}", isSubtle=True, size="Small", spacing="None"))
     if reply.draft:
