@@ -9,42 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import socket
-import sys
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from tests.serving import Served, serving
 from tests.slack.fakes import BOT_TOKEN, SECRET, FakeSlack, event, signed
 
 JSON = "application/json"
-ROOT = Path(__file__).resolve().parents[2]
-START_DEADLINE = 90.0  # a cold interpreter importing everything on a busy machine
 TURN_DEADLINE = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Served:
-    proc: asyncio.subprocess.Process
-    port: int
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
 
 
 def child_env(db_url: str, api_url: str) -> dict[str, str]:
@@ -65,50 +40,10 @@ def child_env(db_url: str, api_url: str) -> dict[str, str]:
     }
 
 
-async def wait_healthy(session: aiohttp.ClientSession, s: Served) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + START_DEADLINE
-    while loop.time() < deadline:
-        if s.proc.returncode is not None:
-            pytest.fail(f"coach serve on {s.port} exited with {s.proc.returncode}:\n{s.tail()}")
-        try:
-            async with session.get(f"{s.url}/healthz", timeout=aiohttp.ClientTimeout(total=5)) as resp:
-                if resp.status == 200:
-                    return
-        except (aiohttp.ClientError, TimeoutError):
-            pass
-        await asyncio.sleep(0.25)
-    pytest.fail(f"coach serve on {s.port} not healthy after {START_DEADLINE:.0f}s:\n{s.tail()}")
-
-
-async def stop(s: Served) -> None:
-    if s.proc.returncode is None:
-        s.proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(s.proc.wait(), 20)
-        except TimeoutError:
-            s.proc.kill()
-            await s.proc.wait()
-
-
 @pytest.fixture
 async def two_processes(pg_url: str, fake: FakeSlack, tmp_path: Path) -> AsyncIterator[list[Served]]:
-    env = child_env(pg_url, fake.url)
-    started: list[Served] = []
-    try:
-        for n in (1, 2):
-            port, log = free_port(), tmp_path / f"serve{n}.log"
-            argv = ["-m", "adapters.console", "serve", "--host", "127.0.0.1", "--port", str(port)]
-            with log.open("wb") as out:
-                proc = await asyncio.create_subprocess_exec(
-                    sys.executable, *argv, cwd=ROOT, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT
-                )
-            started.append(Served(proc, port, log))
-        async with aiohttp.ClientSession() as session:
-            await asyncio.gather(*(wait_healthy(session, s) for s in started))
-        yield started
-    finally:
-        await asyncio.gather(*(stop(s) for s in started))
+    async with serving(child_env(pg_url, fake.url), tmp_path) as servers:
+        yield servers
 
 
 async def deliver(session: aiohttp.ClientSession, s: Served, body: bytes, retry: int | None) -> int:
