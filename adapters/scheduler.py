@@ -11,7 +11,9 @@ bot/reminders/store.py), so two replicas never take the same row at once. Per re
 A worker killed between 2 and 3 leaves the row pending; its lease expires and another worker
 takes it with attempts > 1. Deliverers get `attempts` and the idempotency key so they can
 check whether the message is already there (the Slack deliverer tags messages with metadata
-and looks before re-posting).
+and looks before re-posting). A surface that cannot read its chat back (Teams) calls
+`mark_posting` right before the post instead and `posting_started` on a takeover: at most once
+when a worker dies mid-post (docs/reminders.md, "Exactly once").
 
 Register a surface's deliverer at import:  DELIVERERS["teams"] = deliver_teams
     async def deliver_teams(rt: Runtime, reminder: Delivery, reply: Reply) -> None
@@ -60,10 +62,31 @@ class Delivery:
     deal_id: int | None
     due_at: datetime
     payload: dict[str, Any] = field(default_factory=dict)
+    owner: str = ""  # the worker holding the lease (for mark_posting)
+
+
+class LeaseLost(Exception):
+    """Raised by a deliverer when the lease lapsed before it posted: nothing was sent, and the
+    row now belongs to another worker."""
 
 
 Deliverer = Callable[[Runtime, Delivery, Reply], Awaitable[None]]
 DELIVERERS: dict[str, Deliverer] = {}
+
+
+async def mark_posting(rt: Runtime, reminder: Delivery) -> None:
+    """Record "posting now" under our live lease; raises LeaseLost (then do not post)."""
+    async with rt.sessions() as session, session.begin():
+        if not await store.mark_posting(session, reminder.id, reminder.owner, rt.coach.clock()):
+            raise LeaseLost(reminder.id)
+
+
+async def posting_started(rt: Runtime, reminder: Delivery) -> bool:
+    """On a takeover: did the worker before us start posting this reminder?"""
+    if reminder.attempts <= 1:
+        return False
+    async with rt.sessions() as session:
+        return await store.posting_started(session, reminder.id)
 
 
 # --- console ----------------------------------------------------------------------------------
@@ -231,6 +254,10 @@ class Scheduler:
             return
         try:
             await deliver(self.rt, delivery, reply)
+        except LeaseLost:
+            self.stats["lost_lease"] += 1
+            log.warning("reminder %s: lease lapsed before posting; left to the new holder", c.id)
+            return
         except Exception as exc:
             log.warning("reminder %s: delivery failed (%s); will retry", c.id, type(exc).__name__)
             await self._retry_later(c)
@@ -287,6 +314,7 @@ class Scheduler:
                 deal_id=c.deal_id,
                 due_at=c.due_at,
                 payload=c.payload,
+                owner=self.owner,
             )
             return delivery, reply
 

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import warnings
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -101,8 +102,17 @@ class TeamsHost:
         return await self.adapter.process(request, self.agent)
 
     # --- proactive ---------------------------------------------------------------------
-    async def send_proactive(self, tenant: str, conversation: str, reply: Reply) -> bool:
-        """Send `reply` into a conversation we have a stored reference for. False if we can't."""
+    async def send_proactive(
+        self,
+        tenant: str,
+        conversation: str,
+        reply: Reply,
+        *,
+        before_post: Callable[[], Awaitable[None]] | None = None,
+    ) -> bool:
+        """Send `reply` into a conversation we have a stored reference for. False if we can't.
+        A failed post raises. `before_post` runs right before the first connector call (the
+        reminder worker records "posting" there; it raises to stop the post)."""
         tenant = tenant.lower()
         ref = await self.refs.load(tenant, conversation)
         if ref is None or not tenant_allowed(tenant, self.config.allowed_tenants):
@@ -116,17 +126,26 @@ class TeamsHost:
             log.warning("proactive send refused: stored serviceUrl not on the allow-list")
             return False
         activity = self.agent._activity(reply)
+        failed: list[Exception] = []
 
         async def callback(context: TurnContext) -> None:
-            await with_retry(
-                lambda: context.send_activity(activity),
-                attempts=self.config.retry_attempts,
-                base=self.config.retry_base,
-            )
+            try:
+                if before_post is not None:
+                    await before_post()
+                await with_retry(
+                    lambda: context.send_activity(activity),
+                    attempts=self.config.retry_attempts,
+                    base=self.config.retry_base,
+                )
+            except Exception as exc:
+                failed.append(exc)
+                raise
 
         continuation = reference.get_continuation_activity()
         continuation.id = None  # the SDK's random id would make this a reply to nothing: post new
         await self.adapter.continue_conversation(self.config.app_id, continuation, callback)
+        if failed:  # the SDK hands callback errors to on_turn_error, which only logs: re-raise
+            raise failed[0]
         return True
 
 

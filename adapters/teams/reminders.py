@@ -1,17 +1,41 @@
-"""Reminders into Teams: a proactive message through the stored conversation reference."""
+"""Reminders into Teams: a proactive message through the stored conversation reference.
+
+A bot cannot read a Teams chat back through the Bot Connector, so unlike Slack there is no
+"is it already there?" check after a crash. Instead the worker records "posting" in the
+reminder row (under its live lease) right before the connector call; a worker that takes the
+row over after a crash sees the mark and does not post again. So a crash mid-post gives at most
+once, never twice (docs/reminders.md, "Exactly once")."""
 
 from __future__ import annotations
 
+import logging
+
 from adapters.runtime import Runtime
-from adapters.scheduler import DELIVERERS, Delivery
+from adapters.scheduler import DELIVERERS, Delivery, mark_posting, posting_started
 from bot.reply import Reply
+
+log = logging.getLogger("coach.reminders")
 
 
 async def deliver_teams(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
     send = rt.services.get("proactive.teams")
     if send is None:
         raise LookupError("Teams is not configured on this server")
-    if not reminder.conversation_key or not await send(reminder.tenant_key, reminder.conversation_key, reply):
+    if await posting_started(rt, reminder):
+        log.warning(
+            "reminder %s: the worker before us died while posting it to Teams; not posting again "
+            "(it may not have arrived)",
+            reminder.id,
+        )
+        rt.services["teams_not_reposted"] = rt.services.get("teams_not_reposted", 0) + 1
+        return
+
+    async def before_post() -> None:
+        await mark_posting(rt, reminder)
+
+    if not reminder.conversation_key or not await send(
+        reminder.tenant_key, reminder.conversation_key, reply, before_post=before_post
+    ):
         raise LookupError("no usable Teams conversation reference")
 
 

@@ -150,6 +150,26 @@ async def renew(session: AsyncSession, reminder_id: int, owner: str, now: dateti
     return result.rowcount == 1
 
 
+async def mark_posting(session: AsyncSession, reminder_id: int, owner: str, now: datetime) -> bool:
+    """For surfaces that cannot read back what they posted (Teams): record, under our live
+    lease, that the post is about to go out. A pending row with `sent_at` set means "a post was
+    started"; a worker that takes the row over does not post again (at most once; see
+    docs/reminders.md). False when the lease lapsed: then do not post."""
+    result = await session.execute(
+        update(Reminder)
+        .where(_held(reminder_id, owner, now))
+        .values(sent_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+async def posting_started(session: AsyncSession, reminder_id: int) -> bool:
+    """Did an earlier holder of this pending row start posting it (mark_posting)?"""
+    stmt = select(Reminder.sent_at).where(Reminder.id == reminder_id, Reminder.status == PENDING)
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
 async def finish(session: AsyncSession, reminder_id: int, owner: str, status: str, now: datetime) -> bool:
     """pending → sent | dropped, once, by the lease owner."""
     values: dict[str, Any] = {"status": status, "lease_until": None}
@@ -165,11 +185,12 @@ async def finish(session: AsyncSession, reminder_id: int, owner: str, status: st
 
 
 async def release(session: AsyncSession, reminder_id: int, owner: str, retry_at: datetime) -> None:
-    """A failed send: give the row back for a later retry."""
+    """A failed send: give the row back for a later retry. The send failed visibly (no crash),
+    so any "posting started" mark is cleared: the retry posts."""
     await session.execute(
         update(Reminder)
         .where(Reminder.id == reminder_id, Reminder.status == PENDING, Reminder.lease_owner == owner)
-        .values(lease_owner=None, lease_until=retry_at)
+        .values(lease_owner=None, lease_until=retry_at, sent_at=None)
         .execution_options(synchronize_session=False)
     )
 
@@ -230,7 +251,7 @@ async def snooze(session: AsyncSession, tenant_id: int, reminder_id: int, until:
     result = await session.execute(
         update(Reminder)
         .where(Reminder.tenant_id == tenant_id, Reminder.id == reminder_id, Reminder.status == PENDING)
-        .values(due_at=until, lease_owner=None, lease_until=None)
+        .values(due_at=until, lease_owner=None, lease_until=None, sent_at=None)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1

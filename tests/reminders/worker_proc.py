@@ -1,8 +1,11 @@
 """One `coach serve`-like reminder worker as its own OS process, for the replica tests.
 
     python -m tests.reminders.worker_proc DATABASE_URL LEASE_SECONDS [GO_FILE]
-Runs the real Scheduler until no reminder is pending, then exits 0. SLACK_API_URL points it at
-the loopback stand-in."""
+Runs the real Scheduler until no reminder is pending, then exits 0. It builds the server app the
+way `coach serve` does (adapters.server.build_app: every surface mounts from the environment),
+so the Teams host sets up its proactive sender from CONNECTIONS__* / COACH_TEAMS_* settings;
+the app is not started (COACH_REMINDERS=off keeps the app's own worker out: this one is driven
+here). SLACK_API_URL and the stored Teams serviceUrls point at loopback stand-ins."""
 
 from __future__ import annotations
 
@@ -16,12 +19,14 @@ from sqlalchemy import func, select
 
 from adapters.runtime import Runtime
 from adapters.scheduler import Scheduler
+from adapters.server import build_app
 from bot.db.models import Reminder
 from bot.settings import Settings
 
 
 async def main(url: str, lease: float, go_file: str | None = None) -> int:
     rt = await Runtime.start(Settings(COACH_DATABASE_URL=url), migrate=False)
+    await build_app(rt)  # mounts Slack and Teams as `coach serve` does; sets rt.services["proactive.teams"]
     if go_file:  # start together with the other replica, however slowly each process booted
         Path(go_file + f".ready.{os.getpid()}").touch()
         while not Path(go_file).exists():  # noqa: ASYNC110 - another process creates it
@@ -38,8 +43,12 @@ async def main(url: str, lease: float, go_file: str | None = None) -> int:
     finally:
         await rt.close()
     skipped = rt.services.get("slack_already_posted", 0)
+    not_reposted = rt.services.get("teams_not_reposted", 0)
+    teams = "proactive.teams" in rt.services
     print(
-        f"sent={worker.stats['sent']} lost_lease={worker.stats['lost_lease']} already={skipped}", flush=True
+        f"sent={worker.stats['sent']} lost_lease={worker.stats['lost_lease']} already={skipped} "
+        f"teams_not_reposted={not_reposted} teams={int(teams)}",
+        flush=True,
     )
     return 0
 

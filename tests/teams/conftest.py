@@ -3,6 +3,7 @@ OpenID metadata and JWKS the SDK's own JwtTokenValidator reads (only its key fet
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -43,13 +44,14 @@ class Connector:
     tokens_issued: int = 0
     auth_headers: list[str] = field(default_factory=list)
     on_post: Any = None  # called after each recorded post (tests wait on it)
+    latency: float = 0.0  # seconds between recording a post and answering it
 
     @property
     def messages(self) -> list[dict[str, Any]]:
         return [p["activity"] for p in self.posts if p["activity"].get("type") == "message"]
 
 
-def _connector_app(c: Connector) -> web.Application:
+def connector_app(c: Connector) -> web.Application:
     async def post(request: web.Request) -> web.Response:
         c.attempts += 1
         c.auth_headers.append(request.headers.get("Authorization", ""))
@@ -66,6 +68,8 @@ def _connector_app(c: Connector) -> web.Application:
         )
         if c.on_post is not None:
             c.on_post()
+        if c.latency:
+            await asyncio.sleep(c.latency)
         return web.json_response({"id": f"sent-{next(_ids)}"}, status=201)
 
     async def put(request: web.Request) -> web.Response:
@@ -150,7 +154,7 @@ async def issuer(rsa_key: Any, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator
 @pytest.fixture
 async def connector() -> AsyncIterator[Connector]:
     c = Connector()
-    server = TestServer(_connector_app(c), host="127.0.0.1")
+    server = TestServer(connector_app(c), host="127.0.0.1")
     await server.start_server()
     c.url = str(server.make_url("")).rstrip("/") + "/"
     yield c
