@@ -6,13 +6,15 @@ server on the same database) and when the connector answers 429 first."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from adapters.scheduler import SCHEDULER, Scheduler
+from adapters.scheduler import SCHEDULER, LeaseLost, Scheduler
+from adapters.teams.reminders import deliver_teams
 from bot.db.models import Reminder
+from bot.reminders import store
 from tests.conftest import Clock
 from tests.teams.conftest import Bot, Connector, Issuer, card_of, card_text, message, start_bot, stop_bot
 
@@ -145,5 +147,87 @@ async def test_no_reference_means_retry_later_not_a_crash(
         before = len(connector.posts)
         assert await worker.run_once() == 1
         assert worker.stats["failed"] == 1 and reminder_posts(connector, before) == []
+    finally:
+        await stop_bot(bot)
+
+
+async def reminder_row(bot: Bot) -> Reminder:
+    async with bot.rt.sessions() as s:
+        return (await s.execute(select(Reminder).order_by(Reminder.due_at).limit(1))).scalar_one()
+
+
+async def dead_worker_takes(bot: Bot, clock: Clock, *, marked: bool) -> int:
+    """A worker claims the first due reminder and dies, having marked it "posting" or not."""
+    async with bot.rt.sessions() as s, s.begin():
+        (claimed,) = await store.claim_due(s, "dead:1:x", clock.now, limit=1, lease=timedelta(seconds=30))
+        if marked:
+            assert await store.mark_posting(s, claimed.id, "dead:1:x", clock.now)
+    clock.now += timedelta(seconds=31)  # its lease lapses
+    return claimed.id
+
+
+@pytest.mark.parametrize("marked", [True, False])
+async def test_takeover_after_a_crash_posts_only_if_no_post_was_started(
+    sqlite_url: str, issuer: Issuer, connector: Connector, marked: bool
+) -> None:
+    """Marked "posting": the dead worker may have posted; Teams can't be asked, so the new
+    worker does not post again (at most once). Not marked: it never posted, so post now."""
+    clock = Clock(START)
+    bot = await start_bot(sqlite_url, issuer, connector, clock=clock)
+    try:
+        clock.now = await log_meeting(bot)
+        rid = await dead_worker_takes(bot, clock, marked=marked)
+        before = len(connector.posts)
+        worker = Scheduler(bot.rt, owner="w2")
+        assert await worker.run_once() == 1
+        assert len(reminder_posts(connector, before)) == (0 if marked else 1)
+        assert bot.rt.services.get("teams_not_reposted", 0) == (1 if marked else 0)
+        row = await reminder_row(bot)
+        assert (row.id, row.status, row.attempts) == (rid, "sent", 2)
+    finally:
+        await stop_bot(bot)
+
+
+async def test_a_failed_post_is_retried_not_marked_sent(
+    sqlite_url: str, issuer: Issuer, connector: Connector
+) -> None:
+    """The connector fails every retry: the reminder stays pending (the SDK's error handler must
+    not swallow the failure), its "posting" mark is cleared, and the retry posts it once."""
+    clock = Clock(START)
+    bot = await start_bot(sqlite_url, issuer, connector, clock=clock)
+    try:
+        clock.now = await log_meeting(bot)
+        before = len(connector.posts)
+        connector.fail_next = [503] * 4  # retry_attempts = 4
+        worker = Scheduler(bot.rt, owner="w1")
+        assert await worker.run_once() == 1
+        assert worker.stats["failed"] == 1 and worker.stats["sent"] == 0
+        row = await reminder_row(bot)
+        assert (row.status, row.sent_at) == ("pending", None)
+        clock.now += timedelta(seconds=31)  # past the first backoff
+        assert await worker.run_once() == 1
+        assert len(reminder_posts(connector, before)) == 1 and worker.stats["sent"] == 1
+        assert (await reminder_row(bot)).attempts == 2
+    finally:
+        await stop_bot(bot)
+
+
+async def test_no_post_once_the_lease_is_lost(sqlite_url: str, issuer: Issuer, connector: Connector) -> None:
+    """A worker whose lease lapsed between preparing and posting does not post."""
+    clock = Clock(START)
+    bot = await start_bot(sqlite_url, issuer, connector, clock=clock)
+    try:
+        clock.now = await log_meeting(bot)
+        async with bot.rt.sessions() as s, s.begin():
+            (claimed,) = await store.claim_due(s, "slow", clock.now, limit=1, lease=timedelta(seconds=30))
+        worker = Scheduler(bot.rt, owner="slow", lease=timedelta(seconds=30))
+        prepared = await worker._prepare(claimed)
+        assert prepared is not None
+        delivery, reply = prepared
+        clock.now += timedelta(seconds=31)  # it stalled past its lease
+        before = len(connector.posts)
+        with pytest.raises(LeaseLost):
+            await deliver_teams(bot.rt, delivery, reply)
+        assert reminder_posts(connector, before) == []
     finally:
         await stop_bot(bot)
