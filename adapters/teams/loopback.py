@@ -94,11 +94,13 @@ class ClientCredentialsProvider:
         self._cached = (body["access_token"], time.time() + body["expires_in"] - 60)
         return body["access_token"]
 
+    # The loopback stand-in is for the bot's own client-credentials tokens only; user-delegated
+    # flows have no loopback equivalent, and a clear refusal beats a silent wrong token.
     def get_token_credential(self) -> Any:
-        raise NotImplementedError
+        raise RuntimeError("the loopback token provider issues client-credentials tokens only")
 
     async def acquire_token_on_behalf_of(self, scopes: list[str], user_assertion: str) -> str:
-        raise NotImplementedError
+        raise RuntimeError("the loopback token provider issues client-credentials tokens only")
 
 
 def token_provider_for(url: str) -> type[ClientCredentialsProvider]:
