@@ -46,10 +46,10 @@ async def seed(url: str, connector: Connector) -> None:
             teams = Tenant(platform="teams", external_id=TENANT_A, name=None, created_at=now)
             s.add_all([slack, teams])
             await s.flush()
-            chats = [(slack, f"C{c:03d}") for c in range(CHATS)] + [
-                (teams, teams_chat(c)) for c in range(CHATS)
-            ]
-            for tenant, external in chats:
+            # Slack and Teams chats alternate, and so do their due times (1 ms apart, all due):
+            # every claimed batch holds both platforms, so the kill lands amid both.
+            chats = [pair for c in range(CHATS) for pair in ((slack, f"C{c:03d}"), (teams, teams_chat(c)))]
+            for n, (tenant, external) in enumerate(chats):
                 conv = Conversation(tenant_id=tenant.id, external_id=external, created_at=now)
                 s.add(conv)
                 await s.flush()
@@ -69,7 +69,12 @@ async def seed(url: str, connector: Connector) -> None:
                     )
                 planned = [
                     policy.plan_follow_up(
-                        None, conv.id, f"job {external}/{i}", now - timedelta(minutes=1), now, f"{i}"
+                        None,
+                        conv.id,
+                        f"job {external}/{i}",
+                        now - timedelta(minutes=1, milliseconds=-(i * len(chats) + n)),
+                        now,
+                        f"{i}",
                     )
                     for i in range(PER_CHAT)
                 ]
