@@ -64,3 +64,12 @@ async def test_a_stated_fact_is_logged_with_an_undo(chat, deal):
 async def test_a_question_about_a_fact_is_not_logged_as_one(chat, deal):
     reply = await chat("do we renew on 30 June 2027?")
     assert reply.intent != "fact.stated"
+
+
+async def test_help_is_grouped_by_what_people_come_for(chat):
+    reply = await chat("help")
+    titles = [s.title for s in reply.sections]
+    assert titles[:2] == ["Escalation and Microsoft's moves", "Who knows what"]
+    assert "More" not in titles  # every capability belongs to a group in knowledge/core.yaml
+    escalation = [i.text for i in reply.sections[0].items]
+    assert any(t.startswith("`escalate?`") and "“should we escalate now?”" in t for t in escalation)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, TypeAdapter
+
 from bot.context import Context
 from bot.forms import describe, parse_value
+from bot.knowledge import register_section
 from bot.memory import DealNameTaken
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
@@ -12,19 +15,30 @@ from bot.timeline import FACT, UNDO
 MAX_DEAL_NAME = 120
 
 
+class HelpGroup(BaseModel):
+    title: str
+    intents: list[str]  # intent-name prefixes
+
+
+register_section("core", "help_groups", TypeAdapter(list[HelpGroup]).validate_python)
+
+
 @skill("help", needs_deal=False)
 async def help_(ctx: Context) -> Reply:
-    items = []
+    groups: list[HelpGroup] = ctx.kb.section("core.help_groups")
+    by_title: dict[str, list[Item]] = {g.title: [] for g in groups}
     for spec in sorted(ctx.kb.intents, key=lambda s: s.usage or s.name):
         if not spec.help:
             continue
-        example = f" — e.g. “{spec.examples[-1]}”" if spec.examples else ""
-        items.append(Item(f"`{spec.usage or spec.name}`: {spec.help}{example}"))
+        title = next((g.title for g in groups if any(spec.name.startswith(p) for p in g.intents)), "More")
+        example = next((e for e in spec.examples if e != spec.usage and e != spec.name), None)
+        said = f" — e.g. “{example}”" if example else ""
+        by_title.setdefault(title, []).append(Item(f"`{spec.usage or spec.name}`: {spec.help}{said}"))
     deal = f" The active deal here is {ctx.deal.name}." if ctx.deal else " Start with `deal new NAME`."
     return Reply(
         headline="Here's what I can do. Ask in your own words or use a command." + deal,
         intent="help",
-        sections=[Section(items=items)],
+        sections=[Section(title=t, items=items) for t, items in by_title.items() if items],
     )
 
 
