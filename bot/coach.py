@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,12 +59,19 @@ class Coach:
         if problem:
             return problem
         now = self.clock()
+        deferred: list[Any] = []
         try:
             async with self.gate, self.sessions() as session, session.begin():
                 memory = await Memory.for_tenant(session, turn.platform, turn.tenant, now, self.timelines)
                 if turn.event_id and not await memory.claim_event(turn.event_id, now):
                     return None
-                return await self._turn(memory, turn, now)
+                reply = await self._turn(memory, turn, now, deferred)
+            for work in deferred:  # committed: now the slow part, holding no transaction
+                try:
+                    reply = await work(reply, lambda: self._transaction(turn, now))
+                except Exception as exc:  # the committed turn stands; its reply is still good
+                    log.error("deferred work failed (%s on %s)", type(exc).__name__, turn.platform)
+            return reply
         except Exception as exc:  # never a stack trace in chat, never deal data in logs
             tb = "".join(traceback.format_tb(exc.__traceback__))
             log.error(
@@ -73,6 +81,11 @@ class Coach:
                 headline="Something went wrong on my side, and nothing was saved. Please try again.",
                 intent="error",
             )
+
+    @asynccontextmanager
+    async def _transaction(self, turn: Turn, now: datetime) -> AsyncIterator[Memory]:
+        async with self.gate, self.sessions() as session, session.begin():
+            yield await Memory.for_tenant(session, turn.platform, turn.tenant, now, self.timelines)
 
     def _reject(self, turn: Turn) -> Reply | None:
         if turn.action is not None:
@@ -89,7 +102,7 @@ class Coach:
             )
         return None
 
-    async def _turn(self, memory: Memory, turn: Turn, now: datetime) -> Reply:
+    async def _turn(self, memory: Memory, turn: Turn, now: datetime, deferred: list[Any]) -> Reply:
         opening = await memory.open_conversation(turn.conversation, now)
         conversation, deal, newest = opening.conversation, opening.deal, opening.newest_event_id
         form = opening.form
@@ -109,6 +122,7 @@ class Coach:
             memory=memory,
             conversation_id=conversation.id,
             services=self.services,
+            deferred=deferred,
         )
         if deal is not None:
             ctx.deal = await memory.deal_view(deal.id, deal, newest)

@@ -3,6 +3,8 @@ and the few ways it may change memory (all inside the turn's single transaction)
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -33,6 +35,17 @@ class Context:
     conversation_id: int
     deal: DealView | None = None
     services: dict[str, Any] = field(default_factory=dict)  # optional: "drafter", ...
+    # Slow work to run after the turn's transaction commits (an LLM call must not hold the
+    # database): each gets the reply and a `tx()` context manager yielding a Memory in a new,
+    # short transaction, and returns the reply to show.
+    deferred: list[Callable[[Reply, Callable[[], AbstractAsyncContextManager[Memory]]], Awaitable[Reply]]] = (
+        field(default_factory=list)
+    )
+
+    def defer(
+        self, work: Callable[[Reply, Callable[[], AbstractAsyncContextManager[Memory]]], Awaitable[Reply]]
+    ) -> None:
+        self.deferred.append(work)
 
     # --- reading -----------------------------------------------------------------
     def missing(self, keys: list[str]) -> list[str]:

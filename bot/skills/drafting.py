@@ -7,7 +7,8 @@ The drafter runs again on the same template with every follow-up so far, so "sho
 from __future__ import annotations
 
 from bot.context import Context, Intent
-from bot.drafting.glue import DRAFT_EVENT, drafter_of, explain, run_drafter
+from bot.drafting import DraftResult
+from bot.drafting.glue import DRAFT_EVENT, drafter_of, polish
 from bot.reply import Item, Reply, Section
 from bot.skills import HANDLERS, skill
 
@@ -48,28 +49,25 @@ async def draft_revise(ctx: Context) -> Reply:
         )
     asked = ctx.intent.text.strip() or "improve it"
     instructions = [*[str(i) for i in last.get("instructions") or []], asked][-MAX_INSTRUCTIONS:]
-    result = await run_drafter(ctx, kind, template_text, instructions)
-    assert result is not None
-    await ctx.log(
-        DRAFT_EVENT,
-        {
-            "template": kind,
-            "text": result.text,
-            "source": result.source,
-            "template_text": template_text,
-            "instructions": instructions,
-        },
-    )
-    changed = result.source == "llm"
-    return Reply(
-        headline=f"Revised ({asked[:60]}):" if changed else "I couldn't revise it; here's the template:",
+    reply = Reply(
+        headline="I couldn't revise it; here's the template:",
         intent="draft.revise",
-        verdict="revised" if changed else "template",
-        verdict_label="Revised." if changed else "Template.",
-        sections=[Section(items=[explain(ctx, result)])],
-        draft=result.text,
-        draft_source=result.source,
+        verdict="template",
+        verdict_label="Template.",
+        draft=template_text,
+        draft_source="template",
     )
+
+    def revised(reply: Reply, result: DraftResult) -> None:
+        if result.source == "llm":
+            reply.headline, reply.verdict, reply.verdict_label = (
+                f"Revised ({asked[:60]}):",
+                "revised",
+                "Revised.",
+            )
+
+    # The LLM call runs after this turn commits; `polish` logs the new draft event.
+    return await polish(ctx, reply, kind, instructions=instructions, on_result=revised)
 
 
 async def _template_again(ctx: Context, kind: str) -> str | None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import insert
+from sqlalchemy import text as sql
 
 from bot.coach import Coach
 from bot.db.engine import session_factory
@@ -173,3 +174,31 @@ def test_follow_up_phrases_are_understood(kb):
     for text in ("should we escalate now?", "add a note that the CFO called", "the AE said this is final"):
         got = understand(text, kb)
         assert got is None or got.name != "draft.revise", text
+
+
+async def test_a_slow_model_holds_no_database_lock_while_it_writes(llm, make_drafter, engine, kb, clock):
+    """The LLM call runs after the turn commits: while one person waits for a slow draft,
+    another conversation's turn (a write) goes through at once, on SQLite too."""
+    drafter = make_drafter(sessions=session_factory(engine))
+    coach = Coach(session_factory(engine), kb, clock=clock, services={"drafter": drafter})
+
+    async def say(text: str = "", action: dict | None = None, conversation: str = "c1"):
+        reply = await coach.handle(Turn("console", "t1", conversation, "u1", text=text, action=action))
+        assert reply is not None
+        return reply
+
+    await say("deal new Woodgrove EA renewal")
+    await say("deal new Contoso", conversation="c2")
+    llm.default, llm.delay = GOOD, 1.5
+    drafting = asyncio.create_task(say(action={"intent": "test.template_draft"}))
+    await asyncio.sleep(0.3)  # the draft is now waiting on the model
+    t0 = asyncio.get_running_loop().time()
+    noted = await say("note: meanwhile, elsewhere", conversation="c2")
+    took = asyncio.get_running_loop().time() - t0
+    assert noted.intent == "note" and not drafting.done()
+    assert took < 1.0, f"a turn waited {took:.2f}s behind the model call"
+    first = await drafting
+    assert (first.draft, first.draft_source) == (GOOD, "llm")
+    async with engine.connect() as conn:
+        kinds = [r[0] for r in (await conn.execute(sql("SELECT kind FROM deal_events ORDER BY id"))).all()]
+    assert kinds.count("draft") == 1  # logged once, with the final text
