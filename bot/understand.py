@@ -41,16 +41,40 @@ def _command_rest(text: str, low: str, command: str) -> str | None:
     return None
 
 
-def match_command(text: str, kb: Knowledge) -> Intent | None:
-    low = text.casefold()
-    best: tuple[int, Intent] | None = None
+_LEAD = re.compile(r"\w+|\S")
+
+
+def _lead(low: str) -> str:
+    """A command's and a message's index key: the first word (or first symbol)."""
+    m = _LEAD.match(low)
+    return m.group(0) if m else ""
+
+
+# knowledge id -> (knowledge, lead word -> [(command, intent)] longest first); built once per kb.
+_COMMANDS: dict[int, tuple[Knowledge, dict[str, list[tuple[str, str]]]]] = {}
+
+
+def _command_index(kb: Knowledge) -> dict[str, list[tuple[str, str]]]:
+    hit = _COMMANDS.get(id(kb))
+    if hit is not None and hit[0] is kb:
+        return hit[1]
+    index: dict[str, list[tuple[str, str]]] = {}
     for spec in kb.intents:
         for cmd in spec.commands:
-            rest = _command_rest(text, low, cmd)
-            # The longest matching command wins ("deal new" over "deal").
-            if rest is not None and (best is None or len(cmd) > best[0]):
-                best = (len(cmd), Intent(spec.name, {"rest": rest}, text))
-    return best[1] if best else None
+            index.setdefault(_lead(cmd.casefold()), []).append((cmd, spec.name))
+    for entries in index.values():
+        entries.sort(key=lambda e: -len(e[0]))  # the longest command wins ("deal new" over "deal")
+    _COMMANDS[id(kb)] = (kb, index)
+    return index
+
+
+def match_command(text: str, kb: Knowledge) -> Intent | None:
+    low = text.casefold()
+    for cmd, name in _command_index(kb).get(_lead(low), ()):
+        rest = _command_rest(text, low, cmd)
+        if rest is not None:
+            return Intent(name, {"rest": rest}, text)
+    return None
 
 
 def match_pattern(text: str, kb: Knowledge) -> Intent | None:
