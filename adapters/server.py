@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from sqlalchemy import text
 
-from adapters.runtime import Runtime
+from adapters.runtime import Runtime, pin_cpu
 from bot.settings import Settings
 
 log = logging.getLogger("coach.server")
@@ -57,6 +57,9 @@ def _import_surfaces() -> None:
 
 
 async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool = False) -> int:
+    cpu = pin_cpu(settings.cpu_affinity)
+    if cpu is not None:
+        log.info("coach serve keeps to CPU %s (COACH_CPU_AFFINITY=off to let it roam)", cpu)
     rt = await Runtime.start(settings)
     rt.services["socket_mode"] = socket_mode
     app = await build_app(rt)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
+from adapters.runtime import pin_cpu
 from bot.coach import Coach
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
@@ -166,7 +167,9 @@ async def main() -> int:
     ap.add_argument("--turns", type=int, default=300)
     ap.add_argument("--events", type=int, default=1000)
     ap.add_argument("--big", type=int, default=100_000)
+    ap.add_argument("--cpu", default="auto", help="CPU affinity as `coach serve` uses it; 'off' to roam")
     args = ap.parse_args()
+    print(f"pinned to CPU {pin_cpu(args.cpu)} (as coach serve does)")
     tmp = Path(tempfile.mkdtemp(prefix="coach-bench-"))
     backends = [("sqlite", lambda name: f"sqlite:///{tmp / name}.db")]
     server = None

@@ -24,7 +24,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 import adapters.slack  # noqa: F401  (registers the mount)
-from adapters.runtime import Runtime
+from adapters.runtime import Runtime, pin_cpu
 from adapters.server import build_app
 from adapters.slack.settings import SlackSettings
 from bot.reply import Item, Reply, Section
@@ -176,5 +176,7 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--stall", type=float, default=2.0, help="also measure acks with a stalled turn")
+    parser.add_argument("--cpu", default="auto", help="CPU affinity as `coach serve` uses it; 'off' to roam")
     args = parser.parse_args()
+    print(f"pinned to CPU {pin_cpu(args.cpu)} (as coach serve does)")
     asyncio.run(main(args.requests, args.concurrency, args.stall))

@@ -28,13 +28,14 @@ from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.authorization import ConnectionManager
 from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator as sdk_jwt
 
+from adapters.runtime import pin_cpu
 from bot.db.migrate import upgrade
 from tests.teams.conftest import (
     Connector,
     Issuer,
     LoopbackJwks,
-    _connector_app,
     _issuer_app,
+    connector_app,
     message,
     start_bot,
     stop_bot,
@@ -93,7 +94,7 @@ async def run(n: int) -> None:
         f"{issuer.base}/.well-known/openid-configuration"
     )
     connector = Connector()
-    conn_server = TestServer(_connector_app(connector), host="127.0.0.1")
+    conn_server = TestServer(connector_app(connector), host="127.0.0.1")
     await conn_server.start_server()
     connector.url = str(conn_server.make_url("")).rstrip("/") + "/"
 
@@ -146,4 +147,6 @@ async def run(n: int) -> None:
 
 
 if __name__ == "__main__":
+    cpu = sys.argv[2] if len(sys.argv) > 2 else "auto"  # `python -m bench.teams_turn N [auto|off|CPU]`
+    print(f"pinned to CPU {pin_cpu(cpu)} (as coach serve does)")
     asyncio.run(run(int(sys.argv[1]) if len(sys.argv) > 1 else 300))

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=8000, alias="COACH_MAX_MESSAGE_CHARS")
     host: str = Field(default="0.0.0.0", alias="COACH_HOST")
     port: int = Field(default=3978, alias="PORT")
+    # "auto": `coach serve` keeps itself on one CPU (chosen by pid); "off"; or a CPU number.
+    cpu_affinity: str = Field(default="auto", alias="COACH_CPU_AFFINITY")
 
 
 @lru_cache(maxsize=1)

@@ -41,3 +41,26 @@ def test_the_default_database_lives_in_the_user_data_dir(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("COACH_DATABASE_URL", raising=False)
     assert Settings().database_url.endswith("deal-coach/coach.db")
+
+
+def test_coach_serve_keeps_to_one_cpu_unless_told_not_to():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import os; from adapters.runtime import pin_cpu; "
+        "cpu = pin_cpu(os.environ['SETTING']); print(cpu, sorted(os.sched_getaffinity(0)))"
+    )
+    allowed = sorted(os.sched_getaffinity(0))
+
+    def run(setting: str) -> str:
+        env = {**os.environ, "SETTING": setting}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        return out.stdout.strip()
+
+    assert run("off") == f"None {allowed}"
+    if len(allowed) > 1:
+        cpu, rest = run("auto").split(" ", 1)
+        assert int(cpu) in allowed and rest == f"[{cpu}]"
+        assert run(str(allowed[-1])) == f"{allowed[-1]} [{allowed[-1]}]"
