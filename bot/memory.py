@@ -178,8 +178,17 @@ class Memory:
         tenant only), the deal's newest event id and any form in progress."""
         params = {"tenant_id": self.tenant.id, "external_id": external_id}
         row = (await self.session.execute(_OPENING, params)).first()
-        if row is None:
-            return Opening(await self.conversation(external_id, now), None, None, None)
+        if row is None:  # the first message here: one INSERT … ON CONFLICT DO NOTHING RETURNING
+            dialect = self.session.bind.dialect.name if self.session.bind is not None else "sqlite"
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            stmt = (
+                insert(Conversation)
+                .values(tenant_id=self.tenant.id, external_id=external_id, created_at=now)
+                .on_conflict_do_nothing()
+                .returning(Conversation)
+            )
+            made = (await self.session.scalars(stmt)).first()
+            return Opening(made or await self.conversation(external_id, now), None, 0, None)
         return Opening(row[0], row[1], row[2] or 0, row[3])
 
     async def conversation(self, external_id: str, now: datetime) -> Conversation:
