@@ -32,6 +32,8 @@ from bot.settings import Settings
 from tests.slack.fakes import BOT_TOKEN, SECRET, Call, FakeSlack, command, signed
 
 FORM = "application/x-www-form-urlencoded"
+# What the slash command asks: a typical coaching question with a verdict (no deal needed).
+TEXT = "can I tell the CSM our budget?"
 
 
 def echo_app(fake: FakeSlack) -> web.Application:
@@ -78,7 +80,7 @@ async def measure(url: str, fake: FakeSlack, n: int, concurrency: int, tag: str)
 
         async def one(i: int) -> None:
             channel = f"{tag}{i}"
-            body = command("help", channel=channel)
+            body = command(TEXT, channel=channel)
             waiters[channel] = loop.create_future()
             async with sem:
                 t0 = time.perf_counter()
@@ -177,6 +179,8 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--stall", type=float, default=2.0, help="also measure acks with a stalled turn")
     parser.add_argument("--cpu", default="auto", help="CPU affinity as `coach serve` uses it; 'off' to roam")
+    parser.add_argument("--text", default=TEXT, help="what the /coach command says (e.g. 'help')")
     args = parser.parse_args()
-    print(f"pinned to CPU {pin_cpu(args.cpu)} (as coach serve does)")
+    print(f"pinned to CPU {pin_cpu(args.cpu)} (as coach serve does); /coach {args.text}")
+    TEXT = args.text
     asyncio.run(main(args.requests, args.concurrency, args.stall))
