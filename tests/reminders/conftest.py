@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp.test_utils import TestServer
 
 from adapters import scheduler as sched
 from adapters.runtime import Runtime
@@ -15,7 +14,7 @@ from bot.reply import Reply
 from bot.settings import Settings
 from bot.skills import skill
 from tests.reminders.slack_standin import SlackStandIn
-from tests.teams.conftest import Connector, connector_app
+from tests.teams.conftest import connector  # noqa: F401  (the Teams tests' Bot Connector stand-in)
 
 
 @skill("test.meeting")
@@ -69,14 +68,3 @@ async def slack_api(monkeypatch) -> AsyncIterator[SlackStandIn]:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
     yield stand_in
     await stand_in.stop()
-
-
-@pytest.fixture
-async def teams_connector() -> AsyncIterator[Connector]:
-    """The loopback Bot Connector (and token endpoint) of the Teams tests, for reminder workers."""
-    c = Connector()
-    server = TestServer(connector_app(c), host="127.0.0.1")
-    await server.start_server()
-    c.url = str(server.make_url("")).rstrip("/") + "/"
-    yield c
-    await server.close()

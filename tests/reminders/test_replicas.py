@@ -194,12 +194,12 @@ def stat(out: str, name: str) -> int:
 
 
 async def test_two_processes_deliver_1000_slack_and_teams_reminders_exactly_once(
-    pg_url, slack_api, teams_connector, tmp_path
+    pg_url, slack_api, connector, tmp_path
 ):
-    await seed(pg_url, teams_connector)
-    slack_api.latency = teams_connector.latency = 0.002
+    await seed(pg_url, connector)
+    slack_api.latency = connector.latency = 0.002
     go = tmp_path / "go"
-    procs = [spawn(pg_url, slack_api.url, teams_connector, 30, go) for _ in range(2)]
+    procs = [spawn(pg_url, slack_api.url, connector, 30, go) for _ in range(2)]
     t0 = await start_together(procs, go)
     await wait_all(procs, 240)
     elapsed = time.monotonic() - t0
@@ -207,11 +207,11 @@ async def test_two_processes_deliver_1000_slack_and_teams_reminders_exactly_once
     assert all(p.returncode == 0 for p in procs), results
     outs = [out for out, _ in results]
     assert [stat(o, "teams") for o in outs] == [1, 1]  # both set up the Teams sender from the env
-    slack, teams = delivered(slack_api, teams_connector)
+    slack, teams = delivered(slack_api, connector)
     assert_exactly_once(slack, teams)
     status, retried, by = await db_counts(pg_url)
     assert status == Counter({"sent": N}) and retried == 0
-    assert teams_connector.auth_headers[-1] == "Bearer outgoing-token"  # from COACH_TEAMS_TOKEN_URL
+    assert connector.auth_headers[-1] == "Bearer outgoing-token"  # from COACH_TEAMS_TOKEN_URL
     sent_by = [stat(o, "sent") for o in outs]
     assert sum(sent_by) == N
     assert all(by[(p.pid, platform)] > 0 for p in procs for platform in ("slack", "teams")), by
@@ -242,20 +242,20 @@ async def kill_between_post_and_commit(victim: subprocess.Popen, url: str, conne
 
 
 async def test_kill_9_mid_batch_loses_nothing_and_doubles_nothing(
-    pg_url, slack_api, teams_connector, tmp_path
+    pg_url, slack_api, connector, tmp_path
 ):
-    await seed(pg_url, teams_connector)
+    await seed(pg_url, connector)
     slack_api.latency = 0.01
-    teams_connector.latency = 0.02  # posts sit at the connector a while: the kill finds some there
+    connector.latency = 0.02  # posts sit at the connector a while: the kill finds some there
     go = tmp_path / "go"
-    victim, survivor = (spawn(pg_url, slack_api.url, teams_connector, 2.0, go) for _ in range(2))
+    victim, survivor = (spawn(pg_url, slack_api.url, connector, 2.0, go) for _ in range(2))
     await start_together([victim, survivor], go)
-    in_flight = await kill_between_post_and_commit(victim, pg_url, teams_connector)
+    in_flight = await kill_between_post_and_commit(victim, pg_url, connector)
     assert victim.returncode == -signal.SIGKILL
     await wait_all([survivor], 240)
     out, err = survivor.communicate()
     assert survivor.returncode == 0, err
-    slack, teams = delivered(slack_api, teams_connector)
+    slack, teams = delivered(slack_api, connector)
     assert_exactly_once(slack, teams)
     status, retried, _ = await db_counts(pg_url)
     assert status == Counter({"sent": N})
