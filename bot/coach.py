@@ -104,11 +104,11 @@ class Coach:
 
     async def _turn(self, memory: Memory, turn: Turn, now: datetime, deferred: list[Any]) -> Reply:
         opening = await memory.open_conversation(turn.conversation, now)
-        conversation, deal, newest = opening.conversation, opening.deal, opening.newest_event_id
+        conversation_id, deal, newest = opening.conversation_id, opening.deal, opening.newest_event_id
         form = opening.form
         if turn.extra.get("deal"):  # one turn about a named deal (`coach ask --deal NAME`)
             deal = await memory.find_deal(str(turn.extra["deal"]))
-            newest, form = None, await memory.load_form(conversation.id, deal.id) if deal else None
+            newest, form = None, await memory.load_form(conversation_id, deal.id) if deal else None
             if deal is None:
                 return Reply(
                     headline=f"I don't know a deal called “{str(turn.extra['deal'])[:80]}”.",
@@ -120,7 +120,7 @@ class Coach:
             kb=self.kb,
             intent=Intent("unknown"),
             memory=memory,
-            conversation_id=conversation.id,
+            conversation_id=conversation_id,
             services=self.services,
             deferred=deferred,
         )

@@ -17,7 +17,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.hot import HotStatement
 from bot.db.models import (
+    BigId,
     Conversation,
     ConversationRef,
     Deal,
@@ -91,36 +93,85 @@ class TimelineCache:
             self._items.popitem(last=False)
 
 
-# Hot-path statements, built once (building them per turn costs more than running them).
+# Hot-path statements, built once (building them per turn costs more than running them) and
+# run through bot.db.hot: straight on the driver's connection on SQLite.
+_ID = (BigId,)
 _CLAIM = {
-    postgres: (pg_insert if postgres else sqlite_insert)(ProcessedEvent.__table__)
-    .values(
-        platform=bindparam("platform"),
-        tenant_key=bindparam("tenant_key"),
-        event_id=bindparam("event_id"),
-        created_at=bindparam("created_at"),
+    postgres: HotStatement(
+        (pg_insert if postgres else sqlite_insert)(ProcessedEvent.__table__)
+        .values(
+            platform=bindparam("platform"),
+            tenant_key=bindparam("tenant_key"),
+            event_id=bindparam("event_id"),
+            created_at=bindparam("created_at"),
+        )
+        .on_conflict_do_nothing()
+        .returning(ProcessedEvent.__table__.c.id),
+        _ID,
     )
-    .on_conflict_do_nothing()
-    .returning(ProcessedEvent.__table__.c.id)
+    for postgres in (False, True)
+}
+# The first message in a conversation; a concurrent first message finds the conflict.
+_NEW_CONVERSATION = {
+    postgres: HotStatement(
+        (pg_insert if postgres else sqlite_insert)(Conversation.__table__)
+        .values(
+            tenant_id=bindparam("tenant_id"),
+            external_id=bindparam("external_id"),
+            created_at=bindparam("created_at"),
+        )
+        .on_conflict_do_nothing()
+        .returning(Conversation.__table__.c.id),
+        _ID,
+    )
     for postgres in (False, True)
 }
 _NEWEST = select(func.max(DealEvent.id)).where(DealEvent.deal_id == Deal.id).correlate(Deal).scalar_subquery()
-_OPENING = (
-    select(Conversation, Deal, _NEWEST, FormState)
+_OPENING_COLUMNS = (
+    Conversation.id,
+    Deal.id,
+    Deal.tenant_id,
+    Deal.name,
+    Deal.contacts_version,
+    _NEWEST,
+    FormState.pending,
+    FormState.resume,
+)
+_OPENING = HotStatement(
+    select(*_OPENING_COLUMNS)
     .outerjoin(Deal, (Deal.id == Conversation.active_deal_id) & (Deal.tenant_id == bindparam("tenant_id")))
     .outerjoin(FormState, (FormState.conversation_id == Conversation.id) & (FormState.deal_id == Deal.id))
     .where(
         Conversation.tenant_id == bindparam("tenant_id"), Conversation.external_id == bindparam("external_id")
-    )
+    ),
+    [c.type for c in _OPENING_COLUMNS],
 )
+
+
+@dataclass(slots=True, frozen=True)
+class DealHead:
+    """What a turn reads of its deal row before the timeline (a plain copy, not an ORM row)."""
+
+    id: int
+    tenant_id: int
+    name: str
+    contacts_version: int
+
+
+@dataclass(slots=True, frozen=True)
+class FormHead:
+    """A form in progress as the opening query read it."""
+
+    pending: dict[str, Any]
+    resume: dict[str, Any]
 
 
 @dataclass(slots=True)
 class Opening:
-    conversation: Conversation
-    deal: Deal | None
+    conversation_id: int
+    deal: DealHead | None
     newest_event_id: int | None  # None: not known, look it up
-    form: FormState | None
+    form: FormHead | None
 
 
 class Memory:
@@ -128,6 +179,8 @@ class Memory:
         self.session = session
         self.tenant = tenant
         self.cache = cache
+        bind = session.bind
+        self._postgres = bind is not None and bind.dialect.name == "postgresql"
         # Deals written in this (uncommitted) transaction: their reads are not cached, since a
         # rollback could let SQLite hand the same event id to a different event later.
         self._written: set[int] = set()
@@ -168,28 +221,23 @@ class Memory:
         }
         # One statement: INSERT … ON CONFLICT DO NOTHING RETURNING id. A concurrent claim of
         # the same id waits on the unique index and then finds the conflict.
-        dialect = self.session.bind.dialect.name if self.session.bind is not None else "sqlite"
-        stmt = _CLAIM[dialect == "postgresql"]
-        return (await self.session.execute(stmt, values)).scalar_one_or_none() is not None
+        return bool(await _CLAIM[self._postgres].rows(self.session, values))
 
     # --- conversations and deals ---------------------------------------------------
     async def open_conversation(self, external_id: str, now: datetime) -> Opening:
         """The start of a turn in one query: the conversation, its active deal (of this
         tenant only), the deal's newest event id and any form in progress."""
         params = {"tenant_id": self.tenant.id, "external_id": external_id}
-        row = (await self.session.execute(_OPENING, params)).first()
-        if row is None:  # the first message here: one INSERT … ON CONFLICT DO NOTHING RETURNING
-            dialect = self.session.bind.dialect.name if self.session.bind is not None else "sqlite"
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            stmt = (
-                insert(Conversation)
-                .values(tenant_id=self.tenant.id, external_id=external_id, created_at=now)
-                .on_conflict_do_nothing()
-                .returning(Conversation)
-            )
-            made = (await self.session.scalars(stmt)).first()
-            return Opening(made or await self.conversation(external_id, now), None, 0, None)
-        return Opening(row[0], row[1], row[2] or 0, row[3])
+        rows = await _OPENING.rows(self.session, params)
+        if not rows:  # the first message here: one INSERT … ON CONFLICT DO NOTHING RETURNING
+            made = await _NEW_CONVERSATION[self._postgres].rows(self.session, {**params, "created_at": now})
+            if not made:  # another process made it a moment ago
+                return Opening((await self.conversation(external_id, now)).id, None, 0, None)
+            return Opening(made[0][0], None, 0, None)
+        conv_id, deal_id, tenant_id, name, version, newest, pending, resume = rows[0]
+        deal = DealHead(deal_id, tenant_id, name, version or 0) if deal_id is not None else None
+        form = FormHead(pending, resume) if pending is not None else None
+        return Opening(conv_id, deal, newest or 0, form)
 
     async def conversation(self, external_id: str, now: datetime) -> Conversation:
         return await get_or_create(
@@ -239,7 +287,9 @@ class Memory:
         return await self.get_deal(conversation.active_deal_id)
 
     # --- timeline ---------------------------------------------------------------
-    async def deal_view(self, deal_id: int, deal: Deal | None = None, newest: int | None = None) -> DealView:
+    async def deal_view(
+        self, deal_id: int, deal: Deal | DealHead | None = None, newest: int | None = None
+    ) -> DealView:
         if deal is None or deal.id != deal_id or deal.tenant_id != self.tenant.id:
             deal = await self.get_deal(deal_id)
         if deal is None:
@@ -247,7 +297,7 @@ class Memory:
         timeline = await self._timeline(deal_id, newest)
         return make_view(deal.id, deal.name, timeline, await self._cached_contacts(deal))
 
-    async def _cached_contacts(self, deal: Deal) -> tuple[Contact, ...]:
+    async def _cached_contacts(self, deal: Deal | DealHead) -> tuple[Contact, ...]:
         version = deal.contacts_version or 0
         cacheable = self.cache is not None and deal.id not in self._written
         if cacheable:

@@ -12,6 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from bot.db.inline_sqlite import InlineConnection, connector
+
 
 def async_url(url: str) -> URL:
     """Add the async driver the user did not name: aiosqlite for SQLite, asyncpg for PostgreSQL."""
@@ -35,12 +37,16 @@ def sync_url(url: str) -> URL:
     return u.set(drivername="postgresql+asyncpg")
 
 
-def create_engine(url: str, **kwargs: object) -> AsyncEngine:
+def create_engine(url: str, *, inline: bool = True, **kwargs: object) -> AsyncEngine:
     u = async_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(u, connect_args={"timeout": 30}, **kwargs)
+        if inline and u.database:
+            # SQLite on the loop's thread (bot/db/inline_sqlite.py); busy waits are async.
+            engine = create_async_engine(u, async_creator=connector(u.database), **kwargs)
+        else:
+            engine = create_async_engine(u, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
@@ -51,19 +57,27 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin: otherwise a
     # SAVEPOINT before the first write runs outside any transaction and its RELEASE commits.
-    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
+    if dbapi_conn.isolation_level is not None:  # type: ignore[attr-defined]
+        dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
+    inline = isinstance(dbapi_conn.driver_connection, InlineConnection)  # type: ignore[attr-defined]
     cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    # Inline connections wait for other processes' locks without blocking the loop instead.
+    cur.execute(f"PRAGMA busy_timeout={0 if inline else 30000}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 
 
-def _sqlite_begin(conn: object) -> None:
+def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock up front, so two writers wait (busy_timeout) instead of
-    # failing when a read lock would have to be upgraded.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")  # type: ignore[attr-defined]
+    # failing when a read lock would have to be upgraded. Straight to the driver's cursor:
+    # a full SQLAlchemy execution here cost more than the rest of a small transaction.
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute("BEGIN IMMEDIATE")
+    finally:
+        cursor.close()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:

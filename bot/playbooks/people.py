@@ -10,20 +10,32 @@ from functools import lru_cache
 from bot.knowledge import Knowledge, RoleSpec
 
 
-@lru_cache(maxsize=256)
-def _word_re(phrase: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w-])" + re.escape(phrase.casefold()) + r"(?![\w-])")
+@lru_cache(maxsize=512)
+def _phrases_re(phrases: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, tuple[int, str]]]:
+    """One scan for a whole list of phrases: at each word start, the longest phrase that ends
+    on a word boundary there (a lookahead, so every start is tried). Each folded phrase maps to
+    (its place in the list, the phrase as given), the first of equal spellings winning."""
+    index: dict[str, tuple[int, str]] = {}
+    for i, phrase in enumerate(phrases):
+        if phrase:
+            index.setdefault(phrase.casefold(), (i, phrase))
+    alternatives = "|".join(re.escape(p) for p in sorted(index, key=len, reverse=True))
+    return re.compile(r"(?<![\w-])(?=(" + alternatives + r")(?![\w-]))"), index
 
 
 def find_phrase(text: str, phrases: Iterable[str]) -> tuple[int, str] | None:
-    """The longest phrase that occurs as whole words in text: (position, phrase)."""
-    low = text.casefold()
-    best: tuple[int, str] | None = None
-    for phrase in phrases:
-        m = _word_re(phrase).search(low)
-        if m and (best is None or len(phrase) > len(best[1])):
-            best = (m.start(), phrase)
-    return best
+    """The longest phrase that occurs as whole words in text: (position, phrase); of equally
+    long ones the first in the list, at its first occurrence."""
+    pattern, index = _phrases_re(tuple(phrases))
+    if not index:
+        return None
+    first: dict[str, int] = {}
+    for m in pattern.finditer(text.casefold()):
+        first.setdefault(m.group(1), m.start())
+    if not first:
+        return None
+    best = min(first, key=lambda p: (-len(p), index[p][0]))
+    return first[best], index[best][1]
 
 
 def role_names(role: RoleSpec) -> list[str]:
