@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.context import Context, Intent
-from bot.db.engine import write_gate
+from bot.db.engine import transaction, write_gate
 from bot.forms import describe, parse_value, read_answers
 from bot.knowledge import Knowledge
 from bot.memory import Memory, TimelineCache
@@ -61,7 +61,7 @@ class Coach:
         now = self.clock()
         deferred: list[Any] = []
         try:
-            async with self.gate, self.sessions() as session, session.begin():
+            async with self.gate, transaction(self.sessions) as session:
                 memory = await Memory.for_tenant(session, turn.platform, turn.tenant, now, self.timelines)
                 if turn.event_id and not await memory.claim_event(turn.event_id, now):
                     return None
@@ -84,7 +84,7 @@ class Coach:
 
     @asynccontextmanager
     async def _transaction(self, turn: Turn, now: datetime) -> AsyncIterator[Memory]:
-        async with self.gate, self.sessions() as session, session.begin():
+        async with self.gate, transaction(self.sessions) as session:
             yield await Memory.for_tenant(session, turn.platform, turn.tenant, now, self.timelines)
 
     def _reject(self, turn: Turn) -> Reply | None:

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.hot import HotStatement
+from bot.db.hot import HotStatement, Target
 from bot.db.models import (
     BigId,
     Conversation,
@@ -149,6 +149,15 @@ _OPENING = HotStatement(
 
 
 @dataclass(slots=True, frozen=True)
+class TenantHead:
+    """The workspace or tenant a Memory is scoped to (rows never change once made)."""
+
+    id: int
+    platform: str
+    external_id: str
+
+
+@dataclass(slots=True, frozen=True)
 class DealHead:
     """What a turn reads of its deal row before the timeline (a plain copy, not an ORM row)."""
 
@@ -175,12 +184,13 @@ class Opening:
 
 
 class Memory:
-    def __init__(self, session: AsyncSession, tenant: Tenant, cache: TimelineCache | None = None) -> None:
+    def __init__(self, session: AsyncSession, tenant: TenantHead, cache: TimelineCache | None = None) -> None:
         self.session = session
         self.tenant = tenant
         self.cache = cache
         bind = session.bind
         self._postgres = bind is not None and bind.dialect.name == "postgresql"
+        self._target: Target | None = None
         # Deals written in this (uncommitted) transaction: their reads are not cached, since a
         # rollback could let SQLite hand the same event id to a different event later.
         self._written: set[int] = set()
@@ -197,7 +207,7 @@ class Memory:
         key = (platform, external_id)
         known = cache.tenants.get(key) if cache is not None else None
         if known is not None:  # tenant rows never change once made; skip the lookup
-            return cls(session, Tenant(id=known, platform=platform, external_id=external_id), cache)
+            return cls(session, TenantHead(known, platform, external_id), cache)
         stmt = select(Tenant).filter_by(platform=platform, external_id=external_id)
         tenant = (await session.execute(stmt)).scalar_one_or_none()
         if tenant is not None:
@@ -207,7 +217,13 @@ class Memory:
             tenant = await get_or_create(
                 session, Tenant, {"platform": platform, "external_id": external_id}, created_at=now
             )
-        return cls(session, tenant, cache)
+        return cls(session, TenantHead(tenant.id, platform, external_id), cache)
+
+    async def _hot(self) -> Target:
+        """This transaction's connection for the hot statements, looked up once per turn."""
+        if self._target is None:
+            self._target = await Target.of(self.session)
+        return self._target
 
     # --- exactly-once -----------------------------------------------------------
     async def claim_event(self, event_id: str, now: datetime) -> bool:
@@ -221,16 +237,17 @@ class Memory:
         }
         # One statement: INSERT … ON CONFLICT DO NOTHING RETURNING id. A concurrent claim of
         # the same id waits on the unique index and then finds the conflict.
-        return bool(await _CLAIM[self._postgres].rows(self.session, values))
+        return bool(await _CLAIM[self._postgres].rows(await self._hot(), values))
 
     # --- conversations and deals ---------------------------------------------------
     async def open_conversation(self, external_id: str, now: datetime) -> Opening:
         """The start of a turn in one query: the conversation, its active deal (of this
         tenant only), the deal's newest event id and any form in progress."""
         params = {"tenant_id": self.tenant.id, "external_id": external_id}
-        rows = await _OPENING.rows(self.session, params)
+        hot = await self._hot()
+        rows = await _OPENING.rows(hot, params)
         if not rows:  # the first message here: one INSERT … ON CONFLICT DO NOTHING RETURNING
-            made = await _NEW_CONVERSATION[self._postgres].rows(self.session, {**params, "created_at": now})
+            made = await _NEW_CONVERSATION[self._postgres].rows(hot, {**params, "created_at": now})
             if not made:  # another process made it a moment ago
                 return Opening((await self.conversation(external_id, now)).id, None, 0, None)
             return Opening(made[0][0], None, 0, None)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bot.coach import Coach
 from bot.db import inline_sqlite
 from bot.db.engine import create_engine, session_factory
+from bot.db.hot import Target
 from bot.db.models import ProcessedEvent
 from bot.memory import _OPENING, Memory
 from bot.turn import Turn
@@ -105,7 +106,7 @@ async def test_the_opening_query_reads_the_same_on_the_fast_path_as_through_sqla
     async with sessions() as s, s.begin():
         memory = await Memory.for_tenant(s, "console", "t1", clock())
         params = {"tenant_id": memory.tenant.id, "external_id": "c1"}
-        fast = await _OPENING.rows(s, params)
+        fast = await _OPENING.rows(await Target.of(s), params)
         core = [tuple(r) for r in await s.execute(_OPENING.statement, params)]
     assert fast == core
     _conversation, _deal, _tenant, name, _version, _newest, pending, resume = fast[0]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.db.inline_sqlite import InlineConnection, connector
 
@@ -78,6 +79,21 @@ def _sqlite_begin(conn: Any) -> None:
         cursor.execute("BEGIN IMMEDIATE")
     finally:
         cursor.close()
+
+
+@contextlib.asynccontextmanager
+async def transaction(sessions: async_sessionmaker) -> AsyncIterator[AsyncSession]:
+    """One session, one transaction: committed when the block ends, rolled back if it raises.
+    The hot path's version of `async with sessions() as s, s.begin()`: the commit already
+    hands the connection back, so the close that AsyncSession's context manager runs in a
+    shielded task (one more trip round the event loop) is left to the error path."""
+    session = sessions()
+    try:
+        yield session
+        await session.commit()
+    except BaseException:
+        await session.close()  # rolls back whatever the block did
+        raise
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:

@@ -11,16 +11,33 @@ PostgreSQL the network round trip dominates, so they run through SQLAlchemy Core
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.types import TypeEngine
 
 Processor = Callable[[Any], Any] | None
 # SQL text, bind names in order, their processors, the result columns' processors.
 Compiled = tuple[str, tuple[str, ...], tuple[Processor, ...], tuple[Processor, ...]]
+
+
+@dataclass(slots=True, frozen=True)
+class Target:
+    """Where a transaction's hot statements run: its connection, and on SQLite the driver's
+    own connection under it (each lookup through SQLAlchemy's async layer costs a greenlet)."""
+
+    conn: AsyncConnection
+    driver: Any = None
+
+    @classmethod
+    async def of(cls, session: AsyncSession) -> Target:
+        conn = await session.connection()
+        if conn.dialect.name != "sqlite":
+            return cls(conn)
+        return cls(conn, (await conn.get_raw_connection()).driver_connection)
 
 
 class HotStatement:
@@ -42,15 +59,12 @@ class HotStatement:
             hit = self._compiled[dialect.name] = (str(compiled), names, binds, results)
         return hit
 
-    async def rows(self, session: AsyncSession, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        conn = await session.connection()
-        if conn.dialect.name != "sqlite":
-            return [tuple(r) for r in await conn.execute(self.statement, params)]
-        sql, names, binds, results = self._for(conn.dialect)
+    async def rows(self, target: Target, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        if target.driver is None:
+            return [tuple(r) for r in await target.conn.execute(self.statement, params)]
+        sql, names, binds, results = self._for(target.conn.dialect)
         values = [p(params[n]) if p else params[n] for n, p in zip(names, binds, strict=True)]
-        driver = (await conn.get_raw_connection()).driver_connection
-        assert driver is not None
-        cursor = await driver.execute(sql, values)
+        cursor = await target.driver.execute(sql, values)
         try:
             fetched = await cursor.fetchall()
         finally:
