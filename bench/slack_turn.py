@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -62,7 +64,24 @@ def echo_app(fake: FakeSlack) -> web.Application:
     return app
 
 
-async def measure(url: str, fake: FakeSlack, n: int, concurrency: int, tag: str) -> dict[str, float]:
+def lock_database(path: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process takes SQLite's write lock and keeps it for `seconds`."""
+    hold = (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True)\n"
+        "time.sleep(float(sys.argv[2])); c.execute('COMMIT')\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", hold, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+async def measure(
+    url: str, fake: FakeSlack, n: int, concurrency: int, tag: str, *, warm: bool = True
+) -> dict[str, float]:
     arrived: dict[str, float] = {}
     waiters: dict[str, asyncio.Future] = {}
 
@@ -95,7 +114,7 @@ async def measure(url: str, fake: FakeSlack, n: int, concurrency: int, tag: str)
                 await asyncio.wait_for(waiters[channel], 30)
                 turn_ms.append((arrived[channel] - t0) * 1000)
 
-        for i in range(min(20, n)):  # warm-up: first-request costs (auth.test, caches, pools)
+        for i in range(min(20, n) if warm else 0):  # warm-up: first-request costs (auth.test, pools)
             await one(-i - 1)
         turn_ms.clear()
         ack_ms.clear()
@@ -155,17 +174,12 @@ async def main(n: int, concurrency: int, stall: float) -> None:
             str(ours.make_url("/slack/events")), fake, n, concurrency, "A"
         )
         rt.coach.handle = handle  # type: ignore[method-assign]
-        if stall:
-            handle = rt.coach.handle
-
-            async def stalled(turn):
-                await asyncio.sleep(stall)
-                return await handle(turn)
-
-            rt.coach.handle = stalled  # type: ignore[method-assign]
-            results[f"coach, db stalled {stall:g}s"] = await measure(
-                str(ours.make_url("/slack/events")), fake, max(n // 4, 20), concurrency, "S"
+        if stall:  # another process holds the database's write lock; turns wait, acks must not
+            holder = lock_database(Path(tmp) / "bench.db", stall)
+            results[f"coach, db locked {stall:g}s"] = await measure(
+                str(ours.make_url("/slack/events")), fake, max(n // 4, 20), concurrency, "S", warm=False
             )
+            holder.wait()
         print(f"{n} requests, concurrency {concurrency}")
         print(f"{'':28} {'req/s':>8} {'cpu ms':>8} {'p50 ms':>8} {'p99 ms':>8} {'ack p50':>8} {'ack p99':>8}")
         for name, r in results.items():
@@ -189,7 +203,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--stall", type=float, default=2.0, help="also measure acks with a stalled turn")
+    parser.add_argument(
+        "--stall",
+        type=float,
+        default=2.0,
+        help="also measure acks while another process locks the database this long",
+    )
     parser.add_argument("--cpu", default="auto", help="CPU affinity as `coach serve` uses it; 'off' to roam")
     parser.add_argument("--text", default=TEXT, help="what the /coach command says (e.g. 'help')")
     args = parser.parse_args()
