@@ -8,6 +8,7 @@ import asyncio
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -112,4 +113,24 @@ async def test_the_opening_query_reads_the_same_on_the_fast_path_as_through_sqla
     _conversation, _deal, _tenant, name, _version, _newest, pending, resume = fast[0]
     assert name == "Contoso Azure commit"
     assert isinstance(pending, dict) and pending["keys"] and isinstance(resume, dict)
+    await engine.dispose()
+
+
+@pytest.mark.parametrize("every", [20, 10**9], ids=["checkpointed", "never"])
+async def test_the_wal_is_checkpointed_off_the_loop_every_so_many_commits(
+    sqlite_url, kb, clock, monkeypatch, every: int
+):
+    # SQLite's own checkpoints (with their fsyncs) are off on the loop's connections; a worker
+    # thread checkpoints instead, so the WAL file stays small. Without it, it keeps growing.
+    monkeypatch.setattr(inline_sqlite, "CHECKPOINT_EVERY", every)
+    engine = create_engine(sqlite_url)
+    coach = Coach(session_factory(engine), kb, clock=clock)
+    for i in range(300):
+        await coach.handle(Turn("slack", "T1", f"C{i}", "U1", "help", event_id=f"ev{i}"))
+        await asyncio.sleep(0)  # let a finished checkpoint hand back
+    wal = Path(sqlite_url.removeprefix("sqlite:///") + "-wal").stat().st_size
+    if every == 20:
+        assert wal < 1_000_000, wal
+    else:
+        assert wal > 2_000_000, wal
     await engine.dispose()

@@ -13,7 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.db.inline_sqlite import InlineConnection, connector
+from bot.db.inline_sqlite import Checkpointer, InlineConnection, connector
 
 
 def async_url(url: str) -> URL:
@@ -43,9 +43,11 @@ def create_engine(url: str, *, inline: bool = True, **kwargs: object) -> AsyncEn
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        if inline and u.database:
+        if inline and u.database and u.database != ":memory:":
             # SQLite on the loop's thread (bot/db/inline_sqlite.py); busy waits are async.
-            engine = create_async_engine(u, async_creator=connector(u.database), **kwargs)
+            checkpointer = Checkpointer(u.database)
+            engine = create_async_engine(u, async_creator=connector(u.database, checkpointer), **kwargs)
+            _GATES[engine.sync_engine] = checkpointer.gate
         else:
             engine = create_async_engine(u, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -67,6 +69,8 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cur.execute(f"PRAGMA busy_timeout={0 if inline else 30000}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
+    if inline:  # checkpoints (the fsyncs) run on a worker thread: see bot/db/inline_sqlite.py
+        cur.execute("PRAGMA wal_autocheckpoint=0")
     cur.close()
 
 
