@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+T = TypeVar("T")
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 RULE_ID = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -101,6 +103,17 @@ class Knowledge:
     roles: dict[str, RoleSpec]
     data: dict[str, dict[str, Any]] = field(default_factory=dict)
     sections: dict[str, Any] = field(default_factory=dict)  # validated feature sections
+    # Indexes built from the above by the code that reads them (see `derive`).
+    _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derive(self, name: str, build: Callable[[Knowledge], T]) -> T:
+        """`build(self)`, computed once per knowledge base: lookup tables the hot path needs
+        (command index, phrase lists) instead of rebuilding them every turn."""
+        try:
+            return self._derived[name]
+        except KeyError:
+            value = self._derived[name] = build(self)
+            return value
 
     def rule(self, rule_id: str) -> Rule:
         try:

@@ -11,7 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 from bot.context import Intent
-from bot.knowledge import IntentSpec, Knowledge
+from bot.knowledge import Knowledge
 
 # Control characters other than newline and tab, zero-width and bidi-override characters.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -50,22 +50,26 @@ def _lead(low: str) -> str:
     return m.group(0) if m else ""
 
 
-# knowledge id -> (knowledge, lead word -> [(command, intent)] longest first); built once per kb.
-_COMMANDS: dict[int, tuple[Knowledge, dict[str, list[tuple[str, str]]]]] = {}
-
-
-def _command_index(kb: Knowledge) -> dict[str, list[tuple[str, str]]]:
-    hit = _COMMANDS.get(id(kb))
-    if hit is not None and hit[0] is kb:
-        return hit[1]
+def _build_command_index(kb: Knowledge) -> dict[str, list[tuple[str, str]]]:
+    """Lead word -> [(command, intent)], longest command first ("deal new" over "deal")."""
     index: dict[str, list[tuple[str, str]]] = {}
     for spec in kb.intents:
         for cmd in spec.commands:
             index.setdefault(_lead(cmd.casefold()), []).append((cmd, spec.name))
     for entries in index.values():
-        entries.sort(key=lambda e: -len(e[0]))  # the longest command wins ("deal new" over "deal")
-    _COMMANDS[id(kb)] = (kb, index)
+        entries.sort(key=lambda e: -len(e[0]))
     return index
+
+
+def _command_index(kb: Knowledge) -> dict[str, list[tuple[str, str]]]:
+    return kb.derive("understand.commands", _build_command_index)
+
+
+def _patterns(kb: Knowledge) -> list[tuple[str, list[re.Pattern[str]]]]:
+    """Each intent's compiled patterns, in the order intents are tried."""
+    return kb.derive(
+        "understand.patterns", lambda kb: [(s.name, [_compiled(p) for p in s.patterns]) for s in kb.intents]
+    )
 
 
 def match_command(text: str, kb: Knowledge) -> Intent | None:
@@ -78,19 +82,12 @@ def match_command(text: str, kb: Knowledge) -> Intent | None:
 
 
 def match_pattern(text: str, kb: Knowledge) -> Intent | None:
-    for spec in kb.intents:
-        intent = _match_spec(spec, text)
-        if intent:
-            return intent
-    return None
-
-
-def _match_spec(spec: IntentSpec, text: str) -> Intent | None:
-    for pattern in spec.patterns:
-        m = _compiled(pattern).search(text)
-        if m:
-            args = {k: v.strip() for k, v in m.groupdict().items() if v is not None}
-            return Intent(spec.name, args, text)
+    for name, patterns in _patterns(kb):
+        for pattern in patterns:
+            m = pattern.search(text)
+            if m:
+                args = {k: v.strip() for k, v in m.groupdict().items() if v is not None}
+                return Intent(name, args, text)
     return None
 
 

@@ -62,7 +62,11 @@ register_section("disclosure", "stances", Stances)
 
 
 def kinds(kb: Knowledge) -> dict[str, KindSpec]:
-    return {k.key: k for k in kb.section("disclosure.kinds").root}
+    return kb.derive("disclosure.kinds", lambda kb: {k.key: k for k in kb.section("disclosure.kinds").root})
+
+
+def _kind_phrases(kb: Knowledge) -> list[tuple[str, tuple[str, ...]]]:
+    return [(spec.key, (spec.key, spec.label, *spec.aliases)) for spec in kinds(kb).values()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +92,10 @@ def stance_for(kb: Knowledge, role: str, kind: str) -> Advice:
 def find_kinds(text: str, kb: Knowledge) -> list[str]:
     """Every information kind the text names, in order of appearance."""
     hits: list[tuple[int, str]] = []
-    for spec in kinds(kb).values():
-        hit = find_phrase(text, [spec.key, spec.label, *spec.aliases])
+    for key, phrases in kb.derive("disclosure.kind_phrases", _kind_phrases):
+        hit = find_phrase(text, phrases)
         if hit:
-            hits.append((hit[0], spec.key))
+            hits.append((hit[0], key))
     competitor = kb.data.get("leakcheck", {}).get("macros", {}).get("competitor")
     if competitor and not any(k == "competitive" for _, k in hits):
         m = re.search(competitor, text, re.IGNORECASE)

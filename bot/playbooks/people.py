@@ -45,24 +45,18 @@ def role_names(role: RoleSpec) -> list[str]:
 def find_role(text: str, kb: Knowledge) -> RoleSpec | None:
     """The role named in text; the longest alias wins ("account technology strategist" over "ts"),
     and of equally long ones the role listed first."""
-    names, owners = _role_phrases(kb)
+    names, owners = kb.derive("people.role_names", _role_owners)
     hit = find_phrase(text, names)
     return kb.roles[owners[hit[1]]] if hit else None
 
 
-_ROLE_PHRASES: dict[int, tuple[Knowledge, tuple[str, ...], dict[str, str]]] = {}
-
-
-def _role_phrases(kb: Knowledge) -> tuple[tuple[str, ...], dict[str, str]]:
-    """Every role's names in role order, and which role each (first) belongs to."""
-    hit = _ROLE_PHRASES.get(id(kb))
-    if hit is None or hit[0] is not kb:
-        owners: dict[str, str] = {}
-        for role in kb.roles.values():
-            for name in role_names(role):
-                owners.setdefault(name, role.key)
-        hit = _ROLE_PHRASES[id(kb)] = (kb, tuple(owners), owners)
-    return hit[1], hit[2]
+def _role_owners(kb: Knowledge) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Every role's names in role order, each mapped to the (first) role it names."""
+    owners: dict[str, str] = {}
+    for role in kb.roles.values():
+        for name in role_names(role):
+            owners.setdefault(name, role.key)
+    return tuple(owners), owners
 
 
 def role_title(kb: Knowledge, key: str | None) -> str:
