@@ -29,4 +29,9 @@ def slack_logger(name: str = "coach.slack") -> logging.Logger:
     logger = logging.getLogger(name)
     if not any(isinstance(f, Redact) for f in logger.filters):
         logger.addFilter(Redact())
+    # slack_sdk tests `logger.level` (its own, not the effective level) before formatting every
+    # request and response body into a debug line; on a NOTSET logger it formats them on each
+    # Web API call, only for the line to be dropped. Slack's debug output is off anyway (bodies).
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
     return logger

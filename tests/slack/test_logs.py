@@ -11,6 +11,8 @@ FORM = "application/x-www-form-urlencoded"
 
 async def test_debug_logs_carry_no_bodies_and_no_tokens(slack, fake, caplog):
     caplog.set_level(logging.DEBUG)
+    # The Slack logger stays at INFO unless an operator turns it up (see adapters/slack/logs.py).
+    caplog.set_level(logging.DEBUG, logger="coach.slack")
     fake.rate_limit["chat.postMessage"] = 1
     fake.retry_after = 0
     await slack.post(command("deal new Zebra Confidential Renewal"), FORM)
