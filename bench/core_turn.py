@@ -135,7 +135,8 @@ async def measure(urls: dict[str, str], turns: int) -> dict[str, tuple[list[floa
             if n >= 20:  # the first turns warm caches and the pool
                 results[label][0].append(took)
                 results[label][1].append(floor)
-    for engine, _, _ in setups.values():
+    for engine, _, coach in setups.values():
+        await coach.close()
         await engine.dispose()
     return results
 

@@ -13,10 +13,10 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from bot.context import Context, Intent
-from bot.db.engine import transaction, write_gate
+from bot.db.engine import write_gate
 from bot.forms import describe, parse_value, read_answers
 from bot.knowledge import Knowledge
 from bot.memory import Memory, TimelineCache
@@ -52,6 +52,9 @@ class Coach:
         self.handlers = load_skills()
         self.timelines = TimelineCache()
         self.gate = write_gate(sessions)
+        engine = sessions.kw.get("bind")
+        self._keeps_writer = engine is not None and engine.dialect.name == "sqlite"
+        self._writer: AsyncConnection | None = None
 
     async def handle(self, turn: Turn) -> Reply | None:
         """The reply to show, or None when this platform event was already handled."""
@@ -61,8 +64,7 @@ class Coach:
         now = self.clock()
         deferred: list[Any] = []
         try:
-            async with self.gate, transaction(self.sessions) as session:
-                memory = await Memory.for_tenant(session, turn.platform, turn.tenant, now, self.timelines)
+            async with self._transaction(turn, now) as memory:
                 if turn.event_id and not await memory.claim_event(turn.event_id, now):
                     return None
                 reply = await self._turn(memory, turn, now, deferred)
@@ -84,8 +86,27 @@ class Coach:
 
     @asynccontextmanager
     async def _transaction(self, turn: Turn, now: datetime) -> AsyncIterator[Memory]:
-        async with self.gate, transaction(self.sessions) as session:
-            yield await Memory.for_tenant(session, turn.platform, turn.tenant, now, self.timelines)
+        async with self.gate:
+            conn = await self._writer_connection()
+            async with Memory.transaction(
+                self.sessions, turn.platform, turn.tenant, now, self.timelines, conn=conn
+            ) as memory:
+                yield memory
+
+    async def _writer_connection(self) -> AsyncConnection | None:
+        """On SQLite, turns queue on the write gate one at a time anyway: they share one kept
+        connection instead of a pool checkout and check-in each. PostgreSQL: the pool."""
+        if not self._keeps_writer:
+            return None
+        if self._writer is None or self._writer.closed or self._writer.invalidated:
+            self._writer = await self.sessions.kw["bind"].connect()
+        return self._writer
+
+    async def close(self) -> None:
+        """Hand the kept connection back (before the engine is disposed)."""
+        if self._writer is not None:
+            writer, self._writer = self._writer, None
+            await writer.close()
 
     def _reject(self, turn: Turn) -> Reply | None:
         if turn.action is not None:

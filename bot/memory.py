@@ -7,6 +7,8 @@ filters by tenant, so an id typed in workspace A can never reach a deal of works
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +17,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db.hot import HotStatement, Target
 from bot.db.models import (
@@ -157,6 +159,9 @@ class TenantHead:
     external_id: str
 
 
+_NO_TENANT = TenantHead(0, "", "")  # until the tenant is looked up
+
+
 @dataclass(slots=True, frozen=True)
 class DealHead:
     """What a turn reads of its deal row before the timeline (a plain copy, not an ORM row)."""
@@ -184,16 +189,69 @@ class Opening:
 
 
 class Memory:
-    def __init__(self, session: AsyncSession, tenant: TenantHead, cache: TimelineCache | None = None) -> None:
-        self.session = session
+    """`Memory(session, tenant)` on a session of the caller's, or `Memory.transaction(...)` for a
+    turn: its own transaction, with an ORM session joined to it only once something asks."""
+
+    def __init__(
+        self,
+        session: AsyncSession | None,
+        tenant: TenantHead,
+        cache: TimelineCache | None = None,
+        *,
+        target: Target | None = None,
+        sessions: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
+        self._session = session
+        self._sessions = sessions
         self.tenant = tenant
         self.cache = cache
-        bind = session.bind
+        self._target = target
+        bind = target.conn if target is not None else session.bind if session is not None else None
         self._postgres = bind is not None and bind.dialect.name == "postgresql"
-        self._target: Target | None = None
         # Deals written in this (uncommitted) transaction: their reads are not cached, since a
         # rollback could let SQLite hand the same event id to a different event later.
         self._written: set[int] = set()
+
+    @property
+    def session(self) -> AsyncSession:
+        """The ORM session, on this turn's transaction. Made on first use: a turn that needs only
+        the hot statements (most questions) never pays for one."""
+        if self._session is None:
+            assert self._sessions is not None and self._target is not None
+            # Joined to the connection's transaction: its commit flushes but leaves committing
+            # the transaction to `transaction`, and a rollback rolls back the whole turn.
+            self._session = self._sessions(bind=self._target.conn)
+        return self._session
+
+    @classmethod
+    @asynccontextmanager
+    async def transaction(
+        cls,
+        sessions: async_sessionmaker[AsyncSession],
+        platform: str,
+        external_id: str,
+        now: datetime,
+        cache: TimelineCache | None = None,
+        *,
+        conn: AsyncConnection | None = None,
+    ) -> AsyncIterator[Memory]:
+        """One transaction for one turn: committed when the block ends, rolled back if it raises.
+        On `conn` if given (a connection the caller keeps), else on one from the pool."""
+        async with AsyncExitStack() as stack:
+            if conn is None:
+                engine: AsyncEngine = sessions.kw["bind"]
+                conn = await stack.enter_async_context(engine.begin())
+            else:
+                await stack.enter_async_context(conn.begin())
+            memory = cls(None, _NO_TENANT, cache, target=await Target.on(conn), sessions=sessions)
+            try:
+                memory.tenant = await memory._tenant(platform, external_id, now)
+                yield memory
+                if memory._session is not None:
+                    await memory._session.commit()  # flushes; `engine.begin` commits
+            finally:
+                if memory._session is not None:
+                    await memory._session.close()
 
     @classmethod
     async def for_tenant(
@@ -204,20 +262,25 @@ class Memory:
         now: datetime,
         cache: TimelineCache | None = None,
     ) -> Memory:
+        memory = cls(session, _NO_TENANT, cache)
+        memory.tenant = await memory._tenant(platform, external_id, now)
+        return memory
+
+    async def _tenant(self, platform: str, external_id: str, now: datetime) -> TenantHead:
         key = (platform, external_id)
-        known = cache.tenants.get(key) if cache is not None else None
+        known = self.cache.tenants.get(key) if self.cache is not None else None
         if known is not None:  # tenant rows never change once made; skip the lookup
-            return cls(session, TenantHead(known, platform, external_id), cache)
+            return TenantHead(known, platform, external_id)
         stmt = select(Tenant).filter_by(platform=platform, external_id=external_id)
-        tenant = (await session.execute(stmt)).scalar_one_or_none()
+        tenant = (await self.session.execute(stmt)).scalar_one_or_none()
         if tenant is not None:
-            if cache is not None:  # only rows already committed: a rolled-back one must not stick
-                cache.remember_tenant(key, tenant.id)
+            if self.cache is not None:  # only rows already committed: a rolled-back one must not stick
+                self.cache.remember_tenant(key, tenant.id)
         else:
             tenant = await get_or_create(
-                session, Tenant, {"platform": platform, "external_id": external_id}, created_at=now
+                self.session, Tenant, {"platform": platform, "external_id": external_id}, created_at=now
             )
-        return cls(session, TenantHead(tenant.id, platform, external_id), cache)
+        return TenantHead(tenant.id, platform, external_id)
 
     async def _hot(self) -> Target:
         """This transaction's connection for the hot statements, looked up once per turn."""

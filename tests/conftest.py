@@ -119,8 +119,10 @@ def kb():
 
 
 @pytest.fixture
-async def coach(engine, kb, clock: Clock) -> Coach:
-    return Coach(session_factory(engine), kb, clock=clock)
+async def coach(engine, kb, clock: Clock) -> AsyncIterator[Coach]:
+    c = Coach(session_factory(engine), kb, clock=clock)
+    yield c
+    await c.close()
 
 
 Chat = Callable[..., Awaitable[Reply]]

@@ -85,6 +85,7 @@ async def test_form_state_survives_a_restart(chat, deal, engine, kb, clock):
     reply = await fresh.handle(
         Turn("console", "t1", "c1", "u1", "renewal 2027-06-30, agreement $2.4m per year")
     )
+    await fresh.close()
     assert reply is not None and reply.verdict == "ok"
 
 

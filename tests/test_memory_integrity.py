@@ -94,3 +94,19 @@ async def test_a_first_turn_that_fails_leaves_no_workspace_behind(chat, engine):
     assert reply.intent == "error"
     assert await count(engine, Tenant) == before
     assert (await chat("deal new Fresh", tenant="brand-new")).intent == "deal.new"
+
+
+async def test_a_failed_turn_leaves_its_event_unclaimed_so_a_retry_is_answered(coach, deal, engine):
+    # The claim (a hot statement on the connection) and the event the skill logged (through the
+    # ORM session) share one transaction: the failure undoes both.
+    from bot.turn import Turn
+
+    failed = await coach.handle(
+        Turn("console", "t1", "c1", "u1", action={"intent": "test.log_then_fail"}, event_id="Ev-9")
+    )
+    assert failed is not None and failed.intent == "error"
+    assert await count(engine, DealEvent) == 0
+    retried = await coach.handle(Turn("console", "t1", "c1", "u1", "note: second try", event_id="Ev-9"))
+    assert retried is not None and retried.intent == "note"
+    assert await coach.handle(Turn("console", "t1", "c1", "u1", "note: again", event_id="Ev-9")) is None
+    assert await count(engine, DealEvent) == 1

@@ -15,7 +15,7 @@ from bot.turn import Turn
 
 async def test_one_event_to_two_replicas_at_once_has_one_effect(pg_url, kb, clock):
     engines = [create_engine(pg_url), create_engine(pg_url)]
-    a, b = (Coach(session_factory(e), kb, clock=clock) for e in engines)
+    coaches = a, b = [Coach(session_factory(e), kb, clock=clock) for e in engines]
     try:
         await a.handle(Turn("slack", "T1", "C1", "U1", "deal new Woodgrove"))
         for n in range(20):
@@ -25,6 +25,8 @@ async def test_one_event_to_two_replicas_at_once_has_one_effect(pg_url, kb, cloc
         async with engines[0].connect() as conn:
             assert (await conn.execute(select(func.count()).select_from(DealEvent))).scalar_one() == 20
     finally:
+        for c in coaches:
+            await c.close()
         for e in engines:
             await e.dispose()
 
@@ -38,6 +40,8 @@ async def test_two_replicas_creating_the_same_tenant_and_conversation_race_safel
         )
         assert all(r is not None and r.intent == "deal.list" for r in replies)
     finally:
+        for c in coaches:
+            await c.close()
         for e in engines:
             await e.dispose()
 
@@ -46,7 +50,7 @@ async def test_a_replica_never_shows_a_stale_deal(db_url, kb, clock):
     """Each process caches decoded timelines and contacts; a change made through another
     process is seen on the very next turn (the cache is checked against the database)."""
     engines = [create_engine(db_url), create_engine(db_url)]
-    a, b = (Coach(session_factory(e), kb, clock=clock) for e in engines)
+    coaches = a, b = [Coach(session_factory(e), kb, clock=clock) for e in engines]
     try:
         await a.handle(Turn("slack", "T1", "C1", "U1", "deal new Woodgrove"))
         assert "Ana" not in (await a.handle(Turn("slack", "T1", "C1", "U1", "deal show"))).plain_text()
@@ -59,5 +63,7 @@ async def test_a_replica_never_shows_a_stale_deal(db_url, kb, clock):
         again = (await a.handle(Turn("slack", "T1", "C1", "U1", "deal show"))).plain_text()
         assert again.count("Ana (csm)") == 1
     finally:
+        for c in coaches:
+            await c.close()
         for e in engines:
             await e.dispose()

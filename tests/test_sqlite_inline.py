@@ -69,6 +69,7 @@ async def test_a_turn_waits_for_another_process_lock_while_the_server_goes_on(sq
     assert waited >= 0.3
     # …and the loop kept serving meanwhile (a blocking busy handler would give ~0 ticks).
     assert ticks >= 15, ticks
+    await coach.close()
     await engine.dispose()
 
 
@@ -90,6 +91,7 @@ async def test_a_lock_held_too_long_fails_the_turn_cleanly_and_writes_nothing(
     # Once the lock is gone the same event is answered (it was never claimed).
     again = await coach.handle(question("ev-timeout"))
     assert again is not None and again.intent == "disclosure.share"
+    await coach.close()
     await engine.dispose()
 
 
@@ -113,6 +115,7 @@ async def test_the_opening_query_reads_the_same_on_the_fast_path_as_through_sqla
     _conversation, _deal, _tenant, name, _version, _newest, pending, resume = fast[0]
     assert name == "Contoso Azure commit"
     assert isinstance(pending, dict) and pending["keys"] and isinstance(resume, dict)
+    await coach.close()
     await engine.dispose()
 
 
@@ -133,4 +136,5 @@ async def test_the_wal_is_checkpointed_off_the_loop_every_so_many_commits(
         assert wal < 1_000_000, wal
     else:
         assert wal > 2_000_000, wal
+    await coach.close()
     await engine.dispose()

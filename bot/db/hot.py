@@ -34,7 +34,10 @@ class Target:
 
     @classmethod
     async def of(cls, session: AsyncSession) -> Target:
-        conn = await session.connection()
+        return await cls.on(await session.connection())
+
+    @classmethod
+    async def on(cls, conn: AsyncConnection) -> Target:
         if conn.dialect.name != "sqlite":
             return cls(conn)
         return cls(conn, (await conn.get_raw_connection()).driver_connection)

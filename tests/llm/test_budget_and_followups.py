@@ -82,11 +82,14 @@ async def test_the_kill_switch_sends_nothing(llm, make_drafter):
 
 
 @pytest.fixture
-def say(engine, kb, clock):
+async def say(engine, kb, clock):
+    made: list[Coach] = []
+
     def make(drafter):
         coach = Coach(
             session_factory(engine), kb, clock=clock, services={"drafter": drafter} if drafter else {}
         )
+        made.append(coach)
 
         async def say(text: str = "", action: dict | None = None):
             reply = await coach.handle(
@@ -97,7 +100,9 @@ def say(engine, kb, clock):
 
         return say
 
-    return make
+    yield make
+    for coach in made:
+        await coach.close()
 
 
 async def test_follow_ups_rerun_the_drafter_with_every_instruction(llm, make_drafter, say, engine):
@@ -202,3 +207,4 @@ async def test_a_slow_model_holds_no_database_lock_while_it_writes(llm, make_dra
     async with engine.connect() as conn:
         kinds = [r[0] for r in (await conn.execute(sql("SELECT kind FROM deal_events ORDER BY id"))).all()]
     assert kinds.count("draft") == 1  # logged once, with the final text
+    await coach.close()

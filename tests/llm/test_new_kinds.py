@@ -44,7 +44,8 @@ async def talk(engine, kb, clock, llm):
     await say("set deal value per year: $2.4M")
     await say("set renewal date: 2027-06-30")
     await say("set budget ceiling: $1,937,411")
-    return say
+    yield say
+    await coach.close()
 
 
 async def _counter(talk):
