@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.db.inline_sqlite import Checkpointer, InlineConnection, connector
 
@@ -39,14 +38,16 @@ def sync_url(url: str) -> URL:
 
 
 def create_engine(url: str, *, inline: bool = True, **kwargs: object) -> AsyncEngine:
+    """An async engine. A SQLite file runs on the event loop's thread (`inline`, see
+    bot/db/inline_sqlite.py) unless inline=False asks for aiosqlite's thread."""
     u = async_url(url)
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         if inline and u.database and u.database != ":memory:":
-            # SQLite on the loop's thread (bot/db/inline_sqlite.py); busy waits are async.
-            checkpointer = Checkpointer(u.database)
-            engine = create_async_engine(u, async_creator=connector(u.database, checkpointer), **kwargs)
+            path = str(Path(u.database).expanduser())
+            checkpointer = Checkpointer(path)
+            engine = create_async_engine(u, async_creator=connector(path, checkpointer), **kwargs)
             _GATES[engine.sync_engine] = checkpointer.gate
         else:
             engine = create_async_engine(u, connect_args={"timeout": 30}, **kwargs)
@@ -83,21 +84,6 @@ def _sqlite_begin(conn: Any) -> None:
         cursor.execute("BEGIN IMMEDIATE")
     finally:
         cursor.close()
-
-
-@contextlib.asynccontextmanager
-async def transaction(sessions: async_sessionmaker) -> AsyncIterator[AsyncSession]:
-    """One session, one transaction: committed when the block ends, rolled back if it raises.
-    The hot path's version of `async with sessions() as s, s.begin()`: the commit already
-    hands the connection back, so the close that AsyncSession's context manager runs in a
-    shielded task (one more trip round the event loop) is left to the error path."""
-    session = sessions()
-    try:
-        yield session
-        await session.commit()
-    except BaseException:
-        await session.close()  # rolls back whatever the block did
-        raise
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:
