@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -36,6 +34,7 @@ from adapters.slack.settings import SlackSettings
 from bot.reply import Item, Reply, Section
 from bot.settings import Settings
 from tests.slack.fakes import BOT_TOKEN, SECRET, Call, FakeSlack, command, signed
+from tests.sqlite_lock import lock_in_another_process
 
 FORM = "application/x-www-form-urlencoded"
 # What the slash command asks: a typical coaching question with a verdict (no deal needed).
@@ -62,21 +61,6 @@ def echo_app(fake: FakeSlack) -> web.Application:
     app = web.Application()
     app.router.add_post("/slack/events", handle)
     return app
-
-
-def lock_database(path: Path, seconds: float) -> subprocess.Popen[str]:
-    """Another process takes SQLite's write lock and keeps it for `seconds`."""
-    hold = (
-        "import sqlite3, sys, time\n"
-        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True)\n"
-        "time.sleep(float(sys.argv[2])); c.execute('COMMIT')\n"
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", hold, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
-    )
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
-    return proc
 
 
 async def measure(
@@ -175,7 +159,7 @@ async def main(n: int, concurrency: int, stall: float) -> None:
         )
         rt.coach.handle = handle  # type: ignore[method-assign]
         if stall:  # another process holds the database's write lock; turns wait, acks must not
-            holder = lock_database(Path(tmp) / "bench.db", stall)
+            holder = lock_in_another_process(Path(tmp) / "bench.db", stall)
             results[f"coach, db locked {stall:g}s"] = await measure(
                 str(ours.make_url("/slack/events")), fake, max(n // 4, 20), concurrency, "S", warm=False
             )

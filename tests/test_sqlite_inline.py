@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,25 +19,11 @@ from bot.db.hot import Target
 from bot.db.models import ProcessedEvent
 from bot.memory import _OPENING, Memory
 from bot.turn import Turn
-
-HOLD_LOCK = """
-import sqlite3, sys, time
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
-conn.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
-conn.execute("COMMIT")
-"""
+from tests.sqlite_lock import lock_in_another_process as hold_lock
 
 
 def lock_in_another_process(url: str, seconds: float) -> subprocess.Popen[str]:
-    """Another process takes SQLite's write lock and keeps it for `seconds`."""
-    path = url.removeprefix("sqlite:///")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, path, str(seconds)], stdout=subprocess.PIPE, text=True
-    )
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
-    return proc
+    return hold_lock(url.removeprefix("sqlite:///"), seconds)
 
 
 async def ticks_during(task: asyncio.Task, every: float = 0.01) -> int:
