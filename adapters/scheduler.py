@@ -39,6 +39,7 @@ from sqlalchemy import select
 
 from adapters.runtime import Runtime
 from adapters.server import MOUNTS
+from bot.db.engine import write_session
 from bot.db.models import Conversation, ConversationRef, Tenant
 from bot.memory import Memory
 from bot.reminders import policy, prompts, store
@@ -76,7 +77,7 @@ DELIVERERS: dict[str, Deliverer] = {}
 
 async def mark_posting(rt: Runtime, reminder: Delivery) -> None:
     """Record "posting now" under our live lease; raises LeaseLost (then do not post)."""
-    async with rt.sessions() as session, session.begin():
+    async with write_session(rt.sessions) as session:
         if not await store.mark_posting(session, reminder.id, reminder.owner, rt.coach.clock()):
             raise LeaseLost(reminder.id)
 
@@ -222,7 +223,7 @@ class Scheduler:
                     pass
 
     async def run_once(self) -> int:
-        async with self.rt.sessions() as session, session.begin():
+        async with write_session(self.rt.sessions) as session:
             claimed = await store.claim_due(
                 session, self.owner, self.now(), limit=self.batch, lease=self.lease
             )
@@ -266,7 +267,7 @@ class Scheduler:
 
     async def _prepare(self, c: store.Claimed) -> tuple[Delivery, Reply] | None:
         now = self.now()
-        async with self.rt.sessions() as session, session.begin():
+        async with write_session(self.rt.sessions) as session:
             tenant = await session.get(Tenant, c.tenant_id)
             conversation = await session.get(Conversation, c.conversation_id) if c.conversation_id else None
             if tenant is None:
@@ -320,7 +321,7 @@ class Scheduler:
 
     async def _sent(self, c: store.Claimed) -> None:
         now = self.now()
-        async with self.rt.sessions() as session, session.begin():
+        async with write_session(self.rt.sessions) as session:
             if not await store.finish(session, c.id, self.owner, store.SENT, now):
                 self.stats["lost_lease"] += 1
                 log.warning("reminder %s: sent, but another worker had taken it over", c.id)
@@ -355,7 +356,7 @@ class Scheduler:
     async def _retry_later(self, c: store.Claimed) -> None:
         self.stats["failed"] += 1
         backoff = timedelta(seconds=min(30 * 2 ** max(c.attempts - 1, 0), 3600))
-        async with self.rt.sessions() as session, session.begin():
+        async with write_session(self.rt.sessions) as session:
             await store.release(session, c.id, self.owner, self.now() + backoff)
 
 

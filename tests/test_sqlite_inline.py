@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.coach import Coach
 from bot.db import inline_sqlite
-from bot.db.engine import create_engine, session_factory
+from bot.db.engine import create_engine, session_factory, write_gate, write_session
 from bot.db.hot import Target
 from bot.db.models import ProcessedEvent
 from bot.memory import _OPENING, Memory
@@ -122,4 +122,25 @@ async def test_the_wal_is_checkpointed_off_the_loop_every_so_many_commits(
     else:
         assert wal > 2_000_000, wal
     await coach.close()
+    await engine.dispose()
+
+
+async def test_writers_outside_a_turn_queue_behind_turns_on_the_write_gate(sqlite_url):
+    # Reminders, references and the drafter's budget write through write_session: on SQLite they
+    # wait their turn on the gate turns hold, instead of polling a lock that turns keep taking.
+    engine = create_engine(sqlite_url)
+    sessions = session_factory(engine)
+    entered = asyncio.Event()
+
+    async def writer() -> None:
+        async with write_session(sessions) as s:
+            entered.set()
+            await s.execute(select(func.count()).select_from(ProcessedEvent))
+
+    async with write_gate(sessions):  # a turn in progress
+        task = asyncio.ensure_future(writer())
+        await asyncio.sleep(0.2)
+        assert not entered.is_set()
+    await task
+    assert entered.is_set()
     await engine.dispose()

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.db.engine import write_session
 from bot.db.models import ConversationRef
 from bot.memory import Memory
 
@@ -44,7 +45,7 @@ class References:
         route = route if route is not None else repr(sorted(reference.items()))
         if claim is None and self._seen.get(key) == route:
             return True
-        async with self.sessions() as session, session.begin():
+        async with write_session(self.sessions) as session:
             memory = await Memory.for_tenant(session, PLATFORM, tenant, now)
             if claim is not None and not await memory.claim_event(claim, now):
                 return False

@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.db.inline_sqlite import Checkpointer, InlineConnection, connector
 
@@ -104,3 +105,13 @@ def write_gate(sessions: async_sessionmaker) -> contextlib.AbstractAsyncContextM
     if gate is None:
         gate = _GATES[engine.sync_engine] = asyncio.Lock()
     return gate
+
+
+@contextlib.asynccontextmanager
+async def write_session(sessions: async_sessionmaker) -> AsyncIterator[AsyncSession]:
+    """A session in a transaction, for writers outside a turn (reminders, references, the
+    drafter's budget). On SQLite it queues on the same write gate as turns, first come first
+    served, rather than retrying for the lock while turns keep taking it. Never open one inside
+    a turn's transaction: the gate is not reentrant."""
+    async with write_gate(sessions), sessions() as session, session.begin():
+        yield session

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.engine import write_session
 from bot.drafting import DraftRequest, DraftResult, template_result
 from bot.drafting.checks import Checker, LeakCheck, links_in, sanitise
 from bot.drafting.config import LlmSettings
@@ -141,7 +142,7 @@ class LlmDrafter:
     @asynccontextmanager
     async def _own_session(self):  # type: ignore[no-untyped-def]
         assert self.sessions is not None
-        async with self.sessions() as s, s.begin():
+        async with write_session(self.sessions) as s:
             yield s
 
     async def _take(self, tenant: int, day: str, session: AsyncSession | None) -> None:
