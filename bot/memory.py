@@ -145,6 +145,10 @@ class TenantHead:
     platform: str
     external_id: str
 
+    @classmethod
+    def of(cls, row: Tenant) -> TenantHead:
+        return cls(row.id, row.platform, row.external_id)
+
 
 _NO_TENANT = TenantHead(0, "", "")  # until the tenant is looked up
 

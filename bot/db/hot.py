@@ -4,7 +4,7 @@ Through the ORM session a statement costs some 70 µs of SQLAlchemy (execution c
 result objects, entity loading) around a 10 µs SQLite call, and its code fills the CPU's
 caches. On SQLite (the embedded default) these statements therefore skip that layer: they are
 compiled by SQLAlchemy once per dialect, their values converted by the column types' own
-processors, and run on the session's connection, inside the session's transaction. On
+processors, and run on the turn's connection, inside the turn's transaction. On
 PostgreSQL the network round trip dominates, so they run through SQLAlchemy Core as usual.
 """
 
