@@ -17,7 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from bot.context import Context, Intent
 from bot.db.engine import write_gate
-from bot.forms import describe, parse_value, read_answers
+from bot.forms import (
+    describe,
+    looks_like_question,
+    parse_value,
+    read_answers,
+    read_form_answers,
+    topic,
+    wording,
+)
 from bot.knowledge import Knowledge
 from bot.memory import Memory, TimelineCache
 from bot.reply import Action, Item, Reply, Section
@@ -150,29 +158,41 @@ class Coach:
 
         if turn.action is not None:
             args = {k: v for k, v in turn.action.items() if k not in ("intent", "_text")}
-            if turn.action["intent"] == "form.answer":  # a choice button or a form card's inputs
-                return await self._form_action(ctx, args)
+            if turn.action["intent"] in ("form.answer", "form.resume", "form.drop"):
+                return await self._form_action(ctx, args, turn.action["intent"])
             ctx.intent = Intent(turn.action["intent"], args, str(turn.action.get("_text", "")))
             return await self._run(ctx)
 
         text = clean(turn.text)
         command = match_command(text, self.kb)
-        if form is None:
-            ctx.intent = command or match_pattern(text, self.kb) or Intent("unknown", {}, text)
-            if ctx.intent.name == "unknown" and ctx.deal is not None and not text.rstrip().endswith("?"):
-                stated = await self._stated_facts(ctx, text)
-                if stated is not None:
-                    return stated
-            return await self._run(ctx)
+        if form is None or ctx.deal is None:
+            return await self._free_text(ctx, text, command)
         return await self._form_turn(ctx, form, text, command)
 
-    async def _form_action(self, ctx: Context, args: dict[str, Any]) -> Reply:
-        """`{"intent": "form.answer", "answers": {fact_key: value}}` from a button or card."""
+    async def _free_text(self, ctx: Context, text: str, intent: Intent | None) -> Reply:
+        """A message outside a form: a command, a question, or facts stated in passing."""
+        ctx.intent = intent or match_pattern(text, self.kb) or Intent("unknown", {}, text)
+        if ctx.intent.name == "unknown" and ctx.deal is not None and not looks_like_question(text):
+            stated = await self._stated_facts(ctx, text)
+            if stated is not None:
+                return stated
+        return await self._run(ctx)
+
+    async def _form_action(self, ctx: Context, args: dict[str, Any], intent: str) -> Reply:
+        """Buttons of an open form: `form.answer` {"answers": {fact_key: value}} from a choice
+        button or a card's inputs; `form.resume` / `form.drop` from "Back to …? [Continue] [Drop]"."""
         form = await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id) if ctx.deal is not None else None
         if form is None:
-            return Reply(headline="Those questions were already answered or dropped.", intent="form.answer")
-        raw = args.get("answers")
+            return Reply(headline="Those questions were already answered or dropped.", intent=intent)
         pending = [k for k in form.pending.get("keys", []) if k in self.kb.facts]
+        words = wording(self.kb)
+        if intent == "form.drop":
+            return await self._drop_form(ctx, form)
+        if intent == "form.resume":
+            assert ctx.deal is not None
+            await ctx.memory.save_form(ctx.conversation_id, ctx.deal.id, pending, form.resume, ctx.now)
+            return ctx.questions_reply(pending, intro=words.resumed.format(topic=topic(self.kb, form.resume)))
+        raw = args.get("answers")
         given: dict[str, Any] = {}
         if isinstance(raw, dict):
             for key, value in raw.items():
@@ -181,6 +201,13 @@ class Coach:
                     if parsed is not None:
                         given[key] = parsed
         return await self._form_turn(ctx, form, "", None, given=given)
+
+    async def _drop_form(self, ctx: Context, form: Any) -> Reply:
+        assert ctx.deal is not None
+        await ctx.memory.clear_form(ctx.conversation_id, ctx.deal.id)
+        return Reply(
+            headline=wording(self.kb).dropped.format(topic=topic(self.kb, form.resume)), intent="form.cancel"
+        )
 
     async def _form_turn(
         self,
@@ -193,34 +220,26 @@ class Coach:
     ) -> Reply:
         assert ctx.deal is not None
         pending: list[str] = [k for k in form.pending.get("keys", []) if k in self.kb.facts]
+        suspended = bool(form.pending.get("suspended"))
+        words = wording(self.kb)
         if command and command.name == "cancel":
-            await ctx.memory.clear_form(ctx.conversation_id, ctx.deal.id)
-            return Reply(headline="OK, I've dropped those questions.", intent="form.cancel")
+            return await self._drop_form(ctx, form)
         if given is not None:
             answers = given
             if not answers:
-                return ctx.questions_reply(pending, intro="I couldn't read an answer in that. Still need:")
+                return ctx.questions_reply(pending, intro=words.unreadable)
+        elif command:
+            answers = {}
         else:
-            answers = {} if command else read_answers(text, pending, self.kb)
-        if not answers:
-            intent = command or match_pattern(text, self.kb)
-            if intent is None and len(pending) == 1 and self.kb.facts[pending[0]].kind == "text":
-                answers = {pending[0]: text[:500]}
-            elif intent is None:
-                again = ctx.questions_reply(pending, intro="I couldn't read an answer in that. Still need:")
-                again.intent = "form.ask"
-                return again
-            else:  # a question mid-form: answer it, keep the form for later
-                ctx.intent = intent
-                reply = await self._run(ctx)
-                still = await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id)
-                if still is not None and reply.intent != "form.ask":
-                    n = len(still.pending.get("keys", []))
-                    reply.footer = (
-                        f"I still have {n} open question{'s' if n != 1 else ''} for {ctx.deal.name}. "
-                        "Answer when ready, or say 'cancel'."
-                    )
-                return reply
+            other = match_pattern(text, self.kb)
+            answers = read_form_answers(text, pending, self.kb, free_text=other is None)
+            if not answers:
+                if other is None and not suspended and not looks_like_question(text):
+                    return ctx.questions_reply(pending, intro=words.unreadable)
+                # Not an answer: a question or something new. Answer it; the form waits.
+                return await self._digress(ctx, form, pending, text, other)
+        if command:
+            return await self._digress(ctx, form, pending, text, command)
 
         noted = []
         for key, value in answers.items():
@@ -237,6 +256,29 @@ class Coach:
         ctx.intent = Intent(name, resume, text0)
         reply = await self._run(ctx)
         reply.sections.insert(0, Section(items=[Item("Noted " + "; ".join(noted) + ".")]))
+        return reply
+
+    async def _digress(
+        self, ctx: Context, form: Any, pending: list[str], text: str, intent: Intent | None
+    ) -> Reply:
+        """A question or a command mid-form is answered as if no form were open; the form is
+        suspended (free text no longer fills it) and the reply offers to go back to it."""
+        assert ctx.deal is not None
+        await ctx.memory.save_form(
+            ctx.conversation_id, ctx.deal.id, pending, form.resume, ctx.now, suspended=True
+        )
+        reply = await self._free_text(ctx, text, intent)
+        if reply.intent in ("form.ask", "form.cancel") or ctx.deal is None:
+            return reply  # a new form replaced it, or it is gone
+        still = await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id)
+        if still is None or still.resume != form.resume:
+            return reply
+        n = len(still.pending.get("keys", []))
+        reply.footer = wording(self.kb).back.format(
+            topic=topic(self.kb, form.resume), n=n, s="" if n == 1 else "s"
+        )
+        reply.actions.append(Action("Continue", {"intent": "form.resume"}, style="primary"))
+        reply.actions.append(Action("Drop", {"intent": "form.drop"}))
         return reply
 
     async def _stated_facts(self, ctx: Context, text: str) -> Reply | None:

@@ -10,7 +10,9 @@ import re
 from datetime import date
 from typing import Any
 
-from bot.knowledge import FactSpec, Knowledge
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+from bot.knowledge import FactSpec, Knowledge, register_section
 
 _MONEY = re.compile(
     r"(?P<cur>[$€£])?\s*(?P<num>\d{1,3}(?:[,\s]\d{3})+|\d+(?:\.\d+)?)\s*(?P<mult>k|m|mm|bn|b|thousand|million|billion)?\b",
@@ -169,3 +171,160 @@ def format_money(amount: float) -> str:
     if amount >= 1e3:
         return f"${amount / 1e3:,.0f}k"
     return f"${amount:,.0f}"
+
+
+# --- answers a form can trust ------------------------------------------------------------
+# A form must never swallow the next message: a question or a command is not an answer, and a
+# value is stored only when it fits the fact's kind and offered choices.
+
+
+class FormWording(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    back: str
+    resumed: str
+    dropped: str
+    unreadable: str
+    not_a_question: str
+
+
+register_section("forms", "topics", TypeAdapter(dict[str, str]).validate_python)
+register_section("forms", "default_topic", TypeAdapter(str).validate_python)
+register_section("forms", "wording", FormWording)
+
+_QUESTION_START = re.compile(
+    r"^\s*(can|could|should|shall|may|might|must|what|what's|whats|how|who|whom|whose|when|where|why|"
+    r"which|is|are|am|do|does|did|will|would|have|has|had|any|ok to|okay to)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """ "can I tell the CSM our budget?", "what about Copilot" — never a fact's value."""
+    t = text.strip()
+    return t.endswith("?") or bool(_QUESTION_START.match(t))
+
+
+def topic(kb: Knowledge, resume: dict[str, Any]) -> str:
+    topics: dict[str, str] = kb.section("forms.topics")
+    return topics.get(str(resume.get("intent", "")), kb.section("forms.default_topic"))
+
+
+def wording(kb: Knowledge) -> FormWording:
+    return kb.section("forms.wording")
+
+
+_NUMBER_ONLY = re.compile(
+    r"^\s*(about |around |roughly |maybe |~)?(?P<n>\d{1,4}|[a-z]+(?: [a-z]+)?)\s*"
+    r"(rounds?|times|meetings?|years?|yrs?|%|percent|per cent)?\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+_YES_ONLY = re.compile(
+    r"^\s*(yes|yep|yeah|y|sure|correct|agreed|true|we have|we do|they have|they do)\s*[.!]*$", re.IGNORECASE
+)
+_NO_ONLY = re.compile(
+    r"^\s*(no|nope|n|not yet|false|we haven't|we have not|we don't|they haven't|none)\s*[.!]*$", re.IGNORECASE
+)
+_MONEY_MARK = re.compile(
+    r"[$€£]|\d\s*(k|m|mm|bn|b|thousand|million|billion)\b|\b(usd|eur|gbp)\b", re.IGNORECASE
+)
+
+
+def strict_value(spec: FactSpec, text: str) -> Any:
+    """The whole short reply as a value of this fact's kind, or None: "3" is a number, "$2.4M"
+    money, "not yet" a no. Free text never passes here, so several open questions can share
+    one short reply without guessing."""
+    t = text.strip()
+    offered = _offered_choice(spec, t)
+    if offered is not None or spec.kind == "choice":
+        return offered
+    if spec.kind == "number":
+        m = _NUMBER_ONLY.match(t)
+        return parse_int(m.group("n")) if m else None
+    if spec.kind == "money":
+        return parse_money(t) if _MONEY_MARK.search(t) and len(t.split()) <= 5 else None
+    if spec.kind == "yesno":
+        return True if _YES_ONLY.match(t) else False if _NO_ONLY.match(t) else None
+    if spec.kind == "date":
+        return parse_date(t) if len(t.split()) <= 5 else None
+    return None
+
+
+def _offered_choice(spec: FactSpec, text: str) -> Any:
+    low = text.casefold().strip(" .!")
+    for choice in spec.choices:
+        if low in {w.casefold() for w in (choice.label, str(choice.value), *choice.synonyms)}:
+            return choice.value
+    return None
+
+
+def read_short_answer(text: str, keys: list[str], kb: Knowledge) -> dict[str, Any]:
+    """With several questions open, a short reply answers the first question (in asking order)
+    that it fits: an offered choice first, then a value of the question's kind."""
+    if len(text.split()) > 5:
+        return {}
+    for key in keys:
+        value = _offered_choice(kb.facts[key], text)
+        if value is not None:
+            return {key: value}
+    for key in keys:
+        value = strict_value(kb.facts[key], text)
+        if value is not None:
+            return {key: value}
+    return {}
+
+
+_LOOSE_INT = re.compile(
+    r"(?<![\d.,$€£])(\d{1,4})(?![\d.,]|\s*(?:%|percent|per cent|k\b|m\b|mm\b|million|bn\b))", re.IGNORECASE
+)
+
+
+def _loose_value(spec: FactSpec, text: str) -> Any:
+    """A longer reply to the one open question: "3 so far", "about $300k a year". A count is
+    never read from a percentage or an amount, and money needs a currency, a multiplier or
+    four digits, so "we need 20% off" answers neither."""
+    if spec.kind == "number":
+        m = _LOOSE_INT.search(text)
+        return int(m.group(1)) if m else parse_int(text) if not re.search(r"\d", text) else None
+    if spec.kind == "money":
+        value = parse_money(text)
+        if value is None or not (_MONEY_MARK.search(text) or value >= 1000):
+            return None
+        return value
+    return parse_value(spec, text)
+
+
+def read_form_answers(text: str, keys: list[str], kb: Knowledge, *, free_text: bool = True) -> dict[str, Any]:
+    """The answers to the open questions `keys` in what the person typed. A question is never
+    a fact's value; free text answers an open text question only when `free_text` (the
+    person has not turned to something else) and the fact takes free text."""
+    question = looks_like_question(text)
+    found: dict[str, Any] = {}
+    for key in keys:
+        spec = kb.facts[key]
+        if question and spec.kind == "text":
+            continue
+        for pattern in spec.extract:
+            m = re.search(pattern, text, re.IGNORECASE)
+            if m:
+                value = spec_value_from_match(spec, m.groupdict().get("value") or m.group(0))
+                if value is not None:
+                    found[key] = value
+                    break
+    if found:
+        return found
+    if len(keys) > 1:
+        found = read_short_answer(text, keys, kb)
+        free = [k for k in keys if kb.facts[k].kind == "text" and kb.facts[k].free_text]
+        if found or len(free) != 1 or question or not free_text:
+            return found
+        keys = free  # the one open question that takes words answers a longer reply
+    if not keys:
+        return {}
+    spec = kb.facts[keys[0]]
+    value = strict_value(spec, text)
+    if value is None and not question:
+        if spec.kind != "text":
+            value = _loose_value(spec, text)
+        elif free_text and spec.free_text:
+            value = text.strip()[:500] or None
+    return {keys[0]: value} if value is not None else {}

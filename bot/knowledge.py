@@ -85,6 +85,9 @@ class FactSpec(BaseModel):
     # Also read it from any statement outside a form ("we renew on 30 June 2027"); only for
     # facts whose extract patterns are specific enough not to misfire on chatter.
     from_statements: bool = False
+    # A text fact whose answer must be an offered choice or something `extract` reads (e.g.
+    # internal alignment, team by team), never any sentence typed while the question is open.
+    free_text: bool = True
 
 
 class RoleSpec(BaseModel):

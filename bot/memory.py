@@ -504,21 +504,33 @@ class Memory:
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def save_form(
-        self, conversation_id: int, deal_id: int, keys: list[str], resume: dict[str, Any], now: datetime
+        self,
+        conversation_id: int,
+        deal_id: int,
+        keys: list[str],
+        resume: dict[str, Any],
+        now: datetime,
+        *,
+        suspended: bool = False,
     ) -> None:
+        """`suspended`: the person turned to something else mid-form; free text is no longer
+        read as the answer to an open text question until they choose to continue."""
+        pending: dict[str, Any] = {"keys": list(keys)}
+        if suspended:
+            pending["suspended"] = True
         form = await self.load_form(conversation_id, deal_id)
         if form is None:
             self.session.add(
                 FormState(
                     conversation_id=conversation_id,
                     deal_id=deal_id,
-                    pending={"keys": list(keys)},
+                    pending=pending,
                     resume=resume,
                     updated_at=now,
                 )
             )
         else:
-            form.pending = {"keys": list(keys)}
+            form.pending = pending
             form.resume = resume
             form.updated_at = now
         await self.session.flush()

@@ -59,7 +59,8 @@ async def test_a_question_mid_form_is_answered_and_the_form_waits(chat, deal):
     await chat(action=ASK)
     detour = await chat("deal list")  # something else entirely
     assert detour.intent == "deal.list"
-    assert "I still have 2 open questions for Woodgrove EA renewal" in (detour.footer or "")
+    assert detour.footer == "Back to my questions? 2 answers to go."
+    assert [a.label for a in detour.actions][-2:] == ["Continue", "Drop"]
     back = await chat("renewal 2027-06-30, and roughly 2.4 million per year on the agreement")
     assert back.verdict == "ok"
 

@@ -1,0 +1,84 @@
+"""An open question never swallows the next message: a question or a command mid-form is
+answered and the form waits (with an offer to go back); only a value that fits the question
+is stored; short answers that match an offered choice work with several questions open."""
+
+from __future__ import annotations
+
+
+async def test_a_question_is_never_stored_as_the_counter_proposal(chat, deal):
+    asked = await chat("draft a counter-proposal to the AE")
+    assert asked.missing == ["counter_offer"]
+    detour = await chat("can I tell the CSM our budget?")
+    assert detour.intent == "disclosure.share"
+    assert detour.verdict == "protect"
+    assert detour.footer == "Back to the counter-proposal? 1 answer to go."
+    assert [a.label for a in detour.actions][-2:] == ["Continue", "Drop"]
+    show = await chat("deal show")
+    assert "can I tell the CSM" not in show.plain_text()
+
+    again = await chat(action={"intent": "form.resume"})
+    assert again.headline == "Back to the counter-proposal. Still need:"
+    assert again.missing == ["counter_offer"]
+    noted = await chat("E5 at today's price for 3 years")
+    assert "Our counter-proposal: E5 at today's price for 3 years" in noted.plain_text()
+
+
+async def test_drop_forgets_the_open_questions(chat, deal):
+    await chat("draft a counter-proposal to the AE")
+    await chat("which deals do we have?")
+    dropped = await chat(action={"intent": "form.drop"})
+    assert dropped.headline == "OK, I've dropped the questions for the counter-proposal."
+    later = await chat(action={"intent": "form.resume"})
+    assert later.headline == "Those questions were already answered or dropped."
+
+
+async def test_a_command_mid_escalation_check_is_not_the_sticking_point(chat, deal):
+    asked = await chat("should we escalate?")
+    assert "sticking_point" in asked.missing
+    detour = await chat("draft a reply to the exploding offer")
+    assert detour.intent == "draft.exploding_offer"
+    facts = (await chat("deal show")).plain_text()
+    assert "exploding offer" not in facts.split("Timeline")[0]
+
+
+async def test_a_statement_is_not_read_as_internal_alignment(chat, deal):
+    await chat("should we escalate?")
+    await chat("3")  # rounds, the first open question a bare number fits
+    reply = await chat("we need 20% off Copilot")
+    assert "Internal alignment" not in reply.plain_text().split("Still need")[0]
+    assert "Sticking point: we need 20% off Copilot" in reply.plain_text()
+    assert "internal_alignment" in reply.missing
+
+
+async def test_short_answers_that_match_offered_choices_work_with_several_questions_open(chat, deal):
+    asked = await chat("should we escalate?")
+    assert asked.missing == [
+        "rounds_with_account_team",
+        "internal_alignment",
+        "sticking_point",
+        "sticking_point_value_per_year",
+    ]
+    step = await chat("not yet")
+    assert "Internal alignment: not yet" in step.plain_text()
+    step = await chat("3")
+    assert "Rounds with the account team: 3" in step.plain_text()
+    step = await chat("$2.4M")
+    assert "Sticking point worth per year: $2.4M" in step.plain_text()
+    assert step.missing == ["sticking_point"]
+
+
+async def test_a_percentage_is_not_a_count_of_rounds(chat, deal):
+    await chat("should we escalate?")
+    await chat("not yet")
+    await chat("Copilot price")
+    await chat("$300k")
+    reply = await chat("we need 20% off")
+    assert "Rounds with the account team: 20" not in reply.plain_text()
+    assert reply.missing == ["rounds_with_account_team"]
+
+
+async def test_cancel_names_what_it_dropped(chat, deal):
+    await chat("should we escalate?")
+    reply = await chat("cancel")
+    assert reply.intent == "form.cancel"
+    assert reply.headline == "OK, I've dropped the questions for the escalation check."
