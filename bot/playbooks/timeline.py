@@ -16,6 +16,7 @@ from bot.timeline import DealView
 
 # Phases by the milestone last passed: the verdict word.
 EARLY, PREPARE, BUILD, NEGOTIATE, CLOSE, PAST = "early", "prepare", "build", "negotiate", "close", "past"
+CALENDAR = "calendar"  # only Microsoft's fixed dates: the renewal date is not known
 PHASE_AFTER = {None: EARLY, "t-18": PREPARE, "t-12": BUILD, "t-6": NEGOTIATE, "t-90d": CLOSE}
 
 
@@ -117,6 +118,31 @@ def where(renewal: date, now: datetime, kb: Knowledge) -> TimelineView:
             Item(kb.say("timeline.renewal-at-year-end"), rule="timeline.renewal-at-year-end")
         )
     return view
+
+
+def microsoft_calendar(now: datetime, kb: Knowledge) -> list[Item]:
+    """Microsoft's next quarter end and fiscal year end: fixed dates, no deal needed."""
+    today = now.date()
+    cal: Calendar = kb.section("timeline.calendar")
+    q_end, fy_end = next_quarter_end(today, cal), fiscal_year_end(today, cal)
+    items = []
+    if q_end != fy_end:
+        items.append(Item(kb.say("timeline.quarter-end", date=fmt(q_end)), rule="timeline.quarter-end"))
+    items.append(Item(kb.say("timeline.fiscal-year-end", date=fmt(fy_end)), rule="timeline.fiscal-year-end"))
+    return items
+
+
+def calendar_reply(now: datetime, kb: Knowledge) -> Reply:
+    """The calendar answer when the renewal date is not known (or there is no deal)."""
+    today = now.date()
+    cal: Calendar = kb.section("timeline.calendar")
+    q_end = next_quarter_end(today, cal)
+    return Reply(
+        headline=kb.say("timeline.calendar-headline", date=fmt(q_end), days=(q_end - today).days),
+        intent="timeline.status",
+        verdict=CALENDAR,
+        sections=[Section(title="Microsoft's calendar", items=microsoft_calendar(now, kb))],
+    )
 
 
 def to_reply(view: TimelineView, renewal: date, deal: DealView) -> Reply:

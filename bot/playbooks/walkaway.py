@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from bot.forms import format_money
+from bot.forms import format_money, parse_money
 from bot.knowledge import Knowledge, register_section
 from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
@@ -38,6 +38,15 @@ class Thresholds(BaseModel):
 
 register_section("walkaway", "thresholds", Thresholds)
 register_section("walkaway", "none_words", TypeAdapter(list[str]).validate_python)
+
+
+class SwitchingClaimWords(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    switch_words: str
+    cost_words: str
+
+
+register_section("walkaway", "switching_claim", SwitchingClaimWords)
 
 
 @dataclass
@@ -162,3 +171,30 @@ def to_reply(a: WalkAssessment, deal: DealView) -> Reply:
         verdict_label=a.label,
         sections=sections,
     )
+
+
+def switching_claim(text: str, kb: Knowledge) -> float | None:
+    """The amount in a statement that prices leaving Microsoft ("moving to Google would cost
+    you $3M"), or None when the statement is about something else."""
+    words: SwitchingClaimWords = kb.section("walkaway.switching_claim")
+    if not (
+        re.search(words.switch_words, text, re.IGNORECASE)
+        and re.search(words.cost_words, text, re.IGNORECASE)
+    ):
+        return None
+    amount = parse_money(text)
+    return amount if amount is not None and amount >= 1000 else None
+
+
+def check_switching_claim(claimed: float, ours: Any, kb: Knowledge) -> Item:
+    """Microsoft's switching-cost claim beside our own estimate (when we have one)."""
+    th: Thresholds = kb.section("walkaway.thresholds")
+    if not isinstance(ours, int | float) or ours <= 0:
+        rule = "walkaway.switching-claim-unchecked"
+        return Item(kb.say(rule, claimed=format_money(claimed)), rule=rule)
+    rule = (
+        "walkaway.inflated-switching-cost"
+        if claimed > th.inflated_switching_factor * ours
+        else "walkaway.switching-claim-fair"
+    )
+    return Item(kb.say(rule, claimed=format_money(claimed), ours=format_money(ours)), rule=rule)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bot.context import Context
+from bot.forms import format_money
 from bot.playbooks import counter_moves as cm
 from bot.playbooks import escalation as esc
+from bot.playbooks import walkaway
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import MS_STATEMENT
@@ -60,6 +62,10 @@ async def ms_statement(ctx: Context) -> Reply:
         "match": found.match,
     }
     event = await ctx.log(MS_STATEMENT, payload, at=at)
+    claimed = walkaway.switching_claim(text, ctx.kb)
+    if claimed is not None:  # a price on leaving: recorded, and checked against ours right away
+        claim = await ctx.set_fact("ms_claimed_switching_cost", claimed)
+        return await _switching_claim_reply(ctx, event.id, claim.id, claimed)
     nth = cm.times_said(ctx.deal, found.type)
     kb = ctx.kb
     headline = kb.say(
@@ -90,6 +96,43 @@ async def ms_statement(ctx: Context) -> Reply:
         verdict="logged",
         sections=[Section(items=items)],
         actions=actions,
+    )
+
+
+async def _switching_claim_reply(ctx: Context, statement_id: int, claim_id: int, claimed: float) -> Reply:
+    assert ctx.deal is not None
+    ours = ctx.deal.fact("switching_cost")
+    item = walkaway.check_switching_claim(claimed, ours, ctx.kb)
+    undo = Action("Undo", {"intent": "undo", "event_ids": [statement_id, claim_id]})
+    reply = Reply(
+        headline=f"Logged for {ctx.deal.name}: Microsoft's switching-cost claim, {format_money(claimed)}.",
+        intent="ms.statement",
+        verdict="logged",
+        sections=[Section(items=[item])],
+        actions=[Action("Does walking away add up?", {"intent": "walkaway.check"}), undo],
+    )
+    if not isinstance(ours, int | float):
+        asked = await ctx.ask(["switching_cost"], resume={"intent": "walkaway.switching_claim"})
+        reply.questions, reply.missing, reply.footer = asked.questions, asked.missing, asked.footer
+    return reply
+
+
+@skill("walkaway.switching_claim")
+async def switching_claim_check(ctx: Context) -> Reply:
+    """After our estimate arrives: Microsoft's claim beside it."""
+    assert ctx.deal is not None
+    claimed = ctx.deal.fact("ms_claimed_switching_cost")
+    if not isinstance(claimed, int | float):
+        return Reply(
+            headline="I have no switching-cost claim from Microsoft on this deal.", intent="walkaway.check"
+        )
+    item = walkaway.check_switching_claim(claimed, ctx.deal.fact("switching_cost"), ctx.kb)
+    return Reply(
+        headline=f"Switching cost for {ctx.deal.name}: theirs beside yours.",
+        intent="walkaway.check",
+        verdict="noted",
+        sections=[Section(items=[item])],
+        actions=[Action("Does walking away add up?", {"intent": "walkaway.check"})],
     )
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from bot.context import Context
 from bot.playbooks import programs, timeline, walkaway
-from bot.reply import Reply
+from bot.reply import Item, Reply, Section
 from bot.skills import skill
 
 
@@ -29,9 +29,10 @@ async def program_levers(ctx: Context) -> Reply:
     return programs.to_reply(advice, ctx.deal)
 
 
-@skill("timeline.status")
+@skill("timeline.status", needs_deal=False)
 async def timeline_status(ctx: Context) -> Reply:
-    assert ctx.deal is not None
+    if ctx.deal is None:  # Microsoft's calendar is fixed: no deal needed to answer
+        return timeline.calendar_reply(ctx.now, ctx.kb)
     raw = ctx.deal.fact("renewal_date")
     renewal = None
     if raw:
@@ -39,7 +40,15 @@ async def timeline_status(ctx: Context) -> Reply:
             renewal = date.fromisoformat(str(raw)[:10])
         except ValueError:
             renewal = None
-    if renewal is None:
-        return await ctx.ask(["renewal_date"], resume={"intent": "timeline.status", "_text": ""})
+    if renewal is None:  # answer what is known, and ask for the date that places the milestones
+        reply = timeline.calendar_reply(ctx.now, ctx.kb)
+        asked = await ctx.ask(
+            ["renewal_date"], resume={"intent": "timeline.status", "_text": ""}, intro=reply.headline
+        )
+        reply.questions, reply.missing, reply.footer = asked.questions, asked.missing, asked.footer
+        reply.sections.append(
+            Section(items=[Item(ctx.kb.say("timeline.ask-renewal"), rule="timeline.ask-renewal")])
+        )
+        return reply
     view = timeline.where(renewal, ctx.now, ctx.kb)
     return timeline.to_reply(view, renewal, ctx.deal)
