@@ -7,9 +7,11 @@ state commit together, or none of them do.
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +38,15 @@ from bot.understand import clean, match_command, match_pattern, suggestions
 log = logging.getLogger("coach")
 
 MAX_CHARS = 8000
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s+[—–-]\s+|\n+")
+
+
+@dataclass(frozen=True, slots=True)
+class Noted:
+    """Facts recorded from what someone said in passing: how to say it, and how to take it back."""
+
+    said: str
+    undo: Action
 
 
 def utcnow() -> datetime:
@@ -169,14 +180,52 @@ class Coach:
             return await self._free_text(ctx, text, command)
         return await self._form_turn(ctx, form, text, command)
 
-    async def _free_text(self, ctx: Context, text: str, intent: Intent | None) -> Reply:
-        """A message outside a form: a command, a question, or facts stated in passing."""
-        ctx.intent = intent or match_pattern(text, self.kb) or Intent("unknown", {}, text)
-        if ctx.intent.name == "unknown" and ctx.deal is not None and not looks_like_question(text):
-            stated = await self._stated_facts(ctx, text)
-            if stated is not None:
-                return stated
-        return await self._run(ctx)
+    async def _free_text(self, ctx: Context, text: str, command: Intent | None) -> Reply:
+        """A message outside a form: a command, a question, facts stated in passing, or all
+        of these at once. Facts are recorded first, so the answer already uses them."""
+        ctx.intent = command or match_pattern(text, self.kb) or Intent("unknown", {}, text)
+        noted = None
+        if (
+            command is None
+            and ctx.deal is not None
+            and ctx.intent.name in self.kb.section("core.facts_in_passing")
+        ):
+            noted = await self._note_stated_facts(ctx, text)
+        if noted is not None and ctx.intent.name in ("unknown", "deal.tell"):
+            assert ctx.deal is not None
+            return Reply(
+                headline=f"Logged for {ctx.deal.name}: {noted.said}.",
+                intent="fact.stated",
+                actions=[noted.undo],
+            )
+        reply = await self._run(ctx)
+        if noted is not None:
+            reply.sections.insert(0, Section(items=[Item(f"Noted {noted.said}.")]))
+            reply.actions.append(noted.undo)
+        return reply
+
+    async def _note_stated_facts(self, ctx: Context, text: str) -> Noted | None:
+        """Record the deal facts a message states; facts it does not change are left alone."""
+        assert ctx.deal is not None
+        lines, ids = [], []
+        for key, value in self._read_stated(ctx, text).items():
+            if ctx.deal.fact(key) == value:
+                continue
+            event = await ctx.set_fact(key, value)
+            ids.append(event.id)
+            lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}")
+        if not ids:
+            return None
+        return Noted("; ".join(lines), Action("Undo", {"intent": "undo", "event_ids": ids}))
+
+    def _read_stated(self, ctx: Context, text: str) -> dict[str, Any]:
+        """Facts in the statements of a message; its questions assert nothing."""
+        keys = [k for k, spec in self.kb.facts.items() if spec.extract and spec.from_statements]
+        found: dict[str, Any] = {}
+        for part in _SENTENCE.split(text):
+            if part.strip() and not looks_like_question(part):
+                found.update(read_answers(part, keys, self.kb) if keys else {})
+        return found
 
     async def _form_action(self, ctx: Context, args: dict[str, Any], intent: str) -> Reply:
         """Buttons of an open form: `form.answer` {"answers": {fact_key: value}} from a choice
@@ -280,25 +329,6 @@ class Coach:
         reply.actions.append(Action("Continue", {"intent": "form.resume"}, style="primary"))
         reply.actions.append(Action("Drop", {"intent": "form.drop"}))
         return reply
-
-    async def _stated_facts(self, ctx: Context, text: str) -> Reply | None:
-        """A statement that carries known facts ("we renew on 30 June 2027") is logged, with
-        a confirmation and an undo, rather than met with "I don't understand"."""
-        keys = [k for k, spec in self.kb.facts.items() if spec.extract and spec.from_statements]
-        found = read_answers(text, keys, self.kb) if keys else {}
-        if not found:
-            return None
-        lines, ids = [], []
-        for key, value in found.items():
-            event = await ctx.set_fact(key, value)
-            ids.append(event.id)
-            lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}")
-        assert ctx.deal is not None
-        return Reply(
-            headline=f"Logged for {ctx.deal.name}: " + "; ".join(lines) + ".",
-            intent="fact.stated",
-            actions=[Action("Undo", {"intent": "undo", "event_ids": ids})],
-        )
 
     async def _run(self, ctx: Context) -> Reply:
         name = ctx.intent.name

@@ -73,3 +73,20 @@ async def test_help_is_grouped_by_what_people_come_for(chat):
     assert "More" not in titles  # every capability belongs to a group in knowledge/core.yaml
     escalation = [i.text for i in reply.sections[0].items]
     assert any(t.startswith("`escalate?`") and "“should we escalate now?”" in t for t in escalation)
+
+
+async def test_facts_said_with_a_question_are_noted_and_the_question_answered(chat, deal):
+    reply = await chat("We renew on 30 June 2027 — where are we on the renewal timeline?")
+    assert reply.intent == "timeline.status"
+    assert reply.verdict in {"build", "negotiate"}
+    assert reply.sections[0].items[0].text == "Noted Renewal date: 2027-06-30."
+    undo = reply.actions[-1]
+    assert undo.label == "Undo"
+    await chat(action=undo.payload)
+    assert "Renewal date" not in (await chat("deal show")).plain_text()
+
+
+async def test_a_fact_already_known_is_not_logged_again(chat, deal):
+    await chat("FYI we renew on 30 June 2027")
+    reply = await chat("we renew on 30 June 2027. where are we on the renewal timeline?")
+    assert not any(i.text.startswith("Noted") for s in reply.sections for i in s.items)

@@ -21,6 +21,7 @@ class HelpGroup(BaseModel):
 
 
 register_section("core", "help_groups", TypeAdapter(list[HelpGroup]).validate_python)
+register_section("core", "facts_in_passing", TypeAdapter(frozenset[str]).validate_python)
 
 
 @skill("help", needs_deal=False)
