@@ -294,16 +294,17 @@ class Coach:
         for key, value in answers.items():
             await ctx.set_fact(key, value)
             noted.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}")
-        remaining = [k for k in pending if k not in answers]
-        if remaining:
-            await ctx.memory.save_form(ctx.conversation_id, ctx.deal.id, remaining, form.resume, ctx.now)
-            return ctx.questions_reply(remaining, intro="Noted " + "; ".join(noted) + ". Still need:")
+        # Run what the form was for again: the facts at hand may already decide it, and
+        # then the other questions only strengthen the answer. If not, it asks again.
         await ctx.memory.clear_form(ctx.conversation_id, ctx.deal.id)
         resume = dict(form.resume)
         name = resume.pop("intent", "unknown")
         text0 = str(resume.pop("_text", ""))
         ctx.intent = Intent(name, resume, text0)
         reply = await self._run(ctx)
+        if reply.intent == "form.ask":
+            reply.headline = "Noted " + "; ".join(noted) + ". Still need:"
+            return reply
         reply.sections.insert(0, Section(items=[Item("Noted " + "; ".join(noted) + ".")]))
         return reply
 

@@ -71,17 +71,21 @@ async def test_repeated_final_position_leads_to_escalate_now(chat, deal):
     )
 
 
-async def test_heated_question_gets_do_not_escalate_without_a_form(chat, deal):
+async def test_heated_question_gets_not_yet_without_a_form(chat, deal):
     reply = await chat("I'm so fed up with this AE, should we escalate?")
-    assert reply.verdict == "do_not_escalate" and "escalation.emotional" in reply.rules
+    assert reply.verdict == "not_yet" and "escalation.emotional" in reply.rules
+    assert reply.missing == []
 
 
 async def test_logged_escalation_blocks_another_too_soon(chat, deal, clock):
     logged = await chat("we escalated to their VP today")
     assert logged.intent == "escalation.log"
     reply = await chat("should we escalate?")
-    assert reply.verdict == "do_not_escalate" and "escalation.too-soon-again" in reply.rules
-    clock.advance(days=45)
+    assert reply.verdict == "do_not_escalate" and "escalation.too-soon-again-today" in reply.rules
+    clock.advance(days=10)
+    again = await chat("should we escalate?")
+    assert "escalation.too-soon-again" in again.rules and "You escalated 10 days ago" in again.plain_text()
+    clock.advance(days=35)
     later = await chat("should we escalate?")
     assert later.intent == "form.ask"
 

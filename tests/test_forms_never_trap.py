@@ -58,18 +58,29 @@ async def test_short_answers_that_match_offered_choices_work_with_several_questi
         "sticking_point",
         "sticking_point_value_per_year",
     ]
-    step = await chat("not yet")
-    assert "Internal alignment: not yet" in step.plain_text()
     step = await chat("3")
-    assert "Rounds with the account team: 3" in step.plain_text()
+    assert step.headline == "Noted Rounds with the account team: 3. Still need:"
+    step = await chat("yes")
+    assert step.headline == "Noted Internal alignment: yes. Still need:"
     step = await chat("$2.4M")
-    assert "Sticking point worth per year: $2.4M" in step.plain_text()
+    assert step.headline == "Noted Sticking point worth per year: $2.4M. Still need:"
     assert step.missing == ["sticking_point"]
+
+
+async def test_an_answer_that_decides_the_verdict_ends_the_questions(chat, deal):
+    await chat("should we escalate?")
+    reply = await chat("not yet")  # nobody internal is aligned: not yet, whatever else holds
+    assert reply.verdict == "not_yet"
+    assert "escalation.align-first" in reply.rules
+    assert reply.sections[0].items[0].text == "Noted Internal alignment: not yet."
+    strengthen = next(s for s in reply.sections if s.title == "To strengthen the case")
+    assert len(strengthen.items) == 3
+    assert reply.missing == []
 
 
 async def test_a_percentage_is_not_a_count_of_rounds(chat, deal):
     await chat("should we escalate?")
-    await chat("not yet")
+    await chat("yes")
     await chat("Copilot price")
     await chat("$300k")
     reply = await chat("we need 20% off")

@@ -92,6 +92,7 @@ class Assessment:
     checklist: list[Item] = field(default_factory=list)
     who: list[Item] = field(default_factory=list)
     open_facts: list[str] = field(default_factory=list)  # facts a button could update
+    strengthen: list[str] = field(default_factory=list)  # unknown, but the verdict stands without them
 
     @property
     def label(self) -> str:
@@ -228,30 +229,20 @@ def target_leader(
 
 
 def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Assessment:
+    """`do_not_escalate` only for what should never go up (a small amount, going up again too
+    soon, a point the account team can still grant); `not_yet` when the way is open later
+    (too few rounds, a split team, a heated moment). A verdict is given as soon as the facts
+    at hand decide it; the facts still missing are then listed to strengthen the case."""
     th: Thresholds = kb.section("escalation.thresholds")
     facts = deal.facts
     a = Assessment(verdict=None)
 
-    # Reasons not to that need no form: the user's mood and a recent escalation.
-    if text and is_emotional(text, kb):
-        a.blockers.append(Item(kb.say("escalation.emotional"), rule="escalation.emotional"))
     last = last_escalation(deal)
     if last is not None:
         days = (now.date() - last).days
         if 0 <= days < th.again_within_days:
-            when = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''}"
-            a.blockers.append(
-                Item(kb.say("escalation.too-soon-again", days=when), rule="escalation.too-soon-again")
-            )
-
-    rounds = facts.get("rounds_with_account_team")
-    if isinstance(rounds, int | float) and rounds <= th.too_early_max_rounds:
-        a.blockers.append(
-            Item(
-                kb.say("escalation.too-early", rounds=_rounds(int(rounds)).capitalize()),
-                rule="escalation.too-early",
-            )
-        )
+            rule = "escalation.too-soon-again-today" if days == 0 else "escalation.too-soon-again"
+            a.blockers.append(Item(kb.say(rule, days=f"{days} day{'s' if days != 1 else ''}"), rule=rule))
 
     value = facts.get("sticking_point_value_per_year")
     deal_value = facts.get("deal_value_per_year")
@@ -272,55 +263,65 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
                 Item(kb.say("escalation.big-enough", value=format_money(value)), rule="escalation.big-enough")
             )
 
-    a.missing = [k for k in CORE_FACTS if facts.get(k) is None]
-    a.checklist = checklist(deal, kb, text)
-    if a.blockers:
-        a.verdict = DO_NOT
-        a.open_facts = list(a.missing)
-        return a
-    if a.missing:
-        return a
-
-    # What must come first.
-    n = int(rounds)  # type: ignore[arg-type]
-    if n < th.min_rounds:
-        a.fixes.append(
-            Item(
-                kb.say("escalation.exhaust-standard-channels", rounds=_rounds(n).capitalize()),
-                rule="escalation.exhaust-standard-channels",
-            )
-        )
-    else:
-        a.support.append(
-            Item(
-                kb.say("escalation.channels-tried", rounds=_rounds(n).capitalize()),
-                rule="escalation.channels-tried",
-            )
-        )
-    alignment = parse_alignment(facts.get("internal_alignment"))
-    not_aligned = [TEAM_LABEL[t] for t in TEAMS if alignment[t] is not True]
-    if not_aligned:
-        verb = "is" if len(not_aligned) == 1 else "are"
-        a.fixes.append(
-            Item(
-                kb.say("escalation.align-first", who=f"{_join(not_aligned)} {verb}"),
-                rule="escalation.align-first",
-            )
-        )
-        a.open_facts.append("internal_alignment")
-    else:
-        a.support.append(Item(kb.say("escalation.aligned"), rule="escalation.aligned"))
-
-    owner = issue_owner(str(facts.get("sticking_point")), kb)
+    point = facts.get("sticking_point")
+    owner = issue_owner(str(point or ""), kb)
     ask_pct = facts.get("ask_discount_pct")
-    if owner == "cfo" and isinstance(ask_pct, int | float):
+    if point is not None and owner == "cfo" and isinstance(ask_pct, int | float):
         ae = next(ld for ld in kb.section("escalation.leaders") if ld.key == "ae")
-        if ask_pct <= ae.max_discount_pct:
-            a.fixes.append(
+        if ask_pct <= ae.max_discount_pct:  # the account team can still grant it
+            a.blockers.append(
                 Item(
                     kb.say("escalation.ae-can-approve", pct=f"{ask_pct:g}"), rule="escalation.ae-can-approve"
                 )
             )
+
+    # What must come first; the way up stays open afterwards.
+    if text and is_emotional(text, kb):
+        a.fixes.append(Item(kb.say("escalation.emotional"), rule="escalation.emotional"))
+    rounds = facts.get("rounds_with_account_team")
+    if isinstance(rounds, int | float):
+        n = int(rounds)
+        if n <= th.too_early_max_rounds:
+            rule = "escalation.too-early"
+            a.fixes.append(Item(kb.say(rule, rounds=_rounds(n).capitalize()), rule=rule))
+        elif n < th.min_rounds:
+            rule = "escalation.exhaust-standard-channels"
+            a.fixes.append(Item(kb.say(rule, rounds=_rounds(n).capitalize()), rule=rule))
+        else:
+            rule = "escalation.channels-tried"
+            a.support.append(Item(kb.say(rule, rounds=_rounds(n).capitalize()), rule=rule))
+    if facts.get("internal_alignment") is not None:
+        alignment = parse_alignment(facts.get("internal_alignment"))
+        not_aligned = [TEAM_LABEL[t] for t in TEAMS if alignment[t] is not True]
+        if not_aligned:
+            verb = "is" if len(not_aligned) == 1 else "are"
+            a.fixes.append(
+                Item(
+                    kb.say("escalation.align-first", who=f"{_join(not_aligned)} {verb}"),
+                    rule="escalation.align-first",
+                )
+            )
+            a.open_facts.append("internal_alignment")
+        else:
+            a.support.append(Item(kb.say("escalation.aligned"), rule="escalation.aligned"))
+
+    # A point about terms (data residency, a licence-reduction right) has no price to put on it.
+    needed = [
+        k for k in CORE_FACTS if not (k == "sticking_point_value_per_year" and point and owner != "cfo")
+    ]
+    a.missing = [k for k in needed if facts.get(k) is None]
+    a.checklist = checklist(deal, kb, text)
+    if a.blockers or a.fixes:
+        a.verdict = DO_NOT if a.blockers else NOT_YET
+        a.strengthen = [k for k in a.missing if k not in a.open_facts]
+        a.open_facts += a.strengthen
+        a.missing = []
+        if a.verdict == NOT_YET:
+            a.who = who_and_whom(deal, kb, owner) if point is not None else []
+        return a
+    if a.missing:
+        return a
+
     needs_later: list[str] = []
     if owner == "cfo":
         target_set = facts.get("budget_target_set")
@@ -468,6 +469,9 @@ def to_reply(a: Assessment, deal: DealView, kb: Knowledge) -> Reply:
         sections.append(Section(items=a.support))
     if a.who and a.verdict != DO_NOT:
         sections.append(Section(title="Who speaks, and to whom", items=a.who))
+    if a.strengthen:
+        asks = [Item(kb.facts[k].question) for k in a.strengthen if k in kb.facts]
+        sections.append(Section(title="To strengthen the case", items=asks))
     sections.append(Section(title="Five-step checklist", items=a.checklist, style="checklist"))
 
     if a.verdict == ESCALATE_NOW:

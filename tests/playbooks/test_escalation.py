@@ -29,16 +29,18 @@ def test_missing_core_facts_are_asked_not_guessed(kb):
     assert a.missing == esc.CORE_FACTS
 
 
-def test_one_round_is_too_early_and_two_is_not(kb):
+def test_one_round_is_too_early_but_the_way_stays_open(kb):
     a = esc.assess(deal(with_(rounds_with_account_team=1)), kb, NOW)
-    assert a.verdict == esc.DO_NOT and "escalation.too-early" in rules(a)
+    assert a.verdict == esc.NOT_YET and "escalation.too-early" in rules(a)
     b = esc.assess(deal(with_(rounds_with_account_team=2)), kb, NOW)
     assert "escalation.too-early" not in rules(b)
 
 
 def test_too_early_is_decided_even_with_other_facts_missing(kb):
     a = esc.assess(deal({"rounds_with_account_team": 1}), kb, NOW)
-    assert a.verdict == esc.DO_NOT
+    assert a.verdict == esc.NOT_YET
+    assert a.missing == []
+    assert a.strengthen == ["internal_alignment", "sticking_point", "sticking_point_value_per_year"]
     assert "internal_alignment" in a.open_facts
 
 
@@ -103,9 +105,9 @@ def test_terms_issue_needs_no_budget_target_and_goes_to_the_cio(kb):
     assert "escalation.deliverer-cio" in rules(a) and "escalation.no-budget-target" not in rules(a)
 
 
-def test_emotional_words_block_without_asking(kb):
+def test_emotional_words_mean_not_yet_without_asking(kb):
     a = esc.assess(deal({}), kb, NOW, "I'm so fed up with this AE, should we escalate?")
-    assert a.verdict == esc.DO_NOT and "escalation.emotional" in rules(a)
+    assert a.verdict == esc.NOT_YET and "escalation.emotional" in rules(a)
     calm = esc.assess(deal(READY), kb, NOW, "should we escalate now?")
     assert "escalation.emotional" not in rules(calm)
 
@@ -181,7 +183,7 @@ def test_target_is_never_a_level_that_cannot_approve(kb):
 
 def test_an_ask_the_ae_can_approve_does_not_need_escalation(kb):
     a = esc.assess(deal(with_(ask_discount_pct=8)), kb, NOW)
-    assert a.verdict == esc.NOT_YET and "escalation.ae-can-approve" in rules(a)
+    assert a.verdict == esc.DO_NOT and "escalation.ae-can-approve" in rules(a)
     b = esc.assess(deal(with_(ask_discount_pct=9)), kb, NOW)
     assert "escalation.ae-can-approve" not in rules(b) and "escalation.target-authority" in rules(b)
 
@@ -200,3 +202,25 @@ def test_reply_shape(kb):
     assert reply.rules and any(s.style == "checklist" for s in reply.sections)
     intents = [a.payload["intent"] for a in reply.actions]
     assert "draft.escalation" in intents and "reminders.add" in intents
+
+
+def test_two_teams_apart_decides_not_yet_without_the_dollar_value(kb):
+    split = {"rounds_with_account_team": 3, "internal_alignment": "IT yes, Finance no, Procurement no"}
+    a = esc.assess(deal(split), kb, NOW)
+    assert a.verdict == esc.NOT_YET and "escalation.align-first" in rules(a)
+    assert a.strengthen == ["sticking_point", "sticking_point_value_per_year"]
+
+
+def test_a_non_price_sticking_point_needs_no_dollar_value(kb):
+    facts = with_(sticking_point="data residency in the EU")
+    facts.pop("sticking_point_value_per_year")
+    a = esc.assess(deal(facts), kb, NOW)
+    assert a.verdict == esc.ESCALATE_NOW
+    assert "escalation.deliverer-cio" in rules(a)
+
+
+def test_same_day_escalation_is_not_shown_as_today_ago(kb):
+    a = esc.assess(deal(READY, [(0, esc.ESCALATION_EVENT, {"text": "we escalated"})]), kb, NOW)
+    assert a.verdict == esc.DO_NOT
+    texts = [i.text for i in a.blockers]
+    assert any("earlier today" in t for t in texts) and not any("today ago" in t for t in texts)
