@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +24,7 @@ from bot.reply import Action, Item, Reply, Section
 from bot.skills import DEAL_FREE, load_skills
 from bot.turn import Turn
 from bot.understand import clean, match_command, match_pattern, suggestions
+from bot.understanding.llm_reader import LlmReading, llm_fact_keys, llm_intents, needs_llm
 
 log = logging.getLogger("coach")
 
@@ -64,10 +65,11 @@ class Coach:
         now = self.clock()
         deferred: list[Any] = []
         try:
+            llm = await self._read_with_llm(turn, now)  # LLM reading: before the transaction opens
             async with self._transaction(turn, now) as memory:
                 if turn.event_id and not await memory.claim_event(turn.event_id, now):
                     return None
-                reply = await self._turn(memory, turn, now, deferred)
+                reply = await self._turn(memory, turn, now, deferred, llm)
             for work in deferred:  # committed: now the slow part, holding no transaction
                 try:
                     reply = await work(reply, lambda: self._transaction(turn, now))
@@ -123,7 +125,68 @@ class Coach:
             )
         return None
 
-    async def _turn(self, memory: Memory, turn: Turn, now: datetime, deferred: list[Any]) -> Reply:
+    # --- LLM reading (understanding item 5): the model reads what the local layers can't ---
+    async def _read_with_llm(self, turn: Turn, now: datetime) -> LlmReading | None:
+        """A configured `services["llm_reader"]` reads an unclear or long message. Called before
+        the turn's transaction: the model call must never hold the database."""
+        reader = self.services.get("llm_reader")
+        if reader is None or turn.action is not None or turn.extra.get("deal"):
+            return None
+        text = clean(turn.text)
+        if not needs_llm(text, self.kb):
+            return None
+        try:
+            return await reader.read(
+                text,
+                self.kb,
+                intents=llm_intents(self.kb),
+                fact_keys=llm_fact_keys(self.kb),
+                tenant=turn.tenant,
+                platform=turn.platform,
+                conversation=turn.conversation,
+                now=now,
+            )
+        except Exception as exc:  # a reader bug must not cost the turn; the local reading stands
+            log.warning("llm reading failed (%s on %s)", type(exc).__name__, turn.platform)
+            return None
+
+    def _take_llm_reading(
+        self, ctx: Context, llm: LlmReading | None, text: str
+    ) -> tuple[bool, list[tuple[str, Any]]]:
+        """Use the model's intent when the local reading has none (True when it did). Its facts
+        (already checked by kind) count for a turn that is a statement or one of the intents the
+        model may choose; never for commands or tools like the leak check."""
+        if llm is None:
+            return False, []
+        used = ctx.intent.name == "unknown" and llm.intent is not None
+        if used:
+            ctx.intent = Intent(str(llm.intent), {}, text)
+        if ctx.intent.name != "unknown" and ctx.intent.name not in llm_intents(self.kb):
+            return used, []
+        return used, [(k, v) for k, v in llm.facts.items() if k in self.kb.facts]
+
+    async def _note_llm_facts(self, ctx: Context, facts: list[tuple[str, Any]]) -> Reply:
+        """Log the model's facts with an undo, then answer the turn's intent with them known."""
+        assert ctx.deal is not None
+        lines, ids = [], []
+        for key, value in facts:
+            event = await ctx.set_fact(key, value)
+            ids.append(event.id)
+            lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}")
+        reply = await self._run(ctx)
+        reply.sections.insert(0, Section(items=[Item("Noted " + "; ".join(lines) + ".")]))
+        reply.actions.append(Action("Undo noted facts", {"intent": "undo", "event_ids": ids}))
+        return reply
+
+    def _llm_used(self, reply: Reply) -> Reply:
+        reply.sections.append(Section(items=[Item(self.kb.say("llm.understood"), rule="llm.understood")]))
+        return reply
+
+    # --- end of LLM reading ---
+
+    async def _turn(
+        self, memory: Memory, turn: Turn, now: datetime, deferred: list[Any], llm: LlmReading | None = None
+    ) -> Reply:
         opening = await memory.open_conversation(turn.conversation, now)
         conversation_id, deal, newest = opening.conversation_id, opening.deal, opening.newest_event_id
         form = opening.form
@@ -159,10 +222,17 @@ class Coach:
         command = match_command(text, self.kb)
         if form is None:
             ctx.intent = command or match_pattern(text, self.kb) or Intent("unknown", {}, text)
+            by_llm, llm_facts = self._take_llm_reading(ctx, llm, text)  # LLM reading (item 5)
             if ctx.intent.name == "unknown" and ctx.deal is not None and not text.rstrip().endswith("?"):
-                stated = await self._stated_facts(ctx, text)
+                stated = await self._stated_facts(ctx, text, llm_facts)
                 if stated is not None:
                     return stated
+            # >>> LLM reading (item 5): the model's facts noted, then its or the local intent
+            if llm_facts and ctx.deal is not None and ctx.intent.name != "unknown":
+                return self._llm_used(await self._note_llm_facts(ctx, llm_facts))
+            if by_llm:
+                return self._llm_used(await self._run(ctx))
+            # <<< LLM reading
             return await self._run(ctx)
         return await self._form_turn(ctx, form, text, command)
 
@@ -239,11 +309,15 @@ class Coach:
         reply.sections.insert(0, Section(items=[Item("Noted " + "; ".join(noted) + ".")]))
         return reply
 
-    async def _stated_facts(self, ctx: Context, text: str) -> Reply | None:
+    async def _stated_facts(
+        self, ctx: Context, text: str, llm_facts: Sequence[tuple[str, Any]] = ()
+    ) -> Reply | None:
         """A statement that carries known facts ("we renew on 30 June 2027") is logged, with
         a confirmation and an undo, rather than met with "I don't understand"."""
         keys = [k for k, spec in self.kb.facts.items() if spec.extract and spec.from_statements]
         found = read_answers(text, keys, self.kb) if keys else {}
+        by_llm = {k: v for k, v in llm_facts if k not in found}  # LLM reading: local values win
+        found.update(by_llm)
         if not found:
             return None
         lines, ids = [], []
@@ -252,11 +326,12 @@ class Coach:
             ids.append(event.id)
             lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}")
         assert ctx.deal is not None
-        return Reply(
+        reply = Reply(
             headline=f"Logged for {ctx.deal.name}: " + "; ".join(lines) + ".",
             intent="fact.stated",
             actions=[Action("Undo", {"intent": "undo", "event_ids": ids})],
         )
+        return self._llm_used(reply) if by_llm else reply
 
     async def _run(self, ctx: Context) -> Reply:
         name = ctx.intent.name
