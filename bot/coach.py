@@ -11,7 +11,7 @@ import traceback
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
@@ -24,7 +24,9 @@ from bot.reply import Action, Item, Reply, Section
 from bot.skills import DEAL_FREE, load_skills
 from bot.turn import Turn
 from bot.understand import clean, match_command, match_pattern, suggestions
-from bot.understanding.llm_reader import LlmReading, llm_fact_keys, llm_intents, needs_llm
+
+if TYPE_CHECKING:
+    from bot.understanding.llm_reader import LlmReading
 
 log = logging.getLogger("coach")
 
@@ -132,6 +134,8 @@ class Coach:
         reader = self.services.get("llm_reader")
         if reader is None or turn.action is not None or turn.extra.get("deal"):
             return None
+        from bot.understanding.llm_reader import llm_fact_keys, llm_intents, needs_llm  # only when on
+
         text = clean(turn.text)
         if not needs_llm(text, self.kb):
             return None
@@ -158,6 +162,8 @@ class Coach:
         model may choose; never for commands or tools like the leak check."""
         if llm is None:
             return False, []
+        from bot.understanding.llm_reader import llm_intents
+
         used = ctx.intent.name == "unknown" and llm.intent is not None
         if used:
             ctx.intent = Intent(str(llm.intent), {}, text)
@@ -234,7 +240,7 @@ class Coach:
                 return self._llm_used(await self._run(ctx))
             # <<< LLM reading
             return await self._run(ctx)
-        return await self._form_turn(ctx, form, text, command)
+        return await self._form_turn(ctx, form, text, command, llm=llm)  # LLM reading: form answers
 
     async def _form_action(self, ctx: Context, args: dict[str, Any]) -> Reply:
         """`{"intent": "form.answer", "answers": {fact_key: value}}` from a button or card."""
@@ -260,6 +266,7 @@ class Coach:
         command: Intent | None,
         *,
         given: dict[str, Any] | None = None,
+        llm: LlmReading | None = None,
     ) -> Reply:
         assert ctx.deal is not None
         pending: list[str] = [k for k in form.pending.get("keys", []) if k in self.kb.facts]
@@ -272,6 +279,8 @@ class Coach:
                 return ctx.questions_reply(pending, intro="I couldn't read an answer in that. Still need:")
         else:
             answers = {} if command else read_answers(text, pending, self.kb)
+            if llm is not None and not command:  # LLM reading: answers the local reader missed
+                answers.update({k: v for k, v in llm.facts.items() if k in pending and k not in answers})
         if not answers:
             intent = command or match_pattern(text, self.kb)
             if intent is None and len(pending) == 1 and self.kb.facts[pending[0]].kind == "text":

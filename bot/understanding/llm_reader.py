@@ -69,7 +69,10 @@ class UnderstandSpec(BaseModel):
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         for p in v:
-            re.compile(p)
+            try:
+                re.compile(p)
+            except re.error as exc:  # not a ValueError: pydantic would not report it
+                raise ValueError(f"secret_words: {p!r} is not a valid regex ({exc})") from None
         return v
 
 

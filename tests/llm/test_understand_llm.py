@@ -148,6 +148,28 @@ async def test_without_a_deal_the_models_intent_is_used_and_its_facts_are_not(st
     assert await logged_facts(rt) == {}
 
 
+async def test_a_form_answer_the_local_reader_misses_is_read_by_the_model(start, llm):
+    rt = await start(COACH_LLM_UNDERSTAND="true")
+    chat = chat_on(rt)
+    await chat("deal new Woodgrove EA renewal")
+    asked = await chat("is it time to escalate?")
+    assert asked.intent == "form.ask" and "sticking_point" in asked.missing
+    llm.answer_json(
+        {
+            "intent": "none",
+            "confidence": 0.6,
+            "facts": {"sticking_point": "the Copilot price", "sticking_point_value_per_year": 600000},
+        }
+    )
+    reply = await chat(
+        "well it is mostly that copilot thing, something like six hundred grand a year i reckon"
+    )
+    assert "Sticking point" in reply.plain_text() and "$600k" in reply.plain_text(), reply.plain_text()
+    facts = await logged_facts(rt)
+    assert facts["sticking_point"] == "the Copilot price"
+    assert facts["sticking_point_value_per_year"] == 600_000
+
+
 # --- failures: the local "not understood" path, nothing written --------------------------------
 
 
@@ -394,3 +416,16 @@ def test_every_intent_the_model_may_choose_exists(kb):
 
     assert llm_intents(kb) == spec_of(kb).intents
     assert not {"undo", "cancel", "deal.new", "fact.set", "note", "leakcheck"} & set(llm_intents(kb))
+
+
+def test_a_broken_understand_section_fails_at_load(tmp_path):
+    import shutil
+
+    from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, load_knowledge
+
+    for f in KNOWLEDGE_DIR.glob("*.yaml"):
+        shutil.copy(f, tmp_path / f.name)
+    path = tmp_path / "llm.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("'\\bbudget',", "'(budget',"), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"llm\.yaml, section 'understand'"):
+        load_knowledge(tmp_path)
