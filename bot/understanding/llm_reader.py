@@ -302,6 +302,8 @@ class LlmReader:
             return None
         started = time.monotonic()
         spec = spec_of(kb)
+        known = {i.name for i in kb.intents}
+        intents = [name for name in intents if name in known]
         fact_keys = [k for k in fact_keys if k in kb.facts and not is_secret_key(k, kb)]
         at = now or self.clock()
         day = at.astimezone(UTC).strftime("%Y-%m-%d")
