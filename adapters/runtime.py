@@ -18,6 +18,7 @@ from bot.db.migrate import upgrade
 from bot.drafting.setup import LlmConfigError, drafter_from_env
 from bot.knowledge import Knowledge, default_knowledge
 from bot.settings import Settings, get_settings
+from bot.understanding.llm_reader import reader_from_env
 
 log = logging.getLogger("coach.runtime")
 
@@ -95,10 +96,19 @@ class Runtime:
             drafter = None
         if drafter is not None:
             services["drafter"] = drafter
+        try:  # reads unclear messages through the same LLM, only with COACH_LLM_UNDERSTAND on
+            reader = reader_from_env(kb, sessions=sessions, client=getattr(drafter, "client", None))
+        except LlmConfigError as exc:
+            log.error("LLM understanding is off: %s", exc)
+            reader = None
+        if reader is not None:
+            services["llm_reader"] = reader
         coach = Coach(sessions, kb, clock=clock, services=services, max_chars=settings.max_message_chars)
         return cls(settings=settings, engine=engine, sessions=sessions, kb=kb, coach=coach, services=services)
 
     async def close(self) -> None:
+        if "llm_reader" in self.services:
+            await self.services["llm_reader"].aclose()
         if "drafter" in self.services:
             await self.services["drafter"].aclose()
         await self.coach.close()

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
@@ -35,6 +35,9 @@ from bot.skills import DEAL_FREE, load_skills
 from bot.turn import Turn
 from bot.understand import clean, match_command, match_pattern, suggestions
 
+if TYPE_CHECKING:
+    from bot.understanding.llm_reader import LlmReading
+
 log = logging.getLogger("coach")
 
 MAX_CHARS = 8000
@@ -47,6 +50,7 @@ class Noted:
 
     said: str
     undo: Action
+    by_llm: bool = False  # some of it came from the configured LLM's reading
 
 
 def utcnow() -> datetime:
@@ -83,10 +87,11 @@ class Coach:
         now = self.clock()
         deferred: list[Any] = []
         try:
+            llm = await self._read_with_llm(turn, now)  # before the transaction: a model call holds no lock
             async with self._transaction(turn, now) as memory:
                 if turn.event_id and not await memory.claim_event(turn.event_id, now):
                     return None
-                reply = await self._turn(memory, turn, now, deferred)
+                reply = await self._turn(memory, turn, now, deferred, llm)
             for work in deferred:  # committed: now the slow part, holding no transaction
                 try:
                     reply = await work(reply, lambda: self._transaction(turn, now))
@@ -142,7 +147,40 @@ class Coach:
             )
         return None
 
-    async def _turn(self, memory: Memory, turn: Turn, now: datetime, deferred: list[Any]) -> Reply:
+    # --- the configured LLM reads what the local layers can't (docs/llm.md) ---------------
+    async def _read_with_llm(self, turn: Turn, now: datetime) -> LlmReading | None:
+        """A configured `services["llm_reader"]` reads an unclear or long message. Called before
+        the turn's transaction: the model call must never hold the database."""
+        reader = self.services.get("llm_reader")
+        if reader is None or turn.action is not None or turn.extra.get("deal"):
+            return None
+        from bot.understanding.llm_reader import llm_fact_keys, llm_intents, needs_llm  # only when on
+
+        text = clean(turn.text)
+        if not needs_llm(text, self.kb):
+            return None
+        try:
+            return await reader.read(
+                text,
+                self.kb,
+                intents=llm_intents(self.kb),
+                fact_keys=llm_fact_keys(self.kb),
+                tenant=turn.tenant,
+                platform=turn.platform,
+                conversation=turn.conversation,
+                now=now,
+            )
+        except Exception as exc:  # a reader bug must not cost the turn; the local reading stands
+            log.warning("llm reading failed (%s on %s)", type(exc).__name__, turn.platform)
+            return None
+
+    def _llm_used(self, reply: Reply) -> Reply:
+        reply.sections.append(Section(items=[Item(self.kb.say("llm.understood"), rule="llm.understood")]))
+        return reply
+
+    async def _turn(
+        self, memory: Memory, turn: Turn, now: datetime, deferred: list[Any], llm: LlmReading | None = None
+    ) -> Reply:
         opening = await memory.open_conversation(turn.conversation, now)
         conversation_id, deal, newest = opening.conversation_id, opening.deal, opening.newest_event_id
         form = opening.form
@@ -177,38 +215,52 @@ class Coach:
         text = clean(turn.text)
         command = match_command(text, self.kb)
         if form is None or ctx.deal is None:
-            return await self._free_text(ctx, text, command)
-        return await self._form_turn(ctx, form, text, command)
+            return await self._free_text(ctx, text, command, llm)
+        return await self._form_turn(ctx, form, text, command, llm=llm)
 
-    async def _free_text(self, ctx: Context, text: str, command: Intent | None) -> Reply:
+    async def _free_text(
+        self, ctx: Context, text: str, command: Intent | None, llm: LlmReading | None = None
+    ) -> Reply:
         """A message outside a form: a command, a question, facts stated in passing, or all
         of these at once. Facts are recorded first, so the answer already uses them."""
         ctx.intent = command or match_pattern(text, self.kb) or Intent("unknown", {}, text)
+        by_llm = (
+            command is None and llm is not None and ctx.intent.name == "unknown" and llm.intent is not None
+        )
+        if by_llm:
+            assert llm is not None
+            ctx.intent = Intent(str(llm.intent), {}, text)
         noted = None
         if (
             command is None
             and ctx.deal is not None
             and ctx.intent.name in self.kb.section("core.facts_in_passing")
         ):
-            noted = await self._note_stated_facts(ctx, text)
+            noted = await self._note_stated_facts(ctx, text, dict(llm.facts) if llm is not None else None)
         if noted is not None and ctx.intent.name in ("unknown", "deal.tell"):
             assert ctx.deal is not None
-            return Reply(
+            reply = Reply(
                 headline=f"Logged for {ctx.deal.name}: {noted.said}.",
                 intent="fact.stated",
                 actions=[noted.undo],
             )
-        reply = await self._run(ctx)
-        if noted is not None:
-            reply.sections.insert(0, Section(items=[Item(f"Noted {noted.said}.")]))
-            reply.actions.append(noted.undo)
-        return reply
+        else:
+            reply = await self._run(ctx)
+            if noted is not None:
+                reply.sections.insert(0, Section(items=[Item(f"Noted {noted.said}.")]))
+                reply.actions.append(noted.undo)
+        return self._llm_used(reply) if by_llm or (noted is not None and noted.by_llm) else reply
 
-    async def _note_stated_facts(self, ctx: Context, text: str) -> Noted | None:
-        """Record the deal facts a message states; facts it does not change are left alone."""
+    async def _note_stated_facts(
+        self, ctx: Context, text: str, llm_facts: dict[str, Any] | None = None
+    ) -> Noted | None:
+        """Record the deal facts a message states; facts it does not change are left alone.
+        What the local reader found wins over what a configured LLM read."""
         assert ctx.deal is not None
+        found = self._read_stated(ctx, text)
+        by_llm = {k: v for k, v in (llm_facts or {}).items() if k in self.kb.facts and k not in found}
         lines, ids = [], []
-        for key, value in self._read_stated(ctx, text).items():
+        for key, value in {**found, **by_llm}.items():
             if ctx.deal.fact(key) == value:
                 continue
             event = await ctx.set_fact(key, value)
@@ -216,7 +268,7 @@ class Coach:
             lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}")
         if not ids:
             return None
-        return Noted("; ".join(lines), Action("Undo", {"intent": "undo", "event_ids": ids}))
+        return Noted("; ".join(lines), Action("Undo", {"intent": "undo", "event_ids": ids}), bool(by_llm))
 
     def _read_stated(self, ctx: Context, text: str) -> dict[str, Any]:
         """Facts in the statements of a message; its questions assert nothing."""
@@ -266,6 +318,7 @@ class Coach:
         command: Intent | None,
         *,
         given: dict[str, Any] | None = None,
+        llm: LlmReading | None = None,
     ) -> Reply:
         assert ctx.deal is not None
         pending: list[str] = [k for k in form.pending.get("keys", []) if k in self.kb.facts]
@@ -282,6 +335,11 @@ class Coach:
         else:
             other = match_pattern(text, self.kb)
             answers = read_form_answers(text, pending, self.kb, free_text=other is None)
+            if llm is not None and other is None:  # the LLM's reading fills what the local one missed
+                whole = text.strip()[:500]  # the whole reply taken as a text answer: the model reads better
+                answers.update(
+                    {k: v for k, v in llm.facts.items() if k in pending and answers.get(k, whole) == whole}
+                )
             if not answers:
                 if other is None and not suspended and not looks_like_question(text):
                     return ctx.questions_reply(pending, intro=words.unreadable)

@@ -28,6 +28,9 @@ class LlmSettings(BaseSettings):
     stream: bool = Field(default=False, alias="COACH_LLM_STREAM")
     temperature: float = Field(default=0.3, alias="COACH_LLM_TEMPERATURE", ge=0, le=2)
     disabled: bool = Field(default=False, alias="COACH_LLM_DISABLED")  # the kill switch
+    # Reading unclear messages with the model (bot/understanding/llm_reader.py). Off by default:
+    # agreeing to LLM drafts is not agreeing to send every message the coach doesn't follow.
+    understand: bool = Field(default=False, alias="COACH_LLM_UNDERSTAND")
 
     @field_validator("base_url", "azure_endpoint", "azure_deployment")
     @classmethod

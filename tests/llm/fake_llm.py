@@ -1,5 +1,6 @@
 """A loopback OpenAI-compatible server: /v1/chat/completions (and Azure's deployment path),
-JSON or streamed SSE, recording every request. Replies come from a script or a function."""
+JSON or streamed SSE, recording every request. Replies come from a script or a function:
+text, an HTTP status, a structured-output answer (`answer_json`) or a refusal."""
 
 from __future__ import annotations
 
@@ -30,6 +31,24 @@ class Recorded:
     def system(self) -> str:
         return next(m["content"] for m in self.body["messages"] if m["role"] == "system")
 
+    @property
+    def response_format(self) -> dict[str, Any] | None:
+        return self.body.get("response_format")
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        """The JSON schema of a structured-output request."""
+        fmt = self.response_format
+        assert fmt and fmt.get("type") == "json_schema", "not a structured-output request"
+        return fmt["json_schema"]["schema"]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The model declines: `message.refusal` set, no content (structured outputs)."""
+
+    text: str = "I can't help with that."
+
 
 Responder = Callable[[dict[str, Any]], str]
 
@@ -38,13 +57,17 @@ Responder = Callable[[dict[str, Any]], str]
 class FakeLLM:
     url: str = ""
     requests: list[Recorded] = field(default_factory=list)
-    script: list[str | int] = field(default_factory=list)  # replies in order; an int is an HTTP status
+    script: list[str | int | Refusal] = field(default_factory=list)  # in order; an int is an HTTP status
     responder: Responder | None = None
     delay: float = 0.0  # seconds before answering
     delays: list[float] = field(default_factory=list)  # per request, overrides delay
     default: str = "Thanks for the proposal. We'd like to meet next week to go through it."
 
-    def reply_for(self, body: dict[str, Any]) -> str | int:
+    def answer_json(self, value: Any) -> None:
+        """Queue a structured-output answer: the content is `value` as JSON text."""
+        self.script.append(json.dumps(value))
+
+    def reply_for(self, body: dict[str, Any]) -> str | int | Refusal:
         if self.script:
             return self.script.pop(0)
         if self.responder is not None:
@@ -69,6 +92,11 @@ class FakeLLM:
         if isinstance(answer, int):
             return web.json_response({"error": {"message": "boom", "type": "server_error"}}, status=answer)
         model = body.get("model", "m")
+        if isinstance(answer, Refusal):
+            message: dict[str, Any] = {"role": "assistant", "content": None, "refusal": answer.text}
+            answer = ""
+        else:
+            message = {"role": "assistant", "content": answer}
         if not body.get("stream"):
             return web.json_response(
                 {
@@ -79,7 +107,7 @@ class FakeLLM:
                     "choices": [
                         {
                             "index": 0,
-                            "message": {"role": "assistant", "content": answer},
+                            "message": message,
                             "finish_reason": "stop",
                         }
                     ],
