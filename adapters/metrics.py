@@ -143,10 +143,17 @@ class Metrics:
         )
         self.database = DatabaseGauges(rt)
         self.registry.register(self.database)
+        # The labelled series of each (surface, outcome), looked up once: `labels()` costs more
+        # than the increment itself.
+        self._series: dict[tuple[str, str], tuple[Any, Any]] = {}
 
     def observe_turn(self, surface: str, outcome: str, seconds: float) -> None:
-        self.turns.labels(surface, outcome).inc()
-        self.turn_seconds.labels(surface).observe(seconds)
+        series = self._series.get((surface, outcome))
+        if series is None:
+            series = (self.turns.labels(surface, outcome), self.turn_seconds.labels(surface))
+            self._series[(surface, outcome)] = series
+        series[0].inc()
+        series[1].observe(seconds)
 
     def observe_draft(self, kind: str, outcome: str, calls: int) -> None:
         self.llm_calls.labels(kind, "ok" if outcome == "llm" else outcome).inc()

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from adapters.access_log import access_log_middleware
-from adapters.health import readiness
+from adapters.health import readiness, shipped
 from adapters.runtime import Runtime, pin_cpu
 from bot.settings import Settings
 
@@ -50,6 +50,7 @@ async def build_app(rt: Runtime, *, metrics_here: bool | None = None) -> web.App
     app.router.add_get("/livez", livez)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/healthz", readyz)
+    shipped()  # read migrations/ now, not on the first probe
     if settings.metrics:
         from adapters.metrics import install, metrics_handler
 
