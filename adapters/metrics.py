@@ -180,7 +180,21 @@ def install(rt: Runtime, app: web.Application) -> Metrics:
             drafter.observers.remove(previous.observe_draft)  # an app built again on this runtime
         drafter.observers.append(metrics.observe_draft)
     rt.services["metrics"] = metrics
+    _wire_inbox(rt)
     return metrics
+
+
+def _wire_inbox(rt: Runtime) -> None:
+    """The durable inbox's depth, when this build has the inbox (adapters/inbox.py)."""
+    try:
+        from adapters.inbox import inbox_depth  # type: ignore[attr-defined]
+    except ImportError:  # no durable inbox in this build: the gauge stays absent
+        return
+
+    async def depth() -> int:
+        return await inbox_depth(rt.sessions)
+
+    rt.services.setdefault(INBOX_DEPTH, depth)
 
 
 def metrics_handler(metrics: Metrics, token: str | None) -> Callable[[web.Request], Awaitable[web.Response]]:
