@@ -1,10 +1,10 @@
 """Prometheus metrics for `coach serve`, on a registry of our own (see docs/operations.md).
 
 Counters and the latency histogram are updated on the turn path, in memory only (what that
-costs: bench/ops_metrics.py). Gauges that need the database (reminder queue, LLM budget, inbox) are read only when
-/metrics is scraped, under a short timeout, so a slow database never slows a turn and a scrape
-never hangs. Only `coach serve` imports this module: `coach shell` never loads prometheus_client.
-"""
+costs: bench/ops_metrics.py). Gauges that need the database (reminder queue, LLM budget,
+inbox) are read only when /metrics is scraped, under a short timeout, so a slow database never
+slows a turn and a scrape never hangs. Only `coach serve` imports this module: `coach shell`
+never loads prometheus_client."""
 
 from __future__ import annotations
 
