@@ -1,4 +1,5 @@
-# Deal Coach: `coach serve` (Slack /slack/events, Teams /api/messages, /healthz).
+# Deal Coach: `coach serve` (Slack /slack/events, Teams /api/messages, /livez, /readyz, /metrics).
+# Health probes, metrics and the access log: docs/operations.md.
 # Migrations run on start. Configure with environment variables (docs/configuration.md).
 FROM python:3.12-slim
 
@@ -15,5 +16,6 @@ RUN pip install .
 USER coach
 VOLUME ["/data"]
 EXPOSE 3978
-HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:3978/healthz').status != 200)"
+# Ready = database reachable, schema at head, knowledge loaded (urlopen raises on a 503).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:3978/readyz', timeout=4).status != 200)"
 CMD ["coach", "serve", "--host", "0.0.0.0", "--port", "3978"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +18,9 @@ from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.drafting.setup import LlmConfigError, drafter_from_env
 from bot.knowledge import Knowledge, default_knowledge
+from bot.reply import Reply
 from bot.settings import Settings, get_settings
+from bot.turn import Turn
 from bot.understanding.llm_reader import reader_from_env
 
 log = logging.getLogger("coach.runtime")
@@ -65,6 +68,21 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger(name).level))
 
 
+# (surface, outcome, seconds) for every turn an adapter runs; `coach serve` sets one (metrics).
+TurnObserver = Callable[[str, str, float], None]
+
+
+def turn_outcome(reply: Reply | None) -> str:
+    """ok, duplicate (the event was already handled), error, or rejected (empty / too long)."""
+    if reply is None:
+        return "duplicate"
+    if reply.intent == "error":
+        return "error"
+    if reply.intent in ("too_long", "empty"):
+        return "rejected"
+    return "ok"
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -73,6 +91,22 @@ class Runtime:
     kb: Knowledge
     coach: Coach
     services: dict[str, Any] = field(default_factory=dict)
+    observe_turn: TurnObserver | None = None
+
+    async def handle(self, turn: Turn) -> Reply | None:
+        """coach.handle for adapters: every surface runs its turns through here, so `coach serve`
+        measures them in one place. Without an observer (the shell) it is the plain call."""
+        observe = self.observe_turn
+        if observe is None:
+            return await self.coach.handle(turn)
+        started = time.perf_counter()
+        try:
+            reply = await self.coach.handle(turn)
+        except Exception:
+            observe(turn.platform, "error", time.perf_counter() - started)
+            raise
+        observe(turn.platform, turn_outcome(reply), time.perf_counter() - started)
+        return reply
 
     @classmethod
     async def start(

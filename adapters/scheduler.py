@@ -35,6 +35,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 
 from adapters.runtime import Runtime
@@ -44,6 +46,7 @@ from bot.db.models import Conversation, ConversationRef, Tenant
 from bot.memory import Memory, TenantHead
 from bot.reminders import policy, prompts, store
 from bot.reply import Reply
+from bot.settings import load
 
 log = logging.getLogger("coach.reminders")
 
@@ -377,21 +380,23 @@ _STOP = web.AppKey("reminder_stop", asyncio.Event)
 _TASK = web.AppKey("reminder_task", asyncio.Task)
 
 
-def _env_seconds(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
+class ReminderSettings(BaseSettings):
+    """The reminder worker of `coach serve` (docs/configuration.md)."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    enabled: bool = Field(default=True, alias="COACH_REMINDERS")  # off: this replica runs no worker
+    poll_seconds: float = Field(default=5.0, alias="COACH_REMINDER_POLL_SECONDS", gt=0, le=3600)
+    lease_seconds: float = Field(default=120.0, alias="COACH_REMINDER_LEASE_SECONDS", ge=5, le=86400)
 
 
 async def mount(rt: Runtime, app: web.Application) -> None:
-    if os.environ.get("COACH_REMINDERS", "on").casefold() in ("0", "off", "false", "no"):
+    settings: ReminderSettings = rt.services.get("reminder_settings") or load(ReminderSettings)
+    if not settings.enabled:
         return
-    scheduler = Scheduler(
-        rt,
-        lease=timedelta(seconds=_env_seconds("COACH_REMINDER_LEASE_SECONDS", 120)),
-        poll=_env_seconds("COACH_REMINDER_POLL_SECONDS", 5),
-    )
+    scheduler = Scheduler(rt, lease=timedelta(seconds=settings.lease_seconds), poll=settings.poll_seconds)
     app[SCHEDULER] = scheduler
 
     async def start(app: web.Application) -> None:

@@ -1,4 +1,5 @@
-"""The one aiohttp server of `coach serve`: /healthz, plus the Slack and Teams endpoints."""
+"""The one aiohttp server of `coach serve`: health probes, /metrics, the access log, plus the
+Slack and Teams endpoints (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import signal
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
-from sqlalchemy import text
 
+from adapters.access_log import access_log_middleware
+from adapters.health import readiness, shipped
 from adapters.runtime import Runtime, pin_cpu
 from bot.settings import Settings
 
@@ -23,25 +25,56 @@ Mount = Callable[[Runtime, web.Application], Awaitable[None]]
 MOUNTS: list[Mount] = []
 
 
-async def healthz(request: web.Request) -> web.Response:
-    rt = request.app[RUNTIME]
-    try:
-        async with rt.engine.connect() as conn:
-            await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=2)
-    except Exception as exc:
-        log.warning("health check: database unavailable (%s)", type(exc).__name__)
-        return web.json_response({"status": "degraded", "database": "unavailable"}, status=503)
-    return web.json_response({"status": "ok", "database": "ok"})
+async def livez(request: web.Request) -> web.Response:
+    """The process is up and its event loop answers. Touches nothing else, so a slow database
+    never gets a healthy replica restarted."""
+    return web.json_response({"status": "ok"})
 
 
-async def build_app(rt: Runtime) -> web.Application:
-    app = web.Application(client_max_size=1024 * 1024)
+async def readyz(request: web.Request) -> web.Response:
+    """Ready for traffic: database reachable, schema at the migrations' head, knowledge loaded.
+    /healthz answers the same (older probes and docs use it)."""
+    checks = await readiness(request.app[RUNTIME])
+    ready = all(state == "ok" for state in checks.values())
+    body = {"status": "ok" if ready else "not ready", **checks}
+    return web.json_response(body, status=200 if ready else 503)
+
+
+async def build_app(rt: Runtime, *, metrics_here: bool | None = None) -> web.Application:
+    """The app. `metrics_here`: serve /metrics on this app (default: when COACH_METRICS is on
+    and no separate COACH_METRICS_PORT is set)."""
+    settings = rt.settings
+    middlewares = [access_log_middleware] if settings.access_log else []
+    app = web.Application(client_max_size=1024 * 1024, middlewares=middlewares)
     app[RUNTIME] = rt
-    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/livez", livez)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/healthz", readyz)
+    shipped()  # read migrations/ now, not on the first probe
+    if settings.metrics:
+        from adapters.metrics import install, metrics_handler
+
+        metrics = install(rt, app)
+        if metrics_here if metrics_here is not None else settings.metrics_port is None:
+            app.router.add_get("/metrics", metrics_handler(metrics, _token(settings)))
     _import_surfaces()
     for mount in MOUNTS:
         await mount(rt, app)
     return app
+
+
+def metrics_app(app: web.Application) -> web.Application:
+    """/metrics alone, for COACH_METRICS_PORT: a listener Prometheus reaches and the internet doesn't."""
+    from adapters.metrics import METRICS, metrics_handler
+
+    rt = app[RUNTIME]
+    only = web.Application()
+    only.router.add_get("/metrics", metrics_handler(app[METRICS], _token(rt.settings)))
+    return only
+
+
+def _token(settings: Settings) -> str | None:
+    return settings.metrics_token.get_secret_value() if settings.metrics_token else None
 
 
 def _import_surfaces() -> None:
@@ -63,11 +96,18 @@ async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool =
     rt = await Runtime.start(settings)
     rt.services["socket_mode"] = socket_mode
     app = await build_app(rt)
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None)  # our middleware writes the access log
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
+    await web.TCPSite(runner, host, port).start()
     log.info("coach serving on http://%s:%s", host, port)
+    runners = [runner]
+    if settings.metrics and settings.metrics_port is not None:
+        extra = web.AppRunner(metrics_app(app), access_log=None)
+        await extra.setup()
+        metrics_host = settings.metrics_host or host
+        await web.TCPSite(extra, metrics_host, settings.metrics_port).start()
+        log.info("metrics on http://%s:%s/metrics", metrics_host, settings.metrics_port)
+        runners.insert(0, extra)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -76,6 +116,7 @@ async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool =
         except NotImplementedError:
             pass
     await stop.wait()
-    await runner.cleanup()
+    for r in runners:
+        await r.cleanup()
     await rt.close()
     return 0

@@ -4,10 +4,34 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class SettingsError(ValueError):
+    """A setting that does not validate. The text names the variables and what is wrong with
+    them, never their values (a value may be a secret)."""
+
+
+def describe(exc: ValidationError) -> str:
+    problems = [
+        f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}"
+        for e in exc.errors(include_input=False, include_url=False, include_context=False)
+    ]
+    return "; ".join(problems)
+
+
+def load(cls: type[T], **values: Any) -> T:
+    """`cls(**values)`, with a validation error turned into a SettingsError naming the variable."""
+    try:
+        return cls(**values)
+    except ValidationError as exc:
+        raise SettingsError(describe(exc)) from None
 
 
 def default_database_url() -> str:
@@ -16,7 +40,9 @@ def default_database_url() -> str:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     database_url: str = Field(default_factory=default_database_url, alias="COACH_DATABASE_URL")
     timezone: str = Field(default="UTC", alias="COACH_TIMEZONE")
@@ -26,8 +52,14 @@ class Settings(BaseSettings):
     port: int = Field(default=3978, alias="PORT")
     # "auto": `coach serve` keeps itself on one CPU (chosen by pid); "off"; or a CPU number.
     cpu_affinity: str = Field(default="auto", alias="COACH_CPU_AFFINITY")
+    # Operations (docs/operations.md): /metrics, who may read it, and the access log.
+    metrics: bool = Field(default=True, alias="COACH_METRICS")
+    metrics_token: SecretStr | None = Field(default=None, alias="COACH_METRICS_TOKEN")
+    metrics_port: int | None = Field(default=None, alias="COACH_METRICS_PORT", ge=1, le=65535)
+    metrics_host: str | None = Field(default=None, alias="COACH_METRICS_HOST")
+    access_log: bool = Field(default=True, alias="COACH_ACCESS_LOG")
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return load(Settings)

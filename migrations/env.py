@@ -1,10 +1,15 @@
-"""Alembic environment: runs migrations on our async engine (SQLite or PostgreSQL)."""
+"""Alembic environment: runs migrations on our async engine (SQLite or PostgreSQL).
+
+On PostgreSQL the upgrade runs under an advisory lock, so replicas that start together (each
+runs `upgrade head` on start) take turns: the first migrates, the others then find the schema
+at head and do nothing. SQLite needs none: BEGIN IMMEDIATE already lets one writer in."""
 
 from __future__ import annotations
 
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import create_engine
@@ -12,6 +17,11 @@ from bot.db.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+
+# pg_advisory_xact_lock key for "migrating this database": any fixed bigint, the same in every
+# replica. Transaction-scoped, so it is released when the migration commits or rolls back, and
+# by the server if this process dies.
+MIGRATION_LOCK = 0x636F616368_6462  # "coachdb"
 
 
 def _run(connection: Connection) -> None:
@@ -22,6 +32,10 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Before Alembic reads the current revision: a replica that waited here reads the
+            # revision the first one committed.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

@@ -1,5 +1,5 @@
 """Real `coach serve` processes for the replica tests: start N on free loopback ports, wait
-for /healthz, stop them. Built for a loaded 2-core machine: generous, bounded waits, and a
+for /readyz, stop them. Built for a loaded 2-core machine: generous, bounded waits, and a
 process that dies early fails the test with the tail of its log instead of hanging it."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ async def wait_healthy(served: Served, session: aiohttp.ClientSession) -> None:
         if served.proc.returncode is not None:
             pytest.fail(f"coach serve on {served.port} exited ({served.proc.returncode}):\n{served.tail()}")
         try:
-            async with session.get(f"{served.url}/healthz", timeout=aiohttp.ClientTimeout(total=5)) as r:
+            async with session.get(f"{served.url}/readyz", timeout=aiohttp.ClientTimeout(total=5)) as r:
                 if r.status == 200:
                     return
         except (aiohttp.ClientError, TimeoutError):

@@ -15,6 +15,19 @@ BENCHES = [
     ["bench.core_turn", "--turns", "5", "--events", "20", "--big", "50"],
     ["bench.slack_turn", "--requests", "20", "--concurrency", "2", "--stall", "0.2"],
     ["bench.teams_turn", "10"],
+    [
+        "bench.ops_metrics",
+        "--turns",
+        "10",
+        "--loop",
+        "2000",
+        "--reminders",
+        "50",
+        "--tenants",
+        "3",
+        "--scrapes",
+        "5",
+    ],
 ]
 
 

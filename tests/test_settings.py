@@ -64,3 +64,81 @@ def test_coach_serve_keeps_to_one_cpu_unless_told_not_to():
         cpu, rest = run("auto").split(" ", 1)
         assert int(cpu) in allowed and rest == f"[{cpu}]"
         assert run(str(allowed[-1])) == f"{allowed[-1]} [{allowed[-1]}]"
+
+
+# --- settings of the serve-side parts: same variables as before, validated at start-up ----------
+def test_teams_settings_come_from_the_environment_and_dotenv(tmp_path, monkeypatch):
+    from adapters.teams.config import TeamsConfig
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("COACH_TEAMS_TYPING_AFTER=0.5\nCOACH_TEAMS_ANONYMOUS_DEV=yes\n")
+    monkeypatch.setenv("COACH_TEAMS_ALLOWED_TENANTS", " Tenant-A , tenant-b,")
+    monkeypatch.setenv("COACH_TEAMS_EXTRA_SERVICE_HOSTS", "bots.example.net")
+    monkeypatch.setenv("COACH_TEAMS_FIRST_REPLY_AFTER", "6")
+    monkeypatch.setenv("COACH_TEAMS_ALLOW_LOOPBACK_SERVICE_URL", "")  # empty is the default
+    config = TeamsConfig.from_env()
+    assert config.allowed_tenants == {"tenant-a", "tenant-b"}
+    assert config.extra_hosts == {"bots.example.net"}
+    assert (config.typing_after, config.first_reply_after) == (0.5, 6.0)
+    assert config.anonymous and not config.allow_loopback
+
+
+def test_reminder_settings_switch_the_worker_and_set_its_pace(monkeypatch, tmp_path):
+    from adapters.scheduler import ReminderSettings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COACH_REMINDERS", "off")
+    monkeypatch.setenv("COACH_REMINDER_POLL_SECONDS", "0.5")
+    monkeypatch.setenv("COACH_REMINDER_LEASE_SECONDS", "60")
+    s = ReminderSettings()
+    assert (s.enabled, s.poll_seconds, s.lease_seconds) == (False, 0.5, 60)
+
+
+@pytest.mark.parametrize(
+    "variable,value",
+    [
+        ("COACH_TEAMS_TYPING_AFTER", "soon-SECRET-1"),
+        ("COACH_TEAMS_ANONYMOUS_DEV", "perhaps-SECRET-2"),
+        ("COACH_REMINDER_POLL_SECONDS", "-3"),
+        ("COACH_REMINDERS", "sometimes-SECRET-3"),
+        ("COACH_METRICS_PORT", "hunter2-SECRET-4"),
+    ],
+)
+def test_a_bad_setting_is_named_at_start_up_without_its_value(variable, value, monkeypatch, tmp_path):
+    from adapters.scheduler import ReminderSettings
+    from adapters.teams.config import TeamsConfig
+    from bot.settings import SettingsError, load
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(variable, value)
+    build = {
+        "TEAMS": TeamsConfig.from_env,
+        "REMINDER": lambda: load(ReminderSettings),
+        "METRICS": lambda: load(Settings),
+    }[next(k for k in ("TEAMS", "REMINDER", "METRICS") if k in variable)]
+    with pytest.raises(SettingsError) as err:
+        build()
+    assert variable in str(err.value)
+    assert value not in str(err.value)
+
+
+def test_coach_refuses_to_start_on_a_bad_setting_and_says_which(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "COACH_DATABASE_URL": f"sqlite:///{tmp_path}/c.db",
+        "COACH_METRICS_PORT": "port-SECRET-5",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "adapters.console", "serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2
+    assert "configuration problem: COACH_METRICS_PORT" in out.stderr
+    assert "SECRET-5" not in out.stderr + out.stdout and "Traceback" not in out.stderr

@@ -19,7 +19,7 @@ from bot.knowledge import KnowledgeError
 from bot.memory import Memory
 from bot.portable import ImportProblem, export_deal, import_deal, parse_document
 from bot.reply import Reply
-from bot.settings import get_settings
+from bot.settings import SettingsError, get_settings
 from bot.turn import Turn
 
 TENANT = "local"
@@ -46,7 +46,7 @@ def terminal_turn(text: str = "", *, action: dict | None = None, deal: str | Non
 
 
 async def _one_turn(rt: Runtime, text: str, deal: str | None = None) -> Reply:
-    reply = await rt.coach.handle(terminal_turn(text, deal=deal))
+    reply = await rt.handle(terminal_turn(text, deal=deal))
     assert reply is not None  # terminal turns carry no event id, so never duplicates
     return reply
 
@@ -148,9 +148,9 @@ async def cmd_shell(args: argparse.Namespace) -> int:
                 continue
             # A number picks a button of the last answer.
             if last and text.isdigit() and 1 <= int(text) <= len(last.actions):
-                reply = await rt.coach.handle(terminal_turn(action=last.actions[int(text) - 1].payload))
+                reply = await rt.handle(terminal_turn(action=last.actions[int(text) - 1].payload))
             else:
-                reply = await rt.coach.handle(terminal_turn(text))
+                reply = await rt.handle(terminal_turn(text))
             if reply is None:
                 continue
             console.print()
@@ -229,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
     dbsub = db.add_subparsers(dest="db_cmd", required=True)
     for name in ("upgrade", "downgrade"):
         dbsub.add_parser(name).add_argument("revision", nargs="?")
-    sv = sub.add_parser("serve", help="run the HTTP server (Slack, Teams, /healthz)")
+    sv = sub.add_parser("serve", help="run the HTTP server (Slack, Teams, /livez, /readyz, /metrics)")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)
     sv.add_argument("--socket-mode", action="store_true", help="connect to Slack over Socket Mode")
@@ -238,8 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_logging(get_settings().log_level)
     try:
+        configure_logging(get_settings().log_level)
         if args.cmd == "ask":
             return asyncio.run(cmd_ask(args))
         if args.cmd == "deal":
@@ -253,6 +253,9 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_serve(args)
     except KnowledgeError as exc:
         print(f"knowledge/ has a problem: {exc}", file=sys.stderr)
+        return 2
+    except SettingsError as exc:  # names the variable, never its value
+        print(f"configuration problem: {exc}", file=sys.stderr)
         return 2
 
 

@@ -18,7 +18,7 @@ async def print_scheduled(
     rt: Runtime, console: Console, *, everything: bool, tenant: str, conversation: str, user: str = "me"
 ) -> int:
     if not everything:
-        reply = await rt.coach.handle(
+        reply = await rt.handle(
             Turn(platform="console", tenant=tenant, conversation=conversation, user=user, text="reminders")
         )
         assert reply is not None

@@ -118,7 +118,7 @@ class SlackCoach:
         if turn.timezone is None and turn.user:
             tz = await self.user_timezone(client, turn.tenant, turn.user)
             turn = dataclasses.replace(turn, timezone=tz)
-        task = asyncio.ensure_future(self.rt.coach.handle(turn))
+        task = asyncio.ensure_future(self.rt.handle(turn))
         placeholder: str | None = None
         if ephemeral_user is None:
             done, _ = await asyncio.wait({task}, timeout=self.settings.placeholder_after)

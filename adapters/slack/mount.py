@@ -15,10 +15,11 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.access_log import tag
 from adapters.runtime import Runtime
 from adapters.slack.app import build_bolt, web_client
 from adapters.slack.installs import TtlInstallationStore
-from adapters.slack.logs import slack_logger
+from adapters.slack.logs import event_ref, slack_logger
 from adapters.slack.settings import SlackSettings
 
 log = slack_logger()
@@ -72,6 +73,8 @@ def events_handler(bolt: AsyncApp, secret: str):
         if not verified(secret, request.headers, body):
             log.warning("slack request rejected: bad or missing signature")
             return web.Response(status=401, text="invalid request")
+        retry = request.headers.get("X-Slack-Retry-Num")
+        tag(request, surface="slack", event_id=event_ref(body, request.content_type), retry=retry)
         bolt_req = AsyncBoltRequest(
             body=body.decode("utf-8", "replace"), query=request.query_string, headers=dict(request.headers)
         )

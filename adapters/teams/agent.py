@@ -120,7 +120,7 @@ class CoachAgent:
         then a quick "Working on it…" reply, and the HTTP request returns; the turn finishes in
         the background and replaces that reply through a continuation of this conversation, so
         a long draft never holds Teams' request open."""
-        task = asyncio.ensure_future(self.rt.coach.handle(turn))
+        task = asyncio.ensure_future(self.rt.handle(turn))
         done, _ = await asyncio.wait({task}, timeout=self.config.typing_after)
         if not done:
             await self._send_activity(context, Activity(type=ActivityTypes.typing))
@@ -187,9 +187,7 @@ class CoachAgent:
             if payload is None:
                 reply: Reply | None = Reply(headline="That button has expired. Ask me again.", intent="error")
             else:
-                task = asyncio.ensure_future(
-                    self.rt.coach.handle(self._turn(activity, tenant, action=payload))
-                )
+                task = asyncio.ensure_future(self.rt.handle(self._turn(activity, tenant, action=payload)))
                 done, _ = await asyncio.wait({task}, timeout=self.config.first_reply_after)
                 if not done:  # answer the invoke now; the pressed card is replaced when the turn ends
                     working = Reply(headline="Working on it…", intent="working")
@@ -226,7 +224,7 @@ class CoachAgent:
         action: dict[str, Any] = {"intent": LEAK_INTENT, "message": text, "_text": text}
         if isinstance(data.get("role"), str) and data["role"].strip():
             action["role"] = data["role"].strip()
-        reply = await self.rt.coach.handle(self._turn(activity, tenant, action=action))
+        reply = await self.rt.handle(self._turn(activity, tenant, action=action))
         return reply or Reply(headline="Already checked.", intent="duplicate")
 
     async def _invoke_response(self, context: TurnContext, body: Any, status: int = 200) -> None:

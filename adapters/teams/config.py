@@ -1,4 +1,5 @@
-"""Teams settings: the SDK's CONNECTIONS__SERVICE_CONNECTION__SETTINGS__* variables plus ours."""
+"""Teams settings: the SDK's CONNECTIONS__SERVICE_CONNECTION__SETTINGS__* variables plus ours
+(COACH_TEAMS_*, through pydantic-settings like every other setting)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,34 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.settings import load
+
 log = logging.getLogger("coach.teams")
 
-TRUE = {"1", "true", "yes", "on"}
+
+class TeamsSettings(BaseSettings):
+    """Our COACH_TEAMS_* variables (docs/configuration.md). The app registration itself comes from
+    the SDK's own CONNECTIONS__SERVICE_CONNECTION__SETTINGS__* variables, read by the SDK."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    anonymous_dev: bool = Field(default=False, alias="COACH_TEAMS_ANONYMOUS_DEV")
+    allowed_tenants: str = Field(default="", alias="COACH_TEAMS_ALLOWED_TENANTS")  # comma-separated
+    allow_loopback_service_url: bool = Field(default=False, alias="COACH_TEAMS_ALLOW_LOOPBACK_SERVICE_URL")
+    extra_service_hosts: str = Field(default="", alias="COACH_TEAMS_EXTRA_SERVICE_HOSTS")  # comma-separated
+    typing_after: float = Field(default=1.0, alias="COACH_TEAMS_TYPING_AFTER", ge=0, le=60)
+    first_reply_after: float = Field(default=4.0, alias="COACH_TEAMS_FIRST_REPLY_AFTER", ge=0, le=60)
+    openid_metadata_url: str = Field(default="", alias="COACH_TEAMS_OPENID_METADATA_URL")  # tests only
+    token_url: str = Field(default="", alias="COACH_TEAMS_TOKEN_URL")  # tests only
 
 
-def _flag(env: Mapping[str, str], name: str) -> bool:
-    return env.get(name, "").strip().lower() in TRUE
-
-
-def _csv(env: Mapping[str, str], name: str) -> frozenset[str]:
-    return frozenset(p.strip().lower() for p in env.get(name, "").split(",") if p.strip())
+def _csv(value: str) -> frozenset[str]:
+    return frozenset(p.strip().lower() for p in value.split(",") if p.strip())
 
 
 @dataclass
@@ -53,17 +71,24 @@ class TeamsConfig:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> TeamsConfig:
+        """From the process environment and .env, or from `env` alone when given (tests)."""
         from microsoft_agents.activity import load_configuration_from_env
 
         from adapters.teams.security import is_loopback_url
 
-        env = dict(os.environ if env is None else env)
+        if env is None:
+            env, ours = dict(os.environ), load(TeamsSettings)
+        else:
+            env = dict(env)
+            names = {f.alias for f in TeamsSettings.model_fields.values()}
+            ours = load(
+                TeamsSettings, _env_file=None, **{k: v for k, v in env.items() if k in names and v != ""}
+            )
         sdk_env = {k: v for k, v in env.items() if k.startswith(("CONNECTIONS__", "CONNECTIONSMAP__"))}
-        metadata, token_url, factory = env.get("COACH_TEAMS_OPENID_METADATA_URL", ""), "", None
+        metadata, token_url, factory = ours.openid_metadata_url, ours.token_url, None
         if metadata and not is_loopback_url(metadata):
             log.error("COACH_TEAMS_OPENID_METADATA_URL ignored: loopback URLs only (tests)")
             metadata = ""
-        token_url = env.get("COACH_TEAMS_TOKEN_URL", "")
         if token_url and not is_loopback_url(token_url):
             log.error("COACH_TEAMS_TOKEN_URL ignored: loopback URLs only (tests)")
         elif token_url:
@@ -72,12 +97,12 @@ class TeamsConfig:
             factory = token_provider_for(token_url)
         return cls(
             sdk=load_configuration_from_env(sdk_env),
-            anonymous=_flag(env, "COACH_TEAMS_ANONYMOUS_DEV"),
-            allowed_tenants=_csv(env, "COACH_TEAMS_ALLOWED_TENANTS"),
-            allow_loopback=_flag(env, "COACH_TEAMS_ALLOW_LOOPBACK_SERVICE_URL"),
-            extra_hosts=_csv(env, "COACH_TEAMS_EXTRA_SERVICE_HOSTS"),
-            typing_after=float(env.get("COACH_TEAMS_TYPING_AFTER", "1.0")),
-            first_reply_after=float(env.get("COACH_TEAMS_FIRST_REPLY_AFTER", "4.0")),
+            anonymous=ours.anonymous_dev,
+            allowed_tenants=_csv(ours.allowed_tenants),
+            allow_loopback=ours.allow_loopback_service_url,
+            extra_hosts=_csv(ours.extra_service_hosts),
+            typing_after=ours.typing_after,
+            first_reply_after=ours.first_reply_after,
             token_provider_factory=factory,
             openid_metadata_url=metadata,
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,6 +15,7 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_dec
 from microsoft_agents.hosting.core import AgentAuthConfiguration, TurnContext
 from pydantic import ValidationError
 
+from adapters.access_log import safe_id, tag
 from adapters.runtime import Runtime
 from adapters.teams.agent import CoachAgent
 from adapters.teams.config import TeamsConfig
@@ -78,6 +78,7 @@ class TeamsHost:
             activity = Activity.model_validate(body)
         except (ValidationError, ValueError, TypeError):
             return web.json_response({"error": "not a valid activity"}, status=400)
+        tag(request, surface="teams", event_id=safe_id(activity.id))
         if not activity.type or not activity.conversation or not activity.conversation.id:
             return web.json_response({"error": "an activity needs type and conversation.id"}, status=400)
         if not service_url_allowed(
@@ -182,7 +183,7 @@ async def mount(rt: Runtime, app: web.Application) -> None:
 
         log.warning("COACH_TEAMS_OPENID_METADATA_URL on: JWT signing keys from a loopback issuer (tests)")
         use_openid_metadata(config.openid_metadata_url)
-    if os.environ.get("COACH_TEAMS_TOKEN_URL") and config.token_provider_factory is not None:
+    if config.token_provider_factory is not None:
         log.warning("COACH_TEAMS_TOKEN_URL on: outgoing tokens from a loopback endpoint (tests)")
     host = create(rt, config)
     app[HOST] = host

@@ -31,3 +31,8 @@ def downgrade(url: str, revision: str = "-1") -> None:
 
 def heads(url: str = "sqlite://") -> list[str]:
     return list(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+
+
+def revisions(url: str = "sqlite://") -> set[str]:
+    """Every revision this code ships, head or not."""
+    return {r.revision for r in ScriptDirectory.from_config(alembic_config(url)).walk_revisions()}

@@ -48,6 +48,9 @@ class LlmDrafter:
         self.clock = clock
         self.model = settings.azure_deployment if settings.provider == "azure" else settings.model
         self.model = self.model or settings.model
+        # Called with (kind, outcome, model calls) once per draft that reached the LLM path:
+        # `coach serve` counts them for /metrics. Outcomes: llm, failed_checks, budget, timeout, error.
+        self.observers: list[Callable[[str, str, int], None]] = []
 
     async def aclose(self) -> None:
         close_ = getattr(self.client, "close", None)
@@ -179,6 +182,11 @@ class LlmDrafter:
         return "".join(parts), tokens
 
     def _log(self, kind: str, outcome: str, calls: int, started: float) -> None:
+        for observe in self.observers:
+            try:
+                observe(kind, outcome, calls)
+            except Exception as exc:  # counting must never cost the user their draft
+                log.warning("llm draft observer failed: %s", type(exc).__name__)
         # Kind, outcome and timing only: never deal data, prompts or drafts.
         log.info(
             "llm draft kind=%s outcome=%s calls=%d ms=%d",

@@ -17,6 +17,7 @@ from bot.drafting.checks import LeakCheck
 from bot.drafting.config import LlmSettings
 from bot.drafting.drafter import LlmDrafter
 from bot.knowledge import Knowledge
+from bot.settings import load
 
 log = logging.getLogger("coach.llm")
 
@@ -97,7 +98,7 @@ def drafter_from_env(
 ) -> LlmDrafter | None:
     """The drafter when an LLM is configured, else None (templates only). With the kill
     switch on, a drafter is still returned so people are told why they get the template."""
-    settings = settings or LlmSettings()
+    settings = settings or load(LlmSettings)
     if settings.provider is None:
         return None
     client = make_client(settings, token_provider=token_provider)

@@ -4,7 +4,7 @@ racing for the last request cannot both get it; no read-then-write."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,3 +50,13 @@ async def used(session: AsyncSession, tenant_id: int, day: str) -> tuple[int, in
     )
     row = (await session.execute(stmt)).first()
     return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+async def totals(session: AsyncSession, day: str) -> tuple[int, int, int, int]:
+    """(workspaces, requests, tokens, the busiest workspace's requests) for one UTC day, across
+    every tenant: for operators' gauges, never shown to a workspace."""
+    stmt = select(
+        func.count(), func.sum(LlmUsage.requests), func.sum(LlmUsage.tokens), func.max(LlmUsage.requests)
+    ).where(LlmUsage.day == day)
+    tenants, requests, tokens, busiest = (await session.execute(stmt)).one()
+    return int(tenants or 0), int(requests or 0), int(tokens or 0), int(busiest or 0)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -255,3 +255,14 @@ async def snooze(session: AsyncSession, tenant_id: int, reminder_id: int, until:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+# --- what operators see -------------------------------------------------------------------
+async def queue_depth(session: AsyncSession, now: datetime) -> tuple[int, datetime | None]:
+    """How many pending reminders are due, and the oldest one's due time (None when none is):
+    the worker's backlog and how far behind it is. Served by ix_reminders_due."""
+    stmt = select(func.count(), func.min(Reminder.due_at)).where(
+        Reminder.status == PENDING, Reminder.due_at <= now
+    )
+    count, oldest = (await session.execute(stmt)).one()
+    return int(count or 0), utc(oldest)
