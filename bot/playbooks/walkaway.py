@@ -55,6 +55,7 @@ class WalkAssessment:
     missing: list[str] = field(default_factory=list)
     reasons: list[Item] = field(default_factory=list)
     math: list[Item] = field(default_factory=list)
+    strengthen: list[str] = field(default_factory=list)  # facts that would sharpen a verdict already given
 
     @property
     def label(self) -> str:
@@ -87,10 +88,12 @@ def totals(deal: DealView) -> tuple[float, float]:
 
 
 def assess(deal: DealView, kb: Knowledge) -> WalkAssessment:
+    """The math decides whether walking is right whenever the costs are known; whether a walk
+    threat is credible is judged beside it, never instead of it."""
     th: Thresholds = kb.section("walkaway.thresholds")
     f = deal.facts
     a = WalkAssessment(verdict=None)
-    missing = [k for k in READINESS if f.get(k) is None]
+    readiness_missing = [k for k in READINESS if f.get(k) is None]
     if f.get("alternative") is not None and no_alternative(f["alternative"], kb):
         a.reasons.append(Item(kb.say("walkaway.no-alternative"), rule="walkaway.no-alternative"))
     if f.get("walk_threshold_agreed") is False:
@@ -99,24 +102,27 @@ def assess(deal: DealView, kb: Knowledge) -> WalkAssessment:
         a.reasons.append(
             Item(kb.say("walkaway.timeline-not-controlled"), rule="walkaway.timeline-not-controlled")
         )
-    if a.reasons:
-        a.verdict = NOT_CREDIBLE
+    not_credible = bool(a.reasons)
+    if not_credible:
         a.reasons.append(Item(kb.say("walkaway.no-bluff"), rule="walkaway.no-bluff"))
-        a.math = honest_math(deal, kb, th) or []
-        return a
-    if missing:
-        a.missing = missing
-        return a
-    a.reasons.append(Item(kb.say("walkaway.position-ready"), rule="walkaway.position-ready"))
-    missing = [k for k in MATH if f.get(k) is None]
-    if missing:
-        a.missing = missing
-        return a
-    ms, alt = totals(deal)
+    elif not readiness_missing:
+        a.reasons.append(Item(kb.say("walkaway.position-ready"), rule="walkaway.position-ready"))
     a.math = honest_math(deal, kb, th) or []
-    a.verdict = WALK if alt < ms else STAY
-    if a.verdict == STAY:
-        a.math.append(Item(kb.say("walkaway.quiet-leverage"), rule="walkaway.quiet-leverage"))
+    math_missing = [k for k in MATH if f.get(k) is None]
+    if not math_missing:  # the costs are known: the math gives the verdict
+        ms, alt = totals(deal)
+        a.verdict = WALK if alt < ms else STAY
+        if a.verdict == STAY:
+            a.math.append(Item(kb.say("walkaway.quiet-leverage"), rule="walkaway.quiet-leverage"))
+        elif readiness_missing:
+            a.reasons.append(Item(kb.say("walkaway.check-readiness"), rule="walkaway.check-readiness"))
+        a.strengthen = readiness_missing
+        return a
+    if not_credible:
+        a.verdict = NOT_CREDIBLE
+        a.strengthen = math_missing
+        return a
+    a.missing = readiness_missing or math_missing
     return a
 
 
@@ -160,10 +166,15 @@ def honest_math(deal: DealView, kb: Knowledge, th: Thresholds) -> list[Item] | N
     return items
 
 
-def to_reply(a: WalkAssessment, deal: DealView) -> Reply:
-    sections = [Section(items=a.reasons)]
+def to_reply(a: WalkAssessment, deal: DealView, kb: Knowledge | None = None) -> Reply:
+    sections = [Section(items=a.reasons)] if a.reasons else []
     if a.math:
-        sections.append(Section(title="The math", items=a.math))
+        sections.insert(
+            0 if a.verdict in (WALK, STAY) else len(sections), Section(title="The math", items=a.math)
+        )
+    if a.strengthen and kb is not None:
+        asks = [Item(kb.facts[k].question) for k in a.strengthen if k in kb.facts]
+        sections.append(Section(title="To strengthen the case", items=asks))
     return Reply(
         headline=f"{a.label} ({deal.name})",
         intent="walkaway.check",

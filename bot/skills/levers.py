@@ -16,7 +16,7 @@ async def walkaway_check(ctx: Context) -> Reply:
     assessment = walkaway.assess(ctx.deal, ctx.kb)
     if assessment.verdict is None:
         return await ctx.ask(assessment.missing, resume={"intent": "walkaway.check", "_text": ""})
-    return walkaway.to_reply(assessment, ctx.deal)
+    return walkaway.to_reply(assessment, ctx.deal, ctx.kb)
 
 
 @skill("programs.levers")

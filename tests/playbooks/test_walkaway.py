@@ -77,3 +77,22 @@ def test_inflated_switching_cost(kb):
     assert "walkaway.inflated-switching-cost" in rules(wa.assess(deal(f), kb))
     f = {**READY, **MATH, "ms_claimed_switching_cost": 750_000}  # exactly 1.5x: not flagged
     assert "walkaway.inflated-switching-cost" not in rules(wa.assess(deal(f), kb))
+
+
+def test_the_math_is_shown_whenever_the_costs_are_known(kb):
+    a = wa.assess(deal(MATH), kb)  # nothing known about readiness
+    assert a.verdict == wa.WALK
+    assert "walkaway.math-favors-leaving" in rules(a) and "walkaway.check-readiness" in rules(a)
+    assert a.missing == [] and a.strengthen == wa.READINESS
+
+
+def test_credibility_is_judged_beside_the_math_not_instead_of_it(kb):
+    a = wa.assess(deal({**MATH, "walk_threshold_agreed": False}), kb)
+    assert a.verdict == wa.WALK
+    assert {"walkaway.math-favors-leaving", "walkaway.threshold-not-agreed", "walkaway.no-bluff"} <= rules(a)
+
+
+def test_math_favoring_staying_wins_over_a_weak_position(kb):
+    a = wa.assess(deal({**MATH, "alternative_annual_cost": 1_200_000, "timeline_in_control": False}), kb)
+    assert a.verdict == wa.STAY
+    assert "walkaway.math-favors-staying" in rules(a) and "walkaway.timeline-not-controlled" in rules(a)
