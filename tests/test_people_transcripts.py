@@ -254,5 +254,20 @@ async def test_a_contacts_own_kpis_change_the_answer(chat, deal):
     set_ = await chat("kpis Ana: renewal bookings, new logos")
     assert set_.intent == "contacts.kpis" and "renewal bookings, new logos" in set_.headline
     after = await chat("should I ask Ana for an onboarding workshop?")
-    assert after.verdict == "unlikely"
-    assert "favors.kpi-aligned" not in after.rules
+    assert after.verdict == "find_aligned_contact"  # her jar is empty; adoption is another role's job
+    assert "favors.kpi-aligned" not in after.rules and "favors.find-aligned-role" in after.rules
+
+
+async def test_an_empty_jar_points_to_the_role_whose_job_it_is(chat, deal):
+    await chat("log favor: asked Jane (CSM) for a price hold")
+    await chat("log favor: asked Jane (CSM) to extend the trial, large")
+    reply = await chat("should I ask Jane for an architecture design review?")
+    assert reply.verdict == "find_aligned_contact"
+    assert "favors.find-aligned-role" in reply.rules
+    assert "technical specialist (technical wins" in reply.plain_text()
+
+
+async def test_a_cold_ask_that_is_somebodys_job_points_to_that_role(chat, deal):
+    reply = await chat("should I ask Bob for a design review of our landing zone?")
+    assert reply.verdict == "find_aligned_contact"
+    assert {"favors.no-relationship", "favors.find-aligned-role"} <= set(reply.rules)

@@ -199,6 +199,18 @@ def aligned_roles(topic: TopicSpec | None, kb: Knowledge) -> list[str]:
     return [key for key, spec in kb.roles.items() if aligned_kpi(list(spec.kpis), topic)]
 
 
+def aligned_role_words(topic: TopicSpec | None, kb: Knowledge, *, exclude: str | None = None) -> str | None:
+    """ "the account executive (orders booked)": roles rewarded for this, with the KPI that makes
+    it no favor, when nobody on the contact map holds one of them."""
+    parts = []
+    for key in aligned_roles(topic, kb):
+        if key == exclude:
+            continue
+        spec = kb.roles[key]
+        parts.append(f"the {spec.title} ({aligned_kpi(list(spec.kpis), topic)})")
+    return ", ".join(parts[:3]) or None
+
+
 def should_ask(deal: DealView, name: str, what: str, kb: Knowledge, now: datetime) -> Decision:
     cfg = config(kb)
     topic = topic_of(what, kb)
@@ -217,6 +229,13 @@ def should_ask(deal: DealView, name: str, what: str, kb: Knowledge, now: datetim
                 None,
                 others,
             )
+        roles = aligned_role_words(topic, kb)
+        if roles:
+            rules = [
+                ("favors.no-relationship", {"name": name}),
+                ("favors.find-aligned-role", {"roles": roles}),
+            ]
+            return Decision("find_aligned_contact", rules, contact, topic, 0, None, [])
         return Decision("unlikely", [("favors.no-relationship", {"name": name})], contact, topic, 0, None, [])
     kpi = aligned_kpi(kpis_for(contact, None, kb), topic)
     state = jar(list(deal.live_events(FAVOR)), contact.name, now, cfg)
@@ -242,6 +261,10 @@ def should_ask(deal: DealView, name: str, what: str, kb: Knowledge, now: datetim
     if others:
         rules.append(("favors.find-aligned", {"who": who}))
         return Decision("find_aligned_contact", rules, contact, topic, cost, state.balance, others)
+    roles = aligned_role_words(topic, kb, exclude=contact.role)
+    if roles:  # the jar is low, but this request is somebody's job: no favor needed
+        rules.append(("favors.find-aligned-role", {"roles": roles}))
+        return Decision("find_aligned_contact", rules, contact, topic, cost, state.balance, [])
     rules.append(("favors.give-first", {}))
     return Decision("unlikely", rules, contact, topic, cost, state.balance, [])
 

@@ -145,7 +145,11 @@ async def should_ask(ctx: Context) -> Reply:
     who = d.contact.name if d.contact else name
     headline = {
         "ask": f"Go ahead and ask {who}.",
-        "find_aligned_contact": f"Ask someone else. Try {', '.join(c.name for c in d.aligned_with)}.",
+        "find_aligned_contact": (
+            f"Ask someone else. Try {', '.join(c.name for c in d.aligned_with)}."
+            if d.aligned_with
+            else "Ask someone whose job this is."
+        ),
         "unlikely": f"Unlikely. I wouldn't ask {who} for this now.",
     }[d.verdict]
     return Reply(
