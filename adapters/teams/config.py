@@ -48,6 +48,10 @@ class TeamsConfig:
         return str(self.settings.get("CLIENTID") or "")
 
     @property
+    def tenant_id(self) -> str:
+        return str(self.settings.get("TENANTID") or "")
+
+    @property
     def configured(self) -> bool:
         return bool(self.app_id)
 
