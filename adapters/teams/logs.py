@@ -2,12 +2,11 @@
 
 The Agents SDK logs with its request data in the arguments (activity and conversation ids, a
 pydantic error quoting the input's text and names, response bodies in exception messages) and,
-in places, formatted into the message itself. Every record of its loggers is rewritten before any
-handler sees it: the message template stays, its arguments are withheld (numbers and exception
-class names excepted), a traceback keeps its frames and the exception's class but never its
-message, and any string of the
-request being served (collected at the edge) is cut out of what is left, for templates that were
-formatted before logging.
+in places, formatted into the message itself. Every record of its loggers is rewritten as it is
+made, before any filter or handler sees it: the message template stays, its arguments are
+withheld (numbers and exception class names excepted), a traceback keeps its frames and the
+exception's class but never its message, and any string of the request being served (noted at
+the edge) is cut out of what is left, for lines formatted before they were logged.
 """
 
 from __future__ import annotations
@@ -16,11 +15,10 @@ import contextvars
 import logging
 import re
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 SDK_LOGGER = "microsoft_agents"
-RELAY_LOGGER = "coach.teams.sdk"
 # aiohttp's server loggers print an unhandled exception with its message (which can quote input).
 AIOHTTP_LOGGERS = ("aiohttp.server", "aiohttp.web")
 WITHHELD = "‹withheld›"
@@ -34,14 +32,13 @@ request_strings: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVa
 
 
 def remember_request(body: Any) -> None:
-    """Note the request's string values (and keys) so a pre-formatted log line can't carry them."""
+    """Note the request's string values so a pre-formatted log line can't carry them."""
     found: set[str] = set()
     stack = [body]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
-            found.update(k for k in node if isinstance(k, str) and len(k) >= MIN_PLANTED)
-            stack.extend(node.values())
+            stack.extend(node.values())  # keys are the schema's words ("text", "from"), not content
         elif isinstance(node, list):
             stack.extend(node)
         elif isinstance(node, str) and len(node) >= MIN_PLANTED:
@@ -93,32 +90,31 @@ def scrub(record: logging.LogRecord) -> None:
     record.stack_info = None
 
 
-class Scrub(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        scrub(record)
-        return True
+SCRUBBED = (SDK_LOGGER, *AIOHTTP_LOGGERS)
 
 
-class Relay(logging.Handler):
-    """The only handler of the SDK's top logger (which stops propagating): every SDK record, from
-    any of its loggers, old or created later, is scrubbed and then handed to the handlers above
-    RELAY_LOGGER, keeping its own logger name and level."""
+def _scrubbed(name: str) -> bool:
+    return any(name == n or name.startswith(n + ".") for n in SCRUBBED)
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.addFilter(Scrub())
 
-    def emit(self, record: logging.LogRecord) -> None:
-        logging.getLogger(RELAY_LOGGER).handle(record)
+class ScrubbingFactory:
+    """Wraps the log record factory: a record of the SDK's loggers (any of them, created now or
+    later) or of aiohttp's server loggers is scrubbed as it is made, before any filter or
+    handler, wherever either is attached. A filter on the SDK's top logger would not do: a
+    logger's filters skip records that propagate up from its children."""
+
+    def __init__(self, inner: Callable[..., logging.LogRecord]) -> None:
+        self.inner = inner
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.inner(*args, **kwargs)
+        if _scrubbed(record.name):
+            scrub(record)
+        return record
 
 
 def install() -> None:
     """Idempotent; called when the Teams surface mounts."""
-    sdk = logging.getLogger(SDK_LOGGER)
-    if not any(isinstance(h, Relay) for h in sdk.handlers):
-        sdk.addHandler(Relay())
-    sdk.propagate = False
-    for name in AIOHTTP_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, Scrub) for f in logger.filters):
-            logger.addFilter(Scrub())
+    current = logging.getLogRecordFactory()
+    if not isinstance(current, ScrubbingFactory):
+        logging.setLogRecordFactory(ScrubbingFactory(current))
