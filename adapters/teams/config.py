@@ -33,6 +33,8 @@ class TeamsConfig:
     drain_seconds: float = 30.0  # at shutdown, how long to wait for turns finishing in the background
     retry_base: float = 0.5  # first backoff step for 429/5xx from the connector
     retry_attempts: int = 4
+    # Seconds a connector call may take; a new post that times out is not retried (it may be there).
+    call_timeout: float = 20.0
     # Tests swap the MSAL token provider for one that calls a loopback token endpoint.
     token_provider_factory: Callable[[Any], Any] | None = None
     # COACH_TEAMS_OPENID_METADATA_URL: tests only, loopback only (adapters/teams/loopback.py)
@@ -82,6 +84,7 @@ class TeamsConfig:
             extra_hosts=_csv(env, "COACH_TEAMS_EXTRA_SERVICE_HOSTS"),
             typing_after=float(env.get("COACH_TEAMS_TYPING_AFTER", "1.0")),
             first_reply_after=float(env.get("COACH_TEAMS_FIRST_REPLY_AFTER", "4.0")),
+            call_timeout=float(env.get("COACH_TEAMS_CALL_TIMEOUT", "20")),
             token_provider_factory=factory,
             openid_metadata_url=metadata,
         )

@@ -138,6 +138,7 @@ class TeamsHost:
                     lambda: context.send_activity(activity),
                     attempts=self.config.retry_attempts,
                     base=self.config.retry_base,
+                    per_call=self.config.call_timeout,
                 )
             except Exception as exc:
                 failed.append(exc)
