@@ -211,8 +211,8 @@ class CoachAgent:
                 }
             }
             await self._invoke_response(context, task)
-        else:
-            await self._invoke_response(context, None, status=501)
+        else:  # an invoke this bot never offered: bad input, not a server error
+            await self._invoke_response(context, {"error": "unknown invoke"}, status=400)
 
     async def _leak_check(self, activity: Activity, tenant: str, value: dict[str, Any]) -> Reply:
         """The "Check for leaks" message action: the picked message (or the text typed into the

@@ -20,6 +20,7 @@ MAX_ID = 255  # the database keeps ids in String(255) columns
 MAX_ACTIVITY_ID = 200  # claimed as "conversationUpdate:<id>" in a String(255) column
 MAX_TIMEZONE = 64
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")  # NUL, and lone surrogates (not encodable as UTF-8)
 
 # Identifier fields: no control characters (PostgreSQL refuses NUL; none belongs in an id).
 ID_PATHS = (
@@ -90,7 +91,8 @@ def parse_body(raw: bytes) -> dict[str, Any]:
 
 
 def _walk(body: dict[str, Any]) -> None:
-    """Depth limit and no NUL anywhere (PostgreSQL text and jsonb cannot hold one)."""
+    """Depth limit; no NUL (PostgreSQL text and jsonb cannot hold one) and no lone surrogate
+    (JSON's \\ud800 escape parses to one; UTF-8 cannot encode it) anywhere."""
     stack: list[tuple[Any, int]] = [(body, 1)]
     while stack:
         node, depth = stack.pop()
@@ -98,13 +100,13 @@ def _walk(body: dict[str, Any]) -> None:
             raise Refused(400, "JSON nested too deeply")
         if isinstance(node, dict):
             for key, value in node.items():
-                if "\x00" in key:
-                    raise Refused(400, "control character in the activity")
+                if UNSTORABLE.search(key):
+                    raise Refused(400, "unstorable character in the activity")
                 stack.append((value, depth + 1))
         elif isinstance(node, list):
             stack.extend((value, depth + 1) for value in node)
-        elif isinstance(node, str) and "\x00" in node:
-            raise Refused(400, "control character in the activity")
+        elif isinstance(node, str) and UNSTORABLE.search(node):
+            raise Refused(400, "unstorable character in the activity")
 
 
 def _at(body: dict[str, Any], path: str | tuple[str, ...]) -> Any:
@@ -139,8 +141,31 @@ def check_fields(body: dict[str, Any]) -> None:
 
     try:
         _shape().model_validate(body)
+        for entity in body.get("entities") or ():
+            known = _entity_models().get(entity["type"].casefold())
+            if known is not None:  # as the SDK will read it: a mention's `mentioned` an account…
+                canonical, model = known
+                model.model_validate({**entity, "type": canonical})
     except (ValidationError, ValueError, TypeError):
         raise Refused(400, "not a valid activity") from None
+
+
+@cache
+def _entity_models() -> dict[str, tuple[str, Any]]:
+    """The entity types the SDK reads into models of their own (its public entity classes)."""
+    from microsoft_agents import activity as sdk
+
+    pairs = {
+        sdk.EntityTypes.ACTIVITY_TREATMENT: sdk.ActivityTreatment,
+        sdk.EntityTypes.AI_CITATION: sdk.AIEntity,
+        sdk.EntityTypes.GEO_COORDINATES: sdk.GeoCoordinates,
+        sdk.EntityTypes.MENTION: sdk.Mention,
+        sdk.EntityTypes.PLACE: sdk.Place,
+        sdk.EntityTypes.PRODUCT_INFO: sdk.ProductInfo,
+        sdk.EntityTypes.STREAM_INFO: sdk.StreamInfo,
+        sdk.EntityTypes.THING: sdk.Thing,
+    }
+    return {kind.value.casefold(): (kind.value, model) for kind, model in pairs.items()}
 
 
 @cache

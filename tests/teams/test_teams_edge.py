@@ -197,6 +197,7 @@ CONTROL_CASES = [
     ("channelData.tenant.id", f"{TENANT_A}\x00"),
     ("text", "deal new Wood\x00grove EA renewal"),
     ("from.name", "Ann\x00Buyer"),
+    ("text", "a lone surrogate \ud800 cannot be stored as UTF-8"),
 ]
 
 
@@ -224,6 +225,6 @@ async def test_control_characters_in_ids_and_nul_anywhere_are_400_on_each_databa
         await stop_bot(bot)
 
 
-async def test_tabs_and_newlines_in_text_are_fine(bot: Bot) -> None:
-    status, _ = await bot.post(message(bot.connector, "help\n\tplease"))
+async def test_tabs_newlines_and_emoji_in_text_are_fine(bot: Bot) -> None:
+    status, _ = await bot.post(message(bot.connector, "help\n\tplease 😀"))
     assert status == 202 and len(bot.connector.messages) == 1
