@@ -85,7 +85,8 @@ def scrub(record: logging.LogRecord) -> None:
     if record.exc_info and record.exc_info[0] is not None:
         kind, _, tb = record.exc_info
         frames = "".join(traceback.format_tb(tb)) if tb is not None else ""
-        record.exc_text = _cut(f"Traceback (most recent call last):\n{frames}{kind.__name__}", planted)
+        # frames are code (file, line, function, source line), never data: not cut
+        record.exc_text = f"Traceback (most recent call last):\n{frames}{kind.__name__}"
     record.exc_info = None
     record.stack_info = None
 

@@ -4,6 +4,7 @@ in any log line. Fixed seed, so a failure replays."""
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import random
@@ -12,9 +13,20 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
+import jwt
 import pytest
 
-from tests.teams.conftest import APP_ID, TENANT_A, Bot, Connector, Issuer, message, start_bot, stop_bot
+from tests.teams.conftest import (
+    APP_ID,
+    BF_ISSUER,
+    TENANT_A,
+    Bot,
+    Connector,
+    Issuer,
+    message,
+    start_bot,
+    stop_bot,
+)
 
 SEED = 20261130
 COUNT = 1200
@@ -187,3 +199,38 @@ async def test_random_activities_never_5xx_never_fail_a_turn_never_log_content(b
     assert "Traceback" not in caplog.text
     logged = caplog.text + "".join(str(r.__dict__) for r in caplog.records)
     assert "MKF" not in logged
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+async def test_random_tokens_are_401_or_accepted_never_5xx(bot: Bot) -> None:
+    """Headers and claims of random shape, signed with the trusted key (so the SDK's checks past
+    the signature run too), and broken encodings."""
+    rng = random.Random(SEED)
+    now = int(time.time())
+    odd = [None, 0, -1, 2**64, 1.5, "x", "", [], {}, [APP_ID], {"a": 1}, True, "\ud800"]
+    rsa = jwt.algorithms.RSAAlgorithm(jwt.algorithms.RSAAlgorithm.SHA256)
+    act = json.dumps(message(bot.connector, "help")).encode()
+    statuses: Counter[int] = Counter()
+    for n in range(300):
+        header: dict[str, Any] = {"alg": "RS256", "kid": bot.issuer.kid, "typ": "JWT"}
+        claims: dict[str, Any] = {
+            "iss": BF_ISSUER, "aud": APP_ID, "iat": now, "nbf": now, "exp": now + 600,
+            "serviceurl": bot.connector.url,
+        }  # fmt: skip
+        for _ in range(rng.randint(1, 3)):
+            target = header if rng.random() < 0.3 else claims
+            key = rng.choice([*target, "crit", "tid", "appid", "azp", "ver", "x5t", "jku", "b64"])
+            target[key] = rng.choice(odd)
+        signing_input = f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(claims).encode())}"
+        token = f"{signing_input}.{_b64(rsa.sign(signing_input.encode(), bot.issuer.key))}"
+        if n % 10 == 0:  # a broken encoding now and then
+            token = rng.choice([token[:-5], token.replace(".", "..", 1), "a.b.c", token + "=", "é.é.é"])
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        async with bot.session.post(bot.url, data=act, headers=headers) as r:
+            await r.read()
+            statuses[r.status] += 1
+    print(f"300 random tokens: {dict(sorted(statuses.items()))}")
+    assert set(statuses) <= {202, 401}, statuses
