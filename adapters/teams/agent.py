@@ -156,7 +156,7 @@ class CoachAgent:
                     update = self._activity(reply, note=note)
                     update.id = placeholder_id
                     try:
-                        await self._retry(lambda: ctx.update_activity(update))
+                        await self._retry(lambda: ctx.update_activity(update), idempotent=True)
                         return
                     except Exception as exc:  # e.g. the placeholder was deleted: post it instead
                         log.warning("could not update the first reply (%s); posting", type(exc).__name__)
@@ -209,8 +209,8 @@ class CoachAgent:
                 }
             }
             await self._invoke_response(context, task)
-        else:
-            await self._invoke_response(context, None, status=501)
+        else:  # an invoke this bot never offered: bad input, not a server error
+            await self._invoke_response(context, {"error": "unknown invoke"}, status=400)
 
     async def _leak_check(self, activity: Activity, tenant: str, value: dict[str, Any]) -> Reply:
         """The "Check for leaks" message action: the picked message (or the text typed into the
@@ -264,5 +264,13 @@ class CoachAgent:
     async def _send_activity(self, context: TurnContext, activity: Activity) -> Any:
         return await self._retry(lambda: context.send_activity(activity))
 
-    async def _retry(self, call: Any) -> Any:
-        return await with_retry(call, attempts=self.config.retry_attempts, base=self.config.retry_base)
+    async def _retry(self, call: Any, *, idempotent: bool = False) -> Any:
+        """Retried only where it cannot post twice (adapters/teams/retry.py); an update (PUT of
+        the same content) is idempotent, a new post is not."""
+        return await with_retry(
+            call,
+            attempts=self.config.retry_attempts,
+            base=self.config.retry_base,
+            idempotent=idempotent,
+            per_call=self.config.call_timeout,
+        )

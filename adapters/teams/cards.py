@@ -12,7 +12,76 @@ FORM_VERB = "form.answer"
 MAX_CARD_CHARS = 24_000  # Teams rejects messages over ~28 KB
 
 _STYLE = {"primary": "positive", "danger": "destructive"}
-_VERDICT_COLOR = {"go": "Good", "yes": "Good", "ok": "Good", "no": "Attention", "stop": "Attention"}
+# The colour of each verdict word (README, "Verdicts"): Attention = act now, or stop; Warning = not
+# yet, or careful; Good = safe, or done; Accent = for information. A verdict missing here gets
+# Default, never a false alarm (tests/teams/test_teams_cards.py holds this map to the README).
+VERDICT_COLOR = {
+    # should we escalate
+    "escalate_now": "Attention",
+    "not_yet": "Warning",
+    "do_not_escalate": "Good",
+    "aligned": "Good",
+    "not_aligned": "Attention",
+    # disclosure to a role
+    "share": "Good",
+    "protect": "Attention",
+    "strategic": "Warning",
+    "row": "Accent",
+    # the leak check
+    "flagged": "Attention",
+    "clean": "Good",
+    # favors
+    "ask": "Good",
+    "find_aligned_contact": "Warning",
+    "unlikely": "Attention",
+    "no_aligned_role": "Warning",
+    "logged": "Accent",
+    "balance": "Accent",
+    "map": "Accent",
+    "unknown_contact": "Warning",
+    "empty": "Default",
+    # commitments
+    "verbal": "Warning",
+    "requested_in_writing": "Accent",
+    "in_contract": "Good",
+    "unchanged": "Default",
+    "at_risk": "Attention",
+    "open": "Warning",
+    "all_in_contract": "Good",
+    "noted": "Accent",
+    # meetings
+    "checklist": "Accent",
+    "prepare": "Accent",
+    "capture": "Accent",
+    "captured": "Good",
+    "nothing_promised": "Default",
+    # walk-away
+    "walk_is_right": "Good",
+    "stay": "Accent",
+    "walk_not_credible": "Attention",
+    # Microsoft programs
+    "levers": "Good",
+    "none_fit": "Default",
+    # the renewal timeline
+    "early": "Good",
+    "build": "Accent",
+    "negotiate": "Warning",
+    "close": "Attention",
+    "past": "Attention",
+    # drafts
+    "drafted": "Good",
+    "revised": "Good",
+    "template": "Accent",
+    "no_draft": "Warning",
+    "needs_llm": "Warning",
+    # reminders
+    "milestone": "Accent",
+    "leverage": "Good",
+    "get_it_in_writing": "Attention",
+    "reminder": "Accent",
+    "saved": "Good",
+    "shown": "Accent",
+}
 
 
 def _text(text: str, **extra: Any) -> dict[str, Any]:
@@ -41,7 +110,7 @@ def render(reply: Reply, *, note: str | None = None) -> dict[str, Any]:
     if note:
         body.append(_text(note, isSubtle=True, size="Small"))
     if reply.verdict_label:
-        color = _VERDICT_COLOR.get((reply.verdict or "").lower(), "Warning")
+        color = VERDICT_COLOR.get(reply.verdict or "", "Default")
         body.append(_text(reply.verdict_label, weight="Bolder", size="Large", color=color))
     head = reply.headline
     if reply.verdict_label and head.startswith(reply.verdict_label):

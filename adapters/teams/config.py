@@ -31,6 +31,7 @@ class TeamsSettings(BaseSettings):
     extra_service_hosts: str = Field(default="", alias="COACH_TEAMS_EXTRA_SERVICE_HOSTS")  # comma-separated
     typing_after: float = Field(default=1.0, alias="COACH_TEAMS_TYPING_AFTER", ge=0, le=60)
     first_reply_after: float = Field(default=4.0, alias="COACH_TEAMS_FIRST_REPLY_AFTER", ge=0, le=60)
+    call_timeout: float = Field(default=20.0, alias="COACH_TEAMS_CALL_TIMEOUT", gt=0, le=120)
     openid_metadata_url: str = Field(default="", alias="COACH_TEAMS_OPENID_METADATA_URL")  # tests only
     token_url: str = Field(default="", alias="COACH_TEAMS_TOKEN_URL")  # tests only
 
@@ -51,6 +52,8 @@ class TeamsConfig:
     drain_seconds: float = 30.0  # at shutdown, how long to wait for turns finishing in the background
     retry_base: float = 0.5  # first backoff step for 429/5xx from the connector
     retry_attempts: int = 4
+    # Seconds a connector call may take; a new post that times out is not retried (it may be there).
+    call_timeout: float = 20.0
     # Tests swap the MSAL token provider for one that calls a loopback token endpoint.
     token_provider_factory: Callable[[Any], Any] | None = None
     # COACH_TEAMS_OPENID_METADATA_URL: tests only, loopback only (adapters/teams/loopback.py)
@@ -64,6 +67,10 @@ class TeamsConfig:
     @property
     def app_id(self) -> str:
         return str(self.settings.get("CLIENTID") or "")
+
+    @property
+    def tenant_id(self) -> str:
+        return str(self.settings.get("TENANTID") or "")
 
     @property
     def configured(self) -> bool:
@@ -103,6 +110,7 @@ class TeamsConfig:
             extra_hosts=_csv(ours.extra_service_hosts),
             typing_after=ours.typing_after,
             first_reply_after=ours.first_reply_after,
+            call_timeout=ours.call_timeout,
             token_provider_factory=factory,
             openid_metadata_url=metadata,
         )

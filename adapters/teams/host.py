@@ -3,7 +3,6 @@ proactive send used by reminders."""
 
 from __future__ import annotations
 
-import json
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
@@ -13,10 +12,10 @@ from aiohttp import web
 from microsoft_agents.activity import Activity, ConversationReference
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
 from microsoft_agents.hosting.core import AgentAuthConfiguration, TurnContext
-from pydantic import ValidationError
 
 from adapters.access_log import safe_id, tag
 from adapters.runtime import Runtime
+from adapters.teams import edge, logs
 from adapters.teams.agent import CoachAgent
 from adapters.teams.config import TeamsConfig
 from adapters.teams.refs import References
@@ -37,7 +36,8 @@ class TeamsHost:
         self.config = config
         self.refs = References(rt.sessions)
         self.agent = CoachAgent(rt, config, self.refs)
-        self.adapter = CloudAdapter(connection_manager=self._connections())
+        self.connections = self._connections()
+        self.adapter = CloudAdapter(connection_manager=self.connections)
         self.adapter.on_turn_error = self._on_turn_error
 
     def _connections(self) -> Any:
@@ -55,9 +55,12 @@ class TeamsHost:
 
     def auth_configuration(self) -> AgentAuthConfiguration:
         if self.config.configured:
-            conf = self.adapter._channel_service_client_factory._connection_manager
-            auth = conf.get_default_connection_configuration()
+            auth = self.connections.get_default_connection_configuration()
             auth.ANONYMOUS_ALLOWED = False  # a real registration never accepts anonymous calls
+            # The SDK checks the issuer only when asked to. Its default list is what we want:
+            # Bot Framework's issuer and the configured tenant's Entra issuers (v1 and v2), plus
+            # Microsoft's own first-party tenants; an Entra token's `tid` must match its issuer.
+            auth.VALIDATE_ISSUER = True
             return auth
         return AgentAuthConfiguration(anonymous_allowed=True)
 
@@ -67,20 +70,19 @@ class TeamsHost:
 
     # --- the route -------------------------------------------------------------------
     async def precheck(self, request: web.Request) -> web.Response | None:
-        """Schema, serviceUrl and tenant checks, before any turn runs or any call goes out."""
+        """Size, depth, required fields and identifiers (adapters/teams/edge.py), then the
+        schema, serviceUrl and tenant, before any turn runs or any call goes out."""
         try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-            return web.json_response({"error": "invalid JSON"}, status=400)
-        if not isinstance(body, dict):
-            return web.json_response({"error": "an activity must be a JSON object"}, status=400)
+            body = edge.parse_body(await request.read())
+            logs.remember_request(body)
+            edge.check_fields(body)
+        except edge.Refused as refused:
+            return web.json_response({"error": refused.reason}, status=refused.status)
         try:
             activity = Activity.model_validate(body)
-        except (ValidationError, ValueError, TypeError):
+        except Exception:  # the SDK's own checks (ValidationError, or a bare Exception of its own)
             return web.json_response({"error": "not a valid activity"}, status=400)
         tag(request, surface="teams", event_id=safe_id(activity.id))
-        if not activity.type or not activity.conversation or not activity.conversation.id:
-            return web.json_response({"error": "an activity needs type and conversation.id"}, status=400)
         if not service_url_allowed(
             activity.service_url,
             allow_loopback=self.config.allow_loopback,
@@ -137,6 +139,7 @@ class TeamsHost:
                     lambda: context.send_activity(activity),
                     attempts=self.config.retry_attempts,
                     base=self.config.retry_base,
+                    per_call=self.config.call_timeout,
                 )
             except Exception as exc:
                 failed.append(exc)
@@ -176,6 +179,11 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         log.warning("COACH_TEAMS_ANONYMOUS_DEV ignored: an app registration is configured, JWT enforced")
     if not config.allowed_tenants:
         log.warning("COACH_TEAMS_ALLOWED_TENANTS is empty: any Teams tenant may use this bot")
+    if config.configured and config.tenant_id.lower() in ("", "common", "organizations"):
+        log.warning(
+            "no CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID: Entra-issued tokens of any tenant "
+            "are accepted (Bot Framework's issuer always is); set it for a single-tenant bot"
+        )
     if config.allow_loopback:
         log.warning("COACH_TEAMS_ALLOW_LOOPBACK_SERVICE_URL on: loopback serviceUrls accepted (tests)")
     if config.openid_metadata_url:
@@ -185,6 +193,7 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         use_openid_metadata(config.openid_metadata_url)
     if config.token_provider_factory is not None:
         log.warning("COACH_TEAMS_TOKEN_URL on: outgoing tokens from a loopback endpoint (tests)")
+    logs.install()
     host = create(rt, config)
     app[HOST] = host
     with warnings.catch_warnings():  # the SDK's JWT check reads this plain string key
@@ -197,4 +206,14 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         await host.agent.drain()
 
     app.on_shutdown.append(drain)
-    app.router.add_post(ROUTE, jwt_authorization_decorator(host.messages))
+    authorized = jwt_authorization_decorator(host.messages)
+
+    async def route(request: web.Request) -> web.StreamResponse:
+        # A token the SDK's validator would crash on (no `kid`: a KeyError, a 500) is a 401 here.
+        try:
+            edge.check_token(request.headers.get("Authorization"))
+        except edge.Refused as refused:
+            return web.json_response({"error": refused.reason}, status=refused.status)
+        return await authorized(request)
+
+    app.router.add_post(ROUTE, route)

@@ -1,7 +1,10 @@
-"""`python -m adapters.teams.package [--app-id ID] [--out FILE]`: icons + manifest -> a sideloadable zip.
+"""`python -m adapters.teams.package [--app-id ID] [--out FILE] [--allow-placeholder]`: icons +
+manifest -> a sideloadable zip, written to `--out` only (default ./build/deal-coach-teams.zip),
+never into the installed package.
 
-The icons are drawn here with zlib/struct (no image library): a 192x192 colour icon and a 32x32
-white-on-transparent outline icon, as Teams requires.
+The icons are drawn here with zlib/struct (no image library), straight into the zip: a 192x192
+colour icon and a 32x32 white-on-transparent outline icon, as Teams requires. Without a real app
+id (a GUID, from --app-id or the environment) it refuses, unless told --allow-placeholder.
 """
 
 from __future__ import annotations
@@ -9,13 +12,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import struct
+import sys
 import zipfile
 import zlib
 from pathlib import Path
 
-APP_DIR = Path(__file__).parent / "appPackage"
+PACKAGE_DIR = Path(__file__).parent
+APP_DIR = PACKAGE_DIR / "appPackage"
 PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
+APP_ID_VARIABLE = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID"
+DEFAULT_OUT = "build/deal-coach-teams.zip"
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def png(width: int, height: int, pixel) -> bytes:
@@ -62,11 +71,6 @@ def outline_icon() -> bytes:
     return png(32, 32, px)
 
 
-def write_icons(folder: Path = APP_DIR) -> None:
-    (folder / "color.png").write_bytes(color_icon())
-    (folder / "outline.png").write_bytes(outline_icon())
-
-
 def role_choices() -> list[dict[str, str]]:
     """The message action's role picker lists the roles in knowledge/ (so a new role shows up)."""
     from bot.knowledge import default_knowledge
@@ -74,30 +78,59 @@ def role_choices() -> list[dict[str, str]]:
     return [{"title": r.title, "value": r.key} for r in default_knowledge().roles.values()]
 
 
-def build(out: Path, app_id: str | None = None) -> Path:
-    write_icons()
+def real_app_id(app_id: str) -> bool:
+    return bool(GUID.fullmatch(app_id)) and app_id != PLACEHOLDER
+
+
+def inside_package(path: Path) -> bool:
+    return path.resolve().is_relative_to(PACKAGE_DIR.resolve())
+
+
+def build(out: Path, app_id: str) -> Path:
+    """Write the zip to `out`, and nothing anywhere else (the icons go straight into the zip)."""
+    if inside_package(out):
+        raise ValueError(f"refusing to write inside the installed package ({PACKAGE_DIR})")
     manifest = json.loads((APP_DIR / "manifest.json").read_text(encoding="utf-8"))
     for extension in manifest.get("composeExtensions", []):
         for command in extension.get("commands", []):
             for param in command.get("parameters", []):
                 if param.get("name") == "role" and param.get("inputType") == "choiceset":
                     param["choices"] = role_choices()
-    app_id = app_id or os.environ.get("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID") or PLACEHOLDER
     text = json.dumps(manifest, indent=2).replace(PLACEHOLDER, app_id)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("manifest.json", text)
-        z.write(APP_DIR / "color.png", "color.png")
-        z.write(APP_DIR / "outline.png", "outline.png")
+        z.writestr("color.png", color_icon())
+        z.writestr("outline.png", outline_icon())
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Zip the Teams app package.")
     parser.add_argument("--app-id", help="the Azure Bot's app (client) id; default: the environment")
-    parser.add_argument("--out", default="dist/deal-coach-teams.zip")
+    parser.add_argument("--out", default=DEFAULT_OUT, help=f"the zip to write (default: ./{DEFAULT_OUT})")
+    parser.add_argument(
+        "--allow-placeholder",
+        action="store_true",
+        help=f"build without a real app id ({PLACEHOLDER}); such a package cannot be installed",
+    )
     args = parser.parse_args(argv)
-    path = build(Path(args.out), args.app_id)
+    app_id = (args.app_id or os.environ.get(APP_ID_VARIABLE) or "").strip().lower()
+    if not real_app_id(app_id):
+        if not args.allow_placeholder:
+            print(
+                f"error: no app id. Pass --app-id <the Azure Bot's app (client) id, a GUID> or set "
+                f"{APP_ID_VARIABLE}; --allow-placeholder builds a package Teams will not install.",
+                file=sys.stderr,
+            )
+            return 2
+        print(f"warning: placeholder app id {PLACEHOLDER}: Teams will not install this", file=sys.stderr)
+        app_id = PLACEHOLDER
+    try:
+        path = build(Path(args.out), app_id)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {path}")
     return 0
 
