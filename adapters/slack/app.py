@@ -374,9 +374,9 @@ def build_bolt(
     bolt.action(re.compile(r"^coach\."))(guarded(sc.on_action))
     bolt.view(re.compile(r"^coach\.modal\."))(guarded(sc.on_view))
     bolt.shortcut(SHORTCUT)(guarded(sc.on_shortcut))
-    revocations = Revocations(oauth_settings.installation_store if oauth_settings is not None else None)
-    bolt.event("app_uninstalled")(revocations.on_app_uninstalled)
-    bolt.event("tokens_revoked")(revocations.on_tokens_revoked)
+    revocations = Revocations(bolt)
+    bolt.event("app_uninstalled")(guarded(revocations.on_app_uninstalled))
+    bolt.event("tokens_revoked")(guarded(revocations.on_tokens_revoked))
     bolt.error(_on_error)
     return bolt
 

@@ -16,7 +16,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from adapters.runtime import Runtime
 from adapters.slack import edge
 from adapters.slack.app import build_bolt, web_client
-from adapters.slack.installs import TtlInstallationStore
+from adapters.slack.installs import TtlInstallationStore, bot_token_lookup
 from adapters.slack.logs import slack_logger
 from adapters.slack.settings import SlackSettings
 
@@ -101,6 +101,9 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         rt, settings, oauth_settings=oauth_settings(rt, settings) if settings.oauth else None, session=session
     )
     app[BOLT] = bolt
+    if settings.oauth and bolt.installation_store is not None:
+        # Reminders go out without a request to authorize them: their token comes from here.
+        rt.services["slack_token_for"] = bot_token_lookup(bolt.installation_store)
     app.router.add_post("/slack/events", events_handler(bolt, settings.secret("signing_secret")))
     if settings.oauth:
         app.router.add_get(settings.install_path, oauth_handler(bolt, callback=False))
