@@ -145,7 +145,7 @@ LISTS = ("actions", "authorizations", "response_urls", "blocks")
 def _fields_problem(obj: dict[str, Any], where: str) -> str | None:
     for key in ID_FIELDS + SCALARS:
         if key in obj and not isinstance(obj[key], OPT_STR):
-            if key == "text" and where == "actions[]." and isinstance(obj[key], dict):
+            if key == "text" and where == "actions.*." and isinstance(obj[key], dict):
                 continue  # a button's label: {"type": "plain_text", "text": "…"}
             return f"{where}{key} has the wrong type"
     for key in REFS:
@@ -156,11 +156,11 @@ def _fields_problem(obj: dict[str, Any], where: str) -> str | None:
             for sub in ID_FIELDS:
                 if sub in ref and not isinstance(ref[sub], OPT_STR):
                     return f"{where}{key}.{sub} has the wrong type"
-    for key in OBJECTS:
-        if key in obj and not isinstance(obj[key], dict | None):
+    for key in OBJECTS:  # never null either: Bolt reads `body.get("event", {}).get(…)`
+        if key in obj and not isinstance(obj[key], dict):
             return f"{where}{key} has the wrong type"
     for key in LISTS:
-        if key in obj and not isinstance(obj[key], list | None):
+        if key in obj and not isinstance(obj[key], list):
             return f"{where}{key} has the wrong type"
     return None
 
@@ -178,7 +178,7 @@ def _shape_problem(body: dict[str, Any]) -> str | None:
         for item in body.get(key) or []:
             if not isinstance(item, dict):
                 return f"{key} holds a non-object"
-            problem = _fields_problem(item, f"{key}[].")
+            problem = _fields_problem(item, f"{key}.*.")
             if problem:
                 return problem
     event = body.get("event")
@@ -213,8 +213,13 @@ def _required_problem(body: dict[str, Any]) -> str | None:
     """Per kind of request, what must be there for it to be handled at all."""
     kind = body.get("type")
     if kind == "event_callback":
-        if not isinstance(body.get("event"), dict) or not isinstance(body["event"].get("type"), str):
+        event = body.get("event")
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
             return "event without a type"
+        if event["type"] in ("message", "app_mention") and not isinstance(event.get("channel"), str):
+            return "message event without a channel"
+        if event["type"] == "app_home_opened" and not isinstance(event.get("user"), str):
+            return "app_home_opened without a user"
     elif kind in ("view_submission", "view_closed"):
         view = body.get("view")
         if not isinstance(view, dict) or not isinstance(view.get("type"), str):
@@ -232,6 +237,11 @@ def _required_problem(body: dict[str, Any]) -> str | None:
         user = body.get("user")
         if not isinstance(user, dict) or not isinstance(user.get("id"), str):
             return "interaction without a user"
-    if "command" in body and not body.get("command"):
-        return "command without a name"
+        if any(not isinstance(body.get(k), dict | None) for k in ("team", "enterprise", "channel")):
+            return "interaction with a team, enterprise or channel that is not an object"
+    if "command" in body:
+        if not body.get("command"):
+            return "command without a name"
+        if not all(isinstance(body.get(k), str) and body[k] for k in ("channel_id", "user_id", "trigger_id")):
+            return "command without a channel, user or trigger"
     return None
