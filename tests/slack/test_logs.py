@@ -45,7 +45,19 @@ async def test_unhandled_requests_and_failures_log_no_request_content(slack, fak
     from tests.slack.fakes import interaction
 
     unhandled = [
-        (urlencode({"command": f"/x}}{MARK}1", "text": f"{MARK}2", "team_id": "T1"}).encode(), FORM),
+        (
+            urlencode(
+                {
+                    "command": f"/x}}{MARK}1",
+                    "text": f"{MARK}2",
+                    "team_id": "T1",
+                    "channel_id": f"C{MARK}9",
+                    "user_id": "U1",
+                    "trigger_id": f"{MARK}10",
+                }
+            ).encode(),
+            FORM,
+        ),
         (
             interaction(
                 {
