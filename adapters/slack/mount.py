@@ -69,7 +69,11 @@ def events_handler(bolt: AsyncApp, secret: str):
         if isinstance(parsed, edge.Refusal):
             log.warning("slack request refused: %s", parsed.reason)
             return parsed.response()
-        bolt_req = AsyncBoltRequest(body=text, query=request.query_string, headers=dict(request.headers))
+        bolt_req = AsyncBoltRequest(
+            body=edge.bolt_text(text, content_type),
+            query=request.query_string,
+            headers=dict(request.headers),
+        )
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_req))
 
     return handle

@@ -208,3 +208,11 @@ async def test_a_turn_failing_right_after_ack_still_gets_a_quick_200(slack, fake
     async with asyncio.timeout(5):
         while caplog.text.count("slack listener failed: RuntimeError") < 2:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
+
+
+async def test_a_command_mentioning_payload_is_answered(slack, fake):
+    # Bolt alone reads any form containing "payload" as an interaction, finds none, and drops it.
+    resp = await slack.post(command("what goes in the payload of the renewal?", channel="C5"), FORM)
+    assert resp.status == 200
+    (post,) = await fake.wait_for("chat.postMessage")
+    assert post["channel"] == "C5"
