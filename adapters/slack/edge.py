@@ -202,7 +202,7 @@ def _shape_problem(body: dict[str, Any]) -> str | None:
                 if problem:
                     return problem
         tokens = event.get("tokens")
-        if tokens is not None and not (
+        if "tokens" in event and not (
             isinstance(tokens, dict)
             and all(isinstance(tokens.get(k) or [], list) for k in ("oauth", "bot"))
             and all(isinstance(u, str) for k in ("oauth", "bot") for u in tokens.get(k) or [])

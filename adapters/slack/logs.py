@@ -20,7 +20,7 @@ import re
 TOKEN = re.compile(r"xox[a-z]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 BODYISH = re.compile(r"[{\[].*|\w+=[^&\s]*&.*", re.DOTALL)
 # A library line keeps what precedes its first value: "Unhandled request (…" → "Unhandled request".
-PHRASE = re.compile(r"[^:({\[\"'=\n]*")
+PHRASE = re.compile(r"(?:[^:({\[\"'=\n]|(?<=n)'t\b)*")  # "didn't" stays whole
 LIBRARIES = ("slack_bolt", "slack_sdk")
 _LIB_PATHS = tuple(os.sep + name + os.sep for name in LIBRARIES)
 

@@ -163,6 +163,15 @@ BAD = {
         b'{"type":"event_callback","team_id":"T1","event":{"type":"x","a":' + b"[" * 500 + b"]" * 500 + b"}}",
         JSON,
     ),
+    "tokens_revoked with tokens null": (event({"type": "tokens_revoked", "tokens": None}), JSON),
+    "a message event whose user is an object": (
+        event({"type": "message", "channel": "D1", "user": {"id": "U1"}}),
+        JSON,
+    ),
+    "an event without a workspace": (
+        json.dumps({"type": "event_callback", "event": {"type": "app_mention", "channel": "C1"}}).encode(),
+        JSON,
+    ),
     "a command without a name": (urlencode({"command": "", "team_id": "T1"}).encode(), FORM),
 }
 
