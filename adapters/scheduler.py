@@ -110,10 +110,11 @@ DELIVERERS["console"] = deliver_console
 METADATA_TYPE = "coach_reminder"
 
 
-def slack_client(rt: Runtime, tenant_key: str) -> Any:
+async def slack_client(rt: Runtime, tenant_key: str) -> Any:
     """The Slack adapter's Web API client (429 Retry-After honoured), one per token.
-    Token: rt.services["slack_token_for"](tenant_key) when the installation store provides
-    one, else SLACK_BOT_TOKEN. Base URL: SLACK_API_URL (a loopback stand-in in tests)."""
+    Token: `await rt.services["slack_token_for"](tenant_key)` in OAuth mode (the workspace's bot
+    token from the installation store; LookupError when it has none), else SLACK_BOT_TOKEN.
+    Base URL: SLACK_API_URL (a loopback stand-in in tests)."""
     from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 
     from adapters.slack.app import web_client
@@ -121,7 +122,9 @@ def slack_client(rt: Runtime, tenant_key: str) -> Any:
 
     settings = rt.services.get("slack_settings") or SlackSettings()
     token_for = rt.services.get("slack_token_for")
-    token = token_for(tenant_key) if token_for else settings.secret("bot_token")
+    token = await token_for(tenant_key) if token_for else settings.secret("bot_token")
+    if not token:
+        raise LookupError("no Slack bot token for this workspace (not installed, or uninstalled)")
     clients: dict[tuple[str, str], Any] = rt.services.setdefault("slack_web_clients", {})
     client = clients.get((token, settings.base_url))
     if client is None:
@@ -161,7 +164,7 @@ async def _already_posted(client: Any, channel: str, key: str) -> bool:
 
 
 async def deliver_slack(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
-    client = slack_client(rt, reminder.tenant_key)
+    client = await slack_client(rt, reminder.tenant_key)
     channel, thread_ts = slack_target(reminder)
     if not channel:
         raise LookupError("no Slack channel for this conversation")

@@ -8,10 +8,13 @@ placeholder message that is updated in place when the answer is ready.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import functools
 import hashlib
 import re
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -309,6 +312,36 @@ class SlackCoach:
         await client.views_publish(user_id=user, view=view)
 
 
+def guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+    """A listener whose failure Slack never waits on. Bolt, when a listener raises after ack(),
+    clears the ack it is still polling for and answers 404 after 3 s (and Slack retries the
+    event); when it raises before ack(), Bolt answers 500. Here a failure is logged by type
+    and, if nothing was acknowledged yet, acknowledged at once."""
+
+    @functools.wraps(listener)  # Bolt reads the wrapped listener's argument names
+    async def run(**kwargs: Any) -> None:
+        ack = kwargs.get("ack")
+        acked = ack is None  # events: Bolt acknowledged before calling the listener
+
+        async def tracked_ack(*args: Any, **kw: Any) -> Any:
+            nonlocal acked
+            answer = await ack(*args, **kw)  # type: ignore[misc]
+            acked = True
+            return answer
+
+        if ack is not None:
+            kwargs["ack"] = tracked_ack
+        try:
+            await listener(**kwargs)
+        except Exception as exc:
+            log.error("slack listener failed: %s", type(exc).__name__)
+            if not acked:
+                with contextlib.suppress(Exception):
+                    await ack()  # type: ignore[misc]
+
+    return run
+
+
 def build_bolt(
     rt: Runtime,
     settings: SlackSettings,
@@ -334,16 +367,16 @@ def build_bolt(
         kwargs["oauth_settings"] = oauth_settings
     bolt = AsyncApp(**kwargs)
     sc = SlackCoach(rt, settings)
-    bolt.command("/coach")(sc.on_command)
-    bolt.event("app_mention")(sc.on_mention)
-    bolt.event("message")(sc.on_message)
-    bolt.event("app_home_opened")(sc.on_home)
-    bolt.action(re.compile(r"^coach\."))(sc.on_action)
-    bolt.view(re.compile(r"^coach\.modal\."))(sc.on_view)
-    bolt.shortcut(SHORTCUT)(sc.on_shortcut)
-    revocations = Revocations(oauth_settings.installation_store if oauth_settings is not None else None)
-    bolt.event("app_uninstalled")(revocations.on_app_uninstalled)
-    bolt.event("tokens_revoked")(revocations.on_tokens_revoked)
+    bolt.command("/coach")(guarded(sc.on_command))
+    bolt.event("app_mention")(guarded(sc.on_mention))
+    bolt.event("message")(guarded(sc.on_message))
+    bolt.event("app_home_opened")(guarded(sc.on_home))
+    bolt.action(re.compile(r"^coach\."))(guarded(sc.on_action))
+    bolt.view(re.compile(r"^coach\.modal\."))(guarded(sc.on_view))
+    bolt.shortcut(SHORTCUT)(guarded(sc.on_shortcut))
+    revocations = Revocations(bolt)
+    bolt.event("app_uninstalled")(guarded(revocations.on_app_uninstalled))
+    bolt.event("tokens_revoked")(guarded(revocations.on_tokens_revoked))
     bolt.error(_on_error)
     return bolt
 

@@ -8,10 +8,11 @@ The cache keeps authorization off the database on the hot path. Its entries expi
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from logging import Logger
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
@@ -121,31 +122,50 @@ class TtlInstallationStore(AsyncInstallationStore):
         self.forget(enterprise_id, team_id)
 
 
+def bot_token_lookup(store: AsyncInstallationStore) -> Callable[[str], Awaitable[str | None]]:
+    """tenant key → the workspace's bot token, for messages sent outside a request (reminders).
+
+    A tenant key is what `app.tenant_of` chose: the Enterprise Grid org id (`E…`) when there is
+    one, else the team id (`T…`). An org id finds an org-wide install; a workspace installed on
+    its own inside a Grid org is not found from the org id alone (see docs/slack.md)."""
+
+    async def token_for(tenant_key: str) -> str | None:
+        if tenant_key.startswith("E"):
+            bot = await store.async_find_bot(
+                enterprise_id=tenant_key, team_id=None, is_enterprise_install=True
+            )
+        else:
+            bot = await store.async_find_bot(enterprise_id=None, team_id=tenant_key)
+        return bot.bot_token if bot is not None else None
+
+    return token_for
+
+
 class Revocations:
-    """`app_uninstalled` and `tokens_revoked`: the workspace's tokens leave our database.
+    """`app_uninstalled` and `tokens_revoked` (both in the manifest's bot events): the
+    workspace's tokens leave our database, through Bolt's own token-revocation listeners.
 
-    We only ever use the bot token, so a revoked bot token removes the whole installation
-    (its rows carry the bot token too); revoked user tokens remove those users' rows."""
+    One addition to Bolt's: we only ever use the bot token, and Bolt authorizes from the
+    installation rows, which carry the bot token too; so a revoked bot token removes the whole
+    installation, not just the bot row."""
 
-    def __init__(self, store: AsyncInstallationStore | None) -> None:
-        self.store = store
+    def __init__(self, bolt: AsyncApp) -> None:
+        self.store = bolt.installation_store
+        self.uninstalled = bolt.default_app_uninstalled_event_listener() if self.store else None
+        self.revoked = bolt.default_tokens_revoked_event_listener() if self.store else None
 
     async def on_app_uninstalled(self, context: AsyncBoltContext) -> None:
-        if self.store is None:  # single-workspace token mode: nothing of theirs is stored
+        if self.uninstalled is None:  # single-workspace token mode: nothing of theirs is stored
             log.warning("app uninstalled from a workspace; remove SLACK_BOT_TOKEN from the settings")
             return
-        await self.store.async_delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
+        await self.uninstalled(context=context)
         log.info("app uninstalled: installation deleted")
 
     async def on_tokens_revoked(self, event: dict[str, Any], context: AsyncBoltContext) -> None:
-        if self.store is None:
+        if self.revoked is None or self.store is None:
             log.warning("tokens revoked in a workspace; the configured SLACK_BOT_TOKEN may be dead")
             return
-        tokens = event.get("tokens") or {}
-        e, t = context.enterprise_id, context.team_id
-        if tokens.get("bot"):
-            await self.store.async_delete_all(enterprise_id=e, team_id=t)
+        await self.revoked(event=event, context=context)
+        if (event.get("tokens") or {}).get("bot"):
+            await self.store.async_delete_all(enterprise_id=context.enterprise_id, team_id=context.team_id)
             log.info("bot token revoked: installation deleted")
-            return
-        for user_id in tokens.get("oauth") or []:
-            await self.store.async_delete_installation(enterprise_id=e, team_id=t, user_id=user_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -13,12 +12,12 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from slack_sdk.signature import SignatureVerifier
 
 from adapters.access_log import tag
 from adapters.runtime import Runtime
+from adapters.slack import edge
 from adapters.slack.app import build_bolt, web_client
-from adapters.slack.installs import TtlInstallationStore
+from adapters.slack.installs import TtlInstallationStore, bot_token_lookup
 from adapters.slack.logs import event_ref, slack_logger
 from adapters.slack.settings import SlackSettings
 
@@ -34,7 +33,6 @@ SCOPES = [
     "im:write",
     "users:read",
 ]
-MAX_BODY = 512 * 1024
 
 
 def oauth_settings(rt: Runtime, settings: SlackSettings) -> AsyncOAuthSettings:
@@ -53,30 +51,32 @@ def oauth_settings(rt: Runtime, settings: SlackSettings) -> AsyncOAuthSettings:
     )
 
 
-def verified(secret: str, headers: Any, body: bytes) -> bool:
-    """Slack's v0 signature over `v0:{timestamp}:{body}`, within 5 minutes. Anything odd is False."""
-    timestamp = headers.get("X-Slack-Request-Timestamp", "")
-    signature = headers.get("X-Slack-Signature", "")
-    if not timestamp.isdigit() or not signature.startswith("v0="):
-        return False
-    try:
-        return SignatureVerifier(secret).is_valid(body, timestamp, signature)
-    except (ValueError, TypeError):
-        return False
-
-
 def events_handler(bolt: AsyncApp, secret: str):
     async def handle(request: web.Request) -> web.Response:
-        body = await request.content.read(MAX_BODY + 1)
-        if len(body) > MAX_BODY:
-            return web.Response(status=413, text="too large")
-        if not verified(secret, request.headers, body):
+        body = await edge.read_body(request)
+        if isinstance(body, edge.Refusal):
+            log.warning("slack request refused: %s", body.reason)
+            return body.response()
+        if not edge.signed(secret, request.headers, body):
             log.warning("slack request rejected: bad or missing signature")
             return web.Response(status=401, text="invalid request")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            log.warning("slack request refused: signed, but the body is not UTF-8")
+            return web.Response(status=400, text="bad request")
+        content_type = request.headers.get("Content-Type", "").split(";")[0] or None
+        parsed = edge.parse(text, content_type)
+        if isinstance(parsed, edge.Refusal):
+            log.warning("slack request refused: %s", parsed.reason)
+            return parsed.response()
+        # Named in the access log only once the edge has checked the body's shape and depth.
         retry = request.headers.get("X-Slack-Retry-Num")
         tag(request, surface="slack", event_id=event_ref(body, request.content_type), retry=retry)
         bolt_req = AsyncBoltRequest(
-            body=body.decode("utf-8", "replace"), query=request.query_string, headers=dict(request.headers)
+            body=edge.bolt_text(text, content_type),
+            query=request.query_string,
+            headers=dict(request.headers),
         )
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_req))
 
@@ -109,6 +109,9 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         rt, settings, oauth_settings=oauth_settings(rt, settings) if settings.oauth else None, session=session
     )
     app[BOLT] = bolt
+    if settings.oauth and bolt.installation_store is not None:
+        # Reminders go out without a request to authorize them: their token comes from here.
+        rt.services["slack_token_for"] = bot_token_lookup(bolt.installation_store)
     app.router.add_post("/slack/events", events_handler(bolt, settings.secret("signing_secret")))
     if settings.oauth:
         app.router.add_get(settings.install_path, oauth_handler(bolt, callback=False))

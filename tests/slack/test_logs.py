@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from tests.slack.fakes import APP_TOKEN, BOT_TOKEN, command, event
@@ -29,3 +30,68 @@ async def test_debug_logs_carry_no_bodies_and_no_tokens(slack, fake, caplog):
     assert "Sending a request" in logged  # slack_sdk's debug lines were captured, and redacted
     for secret in (BOT_TOKEN, APP_TOKEN, "Zebra", "900k", "trig."):
         assert secret not in logged
+
+
+MARK = "Zq7Marker"
+
+
+async def test_unhandled_requests_and_failures_log_no_request_content(slack, fake, caplog):
+    """Bolt's "Unhandled request" warning quotes the request; after a `}` in a name it used to
+    survive redaction. Every logger is captured at DEBUG, Bolt's and slack_sdk's included."""
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="coach.slack")
+    from urllib.parse import urlencode
+
+    from tests.slack.fakes import interaction
+
+    unhandled = [
+        (
+            urlencode(
+                {
+                    "command": f"/x}}{MARK}1",
+                    "text": f"{MARK}2",
+                    "team_id": "T1",
+                    "channel_id": f"C{MARK}9",
+                    "user_id": "U1",
+                    "trigger_id": f"{MARK}10",
+                }
+            ).encode(),
+            FORM,
+        ),
+        (
+            interaction(
+                {
+                    "type": "block_actions",
+                    "team": {"id": "T1"},
+                    "user": {"id": "U1"},
+                    "actions": [{"action_id": f"x}}{MARK}3", "block_id": "b"}],
+                }
+            ),
+            FORM,
+        ),
+        (
+            interaction(
+                {"type": "shortcut", "callback_id": f"y}}{MARK}4", "team": {"id": "T1"}, "user": {"id": "U1"}}
+            ),
+            FORM,
+        ),
+        (event({"type": f"z}}{MARK}5", "text": f"{MARK}6"}, event_id=f"Ev{MARK}7"), "application/json"),
+    ]
+    for body, content_type in unhandled:
+        assert (await slack.post(body, content_type)).status == 404
+
+    async def broken(turn):  # a failure whose message quotes the request
+        raise RuntimeError(f"could not handle {turn.text}")
+
+    slack.rt.coach.handle = broken
+    assert (await slack.post(command(f"tell them {MARK}8"), FORM)).status == 200
+    async with asyncio.timeout(5):
+        while "slack listener failed" not in caplog.text:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+    logged = "\n".join(
+        f"{r.name} {r.getMessage()} {r.exc_text or ''} {r.exc_info or ''}" for r in caplog.records
+    )
+    assert "Unhandled request" in logged  # Bolt's warning was captured, cut to its phrase
+    assert "Sending a request" in logged  # and slack_sdk's debug lines
+    assert MARK not in logged
+    assert not [r for r in caplog.records if r.exc_info]

@@ -20,6 +20,8 @@ def test_manifest_matches_the_app():
         "app_home_opened",
         "app_mention",
         "message.im",
+        "app_uninstalled",  # without these two, Slack never tells us about an uninstall
+        "tokens_revoked",
     }
     assert set(m["oauth_config"]["scopes"]["bot"]) == set(SCOPES)
     assert m["settings"]["interactivity"]["is_enabled"] is True
