@@ -54,10 +54,10 @@ def _instant(v: datetime) -> datetime:
 
 def tidy_name(v: str) -> str:
     """A deal or contact name as it will be stored and shown; ValueError says what is wrong."""
+    v = " ".join(v.split())  # tabs and newlines are spacing, and spacing is tidied
     bad = unsafe_in_name(v)
     if bad:
         raise ValueError(f"name has {bad}")
-    v = " ".join(v.split())
     if not v:
         raise ValueError("name is blank")
     return v
