@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.text import Text
@@ -163,52 +165,82 @@ async def _deal_turn(rt: Runtime, console: Console, command: str, name: str) -> 
 
 # --- shell ------------------------------------------------------------------------
 async def cmd_shell(args: argparse.Namespace) -> int:
+    from adapters.console.reminders import PROMPT, TerminalReminders
+
+    if sys.stdin.isatty():
+        import readline  # noqa: F401  (line editing in input(), and the typed text for redraws)
     console = Console()
     rt = await Runtime.start()
+    reminders = TerminalReminders(rt, console, poll=_poll_seconds())
+    stop = asyncio.Event()
+    worker: asyncio.Task[None] | None = None
     try:
         async with rt.sessions() as session, session.begin():
             memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
             has_deals = bool(await memory.list_deals())
             if args.demo:
-                deal_id = await load_demo(memory, rt.kb, _user(), rt.coach.clock())
-                conv = await memory.conversation(CONVERSATION, rt.coach.clock())
-                await memory.bind(conv, await memory.get_deal(deal_id))
+                await _load_demo(rt, memory)
         console.print("[bold]Deal Coach[/] — ask in your own words. `help` for examples, `quit` to leave.")
         if args.demo:
             console.print("Loaded the sample deal. Try: [cyan]should we escalate now?[/]")
         elif not has_deals:
             console.print("No deals yet. Type [cyan]demo[/] for a sample deal, or [cyan]deal new NAME[/].")
-        last: Reply | None = None
+        await reminders.show_due()  # what came due while no shell was open
+        worker = asyncio.create_task(reminders.run(stop))
         while True:
+            async with reminders.turn_lock:
+                console.print(PROMPT, end="")
+                reminders.at_prompt = True
             try:
-                line = await asyncio.to_thread(console.input, "[bold green]you>[/] ")
+                line = await asyncio.to_thread(input)
             except (EOFError, KeyboardInterrupt):
                 console.print()
                 return 0
+            finally:
+                reminders.at_prompt = False
             text = line.strip()
             if text.casefold() in ("quit", "exit", "bye"):
                 return 0
-            if text.casefold() == "demo":
-                async with rt.sessions() as session, session.begin():
-                    memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
-                    deal_id = await load_demo(memory, rt.kb, _user(), rt.coach.clock())
-                    conv = await memory.conversation(CONVERSATION, rt.coach.clock())
-                    await memory.bind(conv, await memory.get_deal(deal_id))
-                console.print("Loaded the sample deal. Try: [cyan]should we escalate now?[/]")
-                continue
-            # A number picks a button of the last answer.
-            if last and text.isdigit() and 1 <= int(text) <= len(last.actions):
-                reply = await rt.coach.handle(terminal_turn(action=last.actions[int(text) - 1].payload))
-            else:
-                reply = await rt.coach.handle(terminal_turn(text))
-            if reply is None:
-                continue
-            console.print()
-            render(reply, console)
-            console.print()
-            last = reply
+            async with reminders.turn_lock:
+                await _shell_turn(rt, console, reminders, text)
     finally:
+        stop.set()
+        if worker is not None:
+            await worker
         await rt.close()
+
+
+async def _shell_turn(rt: Runtime, console: Console, reminders: Any, text: str) -> None:
+    if text.casefold() == "demo":
+        async with rt.sessions() as session, session.begin():
+            await _load_demo(rt, await Memory.for_tenant(session, "console", TENANT, rt.coach.clock()))
+        console.print("Loaded the sample deal. Try: [cyan]should we escalate now?[/]")
+        return
+    # A number presses a button of the last thing shown: an answer, or a reminder.
+    last = reminders.last
+    if last and text.isdigit() and 1 <= int(text) <= len(last.actions):
+        reply = await rt.coach.handle(terminal_turn(action=dict(last.actions[int(text) - 1].payload)))
+    else:
+        reply = await rt.coach.handle(terminal_turn(text))
+    if reply is None:
+        return
+    console.print()
+    render(reply, console)
+    console.print()
+    reminders.last = reply
+
+
+async def _load_demo(rt: Runtime, memory: Memory) -> None:
+    deal_id = await load_demo(memory, rt.kb, _user(), rt.coach.clock())
+    conv = await memory.conversation(CONVERSATION, rt.coach.clock())
+    await memory.bind(conv, await memory.get_deal(deal_id))
+
+
+def _poll_seconds() -> float:
+    try:
+        return max(0.05, float(os.environ.get("COACH_REMINDER_POLL_SECONDS", "5")))
+    except ValueError:
+        return 5.0
 
 
 # --- reminders ------------------------------------------------------------------------

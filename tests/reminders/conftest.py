@@ -70,16 +70,23 @@ def rt(coach, engine, kb, db_url) -> Runtime:
     )
 
 
+def into(outbox: list) -> dict[str, sched.Deliverer]:
+    """Deliverers that keep console reminders in `outbox`, where `coach shell` would print them."""
+
+    async def deliver(rt: Runtime, reminder: sched.Delivery, reply: Reply) -> None:
+        outbox.append((reminder, reply))
+
+    return {**sched.DELIVERERS, "console": deliver}
+
+
 @pytest.fixture
 def outbox() -> list:
-    sched.CONSOLE_OUTBOX.clear()
-    yield sched.CONSOLE_OUTBOX
-    sched.CONSOLE_OUTBOX.clear()
+    return []
 
 
 @pytest.fixture
-def worker(rt) -> sched.Scheduler:
-    return sched.Scheduler(rt, owner="w1")
+def worker(rt, outbox) -> sched.Scheduler:
+    return sched.Scheduler(rt, owner="w1", deliverers=into(outbox))
 
 
 @pytest.fixture
