@@ -143,8 +143,8 @@ async def export_deal(memory: Memory, deal_id: int) -> dict[str, Any]:
                 "kind": e.kind,
                 "payload": payload,
                 "actor": e.actor,
-                "at": e.at.isoformat(),
-                "recorded_at": (e.recorded_at or e.at).isoformat(),
+                "at": e.at.astimezone(UTC).isoformat(),
+                "recorded_at": (e.recorded_at or e.at).astimezone(UTC).isoformat(),
             }
         )
     return {
@@ -153,7 +153,7 @@ async def export_deal(memory: Memory, deal_id: int) -> dict[str, Any]:
         "deal": {
             "name": deal.name,
             "created_by": deal.created_by,
-            "created_at": _aware(deal.created_at).isoformat(),
+            "created_at": _aware(deal.created_at).astimezone(UTC).isoformat(),
         },
         "contacts": [
             {"name": c.name, "role": c.role, "kpis": list(c.kpis), "note": c.note, "active": c.active}
