@@ -19,7 +19,9 @@ RowId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Words = Annotated[str, Field(max_length=8000)]
 Name = Annotated[str, Field(max_length=200)]
 Key = Annotated[str, Field(max_length=64)]
-Answer = Annotated[str, Field(max_length=500)] | int | float | bool | None
+Answer = Words | int | float | bool | None  # the form reader keeps the first 500 characters
+# A Slack message (40,000 characters at most) sent to the leak check from its message menu.
+Message = Annotated[str, Field(max_length=40_000)]
 
 MALFORMED = "That button has expired or is malformed. Ask me again."
 
@@ -81,8 +83,8 @@ class ReminderPrefs(Payload):
 
 
 class LeakCheck(Payload):
-    message: Words | None = None
-    text: Words | None = None
+    message: Message | None = None
+    text: Message | None = None
     role: Key | None = None
 
 

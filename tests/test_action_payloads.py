@@ -14,6 +14,8 @@ from bot.actions import MALFORMED, SCHEMAS, checked
 from bot.db.models import Base
 from bot.skills import load_skills
 
+# The product's schemas (tests register probe intents of their own).
+OURS = {intent: schema for intent, schema in SCHEMAS.items() if schema.__module__ == "bot.actions"}
 WRONG = ["abc", 7, -1, 2**70, 1.5, True, None, [1, [2]], {"x": {"y": 1}}, "x" * 9000]
 
 
@@ -75,7 +77,7 @@ async def test_every_intent_with_every_wrong_type_is_refused(chat, deal, engine,
     tried = 0
     before = await _rows(engine)
     with caplog.at_level(logging.ERROR):
-        for intent, schema in SCHEMAS.items():
+        for intent, schema in OURS.items():
             for field in schema.model_fields:
                 key = schema.model_fields[field].alias or field
                 for value in _rejected_values(intent, key):
@@ -85,12 +87,12 @@ async def test_every_intent_with_every_wrong_type_is_refused(chat, deal, engine,
     assert "turn failed" not in caplog.text
     assert await _rows(engine) == before
     # Every schema has fields, and every field refuses several kinds of wrong value.
-    assert tried >= 5 * sum(len(s.model_fields) for s in SCHEMAS.values())
+    assert tried >= 5 * sum(len(s.model_fields) for s in OURS.values())
 
 
 def test_every_intent_a_button_names_is_handled_or_has_a_schema():
     handlers = load_skills()
-    assert set(SCHEMAS) - {"form.answer"} <= set(handlers)
+    assert set(OURS) - {"form.answer"} <= set(handlers)
 
 
 async def test_unknown_keys_are_dropped_before_the_skill_sees_them(chat, deal):

@@ -128,7 +128,7 @@ async def cmd_deal(args: argparse.Namespace) -> int:
 
 async def _deal_turn(rt: Runtime, console: Console, command: str, name: str) -> int:
     """`deal new|use|show|list` as the chat runs them, with an exit code a script can test."""
-    name = " ".join(name.split())
+    name = " ".join(name.split()).strip("\"'“”")  # as the chat reads a deal name
     async with rt.sessions() as session, session.begin():
         memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
         known = await memory.find_deal(name) if name else None
