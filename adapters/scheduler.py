@@ -29,7 +29,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -93,17 +93,8 @@ async def posting_started(rt: Runtime, reminder: Delivery) -> bool:
         return await store.posting_started(session, reminder.id)
 
 
-# --- console ----------------------------------------------------------------------------------
-CONSOLE_OUTBOX: list[tuple[Delivery, Reply]] = []
-
-
-async def deliver_console(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
-    CONSOLE_OUTBOX.append((reminder, reply))
-    if rt.services.get("console_print", False):
-        print(f"\n[reminder #{reminder.id}]\n{reply.plain_text()}\n", flush=True)
-
-
-DELIVERERS["console"] = deliver_console
+# The terminal has no deliverer here: `coach serve` leaves console reminders in the database,
+# and `coach shell` claims and shows them (adapters/console/reminders.py).
 
 
 # --- Slack ------------------------------------------------------------------------------------
@@ -201,8 +192,12 @@ class Scheduler:
         batch: int = 50,
         poll: float = 5.0,
         concurrency: int = 8,
+        deliverers: Mapping[str, Deliverer] | None = None,
     ) -> None:
+        """`deliverers`: the surfaces this worker delivers to, and it claims only their
+        reminders (default: DELIVERERS, as registered by the mounted surfaces)."""
         self.rt = rt
+        self._deliverers = deliverers
         self.owner = owner or worker_id()
         self.lease = lease
         self.batch = batch
@@ -212,6 +207,10 @@ class Scheduler:
 
     def now(self) -> datetime:
         return self.rt.coach.clock()
+
+    @property
+    def deliverers(self) -> Mapping[str, Deliverer]:
+        return DELIVERERS if self._deliverers is None else self._deliverers
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop`: work off everything due (overdue ones first, on start), then poll."""
@@ -231,7 +230,12 @@ class Scheduler:
     async def run_once(self) -> int:
         async with write_session(self.rt.sessions) as session:
             claimed = await store.claim_due(
-                session, self.owner, self.now(), limit=self.batch, lease=self.lease
+                session,
+                self.owner,
+                self.now(),
+                limit=self.batch,
+                lease=self.lease,
+                platforms=set(self.deliverers),
             )
         if not claimed:
             return 0
@@ -254,7 +258,7 @@ class Scheduler:
         if prepared is None:
             return
         delivery, reply = prepared
-        deliver = DELIVERERS.get(delivery.platform)
+        deliver = self.deliverers.get(delivery.platform)
         if deliver is None:
             log.warning("reminder %s: no deliverer for platform %s; will retry", c.id, delivery.platform)
             await self._retry_later(c)

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
+from bot.actions import MALFORMED as MALFORMED_ACTION
+from bot.actions import checked as checked_action
 from bot.context import Context, Intent
 from bot.db.engine import write_gate
 from bot.forms import (
@@ -134,8 +136,12 @@ class Coach:
 
     def _reject(self, turn: Turn) -> Reply | None:
         if turn.action is not None:
-            if not isinstance(turn.action, dict) or not isinstance(turn.action.get("intent"), str):
-                return Reply(headline="That button has expired. Ask me again.", intent="error")
+            args = checked_action(turn.action, self.handlers)
+            if args is None:
+                return Reply(headline=MALFORMED_ACTION, intent="error")
+            # Turn is frozen but its payload is a plain dict: the skills see only checked keys.
+            turn.action.clear()
+            turn.action.update(args)
             return None
         if not isinstance(turn.text, str) or not clean(turn.text):
             return Reply(headline="I didn't get a message. Type `help` to see what I can do.", intent="empty")

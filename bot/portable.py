@@ -6,6 +6,13 @@ Format `deal-coach/deal` v1:
  "contacts": [{"name", "role", "kpis": [..], "note", "active"}],
  "events": [{"ref": 1, "kind", "payload": {..}, "actor", "at", "recorded_at"}]}
 `ref` numbers events inside the file; an `undo` payload's `event_id` names a ref.
+
+Import rules (a file that breaks one is refused with one line, and nothing is written):
+times are converted to UTC and must fall in years 1900-2999; names are non-blank, with
+spaces tidied and no control or bidirectional-override characters; no string holds NUL or
+an unpaired surrogate; numbers are finite (no NaN or Infinity); nesting is at most
+MAX_DEPTH levels; contact names are compared ignoring case and spacing, as chat does, so
+"Jane" and "jane" in one file are one person named twice, and the file is refused.
 """
 
 from __future__ import annotations
@@ -15,11 +22,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.memory import DealNameTaken, Memory
+from bot.memory import DealNameTaken, Memory, name_key
+from bot.textsafety import unsafe_in_name
 
 FORMAT = "deal-coach/deal"
 MAX_BYTES = 10 * 1024 * 1024
 MAX_EVENTS = 200_000
+MAX_DEPTH = 32  # the format itself is 4 deep; payloads are flat records
+YEARS = (1900, 2999)
+TOO_DEEP = f"That file is nested too deeply to be a deal export (over {MAX_DEPTH} levels)."
 
 
 class ImportProblem(ValueError):
@@ -28,6 +39,28 @@ class ImportProblem(ValueError):
 
 def _aware(v: datetime) -> datetime:
     return v if v.tzinfo else v.replace(tzinfo=UTC)
+
+
+def _instant(v: datetime) -> datetime:
+    """A time from the file as UTC (no offset means UTC), inside the years a deal can use."""
+    try:
+        v = _aware(v).astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"time is outside the years {YEARS[0]}-{YEARS[1]}") from None
+    if not YEARS[0] <= v.year <= YEARS[1]:
+        raise ValueError(f"time is outside the years {YEARS[0]}-{YEARS[1]}")
+    return v
+
+
+def tidy_name(v: str) -> str:
+    """A deal or contact name as it will be stored and shown; ValueError says what is wrong."""
+    v = " ".join(v.split())  # tabs and newlines are spacing, and spacing is tidied
+    bad = unsafe_in_name(v)
+    if bad:
+        raise ValueError(f"name has {bad}")
+    if not v:
+        raise ValueError("name is blank")
+    return v
 
 
 class _Strict(BaseModel):
@@ -39,6 +72,16 @@ class DealDoc(_Strict):
     created_by: str = Field(max_length=255)
     created_at: datetime = Field(strict=False)
 
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return tidy_name(v)
+
+    @field_validator("created_at")
+    @classmethod
+    def _time(cls, v: datetime) -> datetime:
+        return _instant(v)
+
 
 class ContactDoc(_Strict):
     name: str = Field(min_length=1, max_length=200)
@@ -46,6 +89,11 @@ class ContactDoc(_Strict):
     kpis: list[str] = Field(default_factory=list, max_length=50)
     note: str | None = Field(default=None, max_length=2000)
     active: bool = True
+
+    @field_validator("name", "role")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return tidy_name(v)
 
 
 class EventDoc(_Strict):
@@ -59,7 +107,15 @@ class EventDoc(_Strict):
     @field_validator("at", "recorded_at")
     @classmethod
     def _tz(cls, v: datetime) -> datetime:
-        return _aware(v)
+        return _instant(v)
+
+    @field_validator("payload")
+    @classmethod
+    def _undo_names_a_ref(cls, v: dict[str, Any], info: Any) -> dict[str, Any]:
+        target = v.get("event_id")
+        if info.data.get("kind") == "undo" and target is not None and type(target) is not int:
+            raise ValueError("an undo's event_id must be a ref number")
+        return v
 
 
 class DealFile(_Strict):
@@ -87,8 +143,8 @@ async def export_deal(memory: Memory, deal_id: int) -> dict[str, Any]:
                 "kind": e.kind,
                 "payload": payload,
                 "actor": e.actor,
-                "at": e.at.isoformat(),
-                "recorded_at": (e.recorded_at or e.at).isoformat(),
+                "at": e.at.astimezone(UTC).isoformat(),
+                "recorded_at": (e.recorded_at or e.at).astimezone(UTC).isoformat(),
             }
         )
     return {
@@ -97,7 +153,7 @@ async def export_deal(memory: Memory, deal_id: int) -> dict[str, Any]:
         "deal": {
             "name": deal.name,
             "created_by": deal.created_by,
-            "created_at": _aware(deal.created_at).isoformat(),
+            "created_at": _aware(deal.created_at).astimezone(UTC).isoformat(),
         },
         "contacts": [
             {"name": c.name, "role": c.role, "kpis": list(c.kpis), "note": c.note, "active": c.active}
@@ -116,36 +172,81 @@ def parse_document(raw: bytes | str) -> DealFile:
             f"That file is too large to be a deal export (over {MAX_BYTES // (1024 * 1024)} MB)."
         )
     try:
-        doc = json.loads(raw)
+        doc = json.loads(raw, parse_constant=_no_constant)
+    except ImportProblem:
+        raise
+    except RecursionError:
+        raise ImportProblem(TOO_DEEP) from None
     except (ValueError, UnicodeDecodeError):
         raise ImportProblem("That file isn't valid JSON.") from None
     if not isinstance(doc, dict):
         raise ImportProblem("That file isn't a deal export (expected a JSON object).")
     doc.pop("facts", None)
+    _check_values(doc)
     try:
         parsed = DealFile.model_validate(doc)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "document"
-        raise ImportProblem(f"That file isn't a valid deal export: {where}: {first['msg']}.") from None
+        msg = str(first["ctx"]["error"]) if first["type"] == "value_error" else first["msg"]
+        raise ImportProblem(f"That file isn't a valid deal export: {where}: {msg}.") from None
     refs = [e.ref for e in parsed.events]
     if len(set(refs)) != len(refs):
         raise ImportProblem("That file isn't a valid deal export: event refs repeat.")
+    seen: dict[str, str] = {}
+    for c in parsed.contacts:
+        other = seen.setdefault(name_key(c.name), c.name)
+        if other is not c.name:
+            raise ImportProblem(
+                f"That file names one contact twice: “{other}” and “{c.name}” "
+                "(contact names ignore case and spacing)."
+            )
     return parsed
+
+
+def _no_constant(word: str) -> None:
+    raise ImportProblem(f"That file has {word} in it; a deal export only has finite numbers.")
+
+
+def _check_values(doc: object) -> None:
+    """Depth, NUL and unpaired surrogates, walked without recursion: PostgreSQL refuses NUL
+    and surrogates in text and JSON, and deep nesting would exhaust the stack later on."""
+    stack: list[tuple[object, int]] = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ImportProblem(TOO_DEEP)
+        if isinstance(value, dict):
+            stack.extend((k, depth) for k in value)
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+        elif isinstance(value, str):
+            if "\x00" in value:
+                raise ImportProblem("That file has a NUL character in a text; a deal export never does.")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ImportProblem("That file has a broken character (an unpaired surrogate).") from None
 
 
 async def import_deal(memory: Memory, doc: DealFile, *, name: str | None = None) -> int:
     """Creates a new deal from `doc`; the caller's transaction makes it all-or-nothing."""
-    deal_name = name or doc.deal.name
     try:
-        deal = await memory.create_deal(deal_name, doc.deal.created_by, _aware(doc.deal.created_at))
+        deal_name = tidy_name(name) if name is not None else doc.deal.name
+    except ValueError as exc:
+        raise ImportProblem(f"Can't use that deal name: {exc}.") from None
+    if len(deal_name) > 120:
+        raise ImportProblem("Can't use that deal name: keep it under 120 characters.")
+    try:
+        deal = await memory.create_deal(deal_name, doc.deal.created_by, doc.deal.created_at)
     except DealNameTaken:
         raise ImportProblem(
             f"There's already a deal called {deal_name}; import it under another name."
         ) from None
     ids: dict[int, int] = {}
     for c in doc.contacts:
-        await memory.upsert_contact(deal.id, c.name, c.role, c.kpis, c.note, _aware(doc.deal.created_at))
+        await memory.upsert_contact(deal.id, c.name, c.role, c.kpis, c.note, doc.deal.created_at)
         if not c.active:
             await memory.set_contact_active(deal.id, c.name, False)
     for e in sorted(doc.events, key=lambda e: e.ref):

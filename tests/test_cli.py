@@ -54,7 +54,7 @@ def test_deal_export_then_import_under_another_name(home, tmp_path):
     exported = tmp_path / "deal.json"
     assert coach(home, "deal", "export", "Woodgrove", "EA", "renewal", "-o", str(exported)).returncode == 0
     again = coach(home, "deal", "import", str(exported))
-    assert again.returncode == 1 and "already a deal called" in again.stdout
+    assert again.returncode == 1 and "already a deal called" in again.stderr
     assert coach(home, "deal", "import", str(exported), "--as", "Copy").returncode == 0
     listed = coach(home, "deal", "list")
     assert "Copy" in listed.stdout and "Woodgrove EA renewal" in listed.stdout
@@ -65,7 +65,7 @@ def test_import_of_a_file_that_is_not_json(home, tmp_path):
     bad.write_bytes(b"\x00\xff garbage")
     out = coach(home, "deal", "import", str(bad))
     assert out.returncode == 1
-    assert out.stdout.strip() == "That file isn't valid JSON."
+    assert out.stderr.strip() == "That file isn't valid JSON."
     assert "Traceback" not in out.stderr
 
 

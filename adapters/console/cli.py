@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
-from adapters.console.render import render, to_json
+from adapters.console.render import json_text, render, to_json
 from adapters.runtime import Runtime, configure_logging
 from bot.db import migrate
 from bot.demo import load_demo
@@ -20,10 +22,22 @@ from bot.memory import Memory
 from bot.portable import ImportProblem, export_deal, import_deal, parse_document
 from bot.reply import Reply
 from bot.settings import SettingsError, get_settings
+from bot.skills.core import MAX_DEAL_NAME
+from bot.textsafety import printable
 from bot.turn import Turn
 
 TENANT = "local"
 CONVERSATION = "terminal"
+
+# Exit codes: 0 done; 1 the request was understood but can't be done (unknown deal, a name
+# already taken, a message too long, a file refused); 2 bad usage (argparse's own code too).
+OK, USER_ERROR, USAGE = 0, 1, 2
+FAILED = {"error": USER_ERROR, "unknown_deal": USER_ERROR, "too_long": USER_ERROR, "empty": USAGE}
+
+
+def _complain(message: str) -> None:
+    """One line on stderr, with nothing an imported name could use to drive the terminal."""
+    print(printable(" ".join(message.split())), file=sys.stderr)
 
 
 def _user() -> str:
@@ -62,7 +76,10 @@ async def cmd_ask(args: argparse.Namespace) -> int:
         print(to_json(reply))
     else:
         render(reply, Console())
-    return 1 if reply.intent in ("error", "unknown_deal") else 0
+    code = FAILED.get(reply.intent, OK)
+    if code != OK:
+        _complain(reply.headline)
+    return code
 
 
 async def cmd_deal(args: argparse.Namespace) -> int:
@@ -70,18 +87,15 @@ async def cmd_deal(args: argparse.Namespace) -> int:
     rt = await Runtime.start()
     try:
         if args.deal_cmd in ("new", "use", "list", "show"):
-            text = f"deal {args.deal_cmd} {' '.join(getattr(args, 'name', None) or [])}".strip()
-            reply = await _one_turn(rt, text)
-            render(reply, console)
-            return 0
+            return await _deal_turn(rt, console, args.deal_cmd, " ".join(getattr(args, "name", None) or []))
         async with rt.sessions() as session, session.begin():
             memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
             if args.deal_cmd == "export":
                 deal = await memory.find_deal(" ".join(args.name))
                 if deal is None:
-                    console.print(f"I don't know a deal called “{' '.join(args.name)}”.")
-                    return 1
-                doc = json.dumps(await export_deal(memory, deal.id), ensure_ascii=False, indent=2)
+                    _complain(f"I don't know a deal called “{' '.join(args.name)[:80]}”.")
+                    return USER_ERROR
+                doc = json_text(await export_deal(memory, deal.id), indent=2)
                 if args.output:
                     Path(args.output).write_text(doc + "\n", encoding="utf-8")
                 else:
@@ -95,70 +109,138 @@ async def cmd_deal(args: argparse.Namespace) -> int:
                 doc = parse_document(path.read_bytes())
                 deal_id = await import_deal(memory, doc, name=args.as_name)
             except OSError as exc:
-                console.print(f"Can't read {args.file}: {exc.strerror}.")
-                return 1
+                _complain(f"Can't read {args.file}: {exc.strerror}.")
+                return USER_ERROR
             except ImportProblem as exc:
                 await session.rollback()
-                console.print(str(exc))
-                return 1
+                _complain(str(exc))
+                return USER_ERROR
             deal = await memory.get_deal(deal_id)
+            name = deal.name if deal else "the deal"
             console.print(
-                f"Imported {deal.name if deal else 'the deal'} ({len(doc.events)} events). "
-                f"`coach deal use {deal.name if deal else ''}` to work on it."
+                Text(f"Imported {printable(name)} ({len(doc.events)} events). "),
+                Text(f"`coach deal use {printable(name)}` to work on it."),
             )
-            return 0
+            return OK
     finally:
         await rt.close()
 
 
+async def _deal_turn(rt: Runtime, console: Console, command: str, name: str) -> int:
+    """`deal new|use|show|list` as the chat runs them, with an exit code a script can test."""
+    name = " ".join(name.split()).strip("\"'“”")  # as the chat reads a deal name
+    async with rt.sessions() as session, session.begin():
+        memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
+        known = await memory.find_deal(name) if name else None
+        active = await memory.active_deal(await memory.conversation(CONVERSATION, rt.coach.clock()))
+    if command == "new":
+        if not name:
+            _complain("Give the deal a name: coach deal new Woodgrove EA renewal")
+            return USAGE
+        if known is not None:
+            _complain(f"There's already a deal called {known.name}; pick another name.")
+            return USER_ERROR
+        if len(name) > MAX_DEAL_NAME:
+            _complain(f"That name is too long; keep it under {MAX_DEAL_NAME} characters.")
+            return USER_ERROR
+    if command == "use" and not name:
+        _complain("Say which deal: coach deal use NAME (coach deal list shows them).")
+        return USAGE
+    if command in ("use", "show") and name and known is None:
+        _complain(f"I don't know a deal called “{name[:80]}”. `coach deal list` shows them.")
+        return USER_ERROR
+    if command == "show" and not name and active is None:
+        _complain("There's no active deal; name one: coach deal show NAME")
+        return USER_ERROR
+    if command == "show":  # the named deal, not whichever is active
+        reply = await _one_turn(rt, "deal show", name or None)
+    else:
+        reply = await _one_turn(rt, f"deal {command} {name}".strip())
+    render(reply, console)
+    code = FAILED.get(reply.intent, OK)
+    if code != OK:
+        _complain(reply.headline)
+    return code
+
+
 # --- shell ------------------------------------------------------------------------
 async def cmd_shell(args: argparse.Namespace) -> int:
+    from adapters.console.reminders import PROMPT, TerminalReminders
+
+    if sys.stdin.isatty():
+        import readline  # noqa: F401  (line editing in input(), and the typed text for redraws)
     console = Console()
     rt = await Runtime.start()
+    reminders = TerminalReminders(rt, console, poll=_poll_seconds())
+    stop = asyncio.Event()
+    worker: asyncio.Task[None] | None = None
     try:
         async with rt.sessions() as session, session.begin():
             memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
             has_deals = bool(await memory.list_deals())
             if args.demo:
-                deal_id = await load_demo(memory, rt.kb, _user(), rt.coach.clock())
-                conv = await memory.conversation(CONVERSATION, rt.coach.clock())
-                await memory.bind(conv, await memory.get_deal(deal_id))
+                await _load_demo(rt, memory)
         console.print("[bold]Deal Coach[/] — ask in your own words. `help` for examples, `quit` to leave.")
         if args.demo:
             console.print("Loaded the sample deal. Try: [cyan]should we escalate now?[/]")
         elif not has_deals:
             console.print("No deals yet. Type [cyan]demo[/] for a sample deal, or [cyan]deal new NAME[/].")
-        last: Reply | None = None
+        await reminders.show_due()  # what came due while no shell was open
+        worker = asyncio.create_task(reminders.run(stop))
         while True:
+            async with reminders.turn_lock:
+                console.print(PROMPT, end="")
+                reminders.at_prompt = True
             try:
-                line = await asyncio.to_thread(console.input, "[bold green]you>[/] ")
+                line = await asyncio.to_thread(input)
             except (EOFError, KeyboardInterrupt):
                 console.print()
                 return 0
+            finally:
+                reminders.at_prompt = False
             text = line.strip()
             if text.casefold() in ("quit", "exit", "bye"):
                 return 0
-            if text.casefold() == "demo":
-                async with rt.sessions() as session, session.begin():
-                    memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
-                    deal_id = await load_demo(memory, rt.kb, _user(), rt.coach.clock())
-                    conv = await memory.conversation(CONVERSATION, rt.coach.clock())
-                    await memory.bind(conv, await memory.get_deal(deal_id))
-                console.print("Loaded the sample deal. Try: [cyan]should we escalate now?[/]")
-                continue
-            # A number picks a button of the last answer.
-            if last and text.isdigit() and 1 <= int(text) <= len(last.actions):
-                reply = await rt.handle(terminal_turn(action=last.actions[int(text) - 1].payload))
-            else:
-                reply = await rt.handle(terminal_turn(text))
-            if reply is None:
-                continue
-            console.print()
-            render(reply, console)
-            console.print()
-            last = reply
+            async with reminders.turn_lock:
+                await _shell_turn(rt, console, reminders, text)
     finally:
+        stop.set()
+        if worker is not None:
+            await worker
         await rt.close()
+
+
+async def _shell_turn(rt: Runtime, console: Console, reminders: Any, text: str) -> None:
+    if text.casefold() == "demo":
+        async with rt.sessions() as session, session.begin():
+            await _load_demo(rt, await Memory.for_tenant(session, "console", TENANT, rt.coach.clock()))
+        console.print("Loaded the sample deal. Try: [cyan]should we escalate now?[/]")
+        return
+    # A number presses a button of the last thing shown: an answer, or a reminder.
+    last = reminders.last
+    if last and text.isdigit() and 1 <= int(text) <= len(last.actions):
+        reply = await rt.handle(terminal_turn(action=dict(last.actions[int(text) - 1].payload)))
+    else:
+        reply = await rt.handle(terminal_turn(text))
+    if reply is None:
+        return
+    console.print()
+    render(reply, console)
+    console.print()
+    reminders.last = reply
+
+
+async def _load_demo(rt: Runtime, memory: Memory) -> None:
+    deal_id = await load_demo(memory, rt.kb, _user(), rt.coach.clock())
+    conv = await memory.conversation(CONVERSATION, rt.coach.clock())
+    await memory.bind(conv, await memory.get_deal(deal_id))
+
+
+def _poll_seconds() -> float:
+    try:
+        return max(0.05, float(os.environ.get("COACH_REMINDER_POLL_SECONDS", "5")))
+    except ValueError:
+        return 5.0
 
 
 # --- reminders ------------------------------------------------------------------------
@@ -213,7 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     deal = sub.add_parser("deal", help="create, switch, show, export and import deals")
     dsub = deal.add_subparsers(dest="deal_cmd", required=True)
-    for name, helptext in (("new", "start a deal"), ("use", "switch to a deal"), ("show", "the active deal")):
+    for name, helptext in (
+        ("new", "start a deal"),
+        ("use", "switch to a deal"),
+        ("show", "a deal's facts and timeline (default: the active deal)"),
+    ):
         d = dsub.add_parser(name, help=helptext)
         d.add_argument("name", nargs="*" if name == "show" else "+")
     dsub.add_parser("list", help="all deals")

@@ -10,6 +10,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.reply import Reply
+from bot.textsafety import UNSAFE_IN_JSON, printable
 
 VERDICT_STYLE = {
     "escalate_now": "bold green",
@@ -24,13 +25,22 @@ VERDICT_STYLE = {
 
 
 def to_json(reply: Reply) -> str:
-    return json.dumps(reply.to_dict(), ensure_ascii=False)
+    return json_text(reply.to_dict())
+
+
+def json_text(doc: object, *, indent: int | None = None) -> str:
+    """JSON for a terminal: the same document, with C1 controls and bidi formatting written as
+    \\u escapes (json already escapes C0) so a name can't reorder or drive what is shown."""
+    text = json.dumps(doc, ensure_ascii=False, indent=indent)
+    return UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def render(reply: Reply, console: Console) -> None:
+    """Every string goes through `printable` (names come from other people and from imported
+    files) and into Text, or through `escape` where markup is built, so none is interpreted."""
     parts: list[object] = []
     head = Text()
-    headline = reply.headline
+    headline = printable(reply.headline)
     if reply.verdict_label and not reply.headline_has_label():
         head.append(reply.verdict_label + " ", style=VERDICT_STYLE.get(reply.verdict or "", "bold"))
     elif reply.verdict_label:
@@ -42,32 +52,35 @@ def render(reply: Reply, console: Console) -> None:
     for section in reply.sections:
         parts.append(Text(""))
         if section.title:
-            parts.append(Text(section.title, style="bold underline"))
+            parts.append(Text(printable(section.title), style="bold underline"))
         for n, item in enumerate(section.items, 1):
             line = Text(f" {section.mark(n, item, bullet='•', done='☑', todo='☐')} ")
-            line.append_text(Text.from_markup(_inline_code(item.text)))
+            line.append_text(Text.from_markup(_inline_code(printable(item.text))))
             if item.rule:
-                line.append(f"  [{item.rule}]", style="dim cyan")
+                line.append(f"  [{printable(item.rule)}]", style="dim cyan")
             parts.append(line)
     for n, q in enumerate(reply.questions, 1):
         if n == 1:
             parts.append(Text(""))
-        line = Text(f" {n}. {q.prompt}")
+        line = Text(f" {n}. {printable(q.prompt)}")
         if q.choices:
-            line.append("  " + "  ".join(f"[{c.label}]" for c in q.choices), style="cyan")
+            line.append("  " + "  ".join(f"[{printable(c.label)}]" for c in q.choices), style="cyan")
         parts.append(line)
     if reply.draft:
         source = {"llm": "drafted by the LLM", "template": "from a template"}.get(
             reply.draft_source or "", "draft"
         )
-        parts.append(Panel(escape(reply.draft), title=f"Draft ({source})", border_style="blue"))
+        parts.append(Panel(escape(printable(reply.draft)), title=f"Draft ({source})", border_style="blue"))
     if reply.footer:
         parts.append(Text(""))
-        parts.append(Text(reply.footer, style="dim"))
+        parts.append(Text(printable(reply.footer), style="dim"))
     if reply.actions:
         parts.append(Text(""))
         parts.append(
-            Text("   ".join(f"[{n}] {a.label}" for n, a in enumerate(reply.actions, 1)), style="magenta")
+            Text(
+                "   ".join(f"[{n}] {printable(a.label)}" for n, a in enumerate(reply.actions, 1)),
+                style="magenta",
+            )
         )
     console.print(Group(*parts))
 

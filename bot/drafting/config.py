@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# OpenAI's reasoning families: o1, o3, o4-mini, gpt-5 and their dated versions.
+REASONING_MODELS = ("o1", "o3", "o4", "gpt-5")
 
 
 class LlmSettings(BaseSettings):
@@ -27,6 +32,12 @@ class LlmSettings(BaseSettings):
     daily_budget: int = Field(default=200, alias="COACH_LLM_DAILY_BUDGET", ge=0)  # requests/tenant/day
     stream: bool = Field(default=False, alias="COACH_LLM_STREAM")
     temperature: float = Field(default=0.3, alias="COACH_LLM_TEMPERATURE", ge=0, le=2)
+    # How the output limit is sent: `max_tokens` (chat models), `max_completion_tokens`
+    # (OpenAI's reasoning models, which also refuse a temperature), or `auto`: by the model
+    # name. An Azure deployment name need not say the model, so set it there.
+    token_param: Literal["auto", "max_tokens", "max_completion_tokens"] = Field(
+        default="auto", alias="COACH_LLM_TOKEN_PARAM"
+    )
     disabled: bool = Field(default=False, alias="COACH_LLM_DISABLED")  # the kill switch
     # Reading unclear messages with the model (bot/understanding/llm_reader.py). Off by default:
     # agreeing to LLM drafts is not agreeing to send every message the coach doesn't follow.
@@ -36,6 +47,12 @@ class LlmSettings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, v: str | None) -> str | None:
         return v.strip() or None if isinstance(v, str) else v
+
+    def uses_completion_tokens(self, model: str) -> bool:
+        """True for models that take `max_completion_tokens` and no temperature."""
+        if self.token_param != "auto":
+            return self.token_param == "max_completion_tokens"
+        return model.strip().casefold().startswith(REASONING_MODELS)
 
     @property
     def provider(self) -> str | None:

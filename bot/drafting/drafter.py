@@ -159,18 +159,21 @@ class LlmDrafter:
                 await add_tokens(s, tenant, day, tokens)
 
     async def _complete(self, msgs: list[dict[str, str]]) -> tuple[str, int]:
-        params: dict[str, Any] = {
-            "model": self.model,
-            "messages": msgs,
-            "max_tokens": self.settings.max_tokens,
-            "temperature": self.settings.temperature,
-        }
+        params: dict[str, Any] = {"model": self.model, "messages": msgs}
+        if self.settings.uses_completion_tokens(self.model):
+            params["max_completion_tokens"] = self.settings.max_tokens
+        else:
+            params["max_tokens"] = self.settings.max_tokens
+            params["temperature"] = self.settings.temperature
         if not self.settings.stream:
             resp = await self.client.chat.completions.create(**params)
             content = resp.choices[0].message.content if resp.choices else None
             tokens = resp.usage.total_tokens if getattr(resp, "usage", None) else 0
             return content or "", int(tokens or 0)
-        stream = await self.client.chat.completions.create(**params, stream=True)
+        # Without include_usage a stream carries no token counts, and the budget would see 0.
+        stream = await self.client.chat.completions.create(
+            **params, stream=True, stream_options={"include_usage": True}
+        )
         parts: list[str] = []
         tokens = 0
         async for chunk in stream:

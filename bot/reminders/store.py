@@ -12,7 +12,7 @@ A worker killed mid-send leaves a pending row whose lease expires; another worke
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Reminder
+from bot.db.models import Reminder, Tenant
 from bot.reminders.policy import Planned
 
 PENDING, SENT, CANCELLED, DROPPED = "pending", "sent", "cancelled", "dropped"
@@ -97,15 +97,28 @@ async def schedule(
 
 
 async def claim_due(
-    session: AsyncSession, owner: str, now: datetime, *, limit: int = 50, lease: timedelta
+    session: AsyncSession,
+    owner: str,
+    now: datetime,
+    *,
+    limit: int = 50,
+    lease: timedelta,
+    platforms: Collection[str] | None = None,
 ) -> list[Claimed]:
-    """Take up to `limit` due reminders nobody holds a live lease on. Commit promptly after."""
+    """Take up to `limit` due reminders nobody holds a live lease on, of tenants on
+    `platforms` (None: any). Commit promptly after."""
     free = or_(Reminder.lease_until.is_(None), Reminder.lease_until < now)
+    where = [Reminder.status == PENDING, Reminder.due_at <= now, free]
+    if platforms is not None:
+        if not platforms:
+            return []
+        # A subquery, not a join: FOR UPDATE then locks only the reminder rows.
+        where.append(Reminder.tenant_id.in_(select(Tenant.id).where(Tenant.platform.in_(sorted(platforms)))))
     ids = (
         (
             await session.execute(
                 select(Reminder.id)
-                .where(Reminder.status == PENDING, Reminder.due_at <= now, free)
+                .where(*where)
                 .order_by(Reminder.due_at, Reminder.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)

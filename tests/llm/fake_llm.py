@@ -52,6 +52,20 @@ class Refusal:
 
 Responder = Callable[[dict[str, Any]], str]
 
+# Model families that answer `max_tokens` (and a temperature) with HTTP 400, as OpenAI's
+# reasoning models do: they take `max_completion_tokens` and their own fixed temperature.
+REASONING_PREFIXES = ("o1", "o3", "o4", "gpt-5")
+
+
+def refused_parameter(body: dict[str, Any]) -> str | None:
+    if not str(body.get("model", "")).startswith(REASONING_PREFIXES):
+        return None
+    if "max_tokens" in body:
+        return "Unsupported parameter: 'max_tokens' is not supported with this model."
+    if body.get("temperature") not in (None, 1):
+        return "Unsupported value: 'temperature' does not support this value with this model."
+    return None
+
 
 @dataclass
 class FakeLLM:
@@ -92,6 +106,18 @@ class FakeLLM:
         if isinstance(answer, int):
             return web.json_response({"error": {"message": "boom", "type": "server_error"}}, status=answer)
         model = body.get("model", "m")
+        problem = refused_parameter(body)
+        if problem:  # as the real API answers a reasoning model sent chat-model parameters
+            return web.json_response(
+                {
+                    "error": {
+                        "message": problem,
+                        "type": "invalid_request_error",
+                        "code": "unsupported_parameter",
+                    }
+                },
+                status=400,
+            )
         if isinstance(answer, Refusal):
             message: dict[str, Any] = {"role": "assistant", "content": None, "refusal": answer.text}
             answer = ""
@@ -135,6 +161,11 @@ class FakeLLM:
             "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
         }
         await resp.write(f"data: {json.dumps(done)}\n\n".encode())
+        if (body.get("stream_options") or {}).get("include_usage"):
+            # Usage comes only when asked for, in one last chunk with no choices.
+            usage = {"prompt_tokens": 100, "completion_tokens": len(words), "total_tokens": 100 + len(words)}
+            last = {**done, "choices": [], "usage": usage}
+            await resp.write(f"data: {json.dumps(last)}\n\n".encode())
         await resp.write(b"data: [DONE]\n\n")
         await resp.write_eof()
         return resp

@@ -8,6 +8,7 @@ import pytest
 
 from adapters import scheduler as sched
 from adapters.runtime import Runtime
+from bot.actions import Payload, register
 from bot.context import Context
 from bot.reminders.hooks import log_meeting, on_event
 from bot.reply import Reply
@@ -15,6 +16,26 @@ from bot.settings import Settings
 from bot.skills import skill
 from tests.reminders.slack_standin import SlackStandIn
 from tests.teams.conftest import connector  # noqa: F401  (the Teams tests' Bot Connector stand-in)
+
+
+class MeetingProbe(Payload):
+    role: str
+    topic: str
+    when: str
+
+
+class FactProbe(Payload):
+    key: str
+    value: str | int | float | bool
+
+
+class CommitmentProbe(Payload):
+    text: str
+
+
+register("test.meeting", MeetingProbe)
+register("test.fact", FactProbe)
+register("test.commitment", CommitmentProbe)
 
 
 @skill("test.meeting")
@@ -49,16 +70,23 @@ def rt(coach, engine, kb, db_url) -> Runtime:
     )
 
 
+def into(outbox: list) -> dict[str, sched.Deliverer]:
+    """Deliverers that keep console reminders in `outbox`, where `coach shell` would print them."""
+
+    async def deliver(rt: Runtime, reminder: sched.Delivery, reply: Reply) -> None:
+        outbox.append((reminder, reply))
+
+    return {**sched.DELIVERERS, "console": deliver}
+
+
 @pytest.fixture
 def outbox() -> list:
-    sched.CONSOLE_OUTBOX.clear()
-    yield sched.CONSOLE_OUTBOX
-    sched.CONSOLE_OUTBOX.clear()
+    return []
 
 
 @pytest.fixture
-def worker(rt) -> sched.Scheduler:
-    return sched.Scheduler(rt, owner="w1")
+def worker(rt, outbox) -> sched.Scheduler:
+    return sched.Scheduler(rt, owner="w1", deliverers=into(outbox))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.db.models import Reminder
 from bot.understand import understand
+from tests.reminders.conftest import into
 
 MEETING = {"intent": "test.meeting", "role": "ae", "topic": "pricing call", "when": "2026-11-24T15:00:00Z"}
 
@@ -180,12 +181,12 @@ async def test_restart_with_overdue_reminders_sends_what_still_matters_once(
     # the one-hour-before checklist still helps (the meeting is at 15:00)
     clock.now = datetime(2026, 11, 24, 14, 30, tzinfo=UTC)
     with caplog.at_level(logging.INFO, logger="coach.reminders"):
-        assert await Scheduler(rt, owner="after-restart").run_once() == 2
+        assert await Scheduler(rt, owner="after-restart", deliverers=into(outbox)).run_once() == 2
     assert [r.intent for _, r in outbox] == ["reminders.pre_meeting"]
     assert await statuses(engine) == {"morning": "dropped", "before60": "sent", "after": "pending"}
     assert any("dropped: its moment has passed" in r.getMessage() for r in caplog.records)
     # a second start finds nothing more to do
-    assert await Scheduler(rt, owner="second-restart").run_once() == 0
+    assert await Scheduler(rt, owner="second-restart", deliverers=into(outbox)).run_once() == 0
 
 
 async def test_renewal_timeline_and_the_verbal_promises_warning(chat, deal, clock, worker, outbox, engine):

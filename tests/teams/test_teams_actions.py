@@ -12,6 +12,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bot.actions import Payload, register
 from bot.context import Context
 from bot.reply import Reply
 from bot.skills import skill
@@ -117,6 +118,13 @@ async def slow_llm() -> AsyncIterator[str]:
     await server.start_server()
     yield str(server.make_url("/draft"))
     await server.close()
+
+
+class SlowDraft(Payload):
+    llm: str
+
+
+register("test.teams.slowdraft", SlowDraft)
 
 
 @skill("test.teams.slowdraft", needs_deal=False)
