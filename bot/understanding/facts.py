@@ -300,13 +300,15 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
         parts.append((p, end))
     out: list[Clause] = []
     hypothetical = False
+    # "we had 4 rounds, I think" / "..., maybe 5": a short hedged aside hedges the whole sentence.
+    hedge_all = any(len(text[a:b].split()) <= 3 and r.hedges.search(text[a:b]) for a, b in parts)
     for i, (a, b) in enumerate(parts):
         s = text[a:b]
         last = i == len(parts) - 1
         question = bool(r.question.search(s)) or (asked and last) or bool(r.wh_start.search(s))
         if r.conditional_start.search(s):
             hypothetical = True  # "if we walk, we lose ..." - the rest of the sentence too
-        hedged = bool(r.hedges.search(s))
+        hedged = hedge_all or bool(r.hedges.search(s))
         asserts = not (question or hypothetical or r.conditional.search(s) or r.wishes.search(s) or hedged)
         out.append(Clause(a, b, s, asserts, hedged))
     return out
@@ -401,11 +403,11 @@ def read_facts(
         found[key] = FoundFact(key, value, (a, b), round(confidence, 2), text[a:b])
 
     _read_amounts(work, parts, r, add)
+    for run in _runs(work, parts):
+        _read_patterns(work, run, r, add)
     for c in parts:
-        if not c.asserts:
-            continue
-        _read_patterns(c, r, add)
-        _read_dates(c, r, add, now, tz)
+        if c.asserts:
+            _read_dates(c, r, add, now, tz)
     _read_alignment(work, parts, r, add, known)
     return sorted(found.values(), key=lambda f: f.span)
 
@@ -473,6 +475,9 @@ def _same_sentence(work: str, a: int, b: int) -> bool:
     return not _SENTENCE_END.search(work, a, b)
 
 
+_ORDINAL_ONLY = re.compile(r"(?:on\s+)?the\s+\d{1,2}(?:st|nd|rd|th)", re.IGNORECASE)
+
+
 def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None:
     if not r.date_cue.search(c.text):
         return  # dateparser only for a clause that names a date fact
@@ -480,6 +485,8 @@ def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None
     if got is None or isinstance(got, Ambiguous):
         return  # an ambiguous day is asked back by the caller, never guessed
     assert isinstance(got, DateFound)
+    if _ORDINAL_ONLY.fullmatch(got.said):
+        return  # "the renewal is on the 3rd": which month is a guess
     a = got.span[0]
     before = c.text[:a]
     after = c.text[got.span[1] : got.span[1] + 25]
@@ -498,23 +505,39 @@ def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None
     add(best[1], got.day.isoformat(), (c.start + got.span[0], c.start + got.span[1]), 0.85)
 
 
-def _read_patterns(c: Clause, r: _Reader, add: Any) -> None:
+def _runs(work: str, parts: list[Clause]) -> list[list[Clause]]:
+    """Consecutive asserting clauses of one sentence ("our walk-away is 1.6M, leadership signed off")."""
+    runs: list[list[Clause]] = []
+    for c in parts:
+        if not c.asserts:
+            runs.append([])
+            continue
+        if runs and runs[-1] and _same_sentence(work, runs[-1][-1].end, c.start):
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    return [r for r in runs if r]
+
+
+def _read_patterns(work: str, run: list[Clause], r: _Reader, add: Any) -> None:
+    start, end = run[0].start, run[-1].end
+    text = work[start:end]
     for key, pats in r.patterns.items():
         for rx, fixed in pats:
-            m = rx.search(c.text)
+            m = rx.search(text)
             if not m:
                 continue
-            groups = m.groupdict()
             value: Any
             if fixed is not None:
                 value = fixed
             else:
-                if _negated_before(c, c.start + m.start(), r) or r.negation.search(m.group(0)):
+                c = next(c for c in run if c.start <= start + m.start() < c.end or c is run[-1])
+                if _negated_before(c, start + m.start(), r) or r.negation.search(m.group(0)):
                     continue
-                value = _captured(key, groups, r, c.text, m)
+                value = _captured(key, m.groupdict(), r, text, m)
                 if value is None:
                     continue
-            add(key, value, (c.start + m.start(), c.start + m.end()), 0.9)
+            add(key, value, (start + m.start(), start + m.end()), 0.9)
             break
 
 

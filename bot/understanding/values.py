@@ -204,7 +204,7 @@ CURRENCIES = {
     "chf": "CHF", "cad": "CAD", "aud": "AUD",
 }  # fmt: skip
 _CUR_PRE = r"(?P<pre>US\$|[$€£]|\b(?:USD|EUR|GBP|CHF|CAD|AUD)\b)"
-_CUR_POST = r"(?P<post>[$€£]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|dollars?|euros?|pounds?|bucks|quid)\b)"
+_CUR_POST = r"(?P<post>[$€£](?!\s?\d)|\b(?:USD|EUR|GBP|CHF|CAD|AUD|dollars?|euros?|pounds?|bucks|quid)\b)"
 _MULT = r"(?P<mult>k|mm|mn|mil{1,2}(?:ion)?s?|milion|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m)\b"
 _NUM = (
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:\s\d{3})+(?!\d)"
@@ -262,9 +262,8 @@ def read_money(text: str) -> list[Money]:
             mult_key = "million"
         mult = MULTIPLIERS.get(mult_key) if mult_raw else None
         if m.group("words") is not None:
-            if mult is None or mult < 1e3 and m.group("mult") is None:
-                if not (m.group("pre") or m.group("post")):
-                    continue
+            if mult is None:
+                continue  # "a", "five": only "half a million", "two point four million" are amounts
             words = re.sub(r"\s+point\s+\w+$", "", m.group("words").casefold())
             words = re.sub(r"^(a|an)$", "one", words)
             if words.startswith("half"):
@@ -343,7 +342,7 @@ _DATE_RXS: list[tuple[str, re.Pattern[str]]] = [
 # Words that name a day the regexes above leave to dateparser.
 _RELATIVE_CUE = re.compile(
     r"\b(today|tonight|tomorrow|tmrw|yesterday|monday|tuesday|wednesday|thursday|friday|saturday|"
-    r"sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|next (week|month|year)|"
+    r"sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|"
     r"in (a|an|one|two|three|four|five|six|\d+) (day|days|week|weeks|month|months|fortnight)|"
     r"(a|one|two|three|\d+) (days?|weeks?) from (now|today)|day after tomorrow|the (\d{1,2})(st|nd|rd|th)\b)",
     re.IGNORECASE,
@@ -520,6 +519,50 @@ def warm_dates() -> None:
             _DP = dateparser
 
 
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WD = {w[:3]: i for i, w in enumerate(_WEEKDAYS)} | {"tues": 1, "thur": 3, "thurs": 3}
+_SIMPLE_DAY = re.compile(
+    r"\b(?:(?P<today>today|tonight|this (?:morning|afternoon|evening))|(?P<dat>(?:the )?day after tomorrow)"
+    r"|(?P<tomorrow>tomorrow|tmrw)"
+    r"|(?P<rel>this|next|on|coming)?\s*(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)(?:'s)?"
+    r"|in\s+(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>days?|weeks?)"
+    r"|(?P<n2>a|one|two|three|four|\d{1,2})\s+(?P<unit2>days?|weeks?)\s+from\s+(?:now|today)"
+    r"|in\s+a\s+fortnight)\b",
+    re.IGNORECASE,
+)
+
+
+def _simple_relative(text: str, today: date) -> DateFound | None:
+    """today, tomorrow, weekdays ("this Monday", "next Friday"), "in two weeks", "3 days from now"."""
+    m = _SIMPLE_DAY.search(text)
+    if not m:
+        return None
+    g = m.groupdict()
+    if g["today"]:
+        day = today
+    elif g["dat"]:
+        day = today + timedelta(days=2)
+    elif g["tomorrow"]:
+        day = today + timedelta(days=1)
+    elif g["wd"]:
+        wd = g["wd"].casefold()
+        target = _WEEKDAYS.index(wd) if wd in _WEEKDAYS else _WD[wd[:4] if wd[:4] in _WD else wd[:3]]
+        ahead = (target - today.weekday()) % 7
+        # "Monday" said on a Monday means today only with "this"; otherwise next week.
+        if ahead == 0 and (g["rel"] or "").casefold() != "this":
+            ahead = 7
+        day = today + timedelta(days=ahead)
+    else:
+        raw = (g["n"] or g["n2"] or "two").casefold()
+        n = int(raw) if raw.isdigit() else int(words_value(raw) or 1)
+        unit = (g["unit"] or g["unit2"] or "weeks").casefold()
+        if "fortnight" in m.group(0).casefold():
+            n, unit = 2, "weeks"
+        day = today + timedelta(days=n * (7 if unit.startswith("week") else 1))
+    return DateFound(day, None, m.span(), m.group(0))
+
+
 def _dateparser_date(text: str, now: datetime, tz: str | None) -> DateFound | None:
     today = local_today(now, tz)
     m = _ORDINAL_DAY.search(text)
@@ -534,23 +577,20 @@ def _dateparser_date(text: str, now: datetime, tz: str | None) -> DateFound | No
             if found >= today:
                 return DateFound(found, None, m.span(), m.group(0))
         return None
+    simple = _simple_relative(text, today)
+    if simple is not None:
+        return simple
     cue = _RELATIVE_CUE.search(text)
     if cue is None:
         return None
     warm_dates()
-    # Hand dateparser the phrase around the cue, not the whole message (it reads chatter badly).
-    start = cue.start()
-    for n in (3, 2, 1, 0):
-        left = text[:start].split()
-        lead = " ".join(left[-n:]) if n else ""
-        phrase = (lead + " " + text[start:]).strip()
-        words = phrase.split()
-        for k in range(min(len(words), 6), 0, -1):
-            candidate = " ".join(words[:k]).strip(",.;!?")
-            got = _dp_parse(candidate, now, tz)
-            if got is not None:
-                pos = text.find(candidate)
-                return DateFound(got.date(), None, (pos, pos + len(candidate)), candidate)
+    # The phrase from the cue on (dateparser reads chatter around it badly), longest first.
+    words = text[cue.start() :].split()
+    for k in range(min(len(words), 5), 0, -1):
+        candidate = " ".join(words[:k]).strip(",.;!?")
+        got = _dp_parse(candidate, now, tz)
+        if got is not None:
+            return DateFound(got.date(), None, (cue.start(), cue.start() + len(candidate)), candidate)
     return None
 
 
