@@ -67,7 +67,10 @@ def figures(part: str) -> tuple[float, float, list[str]]:
     for key in sorted(set(tp) | set(fp) | set(fn)):
         p = tp[key] / (tp[key] + fp[key]) if tp[key] + fp[key] else 1.0
         r = tp[key] / (tp[key] + fn[key]) if tp[key] + fn[key] else 1.0
-        print(f"  {key:32} precision {p:6.1%}  recall {r:6.1%}  ({tp[key]} right, {fp[key]} wrong, {fn[key]} missed)")
+        print(
+            f"  {key:32} precision {p:6.1%}  recall {r:6.1%}"
+            f"  ({tp[key]} right, {fp[key]} wrong, {fn[key]} missed)"
+        )
     for line in wrong:
         print("  ", line)
     return precision, recall, wrong
@@ -105,7 +108,10 @@ def read(text: str, **kw: Any) -> dict[str, Any]:
 
 
 def test_a_message_with_facts_and_a_question_reads_only_the_facts():
-    facts = read("We've had 4 rounds, finance and IT are on board, the gap is $400k a year on Copilot — should we escalate?")
+    facts = read(
+        "We've had 4 rounds, finance and IT are on board, "
+        "the gap is $400k a year on Copilot — should we escalate?"
+    )
     assert facts == {
         "rounds_with_account_team": 4,
         "internal_alignment": "IT yes, Finance yes",

@@ -109,6 +109,7 @@ class FoundContact:
 
 # --- compiled reader ----------------------------------------------------------------------
 
+
 def _alt(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
@@ -123,7 +124,10 @@ _NUM_WORDS = (
     "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
 )
-_N = rf"(?P<n>\d{{1,2}}|(?:a\s+)?dozen|a\s+couple\s+of|once|twice|thrice|(?:{_NUM_WORDS})(?:[\s-](?:{_NUM_WORDS}))?)"
+_N = (
+    rf"(?P<n>\d{{1,2}}|(?:a\s+)?dozen|a\s+couple\s+of|once|twice|thrice"
+    rf"|(?:{_NUM_WORDS})(?:[\s-](?:{_NUM_WORDS}))?)"
+)
 _ORD = r"(?P<ord>\d{1,2}(?:st|nd|rd|th)|" + "|".join(ORDINALS) + ")"
 _TEXT = r"(?P<text>[^,;:!?—–]{2,80})"
 _NP = r"(?P<text>(?:[\w&/'+-]+\s+){0,3}[\w&/'+-]+)"
@@ -214,11 +218,15 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         question=re.compile(rf"^\s*(?:(?:{_alt(aux)})\s+{subject}|(?:{_alt(wh)})\b)", re.IGNORECASE),
         wh_start=re.compile(rf"^\s*(?:{_alt(wh)})\b", re.IGNORECASE),
         conditional=_phrases(spec.conditionals),
-        conditional_start=re.compile(r"^\s*(?:so\s+|and\s+|but\s+)?(?:" + _alt(spec.conditionals) + r")\b", re.I),
+        conditional_start=re.compile(
+            r"^\s*(?:so\s+|and\s+|but\s+)?(?:" + _alt(spec.conditionals) + r")\b", re.I
+        ),
         wishes=_phrases(spec.wishes),
         hedges=_phrases(spec.hedges),
         negation=re.compile(
-            r"(?<![\w'])(?:" + "|".join(re.escape(n) for n in spec.negations if n != "n't") + r")(?![\w'])|n't\b",
+            r"(?<![\w'])(?:"
+            + "|".join(re.escape(n) for n in spec.negations if n != "n't")
+            + r")(?![\w'])|n't\b",
             re.IGNORECASE,
         ),
         vague=re.compile(spec.vague_range),
@@ -327,7 +335,9 @@ def looks_like_question(text: str, kb: Knowledge | None = None) -> bool:
     if t.endswith("?"):
         return True
     r = _reader(kb)
-    return bool(r.question.search(t) or r.wh_start.search(t) or r.wishes.search(t) or r.conditional_start.search(t))
+    return bool(
+        r.question.search(t) or r.wh_start.search(t) or r.wishes.search(t) or r.conditional_start.search(t)
+    )
 
 
 # --- spelling -------------------------------------------------------------------------------
@@ -432,7 +442,7 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
     its own clause first, then earlier clauses of the same sentence."""
     items: list[tuple[tuple[int, int], float, list[_Cued]]] = []
     for m in read_money(work):
-        if m.explicit or m.amount >= 1000 and "," in work[m.span[0] : m.span[1]]:
+        if m.explicit or (m.amount >= 1000 and "," in work[m.span[0] : m.span[1]]):
             items.append((m.span, m.per_year, r.money))
     for p in read_percents(work):
         if not any(a <= p.span[0] < b for (a, b), _, _ in items):

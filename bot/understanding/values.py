@@ -205,13 +205,17 @@ CURRENCIES = {
 }  # fmt: skip
 _CUR_PRE = r"(?P<pre>US\$|[$€£]|\b(?:USD|EUR|GBP|CHF|CAD|AUD)\b)"
 _CUR_POST = r"(?P<post>[$€£](?!\s?\d)|\b(?:USD|EUR|GBP|CHF|CAD|AUD|dollars?|euros?|pounds?|bucks|quid)\b)"
-_MULT = r"(?P<mult>k|mm|mn|mil{1,2}(?:ion)?s?|milion|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m)\b"
+_MULT = (
+    r"(?P<mult>k|mm|mn|mil{1,2}(?:ion)?s?|milion|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m)\b"
+)
 _NUM = (
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:\s\d{3})+(?!\d)"
     r"|\d+(?:[.,]\d+)?)"
 )
 _WORDNUM = rf"(?P<words>(?:an?|half\s+an?|a\s+quarter(?:\s+of\s+an?)?|(?:{_WORD})(?:[\s-](?:{_WORD}))?"
-_WORDNUM += rf"(?:\s+hundred(?:\s+(?:and\s+)?(?:{_WORD})(?:[\s-](?:{_WORD}))?)?)?)(?:\s+point\s+(?P<frac>{_WORD}))?)"
+_WORDNUM += (
+    rf"(?:\s+hundred(?:\s+(?:and\s+)?(?:{_WORD})(?:[\s-](?:{_WORD}))?)?)?)(?:\s+point\s+(?P<frac>{_WORD}))?)"
+)
 _MONEY_RX = re.compile(
     rf"(?<![\w.]){_CUR_PRE}?\s?(?:{_NUM}|{_WORDNUM})\s?(?:-?{_MULT})?(?:\s?{_CUR_POST})?",
     re.IGNORECASE,
@@ -342,7 +346,7 @@ _DATE_RXS: list[tuple[str, re.Pattern[str]]] = [
 # Words that name a day the regexes above leave to dateparser.
 _RELATIVE_CUE = re.compile(
     r"\b(today|tonight|tomorrow|tmrw|yesterday|monday|tuesday|wednesday|thursday|friday|saturday|"
-    r"sunday|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|"
+    r"sunday|mon|tue|tues|wed|thu|thur|thurs|fri|"
     r"in (a|an|one|two|three|four|five|six|\d+) (day|days|week|weeks|month|months|fortnight)|"
     r"(a|one|two|three|\d+) (days?|weeks?) from (now|today)|day after tomorrow|the (\d{1,2})(st|nd|rd|th)\b)",
     re.IGNORECASE,
@@ -469,7 +473,9 @@ def _from_match(kind: str, m: re.Match[str], today: date, order: str | None) -> 
         year = int(y) + 2000 if len(y) == 2 else int(y)
     if kind == "iso":
         try:
-            return DateFound(date(int(m.group("year")), int(m.group("mon")), int(m.group("day"))), None, span, said)
+            return DateFound(
+                date(int(m.group("year")), int(m.group("mon")), int(m.group("day"))), None, span, said
+            )
         except ValueError:
             return None
     if kind == "numeric":
@@ -515,7 +521,9 @@ def warm_dates() -> None:
         if _DP is None:
             import dateparser
 
-            dateparser.parse("in two weeks", languages=["en"], settings={"RELATIVE_BASE": datetime(2026, 1, 1)})
+            dateparser.parse(
+                "in two weeks", languages=["en"], settings={"RELATIVE_BASE": datetime(2026, 1, 1)}
+            )
             _DP = dateparser
 
 
@@ -525,7 +533,7 @@ _SIMPLE_DAY = re.compile(
     r"\b(?:(?P<today>today|tonight|this (?:morning|afternoon|evening))|(?P<dat>(?:the )?day after tomorrow)"
     r"|(?P<tomorrow>tomorrow|tmrw)"
     r"|(?P<rel>this|next|on|coming)?\s*(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)(?:'s)?"
+    r"mon|tues|tue|wed|thurs|thur|thu|fri)(?:'s)?"
     r"|in\s+(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>days?|weeks?)"
     r"|(?P<n2>a|one|two|three|four|\d{1,2})\s+(?P<unit2>days?|weeks?)\s+from\s+(?:now|today)"
     r"|in\s+a\s+fortnight)\b",
