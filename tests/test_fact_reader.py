@@ -212,3 +212,17 @@ def test_contacts_are_read_with_their_role(text, expected):
 )
 def test_looks_like_question(text, question):
     assert looks_like_question(text, default_knowledge()) is question
+
+
+def test_budget_and_walk_away_figures_never_leave_the_building():
+    from bot.drafting.policy import is_secret_key, minimise
+    from bot.playbooks.drafts import SECRET_FACT
+
+    kb = default_knowledge()
+    for key in ("budget_per_year", "walk_threshold_per_year"):
+        assert kb.facts[key].kind == "money"
+        assert is_secret_key(key, kb) and SECRET_FACT.search(key)
+    facts = read("our budget is €900k and our walk-away is $1.6M a year")
+    assert facts == {"budget_per_year": 900000.0, "walk_threshold_per_year": 1600000.0}
+    mini = minimise("counter_proposal", {**facts, "deal_value_per_year": 2e6}, kb)
+    assert set(mini.facts) == {"deal_value_per_year"} and {900000.0, 1600000.0} <= mini.secrets

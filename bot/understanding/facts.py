@@ -36,6 +36,8 @@ class CuedFact(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     key: str
     cues: list[str]
+    bounds: bool = False  # "above $2M" is this fact's value (a walk-away, a budget "up to")
+    per_year: bool = True  # a total over years or a one-off amount is not this fact
     after_only: list[str] = Field(default_factory=list)
     requires_after: str | None = None
 
@@ -54,6 +56,8 @@ class ReadingSpec(BaseModel):
     hedges: list[str]
     negations: list[str]
     vague_range: str
+    bound_before: str
+    total_after: str
     spelling: list[str]
     products: list[str]
     competitors: list[str]
@@ -140,6 +144,8 @@ class _Cued:
     cues: list[re.Pattern[str]]
     after_only: list[re.Pattern[str]]
     requires_after: re.Pattern[str] | None
+    bounds: bool
+    per_year: bool
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,8 @@ class _Reader:
     hedges: re.Pattern[str]
     negation: re.Pattern[str]
     vague: re.Pattern[str]
+    bound: re.Pattern[str]
+    total: re.Pattern[str]
     spelling: dict[str, str]  # a word with one letter dropped -> the word
     vocabulary: frozenset[str]
     products: dict[str, str]
@@ -197,6 +205,8 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
                 [rx(c) for c in i.cues],
                 [rx(c) for c in i.after_only],
                 rx(i.requires_after) if i.requires_after else None,
+                i.bounds,
+                i.per_year,
             )
             for i in items
         ]
@@ -230,6 +240,8 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
             re.IGNORECASE,
         ),
         vague=re.compile(spec.vague_range),
+        bound=re.compile(spec.bound_before, re.IGNORECASE),
+        total=re.compile(spec.total_after, re.IGNORECASE),
         spelling=spelling,
         vocabulary=frozenset(spec.spelling),
         products={p.casefold(): p for p in spec.products},
@@ -440,16 +452,16 @@ def _pick(cands: list[_Cued], before: str, after: str) -> _Cued | None:
 def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
     """Money and percentages: each goes to the first fact whose cue is in the words around it,
     its own clause first, then earlier clauses of the same sentence."""
-    items: list[tuple[tuple[int, int], float, list[_Cued]]] = []
+    items: list[tuple[tuple[int, int], float, list[_Cued], bool]] = []
     for m in read_money(work):
         if m.explicit or (m.amount >= 1000 and "," in work[m.span[0] : m.span[1]]):
-            items.append((m.span, m.per_year, r.money))
+            items.append((m.span, m.per_year, r.money, m.period is not None))
     for p in read_percents(work):
-        if not any(a <= p.span[0] < b for (a, b), _, _ in items):
-            items.append((p.span, p.value, r.percent))
+        if not any(a <= p.span[0] < b for (a, b), _, _, _ in items):
+            items.append((p.span, p.value, r.percent, False))
     items.sort(key=lambda i: i[0])
     prev_end = 0
-    for n, (span, value, cands) in enumerate(items):
+    for n, (span, value, cands, periodic) in enumerate(items):
         a, b = span
         c = next((c for c in parts if c.start <= a < c.end), None)
         nxt = items[n + 1][0][0] if n + 1 < len(items) else len(work)
@@ -465,6 +477,9 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
         after = work[b : min(c.end, nxt, b + 40)]
         cut = re.search(r"\b(?:and|but)\b", after)
         after = after[: cut.start()] if cut else after
+        bound = bool(r.bound.search(before))
+        total = not periodic and bool(r.total.search(work[b : b + 40]))
+        allowed = [cf for cf in cands if (cf.bounds or not bound) and (not cf.per_year or not total)]
         chosen = _pick(cands, before, after)
         confidence = 0.85
         if chosen is None:
@@ -473,6 +488,8 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
             if earlier and _same_sentence(work, earlier[0].start, a):
                 chosen = _pick(cands, work[earlier[0].start : c.start], after)
                 confidence = 0.7
+        if chosen not in allowed:
+            continue  # "under 2M" is a bound and "2M over three years" a total, not the fact
         if chosen is None:
             continue
         if cands is r.percent:
