@@ -58,6 +58,7 @@ class ReadingSpec(BaseModel):
     vague_range: str
     bound_before: str
     total_after: str
+    count_nouns: str
     spelling: list[str]
     products: list[str]
     competitors: list[str]
@@ -160,6 +161,7 @@ class _Reader:
     vague: re.Pattern[str]
     bound: re.Pattern[str]
     total: re.Pattern[str]
+    count_noun: re.Pattern[str]
     spelling: dict[str, str]  # a word with one letter dropped -> the word
     vocabulary: frozenset[str]
     products: dict[str, str]
@@ -242,6 +244,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         vague=re.compile(spec.vague_range),
         bound=re.compile(spec.bound_before, re.IGNORECASE),
         total=re.compile(spec.total_after, re.IGNORECASE),
+        count_noun=re.compile(spec.count_nouns, re.IGNORECASE),
         spelling=spelling,
         vocabulary=frozenset(spec.spelling),
         products={p.casefold(): p for p in spec.products},
@@ -454,7 +457,8 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
     its own clause first, then earlier clauses of the same sentence."""
     items: list[tuple[tuple[int, int], float, list[_Cued], bool]] = []
     for m in read_money(work):
-        if m.explicit or (m.amount >= 1000 and "," in work[m.span[0] : m.span[1]]):
+        plain = m.amount >= 1000 and "," in work[m.span[0] : m.span[1]]  # "2,200,000 per year"
+        if m.explicit or (plain and (m.period or not r.count_noun.match(work, m.span[1]))):
             items.append((m.span, m.per_year, r.money, m.period is not None))
     for p in read_percents(work):
         if not any(a <= p.span[0] < b for (a, b), _, _, _ in items):
