@@ -226,3 +226,14 @@ def test_budget_and_walk_away_figures_never_leave_the_building():
     assert facts == {"budget_per_year": 900000.0, "walk_threshold_per_year": 1600000.0}
     mini = minimise("counter_proposal", {**facts, "deal_value_per_year": 2e6}, kb)
     assert set(mini.facts) == {"deal_value_per_year"} and {900000.0, 1600000.0} <= mini.secrets
+
+
+def test_an_ambiguous_date_fact_can_be_asked_back():
+    from datetime import date
+
+    from bot.understanding.facts import read_date_questions
+
+    (q,) = read_date_questions("we renew on 12/03", default_knowledge(), now=NOW, tz=TZ)
+    assert (q.key, q.said, q.options) == ("renewal_date", "12/03", (date(2027, 3, 12), date(2026, 12, 3)))
+    assert read_date_questions("we renew on 25/03", default_knowledge(), now=NOW, tz=TZ) == []
+    assert read_date_questions("do we renew on 12/03?", default_knowledge(), now=NOW, tz=TZ) == []

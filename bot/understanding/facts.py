@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -510,14 +510,21 @@ _ORDINAL_ONLY = re.compile(r"(?:on\s+)?the\s+\d{1,2}(?:st|nd|rd|th)", re.IGNOREC
 
 
 def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None:
+    got = _date_fact(c, r, now, tz)
+    if got is not None and isinstance(got[1], DateFound):
+        key, found = got
+        add(key, found.day.isoformat(), (c.start + found.span[0], c.start + found.span[1]), 0.85)
+
+
+def _date_fact(c: Clause, r: _Reader, now: datetime, tz: str) -> tuple[str, DateFound | Ambiguous] | None:
+    """The date fact a clause names (its nearest cue decides which), found or ambiguous."""
     if not r.date_cue.search(c.text):
-        return  # dateparser only for a clause that names a date fact
+        return None  # dateparser only for a clause that names a date fact
     got = read_date(c.text, now, tz)
-    if got is None or isinstance(got, Ambiguous):
-        return  # an ambiguous day is asked back by the caller, never guessed
-    assert isinstance(got, DateFound)
-    if _ORDINAL_ONLY.fullmatch(got.said):
-        return  # "the renewal is on the 3rd": which month is a guess
+    if got is None:
+        return None
+    if isinstance(got, DateFound) and _ORDINAL_ONLY.fullmatch(got.said):
+        return None  # "the renewal is on the 3rd": which month is a guess
     a = got.span[0]
     before = c.text[:a]
     after = c.text[got.span[1] : got.span[1] + 25]
@@ -532,8 +539,33 @@ def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None
             if m2 and (best is None or m2.start() + 5 < best[0]):
                 best = (m2.start() + 5, cf.key)
     if best is None or _negated_before(c, c.start + a, r):
-        return
-    add(best[1], got.day.isoformat(), (c.start + got.span[0], c.start + got.span[1]), 0.85)
+        return None
+    return best[1], got
+
+
+@dataclass(frozen=True, slots=True)
+class DateQuestion:
+    """A date fact said in a way that reads two ways: ask "Which day is 12/03 — 12 March or 3 December?"."""
+
+    key: str
+    said: str
+    options: tuple[date, ...]
+    span: tuple[int, int]
+
+
+def read_date_questions(text: str, kb: Knowledge, *, now: datetime, tz: str = "UTC") -> list[DateQuestion]:
+    """Date facts `read_facts` left out because the day is ambiguous ("we renew on 12/03")."""
+    out = []
+    for c in clauses(text, kb):
+        if not c.asserts:
+            continue
+        got = _date_fact(c, _reader(kb), now, tz)
+        if got is not None and isinstance(got[1], Ambiguous):
+            amb = got[1]
+            out.append(
+                DateQuestion(got[0], amb.said, amb.options, (c.start + amb.span[0], c.start + amb.span[1]))
+            )
+    return out
 
 
 def _runs(work: str, parts: list[Clause]) -> list[list[Clause]]:
