@@ -147,8 +147,8 @@ def read_answers(
     text: str, keys: list[str], kb: Knowledge, *, now: datetime | None = None, tz: str = "UTC"
 ) -> dict[str, Any]:
     """Facts found in `text` for the pending `keys`. A key's `extract` patterns are tried
-    first; with a single question pending, the whole text is its answer. `now` and `tz` let
-    year-less and relative days be read."""
+    first, then (given `now`) the sentence reader of bot/understanding; with a single question
+    pending, the whole text is its answer. `now` and `tz` let year-less and relative days be read."""
     found: dict[str, Any] = {}
     for key in keys:
         spec = kb.facts[key]
@@ -161,6 +161,14 @@ def read_answers(
                     found[key] = value
                     break
     remaining = [k for k in keys if k not in found]
+    if remaining and now is not None:
+        # Whole sentences ("the issue is Copilot pricing, worth around 250k annually").
+        from bot.understanding.facts import read_facts  # lazy: it imports the playbooks
+
+        for fact in read_facts(text, kb, now=now, tz=tz):
+            if fact.key in remaining and valid_value(kb.facts[fact.key], fact.value):
+                found[fact.key] = fact.value
+        remaining = [k for k in keys if k not in found]
     if len(keys) == 1 and remaining:
         value = parse_value(kb.facts[keys[0]], text, now=now, tz=tz)
         if value is not None:

@@ -193,3 +193,16 @@ def test_form_dates_need_a_clock_for_year_less_days():
     assert parse_date("15 December") is None
     assert parse_date("15 December", now=NOW) == "2026-12-15"
     assert parse_date("12/03", now=NOW) is None
+
+
+def test_form_answers_in_whole_sentences_fill_several_questions():
+    from bot.forms import read_answers
+
+    kb = default_knowledge()
+    keys = ["sticking_point", "sticking_point_value_per_year", "rounds_with_account_team"]
+    text = "we've met the AE five times now; the issue is Copilot pricing, worth around 1,2 Mio € annually"
+    assert read_answers(text, keys, kb, now=NOW) == {
+        "rounds_with_account_team": 5,
+        "sticking_point": "Copilot pricing",
+        "sticking_point_value_per_year": 1_200_000,
+    }
