@@ -59,6 +59,7 @@ class ReadingSpec(BaseModel):
     bound_before: str
     total_after: str
     count_nouns: str
+    not_a_value_before: str
     spelling: list[str]
     products: list[str]
     competitors: list[str]
@@ -162,6 +163,7 @@ class _Reader:
     bound: re.Pattern[str]
     total: re.Pattern[str]
     count_noun: re.Pattern[str]
+    not_a_value: re.Pattern[str]
     spelling: dict[str, str]  # a word with one letter dropped -> the word
     vocabulary: frozenset[str]
     products: dict[str, str]
@@ -245,6 +247,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         bound=re.compile(spec.bound_before, re.IGNORECASE),
         total=re.compile(spec.total_after, re.IGNORECASE),
         count_noun=re.compile(spec.count_nouns, re.IGNORECASE),
+        not_a_value=re.compile(spec.not_a_value_before, re.IGNORECASE),
         spelling=spelling,
         vocabulary=frozenset(spec.spelling),
         products={p.casefold(): p for p in spec.products},
@@ -481,6 +484,8 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
         after = work[b : min(c.end, nxt, b + 40)]
         cut = re.search(r"\b(?:and|but)\b", after)
         after = after[: cut.start()] if cut else after
+        if r.not_a_value.search(before):
+            continue
         bound = bool(r.bound.search(before))
         total = not periodic and bool(r.total.search(work[b : b + 40]))
         allowed = [cf for cf in cands if (cf.bounds or not bound) and (not cf.per_year or not total)]
