@@ -12,7 +12,6 @@ from typing import Any
 
 from bot.knowledge import FactSpec, Knowledge
 from bot.understanding.values import (
-    MONTHS,
     UNKNOWN,
     UNKNOWN_VALUE,
     DateFound,
@@ -43,7 +42,7 @@ _WORD_NUMBERS = {
     "a couple": 2,
     "several": 3,
 }
-__all__ = ["MONTHS", "UNKNOWN_VALUE", "describe", "parse_value", "read_answers", "valid_value"]
+__all__ = ["UNKNOWN_VALUE", "describe", "parse_value", "read_answers", "valid_value"]
 
 
 def parse_money(text: str) -> float | None:

@@ -699,17 +699,16 @@ def read_contacts(text: str, kb: Knowledge) -> list[FoundContact]:
             c = next((c for c in parts if c.start <= m.start("name") < c.end), None)
             if c is None or not c.asserts:
                 continue
-            if True:
-                words = m.group("name").split()
-                while words and words[0].casefold() in r.not_names:
-                    words.pop(0)
-                if not words or any(w.casefold() in r.not_names for w in words):
-                    continue
-                name = " ".join(words)
-                role = r.roles.get(m.group("role").casefold())
-                if role is None or any(f.name == name for f in out):
-                    continue
-                if _negated_before(c, m.start(), r) or r.negation.search(m.group(0)):
-                    continue
-                out.append(FoundContact(name, role, m.span(), 0.85, m.group(0)))
+            words = m.group("name").split()
+            while words and words[0].casefold() in r.not_names:
+                words.pop(0)
+            if not words or any(w.casefold() in r.not_names for w in words):
+                continue
+            name = " ".join(words)
+            role = r.roles.get(m.group("role").casefold())
+            if role is None or any(f.name == name for f in out):
+                continue
+            if _negated_before(c, m.start(), r) or r.negation.search(m.group(0)):
+                continue
+            out.append(FoundContact(name, role, m.span(), 0.85, m.group(0)))
     return sorted(out, key=lambda f: f.span)
