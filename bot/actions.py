@@ -150,6 +150,8 @@ SCHEMAS: dict[str, type[Payload]] = {
     "deal.use": DealName,
     "programs.levers": Levers,
     "form.answer": FormAnswer,
+    "form.resume": Payload,  # "Back to …? [Continue] [Drop]" after a question mid-form
+    "form.drop": Payload,
 }
 
 

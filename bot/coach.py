@@ -7,7 +7,6 @@ state commit together, or none of them do.
 from __future__ import annotations
 
 import logging
-import re
 import traceback
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -25,9 +24,9 @@ from bot.forms import (
     describe,
     looks_like_question,
     parse_value,
-    read_answers,
     read_form_answers,
     topic,
+    valid_value,
     wording,
 )
 from bot.knowledge import Knowledge
@@ -36,6 +35,7 @@ from bot.reply import Action, Item, Reply, Section
 from bot.skills import DEAL_FREE, load_skills
 from bot.turn import Turn
 from bot.understand import clean, match_command, match_pattern, suggestions
+from bot.understanding.facts import read_facts
 
 if TYPE_CHECKING:
     from bot.understanding.llm_reader import LlmReading
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("coach")
 
 MAX_CHARS = 8000
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s+[—–-]\s+|\n+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,12 +276,13 @@ class Coach:
         return Noted("; ".join(lines), Action("Undo", {"intent": "undo", "event_ids": ids}), bool(by_llm))
 
     def _read_stated(self, ctx: Context, text: str) -> dict[str, Any]:
-        """Facts in the statements of a message; its questions assert nothing."""
-        keys = [k for k, spec in self.kb.facts.items() if spec.extract and spec.from_statements]
+        """Facts in the statements of a message (bot/understanding/facts.py); its questions,
+        conditions and hedges assert nothing."""
+        assert ctx.deal is not None
         found: dict[str, Any] = {}
-        for part in _SENTENCE.split(text):
-            if part.strip() and not looks_like_question(part):
-                found.update(read_answers(part, keys, self.kb) if keys else {})
+        for fact in read_facts(text, self.kb, now=ctx.now, tz=ctx.tz, known=ctx.deal.facts):
+            if fact.key in self.kb.facts and valid_value(self.kb.facts[fact.key], fact.value):
+                found.setdefault(fact.key, fact.value)
         return found
 
     async def _form_action(self, ctx: Context, args: dict[str, Any], intent: str) -> Reply:
@@ -340,7 +340,9 @@ class Coach:
             answers = {}
         else:
             other = match_pattern(text, self.kb)
-            answers = read_form_answers(text, pending, self.kb, free_text=other is None)
+            answers = read_form_answers(
+                text, pending, self.kb, free_text=other is None, now=ctx.now, tz=ctx.tz
+            )
             if llm is not None and other is None:  # the LLM's reading fills what the local one missed
                 whole = text.strip()[:500]  # the whole reply taken as a text answer: the model reads better
                 answers.update(

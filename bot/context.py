@@ -48,6 +48,15 @@ class Context:
         self.deferred.append(work)
 
     # --- reading -----------------------------------------------------------------
+    @property
+    def tz(self) -> str:
+        """The person's time zone for reading dates: the platform's, else COACH_TIMEZONE."""
+        if self.turn.timezone:
+            return self.turn.timezone
+        from bot.settings import get_settings
+
+        return get_settings().timezone
+
     def missing(self, keys: list[str]) -> list[str]:
         facts = self.deal.facts if self.deal else {}
         return [k for k in keys if facts.get(k) is None]

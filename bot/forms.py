@@ -7,19 +7,27 @@ about $300k a year"); what cannot be read is asked again.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from bot.knowledge import FactSpec, Knowledge, register_section
+from bot.understanding.values import (
+    UNKNOWN,
+    UNKNOWN_VALUE,
+    DateFound,
+    parse_money_text,
+    read_count,
+    read_date,
+    read_yesno,
+)
 
 _MONEY = re.compile(
     r"(?P<cur>[$€£])?\s*(?P<num>\d{1,3}(?:[,\s]\d{3})+|\d+(?:\.\d+)?)\s*(?P<mult>k|m|mm|bn|b|thousand|million|billion)?\b",
     re.IGNORECASE,
 )
 _MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
-_INT = re.compile(r"(?<![\d.])(\d{1,6})(?![\d.])")
 _WORD_NUMBERS = {
     "one": 1,
     "two": 2,
@@ -36,65 +44,46 @@ _WORD_NUMBERS = {
     "a couple": 2,
     "several": 3,
 }
-_YES = re.compile(r"\b(yes|yep|yeah|y|agreed|aligned|done|true|we have|we do)\b", re.IGNORECASE)
-_NO = re.compile(r"\b(no|nope|not yet|n|false|not|haven't|have not|don't|do not)\b", re.IGNORECASE)
-MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
-    )
-}
+__all__ = ["UNKNOWN_VALUE", "describe", "parse_value", "read_answers", "valid_value"]
 
 
 def parse_money(text: str) -> float | None:
-    best: float | None = None
-    for m in _MONEY.finditer(text):
-        num = float(re.sub(r"[,\s]", "", m.group("num")))
-        mult = _MULT.get((m.group("mult") or "").casefold(), 1.0)
-        if m.group("cur") or m.group("mult"):
-            return num * mult
-        if best is None:
-            best = num * mult
-    return best
+    """Any common amount: "$2.4M", "2.4 million dollars", "€900k", "1,2 Mio €", "half a million";
+    "per month" amounts are made yearly."""
+    return parse_money_text(text)
 
 
 def parse_int(text: str) -> int | None:
-    m = _INT.search(text)
-    if m:
-        return int(m.group(1))
+    """A count in digits or words: "4", "five", "twenty-two", "a dozen", "twice"."""
+    n = read_count(text)
+    if n is not None:
+        return n
     low = text.casefold()
-    for word, n in _WORD_NUMBERS.items():
+    for word, value in _WORD_NUMBERS.items():
         if re.search(rf"\b{word}\b", low):
-            return n
+            return value
     return None
 
 
-def parse_yesno(text: str) -> bool | None:
-    if _NO.search(text):
-        return False
-    if _YES.search(text):
-        return True
-    return None
+def parse_yesno(text: str) -> bool | str | None:
+    """True, False, UNKNOWN_VALUE ("not sure", "no idea", "don't know yet"), or None."""
+    v = read_yesno(text)
+    return UNKNOWN_VALUE if v is UNKNOWN else v  # type: ignore[return-value]
 
 
-def parse_date(text: str) -> str | None:
-    """ISO (2027-06-30), day month year (30 June 2027), month year (June 2027 → the 1st)."""
-    m = re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", text)
-    if m:
-        y, mo, d = map(int, m.groups())
-    else:
-        m = re.search(r"\b(\d{1,2})\s+([a-z]{3})[a-z]*\.?\s+(\d{4})\b", text, re.IGNORECASE)
-        if m and m.group(2).casefold() in MONTHS:
-            d, mo, y = int(m.group(1)), MONTHS[m.group(2).casefold()], int(m.group(3))
-        else:
-            m = re.search(r"\b([a-z]{3})[a-z]*\.?\s+(\d{1,2})?,?\s*(\d{4})\b", text, re.IGNORECASE)
-            if not m or m.group(1).casefold() not in MONTHS:
-                return None
-            mo, d, y = MONTHS[m.group(1).casefold()], int(m.group(2) or 1), int(m.group(3))
-    try:
-        return date(y, mo, d).isoformat()
-    except ValueError:
+def parse_date(text: str, *, now: datetime | None = None, tz: str = "UTC") -> str | None:
+    """The day an answer names, as an ISO date. With `now`, year-less and relative days are read
+    too ("15 December", "next Friday"), preferring the future; without it only dates with a
+    year. An ambiguous day ("12/03") is None: the question is asked again."""
+    found = read_date(text, now or _NO_CLOCK, tz, relative=now is not None)
+    if not isinstance(found, DateFound):
         return None
+    if now is None and not re.search(r"\d{4}", found.said):
+        return None
+    return found.day.isoformat()
+
+
+_NO_CLOCK = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def parse_choice(spec: FactSpec, text: str) -> Any:
@@ -107,26 +96,60 @@ def parse_choice(spec: FactSpec, text: str) -> Any:
     return None
 
 
-def parse_value(spec: FactSpec, text: str) -> Any:
+def parse_value(spec: FactSpec, text: str, *, now: datetime | None = None, tz: str = "UTC") -> Any:
+    """The answer as a value of the fact's kind, or None when it is not one (a question is never
+    the answer to a text fact)."""
     text = text.strip()
     if not text:
         return None
+    value: Any
     if spec.kind == "choice":
-        return parse_choice(spec, text)
+        value = parse_choice(spec, text)
+    elif spec.kind == "number":
+        value = parse_int(text)
+    elif spec.kind == "money":
+        value = parse_money(text)
+    elif spec.kind == "yesno":
+        value = parse_yesno(text)
+    elif spec.kind == "date":
+        value = parse_date(text, now=now, tz=tz)
+    else:
+        from bot.understanding.facts import looks_like_question  # lazy: it imports the playbooks
+
+        if looks_like_question(text):
+            return None
+        choice = parse_choice(spec, text) if spec.choices and len(text) <= 20 else None
+        value = choice if choice is not None else text[:500]
+    return value if valid_value(spec, value) else None
+
+
+def valid_value(spec: FactSpec, value: Any) -> bool:
+    """Whether `value` fits the fact's kind (and its choices, for a choice fact)."""
+    if value is None:
+        return False
+    if spec.kind == "choice":
+        return any(c.value == value for c in spec.choices)
     if spec.kind == "number":
-        return parse_int(text)
+        return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1e6
     if spec.kind == "money":
-        return parse_money(text)
+        return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1e13
     if spec.kind == "yesno":
-        return parse_yesno(text)
+        return isinstance(value, bool) or value == UNKNOWN_VALUE
     if spec.kind == "date":
-        return parse_date(text)
-    return text[:500]
+        try:
+            date.fromisoformat(str(value))
+        except ValueError:
+            return False
+        return True
+    return isinstance(value, str) and bool(value.strip())
 
 
-def read_answers(text: str, keys: list[str], kb: Knowledge) -> dict[str, Any]:
+def read_answers(
+    text: str, keys: list[str], kb: Knowledge, *, now: datetime | None = None, tz: str = "UTC"
+) -> dict[str, Any]:
     """Facts found in `text` for the pending `keys`. A key's `extract` patterns are tried
-    first; with a single question pending, the whole text is its answer."""
+    first, then (given `now`) the sentence reader of bot/understanding; with a single question
+    pending, the whole text is its answer. `now` and `tz` let year-less and relative days be read."""
     found: dict[str, Any] = {}
     for key in keys:
         spec = kb.facts[key]
@@ -134,22 +157,30 @@ def read_answers(text: str, keys: list[str], kb: Knowledge) -> dict[str, Any]:
             m = re.search(pattern, text, re.IGNORECASE)
             if m:
                 raw = m.groupdict().get("value") or m.group(0)
-                value = spec_value_from_match(spec, raw)
+                value = spec_value_from_match(spec, raw, now=now, tz=tz)
                 if value is not None:
                     found[key] = value
                     break
     remaining = [k for k in keys if k not in found]
+    if remaining and now is not None:
+        # Whole sentences ("the issue is Copilot pricing, worth around 250k annually").
+        from bot.understanding.facts import read_facts  # lazy: it imports the playbooks
+
+        for fact in read_facts(text, kb, now=now, tz=tz):
+            if fact.key in remaining and valid_value(kb.facts[fact.key], fact.value):
+                found[fact.key] = fact.value
+        remaining = [k for k in keys if k not in found]
     if len(keys) == 1 and remaining:
-        value = parse_value(kb.facts[keys[0]], text)
+        value = parse_value(kb.facts[keys[0]], text, now=now, tz=tz)
         if value is not None:
             found[keys[0]] = value
     return found
 
 
-def spec_value_from_match(spec: FactSpec, raw: str) -> Any:
+def spec_value_from_match(spec: FactSpec, raw: str, *, now: datetime | None = None, tz: str = "UTC") -> Any:
     if spec.kind == "choice" and spec.choices:
         return parse_choice(spec, raw)
-    return parse_value(spec, raw)
+    return parse_value(spec, raw, now=now, tz=tz)
 
 
 def describe(spec: FactSpec, value: Any) -> str:
@@ -158,8 +189,10 @@ def describe(spec: FactSpec, value: Any) -> str:
         for c in spec.choices:
             if c.value == value:
                 return c.label
-    if spec.kind == "yesno":
-        return "yes" if value else "no"
+    if spec.kind == "yesno" or value == UNKNOWN_VALUE:
+        if value == UNKNOWN_VALUE:
+            return "not sure"
+        return "yes" if value is True else "no"
     if spec.kind == "money" and isinstance(value, int | float):
         return format_money(value)
     return str(value)
@@ -191,17 +224,12 @@ register_section("forms", "topics", TypeAdapter(dict[str, str]).validate_python)
 register_section("forms", "default_topic", TypeAdapter(str).validate_python)
 register_section("forms", "wording", FormWording)
 
-_QUESTION_START = re.compile(
-    r"^\s*(can|could|should|shall|may|might|must|what|what's|whats|how|who|whom|whose|when|where|why|"
-    r"which|is|are|am|do|does|did|will|would|have|has|had|any|ok to|okay to)\b",
-    re.IGNORECASE,
-)
-
 
 def looks_like_question(text: str) -> bool:
     """ "can I tell the CSM our budget?", "what about Copilot" — never a fact's value."""
-    t = text.strip()
-    return t.endswith("?") or bool(_QUESTION_START.match(t))
+    from bot.understanding.facts import looks_like_question as reads_as_question  # lazy: playbooks
+
+    return reads_as_question(text)
 
 
 def topic(kb: Knowledge, resume: dict[str, Any]) -> str:
@@ -229,7 +257,7 @@ _MONEY_MARK = re.compile(
 )
 
 
-def strict_value(spec: FactSpec, text: str) -> Any:
+def strict_value(spec: FactSpec, text: str, *, now: datetime | None = None, tz: str = "UTC") -> Any:
     """The whole short reply as a value of this fact's kind, or None: "3" is a number, "$2.4M"
     money, "not yet" a no. Free text never passes here, so several open questions can share
     one short reply without guessing."""
@@ -245,7 +273,7 @@ def strict_value(spec: FactSpec, text: str) -> Any:
     if spec.kind == "yesno":
         return True if _YES_ONLY.match(t) else False if _NO_ONLY.match(t) else None
     if spec.kind == "date":
-        return parse_date(t) if len(t.split()) <= 5 else None
+        return parse_date(t, now=now, tz=tz) if len(t.split()) <= 5 else None
     return None
 
 
@@ -257,7 +285,9 @@ def _offered_choice(spec: FactSpec, text: str) -> Any:
     return None
 
 
-def read_short_answer(text: str, keys: list[str], kb: Knowledge) -> dict[str, Any]:
+def read_short_answer(
+    text: str, keys: list[str], kb: Knowledge, *, now: datetime | None = None, tz: str = "UTC"
+) -> dict[str, Any]:
     """With several questions open, a short reply answers the first question (in asking order)
     that it fits: an offered choice first, then a value of the question's kind."""
     if len(text.split()) > 5:
@@ -267,7 +297,7 @@ def read_short_answer(text: str, keys: list[str], kb: Knowledge) -> dict[str, An
         if value is not None:
             return {key: value}
     for key in keys:
-        value = strict_value(kb.facts[key], text)
+        value = strict_value(kb.facts[key], text, now=now, tz=tz)
         if value is not None:
             return {key: value}
     return {}
@@ -278,7 +308,7 @@ _LOOSE_INT = re.compile(
 )
 
 
-def _loose_value(spec: FactSpec, text: str) -> Any:
+def _loose_value(spec: FactSpec, text: str, *, now: datetime | None = None, tz: str = "UTC") -> Any:
     """A longer reply to the one open question: "3 so far", "about $300k a year". A count is
     never read from a percentage or an amount, and money needs a currency, a multiplier or
     four digits, so "we need 20% off" answers neither."""
@@ -290,10 +320,18 @@ def _loose_value(spec: FactSpec, text: str) -> Any:
         if value is None or not (_MONEY_MARK.search(text) or value >= 1000):
             return None
         return value
-    return parse_value(spec, text)
+    return parse_value(spec, text, now=now, tz=tz)
 
 
-def read_form_answers(text: str, keys: list[str], kb: Knowledge, *, free_text: bool = True) -> dict[str, Any]:
+def read_form_answers(
+    text: str,
+    keys: list[str],
+    kb: Knowledge,
+    *,
+    free_text: bool = True,
+    now: datetime | None = None,
+    tz: str = "UTC",
+) -> dict[str, Any]:
     """The answers to the open questions `keys` in what the person typed. A question is never
     a fact's value; free text answers an open text question only when `free_text` (the
     person has not turned to something else) and the fact takes free text."""
@@ -306,14 +344,20 @@ def read_form_answers(text: str, keys: list[str], kb: Knowledge, *, free_text: b
         for pattern in spec.extract:
             m = re.search(pattern, text, re.IGNORECASE)
             if m:
-                value = spec_value_from_match(spec, m.groupdict().get("value") or m.group(0))
+                value = spec_value_from_match(spec, m.groupdict().get("value") or m.group(0), now=now, tz=tz)
                 if value is not None:
                     found[key] = value
                     break
+    if now is not None:  # whole sentences: "the issue is Copilot pricing, worth around 250k a year"
+        from bot.understanding.facts import read_facts  # lazy: it imports the playbooks
+
+        for fact in read_facts(text, kb, now=now, tz=tz):
+            if fact.key in keys and fact.key not in found and valid_value(kb.facts[fact.key], fact.value):
+                found[fact.key] = fact.value
     if found:
         return found
     if len(keys) > 1:
-        found = read_short_answer(text, keys, kb)
+        found = read_short_answer(text, keys, kb, now=now, tz=tz)
         free = [k for k in keys if kb.facts[k].kind == "text" and kb.facts[k].free_text]
         if found or len(free) != 1 or question or not free_text:
             return found
@@ -321,10 +365,10 @@ def read_form_answers(text: str, keys: list[str], kb: Knowledge, *, free_text: b
     if not keys:
         return {}
     spec = kb.facts[keys[0]]
-    value = strict_value(spec, text)
+    value = strict_value(spec, text, now=now, tz=tz)
     if value is None and not question:
         if spec.kind != "text":
-            value = _loose_value(spec, text)
+            value = _loose_value(spec, text, now=now, tz=tz)
         elif free_text and spec.free_text:
             value = text.strip()[:500] or None
     return {keys[0]: value} if value is not None else {}

@@ -225,7 +225,8 @@ def _check_references(kb: Knowledge) -> None:
 @lru_cache(maxsize=1)
 def default_knowledge() -> Knowledge:
     # Feature modules register their sections on import; import them before loading.
-    import bot.demo  # noqa: F401  (registers its section)
+    import bot.demo
+    import bot.understanding.facts  # noqa: F401  (registers knowledge/reading.yaml)
     from bot.skills import load_skills
 
     load_skills()

@@ -28,6 +28,7 @@ BENCHES = [
         "--scrapes",
         "5",
     ],
+    ["bench.fact_reader", "--rounds", "1"],
 ]
 
 

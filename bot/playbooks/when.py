@@ -1,6 +1,7 @@
-"""A small date parser for meetings: today, tomorrow, weekday names, dates and times.
+"""When a meeting is: today, tomorrow, weekdays, dates, "in two weeks", "on the 3rd", and times.
 
-Pure: `now` and the user's time zone come in; the result is tz-aware UTC.
+Pure: `now` and the user's time zone come in; the result is tz-aware UTC. A day that reads two
+ways ("12/03") or not at all comes back as AskBack, for the skill to ask which day is meant.
 """
 
 from __future__ import annotations
@@ -8,30 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.forms import MONTHS
+from bot.understanding.values import Ambiguous, DateFound, read_date, read_time
+from bot.understanding.values import zone as zone  # shared with bot/reminders
 
-WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_WD_SHORT = {w[:3]: i for i, w in enumerate(WEEKDAYS)} | {"tues": 1, "thur": 3, "thurs": 3}
-
-_TIME = re.compile(
-    r"\b(?:at\s+)?(?P<h>[01]?\d|2[0-3])(?::(?P<m>[0-5]\d))?\s*(?P<ap>am|pm|a\.m\.|p\.m\.)"
-    r"|\b(?:at\s+)?(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b"
-    r"|\b(?P<word>noon|midday)\b",
+# A day was named but not one we can place ("next week", "on the 31st", "13/14"): ask, never guess.
+_DAYISH = re.compile(
+    r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\b\d{1,2}(?:st|nd|rd|th)\b|"
+    r"\bnext (?:week|month)\b|\bin \w+ months?\b|\b(?:january|february|march|april|june|july|august|"
+    r"september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b",
     re.IGNORECASE,
-)
-_WEEKDAY = re.compile(
-    r"\b(?P<next>next\s+|this\s+)?(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
-    r"mon|tues|tue|wed|thurs|thur|thu|fri|sat|sun)(?:'s)?\b",
-    re.IGNORECASE,
-)
-_ISO = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
-_DAY_MONTH = re.compile(
-    r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3})[a-z]*\.?(?:\s+(\d{4}))?\b", re.IGNORECASE
-)
-_MONTH_DAY = re.compile(
-    r"\b([a-z]{3})[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?", re.IGNORECASE
 )
 
 
@@ -42,80 +29,44 @@ class When:
     day_text: str
 
 
-def zone(name: str | None) -> ZoneInfo:
-    """The named IANA zone; UTC when it is missing or unknown (shared with bot/reminders)."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+@dataclass(frozen=True, slots=True)
+class AskBack:
+    """The words name a day that reads two ways ("12/03") or not at all: the caller asks which."""
+
+    said: str
+    options: tuple[date, ...]  # empty when the day could not be read at all
+    at: time | None  # the time, if one was said
 
 
 def parse_day(text: str, today: date) -> tuple[date, str] | None:
-    low = text.casefold()
-    if re.search(r"\btoday\b|\btonight\b|\bthis (morning|afternoon|evening)\b", low):
-        return today, "today"
-    if re.search(r"\btomorrow\b", low):
-        return today + timedelta(days=1), "tomorrow"
-    if re.search(r"\bday after tomorrow\b", low):
-        return today + timedelta(days=2), "the day after tomorrow"
-    m = _ISO.search(low)
-    if m:
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3))), m.group(0)
-        except ValueError:
-            return None
-    for rx, order in ((_DAY_MONTH, "dm"), (_MONTH_DAY, "md")):
-        for m in rx.finditer(low):
-            d, mo = (m.group(1), m.group(2)) if order == "dm" else (m.group(2), m.group(1))
-            if mo[:3] not in MONTHS:
-                continue
-            year = int(m.group(3)) if m.group(3) else today.year
-            try:
-                found = date(year, MONTHS[mo[:3]], int(d))
-            except ValueError:
-                continue
-            if not m.group(3) and found < today:
-                found = found.replace(year=year + 1)
-            return found, m.group(0)
-    m = _WEEKDAY.search(low)
-    if m:
-        wd = m.group("wd")
-        target = (
-            WEEKDAYS.index(wd) if wd in WEEKDAYS else _WD_SHORT[wd[:4] if wd[:4] in _WD_SHORT else wd[:3]]
-        )
-        ahead = (target - today.weekday()) % 7
-        if m.group("next") and m.group("next").strip() == "next" and ahead == 0:
-            ahead = 7
-        # "Monday" said on a Monday means today only with "this"; otherwise next week.
-        if ahead == 0 and not (m.group("next") and m.group("next").strip() == "this"):
-            ahead = 7
-        return today + timedelta(days=ahead), WEEKDAYS[target].capitalize()
-    return None
+    """The day `text` names, relative to `today` (future first); None if none or ambiguous."""
+    found = read_date(text, datetime.combine(today, time(12)), None)
+    if not isinstance(found, DateFound):
+        return None
+    return found.day, found.said
 
 
 def parse_time(text: str) -> time | None:
-    m = _TIME.search(text)
-    if not m:
-        return None
-    if m.group("word"):
-        return time(12, 0)
-    if m.group("h24") is not None:
-        return time(int(m.group("h24")), int(m.group("m24")))
-    h = int(m.group("h"))
-    if h > 12 or h == 0:
-        return None
-    ap = m.group("ap").replace(".", "").casefold()
-    h = h % 12 + (12 if ap == "pm" else 0)
-    return time(h, int(m.group("m") or 0))
+    """ "2pm", "3.30pm", "10:30 am", "14:45", "at 9.15", "noon"."""
+    found = read_time(text)
+    return found[0] if found else None
 
 
-def parse_when(text: str, now: datetime, tz: str | None = None, default_hour: int = 9) -> When | None:
-    """When the user's words put a meeting, relative to `now` in the user's zone; None if no day."""
+def parse_when(
+    text: str, now: datetime, tz: str | None = None, default_hour: int = 9
+) -> When | AskBack | None:
+    """When the user's words put a meeting, relative to `now` in the user's zone (tz-aware UTC).
+    AskBack when a day is named but ambiguous or unreadable; None when no day or time is named."""
     z = zone(tz)
-    local_now = now.astimezone(z)  # type: ignore[arg-type]
-    day = parse_day(text, local_now.date())
+    local_now = now.astimezone(z)
     t = parse_time(text)
-    if day is None:
+    found = read_date(text, local_now.replace(tzinfo=None), None)
+    if isinstance(found, Ambiguous):
+        return AskBack(found.said, found.options, t)
+    if found is None:
+        m = _DAYISH.search(text)
+        if m:
+            return AskBack(m.group(0), (), t)
         if t is None:
             return None
         # A time alone means today, or tomorrow if that time has passed.
@@ -124,6 +75,9 @@ def parse_when(text: str, now: datetime, tz: str | None = None, default_hour: in
             if t > local_now.time().replace(tzinfo=None)
             else local_now.date() + timedelta(days=1)
         )
-        day = (d, "today" if d == local_now.date() else "tomorrow")
-    local = datetime.combine(day[0], t or time(default_hour, 0), tzinfo=z)  # type: ignore[arg-type]
-    return When(local.astimezone(UTC), t is not None, day[1])
+        label = "today" if d == local_now.date() else "tomorrow"
+        local = datetime.combine(d, t, tzinfo=z)
+        return When(local.astimezone(UTC), True, label)
+    at = found.at or t
+    local = datetime.combine(found.day, at or time(default_hour, 0), tzinfo=z)
+    return When(local.astimezone(UTC), at is not None, found.said)

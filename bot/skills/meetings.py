@@ -8,7 +8,7 @@ from bot.context import Context
 from bot.knowledge import Knowledge
 from bot.playbooks.meeting_prep import checklist, find_topic, prep_config
 from bot.playbooks.people import find_role
-from bot.playbooks.when import parse_when, zone
+from bot.playbooks.when import AskBack, parse_when, zone
 from bot.reminders.hooks import log_meeting, user_prefs
 from bot.reminders.prompts import CHECKLIST_PROVIDERS
 from bot.reply import Item, Reply, Section
@@ -34,6 +34,14 @@ if reminder_checklist not in CHECKLIST_PROVIDERS:
     CHECKLIST_PROVIDERS.append(reminder_checklist)
 
 
+def which_day(kb: Knowledge, ask: AskBack) -> Item:
+    """ "Which day is 12/03 — 12 March or 3 December?" (or, unreadable, which day is meant)."""
+    if len(ask.options) > 1:
+        options = " or ".join(f"{d.day} {d:%B}" for d in ask.options)
+        return Item(kb.say("meetings.which-day", said=ask.said, options=options), rule="meetings.which-day")
+    return Item(kb.say("meetings.which-day-unclear", said=ask.said), rule="meetings.which-day-unclear")
+
+
 @skill("meeting.prep")
 async def prep(ctx: Context) -> Reply:
     assert ctx.deal is not None
@@ -51,6 +59,9 @@ async def prep(ctx: Context) -> Reply:
     cfg = prep_config(kb)
     tz = (await user_prefs(ctx)).timezone  # the platform's, else the conversation's, else the default
     when = parse_when(text, ctx.now, tz, cfg.default_hour)
+    ask = when if isinstance(when, AskBack) else None
+    if ask is not None:
+        when = None  # saved without a day; the reply asks which day is meant
     contact = next((c for c in ctx.deal.contacts if c.role == role.key and c.active), None)
     # log_meeting also schedules the reminders (bot/reminders) in this same transaction.
     event = await log_meeting(
@@ -68,7 +79,10 @@ async def prep(ctx: Context) -> Reply:
     )
     cl = checklist(kb, role.key, topic, ctx.deal.fact("internal_alignment"))
     sections = list(cl.sections)
-    if when is None:
+    if ask is not None:
+        sections.insert(0, Section(items=[which_day(kb, ask)]))
+        day = "Date to be set"
+    elif when is None:
         sections.append(Section(items=[Item(kb.say("meetings.when-unclear"), rule="meetings.when-unclear")]))
         day = "Date to be set"
     else:

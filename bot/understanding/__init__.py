@@ -1,1 +1,2 @@
-"""Understanding what people write: commands, a local model, a fact reader, and the LLM."""
+"""Understanding what people write: commands, a local model, typed values, facts and contacts
+from plain sentences, and an optional LLM."""

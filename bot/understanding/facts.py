@@ -1,0 +1,714 @@
+"""Deal facts and contacts from any sentence, precision first.
+
+Pure and deterministic: `read_facts(text, kb, now=..., tz=...)`. A message is read sentence by
+sentence and clause by clause; only declarative clauses assert anything. Questions ("should we
+ask for 20%?"), conditions ("if we walk, ..."), wishes ("thinking about asking for 25%") and
+hedges ("not sure procurement is on board") assert nothing. The cue words live in
+knowledge/reading.yaml so a negotiation lead can tune them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.knowledge import Knowledge, register_section
+from bot.playbooks.escalation import TEAMS, alignment_text, merge_alignment, parse_alignment
+from bot.understanding.values import (
+    ORDINALS,
+    Ambiguous,
+    DateFound,
+    read_date,
+    read_money,
+    read_percents,
+    words_value,
+)
+
+# --- knowledge/reading.yaml ---------------------------------------------------------------
+
+
+class CuedFact(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    cues: list[str]
+    bounds: bool = False  # "above $2M" is this fact's value (a walk-away, a budget "up to")
+    per_year: bool = True  # a total over years or a one-off amount is not this fact
+    after_only: list[str] = Field(default_factory=list)
+    requires_after: str | None = None
+
+
+class Pattern(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rx: str
+    value: Any = None
+
+
+class ReadingSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    question_starts: list[str]
+    conditionals: list[str]
+    wishes: list[str]
+    hedges: list[str]
+    negations: list[str]
+    vague_range: str
+    bound_before: str
+    total_after: str
+    count_nouns: str
+    not_a_value_before: str
+    spelling: list[str]
+    products: list[str]
+    competitors: list[str]
+    microsoft_side: list[str]
+    leadership: list[str]
+    teams: dict[str, list[str]]
+    everyone: list[str]
+    nobody: list[str]
+    alignment_yes: list[str]
+    alignment_no: list[str]
+    money: list[CuedFact]
+    percent: list[CuedFact]
+    dates: list[CuedFact]
+    patterns: dict[str, list[Pattern]]
+    text_stops: list[str]
+    text_reject: list[str]
+    contacts: list[str]
+    not_names: list[str]
+
+
+def _validate(raw: Any) -> ReadingSpec:
+    spec = ReadingSpec.model_validate(raw)
+    unknown = set(spec.teams) - set(TEAMS)
+    if unknown:
+        raise ValueError(f"teams {sorted(unknown)} are not in the escalation playbook's teams {TEAMS}")
+    _compile(spec, role_aliases={"ae": ["ae"]})  # every pattern must compile with its placeholders
+    return spec
+
+
+register_section("reading", "reading", _validate)
+
+
+# --- results ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFact:
+    key: str
+    value: Any  # typed for the fact's kind: float (money), int (number), ISO str (date), bool, str
+    span: tuple[int, int]  # in the text given
+    confidence: float
+    said: str  # the words it came from
+
+
+@dataclass(frozen=True, slots=True)
+class FoundContact:
+    name: str
+    role: str  # a key of knowledge/roles.yaml
+    span: tuple[int, int]
+    confidence: float
+    said: str
+
+
+# --- compiled reader ----------------------------------------------------------------------
+
+
+def _alt(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _phrases(words: list[str]) -> re.Pattern[str]:
+    """Words or phrases as one regex; an entry with regex syntax (a backslash or a paren) is kept."""
+    parts = [w if re.search(r"[\\()?]", w) else re.escape(w) for w in sorted(words, key=len, reverse=True)]
+    return re.compile(r"(?<![\w'])(?:" + "|".join(parts) + r")(?![\w'])", re.IGNORECASE)
+
+
+_NUM_WORDS = (
+    "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty"
+)
+_N = (
+    rf"(?P<n>\d{{1,2}}|(?:a\s+)?dozen|a\s+couple\s+of|once|twice|thrice"
+    rf"|(?:{_NUM_WORDS})(?:[\s-](?:{_NUM_WORDS}))?)"
+)
+_ORD = r"(?P<ord>\d{1,2}(?:st|nd|rd|th)|" + "|".join(ORDINALS) + ")"
+_TEXT = r"(?P<text>[^,;:!?—–]{2,80})"
+_NP = r"(?P<text>(?:[\w&/'+-]+\s+){0,3}[\w&/'+-]+)"
+_NAME = r"(?-i:(?P<name>[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}))"
+
+
+@dataclass(frozen=True)
+class _Cued:
+    key: str
+    cues: list[re.Pattern[str]]
+    after_only: list[re.Pattern[str]]
+    requires_after: re.Pattern[str] | None
+    bounds: bool
+    per_year: bool
+
+
+@dataclass(frozen=True)
+class _Reader:
+    question: re.Pattern[str]
+    wh_start: re.Pattern[str]
+    conditional: re.Pattern[str]
+    conditional_start: re.Pattern[str]
+    wishes: re.Pattern[str]
+    hedges: re.Pattern[str]
+    negation: re.Pattern[str]
+    vague: re.Pattern[str]
+    bound: re.Pattern[str]
+    total: re.Pattern[str]
+    count_noun: re.Pattern[str]
+    not_a_value: re.Pattern[str]
+    spelling: dict[str, str]  # a word with one letter dropped -> the word
+    vocabulary: frozenset[str]
+    products: dict[str, str]
+    competitors: dict[str, str]
+    teams: dict[str, list[re.Pattern[str]]]
+    everyone: re.Pattern[str]
+    nobody: re.Pattern[str]
+    yes: re.Pattern[str]
+    no: re.Pattern[str]
+    money: list[_Cued]
+    percent: list[_Cued]
+    dates: list[_Cued]
+    patterns: dict[str, list[tuple[re.Pattern[str], Any]]]
+    text_stop: re.Pattern[str]
+    text_reject: re.Pattern[str]
+    contacts: list[re.Pattern[str]]
+    roles: dict[str, str]
+    not_names: frozenset[str]
+    date_cue: re.Pattern[str]
+
+
+def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
+    fills = {
+        "n": _N,
+        "ord": _ORD,
+        "text": _TEXT,
+        "np": _NP,
+        "product": r"(?P<product>" + _alt(spec.products) + r")(?![\w])",
+        "competitor": r"(?P<competitor>" + _alt(spec.competitors) + r")(?![\w])",
+        "who_ms": r"(?:(?<![\w'])(?:" + _alt(spec.microsoft_side) + r")(?![\w']))",
+        "lead": r"(?:(?<![\w'])(?:" + _alt(spec.leadership) + r")(?![\w']))",
+    }
+
+    def rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+        for name, sub in fills.items():
+            pattern = pattern.replace("{" + name + "}", sub)
+        return re.compile(pattern, flags)
+
+    def cued(items: list[CuedFact]) -> list[_Cued]:
+        return [
+            _Cued(
+                i.key,
+                [rx(c) for c in i.cues],
+                [rx(c) for c in i.after_only],
+                rx(i.requires_after) if i.requires_after else None,
+                i.bounds,
+                i.per_year,
+            )
+            for i in items
+        ]
+
+    spelling: dict[str, str] = {}
+    for word in spec.spelling:
+        for i in range(len(word)):
+            spelling.setdefault(word[:i] + word[i + 1 :], word)
+    roles: dict[str, str] = {}
+    for key, aliases in role_aliases.items():
+        for a in aliases:
+            roles.setdefault(a.casefold(), key)
+    role_rx = r"(?P<role>" + _alt(list(roles)) + r")"
+    questions = [q for q in spec.question_starts]
+    wh = [q for q in questions if q.startswith(("wh", "how"))]
+    aux = [q for q in questions if q not in wh]
+    subject = r"(?:we|they|you|i|it|the|our|their|microsoft|ms|this|that|there|he|she|a|an|\d|[$€£])"
+    return _Reader(
+        question=re.compile(rf"^\s*(?:(?:{_alt(aux)})\s+{subject}|(?:{_alt(wh)})\b)", re.IGNORECASE),
+        wh_start=re.compile(rf"^\s*(?:{_alt(wh)})\b", re.IGNORECASE),
+        conditional=_phrases(spec.conditionals),
+        conditional_start=re.compile(
+            r"^\s*(?:so\s+|and\s+|but\s+)?(?:" + _alt(spec.conditionals) + r")\b", re.I
+        ),
+        wishes=_phrases(spec.wishes),
+        hedges=_phrases(spec.hedges),
+        negation=re.compile(
+            r"(?<![\w'])(?:"
+            + "|".join(re.escape(n) for n in spec.negations if n != "n't")
+            + r")(?![\w'])|n't\b",
+            re.IGNORECASE,
+        ),
+        vague=re.compile(spec.vague_range),
+        bound=re.compile(spec.bound_before, re.IGNORECASE),
+        total=re.compile(spec.total_after, re.IGNORECASE),
+        count_noun=re.compile(spec.count_nouns, re.IGNORECASE),
+        not_a_value=re.compile(spec.not_a_value_before, re.IGNORECASE),
+        spelling=spelling,
+        vocabulary=frozenset(spec.spelling),
+        products={p.casefold(): p for p in spec.products},
+        competitors={c.casefold(): c for c in spec.competitors},
+        teams={t: [re.compile(p, re.IGNORECASE) for p in pats] for t, pats in spec.teams.items()},
+        everyone=re.compile("|".join(spec.everyone), re.IGNORECASE),
+        nobody=re.compile("|".join(spec.nobody), re.IGNORECASE),
+        yes=re.compile("|".join(spec.alignment_yes), re.IGNORECASE),
+        no=re.compile("|".join(spec.alignment_no), re.IGNORECASE),
+        money=cued(spec.money),
+        percent=cued(spec.percent),
+        dates=cued(spec.dates),
+        patterns={k: [(rx(p.rx), p.value) for p in pats] for k, pats in spec.patterns.items()},
+        text_stop=re.compile("|".join(spec.text_stops), re.IGNORECASE),
+        text_reject=re.compile("|".join(spec.text_reject), re.IGNORECASE),
+        contacts=[
+            re.compile(
+                p.replace("{name}", _NAME).replace("{role}", role_rx).replace("{text}", _TEXT), re.IGNORECASE
+            )
+            for p in spec.contacts
+        ],
+        roles=roles,
+        not_names=frozenset(n.casefold() for n in spec.not_names),
+        date_cue=re.compile("|".join(c for d in spec.dates for c in d.cues), re.IGNORECASE),
+    )
+
+
+def _reader(kb: Knowledge) -> _Reader:
+    def build(kb: Knowledge) -> _Reader:
+        aliases = {key: [key, r.title, *r.aliases] for key, r in kb.roles.items()}
+        return _compile(kb.section("reading.reading"), aliases)
+
+    return kb.derive("understanding.reader", build)
+
+
+# --- clauses ------------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n+")
+_CLAUSE_SPLIT = re.compile(
+    r",\s+|;\s*|\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s+(?:but|although|though|whereas|while|however)\s+|:\s+(?=\w+\s)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    start: int
+    end: int
+    text: str
+    asserts: bool  # declarative, unhedged: its facts count
+    hedged: bool
+
+
+def clauses(text: str, kb: Knowledge) -> list[Clause]:
+    """The clauses of `text`, each marked whether it asserts anything."""
+    r = _reader(kb)
+    out: list[Clause] = []
+    pos = 0
+    for m in [*_SENTENCE_END.finditer(text), None]:
+        end = m.start() if m else len(text)
+        stop = m.group(0) if m else ""
+        if end > pos:
+            out += _sentence_clauses(text, pos, end, "?" in stop, r)
+        pos = m.end() if m else len(text)
+    return out
+
+
+def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) -> list[Clause]:
+    parts: list[tuple[int, int]] = []
+    p = start
+    for m in _CLAUSE_SPLIT.finditer(text, start, end):
+        if m.start() > p:
+            parts.append((p, m.start()))
+        p = m.end()
+    if end > p:
+        parts.append((p, end))
+    out: list[Clause] = []
+    hypothetical = False
+    # "we had 4 rounds, I think" / "..., maybe 5": a short hedged aside hedges the whole sentence.
+    hedge_all = any(len(text[a:b].split()) <= 3 and r.hedges.search(text[a:b]) for a, b in parts)
+    for i, (a, b) in enumerate(parts):
+        s = text[a:b]
+        last = i == len(parts) - 1
+        question = bool(r.question.search(s)) or (asked and last) or bool(r.wh_start.search(s))
+        if r.conditional_start.search(s):
+            hypothetical = True  # "if we walk, we lose ..." - the rest of the sentence too
+        hedged = hedge_all or bool(r.hedges.search(s))
+        asserts = not (question or hypothetical or r.conditional.search(s) or r.wishes.search(s) or hedged)
+        out.append(Clause(a, b, s, asserts, hedged))
+    return out
+
+
+def looks_like_question(text: str, kb: Knowledge | None = None) -> bool:
+    """True for a question or request ("can I tell the CSM our budget?", "what if they offer
+    10%"): such text is never a valid answer to a text fact."""
+    if kb is None:
+        from bot.knowledge import default_knowledge
+
+        kb = default_knowledge()
+    t = text.strip()
+    if not t:
+        return False
+    if t.endswith("?"):
+        return True
+    r = _reader(kb)
+    return bool(
+        r.question.search(t) or r.wh_start.search(t) or r.wishes.search(t) or r.conditional_start.search(t)
+    )
+
+
+# --- spelling -------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[A-Za-z]{5,}")
+_INFLECTIONS = ("ing", "ed", "ly", "er", "est")
+
+
+def _respell(text: str, r: _Reader) -> tuple[str, list[int]] | None:
+    """Cue words one letter off ("finace", "roundz") read as the word. Returns the mended
+    text and, per character of it, the index in the original; None when nothing changed."""
+    pieces: list[str] = []
+    index: list[int] = []
+    pos = 0
+    changed = False
+    for m in _TOKEN.finditer(text):
+        w = m.group(0)
+        low = w.casefold()
+        if low in r.vocabulary or low.endswith(_INFLECTIONS):
+            continue
+        fix = r.spelling.get(low)  # a letter too few
+        if fix is None:
+            for i in range(len(low)):  # a letter too many, or one wrong
+                cand = low[:i] + low[i + 1 :]
+                if cand in r.vocabulary:
+                    fix = cand
+                    break
+                hit = r.spelling.get(cand)
+                if hit is not None and len(hit) == len(low):
+                    fix = hit
+                    break
+        if fix is None or fix.startswith(low) or low.startswith(fix):
+            continue  # "round" and "agree" are words, not misspelt "rounds" and "agreed"
+        changed = True
+        pieces.append(text[pos : m.start()])
+        index.extend(range(pos, m.start()))
+        pieces.append(fix)
+        index.extend(min(m.start() + i, m.end() - 1) for i in range(len(fix)))
+        pos = m.end()
+    if not changed:
+        return None
+    pieces.append(text[pos:])
+    index.extend(range(pos, len(text)))
+    index.append(len(text))
+    return "".join(pieces), index
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def read_facts(
+    text: str,
+    kb: Knowledge,
+    *,
+    now: datetime,
+    tz: str = "UTC",
+    known: Mapping[str, Any] | None = None,
+) -> list[FoundFact]:
+    """Facts `text` asserts, at most one per key (the first said), in text order."""
+    r = _reader(kb)
+    mended = _respell(text, r)
+    work, index = mended if mended else (text, None)
+    found: dict[str, FoundFact] = {}
+    parts = clauses(work, kb)
+
+    def add(key: str, value: Any, span: tuple[int, int], confidence: float) -> None:
+        if key in found or key not in kb.facts or value is None:
+            return
+        a, b = span
+        if index is not None:
+            a, b = index[a], index[b]
+            confidence -= 0.1
+        found[key] = FoundFact(key, value, (a, b), round(confidence, 2), text[a:b])
+
+    _read_amounts(work, parts, r, add)
+    for run in _runs(work, parts):
+        _read_patterns(work, run, r, add)
+    for c in parts:
+        if c.asserts:
+            _read_dates(c, r, add, now, tz)
+    _read_alignment(work, parts, r, add, known)
+    return sorted(found.values(), key=lambda f: f.span)
+
+
+def _negated_before(c: Clause, at: int, r: _Reader) -> bool:
+    return bool(r.negation.search(c.text[: max(0, at - c.start)]))
+
+
+def _pick(cands: list[_Cued], before: str, after: str) -> _Cued | None:
+    for cf in cands:
+        if any(cue.search(before + " " + after) for cue in cf.cues) or any(
+            cue.search(after) for cue in cf.after_only
+        ):
+            if cf.requires_after is not None and not cf.requires_after.search(after):
+                continue
+            return cf
+    return None
+
+
+def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
+    """Money and percentages: each goes to the first fact whose cue is in the words around it,
+    its own clause first, then earlier clauses of the same sentence."""
+    items: list[tuple[tuple[int, int], float, list[_Cued], bool]] = []
+    for m in read_money(work):
+        plain = m.amount >= 1000 and "," in work[m.span[0] : m.span[1]]  # "2,200,000 per year"
+        if m.explicit or (plain and (m.period or not r.count_noun.match(work, m.span[1]))):
+            items.append((m.span, m.per_year, r.money, m.period is not None))
+    for p in read_percents(work):
+        if not any(a <= p.span[0] < b for (a, b), _, _, _ in items):
+            items.append((p.span, p.value, r.percent, False))
+    items.sort(key=lambda i: i[0])
+    prev_end = 0
+    for n, (span, value, cands, periodic) in enumerate(items):
+        a, b = span
+        c = next((c for c in parts if c.start <= a < c.end), None)
+        nxt = items[n + 1][0][0] if n + 1 < len(items) else len(work)
+        start, prev_end = prev_end, b
+        if c is None or not c.asserts or r.vague.search(work[max(c.start, a - 8) : a]):
+            continue
+        if _negated_before(c, a, r):
+            prev_end = start  # "the deal isn't 2M, it's 2.4M": the cue carries to the next amount
+            continue
+        if re.match(r"\s*(?:-|–|to|or)\s*[$€£]?\d", work[b : b + 6]):
+            continue
+        before = work[max(c.start, start) : a]
+        after = work[b : min(c.end, nxt, b + 40)]
+        cut = re.search(r"\b(?:and|but)\b", after)
+        after = after[: cut.start()] if cut else after
+        if r.not_a_value.search(before):
+            continue
+        bound = bool(r.bound.search(before))
+        total = not periodic and bool(r.total.search(work[b : b + 40]))
+        allowed = [cf for cf in cands if (cf.bounds or not bound) and (not cf.per_year or not total)]
+        chosen = _pick(cands, before, after)
+        confidence = 0.85
+        if chosen is None:
+            # Earlier clauses of the same sentence ("the issue is X, worth 250k a year").
+            earlier = [p for p in parts if p.end <= c.start and p.start >= start and p.asserts]
+            if earlier and _same_sentence(work, earlier[0].start, a):
+                chosen = _pick(cands, work[earlier[0].start : c.start], after)
+                confidence = 0.7
+        if chosen not in allowed:
+            continue  # "under 2M" is a bound and "2M over three years" a total, not the fact
+        if chosen is None:
+            continue
+        if cands is r.percent:
+            add(chosen.key, int(value) if value == int(value) else value, span, confidence)
+        else:
+            add(chosen.key, float(value), span, confidence)
+
+
+def _same_sentence(work: str, a: int, b: int) -> bool:
+    return not _SENTENCE_END.search(work, a, b)
+
+
+_ORDINAL_ONLY = re.compile(r"(?:on\s+)?the\s+\d{1,2}(?:st|nd|rd|th)", re.IGNORECASE)
+
+
+def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None:
+    got = _date_fact(c, r, now, tz)
+    if got is not None and isinstance(got[1], DateFound):
+        key, found = got
+        add(key, found.day.isoformat(), (c.start + found.span[0], c.start + found.span[1]), 0.85)
+
+
+def _date_fact(c: Clause, r: _Reader, now: datetime, tz: str) -> tuple[str, DateFound | Ambiguous] | None:
+    """The date fact a clause names (its nearest cue decides which), found or ambiguous."""
+    if not r.date_cue.search(c.text):
+        return None  # dateparser only for a clause that names a date fact
+    got = read_date(c.text, now, tz)
+    if got is None:
+        return None
+    if isinstance(got, DateFound) and _ORDINAL_ONLY.fullmatch(got.said):
+        return None  # "the renewal is on the 3rd": which month is a guess
+    a = got.span[0]
+    before = c.text[:a]
+    after = c.text[got.span[1] : got.span[1] + 25]
+    best: tuple[int, str] | None = None
+    for cf in r.dates:
+        for cue in cf.cues:
+            for m in cue.finditer(before):
+                dist = a - m.end()
+                if best is None or dist < best[0]:
+                    best = (dist, cf.key)
+            m2 = cue.search(after)
+            if m2 and (best is None or m2.start() + 5 < best[0]):
+                best = (m2.start() + 5, cf.key)
+    if best is None or _negated_before(c, c.start + a, r):
+        return None
+    return best[1], got
+
+
+@dataclass(frozen=True, slots=True)
+class DateQuestion:
+    """A date fact said in a way that reads two ways: ask "Which day is 12/03 — 12 March or 3 December?"."""
+
+    key: str
+    said: str
+    options: tuple[date, ...]
+    span: tuple[int, int]
+
+
+def read_date_questions(text: str, kb: Knowledge, *, now: datetime, tz: str = "UTC") -> list[DateQuestion]:
+    """Date facts `read_facts` left out because the day is ambiguous ("we renew on 12/03")."""
+    out = []
+    for c in clauses(text, kb):
+        if not c.asserts:
+            continue
+        got = _date_fact(c, _reader(kb), now, tz)
+        if got is not None and isinstance(got[1], Ambiguous):
+            amb = got[1]
+            out.append(
+                DateQuestion(got[0], amb.said, amb.options, (c.start + amb.span[0], c.start + amb.span[1]))
+            )
+    return out
+
+
+def _runs(work: str, parts: list[Clause]) -> list[list[Clause]]:
+    """Consecutive asserting clauses of one sentence ("our walk-away is 1.6M, leadership signed off")."""
+    runs: list[list[Clause]] = []
+    for c in parts:
+        if not c.asserts:
+            runs.append([])
+            continue
+        if runs and runs[-1] and _same_sentence(work, runs[-1][-1].end, c.start):
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    return [r for r in runs if r]
+
+
+def _read_patterns(work: str, run: list[Clause], r: _Reader, add: Any) -> None:
+    start, end = run[0].start, run[-1].end
+    text = work[start:end]
+    for key, pats in r.patterns.items():
+        for rx, fixed in pats:
+            m = rx.search(text)
+            if not m:
+                continue
+            value: Any
+            if fixed is not None:
+                value = fixed
+            else:
+                c = next(c for c in run if c.start <= start + m.start() < c.end or c is run[-1])
+                if _negated_before(c, start + m.start(), r) or r.negation.search(m.group(0)):
+                    continue
+                value = _captured(key, m.groupdict(), r, text, m)
+                if value is None:
+                    continue
+            add(key, value, (start + m.start(), start + m.end()), 0.9)
+            break
+
+
+def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[str]) -> Any:
+    if g.get("n"):
+        if r.vague.search(text[max(0, m.start("n") - 8) : m.start("n")]) or _RANGE_AFTER.match(
+            text, m.end("n")
+        ):
+            return None
+        raw = g["n"]
+        v = int(raw) if raw.isdigit() else words_value(raw)
+        return int(v) if v is not None and 0 < v < 100 else None
+    if g.get("ord"):
+        raw = g["ord"].casefold()
+        return int(raw[:-2]) if raw[0].isdigit() else ORDINALS.get(raw)
+    if g.get("product"):
+        return r.products.get(g["product"].casefold(), g["product"])
+    if g.get("competitor"):
+        return r.competitors.get(g["competitor"].casefold(), g["competitor"])
+    if g.get("text"):
+        return _clean_text(g["text"], r)
+    return None
+
+
+_RANGE_AFTER = re.compile(rf"\s*(?:-|–|to|or)\s*(?:\d|(?:{_NUM_WORDS})\b)", re.I)
+_LEADING = re.compile(r"^(?:(?:the|a|an|our|their|its|that|this|on|about|with|around|really)\s+)+", re.I)
+
+
+def _clean_text(raw: str, r: _Reader) -> str | None:
+    cut = r.text_stop.search(raw)
+    s = raw[: cut.start()] if cut else raw
+    s = _LEADING.sub("", s.strip()).strip(" '\"")
+    if len(s) < 2 or len(s) > 60 or r.text_reject.search(s):
+        return None
+    return s
+
+
+def _read_alignment(
+    work: str, parts: list[Clause], r: _Reader, add: Any, known: Mapping[str, Any] | None
+) -> None:
+    news: dict[str, bool | None] = dict.fromkeys(TEAMS, None)
+    spans: list[tuple[int, int]] = []
+    waiting: list[str] = []
+    for c in parts:
+        s = c.text
+        teams = [t for t, pats in r.teams.items() if any(p.search(s) for p in pats)]
+        everyone = bool(r.everyone.search(s))
+        nobody = bool(r.nobody.search(s))
+        if not (teams or everyone or nobody):
+            waiting = []
+            continue
+        if not c.asserts:
+            waiting = []
+            continue
+        if r.no.search(s) or nobody:
+            polarity: bool | None = False
+        elif r.yes.search(s):
+            polarity = False if r.negation.search(s) else True
+        else:
+            polarity = None
+        if polarity is None:
+            # "IT, Finance and Procurement agreed": teams listed before their verdict.
+            bare = re.sub(r"\b(?:and|&|the|teams?|plus)\b|[\s,]", "", s, flags=re.I)
+            bare = re.sub(r"(?i)finance|procurement|purchasing|sourcing|IT", "", bare)
+            waiting = [*waiting, *teams] if not bare else []
+            continue
+        named = [*waiting, *teams] if teams else (list(TEAMS) if everyone or nobody else [])
+        waiting = []
+        for t in named:
+            if news[t] is None:
+                news[t] = polarity
+        spans.append((c.start, c.end))
+    if not spans:
+        return
+    old = parse_alignment((known or {}).get("internal_alignment"))
+    merged = merge_alignment(old, news)
+    add("internal_alignment", alignment_text(merged), (spans[0][0], spans[-1][1]), 0.85)
+
+
+# --- contacts --------------------------------------------------------------------------------
+
+
+def read_contacts(text: str, kb: Knowledge) -> list[FoundContact]:
+    """People on Microsoft's side named with their role: "Jane is our CSM", "our AE is John
+    Smith", "we deal with Priya Patel, their account exec"."""
+    r = _reader(kb)
+    out: list[FoundContact] = []
+    parts = clauses(text, kb)
+    for rx in r.contacts:
+        for m in rx.finditer(text):
+            c = next((c for c in parts if c.start <= m.start("name") < c.end), None)
+            if c is None or not c.asserts:
+                continue
+            words = m.group("name").split()
+            while words and words[0].casefold() in r.not_names:
+                words.pop(0)
+            if not words or any(w.casefold() in r.not_names for w in words):
+                continue
+            name = " ".join(words)
+            role = r.roles.get(m.group("role").casefold())
+            if role is None or any(f.name == name for f in out):
+                continue
+            if _negated_before(c, m.start(), r) or r.negation.search(m.group(0)):
+                continue
+            out.append(FoundContact(name, role, m.span(), 0.85, m.group(0)))
+    return sorted(out, key=lambda f: f.span)

@@ -1,0 +1,620 @@
+"""Typed values read from spans of text: amounts of money, counts, percentages, yes / no /
+not sure, dates and times.
+
+Pure and deterministic: the clock and the person's time zone come in. The fast readers are
+regular expressions; dateparser (slow to load, ~1 ms a call) is imported lazily and only asked
+about a span that plainly names a day the regexes cannot place.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# --- not sure -------------------------------------------------------------------------------
+
+
+class _Unknown:
+    """The person said they don't know. Distinct from False ("no") and from None (nothing said)."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:  # never mistaken for "yes"; test with `is UNKNOWN`
+        return False
+
+
+UNKNOWN: Final = _Unknown()
+# How a form stores "not sure" (JSON-friendly; playbooks test facts with `is True` / `is False`).
+UNKNOWN_VALUE: Final = "unknown"
+
+_UNSURE = re.compile(
+    r"\b(not (sure|certain|clear)|unsure|uncertain|no idea|no clue|dunno|don'?t know|do not know|"
+    r"doesn'?t know|can'?t (say|tell)|hard to (say|tell)|unclear|unknown|tbd|tbc|to be (confirmed|decided)|"
+    r"not known|maybe|perhaps|possibly|idk|who knows|no clue)\b",
+    re.IGNORECASE,
+)
+_NO = re.compile(
+    r"\b(no|nope|nah|not yet|not really|n|false|none|never|negative|haven'?t|hasn'?t|have not|has not|"
+    r"don'?t|do not|doesn'?t|does not|isn'?t|is not|aren'?t|are not|not)\b",
+    re.IGNORECASE,
+)
+_YES = re.compile(
+    r"\b(yes|yep|yeah|yup|y|sure|agreed|aligned|done|true|correct|affirmative|we have|we do|they have|"
+    r"they do|it is|absolutely|definitely|of course|indeed|set|in place)\b",
+    re.IGNORECASE,
+)
+
+
+def read_yesno(text: str) -> bool | _Unknown | None:
+    """True, False, UNKNOWN ("not sure", "no idea", "don't know yet"), or None (no answer)."""
+    if _UNSURE.search(text):
+        return UNKNOWN
+    if _NO.search(text):
+        return False
+    if _YES.search(text):
+        return True
+    return None
+
+
+def is_unknown(value: Any) -> bool:
+    return value is UNKNOWN or value == UNKNOWN_VALUE
+
+
+# --- number words ---------------------------------------------------------------------------
+
+UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}  # fmt: skip
+SCALES = {"hundred": 100, "thousand": 1e3, "grand": 1e3, "million": 1e6, "billion": 1e9}
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+}  # fmt: skip
+# Counts said as one word or a fixed phrase.
+IDIOMS = {"once": 1, "twice": 2, "thrice": 3, "a dozen": 12, "dozen": 12, "a couple of": 2, "a couple": 2}
+_WORD = "|".join(sorted([*UNITS, *TENS], key=len, reverse=True))
+_WORDS_RX = re.compile(
+    rf"\b(?:(?:{_WORD})(?:[\s-](?:{_WORD}))?)(?:\s+(?:hundred)(?:\s+(?:and\s+)?(?:{_WORD})(?:[\s-](?:{_WORD}))?)?)?\b"
+    rf"|\b(?:a\s+dozen|dozen|a\s+couple(?:\s+of)?|once|twice|thrice)\b",
+    re.IGNORECASE,
+)
+_DIGITS_RX = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\w]|[.,]\d)")
+_ORDINAL_RX = re.compile(
+    r"\b(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(ORDINALS) + r"))\b",
+    re.IGNORECASE,
+)
+
+
+def words_value(words: str) -> float | None:
+    """ "twenty-two" → 22, "five hundred" → 500, "a dozen" → 12, "twice" → 2; None if not a number."""
+    low = re.sub(r"\s+", " ", words.casefold().replace("-", " ")).strip()
+    if low in IDIOMS:
+        return IDIOMS[low]
+    total = 0.0
+    current = 0.0
+    seen = False
+    for w in low.split():
+        if w in ("and", "a", "an"):
+            current = current or (1 if w != "and" else 0)
+            continue
+        if w in UNITS:
+            current += UNITS[w]
+        elif w in TENS:
+            current += TENS[w]
+        elif w == "hundred":
+            current = (current or 1) * 100
+        elif w in SCALES:
+            total += (current or 1) * SCALES[w]
+            current = 0
+        elif w == "half":
+            current += 0.5
+        elif w == "quarter":
+            current += 0.25
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    value: int
+    span: tuple[int, int]
+
+
+def read_counts(text: str) -> list[Count]:
+    """Whole numbers in digits or words ("5", "five", "twenty-two", "a dozen", "twice")."""
+    found: list[Count] = []
+    for m in _DIGITS_RX.finditer(text):
+        if m.group(2) is None:
+            found.append(Count(int(m.group(1).replace(",", "")), m.span()))
+    for m in _WORDS_RX.finditer(text):
+        v = words_value(m.group(0))
+        if v is not None and v == int(v):
+            found.append(Count(int(v), m.span()))
+    return sorted(found, key=lambda c: c.span)
+
+
+def read_count(text: str) -> int | None:
+    counts = read_counts(text)
+    return counts[0].value if counts else None
+
+
+def read_ordinal(text: str) -> Count | None:
+    m = _ORDINAL_RX.search(text)
+    if not m:
+        return None
+    return Count(int(m.group(1)) if m.group(1) else ORDINALS[m.group(2).casefold()], m.span())
+
+
+# --- percentages ----------------------------------------------------------------------------
+
+_PCT_RX = re.compile(
+    rf"(?P<num>\d+(?:[.,]\d+)?|(?:{_WORD})(?:[\s-](?:{_WORD}))?)\s?(?:%|per\s?cent\b|pct\b|percent\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    value: float
+    span: tuple[int, int]
+
+
+def read_percents(text: str) -> list[Percent]:
+    """ "18 %", "18%", "18 percent", "eighteen per cent", "2.5 pct"."""
+    out = []
+    for m in _PCT_RX.finditer(text):
+        raw = m.group("num")
+        v = float(raw.replace(",", ".")) if raw[0].isdigit() else words_value(raw)
+        if v is not None and 0 <= v <= 100:
+            out.append(Percent(v, m.span()))
+    return out
+
+
+# --- money ----------------------------------------------------------------------------------
+
+MULTIPLIERS: dict[str, float] = {
+    "k": 1e3, "K": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "mil": 1e6,
+    "mill": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6, "milion": 1e6, "b": 1e9, "bn": 1e9,
+    "billion": 1e9, "mrd": 1e9,
+}  # fmt: skip
+CURRENCIES = {
+    "$": "USD", "usd": "USD", "us$": "USD", "dollar": "USD", "dollars": "USD", "bucks": "USD",
+    "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
+    "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "quid": "GBP",
+    "chf": "CHF", "cad": "CAD", "aud": "AUD",
+}  # fmt: skip
+_CUR_PRE = r"(?P<pre>US\$|[$€£]|\b(?:USD|EUR|GBP|CHF|CAD|AUD)\b)"
+_CUR_POST = r"(?P<post>[$€£](?!\s?\d)|\b(?:USD|EUR|GBP|CHF|CAD|AUD|dollars?|euros?|pounds?|bucks|quid)\b)"
+_MULT = (
+    r"(?P<mult>k|mm|mn|mil{1,2}(?:ion)?s?|milion|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m)\b"
+)
+_NUM = (
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:\s\d{3})+(?!\d)"
+    r"|\d+(?:[.,]\d+)?)"
+)
+_WORDNUM = rf"(?P<words>(?:an?|half\s+an?|a\s+quarter(?:\s+of\s+an?)?|(?:{_WORD})(?:[\s-](?:{_WORD}))?"
+_WORDNUM += (
+    rf"(?:\s+hundred(?:\s+(?:and\s+)?(?:{_WORD})(?:[\s-](?:{_WORD}))?)?)?)(?:\s+point\s+(?P<frac>{_WORD}))?)"
+)
+_MONEY_RX = re.compile(
+    rf"(?<![\w.]){_CUR_PRE}?\s?(?:{_NUM}|{_WORDNUM})\s?(?:-?{_MULT})?(?:\s?{_CUR_POST})?",
+    re.IGNORECASE,
+)
+_PER_YEAR = re.compile(
+    r"^\s*(?:(?:a|per|/|each|every)\s*(?:year|yr|annum)\b|annual(?:ly)?\b|yearly\b|p\.?\s?a\.?(?!\w)"
+    r"|pro\s+jahr\b|/\s?y\b)",
+    re.IGNORECASE,
+)
+_PER_MONTH = re.compile(r"^\s*(?:(?:a|per|/|each|every)\s*(?:month|mo)\b|monthly\b|pm\b)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: float  # per the period below; per year when `per_year` was converted
+    currency: str | None  # "USD", "EUR", "GBP", ... or None when not said
+    span: tuple[int, int]  # including a period phrase ("a year") right after it
+    period: str | None  # "year", "month" or None
+    explicit: bool  # a currency or a multiplier was said: plainly money, not a count
+
+    @property
+    def per_year(self) -> float:
+        return self.amount * 12 if self.period == "month" else self.amount
+
+
+def _number(raw: str, mult: str | None) -> float | None:
+    s = raw.replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?", s):  # 1.200.000 or 1.200.000,50
+        return float(s.replace(".", "").replace(",", "."))
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
+        return float(s.replace(",", ""))
+    if re.fullmatch(r"\d+,\d{1,2}", s):  # 1,2 Mio / 2,5m: a decimal comma
+        return float(s.replace(",", "."))
+    if re.fullmatch(r"\d+,\d+", s):
+        return None
+    return float(s)
+
+
+def read_money(text: str) -> list[Money]:
+    """Every amount in `text`: "$2.4M", "2.4 million dollars", "USD 1.2m", "€900k", "£75,000",
+    "1,2 Mio €", "250k annually", "half a million", "1.5 mil", "twenty five thousand a month".
+    A bare number with neither currency nor multiplier is kept with explicit=False."""
+    out: list[Money] = []
+    for m in _MONEY_RX.finditer(text):
+        mult_raw = (m.group("mult") or "").casefold().rstrip(".")
+        mult_key = mult_raw
+        if mult_key.startswith("mil") and mult_key not in MULTIPLIERS:
+            mult_key = "million"
+        mult = MULTIPLIERS.get(mult_key) if mult_raw else None
+        if m.group("words") is not None:
+            if mult is None:
+                continue  # "a", "five": only "half a million", "two point four million" are amounts
+            words = re.sub(r"\s+point\s+\w+$", "", m.group("words").casefold())
+            words = re.sub(r"^(a|an)$", "one", words)
+            if words.startswith("half"):
+                base = 0.5
+            elif words.startswith("a quarter"):
+                base = 0.25
+            else:
+                v = words_value(words)
+                if v is None:
+                    continue
+                base = v
+            if m.group("frac"):
+                f = words_value(m.group("frac"))
+                if f is None:
+                    continue
+                base += f / 10
+            value = base
+        else:
+            v = _number(m.group("num"), mult_raw)
+            if v is None:
+                continue
+            value = v
+        if mult_raw == "m" and m.group("num") and value >= 1000 and not m.group("pre"):
+            continue  # "2000m" is metres or minutes, not money
+        amount = value * (mult or 1.0)
+        cur_word = (m.group("pre") or m.group("post") or "").casefold()
+        currency = CURRENCIES.get(cur_word)
+        end = m.end()
+        tail = text[end:]
+        period = None
+        pm = _PER_YEAR.match(tail)
+        if pm:
+            period, end = "year", end + pm.end()
+        else:
+            pm = _PER_MONTH.match(tail)
+            if pm:
+                period, end = "month", end + pm.end()
+        explicit = bool(currency or mult)
+        if m.group("words") is not None and not explicit:
+            continue
+        out.append(Money(amount, currency, (m.start(), end), period, explicit))
+    return out
+
+
+def parse_money_text(text: str) -> float | None:
+    """One amount from a short answer: the first plainly-money amount, else the first number."""
+    found = read_money(text)
+    for money in found:
+        if money.explicit:
+            return money.per_year
+    return found[0].per_year if found else None
+
+
+# --- dates and times ------------------------------------------------------------------------
+
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
+}
+_MONTH = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_DATE_RXS: list[tuple[str, re.Pattern[str]]] = [
+    ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{1,2})-(?P<day>\d{1,2})\b")),
+    ("numeric", re.compile(r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})(?:[/.](?P<year>\d{4}|\d{2}))?\b(?![.,]?\d)")),
+    ("end", re.compile(rf"\b(?:the\s+)?end\s+of\s+{_MONTH}(?:\s+{_YEAR})?\b", re.IGNORECASE)),
+    ("dm", re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b", re.IGNORECASE)),
+    ("md", re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}\b(?:,?\s+{_YEAR})?", re.IGNORECASE)),
+    ("my", re.compile(rf"\b(?:in\s+)?{_MONTH}\s+{_YEAR}\b", re.IGNORECASE)),
+]
+# Words that name a day the regexes above leave to dateparser.
+_RELATIVE_CUE = re.compile(
+    r"\b(today|tonight|tomorrow|tmrw|yesterday|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday|mon|tue|tues|wed|thu|thur|thurs|fri|"
+    r"in (a|an|one|two|three|four|five|six|\d+) (day|days|week|weeks|month|months|fortnight)|"
+    r"(a|one|two|three|\d+) (days?|weeks?) from (now|today)|day after tomorrow|the (\d{1,2})(st|nd|rd|th)\b)",
+    re.IGNORECASE,
+)
+_TIME_RX = re.compile(
+    r"\b(?:at\s+)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<m>[0-5]\d))?\s*(?P<ap>am|pm|a\.m\.|p\.m\.)"
+    r"|\b(?:at\s+)?(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b"
+    r"|\bat\s+(?P<hb>[01]?\d|2[0-3])[.](?P<mb>[0-5]\d)\b"
+    r"|\b(?P<word>noon|midday|midnight)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateFound:
+    day: date
+    at: time | None  # a time of day when one was said
+    span: tuple[int, int]
+    said: str
+    precision: str = "day"  # "day", or "month" when only a month was said (day is the 1st)
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    """A date that reads two ways ("12/03"): ask which, never pick one."""
+
+    said: str
+    options: tuple[date, ...]
+    span: tuple[int, int]
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The named IANA zone; UTC when missing or unknown."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_today(now: datetime, tz: str | None) -> date:
+    return now.astimezone(zone(tz)).date() if now.tzinfo else now.date()
+
+
+def read_time(text: str) -> tuple[time, tuple[int, int]] | None:
+    """ "2pm", "3.30pm", "10:30 am", "14:45", "at 9.15", "noon"."""
+    for m in _TIME_RX.finditer(text):
+        if m.group("word"):
+            return (time(0, 0) if m.group("word").casefold() == "midnight" else time(12, 0)), m.span()
+        if m.group("h24") is not None:
+            return time(int(m.group("h24")), int(m.group("m24"))), m.span()
+        if m.group("hb") is not None:
+            return time(int(m.group("hb")), int(m.group("mb"))), m.span()
+        h = int(m.group("h"))
+        if h > 12 or h == 0:
+            continue
+        ap = m.group("ap").replace(".", "").casefold()
+        return time(h % 12 + (12 if ap == "pm" else 0), int(m.group("m") or 0)), m.span()
+    return None
+
+
+def _future(d_m: tuple[int, int], today: date, year: int | None) -> date | None:
+    day, month = d_m
+    if year is not None:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+    for y in (today.year, today.year + 1):
+        try:
+            found = date(y, month, day)
+        except ValueError:
+            continue
+        if found >= today:
+            return found
+    return None
+
+
+def _last_day(year: int, month: int) -> date:
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def read_date(
+    text: str,
+    now: datetime,
+    tz: str | None = "UTC",
+    *,
+    order: str | None = None,
+    relative: bool = True,
+) -> DateFound | Ambiguous | None:
+    """The first day `text` names, in the person's zone, preferring the future.
+
+    `order` is "DMY" or "MDY" when the person's locale is known; without it "12/03" is
+    Ambiguous. None when no day is named or it cannot be read (never silently today).
+    """
+    today = local_today(now, tz)
+    best: tuple[int, DateFound | Ambiguous] | None = None
+    for kind, rx in _DATE_RXS:
+        for m in rx.finditer(text):
+            got = _from_match(kind, m, today, order)
+            if got is not None and (best is None or m.start() < best[0]):
+                best = (m.start(), got)
+                break
+    if best is None and relative and _RELATIVE_CUE.search(text):
+        got = _dateparser_date(text, now, tz)
+        if got is not None:
+            best = (got.span[0], got)
+    if best is None:
+        return None
+    found = best[1]
+    if isinstance(found, DateFound) and found.at is None:
+        t = read_time(text)
+        if t is not None:
+            found = DateFound(found.day, t[0], found.span, found.said, found.precision)
+    return found
+
+
+def _from_match(kind: str, m: re.Match[str], today: date, order: str | None) -> DateFound | Ambiguous | None:
+    said = m.group(0)
+    span = m.span()
+    year = None
+    if m.groupdict().get("year"):
+        y = m.group("year")
+        year = int(y) + 2000 if len(y) == 2 else int(y)
+    if kind == "iso":
+        try:
+            return DateFound(
+                date(int(m.group("year")), int(m.group("mon")), int(m.group("day"))), None, span, said
+            )
+        except ValueError:
+            return None
+    if kind == "numeric":
+        a, b = int(m.group("a")), int(m.group("b"))
+        if m.group("year") is None and "." in said:
+            return None  # "3.30" is a time, "2.4" an amount
+        readings: list[date] = []
+        orders = [order] if order in ("DMY", "MDY") else ["DMY", "MDY"]
+        for o in orders:
+            d, mo = (a, b) if o == "DMY" else (b, a)
+            if 1 <= mo <= 12:
+                found = _future((d, mo), today, year)
+                if found is not None and found not in readings:
+                    readings.append(found)
+        if not readings:
+            return None
+        if len(readings) > 1:
+            return Ambiguous(said, tuple(readings), span)
+        return DateFound(readings[0], None, span, said)
+    month = MONTHS.get(m.group("mon")[:3].casefold())
+    if month is None:
+        return None
+    if kind == "end":
+        y = year if year is not None else (today.year if month >= today.month else today.year + 1)
+        return DateFound(_last_day(y, month), None, span, said)
+    if kind == "my":
+        return DateFound(date(year, month, 1), None, span, said, "month")  # type: ignore[arg-type]
+    found = _future((int(m.group("day")), month), today, year)
+    return DateFound(found, None, span, said) if found is not None else None
+
+
+_DP_LOCK = threading.Lock()
+_DP: Any = None
+_ORDINAL_DAY = re.compile(r"\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
+
+
+def warm_dates() -> None:
+    """Import dateparser and run it once (its first call loads language data)."""
+    global _DP
+    if _DP is not None:
+        return
+    with _DP_LOCK:
+        if _DP is None:
+            import dateparser
+
+            dateparser.parse(
+                "in two weeks", languages=["en"], settings={"RELATIVE_BASE": datetime(2026, 1, 1)}
+            )
+            _DP = dateparser
+
+
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_WD = {w[:3]: i for i, w in enumerate(_WEEKDAYS)} | {"tues": 1, "thur": 3, "thurs": 3}
+_SIMPLE_DAY = re.compile(
+    r"\b(?:(?P<today>today|tonight|this (?:morning|afternoon|evening))|(?P<dat>(?:the )?day after tomorrow)"
+    r"|(?P<tomorrow>tomorrow|tmrw)"
+    r"|(?P<rel>this|next|on|coming)?\s*(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"mon|tues|tue|wed|thurs|thur|thu|fri)(?:'s)?"
+    r"|in\s+(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>days?|weeks?)"
+    r"|(?P<n2>a|one|two|three|four|\d{1,2})\s+(?P<unit2>days?|weeks?)\s+from\s+(?:now|today)"
+    r"|in\s+a\s+fortnight)\b",
+    re.IGNORECASE,
+)
+
+
+def _simple_relative(text: str, today: date) -> DateFound | None:
+    """today, tomorrow, weekdays ("this Monday", "next Friday"), "in two weeks", "3 days from now"."""
+    m = _SIMPLE_DAY.search(text)
+    if not m:
+        return None
+    g = m.groupdict()
+    if g["today"]:
+        day = today
+    elif g["dat"]:
+        day = today + timedelta(days=2)
+    elif g["tomorrow"]:
+        day = today + timedelta(days=1)
+    elif g["wd"]:
+        wd = g["wd"].casefold()
+        target = _WEEKDAYS.index(wd) if wd in _WEEKDAYS else _WD[wd[:4] if wd[:4] in _WD else wd[:3]]
+        ahead = (target - today.weekday()) % 7
+        # "Monday" said on a Monday means today only with "this"; otherwise next week.
+        if ahead == 0 and (g["rel"] or "").casefold() != "this":
+            ahead = 7
+        day = today + timedelta(days=ahead)
+    else:
+        raw = (g["n"] or g["n2"] or "two").casefold()
+        n = int(raw) if raw.isdigit() else int(words_value(raw) or 1)
+        unit = (g["unit"] or g["unit2"] or "weeks").casefold()
+        if "fortnight" in m.group(0).casefold():
+            n, unit = 2, "weeks"
+        day = today + timedelta(days=n * (7 if unit.startswith("week") else 1))
+    return DateFound(day, None, m.span(), m.group(0))
+
+
+def _dateparser_date(text: str, now: datetime, tz: str | None) -> DateFound | None:
+    today = local_today(now, tz)
+    m = _ORDINAL_DAY.search(text)
+    if m:  # "on the 3rd": the next 3rd of a month
+        day = int(m.group(1))
+        for step in range(3):
+            y, mo = today.year + (today.month - 1 + step) // 12, (today.month - 1 + step) % 12 + 1
+            try:
+                found = date(y, mo, day)
+            except ValueError:
+                continue
+            if found >= today:
+                return DateFound(found, None, m.span(), m.group(0))
+        return None
+    simple = _simple_relative(text, today)
+    if simple is not None:
+        return simple
+    cue = _RELATIVE_CUE.search(text)
+    if cue is None:
+        return None
+    warm_dates()
+    # The phrase from the cue on (dateparser reads chatter around it badly), longest first.
+    words = text[cue.start() :].split()
+    for k in range(min(len(words), 5), 0, -1):
+        candidate = " ".join(words[:k]).strip(",.;!?")
+        got = _dp_parse(candidate, now, tz)
+        if got is not None:
+            return DateFound(got.date(), None, (cue.start(), cue.start() + len(candidate)), candidate)
+    return None
+
+
+def _dp_parse(phrase: str, now: datetime, tz: str | None) -> datetime | None:
+    local_now = now.astimezone(zone(tz)).replace(tzinfo=None) if now.tzinfo else now
+    try:
+        return _DP.parse(
+            phrase,
+            languages=["en"],
+            settings={
+                "RELATIVE_BASE": local_now,
+                "PREFER_DATES_FROM": "future",
+                "RETURN_AS_TIMEZONE_AWARE": False,
+                "STRICT_PARSING": False,
+                "REQUIRE_PARTS": [],
+            },
+        )
+    except (ValueError, OverflowError):
+        return None
