@@ -23,7 +23,8 @@ from bot.memory import Memory, TimelineCache
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import DEAL_FREE, load_skills
 from bot.turn import Turn
-from bot.understand import clean, match_command, match_pattern, suggestions
+from bot.understand import button_label, clean, did_you_mean, match_command, match_pattern, understand_ranked
+from bot.understanding.config import config as understanding_config
 
 log = logging.getLogger("coach")
 
@@ -158,8 +159,8 @@ class Coach:
         text = clean(turn.text)
         command = match_command(text, self.kb)
         if form is None:
-            ctx.intent = command or match_pattern(text, self.kb) or Intent("unknown", {}, text)
-            if ctx.intent.name == "unknown" and ctx.deal is not None and not text.rstrip().endswith("?"):
+            ctx.intent = command or understand_ranked(text, self.kb)[0] or Intent("unknown", {}, text)
+            if ctx.intent.name in ("unknown", "deal.tell") and ctx.deal is not None and not text.rstrip().endswith("?"):
                 stated = await self._stated_facts(ctx, text)
                 if stated is not None:
                     return stated
@@ -282,10 +283,19 @@ class Coach:
         return reply
 
     def _not_understood(self, ctx: Context) -> Reply:
-        tries = suggestions(self.kb)
+        """The closest intents as buttons, or, for text unlike anything, what I'm for."""
+        text, words = ctx.intent.text, understanding_config(self.kb).wording
+        close = did_you_mean(understand_ranked(text, self.kb)[1], self.kb) if text else []
+        if close:
+            return Reply(
+                headline=words.did_you_mean,
+                intent="unknown",
+                actions=[Action(button_label(n, self.kb), {"intent": n, "_text": text}) for n in close],
+                footer=words.did_you_mean_footer,
+            )
         return Reply(
-            headline="I'm not sure what you mean. Some things you can ask:",
+            headline=words.can_help,
             intent="unknown",
-            sections=[Section(items=[Item(f"“{t}”") for t in tries])],
-            footer="Type `help` for everything I can do.",
+            sections=[Section(items=[Item(t) for t in words.can_help_items])],
+            footer=words.can_help_footer,
         )

@@ -186,6 +186,20 @@ async def note(ctx: Context) -> Reply:
     )
 
 
+@skill("deal.tell", needs_deal=False)
+async def deal_tell(ctx: Context) -> Reply:
+    """A statement about the deal that carried no fact I track (facts are read before this)."""
+    if ctx.deal is None:
+        return Reply(headline=ctx.kb.say("core.tell-no-deal"), intent="deal.tell")
+    said = ctx.intent.text.strip()[:2000]
+    return Reply(
+        headline=ctx.kb.say("core.tell-no-fact"),
+        intent="deal.tell",
+        sections=[Section(items=[Item(ctx.kb.say("core.tell-example-1")), Item(ctx.kb.say("core.tell-example-2"))])],
+        actions=[Action("Keep it as a note", {"intent": "note", "rest": said})] if said else [],
+    )
+
+
 @skill("fact.set")
 async def fact_set(ctx: Context) -> Reply:
     rest = str(ctx.intent.args.get("rest", ""))
