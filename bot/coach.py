@@ -160,7 +160,8 @@ class Coach:
         command = match_command(text, self.kb)
         if form is None:
             ctx.intent = command or understand_ranked(text, self.kb)[0] or Intent("unknown", {}, text)
-            if ctx.intent.name in ("unknown", "deal.tell") and ctx.deal is not None and not text.rstrip().endswith("?"):
+            stating = ctx.intent.name in ("unknown", "deal.tell")
+            if stating and ctx.deal is not None and not text.rstrip().endswith("?"):
                 stated = await self._stated_facts(ctx, text)
                 if stated is not None:
                     return stated

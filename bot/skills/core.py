@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, TypeAdapter
 
 from bot.context import Context
@@ -173,9 +175,21 @@ async def undo(ctx: Context) -> Reply:
     return Reply(headline=f"Undone: {what}.", intent="undo")
 
 
+# How people start a note in their own words; what follows is the note.
+_NOTE_LEAD = re.compile(
+    r"^\s*(please |can you |could you )*(make|add|take|keep|put|jot|write|note|log|record|remember)"
+    r"( down| a note| a quick note| note| this)?( on the deal| to the notes)?"
+    r"( that| saying| of the fact that| of)?"
+    r"\s*[:,-]?\s*",
+    re.IGNORECASE,
+)
+
+
 @skill("note")
 async def note(ctx: Context) -> Reply:
     text = str(ctx.intent.args.get("rest", "")).strip()
+    if not text and "rest" not in ctx.intent.args:  # understood from everyday words, not `note:`
+        text = _NOTE_LEAD.sub("", ctx.intent.text, count=1).strip()
     if not text:
         return Reply(headline="What should the note say? `note: TEXT`", intent="note")
     event = await ctx.log("note", {"text": text[:2000]})
@@ -195,9 +209,26 @@ async def deal_tell(ctx: Context) -> Reply:
     return Reply(
         headline=ctx.kb.say("core.tell-no-fact"),
         intent="deal.tell",
-        sections=[Section(items=[Item(ctx.kb.say("core.tell-example-1")), Item(ctx.kb.say("core.tell-example-2"))])],
+        sections=[Section(items=[Item(ctx.kb.say(f"core.tell-example-{n}")) for n in (1, 2)])],
         actions=[Action("Keep it as a note", {"intent": "note", "rest": said})] if said else [],
     )
+
+
+def _fact_in_words(ctx: Context) -> tuple[str, str]:
+    """The fact a sentence names (by its label) and the words after it, minus "to"/"as"."""
+    low = ctx.intent.text.casefold()
+    best = None
+    for spec in ctx.kb.facts.values():
+        for name in (spec.label.casefold(), spec.key.replace("_", " ")):
+            at = low.find(name)
+            if at >= 0 and (best is None or len(name) > len(best[1])):
+                best = (at, name)
+    if best is None:
+        return ctx.intent.text, ""
+    at, name = best
+    value = ctx.intent.text[at + len(name) :]
+    value = re.sub(r"^\s*(to|as|=|:|is|at|should be|of)\b\s*", "", value, flags=re.IGNORECASE).strip(" .")
+    return name, value
 
 
 @skill("fact.set")
@@ -206,6 +237,8 @@ async def fact_set(ctx: Context) -> Reply:
     key_part, _, value_part = rest.partition(":")
     if not value_part:
         key_part, _, value_part = rest.partition("=")
+    if not value_part and not rest:  # "change the renewal date to 1 July 2027"
+        key_part, value_part = _fact_in_words(ctx)
     wanted = key_part.strip().casefold().replace(" ", "_")
     spec = next(
         (s for s in ctx.kb.facts.values() if wanted in (s.key, s.label.casefold().replace(" ", "_"))), None
