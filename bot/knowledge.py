@@ -226,7 +226,7 @@ def _check_references(kb: Knowledge) -> None:
 @lru_cache(maxsize=1)
 def default_knowledge() -> Knowledge:
     # Feature modules register their sections on import; import them before loading.
-    import bot.demo  # noqa: F401  (registers its section)
+    import bot.demo
     import bot.understanding.config  # noqa: F401  (registers its section)
     from bot.skills import load_skills
 
