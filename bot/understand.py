@@ -140,8 +140,8 @@ def understand(text: str, kb: Knowledge) -> Intent | None:
 def did_you_mean(ranking: Ranking, kb: Knowledge) -> list[str]:
     """The two or three intents worth offering for an unclear message, best first."""
     settings = config(kb)
-    specs = {s.name: s for s in kb.intents}
-    out = [name for name, p in ranking if p >= settings.suggest and name in specs and specs[name].typed]
+    offered = {s.name for s in kb.intents if s.typed and s.name not in settings.never_suggest}
+    out = [name for name, p in ranking if p >= settings.suggest and name in offered]
     return out[: settings.max_suggestions]
 
 

@@ -65,7 +65,8 @@ def test_everyday_words_from_the_brief(text, intent):
 
 def test_a_command_still_wins_over_the_classifier():
     got = understand("note: the AE wants a call about escalation", KB)
-    assert got is not None and got.name == "note" and got.args == {"rest": "the AE wants a call about escalation"}
+    assert got is not None and got.name == "note"
+    assert got.args == {"rest": "the AE wants a call about escalation"}
 
 
 def test_the_classifier_pick_takes_args_from_its_own_patterns():

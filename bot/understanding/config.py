@@ -26,6 +26,8 @@ class UnderstandingConfig(BaseModel):
     # Intents at or above this probability are offered as "Did you mean …" buttons.
     suggest: float = Field(gt=0, le=1)
     max_suggestions: int = Field(ge=1, le=5)
+    # Intents never offered as a button (nothing useful happens when they are pressed).
+    never_suggest: list[str] = Field(default_factory=list)
     # Label of the "none of these" class trained from `outside_examples`.
     outside_label: str
     outside_examples: list[str] = Field(min_length=10)

@@ -65,4 +65,4 @@ def train(pairs: Sequence[tuple[str, str]], *, c: float = 1.0, seed: int = 0) ->
     texts = [normalise(t) for t, _ in pairs]
     labels = [label for _, label in pairs]
     pipeline.fit(texts, labels)
-    return TextModel(labels=tuple(pipeline.classes_), pipeline=pipeline)
+    return TextModel(labels=tuple(str(c) for c in pipeline.classes_), pipeline=pipeline)
