@@ -15,6 +15,7 @@ BENCHES = [
     ["bench.core_turn", "--turns", "5", "--events", "20", "--big", "50"],
     ["bench.slack_turn", "--requests", "20", "--concurrency", "2", "--stall", "0.2"],
     ["bench.teams_turn", "10"],
+    ["bench.understanding", "--rounds", "1"],
 ]
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from bot.knowledge import Knowledge, register_section
 from bot.timeline import MS_STATEMENT, DealView
 from bot.understanding.config import config
-from bot.understanding.model import TextModel, train
+from bot.understanding.model import TextModel, cached
 
 
 class Pattern(BaseModel):
@@ -88,7 +88,7 @@ def classify(text: str, kb: Knowledge) -> Classified:
 def _train(kb: Knowledge) -> TextModel:
     pairs = [(ex, st.type) for st in kb.section("counter_moves.statements") for ex in st.examples]
     pairs += [(ex, OTHER) for ex in kb.section("counter_moves.other_examples")]
-    return train(pairs)
+    return cached("statements", pairs)
 
 
 def rank(text: str, kb: Knowledge) -> list[tuple[str, float]]:
