@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     port: int = Field(default=3978, alias="PORT")
     # "auto": `coach serve` keeps itself on one CPU (chosen by pid); "off"; or a CPU number.
     cpu_affinity: str = Field(default="auto", alias="COACH_CPU_AFFINITY")
+    # Where the free-text classifiers' trained weights are cached (default: user cache dir).
+    model_cache: str = Field(default="", alias="COACH_MODEL_CACHE")
 
 
 @lru_cache(maxsize=1)

@@ -183,7 +183,9 @@ def fingerprint(pairs: Sequence[tuple[str, str]]) -> str:
 
 
 def cache_dir() -> Path:
-    configured = os.environ.get(CACHE_ENV)
+    from bot.settings import get_settings
+
+    configured = os.environ.get(CACHE_ENV) or get_settings().model_cache  # env first: tests set it
     if configured:
         return Path(configured)
     from platformdirs import user_cache_dir
