@@ -61,9 +61,6 @@ async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool =
     if cpu is not None:
         log.info("coach serve keeps to CPU %s (COACH_CPU_AFFINITY=off to let it roam)", cpu)
     rt = await Runtime.start(settings)
-    from bot.understanding.intents import warm
-
-    await asyncio.to_thread(warm, rt.kb)  # the classifiers, before the first message needs them
     rt.services["socket_mode"] = socket_mode
     app = await build_app(rt)
     runner = web.AppRunner(app, access_log=None)

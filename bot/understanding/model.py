@@ -100,7 +100,9 @@ class TextModel:
             vals += [v / length for v in group_vals]
         if not cols:
             return self.bias.copy()
-        return np.asarray(vals) @ self.weights[cols] + self.bias
+        # Multiply and sum rather than a matrix product: a BLAS call would wake its thread
+        # pool, whose spinning threads then compete with the event loop for a pinned CPU.
+        return (self.weights[cols] * np.asarray(vals)[:, None]).sum(axis=0) + self.bias
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         scores = [float(s) * SHARPNESS for s in self.scores(text)]
