@@ -86,3 +86,15 @@ async def test_text_unlike_anything_gets_what_the_coach_is_for(chat, deal):
         assert reply.headline.startswith("That's outside what I do")
         assert not reply.actions
         assert "help" in (reply.footer or "")
+
+
+async def test_deals_are_started_and_switched_in_everyday_words(chat):
+    started = await chat("we need a new deal for Humongous Insurance")
+    assert started.intent == "deal.new" and started.headline.startswith("Started Humongous Insurance")
+    await chat("deal new Tailspin Copilot rollout")
+    switched = await chat("let's work on the Humongous deal now")
+    assert switched.intent == "deal.use" and switched.headline == "Switched to Humongous Insurance."
+    unknown = await chat("move over to the Fabrikam deal")
+    assert unknown.intent == "deal.use"
+    assert unknown.headline.startswith("I couldn't tell which deal you mean.")
+    assert "Humongous Insurance, Tailspin Copilot rollout" in unknown.headline

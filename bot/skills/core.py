@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -55,9 +56,24 @@ def _deal_name(ctx: Context) -> str:
     )
 
 
+# A new deal's name in everyday words: after "called"/"named"/"for"/":", else after "deal".
+_NAMED = re.compile(
+    r"\b(?:called|named|for)\s+(?:the\s+)?(.+?)\s*[.!]?$|[:\-–]\s*(.+?)\s*[.!]?$", re.IGNORECASE
+)
+_AFTER_DEAL = re.compile(r"\b(?:deal|negotiation|renewal)\b[,:]?\s+(.+?)\s*[.!]?$", re.IGNORECASE)
+
+
+def _new_deal_name(ctx: Context) -> str:
+    name = _deal_name(ctx)
+    if name or "rest" in ctx.intent.args:  # the command grammar said what the name is
+        return name
+    m = _NAMED.search(ctx.intent.text) or _AFTER_DEAL.search(ctx.intent.text)
+    return " ".join((next(g for g in m.groups() if g) if m else "").split()).strip("\"'“”")
+
+
 @skill("deal.new", needs_deal=False)
 async def deal_new(ctx: Context) -> Reply:
-    name = _deal_name(ctx)
+    name = _new_deal_name(ctx)
     if not name:
         return Reply(headline="Give the deal a name: `deal new Woodgrove EA renewal`.", intent="deal.new")
     if len(name) > MAX_DEAL_NAME:
@@ -94,13 +110,29 @@ async def deal_new(ctx: Context) -> Reply:
 async def deal_use(ctx: Context) -> Reply:
     name = _deal_name(ctx)
     deal = await ctx.memory.find_deal(name) if name else None
+    if deal is None and not name and "rest" not in ctx.intent.args:  # "let's work on Tailspin now"
+        deal = await _deal_in_words(ctx)
     if deal is None:
         names = [d.name for d in await ctx.memory.list_deals()]
         hint = f" Deals here: {', '.join(names[:10])}." if names else " There are no deals here yet."
-        return Reply(headline=f"I don't know a deal called “{name[:80]}”.{hint}", intent="deal.use")
+        unclear = "I couldn't tell which deal you mean."
+        which = f"I don't know a deal called “{name[:80]}”." if name else unclear
+        return Reply(headline=which + hint, intent="deal.use")
     conversation = await ctx.memory.conversation(ctx.turn.conversation, ctx.now)
     await ctx.memory.bind(conversation, deal)
     return Reply(headline=f"Switched to {deal.name}.", intent="deal.use")
+
+
+async def _deal_in_words(ctx: Context) -> Any:
+    """The one deal whose name, or its first word, the sentence mentions (None if not one)."""
+    words = set(re.findall(r"\w+", ctx.intent.text.casefold()))
+    said = ctx.intent.text.casefold()
+    found = [
+        d
+        for d in await ctx.memory.list_deals()
+        if d.name.casefold() in said or (d.name.split() and d.name.split()[0].casefold() in words)
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 @skill("deal.list", needs_deal=False)
