@@ -288,10 +288,11 @@ class Coach:
         text, words = ctx.intent.text, understanding_config(self.kb).wording
         close = did_you_mean(understand_ranked(text, self.kb)[1], self.kb) if text else []
         if close:
+            said = text[:1500]  # rides in the buttons: fits a Slack button value (2,000)
             return Reply(
                 headline=words.did_you_mean,
                 intent="unknown",
-                actions=[Action(button_label(n, self.kb), {"intent": n, "_text": text}) for n in close],
+                actions=[Action(button_label(n, self.kb), {"intent": n, "_text": said}) for n in close],
                 footer=words.did_you_mean_footer,
             )
         return Reply(

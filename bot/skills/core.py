@@ -237,7 +237,7 @@ async def deal_tell(ctx: Context) -> Reply:
     """A statement about the deal that carried no fact I track (facts are read before this)."""
     if ctx.deal is None:
         return Reply(headline=ctx.kb.say("core.tell-no-deal"), intent="deal.tell")
-    said = ctx.intent.text.strip()[:2000]
+    said = ctx.intent.text.strip()[:1500]  # rides in a button: fits a Slack button value
     return Reply(
         headline=ctx.kb.say("core.tell-no-fact"),
         intent="deal.tell",
