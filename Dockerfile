@@ -13,6 +13,9 @@ COPY knowledge ./knowledge
 COPY migrations ./migrations
 RUN pip install .
 USER coach
+# Train the free-text classifiers into the image, so no replica trains at its first message.
+ENV COACH_MODEL_CACHE=/home/coach/models
+RUN python -c "from bot.knowledge import default_knowledge; from bot.understanding.intents import warm; warm(default_knowledge())"
 VOLUME ["/data"]
 EXPOSE 3978
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:3978/healthz').status != 200)"
