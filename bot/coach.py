@@ -34,7 +34,8 @@ from bot.memory import Memory, TimelineCache
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import DEAL_FREE, load_skills
 from bot.turn import Turn
-from bot.understand import clean, match_command, match_pattern, suggestions
+from bot.understand import button_label, clean, did_you_mean, match_command, match_pattern, understand_ranked
+from bot.understanding.config import config as understanding_config
 from bot.understanding.facts import read_facts
 
 if TYPE_CHECKING:
@@ -228,7 +229,7 @@ class Coach:
     ) -> Reply:
         """A message outside a form: a command, a question, facts stated in passing, or all
         of these at once. Facts are recorded first, so the answer already uses them."""
-        ctx.intent = command or match_pattern(text, self.kb) or Intent("unknown", {}, text)
+        ctx.intent = command or understand_ranked(text, self.kb)[0] or Intent("unknown", {}, text)
         by_llm = (
             command is None and llm is not None and ctx.intent.name == "unknown" and llm.intent is not None
         )
@@ -339,7 +340,7 @@ class Coach:
         elif command:
             answers = {}
         else:
-            other = match_pattern(text, self.kb)
+            other = self._new_question(text)
             answers = read_form_answers(
                 text, pending, self.kb, free_text=other is None, now=ctx.now, tz=ctx.tz
             )
@@ -373,6 +374,18 @@ class Coach:
             return reply
         reply.sections.insert(0, Section(items=[Item("Noted " + "; ".join(noted) + ".")]))
         return reply
+
+    def _new_question(self, text: str) -> Intent | None:
+        """Mid-form, a message is something new (not an answer) when a pattern says so, or when
+        the classifier is sure of a question or a request: a plain statement stays an answer."""
+        found = match_pattern(text, self.kb)
+        if found is not None:
+            return found
+        intent, ranking = understand_ranked(text, self.kb)
+        if intent is None or intent.name in ("deal.tell", "unknown") or not ranking:
+            return None
+        sure = understanding_config(self.kb).digress
+        return intent if ranking[0][1] >= sure or looks_like_question(text) else None
 
     async def _digress(
         self, ctx: Context, form: Any, pending: list[str], text: str, intent: Intent | None
@@ -421,10 +434,20 @@ class Coach:
         return reply
 
     def _not_understood(self, ctx: Context) -> Reply:
-        tries = suggestions(self.kb)
+        """The closest intents as buttons, or, for text unlike anything, what I'm for."""
+        text, words = ctx.intent.text, understanding_config(self.kb).wording
+        close = did_you_mean(understand_ranked(text, self.kb)[1], self.kb) if text else []
+        if close:
+            said = text[:1500]  # rides in the buttons: fits a Slack button value (2,000)
+            return Reply(
+                headline=words.did_you_mean,
+                intent="unknown",
+                actions=[Action(button_label(n, self.kb), {"intent": n, "_text": said}) for n in close],
+                footer=words.did_you_mean_footer,
+            )
         return Reply(
-            headline="I'm not sure what you mean. Some things you can ask:",
+            headline=words.can_help,
             intent="unknown",
-            sections=[Section(items=[Item(f"“{t}”") for t in tries])],
-            footer="Type `help` for everything I can do.",
+            sections=[Section(items=[Item(t) for t in words.can_help_items])],
+            footer=words.can_help_footer,
         )

@@ -55,6 +55,10 @@ class IntentSpec(BaseModel):
     priority: int = 50  # higher is tried first
     help: str | None = None  # one line for `help`
     usage: str | None = None  # command grammar, e.g. "share <role> <what>"
+    label: str | None = None  # a short button label ("Should we escalate?") for "Did you mean …"
+    # False for intents only reached by buttons or actions: no example phrasings needed, and
+    # the free-text classifier never picks them.
+    typed: bool = True
 
     @field_validator("patterns")
     @classmethod
@@ -226,6 +230,7 @@ def _check_references(kb: Knowledge) -> None:
 def default_knowledge() -> Knowledge:
     # Feature modules register their sections on import; import them before loading.
     import bot.demo
+    import bot.understanding.config
     import bot.understanding.facts  # noqa: F401  (registers knowledge/reading.yaml)
     from bot.skills import load_skills
 

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, alias="COACH_METRICS_PORT", ge=1, le=65535)
     metrics_host: str | None = Field(default=None, alias="COACH_METRICS_HOST")
     access_log: bool = Field(default=True, alias="COACH_ACCESS_LOG")
+    # Where the free-text classifiers' trained weights are cached (default: user cache dir).
+    model_cache: str = Field(default="", alias="COACH_MODEL_CACHE")
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,10 @@
-"""From a chat message to an intent: the command grammar first, then free-text patterns.
+"""From a chat message to an intent: the command grammar first, then free-text patterns,
+then a classifier trained on the intents' example phrasings.
 
-Both live in knowledge/ (`intents:`), so wording can be tuned without code. Deterministic:
-the same text always means the same thing.
+All three live in knowledge/ (`intents:`, understanding.yaml), so wording can be tuned
+without code. Deterministic: the same text always means the same thing. Below the
+classifier's confidence threshold nothing is guessed; the ranking is kept so the coach can
+ask "Did you mean …".
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from functools import lru_cache
 
 from bot.context import Intent
 from bot.knowledge import Knowledge
+from bot.understanding.config import config
 
 # Control characters other than newline and tab, zero-width and bidi-override characters.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -91,11 +95,61 @@ def match_pattern(text: str, kb: Knowledge) -> Intent | None:
     return None
 
 
-def understand(text: str, kb: Knowledge) -> Intent | None:
+def pattern_args(name: str, text: str, kb: Knowledge) -> dict[str, str]:
+    """Arguments from `name`'s own patterns when one matches, else none."""
+    for intent, patterns in _patterns(kb):
+        if intent == name:
+            for pattern in patterns:
+                m = pattern.search(text)
+                if m:
+                    return {k: v.strip() for k, v in m.groupdict().items() if v is not None}
+    return {}
+
+
+Ranking = list[tuple[str, float]]
+
+
+def match_classifier(text: str, kb: Knowledge) -> tuple[Intent | None, Ranking]:
+    """The classifier's pick when it is confident, and its ranking of real intents either way."""
+    from bot.understanding.intents import rank
+
+    settings = config(kb)
+    ranking = rank(text, kb)
+    best, p = ranking[0]
+    real = [(name, prob) for name, prob in ranking if name != settings.outside_label]
+    if best != settings.outside_label and p >= settings.confident:
+        return Intent(best, pattern_args(best, text, kb), text), real
+    return None, real
+
+
+def understand_ranked(text: str, kb: Knowledge) -> tuple[Intent | None, Ranking]:
+    """The intent meant (or None) and, when the classifier was asked, its ranking."""
     text = clean(text)
     if not text:
-        return None
-    return match_command(text, kb) or match_pattern(text, kb)
+        return None, []
+    found = match_command(text, kb) or match_pattern(text, kb)
+    if found is not None:
+        return found, []
+    return match_classifier(text, kb)
+
+
+def understand(text: str, kb: Knowledge) -> Intent | None:
+    return understand_ranked(text, kb)[0]
+
+
+def did_you_mean(ranking: Ranking, kb: Knowledge) -> list[str]:
+    """The two or three intents worth offering for an unclear message, best first."""
+    settings = config(kb)
+    offered = {s.name for s in kb.intents if s.typed and s.name not in settings.never_suggest}
+    out = [name for name, p in ranking if p >= settings.suggest and name in offered]
+    return out[: settings.max_suggestions]
+
+
+def button_label(name: str, kb: Knowledge) -> str:
+    spec = next((s for s in kb.intents if s.name == name), None)
+    if spec is None:
+        return name
+    return spec.label or spec.usage or spec.name
 
 
 def suggestions(kb: Knowledge, limit: int = 5) -> list[str]:

@@ -29,6 +29,7 @@ BENCHES = [
         "5",
     ],
     ["bench.fact_reader", "--rounds", "1"],
+    ["bench.understanding", "--rounds", "1"],
 ]
 
 

@@ -96,3 +96,28 @@ def test_debug_logging_keeps_deal_data_out_of_the_logs(tmp_path):
     )
     assert out.returncode == 0
     assert "900k" not in out.stderr and "Confidential" not in out.stderr
+
+
+def test_eval_understanding_prints_per_intent_scores_and_confusions(tmp_path):
+    out = coach(tmp_path, "eval", "understanding")
+    assert out.returncode == 0, out.stderr
+    assert "escalation.check" in out.stdout and "precision" in out.stdout and "recall" in out.stdout
+    assert "overall:" in out.stdout and "top confusions" in out.stdout
+    assert "out of scope:" in out.stdout
+
+
+def test_eval_skips_a_corpus_that_is_not_there(tmp_path):
+    (tmp_path / "data").mkdir()
+    out = coach(tmp_path, "eval", "understanding", "--data", str(tmp_path / "data"))
+    assert out.returncode == 1
+    assert "intents_corpus.yaml: not found" in out.stdout
+
+
+def test_help_does_not_load_scikit_learn(tmp_path):
+    probe = (
+        "import sys; from adapters.console.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print('sklearn' in sys.modules, 'numpy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "False False", out.stderr

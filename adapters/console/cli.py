@@ -1,4 +1,4 @@
-"""The `coach` command: shell, ask, deal, db, serve."""
+"""The `coach` command: shell, ask, deal, db, serve, eval."""
 
 from __future__ import annotations
 
@@ -243,6 +243,29 @@ def _poll_seconds() -> float:
         return 5.0
 
 
+# --- eval -------------------------------------------------------------------------------
+DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Understanding measured on the held-out corpora in tests/data/ (no database needed)."""
+    from bot.knowledge import default_knowledge
+    from bot.understanding.evaluate import EVALUATORS
+
+    kb = default_knowledge()
+    data = Path(args.data) if args.data else DATA_DIR
+    ran = 0
+    for name, run in EVALUATORS.items():
+        path = data / name
+        if not path.is_file():
+            print(f"{name}: not found in {data}, skipped")
+            continue
+        print(f"== {name}")
+        print(run(path, kb))
+        ran += 1
+    return 0 if ran else 1
+
+
 # --- reminders ------------------------------------------------------------------------
 async def cmd_reminders(args: argparse.Namespace) -> int:
     """What is scheduled, across every surface (`--all`) or for the terminal's active deal."""
@@ -315,6 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
     dbsub = db.add_subparsers(dest="db_cmd", required=True)
     for name in ("upgrade", "downgrade"):
         dbsub.add_parser(name).add_argument("revision", nargs="?")
+    ev = sub.add_parser("eval", help="measure how well the coach understands everyday wording")
+    evsub = ev.add_subparsers(dest="eval_cmd", required=True)
+    evu = evsub.add_parser("understanding", help="per-intent precision/recall, confusions (held-out corpus)")
+    evu.add_argument("--data", help="folder with the corpora (default: tests/data)")
     sv = sub.add_parser("serve", help="run the HTTP server (Slack, Teams, /livez, /readyz, /metrics)")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)
@@ -336,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(cmd_reminders(args))
         if args.cmd == "db":
             return cmd_db(args)
+        if args.cmd == "eval":
+            return cmd_eval(args)
         return cmd_serve(args)
     except KnowledgeError as exc:
         print(f"knowledge/ has a problem: {exc}", file=sys.stderr)

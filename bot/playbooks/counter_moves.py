@@ -1,7 +1,9 @@
 """Microsoft's statements and counter-moves: recognise what they said, and coach the answer.
 
 Pure: text -> Classified; the deal's timeline -> how often they said it. The statement
-types, their patterns and the counter-move wording live in knowledge/counter_moves.yaml.
+types, their patterns, example wordings and the counter-move wording live in
+knowledge/counter_moves.yaml. The patterns are a high-precision first pass; a classifier
+trained from the examples (once per knowledge base) recognises the same move in other words.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bot.knowledge import Knowledge, register_section
 from bot.timeline import MS_STATEMENT, DealView
+from bot.understanding.config import config
+from bot.understanding.model import TextModel, cached
 
 
 class Pattern(BaseModel):
@@ -28,6 +32,12 @@ class StatementType(BaseModel):
     rule: str
     trigger: str | None = None  # which escalation trigger it feeds: exploding | verbal | stall
     patterns: list[Pattern]
+    examples: list[str] = Field(min_length=12)  # the move in other words, for the classifier
+    label: str | None = None  # read back when the classifier spotted it (default: the first pattern's)
+
+    @property
+    def default_label(self) -> str:
+        return self.label or self.patterns[0].label
 
 
 class Speaker(BaseModel):
@@ -47,6 +57,7 @@ def _validate_types(raw: object) -> list[StatementType]:
 
 register_section("counter_moves", "statements", _validate_types)
 register_section("counter_moves", "speakers", TypeAdapter(list[Speaker]).validate_python)
+register_section("counter_moves", "other_examples", TypeAdapter(list[str]).validate_python)
 
 OTHER = "other"
 
@@ -61,12 +72,28 @@ class Classified:
 
 def classify(text: str, kb: Knowledge) -> Classified:
     low = text.casefold()
-    for st in kb.section("counter_moves.statements"):
+    types: list[StatementType] = kb.section("counter_moves.statements")
+    for st in types:
         for p in st.patterns:
             m = re.search(p.match, low, re.IGNORECASE)
             if m:
                 return Classified(st.type, p.label, st.rule, m.group(0))
+    guess = rank(text, kb)[0]
+    if guess[0] != OTHER and guess[1] >= config(kb).statement_confident:
+        st = next(t for t in types if t.type == guess[0])
+        return Classified(st.type, st.default_label, st.rule, "")
     return Classified(OTHER, _excerpt(text), None, "")
+
+
+def _train(kb: Knowledge) -> TextModel:
+    pairs = [(ex, st.type) for st in kb.section("counter_moves.statements") for ex in st.examples]
+    pairs += [(ex, OTHER) for ex in kb.section("counter_moves.other_examples")]
+    return cached("statements", pairs)
+
+
+def rank(text: str, kb: Knowledge) -> list[tuple[str, float]]:
+    """Every statement type (and "other") with the classifier's probability, best first."""
+    return kb.derive("counter_moves.model", _train).rank(text)
 
 
 def _excerpt(text: str, limit: int = 60) -> str:

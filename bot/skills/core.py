@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from pydantic import BaseModel, TypeAdapter
 
 from bot.context import Context
@@ -54,9 +57,24 @@ def _deal_name(ctx: Context) -> str:
     )
 
 
+# A new deal's name in everyday words: after "called"/"named"/"for"/":", else after "deal".
+_NAMED = re.compile(
+    r"\b(?:called|named|for)\s+(?:the\s+)?(.+?)\s*[.!]?$|[:\-–]\s*(.+?)\s*[.!]?$", re.IGNORECASE
+)
+_AFTER_DEAL = re.compile(r"\b(?:deal|negotiation|renewal)\b[,:]?\s+(.+?)\s*[.!]?$", re.IGNORECASE)
+
+
+def _new_deal_name(ctx: Context) -> str:
+    name = _deal_name(ctx)
+    if name or "rest" in ctx.intent.args:  # the command grammar said what the name is
+        return name
+    m = _NAMED.search(ctx.intent.text) or _AFTER_DEAL.search(ctx.intent.text)
+    return " ".join((next(g for g in m.groups() if g) if m else "").split()).strip("\"'“”")
+
+
 @skill("deal.new", needs_deal=False)
 async def deal_new(ctx: Context) -> Reply:
-    name = _deal_name(ctx)
+    name = _new_deal_name(ctx)
     if not name:
         return Reply(headline="Give the deal a name: `deal new Woodgrove EA renewal`.", intent="deal.new")
     if len(name) > MAX_DEAL_NAME:
@@ -93,13 +111,29 @@ async def deal_new(ctx: Context) -> Reply:
 async def deal_use(ctx: Context) -> Reply:
     name = _deal_name(ctx)
     deal = await ctx.memory.find_deal(name) if name else None
+    if deal is None and not name and "rest" not in ctx.intent.args:  # "let's work on Tailspin now"
+        deal = await _deal_in_words(ctx)
     if deal is None:
         names = [d.name for d in await ctx.memory.list_deals()]
         hint = f" Deals here: {', '.join(names[:10])}." if names else " There are no deals here yet."
-        return Reply(headline=f"I don't know a deal called “{name[:80]}”.{hint}", intent="deal.use")
+        unclear = "I couldn't tell which deal you mean."
+        which = f"I don't know a deal called “{name[:80]}”." if name else unclear
+        return Reply(headline=which + hint, intent="deal.use")
     conversation = await ctx.memory.conversation(ctx.turn.conversation, ctx.now)
     await ctx.memory.bind(conversation, deal)
     return Reply(headline=f"Switched to {deal.name}.", intent="deal.use")
+
+
+async def _deal_in_words(ctx: Context) -> Any:
+    """The one deal whose name, or its first word, the sentence mentions (None if not one)."""
+    words = set(re.findall(r"\w+", ctx.intent.text.casefold()))
+    said = ctx.intent.text.casefold()
+    found = [
+        d
+        for d in await ctx.memory.list_deals()
+        if d.name.casefold() in said or (d.name.split() and d.name.split()[0].casefold() in words)
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 @skill("deal.list", needs_deal=False)
@@ -174,9 +208,21 @@ async def undo(ctx: Context) -> Reply:
     return Reply(headline=f"Undone: {what}.", intent="undo")
 
 
+# How people start a note in their own words; what follows is the note.
+_NOTE_LEAD = re.compile(
+    r"^\s*(please |can you |could you )*(make|add|take|keep|put|jot|write|note|log|record|remember)"
+    r"( down| a note| a quick note| note| this)?( on the deal| to the notes)?"
+    r"( that| saying| of the fact that| of)?"
+    r"\s*[:,-]?\s*",
+    re.IGNORECASE,
+)
+
+
 @skill("note")
 async def note(ctx: Context) -> Reply:
     text = str(ctx.intent.args.get("rest", "")).strip()
+    if not text and "rest" not in ctx.intent.args:  # understood from everyday words, not `note:`
+        text = _NOTE_LEAD.sub("", ctx.intent.text, count=1).strip()
     if not text:
         return Reply(headline="What should the note say? `note: TEXT`", intent="note")
     event = await ctx.log("note", {"text": text[:2000]})
@@ -187,12 +233,45 @@ async def note(ctx: Context) -> Reply:
     )
 
 
+@skill("deal.tell", needs_deal=False)
+async def deal_tell(ctx: Context) -> Reply:
+    """A statement about the deal that carried no fact I track (facts are read before this)."""
+    if ctx.deal is None:
+        return Reply(headline=ctx.kb.say("core.tell-no-deal"), intent="deal.tell")
+    said = ctx.intent.text.strip()[:1500]  # rides in a button: fits a Slack button value
+    return Reply(
+        headline=ctx.kb.say("core.tell-no-fact"),
+        intent="deal.tell",
+        sections=[Section(items=[Item(ctx.kb.say(f"core.tell-example-{n}")) for n in (1, 2)])],
+        actions=[Action("Keep it as a note", {"intent": "note", "rest": said})] if said else [],
+    )
+
+
+def _fact_in_words(ctx: Context) -> tuple[str, str]:
+    """The fact a sentence names (by its label) and the words after it, minus "to"/"as"."""
+    low = ctx.intent.text.casefold()
+    best = None
+    for spec in ctx.kb.facts.values():
+        for name in (spec.label.casefold(), spec.key.replace("_", " ")):
+            at = low.find(name)
+            if at >= 0 and (best is None or len(name) > len(best[1])):
+                best = (at, name)
+    if best is None:
+        return ctx.intent.text, ""
+    at, name = best
+    value = ctx.intent.text[at + len(name) :]
+    value = re.sub(r"^\s*(to|as|=|:|is|at|should be|of)\b\s*", "", value, flags=re.IGNORECASE).strip(" .")
+    return name, value
+
+
 @skill("fact.set")
 async def fact_set(ctx: Context) -> Reply:
     rest = str(ctx.intent.args.get("rest", ""))
     key_part, _, value_part = rest.partition(":")
     if not value_part:
         key_part, _, value_part = rest.partition("=")
+    if not value_part and not rest:  # "change the renewal date to 1 July 2027"
+        key_part, value_part = _fact_in_words(ctx)
     wanted = key_part.strip().casefold().replace(" ", "_")
     spec = next(
         (s for s in ctx.kb.facts.values() if wanted in (s.key, s.label.casefold().replace(" ", "_"))), None

@@ -21,7 +21,8 @@ _UNITS = {"min": 1, "hou": 60, "hr": 60, "day": 24 * 60, "wee": 7 * 24 * 60}
 
 
 def _id(ctx: Context) -> int | None:
-    raw = ctx.intent.args.get("id", ctx.intent.args.get("rest"))
+    # From a button, the id; from words ("delete my 3rd reminder"), the first number.
+    raw = ctx.intent.args.get("id", ctx.intent.args.get("rest")) or ctx.intent.text
     m = re.search(r"\d+", str(raw or ""))
     return int(m.group()) if m else None
 

@@ -76,3 +76,29 @@ def test_counting_and_wording():
     ]
     assert cm.day_words(NOW, NOW) == "today"
     assert cm.when_said("the AE said yesterday it's final", NOW).day == NOW.day - 1
+
+
+@pytest.mark.parametrize(
+    "text,type_",
+    [
+        # The same moves in words no pattern knows (none of these is among the examples).
+        ("their CVP rang our chief executive last night", "exec_to_exec"),
+        ("they promised the price hold but won't write it into the contract", "verbal_refused"),
+        ("the AE says the discount is gone after the 31st", "deadline"),
+        ("Microsoft say it's company-wide policy, max 12%", "global_policy"),
+        ("they want us to commit to full deployment or repay the discount", "punitive_deployment"),
+        ("the AE said 15% more if we sign for 5 years", "strings"),
+        ("this is honestly the lowest we can offer, says the rep", "final_offer"),
+        ("rep says he has to clear it with his manager first", "stall"),
+        ("the AE said she'd send the slides tomorrow", "other"),
+    ],
+)
+def test_a_move_in_other_words_is_still_recognised(kb, text, type_):
+    found = cm.classify(text, kb)
+    assert found.type == type_
+    assert (found.rule is None) == (type_ == "other")
+
+
+def test_every_statement_type_has_a_dozen_example_wordings(kb):
+    types = kb.section("counter_moves.statements")
+    assert {t.type: len(t.examples) for t in types if len(t.examples) < 12} == {}

@@ -1,0 +1,116 @@
+"""How well free text is understood, measured on a held-out corpus (tests/data/).
+
+The corpus is never trained on: knowledge/ holds the training examples, the corpus other
+people's wording of the same requests. Used by tests/test_intent_model.py and by
+`coach eval understanding`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.knowledge import Knowledge
+from bot.understand import understand_ranked
+
+NOT_UNDERSTOOD = "(no guess)"
+
+
+@dataclass
+class IntentScore:
+    name: str
+    support: int = 0  # corpus lines meant as this intent
+    correct: int = 0
+    predicted: int = 0  # lines read as this intent, rightly or not
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.support if self.support else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 0.0
+
+
+@dataclass
+class IntentReport:
+    scores: dict[str, IntentScore]
+    confusions: Counter[tuple[str, str]]  # (meant, read as) -> lines
+    outside_total: int = 0
+    outside_misread: list[tuple[str, str]] = field(default_factory=list)  # (text, read as)
+
+    @property
+    def total(self) -> int:
+        return sum(s.support for s in self.scores.values())
+
+    @property
+    def accuracy(self) -> float:
+        return sum(s.correct for s in self.scores.values()) / self.total if self.total else 0.0
+
+    def worst(self, n: int = 5) -> list[IntentScore]:
+        return sorted(self.scores.values(), key=lambda s: (s.recall, s.name))[:n]
+
+
+def load_corpus(path: Path | str) -> dict[str, Any]:
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    intents = doc.get("intents") or {}
+    bad = [t for lines in intents.values() for t in lines if not isinstance(t, str)]
+    if bad:  # "note: x" unquoted is a mapping in YAML; catch it here, not as a wrong score
+        raise ValueError(f"{path}: quote these lines: {bad[:3]}")
+    return {"intents": intents, "out_of_scope": list(doc.get("out_of_scope") or [])}
+
+
+def evaluate_intents(corpus: dict[str, Any], kb: Knowledge) -> IntentReport:
+    scores = {name: IntentScore(name) for name in corpus["intents"]}
+    confusions: Counter[tuple[str, str]] = Counter()
+    for meant, lines in corpus["intents"].items():
+        for text in lines:
+            got = understand_ranked(text, kb)[0]
+            read = got.name if got else NOT_UNDERSTOOD
+            scores[meant].support += 1
+            if read in scores:
+                scores[read].predicted += 1
+            if read == meant:
+                scores[meant].correct += 1
+            else:
+                confusions[(meant, read)] += 1
+    report = IntentReport(scores=scores, confusions=confusions, outside_total=len(corpus["out_of_scope"]))
+    for text in corpus["out_of_scope"]:
+        got = understand_ranked(text, kb)[0]
+        if got is not None:
+            report.outside_misread.append((text, got.name))
+    return report
+
+
+def format_intent_report(report: IntentReport, top: int = 15) -> str:
+    lines = [f"{'intent':28} {'precision':>9} {'recall':>7} {'lines':>6}"]
+    for s in sorted(report.scores.values(), key=lambda s: s.name):
+        lines.append(f"{s.name:28} {s.precision:9.0%} {s.recall:7.0%} {s.support:6}")
+    lines.append(f"\noverall: {report.accuracy:.1%} of {report.total} held-out lines understood as meant")
+    worst = ", ".join(f"{s.name} {s.recall:.0%}" for s in report.worst())
+    lines.append(f"worst: {worst}")
+    out = len(report.outside_misread)
+    lines.append(
+        f"out of scope: {report.outside_total - out} of {report.outside_total} lines not acted on "
+        f"({out} read confidently as an intent)"
+    )
+    for text, read in report.outside_misread:
+        lines.append(f"  {text!r} -> {read}")
+    if report.confusions:
+        lines.append(f"\ntop confusions (meant -> read as: lines), {top} most common:")
+        for (meant, read), n in report.confusions.most_common(top):
+            lines.append(f"  {meant} -> {read}: {n}")
+    return "\n".join(lines)
+
+
+def run_intents(path: Path, kb: Knowledge) -> str:
+    return format_intent_report(evaluate_intents(load_corpus(path), kb))
+
+
+# Corpus file name under tests/data/ -> what measures it. A facts corpus plugs in here the
+# same way ("facts_corpus.yaml": its evaluator); a file that isn't there is skipped.
+EVALUATORS: dict[str, Any] = {"intents_corpus.yaml": run_intents}

@@ -1,0 +1,106 @@
+"""Conversations in everyday words: the coach acts on what it is confident about, offers
+"Did you mean …" when it is torn, and says what it is for when the text is nothing it does."""
+
+from __future__ import annotations
+
+
+async def test_an_everyday_escalation_question_gets_the_escalation_check(chat, deal):
+    asked = await chat("do we need to go higher than the account manager?")
+    assert asked.intent == "form.ask" and "rounds_with_account_team" in asked.missing  # the check's questions
+    reply = await chat("2 rounds. Finance and IT yes, procurement not yet. Copilot price, $300k a year.")
+    assert reply.intent == "escalation.check" and reply.verdict == "not_yet"
+
+
+async def test_a_typo_still_reaches_the_right_intent(chat, deal):
+    asked = await chat("esclate?")
+    assert asked.intent == "form.ask" and "rounds_with_account_team" in asked.missing
+
+
+async def test_a_question_about_promises_lists_them(chat, deal):
+    await chat("log commitment: Jane (AE) promised a price hold on E5 until June")
+    reply = await chat("what did the AE commit to?")
+    assert reply.intent == "commitments.list"
+    assert "price hold" in reply.plain_text()
+
+
+async def test_a_deadline_from_microsoft_gets_a_draft_reply(chat, deal):
+    reply = await chat("Microsoft wants us to sign by the 15th, how do I respond")
+    assert reply.intent == "draft.exploding_offer"
+
+
+async def test_who_is_rewarded_for_a_fix_is_the_favor_question(chat, deal):
+    assert (await chat("who gets rewarded if our licences get fixed?")).intent == "favors.who"
+
+
+async def test_greetings_and_thanks_get_a_short_friendly_answer_with_things_to_try(chat):
+    hello = await chat("good morning")
+    assert hello.intent == "smalltalk.greet"
+    assert "Microsoft deals" in hello.headline
+    assert 2 <= len(hello.actions) <= 3
+    tried = await chat(action=hello.actions[-1].payload)
+    assert tried.intent == "help"
+    assert (await chat("thanks, that was useful")).intent == "smalltalk.thanks"
+    about = await chat("what exactly are you?")
+    assert about.intent == "smalltalk.about"
+    assert "negotiation coach" in about.headline
+
+
+async def test_a_plain_statement_without_a_tracked_fact_says_how_to_state_facts(chat, deal):
+    reply = await chat("the AE was on holiday last week")
+    assert reply.intent == "deal.tell"
+    assert "didn't catch a fact" in reply.headline
+    assert len(reply.sections[0].items) == 2
+    kept = await chat(action=reply.actions[0].payload)  # "Keep it as a note"
+    assert kept.intent == "note"
+    assert "on holiday last week" in (await chat("deal show")).plain_text()
+
+
+async def test_rounds_told_in_a_plain_sentence_are_heard(chat, deal):
+    reply = await chat("we've met the AE five times now")
+    assert reply.intent == "fact.stated"
+    assert reply.headline == "Logged for Woodgrove EA renewal: Rounds with the account team: 5."
+
+
+async def test_a_statement_that_carries_a_fact_is_still_logged(chat, deal):
+    reply = await chat("contract renews on 31 March 2027")
+    assert reply.intent == "fact.stated"
+    assert "2027-03-31" in reply.headline
+
+
+async def test_a_statement_with_no_deal_asks_for_one(chat):
+    reply = await chat("our budget is roughly 1.2M for the whole thing")
+    assert reply.intent == "deal.tell"
+    assert "deal new" in reply.headline
+
+
+async def test_an_unclear_message_offers_the_closest_intents_as_buttons(chat, deal):
+    reply = await chat("what about the CSM")
+    assert reply.intent == "unknown"
+    assert reply.headline.startswith("I'm not sure I followed. Did you mean")
+    assert 1 <= len(reply.actions) <= 3
+    assert reply.actions[0].payload["intent"] == "disclosure.share"
+    assert all(a.payload["_text"] == "what about the CSM" for a in reply.actions)
+    assert all(len(a.label) <= 40 for a in reply.actions)
+    followed = await chat(action=reply.actions[0].payload)
+    assert followed.intent == reply.actions[0].payload["intent"]
+
+
+async def test_text_unlike_anything_gets_what_the_coach_is_for(chat, deal):
+    for text in ["what's the weather in Paris", "asdf qwerty zxcv"]:
+        reply = await chat(text)
+        assert reply.intent == "unknown"
+        assert reply.headline.startswith("That's outside what I do")
+        assert not reply.actions
+        assert "help" in (reply.footer or "")
+
+
+async def test_deals_are_started_and_switched_in_everyday_words(chat):
+    started = await chat("we need a new deal for Humongous Insurance")
+    assert started.intent == "deal.new" and started.headline.startswith("Started Humongous Insurance")
+    await chat("deal new Tailspin Copilot rollout")
+    switched = await chat("let's work on the Humongous deal now")
+    assert switched.intent == "deal.use" and switched.headline == "Switched to Humongous Insurance."
+    unknown = await chat("move over to the Fabrikam deal")
+    assert unknown.intent == "deal.use"
+    assert unknown.headline.startswith("I couldn't tell which deal you mean.")
+    assert "Humongous Insurance, Tailspin Copilot rollout" in unknown.headline
