@@ -230,7 +230,7 @@ async def kill_between_post_and_commit(victim: subprocess.Popen, url: str, conne
         assert victim.poll() is None, victim.communicate()
         if len(connector.posts) >= 100:
             os.kill(victim.pid, signal.SIGSTOP)
-            await asyncio.sleep(0.2)  # far below the 2 s lease: no row of a frozen victim lapses
+            await asyncio.sleep(0.2)  # far below the lease: no row of a frozen victim lapses
             held, marked = await victim_rows(url, victim.pid)
             received = {JOB.search(a["summary"]).group(1) for a in connector.messages}  # type: ignore[union-attr]
             if held and marked and marked <= received:
@@ -246,7 +246,9 @@ async def test_kill_9_mid_batch_loses_nothing_and_doubles_nothing(pg_url, slack_
     slack_api.latency = 0.01
     connector.latency = 0.02  # posts sit at the connector a while: the kill finds some there
     go = tmp_path / "go"
-    victim, survivor = (spawn(pg_url, slack_api.url, connector, 2.0, go) for _ in range(2))
+    # A lease well above the freezes above, even on a loaded machine: a victim starved of CPU
+    # past its lease is the documented gap (docs/reminders.md), not what this test is about.
+    victim, survivor = (spawn(pg_url, slack_api.url, connector, 6.0, go) for _ in range(2))
     await start_together([victim, survivor], go)
     in_flight = await kill_between_post_and_commit(victim, pg_url, connector)
     assert victim.returncode == -signal.SIGKILL
