@@ -104,3 +104,12 @@ async def test_deals_are_started_and_switched_in_everyday_words(chat):
     assert unknown.intent == "deal.use"
     assert unknown.headline.startswith("I couldn't tell which deal you mean.")
     assert "Humongous Insurance, Tailspin Copilot rollout" in unknown.headline
+
+
+async def test_a_hedge_about_alignment_changes_nothing(chat, deal):
+    await chat("finance and IT are on board")
+    reply = await chat("not sure procurement is on board")
+    assert reply.intent == "escalation.alignment"
+    assert reply.headline.startswith("Not confirmed, then.")
+    facts = (await chat("deal show")).plain_text().split("Timeline")[0]
+    assert "Procurement" not in facts

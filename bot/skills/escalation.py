@@ -10,6 +10,7 @@ from bot.playbooks import walkaway
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import MS_STATEMENT
+from bot.understanding.facts import clauses
 
 
 @skill("escalation.check")
@@ -140,7 +141,14 @@ async def switching_claim_check(ctx: Context) -> Reply:
 async def alignment(ctx: Context) -> Reply:
     """ "procurement is aligned now": merge the news into `internal_alignment`, team by team."""
     assert ctx.deal is not None
-    news = esc.parse_alignment(ctx.intent.args.get("rest") or ctx.intent.text)
+    said = str(ctx.intent.args.get("rest") or ctx.intent.text)
+    if any(c.hedged for c in clauses(said, ctx.kb)):  # "not sure procurement is on board": unknown
+        return Reply(
+            headline="Not confirmed, then. I won't count that team as aligned until you tell me it is.",
+            intent="escalation.alignment",
+            actions=[Action("Should we escalate now?", {"intent": "escalation.check"})],
+        )
+    news = esc.parse_alignment(said)
     if all(v is None for v in news.values()):
         return Reply(
             headline="Which team, and are they aligned? e.g. `procurement is aligned now`.",
