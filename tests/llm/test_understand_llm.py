@@ -143,7 +143,7 @@ async def test_without_a_deal_the_models_intent_is_used_and_its_facts_are_not(st
     rt = await start(COACH_LLM_UNDERSTAND="true")
     chat = chat_on(rt)
     llm.answer_json({"intent": "help", "confidence": 0.7, "facts": {"term_years": 3}})
-    reply = await chat("what can you even do for me here, we have three years left")
+    reply = await chat("hmm ok, so where does that leave us with three years left on it")
     assert reply.intent == "help" and understood_by_llm(reply)
     assert await logged_facts(rt) == {}
 
@@ -190,8 +190,7 @@ async def test_a_bad_answer_leaves_the_turn_to_the_local_reading(start, llm, ans
     before = await event_count(rt)
     llm.script = [answer]
     reply = await chat(UNCLEAR)
-    assert reply.intent == "unknown" and "not sure what you mean" in reply.headline
-    assert not understood_by_llm(reply)
+    assert reply.intent == "unknown" and not understood_by_llm(reply)
     assert await event_count(rt) == before
     assert len(llm.requests) == 1
 
@@ -326,7 +325,10 @@ async def test_the_deals_stored_budget_is_withheld_when_typed_without_a_word(sta
     llm.default = GOOD
     await chat(action={"intent": "test.template_draft"})  # stores the budget ceiling, the canary
     llm.answer_json({"intent": "none", "confidence": 0, "facts": {}})
-    await chat(f"so what if we just offered them {CANARY:,} and 12% off E5 and called it a day")
+    await chat(
+        f"right, so what if we just offered them {CANARY:,} and 12% off E5, called it a day and moved "
+        "on with our lives before the quarter closes and everyone goes on holiday for a while"
+    )
     raw = llm.requests[-1].raw
     assert all(form not in raw for form in CANARY_FORMS)
     assert "12%" in raw and "[withheld]" in raw
