@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     port: int = Field(default=3978, alias="PORT")
     # "auto": `coach serve` keeps itself on one CPU (chosen by pid); "off"; or a CPU number.
     cpu_affinity: str = Field(default="auto", alias="COACH_CPU_AFFINITY")
+    # The inbox of acknowledged turns (adapters/inbox.py, docs/reliability.md).
+    inbox_lease_seconds: float = Field(default=30.0, gt=0, alias="COACH_INBOX_LEASE_SECONDS")
+    inbox_poll_seconds: float = Field(default=1.0, gt=0, alias="COACH_INBOX_POLL_SECONDS")
+    inbox_concurrency: int = Field(default=16, ge=1, alias="COACH_INBOX_CONCURRENCY")
+    drain_seconds: float = Field(default=10.0, ge=0, alias="COACH_DRAIN_SECONDS")
 
 
 @lru_cache(maxsize=1)

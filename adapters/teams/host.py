@@ -16,6 +16,7 @@ from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_dec
 from microsoft_agents.hosting.core import AgentAuthConfiguration, TurnContext
 from pydantic import ValidationError
 
+from adapters import inbox
 from adapters.runtime import Runtime
 from adapters.teams.agent import CoachAgent
 from adapters.teams.config import TeamsConfig
@@ -192,8 +193,14 @@ async def mount(rt: Runtime, app: web.Application) -> None:
     rt.services["teams"] = host
     rt.services["proactive.teams"] = host.send_proactive
 
-    async def drain(app: web.Application) -> None:  # let slow turns post their answer first
-        await host.agent.drain()
-
-    app.on_shutdown.append(drain)
+    # Background turns (answered 202 before they end) are kept in the inbox; at shutdown it
+    # drains them for COACH_DRAIN_SECONDS and hands the rest to the next start.
+    inbox.attach(rt, app)
     app.router.add_post(ROUTE, jwt_authorization_decorator(host.messages))
+
+
+async def answer_from_inbox(rt: Runtime, item: inbox.Item) -> None:
+    await rt.services["teams"].agent.answer_from_inbox(item)
+
+
+inbox.PROCESSORS["teams"] = answer_from_inbox
