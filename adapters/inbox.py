@@ -106,6 +106,7 @@ class Inbox:
         self.drain_seconds = drain_seconds if drain_seconds is not None else s.drain_seconds
         self.jobs: dict[int, asyncio.Task] = {}
         self.draining = False
+        self.reserved = 0  # local slots promised to inserts still in flight
         self.wake = asyncio.Event()
         self.stats = {"accepted": 0, "duplicate": 0, "answered": 0, "retried": 0, "dropped": 0}
 
@@ -128,7 +129,8 @@ class Inbox:
         is ours at once and `job` finishes it instead of PROCESSORS[platform]."""
         now = self.now()
         # A running `job` stays ours even while draining: its turn is already under way here.
-        local = job is not None or (not self.draining and len(self.jobs) < self.concurrency)
+        busy = len(self.jobs) + self.reserved
+        local = job is not None or (not self.draining and busy < self.concurrency)
         row = {
             "platform": platform,
             "tenant_key": tenant_key,
@@ -139,11 +141,15 @@ class Inbox:
             "lease_owner": self.owner if local else None,
             "lease_until": now + self.lease if local else None,
         }
-        async with write_session(self.rt.sessions) as session:
-            stmt = leases.insert_ignoring_conflicts(
-                session, InboxItem, [row], ["platform", "tenant_key", "event_id"]
-            )
-            new_id = (await session.execute(stmt.returning(InboxItem.id))).scalar_one_or_none()
+        self.reserved += int(local)
+        try:
+            async with write_session(self.rt.sessions) as session:
+                stmt = leases.insert_ignoring_conflicts(
+                    session, InboxItem, [row], ["platform", "tenant_key", "event_id"]
+                )
+                new_id = (await session.execute(stmt.returning(InboxItem.id))).scalar_one_or_none()
+        finally:
+            self.reserved -= int(local)
         if new_id is None:
             self.stats["duplicate"] += 1
             return None  # a retry or resend of a row that is already there: one turn
@@ -216,7 +222,7 @@ class Inbox:
 
     async def run_once(self) -> int:
         """Claim what fits into our free slots and start it; returns how many rows."""
-        room = self.concurrency - len(self.jobs)
+        room = self.concurrency - len(self.jobs) - self.reserved
         if room <= 0 or self.draining:
             return 0
         now = self.now()
@@ -283,13 +289,15 @@ class Inbox:
             await asyncio.gather(*pending, return_exceptions=True)
         handed_back = await self.release_all()
         took = time.monotonic() - started
+        waiting = await inbox_depth(self.rt.sessions)
         log.info(
-            "inbox drained in %.1fs: %d turns finished, %d handed back for the next start",
+            "inbox drained in %.1fs: %d turns finished, %d handed back, %d waiting for the next start",
             took,
             finished,
             handed_back,
+            waiting,
         )
-        return {"seconds": took, "finished": finished, "handed_back": handed_back}
+        return {"seconds": took, "finished": finished, "handed_back": handed_back, "waiting": waiting}
 
     async def release_all(self) -> int:
         async with write_session(self.rt.sessions) as session:

@@ -88,7 +88,11 @@ def test_debug_logging_keeps_deal_data_out_of_the_logs(tmp_path):
     env = {**os.environ, "COACH_DATABASE_URL": f"sqlite:///{env_home / 'cli.db'}", "COACH_LOG_LEVEL": "DEBUG"}
     out = subprocess.run(
         [sys.executable, "-m", "adapters.console", "ask", "note: budget ceiling is 900k", "--json"],
-        env=env, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parent.parent,
     )
     assert out.returncode == 0
     assert "900k" not in out.stderr and "Confidential" not in out.stderr

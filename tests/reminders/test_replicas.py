@@ -241,9 +241,7 @@ async def kill_between_post_and_commit(victim: subprocess.Popen, url: str, conne
         await asyncio.sleep(0.05)
 
 
-async def test_kill_9_mid_batch_loses_nothing_and_doubles_nothing(
-    pg_url, slack_api, connector, tmp_path
-):
+async def test_kill_9_mid_batch_loses_nothing_and_doubles_nothing(pg_url, slack_api, connector, tmp_path):
     await seed(pg_url, connector)
     slack_api.latency = 0.01
     connector.latency = 0.02  # posts sit at the connector a while: the kill finds some there
