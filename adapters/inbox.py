@@ -24,22 +24,24 @@ Surfaces register a processor per platform:  PROCESSORS["slack"] = answer_slack
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, fields
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from adapters.runtime import Runtime
 from adapters.scheduler import worker_id
 from bot.db import leases
-from bot.db.engine import write_session
+from bot.db.engine import write_gate, write_session
+from bot.db.hot import HotStatement, Target, insert_unless_there
 from bot.db.models import InboxItem
 from bot.turn import Turn
 
@@ -60,21 +62,43 @@ class Item:
     attempts: int  # > 1: an earlier worker took it and died or failed
 
 
+# The one insert inside the ack budget, compiled once (bot/db/hot.py).
+_INSERT = insert_unless_there(
+    InboxItem.__table__,
+    "platform",
+    "tenant_key",
+    "event_id",
+    "payload",
+    "received_at",
+    "attempts",
+    "lease_owner",
+    "lease_until",
+)
+# An answered row, deleted by its holder only (a row another worker took over is theirs).
+_DELETE = HotStatement(
+    delete(InboxItem.__table__)
+    .where(InboxItem.id == bindparam("id"), InboxItem.lease_owner == bindparam("owner"))
+    .returning(InboxItem.id),
+    (InboxItem.__table__.c.id.type,),
+)
 Processor = Callable[[Runtime, Item], Awaitable[None]]
 Job = Callable[[Item], Awaitable[None]]
 PROCESSORS: dict[str, Processor] = {}
 
 
+_TURN_FIELDS = tuple(f.name for f in fields(Turn))
+
+
 def turn_to_json(turn: Turn) -> dict[str, Any]:
-    data = asdict(turn)
+    """The turn as the JSON column stores it (a shallow copy: the column serialises it)."""
+    data = {name: getattr(turn, name) for name in _TURN_FIELDS}
     if turn.received_at is not None:
         data["received_at"] = turn.received_at.isoformat()
     return data
 
 
 def turn_from_json(data: dict[str, Any]) -> Turn:
-    known = {f.name for f in fields(Turn)}
-    values = {k: v for k, v in data.items() if k in known}
+    values = {k: v for k, v in data.items() if k in _TURN_FIELDS}
     if values.get("received_at"):
         values["received_at"] = datetime.fromisoformat(values["received_at"])
     return Turn(**values)
@@ -107,6 +131,9 @@ class Inbox:
         self.jobs: dict[int, asyncio.Task] = {}
         self.draining = False
         self.reserved = 0  # local slots promised to inserts still in flight
+        self.answered: set[int] = set()  # rows done here, deleted by the loop in one statement
+        self.maybe_waiting = True  # unclaimed rows may exist (start, a busy accept, the poll)
+        self.last_accept = 0.0
         self.wake = asyncio.Event()
         self.stats = {"accepted": 0, "duplicate": 0, "answered": 0, "retried": 0, "dropped": 0}
 
@@ -142,23 +169,32 @@ class Inbox:
             "lease_until": now + self.lease if local else None,
         }
         self.reserved += int(local)
+        self.last_accept = time.monotonic()
         try:
-            async with write_session(self.rt.sessions) as session:
-                stmt = leases.insert_ignoring_conflicts(
-                    session, InboxItem, [row], ["platform", "tenant_key", "event_id"]
-                )
-                new_id = (await session.execute(stmt.returning(InboxItem.id))).scalar_one_or_none()
+            async with self._writing() as conn:
+                target = await Target.on(conn)
+                made = await _INSERT[conn.dialect.name == "postgresql"].rows(target, row)
+                await self._delete_answered(target)  # rides along: no commit of its own
         finally:
             self.reserved -= int(local)
+        new_id = made[0][0] if made else None
         if new_id is None:
             self.stats["duplicate"] += 1
             return None  # a retry or resend of a row that is already there: one turn
         self.stats["accepted"] += 1
         if not local:
+            self.maybe_waiting = True
             self.wake.set()
             return None
         item = Item(new_id, platform, tenant_key, row["event_id"], payload, 1)
         return self._start(item, job)
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        """A short write transaction on a plain connection (no ORM session: these few
+        statements run per turn), behind SQLite's write gate like every writer."""
+        async with write_gate(self.rt.sessions), self.rt.engine.begin() as conn:
+            yield conn
 
     # --- working ---------------------------------------------------------------------------
     def _start(self, item: Item, job: Job | None = None) -> asyncio.Task:
@@ -185,12 +221,23 @@ class Inbox:
         except Exception as exc:
             await self._failed(item, exc)
             return
-        async with write_session(self.rt.sessions) as session:
-            # Owner-guarded: a row another worker took over (our lease lapsed) is theirs to finish.
-            await session.execute(
-                delete(InboxItem).where(InboxItem.id == item.id, InboxItem.lease_owner == self.owner)
-            )
+        # Deleted with others in one statement (flush). Should this process die first, the row
+        # is run again and its turn, already claimed, answers None: nothing is posted twice.
+        self.answered.add(item.id)
         self.stats["answered"] += 1
+
+    async def flush(self) -> int:
+        """Delete the rows answered here that no insert has taken along yet."""
+        if not self.answered:
+            return 0
+        async with self._writing() as conn:
+            return await self._delete_answered(await Target.on(conn))
+
+    async def _delete_answered(self, target: Target) -> int:
+        ids, self.answered = self.answered, set()
+        for row_id in ids:
+            await _DELETE.rows(target, {"id": row_id, "owner": self.owner})
+        return len(ids)
 
     async def _failed(self, item: Item, exc: Exception) -> None:
         async with write_session(self.rt.sessions) as session:
@@ -223,8 +270,9 @@ class Inbox:
     async def run_once(self) -> int:
         """Claim what fits into our free slots and start it; returns how many rows."""
         room = self.concurrency - len(self.jobs) - self.reserved
-        if room <= 0 or self.draining:
+        if room <= 0 or self.draining or not self.maybe_waiting:
             return 0
+        self.maybe_waiting = False
         now = self.now()
         async with self.rt.sessions() as session:  # a plain read first: idle polls write nothing
             waiting = await session.execute(select(InboxItem.id).where(leases.free(InboxItem, now)).limit(1))
@@ -237,6 +285,7 @@ class Inbox:
             claimed = [
                 Item(r.id, r.platform, r.tenant_key, r.event_id, dict(r.payload), r.attempts) for r in rows
             ]
+        self.maybe_waiting = self.maybe_waiting or len(claimed) == room  # a full batch: more may wait
         for item in claimed:
             if item.attempts > 1:
                 log.info("inbox row %s (%s) taken over (attempt %s)", item.id, item.platform, item.attempts)
@@ -248,8 +297,8 @@ class Inbox:
         ids = list(self.jobs)
         if not ids:
             return
-        async with write_session(self.rt.sessions) as session:
-            await session.execute(
+        async with self._writing() as conn:
+            await conn.execute(
                 update(InboxItem)
                 .where(InboxItem.id.in_(ids), InboxItem.lease_owner == self.owner)
                 .values(lease_until=self.now() + self.lease)
@@ -259,9 +308,15 @@ class Inbox:
         """Until `stop`: take waiting rows (on start: everything a previous run left), renew."""
         renew_every = max(self.lease.total_seconds() / 3, 0.2)
         next_renew = time.monotonic() + renew_every
+        next_poll = time.monotonic()
         while not stop.is_set():
             self.wake.clear()
             try:
+                if self.answered and time.monotonic() - self.last_accept > 0.2:
+                    await self.flush()  # quiet: no insert is coming to take the deletes along
+                if time.monotonic() >= next_poll:  # rows other replicas left, or leases that lapsed
+                    self.maybe_waiting = True
+                    next_poll = time.monotonic() + self.poll
                 await self.run_once()
                 if time.monotonic() >= next_renew:
                     await self.renew()
@@ -287,6 +342,7 @@ class Inbox:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        await self.flush()
         handed_back = await self.release_all()
         took = time.monotonic() - started
         waiting = await inbox_depth(self.rt.sessions)
@@ -300,8 +356,8 @@ class Inbox:
         return {"seconds": took, "finished": finished, "handed_back": handed_back, "waiting": waiting}
 
     async def release_all(self) -> int:
-        async with write_session(self.rt.sessions) as session:
-            result = await session.execute(
+        async with self._writing() as conn:
+            result = await conn.execute(
                 update(InboxItem)
                 .where(InboxItem.lease_owner == self.owner)
                 .values(lease_owner=None, lease_until=None)
@@ -337,6 +393,7 @@ def attach(rt: Runtime, app: web.Application) -> Inbox:
         await inbox.drain()
 
     async def cleanup(app: web.Application) -> None:
+        await inbox.flush()
         await inbox.release_all()  # anything a late request handed us
 
     app.on_startup.append(start)

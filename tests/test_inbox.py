@@ -56,6 +56,7 @@ async def test_a_retried_event_is_one_row_and_one_run(rt: Runtime, ran: list[Ite
     other_tenant = await box.accept(PLATFORM, "T2", "Ev1", {"n": 2})  # ids are per tenant
     await asyncio.gather(first, other_tenant)
     assert sorted(i.payload["n"] for i in ran) == [1, 2]
+    await box.flush()  # (an insert may already have taken a delete along)
     assert await rows(rt) == []  # answered rows are deleted, message text with them
     assert box.stats["duplicate"] == 1
 
@@ -84,6 +85,7 @@ async def test_an_expired_lease_is_taken_over_and_a_live_one_is_not(rt: Runtime,
     assert await inbox_depth(rt.sessions) == 3
     assert await box.run_once() == 2
     await asyncio.gather(*box.jobs.values())
+    await box.flush()
     taken = {i.event_id: i.attempts for i in ran}
     assert taken == {"dead": 2, "waiting": 1}
     (left,) = await rows(rt)
