@@ -134,6 +134,7 @@ class Inbox:
         self.answered: set[int] = set()  # rows done here, deleted by the loop in one statement
         self.maybe_waiting = True  # unclaimed rows may exist (start, a busy accept, the poll)
         self.last_accept = 0.0
+        self._kept: AsyncConnection | None = None
         self.wake = asyncio.Event()
         self.stats = {"accepted": 0, "duplicate": 0, "answered": 0, "retried": 0, "dropped": 0}
 
@@ -192,9 +193,23 @@ class Inbox:
     @contextlib.asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncConnection]:
         """A short write transaction on a plain connection (no ORM session: these few
-        statements run per turn), behind SQLite's write gate like every writer."""
-        async with write_gate(self.rt.sessions), self.rt.engine.begin() as conn:
-            yield conn
+        statements run per turn), behind SQLite's write gate like every writer. On SQLite the
+        inbox keeps one connection, as the turns do, rather than a pool checkout per insert."""
+        async with write_gate(self.rt.sessions):
+            if self.rt.engine.dialect.name != "sqlite":
+                async with self.rt.engine.begin() as conn:
+                    yield conn
+                return
+            if self._kept is None or self._kept.closed or self._kept.invalidated:
+                self._kept = await self.rt.engine.connect()
+            async with self._kept.begin():
+                yield self._kept
+
+    async def close(self) -> None:
+        """Hand the kept connection back (before the engine is disposed)."""
+        if self._kept is not None:
+            kept, self._kept = self._kept, None
+            await kept.close()
 
     # --- working ---------------------------------------------------------------------------
     def _start(self, item: Item, job: Job | None = None) -> asyncio.Task:
@@ -395,6 +410,7 @@ def attach(rt: Runtime, app: web.Application) -> Inbox:
     async def cleanup(app: web.Application) -> None:
         await inbox.flush()
         await inbox.release_all()  # anything a late request handed us
+        await inbox.close()
 
     app.on_startup.append(start)
     app.on_shutdown.append(shutdown)

@@ -6,8 +6,9 @@ tests/teams/test_teams_inbox_processes.py.)"""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -30,6 +31,19 @@ async def rt(db_url: str) -> AsyncIterator[Runtime]:
 
 
 @pytest.fixture
+async def new_inbox(rt: Runtime) -> AsyncIterator[Callable[..., Inbox]]:
+    made: list[Inbox] = []
+
+    def make(**kw: Any) -> Inbox:
+        made.append(Inbox(rt, **kw))
+        return made[-1]
+
+    yield make
+    for box in made:  # their kept connections go back before the engine is disposed
+        await box.close()
+
+
+@pytest.fixture
 def ran() -> Iterator[list[Item]]:
     seen: list[Item] = []
 
@@ -48,8 +62,10 @@ async def rows(rt: Runtime) -> list[InboxItem]:
         return list((await s.execute(select(InboxItem).order_by(InboxItem.id))).scalars())
 
 
-async def test_a_retried_event_is_one_row_and_one_run(rt: Runtime, ran: list[Item]) -> None:
-    box = Inbox(rt, concurrency=4)
+async def test_a_retried_event_is_one_row_and_one_run(
+    rt: Runtime, ran: list[Item], new_inbox: Callable[..., Inbox]
+) -> None:
+    box = new_inbox(concurrency=4)
     first = await box.accept(PLATFORM, "T1", "Ev1", {"n": 1})
     again = await box.accept(PLATFORM, "T1", "Ev1", {"n": 1})  # Slack's retry, same event id
     assert first is not None and again is None
@@ -61,7 +77,9 @@ async def test_a_retried_event_is_one_row_and_one_run(rt: Runtime, ran: list[Ite
     assert box.stats["duplicate"] == 1
 
 
-async def test_an_expired_lease_is_taken_over_and_a_live_one_is_not(rt: Runtime, ran: list[Item]) -> None:
+async def test_an_expired_lease_is_taken_over_and_a_live_one_is_not(
+    rt: Runtime, ran: list[Item], new_inbox: Callable[..., Inbox]
+) -> None:
     now = datetime.now(UTC)
     async with write_session(rt.sessions) as s:
         for event, owner, until in (
@@ -81,7 +99,7 @@ async def test_an_expired_lease_is_taken_over_and_a_live_one_is_not(rt: Runtime,
                     lease_until=until,
                 )
             )
-    box = Inbox(rt, concurrency=4)
+    box = new_inbox(concurrency=4)
     assert await inbox_depth(rt.sessions) == 3
     assert await box.run_once() == 2
     await asyncio.gather(*box.jobs.values())
@@ -93,8 +111,10 @@ async def test_an_expired_lease_is_taken_over_and_a_live_one_is_not(rt: Runtime,
     assert await inbox_depth(rt.sessions) == 1
 
 
-async def test_drain_finishes_what_it_can_and_hands_back_the_rest(rt: Runtime, ran: list[Item]) -> None:
-    box = Inbox(rt, concurrency=4, drain_seconds=0.3)
+async def test_drain_finishes_what_it_can_and_hands_back_the_rest(
+    rt: Runtime, ran: list[Item], new_inbox: Callable[..., Inbox]
+) -> None:
+    box = new_inbox(concurrency=4, drain_seconds=0.3)
     quick = await box.accept(PLATFORM, "T1", "quick", {})
     await box.accept(PLATFORM, "T1", "slow", {"block": True})
     assert quick is not None
@@ -107,7 +127,7 @@ async def test_drain_finishes_what_it_can_and_hands_back_the_rest(rt: Runtime, r
     # While draining, a new turn is still persisted, but left for another worker.
     assert await box.accept(PLATFORM, "T1", "late", {}) is None
     assert [r.event_id for r in await rows(rt)] == ["slow", "late"]
-    nxt = Inbox(rt, concurrency=4)  # the next start
+    nxt = new_inbox(concurrency=4)  # the next start
     assert await nxt.run_once() == 2
     async with asyncio.timeout(10):
         while "late" not in {i.event_id for i in ran}:  # noqa: ASYNC110 (the processor's list)
