@@ -92,8 +92,9 @@ async def test_teams_background_turns_survive_a_stop_mid_load(
             load = await send_all(session, N, note, at_half=stop_mid_load, concurrency=8)
             await first.proc.wait()
             left = await inbox_rows(pg_url)
-            if how == "kill":
-                assert left >= len(HELD)  # the held turns were acknowledged: they are in the inbox
+            held_acked = len(load.acked.intersection(HELD))
+            if how == "kill":  # each held turn answered 202 was in the inbox when the process died
+                assert held_acked >= 1 and left >= held_acked
             restarted = await start(env, tmp_path / "serve-2.log")
             await wait_healthy(restarted, session)
             refused = len(load.failed)
@@ -113,7 +114,7 @@ async def test_teams_background_turns_survive_a_stop_mid_load(
     assert set(seen) == set(range(N))
     assert max(seen.values()) == 1
     background = sum(m.get("text") == "Working on it…" for m in connector.messages)
-    assert background >= len(HELD)
+    assert background >= held_acked
     replaced = Counter(p["id"] for p in connector.puts)
     assert max(replaced.values()) == 1  # no "Working on it…" was answered twice
     assert "inbox note" not in first.tail() + restarted.tail()  # message text is never logged
@@ -122,7 +123,7 @@ async def test_teams_background_turns_survive_a_stop_mid_load(
         assert drain is not None, first.tail()
         assert drain[1] >= 1  # held turns finished inside the drain
     print(
-        f"\nteams postgres {how}: N={N} accepted-before-stop={load.stopped_at} held-past-202={len(HELD)} "
+        f"\nteams postgres {how}: N={N} accepted-before-stop={load.stopped_at} held-past-202={held_acked} "
         f"left-in-inbox={left} refused-then-resent={refused} drain={drain} "
         f"restart-to-all-effects={took:.1f}s effects={sum(seen.values())} duplicates=0 "
         f"background-turns={background} first-replies-replaced={len(connector.puts)}"
