@@ -13,15 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.db.hot import HotStatement, Target
+from bot.db.hot import HotStatement, Target, insert_unless_there
 from bot.db.models import (
-    BigId,
     Conversation,
     ConversationRef,
     Deal,
@@ -97,24 +94,9 @@ class TimelineCache:
 
 # Hot-path statements, built once (building them per turn costs more than running them) and
 # run through bot.db.hot: straight on the driver's connection on SQLite.
-def _insert_unless_there(table: Table, *columns: str) -> dict[bool, HotStatement]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id, for SQLite and for PostgreSQL (key True):
-    one statement that either adds the row or, when it is already there, returns nothing."""
-    return {
-        postgres: HotStatement(
-            (pg_insert if postgres else sqlite_insert)(table)
-            .values({c: bindparam(c) for c in columns})
-            .on_conflict_do_nothing()
-            .returning(table.c.id),
-            (BigId,),
-        )
-        for postgres in (False, True)
-    }
-
-
-_CLAIM = _insert_unless_there(ProcessedEvent.__table__, "platform", "tenant_key", "event_id", "created_at")
+_CLAIM = insert_unless_there(ProcessedEvent.__table__, "platform", "tenant_key", "event_id", "created_at")
 # The first message in a conversation; a concurrent first message finds the conflict.
-_NEW_CONVERSATION = _insert_unless_there(Conversation.__table__, "tenant_id", "external_id", "created_at")
+_NEW_CONVERSATION = insert_unless_there(Conversation.__table__, "tenant_id", "external_id", "created_at")
 _NEWEST = select(func.max(DealEvent.id)).where(DealEvent.deal_id == Deal.id).correlate(Deal).scalar_subquery()
 _OPENING_COLUMNS = (
     Conversation.id,

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     access_log: bool = Field(default=True, alias="COACH_ACCESS_LOG")
     # Where the free-text classifiers' trained weights are cached (default: user cache dir).
     model_cache: str = Field(default="", alias="COACH_MODEL_CACHE")
+    # The inbox of acknowledged turns (adapters/inbox.py, docs/reliability.md).
+    inbox_lease_seconds: float = Field(default=30.0, gt=0, alias="COACH_INBOX_LEASE_SECONDS")
+    inbox_poll_seconds: float = Field(default=1.0, gt=0, alias="COACH_INBOX_POLL_SECONDS")
+    inbox_concurrency: int = Field(default=16, ge=1, alias="COACH_INBOX_CONCURRENCY")
+    drain_seconds: float = Field(default=10.0, ge=0, alias="COACH_DRAIN_SECONDS")
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,10 @@
 """The Bolt AsyncApp: every Slack surface turned into coach turns, replies into Block Kit.
 
-Listeners ack first (Bolt answers Slack as soon as ack() is called; process_before_response
-is False), then run the turn. A turn slower than `placeholder_after` seconds gets a
-placeholder message that is updated in place when the answer is ready.
+Listeners only persist the turn, then ack: Bolt runs them before it answers Slack
+(process_before_response), and each one writes its turn and where to answer into the inbox
+(adapters/inbox.py) with one insert. An inbox worker then runs the turn (`answer`); a turn
+slower than `placeholder_after` seconds gets a placeholder message that is updated in place
+when the answer is ready.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from typing import Any
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters import inbox
 from adapters.runtime import Runtime
 from adapters.slack import blocks, home, modals
 from adapters.slack.installs import Revocations
@@ -80,9 +84,20 @@ def stable_id(prefix: str, *parts: object) -> str:
 class SlackCoach:
     """The listeners; holds the runtime and the settings."""
 
-    def __init__(self, rt: Runtime, settings: SlackSettings) -> None:
+    def __init__(
+        self,
+        rt: Runtime,
+        settings: SlackSettings,
+        *,
+        client: AsyncWebClient | None = None,
+        installs: Any = None,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
         self.rt = rt
         self.settings = settings
+        self.client = client  # single workspace: the bot token's client
+        self.installs = installs  # OAuth: the installation store, for a workspace's bot token
+        self.session = session
         self.roles = modals.role_options(rt.kb)
         # Slack user → IANA time zone, from users.info; a cache of Slack's own data, so a
         # restart only costs one lookup per person.
@@ -106,6 +121,60 @@ class SlackCoach:
 
     def now(self) -> datetime:
         return self.rt.coach.clock().astimezone(UTC)
+
+    # --- the inbox: persist (inside the ack), then answer from a worker ------------------
+    async def accept(
+        self,
+        context: AsyncBoltContext,
+        turn: Turn,
+        channel: str,
+        *,
+        thread_ts: str | None = None,
+        ephemeral_user: str | None = None,
+        response_url: str | None = None,
+    ) -> None:
+        """One insert into the inbox; the listener acks after this returns."""
+        reply_to = {
+            "channel": channel,
+            "thread_ts": thread_ts,
+            "ephemeral_user": ephemeral_user,
+            "response_url": response_url,
+            "team_id": context.team_id,
+            "enterprise_id": context.enterprise_id,
+            "enterprise_install": bool(context.is_enterprise_install),
+        }
+        payload = {"turn": inbox.turn_to_json(turn), "reply_to": reply_to}
+        await self.rt.services["inbox"].accept("slack", turn.tenant, turn.event_id, payload)
+
+    async def answer(self, item: inbox.Item) -> None:
+        """Run an inbox row's turn and deliver its reply (inbox worker)."""
+        turn = inbox.turn_from_json(item.payload["turn"])
+        to = item.payload["reply_to"]
+        client = await self.client_for(to)
+        respond = AsyncRespond(response_url=to["response_url"]) if to.get("response_url") else None
+        await self.run(
+            client,
+            turn,
+            to["channel"],
+            thread_ts=to.get("thread_ts"),
+            ephemeral_user=to.get("ephemeral_user"),
+            respond=respond,
+        )
+
+    async def client_for(self, to: dict[str, Any]) -> AsyncWebClient:
+        """The bot token's client; with OAuth, the workspace's bot from the installation store
+        (tokens are never written into the inbox)."""
+        if self.installs is None:
+            assert self.client is not None
+            return self.client
+        bot = await self.installs.async_find_bot(
+            enterprise_id=to.get("enterprise_id"),
+            team_id=to.get("team_id"),
+            is_enterprise_install=to.get("enterprise_install", False),
+        )
+        if bot is None or not bot.bot_token:
+            raise LookupError("no Slack installation for this workspace")
+        return web_client(self.settings, bot.bot_token, self.session)
 
     # --- delivering a turn ---------------------------------------------------------
     async def run(
@@ -180,7 +249,6 @@ class SlackCoach:
             view = modals.view(kind, body["channel_id"], roles=self.roles)
             await client.views_open(trigger_id=body["trigger_id"], view=view)
             return
-        await ack()
         turn = self.turn(
             context,
             body,
@@ -190,7 +258,8 @@ class SlackCoach:
             text=text or "help",
             event_id=stable_id("cmd", body.get("trigger_id")),
         )
-        await self.run(client, turn, body["channel_id"], respond=respond)
+        await self.accept(context, turn, body["channel_id"], response_url=body.get("response_url"))
+        await ack()
 
     async def on_mention(self, body, event, context, client) -> None:
         text = MENTION.sub("", event.get("text") or "").strip()
@@ -202,7 +271,8 @@ class SlackCoach:
             text=text or "help",
             event_id=body.get("event_id"),
         )
-        await self.run(client, turn, event["channel"], thread_ts=event.get("thread_ts") or event.get("ts"))
+        thread_ts = event.get("thread_ts") or event.get("ts")
+        await self.accept(context, turn, event["channel"], thread_ts=thread_ts)
 
     async def on_message(self, body, event, context, client) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
@@ -215,7 +285,7 @@ class SlackCoach:
             text=event.get("text") or "",
             event_id=body.get("event_id"),
         )
-        await self.run(client, turn, event["channel"], thread_ts=event.get("thread_ts"))
+        await self.accept(context, turn, event["channel"], thread_ts=event.get("thread_ts"))
 
     async def on_action(self, ack, body, action, context, client, respond) -> None:
         await ack()
@@ -232,15 +302,6 @@ class SlackCoach:
         message_ts = container.get("message_ts") or message.get("ts")
         if not channel or not message_ts:
             return
-        label = (action.get("text") or {}).get("text", "a button")
-        note = f"<@{user}> chose *{blocks.escape(label)}*"
-        if container.get("is_ephemeral"):
-            await respond(replace_original=True, text=note, blocks=blocks.without_buttons([], note))
-        else:  # remove the buttons at once, so nobody presses them twice
-            kept = blocks.without_buttons(message.get("blocks") or [], note)
-            await client.chat_update(
-                channel=channel, ts=message_ts, text=message.get("text") or note, blocks=kept
-            )
         turn = self.turn(
             context,
             body,
@@ -250,7 +311,19 @@ class SlackCoach:
             # One effect per message: a second click (or a double delivery) finds it claimed.
             event_id=stable_id("act", channel, message_ts),
         )
-        await self.run(client, turn, channel, thread_ts=message.get("thread_ts"))
+        await self.accept(context, turn, channel, thread_ts=message.get("thread_ts"))
+        label = (action.get("text") or {}).get("text", "a button")
+        note = f"<@{user}> chose *{blocks.escape(label)}*"
+        try:
+            if container.get("is_ephemeral"):
+                await respond(replace_original=True, text=note, blocks=blocks.without_buttons([], note))
+            else:  # remove the buttons at once, so nobody presses them twice
+                kept = blocks.without_buttons(message.get("blocks") or [], note)
+                await client.chat_update(
+                    channel=channel, ts=message_ts, text=message.get("text") or note, blocks=kept
+                )
+        except Exception as exc:  # the turn is in the inbox already; a second press is a no-op
+            log.warning("could not remove the pressed buttons (%s)", type(exc).__name__)
 
     async def on_view(self, ack, body, view, context, client) -> None:
         kind = view["callback_id"].removeprefix("coach.modal.")
@@ -262,7 +335,6 @@ class SlackCoach:
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-        await ack()
         user = body["user"]["id"]
         channel, thread_ts = modals.origin(view.get("private_metadata", ""))
         channel = channel or user
@@ -274,7 +346,8 @@ class SlackCoach:
             event_id=stable_id("view", view.get("id"), view.get("hash")),
             **modals.submission(kind, got, self.roles),
         )
-        await self.run(client, turn, channel, thread_ts=thread_ts)
+        await self.accept(context, turn, channel, thread_ts=thread_ts)
+        await ack()
 
     async def on_shortcut(self, ack, body, shortcut, context, client) -> None:
         await ack()
@@ -302,7 +375,7 @@ class SlackCoach:
             action={"intent": "leakcheck", "message": text, "_text": "check before sending"},
             event_id=stable_id("sc", shortcut.get("trigger_id")),
         )
-        await self.run(client, turn, channel, thread_ts=message.get("thread_ts"), ephemeral_user=user)
+        await self.accept(context, turn, channel, thread_ts=message.get("thread_ts"), ephemeral_user=user)
 
     async def on_home(self, body, event, context, client) -> None:
         if event.get("tab", "home") != "home":
@@ -333,6 +406,8 @@ def guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable
             kwargs["ack"] = tracked_ack
         try:
             await listener(**kwargs)
+        except inbox.NotAccepted:
+            raise  # not written to the inbox: no ack, so Slack sends it again (adapters/inbox.py)
         except Exception as exc:
             log.error("slack listener failed: %s", type(exc).__name__)
             if not acked:
@@ -354,10 +429,13 @@ def build_bolt(
     """`verify`: let Bolt check signatures too. Off by default: over HTTP, mount.events_handler
     checks every request before Bolt parses it; over Socket Mode there is nothing to sign."""
     token = None if oauth_settings is not None else settings.secret("bot_token")
+    client = web_client(settings, token, session)
     kwargs: dict[str, Any] = {
         "logger": log,
-        "process_before_response": False,
-        "client": web_client(settings, token, session),
+        # Listeners run before Slack gets its answer: each persists its turn into the inbox and
+        # only then acks, so what Slack was told we have survives a restart (adapters/inbox.py).
+        "process_before_response": True,
+        "client": client,
         "request_verification_enabled": verify and not socket,
         "raise_error_for_unhandled_request": False,
     }
@@ -366,7 +444,9 @@ def build_bolt(
     if oauth_settings is not None:
         kwargs["oauth_settings"] = oauth_settings
     bolt = AsyncApp(**kwargs)
-    sc = SlackCoach(rt, settings)
+    installs = oauth_settings.installation_store if oauth_settings is not None else None
+    sc = SlackCoach(rt, settings, client=client, installs=installs, session=session)
+    rt.services["slack.coach"] = sc
     bolt.command("/coach")(guarded(sc.on_command))
     bolt.event("app_mention")(guarded(sc.on_mention))
     bolt.event("message")(guarded(sc.on_message))
@@ -379,6 +459,13 @@ def build_bolt(
     bolt.event("tokens_revoked")(guarded(revocations.on_tokens_revoked))
     bolt.error(_on_error)
     return bolt
+
+
+async def answer_from_inbox(rt: Runtime, item: inbox.Item) -> None:
+    await rt.services["slack.coach"].answer(item)
+
+
+inbox.PROCESSORS["slack"] = answer_from_inbox
 
 
 async def _on_error(error: Exception) -> None:

@@ -13,6 +13,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 
+from adapters import inbox
 from adapters.access_log import tag
 from adapters.runtime import Runtime
 from adapters.slack import edge
@@ -100,10 +101,12 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         if not settings.socket_configured():
             log.warning("socket mode asked for, but SLACK_APP_TOKEN / SLACK_BOT_TOKEN are not set")
             return
+        inbox.attach(rt, app)
         await _mount_socket(rt, app, settings)
         return
     if not settings.http_configured():
         return  # Slack not configured: nothing to mount
+    inbox.attach(rt, app)  # acknowledged turns go through the inbox (adapters/inbox.py)
     session = _shared_session(app)
     bolt = build_bolt(
         rt, settings, oauth_settings=oauth_settings(rt, settings) if settings.oauth else None, session=session

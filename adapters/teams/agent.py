@@ -8,9 +8,10 @@ import logging
 import re
 from typing import Any
 
-from microsoft_agents.activity import Activity, ActivityTypes
+from microsoft_agents.activity import Activity, ActivityTypes, ConversationReference
 from microsoft_agents.hosting.core import TurnContext
 
+from adapters import inbox
 from adapters.runtime import Runtime
 from adapters.teams import cards
 from adapters.teams.config import TeamsConfig
@@ -132,17 +133,25 @@ class CoachAgent:
                 await self._send(context, reply)
             return
         sent = await self._send_activity(context, Activity(type=ActivityTypes.message, text="Working on it…"))
-        self._later(context, task, getattr(sent, "id", None) or None)
+        await self._later(context, turn, task, getattr(sent, "id", None) or None)
 
-    def _later(
-        self, context: TurnContext, task: asyncio.Future, placeholder_id: str | None, note: str | None = None
+    async def _later(
+        self,
+        context: TurnContext,
+        turn: Turn,
+        task: asyncio.Future,
+        placeholder_id: str | None,
+        note: str | None = None,
     ) -> None:
+        """The turn goes on after the HTTP answer: first it goes into the inbox (one insert,
+        before Teams gets its answer), so a restart or a dead replica does not lose it: another
+        worker runs it again from the row (`answer_from_inbox`)."""
         identity = context.identity
-        continuation = context.activity.get_conversation_reference().get_continuation_activity()
-        continuation.id = context.activity.id  # a fallback post replies to the user's message
+        reference = context.activity.get_conversation_reference()
+        ref = reference.model_dump(mode="json", by_alias=True, exclude_none=True)
         adapter = context.adapter
 
-        async def finish() -> None:
+        async def finish(_: inbox.Item) -> None:
             try:
                 reply = await task
             except Exception as exc:  # Coach.handle turns errors into replies; this is a safety net
@@ -150,29 +159,77 @@ class CoachAgent:
                 reply = Reply(headline="Something went wrong on my side. Please try again.", intent="error")
             if reply is None:
                 return
-
-            async def deliver(ctx: TurnContext) -> None:
-                if placeholder_id:
-                    update = self._activity(reply, note=note)
-                    update.id = placeholder_id
-                    try:
-                        await self._retry(lambda: ctx.update_activity(update), idempotent=True)
-                        return
-                    except Exception as exc:  # e.g. the placeholder was deleted: post it instead
-                        log.warning("could not update the first reply (%s); posting", type(exc).__name__)
-                await self._retry(lambda: ctx.send_activity(self._activity(reply)))
-
+            continuation = self._continuation(ref)
+            deliver = self._deliverer(reply, placeholder_id, note)
             try:
                 await adapter.continue_conversation_with_claims(identity, continuation, deliver)
             except Exception as exc:
                 log.error("could not deliver a background teams reply: %s", type(exc).__name__)
 
-        job = asyncio.create_task(finish())
+        payload = {
+            "turn": inbox.turn_to_json(turn),
+            "reply_to": {"reference": ref, "placeholder_id": placeholder_id, "note": note},
+        }
+        try:
+            the_inbox = self.rt.services["inbox"]
+            job = await the_inbox.accept(PLATFORM, turn.tenant, turn.event_id, payload, job=finish)
+        except Exception as exc:  # the database is down: still answer from this process
+            log.error("could not put a background teams turn into the inbox: %s", type(exc).__name__)
+            job = asyncio.ensure_future(finish(inbox.Item(0, PLATFORM, turn.tenant, "", {}, 1)))
+        if job is None:  # a resend of a turn the inbox already holds: that row answers it
+            task.cancel()
+            return
         self.background.add(job)
         job.add_done_callback(self.background.discard)
 
+    @staticmethod
+    def _continuation(ref: dict[str, Any]) -> Activity:
+        reference = ConversationReference.model_validate(ref)
+        continuation = reference.get_continuation_activity()
+        continuation.id = reference.activity_id  # a fallback post replies to the user's message
+        return continuation
+
+    def _deliverer(self, reply: Reply, placeholder_id: str | None, note: str | None) -> Any:
+        async def deliver(ctx: TurnContext) -> None:
+            if placeholder_id:
+                update = self._activity(reply, note=note)
+                update.id = placeholder_id
+                try:
+                    await self._retry(lambda: ctx.update_activity(update), idempotent=True)
+                    return
+                except Exception as exc:  # e.g. the placeholder was deleted: post it instead
+                    log.warning("could not update the first reply (%s); posting", type(exc).__name__)
+            await self._retry(lambda: ctx.send_activity(self._activity(reply)))
+
+        return deliver
+
+    async def answer_from_inbox(self, item: inbox.Item) -> None:
+        """A background turn whose process stopped before answering: run it again here (the
+        turn's own event-id claim makes a turn that had committed answer None: nothing is
+        posted twice) and deliver through a continuation of its conversation."""
+        turn = inbox.turn_from_json(item.payload["turn"])
+        to = item.payload["reply_to"]
+        reply = await self.rt.handle(turn)
+        if reply is None:
+            return
+        failed: list[Exception] = []
+        deliver = self._deliverer(reply, to.get("placeholder_id"), to.get("note"))
+
+        async def callback(ctx: TurnContext) -> None:
+            try:
+                await deliver(ctx)
+            except Exception as exc:
+                failed.append(exc)
+                raise
+
+        adapter = self.rt.services["teams"].adapter
+        await adapter.continue_conversation(self.config.app_id, self._continuation(to["reference"]), callback)
+        if failed:  # the SDK hands callback errors to on_turn_error, which only logs: re-raise
+            raise failed[0]
+
     async def drain(self) -> None:
-        """Wait (bounded by config.drain_seconds) for background turns, e.g. at shutdown."""
+        """Wait (bounded by config.drain_seconds) for background turns (tests; `coach serve` drains
+        them through the inbox at shutdown, bounded by COACH_DRAIN_SECONDS)."""
         if self.background:
             await asyncio.wait(set(self.background), timeout=self.config.drain_seconds)
 
@@ -187,14 +244,15 @@ class CoachAgent:
             if payload is None:
                 reply: Reply | None = Reply(headline="That button has expired. Ask me again.", intent="error")
             else:
-                task = asyncio.ensure_future(self.rt.handle(self._turn(activity, tenant, action=payload)))
+                turn = self._turn(activity, tenant, action=payload)
+                task = asyncio.ensure_future(self.rt.handle(turn))
                 done, _ = await asyncio.wait({task}, timeout=self.config.first_reply_after)
                 if not done:  # answer the invoke now; the pressed card is replaced when the turn ends
                     working = Reply(headline="Working on it…", intent="working")
                     await self._invoke_response(
                         context, cards.invoke_card_response(cards.render(working, note=note))
                     )
-                    self._later(context, task, activity.reply_to_id or None, note=note)
+                    await self._later(context, turn, task, activity.reply_to_id or None, note=note)
                     return
                 reply = task.result()
             if reply is None:

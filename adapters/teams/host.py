@@ -13,6 +13,7 @@ from microsoft_agents.activity import Activity, ConversationReference
 from microsoft_agents.hosting.aiohttp import CloudAdapter, jwt_authorization_decorator
 from microsoft_agents.hosting.core import AgentAuthConfiguration, TurnContext
 
+from adapters import inbox
 from adapters.access_log import safe_id, tag
 from adapters.runtime import Runtime
 from adapters.teams import edge, logs
@@ -202,10 +203,9 @@ async def mount(rt: Runtime, app: web.Application) -> None:
     rt.services["teams"] = host
     rt.services["proactive.teams"] = host.send_proactive
 
-    async def drain(app: web.Application) -> None:  # let slow turns post their answer first
-        await host.agent.drain()
-
-    app.on_shutdown.append(drain)
+    # Background turns (answered 202 before they end) are kept in the inbox; at shutdown it
+    # drains them for COACH_DRAIN_SECONDS and hands the rest to the next start.
+    inbox.attach(rt, app)
     authorized = jwt_authorization_decorator(host.messages)
 
     async def route(request: web.Request) -> web.StreamResponse:
@@ -217,3 +217,10 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         return await authorized(request)
 
     app.router.add_post(ROUTE, route)
+
+
+async def answer_from_inbox(rt: Runtime, item: inbox.Item) -> None:
+    await rt.services["teams"].agent.answer_from_inbox(item)
+
+
+inbox.PROCESSORS["teams"] = answer_from_inbox

@@ -14,6 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Table, bindparam
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import ClauseElement
@@ -75,3 +78,18 @@ class HotStatement:
         if not any(results):
             return [tuple(r) for r in fetched]
         return [tuple(p(v) if p else v for p, v in zip(results, r, strict=True)) for r in fetched]
+
+
+def insert_unless_there(table: Table, *columns: str) -> dict[bool, HotStatement]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, for SQLite and for PostgreSQL (key True):
+    one statement that either adds the row or, when it is already there, returns nothing."""
+    return {
+        postgres: HotStatement(
+            (pg_insert if postgres else sqlite_insert)(table)
+            .values({c: bindparam(c) for c in columns})
+            .on_conflict_do_nothing()
+            .returning(table.c.id),
+            (table.c.id.type,),
+        )
+        for postgres in (False, True)
+    }

@@ -210,3 +210,22 @@ class UserSetting(Base):
     user_key: Mapped[str] = mapped_column(String(255))
     settings: Mapped[dict[str, Any]]  # {"before_minutes": [120], "morning": "07:00"}
     updated_at: Mapped[datetime]
+
+
+class InboxItem(Base):
+    """A turn a platform was told we have (Slack's ack, Teams' 202 before the turn ended), kept
+    until a worker has run it and delivered the reply; then the row is deleted. Claimed by one
+    worker at a time through a lease, like reminders. `payload` holds message text (deal data):
+    it lives only while the turn is outstanding and is never logged."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("platform", "tenant_key", "event_id", name="uq_inbox_event"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    tenant_key: Mapped[str] = mapped_column(String(255))
+    event_id: Mapped[str] = mapped_column(String(255))
+    payload: Mapped[dict[str, Any]]  # {"turn": {...}, "reply_to": {...}}: see adapters/inbox.py
+    received_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None] = mapped_column(index=True)

@@ -2,8 +2,8 @@
 
 Exactly once across replicas rests on the database, never on process memory:
 - schedule: INSERT ... ON CONFLICT (idempotency_key) DO NOTHING, so planning twice is one row;
-- claim: SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite ignores the clause and its
-  BEGIN IMMEDIATE serialises writers instead), then a lease (owner, until) on what was taken;
+- claim: bot/db/leases.py (SELECT ... FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's BEGIN
+  IMMEDIATE serialises writers instead), then a lease (owner, until) on what was taken;
 - renew just before sending: only the current lease holder of a still-pending row may send;
 - finish: status moves from pending once, guarded by the owner, so a late worker can't undo it.
 A worker killed mid-send leaves a pending row whose lease expires; another worker reclaims it
@@ -18,10 +18,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import leases
 from bot.db.models import Reminder, Tenant
 from bot.reminders.policy import Planned
 
@@ -90,8 +89,7 @@ async def schedule(
     ]
     if not rows:
         return 0
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(Reminder).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    stmt = leases.insert_ignoring_conflicts(session, Reminder, rows, ["idempotency_key"])
     result = await session.execute(stmt)
     return max(result.rowcount or 0, 0)
 
@@ -107,39 +105,15 @@ async def claim_due(
 ) -> list[Claimed]:
     """Take up to `limit` due reminders nobody holds a live lease on, of tenants on
     `platforms` (None: any). Commit promptly after."""
-    free = or_(Reminder.lease_until.is_(None), Reminder.lease_until < now)
-    where = [Reminder.status == PENDING, Reminder.due_at <= now, free]
+    where = [Reminder.status == PENDING, Reminder.due_at <= now]
     if platforms is not None:
         if not platforms:
             return []
         # A subquery, not a join: FOR UPDATE then locks only the reminder rows.
         where.append(Reminder.tenant_id.in_(select(Tenant.id).where(Tenant.platform.in_(sorted(platforms)))))
-    ids = (
-        (
-            await session.execute(
-                select(Reminder.id)
-                .where(*where)
-                .order_by(Reminder.due_at, Reminder.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        .scalars()
-        .all()
+    rows = await leases.claim(
+        session, Reminder, owner, now, lease=lease, where=where, order_by=[Reminder.due_at], limit=limit
     )
-    if not ids:
-        return []
-    await session.execute(
-        update(Reminder)
-        .where(Reminder.id.in_(ids))
-        .values(lease_owner=owner, lease_until=now + lease, attempts=Reminder.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    rows = (
-        await session.execute(
-            select(Reminder).where(Reminder.id.in_(ids)).order_by(Reminder.due_at, Reminder.id)
-        )
-    ).scalars()
     return [_claimed(r) for r in rows]
 
 

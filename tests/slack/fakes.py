@@ -43,6 +43,7 @@ class FakeSlack:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     server: TestServer | None = None
     listeners: list[Any] = field(default_factory=list)  # called with each recorded Call (bench)
+    latency: float = 0.0  # seconds each chat.* call takes to answer (a backlog for the inbox tests)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -101,6 +102,8 @@ class FakeSlack:
         for listener in self.listeners:
             listener(self.calls[-1])
         self.changed.set()
+        if self.latency and method.startswith("chat."):
+            await asyncio.sleep(self.latency)
         return web.json_response(self._answer(method, args, token))
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:

@@ -88,7 +88,7 @@ async def test_unhandled_requests_and_failures_log_no_request_content(slack, fak
     slack.rt.coach.handle = broken
     assert (await slack.post(command(f"tell them {MARK}8"), FORM)).status == 200
     async with asyncio.timeout(5):
-        while "slack listener failed" not in caplog.text:  # noqa: ASYNC110
+        while "(slack) failed (RuntimeError)" not in caplog.text:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
 
     # The access line names a request by Slack's event_id on purpose (a plain token); nothing else.

@@ -129,10 +129,17 @@ register("test.teams.slowdraft", SlowDraft)
 
 @skill("test.teams.slowdraft", needs_deal=False)
 async def slow_draft(ctx: Context) -> Reply:
-    """A drafting turn whose model call is slow."""
-    async with aiohttp.ClientSession() as s, s.post(str(ctx.intent.args["llm"]), json={}) as r:
-        draft = (await r.json())["text"]
-    return Reply(headline="Here is your draft.", intent="test.teams.slowdraft", draft=draft)
+    """A drafting turn whose model call is slow; like the real drafter, the call runs after
+    the turn's transaction (ctx.defer), holding no database lock."""
+    url = str(ctx.intent.args["llm"])
+
+    async def draft(reply: Reply, _tx: object) -> Reply:
+        async with aiohttp.ClientSession() as s, s.post(url, json={}) as r:
+            reply.draft = (await r.json())["text"]
+        return reply
+
+    ctx.defer(draft)
+    return Reply(headline="Here is your draft.", intent="test.teams.slowdraft")
 
 
 async def test_slow_turn_answers_http_quickly_then_updates_the_first_reply(bot: Bot, slow_llm: str) -> None:
