@@ -36,7 +36,7 @@ from bot.skills import DEAL_FREE, load_skills
 from bot.turn import Turn
 from bot.understand import button_label, clean, did_you_mean, match_command, match_pattern, understand_ranked
 from bot.understanding.config import config as understanding_config
-from bot.understanding.facts import read_facts
+from bot.understanding.facts import read_contacts, read_facts
 
 if TYPE_CHECKING:
     from bot.understanding.llm_reader import LlmReading
@@ -272,6 +272,13 @@ class Coach:
             event = await ctx.set_fact(key, value)
             ids.append(event.id)
             lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}")
+        for person in read_contacts(text, self.kb):  # "Jane is our CSM": the contact map
+            known = ctx.deal.contact(person.name)
+            if known is not None and known.role == person.role and known.active:
+                continue
+            await ctx.upsert_contact(person.name, person.role)
+            ids.append(ctx.deal.events[-1].id)
+            lines.append(f"{person.name}: {self.kb.roles[person.role].title}")
         if not ids:
             return None
         return Noted("; ".join(lines), Action("Undo", {"intent": "undo", "event_ids": ids}), bool(by_llm))

@@ -113,3 +113,15 @@ async def test_a_hedge_about_alignment_changes_nothing(chat, deal):
     assert reply.headline.startswith("Not confirmed, then.")
     facts = (await chat("deal show")).plain_text().split("Timeline")[0]
     assert "Procurement" not in facts
+
+
+async def test_a_contact_told_in_passing_joins_the_map_and_undo_takes_it_off(chat, deal):
+    reply = await chat("Jane Smith is our CSM and we've had 3 rounds")
+    assert reply.intent == "fact.stated"
+    assert "Rounds with the account team: 3" in reply.headline
+    assert "Jane Smith: customer success manager" in reply.headline
+    assert "Jane Smith (csm)" in (await chat("deal show")).plain_text()
+    await chat(action=reply.actions[0].payload)
+    shown = (await chat("deal show")).plain_text()
+    assert "Rounds with the account team" not in shown.split("Timeline")[0]
+    assert "Jane Smith (csm) — no longer on the deal" in shown

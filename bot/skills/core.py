@@ -13,7 +13,7 @@ from bot.knowledge import register_section
 from bot.memory import DealNameTaken
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
-from bot.timeline import FACT, UNDO
+from bot.timeline import CONTACT, FACT, UNDO
 
 MAX_DEAL_NAME = 120
 
@@ -204,8 +204,35 @@ async def undo(ctx: Context) -> Reply:
         return Reply(headline="Nothing to undo (it may have been undone already).", intent="undo")
     for target in targets:
         await ctx.log(UNDO, {"event_id": target.id, "kind": target.kind})
+        if target.kind == CONTACT:
+            await _withdraw_contact(ctx, str(target.payload.get("name") or ""))
     what = "; ".join(f"{t.kind} — {summarise(t.payload)}" for t in targets)
     return Reply(headline=f"Undone: {what}.", intent="undo")
+
+
+async def _withdraw_contact(ctx: Context, name: str) -> None:
+    """The contact map follows the timeline: with no live entry naming them, a contact is off
+    the map; otherwise the latest live entry says their role again."""
+    assert ctx.deal is not None
+    if not name or ctx.deal.contact(name) is None:
+        return
+    still = [
+        e
+        for e in ctx.deal.live_events(CONTACT)
+        if str(e.payload.get("name") or "").casefold() == name.casefold()
+    ]
+    if still:
+        latest = still[-1].payload
+        await ctx.memory.upsert_contact(
+            ctx.deal.id,
+            name,
+            str(latest.get("role") or ""),
+            latest.get("kpis") or None,
+            latest.get("note"),
+            ctx.now,
+        )
+    else:
+        await ctx.memory.set_contact_active(ctx.deal.id, name, False)
 
 
 # How people start a note in their own words; what follows is the note.
