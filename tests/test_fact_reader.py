@@ -191,3 +191,12 @@ def test_an_ambiguous_date_fact_can_be_asked_back():
     assert (q.key, q.said, q.options) == ("renewal_date", "12/03", (date(2027, 3, 12), date(2026, 12, 3)))
     assert read_date_questions("we renew on 25/03", default_knowledge(), now=NOW, tz=TZ) == []
     assert read_date_questions("do we renew on 12/03?", default_knowledge(), now=NOW, tz=TZ) == []
+
+
+def test_coach_eval_understanding_reports_the_fact_reader_too():
+    from bot.understanding.evaluate import EVALUATORS
+
+    out = EVALUATORS["facts_corpus.yaml"](
+        Path(__file__).parent / "data" / "facts_corpus.yaml", default_knowledge()
+    )
+    assert "held_out: " in out and "dev: " in out and "precision" in out

@@ -185,7 +185,7 @@ def format_fact_report(r: FactReport) -> str:
 
 
 def run_facts(path: Path, kb: Knowledge) -> str:
-    corpus = load_corpus(path)
+    corpus = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     return "\n\n".join(
         format_fact_report(evaluate_facts(corpus, part, kb)) for part in ("held_out", "dev") if part in corpus
     )
