@@ -97,3 +97,17 @@ async def test_meeting_prep_follows_the_alignment_news(chat, deal):
     await chat("procurement is aligned now")
     aligned = await chat("prep me for the pricing meeting with the AE on Friday")
     assert "meetings.side-aligned" in aligned.rules and "meetings.side-split" not in aligned.rules
+
+
+async def test_a_gap_said_as_a_percentage_picks_whom_to_aim_at(chat, deal):
+    for said in [
+        "we've had 3 rounds",
+        "IT, finance and procurement are all on board",
+        "the sticking point is Copilot price, worth $400k a year",
+    ]:
+        await chat(said)
+    asked = await chat("we're 18% apart, should we escalate?")
+    assert "Noted Extra discount needed (%): 18." in asked.plain_text()
+    reply = await chat("yes")  # Finance has set a budget target
+    aim = [i.text for s in reply.sections for i in s.items if i.rule == "escalation.target-authority"]
+    assert aim and "area VP" in aim[0]
