@@ -36,7 +36,7 @@ from bot.skills import DEAL_FREE, load_skills
 from bot.turn import Turn
 from bot.understand import button_label, clean, did_you_mean, match_command, match_pattern, understand_ranked
 from bot.understanding.config import config as understanding_config
-from bot.understanding.facts import read_contacts, read_facts
+from bot.understanding.facts import read_contacts, read_date_questions, read_facts
 
 if TYPE_CHECKING:
     from bot.understanding.llm_reader import LlmReading
@@ -255,7 +255,27 @@ class Coach:
             if noted is not None:
                 reply.sections.insert(0, Section(items=[Item(f"Noted {noted.said}.")]))
                 reply.actions.append(noted.undo)
+        if (
+            command is None
+            and ctx.deal is not None
+            and ctx.intent.name in self.kb.section("core.facts_in_passing")
+        ):
+            asks = self._which_day(ctx, text)  # a date that reads two ways is asked, never guessed
+            if asks:
+                reply.sections.insert(1 if noted is not None else 0, Section(items=asks))
         return self._llm_used(reply) if by_llm or (noted is not None and noted.by_llm) else reply
+
+    def _which_day(self, ctx: Context, text: str) -> list[Item]:
+        items = []
+        for q in read_date_questions(text, self.kb, now=ctx.now, tz=ctx.tz):
+            if q.key not in self.kb.facts:
+                continue
+            options = " or ".join(f"{d.day} {d:%B %Y}" for d in q.options)
+            said = self.kb.say(
+                "facts.which-day", said=q.said, options=options, label=self.kb.facts[q.key].label.lower()
+            )
+            items.append(Item(said, rule="facts.which-day"))
+        return items
 
     async def _note_stated_facts(
         self, ctx: Context, text: str, llm_facts: dict[str, Any] | None = None
@@ -357,7 +377,10 @@ class Coach:
                     {k: v for k, v in llm.facts.items() if k in pending and answers.get(k, whole) == whole}
                 )
             if not answers:
-                if other is None and not suspended and not looks_like_question(text):
+                told = self._read_stated(ctx, text) or read_date_questions(
+                    text, self.kb, now=ctx.now, tz=ctx.tz
+                )
+                if other is None and not suspended and not looks_like_question(text) and not told:
                     return ctx.questions_reply(pending, intro=words.unreadable)
                 # Not an answer: a question or something new. Answer it; the form waits.
                 return await self._digress(ctx, form, pending, text, other)

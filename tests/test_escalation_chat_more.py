@@ -97,3 +97,33 @@ async def test_meeting_prep_follows_the_alignment_news(chat, deal):
     await chat("procurement is aligned now")
     aligned = await chat("prep me for the pricing meeting with the AE on Friday")
     assert "meetings.side-aligned" in aligned.rules and "meetings.side-split" not in aligned.rules
+
+
+async def test_a_gap_said_as_a_percentage_picks_whom_to_aim_at(chat, deal):
+    for said in [
+        "we've had 3 rounds",
+        "IT, finance and procurement are all on board",
+        "the sticking point is Copilot price, worth $400k a year",
+    ]:
+        await chat(said)
+    asked = await chat("we're 18% apart, should we escalate?")
+    assert "Noted Extra discount needed (%): 18." in asked.plain_text()
+    reply = await chat("yes")  # Finance has set a budget target
+    aim = [i.text for s in reply.sections for i in s.items if i.rule == "escalation.target-authority"]
+    assert aim and "area VP" in aim[0]
+
+
+async def test_an_escalation_said_to_be_a_month_old_counts_from_then(chat, deal):
+    logged = await chat("we escalated to their area VP about a month ago")
+    assert logged.intent == "escalation.log"
+    assert "on 24 Oct" in logged.headline  # the clock is 23 Nov 2026
+    reply = await chat("should we escalate?")
+    assert "escalation.too-soon-again" in reply.rules
+    assert "You escalated 30 days ago" in reply.plain_text()
+
+
+async def test_a_favor_asked_weeks_ago_is_dated_then(chat, deal):
+    reply = await chat("log favor: asked Jane (CSM) for a price hold 3 weeks ago")
+    assert reply.intent == "favors.log"
+    history = (await chat("favor history Jane")).plain_text()
+    assert "2026-11-02 asked: a price hold (" in history

@@ -125,3 +125,13 @@ async def test_a_contact_told_in_passing_joins_the_map_and_undo_takes_it_off(cha
     shown = (await chat("deal show")).plain_text()
     assert "Rounds with the account team" not in shown.split("Timeline")[0]
     assert "Jane Smith (csm) — no longer on the deal" in shown
+
+
+async def test_a_date_that_reads_two_ways_is_asked_never_guessed(chat, deal):
+    reply = await chat("our contract renews 04/05/2027 and we've had 2 rounds")
+    assert "Rounds with the account team: 2" in reply.plain_text()
+    asks = [i for s in reply.sections for i in s.items if i.rule == "facts.which-day"]
+    assert len(asks) == 1 and "4 May 2027 or 5 April 2027" in asks[0].text
+    assert "Renewal date" not in (await chat("deal show")).plain_text().split("Timeline")[0]
+    settled = await chat("it renews 4 May 2027")
+    assert "Renewal date: 2027-05-04" in settled.plain_text()

@@ -7,7 +7,6 @@ Run with `-s` to see the figures per fact key.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 import yaml
 
 from bot.knowledge import default_knowledge
+from bot.understanding.evaluate import evaluate_facts, format_fact_report
 from bot.understanding.facts import FoundFact, looks_like_question, read_contacts, read_facts
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "facts_corpus.yaml").read_text(encoding="utf-8"))
@@ -24,56 +24,10 @@ NOW = datetime.fromisoformat(CORPUS["now"]).replace(tzinfo=ZoneInfo(CORPUS["tz"]
 TZ = CORPUS["tz"]
 
 
-def same(got: Any, want: Any) -> bool:
-    if isinstance(want, bool) or isinstance(got, bool):
-        return got is want
-    if isinstance(want, int | float) and isinstance(got, int | float):
-        return abs(float(got) - float(want)) < 0.005
-    if isinstance(want, str) and isinstance(got, str):
-        return got.casefold().strip() == want.casefold().strip()
-    return False
-
-
-def score(part: str) -> tuple[Counter[str], Counter[str], Counter[str], list[str]]:
-    """True positives, false positives and false negatives per key, and the misses as lines."""
-    kb = default_knowledge()
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    wrong: list[str] = []
-    for case in CORPUS[part]:
-        want: dict[str, Any] = case.get("facts") or {}
-        got = {f.key: f.value for f in read_facts(case["text"], kb, now=NOW, tz=TZ)}
-        for key, value in got.items():
-            if key in want and same(value, want[key]):
-                tp[key] += 1
-            else:
-                fp[key] += 1
-                wrong.append(f"{case['text']!r}: read {key}={value!r}, expected {want.get(key)!r}")
-        for key in want:
-            if key not in got or not same(got[key], want[key]):
-                fn[key] += 1
-                if key not in got:
-                    wrong.append(f"{case['text']!r}: missed {key}={want[key]!r}")
-    return tp, fp, fn, wrong
-
-
 def figures(part: str) -> tuple[float, float, list[str]]:
-    tp, fp, fn, wrong = score(part)
-    t, f, n = sum(tp.values()), sum(fp.values()), sum(fn.values())
-    precision = t / (t + f) if t + f else 1.0
-    recall = t / (t + n) if t + n else 1.0
-    print(f"\n{part}: {len(CORPUS[part])} sentences, precision {precision:.1%}, recall {recall:.1%}")
-    for key in sorted(set(tp) | set(fp) | set(fn)):
-        p = tp[key] / (tp[key] + fp[key]) if tp[key] + fp[key] else 1.0
-        r = tp[key] / (tp[key] + fn[key]) if tp[key] + fn[key] else 1.0
-        print(
-            f"  {key:32} precision {p:6.1%}  recall {r:6.1%}"
-            f"  ({tp[key]} right, {fp[key]} wrong, {fn[key]} missed)"
-        )
-    for line in wrong:
-        print("  ", line)
-    return precision, recall, wrong
+    report = evaluate_facts(CORPUS, part, default_knowledge())
+    print("\n" + format_fact_report(report))  # the same table `coach eval understanding` prints
+    return report.precision, report.recall, report.lines
 
 
 def test_the_corpus_is_big_enough_and_split():
@@ -237,3 +191,12 @@ def test_an_ambiguous_date_fact_can_be_asked_back():
     assert (q.key, q.said, q.options) == ("renewal_date", "12/03", (date(2027, 3, 12), date(2026, 12, 3)))
     assert read_date_questions("we renew on 25/03", default_knowledge(), now=NOW, tz=TZ) == []
     assert read_date_questions("do we renew on 12/03?", default_knowledge(), now=NOW, tz=TZ) == []
+
+
+def test_coach_eval_understanding_reports_the_fact_reader_too():
+    from bot.understanding.evaluate import EVALUATORS
+
+    out = EVALUATORS["facts_corpus.yaml"](
+        Path(__file__).parent / "data" / "facts_corpus.yaml", default_knowledge()
+    )
+    assert "held_out: " in out and "dev: " in out and "precision" in out

@@ -85,7 +85,10 @@ async def test_a_percentage_is_not_a_count_of_rounds(chat, deal):
     await chat("$300k")
     reply = await chat("we need 20% off")
     assert "Rounds with the account team: 20" not in reply.plain_text()
-    assert reply.missing == ["rounds_with_account_team"]
+    assert "20" in reply.headline and reply.intent == "fact.stated"  # heard as the discount we ask
+    assert reply.footer == "Back to the escalation check? 1 answer to go."
+    again = await chat(action={"intent": "form.resume"})
+    assert again.missing == ["rounds_with_account_team"]
 
 
 async def test_cancel_names_what_it_dropped(chat, deal):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -18,6 +18,7 @@ from bot.knowledge import Knowledge, register_section
 from bot.timeline import MS_STATEMENT, DealView
 from bot.understanding.config import config
 from bot.understanding.model import TextModel, cached
+from bot.understanding.values import read_past_moment
 
 
 class Pattern(BaseModel):
@@ -123,11 +124,10 @@ def speaker(text: str, kb: Knowledge) -> tuple[str | None, str]:
     return best[2].key, best[2].label
 
 
-def when_said(text: str, now: datetime) -> datetime:
-    """'yesterday' moves the event back a day; otherwise it happened now."""
-    if re.search(r"\byesterday\b", text, re.IGNORECASE):
-        return now - timedelta(days=1)
-    return now
+def when_said(text: str, now: datetime, tz: str | None = "UTC") -> datetime:
+    """When it happened, if the words say ("yesterday", "about a month ago", "on Tuesday",
+    "on 3 November"); otherwise now."""
+    return read_past_moment(text, now, tz) or now
 
 
 def times_said(deal: DealView, type_: str) -> int:

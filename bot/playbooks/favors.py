@@ -302,7 +302,16 @@ def parse_favor(text: str) -> ParsedFavor | None:
     return None
 
 
+_WHEN_SAID = re.compile(
+    r"[,;]?\s*\b(?:about |around |roughly |some )?"
+    r"(?:an?|one|two|three|four|five|six|a couple of|a few|\d{1,3})\s+(?:day|week|month)s?\s+(?:ago|back)\b"
+    r"|[,;]?\s*\b(?:yesterday|last week|last month|the other day)\b",
+    re.IGNORECASE,
+)
+
+
 def clean_what(text: str) -> str:
+    text = _WHEN_SAID.sub("", text)  # when it happened is the event's date, not what was asked
     text = re.sub(r"^\s*(to|for|with|about|on)\s+", "", text.strip(), flags=re.IGNORECASE)
     text = re.sub(r"[,;(]?\s*\b(small|medium|large|big|quick)\)?\s*$", "", text, flags=re.IGNORECASE)
     return text.strip(" .,;?!")

@@ -36,7 +36,7 @@ async def update(ctx: Context) -> Reply:
 async def log_escalation(ctx: Context) -> Reply:
     assert ctx.deal is not None
     text = ctx.intent.text[:500]
-    event = await ctx.log(esc.ESCALATION_EVENT, {"text": text}, at=cm.when_said(text, ctx.now))
+    event = await ctx.log(esc.ESCALATION_EVENT, {"text": text}, at=cm.when_said(text, ctx.now, ctx.tz))
     return Reply(
         headline=f"Logged for {ctx.deal.name}: we escalated ({cm.day_words(event.at, ctx.now)}).",
         intent="escalation.log",
@@ -54,7 +54,7 @@ async def ms_statement(ctx: Context) -> Reply:
         return Reply(headline="What did Microsoft say? `ms said: TEXT`", intent="ms.statement")
     found = cm.classify(text, ctx.kb)
     role, who = cm.speaker(text, ctx.kb)
-    at = cm.when_said(text, ctx.now)
+    at = cm.when_said(text, ctx.now, ctx.tz)
     payload = {
         "type": found.type,
         "label": found.label,

@@ -111,6 +111,85 @@ def run_intents(path: Path, kb: Knowledge) -> str:
     return format_intent_report(evaluate_intents(load_corpus(path), kb))
 
 
-# Corpus file name under tests/data/ -> what measures it. A facts corpus plugs in here the
-# same way ("facts_corpus.yaml": its evaluator); a file that isn't there is skipped.
-EVALUATORS: dict[str, Any] = {"intents_corpus.yaml": run_intents}
+# --- facts -------------------------------------------------------------------------------
+
+
+def same_value(got: Any, want: Any) -> bool:
+    """A read value matches the expected one: booleans exactly, numbers to the cent, text
+    without regard to case or surrounding spaces."""
+    if isinstance(want, bool) or isinstance(got, bool):
+        return got is want
+    if isinstance(want, int | float) and isinstance(got, int | float):
+        return abs(float(got) - float(want)) < 0.005
+    if isinstance(want, str) and isinstance(got, str):
+        return got.casefold().strip() == want.casefold().strip()
+    return False
+
+
+@dataclass
+class FactReport:
+    part: str
+    sentences: int
+    right: Counter[str] = field(default_factory=Counter)
+    wrong: Counter[str] = field(default_factory=Counter)
+    missed: Counter[str] = field(default_factory=Counter)
+    lines: list[str] = field(default_factory=list)  # each wrong or missed fact, as a line
+
+    @property
+    def precision(self) -> float:
+        t, f = sum(self.right.values()), sum(self.wrong.values())
+        return t / (t + f) if t + f else 1.0
+
+    @property
+    def recall(self) -> float:
+        t, n = sum(self.right.values()), sum(self.missed.values())
+        return t / (t + n) if t + n else 1.0
+
+
+def evaluate_facts(corpus: dict[str, Any], part: str, kb: Knowledge) -> FactReport:
+    """A fact counts as right only with the right key and the right value."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.understanding.facts import read_facts
+
+    tz = str(corpus["tz"])
+    now = datetime.fromisoformat(str(corpus["now"])).replace(tzinfo=ZoneInfo(tz))
+    report = FactReport(part, len(corpus[part]))
+    for case in corpus[part]:
+        want: dict[str, Any] = case.get("facts") or {}
+        got = {f.key: f.value for f in read_facts(case["text"], kb, now=now, tz=tz)}
+        for key, value in got.items():
+            if key in want and same_value(value, want[key]):
+                report.right[key] += 1
+            else:
+                report.wrong[key] += 1
+                report.lines.append(f"{case['text']!r}: read {key}={value!r}, expected {want.get(key)!r}")
+        for key in want:
+            if key not in got or not same_value(got[key], want[key]):
+                report.missed[key] += 1
+                if key not in got:
+                    report.lines.append(f"{case['text']!r}: missed {key}={want[key]!r}")
+    return report
+
+
+def format_fact_report(r: FactReport) -> str:
+    lines = [f"{r.part}: {r.sentences} sentences, precision {r.precision:.1%}, recall {r.recall:.1%}"]
+    for key in sorted(set(r.right) | set(r.wrong) | set(r.missed)):
+        t, f, n = r.right[key], r.wrong[key], r.missed[key]
+        p = t / (t + f) if t + f else 1.0
+        rc = t / (t + n) if t + n else 1.0
+        lines.append(f"  {key:32} precision {p:6.1%}  recall {rc:6.1%}  ({t} right, {f} wrong, {n} missed)")
+    lines += [f"  {line}" for line in r.lines]
+    return "\n".join(lines)
+
+
+def run_facts(path: Path, kb: Knowledge) -> str:
+    corpus = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return "\n\n".join(
+        format_fact_report(evaluate_facts(corpus, part, kb)) for part in ("held_out", "dev") if part in corpus
+    )
+
+
+# Corpus file name under tests/data/ -> what measures it; a file that isn't there is skipped.
+EVALUATORS: dict[str, Any] = {"intents_corpus.yaml": run_intents, "facts_corpus.yaml": run_facts}

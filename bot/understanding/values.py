@@ -618,3 +618,70 @@ def _dp_parse(phrase: str, now: datetime, tz: str | None) -> datetime | None:
         )
     except (ValueError, OverflowError):
         return None
+
+
+# --- when something already happened ------------------------------------------------------
+_AGO = re.compile(
+    r"\b(?:about |around |roughly |some |maybe |over |nearly |almost )?"
+    r"(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple of|a few|\d{1,3})"
+    r"\s+(?P<unit>day|week|month)s?\s+(?:ago|back)\b",
+    re.IGNORECASE,
+)
+_LAST = re.compile(r"\blast (?P<unit>week|month)\b|\bthe other day\b|\byesterday\b", re.IGNORECASE)
+_PAST_WEEKDAY = re.compile(
+    r"\b(?:on |last )(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE
+)
+_SMALL = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "a couple of": 2,
+    "a few": 3,
+}
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def read_past_moment(text: str, now: datetime, tz: str | None = "UTC") -> datetime | None:
+    """When something said in the past tense happened: "about a month ago", "last week",
+    "yesterday", "on Tuesday", "on 3 November". Never in the future; None when not said."""
+    m = _AGO.search(text)
+    if m:
+        n = _SMALL.get(m.group("n").casefold())
+        count = n if n is not None else int(m.group("n"))
+        return now - timedelta(days=count * _UNIT_DAYS[m.group("unit").casefold()])
+    m = _LAST.search(text)
+    if m:
+        word = m.group(0).casefold()
+        if word == "yesterday":
+            return now - timedelta(days=1)
+        if word == "the other day":
+            return now - timedelta(days=2)
+        return now - timedelta(days=_UNIT_DAYS[m.group("unit").casefold()])
+    m = _PAST_WEEKDAY.search(text)
+    if m:
+        today = local_today(now, tz)
+        back = (today.weekday() - _WEEKDAYS.index(m.group("wd").casefold())) % 7 or 7
+        return now - timedelta(days=back)
+    found = read_date(text, now, tz, relative=False)
+    if isinstance(found, DateFound):
+        day = found.day
+        today = local_today(now, tz)
+        if day > today:  # "on 3 November" said in passing about the past: the last one
+            try:
+                day = day.replace(year=day.year - 1)
+            except ValueError:
+                return None
+        return now - timedelta(days=(today - day).days)
+    return None
