@@ -214,7 +214,9 @@ class Scheduler:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop`: work off everything due (overdue ones first, on start), then poll."""
-        log.info("reminder worker %s started", self.owner)
+        # In the terminal the worker is part of the shell: its start is no news to the person.
+        level = logging.DEBUG if set(self.deliverers) == {"console"} else logging.INFO
+        log.log(level, "reminder worker %s started", self.owner)
         while not stop.is_set():
             try:
                 n = await self.run_once()
