@@ -80,10 +80,10 @@ class Brief:
     headline: str
     verdict: str | None  # the escalation verdict, or the walk-away one when that decides
     marking: Item
+    today: date
     sections: list[BriefSection] = field(default_factory=list)
     missing: list[MissingFact] = field(default_factory=list)
     marks: list[DatedMark] = field(default_factory=list)  # for the picture
-    today: date | None = None
     renewal: date | None = None
 
     @property
@@ -328,11 +328,11 @@ def build(deal: DealView, kb: Knowledge, now: datetime, audience: str = INTERNAL
         headline=headline if internal else f"Brief for {deal.name}",
         verdict=verdict if internal else None,
         marking=marking,
+        today=now.date(),
         sections=sections,
         missing=missing if internal else [],
         marks=all_marks
         if internal
         else [m for m in all_marks if m.kind in ("today", "microsoft", "statement")],
-        today=now.date(),
         renewal=_renewal(deal) if internal else None,
     )
