@@ -7,7 +7,10 @@ are what users typed.
 from __future__ import annotations
 
 import html
+import io
 import re
+from datetime import UTC, datetime, time
+from pathlib import Path
 
 from bot.playbooks.brief import Brief
 
@@ -69,3 +72,38 @@ def to_html(brief: Brief, svg: bytes | None = None) -> str:
         parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+def to_pdf(brief: Brief, png: bytes | None = None) -> bytes:
+    """A4 one-pager with fpdf2 (imported here: only a PDF brief pays for it). The font is the
+    DejaVu Sans matplotlib ships, so any name or symbol users typed prints as typed."""
+    import matplotlib
+    from fpdf import FPDF
+
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    pdf = FPDF(format="A4")
+    pdf.set_margins(14, 12, 14)
+    pdf.set_auto_page_break(True, margin=12)
+    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(brief.headline)
+    # The brief's own day as the creation date: the same deal on the same day, the same file.
+    pdf.set_creation_date(datetime.combine(brief.today, time(0), tzinfo=UTC))
+    pdf.add_page()
+    width = pdf.epw
+    pdf.set_font("DejaVu", "B", 14)
+    pdf.multi_cell(width, 7, brief.headline, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "B", 9)
+    pdf.set_text_color(160, 21, 21)
+    pdf.multi_cell(width, 5, brief.marking.text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(17, 17, 17)
+    if png:
+        pdf.image(io.BytesIO(png), w=width)
+    for s in brief.sections:
+        pdf.ln(1.5)
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.multi_cell(width, 5.5, s.title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 8.5)
+        for i in s.items:
+            pdf.multi_cell(width, 4.2, f"• {i.text}{_cite(i.rule)}", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -63,6 +63,25 @@ def test_brief_as_html_for_the_ae_has_the_picture_and_no_budget(home, tmp_path):
     assert BUDGET in internal.read_text(encoding="utf-8")
 
 
+def test_brief_as_pdf_reads_back_with_sections_and_the_picture(home, tmp_path):
+    from pypdf import PdfReader
+
+    internal, for_ae = tmp_path / "brief.pdf", tmp_path / "ae.pdf"
+    assert coach(home, "deal", "brief", "Woodgrove", "EA", "renewal", "-o", str(internal)).returncode == 0
+    pdf = PdfReader(internal)
+    assert len(pdf.pages) == 1  # a typical deal fits on one A4 page
+    text = pdf.pages[0].extract_text()
+    for title in ("Where we stand", "The gap", "Rounds and what Microsoft said", "Dates that matter"):
+        assert title in text
+    assert BUDGET in text and "INTERNAL" in text
+    assert len(pdf.pages[0].images) == 1  # the timeline
+    out = coach(home, "deal", "brief", "Woodgrove", "EA", "renewal", "--for", "AE", "-o", str(for_ae))
+    assert out.returncode == 0, out.stderr
+    ae_text = PdfReader(for_ae).pages[0].extract_text()
+    assert "The gap" in ae_text and BUDGET not in ae_text and "2,400,000" not in ae_text
+    assert "Where we stand" not in ae_text and "31 Mar 2027" not in ae_text
+
+
 @pytest.mark.parametrize(
     ("args", "code", "says"),
     [
@@ -75,7 +94,7 @@ def test_brief_as_html_for_the_ae_has_the_picture_and_no_budget(home, tmp_path):
         (
             ("deal", "brief", "Woodgrove", "EA", "renewal", "-o", "brief.docx"),
             2,
-            "Write the brief as .md or .html",
+            "Write the brief as .md, .html or .pdf",
         ),
         (("deal", "brief"), 2, "the following arguments are required: name"),
     ],

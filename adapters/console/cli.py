@@ -128,7 +128,7 @@ async def cmd_deal(args: argparse.Namespace) -> int:
         await rt.close()
 
 
-BRIEF_FORMATS = (".md", ".html", ".htm")
+BRIEF_FORMATS = (".md", ".html", ".htm", ".pdf")
 
 
 async def _write_brief(rt: Runtime, memory: Memory, args: argparse.Namespace, console: Console) -> int:
@@ -137,7 +137,7 @@ async def _write_brief(rt: Runtime, memory: Memory, args: argparse.Namespace, co
 
     suffix = Path(args.output).suffix.casefold() if args.output else ""
     if args.output and suffix not in BRIEF_FORMATS:
-        _complain(f"Write the brief as .md or .html (got “{suffix or args.output[:40]}”).")
+        _complain(f"Write the brief as .md, .html or .pdf (got “{suffix or args.output[:40]}”).")
         return USAGE
     audience = br.INTERNAL
     if args.audience:
@@ -165,6 +165,9 @@ async def _write_brief(rt: Runtime, memory: Memory, args: argparse.Namespace, co
             picture = out.with_suffix(".timeline.png")
             picture.write_bytes(brief_picture.render(brief.marks, brief.today, brief.renewal))
             out.write_text(brief_document.to_markdown(brief, picture.name), encoding="utf-8")
+        elif suffix == ".pdf":
+            png = brief_picture.render(brief.marks, brief.today, brief.renewal, dpi=200)
+            out.write_bytes(brief_document.to_pdf(brief, png))
         else:
             svg = brief_picture.render(brief.marks, brief.today, brief.renewal, fmt="svg")
             out.write_text(brief_document.to_html(brief, svg), encoding="utf-8")
@@ -378,9 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex = dsub.add_parser("export", help="write a deal as JSON")
     ex.add_argument("name", nargs="+")
     ex.add_argument("-o", "--output")
-    bf = dsub.add_parser("brief", help="a one-page brief of a deal (terminal, or -o brief.md|.html)")
+    bf = dsub.add_parser("brief", help="a one-page brief of a deal (terminal, or -o brief.md|.html|.pdf)")
     bf.add_argument("name", nargs="+")
-    bf.add_argument("-o", "--output", help="write it to this file (.md or .html)")
+    bf.add_argument("-o", "--output", help="write it to this file (.md, .html or .pdf)")
     bf.add_argument(
         "--for", dest="audience", help="a Microsoft role (ae, avp, ...): leaves out what they shouldn't see"
     )
