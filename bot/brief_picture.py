@@ -23,6 +23,7 @@ STYLE = {
     "statement": (-2.0, "v", "#8a2a7a"),
 }
 OVERDUE = "#c0392b"
+LABELLED = ("milestone", "renewal", "microsoft", "meeting")
 SIZE_INCHES = (9.0, 3.2)
 
 
@@ -45,22 +46,32 @@ def render(
     ax.annotate("today", (mdates.date2num(today), 2.6), ha="center", fontsize=8)
     if renewal is not None:
         ax.axvline(renewal, color="#111111", linewidth=1.5)
+    # One scatter per kind and colour (a long negotiation logs hundreds of statements); only
+    # the dates people plan around get a label, the rest are markers on their row.
+    groups: dict[tuple[str, bool], list[DatedMark]] = {}
     for m in marks:
-        if m.kind == "today":
-            continue
-        row, marker, colour = STYLE.get(m.kind, (0.0, "o", "#333333"))
-        colour = OVERDUE if m.overdue else colour
-        ax.plot([m.day], [row], marker=marker, color=colour, markersize=9 if m.kind == "renewal" else 6)
-        label = f"{m.what} (overdue)" if m.overdue else m.what
-        ax.annotate(
-            label[:28],
-            (mdates.date2num(m.day), row),
-            xytext=(0, 7),
-            textcoords="offset points",
-            rotation=30,
-            fontsize=7,
-            color=colour,
+        if m.kind != "today":
+            groups.setdefault((m.kind, m.overdue), []).append(m)
+    for (kind, overdue), group in sorted(groups.items()):
+        row, marker, colour = STYLE.get(kind, (0.0, "o", "#333333"))
+        colour = OVERDUE if overdue else colour
+        xs = [mdates.date2num(m.day) for m in group]
+        ax.scatter(
+            xs, [row] * len(xs), marker=marker, color=colour, s=80 if kind == "renewal" else 28, zorder=3
         )
+        if kind not in LABELLED:
+            continue
+        for m in group:
+            label = f"{m.what} (overdue)" if m.overdue else m.what
+            ax.annotate(
+                label[:28],
+                (mdates.date2num(m.day), row),
+                xytext=(0, 7),
+                textcoords="offset points",
+                rotation=30,
+                fontsize=7,
+                color=colour,
+            )
     days = [m.day for m in marks] + [today] + ([renewal] if renewal else [])
     ax.set_xlim(mdates.date2num(min(days)) - 20, mdates.date2num(max(days)) + 40)
     ax.set_ylim(-2.8, 3.0)

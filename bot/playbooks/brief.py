@@ -30,6 +30,7 @@ from bot.reply import Item
 from bot.timeline import MS_STATEMENT, DealView, Event
 
 INTERNAL = "internal"
+CITED = {"brief.budget"}  # the one brief line that is a rule, not just wording
 
 
 class SectionSpec(BaseModel):
@@ -44,6 +45,7 @@ class BriefConfig(BaseModel):
     sections: list[SectionSpec]
     max_statements: int
     max_dates: int
+    max_commitments: int
 
 
 register_section("brief", "brief", BriefConfig)
@@ -179,14 +181,20 @@ def _rounds(deal: DealView, kb: Knowledge, now: datetime, cfg: BriefConfig) -> l
     return items
 
 
-def _commitments(deal: DealView, kb: Knowledge) -> list[Item]:
-    return [
+def _commitments(deal: DealView, kb: Knowledge, cfg: BriefConfig) -> list[Item]:
+    """Verbal promises first (they are the ones at risk), newest first within each status."""
+    order = {s: n for n, s in enumerate(cmt.ORDER)}
+    found = sorted(cmt.register(deal), key=lambda c: (order.get(c.status, 0), -c.at.timestamp()))
+    items = [
         Item(
             kb.say("brief.commitment", who=c.contact, what=c.what, status=cmt.status_label(kb, c.status)),
             rule="brief.commitment",
         )
-        for c in cmt.register(deal)
+        for c in found[: cfg.max_commitments]
     ]
+    if len(found) > cfg.max_commitments:
+        items.append(Item(kb.say("brief.more", n=len(found) - cfg.max_commitments), rule="brief.more"))
+    return items
 
 
 def _favors(deal: DealView, kb: Knowledge, now: datetime) -> list[Item]:
@@ -300,7 +308,7 @@ def build(deal: DealView, kb: Knowledge, now: datetime, audience: str = INTERNAL
         "gap": _gap(deal, kb),
         "ask": _ask(deal, kb),
         "rounds": _rounds(deal, kb, now, cfg),
-        "commitments": _commitments(deal, kb),
+        "commitments": _commitments(deal, kb, cfg),
         "favors": _favors(deal, kb, now),
         "levers": _levers(deal, kb),
         "walkaway": _walk(deal, kb),
@@ -309,6 +317,12 @@ def build(deal: DealView, kb: Knowledge, now: datetime, audience: str = INTERNAL
         "missing": [Item(kb.say("brief.missing", label=m.label), rule="brief.missing") for m in missing]
         or [Item(kb.say("brief.nothing-missing"), rule="brief.nothing-missing")],
     }
+    # brief.* ids only word a line; reasons keep the playbooks' rule ids. Citing wording ids
+    # would double every line in chat (Slack draws each cited rule as its own block).
+    for items in content.values():
+        for i, item in enumerate(items):
+            if item.rule and item.rule.startswith("brief.") and item.rule not in CITED:
+                items[i] = Item(item.text)
     secrets = secret_amounts(deal)
     sections = []
     for spec in cfg.sections:
