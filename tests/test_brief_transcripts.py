@@ -93,3 +93,14 @@ def test_the_brief_never_carries_the_budget_to_any_microsoft_role(kb):
         assert brief.renewal is None and brief.missing == []
     internal = br.build(deal, kb, now)
     assert any("$1.8M" in i.text for s in internal.sections for i in s.items)
+
+
+async def test_the_reader_is_who_the_brief_is_for(chat, deal):
+    for text, verdict in [
+        ("one-pager for our CFO before she calls their area VP", "internal"),
+        ("summarise this deal for an exec", "internal"),
+        ("exec summary for Microsoft's area VP", "for_microsoft"),
+        ("brief addressed to the partner", "for_microsoft"),
+    ]:
+        reply = await chat(text)
+        assert (reply.intent, reply.verdict) == ("deal.brief", verdict), text

@@ -12,12 +12,15 @@ from bot.skills import skill
 
 # "brief for the AE" / "addressed to their area VP": a Microsoft reader; anyone else is ours.
 _FOR = re.compile(r"\b(?:for|addressed to)\b(.*)", re.IGNORECASE)
+# Only the reader right after "for": "for our CFO before she calls their VP" is for our CFO.
+_READER_END = re.compile(r"[,.;:!?]|\b(?:before|ahead|so|when|who|because|and|to|about|on)\b", re.IGNORECASE)
 MAX_BUTTONS = 10  # one button per missing fact, the first few only: a brief is not a form
 
 
 def audience_of(text: str, ctx: Context) -> str:
     m = _FOR.search(text or "")
-    role = find_role(m.group(1), ctx.kb) if m else None
+    reader = _READER_END.split(m.group(1), maxsplit=1)[0] if m else ""
+    role = find_role(reader, ctx.kb) if reader.strip() else None
     return role.key if role else br.INTERNAL
 
 
