@@ -112,20 +112,20 @@ def _times(n: int) -> str:
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
-def position(deal: DealView, kb: Knowledge, now: datetime) -> tuple[str | None, str, list[Item]]:
-    """The headline recommendation: the walk-away verdict when the math decides it, the
+def position(
+    e: esc.Assessment, w: walkaway.WalkAssessment, kb: Knowledge
+) -> tuple[str | None, str, list[Item]]:
+    """The headline recommendation: the walk-away verdict when the math says walk, the
     escalation verdict otherwise; each with its reasons (rule ids) as the playbooks give them."""
-    e = esc.assess(deal, kb, now)
-    w = walkaway.assess(deal, kb)
     items: list[Item] = []
     if e.verdict:
-        items.append(Item(f"Escalation: {e.label}", rule=None))
+        items.append(Item(kb.say("brief.escalation-verdict", label=e.label)))
         items += (e.blockers or e.fixes or e.support)[:3]
     elif e.missing:
         labels = ", ".join(kb.facts[k].label.lower() for k in e.missing if k in kb.facts)
         items.append(Item(kb.say("brief.undecided", what="escalation", facts=labels), rule="brief.undecided"))
     if w.verdict:
-        items.append(Item(f"Walk-away: {w.label}", rule=None))
+        items.append(Item(kb.say("brief.walk-verdict", label=w.label)))
         items += w.reasons[:2]
     if w.verdict == walkaway.WALK:
         return w.verdict, w.label, items
@@ -133,7 +133,7 @@ def position(deal: DealView, kb: Knowledge, now: datetime) -> tuple[str | None, 
         return e.verdict, e.label, items
     if w.verdict:
         return w.verdict, w.label, items
-    return None, "Not enough facts for a recommendation yet.", items
+    return None, kb.say("brief.no-recommendation"), items
 
 
 def _gap(deal: DealView, kb: Knowledge) -> list[Item]:
@@ -219,8 +219,7 @@ def _levers(deal: DealView, kb: Knowledge) -> list[Item]:
     return advice.fits if advice.verdict == programs.LEVERS else []
 
 
-def _walk(deal: DealView, kb: Knowledge) -> list[Item]:
-    w = walkaway.assess(deal, kb)
+def _walk(w: walkaway.WalkAssessment, kb: Knowledge) -> list[Item]:
     return w.math or [Item(kb.say("brief.walk-unknown"), rule="brief.walk-unknown")]
 
 
@@ -268,10 +267,10 @@ def _dates(all_marks: list[DatedMark], kb: Knowledge, today: date, cfg: BriefCon
     return items
 
 
-def missing_facts(deal: DealView, kb: Knowledge, now: datetime) -> list[MissingFact]:
+def missing_facts(
+    deal: DealView, kb: Knowledge, e: esc.Assessment, w: walkaway.WalkAssessment
+) -> list[MissingFact]:
     """Facts the playbooks would use and the deal lacks, each with the button that asks for it."""
-    e = esc.assess(deal, kb, now)
-    w = walkaway.assess(deal, kb)
     keys = [*e.missing, *e.strengthen, *w.missing, *w.strengthen]
     keys += [k for k in ("renewal_date", "escalation_ask", "planned_migration") if deal.fact(k) is None]
     seen: list[str] = []
@@ -293,9 +292,10 @@ def _protected(kb: Knowledge, role: str, kind: str | None) -> bool:
 def build(deal: DealView, kb: Knowledge, now: datetime, audience: str = INTERNAL) -> Brief:
     cfg: BriefConfig = kb.section("brief.brief")
     internal = audience == INTERNAL
-    verdict, label, why = position(deal, kb, now)
+    e, w = esc.assess(deal, kb, now), walkaway.assess(deal, kb)
+    verdict, label, why = position(e, w, kb)
     all_marks = marks(deal, kb, now)
-    missing = missing_facts(deal, kb, now)
+    missing = missing_facts(deal, kb, e, w)
     if internal:
         marking = Item(kb.say("brief.internal"), rule="brief.internal")
     else:
@@ -311,7 +311,7 @@ def build(deal: DealView, kb: Knowledge, now: datetime, audience: str = INTERNAL
         "commitments": _commitments(deal, kb, cfg),
         "favors": _favors(deal, kb, now),
         "levers": _levers(deal, kb),
-        "walkaway": _walk(deal, kb),
+        "walkaway": _walk(w, kb),
         "budget": [Item(kb.say("brief.budget", amount=budget), rule="brief.budget")] if budget else [],
         "dates": _dates(all_marks, kb, now.date(), cfg),
         "missing": [Item(kb.say("brief.missing", label=m.label), rule="brief.missing") for m in missing]
