@@ -67,10 +67,12 @@ async def test_missing_facts_come_with_one_button_each(chat, deal):
     buttons = [a for a in reply.actions if a.payload["intent"] == "escalation.update"]
     keys = [a.payload["keys"] for a in buttons]
     assert ["rounds_with_account_team"] in keys and ["renewal_date"] in keys
-    asked = await chat(
-        action=next(a for a in buttons if a.payload["keys"] == ["rounds_with_account_team"]).payload
-    )
+    rounds = next(a for a in buttons if a.payload["keys"] == ["rounds_with_account_team"])
+    asked = await chat(action=rounds.payload)
     assert asked.missing == ["rounds_with_account_team"]
+    again = await chat("3")
+    assert again.intent == "deal.brief" and "3 rounds with the account team so far." in again.plain_text()
+    assert ["rounds_with_account_team"] not in [a.payload.get("keys") for a in again.actions]
 
 
 def test_the_brief_never_carries_the_budget_to_any_microsoft_role(kb):

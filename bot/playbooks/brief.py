@@ -277,7 +277,10 @@ def missing_facts(
     for k in keys:
         if k in kb.facts and k not in seen and deal.fact(k) is None:
             seen.append(k)
-    return [MissingFact(k, kb.facts[k].label, {"intent": "escalation.update", "keys": [k]}) for k in seen]
+    return [
+        MissingFact(k, kb.facts[k].label, {"intent": "escalation.update", "keys": [k], "then": "deal.brief"})
+        for k in seen
+    ]
 
 
 def _near_secret(text: str, secrets: set[float]) -> bool:
