@@ -10,7 +10,7 @@ Intents with no model of their own take only free text (`rest`), as typed comman
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -53,6 +53,7 @@ class DraftConfirm(Payload):
 
 class EscalationUpdate(Payload):
     keys: Annotated[list[Key], Field(max_length=20)] | Key = []
+    then: Literal["deal.brief", "escalation.check"] | None = None  # what runs once answered
 
 
 class ReminderId(Payload):

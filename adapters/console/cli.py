@@ -90,6 +90,8 @@ async def cmd_deal(args: argparse.Namespace) -> int:
             return await _deal_turn(rt, console, args.deal_cmd, " ".join(getattr(args, "name", None) or []))
         async with rt.sessions() as session, session.begin():
             memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
+            if args.deal_cmd == "brief":
+                return await _write_brief(rt, memory, args, console)
             if args.deal_cmd == "export":
                 deal = await memory.find_deal(" ".join(args.name))
                 if deal is None:
@@ -124,6 +126,56 @@ async def cmd_deal(args: argparse.Namespace) -> int:
             return OK
     finally:
         await rt.close()
+
+
+BRIEF_FORMATS = (".md", ".html", ".htm", ".pdf")
+
+
+async def _write_brief(rt: Runtime, memory: Memory, args: argparse.Namespace, console: Console) -> int:
+    """`deal brief NAME [-o FILE.md|.html] [--for ROLE]`: the one-pager, printed or written."""
+    from bot.playbooks import brief as br
+
+    suffix = Path(args.output).suffix.casefold() if args.output else ""
+    if args.output and suffix not in BRIEF_FORMATS:
+        _complain(f"Write the brief as .md, .html or .pdf (got “{suffix or args.output[:40]}”).")
+        return USAGE
+    audience = br.INTERNAL
+    if args.audience:
+        role = rt.coach.kb.role(args.audience)
+        if role is None:
+            _complain(f"I don't know the Microsoft role “{args.audience[:40]}”. Try ae, csm, avp or partner.")
+            return USER_ERROR
+        audience = role.key
+    deal = await memory.find_deal(" ".join(args.name))
+    if deal is None:
+        _complain(f"I don't know a deal called “{' '.join(args.name)[:80]}”.")
+        return USER_ERROR
+    view = await memory.deal_view(deal.id, deal)
+    brief = br.build(view, rt.coach.kb, rt.coach.clock(), audience)
+    if not args.output:
+        from bot.skills.brief import to_reply
+
+        render(to_reply(brief), console)
+        return OK
+    from bot import brief_document, brief_picture
+
+    out = Path(args.output)
+    try:
+        if suffix == ".md":
+            picture = out.with_suffix(".timeline.png")
+            picture.write_bytes(brief_picture.render(brief.marks, brief.today, brief.renewal))
+            out.write_text(brief_document.to_markdown(brief, picture.name), encoding="utf-8")
+        elif suffix == ".pdf":
+            png = brief_picture.render(brief.marks, brief.today, brief.renewal, dpi=200)
+            out.write_bytes(brief_document.to_pdf(brief, png))
+        else:
+            svg = brief_picture.render(brief.marks, brief.today, brief.renewal, fmt="svg")
+            out.write_text(brief_document.to_html(brief, svg), encoding="utf-8")
+    except OSError as exc:
+        _complain(f"Can't write {args.output}: {exc.strerror}.")
+        return USER_ERROR
+    console.print(Text(f"Wrote the brief for {printable(deal.name)} to {printable(str(out))}."))
+    return OK
 
 
 async def _deal_turn(rt: Runtime, console: Console, command: str, name: str) -> int:
@@ -329,6 +381,12 @@ def build_parser() -> argparse.ArgumentParser:
     ex = dsub.add_parser("export", help="write a deal as JSON")
     ex.add_argument("name", nargs="+")
     ex.add_argument("-o", "--output")
+    bf = dsub.add_parser("brief", help="a one-page brief of a deal (terminal, or -o brief.md|.html|.pdf)")
+    bf.add_argument("name", nargs="+")
+    bf.add_argument("-o", "--output", help="write it to this file (.md, .html or .pdf)")
+    bf.add_argument(
+        "--for", dest="audience", help="a Microsoft role (ae, avp, ...): leaves out what they shouldn't see"
+    )
     im = dsub.add_parser("import", help="read a deal export into a new deal")
     im.add_argument("file")
     im.add_argument("--as", dest="as_name", help="name for the new deal")

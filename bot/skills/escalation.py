@@ -29,7 +29,9 @@ async def update(ctx: Context) -> Reply:
     keys = [k for k in ([raw] if isinstance(raw, str) else raw) if k in ctx.kb.facts]
     if not keys:
         return Reply(headline="Nothing to update.", intent="escalation.update")
-    return await ctx.ask(keys, resume={"intent": "escalation.check", "_text": ""}, intro="What's the latest?")
+    # The brief's buttons come back to the brief; everything else to the escalation check.
+    then = "deal.brief" if ctx.intent.args.get("then") == "deal.brief" else "escalation.check"
+    return await ctx.ask(keys, resume={"intent": then, "_text": ""}, intro="What's the latest?")
 
 
 @skill("escalation.log")
