@@ -68,6 +68,10 @@ VERDICT_COLOR = {
     "negotiate": "Warning",
     "close": "Attention",
     "past": "Attention",
+    "calendar": "Default",  # Microsoft's fixed fiscal dates, no deal facts
+    # the deal brief: who it is for
+    "internal": "Warning",  # may carry the budget: not for forwarding
+    "for_microsoft": "Accent",
     # drafts
     "drafted": "Good",
     "revised": "Good",
