@@ -1,0 +1,177 @@
+"""Coaching judgement as conversations (issue #13): "not sure" is an answer the playbooks reason
+with and say what they assumed; Microsoft's moves get their own counter-move; disclosure says
+how to use what may be shared. Facts are stated the way people say them."""
+
+from __future__ import annotations
+
+from bot.reply import Reply
+
+
+def rules_of(reply: Reply) -> list[str]:
+    return reply.rules
+
+
+async def tell(chat, *lines: str) -> None:
+    for line in lines:
+        await chat(line)
+
+
+PRICE_CASE = (
+    "we've had 4 rounds with the account team",
+    "IT, finance and procurement are all on board",
+    "the sticking point is Copilot price, worth $400k a year",
+)
+WALK_COSTS = (
+    "the alternative would cost $1.5M a year",
+    "Microsoft costs $2M a year over a 3 year term with a 5% yearly increase",
+    "switching would cost us $400k",
+)
+
+
+# --- "not sure" in the escalation playbook ---------------------------------------------
+
+
+async def test_not_sure_the_offer_was_benchmarked_means_benchmark_it_first(chat, deal):
+    await tell(
+        chat,
+        *PRICE_CASE,
+        "the AE said this is their final offer",
+        "the AE said again it's the best they can do",
+    )
+    asked = await chat("should we escalate?")
+    assert asked.intent == "form.ask"
+    await chat("yes")  # Finance has a budget target
+    reply = await chat("not sure")  # checked against benchmarks?
+    assert reply.verdict == "not_yet"
+    assert "escalation.offer-unchecked" in reply.rules
+    assert "escalation.trigger-final-position" not in reply.rules
+    text = reply.plain_text()
+    assert "I've taken it as unchecked" in text and "benchmarks first" in text
+    assert any(a.payload.get("keys") == ["offer_uncompetitive"] for a in reply.actions)
+
+
+async def test_not_sure_about_a_budget_target_means_ask_finance_first(chat, deal):
+    await tell(chat, *PRICE_CASE)
+    asked = await chat("should we escalate?")
+    assert [q.id for q in asked.questions] == ["budget_target_set"]
+    reply = await chat("not sure")
+    assert reply.verdict == "not_yet"
+    assert "escalation.budget-target-unknown" in reply.rules
+    assert "escalation.no-budget-target" not in reply.rules  # not read as "no"
+    assert "Ask Finance first" in reply.plain_text() and "I've assumed it hasn't" in reply.plain_text()
+
+
+async def test_not_sure_how_many_rounds_means_write_them_down_first(chat, deal):
+    await tell(chat, *PRICE_CASE[1:])
+    asked = await chat("should we escalate?")
+    assert [q.id for q in asked.questions] == ["rounds_with_account_team"]
+    reply = await chat("not sure")
+    assert reply.verdict == "not_yet" and "escalation.rounds-unknown" in reply.rules
+    assert "too few to count" in reply.plain_text()
+    assert "escalation.too-early" not in reply.rules
+
+
+async def test_not_sure_the_teams_agree_is_taken_as_not_aligned_and_said_so(chat, deal):
+    await tell(chat, PRICE_CASE[0], PRICE_CASE[2])
+    asked = await chat("should we escalate?")
+    assert [q.id for q in asked.questions] == ["internal_alignment"]
+    reply = await chat("not sure")
+    assert reply.verdict == "not_yet" and "escalation.alignment-unknown" in reply.rules
+    assert "I've taken them as not aligned yet" in reply.plain_text()
+
+
+async def test_not_sure_what_the_point_is_worth_is_assumed_big_enough_and_said(chat, deal):
+    await tell(chat, *PRICE_CASE[:2], "the sticking point is Copilot price")
+    asked = await chat("should we escalate?")
+    assert [q.id for q in asked.questions] == ["sticking_point_value_per_year"]
+    await chat("no idea")
+    reply = await chat("yes")  # budget target set
+    assert reply.verdict == "escalate_now"
+    assert "escalation.value-unknown" in reply.rules and "escalation.minor-issue" not in reply.rules
+    assumed = next(s for s in reply.sections if s.title == "What I assumed")
+    assert "I've assumed it's big enough" in assumed.items[0].text
+
+
+async def test_not_sure_what_the_sticking_point_is_means_agree_the_ask_first(chat, deal):
+    await tell(chat, *PRICE_CASE[:2])
+    asked = await chat("should we escalate?")
+    assert asked.questions[0].id == "sticking_point"
+    reply = await chat("not sure")
+    if reply.intent == "form.ask":  # the money question is still open; it can't change the verdict
+        reply = await chat("not sure")
+    assert reply.verdict == "not_yet" and "escalation.point-unknown" in reply.rules
+    assert "Agree the one ask first" in reply.plain_text()
+
+
+# --- "not sure" in the walk-away playbook -------------------------------------------------
+
+
+async def test_not_sure_the_walk_point_is_agreed_is_not_established_not_no(chat, deal):
+    await tell(chat, "our alternative is Google Workspace", "set timeline in our control: yes")
+    asked = await chat("should we walk away?")
+    assert [q.id for q in asked.questions] == ["walk_threshold_agreed"]
+    reply = await chat("not sure")
+    assert reply.verdict == "walk_not_credible"
+    assert "walkaway.threshold-unknown" in reply.rules and "walkaway.not-established" in reply.rules
+    assert "walkaway.threshold-not-agreed" not in reply.rules and "walkaway.no-bluff" not in reply.rules
+    assert "I've taken it as not agreed" in reply.plain_text()
+
+
+async def test_the_math_decides_even_when_the_timeline_is_unsure(chat, deal):
+    await tell(chat, *WALK_COSTS, "our alternative is Google Workspace", "set walk threshold agreed: yes")
+    await chat("set timeline in our control: not sure")
+    await chat("set Microsoft offer per year: $2M")
+    reply = await chat("does the honest math say we should walk?")
+    assert reply.verdict == "walk_is_right", reply.plain_text()
+    assert "walkaway.math-favors-leaving" in reply.rules and "walkaway.timeline-unknown" in reply.rules
+    assert "walkaway.timeline-not-controlled" not in reply.rules
+    assert "I've assumed Microsoft can wait" in reply.plain_text()
+
+
+async def test_not_sure_there_is_an_alternative_is_assumed_none(chat, deal):
+    await chat("set alternative: not sure")
+    reply = await chat("should we walk away?")
+    for _ in range(3):
+        if reply.intent == "form.ask":
+            reply = await chat("yes")
+    assert reply.verdict == "walk_not_credible"
+    assert "walkaway.alternative-unknown" in reply.rules and "walkaway.no-alternative" not in reply.rules
+    assert "I've assumed there's none" in reply.plain_text()
+
+
+async def test_a_cost_nobody_knows_gives_no_walk_on_a_guess(chat, deal):
+    await tell(chat, *WALK_COSTS[::2], "our alternative is Google Workspace")
+    await tell(chat, "set walk threshold agreed: yes", "set timeline in our control: yes")
+    await tell(
+        chat,
+        "set Microsoft offer per year: $2M",
+        "set term: 3 years",
+        "set yearly increase in their offer: 5%",
+    )
+    await chat("set alternative per year: not sure")
+    reply = await chat("should we walk away?")
+    assert reply.verdict == "stay", reply.plain_text()
+    assert "walkaway.math-unknown" in reply.rules
+    assert "you're not sure of it yet" in reply.plain_text()
+
+
+# --- "not sure" in the program levers ---------------------------------------------------
+
+
+async def test_not_sure_about_a_migration_is_not_a_migration(chat, deal):
+    asked = await chat("which programs fit?")
+    assert [q.id for q in asked.questions] == ["planned_migration"]
+    reply = await chat("not sure")
+    assert reply.verdict == "none_fit"
+    assert "programs.migration-funding" not in reply.rules
+    assert "programs.condition-unknown" in reply.rules and "planned migration" in reply.plain_text()
+
+
+async def test_an_unsure_sponsor_leaves_that_program_out_and_says_so(chat, deal):
+    await chat("we're migrating to Azure next year")
+    await chat("set executive sponsor: not sure")
+    reply = await chat("which programs fit?")
+    assert reply.verdict == "levers"
+    assert "programs.migration-funding" in reply.rules
+    assert "programs.executive-engagement" not in reply.rules
+    assert "programs.condition-unknown" in reply.rules and "executive sponsor" in reply.plain_text()
