@@ -175,3 +175,78 @@ async def test_an_unsure_sponsor_leaves_that_program_out_and_says_so(chat, deal)
     assert "programs.migration-funding" in reply.rules
     assert "programs.executive-engagement" not in reply.rules
     assert "programs.condition-unknown" in reply.rules and "executive sponsor" in reply.plain_text()
+
+
+# --- Microsoft's moves ---------------------------------------------------------------------
+
+
+async def _logged(chat, said: str) -> Reply:
+    reply = await chat(said)
+    assert reply.intent == "ms.statement" and reply.verdict == "logged", (said, reply.intent)
+    return reply
+
+
+async def test_their_executive_calling_ours_gets_the_counter_move(chat, deal):
+    for said in [
+        "Microsoft's area VP reached out directly to our CEO",
+        "our CFO got a call from their area VP about the renewal",
+        "their GM went around us to our CIO",
+    ]:
+        reply = await _logged(chat, said)
+        assert reply.rules == ["counter.their-exec-to-ours"], said
+        text = reply.plain_text()
+        assert "Brief your executive today" in text and "one consistent message" in text
+        assert "follows up on your open issues, on your terms" in text
+        assert "Kept on the timeline" not in text
+
+
+async def test_a_concession_their_executive_makes_on_a_call_is_a_verbal_commitment(chat, deal):
+    reply = await _logged(chat, "on the call their area VP agreed to waive the 5% uplift")
+    assert reply.rules == ["counter.call-concession", "counter.verbal-commitment"]
+    assert "commitments register as #" in reply.plain_text() and "waive the 5% uplift" in reply.plain_text()
+    confirm = reply.actions[0]
+    assert confirm.payload["intent"] == "draft.confirm" and confirm.payload["what"] == "waive the 5% uplift"
+    register = await chat("commitments")
+    assert (
+        register.verdict == "open"
+        and "area VP (AVP), 2026-11-23: waive the 5% uplift" in register.plain_text()
+    )
+    draft = await chat(action=confirm.payload)
+    assert draft.intent == "draft.confirm" and "waive the 5% uplift" in draft.plain_text()
+
+
+async def test_undoing_a_call_concession_takes_it_off_the_register(chat, deal):
+    reply = await _logged(chat, "during the meeting the AE promised a 3% cap on increases")
+    undo = next(a for a in reply.actions if a.payload.get("intent") == "undo")
+    await chat(action=undo.payload)
+    register = await chat("commitments")
+    assert register.verdict == "empty"
+
+
+async def test_a_promise_they_refuse_to_put_in_the_contract_is_the_escalation_trigger(chat, deal):
+    reply = await _logged(chat, "the AE promised a price hold but refuses to put it in the contract")
+    assert reply.rules == ["escalation.trigger-verbal-promises", "counter.verbal-commitment"]
+    assert [a.label for a in reply.actions] == ["Draft a confirming email", "Should we escalate?", "Undo"]
+    assert reply.actions[0].payload["what"] == "a price hold"
+    await tell(chat, *PRICE_CASE, "set budget target set: yes")
+    check = await chat(action=reply.actions[1].payload)
+    assert check.verdict == "escalate_now" and "escalation.trigger-verbal-promises" in check.rules
+
+
+async def test_refusing_to_write_down_a_verbal_offer_is_the_same_trigger(chat, deal):
+    reply = await _logged(chat, "the AE verbally offered free training but refuses to write it down")
+    assert "escalation.trigger-verbal-promises" in reply.rules
+    assert reply.actions[0].payload["what"] == "free training"
+
+
+async def test_a_full_deployment_clause_for_a_discount_gets_the_deployment_advice(chat, deal):
+    for said in [
+        "they'll give us an extra 10% if we commit to full deployment by year 2",
+        "Microsoft offered 15% off in exchange for a full deployment clause",
+        "you can have a 20% discount, but we need you to deploy 100% of the licences by year 2, the VP said",
+    ]:
+        reply = await chat(said)
+        assert reply.rules == ["counter.punitive-deployment"], (said, reply.rules)
+        text = reply.plain_text()
+        assert "good-faith adoption" in text and "no punitive true-up" in text
+        assert "business conditions change" in text and "strings" not in text
