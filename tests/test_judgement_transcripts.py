@@ -250,3 +250,20 @@ async def test_a_full_deployment_clause_for_a_discount_gets_the_deployment_advic
         text = reply.plain_text()
         assert "good-faith adoption" in text and "no punitive true-up" in text
         assert "business conditions change" in text and "strings" not in text
+
+
+# --- disclosure -------------------------------------------------------------------------------
+
+
+async def test_a_planned_azure_investment_is_strategic_and_used_in_the_deal_structure(chat, deal):
+    reply = await chat("can I tell the AE about our planned Azure investment?")
+    assert reply.intent == "disclosure.share" and reply.verdict == "strategic"
+    assert "disclosure.initiatives-structure" in reply.rules
+    text = reply.plain_text()
+    assert "MACC commitment you trade for concessions" in text and "Don't volunteer it early" in text
+
+
+async def test_the_csm_never_hears_the_azure_plans(chat, deal):
+    reply = await chat("should I mention our Azure plans to the CSM?")
+    assert reply.verdict == "protect" and "disclosure.initiatives" in reply.rules
+    assert "disclosure.initiatives-structure" not in reply.rules
