@@ -267,3 +267,183 @@ async def test_the_csm_never_hears_the_azure_plans(chat, deal):
     reply = await chat("should I mention our Azure plans to the CSM?")
     assert reply.verdict == "protect" and "disclosure.initiatives" in reply.rules
     assert "disclosure.initiatives-structure" not in reply.rules
+
+
+# --- escalation: every verdict from the minimal facts that decide it (seed 000) ------------
+
+
+async def test_one_round_is_not_yet_counter_in_writing_first(chat, deal):
+    reply = await chat("we've only had one round with the account team, should we escalate?")
+    assert reply.verdict == "not_yet" and "escalation.too-early" in reply.rules
+    assert "Counter in writing first" in reply.plain_text()
+    strengthen = next(s for s in reply.sections if s.title == "To strengthen the case")
+    assert strengthen.items  # the other facts are asked for, but the verdict came first
+
+
+async def test_an_angry_demand_for_our_ceo_is_not_yet(chat, deal):
+    reply = await chat("I'm furious, get our CEO to call theirs, should we escalate?")
+    assert reply.verdict == "not_yet" and "escalation.emotional" in reply.rules
+    assert "sleep on it" in reply.plain_text()
+
+
+async def test_a_trivial_amount_is_never_escalated(chat, deal):
+    await tell(
+        chat,
+        "we've had 4 rounds with the account team",
+        "the sticking point is support fees, worth $10k a year",
+    )
+    reply = await chat("should we escalate?")
+    assert reply.verdict == "do_not_escalate" and "escalation.minor-issue" in reply.rules
+    assert "$10k a year is small" in reply.plain_text()
+
+
+async def test_going_up_again_two_weeks_later_is_too_soon(chat, deal):
+    await chat("we escalated to their area VP 2 weeks ago")
+    reply = await chat("should we escalate?")
+    assert reply.verdict == "do_not_escalate" and "escalation.too-soon-again" in reply.rules
+    assert "You escalated 14 days ago" in reply.plain_text()
+
+
+async def test_a_small_discount_gap_is_the_aes_to_grant(chat, deal):
+    await tell(chat, *PRICE_CASE)
+    reply = await chat("we need 5% more off, should we escalate?")
+    assert reply.verdict == "do_not_escalate" and "escalation.ae-can-approve" in reply.rules
+    assert "within what the account executive can approve" in reply.plain_text()
+
+
+async def test_two_teams_apart_is_not_yet_without_asking_the_value(chat, deal):
+    await tell(chat, "we've had 3 rounds", "finance is not aligned, procurement isn't either, IT is on board")
+    reply = await chat("should we escalate?")
+    assert reply.verdict == "not_yet" and "escalation.align-first" in reply.rules
+    assert "Finance and Procurement are not aligned yet" in reply.plain_text()
+    assert reply.questions == []
+
+
+async def test_data_residency_needs_no_dollar_value_and_the_cio_carries_it(chat, deal):
+    await tell(chat, "we've had 4 rounds", "everyone is aligned now", "the sticking point is data residency")
+    reply = await chat("should we escalate?")
+    assert reply.verdict == "escalate_now", reply.plain_text()
+    assert "escalation.deliverer-cio" in reply.rules
+    assert "Roughly what is the sticking point worth" not in reply.plain_text()
+
+
+async def test_an_exploding_offer_is_a_trigger_for_a_time_out(chat, deal):
+    await tell(chat, *PRICE_CASE, "set budget target set: yes")
+    logged = await chat("the AE says we must sign by the end of the month or lose the discount")
+    assert "counter.sign-by" in logged.rules
+    assert logged.actions[0].label == "Draft a calm reply"
+    reply = await chat("should we escalate?")
+    assert reply.verdict == "escalate_now" and "escalation.trigger-exploding-offer" in reply.rules
+    assert "why the rush" in reply.plain_text()
+
+
+async def test_two_stalls_are_a_reason_to_go_up(chat, deal):
+    await tell(chat, *PRICE_CASE, "set budget target set: yes")
+    await chat("the rep says they are checking internally")
+    await chat("the AE said again they need to check with deal desk")
+    reply = await chat("should we escalate?")
+    assert reply.verdict == "escalate_now" and "escalation.trigger-stalls" in reply.rules
+
+
+async def test_final_twice_and_above_market_is_the_final_position_trigger(chat, deal):
+    await tell(chat, *PRICE_CASE, "set budget target set: yes", "set offer uncompetitive: yes")
+    await chat("the AE said this is their final offer")
+    await chat("the AE said again this is the best they can do")
+    reply = await chat("should we escalate?")
+    assert reply.verdict == "escalate_now" and "escalation.trigger-final-position" in reply.rules
+    assert "called this their final position twice" in reply.plain_text()
+
+
+async def test_a_thirty_percent_gap_goes_past_the_area_vp(chat, deal):
+    await tell(chat, *PRICE_CASE, "set budget target set: yes")
+    reply = await chat("we're 30% apart, should we escalate?")
+    aim = [i.text for s in reply.sections for i in s.items if i.rule == "escalation.target-authority"]
+    assert aim and "regional general manager" in aim[0] and "area VP can't approve this" in aim[0]
+
+
+async def test_a_very_large_deal_with_a_ceo_who_knows_them_lets_the_ceo_carry_it(chat, deal):
+    await tell(chat, *PRICE_CASE, "set budget target set: yes", "the agreement is worth $12M a year")
+    await chat("set CEO knows Microsoft's leadership: yes")
+    reply = await chat("should we escalate?")
+    assert reply.verdict == "escalate_now" and "escalation.deliverer-ceo" in reply.rules
+
+
+async def test_maximum_under_global_policy_asks_for_a_creative_structure(chat, deal):
+    reply = await _logged(chat, "their VP said this is the maximum allowed under our global policy")
+    assert reply.rules == ["counter.global-policy"]
+    assert "creative structure" in reply.plain_text()
+
+
+async def test_a_case_study_for_a_discount_is_a_new_proposal_to_cost(chat, deal):
+    reply = await _logged(chat, "they'll cut the price 12% if we extend to a 5 year term")
+    assert reply.rules == ["counter.strings-attached"]
+    assert "Cost the string" in reply.plain_text()
+
+
+# --- walk-away (seed 001) ----------------------------------------------------------------------
+
+
+async def test_no_alternative_means_never_threaten_to_walk(chat, deal):
+    await chat("set alternative: none")
+    reply = await chat("should we threaten to walk?")
+    assert reply.verdict == "walk_not_credible"
+    assert {"walkaway.no-alternative", "walkaway.no-bluff"} <= set(reply.rules)
+
+
+async def test_the_math_says_stay_and_keep_the_walk_quiet(chat, deal):
+    await tell(
+        chat,
+        "the alternative would cost $2.5M a year",
+        "Microsoft costs $2M a year over a 3 year term with a 2% yearly increase",
+        "set Microsoft offer per year: $2M",
+        "switching would cost us $400k",
+    )
+    reply = await chat("walk away?")
+    assert reply.verdict == "stay"
+    assert {"walkaway.math-favors-staying", "walkaway.quiet-leverage"} <= set(reply.rules)
+
+
+async def test_everything_in_place_and_cheaper_elsewhere_means_walking_is_right(chat, deal):
+    await tell(chat, *WALK_COSTS, "set Microsoft offer per year: $2M", "our alternative is Google Workspace")
+    await tell(chat, "set walk threshold agreed: yes", "set timeline in our control: yes")
+    reply = await chat("should we walk away?")
+    assert reply.verdict == "walk_is_right"
+    assert {"walkaway.math-favors-leaving", "walkaway.position-ready"} <= set(reply.rules)
+
+
+async def test_microsofts_switching_price_is_checked_against_ours(chat, deal):
+    await chat("switching would cost us $400k")
+    reply = await _logged(chat, "the AE said moving to Google would cost us $3M")
+    assert "walkaway.inflated-switching-cost" in reply.rules
+
+
+# --- programs (seed 003) -----------------------------------------------------------------------
+
+
+async def test_a_planned_migration_asks_for_funding_inside_the_renewal(chat, deal):
+    await chat("we're migrating to Azure next year")
+    reply = await chat("which programs fit?")
+    assert reply.verdict == "levers"
+    assert {"programs.migration-funding", "programs.fold-into-renewal"} <= set(reply.rules)
+    assert "before you migrate" in reply.plain_text()
+
+
+async def test_a_reference_request_is_traded_bounded(chat, deal):
+    await chat("set planned migration: no")
+    reply = await chat("they want us to do a case study, which programs fit?")
+    assert "programs.bounded-reference" in reply.rules
+
+
+async def test_nothing_planned_means_no_lever_yet(chat, deal):
+    reply = await chat("which programs fit?")
+    reply = await chat("no")
+    assert reply.verdict == "none_fit" and reply.rules == ["programs.none-fit"]
+
+
+# --- "not sure" for a date -------------------------------------------------------------------
+
+
+async def test_not_sure_when_we_renew_is_kept_as_not_sure(chat, deal):
+    await chat("set renewal date: not sure")
+    facts = await chat("facts")
+    assert "not sure" in facts.plain_text().casefold()
