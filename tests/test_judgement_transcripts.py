@@ -447,3 +447,114 @@ async def test_not_sure_when_we_renew_is_kept_as_not_sure(chat, deal):
     await chat("set renewal date: not sure")
     facts = await chat("facts")
     assert "not sure" in facts.plain_text().casefold()
+
+
+# --- "not sure", fact kind by fact kind --------------------------------------------------------
+
+
+async def test_not_sure_of_the_renewal_date_answers_with_the_calendar_and_stops_asking(chat, deal):
+    asked = await chat("where are we on the timeline?")
+    assert [q.id for q in asked.questions] == ["renewal_date"]
+    reply = await chat("not sure")
+    assert reply.verdict == "calendar" and "timeline.renewal-unknown" in reply.rules
+    assert reply.questions == [] and "anniversary date on your agreement" in reply.plain_text()
+    again = await chat("where are we on the timeline?")
+    assert again.questions == [] and "timeline.renewal-unknown" in again.rules
+
+
+async def test_not_sure_of_our_switching_cost_leaves_their_claim_unchecked(chat, deal):
+    claim = await _logged(chat, "the AE said moving to Google would cost us $3M")
+    assert [q.id for q in claim.questions] == ["switching_cost"]
+    reply = await chat("not sure")
+    assert reply.rules == ["walkaway.switching-claim-unchecked"]
+    assert "put your own estimate beside it" in reply.plain_text()
+
+
+async def test_not_sure_the_ceo_knows_their_leadership_keeps_the_cfo_on_it(chat, deal):
+    await tell(chat, *PRICE_CASE, "set budget target set: yes", "the agreement is worth $12M a year")
+    await chat("set CEO knows Microsoft's leadership: not sure")
+    reply = await chat("should we escalate?")
+    assert reply.verdict == "escalate_now"
+    assert "escalation.deliverer-cfo" in reply.rules and "escalation.deliverer-ceo" not in reply.rules
+
+
+async def test_not_sure_about_an_alternative_asked_in_the_form(chat, deal):
+    await tell(chat, "set walk threshold agreed: yes", "set timeline in our control: yes")
+    asked = await chat("is our walk-away position credible?")
+    assert [q.id for q in asked.questions] == ["alternative"]
+    reply = await chat("no idea")
+    assert reply.verdict == "walk_not_credible" and "walkaway.alternative-unknown" in reply.rules
+    assert "walkaway.no-alternative" not in reply.rules
+
+
+async def test_not_sure_the_timeline_is_ours_asked_in_the_form(chat, deal):
+    await tell(chat, "our alternative is Google Workspace", "set walk threshold agreed: yes")
+    asked = await chat("should we walk away?")
+    assert [q.id for q in asked.questions] == ["timeline_in_control"]
+    reply = await chat("don't know yet")
+    assert reply.verdict == "walk_not_credible"
+    assert (
+        "walkaway.timeline-unknown" in reply.rules and "walkaway.timeline-not-controlled" not in reply.rules
+    )
+
+
+async def test_not_sure_our_engineers_could_be_design_partners(chat, deal):
+    await chat("we're migrating to Azure next year")
+    await chat("set engineering engagement on offer: not sure")
+    reply = await chat("which programs fit?")
+    assert "programs.design-partner" not in reply.rules and "programs.condition-unknown" in reply.rules
+    assert "engineering engagement on offer" in reply.plain_text()
+
+
+async def test_not_sure_what_you_mean_is_not_an_answer(chat, deal):
+    await tell(chat, *PRICE_CASE[1:])
+    await chat("should we escalate?")
+    reply = await chat("not sure what you mean")
+    assert reply.intent != "escalation.check"  # the question still stands; nothing was stored
+    facts = (await chat("facts")).plain_text()
+    assert "Rounds with the account team" not in facts
+
+
+# --- more of Microsoft's moves -------------------------------------------------------------------
+
+
+async def test_a_promise_at_the_qbr_is_registered_and_dated(chat, deal):
+    reply = await _logged(chat, "yesterday on the call the AE said she could do another 5% on Copilot")
+    assert "counter.verbal-commitment" in reply.rules
+    assert reply.actions[0].payload["promised_on"] == "2026-11-22"
+    assert reply.actions[0].payload["what"] == "do another 5% on Copilot"
+
+
+async def test_a_plain_promise_from_the_ae_is_a_verbal_commitment(chat, deal):
+    reply = await _logged(chat, "the AE promised to hold year-one pricing for year two")
+    assert reply.rules == ["counter.call-concession", "counter.verbal-commitment"]
+    register = await chat("commitments")
+    assert "hold year-one pricing for year two" in register.plain_text()
+
+
+async def test_their_cvp_emailing_our_cio_is_the_same_counter_move(chat, deal):
+    reply = await _logged(chat, "our CIO was contacted by Microsoft's CVP last week")
+    assert reply.rules == ["counter.their-exec-to-ours"]
+
+
+async def test_every_seat_deployed_for_the_price_is_a_deployment_clause(chat, deal):
+    reply = await _logged(chat, "the AE said the discount needs us to deploy every seat within a year")
+    assert reply.rules == ["counter.punitive-deployment"]
+
+
+# --- what each role may hear (seed 002) ---------------------------------------------------------
+
+
+async def test_the_budget_is_never_told_to_the_ae(chat, deal):
+    reply = await chat("can I tell the AE our budget?")
+    assert reply.verdict == "protect" and "disclosure.budget" in reply.rules
+
+
+async def test_a_competitor_evaluation_is_the_aes_to_hear_on_purpose(chat, deal):
+    reply = await chat("can I tell the AE we're evaluating Google Workspace?")
+    assert reply.verdict == "strategic" and "disclosure.strategy" in reply.rules
+
+
+async def test_technical_requirements_are_safe_with_the_specialist(chat, deal):
+    reply = await chat("can I share our technical requirements with the technical specialist?")
+    assert reply.verdict == "share" and "disclosure.safe" in reply.rules
