@@ -558,3 +558,36 @@ async def test_a_competitor_evaluation_is_the_aes_to_hear_on_purpose(chat, deal)
 async def test_technical_requirements_are_safe_with_the_specialist(chat, deal):
     reply = await chat("can I share our technical requirements with the technical specialist?")
     assert reply.verdict == "share" and "disclosure.safe" in reply.rules
+
+
+async def test_a_promise_from_our_named_ae_is_at_risk_when_the_ae_changes(chat, deal):
+    await chat("our AE changed to Jane Smith")
+    reply = await _logged(chat, "on the call the AE agreed to waive the uplift on E5")
+    assert reply.actions[0].payload["contact"] == "Jane Smith"
+    change = await chat("our AE changed to Bob")
+    assert change.intent == "contacts.change" and change.verdict == "at_risk"
+    assert "waive the uplift on E5" in change.plain_text()
+
+
+async def test_a_licence_reduction_right_is_escalated_without_a_price_tag(chat, deal):
+    await tell(chat, "we've had 3 rounds", "IT, finance and procurement are all on board")
+    await chat("the sticking point is a licence-reduction right")
+    reply = await chat("should we escalate?")
+    assert reply.verdict == "escalate_now", reply.plain_text()
+    assert "escalation.deliverer-cio" in reply.rules
+    assert not reply.questions
+
+
+async def test_a_signature_near_with_a_call_promise_open_warns(chat, deal):
+    await _logged(chat, "during the meeting the AE promised a 3% cap on increases")
+    await chat("set signing date: 2026-12-10")
+    listed = await chat("commitments")
+    assert listed.verdict == "at_risk" and "commitments.signature-near" in listed.rules
+    assert "a 3% cap on increases" in listed.plain_text()
+
+
+async def test_a_heated_message_after_enough_rounds_is_still_not_yet(chat, deal):
+    await tell(chat, *PRICE_CASE, "set budget target set: yes")
+    reply = await chat("this is ridiculous, I've had enough, should we escalate?")
+    assert reply.verdict == "not_yet" and reply.rules[0] == "escalation.emotional"
+    assert "escalation.channels-tried" in reply.rules  # the way up stays open

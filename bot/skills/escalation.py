@@ -85,9 +85,12 @@ async def ms_statement(ctx: Context) -> Reply:
         # A promise said out loud is a verbal commitment: into the register, with the email that
         # puts it in writing; Undo takes back both.
         what = cm.promise_of(text)
+        # Named after the one contact in that role, so an account-team change finds it at risk.
+        named = [c.name for c in ctx.deal.contacts if role and c.role == role]
+        contact = named[0] if len(named) == 1 else who
         promised = await ctx.log(
             commitments.COMMITMENT,
-            {"contact": who, "role": role, "what": what, "status": "verbal", "statement_id": event.id},
+            {"contact": contact, "role": role, "what": what, "status": "verbal", "statement_id": event.id},
             at=at,
         )
         c = commitments.find(ctx.deal, promised.id)
