@@ -140,19 +140,13 @@ async def test_not_sure_there_is_an_alternative_is_assumed_none(chat, deal):
 
 
 async def test_a_cost_nobody_knows_gives_no_walk_on_a_guess(chat, deal):
-    await tell(chat, *WALK_COSTS[::2], "our alternative is Google Workspace")
+    await tell(chat, *WALK_COSTS, "set Microsoft offer per year: $2M", "our alternative is Google Workspace")
     await tell(chat, "set walk threshold agreed: yes", "set timeline in our control: yes")
-    await tell(
-        chat,
-        "set Microsoft offer per year: $2M",
-        "set term: 3 years",
-        "set yearly increase in their offer: 5%",
-    )
     await chat("set alternative per year: not sure")
     reply = await chat("should we walk away?")
     assert reply.verdict == "stay", reply.plain_text()
-    assert "walkaway.math-unknown" in reply.rules
-    assert "you're not sure of it yet" in reply.plain_text()
+    assert "walkaway.math-unknown" in reply.rules and "walkaway.math-favors-leaving" not in reply.rules
+    assert "needs alternative per year, and you're not sure of it yet" in reply.plain_text()
 
 
 # --- "not sure" in the program levers ---------------------------------------------------
