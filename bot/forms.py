@@ -96,12 +96,23 @@ def parse_choice(spec: FactSpec, text: str) -> Any:
     return None
 
 
+_CONFUSED = re.compile(r"\b(mean|meant|understand|follow|asking)\b", re.IGNORECASE)
+
+
+def _unsure_answer(text: str) -> bool:
+    """ "not sure", "no idea", "don't know yet": an answer. "not sure what you mean" is not."""
+    t = text.strip()
+    return len(t) <= 40 and not _CONFUSED.search(t) and read_yesno(t) is UNKNOWN
+
+
 def parse_value(spec: FactSpec, text: str, *, now: datetime | None = None, tz: str = "UTC") -> Any:
     """The answer as a value of the fact's kind, or None when it is not one (a question is never
     the answer to a text fact)."""
     text = text.strip()
     if not text:
         return None
+    if spec.kind != "yesno" and _unsure_answer(text):
+        return UNKNOWN_VALUE  # "not sure" answers a question of any kind; the playbook reasons with it
     value: Any
     if spec.kind == "choice":
         value = parse_choice(spec, text)
@@ -127,6 +138,8 @@ def valid_value(spec: FactSpec, value: Any) -> bool:
     """Whether `value` fits the fact's kind (and its choices, for a choice fact)."""
     if value is None:
         return False
+    if value == UNKNOWN_VALUE:  # "not sure" is an answer of every kind
+        return True
     if spec.kind == "choice":
         return any(c.value == value for c in spec.choices)
     if spec.kind == "number":
@@ -172,6 +185,7 @@ def read_answers(
         remaining = [k for k in keys if k not in found]
     if len(keys) == 1 and remaining:
         value = parse_value(kb.facts[keys[0]], text, now=now, tz=tz)
+
         if value is not None:
             found[keys[0]] = value
     return found
@@ -365,6 +379,8 @@ def read_form_answers(
     if not keys:
         return {}
     spec = kb.facts[keys[0]]
+    if not question and _unsure_answer(text):
+        return {keys[0]: UNKNOWN_VALUE}  # "not sure" answers one open question of any kind
     value = strict_value(spec, text, now=now, tz=tz)
     if value is None and not question:
         if spec.kind != "text":

@@ -73,7 +73,7 @@ def test_every_cited_rule_exists():
         ("avp", "approvals", "protect", "disclosure.approval-constraints"),
         ("ts", "competitive", "protect", "disclosure.competitive-depth"),
         ("ae", "competitive", "strategic", "disclosure.strategy"),
-        ("avp", "initiatives", "strategic", "disclosure.strategy"),
+        ("avp", "initiatives", "strategic", "disclosure.initiatives-structure"),
         ("csm", "initiatives", "protect", "disclosure.initiatives"),
         ("ts", "technical", "share", "disclosure.safe"),
         ("csm", "org", "share", "disclosure.safe"),

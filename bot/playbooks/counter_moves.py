@@ -153,3 +153,22 @@ def day_words(at: datetime, now: datetime) -> str:
 def statements_text(deal: DealView) -> str:
     """Everything Microsoft was logged as saying, for playbooks that look for a topic."""
     return "\n".join(str(e.payload.get("text", "")) for e in deal.live_events(MS_STATEMENT))
+
+
+# What was promised, out of "the AE promised a price hold but won't put it in the contract" or
+# "on the call their VP agreed to waive the uplift": the words after the promise verb, up to the
+# refusal or the call.
+_PROMISE_OF = re.compile(
+    r"\b(?:verbally\s+)?(?:promised|promises|committed to|agreed to|agreed|offered|said (?:they|she|he|we) "
+    r"(?:could|would|can|will|'d)|could|would|will|can)\s+(?:(?:us|to give us|to)\s+)?"
+    r"(?P<what>.+?)(?=\s*(?:,|;|\bbut\b|\bthough\b|\bhowever\b|\bwhile\b|"
+    r"\b(?:on|during|in) the (?:call|phone|meeting|zoom|teams call)\b|\bverbally\b|$))",
+    re.IGNORECASE,
+)
+
+
+def promise_of(text: str) -> str:
+    """The promise in a note about a verbal commitment; the note's gist when none is found."""
+    m = _PROMISE_OF.search(text)
+    what = m.group("what").strip(" .") if m else ""
+    return what[:200] if len(what) >= 3 else _excerpt(text, 120)

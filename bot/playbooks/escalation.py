@@ -17,6 +17,7 @@ from bot.forms import format_money
 from bot.knowledge import Knowledge, register_section
 from bot.reply import Action, Item, Reply, Section
 from bot.timeline import MS_STATEMENT, DealView, Event
+from bot.understanding.values import is_unknown
 
 ESCALATE_NOW = "escalate_now"
 NOT_YET = "not_yet"
@@ -93,6 +94,7 @@ class Assessment:
     who: list[Item] = field(default_factory=list)
     open_facts: list[str] = field(default_factory=list)  # facts a button could update
     strengthen: list[str] = field(default_factory=list)  # unknown, but the verdict stands without them
+    assumed: list[Item] = field(default_factory=list)  # what a "not sure" answer was taken as
 
     @property
     def label(self) -> str:
@@ -246,7 +248,9 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
 
     value = facts.get("sticking_point_value_per_year")
     deal_value = facts.get("deal_value_per_year")
-    if isinstance(value, int | float):
+    if is_unknown(value):
+        a.assumed.append(Item(kb.say("escalation.value-unknown"), rule="escalation.value-unknown"))
+    elif isinstance(value, int | float):
         minor = value < th.minor_floor_per_year or (
             isinstance(deal_value, int | float)
             and deal_value > 0
@@ -264,7 +268,10 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
             )
 
     point = facts.get("sticking_point")
-    owner = issue_owner(str(point or ""), kb)
+    if is_unknown(point):
+        a.fixes.append(Item(kb.say("escalation.point-unknown"), rule="escalation.point-unknown"))
+        a.open_facts.append("sticking_point")
+    owner = issue_owner("" if is_unknown(point) else str(point or ""), kb)
     ask_pct = facts.get("ask_discount_pct")
     if point is not None and owner == "cfo" and isinstance(ask_pct, int | float):
         ae = next(ld for ld in kb.section("escalation.leaders") if ld.key == "ae")
@@ -279,7 +286,10 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
     if text and is_emotional(text, kb):
         a.fixes.append(Item(kb.say("escalation.emotional"), rule="escalation.emotional"))
     rounds = facts.get("rounds_with_account_team")
-    if isinstance(rounds, int | float):
+    if is_unknown(rounds):
+        a.fixes.append(Item(kb.say("escalation.rounds-unknown"), rule="escalation.rounds-unknown"))
+        a.open_facts.append("rounds_with_account_team")
+    elif isinstance(rounds, int | float):
         n = int(rounds)
         if n <= th.too_early_max_rounds:
             rule = "escalation.too-early"
@@ -290,7 +300,10 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
         else:
             rule = "escalation.channels-tried"
             a.support.append(Item(kb.say(rule, rounds=_rounds(n).capitalize()), rule=rule))
-    if facts.get("internal_alignment") is not None:
+    if is_unknown(facts.get("internal_alignment")):
+        a.fixes.append(Item(kb.say("escalation.alignment-unknown"), rule="escalation.alignment-unknown"))
+        a.open_facts.append("internal_alignment")
+    elif facts.get("internal_alignment") is not None:
         alignment = parse_alignment(facts.get("internal_alignment"))
         not_aligned = [TEAM_LABEL[t] for t in TEAMS if alignment[t] is not True]
         if not_aligned:
@@ -304,6 +317,11 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
             a.open_facts.append("internal_alignment")
         else:
             a.support.append(Item(kb.say("escalation.aligned"), rule="escalation.aligned"))
+
+    # Price is argued from benchmarks: "not sure it was checked" means check it first.
+    if is_unknown(facts.get("offer_uncompetitive")) and owner == "cfo":
+        a.fixes.append(Item(kb.say("escalation.offer-unchecked"), rule="escalation.offer-unchecked"))
+        a.open_facts.append("offer_uncompetitive")
 
     # A point about terms (data residency, a licence-reduction right) has no price to put on it.
     needed = [
@@ -327,6 +345,11 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
         target_set = facts.get("budget_target_set")
         if target_set is False:
             a.fixes.append(Item(kb.say("escalation.no-budget-target"), rule="escalation.no-budget-target"))
+            a.open_facts.append("budget_target_set")
+        elif is_unknown(target_set):
+            a.fixes.append(
+                Item(kb.say("escalation.budget-target-unknown"), rule="escalation.budget-target-unknown")
+            )
             a.open_facts.append("budget_target_set")
         elif target_set is None:
             needs_later.append("budget_target_set")
@@ -360,7 +383,7 @@ def triggers(deal: DealView, kb: Knowledge, now: datetime, a: Assessment) -> lis
             )
         elif verified is False:
             a.support.append(Item(kb.say("escalation.verify-offer"), rule="escalation.verify-offer"))
-        else:
+        elif not is_unknown(verified):  # "not sure" is already a fix (escalation.offer-unchecked)
             needed.append("offer_uncompetitive")
     recent = [e for e in statements(deal, "deadline") if (now - e.at).days <= th.recent_days]
     if recent:
@@ -467,6 +490,8 @@ def to_reply(a: Assessment, deal: DealView, kb: Knowledge) -> Reply:
     else:
         headline = f"{a.label} The groundwork is done for {deal.name}."
         sections.append(Section(items=a.support))
+    if a.assumed:
+        sections.append(Section(title="What I assumed", items=a.assumed))
     if a.who and a.verdict != DO_NOT:
         sections.append(Section(title="Who speaks, and to whom", items=a.who))
     if a.strengthen:

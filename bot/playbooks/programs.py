@@ -14,12 +14,14 @@ from bot.knowledge import Knowledge, register_section
 from bot.playbooks.counter_moves import statements_text
 from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
+from bot.understanding.values import is_unknown
 
 LEVERS = "levers"
 NONE_FIT = "none_fit"
 _REFERENCE = re.compile(
     r"\b(case stud(y|ies)|reference|testimonial|press release|customer story)\b", re.IGNORECASE
 )
+CONDITION_FACTS = ("planned_migration", "reference_requested", "engineering_engagement", "exec_sponsor")
 _NO = re.compile(r"^\s*(no|none|nope|not (really|planned)|nothing)\b", re.IGNORECASE)
 
 
@@ -58,7 +60,9 @@ def conditions(deal: DealView, kb: Knowledge, text: str = "") -> dict[str, bool]
         _REFERENCE.search(statements_text(deal))
     )
     return {
-        "planned_migration": migration is not None and not _NO.match(str(migration)),
+        "planned_migration": migration is not None
+        and not is_unknown(migration)
+        and not _NO.match(str(migration)),
         "large_account": isinstance(value, int | float) and value >= th.large_account_per_year,
         "reference_requested": asked_for_reference or bool(_REFERENCE.search(text)),
         "engineering_engagement": f.get("engineering_engagement") is True,
@@ -71,20 +75,36 @@ def advise(deal: DealView, kb: Knowledge, text: str = "") -> ProgramAdvice:
         return ProgramAdvice(verdict=None, missing=["planned_migration"])
     met = conditions(deal, kb, text)
     fits: list[Item] = []
+    # "Not sure" is neither yes nor no: the program waits, and the reply says so.
+    unsure = [
+        kb.facts[k].label.lower() for k in CONDITION_FACTS if is_unknown(deal.fact(k)) and k in kb.facts
+    ]
     for p in kb.section("programs.programs"):
         if met.get(p.when):
             line = kb.say(p.rule, what=str(deal.fact("planned_migration") or ""))
             fits.append(Item(f"{line} You bring: {p.you_bring}.", rule=p.rule))
+    notes = (
+        [
+            Item(
+                kb.say("programs.condition-unknown", what=", ".join(unsure)),
+                rule="programs.condition-unknown",
+            )
+        ]
+        if unsure
+        else []
+    )
     if not fits:
         return ProgramAdvice(
-            verdict=NONE_FIT, fits=[Item(kb.say("programs.none-fit"), rule="programs.none-fit")]
+            verdict=NONE_FIT, fits=[Item(kb.say("programs.none-fit"), rule="programs.none-fit"), *notes]
         )
     fits.append(Item(kb.say("programs.fold-into-renewal"), rule="programs.fold-into-renewal"))
-    return ProgramAdvice(verdict=LEVERS, fits=fits)
+    return ProgramAdvice(verdict=LEVERS, fits=[*fits, *notes])
 
 
 def to_reply(advice: ProgramAdvice, deal: DealView) -> Reply:
-    n = len([i for i in advice.fits if i.rule != "programs.fold-into-renewal"])
+    n = len(
+        [i for i in advice.fits if i.rule not in ("programs.fold-into-renewal", "programs.condition-unknown")]
+    )
     if advice.verdict == LEVERS:
         headline = f"{n} program lever{'s' if n != 1 else ''} fit {deal.name}:"
         label = "Levers that fit."

@@ -16,6 +16,7 @@ from bot.forms import format_money, parse_money
 from bot.knowledge import Knowledge, register_section
 from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
+from bot.understanding.values import is_unknown
 
 WALK = "walk_is_right"
 STAY = "stay"
@@ -94,28 +95,44 @@ def assess(deal: DealView, kb: Knowledge) -> WalkAssessment:
     f = deal.facts
     a = WalkAssessment(verdict=None)
     readiness_missing = [k for k in READINESS if f.get(k) is None]
-    if f.get("alternative") is not None and no_alternative(f["alternative"], kb):
+    # "Not sure" is neither yes nor no: credibility is then not established, and we say what we assumed.
+    unsure = False
+    if is_unknown(f.get("alternative")):
+        unsure = True
+        a.reasons.append(Item(kb.say("walkaway.alternative-unknown"), rule="walkaway.alternative-unknown"))
+    elif f.get("alternative") is not None and no_alternative(f["alternative"], kb):
         a.reasons.append(Item(kb.say("walkaway.no-alternative"), rule="walkaway.no-alternative"))
-    if f.get("walk_threshold_agreed") is False:
-        a.reasons.append(Item(kb.say("walkaway.threshold-not-agreed"), rule="walkaway.threshold-not-agreed"))
-    if f.get("timeline_in_control") is False:
-        a.reasons.append(
-            Item(kb.say("walkaway.timeline-not-controlled"), rule="walkaway.timeline-not-controlled")
-        )
+    for key, no_rule, unsure_rule in (
+        ("walk_threshold_agreed", "walkaway.threshold-not-agreed", "walkaway.threshold-unknown"),
+        ("timeline_in_control", "walkaway.timeline-not-controlled", "walkaway.timeline-unknown"),
+    ):
+        if is_unknown(f.get(key)):
+            unsure = True
+            a.reasons.append(Item(kb.say(unsure_rule), rule=unsure_rule))
+        elif f.get(key) is False:
+            a.reasons.append(Item(kb.say(no_rule), rule=no_rule))
     not_credible = bool(a.reasons)
     if not_credible:
-        a.reasons.append(Item(kb.say("walkaway.no-bluff"), rule="walkaway.no-bluff"))
+        closing = "walkaway.not-established" if unsure else "walkaway.no-bluff"
+        a.reasons.append(Item(kb.say(closing), rule=closing))
     elif not readiness_missing:
         a.reasons.append(Item(kb.say("walkaway.position-ready"), rule="walkaway.position-ready"))
     a.math = honest_math(deal, kb, th) or []
     math_missing = [k for k in MATH if f.get(k) is None]
-    if not math_missing:  # the costs are known: the math gives the verdict
+    math_unsure = [k for k in MATH if is_unknown(f.get(k))]
+    if not math_missing and not math_unsure:  # the costs are known: the math gives the verdict
         ms, alt = totals(deal)
         a.verdict = WALK if alt < ms else STAY
         if a.verdict == STAY:
             a.math.append(Item(kb.say("walkaway.quiet-leverage"), rule="walkaway.quiet-leverage"))
         elif readiness_missing:
             a.reasons.append(Item(kb.say("walkaway.check-readiness"), rule="walkaway.check-readiness"))
+        a.strengthen = readiness_missing
+        return a
+    if math_unsure and not math_missing:  # every figure answered, some "not sure": no walk on a guess
+        what = ", ".join(kb.facts[k].label.lower() if k in kb.facts else k for k in math_unsure)
+        a.math.append(Item(kb.say("walkaway.math-unknown", what=what), rule="walkaway.math-unknown"))
+        a.verdict = NOT_CREDIBLE if not_credible else STAY
         a.strengthen = readiness_missing
         return a
     if not_credible:

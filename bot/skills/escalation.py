@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.forms import format_money
+from bot.playbooks import commitments, walkaway
 from bot.playbooks import counter_moves as cm
 from bot.playbooks import escalation as esc
-from bot.playbooks import walkaway
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import MS_STATEMENT
@@ -84,9 +84,26 @@ async def ms_statement(ctx: Context) -> Reply:
     rule = found.rule or "counter.noted"
     items.append(Item(kb.say(rule), rule=rule))
     if found.type in ("call_concession", "verbal_refused"):
-        actions.insert(
-            0, Action("Draft a confirming email", {"intent": "draft.confirm", "event_id": event.id})
+        # A promise said out loud is a verbal commitment: into the register, with the email that
+        # puts it in writing; Undo takes back both.
+        what = cm.promise_of(text)
+        # Named after the one contact in that role, so an account-team change finds it at risk.
+        named = [c.name for c in ctx.deal.contacts if role and c.role == role]
+        contact = named[0] if len(named) == 1 else who
+        promised = await ctx.log(
+            commitments.COMMITMENT,
+            {"contact": contact, "role": role, "what": what, "status": "verbal", "statement_id": event.id},
+            at=at,
         )
+        c = commitments.find(ctx.deal, promised.id)
+        assert c is not None
+        items.append(
+            Item(kb.say("counter.verbal-commitment", id=c.id, what=what), rule="counter.verbal-commitment")
+        )
+        actions = [
+            Action("Draft a confirming email", commitments.confirm_action(c), style="primary"),
+            Action("Undo", {"intent": "undo", "event_ids": [event.id, promised.id]}),
+        ]
     if found.type == "deadline":
         actions.insert(0, Action("Draft a calm reply", {"intent": "draft.exploding_offer"}))
     if found.type in ("final_offer", "global_policy", "deadline", "stall", "verbal_refused"):

@@ -8,6 +8,7 @@ from bot.context import Context
 from bot.playbooks import programs, timeline, walkaway
 from bot.reply import Item, Reply, Section
 from bot.skills import skill
+from bot.understanding.values import is_unknown
 
 
 @skill("walkaway.check")
@@ -40,6 +41,12 @@ async def timeline_status(ctx: Context) -> Reply:
             renewal = date.fromisoformat(str(raw)[:10])
         except ValueError:
             renewal = None
+    if is_unknown(raw):  # "not sure": Microsoft's calendar, and where to find the date; no asking again
+        reply = timeline.calendar_reply(ctx.now, ctx.kb)
+        reply.sections.append(
+            Section(items=[Item(ctx.kb.say("timeline.renewal-unknown"), rule="timeline.renewal-unknown")])
+        )
+        return reply
     if renewal is None:  # answer what is known, and ask for the date that places the milestones
         reply = timeline.calendar_reply(ctx.now, ctx.kb)
         asked = await ctx.ask(
