@@ -371,6 +371,8 @@ def read_form_answers(
     if found:
         return found
     if len(keys) > 1:
+        if not question and _unsure_answer(text):  # like any short answer: the first open question
+            return {keys[0]: UNKNOWN_VALUE}
         found = read_short_answer(text, keys, kb, now=now, tz=tz)
         free = [k for k in keys if kb.facts[k].kind == "text" and kb.facts[k].free_text]
         if found or len(free) != 1 or question or not free_text:

@@ -96,3 +96,11 @@ async def test_cancel_names_what_it_dropped(chat, deal):
     reply = await chat("cancel")
     assert reply.intent == "form.cancel"
     assert reply.headline == "OK, I've dropped the questions for the escalation check."
+
+
+async def test_not_sure_answers_the_first_open_question_when_several_are_open(chat, deal):
+    asked = await chat("should we escalate?")
+    assert asked.missing[0] == "rounds_with_account_team"
+    reply = await chat("not sure")
+    assert "Rounds with the account team: not sure" in reply.plain_text()
+    assert "couldn't read" not in reply.headline
