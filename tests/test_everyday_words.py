@@ -135,3 +135,13 @@ async def test_a_date_that_reads_two_ways_is_asked_never_guessed(chat, deal):
     assert "Renewal date" not in (await chat("deal show")).plain_text().split("Timeline")[0]
     settled = await chat("it renews 4 May 2027")
     assert "Renewal date: 2027-05-04" in settled.plain_text()
+
+
+async def test_a_contact_said_as_a_plain_sentence_joins_the_map(chat, deal):
+    first = await chat("Jane Smith is our AE")
+    assert first.intent == "contacts.change"
+    assert first.headline == "Noted: Jane Smith is your account executive now."
+    assert "account-team.transition-reset" not in first.rules  # nobody was replaced
+    second = await chat("our AE is John Smith")
+    assert second.headline == "Noted: John Smith is your account executive now (was Jane Smith)."
+    assert "account-team.transition-reset" in second.rules

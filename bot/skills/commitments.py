@@ -158,6 +158,9 @@ async def set_status(ctx: Context) -> Reply:
     )
 
 
+_A_CHANGE = re.compile(r"\b(new|chang\w*|replac\w*|took over|taking over|moved on|left|instead)\b", re.I)
+
+
 @skill("contacts.change")
 async def contact_change(ctx: Context) -> Reply:
     assert ctx.deal is not None
@@ -170,6 +173,12 @@ async def contact_change(ctx: Context) -> Reply:
         role = role or role2
         if role is None:
             role = find_role(ctx.intent.text, kb)
+    if not name or role is None:  # said as a plain sentence: "Jane Smith is our AE"
+        from bot.understanding.facts import read_contacts
+
+        found = read_contacts(ctx.intent.text, kb)
+        if found:
+            name, role = found[0].name, kb.roles.get(found[0].role)
     if not name or role is None:
         return Reply(headline="Tell me like this: `our AE changed to Bob`.", intent="contacts.change")
     olds = [
@@ -193,7 +202,8 @@ async def contact_change(ctx: Context) -> Reply:
                 rule="commitments.transition-risk",
             )
         )
-    items.append(Item(kb.say("account-team.transition-reset"), rule="account-team.transition-reset"))
+    if olds or _A_CHANGE.search(ctx.intent.text):  # a change of person, not just the first we hear of
+        items.append(Item(kb.say("account-team.transition-reset"), rule="account-team.transition-reset"))
     was = f" (was {', '.join(o.name for o in olds)})" if olds else ""
     return Reply(
         headline=f"Noted: {new.name} is your {role.title} now{was}."
