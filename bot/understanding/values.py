@@ -631,24 +631,7 @@ _LAST = re.compile(r"\blast (?P<unit>week|month)\b|\bthe other day\b|\byesterday
 _PAST_WEEKDAY = re.compile(
     r"\b(?:on |last )(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE
 )
-_SMALL = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "a couple of": 2,
-    "a few": 3,
-}
+_VAGUE = {"a": 1, "an": 1, "a few": 3}  # counts read_count leaves to the sentence around them
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30}
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
@@ -658,8 +641,8 @@ def read_past_moment(text: str, now: datetime, tz: str | None = "UTC") -> dateti
     "yesterday", "on Tuesday", "on 3 November". Never in the future; None when not said."""
     m = _AGO.search(text)
     if m:
-        n = _SMALL.get(m.group("n").casefold())
-        count = n if n is not None else int(m.group("n"))
+        word = m.group("n").casefold()
+        count = _VAGUE.get(word) or read_count(word) or 1
         return now - timedelta(days=count * _UNIT_DAYS[m.group("unit").casefold()])
     m = _LAST.search(text)
     if m:
