@@ -237,11 +237,14 @@ class Coach:
             assert llm is not None
             ctx.intent = Intent(str(llm.intent), {}, text)
         noted = None
-        if (
+        # Only where the text is about the deal: a note, a message to leak-check or what Microsoft
+        # said is content, not our facts (knowledge/core.yaml, facts_in_passing).
+        reads_facts = (
             command is None
             and ctx.deal is not None
             and ctx.intent.name in self.kb.section("core.facts_in_passing")
-        ):
+        )
+        if reads_facts:
             noted = await self._note_stated_facts(ctx, text, dict(llm.facts) if llm is not None else None)
         if noted is not None and ctx.intent.name in ("unknown", "deal.tell"):
             assert ctx.deal is not None
@@ -255,11 +258,7 @@ class Coach:
             if noted is not None:
                 reply.sections.insert(0, Section(items=[Item(f"Noted {noted.said}.")]))
                 reply.actions.append(noted.undo)
-        if (
-            command is None
-            and ctx.deal is not None
-            and ctx.intent.name in self.kb.section("core.facts_in_passing")
-        ):
+        if reads_facts:
             asks = self._which_day(ctx, text)  # a date that reads two ways is asked, never guessed
             if asks:
                 reply.sections.insert(1 if noted is not None else 0, Section(items=asks))
