@@ -43,12 +43,12 @@ QUIET = (
 )
 
 
-def pin_cpu(setting: str = "auto") -> int | None:
-    """Keep this process on one CPU. An asyncio process runs on one core anyway; left to roam,
-    the scheduler moves it between cores while it waits on each database round trip, and every
-    move costs a cold wake-up (measured on PostgreSQL: a core turn 2.1 ms unpinned, 1.2 ms
-    pinned; SQLite runs on the loop's own thread and no longer minds). "auto" spreads replicas
-    by pid."""
+def pin_cpu(setting: str = "off") -> int | None:
+    """Keep this process on one CPU when asked to (COACH_CPU_AFFINITY, or a bench's --cpu).
+    An asyncio process runs on one core anyway, and pinning spares it cold wake-ups on another
+    core after each database round trip; but placing processes is the operator's job, so
+    `coach serve` does not pin by default. "auto" picks a CPU by pid: fine for benches and
+    for replicas sharing one host's pid space, wrong in containers (every replica is PID 1)."""
     if setting.strip().casefold() in ("off", "no", "false", "0", "") or not hasattr(os, "sched_setaffinity"):
         return None
     allowed = sorted(os.sched_getaffinity(0))

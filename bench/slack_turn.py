@@ -193,9 +193,13 @@ if __name__ == "__main__":
         default=2.0,
         help="also measure acks while another process locks the database this long",
     )
-    parser.add_argument("--cpu", default="auto", help="CPU affinity as `coach serve` uses it; 'off' to roam")
+    parser.add_argument(
+        "--cpu",
+        default="auto",
+        help="keep the bench on one CPU ('auto': by pid, or a CPU number); 'off' to roam",
+    )
     parser.add_argument("--text", default=TEXT, help="what the /coach command says (e.g. 'help')")
     args = parser.parse_args()
-    print(f"pinned to CPU {pin_cpu(args.cpu)} (as coach serve does); /coach {args.text}")
+    print(f"pinned to CPU {pin_cpu(args.cpu)} (the bench pins itself for steady figures); /coach {args.text}")
     TEXT = args.text
     asyncio.run(main(args.requests, args.concurrency, args.stall))
