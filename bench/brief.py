@@ -13,9 +13,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.knowledge import default_knowledge
+from bot.features import default_knowledge, load_skills
 from bot.playbooks import brief as br
-from bot.skills import load_skills
 from bot.timeline import Contact, DealView, Event, Timeline, make_view
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)

@@ -23,7 +23,7 @@ from bot.coach import Coach
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import Conversation, Deal, DealEvent, Tenant
-from bot.knowledge import default_knowledge
+from bot.features import default_knowledge
 from bot.turn import Turn
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)

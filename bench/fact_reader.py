@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from adapters.runtime import pin_cpu
+from bot.features import default_knowledge
 from bot.forms import read_answers
-from bot.knowledge import default_knowledge
 from bot.understanding.facts import read_contacts, read_facts
 from bot.understanding.values import warm_dates
 

@@ -20,6 +20,7 @@ from bot.actions import MALFORMED as MALFORMED_ACTION
 from bot.actions import checked as checked_action
 from bot.context import Context, Intent
 from bot.db.engine import write_gate
+from bot.features import load_skills
 from bot.forms import (
     describe,
     looks_like_question,
@@ -32,7 +33,7 @@ from bot.forms import (
 from bot.knowledge import Knowledge
 from bot.memory import Memory, TimelineCache
 from bot.reply import Action, Item, Reply, Section
-from bot.skills import DEAL_FREE, load_skills
+from bot.skills import DEAL_FREE
 from bot.turn import Turn
 from bot.understand import button_label, clean, did_you_mean, match_command, match_pattern, understand_ranked
 from bot.understanding.config import config as understanding_config

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.memory import Memory
 
 
@@ -28,7 +28,7 @@ class DemoDeal(BaseModel):
     events: list[DemoEvent] = []
 
 
-register_section("demo", "demo", DemoDeal)
+SECTIONS = (KnowledgeSection("demo", "demo", DemoDeal),)
 
 
 async def load_demo(memory: Memory, kb: Knowledge, user: str, now: datetime) -> int:

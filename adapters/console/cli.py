@@ -331,7 +331,7 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Understanding measured on the held-out corpora in tests/data/ (no database needed)."""
-    from bot.knowledge import default_knowledge
+    from bot.features import default_knowledge
     from bot.understanding.evaluate import EVALUATORS
 
     kb = default_knowledge()

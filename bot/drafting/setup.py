@@ -45,6 +45,7 @@ def entra_token_provider() -> TokenProvider:
 def make_client(settings: LlmSettings, *, token_provider: TokenProvider | None = None) -> Any:
     """The openai client; max_retries is 0 or 1, and every call is bounded by the timeout."""
     from openai import AsyncAzureOpenAI, AsyncOpenAI
+
     common: dict[str, Any] = {"timeout": settings.timeout, "max_retries": settings.max_retries}
     if settings.provider == "azure":
         if not settings.azure_deployment:

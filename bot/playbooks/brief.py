@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from bot.forms import format_money
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks import commitments as cmt
 from bot.playbooks import disclosure, programs, walkaway
 from bot.playbooks import escalation as esc
@@ -48,7 +48,7 @@ class BriefConfig(BaseModel):
     max_commitments: int
 
 
-register_section("brief", "brief", BriefConfig)
+SECTIONS = (KnowledgeSection("brief", "brief", BriefConfig),)
 
 
 @dataclass(frozen=True, slots=True)

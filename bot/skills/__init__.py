@@ -1,14 +1,11 @@
-"""Skills: one module per capability, each registering handlers for its intents.
+"""Skills: one module per capability, each marking handlers for its intents with `@skill`.
 
-A handler is `async def handler(ctx: Context) -> Reply`. Modules in this package are
-imported by `load_skills()`, so adding a capability is adding a module (and its
-knowledge file), with no central list to edit.
+A handler is `async def handler(ctx: Context) -> Reply`. bot/features.py lists the skill
+modules (adding a capability is adding a module there, and its knowledge file).
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -33,15 +30,3 @@ def skill(intent: str, *, needs_deal: bool = True) -> Callable[[Handler], Handle
         return fn
 
     return register
-
-
-_loaded = False
-
-
-def load_skills() -> dict[str, Handler]:
-    global _loaded
-    if not _loaded:
-        for mod in pkgutil.iter_modules(__path__):
-            importlib.import_module(f"{__name__}.{mod.name}")
-        _loaded = True
-    return HANDLERS

@@ -423,7 +423,8 @@ def test_every_intent_the_model_may_choose_exists(kb):
 def test_a_broken_understand_section_fails_at_load(tmp_path):
     import shutil
 
-    from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, load_knowledge
+    from bot.features import load_knowledge
+    from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError
 
     for f in KNOWLEDGE_DIR.glob("*.yaml"):
         shutil.copy(f, tmp_path / f.name)
