@@ -4,7 +4,8 @@ Every replica runs one. Rows are claimed with FOR UPDATE SKIP LOCKED and a lease
 bot/reminders/store.py), so two replicas never take the same row at once. Per reminder:
 
   1. one transaction: still relevant? (no → `dropped`, with a log line); renew our lease
-  2. deliver through DELIVERERS[platform] - no transaction open while the network is slow
+  2. deliver through the worker's deliverer for the platform - no transaction open while the
+     network is slow
   3. one transaction: `sent` (owner-guarded); an after-meeting prompt also opens its capture
      form and schedules its one repeat
 
@@ -15,7 +16,8 @@ and looks before re-posting). A surface that cannot read its chat back (Teams) c
 `mark_posting` right before the post instead and `posting_started` on a takeover: at most once
 when a worker dies mid-post (docs/reminders.md, "Exactly once").
 
-Register a surface's deliverer at import:  DELIVERERS["teams"] = deliver_teams
+A worker is given its deliverers by platform (`coach serve`: adapters/server.py,
+`reminder_deliverers`), each
     async def deliver_teams(rt: Runtime, reminder: Delivery, reply: Reply) -> None
 `reminder.reference` holds the conversation reference stored with Memory.save_reference
 (platform "teams", tenant_key = tenant id, conversation_key = the conversation's external id).
@@ -40,7 +42,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 
 from adapters.runtime import Runtime
-from adapters.server import MOUNTS
 from bot.db.engine import write_session
 from bot.db.models import Conversation, ConversationRef, Tenant
 from bot.memory import Memory, TenantHead
@@ -75,7 +76,6 @@ class LeaseLost(Exception):
 
 
 Deliverer = Callable[[Runtime, Delivery, Reply], Awaitable[None]]
-DELIVERERS: dict[str, Deliverer] = {}
 
 
 async def mark_posting(rt: Runtime, reminder: Delivery) -> None:
@@ -103,7 +103,7 @@ METADATA_TYPE = "coach_reminder"
 
 async def slack_client(rt: Runtime, tenant_key: str) -> Any:
     """The Slack adapter's Web API client (429 Retry-After honoured), one per token.
-    Token: `await rt.services["slack_token_for"](tenant_key)` in OAuth mode (the workspace's bot
+    Token: `await rt.services.slack_token_for(tenant_key)` in OAuth mode (the workspace's bot
     token from the installation store; LookupError when it has none), else SLACK_BOT_TOKEN.
     Base URL: SLACK_API_URL (a loopback stand-in in tests)."""
     from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
@@ -111,12 +111,12 @@ async def slack_client(rt: Runtime, tenant_key: str) -> Any:
     from adapters.slack.app import web_client
     from adapters.slack.settings import SlackSettings
 
-    settings = rt.services.get("slack_settings") or SlackSettings()
-    token_for = rt.services.get("slack_token_for")
+    settings = rt.services.slack_settings or SlackSettings()
+    token_for = rt.services.slack_token_for
     token = await token_for(tenant_key) if token_for else settings.secret("bot_token")
     if not token:
         raise LookupError("no Slack bot token for this workspace (not installed, or uninstalled)")
-    clients: dict[tuple[str, str], Any] = rt.services.setdefault("slack_web_clients", {})
+    clients = rt.services.slack_web_clients
     client = clients.get((token, settings.base_url))
     if client is None:
         client = web_client(settings, token)
@@ -161,7 +161,7 @@ async def deliver_slack(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
         raise LookupError("no Slack channel for this conversation")
     if reminder.attempts > 1 and await _already_posted(client, channel, reminder.idempotency_key):
         log.info("reminder %s was already posted before a restart; not posting again", reminder.id)
-        rt.services["slack_already_posted"] = rt.services.get("slack_already_posted", 0) + 1
+        rt.services.counters.slack_already_posted += 1
         return
     from adapters.slack.blocks import fallback_text, render
 
@@ -172,9 +172,6 @@ async def deliver_slack(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
         blocks=render(reply),
         metadata={"event_type": METADATA_TYPE, "event_payload": {"key": reminder.idempotency_key}},
     )
-
-
-DELIVERERS["slack"] = deliver_slack
 
 
 # --- the worker ---------------------------------------------------------------------------------
@@ -192,12 +189,12 @@ class Scheduler:
         batch: int = 50,
         poll: float = 5.0,
         concurrency: int = 8,
-        deliverers: Mapping[str, Deliverer] | None = None,
+        deliverers: Mapping[str, Deliverer],
     ) -> None:
-        """`deliverers`: the surfaces this worker delivers to, and it claims only their
-        reminders (default: DELIVERERS, as registered by the mounted surfaces)."""
+        """`deliverers`: the surfaces this worker delivers to, by platform; it claims only
+        their reminders."""
         self.rt = rt
-        self._deliverers = deliverers
+        self.deliverers = deliverers
         self.owner = owner or worker_id()
         self.lease = lease
         self.batch = batch
@@ -207,10 +204,6 @@ class Scheduler:
 
     def now(self) -> datetime:
         return self.rt.coach.clock()
-
-    @property
-    def deliverers(self) -> Mapping[str, Deliverer]:
-        return DELIVERERS if self._deliverers is None else self._deliverers
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop`: work off everything due (overdue ones first, on start), then poll."""
@@ -401,11 +394,14 @@ class ReminderSettings(BaseSettings):
     lease_seconds: float = Field(default=120.0, alias="COACH_REMINDER_LEASE_SECONDS", ge=5, le=86400)
 
 
-async def mount(rt: Runtime, app: web.Application) -> None:
-    settings: ReminderSettings = rt.services.get("reminder_settings") or load(ReminderSettings)
+async def mount(rt: Runtime, app: web.Application, deliverers: Mapping[str, Deliverer]) -> None:
+    """The reminder worker of `coach serve`, delivering through `deliverers`."""
+    settings: ReminderSettings = rt.services.reminder_settings or load(ReminderSettings)
     if not settings.enabled:
         return
-    scheduler = Scheduler(rt, lease=timedelta(seconds=settings.lease_seconds), poll=settings.poll_seconds)
+    scheduler = Scheduler(
+        rt, lease=timedelta(seconds=settings.lease_seconds), poll=settings.poll_seconds, deliverers=deliverers
+    )
     app[SCHEDULER] = scheduler
 
     async def start(app: web.Application) -> None:
@@ -418,6 +414,3 @@ async def mount(rt: Runtime, app: web.Application) -> None:
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
-
-
-MOUNTS.append(mount)

@@ -8,6 +8,7 @@ import pytest
 
 from adapters import scheduler as sched
 from adapters.runtime import Runtime
+from adapters.server import reminder_deliverers
 from bot.actions import Payload, register
 from bot.context import Context
 from bot.reminders.hooks import log_meeting, on_event
@@ -76,7 +77,7 @@ def into(outbox: list) -> dict[str, sched.Deliverer]:
     async def deliver(rt: Runtime, reminder: sched.Delivery, reply: Reply) -> None:
         outbox.append((reminder, reply))
 
-    return {**sched.DELIVERERS, "console": deliver}
+    return {**reminder_deliverers(), "console": deliver}
 
 
 @pytest.fixture
