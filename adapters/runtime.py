@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.coach import Coach, utcnow
 from bot.db.engine import create_engine, session_factory
-from bot.db.migrate import upgrade
+from bot.db.migrate import shipped_heads, upgrade
 from bot.drafting.setup import LlmConfigError, drafter_from_env
 from bot.features import default_knowledge
 from bot.knowledge import Knowledge
@@ -94,6 +96,21 @@ def turn_outcome(reply: Reply | None) -> str:
     return "ok"
 
 
+async def at_head(engine: AsyncEngine) -> bool:
+    """The database's schema is the shipped head: the start skips Alembic (and importing it),
+    the usual case for every `coach` command after the first. Anything else, a new database
+    included, goes through Alembic's upgrade as before."""
+    heads = shipped_heads()
+    if heads is None:
+        return False
+    try:
+        async with engine.connect() as conn:
+            found = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+    except SQLAlchemyError:  # no version table yet
+        return False
+    return frozenset(found) == heads
+
+
 @dataclass
 class Counters:
     """Reminders a takeover found already handled: /metrics and the tests read them."""
@@ -163,9 +180,9 @@ class Runtime:
     ) -> Runtime:
         settings = settings or get_settings()
         kb = default_knowledge()  # validates knowledge/ before anything else happens
-        if migrate:
-            await asyncio.to_thread(upgrade, settings.database_url)
         engine = create_engine(settings.database_url)
+        if migrate and not await at_head(engine):
+            await asyncio.to_thread(upgrade, settings.database_url)
         sessions = session_factory(engine)
         services = Services()
         try:  # drafts through an LLM when one is configured (docs/llm.md); templates otherwise
