@@ -20,7 +20,7 @@ from bot.actions import MALFORMED as MALFORMED_ACTION
 from bot.actions import checked as checked_action
 from bot.context import Context, EventListener, Intent
 from bot.db.engine import write_gate
-from bot.features import load_skills
+from bot.features import default_skills
 from bot.forms import (
     describe,
     looks_like_question,
@@ -35,7 +35,7 @@ from bot.memory import Memory, TimelineCache
 from bot.reminders.hooks import on_event as reminders_on_event
 from bot.reply import Action, Item, Reply, Section
 from bot.services import CoachServices
-from bot.skills import DEAL_FREE
+from bot.skills import Skills
 from bot.turn import Turn
 from bot.understand import button_label, clean, did_you_mean, match_command, match_pattern, understand_ranked
 from bot.understanding.config import config as understanding_config
@@ -72,6 +72,7 @@ class Coach:
         services: CoachServices | None = None,
         max_chars: int = MAX_CHARS,
         listeners: Sequence[EventListener] = (reminders_on_event,),
+        skills: Skills | None = None,
     ) -> None:
         """`listeners` hear every event a turn logs, inside its transaction (by default the
         reminders' planner, which schedules what a meeting or a renewal date implies)."""
@@ -81,7 +82,8 @@ class Coach:
         self.services = services or CoachServices()
         self.listeners = tuple(listeners)
         self.max_chars = max_chars
-        self.handlers = load_skills()
+        self.skills = skills or default_skills()
+        self.handlers = self.skills.handlers
         self.timelines = TimelineCache()
         self.gate = write_gate(sessions)
         engine = sessions.kw.get("bind")
@@ -452,7 +454,7 @@ class Coach:
         handler = self.handlers.get(name)
         if handler is None:
             return self._not_understood(ctx)
-        if name not in DEAL_FREE and ctx.deal is None:
+        if name not in self.skills.deal_free and ctx.deal is None:
             return Reply(
                 headline="There's no active deal in this conversation yet.",
                 intent=name,

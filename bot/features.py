@@ -32,10 +32,7 @@ from bot.playbooks import (
     walkaway,
 )
 from bot.reminders import policy as reminders_policy
-from bot.skills import (
-    HANDLERS,
-    Handler,
-)
+from bot.skills import Handler, Skills
 from bot.skills import brief as brief_skill
 from bot.skills import commitments as commitments_skill
 from bot.skills import core as core_skill
@@ -110,6 +107,18 @@ def default_knowledge() -> Knowledge:
     return load_knowledge()
 
 
+@lru_cache(maxsize=1)
+def default_skills() -> Skills:
+    """Every handler of the skill modules above, by intent."""
+    return Skills.collect(SKILLS)
+
+
+def add_skill(fn: Handler) -> Handler:
+    """Add a handler defined outside the skill modules (a test's stand-in, a plug-in) to the
+    shipped table, explicitly: `@add_skill` above its `@skill(...)`."""
+    return default_skills().add(fn)
+
+
 def load_skills() -> dict[str, Handler]:
-    """intent -> handler for every skill above (their modules are imported with this one)."""
-    return HANDLERS
+    """intent -> handler, for every skill."""
+    return default_skills().handlers

@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.actions import Payload, register
 from bot.context import Context
+from bot.features import add_skill
 from bot.reply import Reply
 from bot.skills import skill
 from tests.teams.conftest import APP_ID, Bot, card_of, card_text, message
@@ -127,6 +128,7 @@ class SlowDraft(Payload):
 register("test.teams.slowdraft", SlowDraft)
 
 
+@add_skill
 @skill("test.teams.slowdraft", needs_deal=False)
 async def slow_draft(ctx: Context) -> Reply:
     """A drafting turn whose model call is slow; like the real drafter, the call runs after
