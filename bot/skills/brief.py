@@ -74,9 +74,10 @@ def attachments(brief: br.Brief, kb: Knowledge) -> list[Attachment]:
         )
 
     stem = file_stem(brief)
+    no_file, no_picture = kb.say("brief.file-unavailable"), kb.say("brief.picture-unavailable")
     return [
-        Attachment("document", f"{stem}.pdf", brief.headline, pdf, kb.say("brief.file-unavailable")),
-        Attachment("picture", f"{stem}.png", "Renewal timeline", card_png, kb.say("brief.picture-unavailable")),
+        Attachment("document", f"{stem}.pdf", brief.headline, pdf, no_file),
+        Attachment("picture", f"{stem}.png", "Renewal timeline", card_png, no_picture),
     ]
 
 
