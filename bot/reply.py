@@ -82,6 +82,11 @@ class Attachment:
             self._data = self.make()
         return self._data
 
+    @property
+    def data(self) -> bytes | None:
+        """The bytes if `render()` has made them (renderers that must not draw read this)."""
+        return self._data
+
 
 @dataclass(slots=True)
 class Reply:
