@@ -7,7 +7,7 @@ import logging
 import subprocess
 from pathlib import Path
 
-from tests.slack.fakes import command
+from tests.slack.fakes import command, event
 
 FORM = "application/x-www-form-urlencoded"
 DEAL = "Woodgrove EA renewal"
@@ -99,6 +99,22 @@ async def test_a_failed_upload_leaves_the_answer_and_says_so(slack, fake, caplog
     logged = " ".join(r.getMessage() for r in caplog.records)
     assert "could not attach a file" in logged
     assert "Woodgrove" not in logged and "Copilot" not in logged  # no deal data in the log
+
+
+async def test_a_brief_asked_in_a_thread_gets_its_pdf_in_that_thread(slack, fake):
+    told = await _tell(slack, fake)
+    inner = {
+        "type": "app_mention",
+        "user": "U1",
+        "text": "<@UBOT> exec summary",
+        "channel": "C1",
+        "ts": "77.1",
+    }
+    await slack.post(event(inner, event_id="Ev-brief"), "application/json")
+    await fake.wait_for("files.completeUploadExternal")
+    assert fake.of("chat.postMessage")[told]["thread_ts"] == "77.1"
+    (pdf,) = fake.files
+    assert (pdf.channel, pdf.thread_ts) == ("C1", "77.1")
 
 
 async def test_answers_without_a_document_upload_nothing(slack, fake):
