@@ -67,3 +67,29 @@ async def test_other_answers_carry_no_picture(bot: Bot) -> None:
     await _ask(bot, "deal new Woodgrove EA renewal")
     sent = await _ask(bot, "deal show")
     assert _images(card_of(sent)) == []
+
+
+def _press(bot: Bot, data: dict[str, Any], title: str) -> dict[str, Any]:
+    act = message(bot.connector, "")
+    del act["text"]
+    action = {"type": "Action.Execute", "title": title, "verb": data["intent"], "data": data}
+    act.update(type="invoke", name="adaptiveCard/action", replyToId="card-1", value={"action": action})
+    return act
+
+
+async def test_a_missing_fact_button_brings_the_brief_back_with_its_picture(bot: Bot) -> None:
+    await _ask(bot, "deal new Woodgrove EA renewal")
+    brief = card_of(await _ask(bot, "exec summary"))
+    add = next(a for a in brief["actions"] if a["data"].get("keys") == ["rounds_with_account_team"])
+    status, body = await bot.post(_press(bot, add["data"], add["title"]))
+    assert status == 200
+    question = body["value"]
+    (form,) = [a for a in question["actions"] if a["verb"] == "form.answer"]
+    (qid,) = form["data"]["_inputs"]
+    status, body = await bot.post(_press(bot, {**form["data"], qid: "3"}, form["title"]))
+    assert status == 200
+    card = body["value"]
+    assert "3 rounds with the account team so far." in card_text(card)
+    (image,) = _images(card)
+    assert base64.b64decode(image["url"].partition(",")[2]).startswith(PNG_MAGIC)
+    assert len(json.dumps(body).encode()) <= TEAMS_MESSAGE_LIMIT
