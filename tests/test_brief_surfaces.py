@@ -63,7 +63,7 @@ async def test_a_picture_too_big_for_the_card_is_left_out_with_a_line_saying_so(
     await teams.draw_pictures(reply)
     card = teams.render(reply)
     assert [b for b in card["body"] if b["type"] == "Image"] == []
-    assert pic.unavailable in json.dumps(card) and "too big for a Teams message" in pic.unavailable
+    assert pic.unavailable in json.dumps(card) and "picture couldn't go into this card" in pic.unavailable
     assert len(json.dumps(card)) <= teams.MAX_CARD_CHARS
 
 

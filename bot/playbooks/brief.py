@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.forms import format_money
 from bot.knowledge import Knowledge, register_section
@@ -56,6 +56,13 @@ class BriefConfig(BaseModel):
     max_dates: int
     max_commitments: int
     picture: PictureConfig
+
+    @model_validator(mode="after")
+    def _summary_names_sections(self) -> BriefConfig:
+        unknown = set(self.summary) - {s.key for s in self.sections}
+        if unknown:
+            raise ValueError(f"summary names sections that don't exist: {sorted(unknown)}")
+        return self
 
 
 register_section("brief", "brief", BriefConfig)
