@@ -191,5 +191,47 @@ def run_facts(path: Path, kb: Knowledge) -> str:
     )
 
 
+# --- probes: one file, intents and facts, split into the part fixed against and the rest -----
+
+PROBE_PARTS = ("fixing", "untouched")
+
+
+def load_probe(path: Path | str) -> dict[str, Any]:
+    """A probe file: `now`, `tz` and parts (`fixing`, `untouched`), each with `intents`,
+    `out_of_scope` and `facts` in the shapes of the two corpora."""
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    for part in PROBE_PARTS:
+        body = doc.get(part) or {}
+        intents = body.get("intents") or {}
+        if [t for lines in intents.values() for t in lines if not isinstance(t, str)]:
+            raise ValueError(f"{path}: {part}: quote every intent line")
+        doc[part] = {
+            "intents": intents,
+            "out_of_scope": list(body.get("out_of_scope") or []),
+            "facts": list(body.get("facts") or []),
+        }
+    return doc
+
+
+def probe_reports(doc: dict[str, Any], part: str, kb: Knowledge) -> tuple[IntentReport, FactReport]:
+    body = doc[part]
+    intents = evaluate_intents({"intents": body["intents"], "out_of_scope": body["out_of_scope"]}, kb)
+    facts = evaluate_facts({"now": doc["now"], "tz": doc["tz"], part: body["facts"]}, part, kb)
+    return intents, facts
+
+
+def run_probe(path: Path, kb: Knowledge) -> str:
+    doc = load_probe(path)
+    out = []
+    for part in PROBE_PARTS:
+        intents, facts = probe_reports(doc, part, kb)
+        out += [f"-- {path.stem} {part}: intents", format_intent_report(intents), format_fact_report(facts)]
+    return "\n\n".join(out)
+
+
 # Corpus file name under tests/data/ -> what measures it; a file that isn't there is skipped.
-EVALUATORS: dict[str, Any] = {"intents_corpus.yaml": run_intents, "facts_corpus.yaml": run_facts}
+EVALUATORS: dict[str, Any] = {
+    "intents_corpus.yaml": run_intents,
+    "facts_corpus.yaml": run_facts,
+    "probe_2026_12_corpus.yaml": run_probe,
+}
