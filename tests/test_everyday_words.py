@@ -179,6 +179,7 @@ def test_a_fact_name_prefers_the_key_and_never_guesses_between_two():
     from bot.understanding.fact_names import fact_by_name
 
     kb = default_knowledge()
-    named = {n: getattr(fact_by_name(n, kb), "key", None) for n in ["switching cost", "Term (years)", "budget"]}
+    names = ["switching cost", "Term (years)", "budget"]
+    named = {n: getattr(fact_by_name(n, kb), "key", None) for n in names}
     # "switching cost" is one fact's key and both switching facts' short label: the key wins
     assert named == {"switching cost": "switching_cost", "Term (years)": "term_years", "budget": None}
