@@ -183,3 +183,13 @@ def test_a_fact_name_prefers_the_key_and_never_guesses_between_two():
     named = {n: getattr(fact_by_name(n, kb), "key", None) for n in names}
     # "switching cost" is one fact's key and both switching facts' short label: the key wins
     assert named == {"switching cost": "switching_cost", "Term (years)": "term_years", "budget": None}
+
+
+async def test_legal_is_a_team_people_name_but_escalation_waits_only_for_the_three(chat, deal):
+    legal = await chat("legal hasn't signed off yet")
+    assert legal.headline.endswith(": Legal not yet.")
+    three = await chat("IT, finance and procurement are all on board")
+    assert "IT yes, Finance yes, Procurement yes, Legal not yet" in three.plain_text()
+    assert three.verdict == "not_aligned"  # Legal is still apart, and said so
+    facts = (await chat("deal show")).plain_text().split("Timeline")[0]
+    assert "Legal not yet" in facts

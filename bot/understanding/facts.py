@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.knowledge import Knowledge, register_section
-from bot.playbooks.escalation import TEAMS, alignment_text, merge_alignment, parse_alignment
+from bot.playbooks.escalation import OTHER_TEAMS, TEAMS, alignment_text, merge_alignment, parse_alignment
 from bot.understanding.values import (
     ORDINALS,
     Ambiguous,
@@ -83,9 +83,9 @@ class ReadingSpec(BaseModel):
 
 def _validate(raw: Any) -> ReadingSpec:
     spec = ReadingSpec.model_validate(raw)
-    unknown = set(spec.teams) - set(TEAMS)
+    unknown = set(spec.teams) - {*TEAMS, *OTHER_TEAMS}
     if unknown:
-        raise ValueError(f"teams {sorted(unknown)} are not in the escalation playbook's teams {TEAMS}")
+        raise ValueError(f"teams {sorted(unknown)} are not the escalation playbook's teams")
     _compile(spec, role_aliases={"ae": ["ae"]})  # every pattern must compile with its placeholders
     return spec
 
@@ -658,7 +658,7 @@ def _clean_text(raw: str, r: _Reader) -> str | None:
 def _read_alignment(
     work: str, parts: list[Clause], r: _Reader, add: Any, known: Mapping[str, Any] | None
 ) -> None:
-    news: dict[str, bool | None] = dict.fromkeys(TEAMS, None)
+    news: dict[str, bool | None] = dict.fromkeys((*TEAMS, *OTHER_TEAMS), None)
     spans: list[tuple[int, int]] = []
     waiting: list[str] = []
     for c in parts:
@@ -681,7 +681,7 @@ def _read_alignment(
         if polarity is None:
             # "IT, Finance and Procurement agreed": teams listed before their verdict.
             bare = re.sub(r"\b(?:and|&|the|teams?|plus)\b|[\s,]", "", s, flags=re.I)
-            bare = re.sub(r"(?i)finance|procurement|purchasing|sourcing|IT", "", bare)
+            bare = re.sub(r"(?i)finance|procurement|purchasing|sourcing|legal|IT", "", bare)
             waiting = [*waiting, *teams] if not bare else []
             continue
         named = [*waiting, *teams] if teams else (list(TEAMS) if everyone or nobody else [])
