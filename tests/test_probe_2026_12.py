@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.knowledge import default_knowledge
 from bot.understanding.evaluate import (
@@ -20,9 +21,12 @@ from bot.understanding.evaluate import (
     probe_reports,
 )
 
-PROBE = load_probe(Path(__file__).parent / "data" / "probe_2026_12_corpus.yaml")
+PROBE_PATH = Path(__file__).parent / "data" / "probe_2026_12_corpus.yaml"
+PROBE = load_probe(PROBE_PATH)
 KB = default_knowledge()
 # part -> (intent accuracy, fact precision, fact recall) it must keep
+PROBE_TURNS = yaml.safe_load(PROBE_PATH.read_text(encoding="utf-8"))["turns"]
+TURNS_FLOOR = 0.9
 FLOORS = {"fixing": (0.78, 0.90, 0.68), "untouched": (0.63, 0.90, 0.70)}
 
 
@@ -49,3 +53,30 @@ def test_the_probe_holds_its_floor(part):
     assert facts.precision >= precision, facts.lines
     assert facts.recall >= recall, facts.lines
     assert len(intents.outside_misread) <= 0.2 * intents.outside_total, intents.outside_misread
+
+
+async def test_conversations_with_a_question_open(chat, deal):
+    """Each conversation in the probe's `turns`, in one deal after another; the share that
+    goes as expected must hold its floor (the misses are printed)."""
+    scenarios = PROBE_TURNS
+    failed: list[str] = []
+    for n, scenario in enumerate(scenarios):
+        await chat(f"deal new Probe conversation {n}")
+        for step in scenario["steps"]:
+            reply = await chat(step["say"])
+            shown = (await chat("deal show")).plain_text().split("Timeline")[0]
+            if "intent" in step and reply.intent != step["intent"]:
+                failed.append(f"{scenario['name']}: {step['say']!r} -> {reply.intent}")
+            failed += [
+                f"{scenario['name']}: {step['say']!r} shows no {s!r}"
+                for s in step.get("shows", ())
+                if s not in shown
+            ]
+            failed += [
+                f"{scenario['name']}: {step['say']!r} shows {s!r}"
+                for s in step.get("hides", ())
+                if s in shown
+            ]
+    ok = len(scenarios) - len({f.split(":")[0] for f in failed})
+    print(f"\nconversations: {ok} of {len(scenarios)} as expected", *failed, sep="\n  ")
+    assert ok >= TURNS_FLOOR * len(scenarios), failed
