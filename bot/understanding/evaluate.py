@@ -7,6 +7,7 @@ people's wording of the same requests. Used by tests/test_intent_model.py and by
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,14 +117,19 @@ def run_intents(path: Path, kb: Knowledge) -> str:
 
 def same_value(got: Any, want: Any) -> bool:
     """A read value matches the expected one: booleans exactly, numbers to the cent, text
-    without regard to case or surrounding spaces."""
+    without regard to case, surrounding spaces or a leading article."""
     if isinstance(want, bool) or isinstance(got, bool):
         return got is want
     if isinstance(want, int | float) and isinstance(got, int | float):
         return abs(float(got) - float(want)) < 0.005
     if isinstance(want, str) and isinstance(got, str):
-        return got.casefold().strip() == want.casefold().strip()
+        return _words(got) == _words(want)
     return False
+
+
+def _words(text: str) -> str:
+    """Text without case, outer spaces or a leading article: "the Azure commit" is "Azure commit"."""
+    return re.sub(r"^(?:the|a|an)\s+", "", text.casefold().strip())
 
 
 @dataclass
