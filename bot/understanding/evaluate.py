@@ -199,11 +199,11 @@ def run_facts(path: Path, kb: Knowledge) -> str:
 
 # --- probes: one file, intents and facts, split into the part fixed against and the rest -----
 
-PROBE_PARTS = ("fixing", "untouched")
+PROBE_PARTS = ("fixing", "untouched", "written_after")
 
 
 def load_probe(path: Path | str) -> dict[str, Any]:
-    """A probe file: `now`, `tz` and parts (`fixing`, `untouched`), each with `intents`,
+    """A probe file: `now`, `tz` and parts (`fixing`, `untouched`, `written_after`), each with `intents`,
     `out_of_scope` and `facts` in the shapes of the two corpora."""
     doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     for part in PROBE_PARTS:
