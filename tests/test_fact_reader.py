@@ -232,6 +232,7 @@ def test_coach_eval_understanding_reports_the_fact_reader_too():
         ("their quote is well above market", {"offer_uncompetitive": True}),
         ("we're not in control of the timeline", {"timeline_in_control": False}),
         ("we haven't set a budget yet", {"budget_target_set": False}),
+        ("we don't think legal will agree", {}),  # a hedge, like "I don't think"
     ],
 )
 def test_probe_misses_are_read(text, expected):
