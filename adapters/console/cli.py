@@ -86,7 +86,15 @@ async def cmd_deal(args: argparse.Namespace) -> int:
     console = Console()
     rt = await Runtime.start()
     try:
-        if args.deal_cmd in ("new", "use", "list", "show"):
+        if args.deal_cmd == "list":  # every deal, most urgent first (the chat shows the first ones)
+            from bot import portfolio
+
+            seen = await portfolio.overview(
+                rt.sessions, "console", TENANT, rt.kb, rt.coach.clock(), conversation=CONVERSATION
+            )
+            render(portfolio.to_reply(seen.rows, rt.kb, seen.active, limit=len(seen.rows)), console)
+            return OK
+        if args.deal_cmd in ("new", "use", "show"):
             return await _deal_turn(rt, console, args.deal_cmd, " ".join(getattr(args, "name", None) or []))
         async with rt.sessions() as session, session.begin():
             memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
@@ -377,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         d = dsub.add_parser(name, help=helptext)
         d.add_argument("name", nargs="*" if name == "show" else "+")
-    dsub.add_parser("list", help="all deals")
+    dsub.add_parser("list", help="every deal, most urgent first (renewal, milestones, promises, escalation)")
     ex = dsub.add_parser("export", help="write a deal as JSON")
     ex.add_argument("name", nargs="+")
     ex.add_argument("-o", "--output")
