@@ -93,6 +93,8 @@ class Coach:
             async with self._transaction(turn, now) as memory:
                 if turn.event_id and not await memory.claim_event(turn.event_id, now):
                     return None
+                if turn.reference is not None:
+                    await memory.save_reference(turn.conversation, turn.reference, now)
                 reply = await self._turn(memory, turn, now, deferred, llm)
             for work in deferred:  # committed: now the slow part, holding no transaction
                 try:

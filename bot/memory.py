@@ -119,6 +119,13 @@ _OPENING = HotStatement(
 )
 
 
+_REFERENCE = select(ConversationRef.reference).where(
+    ConversationRef.platform == bindparam("platform"),
+    ConversationRef.tenant_key == bindparam("tenant_key"),
+    ConversationRef.conversation_key == bindparam("conversation_key"),
+)
+
+
 @dataclass(slots=True, frozen=True)
 class TenantHead:
     """The workspace or tenant a Memory is scoped to (rows never change once made)."""
@@ -589,7 +596,28 @@ class Memory:
         )
 
     # --- proactive references ---------------------------------------------------------
-    async def save_reference(self, conversation_key: str, reference: dict[str, Any], now: datetime) -> None:
+    async def save_reference(self, conversation_key: str, reference: dict[str, Any], now: datetime) -> bool:
+        """Store where to reach this conversation proactively; True when that wrote a row (a
+        new conversation, or the surface moved it), False when the stored one is the same."""
+        where = (
+            ConversationRef.platform == self.tenant.platform,
+            ConversationRef.tenant_key == self.tenant.external_id,
+            ConversationRef.conversation_key == conversation_key,
+        )
+        # Most turns find it unchanged: one read on the turn's connection, no ORM session.
+        params = {
+            "platform": self.tenant.platform,
+            "tenant_key": self.tenant.external_id,
+            "conversation_key": conversation_key,
+        }
+        stored = (await (await self._hot()).conn.execute(_REFERENCE, params)).first()
+        if stored is not None and stored[0] == reference:
+            return False
+        if stored is not None:
+            await self.session.execute(
+                update(ConversationRef).where(*where).values(reference=reference, updated_at=now)
+            )
+            return True
         ref = await get_or_create(
             self.session,
             ConversationRef,
@@ -601,9 +629,10 @@ class Memory:
             reference=reference,
             updated_at=now,
         )
-        ref.reference = reference
+        ref.reference = reference  # a concurrent first message may have stored it a moment ago
         ref.updated_at = now
         await self.session.flush()
+        return True
 
 
 def _contact(row: DealContact) -> Contact:

@@ -192,6 +192,14 @@ async def every_pending(
         return await store.every_pending(session, limit)
 
 
+async def reference(
+    sessions: async_sessionmaker[AsyncSession], platform: str, tenant_key: str, conversation_key: str
+) -> dict[str, Any] | None:
+    """The conversation reference a surface stored for proactive sends (None: never seen)."""
+    async with sessions() as session:
+        return await store.reference(session, platform, tenant_key, conversation_key)
+
+
 async def _other_form(memory: Memory, c: store.Claimed) -> list[str] | None:
     """The pending fact keys of a form open in the reminder's conversation that is not this
     capture's own (None when there is none)."""
