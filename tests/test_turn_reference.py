@@ -48,3 +48,27 @@ async def test_the_turn_stores_its_reference_once_and_again_only_when_it_moves(c
     await coach.handle(turn(MOVED, "ev-3"))  # Teams moved the conversation
     ((_, ref, later),) = await stored(engine)
     assert ref == MOVED and later > first
+
+
+async def test_a_replica_that_skipped_the_check_looks_again_within_minutes(coach, engine, kb, clock):
+    """Two replicas on one database: B stores a moved address while A still gets the old one.
+    A skips the confirming read only for a few minutes, then stores its own address again."""
+    from bot.addresses import RecentlyStored
+    from bot.coach import Coach
+    from bot.db.engine import session_factory
+
+    ticks = [0.0]
+    coach.addresses = RecentlyStored(ttl=300, clock=lambda: ticks[0])
+    other = Coach(session_factory(engine), kb, clock=clock)
+    try:
+        await coach.handle(turn(ROUTE, "a-1"))  # written
+        await coach.handle(turn(ROUTE, "a-2"))  # read back unchanged: remembered
+        await other.handle(turn(MOVED, "b-1"))
+        assert [r[1] for r in await stored(engine)] == [MOVED]
+        await coach.handle(turn(ROUTE, "a-3"))  # within the window: not re-checked
+        assert [r[1] for r in await stored(engine)] == [MOVED]
+        ticks[0] += 301
+        await coach.handle(turn(ROUTE, "a-4"))
+        assert [r[1] for r in await stored(engine)] == [ROUTE]
+    finally:
+        await other.close()
