@@ -409,67 +409,42 @@ class Memory:
         return timeline
 
     async def deal_views(self) -> list[DealView]:
-        """Every deal of this tenant as a DealView, by name, in at most three queries whatever
-        the number of deals: the deals with their newest event id, then the events and the
-        contacts of the deals the cache does not hold. A portfolio read leaves the cache as it
-        found it (it would push out the deals turns are working on)."""
+        """Every deal of this tenant as a DealView, by name, in three queries whatever the number
+        of deals: the deals, their events, their contacts. (A portfolio read goes past the
+        per-deal cache turns use: it would push out the deals people are working on.)"""
         heads = (
             await self.session.execute(
-                select(Deal.id, Deal.name, Deal.contacts_version, _NEWEST)
-                .where(Deal.tenant_id == self.tenant.id)
-                .order_by(Deal.name_key)
+                select(Deal.id, Deal.name).where(Deal.tenant_id == self.tenant.id).order_by(Deal.name_key)
             )
         ).all()
-        timelines: dict[int, Timeline] = {}
-        contacts: dict[int, tuple[Contact, ...]] = {}
-        for deal_id, _, version, newest in heads:
-            if self.cache is not None and deal_id not in self._written:
-                if (hit := self.cache.get(deal_id, newest or 0)) is not None:
-                    timelines[deal_id] = hit
-                if (known := self.cache.contacts(deal_id, version or 0)) is not None:
-                    contacts[deal_id] = known
+        if not heads:
+            return []
         mine = select(Deal.id).where(Deal.tenant_id == self.tenant.id).scalar_subquery()
-        stale = [h[0] for h in heads if h[0] not in timelines]
-        if stale:
-            # All of them (a cold cache): by tenant. A few: by id, so cached deals stay unread.
-            which = mine if len(stale) == len(heads) or len(stale) > 500 else stale
-            events: dict[int, list[Event]] = {}
-            rows = await self.session.execute(
-                select(
-                    DealEvent.deal_id,
-                    DealEvent.id,
-                    DealEvent.kind,
-                    DealEvent.payload,
-                    DealEvent.actor,
-                    DealEvent.occurred_at,
-                    DealEvent.recorded_at,
-                )
-                .where(DealEvent.deal_id.in_(which))
-                .order_by(DealEvent.deal_id, DealEvent.occurred_at, DealEvent.id)
+        events: dict[int, list[Event]] = {}
+        rows = await self.session.execute(
+            select(
+                DealEvent.deal_id,
+                DealEvent.id,
+                DealEvent.kind,
+                DealEvent.payload,
+                DealEvent.actor,
+                DealEvent.occurred_at,
+                DealEvent.recorded_at,
             )
-            for r in rows:
-                if r[0] not in timelines:
-                    events.setdefault(r[0], []).append(
-                        Event(
-                            id=r[1],
-                            kind=r[2],
-                            payload=r[3],
-                            actor=r[4],
-                            at=_utc(r[5]),
-                            recorded_at=_utc(r[6]),
-                        )
-                    )
-            for deal_id in stale:
-                timelines[deal_id] = Timeline.of(events.get(deal_id, ()))
-        if len(contacts) < len(heads):
-            found: dict[int, list[Contact]] = {}
-            stmt = select(DealContact).where(DealContact.deal_id.in_(mine)).order_by(DealContact.id)
-            for c in (await self.session.execute(stmt)).scalars():
-                found.setdefault(c.deal_id, []).append(_contact(c))
-            for deal_id, *_ in heads:
-                contacts.setdefault(deal_id, tuple(found.get(deal_id, ())))
+            .where(DealEvent.deal_id.in_(mine))
+            .order_by(DealEvent.deal_id, DealEvent.occurred_at, DealEvent.id)
+        )
+        for r in rows:
+            events.setdefault(r[0], []).append(
+                Event(id=r[1], kind=r[2], payload=r[3], actor=r[4], at=_utc(r[5]), recorded_at=_utc(r[6]))
+            )
+        contacts: dict[int, list[Contact]] = {}
+        stmt = select(DealContact).where(DealContact.deal_id.in_(mine)).order_by(DealContact.id)
+        for c in (await self.session.execute(stmt)).scalars():
+            contacts.setdefault(c.deal_id, []).append(_contact(c))
         return [
-            make_view(deal_id, name, timelines[deal_id], contacts[deal_id]) for deal_id, name, *_ in heads
+            make_view(deal_id, name, Timeline.of(events.get(deal_id, ())), contacts.get(deal_id, ()))
+            for deal_id, name in heads
         ]
 
     async def append_event(
@@ -604,13 +579,12 @@ class Memory:
             ConversationRef.tenant_key == self.tenant.external_id,
             ConversationRef.conversation_key == conversation_key,
         )
-        # Most turns find it unchanged: one read on the turn's connection, no ORM session.
         params = {
             "platform": self.tenant.platform,
             "tenant_key": self.tenant.external_id,
             "conversation_key": conversation_key,
         }
-        stored = (await (await self._hot()).conn.execute(_REFERENCE, params)).first()
+        stored = (await self.session.execute(_REFERENCE, params)).first()
         if stored is not None and stored[0] == reference:
             return False
         if stored is not None:

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.engine import write_session
 from bot.db.models import Tenant
 from bot.knowledge import Knowledge
-from bot.memory import Memory, TenantHead
+from bot.memory import Memory
 from bot.reminders import policy, prompts, store
 from bot.reply import Reply
 
@@ -58,10 +58,6 @@ class LeaseLost(Exception):
     row now belongs to another worker."""
 
 
-def _memory(session: AsyncSession, to: store.Addressee) -> Memory:
-    return Memory(session, TenantHead(to.tenant_id, to.platform, to.tenant_key))
-
-
 async def claim(
     sessions: async_sessionmaker[AsyncSession],
     owner: str,
@@ -89,7 +85,7 @@ async def prepare(
         if to is None:
             await store.finish(session, c.id, owner, store.DROPPED, now)
             return SKIPPED
-        memory = _memory(session, to)
+        memory = await Memory.for_tenant(session, to.platform, to.tenant_key, now)
         view = None
         if c.deal_id is not None:
             try:
@@ -138,7 +134,7 @@ async def mark_sent(
         tenant = await session.get(Tenant, c.tenant_id)
         if tenant is None:
             return True
-        memory = Memory(session, TenantHead.of(tenant))
+        memory = await Memory.for_tenant(session, tenant.platform, tenant.external_id, now)
         if await _other_form(memory, c) is None:
             await memory.save_form(
                 c.conversation_id,
