@@ -7,7 +7,8 @@
 - Teams: /api/messages                                             adapters/teams/host.py
 - the inbox worker answering acknowledged Slack and Teams turns   adapters/inbox.py
   (attached by whichever of the two mounts)
-- the reminder worker, delivering to Slack and Teams               adapters/scheduler.py
+- the reminder worker, delivering to Slack and Teams               adapters/scheduler.py,
+  adapters/slack/reminders.py, adapters/teams/reminders.py
 
 Each surface mounts only when it is configured; `surfaces()` and `reminder_deliverers()` list
 them, and nothing registers itself by being imported.
@@ -51,7 +52,7 @@ def surfaces() -> list[Mount]:
 def reminder_deliverers() -> dict[str, Deliverer]:
     """Where the reminder worker of `coach serve` delivers, by platform (the terminal's are
     shown by `coach shell` itself, adapters/console/reminders.py)."""
-    from adapters.scheduler import deliver_slack
+    from adapters.slack.reminders import deliver_slack
     from adapters.teams.reminders import deliver_teams
 
     return {"slack": deliver_slack, "teams": deliver_teams}

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
-from bot import demo, forms
+from bot import demo, forms, portfolio
 from bot import knowledge as _knowledge
 from bot.drafting import policy as drafting_policy
 from bot.knowledge import KNOWLEDGE_DIR, Knowledge, KnowledgeSection
@@ -44,6 +44,7 @@ from bot.skills import favors as favors_skill
 from bot.skills import leakcheck as leakcheck_skill
 from bot.skills import levers as levers_skill
 from bot.skills import meetings as meetings_skill
+from bot.skills import portfolio as portfolio_skill
 from bot.skills import reminders as reminders_skill
 from bot.skills import smalltalk as smalltalk_skill
 from bot.understanding import config as understanding_config
@@ -63,6 +64,7 @@ SKILLS: tuple[ModuleType, ...] = (
     leakcheck_skill,
     levers_skill,
     meetings_skill,
+    portfolio_skill,
     reminders_skill,
     smalltalk_skill,
 )
@@ -73,6 +75,7 @@ SECTION_READERS: tuple[ModuleType, ...] = (
     smalltalk_skill,
     forms,
     demo,
+    portfolio,
     brief,
     commitments,
     counter_moves,
