@@ -207,9 +207,6 @@ KNOWN_FUNCTION_LEVEL = {
     # bot.forms.parse_value cannot be handed yet: it falls back to the shipped knowledge.
     ("bot.forms", "bot.understanding.facts"),
     ("bot.understanding.facts", "bot.features"),
-    # The Slack deliverer of reminders still lives in the scheduler (issue #15, item 4 moves it
-    # to adapters/slack/).
-    ("adapters.scheduler", "adapters.slack.app"),
 }
 
 
