@@ -43,7 +43,7 @@ from adapters.runtime import Runtime
 from adapters.server import MOUNTS
 from bot.db.engine import write_session
 from bot.db.models import Conversation, ConversationRef, Tenant
-from bot.memory import Memory, TenantHead
+from bot.memory import Memory
 from bot.reminders import policy, prompts, store
 from bot.reply import Reply
 from bot.settings import load
@@ -288,7 +288,7 @@ class Scheduler:
             view = None
             if c.deal_id is not None:
                 try:
-                    view = await Memory(session, TenantHead.of(tenant)).deal_view(c.deal_id)
+                    view = await Memory(session, tenant).deal_view(c.deal_id)
                 except LookupError:
                     view = None
             verdict = policy.relevance(c.kind, c.payload, view, now)
@@ -313,7 +313,7 @@ class Scheduler:
                 ).scalar_one_or_none()
             open_form = None
             if c.kind == policy.MEETING_AFTER:
-                open_form = await _other_form(Memory(session, TenantHead.of(tenant)), c)
+                open_form = await _other_form(Memory(session, tenant), c)
             reply = prompts.build(c.id, c.kind, c.payload, view, self.rt.kb, now, open_form=open_form)
             delivery = Delivery(
                 id=c.id,
@@ -340,7 +340,7 @@ class Scheduler:
                 return
             self.stats["sent"] += 1
             if c.kind == policy.MEETING_AFTER and c.deal_id is not None and c.conversation_id is not None:
-                memory = Memory(session, TenantHead.of(await session.get_one(Tenant, c.tenant_id)))
+                memory = Memory(session, await session.get_one(Tenant, c.tenant_id))
                 # The user's next message in that conversation answers "what did they promise?",
                 # unless another form is open there: that one is not replaced (the prompt said
                 # so and offers a button to answer this one now).
