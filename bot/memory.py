@@ -111,9 +111,7 @@ def _claim_statement(insert: Any) -> Any:
 # Built once per dialect: SQLAlchemy caches their compiled form, a statement built per turn
 # would have to be keyed again every time.
 _CLAIM = {"sqlite": _claim_statement(sqlite_insert), "postgresql": _claim_statement(pg_insert)}
-_NEWEST = (
-    select(func.max(DealEvent.id)).where(DealEvent.deal_id == Deal.id).correlate(Deal).scalar_subquery()
-)
+_NEWEST = select(func.max(DealEvent.id)).where(DealEvent.deal_id == Deal.id).correlate(Deal).scalar_subquery()
 # The start of a turn in one query: the conversation, its active deal (of this tenant only),
 # the deal's newest event id (the timeline cache's version) and any form in progress.
 _OPENING = (
@@ -238,9 +236,7 @@ class Memory:
         return await self.get_deal(conversation.active_deal_id)
 
     # --- timeline ---------------------------------------------------------------
-    async def deal_view(
-        self, deal_id: int, deal: Deal | None = None, newest: int | None = None
-    ) -> DealView:
+    async def deal_view(self, deal_id: int, deal: Deal | None = None, newest: int | None = None) -> DealView:
         if deal is None or deal.id != deal_id or deal.tenant_id != self.tenant.id:
             deal = await self.get_deal(deal_id)
         if deal is None:
