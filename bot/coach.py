@@ -30,7 +30,7 @@ from bot.forms import (
     wording,
 )
 from bot.knowledge import Knowledge
-from bot.memory import DealCache, Memory
+from bot.memory import DealCache, KnownTenants, Memory
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import DEAL_FREE, load_skills
 from bot.turn import Turn
@@ -76,6 +76,7 @@ class Coach:
         self.max_chars = max_chars
         self.handlers = load_skills()
         self.deals = DealCache()
+        self.tenants = KnownTenants()
         self.gate = write_gate(sessions)
 
     async def handle(self, turn: Turn) -> Reply | None:
@@ -111,7 +112,10 @@ class Coach:
     async def _transaction(self, turn: Turn, now: datetime) -> AsyncIterator[Memory]:
         """One transaction for one turn: committed when the block ends, rolled back if it raises."""
         async with self.gate, self.sessions() as session, session.begin():
-            yield await Memory.for_tenant(session, turn.platform, turn.tenant, now, self.deals)
+            memory = await Memory.for_tenant(
+                session, turn.platform, turn.tenant, now, self.deals, tenants=self.tenants
+            )
+            yield memory
 
     async def close(self) -> None:
         """Nothing held between turns; kept for callers that close the coach before the engine."""

@@ -92,8 +92,25 @@ class DealCache:
             items.popitem(last=False)
 
 
+class KnownTenants:
+    """Tenant rows already read, by (platform, external id). A tenant row never changes once
+    made, so a turn of a known tenant skips the lookup (SQLAlchemy's `merge(load=False)`
+    puts the row into the turn's session as it is). Only committed rows are kept."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self._rows: dict[tuple[str, str], Tenant] = {}
+
+    def get(self, platform: str, external_id: str) -> Tenant | None:
+        return self._rows.get((platform, external_id))
+
+    def add(self, tenant: Tenant) -> None:
+        if len(self._rows) < self.size:
+            self._rows[(tenant.platform, tenant.external_id)] = tenant
+
+
 def _claim_statement(insert: Any) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id: a row the first time, nothing after."""
+    """INSERT … ON CONFLICT DO NOTHING: one row the first time, none after (its rowcount)."""
     table = ProcessedEvent.__table__
     return (
         insert(table)
@@ -104,7 +121,6 @@ def _claim_statement(insert: Any) -> Any:
             created_at=bindparam("created_at", type_=table.c.created_at.type),
         )
         .on_conflict_do_nothing()
-        .returning(table.c.id)
     )
 
 
@@ -155,12 +171,23 @@ class Memory:
         external_id: str,
         now: datetime,
         cache: DealCache | None = None,
+        *,
+        tenants: KnownTenants | None = None,
     ) -> Memory:
         """The memory of the tenant (workspace, Teams tenant, the terminal) known to `platform`
         as `external_id`; its row is made on first use."""
-        tenant = await get_or_create(
-            session, Tenant, {"platform": platform, "external_id": external_id}, created_at=now
-        )
+        known = tenants.get(platform, external_id) if tenants is not None else None
+        if known is not None:
+            return cls(session, await session.merge(known, load=False), cache)
+        lookup = {"platform": platform, "external_id": external_id}
+        tenant = (await session.execute(select(Tenant).filter_by(**lookup))).scalar_one_or_none()
+        if tenant is None:
+            tenant = await get_or_create(session, Tenant, lookup, created_at=now)
+        elif tenants is not None:  # committed already: a row made in this turn could roll back
+            # The kept row is detached from every session, so no rollback can expire it.
+            session.expunge(tenant)
+            tenants.add(tenant)
+            tenant = await session.merge(tenant, load=False)
         return cls(session, tenant, cache)
 
     # --- exactly-once -----------------------------------------------------------
@@ -176,7 +203,7 @@ class Memory:
         # A concurrent claim of the same id waits on the unique index, then finds the conflict.
         conn = await self.session.connection()
         statement = _CLAIM["postgresql" if self._postgres else "sqlite"]
-        return (await conn.execute(statement, values)).first() is not None
+        return (await conn.execute(statement, values)).rowcount == 1
 
     # --- conversations and deals ---------------------------------------------------
     async def open_conversation(self, external_id: str, now: datetime) -> Opening:
