@@ -140,3 +140,19 @@ async def test_writers_outside_a_turn_queue_behind_turns_on_the_write_gate(sqlit
     await task
     assert entered.is_set()
     await engine.dispose()
+
+
+async def test_a_pooled_postgresql_connection_killed_while_idle_is_replaced_unseen(pg_url, monkeypatch):
+    # A server restart or a firewall's idle timeout kills pooled connections; the first use after
+    # a while pings and, finding the connection gone, takes a new one instead of failing.
+    monkeypatch.setattr(db_engine, "PING_AFTER_IDLE_S", 0.05)
+    engine, admin = create_engine(pg_url), create_engine(pg_url)
+    async with engine.connect() as conn:
+        pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    async with admin.connect() as conn:
+        assert (await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})).scalar_one()
+    await asyncio.sleep(0.1)
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
+    await engine.dispose()
+    await admin.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,12 +14,15 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import PoolResetState
 
 # How long a SQLite writer waits for another process's write lock before its turn fails.
 # aiosqlite runs SQLite on a thread of its own, so the wait never blocks the event loop.
 BUSY_TIMEOUT_MS = 30_000
+# A pooled PostgreSQL connection idle longer than this is pinged before use.
+PING_AFTER_IDLE_S = 10.0
 # aiosqlite logs every call with its SQL parameters at debug level: message text and deal data,
 # which never go to logs, whatever level the operator turns on.
 logging.getLogger("aiosqlite").setLevel(logging.WARNING)
@@ -42,8 +46,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     BEGIN IMMEDIATE (SQLAlchemy's documented recipe for SQLite transactions)."""
     u = async_url(url)
     if u.get_backend_name() != "sqlite":
-        kwargs.setdefault("pool_pre_ping", True)
-        return create_async_engine(u, **kwargs)
+        engine = create_async_engine(u, **kwargs)
+        _ping_after_idle(engine)
+        return engine
     if u.database and u.database != ":memory:":
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     kwargs.setdefault("pool_reset_on_return", None)  # _sqlite_reset decides instead
@@ -52,6 +57,28 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
     event.listen(engine.sync_engine, "reset", _sqlite_reset)
     return engine
+
+
+def _ping_after_idle(engine: AsyncEngine) -> None:
+    """Check a pooled connection before use only when it has been idle for a while (a server
+    restart or a firewall's idle timeout is what kills connections). `pool_pre_ping` would ping
+    on every checkout: three round trips on asyncpg, more than the rest of a turn. A connection
+    lost while busy fails its transaction, and SQLAlchemy then replaces the whole pool."""
+    dialect = engine.sync_engine.dialect
+
+    def checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("idle_since", time.monotonic()) < PING_AFTER_IDLE_S:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # the pool discards it and checks out another (documented)
+            raise DisconnectionError("idle connection is gone") from exc
+
+    event.listen(engine.sync_engine, "checkin", checked_in)
+    event.listen(engine.sync_engine, "checkout", checked_out)
 
 
 def _sqlite_connected(dbapi_conn: Any, _record: object) -> None:
