@@ -95,8 +95,10 @@ def _sqlite_connected(dbapi_conn: Any, _record: object) -> None:
 
 def _sqlite_begin(conn: Connection) -> None:
     # IMMEDIATE takes the write lock up front, so two writers queue (busy_timeout) instead of
-    # one failing when its read lock would have to be upgraded to a write lock.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # one failing when its read lock would have to be upgraded to a write lock. Sent with
+    # aiosqlite's own execute through run_async (SQLAlchemy's way to await the driver from an
+    # event): one trip to aiosqlite's thread, where a cursor of the DBAPI layer takes three.
+    conn.connection.dbapi_connection.run_async(lambda driver: driver.execute("BEGIN IMMEDIATE"))
 
 
 def _sqlite_reset(dbapi_conn: Any, _record: object, state: PoolResetState) -> None:
