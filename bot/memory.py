@@ -124,9 +124,29 @@ def _claim_statement(insert: Any) -> Any:
     )
 
 
+def _new_conversation_statement(insert: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: a first message makes its conversation in
+    one statement; one made by a concurrent first message a moment ago returns nothing."""
+    table = Conversation.__table__
+    return (
+        insert(table)
+        .values(
+            tenant_id=bindparam("tenant_id"),
+            external_id=bindparam("external_id"),
+            created_at=bindparam("created_at", type_=table.c.created_at.type),
+        )
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    )
+
+
 # Built once per dialect: SQLAlchemy caches their compiled form, a statement built per turn
 # would have to be keyed again every time.
 _CLAIM = {"sqlite": _claim_statement(sqlite_insert), "postgresql": _claim_statement(pg_insert)}
+_NEW_CONVERSATION = {
+    "sqlite": _new_conversation_statement(sqlite_insert),
+    "postgresql": _new_conversation_statement(pg_insert),
+}
 _NEWEST = select(func.max(DealEvent.id)).where(DealEvent.deal_id == Deal.id).correlate(Deal).scalar_subquery()
 # The start of a turn in one query: the conversation, its active deal (of this tenant only),
 # the deal's newest event id (the timeline cache's version) and any form in progress.
@@ -158,7 +178,7 @@ class Memory:
         self.session = session
         self.tenant = tenant
         self.cache = cache
-        self._postgres = session.bind.dialect.name == "postgresql"
+        self._dialect = session.bind.dialect.name  # "sqlite" or "postgresql"
         # Deals written in this (uncommitted) transaction: their reads are not cached, since a
         # rollback could let SQLite hand the same event id to a different event later.
         self._written: set[int] = set()
@@ -202,8 +222,7 @@ class Memory:
         }
         # A concurrent claim of the same id waits on the unique index, then finds the conflict.
         conn = await self.session.connection()
-        statement = _CLAIM["postgresql" if self._postgres else "sqlite"]
-        return (await conn.execute(statement, values)).rowcount == 1
+        return (await conn.execute(_CLAIM[self._dialect], values)).rowcount == 1
 
     # --- conversations and deals ---------------------------------------------------
     async def open_conversation(self, external_id: str, now: datetime) -> Opening:
@@ -211,7 +230,12 @@ class Memory:
         params = {"tenant_id": self.tenant.id, "external_id": external_id}
         row = (await self.session.execute(_OPENING, params)).first()
         if row is None:
-            return Opening((await self.conversation(external_id, now)).id, None, 0, None)
+            conn = await self.session.connection()
+            new = {**params, "created_at": now}
+            made = (await conn.execute(_NEW_CONVERSATION[self._dialect], new)).scalar()
+            if made is None:  # another process made it a moment ago
+                made = (await self.conversation(external_id, now)).id
+            return Opening(made, None, 0, None)
         conversation_id, deal, newest, form = row
         return Opening(conversation_id, deal, newest or 0, form)
 
