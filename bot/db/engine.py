@@ -16,7 +16,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import PoolResetState
 
 # How long a SQLite writer waits for another process's write lock before its turn fails.
 # aiosqlite runs SQLite on a thread of its own, so the wait never blocks the event loop.
@@ -51,11 +50,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     if u.database and u.database != ":memory:":
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    kwargs.setdefault("pool_reset_on_return", None)  # _sqlite_reset decides instead
     engine = create_async_engine(u, **kwargs)
     event.listen(engine.sync_engine, "connect", _sqlite_connected)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
-    event.listen(engine.sync_engine, "reset", _sqlite_reset)
     return engine
 
 
@@ -99,14 +96,6 @@ def _sqlite_begin(conn: Connection) -> None:
     # aiosqlite's own execute through run_async (SQLAlchemy's way to await the driver from an
     # event): one trip to aiosqlite's thread, where a cursor of the DBAPI layer takes three.
     conn.connection.dbapi_connection.run_async(lambda driver: driver.execute("BEGIN IMMEDIATE"))
-
-
-def _sqlite_reset(dbapi_conn: Any, _record: object, state: PoolResetState) -> None:
-    # SQLAlchemy's custom reset recipe: a connection back in the pool is rolled back only if
-    # a transaction is still open on it (every call through aiosqlite is a trip to its thread,
-    # and after a commit or rollback there is nothing to reset).
-    if state.asyncio_safe and dbapi_conn.driver_connection.in_transaction:
-        dbapi_conn.rollback()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
