@@ -8,12 +8,8 @@ import asyncio
 import logging
 from functools import lru_cache
 
-from alembic.migration import MigrationContext
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
-
 from adapters.runtime import Runtime
-from bot.db.migrate import heads, revisions
+from bot.db.migrate import heads, probe, revisions
 
 log = logging.getLogger("coach.health")
 
@@ -26,14 +22,8 @@ def shipped() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(heads()), frozenset(revisions())
 
 
-def _current_heads(conn: Connection) -> frozenset[str]:
-    return frozenset(MigrationContext.configure(conn).get_current_heads())
-
-
 async def _database(rt: Runtime) -> dict[str, str]:
-    async with rt.engine.connect() as conn:
-        await conn.execute(text("SELECT 1"))
-        current = await conn.run_sync(_current_heads)
+    current = await probe(rt.engine)
     expected, known = shipped()
     if current == expected:
         return {}

@@ -5,9 +5,10 @@ Slack gets its ack, and Teams its 202 before a slow turn ends, only after ONE in
 retry or a Teams resend is one row). Workers then run the turn from the row, deliver the
 reply and delete the row. Nothing acknowledged lives only in process memory:
 
-- a row is held through a lease (bot/db/leases.py, the reminder worker's claiming): FOR UPDATE
-  SKIP LOCKED on PostgreSQL, the write gate on SQLite; any replica takes rows that nobody holds
-  or whose holder died (lease expired), so a restart or `kill -9` loses none;
+- a row is held through a lease (the statements: bot/db/inbox_store.py, over bot/db/leases.py,
+  the reminder worker's claiming): FOR UPDATE SKIP LOCKED on PostgreSQL, the write gate on
+  SQLite; any replica takes rows that nobody holds or whose holder died (lease expired), so a
+  restart or `kill -9` loses none;
 - a new row is claimed by the process that received it when it has a free slot (no extra
   claim round trip); otherwise it waits, unclaimed, for whichever replica is free first;
 - the turn itself stays exactly-once through Coach.handle's `processed_events` claim: a row
@@ -28,22 +29,17 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from adapters.runtime import Runtime
 from adapters.scheduler import worker_id
-from bot.db import leases
-from bot.db.engine import write_gate, write_session
-from bot.db.models import InboxItem
+from bot.db import inbox_store
+from bot.db.inbox_store import Item
 from bot.turn import Turn
 
 log = logging.getLogger("coach.inbox")
@@ -55,33 +51,6 @@ class NotAccepted(RuntimeError):
     """The turn could not be written to the inbox: it must not be acknowledged."""
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
-    """One claimed inbox row."""
-
-    id: int
-    platform: str
-    tenant_key: str
-    event_id: str
-    payload: dict[str, Any]
-    attempts: int  # > 1: an earlier worker took it and died or failed
-
-
-def _insert_statement(insert: Any) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id: a new row's id, or nothing for a resend."""
-    table = InboxItem.__table__
-    columns = ("platform", "tenant_key", "event_id", "payload", "received_at", "attempts")
-    columns += ("lease_owner", "lease_until")
-    values = {c: bindparam(c, type_=table.c[c].type) for c in columns}
-    return insert(table).values(values).on_conflict_do_nothing().returning(table.c.id)
-
-
-# The one insert inside the ack budget, built once per dialect (SQLAlchemy caches its SQL).
-_INSERT = {"sqlite": _insert_statement(sqlite_insert), "postgresql": _insert_statement(pg_insert)}
-# Answered rows, deleted by their holder only (a row another worker took over is theirs).
-_DELETE = delete(InboxItem.__table__).where(
-    InboxItem.id.in_(bindparam("ids", expanding=True)), InboxItem.lease_owner == bindparam("owner")
-)
 Processor = Callable[[Runtime, Item], Awaitable[None]]
 Job = Callable[[Item], Awaitable[None]]
 
@@ -104,10 +73,9 @@ def turn_from_json(data: dict[str, Any]) -> Turn:
     return Turn(**values)
 
 
-async def inbox_depth(sessions: async_sessionmaker) -> int:
+async def inbox_depth(sessions: Any) -> int:
     """Turns acknowledged and not yet answered, over every replica (for a metrics gauge)."""
-    async with sessions() as session:
-        return int((await session.execute(select(func.count()).select_from(InboxItem))).scalar_one())
+    return await inbox_store.depth(sessions)
 
 
 class Inbox:
@@ -175,13 +143,12 @@ class Inbox:
         self.last_accept = time.monotonic()
         try:
             async with self._writing() as conn:
-                made = (await conn.execute(_INSERT[conn.dialect.name], row)).first()
+                new_id = await inbox_store.insert(conn, row)
                 await self._delete_answered(conn)  # rides along: no commit of its own
         except Exception as exc:  # not durable, so not to be acknowledged: the platform retries
             raise NotAccepted(type(exc).__name__) from exc
         finally:
             self.reserved -= int(local)
-        new_id = made[0] if made else None
         if new_id is None:
             self.stats["duplicate"] += 1
             return None  # a retry or resend of a row that is already there: one turn
@@ -193,12 +160,9 @@ class Inbox:
         item = Item(new_id, platform, tenant_key, row["event_id"], payload, 1)
         return self._start(item, job)
 
-    @contextlib.asynccontextmanager
-    async def _writing(self) -> AsyncIterator[AsyncConnection]:
-        """A short write transaction on a plain connection (no ORM session: these few
-        statements run per turn), behind SQLite's write gate like every writer."""
-        async with write_gate(self.rt.sessions), self.rt.engine.begin() as conn:
-            yield conn
+    def _writing(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        """A short write transaction on a plain connection, behind SQLite's write gate."""
+        return inbox_store.writing(self.rt.engine, self.rt.sessions)
 
     async def close(self) -> None:
         """Nothing held between writes; kept for the shutdown sequence's symmetry."""
@@ -240,41 +204,36 @@ class Inbox:
         async with self._writing() as conn:
             return await self._delete_answered(conn)
 
-    async def _delete_answered(self, conn: AsyncConnection) -> int:
+    async def _delete_answered(self, conn: Any) -> int:
         """One DELETE for every row answered here since the last one."""
         if not self.answered:
             return 0
         ids, self.answered = self.answered, set()
-        await conn.execute(_DELETE, {"ids": sorted(ids), "owner": self.owner})
+        await inbox_store.delete_answered(conn, ids, self.owner)
         return len(ids)
 
     async def _failed(self, item: Item, exc: Exception) -> None:
-        async with write_session(self.rt.sessions) as session:
-            mine = (InboxItem.id == item.id, InboxItem.lease_owner == self.owner)
-            if item.attempts >= MAX_ATTEMPTS:
-                self.stats["dropped"] += 1
-                log.error(
-                    "inbox row %s (%s) dropped after %s attempts: %s",
-                    item.id,
-                    item.platform,
-                    item.attempts,
-                    type(exc).__name__,
-                )
-                await session.execute(delete(InboxItem).where(*mine))
-                return
-            self.stats["retried"] += 1
-            backoff = timedelta(seconds=min(5 * 2 ** (item.attempts - 1), 300))
-            log.warning(
-                "inbox row %s (%s) failed (%s); retrying in %ss",
+        if item.attempts >= MAX_ATTEMPTS:
+            self.stats["dropped"] += 1
+            log.error(
+                "inbox row %s (%s) dropped after %s attempts: %s",
                 item.id,
                 item.platform,
+                item.attempts,
                 type(exc).__name__,
-                int(backoff.total_seconds()),
             )
-            # lease_until in the future with no owner: nobody takes it before the backoff ends
-            await session.execute(
-                update(InboxItem).where(*mine).values(lease_owner=None, lease_until=self.now() + backoff)
-            )
+            await inbox_store.drop(self.rt.sessions, item.id, self.owner)
+            return
+        self.stats["retried"] += 1
+        backoff = timedelta(seconds=min(5 * 2 ** (item.attempts - 1), 300))
+        log.warning(
+            "inbox row %s (%s) failed (%s); retrying in %ss",
+            item.id,
+            item.platform,
+            type(exc).__name__,
+            int(backoff.total_seconds()),
+        )
+        await inbox_store.retry_after(self.rt.sessions, item.id, self.owner, self.now() + backoff)
 
     async def run_once(self) -> int:
         """Claim what fits into our free slots and start it; returns how many rows."""
@@ -283,17 +242,9 @@ class Inbox:
             return 0
         self.maybe_waiting = False
         now = self.now()
-        async with self.rt.sessions() as session:  # a plain read first: idle polls write nothing
-            waiting = await session.execute(select(InboxItem.id).where(leases.free(InboxItem, now)).limit(1))
-            if waiting.first() is None:
-                return 0
-        async with write_session(self.rt.sessions) as session:
-            rows = await leases.claim(
-                session, InboxItem, self.owner, now, lease=self.lease, order_by=[], limit=room
-            )
-            claimed = [
-                Item(r.id, r.platform, r.tenant_key, r.event_id, dict(r.payload), r.attempts) for r in rows
-            ]
+        if not await inbox_store.any_waiting(self.rt.sessions, now):  # idle polls write nothing
+            return 0
+        claimed = await inbox_store.claim(self.rt.sessions, self.owner, now, lease=self.lease, limit=room)
         self.maybe_waiting = self.maybe_waiting or len(claimed) == room  # a full batch: more may wait
         for item in claimed:
             if item.attempts > 1:
@@ -307,11 +258,7 @@ class Inbox:
         if not ids:
             return
         async with self._writing() as conn:
-            await conn.execute(
-                update(InboxItem)
-                .where(InboxItem.id.in_(ids), InboxItem.lease_owner == self.owner)
-                .values(lease_until=self.now() + self.lease)
-            )
+            await inbox_store.renew(conn, ids, self.owner, self.now() + self.lease)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop`: take waiting rows (on start: everything a previous run left), renew."""
@@ -366,12 +313,7 @@ class Inbox:
 
     async def release_all(self) -> int:
         async with self._writing() as conn:
-            result = await conn.execute(
-                update(InboxItem)
-                .where(InboxItem.lease_owner == self.owner)
-                .values(lease_owner=None, lease_until=None)
-            )
-            return max(result.rowcount or 0, 0)
+            return await inbox_store.release_all(conn, self.owner)
 
 
 # --- `coach serve` wiring --------------------------------------------------------------------

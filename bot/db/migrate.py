@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 
@@ -50,6 +51,17 @@ def revisions(url: str = "sqlite://") -> set[str]:
     from alembic.script import ScriptDirectory
 
     return {r.revision for r in ScriptDirectory.from_config(alembic_config(url)).walk_revisions()}
+
+
+async def probe(engine: AsyncEngine) -> frozenset[str]:
+    """The readiness probe: the database answers a real query; returns the revision(s) it is
+    migrated to (empty when it was never migrated)."""
+    from alembic.migration import MigrationContext
+    from sqlalchemy import text
+
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+        return await conn.run_sync(lambda c: frozenset(MigrationContext.configure(c).get_current_heads()))
 
 
 _REVISION = re.compile(r"^revision(?:\s*:\s*[\w\[\], |]+)?\s*=\s*[\"']([\w-]+)[\"']\s*$", re.M)
