@@ -490,13 +490,13 @@ def test_every_rule_a_topic_or_role_cites_exists():
 def test_the_pre_meeting_reminder_uses_the_prep_checklist():
     from bot.reminders.prompts import checklist as reminder_checklist
 
-    items = reminder_checklist(None, KB, "ts", "architecture session", NOW)
+    items = reminder_checklist(None, KB, "ts", "architecture session")
     rules = [i.rule for i in items]
     assert rules[0] == "account-team.set-agenda" and "disclosure.competitive-depth" in rules
-    assert [i.rule for i in reminder_checklist(None, KB, "ts", "architecture", NOW)] == rules
-    default = [i.rule for i in reminder_checklist(None, KB, None, "architecture", NOW)]  # no role
+    assert [i.rule for i in reminder_checklist(None, KB, "ts", "architecture")] == rules
+    default = [i.rule for i in reminder_checklist(None, KB, None, "architecture")]  # no role
     assert default and "account-team.set-agenda" not in default
-    not_prep = reminder_checklist(None, KB, "ae", "pricing call", NOW)  # not a prep topic
+    not_prep = reminder_checklist(None, KB, "ae", "pricing call")  # not a prep topic
     assert "account-team.set-agenda" not in [i.rule for i in not_prep]
 
 

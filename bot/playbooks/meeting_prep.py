@@ -78,6 +78,20 @@ def alignment_item(kb: Knowledge, alignment: Any) -> Item:
     )
 
 
+def reminder_checklist(
+    kb: Knowledge, role: str | None, topic: str | None, alignment: Any = None
+) -> list[Item] | None:
+    """What the pre-meeting reminder of a meeting logged by prep lists: the prep checklist's
+    "before" part. None for a role or topic prep doesn't know (meetings logged elsewhere): the
+    reminder then keeps its own default."""
+    if not role or role not in kb.roles:
+        return None
+    spec = next((t for t in prep_config(kb).topics if topic in (t.key, t.label)), None)
+    if spec is None:
+        return None
+    return list(checklist(kb, role, spec, alignment).sections[0].items)
+
+
 def checklist(kb: Knowledge, role: str, topic: TopicSpec, alignment: Any = None) -> Checklist:
     """Before: agenda, what to share and keep back, what to ask, who attends (and whether the
     deal says they are aligned). After: promises in writing."""

@@ -1,25 +1,20 @@
 """What a due reminder says: a Reply with a checklist and buttons (done, snooze, skip).
 
-Pure: (reminder data, deal view, knowledge, now) -> Reply. The meeting-prep playbook can
-supply a richer checklist by registering a provider in CHECKLIST_PROVIDERS.
+Pure: (reminder data, deal view, knowledge, now) -> Reply. Before a meeting prep knows (its
+role and topic), the checklist is meeting prep's (bot/playbooks/meeting_prep.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
 from bot.knowledge import Knowledge
+from bot.playbooks import meeting_prep
 from bot.reminders import policy as p
 from bot.reply import Action, Item, Question, Reply, Section
 from bot.timeline import DealView
-
-# (deal, kb, role, topic, now) -> checklist items, or None to fall back to the next provider.
-ChecklistProvider = Callable[
-    [DealView | None, Knowledge, str | None, str | None, datetime], list[Item] | None
-]
-CHECKLIST_PROVIDERS: list[ChecklistProvider] = []
 
 
 def config(kb: Knowledge) -> p.ReminderConfig:
@@ -32,14 +27,10 @@ def default_checklist(kb: Knowledge, role: str | None) -> list[Item]:
     return [Item(line.text, rule=line.rule, done=False) for line in lines]
 
 
-def checklist(
-    view: DealView | None, kb: Knowledge, role: str | None, topic: str | None, now: datetime
-) -> list[Item]:
-    for provider in CHECKLIST_PROVIDERS:
-        items = provider(view, kb, role, topic, now)
-        if items:
-            return items
-    return default_checklist(kb, role)
+def checklist(view: DealView | None, kb: Knowledge, role: str | None, topic: str | None) -> list[Item]:
+    """Meeting prep's checklist for a role and topic it knows, else the reminders' default."""
+    alignment = view.fact("internal_alignment") if view else None
+    return meeting_prep.reminder_checklist(kb, role, topic, alignment) or default_checklist(kb, role)
 
 
 def local_time(when: datetime, tz_name: str | None) -> str:
@@ -101,7 +92,7 @@ def build(
                 Section(
                     title="Before you go in",
                     style="checklist",
-                    items=checklist(view, kb, payload.get("role"), payload.get("topic"), now),
+                    items=checklist(view, kb, payload.get("role"), payload.get("topic")),
                 )
             ],
             actions=buttons(reminder_id, snooze),

@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.context import Context
 from bot.knowledge import Knowledge
 from bot.playbooks.meeting_prep import checklist, find_topic, prep_config
 from bot.playbooks.people import find_role
 from bot.playbooks.when import AskBack, parse_when, zone
 from bot.reminders.hooks import log_meeting, user_prefs
-from bot.reminders.prompts import CHECKLIST_PROVIDERS
 from bot.reply import Item, Reply, Section
 from bot.skills import skill
-from bot.timeline import DealView
-
-
-def reminder_checklist(
-    view: DealView | None, kb: Knowledge, role: str | None, topic: str | None, now: datetime
-) -> list[Item] | None:
-    """The pre-meeting reminder of a meeting logged by prep shows the prep checklist ("before" part).
-    Meetings logged elsewhere (topics prep doesn't know) keep the reminders' own default."""
-    if not role or role not in kb.roles:
-        return None
-    spec = next((t for t in prep_config(kb).topics if topic in (t.key, t.label)), None)
-    if spec is None:
-        return None
-    alignment = view.fact("internal_alignment") if view else None
-    return list(checklist(kb, role, spec, alignment).sections[0].items)
-
-
-if reminder_checklist not in CHECKLIST_PROVIDERS:
-    CHECKLIST_PROVIDERS.append(reminder_checklist)
 
 
 def which_day(kb: Knowledge, ask: AskBack) -> Item:
