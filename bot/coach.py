@@ -343,7 +343,7 @@ class Coach:
         if isinstance(raw, dict):
             for key, value in raw.items():
                 if key in pending and value not in (None, ""):
-                    parsed = parse_value(self.kb.facts[key], str(value)[:500])
+                    parsed = parse_value(self.kb.facts[key], str(value)[:500], self.kb)
                     if parsed is not None:
                         given[key] = parsed
         return await self._form_turn(ctx, form, "", None, given=given)
@@ -391,7 +391,7 @@ class Coach:
                 told = self._read_stated(ctx, text) or read_date_questions(
                     text, self.kb, now=ctx.now, tz=ctx.tz
                 )
-                if other is None and not suspended and not looks_like_question(text) and not told:
+                if other is None and not suspended and not looks_like_question(text, self.kb) and not told:
                     return ctx.questions_reply(pending, intro=words.unreadable)
                 # Not an answer: a question or something new. Answer it; the form waits.
                 return await self._digress(ctx, form, pending, text, other)
@@ -426,7 +426,7 @@ class Coach:
         if intent is None or intent.name in ("deal.tell", "unknown") or not ranking:
             return None
         sure = understanding_config(self.kb).digress
-        return intent if ranking[0][1] >= sure or looks_like_question(text) else None
+        return intent if ranking[0][1] >= sure or looks_like_question(text, self.kb) else None
 
     async def _digress(
         self, ctx: Context, form: Any, pending: list[str], text: str, intent: Intent | None

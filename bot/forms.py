@@ -17,6 +17,7 @@ from bot.understanding.values import (
     UNKNOWN,
     UNKNOWN_VALUE,
     DateFound,
+    format_money,
     parse_money_text,
     read_count,
     read_date,
@@ -105,9 +106,11 @@ def _unsure_answer(text: str) -> bool:
     return len(t) <= 40 and not _CONFUSED.search(t) and read_yesno(t) is UNKNOWN
 
 
-def parse_value(spec: FactSpec, text: str, *, now: datetime | None = None, tz: str = "UTC") -> Any:
-    """The answer as a value of the fact's kind, or None when it is not one (a question is never
-    the answer to a text fact)."""
+def parse_value(
+    spec: FactSpec, text: str, kb: Knowledge, *, now: datetime | None = None, tz: str = "UTC"
+) -> Any:
+    """The answer as a value of the fact's kind, or None when it is not one (a question, as `kb`
+    reads questions, is never the answer to a text fact)."""
     text = text.strip()
     if not text:
         return None
@@ -125,9 +128,7 @@ def parse_value(spec: FactSpec, text: str, *, now: datetime | None = None, tz: s
     elif spec.kind == "date":
         value = parse_date(text, now=now, tz=tz)
     else:
-        from bot.understanding.facts import looks_like_question  # lazy: it imports the playbooks
-
-        if looks_like_question(text):
+        if looks_like_question(text, kb):
             return None
         choice = parse_choice(spec, text) if spec.choices and len(text) <= 20 else None
         value = choice if choice is not None else text[:500]
@@ -170,7 +171,7 @@ def read_answers(
             m = re.search(pattern, text, re.IGNORECASE)
             if m:
                 raw = m.groupdict().get("value") or m.group(0)
-                value = spec_value_from_match(spec, raw, now=now, tz=tz)
+                value = spec_value_from_match(spec, raw, kb, now=now, tz=tz)
                 if value is not None:
                     found[key] = value
                     break
@@ -184,17 +185,19 @@ def read_answers(
                 found[fact.key] = fact.value
         remaining = [k for k in keys if k not in found]
     if len(keys) == 1 and remaining:
-        value = parse_value(kb.facts[keys[0]], text, now=now, tz=tz)
+        value = parse_value(kb.facts[keys[0]], text, kb, now=now, tz=tz)
 
         if value is not None:
             found[keys[0]] = value
     return found
 
 
-def spec_value_from_match(spec: FactSpec, raw: str, *, now: datetime | None = None, tz: str = "UTC") -> Any:
+def spec_value_from_match(
+    spec: FactSpec, raw: str, kb: Knowledge, *, now: datetime | None = None, tz: str = "UTC"
+) -> Any:
     if spec.kind == "choice" and spec.choices:
         return parse_choice(spec, raw)
-    return parse_value(spec, raw, now=now, tz=tz)
+    return parse_value(spec, raw, kb, now=now, tz=tz)
 
 
 def describe(spec: FactSpec, value: Any) -> str:
@@ -210,14 +213,6 @@ def describe(spec: FactSpec, value: Any) -> str:
     if spec.kind == "money" and isinstance(value, int | float):
         return format_money(value)
     return str(value)
-
-
-def format_money(amount: float) -> str:
-    if amount >= 1e6:
-        return f"${amount / 1e6:,.1f}M".replace(".0M", "M")
-    if amount >= 1e3:
-        return f"${amount / 1e3:,.0f}k"
-    return f"${amount:,.0f}"
 
 
 # --- answers a form can trust ------------------------------------------------------------
@@ -241,11 +236,11 @@ SECTIONS = (
 )
 
 
-def looks_like_question(text: str) -> bool:
+def looks_like_question(text: str, kb: Knowledge) -> bool:
     """ "can I tell the CSM our budget?", "what about Copilot" — never a fact's value."""
     from bot.understanding.facts import looks_like_question as reads_as_question  # lazy: playbooks
 
-    return reads_as_question(text)
+    return reads_as_question(text, kb)
 
 
 def topic(kb: Knowledge, resume: dict[str, Any]) -> str:
@@ -324,7 +319,9 @@ _LOOSE_INT = re.compile(
 )
 
 
-def _loose_value(spec: FactSpec, text: str, *, now: datetime | None = None, tz: str = "UTC") -> Any:
+def _loose_value(
+    spec: FactSpec, text: str, kb: Knowledge, *, now: datetime | None = None, tz: str = "UTC"
+) -> Any:
     """A longer reply to the one open question: "3 so far", "about $300k a year". A count is
     never read from a percentage or an amount, and money needs a currency, a multiplier or
     four digits, so "we need 20% off" answers neither."""
@@ -336,7 +333,7 @@ def _loose_value(spec: FactSpec, text: str, *, now: datetime | None = None, tz: 
         if value is None or not (_MONEY_MARK.search(text) or value >= 1000):
             return None
         return value
-    return parse_value(spec, text, now=now, tz=tz)
+    return parse_value(spec, text, kb, now=now, tz=tz)
 
 
 def read_form_answers(
@@ -351,7 +348,7 @@ def read_form_answers(
     """The answers to the open questions `keys` in what the person typed. A question is never
     a fact's value; free text answers an open text question only when `free_text` (the
     person has not turned to something else) and the fact takes free text."""
-    question = looks_like_question(text)
+    question = looks_like_question(text, kb)
     found: dict[str, Any] = {}
     passing: dict[str, Any] = {}  # facts said in passing that were not asked
     if now is not None:  # whole sentences: "the issue is Copilot pricing, worth around 250k a year"
@@ -388,7 +385,8 @@ def _pending_answers(
         for pattern in spec.extract:
             m = re.search(pattern, text, re.IGNORECASE)
             if m:
-                value = spec_value_from_match(spec, m.groupdict().get("value") or m.group(0), now=now, tz=tz)
+                raw = m.groupdict().get("value") or m.group(0)
+                value = spec_value_from_match(spec, raw, kb, now=now, tz=tz)
                 if value is not None:
                     found[key] = value
                     break
@@ -410,7 +408,7 @@ def _pending_answers(
     value = strict_value(spec, text, now=now, tz=tz)
     if value is None and not question:
         if spec.kind != "text":
-            value = _loose_value(spec, text, now=now, tz=tz)
+            value = _loose_value(spec, text, kb, now=now, tz=tz)
         elif free_text and spec.free_text:
             value = text.strip()[:500] or None
     return {keys[0]: value} if value is not None else {}

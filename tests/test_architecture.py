@@ -200,14 +200,9 @@ def test_no_import_cycle_among_bot_and_adapters_at_module_level():
     assert found == [], "import cycles: " + "; ".join(" -> ".join(c) for c in found)
 
 
-# Imports inside functions that still close a cycle, each with why it is still there. Nothing
-# else may: a new cycle through a function-level import fails the test below.
-KNOWN_FUNCTION_LEVEL = {
-    # "Is this a question?" needs the fact reader's patterns (knowledge/reading.yaml), which
-    # bot.forms.parse_value cannot be handed yet: it falls back to the shipped knowledge.
-    ("bot.forms", "bot.understanding.facts"),
-    ("bot.understanding.facts", "bot.features"),
-}
+# Imports inside functions that still close a cycle, each with why it is still there (none
+# now). Nothing else may: a new cycle through a function-level import fails the test below.
+KNOWN_FUNCTION_LEVEL: set[tuple[str, str]] = set()
 
 
 def test_no_import_cycle_even_counting_imports_inside_functions():

@@ -121,7 +121,7 @@ def test_not_sure_is_never_false_in_a_form_and_reads_back_as_not_sure():
     kb = default_knowledge()
     spec = kb.facts["exec_sponsor"]
     assert parse_yesno("no idea") == UNKNOWN_VALUE
-    assert parse_value(spec, "not sure") == UNKNOWN_VALUE
+    assert parse_value(spec, "not sure", kb) == UNKNOWN_VALUE
     assert describe(spec, UNKNOWN_VALUE) == "not sure"
     assert describe(spec, False) == "no" and describe(spec, True) == "yes"
     assert UNKNOWN is not False and not UNKNOWN
@@ -135,9 +135,9 @@ def test_form_money_answers_in_any_form():
 
 def test_form_values_are_checked_against_the_facts_kind_and_choices():
     kb = default_knowledge()
-    assert parse_value(kb.facts["sticking_point"], "can I tell the CSM our budget?") is None
-    assert parse_value(kb.facts["sticking_point"], "Copilot pricing") == "Copilot pricing"
-    assert parse_value(kb.facts["rounds_with_account_team"], "five") == 5
+    assert parse_value(kb.facts["sticking_point"], "can I tell the CSM our budget?", kb) is None
+    assert parse_value(kb.facts["sticking_point"], "Copilot pricing", kb) == "Copilot pricing"
+    assert parse_value(kb.facts["rounds_with_account_team"], "five", kb) == 5
     assert not valid_value(kb.facts["renewal_date"], "2027-02-30")
     assert not valid_value(kb.facts["deal_value_per_year"], -5)
     assert not valid_value(kb.facts["exec_sponsor"], "maybe")

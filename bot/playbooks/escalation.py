@@ -13,11 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from bot.forms import format_money
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.reply import Action, Item, Reply, Section
 from bot.timeline import MS_STATEMENT, DealView, Event
-from bot.understanding.values import is_unknown
+from bot.understanding.values import format_money, is_unknown
 
 ESCALATE_NOW = "escalate_now"
 NOT_YET = "not_yet"

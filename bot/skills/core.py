@@ -303,7 +303,7 @@ async def fact_set(ctx: Context) -> Reply:
             headline=f"I don't track a fact called “{key_part.strip()[:60]}”. Some I do: {known}.",
             intent="fact.set",
         )
-    value = parse_value(spec, value_part)
+    value = parse_value(spec, value_part, ctx.kb)
     if value is None:
         return Reply(
             headline=f"I couldn't read a {spec.kind} in “{value_part.strip()[:60]}”. {spec.question}",

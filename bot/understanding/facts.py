@@ -350,13 +350,9 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
     return out
 
 
-def looks_like_question(text: str, kb: Knowledge | None = None) -> bool:
+def looks_like_question(text: str, kb: Knowledge) -> bool:
     """True for a question or request ("can I tell the CSM our budget?", "what if they offer
     10%"): such text is never a valid answer to a text fact."""
-    if kb is None:  # bot.forms.parse_value has no knowledge at hand (yet): the shipped one
-        from bot.features import default_knowledge
-
-        kb = default_knowledge()
     t = text.strip()
     if not t:
         return False

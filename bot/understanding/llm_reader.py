@@ -212,7 +212,7 @@ def reading_messages(
 # --- checking the answer ----------------------------------------------------------------------
 
 
-def value_of(spec: FactSpec, value: Any) -> Any:
+def value_of(spec: FactSpec, value: Any, kb: Knowledge) -> Any:
     """A value from the model, read again as the fact's kind; None when it doesn't fit."""
     if value is None or isinstance(value, list | dict):
         return None
@@ -223,10 +223,10 @@ def value_of(spec: FactSpec, value: Any) -> Any:
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return parse_value(spec, str(value))
+        return parse_value(spec, str(value), kb)
     if not isinstance(value, str):
         return None
-    return parse_value(spec, value[:500])
+    return parse_value(spec, value[:500], kb)
 
 
 def check_reading(
@@ -247,7 +247,7 @@ def check_reading(
     if isinstance(given, dict):
         for key, value in given.items():
             if key in allowed:
-                parsed = value_of(kb.facts[key], value)
+                parsed = value_of(kb.facts[key], value, kb)
                 if parsed is not None:
                     facts[key] = parsed
     return LlmReading(intent, confidence, facts)

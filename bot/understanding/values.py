@@ -338,6 +338,15 @@ def parse_money_text(text: str) -> float | None:
     return found[0].per_year if found else None
 
 
+def format_money(amount: float) -> str:
+    """$950, $250k, $1.2M: how an amount reads back in a reply."""
+    if amount >= 1e6:
+        return f"${amount / 1e6:,.1f}M".replace(".0M", "M")
+    if amount >= 1e3:
+        return f"${amount / 1e3:,.0f}k"
+    return f"${amount:,.0f}"
+
+
 # --- dates and times ------------------------------------------------------------------------
 
 MONTHS = {
