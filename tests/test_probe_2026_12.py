@@ -28,7 +28,12 @@ KB = default_knowledge()
 # part -> (intent accuracy, fact precision, fact recall) it must keep
 PROBE_TURNS = yaml.safe_load(PROBE_PATH.read_text(encoding="utf-8"))["turns"]
 TURNS_FLOOR = 0.9
-FLOORS = {"fixing": (0.87, 0.97, 0.95), "untouched": (0.65, 0.90, 0.80), "written_after": (0.80, 0.90, 0.80)}
+FLOORS = {
+    "fixing": (0.87, 0.97, 0.95),
+    "untouched": (0.65, 0.90, 0.80),
+    "written_after": (0.80, 0.90, 0.80),
+    "b_sealed": (0.0, 0.0, 0.0),  # set once, after its single score at the end of the round
+}
 
 
 def test_the_probe_covers_every_typed_intent_and_states_facts_and_non_facts():
