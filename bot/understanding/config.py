@@ -36,6 +36,9 @@ class UnderstandingConfig(BaseModel):
     outside_examples: list[str] = Field(min_length=10)
     # Microsoft's statement types: below this the statement is kept as "other".
     statement_confident: float = Field(gt=0, le=1)
+    # Canonical word -> the phrases people use for it; applied to examples and messages alike
+    # before the intent model sees them (bot/understanding/lexicon.py).
+    lexicon: dict[str, list[str]] = Field(default_factory=dict)
     wording: Wording
 
     @model_validator(mode="after")
