@@ -255,7 +255,7 @@ def test_probe_misses_are_read(text, expected):
         ("the account team asked whether we'd be a reference", {"reference_requested": True}),
         ("if they ask for a case study we'll decline", {}),
         # our CEO and Microsoft's leadership
-        ("our CEO has a personal relationship with Microsoft's leadership", {"ceo_knows_ms_leadership": True}),
+        ("our CEO has a close relationship with their EVP", {"ceo_knows_ms_leadership": True}),
         ("our CEO doesn't know any of their execs", {"ceo_knows_ms_leadership": False}),
         ("does our CEO know their VP?", {}),
     ],
