@@ -17,6 +17,8 @@ class Wording(BaseModel):
     can_help: str
     can_help_items: list[str] = Field(min_length=1)
     can_help_footer: str
+    # A bare "not sure" / "no idea" when no question of mine is open.
+    unsure_nothing_open: str
 
 
 class UnderstandingConfig(BaseModel):
