@@ -29,7 +29,8 @@ MALFORMED = "That button has expired or is malformed. Ask me again."
 class Payload(BaseModel):
     """Free text after a command, as the Slack shortcuts and modals send it."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # Built on first use: most turns are typed, and a CLI start need not pay for every schema.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
     rest: Words | None = None
 
 

@@ -1,6 +1,6 @@
 """Drafting with an LLM, as a layer on top of the template drafts.
 
-The core reaches it only through `ctx.services["drafter"]`, an object with
+The core reaches it only through `ctx.services.drafter`, an object with
 `async draft(request, session=None) -> DraftResult`. Without one, the template is the draft.
 Only bot/drafting/setup.py imports the openai package.
 """

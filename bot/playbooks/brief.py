@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.forms import format_money
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks import commitments as cmt
 from bot.playbooks import disclosure, programs, walkaway
 from bot.playbooks import escalation as esc
@@ -65,7 +65,7 @@ class BriefConfig(BaseModel):
         return self
 
 
-register_section("brief", "brief", BriefConfig)
+SECTIONS = (KnowledgeSection("brief", "brief", BriefConfig),)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from bot.context import Context, Intent
 from bot.drafting import DraftResult
 from bot.drafting.glue import DRAFT_EVENT, drafter_of, polish
 from bot.reply import Item, Reply, Section
-from bot.skills import HANDLERS, skill
+from bot.skills import Skills, drafts, skill
 
 MAX_INSTRUCTIONS = 6  # older follow-ups drop off; the prompt stays small
 
@@ -70,9 +70,12 @@ async def draft_revise(ctx: Context) -> Reply:
     return await polish(ctx, reply, kind, instructions=instructions, on_result=revised)
 
 
+_TEMPLATE_DRAFTS = Skills.collect([drafts])
+
+
 async def _template_again(ctx: Context, kind: str) -> str | None:
     """A draft logged without its text (by a template-only skill): render it again."""
-    handler = HANDLERS.get(f"draft.{kind}")
+    handler = _TEMPLATE_DRAFTS.handlers.get(f"draft.{kind}")
     if handler is None:
         return None
     saved = ctx.intent

@@ -35,7 +35,7 @@ from bot.drafting.policy import close, figures, figures_of, is_secret_key, redac
 from bot.drafting.prompt import fence, new_nonce
 from bot.drafting.usage import add_tokens, take_request
 from bot.forms import parse_value
-from bot.knowledge import FactSpec, Knowledge, register_section
+from bot.knowledge import FactSpec, Knowledge, KnowledgeSection
 from bot.memory import get_or_create
 from bot.understand import clean, match_command, understand
 
@@ -76,7 +76,7 @@ class UnderstandSpec(BaseModel):
         return v
 
 
-register_section("llm", "understand", UnderstandSpec)
+SECTIONS = (KnowledgeSection("llm", "understand", UnderstandSpec),)
 
 
 def spec_of(kb: Knowledge) -> UnderstandSpec:
