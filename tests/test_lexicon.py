@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.knowledge import default_knowledge
+from bot.features import default_knowledge
 from bot.understand import understand
 from bot.understanding.intents import canonical
 from bot.understanding.lexicon import compile_lexicon
