@@ -41,6 +41,7 @@ from bot.turn import Turn
 from bot.understand import button_label, clean, did_you_mean, match_command, match_pattern, understand_ranked
 from bot.understanding.config import config as understanding_config
 from bot.understanding.facts import read_contacts, read_date_questions, read_facts
+from bot.understanding.values import only_unsure
 
 if TYPE_CHECKING:
     from bot.understanding.llm_reader import LlmReading
@@ -478,6 +479,8 @@ class Coach:
         """The closest intents as buttons, or, for text unlike anything, what I'm for."""
         text, words = ctx.intent.text, understanding_config(self.kb).wording
         close = did_you_mean(understand_ranked(text, self.kb)[1], self.kb) if text else []
+        if not close and only_unsure(text):  # "not sure" with no question open: ask what about
+            return Reply(headline=words.unsure_nothing_open, intent="unknown")
         if close:
             said = text[:1500]  # rides in the buttons: fits a Slack button value (2,000)
             return Reply(

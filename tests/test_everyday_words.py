@@ -94,6 +94,16 @@ async def test_text_unlike_anything_gets_what_the_coach_is_for(chat, deal):
         assert "help" in (reply.footer or "")
 
 
+async def test_not_sure_with_no_question_open_asks_what_about(chat, deal):
+    for text in ["not sure", "no idea"]:
+        reply = await chat(text)
+        assert reply.intent == "unknown"
+        assert reply.headline.startswith("Not sure about what?")
+        assert "outside what I do" not in reply.plain_text()
+    shown = (await chat("deal show")).plain_text()
+    assert "not sure" not in shown.split("Timeline")[0]  # nothing was logged
+
+
 async def test_deals_are_started_and_switched_in_everyday_words(chat):
     started = await chat("we need a new deal for Humongous Insurance")
     assert started.intent == "deal.new" and started.headline.startswith("Started Humongous Insurance")

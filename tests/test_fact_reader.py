@@ -237,3 +237,28 @@ def test_coach_eval_understanding_reports_the_fact_reader_too():
 )
 def test_probe_misses_are_read(text, expected):
     assert read(text) == expected
+
+
+# --- fact misses of probe 2026-12 untouched and written_after, fixed in general form -------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the place "plan b" moves to is the alternative; the article is optional
+        ("plan b would be switching to Google Workspace", {"alternative": "Google Workspace"}),
+        ("fallback is migrating the mail to Zoom", {"alternative": "Zoom"}),
+        # their number, however it arrives
+        ("the AE came back with 1.4 million a year", {"ms_annual_cost": 1.4e6}),
+        ("their revised proposal is 980k annually", {"ms_annual_cost": 980e3}),
+        # "asked if" reports their question; it is no condition
+        ("the account team asked whether we'd be a reference", {"reference_requested": True}),
+        ("if they ask for a case study we'll decline", {}),
+        # our CEO and Microsoft's leadership
+        ("our CEO has a close relationship with their EVP", {"ceo_knows_ms_leadership": True}),
+        ("our CEO doesn't know any of their execs", {"ceo_knows_ms_leadership": False}),
+        ("does our CEO know their VP?", {}),
+    ],
+)
+def test_sealed_probe_misses_are_read_in_general_form(text, expected):
+    assert read(text) == expected

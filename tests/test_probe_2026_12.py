@@ -2,8 +2,9 @@
 the training examples were read, and never trained on (tests/test_intent_model.py checks that).
 
 Its `fixing` part is what misses were fixed against; its `untouched` part was set aside at
-random before any fix; `written_after` was written once the fixes were done. Each must hold
-its floor; run with -s for the tables.
+random before any fix; `written_after` was written once the fixes were done; `b_sealed` was
+written by a second hand from the intent names alone and scored once, at the end of round 2.
+Each must hold its floor; run with -s for the tables.
 """
 
 from __future__ import annotations
@@ -28,7 +29,12 @@ KB = default_knowledge()
 # part -> (intent accuracy, fact precision, fact recall) it must keep
 PROBE_TURNS = yaml.safe_load(PROBE_PATH.read_text(encoding="utf-8"))["turns"]
 TURNS_FLOOR = 0.9
-FLOORS = {"fixing": (0.87, 0.97, 0.95), "untouched": (0.65, 0.90, 0.80), "written_after": (0.80, 0.90, 0.80)}
+FLOORS = {  # just below what each part measured at the end of round 2 (docs/understanding.md)
+    "fixing": (0.90, 0.97, 0.95),
+    "untouched": (0.79, 0.97, 0.95),
+    "written_after": (0.86, 0.97, 0.95),
+    "b_sealed": (0.92, 0.97, 0.85),  # scored once: 93.0 % intents, facts 100 % / 87.0 %
+}
 
 
 def test_the_probe_covers_every_typed_intent_and_states_facts_and_non_facts():

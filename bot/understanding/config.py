@@ -17,6 +17,8 @@ class Wording(BaseModel):
     can_help: str
     can_help_items: list[str] = Field(min_length=1)
     can_help_footer: str
+    # A bare "not sure" / "no idea" when no question of mine is open.
+    unsure_nothing_open: str
 
 
 class UnderstandingConfig(BaseModel):
@@ -36,6 +38,9 @@ class UnderstandingConfig(BaseModel):
     outside_examples: list[str] = Field(min_length=10)
     # Microsoft's statement types: below this the statement is kept as "other".
     statement_confident: float = Field(gt=0, le=1)
+    # Canonical word -> the phrases people use for it; applied to examples and messages alike
+    # before the intent model sees them (bot/understanding/lexicon.py).
+    lexicon: dict[str, list[str]] = Field(default_factory=dict)
     wording: Wording
 
     @model_validator(mode="after")

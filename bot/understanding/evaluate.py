@@ -199,7 +199,7 @@ def run_facts(path: Path, kb: Knowledge) -> str:
 
 # --- probes: one file, intents and facts, split into the part fixed against and the rest -----
 
-PROBE_PARTS = ("fixing", "untouched", "written_after")
+PROBE_PARTS = ("fixing", "untouched", "written_after", "b_sealed")
 
 
 def load_probe(path: Path | str) -> dict[str, Any]:

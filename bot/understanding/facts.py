@@ -52,6 +52,8 @@ class ReadingSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     question_starts: list[str]
     conditionals: list[str]
+    # "they asked if we'd ...": an "if" or "whether" that reports a question is no condition.
+    reported_question: str = r"(?!)"
     wishes: list[str]
     hedges: list[str]
     negations: list[str]
@@ -163,6 +165,7 @@ class _Reader:
     wh_start: re.Pattern[str]
     conditional: re.Pattern[str]
     conditional_start: re.Pattern[str]
+    reported_question: re.Pattern[str]
     wishes: re.Pattern[str]
     hedges: re.Pattern[str]
     negation: re.Pattern[str]
@@ -244,6 +247,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         conditional_start=re.compile(
             r"^\s*(?:so\s+|and\s+|but\s+)?(?:" + _alt(spec.conditionals) + r")\b", re.I
         ),
+        reported_question=re.compile(spec.reported_question, re.IGNORECASE),
         wishes=_phrases(spec.wishes),
         hedges=_phrases(spec.hedges),
         negation=re.compile(
@@ -345,7 +349,8 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
         if r.conditional_start.search(s):
             hypothetical = True  # "if we walk, we lose ..." - the rest of the sentence too
         hedged = hedge_all or bool(r.hedges.search(s))
-        asserts = not (question or hypothetical or r.conditional.search(s) or r.wishes.search(s) or hedged)
+        conditional = r.conditional.search(r.reported_question.sub(" ", s))
+        asserts = not (question or hypothetical or conditional or r.wishes.search(s) or hedged)
         out.append(Clause(a, b, s, asserts, hedged))
     return out
 
