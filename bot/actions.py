@@ -157,6 +157,14 @@ SCHEMAS: dict[str, type[Payload]] = {
 }
 
 
+def register(intent: str, schema: type[Payload]) -> None:
+    """The payload schema of an intent whose skill is not in bot/features.py's list (one added
+    with `features.add_skill`, as the reminder tests' probe skills are)."""
+    if SCHEMAS.get(intent, schema) is not schema:
+        raise RuntimeError(f"two payload schemas for intent {intent!r}")
+    SCHEMAS[intent] = schema
+
+
 def checked(action: Any, intents: set[str] | dict[str, Any]) -> dict[str, Any] | None:
     """The payload with only the keys its skill reads, in their types; None if it does not
     fit (not an object, an intent nothing handles, a key of the wrong type or size)."""
