@@ -17,8 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.forms import format_money
 from bot.knowledge import Knowledge, register_section
-from bot.playbooks import commitments as cmt
-from bot.playbooks import disclosure, programs, walkaway
+from bot.playbooks import commitments, disclosure, programs, walkaway
 from bot.playbooks import escalation as esc
 from bot.playbooks import favors as fav
 from bot.playbooks import timeline as tl
@@ -183,11 +182,13 @@ def _rounds(deal: DealView, kb: Knowledge, now: datetime, cfg: BriefConfig) -> l
 
 def _commitments(deal: DealView, kb: Knowledge, cfg: BriefConfig) -> list[Item]:
     """Verbal promises first (they are the ones at risk), newest first within each status."""
-    order = {s: n for n, s in enumerate(cmt.ORDER)}
-    found = sorted(cmt.register(deal), key=lambda c: (order.get(c.status, 0), -c.at.timestamp()))
+    order = {s: n for n, s in enumerate(commitments.ORDER)}
+    found = sorted(commitments.register(deal), key=lambda c: (order.get(c.status, 0), -c.at.timestamp()))
     items = [
         Item(
-            kb.say("brief.commitment", who=c.contact, what=c.what, status=cmt.status_label(kb, c.status)),
+            kb.say(
+                "brief.commitment", who=c.contact, what=c.what, status=commitments.status_label(kb, c.status)
+            ),
             rule="brief.commitment",
         )
         for c in found[: cfg.max_commitments]

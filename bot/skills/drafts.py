@@ -40,7 +40,7 @@ async def draft_escalation(ctx: Context) -> Reply:
     missing = ctx.missing(["sticking_point", "escalation_ask"])
     if missing:
         return await ctx.ask(
-            missing, resume={"intent": "draft.escalation", "_text": ""}, intro="For the note I need:"
+            missing, resume={"intent": "draft.escalation", "user_text": ""}, intro="For the note I need:"
         )
     draft = drafts.render("escalation", drafts.escalation_values(ctx.deal, ctx.kb), ctx.kb, ctx.deal)
     return await _reply(
@@ -81,7 +81,7 @@ async def draft_confirm(ctx: Context) -> Reply:
             else:
                 said = str(latest.payload.get("value", ""))
     if not said:
-        return await ctx.ask(["commitment_to_confirm"], resume={"intent": "draft.confirm", "_text": ""})
+        return await ctx.ask(["commitment_to_confirm"], resume={"intent": "draft.confirm", "user_text": ""})
     values = drafts.confirm_values(deal, said, at, role, ctx.now)
     draft = drafts.render("confirm", values, ctx.kb, deal)
     return await _reply(ctx, draft, "draft.confirm", ["drafts.template", "drafts.in-writing"])
@@ -104,7 +104,7 @@ async def draft_counter(ctx: Context) -> Reply:
     if missing:
         return await ctx.ask(
             missing[:1],  # one free-text question at a time: a text answer fills only one
-            resume={"intent": "draft.counter_proposal", "_text": ""},
+            resume={"intent": "draft.counter_proposal", "user_text": ""},
             intro="For the counter I need:",
         )
     draft = drafts.render("counter_proposal", drafts.counter_values(ctx.deal), ctx.kb, ctx.deal)
@@ -120,6 +120,6 @@ async def draft_agenda(ctx: Context) -> Reply:
     if said and said != ctx.deal.fact("agenda_item"):  # "draft agenda request: the E5 price hold"
         await ctx.set_fact("agenda_item", said[:300])
     if ctx.missing(["agenda_item"]):
-        return await ctx.ask(["agenda_item"], resume={"intent": "draft.agenda_request", "_text": ""})
+        return await ctx.ask(["agenda_item"], resume={"intent": "draft.agenda_request", "user_text": ""})
     draft = drafts.render("agenda_request", drafts.agenda_values(ctx.deal, ctx.now), ctx.kb, ctx.deal)
     return await _reply(ctx, draft, "draft.agenda_request", ["drafts.template", "drafts.agenda"])

@@ -16,7 +16,7 @@ async def walkaway_check(ctx: Context) -> Reply:
     assert ctx.deal is not None
     assessment = walkaway.assess(ctx.deal, ctx.kb)
     if assessment.verdict is None:
-        return await ctx.ask(assessment.missing, resume={"intent": "walkaway.check", "_text": ""})
+        return await ctx.ask(assessment.missing, resume={"intent": "walkaway.check", "user_text": ""})
     return walkaway.to_reply(assessment, ctx.deal, ctx.kb)
 
 
@@ -26,7 +26,7 @@ async def program_levers(ctx: Context) -> Reply:
     text = ctx.intent.text or str(ctx.intent.args.get("_asked", ""))
     advice = programs.advise(ctx.deal, ctx.kb, text)
     if advice.verdict is None:
-        return await ctx.ask(advice.missing, resume={"intent": "programs.levers", "_text": text})
+        return await ctx.ask(advice.missing, resume={"intent": "programs.levers", "user_text": text})
     return programs.to_reply(advice, ctx.deal)
 
 
@@ -50,7 +50,7 @@ async def timeline_status(ctx: Context) -> Reply:
     if renewal is None:  # answer what is known, and ask for the date that places the milestones
         reply = timeline.calendar_reply(ctx.now, ctx.kb)
         asked = await ctx.ask(
-            ["renewal_date"], resume={"intent": "timeline.status", "_text": ""}, intro=reply.headline
+            ["renewal_date"], resume={"intent": "timeline.status", "user_text": ""}, intro=reply.headline
         )
         reply.questions, reply.missing, reply.footer = asked.questions, asked.missing, asked.footer
         reply.sections.append(
