@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("coach.metrics")
 
-# A turn is milliseconds; one with an LLM draft is seconds, bounded by COACH_LLM_TIMEOUT.
+# Fine buckets at the low end for turns that never leave the process and the database; coarse
+# ones up to COACH_LLM_TIMEOUT for turns that wait on an LLM draft.
 TURN_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 SCRAPE_TIMEOUT = 2.0  # seconds for the database gauges; past it they are left out of the scrape
 

@@ -1,4 +1,4 @@
-"""Coach.handle: one turn in, one Reply out. The flow in DESIGN.md, in code.
+"""Coach.handle: one turn in, one Reply out; docs/architecture.md follows a turn end to end.
 
 Each turn is one database transaction: the dedup claim, every event it logs and the form
 state commit together, or none of them do.

@@ -1,4 +1,4 @@
-"""The boundaries in DESIGN.md, checked: the core imports no chat SDK and nothing from
+"""The boundaries docs/architecture.md describes, checked: the core imports no chat SDK and nothing from
 adapters/, playbooks read no clock and do no I/O, and the code is ruff-clean."""
 
 from __future__ import annotations
