@@ -2,18 +2,22 @@
 deal with N timeline events: statements, favors, commitments, meetings and escalations.
 
 Prints p50/p99 beside a floor measured in the same run: folding the same events into a
-DealView (what every turn pays anyway). Run: python -m bench.brief [--events 1000] [--rounds 20]
+DealView (what every turn pays anyway); then the sizes that must fit a Teams card, and the
+time to upload the PDF into Slack (files_upload_v2 against the loopback Web API).
+Run: python -m bench.brief [--events 1000] [--rounds 20]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.knowledge import default_knowledge
+from bot.knowledge import Knowledge, default_knowledge
 from bot.playbooks import brief as br
 from bot.skills import load_skills
 from bot.timeline import Contact, DealView, Event, Timeline, make_view
@@ -140,6 +144,47 @@ def main() -> None:
     )
     print(_line("PDF (with the PNG)", _times(lambda: brief_document.to_pdf(brief, png), args.rounds)))
     print(f"first picture in a process (matplotlib import): {first_ms:.0f} ms")
+    _attachments(brief, kb, args.rounds)
+
+
+def _attachments(brief: br.Brief, kb: Knowledge, rounds: int) -> None:
+    """What the adapters do after the turn: the Teams card's picture, the Slack PDF upload."""
+    from adapters.teams import cards
+    from bot.skills.brief import attachments, to_reply
+
+    doc, pic = attachments(brief, kb)
+    print(_line("card PNG (palette)", _times(pic.make, rounds)))
+    print(_line("Slack PDF (picture + document)", _times(doc.make, rounds)))
+    reply = to_reply(brief)
+    bare = len(json.dumps(cards.render(reply)).encode())
+    reply.attachments = [doc, pic]
+    pic.render()
+    card = len(json.dumps(cards.render(reply)).encode())
+    print(
+        f"card: {bare:,} bytes alone, {card:,} with the {len(pic.render()):,}-byte PNG "
+        f"(limit {cards.MAX_CARD_WITH_PICTURE:,}); PDF {len(doc.render()):,} bytes"
+    )
+    print(_line("Slack upload (loopback, 3 calls)", asyncio.run(_uploads(doc.render(), rounds))))
+
+
+async def _uploads(data: bytes, rounds: int) -> list[float]:
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from tests.slack.fakes import BOT_TOKEN, FakeSlack
+
+    fake = FakeSlack()
+    await fake.start()
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=fake.url)
+    out = []
+    try:
+        for _ in range(rounds):
+            t = time.perf_counter()
+            await client.files_upload_v2(channel="C1", file=data, filename="brief.pdf", title="Brief")
+            out.append((time.perf_counter() - t) * 1000)
+    finally:
+        await fake.close()
+    assert len(fake.files) == rounds and fake.files[-1].data == data
+    return sorted(out)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,10 @@ def render(
     renewal: date | None = None,
     fmt: Literal["png", "svg"] = "png",
     dpi: int = 110,
+    colors: int | None = None,
 ) -> bytes:
+    """`colors`: a PNG with a palette of that many colours (a card carries the image inline,
+    so every kilobyte counts; a few colours lose nothing on a line chart)."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display: files only
@@ -88,4 +91,11 @@ def render(
     # No timestamps in the file, so the same data gives the same bytes.
     metadata = {"Software": None} if fmt == "png" else {"Date": None}
     fig.savefig(out, format=fmt, metadata=metadata)
-    return out.getvalue()
+    if fmt != "png" or not colors:
+        return out.getvalue()
+    from PIL import Image  # Pillow: matplotlib's own dependency for PNG
+
+    small = io.BytesIO()
+    with Image.open(io.BytesIO(out.getvalue())) as img:
+        img.convert("RGB").quantize(colors=colors).save(small, format="PNG", optimize=True)
+    return small.getvalue()

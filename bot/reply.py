@@ -6,6 +6,7 @@ is the floor every surface can fall back to.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -106,6 +107,31 @@ def headline_parts(headline: str, verdict_label: str | None) -> Headline:
 
 
 @dataclass(slots=True)
+class Attachment:
+    """A file that goes with a reply where a surface can take it: a document posted beside the
+    message (Slack), a picture shown in the card (Teams). `make` renders it; adapters call it
+    after the turn has committed (off the event loop), so no turn pays for plotting."""
+
+    kind: Literal["document", "picture"]
+    filename: str
+    title: str
+    make: Callable[[], bytes] = field(repr=False)
+    unavailable: str = ""  # the line a surface shows when it could not attach it
+    _data: bytes | None = field(default=None, repr=False)
+
+    def render(self) -> bytes:
+        """The bytes, made once: a retried post sends the same file."""
+        if self._data is None:
+            self._data = self.make()
+        return self._data
+
+    @property
+    def data(self) -> bytes | None:
+        """The bytes if `render()` has made them (renderers that must not draw read this)."""
+        return self._data
+
+
+@dataclass(slots=True)
 class Reply:
     headline: str
     intent: str = "unknown"
@@ -119,6 +145,7 @@ class Reply:
     missing: list[str] = field(default_factory=list)  # fact keys the coach asked for
     footer: str | None = None
     ephemeral: bool = False  # shown only to the asker where the surface can
+    attachments: list[Attachment] = field(default_factory=list)  # not in to_dict(): bytes, made late
 
     def headline_parts(self) -> Headline:
         """The headline with the verdict's wording said once; every renderer draws from this."""

@@ -55,3 +55,36 @@ def test_the_plotting_library_is_not_loaded_by_the_core():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+BRIEF_TURN = """
+import asyncio, sys
+from adapters.runtime import Runtime
+from bot.settings import Settings
+from bot.turn import Turn
+
+async def main(url):
+    rt = await Runtime.start(Settings(COACH_DATABASE_URL=url))
+    try:
+        for text in ("deal new Woodgrove", "we renew on 2027-03-31", "brief"):
+            turn = Turn(platform="console", tenant="t1", conversation="c1", user="u1", text=text)
+            reply = await rt.handle(turn)
+        print(reply.intent, [a.kind for a in reply.attachments], "matplotlib" in sys.modules)
+    finally:
+        await rt.close()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_a_brief_turn_leaves_the_drawing_to_the_surface(sqlite_url):
+    """The turn that answers "brief" hands over attachments undrawn: plotting (and its import)
+    happens in the adapter after the turn, never inside it."""
+    out = subprocess.run(
+        [sys.executable, "-c", BRIEF_TURN, sqlite_url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "deal.brief ['document', 'picture'] False"

@@ -38,7 +38,7 @@ async def test_a_brief_for_our_cfo_shows_the_whole_deal(chat, deal):
     assert "Copilot price, worth about $300k a year" in text
     assert "4 rounds with the account team" in text
     assert "said twice" in text  # "final offer" and "best we can do": one position, counted
-    assert "An extra 12% off." in text
+    assert "We ask for an extra 12% off." in text
     assert "Sam: a Copilot pilot credit (verbal only)." in text
     assert "Escalation: Escalate now." in text
     assert "brief.internal" in reply.rules and "brief.budget" in reply.rules

@@ -30,7 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters import inbox
 from adapters.runtime import Runtime
-from adapters.slack import blocks, home, modals
+from adapters.slack import blocks, files, home, modals
 from adapters.slack.installs import Revocations
 from adapters.slack.logs import slack_logger
 from adapters.slack.settings import SlackSettings
@@ -214,6 +214,8 @@ class SlackCoach:
             await client.chat_update(channel=channel, ts=placeholder, text=text, blocks=rendered)
         else:
             await self._post(client, channel, thread_ts, text, rendered, respond)
+        if reply.attachments and ephemeral_user is None and not reply.ephemeral:
+            await files.post_files(client, reply, channel, thread_ts)  # after the answer is out
         return reply
 
     async def _post(

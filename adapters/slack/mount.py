@@ -29,6 +29,7 @@ SCOPES = [
     "channels:history",
     "chat:write",
     "commands",
+    "files:write",  # the deal brief's PDF, posted beside the answer (adapters/slack/files.py)
     "groups:history",
     "im:history",
     "im:write",

@@ -191,6 +191,7 @@ class CoachAgent:
 
     def _deliverer(self, reply: Reply, placeholder_id: str | None, note: str | None) -> Any:
         async def deliver(ctx: TurnContext) -> None:
+            await cards.draw_pictures(reply)
             if placeholder_id:
                 update = self._activity(reply, note=note)
                 update.id = placeholder_id
@@ -257,6 +258,7 @@ class CoachAgent:
                 reply = task.result()
             if reply is None:
                 reply = Reply(headline="Already done.", intent="duplicate")
+            await cards.draw_pictures(reply)
             await self._invoke_response(context, cards.invoke_card_response(cards.render(reply, note=note)))
         elif activity.name == "composeExtension/submitAction":
             reply = await self._leak_check(activity, tenant, value)
@@ -317,6 +319,7 @@ class CoachAgent:
         )
 
     async def _send(self, context: TurnContext, reply: Reply) -> Any:
+        await cards.draw_pictures(reply)  # the brief's timeline, drawn after the turn committed
         return await self._send_activity(context, self._activity(reply))
 
     async def _send_activity(self, context: TurnContext, activity: Activity) -> Any:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import json
+import logging
 from typing import Any
 
-from bot.reply import Question, Reply
+from bot.reply import Attachment, Question, Reply
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 FORM_VERB = "form.answer"
 MAX_CARD_CHARS = 24_000  # Teams rejects messages over ~28 KB
+# A card carrying a picture inline (a data: URL, base64) stays under this, the picture counted,
+# leaving room for the activity around the card (ids, addresses, summary) under ~28 KB.
+MAX_CARD_WITH_PICTURE = 26_000
+DRAW_TIMEOUT = 10.0  # seconds to draw a picture; past that the card goes without it
+log = logging.getLogger("coach.teams")
 
 _STYLE = {"primary": "positive", "danger": "destructive"}
 # The colour of each verdict word (README, "Verdicts"): Attention = act now, or stop; Warning = not
@@ -108,6 +117,35 @@ def _input(q: Question) -> list[dict[str, Any]]:
     return [label, box]
 
 
+async def draw_pictures(reply: Reply) -> None:
+    """Draw the reply's pictures (CPU work: off the event loop, bounded) before `render` reads
+    them; one that fails is left out of the card, which says so."""
+    for pic in (a for a in reply.attachments if a.kind == "picture" and a.data is None):
+        try:
+            await asyncio.wait_for(asyncio.to_thread(pic.render), DRAW_TIMEOUT)
+        except Exception as exc:
+            log.warning("could not draw a card picture (%s)", type(exc).__name__)
+
+
+def _with_picture(card: dict[str, Any], pic: Attachment, at: int) -> dict[str, Any]:
+    """The card with the picture after its headline, if the whole still fits a Teams message;
+    otherwise the card with a line saying the picture is left out."""
+    if pic.data is not None:
+        image = {
+            "type": "Image",
+            "url": "data:image/png;base64," + base64.b64encode(pic.data).decode("ascii"),
+            "altText": pic.title,
+            "size": "Stretch",
+        }
+        fitted = {**card, "body": [*card["body"][:at], image, *card["body"][at:]]}
+        if len(json.dumps(fitted).encode()) <= MAX_CARD_WITH_PICTURE:
+            return fitted
+    if not pic.unavailable:
+        return card
+    line = _text(pic.unavailable, isSubtle=True, size="Small")
+    return {**card, "body": [*card["body"][:at], line, *card["body"][at:]]}
+
+
 def render(reply: Reply, *, note: str | None = None) -> dict[str, Any]:
     """The Adaptive Card for a Reply. `note` is a small line on top (e.g. what was pressed)."""
     body: list[dict[str, Any]] = []
@@ -119,6 +157,7 @@ def render(reply: Reply, *, note: str | None = None) -> dict[str, Any]:
         body.append(_text(first.label, weight="Bolder", size="Large", color=color))
     if first.rest:
         body.append(_text(first.rest, weight="Bolder" if not first.label else "Default"))
+    picture_at = len(body)
     for section in reply.sections:
         if section.title:
             body.append(_text(section.title, weight="Bolder", spacing="Medium"))
@@ -172,7 +211,8 @@ def render(reply: Reply, *, note: str | None = None) -> dict[str, Any]:
     }
     if actions:
         card["actions"] = actions
-    return card
+    pic = next((a for a in reply.attachments if a.kind == "picture"), None)
+    return _with_picture(card, pic, picture_at) if pic is not None else card
 
 
 def attachment(card: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.forms import format_money
 from bot.knowledge import Knowledge, register_section
@@ -29,6 +29,7 @@ from bot.reply import Item
 from bot.timeline import MS_STATEMENT, DealView, Event
 
 INTERNAL = "internal"
+SUMMARY = "summary"
 CITED = {"brief.budget"}  # the one brief line that is a rule, not just wording
 
 
@@ -39,12 +40,28 @@ class SectionSpec(BaseModel):
     kind: str | None  # the disclosure kind the section reveals; None: safe for anyone
 
 
+class PictureConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    card_dpi: int = Field(gt=0)  # the timeline inline in a Teams card: small
+    card_colors: int = Field(ge=2, le=256)  # a palette PNG: a few kilobytes
+    document_dpi: int = Field(gt=0)  # in the PDF: sharp when printed
+
+
 class BriefConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     sections: list[SectionSpec]
+    summary: list[str]  # the sections whose first line makes the summary paragraph, in order
     max_statements: int
     max_dates: int
     max_commitments: int
+    picture: PictureConfig
+
+    @model_validator(mode="after")
+    def _summary_names_sections(self) -> BriefConfig:
+        unknown = set(self.summary) - {s.key for s in self.sections}
+        if unknown:
+            raise ValueError(f"summary names sections that don't exist: {sorted(unknown)}")
+        return self
 
 
 register_section("brief", "brief", BriefConfig)
@@ -93,6 +110,17 @@ class Brief:
 
     def section(self, key: str) -> BriefSection | None:
         return next((s for s in self.sections if s.key == key), None)
+
+    @property
+    def summary(self) -> str:
+        found = self.section(SUMMARY)
+        return found.items[0].text if found and found.items else ""
+
+    def set_summary(self, text: str) -> None:
+        """The polished paragraph (bot/skills/brief.py) replaces the template one."""
+        found = self.section(SUMMARY)
+        if found is not None and found.items:
+            found.items[0] = Item(text)
 
 
 def _renewal(deal: DealView) -> date | None:
@@ -330,6 +358,8 @@ def build(deal: DealView, kb: Knowledge, now: datetime, audience: str = INTERNAL
     secrets = secret_amounts(deal)
     sections = []
     for spec in cfg.sections:
+        if spec.key == SUMMARY:
+            continue  # made from the others, below
         if spec.key == "budget" and not internal:
             continue  # never, whatever the matrix says
         if not internal and _protected(kb, audience, spec.kind):
@@ -339,6 +369,14 @@ def build(deal: DealView, kb: Knowledge, now: datetime, audience: str = INTERNAL
             items = [i for i in items if not _near_secret(i.text, secrets)]
         if items:
             sections.append(BriefSection(spec.key, spec.title, items))
+    # The summary: the first line of a few sections, from what this reader may see; so a brief
+    # for Microsoft can't summarise what it leaves out.
+    lines = [s.items[0].text for key in cfg.summary for s in sections if s.key == key]
+    lead = [label if label.endswith(".") else f"{label}."] if internal and verdict else []
+    paragraph = " ".join([*lead, *lines])
+    title = next((spec.title for spec in cfg.sections if spec.key == SUMMARY), "Summary")
+    if paragraph:
+        sections.insert(0, BriefSection(SUMMARY, title, [Item(paragraph)]))
     headline = kb.say("brief.headline", deal=deal.name, label=label)
     return Brief(
         deal=deal.name,

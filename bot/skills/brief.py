@@ -1,20 +1,31 @@
-"""Skill: the deal brief in chat (a Reply with one section per part of the one-pager)."""
+"""Skill: the deal brief in chat (a Reply with one section per part of the one-pager), its PDF
+and timeline picture as attachments for the surfaces that take them, and the summary paragraph
+polished by the LLM when one is configured."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING
 
 from bot.context import Context
+from bot.knowledge import Knowledge
 from bot.playbooks import brief as br
 from bot.playbooks.people import find_role
-from bot.reply import Action, Reply, Section
+from bot.reply import Action, Attachment, Item, Reply, Section
 from bot.skills import skill
+
+if TYPE_CHECKING:
+    from bot.memory import Memory
 
 # "brief for the AE" / "addressed to their area VP": a Microsoft reader; anyone else is ours.
 _FOR = re.compile(r"\b(?:for|addressed to)\b(.*)", re.IGNORECASE)
 # Only the reader right after "for": "for our CFO before she calls their VP" is for our CFO.
 _READER_END = re.compile(r"[,.;:!?]|\b(?:before|ahead|so|when|who|because|and|to|about|on)\b", re.IGNORECASE)
+_FILE_SAFE = re.compile(r"[^A-Za-z0-9]+")
 MAX_BUTTONS = 10  # one button per missing fact, the first few only: a brief is not a form
+POLISH_KIND = "brief"  # knowledge/llm.yaml kinds: what the summary's prompt may carry
 
 
 def audience_of(text: str, ctx: Context) -> str:
@@ -26,7 +37,7 @@ def audience_of(text: str, ctx: Context) -> str:
 
 def to_reply(brief: br.Brief) -> Reply:
     sections = [Section(items=[brief.marking])]
-    sections += [Section(title=s.title, items=s.items) for s in brief.sections]
+    sections += [Section(title=s.title, items=list(s.items)) for s in brief.sections]
     actions = [Action(f"Add: {m.label}", m.action) for m in brief.missing[:MAX_BUTTONS]]
     return Reply(
         headline=brief.headline,
@@ -37,8 +48,83 @@ def to_reply(brief: br.Brief) -> Reply:
     )
 
 
+def file_stem(brief: br.Brief) -> str:
+    name = _FILE_SAFE.sub("-", brief.deal).strip("-")[:60] or "deal"
+    reader = "internal" if brief.internal else f"for-{brief.audience}"
+    return f"brief-{name}-{reader}"
+
+
+def attachments(brief: br.Brief, kb: Knowledge) -> list[Attachment]:
+    """The PDF (Slack posts it as a file) and the small timeline PNG (Teams shows it in the
+    card). Both are drawn by the adapter after the turn, from the brief as it stands then (the
+    polished summary included); matplotlib is imported only inside these."""
+    pic: br.PictureConfig = kb.section("brief.brief").picture
+
+    def pdf() -> bytes:
+        from bot import brief_document, brief_picture
+
+        png = brief_picture.render(brief.marks, brief.today, brief.renewal, dpi=pic.document_dpi)
+        return brief_document.to_pdf(brief, png)
+
+    def card_png() -> bytes:
+        from bot import brief_picture
+
+        return brief_picture.render(
+            brief.marks, brief.today, brief.renewal, dpi=pic.card_dpi, colors=pic.card_colors
+        )
+
+    stem = file_stem(brief)
+    no_file, no_picture = kb.say("brief.file-unavailable"), kb.say("brief.picture-unavailable")
+    return [
+        Attachment("document", f"{stem}.pdf", brief.headline, pdf, no_file),
+        Attachment("picture", f"{stem}.png", "Renewal timeline", card_png, no_picture),
+    ]
+
+
+def _polish(ctx: Context, brief: br.Brief, reply: Reply) -> None:
+    """With a drafter configured, the summary paragraph goes through it after the turn commits
+    (drafting guardrails: allowed facts only, figures checked, timeout, budget, kill switch; any
+    failure keeps the template). A brief for Microsoft sends only the paragraph it already shows,
+    never a fact: the secret figures go along only as what the checks must refuse."""
+    drafter = ctx.services.get("drafter")
+    template = brief.summary
+    shown = next((s for s in reply.sections if s.items and s.items[0].text == template), None)
+    if drafter is None or shown is None or ctx.deal is None:
+        return
+    from bot.drafting import DraftRequest
+    from bot.drafting.glue import explain, run_drafter
+    from bot.drafting.policy import is_secret_key
+
+    facts = dict(ctx.deal.facts)
+    if not brief.internal:
+        facts = {k: v for k, v in facts.items() if is_secret_key(k, ctx.kb)}
+    request = DraftRequest(
+        kind=POLISH_KIND,
+        facts=facts,
+        template_text=template,
+        tenant=ctx.memory.tenant.id,
+        names=tuple(c.name for c in ctx.deal.contacts),
+        now=ctx.now,
+    )
+    kb = ctx.kb
+
+    async def finish(reply: Reply, tx: Callable[[], AbstractAsyncContextManager[Memory]]) -> Reply:
+        result = await run_drafter(drafter, request, kb)
+        if result.source == "llm":
+            brief.set_summary(result.text)  # the PDF drawn after this carries it too
+            shown.items[0] = Item(result.text)
+        shown.items.append(explain(kb, result))
+        return reply
+
+    ctx.defer(finish)
+
+
 @skill("deal.brief")
 async def deal_brief(ctx: Context) -> Reply:
     assert ctx.deal is not None
     audience = str(ctx.intent.args.get("audience") or audience_of(ctx.intent.text, ctx))
-    return to_reply(br.build(ctx.deal, ctx.kb, ctx.now, audience))
+    brief = br.build(ctx.deal, ctx.kb, ctx.now, audience)
+    reply = to_reply(brief)
+    reply.attachments = attachments(brief, ctx.kb)
+    _polish(ctx, brief, reply)
+    return reply

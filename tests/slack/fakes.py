@@ -29,6 +29,21 @@ class Call:
 
 
 @dataclass
+class Upload:
+    """A file sent through files_upload_v2: the bytes posted to the upload URL, then where the
+    completion shared it (None until files.completeUploadExternal names it)."""
+
+    file_id: str
+    filename: str
+    length: int
+    data: bytes = b""
+    title: str | None = None
+    channel: str | None = None
+    thread_ts: str | None = None
+    completed: bool = False
+
+
+@dataclass
 class FakeSlack:
     """Records Web API calls; `rate_limit[method] = n` answers the next n calls with a 429."""
 
@@ -44,6 +59,8 @@ class FakeSlack:
     server: TestServer | None = None
     listeners: list[Any] = field(default_factory=list)  # called with each recorded Call (bench)
     latency: float = 0.0  # seconds each chat.* call takes to answer (a backlog for the inbox tests)
+    uploads: dict[str, Upload] = field(default_factory=dict)  # file id → upload, in order
+    upload_status: int = 200  # what the upload URL answers (500: Slack's file service is down)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -54,6 +71,11 @@ class FakeSlack:
     def response_url(self, name: str = "r1") -> str:
         assert self.server is not None
         return str(self.server.make_url(f"/respond/{name}"))
+
+    @property
+    def files(self) -> list[Upload]:
+        """Files completed into a conversation."""
+        return [u for u in self.uploads.values() if u.completed]
 
     def of(self, method: str) -> list[dict[str, Any]]:
         return [c.args for c in self.calls if c.method == method]
@@ -70,6 +92,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)  # slack_sdk reads users.info with GET
         app.router.add_post("/respond/{name}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/link", self._socket)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
@@ -121,6 +144,25 @@ class FakeSlack:
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             ts = args.get("ts") or f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message_ts": ts}
+        if method == "files.getUploadURLExternal":
+            assert self.server is not None
+            file_id = f"F{len(self.uploads) + 1:04d}"
+            self.uploads[file_id] = Upload(file_id, str(args.get("filename")), int(args.get("length", 0)))
+            return {
+                "ok": True,
+                "file_id": file_id,
+                "upload_url": str(self.server.make_url(f"/upload/{file_id}")),
+            }
+        if method == "files.completeUploadExternal":
+            shared = []
+            for f in json.loads(args.get("files") or "[]"):
+                upload = self.uploads.get(str(f.get("id")))
+                if upload is None or len(upload.data) != upload.length:
+                    return {"ok": False, "error": "file_upload_not_found"}
+                upload.title, upload.completed = f.get("title"), True
+                upload.channel, upload.thread_ts = args.get("channel_id"), args.get("thread_ts")
+                shared.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
+            return {"ok": True, "files": shared}
         if method == "users.info":
             user = str(args.get("user"))
             return {"ok": True, "user": {"id": user, "tz": self.zones.get(user)}}
@@ -143,6 +185,18 @@ class FakeSlack:
                 "is_enterprise_install": False,
             }
         return {"ok": True}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        upload = self.uploads.get(request.match_info["file_id"])
+        if upload is None:
+            return web.Response(status=404, text="no such upload")
+        data = await request.read()
+        self.calls.append(Call("upload", {"file_id": upload.file_id, "bytes": len(data)}, None))
+        self.changed.set()
+        if self.upload_status != 200:
+            return web.Response(status=self.upload_status, text="upload failed")
+        upload.data = data
+        return web.Response(text=f"OK - {len(data)}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.responses.append(await request.json())
