@@ -22,7 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from bot.drafting.usage import totals as llm_totals
+from bot.llm.usage import totals as llm_totals
 from bot.reminders.store import queue_depth
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.coach import Coach, utcnow
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
-from bot.drafting.setup import LlmConfigError, drafter_from_env
 from bot.knowledge import Knowledge, default_knowledge
+from bot.llm.setup import LlmConfigError, drafter_from_env
 from bot.reply import Reply
 from bot.settings import Settings, get_settings
 from bot.turn import Turn

@@ -1,4 +1,4 @@
-"""Glue for skills: put any template draft through the drafter and remember the result.
+"""Polish a template draft: put it through the LLM drafter and remember the result.
 
 A draft skill builds its Reply with the template text as usual, then
 `reply = await polish(ctx, reply, "escalation")`. The last draft is kept as a `draft` event
@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 
 from bot.context import Context
-from bot.drafting import Drafter, DraftRequest, DraftResult, template_result
-from bot.drafting import policy as _policy  # noqa: F401  (registers knowledge/llm.yaml sections)
 from bot.knowledge import Knowledge
+from bot.llm import Drafter, DraftRequest, DraftResult, template_result
+from bot.llm import policy as _policy  # noqa: F401  (registers knowledge/llm.yaml sections)
 from bot.memory import Memory
 from bot.reply import Item, Reply, Section
 

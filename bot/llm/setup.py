@@ -13,10 +13,10 @@ from typing import Any
 from openai import AsyncAzureOpenAI, AsyncOpenAI
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.drafting.checks import LeakCheck
-from bot.drafting.config import LlmSettings
-from bot.drafting.drafter import LlmDrafter
 from bot.knowledge import Knowledge
+from bot.llm.checks import LeakCheck
+from bot.llm.config import LlmSettings
+from bot.llm.drafter import LlmDrafter
 from bot.settings import load
 
 log = logging.getLogger("coach.llm")
