@@ -351,9 +351,37 @@ def read_form_answers(
     person has not turned to something else) and the fact takes free text."""
     question = looks_like_question(text)
     found: dict[str, Any] = {}
+    passing: dict[str, Any] = {}  # facts said in passing that were not asked
+    if now is not None:  # whole sentences: "the issue is Copilot pricing, worth around 250k a year"
+        from bot.understanding.facts import read_facts  # lazy: it imports the playbooks
+
+        # The sentence reader first: it reads "finance is on board" as Finance yes, where a
+        # question's own pattern would keep the whole sentence.
+        for fact in read_facts(text, kb, now=now, tz=tz):
+            if valid_value(kb.facts[fact.key], fact.value):
+                if fact.key in keys:
+                    found[fact.key] = fact.value
+                elif free_text:
+                    passing[fact.key] = fact.value
+    answers = _pending_answers(text, keys, kb, found, question, free_text=free_text, now=now, tz=tz)
+    # Facts in passing ride with an answer; alone, they are news (the form waits, see coach).
+    return {**passing, **answers} if answers else {}
+
+
+def _pending_answers(
+    text: str,
+    keys: list[str],
+    kb: Knowledge,
+    found: dict[str, Any],
+    question: bool,
+    *,
+    free_text: bool,
+    now: datetime | None,
+    tz: str,
+) -> dict[str, Any]:
     for key in keys:
         spec = kb.facts[key]
-        if question and spec.kind == "text":
+        if key in found or (question and spec.kind == "text"):
             continue
         for pattern in spec.extract:
             m = re.search(pattern, text, re.IGNORECASE)
@@ -362,12 +390,6 @@ def read_form_answers(
                 if value is not None:
                     found[key] = value
                     break
-    if now is not None:  # whole sentences: "the issue is Copilot pricing, worth around 250k a year"
-        from bot.understanding.facts import read_facts  # lazy: it imports the playbooks
-
-        for fact in read_facts(text, kb, now=now, tz=tz):
-            if fact.key in keys and fact.key not in found and valid_value(kb.facts[fact.key], fact.value):
-                found[fact.key] = fact.value
     if found:
         return found
     if len(keys) > 1:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from bot.context import Intent
 from bot.knowledge import Knowledge
 from bot.understanding.config import config
+from bot.understanding.values import only_unsure
 
 # Control characters other than newline and tab, zero-width and bidi-override characters.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -130,6 +131,8 @@ def understand_ranked(text: str, kb: Knowledge) -> tuple[Intent | None, Ranking]
     found = match_command(text, kb) or match_pattern(text, kb)
     if found is not None:
         return found, []
+    if only_unsure(text):  # "not sure" answers a question; asked nothing, it asks for nothing
+        return None, []
     return match_classifier(text, kb)
 
 

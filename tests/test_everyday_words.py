@@ -145,3 +145,51 @@ async def test_a_contact_said_as_a_plain_sentence_joins_the_map(chat, deal):
     second = await chat("our AE is John Smith")
     assert second.headline == "Noted: John Smith is your account executive now (was Jane Smith)."
     assert "account-team.transition-reset" in second.rules
+
+
+async def test_a_fact_is_set_by_its_label_its_short_name_or_its_key(chat, deal):
+    term = await chat("set term: 3 years")
+    assert term.intent == "fact.set" and term.headline.endswith("Term (years) = 3.")
+    renewal = await chat("set renewal_date to 2027-06-30")
+    assert renewal.intent == "fact.set" and "Renewal date = " in renewal.headline
+    value = await chat("set deal value = 2.4m")
+    assert "Deal value per year = " in value.headline
+    facts = (await chat("deal show")).plain_text().split("Timeline")[0]
+    assert "Term (years): 3" in facts and "2027" in facts
+    refused = await chat("set budget: 2m")  # two facts start with "budget": ask, never guess
+    assert refused.headline.startswith("I don't track a fact called “budget”")
+
+
+async def test_not_sure_with_no_question_open_cancels_nothing(chat, deal):
+    await chat("set term: 3 years")
+    for text in ["not sure", "hmm, no idea tbh"]:
+        reply = await chat(text)
+        assert reply.intent == "unknown", text
+    assert "Term (years): 3" in (await chat("deal show")).plain_text()
+
+
+async def test_a_past_call_is_news_not_meeting_prep(chat, deal):
+    reply = await chat("we had a call with the AE about licensing yesterday")
+    assert reply.intent == "deal.tell"
+    assert (await chat("reminders")).plain_text().startswith("Nothing is")
+
+
+def test_a_fact_name_prefers_the_key_and_never_guesses_between_two():
+    from bot.knowledge import default_knowledge
+    from bot.understanding.fact_names import fact_by_name
+
+    kb = default_knowledge()
+    names = ["switching cost", "Term (years)", "budget"]
+    named = {n: getattr(fact_by_name(n, kb), "key", None) for n in names}
+    # "switching cost" is one fact's key and both switching facts' short label: the key wins
+    assert named == {"switching cost": "switching_cost", "Term (years)": "term_years", "budget": None}
+
+
+async def test_legal_is_a_team_people_name_but_escalation_waits_only_for_the_three(chat, deal):
+    legal = await chat("legal hasn't signed off yet")
+    assert legal.headline.endswith(": Legal not yet.")
+    three = await chat("IT, finance and procurement are all on board")
+    assert "IT yes, Finance yes, Procurement yes, Legal not yet" in three.plain_text()
+    assert three.verdict == "not_aligned"  # Legal is still apart, and said so
+    facts = (await chat("deal show")).plain_text().split("Timeline")[0]
+    assert "Legal not yet" in facts

@@ -69,6 +69,7 @@ def test_a_message_with_facts_and_a_question_reads_only_the_facts():
     assert facts == {
         "rounds_with_account_team": 4,
         "internal_alignment": "IT yes, Finance yes",
+        "sticking_point": "Copilot",  # named after the amount: "a gap of X on Copilot"
         "sticking_point_value_per_year": 400000.0,
     }
 
@@ -200,3 +201,39 @@ def test_coach_eval_understanding_reports_the_fact_reader_too():
         Path(__file__).parent / "data" / "facts_corpus.yaml", default_knowledge()
     )
     assert "held_out: " in out and "dev: " in out and "precision" in out
+
+
+# --- misses found by probe 2026-12, fixed by cue words (knowledge/reading.yaml) ----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the sticking point named after its amount
+        (
+            "there's a gap of 120k on Defender",
+            {"sticking_point": "Defender", "sticking_point_value_per_year": 120e3},
+        ),
+        (
+            "we're 90k apart on Teams Phone",
+            {"sticking_point": "Teams Phone", "sticking_point_value_per_year": 90e3},
+        ),
+        ("the biggest issue is the true-up", {"sticking_point": "true-up"}),
+        # "escalation" is going over the rep's head, not a price escalator
+        ("escalation ask: an 8% discount", {"ask_discount_pct": 8}),
+        ("their price escalates 4% a year", {"annual_escalator_pct": 4}),
+        # a unit price is no yearly figure
+        ("they want $28 per seat per month for it", {}),
+        ("the EA is 900k over 3 years", {"term_years": 3}),
+        ("we have agreed our red line", {"walk_threshold_agreed": True}),
+        ("we have not set a walk-away yet", {"walk_threshold_agreed": False}),
+        ("the CTO volunteered to sponsor the renewal", {"exec_sponsor": True}),
+        ("procurement keeps dragging its feet", {"internal_alignment": "Procurement not yet"}),
+        ("their quote is well above market", {"offer_uncompetitive": True}),
+        ("we're not in control of the timeline", {"timeline_in_control": False}),
+        ("we haven't set a budget yet", {"budget_target_set": False}),
+        ("we don't think legal will agree", {}),  # a hedge, like "I don't think"
+    ],
+)
+def test_probe_misses_are_read(text, expected):
+    assert read(text) == expected

@@ -104,3 +104,17 @@ async def test_not_sure_answers_the_first_open_question_when_several_are_open(ch
     reply = await chat("not sure")
     assert "Rounds with the account team: not sure" in reply.plain_text()
     assert "couldn't read" not in reply.headline
+
+
+async def test_a_sentence_answering_the_form_is_read_fact_by_fact(chat, deal):
+    await chat("should we escalate?")
+    reply = await chat("we've had five sessions with the account exec and procurement is aligned")
+    noted = reply.plain_text()
+    assert "Rounds with the account team: 5" in noted
+    assert "Internal alignment: Procurement yes" in noted  # the team, not the whole sentence
+    await chat("deal new Contoso Azure")
+    await chat("could we walk away?")
+    costed = await chat("AWS would run us about 900k a year")
+    assert "Alternative per year: $900k" in costed.plain_text()
+    facts = (await chat("deal show")).plain_text().split("Timeline")[0]
+    assert "Alternative per year" in facts  # said in passing while answering another question

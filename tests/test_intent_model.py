@@ -15,9 +15,16 @@ import pytest
 from bot.knowledge import default_knowledge
 from bot.understand import understand_ranked
 from bot.understanding.config import config
-from bot.understanding.evaluate import evaluate_intents, format_intent_report, load_corpus
+from bot.understanding.evaluate import (
+    PROBE_PARTS,
+    evaluate_intents,
+    format_intent_report,
+    load_corpus,
+    load_probe,
+)
 
 CORPUS = load_corpus(Path(__file__).parent / "data" / "intents_corpus.yaml")
+PROBE = load_probe(Path(__file__).parent / "data" / "probe_2026_12_corpus.yaml")
 KB = default_knowledge()
 BAR = 0.92
 MIN_LINES, MIN_PER_INTENT = 800, 15
@@ -44,6 +51,10 @@ def test_the_corpus_is_held_out_from_the_training_examples():
     trained = {_norm(e) for s in KB.intents for e in s.examples}
     trained |= {_norm(e) for e in config(KB).outside_examples}
     lines = [t for v in CORPUS["intents"].values() for t in v] + CORPUS["out_of_scope"]
+    for part in PROBE_PARTS:  # the probe too: every part of it, intents and fact sentences
+        body = PROBE[part]
+        lines += [t for v in body["intents"].values() for t in v] + body["out_of_scope"]
+        lines += [case["text"] for case in body["facts"]]
     assert [t for t in lines if _norm(t) in trained] == []
 
 

@@ -34,8 +34,10 @@ CORE_FACTS = [
     "sticking_point",
     "sticking_point_value_per_year",
 ]
-TEAMS = ("it", "finance", "procurement")
-TEAM_LABELS = {"it": "IT", "finance": "Finance", "procurement": "Procurement"}
+TEAMS = ("it", "finance", "procurement")  # all three on board before escalating
+# Read and shown when people name them; the escalation check does not wait for them.
+OTHER_TEAMS = ("legal",)
+TEAM_LABELS = {"it": "IT", "finance": "Finance", "procurement": "Procurement", "legal": "Legal"}
 
 
 class Thresholds(BaseModel):
@@ -105,7 +107,7 @@ class Assessment:
 
 _NEG = re.compile(r"\b(no|not|nope|isn'?t|aren'?t|hasn'?t|haven'?t|disagree\w*|against|pending|still)\b")
 _POS = re.compile(r"\b(yes|yep|yeah|aligned|agreed|agree|on board|ok|okay|fine|signed off|happy|done|all)\b")
-_TEAM_RE = {t: re.compile(rf"\b{t}\b") for t in TEAMS}
+_TEAM_RE = {t: re.compile(rf"\b{t}\b") for t in (*TEAMS, *OTHER_TEAMS)}
 
 
 def parse_alignment(text: Any) -> dict[str, bool | None]:
@@ -121,7 +123,7 @@ def parse_alignment(text: Any) -> dict[str, bool | None]:
     named = False
     waiting: list[str] = []  # teams listed before their verdict: "IT, Finance and Procurement agreed"
     for clause in clauses:
-        teams = [t for t in TEAMS if _TEAM_RE[t].search(clause)]
+        teams = [t for t in _TEAM_RE if _TEAM_RE[t].search(clause)]
         if not teams:
             continue
         named = True
@@ -139,8 +141,9 @@ def parse_alignment(text: Any) -> dict[str, bool | None]:
 
 
 def merge_alignment(old: dict[str, bool | None], news: dict[str, bool | None]) -> dict[str, bool | None]:
-    """What was known, with the teams the news names replaced."""
-    return {t: news[t] if news.get(t) is not None else old.get(t) for t in TEAMS}
+    """What was known, with the teams the news names replaced (other teams only once said)."""
+    merged = {t: news[t] if news.get(t) is not None else old.get(t) for t in (*TEAMS, *OTHER_TEAMS)}
+    return {t: ok for t, ok in merged.items() if t in TEAMS or ok is not None}
 
 
 def alignment_text(state: dict[str, bool | None]) -> str:

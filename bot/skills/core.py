@@ -14,6 +14,7 @@ from bot.memory import DealNameTaken
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import CONTACT, FACT, UNDO
+from bot.understanding.fact_names import fact_and_value, fact_by_name
 
 MAX_DEAL_NAME = 120
 
@@ -291,18 +292,23 @@ def _fact_in_words(ctx: Context) -> tuple[str, str]:
     return name, value
 
 
+_VERB = re.compile(r"^\s*(?:please\s+)?(?:set|record|update|change|log|fact)\b\s*", re.IGNORECASE)
+
+
 @skill("fact.set")
 async def fact_set(ctx: Context) -> Reply:
     rest = str(ctx.intent.args.get("rest", ""))
     key_part, _, value_part = rest.partition(":")
     if not value_part:
         key_part, _, value_part = rest.partition("=")
-    if not value_part and not rest:  # "change the renewal date to 1 July 2027"
+    # "set renewal_date to 2027-06-30", "record the term as 3 years": a name, then the value
+    named = None if value_part else fact_and_value(rest or _VERB.sub("", ctx.intent.text), ctx.kb)
+    if named is None and not value_part and not rest:  # "change the renewal date to 1 July 2027"
         key_part, value_part = _fact_in_words(ctx)
-    wanted = key_part.strip().casefold().replace(" ", "_")
-    spec = next(
-        (s for s in ctx.kb.facts.values() if wanted in (s.key, s.label.casefold().replace(" ", "_"))), None
-    )
+    if named is not None:
+        spec, value_part = named
+    else:  # by key, label or the label's short form: "term", "Term (years)", "term_years"
+        spec = fact_by_name(key_part, ctx.kb)
     if spec is None:
         known = ", ".join(sorted(s.label.lower() for s in ctx.kb.facts.values())[:12])
         return Reply(

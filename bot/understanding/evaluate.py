@@ -7,6 +7,7 @@ people's wording of the same requests. Used by tests/test_intent_model.py and by
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,14 +117,19 @@ def run_intents(path: Path, kb: Knowledge) -> str:
 
 def same_value(got: Any, want: Any) -> bool:
     """A read value matches the expected one: booleans exactly, numbers to the cent, text
-    without regard to case or surrounding spaces."""
+    without regard to case, surrounding spaces or a leading article."""
     if isinstance(want, bool) or isinstance(got, bool):
         return got is want
     if isinstance(want, int | float) and isinstance(got, int | float):
         return abs(float(got) - float(want)) < 0.005
     if isinstance(want, str) and isinstance(got, str):
-        return got.casefold().strip() == want.casefold().strip()
+        return _words(got) == _words(want)
     return False
+
+
+def _words(text: str) -> str:
+    """Text without case, outer spaces or a leading article: "the Azure commit" is "Azure commit"."""
+    return re.sub(r"^(?:the|a|an)\s+", "", text.casefold().strip())
 
 
 @dataclass
@@ -191,5 +197,47 @@ def run_facts(path: Path, kb: Knowledge) -> str:
     )
 
 
+# --- probes: one file, intents and facts, split into the part fixed against and the rest -----
+
+PROBE_PARTS = ("fixing", "untouched", "written_after")
+
+
+def load_probe(path: Path | str) -> dict[str, Any]:
+    """A probe file: `now`, `tz` and parts (`fixing`, `untouched`, `written_after`), each with `intents`,
+    `out_of_scope` and `facts` in the shapes of the two corpora."""
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    for part in PROBE_PARTS:
+        body = doc.get(part) or {}
+        intents = body.get("intents") or {}
+        if [t for lines in intents.values() for t in lines if not isinstance(t, str)]:
+            raise ValueError(f"{path}: {part}: quote every intent line")
+        doc[part] = {
+            "intents": intents,
+            "out_of_scope": list(body.get("out_of_scope") or []),
+            "facts": list(body.get("facts") or []),
+        }
+    return doc
+
+
+def probe_reports(doc: dict[str, Any], part: str, kb: Knowledge) -> tuple[IntentReport, FactReport]:
+    body = doc[part]
+    intents = evaluate_intents({"intents": body["intents"], "out_of_scope": body["out_of_scope"]}, kb)
+    facts = evaluate_facts({"now": doc["now"], "tz": doc["tz"], part: body["facts"]}, part, kb)
+    return intents, facts
+
+
+def run_probe(path: Path, kb: Knowledge) -> str:
+    doc = load_probe(path)
+    out = []
+    for part in PROBE_PARTS:
+        intents, facts = probe_reports(doc, part, kb)
+        out += [f"-- {path.stem} {part}: intents", format_intent_report(intents), format_fact_report(facts)]
+    return "\n\n".join(out)
+
+
 # Corpus file name under tests/data/ -> what measures it; a file that isn't there is skipped.
-EVALUATORS: dict[str, Any] = {"intents_corpus.yaml": run_intents, "facts_corpus.yaml": run_facts}
+EVALUATORS: dict[str, Any] = {
+    "intents_corpus.yaml": run_intents,
+    "facts_corpus.yaml": run_facts,
+    "probe_2026_12_corpus.yaml": run_probe,
+}

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.knowledge import Knowledge, register_section
-from bot.playbooks.escalation import TEAMS, alignment_text, merge_alignment, parse_alignment
+from bot.playbooks.escalation import OTHER_TEAMS, TEAMS, alignment_text, merge_alignment, parse_alignment
 from bot.understanding.values import (
     ORDINALS,
     Ambiguous,
@@ -59,6 +59,7 @@ class ReadingSpec(BaseModel):
     bound_before: str
     total_after: str
     count_nouns: str
+    per_unit_after: str = r"$^"
     not_a_value_before: str
     spelling: list[str]
     products: list[str]
@@ -82,9 +83,9 @@ class ReadingSpec(BaseModel):
 
 def _validate(raw: Any) -> ReadingSpec:
     spec = ReadingSpec.model_validate(raw)
-    unknown = set(spec.teams) - set(TEAMS)
+    unknown = set(spec.teams) - {*TEAMS, *OTHER_TEAMS}
     if unknown:
-        raise ValueError(f"teams {sorted(unknown)} are not in the escalation playbook's teams {TEAMS}")
+        raise ValueError(f"teams {sorted(unknown)} are not the escalation playbook's teams")
     _compile(spec, role_aliases={"ae": ["ae"]})  # every pattern must compile with its placeholders
     return spec
 
@@ -136,6 +137,12 @@ _N = (
 )
 _ORD = r"(?P<ord>\d{1,2}(?:st|nd|rd|th)|" + "|".join(ORDINALS) + ")"
 _TEXT = r"(?P<text>[^,;:!?—–]{2,80})"
+# An amount said in passing, when a pattern reads what comes after it ("a gap of 200k on X");
+# the amount itself is read by the money readers.
+_AMOUNT = (
+    r"(?:[$€£]\s?)?\d[\d.,]*\s*(?:k|m|mm|mil|million|thousand|bn)?"
+    r"(?:\s*(?:a|per|/)\s*(?:year|yr|annum)|\s+(?:annually|yearly))?(?![\w])"
+)
 _NP = r"(?P<text>(?:[\w&/'+-]+\s+){0,3}[\w&/'+-]+)"
 _NAME = r"(?-i:(?P<name>[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}))"
 
@@ -163,6 +170,7 @@ class _Reader:
     bound: re.Pattern[str]
     total: re.Pattern[str]
     count_noun: re.Pattern[str]
+    per_unit: re.Pattern[str]
     not_a_value: re.Pattern[str]
     spelling: dict[str, str]  # a word with one letter dropped -> the word
     vocabulary: frozenset[str]
@@ -190,6 +198,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         "n": _N,
         "ord": _ORD,
         "text": _TEXT,
+        "amount": _AMOUNT,
         "np": _NP,
         "product": r"(?P<product>" + _alt(spec.products) + r")(?![\w])",
         "competitor": r"(?P<competitor>" + _alt(spec.competitors) + r")(?![\w])",
@@ -247,6 +256,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         bound=re.compile(spec.bound_before, re.IGNORECASE),
         total=re.compile(spec.total_after, re.IGNORECASE),
         count_noun=re.compile(spec.count_nouns, re.IGNORECASE),
+        per_unit=re.compile(spec.per_unit_after, re.IGNORECASE),
         not_a_value=re.compile(spec.not_a_value_before, re.IGNORECASE),
         spelling=spelling,
         vocabulary=frozenset(spec.spelling),
@@ -480,6 +490,8 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
             continue
         if re.match(r"\s*(?:-|–|to|or)\s*[$€£]?\d", work[b : b + 6]):
             continue
+        if r.per_unit.match(work, b):
+            continue  # a unit price, not a yearly figure
         before = work[max(c.start, start) : a]
         after = work[b : min(c.end, nxt, b + 40)]
         cut = re.search(r"\b(?:and|but)\b", after)
@@ -646,7 +658,7 @@ def _clean_text(raw: str, r: _Reader) -> str | None:
 def _read_alignment(
     work: str, parts: list[Clause], r: _Reader, add: Any, known: Mapping[str, Any] | None
 ) -> None:
-    news: dict[str, bool | None] = dict.fromkeys(TEAMS, None)
+    news: dict[str, bool | None] = dict.fromkeys((*TEAMS, *OTHER_TEAMS), None)
     spans: list[tuple[int, int]] = []
     waiting: list[str] = []
     for c in parts:
@@ -669,7 +681,7 @@ def _read_alignment(
         if polarity is None:
             # "IT, Finance and Procurement agreed": teams listed before their verdict.
             bare = re.sub(r"\b(?:and|&|the|teams?|plus)\b|[\s,]", "", s, flags=re.I)
-            bare = re.sub(r"(?i)finance|procurement|purchasing|sourcing|IT", "", bare)
+            bare = re.sub(r"(?i)finance|procurement|purchasing|sourcing|legal|IT", "", bare)
             waiting = [*waiting, *teams] if not bare else []
             continue
         named = [*waiting, *teams] if teams else (list(TEAMS) if everyone or nobody else [])

@@ -69,6 +69,23 @@ def read_yesno(text: str) -> bool | _Unknown | None:
     return None
 
 
+# Words that may stand around "not sure" in a reply that says nothing else.
+_UNSURE_FILLER = re.compile(
+    r"\b(i'?m|i am|i|we'?re|we are|we|really|honestly|tbh|to be honest|sorry|hmm+|um+|uh+|erm|well|"
+    r"yet|right now|at the moment|atm|either|about that|on that|still|just|so|ok|okay)\b|[^\w\s]",
+    re.IGNORECASE,
+)
+
+
+def only_unsure(text: str) -> bool:
+    """The whole message is "I don't know" ("not sure", "hmm, no idea tbh"): an answer, not a
+    request, so with no question open it means nothing to act on (never "cancel")."""
+    if not _UNSURE.search(text):
+        return False
+    rest = _UNSURE_FILLER.sub(" ", _UNSURE.sub(" ", text))
+    return not rest.strip()
+
+
 def is_unknown(value: Any) -> bool:
     return value is UNKNOWN or value == UNKNOWN_VALUE
 
