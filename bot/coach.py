@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 from bot.actions import MALFORMED as MALFORMED_ACTION
 from bot.actions import NOT_ARGUMENTS, user_text
 from bot.actions import checked as checked_action
+from bot.addresses import RecentlyStored
 from bot.context import Context, Intent
 from bot.db.engine import write_gate
 from bot.forms import (
@@ -77,6 +78,7 @@ class Coach:
         self.max_chars = max_chars
         self.handlers = load_skills()
         self.timelines = TimelineCache()
+        self.addresses = RecentlyStored()
         self.gate = write_gate(sessions)
         engine = sessions.kw.get("bind")
         self._keeps_writer = engine is not None and engine.dialect.name == "sqlite"
@@ -94,6 +96,8 @@ class Coach:
             async with self._transaction(turn, now) as memory:
                 if turn.event_id and not await memory.claim_event(turn.event_id, now):
                     return None
+                if turn.reference is not None:
+                    await self._store_address(memory, turn, now)
                 reply = await self._turn(memory, turn, now, deferred, llm)
             for work in deferred:  # committed: now the slow part, holding no transaction
                 try:
@@ -110,6 +114,18 @@ class Coach:
                 headline="Something went wrong on my side, and nothing was saved. Please try again.",
                 intent="error",
             )
+
+    async def _store_address(self, memory: Memory, turn: Turn, now: datetime) -> None:
+        """The conversation's address, in this turn's transaction; the read that finds it
+        unchanged is skipped while this process saw it stored a moment ago (bot/addresses.py)."""
+        assert turn.reference is not None
+        key = (turn.platform, turn.tenant, turn.conversation)
+        if self.addresses.unchanged(key, turn.reference):
+            return
+        if await memory.save_reference(turn.conversation, turn.reference, now):
+            self.addresses.forget(key)  # written, not yet committed
+        else:
+            self.addresses.remember(key, turn.reference)
 
     @asynccontextmanager
     async def _transaction(self, turn: Turn, now: datetime) -> AsyncIterator[Memory]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.engine import write_session
 from bot.knowledge import Knowledge, register_section
 from bot.memory import Memory
 
@@ -44,3 +46,28 @@ async def load_demo(memory: Memory, kb: Knowledge, user: str, now: datetime) -> 
         at = now - timedelta(days=e.days_ago)
         await memory.append_event(deal.id, e.kind, e.payload, actor=user, at=at, recorded_at=at)
     return deal.id
+
+
+async def load_demo_here(
+    sessions: async_sessionmaker[AsyncSession],
+    platform: str,
+    tenant: str,
+    conversation: str,
+    kb: Knowledge,
+    user: str,
+    now: datetime,
+) -> int:
+    """The sample deal (made once), active in `conversation`, in one transaction; its id."""
+    async with write_session(sessions) as session:
+        memory = await Memory.for_tenant(session, platform, tenant, now)
+        deal_id = await load_demo(memory, kb, user, now)
+        await memory.bind(await memory.conversation(conversation, now), await memory.get_deal(deal_id))
+    return deal_id
+
+
+async def has_deals(
+    sessions: async_sessionmaker[AsyncSession], platform: str, tenant: str, now: datetime
+) -> bool:
+    async with sessions() as session, session.begin():
+        memory = await Memory.for_tenant(session, platform, tenant, now)
+        return bool(await memory.list_deals())

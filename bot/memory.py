@@ -119,6 +119,13 @@ _OPENING = HotStatement(
 )
 
 
+_REFERENCE = select(ConversationRef.reference).where(
+    ConversationRef.platform == bindparam("platform"),
+    ConversationRef.tenant_key == bindparam("tenant_key"),
+    ConversationRef.conversation_key == bindparam("conversation_key"),
+)
+
+
 @dataclass(slots=True, frozen=True)
 class TenantHead:
     """The workspace or tenant a Memory is scoped to (rows never change once made)."""
@@ -401,6 +408,45 @@ class Memory:
             self.cache.put(deal_id, max((e.id for e in events), default=0), timeline)
         return timeline
 
+    async def deal_views(self) -> list[DealView]:
+        """Every deal of this tenant as a DealView, by name, in three queries whatever the number
+        of deals: the deals, their events, their contacts. (A portfolio read goes past the
+        per-deal cache turns use: it would push out the deals people are working on.)"""
+        heads = (
+            await self.session.execute(
+                select(Deal.id, Deal.name).where(Deal.tenant_id == self.tenant.id).order_by(Deal.name_key)
+            )
+        ).all()
+        if not heads:
+            return []
+        mine = select(Deal.id).where(Deal.tenant_id == self.tenant.id).scalar_subquery()
+        events: dict[int, list[Event]] = {}
+        rows = await self.session.execute(
+            select(
+                DealEvent.deal_id,
+                DealEvent.id,
+                DealEvent.kind,
+                DealEvent.payload,
+                DealEvent.actor,
+                DealEvent.occurred_at,
+                DealEvent.recorded_at,
+            )
+            .where(DealEvent.deal_id.in_(mine))
+            .order_by(DealEvent.deal_id, DealEvent.occurred_at, DealEvent.id)
+        )
+        for r in rows:
+            events.setdefault(r[0], []).append(
+                Event(id=r[1], kind=r[2], payload=r[3], actor=r[4], at=_utc(r[5]), recorded_at=_utc(r[6]))
+            )
+        contacts: dict[int, list[Contact]] = {}
+        stmt = select(DealContact).where(DealContact.deal_id.in_(mine)).order_by(DealContact.id)
+        for c in (await self.session.execute(stmt)).scalars():
+            contacts.setdefault(c.deal_id, []).append(_contact(c))
+        return [
+            make_view(deal_id, name, Timeline.of(events.get(deal_id, ())), contacts.get(deal_id, ()))
+            for deal_id, name in heads
+        ]
+
     async def append_event(
         self,
         deal_id: int,
@@ -525,7 +571,27 @@ class Memory:
         )
 
     # --- proactive references ---------------------------------------------------------
-    async def save_reference(self, conversation_key: str, reference: dict[str, Any], now: datetime) -> None:
+    async def save_reference(self, conversation_key: str, reference: dict[str, Any], now: datetime) -> bool:
+        """Store where to reach this conversation proactively; True when that wrote a row (a
+        new conversation, or the surface moved it), False when the stored one is the same."""
+        where = (
+            ConversationRef.platform == self.tenant.platform,
+            ConversationRef.tenant_key == self.tenant.external_id,
+            ConversationRef.conversation_key == conversation_key,
+        )
+        params = {
+            "platform": self.tenant.platform,
+            "tenant_key": self.tenant.external_id,
+            "conversation_key": conversation_key,
+        }
+        stored = (await self.session.execute(_REFERENCE, params)).first()
+        if stored is not None and stored[0] == reference:
+            return False
+        if stored is not None:
+            await self.session.execute(
+                update(ConversationRef).where(*where).values(reference=reference, updated_at=now)
+            )
+            return True
         ref = await get_or_create(
             self.session,
             ConversationRef,
@@ -537,9 +603,10 @@ class Memory:
             reference=reference,
             updated_at=now,
         )
-        ref.reference = reference
+        ref.reference = reference  # a concurrent first message may have stored it a moment ago
         ref.updated_at = now
         await self.session.flush()
+        return True
 
 
 def _contact(row: DealContact) -> Contact:

@@ -21,7 +21,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.engine import write_session
 from bot.memory import DealNameTaken, Memory, name_key
 from bot.textsafety import unsafe_in_name
 
@@ -263,3 +265,32 @@ async def import_deal(memory: Memory, doc: DealFile, *, name: str | None = None)
         )
         ids[e.ref] = event.id
     return deal.id
+
+
+# --- whole operations, each its own transaction (the CLI's `deal export` and `deal import`) -------
+async def export_named(
+    sessions: async_sessionmaker[AsyncSession], platform: str, tenant: str, name: str, now: datetime
+) -> dict[str, Any] | None:
+    """The export of the tenant's deal called `name` (None: there is none)."""
+    async with sessions() as session, session.begin():
+        memory = await Memory.for_tenant(session, platform, tenant, now)
+        deal = await memory.find_deal(name)
+        return await export_deal(memory, deal.id) if deal is not None else None
+
+
+async def import_document(
+    sessions: async_sessionmaker[AsyncSession],
+    platform: str,
+    tenant: str,
+    doc: DealFile,
+    now: datetime,
+    *,
+    name: str | None = None,
+) -> str:
+    """Import `doc` as a new deal of the tenant, all or nothing; returns the deal's name.
+    ImportProblem (nothing written) when it can't be imported."""
+    async with write_session(sessions) as session:
+        memory = await Memory.for_tenant(session, platform, tenant, now)
+        deal_id = await import_deal(memory, doc, name=name)
+        deal = await memory.get_deal(deal_id)
+        return deal.name if deal is not None else doc.deal.name

@@ -21,3 +21,6 @@ class Turn:
     timezone: str | None = None  # IANA name when the platform tells us
     received_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Where to reach this conversation proactively (a Teams conversation reference): stored in
+    # the turn's own transaction, so reminders find it after a restart and from any replica.
+    reference: dict[str, Any] | None = None

@@ -121,3 +121,17 @@ def test_help_does_not_load_scikit_learn(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip().splitlines()[-1] == "False False", out.stderr
+
+
+def test_deal_list_shows_every_deal_most_urgent_first_beyond_the_chat_limit(tmp_path):
+    said = [f"deal new Deal {n:02d}" for n in range(33)]  # more than a chat reply shows (30)
+    said += ["deal use Deal 07", "set renewal date: 2099-01-31", "quit"]
+    assert coach(tmp_path, "shell", stdin="\n".join(said) + "\n").returncode == 0
+    listed = coach(tmp_path, "deal", "list")
+    assert listed.returncode == 0, listed.stderr
+    lines = [line for line in listed.stdout.splitlines() if "Deal " in line]
+    assert len(lines) == 33 and "more" not in listed.stdout  # the terminal shows every deal
+    assert "Deal 07 (active here)" in lines[0] and "renews 31 Jan 2099" in lines[0]  # a known date first
+    assert "renewal date not known (listed last)" in lines[-1]
+    chat = coach(tmp_path, "ask", "deals")
+    assert "…and 3 more, less urgent." in chat.stdout

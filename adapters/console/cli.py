@@ -16,10 +16,8 @@ from rich.text import Text
 from adapters.console.render import json_text, render, to_json
 from adapters.runtime import Runtime, configure_logging
 from bot.db import migrate
-from bot.demo import load_demo
 from bot.knowledge import KnowledgeError
 from bot.memory import Memory
-from bot.portable import ImportProblem, export_deal, import_deal, parse_document
 from bot.reply import Reply
 from bot.settings import SettingsError, get_settings
 from bot.skills.core import MAX_DEAL_NAME
@@ -86,44 +84,54 @@ async def cmd_deal(args: argparse.Namespace) -> int:
     console = Console()
     rt = await Runtime.start()
     try:
-        if args.deal_cmd in ("new", "use", "list", "show"):
-            return await _deal_turn(rt, console, args.deal_cmd, " ".join(getattr(args, "name", None) or []))
-        async with rt.sessions() as session, session.begin():
-            memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
-            if args.deal_cmd == "brief":
-                return await _write_brief(rt, memory, args, console)
-            if args.deal_cmd == "export":
-                deal = await memory.find_deal(" ".join(args.name))
-                if deal is None:
-                    _complain(f"I don't know a deal called “{' '.join(args.name)[:80]}”.")
-                    return USER_ERROR
-                doc = json_text(await export_deal(memory, deal.id), indent=2)
-                if args.output:
-                    Path(args.output).write_text(doc + "\n", encoding="utf-8")
-                else:
-                    print(doc)
-                return 0
-            # import
-            try:
-                path = Path(args.file)
-                if path.stat().st_size > 10 * 1024 * 1024:
-                    raise ImportProblem("That file is too large to be a deal export (over 10 MB).")
-                doc = parse_document(path.read_bytes())
-                deal_id = await import_deal(memory, doc, name=args.as_name)
-            except OSError as exc:
-                _complain(f"Can't read {args.file}: {exc.strerror}.")
-                return USER_ERROR
-            except ImportProblem as exc:
-                await session.rollback()
-                _complain(str(exc))
-                return USER_ERROR
-            deal = await memory.get_deal(deal_id)
-            name = deal.name if deal else "the deal"
-            console.print(
-                Text(f"Imported {printable(name)} ({len(doc.events)} events). "),
-                Text(f"`coach deal use {printable(name)}` to work on it."),
+        if args.deal_cmd == "list":  # every deal, most urgent first (the chat shows the first ones)
+            from bot import portfolio
+
+            seen = await portfolio.overview(
+                rt.sessions, "console", TENANT, rt.kb, rt.coach.clock(), conversation=CONVERSATION
             )
+            render(portfolio.to_reply(seen.rows, rt.kb, seen.active, limit=len(seen.rows)), console)
             return OK
+        if args.deal_cmd in ("new", "use", "show"):
+            return await _deal_turn(rt, console, args.deal_cmd, " ".join(getattr(args, "name", None) or []))
+        if args.deal_cmd == "brief":
+            async with rt.sessions() as session, session.begin():
+                memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
+                return await _write_brief(rt, memory, args, console)
+        from bot import portable
+
+        if args.deal_cmd == "export":
+            name = " ".join(args.name)
+            exported = await portable.export_named(rt.sessions, "console", TENANT, name, rt.coach.clock())
+            if exported is None:
+                _complain(f"I don't know a deal called “{name[:80]}”.")
+                return USER_ERROR
+            doc = json_text(exported, indent=2)
+            if args.output:
+                Path(args.output).write_text(doc + "\n", encoding="utf-8")
+            else:
+                print(doc)
+            return OK
+        # import: nothing is written unless all of it is
+        try:
+            path = Path(args.file)
+            if path.stat().st_size > portable.MAX_BYTES:
+                raise portable.ImportProblem("That file is too large to be a deal export (over 10 MB).")
+            parsed = portable.parse_document(path.read_bytes())
+            name = await portable.import_document(
+                rt.sessions, "console", TENANT, parsed, rt.coach.clock(), name=args.as_name
+            )
+        except OSError as exc:
+            _complain(f"Can't read {args.file}: {exc.strerror}.")
+            return USER_ERROR
+        except portable.ImportProblem as exc:
+            _complain(str(exc))
+            return USER_ERROR
+        console.print(
+            Text(f"Imported {printable(name)} ({len(parsed.events)} events). "),
+            Text(f"`coach deal use {printable(name)}` to work on it."),
+        )
+        return OK
     finally:
         await rt.close()
 
@@ -218,6 +226,7 @@ async def _deal_turn(rt: Runtime, console: Console, command: str, name: str) -> 
 # --- shell ------------------------------------------------------------------------
 async def cmd_shell(args: argparse.Namespace) -> int:
     from adapters.console.reminders import PROMPT, TerminalReminders
+    from bot import demo
 
     if sys.stdin.isatty():
         import readline  # noqa: F401  (line editing in input(), and the typed text for redraws)
@@ -227,11 +236,9 @@ async def cmd_shell(args: argparse.Namespace) -> int:
     stop = asyncio.Event()
     worker: asyncio.Task[None] | None = None
     try:
-        async with rt.sessions() as session, session.begin():
-            memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
-            has_deals = bool(await memory.list_deals())
-            if args.demo:
-                await _load_demo(rt, memory)
+        has_deals = await demo.has_deals(rt.sessions, "console", TENANT, rt.coach.clock())
+        if args.demo:
+            await _load_demo(rt)
         console.print("[bold]Deal Coach[/] — ask in your own words. `help` for examples, `quit` to leave.")
         if args.demo:
             console.print("Loaded the sample deal. Try: [cyan]should we escalate now?[/]")
@@ -264,8 +271,7 @@ async def cmd_shell(args: argparse.Namespace) -> int:
 
 async def _shell_turn(rt: Runtime, console: Console, reminders: Any, text: str) -> None:
     if text.casefold() == "demo":
-        async with rt.sessions() as session, session.begin():
-            await _load_demo(rt, await Memory.for_tenant(session, "console", TENANT, rt.coach.clock()))
+        await _load_demo(rt)
         console.print("Loaded the sample deal. Try: [cyan]should we escalate now?[/]")
         return
     # A number presses a button of the last thing shown: an answer, or a reminder.
@@ -282,10 +288,10 @@ async def _shell_turn(rt: Runtime, console: Console, reminders: Any, text: str) 
     reminders.last = reply
 
 
-async def _load_demo(rt: Runtime, memory: Memory) -> None:
-    deal_id = await load_demo(memory, rt.kb, _user(), rt.coach.clock())
-    conv = await memory.conversation(CONVERSATION, rt.coach.clock())
-    await memory.bind(conv, await memory.get_deal(deal_id))
+async def _load_demo(rt: Runtime) -> None:
+    from bot.demo import load_demo_here
+
+    await load_demo_here(rt.sessions, "console", TENANT, CONVERSATION, rt.kb, _user(), rt.coach.clock())
 
 
 def _poll_seconds() -> float:
@@ -377,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         d = dsub.add_parser(name, help=helptext)
         d.add_argument("name", nargs="*" if name == "show" else "+")
-    dsub.add_parser("list", help="all deals")
+    dsub.add_parser("list", help="every deal, most urgent first (renewal, milestones, promises, escalation)")
     ex = dsub.add_parser("export", help="write a deal as JSON")
     ex.add_argument("name", nargs="+")
     ex.add_argument("-o", "--output")

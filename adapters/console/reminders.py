@@ -11,12 +11,10 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
 
 from adapters.console.render import render
 from adapters.runtime import Runtime
-from bot.db.models import Reminder, Tenant
-from bot.reminders import store
+from bot.reminders import worker
 from bot.reply import Reply
 from bot.textsafety import printable
 from bot.turn import Turn
@@ -32,25 +30,14 @@ async def print_scheduled(
         assert reply is not None
         render(reply, console)
         return 0
-    async with rt.sessions() as session:
-        rows = (
-            await session.execute(
-                select(Reminder, Tenant.platform)
-                .join(Tenant, Tenant.id == Reminder.tenant_id)
-                .where(Reminder.status == store.PENDING)
-                .order_by(Reminder.due_at, Reminder.id)
-                .limit(500)
-            )
-        ).all()
+    rows = await worker.every_pending(rt.sessions)
     if not rows:
         console.print("Nothing is scheduled.")
         return 0
     table = Table("id", "due (UTC)", "platform", "kind", "deal", "attempts")
-    for r, platform in rows:
-        due = store.utc(r.due_at)
-        table.add_row(
-            str(r.id), f"{due:%Y-%m-%d %H:%M}", platform, r.kind, str(r.deal_id or "-"), str(r.attempts)
-        )
+    for r in rows:
+        due = f"{r.due_at:%Y-%m-%d %H:%M}"
+        table.add_row(str(r.id), due, r.platform, r.kind, str(r.deal_id or "-"), str(r.attempts))
     console.print(table)
     return 0
 

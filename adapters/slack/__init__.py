@@ -9,3 +9,5 @@ if mount not in MOUNTS:
     MOUNTS.append(mount)
 
 __all__ = ["mount"]
+
+from adapters.slack import reminders as _reminders  # noqa: F401  (registers the deliverer)

@@ -42,6 +42,16 @@ def message_text(activity: Activity) -> str:
     return _AT.sub("", text or "").strip()
 
 
+def address(activity: Activity) -> dict[str, Any]:
+    """The conversation reference proactive sends use: the conversation's address only. Who
+    spoke (user, locale) and which message (activityId, requestId) are left out, so it changes
+    only when Teams moves the conversation, and a group chat's turns rewrite nothing."""
+    ref = activity.get_conversation_reference().model_dump(mode="json", by_alias=True, exclude_none=True)
+    for per_activity in ("activityId", "requestId", "user", "locale"):
+        ref.pop(per_activity, None)
+    return ref
+
+
 def html_to_text(content: str) -> str:
     return html.unescape(_TAGS.sub(" ", content or "")).strip()
 
@@ -64,27 +74,21 @@ class CoachAgent:
         if activity.type == ActivityTypes.conversation_update:
             # A resent conversationUpdate (same id) must not welcome twice: the id is claimed in
             # the database together with the reference save.
-            first = await self._save_reference(activity, tenant, claim=f"conversationUpdate:{activity.id}")
+            first = await self._save_reference(activity, tenant)
             if first:
                 await self._on_conversation_update(context)
             return
-        await self._save_reference(activity, tenant)
         if activity.type == ActivityTypes.message:
             await self._on_message(context, tenant)
         elif activity.type == ActivityTypes.invoke:
             await self._on_invoke(context, tenant)
 
-    async def _save_reference(self, activity: Activity, tenant: str, claim: str | None = None) -> bool:
-        key = conversation_key(activity)
-        bot = activity.recipient.id if activity.recipient else None
-        route = (activity.service_url, activity.conversation.id, bot, activity.channel_id)
-        claim = claim if activity.id else None
-        if claim is None and self.refs.fresh(tenant, key, route):
-            return True  # the common case: nothing to build, nothing to write
-        ref = activity.get_conversation_reference().model_dump(mode="json", by_alias=True, exclude_none=True)
-        for per_activity in ("activityId", "requestId"):
-            ref.pop(per_activity, None)
-        return await self.refs.save(tenant, key, ref, self.rt.coach.clock(), route=route, claim=claim)
+    async def _save_reference(self, activity: Activity, tenant: str) -> bool:
+        """A conversationUpdate (no coach turn): the reference and the event id's claim in one
+        transaction; False when another request (any process) already claimed that id."""
+        claim = f"conversationUpdate:{activity.id}" if activity.id else None
+        now = self.rt.coach.clock()
+        return await self.refs.save(tenant, conversation_key(activity), address(activity), now, claim)
 
     def _turn(self, activity: Activity, tenant: str, *, text: str = "", action: dict | None = None) -> Turn:
         user = activity.from_property
@@ -98,6 +102,7 @@ class CoachAgent:
             event_id=activity.id or None,
             user_name=getattr(user, "name", None),
             timezone=getattr(activity, "local_timezone", None),
+            reference=address(activity),  # stored in the turn's transaction (when it changed)
         )
 
     # --- messages ------------------------------------------------------------------

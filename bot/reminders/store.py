@@ -21,7 +21,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db import leases
-from bot.db.models import Reminder, Tenant
+from bot.db.models import Conversation, ConversationRef, Reminder, Tenant
 from bot.reminders.policy import Planned
 
 PENDING, SENT, CANCELLED, DROPPED = "pending", "sent", "cancelled", "dropped"
@@ -182,6 +182,41 @@ async def release(session: AsyncSession, reminder_id: int, owner: str, retry_at:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Addressee:
+    """Where a claimed reminder goes: its workspace, conversation and stored reference."""
+
+    tenant_id: int
+    platform: str
+    tenant_key: str
+    conversation_key: str | None
+    reference: dict[str, Any] | None  # conversation_refs.reference, when the surface stored one
+
+
+async def addressee(session: AsyncSession, c: Claimed) -> Addressee | None:
+    """None when the reminder's workspace is gone."""
+    tenant = await session.get(Tenant, c.tenant_id)
+    if tenant is None:
+        return None
+    conversation = await session.get(Conversation, c.conversation_id) if c.conversation_id else None
+    if conversation is None:
+        return Addressee(tenant.id, tenant.platform, tenant.external_id, None, None)
+    ref = await reference(session, tenant.platform, tenant.external_id, conversation.external_id)
+    return Addressee(tenant.id, tenant.platform, tenant.external_id, conversation.external_id, ref)
+
+
+async def reference(
+    session: AsyncSession, platform: str, tenant_key: str, conversation_key: str
+) -> dict[str, Any] | None:
+    """The conversation reference a surface stored (Memory.save_reference) for proactive sends."""
+    stmt = select(ConversationRef.reference).where(
+        ConversationRef.platform == platform,
+        ConversationRef.tenant_key == tenant_key,
+        ConversationRef.conversation_key == conversation_key,
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 # --- what users see and change ------------------------------------------------------------
 async def list_pending(
     session: AsyncSession,
@@ -245,6 +280,34 @@ async def snooze(session: AsyncSession, tenant_id: int, reminder_id: int, until:
 
 
 # --- what operators see -------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    """A pending reminder as an operator sees it: no payload, so no deal contents."""
+
+    id: int
+    due_at: datetime
+    platform: str
+    kind: str
+    deal_id: int | None
+    attempts: int
+
+
+async def every_pending(session: AsyncSession, limit: int = 500) -> list[Scheduled]:
+    """Pending reminders of every workspace, soonest first (`coach reminders --all`)."""
+    stmt = (
+        select(Reminder.id, Reminder.due_at, Tenant.platform, Reminder.kind)
+        .add_columns(Reminder.deal_id, Reminder.attempts)
+        .join(Tenant, Tenant.id == Reminder.tenant_id)
+        .where(Reminder.status == PENDING)
+        .order_by(Reminder.due_at, Reminder.id)
+        .limit(limit)
+    )
+    return [
+        Scheduled(id, utc(due), platform, kind, deal_id, attempts)  # type: ignore[arg-type]
+        for id, due, platform, kind, deal_id, attempts in await session.execute(stmt)
+    ]
+
+
 async def queue_depth(session: AsyncSession, now: datetime) -> tuple[int, datetime | None]:
     """How many pending reminders are due, and the oldest one's due time (None when none is):
     the worker's backlog and how far behind it is. Served by ix_reminders_due."""

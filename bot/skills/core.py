@@ -137,20 +137,6 @@ async def _deal_in_words(ctx: Context) -> Any:
     return found[0] if len(found) == 1 else None
 
 
-@skill("deal.list", needs_deal=False)
-async def deal_list(ctx: Context) -> Reply:
-    deals = await ctx.memory.list_deals()
-    if not deals:
-        return Reply(headline="No deals yet. Start one: `deal new NAME`.", intent="deal.list")
-    active = ctx.deal.id if ctx.deal else None
-    items = [Item(d.name + (" (active here)" if d.id == active else "")) for d in deals]
-    return Reply(
-        headline=f"{len(deals)} deal{'s' if len(deals) != 1 else ''}:",
-        intent="deal.list",
-        sections=[Section(items=items)],
-    )
-
-
 @skill("deal.show")
 async def deal_show(ctx: Context) -> Reply:
     assert ctx.deal is not None

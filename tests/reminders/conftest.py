@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+import adapters.slack  # noqa: F401  (registers the Slack deliverer, as `coach serve` does)
 from adapters import scheduler as sched
 from adapters.runtime import Runtime
 from bot.actions import Payload, register

@@ -251,8 +251,11 @@ async def _commitment_ids(slack) -> list[dict]:
 
 
 def test_attention_is_quiet_when_all_is_settled():
-    from adapters.slack.home import _attention
+    from bot.knowledge import default_knowledge
+    from bot.portfolio import attention
     from bot.timeline import Event, make_view
+
+    kb = default_knowledge()
 
     now = datetime(2026, 11, 23, 9, tzinfo=UTC)
     past = (now - timedelta(days=2)).isoformat()
@@ -262,7 +265,7 @@ def test_attention_is_quiet_when_all_is_settled():
         Event(3, "commitment_update", {"commitment_id": 2, "status": "in_contract"}, "U1", now),
         Event(4, "meeting", {"role": "ae", "topic": "pricing", "when": past}, "U1", now),
     ]
-    assert _attention(make_view(1, "D", settled), now) == []
+    assert attention(make_view(1, "D", settled), kb, now) == []
     # One step back on each and all three show again.
     ahead = (now + timedelta(hours=2)).isoformat()
     open_ = [
@@ -271,7 +274,7 @@ def test_attention_is_quiet_when_all_is_settled():
         Event(3, "commitment_update", {"commitment_id": 2, "status": "requested_in_writing"}, "U1", now),
         Event(4, "meeting", {"role": "ae", "title": "Pricing with the AE", "when": ahead}, "U1", now),
     ]
-    assert _attention(make_view(1, "D", open_), now) == [
+    assert attention(make_view(1, "D", open_), kb, now) == [
         "internal alignment: Finance not on board",
         "1 commitment asked in writing, not in the contract",
         "next meeting Mon 23 Nov: Pricing with the AE",

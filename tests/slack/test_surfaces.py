@@ -174,15 +174,18 @@ async def test_message_shortcut_checks_the_message_ephemerally(slack, fake):
     assert fake.of("chat.postMessage") == []  # only the asker sees it
 
 
-async def test_app_home_lists_the_users_deals(slack, fake):
+async def test_app_home_lists_every_deal_of_the_workspace_and_none_of_another(slack, fake):
     await slack.post(command("deal new Woodgrove EA renewal", user="U1"), FORM)
     await slack.post(command("deal new Someone Elses Deal", user="U2"), FORM)
-    await fake.wait_for("chat.postMessage", 2)
+    await slack.post(command("deal new Other Workspace Deal", user="U1", team="T2"), FORM)
+    await fake.wait_for("chat.postMessage", 3)
     await slack.post(event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"}), JSON)
     (pub,) = await fake.wait_for("views.publish")
     assert pub["user_id"] == "U1"
     text = _texts(pub["view"]["blocks"])
-    assert "Woodgrove EA renewal" in text and "Someone Elses" not in text
+    assert "Woodgrove EA renewal" in text and "Someone Elses Deal" in text
+    assert "renewal date not known" in text
+    assert "Other Workspace" not in text
     assert "coach.modal" not in text and '\\"modal\\":\\"favor\\"' in text
 
 

@@ -217,8 +217,10 @@ async def test_group_chat_turns_store_the_reference_once(bot: Bot, monkeypatch: 
     real = Memory.save_reference
 
     async def counted(self, *args, **kwargs):
-        writes.append(args[0])
-        return await real(self, *args, **kwargs)
+        wrote = await real(self, *args, **kwargs)
+        if wrote:  # in the turn's own transaction; an unchanged reference writes nothing
+            writes.append(args[0])
+        return wrote
 
     monkeypatch.setattr(Memory, "save_reference", counted)
     for n in range(4):  # two people take turns in one group chat

@@ -165,3 +165,17 @@ async def test_tenant_isolation_and_allow_list(bot: Bot) -> None:
         message(bot.connector, "deal list", tenant="33333333-3333-3333-3333-333333333333")
     )
     assert status == 403 and len(bot.connector.messages) == n
+
+
+async def test_deals_is_the_tenants_portfolio_as_a_card(bot: Bot) -> None:
+    await bot.post(message(bot.connector, "deal new Woodgrove EA renewal", tenant=TENANT_A))
+    await bot.post(message(bot.connector, "set renewal date: 2099-06-30", tenant=TENANT_A))
+    await bot.post(message(bot.connector, "deal new Contoso Azure MACC", tenant=TENANT_A))
+    other = message(bot.connector, "deal new Fabrikam EA", tenant=TENANT_B, conversation="a:personal-b")
+    await bot.post(other)
+    await bot.post(message(bot.connector, "deals", tenant=TENANT_A))
+    shown = card_text(card_of(bot.connector.messages[-1]))
+    assert "2 deals:" in shown and "Most urgent first" in shown
+    assert shown.index("Woodgrove EA renewal") < shown.index("Contoso Azure MACC")
+    assert "renews 30 Jun 2099" in shown and "renewal date not known (listed last)" in shown
+    assert "Fabrikam" not in shown

@@ -1,0 +1,14 @@
+"""`deals` / `deal list`: the portfolio of this workspace, most urgent first (bot/portfolio.py)."""
+
+from __future__ import annotations
+
+from bot import portfolio
+from bot.context import Context
+from bot.reply import Reply
+from bot.skills import skill
+
+
+@skill("deal.list", needs_deal=False)
+async def deal_list(ctx: Context) -> Reply:
+    rows = await portfolio.load(ctx.memory, ctx.kb, ctx.now)
+    return portfolio.to_reply(rows, ctx.kb, ctx.deal.id if ctx.deal else None)
