@@ -17,7 +17,7 @@ reply and delete the row. Nothing acknowledged lives only in process memory:
   the rest back (lease cleared) for the next start or another replica, log the counts.
 
 Rows hold message text (deal data): they are deleted when answered and never logged.
-Surfaces register a processor per platform:  PROCESSORS["slack"] = answer_slack
+A surface hands its processor over when it mounts:  attach(rt, app, "slack", answer_slack)
     async def answer_slack(rt: Runtime, item: Item) -> None   (raise: retried with backoff)
 """
 
@@ -28,7 +28,7 @@ import contextlib
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
@@ -87,7 +87,6 @@ _DELETE = HotStatement(
 )
 Processor = Callable[[Runtime, Item], Awaitable[None]]
 Job = Callable[[Item], Awaitable[None]]
-PROCESSORS: dict[str, Processor] = {}
 
 
 _TURN_FIELDS = tuple(f.name for f in fields(Turn))
@@ -124,9 +123,12 @@ class Inbox:
         poll: float | None = None,
         concurrency: int | None = None,
         drain_seconds: float | None = None,
+        processors: Mapping[str, Processor] | None = None,
     ) -> None:
+        """`processors`: platform -> what answers its rows (the mounted surfaces add theirs)."""
         s = rt.settings
         self.rt = rt
+        self.processors: dict[str, Processor] = dict(processors or {})
         self.owner = owner or worker_id()
         self.lease = timedelta(seconds=lease if lease is not None else s.inbox_lease_seconds)
         self.poll = poll if poll is not None else s.inbox_poll_seconds
@@ -158,7 +160,7 @@ class Inbox:
         """Persist an acknowledged turn with one INSERT; only then may the caller ack. Returns
         the local task running it, or None (a duplicate, or left for any free worker).
         `job`: the turn is already running in this process (Teams' background turns): the row
-        is ours at once and `job` finishes it instead of PROCESSORS[platform]."""
+        is ours at once and `job` finishes it instead of the platform's processor."""
         now = self.now()
         # A running `job` stays ours even while draining: its turn is already under way here.
         busy = len(self.jobs) + self.reserved
@@ -233,7 +235,7 @@ class Inbox:
             if job is not None:
                 await job(item)
             else:
-                processor = PROCESSORS.get(item.platform)
+                processor = self.processors.get(item.platform)
                 if processor is None:
                     raise LookupError(f"no inbox processor for {item.platform}")
                 await processor(self.rt, item)
@@ -392,14 +394,17 @@ _STOP = web.AppKey("inbox_stop", asyncio.Event)
 _TASK = web.AppKey("inbox_task", asyncio.Task)
 
 
-def attach(rt: Runtime, app: web.Application) -> Inbox:
-    """The app's inbox (made, and its worker wired to start and stop, on first use)."""
+def attach(rt: Runtime, app: web.Application, platform: str, processor: Processor) -> Inbox:
+    """The app's inbox, answering `platform`'s rows with `processor` (the inbox is made, and
+    its worker wired to start and stop, on first use)."""
     if INBOX in app:
+        app[INBOX].processors[platform] = processor
         return app[INBOX]
-    inbox = rt.services.get("inbox")
+    inbox = rt.services.inbox
     if not isinstance(inbox, Inbox):
         inbox = Inbox(rt)
-        rt.services["inbox"] = inbox
+        rt.services.inbox = inbox
+    inbox.processors[platform] = processor
     app[INBOX] = inbox
 
     async def start(app: web.Application) -> None:

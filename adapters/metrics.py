@@ -35,10 +35,8 @@ log = logging.getLogger("coach.metrics")
 TURN_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 SCRAPE_TIMEOUT = 2.0  # seconds for the database gauges; past it they are left out of the scrape
 
-# rt.services key of the optional inbox-depth provider: `async () -> int`, registered by the
+# The optional inbox-depth provider (`rt.services.inbox_depth`): `async () -> int`, set by the
 # durable inbox when it is there. Without it, coach_inbox_depth is absent rather than made up.
-INBOX_DEPTH = "inbox.depth"
-
 InboxDepth = Callable[[], Awaitable[int]]
 
 
@@ -70,7 +68,7 @@ class DatabaseGauges(Collector):
             due, oldest = await queue_depth(session, now)
             values["reminders_due"] = due
             values["reminder_lag_seconds"] = max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
-            drafter = self.rt.services.get("drafter")
+            drafter = self.rt.services.drafter
             if drafter is not None:
                 limit = int(drafter.settings.daily_budget)
                 tenants, requests, tokens, busiest = await llm_totals(session, now.strftime("%Y-%m-%d"))
@@ -79,7 +77,7 @@ class DatabaseGauges(Collector):
                 values["llm_tokens_today"] = tokens
                 values["llm_tenants_today"] = tenants
                 values["llm_budget_remaining_min"] = max(limit - busiest, 0)
-        inbox: InboxDepth | None = self.rt.services.get(INBOX_DEPTH)
+        inbox: InboxDepth | None = self.rt.services.inbox_depth
         if inbox is not None:
             values["inbox_depth"] = await inbox()
         return values
@@ -174,13 +172,13 @@ def install(rt: Runtime, app: web.Application) -> Metrics:
     metrics = Metrics(rt)
     app[METRICS] = metrics
     rt.observe_turn = metrics.observe_turn
-    drafter: Any = rt.services.get("drafter")
+    drafter: Any = rt.services.drafter
     if drafter is not None:
-        previous = rt.services.get("metrics")
+        previous = rt.services.metrics
         if previous is not None and previous.observe_draft in drafter.observers:
             drafter.observers.remove(previous.observe_draft)  # an app built again on this runtime
         drafter.observers.append(metrics.observe_draft)
-    rt.services["metrics"] = metrics
+    rt.services.metrics = metrics
     _wire_inbox(rt)
     return metrics
 
@@ -195,7 +193,8 @@ def _wire_inbox(rt: Runtime) -> None:
     async def depth() -> int:
         return await inbox_depth(rt.sessions)
 
-    rt.services.setdefault(INBOX_DEPTH, depth)
+    if rt.services.inbox_depth is None:
+        rt.services.inbox_depth = depth
 
 
 def metrics_handler(metrics: Metrics, token: str | None) -> Callable[[web.Request], Awaitable[web.Response]]:

@@ -6,22 +6,35 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.coach import Coach, utcnow
 from bot.db.engine import create_engine, session_factory
-from bot.db.migrate import upgrade
-from bot.knowledge import Knowledge, default_knowledge
+from bot.db.migrate import shipped_heads, upgrade
+from bot.features import default_knowledge
+from bot.knowledge import Knowledge
 from bot.llm.setup import LlmConfigError, drafter_from_env
 from bot.reply import Reply
+from bot.services import CoachServices
 from bot.settings import Settings, get_settings
 from bot.turn import Turn
 from bot.understanding.llm_reader import reader_from_env
+
+if TYPE_CHECKING:
+    from adapters.inbox import Inbox
+    from adapters.metrics import Metrics
+    from adapters.scheduler import ReminderSettings
+    from adapters.slack.app import SlackCoach
+    from adapters.slack.settings import SlackSettings
+    from adapters.teams.config import TeamsConfig
+    from adapters.teams.host import TeamsHost
 
 log = logging.getLogger("coach.runtime")
 
@@ -43,12 +56,12 @@ QUIET = (
 )
 
 
-def pin_cpu(setting: str = "auto") -> int | None:
-    """Keep this process on one CPU. An asyncio process runs on one core anyway; left to roam,
-    the scheduler moves it between cores while it waits on each database round trip, and every
-    move costs a cold wake-up (measured on PostgreSQL: a core turn 2.1 ms unpinned, 1.2 ms
-    pinned; SQLite runs on the loop's own thread and no longer minds). "auto" spreads replicas
-    by pid."""
+def pin_cpu(setting: str = "off") -> int | None:
+    """Keep this process on one CPU when asked to (COACH_CPU_AFFINITY, or a bench's --cpu).
+    An asyncio process runs on one core anyway, and pinning spares it cold wake-ups on another
+    core after each database round trip; but placing processes is the operator's job, so
+    `coach serve` does not pin by default. "auto" picks a CPU by pid: fine for benches and
+    for replicas sharing one host's pid space, wrong in containers (every replica is PID 1)."""
     if setting.strip().casefold() in ("off", "no", "false", "0", "") or not hasattr(os, "sched_setaffinity"):
         return None
     allowed = sorted(os.sched_getaffinity(0))
@@ -83,6 +96,55 @@ def turn_outcome(reply: Reply | None) -> str:
     return "ok"
 
 
+async def at_head(engine: AsyncEngine) -> bool:
+    """The database's schema is the shipped head: the start skips Alembic (and importing it),
+    the usual case for every `coach` command after the first. Anything else, a new database
+    included, goes through Alembic's upgrade as before."""
+    heads = shipped_heads()
+    if heads is None:
+        return False
+    try:
+        async with engine.connect() as conn:
+            found = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+    except SQLAlchemyError:  # no version table yet
+        return False
+    return frozenset(found) == heads
+
+
+@dataclass
+class Counters:
+    """Reminders a takeover found already handled: /metrics and the tests read them."""
+
+    slack_already_posted: int = 0  # found in the channel by its metadata: not posted again
+    teams_not_reposted: int = 0  # the worker before died mid-post: not posted again (at most once)
+
+
+@dataclass
+class Services(CoachServices):
+    """What `coach serve` wires around the core, by name. The core's part (drafter, LLM
+    reader) is built by `Runtime.start`; the rest by the surfaces as they mount. A field a
+    test or bench sets before mounting (settings, socket mode) is used instead of the
+    environment."""
+
+    socket_mode: bool = False  # `coach serve --socket-mode`
+    # Slack (adapters/slack): settings, the workspace's bot token in OAuth mode, the Web API
+    # clients of reminders (one per token and base URL), and the handlers of acknowledged turns.
+    slack_settings: SlackSettings | None = None
+    slack_token_for: Callable[[str], Awaitable[str | None]] | None = None
+    slack_web_clients: dict[tuple[str, str], Any] = field(default_factory=dict)
+    slack: SlackCoach | None = None
+    # Teams (adapters/teams): settings, the host of /api/messages, and its proactive send.
+    teams_config: TeamsConfig | None = None
+    teams: TeamsHost | None = None
+    proactive_teams: Callable[..., Awaitable[bool]] | None = None
+    # The durable inbox of acknowledged turns, and its depth for /metrics.
+    inbox: Inbox | None = None
+    inbox_depth: Callable[[], Awaitable[int]] | None = None
+    metrics: Metrics | None = None
+    reminder_settings: ReminderSettings | None = None
+    counters: Counters = field(default_factory=Counters)
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -90,7 +152,7 @@ class Runtime:
     sessions: async_sessionmaker
     kb: Knowledge
     coach: Coach
-    services: dict[str, Any] = field(default_factory=dict)
+    services: Services = field(default_factory=Services)
     observe_turn: TurnObserver | None = None
 
     async def handle(self, turn: Turn) -> Reply | None:
@@ -118,32 +180,30 @@ class Runtime:
     ) -> Runtime:
         settings = settings or get_settings()
         kb = default_knowledge()  # validates knowledge/ before anything else happens
-        if migrate:
-            await asyncio.to_thread(upgrade, settings.database_url)
         engine = create_engine(settings.database_url)
+        if migrate and not await at_head(engine):
+            await asyncio.to_thread(upgrade, settings.database_url)
         sessions = session_factory(engine)
-        services: dict[str, Any] = {}
+        services = Services()
         try:  # drafts through an LLM when one is configured (docs/llm.md); templates otherwise
             drafter = drafter_from_env(kb, sessions=sessions)
         except LlmConfigError as exc:
             log.error("LLM drafting is off: %s", exc)
             drafter = None
-        if drafter is not None:
-            services["drafter"] = drafter
+        services.drafter = drafter
         try:  # reads unclear messages through the same LLM, only with COACH_LLM_UNDERSTAND on
             reader = reader_from_env(kb, sessions=sessions, client=getattr(drafter, "client", None))
         except LlmConfigError as exc:
             log.error("LLM understanding is off: %s", exc)
             reader = None
-        if reader is not None:
-            services["llm_reader"] = reader
+        services.llm_reader = reader
         coach = Coach(sessions, kb, clock=clock, services=services, max_chars=settings.max_message_chars)
         return cls(settings=settings, engine=engine, sessions=sessions, kb=kb, coach=coach, services=services)
 
     async def close(self) -> None:
-        if "llm_reader" in self.services:
-            await self.services["llm_reader"].aclose()
-        if "drafter" in self.services:
-            await self.services["drafter"].aclose()
+        if self.services.llm_reader is not None:
+            await self.services.llm_reader.aclose()
+        if self.services.drafter is not None:
+            await self.services.drafter.aclose()
         await self.coach.close()
         await self.engine.dispose()

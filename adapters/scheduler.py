@@ -7,7 +7,8 @@ the network is slow. A surface that cannot read its chat back (Teams) calls `mar
 before the post and `posting_started` on a takeover: at most once when a worker dies mid-post
 (docs/reminders.md, "Exactly once"); Slack looks for its own message instead (adapters/slack/).
 
-Register a surface's deliverer at import:  DELIVERERS["teams"] = deliver_teams
+A worker is given its deliverers by platform (`coach serve`: adapters/server.py,
+`reminder_deliverers`), each
     async def deliver_teams(rt: Runtime, reminder: Delivery, reply: Reply) -> None
 `reminder.reference` holds the conversation reference stored with Memory.save_reference
 (platform "teams", tenant_key = tenant id, conversation_key = the conversation's external id).
@@ -29,7 +30,6 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.runtime import Runtime
-from adapters.server import MOUNTS
 from bot.reminders import store, worker
 from bot.reminders.worker import Delivery, LeaseLost
 from bot.reply import Reply
@@ -37,10 +37,9 @@ from bot.settings import load
 
 log = logging.getLogger("coach.reminders")
 
-__all__ = ["DELIVERERS", "Deliverer", "Delivery", "LeaseLost", "Scheduler", "mark_posting", "posting_started"]
+__all__ = ["Deliverer", "Delivery", "LeaseLost", "Scheduler", "mark_posting", "posting_started"]
 
 Deliverer = Callable[[Runtime, Delivery, Reply], Awaitable[None]]
-DELIVERERS: dict[str, Deliverer] = {}
 
 
 async def mark_posting(rt: Runtime, reminder: Delivery) -> None:
@@ -72,12 +71,12 @@ class Scheduler:
         batch: int = 50,
         poll: float = 5.0,
         concurrency: int = 8,
-        deliverers: Mapping[str, Deliverer] | None = None,
+        deliverers: Mapping[str, Deliverer],
     ) -> None:
-        """`deliverers`: the surfaces this worker delivers to, and it claims only their
-        reminders (default: DELIVERERS, as registered by the mounted surfaces)."""
+        """`deliverers`: the surfaces this worker delivers to, by platform; it claims only
+        their reminders."""
         self.rt = rt
-        self._deliverers = deliverers
+        self.deliverers = deliverers
         self.owner = owner or worker_id()
         self.lease = lease
         self.batch = batch
@@ -87,10 +86,6 @@ class Scheduler:
 
     def now(self) -> datetime:
         return self.rt.coach.clock()
-
-    @property
-    def deliverers(self) -> Mapping[str, Deliverer]:
-        return DELIVERERS if self._deliverers is None else self._deliverers
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop`: work off everything due (overdue ones first, on start), then poll."""
@@ -194,11 +189,14 @@ class ReminderSettings(BaseSettings):
     lease_seconds: float = Field(default=120.0, alias="COACH_REMINDER_LEASE_SECONDS", ge=5, le=86400)
 
 
-async def mount(rt: Runtime, app: web.Application) -> None:
-    settings: ReminderSettings = rt.services.get("reminder_settings") or load(ReminderSettings)
+async def mount(rt: Runtime, app: web.Application, deliverers: Mapping[str, Deliverer]) -> None:
+    """The reminder worker of `coach serve`, delivering through `deliverers`."""
+    settings: ReminderSettings = rt.services.reminder_settings or load(ReminderSettings)
     if not settings.enabled:
         return
-    scheduler = Scheduler(rt, lease=timedelta(seconds=settings.lease_seconds), poll=settings.poll_seconds)
+    scheduler = Scheduler(
+        rt, lease=timedelta(seconds=settings.lease_seconds), poll=settings.poll_seconds, deliverers=deliverers
+    )
     app[SCHEDULER] = scheduler
 
     async def start(app: web.Application) -> None:
@@ -211,6 +209,3 @@ async def mount(rt: Runtime, app: web.Application) -> None:
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
-
-
-MOUNTS.append(mount)

@@ -1,5 +1,18 @@
-"""The one aiohttp server of `coach serve`: health probes, /metrics, the access log, plus the
-Slack and Teams endpoints (docs/operations.md)."""
+"""The one aiohttp server of `coach serve` (docs/operations.md). What it runs, in order:
+
+- health: /livez, /readyz (and /healthz)                       here
+- metrics: /metrics, here or on COACH_METRICS_PORT                 adapters/metrics.py
+- the access log (middleware)                                      adapters/access_log.py
+- Slack: /slack/events and the OAuth routes, or Socket Mode       adapters/slack/mount.py
+- Teams: /api/messages                                             adapters/teams/host.py
+- the inbox worker answering acknowledged Slack and Teams turns   adapters/inbox.py
+  (attached by whichever of the two mounts)
+- the reminder worker, delivering to Slack and Teams               adapters/scheduler.py,
+  adapters/slack/reminders.py, adapters/teams/reminders.py
+
+Each surface mounts only when it is configured; `surfaces()` and `reminder_deliverers()` list
+them, and nothing registers itself by being imported.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +20,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -15,14 +29,39 @@ from adapters.health import readiness, shipped
 from adapters.runtime import Runtime, pin_cpu
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from adapters.scheduler import Deliverer
+
 log = logging.getLogger("coach.server")
 
 RUNTIME = web.AppKey("runtime", Runtime)
 
-# Surfaces register here: (runtime, app) -> None, called by build_app. Each adapter package
-# appends its mount function when it is imported (see adapters/slack, adapters/teams).
+# A surface: (runtime, app) -> None; it adds its routes and background work when configured.
 Mount = Callable[[Runtime, web.Application], Awaitable[None]]
-MOUNTS: list[Mount] = []
+
+
+def surfaces() -> list[Mount]:
+    """The surfaces `coach serve` mounts, in order. Imported here, when the server is built,
+    so no other command pays for Bolt or the Agents SDK."""
+    from adapters.slack.mount import mount as slack
+    from adapters.teams.host import mount as teams
+
+    return [slack, teams, reminder_worker]
+
+
+def reminder_deliverers() -> dict[str, Deliverer]:
+    """Where the reminder worker of `coach serve` delivers, by platform (the terminal's are
+    shown by `coach shell` itself, adapters/console/reminders.py)."""
+    from adapters.slack.reminders import deliver_slack
+    from adapters.teams.reminders import deliver_teams
+
+    return {"slack": deliver_slack, "teams": deliver_teams}
+
+
+async def reminder_worker(rt: Runtime, app: web.Application) -> None:
+    from adapters.scheduler import mount
+
+    await mount(rt, app, reminder_deliverers())
 
 
 async def livez(request: web.Request) -> web.Response:
@@ -57,8 +96,7 @@ async def build_app(rt: Runtime, *, metrics_here: bool | None = None) -> web.App
         metrics = install(rt, app)
         if metrics_here if metrics_here is not None else settings.metrics_port is None:
             app.router.add_get("/metrics", metrics_handler(metrics, _token(settings)))
-    _import_surfaces()
-    for mount in MOUNTS:
+    for mount in surfaces():
         await mount(rt, app)
     return app
 
@@ -77,24 +115,12 @@ def _token(settings: Settings) -> str | None:
     return settings.metrics_token.get_secret_value() if settings.metrics_token else None
 
 
-def _import_surfaces() -> None:
-    # Importing a surface package registers its mount; one that isn't installed is skipped.
-    import importlib
-
-    for name in ("adapters.slack", "adapters.teams", "adapters.scheduler"):
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-
-
 async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool = False) -> int:
     cpu = pin_cpu(settings.cpu_affinity)
     if cpu is not None:
         log.info("coach serve keeps to CPU %s (COACH_CPU_AFFINITY=off to let it roam)", cpu)
     rt = await Runtime.start(settings)
-    rt.services["socket_mode"] = socket_mode
+    rt.services.socket_mode = socket_mode
     app = await build_app(rt)
     runner = web.AppRunner(app, access_log=None)  # our middleware writes the access log
     await runner.setup()

@@ -17,9 +17,9 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.knowledge import Knowledge, default_knowledge
+from bot.features import default_knowledge, load_skills
+from bot.knowledge import Knowledge
 from bot.playbooks import brief as br
-from bot.skills import load_skills
 from bot.timeline import Contact, DealView, Event, Timeline, make_view
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)

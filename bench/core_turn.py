@@ -23,7 +23,7 @@ from bot.coach import Coach
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import Conversation, Deal, DealEvent, Tenant
-from bot.knowledge import default_knowledge
+from bot.features import default_knowledge
 from bot.turn import Turn
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
@@ -168,9 +168,13 @@ async def main() -> int:
     ap.add_argument("--turns", type=int, default=300)
     ap.add_argument("--events", type=int, default=1000)
     ap.add_argument("--big", type=int, default=100_000)
-    ap.add_argument("--cpu", default="auto", help="CPU affinity as `coach serve` uses it; 'off' to roam")
+    ap.add_argument(
+        "--cpu",
+        default="auto",
+        help="keep the bench on one CPU ('auto': by pid, or a CPU number); 'off' to roam",
+    )
     args = ap.parse_args()
-    print(f"pinned to CPU {pin_cpu(args.cpu)} (as coach serve does)")
+    print(f"pinned to CPU {pin_cpu(args.cpu)} (the bench pins itself for steady figures)")
     tmp = Path(tempfile.mkdtemp(prefix="coach-bench-"))
     backends = [("sqlite", lambda name: f"sqlite:///{tmp / name}.db")]
     server = None

@@ -159,7 +159,7 @@ async def main() -> int:
     ap.add_argument("--tenants", type=int, default=200)
     ap.add_argument("--scrapes", type=int, default=100)
     args = ap.parse_args()
-    print(f"pinned to CPU {pin_cpu('auto')} (as coach serve does)")
+    print(f"pinned to CPU {pin_cpu('auto')} (the bench pins itself for steady figures)")
     tmp = Path(tempfile.mkdtemp(prefix="coach-bench-"))
     await run("sqlite", f"sqlite:///{tmp}/ops.db", args)
     server = None

@@ -25,9 +25,8 @@ from bot import portfolio
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
 from bot.db.models import Deal, DealEvent, Tenant
-from bot.knowledge import default_knowledge
+from bot.features import default_knowledge, load_skills
 from bot.memory import Memory
-from bot.skills import load_skills
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 

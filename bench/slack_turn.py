@@ -27,7 +27,6 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-import adapters.slack  # noqa: F401  (registers the mount)
 from adapters.runtime import Runtime, pin_cpu
 from adapters.server import build_app
 from adapters.slack.settings import SlackSettings
@@ -128,7 +127,7 @@ async def main(n: int, concurrency: int, stall: float) -> None:
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
         rt = await Runtime.start(Settings(COACH_DATABASE_URL=f"sqlite:///{Path(tmp) / 'bench.db'}"))
-        rt.services["slack_settings"] = SlackSettings(
+        rt.services.slack_settings = SlackSettings(
             SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url
         )
         ours = await serve(await build_app(rt))
@@ -193,9 +192,13 @@ if __name__ == "__main__":
         default=2.0,
         help="also measure acks while another process locks the database this long",
     )
-    parser.add_argument("--cpu", default="auto", help="CPU affinity as `coach serve` uses it; 'off' to roam")
+    parser.add_argument(
+        "--cpu",
+        default="auto",
+        help="keep the bench on one CPU ('auto': by pid, or a CPU number); 'off' to roam",
+    )
     parser.add_argument("--text", default=TEXT, help="what the /coach command says (e.g. 'help')")
     args = parser.parse_args()
-    print(f"pinned to CPU {pin_cpu(args.cpu)} (as coach serve does); /coach {args.text}")
+    print(f"pinned to CPU {pin_cpu(args.cpu)} (the bench pins itself for steady figures); /coach {args.text}")
     TEXT = args.text
     asyncio.run(main(args.requests, args.concurrency, args.stall))

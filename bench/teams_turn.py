@@ -157,5 +157,5 @@ async def run(n: int) -> None:
 
 if __name__ == "__main__":
     cpu = sys.argv[2] if len(sys.argv) > 2 else "auto"  # `python -m bench.teams_turn N [auto|off|CPU]`
-    print(f"pinned to CPU {pin_cpu(cpu)} (as coach serve does)")
+    print(f"pinned to CPU {pin_cpu(cpu)} (the bench pins itself for steady figures)")
     asyncio.run(run(int(sys.argv[1]) if len(sys.argv) > 1 else 300))

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     pin_cpu(args.cpu)
     os.environ["COACH_MODEL_CACHE"] = tempfile.mkdtemp(prefix="coach-bench-models-")
 
-    from bot.knowledge import default_knowledge
+    from bot.features import default_knowledge
     from bot.understand import clean, match_command, match_pattern, understand_ranked
     from bot.understanding import intents, model
     from bot.understanding.evaluate import load_corpus

@@ -42,7 +42,8 @@ def user_text(payload: dict[str, Any]) -> Any:
 class Payload(BaseModel):
     """Free text after a command, as the Slack shortcuts and modals send it."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # Built on first use: most turns are typed, and a CLI start need not pay for every schema.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
     rest: Words | None = None
 
 

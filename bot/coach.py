@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,8 +20,9 @@ from bot.actions import MALFORMED as MALFORMED_ACTION
 from bot.actions import NOT_ARGUMENTS, user_text
 from bot.actions import checked as checked_action
 from bot.addresses import RecentlyStored
-from bot.context import Context, Intent
+from bot.context import Context, EventListener, Intent
 from bot.db.engine import write_gate
+from bot.features import default_skills
 from bot.forms import (
     describe,
     looks_like_question,
@@ -33,8 +34,10 @@ from bot.forms import (
 )
 from bot.knowledge import Knowledge
 from bot.memory import Memory, TimelineCache
+from bot.reminders.hooks import on_event as reminders_on_event
 from bot.reply import Action, Item, Reply, Section
-from bot.skills import DEAL_FREE, load_skills
+from bot.services import CoachServices
+from bot.skills import Skills
 from bot.turn import Turn
 from bot.understand import button_label, clean, did_you_mean, match_command, match_pattern, understand_ranked
 from bot.understanding.config import config as understanding_config
@@ -68,15 +71,21 @@ class Coach:
         kb: Knowledge,
         *,
         clock: Callable[[], datetime] = utcnow,
-        services: dict[str, Any] | None = None,
+        services: CoachServices | None = None,
         max_chars: int = MAX_CHARS,
+        listeners: Sequence[EventListener] = (reminders_on_event,),
+        skills: Skills | None = None,
     ) -> None:
+        """`listeners` hear every event a turn logs, inside its transaction (by default the
+        reminders' planner, which schedules what a meeting or a renewal date implies)."""
         self.sessions = sessions
         self.kb = kb
         self.clock = clock
-        self.services = services or {}
+        self.services = services or CoachServices()
+        self.listeners = tuple(listeners)
         self.max_chars = max_chars
-        self.handlers = load_skills()
+        self.skills = skills or default_skills()
+        self.handlers = self.skills.handlers
         self.timelines = TimelineCache()
         self.addresses = RecentlyStored()
         self.gate = write_gate(sessions)
@@ -172,9 +181,9 @@ class Coach:
 
     # --- the configured LLM reads what the local layers can't (docs/llm.md) ---------------
     async def _read_with_llm(self, turn: Turn, now: datetime) -> LlmReading | None:
-        """A configured `services["llm_reader"]` reads an unclear or long message. Called before
+        """A configured `services.llm_reader` reads an unclear or long message. Called before
         the turn's transaction: the model call must never hold the database."""
-        reader = self.services.get("llm_reader")
+        reader = self.services.llm_reader
         if reader is None or turn.action is not None or turn.extra.get("deal"):
             return None
         from bot.understanding.llm_reader import llm_fact_keys, llm_intents, needs_llm  # only when on
@@ -223,6 +232,7 @@ class Coach:
             memory=memory,
             conversation_id=conversation_id,
             services=self.services,
+            listeners=self.listeners,
             deferred=deferred,
         )
         if deal is not None:
@@ -461,7 +471,7 @@ class Coach:
         handler = self.handlers.get(name)
         if handler is None:
             return self._not_understood(ctx)
-        if name not in DEAL_FREE and ctx.deal is None:
+        if name not in self.skills.deal_free and ctx.deal is None:
             return Reply(
                 headline="There's no active deal in this conversation yet.",
                 intent=name,

@@ -3,7 +3,7 @@ and the few ways it may change memory (all inside the turn's single transaction)
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.knowledge import Knowledge
 from bot.reply import Choice, Question, Reply
+from bot.services import CoachServices
 from bot.timeline import Contact, DealView, Event
 from bot.turn import Turn
 
@@ -25,6 +26,11 @@ class Intent:
     text: str = ""  # the user's text, cleaned (original case kept)
 
 
+# Called with every event a turn logs, in the turn's transaction (the Coach passes the
+# reminders' planner, bot/reminders/hooks.py): `await listener(ctx, event)`.
+EventListener = Callable[["Context", Event], Awaitable[object]]
+
+
 @dataclass
 class Context:
     turn: Turn
@@ -34,7 +40,8 @@ class Context:
     memory: Memory
     conversation_id: int
     deal: DealView | None = None
-    services: dict[str, Any] = field(default_factory=dict)  # optional: "drafter", ...
+    services: CoachServices = field(default_factory=CoachServices)
+    listeners: Sequence[EventListener] = ()
     # Slow work to run after the turn's transaction commits (an LLM call must not hold the
     # database): each gets the reply and a `tx()` context manager yielding a Memory in a new,
     # short transaction, and returns the reply to show.
@@ -71,10 +78,9 @@ class Context:
         )
         self.deal = await self.memory.deal_view(self.deal.id)
         # Events that imply reminders (a meeting, a renewal date) schedule them in this same
-        # transaction. Imported here: the reminders package builds on this module.
-        from bot.reminders.hooks import on_event
-
-        await on_event(self, event)
+        # transaction: the Coach hands the reminders' planner in as a listener.
+        for listener in self.listeners:
+            await listener(self, event)
         return event
 
     async def set_fact(self, key: str, value: Any) -> Event:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import write_session
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.memory import Memory
 
 
@@ -30,7 +30,7 @@ class DemoDeal(BaseModel):
     events: list[DemoEvent] = []
 
 
-register_section("demo", "demo", DemoDeal)
+SECTIONS = (KnowledgeSection("demo", "demo", DemoDeal),)
 
 
 async def load_demo(memory: Memory, kb: Knowledge, user: str, now: datetime) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from bot.knowledge import FactSpec, Knowledge, register_section
+from bot.knowledge import FactSpec, Knowledge, KnowledgeSection
 from bot.understanding.values import (
     UNKNOWN,
     UNKNOWN_VALUE,
@@ -234,9 +234,11 @@ class FormWording(BaseModel):
     not_a_question: str
 
 
-register_section("forms", "topics", TypeAdapter(dict[str, str]).validate_python)
-register_section("forms", "default_topic", TypeAdapter(str).validate_python)
-register_section("forms", "wording", FormWording)
+SECTIONS = (
+    KnowledgeSection("forms", "topics", TypeAdapter(dict[str, str]).validate_python),
+    KnowledgeSection("forms", "default_topic", TypeAdapter(str).validate_python),
+    KnowledgeSection("forms", "wording", FormWording),
+)
 
 
 def looks_like_question(text: str) -> bool:

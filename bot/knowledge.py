@@ -2,16 +2,17 @@
 
 Each `knowledge/*.yaml` file is one feature. Four top-level keys are shared and merged
 across files (ids must be unique): `rules`, `intents`, `facts`, `roles`. Every other key
-stays with its file under `Knowledge.data[<file stem>]`; a feature validates its own part
-with `register_section` so a bad edit fails at start-up, not mid-conversation.
+stays with its file under `Knowledge.data[<file stem>]`; a feature declares the parts it
+reads as `SECTIONS` (KnowledgeSection entries) and bot/features.py hands them all to
+`load_knowledge`, so a bad edit fails at start-up, not mid-conversation. This module is the
+lowest layer: it imports no feature.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -21,6 +22,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 T = TypeVar("T")
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+# libyaml's loader when PyYAML was built with it: the same safe subset, parsed several times
+# faster than the pure-Python one (every process start reads all of knowledge/).
+YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# How intent patterns are matched (bot/understand.py).
+PATTERN_FLAGS = re.IGNORECASE | re.DOTALL
 RULE_ID = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
 
 
@@ -64,7 +70,7 @@ class IntentSpec(BaseModel):
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         for p in v:
-            re.compile(p)
+            re.compile(p, PATTERN_FLAGS)  # the flags bot/understand.py matches with: `re` caches it
         return v
 
 
@@ -148,19 +154,27 @@ class _Keep(dict):
         return "{" + key + "}"
 
 
-# Feature sections validated at load: file stem -> (key -> validator).
-_SECTIONS: dict[tuple[str, str], Callable[[Any], Any]] = {}
+@dataclass(frozen=True, slots=True)
+class KnowledgeSection:
+    """`knowledge/<stem>.yaml` has a top-level `key` that `model` validates (a pydantic model,
+    or any callable returning the validated value); `Knowledge.section("stem.key")` reads it."""
+
+    stem: str
+    key: str
+    model: type[BaseModel] | Callable[[Any], Any]
+
+    def validate(self, raw: Any) -> Any:
+        model = self.model
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            return model.model_validate(raw)
+        return model(raw)
 
 
-def register_section(stem: str, key: str, model: type[BaseModel] | Callable[[Any], Any]) -> None:
-    """Declare that `knowledge/<stem>.yaml` has a top-level `key` validated by `model`."""
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        _SECTIONS[(stem, key)] = model.model_validate
-    else:
-        _SECTIONS[(stem, key)] = model
-
-
-def load_knowledge(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
+def load_knowledge(
+    directory: Path | str = KNOWLEDGE_DIR, sections: Iterable[KnowledgeSection] = ()
+) -> Knowledge:
+    """knowledge/ validated: the shared keys, and every feature section in `sections`
+    (bot/features.py collects them; `features.load_knowledge` passes them all)."""
     directory = Path(directory)
     rules: dict[str, Rule] = {}
     intents: dict[str, IntentSpec] = {}
@@ -173,7 +187,7 @@ def load_knowledge(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
     for path in files:
         where = path.name
         try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=YamlLoader) or {}
         except yaml.YAMLError as exc:
             raise KnowledgeError(f"{where}: not valid YAML: {exc}") from None
         if not isinstance(doc, dict):
@@ -194,12 +208,15 @@ def load_knowledge(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
         except ValidationError as exc:
             raise KnowledgeError(f"{where}: {exc}") from None
         data[path.stem] = doc
-    sections: dict[str, Any] = {}
-    for (stem, key), validate in _SECTIONS.items():
+    validated: dict[str, Any] = {}
+    for section in sections:
+        stem, key = section.stem, section.key
+        if f"{stem}.{key}" in validated:
+            raise KnowledgeError(f"{stem}.yaml: section {key!r} is declared twice")
         if key not in data.get(stem, {}):
             raise KnowledgeError(f"{stem}.yaml: missing section {key!r}")
         try:
-            sections[f"{stem}.{key}"] = validate(data[stem][key])
+            validated[f"{stem}.{key}"] = section.validate(data[stem][key])
         except (ValidationError, ValueError, TypeError) as exc:
             raise KnowledgeError(f"{stem}.yaml, section {key!r}: {exc}") from None
     kb = Knowledge(
@@ -208,7 +225,7 @@ def load_knowledge(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
         facts=facts,
         roles=roles,
         data=data,
-        sections=sections,
+        sections=validated,
     )
     _check_references(kb)
     return kb
@@ -224,15 +241,3 @@ def _check_references(kb: Knowledge) -> None:
     for fact in kb.facts.values():
         if fact.kind == "choice" and not fact.choices:
             raise KnowledgeError(f"fact {fact.key!r} is a choice with no choices")
-
-
-@lru_cache(maxsize=1)
-def default_knowledge() -> Knowledge:
-    # Feature modules register their sections on import; import them before loading.
-    import bot.demo
-    import bot.understanding.config
-    import bot.understanding.facts  # noqa: F401  (registers knowledge/reading.yaml)
-    from bot.skills import load_skills
-
-    load_skills()
-    return load_knowledge()

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.memory import Memory
 from bot.playbooks import commitments, escalation
 from bot.playbooks.renewal_calendar import Milestone, fmt
@@ -32,7 +32,7 @@ class PortfolioSettings(BaseModel):
     team_names: dict[str, str]
 
 
-register_section("portfolio", "portfolio_settings", PortfolioSettings)
+SECTIONS = (KnowledgeSection("portfolio", "portfolio_settings", PortfolioSettings),)
 
 
 def settings(kb: Knowledge) -> PortfolioSettings:

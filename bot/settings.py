@@ -50,8 +50,9 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=8000, alias="COACH_MAX_MESSAGE_CHARS")
     host: str = Field(default="0.0.0.0", alias="COACH_HOST")
     port: int = Field(default=3978, alias="PORT")
-    # "auto": `coach serve` keeps itself on one CPU (chosen by pid); "off"; or a CPU number.
-    cpu_affinity: str = Field(default="auto", alias="COACH_CPU_AFFINITY")
+    # Where `coach serve` runs is the operator's call (cpuset, orchestrator): "off" by default;
+    # a CPU number pins it there, "auto" picks one by pid (not in containers: all are PID 1).
+    cpu_affinity: str = Field(default="off", alias="COACH_CPU_AFFINITY")
     # Operations (docs/operations.md): /metrics, who may read it, and the access log.
     metrics: bool = Field(default=True, alias="COACH_METRICS")
     metrics_token: SecretStr | None = Field(default=None, alias="COACH_METRICS_TOKEN")

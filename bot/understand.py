@@ -14,7 +14,7 @@ import unicodedata
 from functools import lru_cache
 
 from bot.context import Intent
-from bot.knowledge import Knowledge
+from bot.knowledge import PATTERN_FLAGS, Knowledge
 from bot.understanding.config import config
 from bot.understanding.values import only_unsure
 
@@ -34,7 +34,7 @@ def clean(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE | re.DOTALL)
+    return re.compile(pattern, PATTERN_FLAGS)
 
 
 def _command_rest(text: str, low: str, command: str) -> str | None:

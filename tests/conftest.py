@@ -16,7 +16,7 @@ import pytest
 from bot.coach import Coach
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
-from bot.knowledge import default_knowledge
+from bot.features import default_knowledge
 from bot.reply import Reply
 from bot.turn import Turn
 from tests.pg import PgServer, start_server

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.actions import MALFORMED, SCHEMAS, checked
 from bot.db.models import Base
-from bot.skills import load_skills
+from bot.features import load_skills
 
 # The product's schemas (tests register probe intents of their own).
 OURS = {intent: schema for intent, schema in SCHEMAS.items() if schema.__module__ == "bot.actions"}

@@ -49,10 +49,7 @@ def test_same_data_same_bytes_and_an_svg_for_html(kb):
 
 
 def test_the_plotting_library_is_not_loaded_by_the_core():
-    code = (
-        "import sys, bot.coach, bot.skills, adapters.console.cli; bot.skills.load_skills(); "
-        "print('matplotlib' in sys.modules)"
-    )
+    code = "import sys, bot.coach, bot.features, adapters.console.cli; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

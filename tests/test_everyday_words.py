@@ -175,7 +175,7 @@ async def test_a_past_call_is_news_not_meeting_prep(chat, deal):
 
 
 def test_a_fact_name_prefers_the_key_and_never_guesses_between_two():
-    from bot.knowledge import default_knowledge
+    from bot.features import default_knowledge
     from bot.understanding.fact_names import fact_by_name
 
     kb = default_knowledge()

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from bot.knowledge import default_knowledge
+from bot.features import default_knowledge
 from bot.understanding.evaluate import evaluate_facts, format_fact_report
 from bot.understanding.facts import FoundFact, looks_like_question, read_contacts, read_facts
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from bot.coach import Coach
 from bot.db.engine import session_factory
+from bot.features import add_skill
 from bot.reply import Item, Reply, Section
 from bot.skills import skill
 
 KEYS = ["renewal_date", "deal_value_per_year"]
 
 
+@add_skill
 @skill("test.needs_facts")
 async def needs_facts(ctx) -> Reply:
     missing = ctx.missing(KEYS)

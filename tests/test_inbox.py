@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from adapters import inbox
 from adapters.inbox import Inbox, Item, inbox_depth
 from adapters.runtime import Runtime
 from bot.db.engine import write_session
@@ -21,6 +20,7 @@ from bot.db.models import InboxItem
 from bot.settings import Settings
 
 PLATFORM = "inbox-test"
+PROCESSORS: dict[str, Any] = {}  # the test platform's processor, while `ran` is in use
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ async def new_inbox(rt: Runtime) -> AsyncIterator[Callable[..., Inbox]]:
     made: list[Inbox] = []
 
     def make(**kw: Any) -> Inbox:
-        made.append(Inbox(rt, **kw))
+        made.append(Inbox(rt, processors=PROCESSORS, **kw))
         return made[-1]
 
     yield make
@@ -52,9 +52,9 @@ def ran() -> Iterator[list[Item]]:
             await asyncio.Event().wait()  # a turn that outlasts the drain
         seen.append(item)
 
-    inbox.PROCESSORS[PLATFORM] = processor
+    PROCESSORS[PLATFORM] = processor
     yield seen
-    inbox.PROCESSORS.pop(PLATFORM, None)
+    PROCESSORS.pop(PLATFORM, None)
 
 
 async def rows(rt: Runtime) -> list[InboxItem]:

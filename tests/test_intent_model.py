@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import default_knowledge
+from bot.features import default_knowledge
 from bot.understand import understand_ranked
 from bot.understanding.config import config
 from bot.understanding.evaluate import (

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.knowledge import default_knowledge
+from bot.features import default_knowledge
 from bot.playbooks.leakcheck import check, reply, rewrite, sentences
 from bot.skills.leakcheck import split_request
 
@@ -103,7 +103,8 @@ def test_split_request(text, head, message):
 def test_a_broken_detector_regex_fails_at_load(tmp_path):
     import shutil
 
-    from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, load_knowledge
+    from bot.features import load_knowledge
+    from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError
 
     for f in KNOWLEDGE_DIR.glob("*.yaml"):
         shutil.copy(f, tmp_path / f.name)

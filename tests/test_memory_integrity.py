@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.db.models import DealEvent, ProcessedEvent
+from bot.features import add_skill
 from bot.reply import Reply
 from bot.skills import skill
 
@@ -36,6 +37,7 @@ async def test_event_ids_are_per_tenant(coach, engine):
 SECRET = "boom: secret deal detail"
 
 
+@add_skill
 @skill("test.log_then_fail")
 async def log_then_fail(ctx) -> Reply:
     await ctx.log("note", {"text": "half-written"})
@@ -81,6 +83,7 @@ async def test_odd_input_is_handled_plainly(chat, deal, engine):
     assert await count(engine, DealEvent) == 0
 
 
+@add_skill
 @skill("test.fail", needs_deal=False)
 async def fail(ctx) -> Reply:
     raise RuntimeError(SECRET)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge import default_knowledge
+from bot.features import default_knowledge
 from bot.understand import understand
 
 KB = default_knowledge()

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.knowledge import default_knowledge
+from bot.features import default_knowledge
 from bot.playbooks import commitments
 from bot.playbooks import favors as fv
 from bot.playbooks.disclosure import advise, find_kinds, kinds, stance_for

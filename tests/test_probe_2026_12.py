@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.knowledge import default_knowledge
+from bot.features import default_knowledge
 from bot.understanding.evaluate import (
     PROBE_PARTS,
     format_fact_report,

@@ -43,27 +43,32 @@ def test_the_default_database_lives_in_the_user_data_dir(monkeypatch, tmp_path):
     assert Settings().database_url.endswith("deal-coach/coach.db")
 
 
-def test_coach_serve_keeps_to_one_cpu_unless_told_not_to():
+def test_coach_serve_leaves_cpu_placement_to_the_operator_unless_told_to_pin(monkeypatch):
     import os
     import subprocess
     import sys
 
+    monkeypatch.delenv("COACH_CPU_AFFINITY", raising=False)
+    assert Settings().cpu_affinity == "off"  # replicas in containers are all PID 1: no pid-based pick
     code = (
-        "import os; from adapters.runtime import pin_cpu; "
-        "cpu = pin_cpu(os.environ['SETTING']); print(cpu, sorted(os.sched_getaffinity(0)))"
+        "import os; from adapters.runtime import pin_cpu; from bot.settings import Settings; "
+        "cpu = pin_cpu(Settings().cpu_affinity); print(cpu, sorted(os.sched_getaffinity(0)))"
     )
     allowed = sorted(os.sched_getaffinity(0))
 
-    def run(setting: str) -> str:
-        env = {**os.environ, "SETTING": setting}
+    def run(setting: str | None) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "COACH_CPU_AFFINITY"}
+        if setting is not None:
+            env["COACH_CPU_AFFINITY"] = setting
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
         return out.stdout.strip()
 
+    assert run(None) == f"None {allowed}"
     assert run("off") == f"None {allowed}"
-    if len(allowed) > 1:
+    if len(allowed) > 1:  # the opt-in: a CPU number, or "auto" (by pid, for benches)
+        assert run(str(allowed[-1])) == f"{allowed[-1]} [{allowed[-1]}]"
         cpu, rest = run("auto").split(" ", 1)
         assert int(cpu) in allowed and rest == f"[{cpu}]"
-        assert run(str(allowed[-1])) == f"{allowed[-1]} [{allowed[-1]}]"
 
 
 # --- settings of the serve-side parts: same variables as before, validated at start-up ----------

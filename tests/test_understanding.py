@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.knowledge import default_knowledge, load_knowledge
+from bot.features import default_knowledge, load_knowledge
 from bot.understand import clean, understand, understand_ranked
 from bot.understanding.config import config
 
@@ -40,7 +40,7 @@ def test_button_only_intents_are_never_picked_from_text():
 
 
 def test_every_intent_has_a_handler():
-    from bot.skills import load_skills
+    from bot.features import load_skills
 
     handlers = load_skills()
     assert [s.name for s in KB.intents if s.name not in handlers] == []

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.features import default_knowledge
 from bot.forms import describe, parse_date, parse_int, parse_money, parse_value, parse_yesno, valid_value
-from bot.knowledge import default_knowledge
 from bot.understanding.values import (
     UNKNOWN,
     UNKNOWN_VALUE,

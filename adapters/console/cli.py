@@ -4,25 +4,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.text import Text
+# Only what every command needs is imported here: `coach --help` must not pay for the database,
+# the surfaces or an LLM client. Each command imports what it uses.
+if TYPE_CHECKING:
+    from rich.console import Console
 
-from adapters.console.render import json_text, render, to_json
-from adapters.runtime import Runtime, configure_logging
-from bot.db import migrate
-from bot.knowledge import KnowledgeError
-from bot.memory import Memory
-from bot.reply import Reply
-from bot.settings import SettingsError, get_settings
-from bot.skills.core import MAX_DEAL_NAME
-from bot.textsafety import printable
-from bot.turn import Turn
+    from adapters.runtime import Runtime
+    from bot.memory import Memory
+    from bot.reply import Reply
+    from bot.turn import Turn
 
 TENANT = "local"
 CONVERSATION = "terminal"
@@ -35,10 +30,14 @@ FAILED = {"error": USER_ERROR, "unknown_deal": USER_ERROR, "too_long": USER_ERRO
 
 def _complain(message: str) -> None:
     """One line on stderr, with nothing an imported name could use to drive the terminal."""
+    from bot.textsafety import printable
+
     print(printable(" ".join(message.split())), file=sys.stderr)
 
 
 def _user() -> str:
+    import getpass
+
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers
@@ -46,6 +45,8 @@ def _user() -> str:
 
 
 def terminal_turn(text: str = "", *, action: dict | None = None, deal: str | None = None) -> Turn:
+    from bot.turn import Turn
+
     return Turn(
         platform="console",
         tenant=TENANT,
@@ -65,6 +66,11 @@ async def _one_turn(rt: Runtime, text: str, deal: str | None = None) -> Reply:
 
 # --- ask / deal -------------------------------------------------------------------
 async def cmd_ask(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from adapters.console.render import render, to_json
+    from adapters.runtime import Runtime
+
     rt = await Runtime.start()
     try:
         reply = await _one_turn(rt, args.text, args.deal)
@@ -81,6 +87,14 @@ async def cmd_ask(args: argparse.Namespace) -> int:
 
 
 async def cmd_deal(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.text import Text
+
+    from adapters.console.render import json_text, render
+    from adapters.runtime import Runtime
+    from bot.memory import Memory
+    from bot.textsafety import printable
+
     console = Console()
     rt = await Runtime.start()
     try:
@@ -141,7 +155,11 @@ BRIEF_FORMATS = (".md", ".html", ".htm", ".pdf")
 
 async def _write_brief(rt: Runtime, memory: Memory, args: argparse.Namespace, console: Console) -> int:
     """`deal brief NAME [-o FILE.md|.html] [--for ROLE]`: the one-pager, printed or written."""
+    from rich.text import Text
+
+    from adapters.console.render import render
     from bot.playbooks import brief as br
+    from bot.textsafety import printable
 
     suffix = Path(args.output).suffix.casefold() if args.output else ""
     if args.output and suffix not in BRIEF_FORMATS:
@@ -188,6 +206,10 @@ async def _write_brief(rt: Runtime, memory: Memory, args: argparse.Namespace, co
 
 async def _deal_turn(rt: Runtime, console: Console, command: str, name: str) -> int:
     """`deal new|use|show|list` as the chat runs them, with an exit code a script can test."""
+    from adapters.console.render import render
+    from bot.memory import Memory
+    from bot.skills.core import MAX_DEAL_NAME
+
     name = " ".join(name.split()).strip("\"'“”")  # as the chat reads a deal name
     async with rt.sessions() as session, session.begin():
         memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
@@ -225,7 +247,10 @@ async def _deal_turn(rt: Runtime, console: Console, command: str, name: str) -> 
 
 # --- shell ------------------------------------------------------------------------
 async def cmd_shell(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
     from adapters.console.reminders import PROMPT, TerminalReminders
+    from adapters.runtime import Runtime
     from bot import demo
 
     if sys.stdin.isatty():
@@ -270,6 +295,8 @@ async def cmd_shell(args: argparse.Namespace) -> int:
 
 
 async def _shell_turn(rt: Runtime, console: Console, reminders: Any, text: str) -> None:
+    from adapters.console.render import render
+
     if text.casefold() == "demo":
         await _load_demo(rt)
         console.print("Loaded the sample deal. Try: [cyan]should we escalate now?[/]")
@@ -307,7 +334,7 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Understanding measured on the held-out corpora in tests/data/ (no database needed)."""
-    from bot.knowledge import default_knowledge
+    from bot.features import default_knowledge
     from bot.understanding.evaluate import EVALUATORS
 
     kb = default_knowledge()
@@ -327,7 +354,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 # --- reminders ------------------------------------------------------------------------
 async def cmd_reminders(args: argparse.Namespace) -> int:
     """What is scheduled, across every surface (`--all`) or for the terminal's active deal."""
+    from rich.console import Console
+
     from adapters.console.reminders import print_scheduled
+    from adapters.runtime import Runtime
 
     rt = await Runtime.start()
     try:
@@ -340,6 +370,9 @@ async def cmd_reminders(args: argparse.Namespace) -> int:
 
 # --- db / serve -------------------------------------------------------------------
 def cmd_db(args: argparse.Namespace) -> int:
+    from bot.db import migrate
+    from bot.settings import get_settings
+
     url = get_settings().database_url
     if args.db_cmd == "upgrade":
         migrate.upgrade(url, args.revision or "head")
@@ -351,6 +384,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from adapters.server import serve
+    from bot.settings import get_settings
 
     settings = get_settings()
     return asyncio.run(
@@ -414,7 +448,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # --help and usage errors end here, before any import
+    from adapters.runtime import configure_logging
+    from bot.knowledge import KnowledgeError
+    from bot.settings import SettingsError, get_settings
+
     try:
         configure_logging(get_settings().log_level)
         if args.cmd == "ask":

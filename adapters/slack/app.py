@@ -144,7 +144,9 @@ class SlackCoach:
             "enterprise_install": bool(context.is_enterprise_install),
         }
         payload = {"turn": inbox.turn_to_json(turn), "reply_to": reply_to}
-        await self.rt.services["inbox"].accept("slack", turn.tenant, turn.event_id, payload)
+        the_inbox = self.rt.services.inbox
+        assert the_inbox is not None  # attached when Slack mounted
+        await the_inbox.accept("slack", turn.tenant, turn.event_id, payload)
 
     async def answer(self, item: inbox.Item) -> None:
         """Run an inbox row's turn and deliver its reply (inbox worker)."""
@@ -448,7 +450,7 @@ def build_bolt(
     bolt = AsyncApp(**kwargs)
     installs = oauth_settings.installation_store if oauth_settings is not None else None
     sc = SlackCoach(rt, settings, client=client, installs=installs, session=session)
-    rt.services["slack.coach"] = sc
+    rt.services.slack = sc
     bolt.command("/coach")(guarded(sc.on_command))
     bolt.event("app_mention")(guarded(sc.on_mention))
     bolt.event("message")(guarded(sc.on_message))
@@ -464,10 +466,10 @@ def build_bolt(
 
 
 async def answer_from_inbox(rt: Runtime, item: inbox.Item) -> None:
-    await rt.services["slack.coach"].answer(item)
-
-
-inbox.PROCESSORS["slack"] = answer_from_inbox
+    slack = rt.services.slack
+    if slack is None:
+        raise LookupError("Slack is not mounted on this server")
+    await slack.answer(item)
 
 
 async def _on_error(error: Exception) -> None:

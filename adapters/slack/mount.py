@@ -17,7 +17,7 @@ from adapters import inbox
 from adapters.access_log import tag
 from adapters.runtime import Runtime
 from adapters.slack import edge
-from adapters.slack.app import build_bolt, web_client
+from adapters.slack.app import answer_from_inbox, build_bolt, web_client
 from adapters.slack.installs import TtlInstallationStore, bot_token_lookup
 from adapters.slack.logs import event_ref, slack_logger
 from adapters.slack.settings import SlackSettings
@@ -97,17 +97,17 @@ def oauth_handler(bolt: AsyncApp, callback: bool):
 
 
 async def mount(rt: Runtime, app: web.Application) -> None:
-    settings: SlackSettings = rt.services.get("slack_settings") or SlackSettings()
-    if rt.services.get("socket_mode"):
+    settings: SlackSettings = rt.services.slack_settings or SlackSettings()
+    if rt.services.socket_mode:
         if not settings.socket_configured():
             log.warning("socket mode asked for, but SLACK_APP_TOKEN / SLACK_BOT_TOKEN are not set")
             return
-        inbox.attach(rt, app)
+        inbox.attach(rt, app, "slack", answer_from_inbox)
         await _mount_socket(rt, app, settings)
         return
     if not settings.http_configured():
         return  # Slack not configured: nothing to mount
-    inbox.attach(rt, app)  # acknowledged turns go through the inbox (adapters/inbox.py)
+    inbox.attach(rt, app, "slack", answer_from_inbox)  # acknowledged turns: adapters/inbox.py
     session = _shared_session(app)
     bolt = build_bolt(
         rt, settings, oauth_settings=oauth_settings(rt, settings) if settings.oauth else None, session=session
@@ -115,7 +115,7 @@ async def mount(rt: Runtime, app: web.Application) -> None:
     app[BOLT] = bolt
     if settings.oauth and bolt.installation_store is not None:
         # Reminders go out without a request to authorize them: their token comes from here.
-        rt.services["slack_token_for"] = bot_token_lookup(bolt.installation_store)
+        rt.services.slack_token_for = bot_token_lookup(bolt.installation_store)
     app.router.add_post("/slack/events", events_handler(bolt, settings.secret("signing_secret")))
     if settings.oauth:
         app.router.add_get(settings.install_path, oauth_handler(bolt, callback=False))

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from adapters.runtime import Runtime
-from adapters.scheduler import DELIVERERS, Delivery
+from adapters.scheduler import Delivery
 from bot.reply import Reply
 
 log = logging.getLogger("coach.reminders")
@@ -21,7 +21,7 @@ METADATA_TYPE = "coach_reminder"
 
 async def slack_client(rt: Runtime, tenant_key: str) -> Any:
     """The Slack adapter's Web API client (429 Retry-After honoured), one per token.
-    Token: `await rt.services["slack_token_for"](tenant_key)` in OAuth mode (the workspace's bot
+    Token: `await rt.services.slack_token_for(tenant_key)` in OAuth mode (the workspace's bot
     token from the installation store; LookupError when it has none), else SLACK_BOT_TOKEN.
     Base URL: SLACK_API_URL (a loopback stand-in in tests)."""
     from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
@@ -29,12 +29,12 @@ async def slack_client(rt: Runtime, tenant_key: str) -> Any:
     from adapters.slack.app import web_client
     from adapters.slack.settings import SlackSettings
 
-    settings = rt.services.get("slack_settings") or SlackSettings()
-    token_for = rt.services.get("slack_token_for")
+    settings = rt.services.slack_settings or SlackSettings()
+    token_for = rt.services.slack_token_for
     token = await token_for(tenant_key) if token_for else settings.secret("bot_token")
     if not token:
         raise LookupError("no Slack bot token for this workspace (not installed, or uninstalled)")
-    clients: dict[tuple[str, str], Any] = rt.services.setdefault("slack_web_clients", {})
+    clients = rt.services.slack_web_clients
     client = clients.get((token, settings.base_url))
     if client is None:
         client = web_client(settings, token)
@@ -79,7 +79,7 @@ async def deliver_slack(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
         raise LookupError("no Slack channel for this conversation")
     if reminder.attempts > 1 and await _already_posted(client, channel, reminder.idempotency_key):
         log.info("reminder %s was already posted before a restart; not posting again", reminder.id)
-        rt.services["slack_already_posted"] = rt.services.get("slack_already_posted", 0) + 1
+        rt.services.counters.slack_already_posted += 1
         return
     from adapters.slack.blocks import fallback_text, render
 
@@ -90,6 +90,3 @@ async def deliver_slack(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
         blocks=render(reply),
         metadata={"event_type": METADATA_TYPE, "event_payload": {"key": reminder.idempotency_key}},
     )
-
-
-DELIVERERS["slack"] = deliver_slack

@@ -176,7 +176,8 @@ class CoachAgent:
             "reply_to": {"reference": ref, "placeholder_id": placeholder_id, "note": note},
         }
         try:
-            the_inbox = self.rt.services["inbox"]
+            the_inbox = self.rt.services.inbox
+            assert the_inbox is not None  # attached when Teams mounted
             job = await the_inbox.accept(PLATFORM, turn.tenant, turn.event_id, payload, job=finish)
         except Exception as exc:  # the database is down: still answer from this process
             log.error("could not put a background teams turn into the inbox: %s", type(exc).__name__)
@@ -228,7 +229,9 @@ class CoachAgent:
                 failed.append(exc)
                 raise
 
-        adapter = self.rt.services["teams"].adapter
+        host = self.rt.services.teams
+        assert host is not None  # this agent belongs to the mounted host
+        adapter = host.adapter
         await adapter.continue_conversation(self.config.app_id, self._continuation(to["reference"]), callback)
         if failed:  # the SDK hands callback errors to on_turn_error, which only logs: re-raise
             raise failed[0]

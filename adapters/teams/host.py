@@ -159,7 +159,7 @@ def create(rt: Runtime, config: TeamsConfig) -> TeamsHost:
 
 
 async def mount(rt: Runtime, app: web.Application) -> None:
-    config = rt.services.get("teams.config") or TeamsConfig.from_env()
+    config = rt.services.teams_config or TeamsConfig.from_env()
     if not config.configured and not config.anonymous:
         log.info(
             "Teams is not configured (no CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID): "
@@ -195,12 +195,12 @@ async def mount(rt: Runtime, app: web.Application) -> None:
     with warnings.catch_warnings():  # the SDK's JWT check reads this plain string key
         warnings.simplefilter("ignore")
         app["agent_configuration"] = host.auth_configuration()
-    rt.services["teams"] = host
-    rt.services["proactive.teams"] = host.send_proactive
+    rt.services.teams = host
+    rt.services.proactive_teams = host.send_proactive
 
     # Background turns (answered 202 before they end) are kept in the inbox; at shutdown it
     # drains them for COACH_DRAIN_SECONDS and hands the rest to the next start.
-    inbox.attach(rt, app)
+    inbox.attach(rt, app, "teams", answer_from_inbox)
     authorized = jwt_authorization_decorator(host.messages)
 
     async def route(request: web.Request) -> web.StreamResponse:
@@ -215,7 +215,7 @@ async def mount(rt: Runtime, app: web.Application) -> None:
 
 
 async def answer_from_inbox(rt: Runtime, item: inbox.Item) -> None:
-    await rt.services["teams"].agent.answer_from_inbox(item)
-
-
-inbox.PROCESSORS["teams"] = answer_from_inbox
+    host = rt.services.teams
+    if host is None:
+        raise LookupError("Teams is not mounted on this server")
+    await host.agent.answer_from_inbox(item)

@@ -73,7 +73,7 @@ def outline_icon() -> bytes:
 
 def role_choices() -> list[dict[str, str]]:
     """The message action's role picker lists the roles in knowledge/ (so a new role shows up)."""
-    from bot.knowledge import default_knowledge
+    from bot.features import default_knowledge
 
     return [{"title": r.title, "value": r.key} for r in default_knowledge().roles.values()]
 

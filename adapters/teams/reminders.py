@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 
 from adapters.runtime import Runtime
-from adapters.scheduler import DELIVERERS, Delivery, mark_posting, posting_started
+from adapters.scheduler import Delivery, mark_posting, posting_started
 from bot.reply import Reply
 
 log = logging.getLogger("coach.reminders")
 
 
 async def deliver_teams(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
-    send = rt.services.get("proactive.teams")
+    send = rt.services.proactive_teams
     if send is None:
         raise LookupError("Teams is not configured on this server")
     if await posting_started(rt, reminder):
@@ -27,7 +27,7 @@ async def deliver_teams(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
             "(it may not have arrived)",
             reminder.id,
         )
-        rt.services["teams_not_reposted"] = rt.services.get("teams_not_reposted", 0) + 1
+        rt.services.counters.teams_not_reposted += 1
         return
 
     async def before_post() -> None:
@@ -37,6 +37,3 @@ async def deliver_teams(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
         reminder.tenant_key, reminder.conversation_key, reply, before_post=before_post
     ):
         raise LookupError("no usable Teams conversation reference")
-
-
-DELIVERERS["teams"] = deliver_teams

@@ -3,7 +3,7 @@ imports openai), the per-tenant daily budget (usage.py), what may go into a prom
 prompt.py), and the drafter that rewrites template drafts (drafter.py, checks.py, polish.py).
 The understanding layer's reader (bot/understanding/llm_reader.py) uses the same pieces.
 
-The core reaches the drafter only through `ctx.services["drafter"]`, an object with
+The core reaches the drafter only through `ctx.services.drafter`, an object with
 `async draft(request, session=None) -> DraftResult`. Without one, the template is the draft.
 """
 

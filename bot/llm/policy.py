@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 from bot.forms import _MULT  # one table of money multipliers (k, m, bn ...)
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 
 
 class KindSpec(BaseModel):
@@ -64,10 +64,12 @@ class Reasons(BaseModel):
     unknown_kind: str
 
 
-register_section("llm", "kinds", Kinds)
-register_section("llm", "never_send", NeverSend)
-register_section("llm", "tone", Tone)
-register_section("llm", "reasons", Reasons)
+SECTIONS = (
+    KnowledgeSection("llm", "kinds", Kinds),
+    KnowledgeSection("llm", "never_send", NeverSend),
+    KnowledgeSection("llm", "tone", Tone),
+    KnowledgeSection("llm", "reasons", Reasons),
+)
 
 
 def kinds(kb: Knowledge) -> dict[str, KindSpec]:

@@ -13,7 +13,6 @@ from contextlib import AbstractAsyncContextManager
 from bot.context import Context
 from bot.knowledge import Knowledge
 from bot.llm import Drafter, DraftRequest, DraftResult, template_result
-from bot.llm import policy as _policy  # noqa: F401  (registers knowledge/llm.yaml sections)
 from bot.memory import Memory
 from bot.reply import Item, Reply, Section
 
@@ -21,7 +20,7 @@ DRAFT_EVENT = "draft"
 
 
 def drafter_of(ctx: Context):  # -> Drafter | None
-    return ctx.services.get("drafter")
+    return ctx.services.drafter
 
 
 def draft_request(

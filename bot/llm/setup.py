@@ -1,4 +1,5 @@
-"""Building the drafter from the environment: the only module that imports openai.
+"""Building the drafter from the environment: the only module that imports openai, and only
+when an LLM is configured (the package costs more to import than the rest of a CLI turn).
 
 OpenAI (OPENAI_API_KEY), any OpenAI-compatible endpoint (OPENAI_BASE_URL), or Azure OpenAI
 (AZURE_OPENAI_ENDPOINT + deployment + api-version, with a key or an Entra ID token provider).
@@ -8,16 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from openai import AsyncAzureOpenAI, AsyncOpenAI
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from typing import TYPE_CHECKING, Any
 
 from bot.knowledge import Knowledge
 from bot.llm.checks import LeakCheck
 from bot.llm.config import LlmSettings
 from bot.llm.drafter import LlmDrafter
 from bot.settings import load
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import async_sessionmaker
 
 log = logging.getLogger("coach.llm")
 
@@ -43,6 +44,8 @@ def entra_token_provider() -> TokenProvider:
 
 def make_client(settings: LlmSettings, *, token_provider: TokenProvider | None = None) -> Any:
     """The openai client; max_retries is 0 or 1, and every call is bounded by the timeout."""
+    from openai import AsyncAzureOpenAI, AsyncOpenAI
+
     common: dict[str, Any] = {"timeout": settings.timeout, "max_retries": settings.max_retries}
     if settings.provider == "azure":
         if not settings.azure_deployment:

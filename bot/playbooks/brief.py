@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.forms import format_money
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks import commitments, disclosure, programs, renewal_calendar, walkaway
 from bot.playbooks import escalation as esc
 from bot.playbooks import favors as fav
@@ -63,7 +63,7 @@ class BriefConfig(BaseModel):
         return self
 
 
-register_section("brief", "brief", BriefConfig)
+SECTIONS = (KnowledgeSection("brief", "brief", BriefConfig),)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.timeline import DealView
 
 COMMITMENT = "commitment"
@@ -41,7 +41,7 @@ class CommitmentSettings(BaseModel):
     status_words: dict[str, list[str]]
 
 
-register_section("commitments", "commitment_settings", CommitmentSettings)
+SECTIONS = (KnowledgeSection("commitments", "commitment_settings", CommitmentSettings),)
 
 
 def settings(kb: Knowledge) -> CommitmentSettings:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.timeline import MS_STATEMENT, DealView
 from bot.understanding.config import config
 from bot.understanding.model import TextModel, cached
@@ -56,9 +56,11 @@ def _validate_types(raw: object) -> list[StatementType]:
     return types
 
 
-register_section("counter_moves", "statements", _validate_types)
-register_section("counter_moves", "speakers", TypeAdapter(list[Speaker]).validate_python)
-register_section("counter_moves", "other_examples", TypeAdapter(list[str]).validate_python)
+SECTIONS = (
+    KnowledgeSection("counter_moves", "statements", _validate_types),
+    KnowledgeSection("counter_moves", "speakers", TypeAdapter(list[Speaker]).validate_python),
+    KnowledgeSection("counter_moves", "other_examples", TypeAdapter(list[str]).validate_python),
+)
 
 OTHER = "other"
 

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks.people import find_phrase, find_role
 from bot.reply import Item, Reply, Section
 
@@ -56,9 +56,11 @@ class Stances(RootModel[dict[Stance, StanceLabel]]):
     pass
 
 
-register_section("disclosure", "kinds", Kinds)
-register_section("disclosure", "matrix", Matrix)
-register_section("disclosure", "stances", Stances)
+SECTIONS = (
+    KnowledgeSection("disclosure", "kinds", Kinds),
+    KnowledgeSection("disclosure", "matrix", Matrix),
+    KnowledgeSection("disclosure", "stances", Stances),
+)
 
 
 def kinds(kb: Knowledge) -> dict[str, KindSpec]:

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from bot.forms import _MONEY, _MULT, format_money
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks import escalation as esc
 from bot.timeline import MS_STATEMENT, DealView, Event
 
@@ -51,8 +51,10 @@ def placeholders(line: str) -> list[str]:
     ]
 
 
-register_section("drafts", "templates", _validate_templates)
-register_section("drafts", "forbidden_words", TypeAdapter(list[str]).validate_python)
+SECTIONS = (
+    KnowledgeSection("drafts", "templates", _validate_templates),
+    KnowledgeSection("drafts", "forbidden_words", TypeAdapter(list[str]).validate_python),
+)
 
 
 @dataclass

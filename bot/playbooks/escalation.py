@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from bot.forms import format_money
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.reply import Action, Item, Reply, Section
 from bot.timeline import MS_STATEMENT, DealView, Event
 from bot.understanding.values import is_unknown
@@ -78,11 +78,13 @@ class Deliverer(BaseModel):
     words: list[str] = []
 
 
-register_section("escalation", "thresholds", Thresholds)
-register_section("escalation", "checklist", TypeAdapter(list[ChecklistStep]).validate_python)
-register_section("escalation", "leaders", TypeAdapter(list[Leader]).validate_python)
-register_section("escalation", "deliverers", TypeAdapter(dict[str, Deliverer]).validate_python)
-register_section("escalation", "emotion_words", TypeAdapter(list[str]).validate_python)
+SECTIONS = (
+    KnowledgeSection("escalation", "thresholds", Thresholds),
+    KnowledgeSection("escalation", "checklist", TypeAdapter(list[ChecklistStep]).validate_python),
+    KnowledgeSection("escalation", "leaders", TypeAdapter(list[Leader]).validate_python),
+    KnowledgeSection("escalation", "deliverers", TypeAdapter(dict[str, Deliverer]).validate_python),
+    KnowledgeSection("escalation", "emotion_words", TypeAdapter(list[str]).validate_python),
+)
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks.people import find_phrase
 from bot.timeline import Contact, DealView, Event
 
@@ -50,9 +50,11 @@ class Sizes(RootModel[dict[Literal["small", "large"], list[str]]]):
     pass
 
 
-register_section("favors", "jar", JarConfig)
-register_section("favors", "topics", Topics)
-register_section("favors", "sizes", Sizes)
+SECTIONS = (
+    KnowledgeSection("favors", "jar", JarConfig),
+    KnowledgeSection("favors", "topics", Topics),
+    KnowledgeSection("favors", "sizes", Sizes),
+)
 
 
 def config(kb: Knowledge) -> JarConfig:

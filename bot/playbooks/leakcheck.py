@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks.disclosure import kinds, stance_for
 from bot.reply import Item, Reply, Section
 
@@ -57,10 +57,12 @@ class Why(RootModel[dict[str, str]]):
     pass
 
 
-register_section("leakcheck", "detectors", Detectors)
-register_section("leakcheck", "macros", Macros)
-register_section("leakcheck", "why", Why)
-register_section("leakcheck", "default_role", str)
+SECTIONS = (
+    KnowledgeSection("leakcheck", "detectors", Detectors),
+    KnowledgeSection("leakcheck", "macros", Macros),
+    KnowledgeSection("leakcheck", "why", Why),
+    KnowledgeSection("leakcheck", "default_role", str),
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks.disclosure import kinds, stance_for
 from bot.playbooks.escalation import TEAM_LABELS, parse_alignment
 from bot.playbooks.people import find_phrase
@@ -33,7 +33,7 @@ class PrepConfig(BaseModel):
     default_hour: int = Field(9, ge=0, le=23)
 
 
-register_section("meetings", "meeting_prep", PrepConfig)
+SECTIONS = (KnowledgeSection("meetings", "meeting_prep", PrepConfig),)
 
 
 def prep_config(kb: Knowledge) -> PrepConfig:

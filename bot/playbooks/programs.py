@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks.counter_moves import statements_text
 from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
@@ -40,8 +40,10 @@ class Thresholds(BaseModel):
     large_account_per_year: float
 
 
-register_section("programs", "programs", TypeAdapter(list[Program]).validate_python)
-register_section("programs", "thresholds", Thresholds)
+SECTIONS = (
+    KnowledgeSection("programs", "programs", TypeAdapter(list[Program]).validate_python),
+    KnowledgeSection("programs", "thresholds", Thresholds),
+)
 
 
 @dataclass

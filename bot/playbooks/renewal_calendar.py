@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
 
@@ -43,8 +43,10 @@ class Milestone(BaseModel):
     rule: str
 
 
-register_section("timeline", "calendar", Calendar)
-register_section("timeline", "milestones", TypeAdapter(list[Milestone]).validate_python)
+SECTIONS = (
+    KnowledgeSection("timeline", "calendar", Calendar),
+    KnowledgeSection("timeline", "milestones", TypeAdapter(list[Milestone]).validate_python),
+)
 
 
 @dataclass

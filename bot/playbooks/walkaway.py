@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from bot.forms import format_money, parse_money
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
 from bot.understanding.values import is_unknown
@@ -37,17 +37,17 @@ class Thresholds(BaseModel):
     close_call_share: float
 
 
-register_section("walkaway", "thresholds", Thresholds)
-register_section("walkaway", "none_words", TypeAdapter(list[str]).validate_python)
-
-
 class SwitchingClaimWords(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     switch_words: str
     cost_words: str
 
 
-register_section("walkaway", "switching_claim", SwitchingClaimWords)
+SECTIONS = (
+    KnowledgeSection("walkaway", "thresholds", Thresholds),
+    KnowledgeSection("walkaway", "none_words", TypeAdapter(list[str]).validate_python),
+    KnowledgeSection("walkaway", "switching_claim", SwitchingClaimWords),
+)
 
 
 @dataclass

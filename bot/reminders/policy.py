@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.knowledge import register_section
+from bot.knowledge import KnowledgeSection
 from bot.playbooks import commitments
 from bot.playbooks.commitments import Commitment
 from bot.playbooks.when import zone
@@ -67,7 +67,7 @@ class ReminderConfig(BaseModel):
     checklists: dict[str, list[ChecklistLine]] = Field(default_factory=dict)
 
 
-register_section("reminders", "reminders", ReminderConfig)
+SECTIONS = (KnowledgeSection("reminders", "reminders", ReminderConfig),)
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,7 +86,7 @@ def _polish(ctx: Context, brief: br.Brief, reply: Reply) -> None:
     (drafting guardrails: allowed facts only, figures checked, timeout, budget, kill switch; any
     failure keeps the template). A brief for Microsoft sends only the paragraph it already shows,
     never a fact: the secret figures go along only as what the checks must refuse."""
-    drafter = ctx.services.get("drafter")
+    drafter = ctx.services.drafter
     template = brief.summary
     shown = next((s for s in reply.sections if s.items and s.items[0].text == template), None)
     if drafter is None or shown is None or ctx.deal is None:

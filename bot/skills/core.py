@@ -9,7 +9,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from bot.context import Context
 from bot.forms import describe, parse_value
-from bot.knowledge import register_section
+from bot.knowledge import KnowledgeSection
 from bot.memory import DealNameTaken
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
@@ -24,8 +24,10 @@ class HelpGroup(BaseModel):
     intents: list[str]  # intent-name prefixes
 
 
-register_section("core", "help_groups", TypeAdapter(list[HelpGroup]).validate_python)
-register_section("core", "facts_in_passing", TypeAdapter(frozenset[str]).validate_python)
+SECTIONS = (
+    KnowledgeSection("core", "help_groups", TypeAdapter(list[HelpGroup]).validate_python),
+    KnowledgeSection("core", "facts_in_passing", TypeAdapter(frozenset[str]).validate_python),
+)
 
 
 @skill("help", needs_deal=False)

@@ -15,7 +15,7 @@ from bot.llm import DraftResult
 from bot.llm.polish import DRAFT_EVENT, drafter_of, polish
 from bot.playbooks import draft_templates
 from bot.reply import Action, Item, Reply, Section
-from bot.skills import HANDLERS, skill
+from bot.skills import Skills, skill
 from bot.timeline import FACT, MS_STATEMENT
 
 
@@ -206,9 +206,15 @@ async def draft_revise(ctx: Context) -> Reply:
     return await polish(ctx, reply, kind, instructions=instructions, on_result=revised)
 
 
+# The template drafts a follow-up can render again, by intent.
+_TEMPLATE_DRAFTS = Skills()
+for _handler in (draft_escalation, draft_confirm, draft_exploding, draft_counter, draft_agenda):
+    _TEMPLATE_DRAFTS.add(_handler)
+
+
 async def _template_again(ctx: Context, kind: str) -> str | None:
     """A draft logged without its text (by a template-only skill): render it again."""
-    handler = HANDLERS.get(f"draft.{kind}")
+    handler = _TEMPLATE_DRAFTS.handlers.get(f"draft.{kind}")
     if handler is None:
         return None
     saved = ctx.intent

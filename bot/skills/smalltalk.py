@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bot.context import Context
-from bot.knowledge import register_section
+from bot.knowledge import KnowledgeSection
 from bot.reply import Action, Reply
 from bot.skills import skill
 
@@ -18,7 +18,7 @@ class Try(BaseModel):
     text: str = Field(min_length=1)  # what the button stands for, as if typed
 
 
-register_section("smalltalk", "tries", TypeAdapter(list[Try]).validate_python)
+SECTIONS = (KnowledgeSection("smalltalk", "tries", TypeAdapter(list[Try]).validate_python),)
 
 
 def _reply(ctx: Context, rule_id: str, intent: str) -> Reply:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 
 
 class Wording(BaseModel):
@@ -45,7 +45,7 @@ class UnderstandingConfig(BaseModel):
         return self
 
 
-register_section("understanding", "understanding", UnderstandingConfig)
+SECTIONS = (KnowledgeSection("understanding", "understanding", UnderstandingConfig),)
 
 
 def config(kb: Knowledge) -> UnderstandingConfig:

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.knowledge import Knowledge, register_section
+from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks.escalation import OTHER_TEAMS, TEAMS, alignment_text, merge_alignment, parse_alignment
 from bot.understanding.values import (
     ORDINALS,
@@ -90,7 +90,7 @@ def _validate(raw: Any) -> ReadingSpec:
     return spec
 
 
-register_section("reading", "reading", _validate)
+SECTIONS = (KnowledgeSection("reading", "reading", _validate),)
 
 
 # --- results ------------------------------------------------------------------------------
@@ -353,8 +353,8 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
 def looks_like_question(text: str, kb: Knowledge | None = None) -> bool:
     """True for a question or request ("can I tell the CSM our budget?", "what if they offer
     10%"): such text is never a valid answer to a text fact."""
-    if kb is None:
-        from bot.knowledge import default_knowledge
+    if kb is None:  # bot.forms.parse_value has no knowledge at hand (yet): the shipped one
+        from bot.features import default_knowledge
 
         kb = default_knowledge()
     t = text.strip()

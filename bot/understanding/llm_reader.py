@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.engine import write_session
 from bot.db.models import Conversation, DealEvent, Tenant
 from bot.forms import parse_value
-from bot.knowledge import FactSpec, Knowledge, register_section
+from bot.knowledge import FactSpec, Knowledge, KnowledgeSection
 from bot.llm.config import LlmSettings
 from bot.llm.policy import close, figures, figures_of, is_secret_key, redact
 from bot.llm.prompt import fence, new_nonce
@@ -76,7 +76,7 @@ class UnderstandSpec(BaseModel):
         return v
 
 
-register_section("llm", "understand", UnderstandSpec)
+SECTIONS = (KnowledgeSection("llm", "understand", UnderstandSpec),)
 
 
 def spec_of(kb: Knowledge) -> UnderstandSpec:

@@ -9,13 +9,14 @@ import pytest
 from aiohttp import web
 
 from bot.context import Context
+from bot.features import add_skill, load_skills
 from bot.llm import DraftRequest
 from bot.llm.config import LlmSettings
 from bot.llm.drafter import LlmDrafter
 from bot.llm.polish import polish
 from bot.llm.setup import make_client
 from bot.reply import Reply
-from bot.skills import HANDLERS, skill
+from bot.skills import skill
 from tests.llm.fake_llm import FakeLLM
 
 CANARY = 1_937_411  # the budget ceiling: must never reach any request
@@ -143,8 +144,9 @@ def assert_no_canary(fake: FakeLLM) -> None:
 
 # A stand-in for a template draft skill (the real ones live with the escalation playbook):
 # it renders the template and hands it to the drafting layer, as they will.
-if "test.template_draft" not in HANDLERS:
+if "test.template_draft" not in load_skills():
 
+    @add_skill
     @skill("test.template_draft")
     async def _template_draft(ctx: Context) -> Reply:
         assert ctx.deal is not None

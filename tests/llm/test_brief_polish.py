@@ -22,7 +22,7 @@ async def told(chat, deal, coach, make_drafter, engine):
 
     def configure(**env: str) -> None:
         env.setdefault("COACH_LLM_MAX_RETRIES", "0")
-        coach.services["drafter"] = make_drafter(sessions=session_factory(engine), **env)
+        coach.services.drafter = make_drafter(sessions=session_factory(engine), **env)
 
     for line in [
         "we renew on 2027-03-31",

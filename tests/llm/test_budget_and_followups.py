@@ -14,6 +14,7 @@ from bot.coach import Coach
 from bot.db.engine import session_factory
 from bot.db.models import Tenant
 from bot.llm.usage import take_request, used
+from bot.services import CoachServices
 from bot.turn import Turn
 from tests.llm.conftest import GOOD, TEMPLATE, assert_no_canary, request
 
@@ -86,9 +87,7 @@ async def say(engine, kb, clock):
     made: list[Coach] = []
 
     def make(drafter):
-        coach = Coach(
-            session_factory(engine), kb, clock=clock, services={"drafter": drafter} if drafter else {}
-        )
+        coach = Coach(session_factory(engine), kb, clock=clock, services=CoachServices(drafter=drafter))
         made.append(coach)
 
         async def say(text: str = "", action: dict | None = None):
@@ -185,7 +184,7 @@ async def test_a_slow_model_holds_no_database_lock_while_it_writes(llm, make_dra
     """The LLM call runs after the turn commits: while one person waits for a slow draft,
     another conversation's turn (a write) goes through at once, on SQLite too."""
     drafter = make_drafter(sessions=session_factory(engine))
-    coach = Coach(session_factory(engine), kb, clock=clock, services={"drafter": drafter})
+    coach = Coach(session_factory(engine), kb, clock=clock, services=CoachServices(drafter=drafter))
 
     async def say(text: str = "", action: dict | None = None, conversation: str = "c1"):
         reply = await coach.handle(Turn("console", "t1", conversation, "u1", text=text, action=action))

@@ -10,6 +10,7 @@ import pytest
 from bot.coach import Coach
 from bot.db.engine import session_factory
 from bot.llm.setup import drafter_from_env
+from bot.services import CoachServices
 from bot.turn import Turn
 from tests.llm.conftest import assert_no_canary, settings_for
 
@@ -30,7 +31,7 @@ async def talk(engine, kb, clock, llm):
     sessions = session_factory(engine)
     drafter = drafter_from_env(kb, sessions=sessions, settings=settings_for(llm))
     assert drafter is not None and drafter.leak_check is not None  # the people playbooks' check
-    coach = Coach(sessions, kb, clock=clock, services={"drafter": drafter})
+    coach = Coach(sessions, kb, clock=clock, services=CoachServices(drafter=drafter))
 
     async def say(text: str = "", action: dict | None = None):
         reply = await coach.handle(

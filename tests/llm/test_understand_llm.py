@@ -231,7 +231,7 @@ async def test_a_slow_model_holds_no_database_lock(start, llm):
 
 async def test_switched_off_by_default_nothing_is_sent(start, llm):
     rt = await start()  # an LLM is configured for drafting, understanding not agreed to
-    assert "drafter" in rt.services and "llm_reader" not in rt.services
+    assert rt.services.drafter is not None and rt.services.llm_reader is None
     chat = chat_on(rt)
     await chat("deal new Woodgrove EA renewal")
     reply = await chat(UNCLEAR)
@@ -346,8 +346,8 @@ async def test_a_reading_costs_a_request_and_its_tokens(start, llm, clock):
 
 async def test_the_reader_shares_the_drafters_client(start):
     rt = await start(COACH_LLM_UNDERSTAND="true")
-    assert rt.services["llm_reader"].client is rt.services["drafter"].client
-    assert rt.coach.services["llm_reader"] is rt.services["llm_reader"]
+    assert rt.services.llm_reader.client is rt.services.drafter.client
+    assert rt.coach.services.llm_reader is rt.services.llm_reader
 
 
 # --- the pure parts -----------------------------------------------------------------------------
@@ -423,7 +423,8 @@ def test_every_intent_the_model_may_choose_exists(kb):
 def test_a_broken_understand_section_fails_at_load(tmp_path):
     import shutil
 
-    from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError, load_knowledge
+    from bot.features import load_knowledge
+    from bot.knowledge import KNOWLEDGE_DIR, KnowledgeError
 
     for f in KNOWLEDGE_DIR.glob("*.yaml"):
         shutil.copy(f, tmp_path / f.name)

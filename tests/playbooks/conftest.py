@@ -1,6 +1,6 @@
 import pytest
 
-from bot.knowledge import default_knowledge
+from bot.features import default_knowledge
 
 
 @pytest.fixture(scope="session")

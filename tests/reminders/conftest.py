@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-import adapters.slack  # noqa: F401  (registers the Slack deliverer, as `coach serve` does)
 from adapters import scheduler as sched
 from adapters.runtime import Runtime
+from adapters.server import reminder_deliverers
 from bot.actions import Payload, register
 from bot.context import Context
+from bot.features import add_skill
 from bot.reminders.hooks import log_meeting, on_event
 from bot.reply import Reply
 from bot.settings import Settings
@@ -39,6 +40,7 @@ register("test.fact", FactProbe)
 register("test.commitment", CommitmentProbe)
 
 
+@add_skill
 @skill("test.meeting")
 async def probe_meeting(ctx: Context) -> Reply:
     """Stands in for the meeting-prep skill: it logs `meeting` and calls the hook."""
@@ -46,6 +48,7 @@ async def probe_meeting(ctx: Context) -> Reply:
     return Reply(headline="Meeting logged.", intent="test.meeting", verdict=str(event.id))
 
 
+@add_skill
 @skill("test.fact")
 async def probe_fact(ctx: Context) -> Reply:
     """Stands in for a fact logged by any skill once Context.log calls the hook."""
@@ -54,6 +57,7 @@ async def probe_fact(ctx: Context) -> Reply:
     return Reply(headline="Fact logged.", intent="test.fact")
 
 
+@add_skill
 @skill("test.commitment")
 async def probe_commitment(ctx: Context) -> Reply:
     await ctx.log("commitment", {"text": ctx.intent.args["text"], "in_writing": False})
@@ -77,7 +81,7 @@ def into(outbox: list) -> dict[str, sched.Deliverer]:
     async def deliver(rt: Runtime, reminder: sched.Delivery, reply: Reply) -> None:
         outbox.append((reminder, reply))
 
-    return {**sched.DELIVERERS, "console": deliver}
+    return {**reminder_deliverers(), "console": deliver}
 
 
 @pytest.fixture

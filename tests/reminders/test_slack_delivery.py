@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters import scheduler as sched
+from adapters.server import reminder_deliverers
 from bot.turn import Turn
 
 MEETING = {"intent": "test.meeting", "role": "ae", "topic": "pricing call", "when": "2026-11-24T15:00:00Z"}
@@ -55,7 +56,7 @@ async def test_a_reclaimed_reminder_already_posted_is_not_posted_again(coach, cl
 
     await slack_meeting(coach)
     clock.now = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
-    dying = sched.Scheduler(rt, owner="dying")
+    dying = sched.Scheduler(rt, deliverers=reminder_deliverers(), owner="dying")
 
     async def no_finish(c) -> None:  # the process is killed right after the post
         return None
@@ -64,7 +65,7 @@ async def test_a_reclaimed_reminder_already_posted_is_not_posted_again(coach, cl
     await dying.run_once()
     assert len(slack_api.posts) == 1
     clock.advance(seconds=121)  # its lease runs out
-    heir = sched.Scheduler(rt, owner="heir")
+    heir = sched.Scheduler(rt, deliverers=reminder_deliverers(), owner="heir")
     assert await heir.run_once() == 1
     assert len(slack_api.posts) == 1 and slack_api.history_calls == 1
     async with engine.connect() as conn:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from adapters.console.reminders import TerminalReminders
 from adapters.scheduler import Scheduler
+from adapters.server import reminder_deliverers
 from bot.db.models import Reminder
 
 
@@ -27,7 +28,9 @@ def _shell(rt) -> tuple[TerminalReminders, io.StringIO]:
 async def test_serve_leaves_console_reminders_for_the_shell(chat, deal, clock, rt, engine):
     await chat("remind me in 2 days to call Jane about the quote")
     clock.advance(days=2)
-    assert await Scheduler(rt, owner="serve").run_once() == 0  # coach serve's worker: not its surface
+    assert (
+        await Scheduler(rt, deliverers=reminder_deliverers(), owner="serve").run_once() == 0
+    )  # coach serve's worker: not its surface
     assert await _status(engine) == [("pending", 0)]
 
     shell, screen = _shell(rt)

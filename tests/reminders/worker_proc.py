@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from adapters.runtime import Runtime
 from adapters.scheduler import Scheduler
-from adapters.server import build_app
+from adapters.server import build_app, reminder_deliverers
 from bot.db.models import Reminder
 from bot.settings import Settings
 from tests.teams.loopback import install_from_env
@@ -28,12 +28,19 @@ from tests.teams.loopback import install_from_env
 async def main(url: str, lease: float, go_file: str | None = None) -> int:
     install_from_env()  # outgoing Teams tokens from the loopback endpoint the test names
     rt = await Runtime.start(Settings(COACH_DATABASE_URL=url), migrate=False)
-    await build_app(rt)  # mounts Slack and Teams as `coach serve` does; sets rt.services["proactive.teams"]
+    await build_app(rt)  # mounts Slack and Teams as `coach serve` does; sets rt.services.proactive_teams
     if go_file:  # start together with the other replica, however slowly each process booted
         Path(go_file + f".ready.{os.getpid()}").touch()
         while not Path(go_file).exists():  # noqa: ASYNC110 - another process creates it
             await asyncio.sleep(0.02)
-    worker = Scheduler(rt, lease=timedelta(seconds=lease), batch=25, poll=0.1, concurrency=8)
+    worker = Scheduler(
+        rt,
+        deliverers=reminder_deliverers(),
+        lease=timedelta(seconds=lease),
+        batch=25,
+        poll=0.1,
+        concurrency=8,
+    )
     try:
         while True:
             if await worker.run_once() == 0:
@@ -44,9 +51,9 @@ async def main(url: str, lease: float, go_file: str | None = None) -> int:
                 await asyncio.sleep(0.1)
     finally:
         await rt.close()
-    skipped = rt.services.get("slack_already_posted", 0)
-    not_reposted = rt.services.get("teams_not_reposted", 0)
-    teams = "proactive.teams" in rt.services
+    skipped = rt.services.counters.slack_already_posted
+    not_reposted = rt.services.counters.teams_not_reposted
+    teams = rt.services.proactive_teams is not None
     print(
         f"sent={worker.stats['sent']} lost_lease={worker.stats['lost_lease']} already={skipped} "
         f"teams_not_reposted={not_reposted} teams={int(teams)}",

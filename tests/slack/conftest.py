@@ -11,7 +11,6 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-import adapters.slack  # noqa: F401  (registers the mount)
 from adapters.runtime import Runtime
 from adapters.server import build_app
 from adapters.slack.settings import SlackSettings
@@ -69,8 +68,8 @@ async def start_slack(fake: FakeSlack, clock) -> AsyncIterator[Start]:
 
     async def start(db_url: str, *, socket_mode: bool = False, **overrides: Any) -> SlackServer:
         rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url))
-        rt.services["slack_settings"] = slack_settings(fake, **overrides)
-        rt.services["socket_mode"] = socket_mode
+        rt.services.slack_settings = slack_settings(fake, **overrides)
+        rt.services.socket_mode = socket_mode
         done: list[Any] = []
         handle = rt.coach.handle
 

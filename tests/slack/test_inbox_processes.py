@@ -52,7 +52,6 @@ def inbox_env(db_url: str, fake: FakeSlack, concurrency: int = 2) -> dict[str, s
         **child_env(db_url, fake.url),
         "COACH_LOG_LEVEL": "INFO",  # the drain's counts; no message text is ever logged
         "COACH_REMINDERS": "off",
-        "COACH_CPU_AFFINITY": "off",  # replicas pinned by pid could share one core
         "COACH_INBOX_LEASE_SECONDS": "2",
         "COACH_INBOX_CONCURRENCY": str(concurrency),
         "COACH_DRAIN_SECONDS": "3",

@@ -251,7 +251,7 @@ async def _commitment_ids(slack) -> list[dict]:
 
 
 def test_attention_is_quiet_when_all_is_settled():
-    from bot.knowledge import default_knowledge
+    from bot.features import default_knowledge
     from bot.portfolio import attention
     from bot.timeline import Event, make_view
 

@@ -215,7 +215,7 @@ async def start_bot(
 ) -> Bot:
     extra = {"clock": clock} if clock is not None else {}
     rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), migrate=False, **extra)
-    rt.services["teams.config"] = teams_config(connector, **overrides)
+    rt.services.teams_config = teams_config(connector, **overrides)
     app = await build_app(rt)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

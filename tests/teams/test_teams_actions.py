@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.actions import Payload, register
 from bot.context import Context
+from bot.features import add_skill
 from bot.reply import Reply
 from bot.skills import skill
 from tests.teams.conftest import APP_ID, Bot, card_of, card_text, message
@@ -127,6 +128,7 @@ class SlowDraft(Payload):
 register("test.teams.slowdraft", SlowDraft)
 
 
+@add_skill
 @skill("test.teams.slowdraft", needs_deal=False)
 async def slow_draft(ctx: Context) -> Reply:
     """A drafting turn whose model call is slow; like the real drafter, the call runs after
@@ -143,7 +145,7 @@ async def slow_draft(ctx: Context) -> Reply:
 
 
 async def test_slow_turn_answers_http_quickly_then_updates_the_first_reply(bot: Bot, slow_llm: str) -> None:
-    host = bot.rt.services["teams"]
+    host = bot.rt.services.teams
     host.config.typing_after = 0.2
     host.config.first_reply_after = 0.5
     act = message(bot.connector, "", value={"intent": "test.teams.slowdraft", "llm": slow_llm})
@@ -165,7 +167,7 @@ async def test_slow_turn_answers_http_quickly_then_updates_the_first_reply(bot: 
 
 
 async def test_slow_turn_still_lands_when_the_update_is_rate_limited(bot: Bot, slow_llm: str) -> None:
-    host = bot.rt.services["teams"]
+    host = bot.rt.services.teams
     host.config.typing_after = 0.1
     host.config.first_reply_after = 0.2
     act = message(bot.connector, "", value={"intent": "test.teams.slowdraft", "llm": slow_llm})
@@ -177,7 +179,7 @@ async def test_slow_turn_still_lands_when_the_update_is_rate_limited(bot: Bot, s
 
 
 async def test_slow_card_button_answers_the_invoke_then_replaces_the_card(bot: Bot, slow_llm: str) -> None:
-    host = bot.rt.services["teams"]
+    host = bot.rt.services.teams
     host.config.first_reply_after = 0.3
     act = message(bot.connector, "")
     del act["text"]
@@ -206,7 +208,7 @@ async def test_fast_turn_is_answered_inside_the_request(bot: Bot) -> None:
     status, _ = await bot.post(message(bot.connector, "help"))
     assert status == 202
     assert [p["activity"]["type"] for p in bot.connector.posts] == ["message"]
-    assert bot.rt.services["teams"].agent.background == set()
+    assert bot.rt.services.teams.agent.background == set()
 
 
 # --- reference saves ---------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ async def test_unconfigured_teams_answers_401(sqlite_url: str) -> None:
     from bot.settings import Settings
 
     rt = await Runtime.start(Settings(COACH_DATABASE_URL=sqlite_url), migrate=False)
-    rt.services["teams.config"] = TeamsConfig.from_env({})
+    rt.services.teams_config = TeamsConfig.from_env({})
     client = TestClient(TestServer(await build_app(rt)))
     await client.start_server()
     try:

@@ -38,7 +38,6 @@ def inbox_env(db_url: str, issuer: Issuer, connector: Connector) -> dict[str, st
         "COACH_TEAMS_TYPING_AFTER": "0.05",
         "COACH_TEAMS_FIRST_REPLY_AFTER": "0.1",
         "COACH_LOG_LEVEL": "INFO",
-        "COACH_CPU_AFFINITY": "off",
         "COACH_INBOX_LEASE_SECONDS": "2",
         "COACH_DRAIN_SECONDS": "3",
     }

@@ -1,0 +1,125 @@
+"""Every feature of the coach, listed in one place: the skills that answer intents and the
+knowledge/ sections each feature reads.
+
+Adding a capability: write its skill module (handlers marked with `@skill`) and its
+knowledge/<feature>.yaml, declare the sections it reads as `SECTIONS` in the module that
+reads them, and add the modules to the lists below. Nothing registers itself by being
+imported somewhere else.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
+
+from bot import demo, forms, portfolio
+from bot import knowledge as _knowledge
+from bot.knowledge import KNOWLEDGE_DIR, Knowledge, KnowledgeSection
+from bot.llm import policy as llm_policy
+from bot.playbooks import (
+    brief,
+    commitments,
+    counter_moves,
+    disclosure,
+    draft_templates,
+    escalation,
+    favors,
+    leakcheck,
+    meeting_prep,
+    programs,
+    renewal_calendar,
+    walkaway,
+)
+from bot.reminders import policy as reminders_policy
+from bot.skills import Handler, Skills
+from bot.skills import brief as brief_skill
+from bot.skills import commitments as commitments_skill
+from bot.skills import core as core_skill
+from bot.skills import disclosure as disclosure_skill
+from bot.skills import drafts as drafts_skill
+from bot.skills import escalation as escalation_skill
+from bot.skills import favors as favors_skill
+from bot.skills import leakcheck as leakcheck_skill
+from bot.skills import levers as levers_skill
+from bot.skills import meetings as meetings_skill
+from bot.skills import portfolio as portfolio_skill
+from bot.skills import reminders as reminders_skill
+from bot.skills import smalltalk as smalltalk_skill
+from bot.understanding import config as understanding_config
+from bot.understanding import facts as reading
+from bot.understanding import llm_reader
+
+# The skill modules: each marks its handlers with `@skill(intent)`.
+SKILLS: tuple[ModuleType, ...] = (
+    core_skill,
+    brief_skill,
+    commitments_skill,
+    disclosure_skill,
+    drafts_skill,
+    escalation_skill,
+    favors_skill,
+    leakcheck_skill,
+    levers_skill,
+    meetings_skill,
+    portfolio_skill,
+    reminders_skill,
+    smalltalk_skill,
+)
+
+# The modules that read a knowledge/ section of their own, each declaring it in `SECTIONS`.
+SECTION_READERS: tuple[ModuleType, ...] = (
+    core_skill,
+    smalltalk_skill,
+    forms,
+    demo,
+    portfolio,
+    brief,
+    commitments,
+    counter_moves,
+    disclosure,
+    draft_templates,
+    escalation,
+    favors,
+    leakcheck,
+    meeting_prep,
+    programs,
+    renewal_calendar,
+    walkaway,
+    reminders_policy,
+    llm_policy,
+    understanding_config,
+    reading,
+    llm_reader,
+)
+
+
+def sections() -> list[KnowledgeSection]:
+    return [section for module in SECTION_READERS for section in module.SECTIONS]
+
+
+def load_knowledge(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
+    """knowledge/ (or another folder with the same files) with every feature's sections validated."""
+    return _knowledge.load_knowledge(directory, sections())
+
+
+@lru_cache(maxsize=1)
+def default_knowledge() -> Knowledge:
+    return load_knowledge()
+
+
+@lru_cache(maxsize=1)
+def default_skills() -> Skills:
+    """Every handler of the skill modules above, by intent."""
+    return Skills.collect(SKILLS)
+
+
+def add_skill(fn: Handler) -> Handler:
+    """Add a handler defined outside the skill modules (a test's stand-in, a plug-in) to the
+    shipped table, explicitly: `@add_skill` above its `@skill(...)`."""
+    return default_skills().add(fn)
+
+
+def load_skills() -> dict[str, Handler]:
+    """intent -> handler, for every skill."""
+    return default_skills().handlers

@@ -1,0 +1,19 @@
+"""What the core may use besides the database, each optional and built by the runtime
+(adapters/runtime.py) from the environment: the LLM drafter and the LLM reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.llm.drafter import LlmDrafter
+    from bot.understanding.llm_reader import LlmReader
+
+
+@dataclass
+class CoachServices:
+    # Writes drafts through an LLM when one is configured (docs/llm.md); templates otherwise.
+    drafter: LlmDrafter | None = None
+    # Reads unclear or long messages through the same LLM, with COACH_LLM_UNDERSTAND on.
+    llm_reader: LlmReader | None = None
