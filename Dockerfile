@@ -7,12 +7,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     COACH_DATABASE_URL=sqlite:////data/coach.db
 RUN useradd --create-home --uid 10001 coach && mkdir /data && chown coach /data
 WORKDIR /app
+# The pinned dependency set first (its own layer, rebuilt only when the lock changes), then
+# the project itself without resolving anything again. Refresh the lock after changing
+# pyproject.toml's dependencies: pip-compile --strip-extras --no-emit-index-url
+# --no-emit-find-links --output-file requirements.lock pyproject.toml (pip-tools, Python 3.12).
+COPY requirements.lock ./
+RUN pip install -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY adapters ./adapters
 COPY knowledge ./knowledge
 COPY migrations ./migrations
-RUN pip install .
+RUN pip install --no-deps .
 USER coach
 # Train the free-text classifiers into the image, so no replica trains at its first message.
 ENV COACH_MODEL_CACHE=/home/coach/models

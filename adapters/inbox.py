@@ -35,13 +35,14 @@ from typing import Any
 
 from aiohttp import web
 from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from adapters.runtime import Runtime
 from adapters.scheduler import worker_id
 from bot.db import leases
 from bot.db.engine import write_gate, write_session
-from bot.db.hot import HotStatement, Target, insert_unless_there
 from bot.db.models import InboxItem
 from bot.turn import Turn
 
@@ -66,24 +67,20 @@ class Item:
     attempts: int  # > 1: an earlier worker took it and died or failed
 
 
-# The one insert inside the ack budget, compiled once (bot/db/hot.py).
-_INSERT = insert_unless_there(
-    InboxItem.__table__,
-    "platform",
-    "tenant_key",
-    "event_id",
-    "payload",
-    "received_at",
-    "attempts",
-    "lease_owner",
-    "lease_until",
-)
-# An answered row, deleted by its holder only (a row another worker took over is theirs).
-_DELETE = HotStatement(
-    delete(InboxItem.__table__)
-    .where(InboxItem.id == bindparam("id"), InboxItem.lease_owner == bindparam("owner"))
-    .returning(InboxItem.id),
-    (InboxItem.__table__.c.id.type,),
+def _insert_statement(insert: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: a new row's id, or nothing for a resend."""
+    table = InboxItem.__table__
+    columns = ("platform", "tenant_key", "event_id", "payload", "received_at", "attempts")
+    columns += ("lease_owner", "lease_until")
+    values = {c: bindparam(c, type_=table.c[c].type) for c in columns}
+    return insert(table).values(values).on_conflict_do_nothing().returning(table.c.id)
+
+
+# The one insert inside the ack budget, built once per dialect (SQLAlchemy caches its SQL).
+_INSERT = {"sqlite": _insert_statement(sqlite_insert), "postgresql": _insert_statement(pg_insert)}
+# Answered rows, deleted by their holder only (a row another worker took over is theirs).
+_DELETE = delete(InboxItem.__table__).where(
+    InboxItem.id.in_(bindparam("ids", expanding=True)), InboxItem.lease_owner == bindparam("owner")
 )
 Processor = Callable[[Runtime, Item], Awaitable[None]]
 Job = Callable[[Item], Awaitable[None]]
@@ -140,7 +137,6 @@ class Inbox:
         self.answered: set[int] = set()  # rows done here, deleted by the loop in one statement
         self.maybe_waiting = True  # unclaimed rows may exist (start, a busy accept, the poll)
         self.last_accept = 0.0
-        self._kept: AsyncConnection | None = None
         self.wake = asyncio.Event()
         self.stats = {"accepted": 0, "duplicate": 0, "answered": 0, "retried": 0, "dropped": 0}
 
@@ -179,14 +175,13 @@ class Inbox:
         self.last_accept = time.monotonic()
         try:
             async with self._writing() as conn:
-                target = await Target.on(conn)
-                made = await _INSERT[conn.dialect.name == "postgresql"].rows(target, row)
-                await self._delete_answered(target)  # rides along: no commit of its own
+                made = (await conn.execute(_INSERT[conn.dialect.name], row)).first()
+                await self._delete_answered(conn)  # rides along: no commit of its own
         except Exception as exc:  # not durable, so not to be acknowledged: the platform retries
             raise NotAccepted(type(exc).__name__) from exc
         finally:
             self.reserved -= int(local)
-        new_id = made[0][0] if made else None
+        new_id = made[0] if made else None
         if new_id is None:
             self.stats["duplicate"] += 1
             return None  # a retry or resend of a row that is already there: one turn
@@ -201,23 +196,12 @@ class Inbox:
     @contextlib.asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncConnection]:
         """A short write transaction on a plain connection (no ORM session: these few
-        statements run per turn), behind SQLite's write gate like every writer. On SQLite the
-        inbox keeps one connection, as the turns do, rather than a pool checkout per insert."""
-        async with write_gate(self.rt.sessions):
-            if self.rt.engine.dialect.name != "sqlite":
-                async with self.rt.engine.begin() as conn:
-                    yield conn
-                return
-            if self._kept is None or self._kept.closed or self._kept.invalidated:
-                self._kept = await self.rt.engine.connect()
-            async with self._kept.begin():
-                yield self._kept
+        statements run per turn), behind SQLite's write gate like every writer."""
+        async with write_gate(self.rt.sessions), self.rt.engine.begin() as conn:
+            yield conn
 
     async def close(self) -> None:
-        """Hand the kept connection back (before the engine is disposed)."""
-        if self._kept is not None:
-            kept, self._kept = self._kept, None
-            await kept.close()
+        """Nothing held between writes; kept for the shutdown sequence's symmetry."""
 
     # --- working ---------------------------------------------------------------------------
     def _start(self, item: Item, job: Job | None = None) -> asyncio.Task:
@@ -254,12 +238,14 @@ class Inbox:
         if not self.answered:
             return 0
         async with self._writing() as conn:
-            return await self._delete_answered(await Target.on(conn))
+            return await self._delete_answered(conn)
 
-    async def _delete_answered(self, target: Target) -> int:
+    async def _delete_answered(self, conn: AsyncConnection) -> int:
+        """One DELETE for every row answered here since the last one."""
+        if not self.answered:
+            return 0
         ids, self.answered = self.answered, set()
-        for row_id in ids:
-            await _DELETE.rows(target, {"id": row_id, "owner": self.owner})
+        await conn.execute(_DELETE, {"ids": sorted(ids), "owner": self.owner})
         return len(ids)
 
     async def _failed(self, item: Item, exc: Exception) -> None:

@@ -1,8 +1,9 @@
 """Benchmark: a full /coach slash-command turn through /slack/events, beside a bare Bolt echo app.
 
 Both run in this process against the same loopback Web API; a turn is timed from the signed
-POST until the answer's chat.postMessage reaches the fake Slack. Prints requests/s, CPU time
-per turn (the cost: everything the process spent, over the turns it served), p50 and p99.
+POST until the answer's chat.postMessage reaches the fake Slack, on SQLite and on PostgreSQL
+(a throwaway server started as the tests start one; skipped without its binaries). Prints
+requests/s, CPU time per turn (the cost: everything the process spent, over the turns it served), p50 and p99.
 At concurrency 1 the CPU idles about 10 ms between turns (Bolt polls for the ack every 10 ms),
 and a turn that starts on an idle CPU runs a few times slower than one on a busy CPU: latency
 there measures waking up as much as work.
@@ -15,10 +16,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -27,6 +31,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+import adapters.slack  # noqa: F401  (registers the mount)
 from adapters.runtime import Runtime, pin_cpu
 from adapters.server import build_app
 from adapters.slack.settings import SlackSettings
@@ -122,63 +127,93 @@ async def serve(app: web.Application) -> TestServer:
     return server
 
 
-async def main(n: int, concurrency: int, stall: float) -> None:
+async def run_backend(
+    label: str, url: str, fake: FakeSlack, n: int, concurrency: int, stall_db: Path | None, stall: float
+) -> dict[str, dict[str, float]]:
+    """The floor, a full turn and the adapter alone, on one database, measured back to back."""
+    rt = await Runtime.start(Settings(COACH_DATABASE_URL=url))
+    rt.services.slack_settings = SlackSettings(
+        SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url
+    )
+    ours = await serve(await build_app(rt))
+    floor = await serve(echo_app(fake))
+    tag = label[0].upper()
+    results: dict[str, dict[str, float]] = {}
+    runs: list[tuple[str, Callable[[], Awaitable[dict[str, float]]]]] = [
+        (
+            "bolt echo (floor)",
+            lambda: measure(str(floor.make_url("/slack/events")), fake, n, concurrency, "E" + tag),
+        ),
+        ("coach turn", lambda: measure(str(ours.make_url("/slack/events")), fake, n, concurrency, "C" + tag)),
+    ]
+    for name, run in runs:
+        results[name] = await run()
+    # The adapter alone: the same server with Coach.handle answering at once. The gap to the
+    # floor is what the Slack adapter itself costs; the rest of a full turn is the core's.
+    handle = rt.coach.handle
+    canned = Reply(headline="Here is what I can do.", intent="help", sections=[Section(items=[Item("x")])])
+
+    async def instant(turn):
+        return canned
+
+    rt.coach.handle = instant  # type: ignore[method-assign]
+    results["adapter only (core stubbed)"] = await measure(
+        str(ours.make_url("/slack/events")), fake, n, concurrency, "A" + tag
+    )
+    rt.coach.handle = handle  # type: ignore[method-assign]
+    if stall_db is not None and stall:  # another process holds the write lock; turns wait, acks too
+        holder = lock_in_another_process(stall_db, stall)
+        results[f"coach, db locked {stall:g}s"] = await measure(
+            str(ours.make_url("/slack/events")), fake, max(n // 4, 20), concurrency, "S" + tag, warm=False
+        )
+        holder.wait()
+    await ours.close()
+    await floor.close()
+    await rt.close()
+    return results
+
+
+def report(label: str, n: int, concurrency: int, results: dict[str, dict[str, float]]) -> None:
+    print(f"{label}: {n} requests, concurrency {concurrency}")
+    print(f"{'':28} {'req/s':>8} {'cpu ms':>8} {'p50 ms':>8} {'p99 ms':>8} {'ack p50':>8} {'ack p99':>8}")
+    for name, r in results.items():
+        cols = (r["rps"], r["cpu"], r["p50"], r["p99"], r["ack_p50"], r["ack_p99"])
+        print(f"{name:28} " + " ".join(f"{c:8.1f}" for c in cols))
+    floor_r = results["bolt echo (floor)"]
+    for name in ("coach turn", "adapter only (core stubbed)"):
+        r = results[name]
+        print(
+            f"{label} {name}: cost ratio (CPU per turn / floor's) {r['cpu'] / floor_r['cpu']:.2f}x "
+            f"(goal <= 1.5x for the turn); throughput ratio (floor req/s / req/s) "
+            f"{floor_r['rps'] / r['rps']:.2f}x; "
+            f"latency ratio (p50 / floor p50) {r['p50'] / floor_r['p50']:.2f}x"
+        )
+
+
+def start_postgres() -> tuple[Any, str] | None:
+    """A throwaway PostgreSQL server and database, as the tests start one (tests/pg.py)."""
+    try:
+        from tests.pg import start_server
+
+        server = start_server()
+    except (FileNotFoundError, OSError) as exc:
+        print(f"(PostgreSQL skipped: {exc})", file=sys.stderr)
+        return None
+    subprocess.run([server.psql, server.admin_url, "-qc", "CREATE DATABASE bench"], check=True)
+    return server, server.url("bench")
+
+
+async def main(n: int, concurrency: int, stall: float, postgres_url: str | None) -> None:
     fake = FakeSlack()
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
-        rt = await Runtime.start(Settings(COACH_DATABASE_URL=f"sqlite:///{Path(tmp) / 'bench.db'}"))
-        rt.services.slack_settings = SlackSettings(
-            SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url
-        )
-        ours = await serve(await build_app(rt))
-        floor = await serve(echo_app(fake))
-        runs: list[tuple[str, Callable[[], Awaitable[dict[str, float]]]]] = [
-            (
-                "bolt echo (floor)",
-                lambda: measure(str(floor.make_url("/slack/events")), fake, n, concurrency, "E"),
-            ),
-            ("coach turn", lambda: measure(str(ours.make_url("/slack/events")), fake, n, concurrency, "C")),
-        ]
-        results = {}
-        for name, run in runs:
-            results[name] = await run()
-        # The adapter alone: the same server with Coach.handle answering at once. The gap to the
-        # floor is what the Slack adapter itself costs; the rest of a full turn is the core's.
-        handle = rt.coach.handle
-        canned = Reply(
-            headline="Here is what I can do.", intent="help", sections=[Section(items=[Item("x")])]
-        )
-
-        async def instant(turn):
-            return canned
-
-        rt.coach.handle = instant  # type: ignore[method-assign]
-        results["adapter only (core stubbed)"] = await measure(
-            str(ours.make_url("/slack/events")), fake, n, concurrency, "A"
-        )
-        rt.coach.handle = handle  # type: ignore[method-assign]
-        if stall:  # another process holds the database's write lock; turns wait, acks must not
-            holder = lock_in_another_process(Path(tmp) / "bench.db", stall)
-            results[f"coach, db locked {stall:g}s"] = await measure(
-                str(ours.make_url("/slack/events")), fake, max(n // 4, 20), concurrency, "S", warm=False
-            )
-            holder.wait()
-        print(f"{n} requests, concurrency {concurrency}")
-        print(f"{'':28} {'req/s':>8} {'cpu ms':>8} {'p50 ms':>8} {'p99 ms':>8} {'ack p50':>8} {'ack p99':>8}")
-        for name, r in results.items():
-            cols = (r["rps"], r["cpu"], r["p50"], r["p99"], r["ack_p50"], r["ack_p99"])
-            print(f"{name:28} " + " ".join(f"{c:8.1f}" for c in cols))
-        floor_r = results["bolt echo (floor)"]
-        for name in ("coach turn", "adapter only (core stubbed)"):
-            r = results[name]
-            print(
-                f"{name}: cost ratio (CPU per turn / floor's) {r['cpu'] / floor_r['cpu']:.2f}x; "
-                f"throughput ratio (floor req/s / req/s) {floor_r['rps'] / r['rps']:.2f}x; "
-                f"latency ratio (p50 / floor p50) {r['p50'] / floor_r['p50']:.2f}x"
-            )
-        await ours.close()
-        await floor.close()
-        await rt.close()
+        db = Path(tmp) / "bench.db"
+        backends: list[tuple[str, str, Path | None]] = [("sqlite", f"sqlite:///{db}", db)]
+        if postgres_url is not None:
+            backends.append(("postgresql", postgres_url, None))
+        for label, url, stall_db in backends:
+            results = await run_backend(label, url, fake, n, concurrency, stall_db, stall)
+            report(label, n, concurrency, results)
     await fake.close()
 
 
@@ -198,7 +233,13 @@ if __name__ == "__main__":
         help="keep the bench on one CPU ('auto': by pid, or a CPU number); 'off' to roam",
     )
     parser.add_argument("--text", default=TEXT, help="what the /coach command says (e.g. 'help')")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     args = parser.parse_args()
     print(f"pinned to CPU {pin_cpu(args.cpu)} (the bench pins itself for steady figures); /coach {args.text}")
     TEXT = args.text
-    asyncio.run(main(args.requests, args.concurrency, args.stall))
+    pg = None if args.no_postgres else start_postgres()
+    try:
+        asyncio.run(main(args.requests, args.concurrency, args.stall, pg[1] if pg else None))
+    finally:
+        if pg is not None:
+            pg[0].stop()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.actions import MALFORMED as MALFORMED_ACTION
 from bot.actions import NOT_ARGUMENTS, user_text
@@ -33,7 +33,7 @@ from bot.forms import (
     wording,
 )
 from bot.knowledge import Knowledge
-from bot.memory import Memory, TimelineCache
+from bot.memory import DealCache, KnownTenants, Memory
 from bot.reminders.hooks import on_event as reminders_on_event
 from bot.reply import Action, Item, Reply, Section
 from bot.services import CoachServices
@@ -86,12 +86,10 @@ class Coach:
         self.max_chars = max_chars
         self.skills = skills or default_skills()
         self.handlers = self.skills.handlers
-        self.timelines = TimelineCache()
+        self.deals = DealCache()
+        self.tenants = KnownTenants()
         self.addresses = RecentlyStored()
         self.gate = write_gate(sessions)
-        engine = sessions.kw.get("bind")
-        self._keeps_writer = engine is not None and engine.dialect.name == "sqlite"
-        self._writer: AsyncConnection | None = None
 
     async def handle(self, turn: Turn) -> Reply | None:
         """The reply to show, or None when this platform event was already handled."""
@@ -138,27 +136,15 @@ class Coach:
 
     @asynccontextmanager
     async def _transaction(self, turn: Turn, now: datetime) -> AsyncIterator[Memory]:
-        async with self.gate:
-            conn = await self._writer_connection()
-            async with Memory.transaction(
-                self.sessions, turn.platform, turn.tenant, now, self.timelines, conn=conn
-            ) as memory:
-                yield memory
-
-    async def _writer_connection(self) -> AsyncConnection | None:
-        """On SQLite, turns queue on the write gate one at a time anyway: they share one kept
-        connection instead of a pool checkout and check-in each. PostgreSQL: the pool."""
-        if not self._keeps_writer:
-            return None
-        if self._writer is None or self._writer.closed or self._writer.invalidated:
-            self._writer = await self.sessions.kw["bind"].connect()
-        return self._writer
+        """One transaction for one turn: committed when the block ends, rolled back if it raises."""
+        async with self.gate, self.sessions() as session, session.begin():
+            memory = await Memory.for_tenant(
+                session, turn.platform, turn.tenant, now, self.deals, tenants=self.tenants
+            )
+            yield memory
 
     async def close(self) -> None:
-        """Hand the kept connection back (before the engine is disposed)."""
-        if self._writer is not None:
-            writer, self._writer = self._writer, None
-            await writer.close()
+        """Nothing held between turns; kept for callers that close the coach before the engine."""
 
     def _reject(self, turn: Turn) -> Reply | None:
         if turn.action is not None:

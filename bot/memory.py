@@ -1,23 +1,22 @@
 """Deal memory: every read and write of the core, scoped to one tenant.
 
-A Memory wraps one AsyncSession (one transaction per turn). Every query that touches a deal
-filters by tenant, so an id typed in workspace A can never reach a deal of workspace B.
+A Memory is one tenant's repository on one AsyncSession (one transaction per turn), built by
+`Memory.for_tenant`. Every query that touches a deal filters by tenant, so an id typed in
+workspace A can never reach a deal of workspace B.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.hot import HotStatement, Target, insert_unless_there
 from bot.db.models import (
     Conversation,
     ConversationRef,
@@ -54,68 +53,110 @@ async def get_or_create(session: AsyncSession, model: type, lookup: dict[str, An
         return (await session.execute(stmt)).scalar_one()
 
 
-class TimelineCache:
-    """Read-through cache of decoded timelines, keyed by deal and checked on every read
-    against the deal's newest event id. The timeline is append-only, so an unchanged newest
-    id means unchanged events; the database stays the only truth, across replicas too."""
+class DealCache:
+    """Decoded reads of deals, kept between turns, each valid only while a version column
+    says the deal is unchanged: a deal's timeline while its newest event id is the same (the
+    timeline is append-only), its contact list while its `contacts_version` is. Every read
+    checks the version in the database, so the database stays the only truth, across
+    replicas too. Least recently used deals are dropped beyond `size`."""
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
-        self._items: OrderedDict[int, tuple[int, Timeline]] = OrderedDict()
-        self._contacts: dict[int, tuple[int, tuple[Contact, ...]]] = {}
-        self.tenants: dict[tuple[str, str], int] = {}
+        self._timelines: OrderedDict[int, tuple[int, Timeline]] = OrderedDict()
+        self._contacts: OrderedDict[int, tuple[int, tuple[Contact, ...]]] = OrderedDict()
 
-    def remember_tenant(self, key: tuple[str, str], tenant_id: int) -> None:
-        if len(self.tenants) < 100_000:
-            self.tenants[key] = tenant_id
+    def timeline(self, deal_id: int, newest_event_id: int) -> Timeline | None:
+        return self._get(self._timelines, deal_id, newest_event_id)
 
-    def get(self, deal_id: int, newest: int) -> Timeline | None:
-        hit = self._items.get(deal_id)
-        if hit is None or hit[0] != newest:
-            return None
-        self._items.move_to_end(deal_id)
-        return hit[1]
+    def put_timeline(self, deal_id: int, newest_event_id: int, timeline: Timeline) -> None:
+        self._put(self._timelines, deal_id, newest_event_id, timeline)
 
     def contacts(self, deal_id: int, version: int) -> tuple[Contact, ...] | None:
-        hit = self._contacts.get(deal_id)
-        return hit[1] if hit is not None and hit[0] == version else None
+        return self._get(self._contacts, deal_id, version)
 
     def put_contacts(self, deal_id: int, version: int, contacts: tuple[Contact, ...]) -> None:
-        if len(self._contacts) >= self.size and deal_id not in self._contacts:
-            self._contacts.pop(next(iter(self._contacts)))
-        self._contacts[deal_id] = (version, contacts)
+        self._put(self._contacts, deal_id, version, contacts)
 
-    def put(self, deal_id: int, newest: int, timeline: Timeline) -> None:
-        self._items[deal_id] = (newest, timeline)
-        self._items.move_to_end(deal_id)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
+    @staticmethod
+    def _get(items: OrderedDict[int, tuple[int, Any]], deal_id: int, version: int) -> Any:
+        hit = items.get(deal_id)
+        if hit is None or hit[0] != version:
+            return None
+        items.move_to_end(deal_id)
+        return hit[1]
+
+    def _put(self, items: OrderedDict[int, tuple[int, Any]], deal_id: int, version: int, value: Any) -> None:
+        items[deal_id] = (version, value)
+        items.move_to_end(deal_id)
+        while len(items) > self.size:
+            items.popitem(last=False)
 
 
-# Hot-path statements, built once (building them per turn costs more than running them) and
-# run through bot.db.hot: straight on the driver's connection on SQLite.
-_CLAIM = insert_unless_there(ProcessedEvent.__table__, "platform", "tenant_key", "event_id", "created_at")
-# The first message in a conversation; a concurrent first message finds the conflict.
-_NEW_CONVERSATION = insert_unless_there(Conversation.__table__, "tenant_id", "external_id", "created_at")
+class KnownTenants:
+    """Tenant rows already read, by (platform, external id). A tenant row never changes once
+    made, so a turn of a known tenant skips the lookup (SQLAlchemy's `merge(load=False)`
+    puts the row into the turn's session as it is). Only committed rows are kept."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self._rows: dict[tuple[str, str], Tenant] = {}
+
+    def get(self, platform: str, external_id: str) -> Tenant | None:
+        return self._rows.get((platform, external_id))
+
+    def add(self, tenant: Tenant) -> None:
+        if len(self._rows) < self.size:
+            self._rows[(tenant.platform, tenant.external_id)] = tenant
+
+
+def _claim_statement(insert: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING: one row the first time, none after (its rowcount)."""
+    table = ProcessedEvent.__table__
+    return (
+        insert(table)
+        .values(
+            platform=bindparam("platform"),
+            tenant_key=bindparam("tenant_key"),
+            event_id=bindparam("event_id"),
+            created_at=bindparam("created_at", type_=table.c.created_at.type),
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+def _new_conversation_statement(insert: Any) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: a first message makes its conversation in
+    one statement; one made by a concurrent first message a moment ago returns nothing."""
+    table = Conversation.__table__
+    return (
+        insert(table)
+        .values(
+            tenant_id=bindparam("tenant_id"),
+            external_id=bindparam("external_id"),
+            created_at=bindparam("created_at", type_=table.c.created_at.type),
+        )
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    )
+
+
+# Built once per dialect: SQLAlchemy caches their compiled form, a statement built per turn
+# would have to be keyed again every time.
+_CLAIM = {"sqlite": _claim_statement(sqlite_insert), "postgresql": _claim_statement(pg_insert)}
+_NEW_CONVERSATION = {
+    "sqlite": _new_conversation_statement(sqlite_insert),
+    "postgresql": _new_conversation_statement(pg_insert),
+}
 _NEWEST = select(func.max(DealEvent.id)).where(DealEvent.deal_id == Deal.id).correlate(Deal).scalar_subquery()
-_OPENING_COLUMNS = (
-    Conversation.id,
-    Deal.id,
-    Deal.tenant_id,
-    Deal.name,
-    Deal.contacts_version,
-    _NEWEST,
-    FormState.pending,
-    FormState.resume,
-)
-_OPENING = HotStatement(
-    select(*_OPENING_COLUMNS)
+# The start of a turn in one query: the conversation, its active deal (of this tenant only),
+# the deal's newest event id (the timeline cache's version) and any form in progress.
+_OPENING = (
+    select(Conversation.id, Deal, _NEWEST, FormState)
     .outerjoin(Deal, (Deal.id == Conversation.active_deal_id) & (Deal.tenant_id == bindparam("tenant_id")))
     .outerjoin(FormState, (FormState.conversation_id == Conversation.id) & (FormState.deal_id == Deal.id))
     .where(
         Conversation.tenant_id == bindparam("tenant_id"), Conversation.external_id == bindparam("external_id")
-    ),
-    [c.type for c in _OPENING_COLUMNS],
+    )
 )
 
 
@@ -126,112 +167,28 @@ _REFERENCE = select(ConversationRef.reference).where(
 )
 
 
-@dataclass(slots=True, frozen=True)
-class TenantHead:
-    """The workspace or tenant a Memory is scoped to (rows never change once made)."""
+class Opening(NamedTuple):
+    """Where a turn starts: its conversation, the active deal and its newest event id, and the
+    form in progress there (ORM rows of this session)."""
 
-    id: int
-    platform: str
-    external_id: str
-
-    @classmethod
-    def of(cls, row: Tenant) -> TenantHead:
-        return cls(row.id, row.platform, row.external_id)
-
-
-_NO_TENANT = TenantHead(0, "", "")  # until the tenant is looked up
-
-
-@dataclass(slots=True, frozen=True)
-class DealHead:
-    """What a turn reads of its deal row before the timeline (a plain copy, not an ORM row)."""
-
-    id: int
-    tenant_id: int
-    name: str
-    contacts_version: int
-
-
-@dataclass(slots=True, frozen=True)
-class FormHead:
-    """A form in progress as the opening query read it."""
-
-    pending: dict[str, Any]
-    resume: dict[str, Any]
-
-
-@dataclass(slots=True)
-class Opening:
     conversation_id: int
-    deal: DealHead | None
+    deal: Deal | None
     newest_event_id: int | None  # None: not known, look it up
-    form: FormHead | None
+    form: FormState | None
 
 
 class Memory:
-    """`Memory(session, tenant)` on a session of the caller's, or `Memory.transaction(...)` for a
-    turn: its own transaction, with an ORM session joined to it only once something asks."""
+    """One tenant's deals on one session (one transaction): build it with `Memory.for_tenant`.
+    `cache`: a DealCache shared between turns (the Coach keeps one)."""
 
-    def __init__(
-        self,
-        session: AsyncSession | None,
-        tenant: TenantHead,
-        cache: TimelineCache | None = None,
-        *,
-        target: Target | None = None,
-        sessions: async_sessionmaker[AsyncSession] | None = None,
-    ) -> None:
-        self._session = session
-        self._sessions = sessions
+    def __init__(self, session: AsyncSession, tenant: Tenant, cache: DealCache | None = None) -> None:
+        self.session = session
         self.tenant = tenant
         self.cache = cache
-        self._target = target
-        bind = target.conn if target is not None else session.bind if session is not None else None
-        self._postgres = bind is not None and bind.dialect.name == "postgresql"
+        self._dialect = session.bind.dialect.name  # "sqlite" or "postgresql"
         # Deals written in this (uncommitted) transaction: their reads are not cached, since a
         # rollback could let SQLite hand the same event id to a different event later.
         self._written: set[int] = set()
-
-    @property
-    def session(self) -> AsyncSession:
-        """The ORM session, on this turn's transaction. Made on first use: a turn that needs only
-        the hot statements (most questions) never pays for one."""
-        if self._session is None:
-            assert self._sessions is not None and self._target is not None
-            # Joined to the connection's transaction: its commit flushes but leaves committing
-            # the transaction to `transaction`, and a rollback rolls back the whole turn.
-            self._session = self._sessions(bind=self._target.conn)
-        return self._session
-
-    @classmethod
-    @asynccontextmanager
-    async def transaction(
-        cls,
-        sessions: async_sessionmaker[AsyncSession],
-        platform: str,
-        external_id: str,
-        now: datetime,
-        cache: TimelineCache | None = None,
-        *,
-        conn: AsyncConnection | None = None,
-    ) -> AsyncIterator[Memory]:
-        """One transaction for one turn: committed when the block ends, rolled back if it raises.
-        On `conn` if given (a connection the caller keeps), else on one from the pool."""
-        async with AsyncExitStack() as stack:
-            if conn is None:
-                engine: AsyncEngine = sessions.kw["bind"]
-                conn = await stack.enter_async_context(engine.begin())
-            else:
-                await stack.enter_async_context(conn.begin())
-            memory = cls(None, _NO_TENANT, cache, target=await Target.on(conn), sessions=sessions)
-            try:
-                memory.tenant = await memory._tenant(platform, external_id, now)
-                yield memory
-                if memory._session is not None:
-                    await memory._session.commit()  # flushes; `engine.begin` commits
-            finally:
-                if memory._session is not None:
-                    await memory._session.close()
 
     @classmethod
     async def for_tenant(
@@ -240,33 +197,25 @@ class Memory:
         platform: str,
         external_id: str,
         now: datetime,
-        cache: TimelineCache | None = None,
+        cache: DealCache | None = None,
+        *,
+        tenants: KnownTenants | None = None,
     ) -> Memory:
-        memory = cls(session, _NO_TENANT, cache)
-        memory.tenant = await memory._tenant(platform, external_id, now)
-        return memory
-
-    async def _tenant(self, platform: str, external_id: str, now: datetime) -> TenantHead:
-        key = (platform, external_id)
-        known = self.cache.tenants.get(key) if self.cache is not None else None
-        if known is not None:  # tenant rows never change once made; skip the lookup
-            return TenantHead(known, platform, external_id)
-        stmt = select(Tenant).filter_by(platform=platform, external_id=external_id)
-        tenant = (await self.session.execute(stmt)).scalar_one_or_none()
-        if tenant is not None:
-            if self.cache is not None:  # only rows already committed: a rolled-back one must not stick
-                self.cache.remember_tenant(key, tenant.id)
-        else:
-            tenant = await get_or_create(
-                self.session, Tenant, {"platform": platform, "external_id": external_id}, created_at=now
-            )
-        return TenantHead(tenant.id, platform, external_id)
-
-    async def _hot(self) -> Target:
-        """This transaction's connection for the hot statements, looked up once per turn."""
-        if self._target is None:
-            self._target = await Target.of(self.session)
-        return self._target
+        """The memory of the tenant (workspace, Teams tenant, the terminal) known to `platform`
+        as `external_id`; its row is made on first use."""
+        known = tenants.get(platform, external_id) if tenants is not None else None
+        if known is not None:
+            return cls(session, await session.merge(known, load=False), cache)
+        lookup = {"platform": platform, "external_id": external_id}
+        tenant = (await session.execute(select(Tenant).filter_by(**lookup))).scalar_one_or_none()
+        if tenant is None:
+            tenant = await get_or_create(session, Tenant, lookup, created_at=now)
+        elif tenants is not None:  # committed already: a row made in this turn could roll back
+            # The kept row is detached from every session, so no rollback can expire it.
+            session.expunge(tenant)
+            tenants.add(tenant)
+            tenant = await session.merge(tenant, load=False)
+        return cls(session, tenant, cache)
 
     # --- exactly-once -----------------------------------------------------------
     async def claim_event(self, event_id: str, now: datetime) -> bool:
@@ -278,26 +227,24 @@ class Memory:
             "event_id": event_id,
             "created_at": now,
         }
-        # One statement: INSERT … ON CONFLICT DO NOTHING RETURNING id. A concurrent claim of
-        # the same id waits on the unique index and then finds the conflict.
-        return bool(await _CLAIM[self._postgres].rows(await self._hot(), values))
+        # A concurrent claim of the same id waits on the unique index, then finds the conflict.
+        conn = await self.session.connection()
+        return (await conn.execute(_CLAIM[self._dialect], values)).rowcount == 1
 
     # --- conversations and deals ---------------------------------------------------
     async def open_conversation(self, external_id: str, now: datetime) -> Opening:
-        """The start of a turn in one query: the conversation, its active deal (of this
-        tenant only), the deal's newest event id and any form in progress."""
+        """The start of a turn in one query (a first message here also makes the conversation)."""
         params = {"tenant_id": self.tenant.id, "external_id": external_id}
-        hot = await self._hot()
-        rows = await _OPENING.rows(hot, params)
-        if not rows:  # the first message here: one INSERT … ON CONFLICT DO NOTHING RETURNING
-            made = await _NEW_CONVERSATION[self._postgres].rows(hot, {**params, "created_at": now})
-            if not made:  # another process made it a moment ago
-                return Opening((await self.conversation(external_id, now)).id, None, 0, None)
-            return Opening(made[0][0], None, 0, None)
-        conv_id, deal_id, tenant_id, name, version, newest, pending, resume = rows[0]
-        deal = DealHead(deal_id, tenant_id, name, version or 0) if deal_id is not None else None
-        form = FormHead(pending, resume) if pending is not None else None
-        return Opening(conv_id, deal, newest or 0, form)
+        row = (await self.session.execute(_OPENING, params)).first()
+        if row is None:
+            conn = await self.session.connection()
+            new = {**params, "created_at": now}
+            made = (await conn.execute(_NEW_CONVERSATION[self._dialect], new)).scalar()
+            if made is None:  # another process made it a moment ago
+                made = (await self.conversation(external_id, now)).id
+            return Opening(made, None, 0, None)
+        conversation_id, deal, newest, form = row
+        return Opening(conversation_id, deal, newest or 0, form)
 
     async def conversation(self, external_id: str, now: datetime) -> Conversation:
         return await get_or_create(
@@ -347,9 +294,7 @@ class Memory:
         return await self.get_deal(conversation.active_deal_id)
 
     # --- timeline ---------------------------------------------------------------
-    async def deal_view(
-        self, deal_id: int, deal: Deal | DealHead | None = None, newest: int | None = None
-    ) -> DealView:
+    async def deal_view(self, deal_id: int, deal: Deal | None = None, newest: int | None = None) -> DealView:
         if deal is None or deal.id != deal_id or deal.tenant_id != self.tenant.id:
             deal = await self.get_deal(deal_id)
         if deal is None:
@@ -357,7 +302,7 @@ class Memory:
         timeline = await self._timeline(deal_id, newest)
         return make_view(deal.id, deal.name, timeline, await self._cached_contacts(deal))
 
-    async def _cached_contacts(self, deal: Deal | DealHead) -> tuple[Contact, ...]:
+    async def _cached_contacts(self, deal: Deal) -> tuple[Contact, ...]:
         version = deal.contacts_version or 0
         cacheable = self.cache is not None and deal.id not in self._written
         if cacheable:
@@ -384,7 +329,7 @@ class Memory:
                         select(func.max(DealEvent.id)).where(DealEvent.deal_id == deal_id)
                     )
                 ).scalar_one()
-            cached = self.cache.get(deal_id, newest or 0)
+            cached = self.cache.timeline(deal_id, newest or 0)
             if cached is not None:
                 return cached
         rows = await self.session.execute(
@@ -405,7 +350,7 @@ class Memory:
         )
         timeline = Timeline.of(events)  # shared across turns: read-only
         if cacheable:
-            self.cache.put(deal_id, max((e.id for e in events), default=0), timeline)
+            self.cache.put_timeline(deal_id, max((e.id for e in events), default=0), timeline)
         return timeline
 
     async def deal_views(self) -> list[DealView]:

@@ -17,7 +17,7 @@ async def _export(engine, tenant: str, name: str) -> dict:
     from bot.db.engine import session_factory
 
     async with session_factory(engine)() as s, s.begin():
-        memory = Memory(s, (await Memory.for_tenant(s, "console", tenant, _now())).tenant)
+        memory = await Memory.for_tenant(s, "console", tenant, _now())
         deal = await memory.find_deal(name)
         assert deal is not None
         return await export_deal(memory, deal.id)

@@ -1,19 +1,30 @@
-"""Engines from user-friendly URLs: `sqlite:///path` and `postgresql://...` get async drivers."""
+"""Engines from user-friendly URLs: `sqlite:///path` and `postgresql://...` get async drivers
+(aiosqlite and asyncpg), both used only through SQLAlchemy's public async API."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import time
 import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from bot.db.inline_sqlite import Checkpointer, InlineConnection, connector
+# How long a SQLite writer waits for another process's write lock before its turn fails.
+# aiosqlite runs SQLite on a thread of its own, so the wait never blocks the event loop.
+BUSY_TIMEOUT_MS = 30_000
+# A pooled PostgreSQL connection idle longer than this is pinged before use.
+PING_AFTER_IDLE_S = 10.0
+# aiosqlite logs every call with its SQL parameters at debug level: message text and deal data,
+# which never go to logs, whatever level the operator turns on.
+logging.getLogger("aiosqlite").setLevel(logging.WARNING)
 
 
 def async_url(url: str) -> URL:
@@ -29,65 +40,65 @@ def async_url(url: str) -> URL:
     return u
 
 
-def sync_url(url: str) -> URL:
-    """The same database for synchronous tools (Alembic offline bits, slack_sdk stores)."""
-    u = make_url(url)
-    backend = u.get_backend_name()
-    if backend == "sqlite":
-        return u.set(drivername="sqlite")
-    return u.set(drivername="postgresql+asyncpg")
-
-
-def create_engine(url: str, *, inline: bool = True, **kwargs: object) -> AsyncEngine:
-    """An async engine. A SQLite file runs on the event loop's thread (`inline`, see
-    bot/db/inline_sqlite.py) unless inline=False asks for aiosqlite's thread."""
+def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An async engine. SQLite: WAL, foreign keys, and every transaction begun with
+    BEGIN IMMEDIATE (SQLAlchemy's documented recipe for SQLite transactions)."""
     u = async_url(url)
-    if u.get_backend_name() == "sqlite":
-        if u.database and u.database != ":memory:":
-            Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        if inline and u.database and u.database != ":memory:":
-            path = str(Path(u.database).expanduser())
-            checkpointer = Checkpointer(path)
-            engine = create_async_engine(u, async_creator=connector(path, checkpointer), **kwargs)
-            _GATES[engine.sync_engine] = checkpointer.gate
-        else:
-            engine = create_async_engine(u, connect_args={"timeout": 30}, **kwargs)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    if u.get_backend_name() != "sqlite":
+        engine = create_async_engine(u, **kwargs)
+        _ping_after_idle(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(u, **kwargs)
+    if u.database and u.database != ":memory:":
+        Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(u, **kwargs)
+    event.listen(engine.sync_engine, "connect", _sqlite_connected)
+    event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
 
 
-def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
+def _ping_after_idle(engine: AsyncEngine) -> None:
+    """Check a pooled connection before use only when it has been idle for a while (a server
+    restart or a firewall's idle timeout is what kills connections). `pool_pre_ping` would ping
+    on every checkout: three round trips on asyncpg, more than the rest of a turn. A connection
+    lost while busy fails its transaction, and SQLAlchemy then replaces the whole pool."""
+    dialect = engine.sync_engine.dialect
+
+    def checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checked_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get("idle_since", time.monotonic()) < PING_AFTER_IDLE_S:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # the pool discards it and checks out another (documented)
+            raise DisconnectionError("idle connection is gone") from exc
+
+    event.listen(engine.sync_engine, "checkin", checked_in)
+    event.listen(engine.sync_engine, "checkout", checked_out)
+
+
+def _sqlite_connected(dbapi_conn: Any, _record: object) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin: otherwise a
     # SAVEPOINT before the first write runs outside any transaction and its RELEASE commits.
-    if dbapi_conn.isolation_level is not None:  # type: ignore[attr-defined]
-        dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
-    inline = isinstance(dbapi_conn.driver_connection, InlineConnection)  # type: ignore[attr-defined]
-    cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
-    cur.execute("PRAGMA journal_mode=WAL")
-    # Inline connections wait for other processes' locks without blocking the loop instead.
-    cur.execute(f"PRAGMA busy_timeout={0 if inline else 30000}")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    if inline:  # checkpoints (the fsyncs) run on a worker thread: see bot/db/inline_sqlite.py
-        cur.execute("PRAGMA wal_autocheckpoint=0")
-    cur.close()
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait for the writer
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL commits write; only checkpoints fsync
+    cursor.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
-    # IMMEDIATE takes the write lock up front, so two writers wait (busy_timeout) instead of
-    # failing when a read lock would have to be upgraded. Straight to the driver's cursor:
-    # a full SQLAlchemy execution here cost more than the rest of a small transaction.
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute("BEGIN IMMEDIATE")
-    finally:
-        cursor.close()
+def _sqlite_begin(conn: Connection) -> None:
+    # IMMEDIATE takes the write lock up front, so two writers queue (busy_timeout) instead of
+    # one failing when its read lock would have to be upgraded to a write lock. Sent with
+    # aiosqlite's own execute through run_async (SQLAlchemy's way to await the driver from an
+    # event): one trip to aiosqlite's thread, where a cursor of the DBAPI layer takes three.
+    conn.connection.dbapi_connection.run_async(lambda driver: driver.execute("BEGIN IMMEDIATE"))
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker:
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
@@ -95,9 +106,10 @@ _GATES: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary
 
 
 def write_gate(sessions: async_sessionmaker) -> contextlib.AbstractAsyncContextManager[Any]:
-    """SQLite has one writer at a time. Within a process, queue turns on an asyncio lock
-    (first come, first served, no sleeping) instead of letting SQLite's busy handler poll
-    with growing sleeps; across processes busy_timeout still applies. PostgreSQL: no gate."""
+    """SQLite has one writer at a time. Within a process, writers queue on an asyncio lock
+    (first come, first served) instead of in SQLite's busy handler, which polls with growing
+    sleeps and holds a pooled connection while it waits; across processes busy_timeout still
+    applies. PostgreSQL: no gate (row locks and constraints serialise what must be)."""
     engine = sessions.kw.get("bind")
     if engine is None or engine.dialect.name != "sqlite":
         return contextlib.nullcontext()
@@ -110,8 +122,7 @@ def write_gate(sessions: async_sessionmaker) -> contextlib.AbstractAsyncContextM
 @contextlib.asynccontextmanager
 async def write_session(sessions: async_sessionmaker) -> AsyncIterator[AsyncSession]:
     """A session in a transaction, for writers outside a turn (reminders, references, the
-    drafter's budget). On SQLite it queues on the same write gate as turns, first come first
-    served, rather than retrying for the lock while turns keep taking it. Never open one inside
-    a turn's transaction: the gate is not reentrant."""
+    drafter's budget). On SQLite it queues on the same write gate as turns. Never open one
+    inside a turn's transaction: the gate is not reentrant."""
     async with write_gate(sessions), sessions() as session, session.begin():
         yield session
