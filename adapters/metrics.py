@@ -22,7 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from bot.drafting.usage import totals as llm_totals
+from bot.llm.usage import totals as llm_totals
 from bot.reminders.store import queue_depth
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("coach.metrics")
 
-# A turn is milliseconds; one with an LLM draft is seconds, bounded by COACH_LLM_TIMEOUT.
+# Fine buckets at the low end for turns that never leave the process and the database; coarse
+# ones up to COACH_LLM_TIMEOUT for turns that wait on an LLM draft.
 TURN_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 SCRAPE_TIMEOUT = 2.0  # seconds for the database gauges; past it they are left out of the scrape
 

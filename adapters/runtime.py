@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.coach import Coach, utcnow
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import shipped_heads, upgrade
-from bot.drafting.setup import LlmConfigError, drafter_from_env
 from bot.features import default_knowledge
 from bot.knowledge import Knowledge
+from bot.llm.setup import LlmConfigError, drafter_from_env
 from bot.reply import Reply
 from bot.services import CoachServices
 from bot.settings import Settings, get_settings

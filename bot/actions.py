@@ -25,6 +25,19 @@ Message = Annotated[str, Field(max_length=40_000)]
 
 MALFORMED = "That button has expired or is malformed. Ask me again."
 
+# The user's own words behind a button ("Did you mean …" choices, shortcuts, a form's resume):
+# the skill reads them as `ctx.intent.text`.
+USER_TEXT = "user_text"
+# The same under its former name: buttons already posted in Slack and Teams, and forms saved
+# half-answered, still carry it, so reading accepts both.
+OLD_USER_TEXT = "_text"
+NOT_ARGUMENTS = ("intent", USER_TEXT, OLD_USER_TEXT)  # what a payload carries besides a skill's arguments
+
+
+def user_text(payload: dict[str, Any]) -> Any:
+    """The user's words a payload carries, under either name ("" when none)."""
+    return payload.get(USER_TEXT, payload.get(OLD_USER_TEXT, ""))
+
 
 class Payload(BaseModel):
     """Free text after a command, as the Slack shortcuts and modals send it."""
@@ -173,11 +186,11 @@ def checked(action: Any, intents: set[str] | dict[str, Any]) -> dict[str, Any] |
     intent = action.get("intent")
     if not isinstance(intent, str) or (intent not in intents and intent not in SCHEMAS):
         return None
-    text = action.get("_text", "")
+    text = user_text(action)
     if not isinstance(text, str) or len(text) > 8000:
         return None
     try:
         args = SCHEMAS.get(intent, Payload).model_validate(action)
     except ValidationError:
         return None
-    return {"intent": intent, **args.model_dump(exclude_unset=True, by_alias=True), "_text": text}
+    return {"intent": intent, **args.model_dump(exclude_unset=True, by_alias=True), USER_TEXT: text}

@@ -1,4 +1,4 @@
-"""Coach.handle: one turn in, one Reply out.
+"""Coach.handle: one turn in, one Reply out; docs/architecture.md follows a turn end to end.
 
 Each turn is one database transaction: the dedup claim, every event it logs and the form
 state commit together, or none of them do.
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.actions import MALFORMED as MALFORMED_ACTION
+from bot.actions import NOT_ARGUMENTS, user_text
 from bot.actions import checked as checked_action
 from bot.addresses import RecentlyStored
 from bot.context import Context, EventListener, Intent
@@ -225,10 +226,10 @@ class Coach:
             ctx.deal = await memory.deal_view(deal.id, deal, newest)
 
         if turn.action is not None:
-            args = {k: v for k, v in turn.action.items() if k not in ("intent", "_text")}
+            args = {k: v for k, v in turn.action.items() if k not in NOT_ARGUMENTS}
             if turn.action["intent"] in ("form.answer", "form.resume", "form.drop"):
                 return await self._form_action(ctx, args, turn.action["intent"])
-            ctx.intent = Intent(turn.action["intent"], args, str(turn.action.get("_text", "")))
+            ctx.intent = Intent(turn.action["intent"], args, str(user_text(turn.action)))
             return await self._run(ctx)
 
         text = clean(turn.text)
@@ -408,8 +409,8 @@ class Coach:
         await ctx.memory.clear_form(ctx.conversation_id, ctx.deal.id)
         resume = dict(form.resume)
         name = resume.pop("intent", "unknown")
-        text0 = str(resume.pop("_text", ""))
-        ctx.intent = Intent(name, resume, text0)
+        said = str(user_text(resume))
+        ctx.intent = Intent(name, {k: v for k, v in resume.items() if k not in NOT_ARGUMENTS}, said)
         reply = await self._run(ctx)
         if reply.intent == "form.ask":
             reply.headline = "Noted " + "; ".join(noted) + ". Still need:"
@@ -486,7 +487,7 @@ class Coach:
             return Reply(
                 headline=words.did_you_mean,
                 intent="unknown",
-                actions=[Action(button_label(n, self.kb), {"intent": n, "_text": said}) for n in close],
+                actions=[Action(button_label(n, self.kb), {"intent": n, "user_text": said}) for n in close],
                 footer=words.did_you_mean_footer,
             )
         return Reply(

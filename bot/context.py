@@ -108,7 +108,7 @@ class Context:
         `resume` (an action payload, by default this turn's intent) runs again."""
         if self.deal is None:
             raise RuntimeError("ask() needs an active deal")
-        resume = resume or {"intent": self.intent.name, **self.intent.args, "_text": self.intent.text}
+        resume = resume or {"intent": self.intent.name, **self.intent.args, "user_text": self.intent.text}
         await self.memory.save_form(self.conversation_id, self.deal.id, keys, resume, self.now)
         return self.questions_reply(keys, intro=intro)
 

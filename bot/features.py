@@ -15,20 +15,20 @@ from types import ModuleType
 
 from bot import demo, forms, portfolio
 from bot import knowledge as _knowledge
-from bot.drafting import policy as drafting_policy
 from bot.knowledge import KNOWLEDGE_DIR, Knowledge, KnowledgeSection
+from bot.llm import policy as llm_policy
 from bot.playbooks import (
     brief,
     commitments,
     counter_moves,
     disclosure,
-    drafts,
+    draft_templates,
     escalation,
     favors,
     leakcheck,
     meeting_prep,
     programs,
-    timeline,
+    renewal_calendar,
     walkaway,
 )
 from bot.reminders import policy as reminders_policy
@@ -37,7 +37,6 @@ from bot.skills import brief as brief_skill
 from bot.skills import commitments as commitments_skill
 from bot.skills import core as core_skill
 from bot.skills import disclosure as disclosure_skill
-from bot.skills import drafting as drafting_skill
 from bot.skills import drafts as drafts_skill
 from bot.skills import escalation as escalation_skill
 from bot.skills import favors as favors_skill
@@ -57,7 +56,6 @@ SKILLS: tuple[ModuleType, ...] = (
     brief_skill,
     commitments_skill,
     disclosure_skill,
-    drafting_skill,
     drafts_skill,
     escalation_skill,
     favors_skill,
@@ -80,16 +78,16 @@ SECTION_READERS: tuple[ModuleType, ...] = (
     commitments,
     counter_moves,
     disclosure,
-    drafts,
+    draft_templates,
     escalation,
     favors,
     leakcheck,
     meeting_prep,
     programs,
-    timeline,
+    renewal_calendar,
     walkaway,
     reminders_policy,
-    drafting_policy,
+    llm_policy,
     understanding_config,
     reading,
     llm_reader,

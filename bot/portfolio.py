@@ -1,7 +1,7 @@
 """The portfolio: every deal of one workspace or tenant, most urgent first.
 
 `rows(views, kb, now)` is pure over DealViews: the renewal date and days left, the next and the
-last passed milestone (playbooks/timeline.py), open verbal commitments (playbooks/commitments.py),
+last passed milestone (playbooks/renewal_calendar.py), open verbal commitments (playbooks/commitments.py),
 the escalation verdict (playbooks/escalation.py) and what needs attention. `load` reads every
 deal of the Memory's tenant in one batch (Memory.deal_views) and never another tenant's.
 Surfaces only render the rows: the chat reply (`to_reply`), `coach deal list`, the Slack Home tab.
@@ -17,9 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.memory import Memory
-from bot.playbooks import commitments as cm
-from bot.playbooks import escalation
-from bot.playbooks.timeline import Milestone, fmt
+from bot.playbooks import commitments, escalation
+from bot.playbooks.renewal_calendar import Milestone, fmt
 from bot.reminders.policy import parse_day, parse_when
 from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
@@ -87,7 +86,7 @@ def rows(views: list[DealView], kb: Knowledge, now: datetime) -> list[Row]:
         dated = [Dated(m.label, renewal - timedelta(days=m.days)) for m in milestones] if renewal else []
         ahead = sorted((d for d in dated if d.on >= today), key=lambda d: d.on)
         passed = tuple(sorted((d for d in dated if d.on < today), key=lambda d: d.on))
-        open_ = [c for c in cm.register(view) if c.outstanding]
+        open_ = [c for c in commitments.register(view) if c.outstanding]
         verdict = escalation.assess(view, kb, now)
         out.append(
             Row(
@@ -139,7 +138,7 @@ async def overview(
 
 
 def attention(
-    view: DealView, kb: Knowledge, now: datetime, open_: list[cm.Commitment] | None = None
+    view: DealView, kb: Knowledge, now: datetime, open_: list[commitments.Commitment] | None = None
 ) -> list[str]:
     """Open points other features leave in the timeline, read through their own pure functions:
     internal alignment (escalation), commitments not yet in the contract, meetings ahead."""
@@ -151,7 +150,7 @@ def attention(
         if missing:
             notes.append(kb.say("portfolio.attention-alignment", teams=", ".join(missing)))
     if open_ is None:
-        open_ = [c for c in cm.register(view) if c.outstanding]
+        open_ = [c for c in commitments.register(view) if c.outstanding]
     verbal = sum(c.status == "verbal" for c in open_)
     asked = sum(c.status == "requested_in_writing" for c in open_)
     if verbal:

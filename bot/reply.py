@@ -63,6 +63,49 @@ class Question:
         return {"intent": "form.answer", "answers": {self.id: value}}
 
 
+LABEL_END = ".!:"  # a label's closing mark, which the headline may write differently
+SEPARATORS = " .!:;,—–-"  # what may stand between a label the headline opens with and the rest
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The first line of a reply, split around the verdict's wording.
+
+    A reply gives its verdict's wording either beside the headline (label "Not yet.", headline
+    "You've had one round.") or as the headline's opening words (label "Logged:", headline
+    "Logged: Jane promised …"). Surfaces that draw the label apart (a Slack header, a card's
+    title) show `label` then `rest`; one-line surfaces show `line`. Either way the wording
+    appears once, and each surface asks here instead of deciding for itself.
+    """
+
+    label: str  # the verdict's wording as shown; "" when the reply has none
+    rest: str  # the headline after that wording
+    joiner: str  # what stands between them on one line
+
+    @property
+    def line(self) -> str:
+        return f"{self.label}{self.joiner}{self.rest}"
+
+
+def headline_parts(headline: str, verdict_label: str | None) -> Headline:
+    """Split `headline` around `verdict_label`: the headline carries the label when it opens
+    with the label's words, whatever their case and closing mark ("Not yet." / "Not yet, …")."""
+    if not verdict_label:
+        return Headline("", headline, "")
+    words = verdict_label.rstrip(LABEL_END)
+    if words and headline[: len(words)].casefold() == words.casefold():
+        mark = verdict_label[len(words) :]  # keep the label's own closing mark when the headline has it
+        end = len(words) + len(mark) if mark and headline[len(words) :].startswith(mark) else len(words)
+        after = headline[end:]
+        rest = after.lstrip(SEPARATORS)
+        if not rest:  # the headline is the label and nothing more
+            return Headline(headline, "", "")
+        return Headline(headline[:end], rest, after[: len(after) - len(rest)])
+    if not headline:
+        return Headline(verdict_label, "", "")
+    return Headline(verdict_label, headline, " ")
+
+
 @dataclass(slots=True)
 class Attachment:
     """A file that goes with a reply where a surface can take it: a document posted beside the
@@ -104,10 +147,9 @@ class Reply:
     ephemeral: bool = False  # shown only to the asker where the surface can
     attachments: list[Attachment] = field(default_factory=list)  # not in to_dict(): bytes, made late
 
-    def headline_has_label(self) -> bool:
-        """True when the headline already opens with the verdict's wording ("Go ahead and …")."""
-        label = (self.verdict_label or "").rstrip(".!:").casefold()
-        return bool(label) and self.headline.casefold().startswith(label)
+    def headline_parts(self) -> Headline:
+        """The headline with the verdict's wording said once; every renderer draws from this."""
+        return headline_parts(self.headline, self.verdict_label)
 
     @property
     def reasons(self) -> list[Item]:
@@ -119,10 +161,7 @@ class Reply:
 
     def plain_text(self) -> str:
         lines: list[str] = []
-        head = self.headline
-        if self.verdict_label and not self.headline_has_label():
-            head = f"{self.verdict_label} {head}".strip()
-        lines.append(head)
+        lines.append(self.headline_parts().line)
         for section in self.sections:
             lines.append("")
             if section.title:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.drafting.drafter import LlmDrafter
+    from bot.llm.drafter import LlmDrafter
     from bot.understanding.llm_reader import LlmReader
 
 

@@ -40,11 +40,17 @@ class Served:
         return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
 
 
+def coach_module(env: dict[str, str]) -> str:
+    """`coach` itself, or `coach` with the Teams auth stand-ins when the environment names them
+    (TEST_TEAMS_*, read by tests/teams/loopback.py)."""
+    return "tests.teams.loopback" if any(k.startswith("TEST_TEAMS_") for k in env) else "adapters.console"
+
+
 async def start(env: dict[str, str], log: Path) -> Served:
     port = free_port()
     with log.open("wb") as out:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "adapters.console", "serve", "--host", "127.0.0.1", "--port", str(port),
+            sys.executable, "-m", coach_module(env), "serve", "--host", "127.0.0.1", "--port", str(port),
             cwd=ROOT, env=env, stdout=out, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
     return Served(proc, port, log)

@@ -59,6 +59,7 @@ REPORTED = [
     {"intent": "nobody.handles.this"},
     {"intent": 5},
     {"intent": "note", "_text": 5},
+    {"intent": "note", "user_text": 5},
     {"intent": "form.answer", "answers": "abc"},
 ]
 
@@ -106,5 +107,18 @@ async def test_unknown_keys_are_dropped_before_the_skill_sees_them(chat, deal):
         "intent": "reminders.snooze",
         "id": 7,
         "minutes": 30,
-        "_text": "",
+        "user_text": "",
     }
+
+
+async def test_a_button_posted_before_the_rename_still_carries_its_words(chat, deal):
+    """Buttons already in Slack and Teams carry the user's words as `_text`; they still work."""
+    offered = await chat("what about the CSM")
+    new = dict(offered.actions[0].payload)
+    assert new["user_text"] == "what about the CSM"
+    old = {k: v for k, v in new.items() if k != "user_text"} | {"_text": new["user_text"]}
+    assert checked(old, load_skills()) == checked(new, load_skills())
+    assert checked(old, load_skills())["user_text"] == "what about the CSM"
+    before, after = await chat(action=old), await chat(action=new)
+    assert before.intent == after.intent == new["intent"]
+    assert before.plain_text() == after.plain_text()

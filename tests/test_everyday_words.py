@@ -79,7 +79,7 @@ async def test_an_unclear_message_offers_the_closest_intents_as_buttons(chat, de
     assert reply.headline.startswith("I'm not sure I followed. Did you mean")
     assert 1 <= len(reply.actions) <= 3
     assert reply.actions[0].payload["intent"] == "disclosure.share"
-    assert all(a.payload["_text"] == "what about the CSM" for a in reply.actions)
+    assert all(a.payload["user_text"] == "what about the CSM" for a in reply.actions)
     assert all(len(a.label) <= 40 for a in reply.actions)
     followed = await chat(action=reply.actions[0].payload)
     assert followed.intent == reply.actions[0].payload["intent"]

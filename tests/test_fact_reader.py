@@ -170,8 +170,8 @@ def test_looks_like_question(text, question):
 
 
 def test_budget_and_walk_away_figures_never_leave_the_building():
-    from bot.drafting.policy import is_secret_key, minimise
-    from bot.playbooks.drafts import SECRET_FACT
+    from bot.llm.policy import is_secret_key, minimise
+    from bot.playbooks.draft_templates import SECRET_FACT
 
     kb = default_knowledge()
     for key in ("budget_per_year", "walk_threshold_per_year"):

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from bot.features import default_knowledge
-from bot.playbooks import commitments as cm
+from bot.playbooks import commitments
 from bot.playbooks import favors as fv
 from bot.playbooks.disclosure import advise, find_kinds, kinds, stance_for
 from bot.playbooks.meeting_prep import checklist, find_topic
@@ -297,14 +297,14 @@ def test_sizes(text, size):
 
 
 def test_status_moves_forward_only():
-    assert cm.transition("verbal", "requested_in_writing") == "requested_in_writing"
-    assert cm.transition("requested_in_writing", "in_contract") == "in_contract"
-    assert cm.transition("verbal", "in_contract") == "in_contract"
+    assert commitments.transition("verbal", "requested_in_writing") == "requested_in_writing"
+    assert commitments.transition("requested_in_writing", "in_contract") == "in_contract"
+    assert commitments.transition("verbal", "in_contract") == "in_contract"
     for current, new in [("in_contract", "verbal"), ("requested_in_writing", "verbal"), ("verbal", "verbal")]:
-        with pytest.raises(cm.TransitionError):
-            cm.transition(current, new)
-    with pytest.raises(cm.TransitionError):
-        cm.transition("verbal", "maybe")
+        with pytest.raises(commitments.TransitionError):
+            commitments.transition(current, new)
+    with pytest.raises(commitments.TransitionError):
+        commitments.transition("verbal", "maybe")
 
 
 @pytest.mark.parametrize(
@@ -318,7 +318,7 @@ def test_status_moves_forward_only():
     ],
 )
 def test_parse_status(text, status):
-    assert cm.parse_status(text, KB) == status
+    assert commitments.parse_status(text, KB) == status
 
 
 def _commit(cid: int, contact: str = "Jane", days_ago: int = 5) -> Event:
@@ -337,7 +337,7 @@ def _status(eid: int, cid: int, status: str) -> Event:
 
 def test_register_folds_status_events_and_ignores_backward_ones():
     deal = _deal([_commit(1), _status(2, 1, "in_contract"), _status(3, 1, "verbal")])
-    (c,) = cm.register(deal)
+    (c,) = commitments.register(deal)
     assert c.status == "in_contract" and not c.outstanding
 
 
@@ -346,36 +346,42 @@ def _fact(eid: int, key: str, value: str) -> Event:
 
 
 def test_signature_warning_window_edges():
-    warn = cm.settings(KB).warn_days_before_signing
+    warn = commitments.settings(KB).warn_days_before_signing
     at_edge = (NOW.date() + timedelta(days=warn)).isoformat()
     past_edge = (NOW.date() + timedelta(days=warn + 1)).isoformat()
-    w = cm.signature_warning(_deal([_commit(1), _fact(2, "signature_date", at_edge)]), KB, NOW)
+    w = commitments.signature_warning(_deal([_commit(1), _fact(2, "signature_date", at_edge)]), KB, NOW)
     assert w is not None and w.values["days"] == warn and w.values["count"] == 1
-    assert cm.signature_warning(_deal([_commit(1), _fact(2, "signature_date", past_edge)]), KB, NOW) is None
+    assert (
+        commitments.signature_warning(_deal([_commit(1), _fact(2, "signature_date", past_edge)]), KB, NOW)
+        is None
+    )
 
 
 def test_signature_warning_falls_back_to_the_renewal_date_and_needs_a_date():
     soon = (NOW.date() + timedelta(days=3)).isoformat()
-    assert cm.signature_warning(_deal([_commit(1), _fact(2, "renewal_date", soon)]), KB, NOW) is not None
-    assert cm.signature_warning(_deal([_commit(1)]), KB, NOW) is None
+    assert (
+        commitments.signature_warning(_deal([_commit(1), _fact(2, "renewal_date", soon)]), KB, NOW)
+        is not None
+    )
+    assert commitments.signature_warning(_deal([_commit(1)]), KB, NOW) is None
 
 
 def test_no_warning_when_everything_is_in_the_contract():
     soon = (NOW.date() + timedelta(days=3)).isoformat()
     deal = _deal([_commit(1), _status(2, 1, "in_contract"), _fact(3, "signature_date", soon)])
-    assert cm.signature_warning(deal, KB, NOW) is None
+    assert commitments.signature_warning(deal, KB, NOW) is None
 
 
 def test_commitments_at_risk_after_a_change_are_the_old_contacts_open_ones():
     deal = _deal(
         [_commit(1, "Jane Doe"), _commit(2, "Ana"), _commit(3, "Jane Doe"), _status(4, 3, "in_contract")]
     )
-    assert [c.id for c in cm.at_risk_after_change(deal, ["Jane Doe"])] == [1]
+    assert [c.id for c in commitments.at_risk_after_change(deal, ["Jane Doe"])] == [1]
 
 
 def test_confirm_action_payload():
-    (c,) = cm.register(_deal([_commit(7)]))
-    payload = cm.confirm_action(c)
+    (c,) = commitments.register(_deal([_commit(7)]))
+    payload = commitments.confirm_action(c)
     assert payload["intent"] == "draft.confirm" and payload["commitment_id"] == 7
     assert payload["promised_on"] == (NOW - timedelta(days=5)).date().isoformat()
 
@@ -505,7 +511,7 @@ def test_register_reads_the_after_meeting_capture_payload():
         9, "commitment", {"text": "a price hold until June", "by": "ae", "in_writing": False}, "u1", NOW
     )
     written = Event(10, "commitment", {"text": "free FastTrack", "by": "csm", "in_writing": True}, "u1", NOW)
-    a, b = cm.register(_deal([captured, written]))
+    a, b = commitments.register(_deal([captured, written]))
     assert (a.what, a.contact, a.role, a.status) == ("a price hold until June", "ae", "ae", "verbal")
     assert b.status == "requested_in_writing"
 

@@ -40,14 +40,12 @@ def render(reply: Reply, console: Console) -> None:
     files) and into Text, or through `escape` where markup is built, so none is interpreted."""
     parts: list[object] = []
     head = Text()
-    headline = printable(reply.headline)
-    if reply.verdict_label and not reply.headline_has_label():
-        head.append(reply.verdict_label + " ", style=VERDICT_STYLE.get(reply.verdict or "", "bold"))
-    elif reply.verdict_label:
-        label_len = len(reply.verdict_label.rstrip(".!:"))
-        head.append(headline[:label_len], style=VERDICT_STYLE.get(reply.verdict or "", "bold"))
-        headline = headline[label_len:]
-    head.append(headline, style="bold" if not reply.verdict_label else "")
+    first = reply.headline_parts()
+    if first.label:
+        head.append(printable(first.label), style=VERDICT_STYLE.get(reply.verdict or "", "bold"))
+        head.append(printable(first.joiner + first.rest))
+    else:
+        head.append(printable(first.rest), style="bold")
     parts.append(head)
     for section in reply.sections:
         parts.append(Text(""))

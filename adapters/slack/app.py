@@ -376,7 +376,7 @@ class SlackCoach:
             conversation=channel,
             user=user,
             # Straight to the leak check: the message is checked as it is, never re-parsed.
-            action={"intent": "leakcheck", "message": text, "_text": "check before sending"},
+            action={"intent": "leakcheck", "message": text, "user_text": "check before sending"},
             event_id=stable_id("sc", shortcut.get("trigger_id")),
         )
         await self.accept(context, turn, channel, thread_ts=message.get("thread_ts"), ephemeral_user=user)

@@ -99,21 +99,19 @@ def _question_blocks(n: int, q: Question) -> list[dict]:
 
 def render(reply: Reply) -> list[dict]:
     blocks: list[dict] = []
-    if reply.verdict_label:
+    first = reply.headline_parts()
+    if first.label:
         emoji = VERDICT_EMOJI.get(reply.verdict or "", "")
         blocks.append(
             {
                 "type": "header",
-                "text": {
-                    "type": "plain_text",
-                    "text": _cut(f"{emoji} {reply.verdict_label}".strip(), HEADER_LIMIT),
-                },
+                "text": {"type": "plain_text", "text": _cut(f"{emoji} {first.label}".strip(), HEADER_LIMIT)},
             }
         )
-        if reply.headline and reply.headline != reply.verdict_label:
-            blocks.append(_section(escape(reply.headline)))
+        if first.rest:
+            blocks.append(_section(escape(first.rest)))
     else:
-        blocks.append(_section(f"*{escape(reply.headline)}*"))
+        blocks.append(_section(f"*{escape(first.rest)}*"))
 
     for section in reply.sections:
         lines = []
@@ -163,10 +161,7 @@ def render(reply: Reply) -> list[dict]:
 
 def fallback_text(reply: Reply) -> str:
     """Notification / screen-reader text for chat.postMessage's `text`."""
-    head = reply.headline
-    if reply.verdict_label and not head.startswith(reply.verdict_label):
-        head = f"{reply.verdict_label} {head}"
-    return _cut(head, 300)
+    return _cut(reply.headline_parts().line, 300)
 
 
 def without_buttons(blocks: list[dict], note: str) -> list[dict]:

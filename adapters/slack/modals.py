@@ -217,7 +217,7 @@ def submission(kind: str, got: dict[str, str], roles: tuple[tuple[str, str], ...
         return {"text": f"deal new {_one_line(got['name'])}"}
     intent, command = SKILLS[kind]
     rest = words(kind, got, roles)
-    return {"action": {"intent": intent, "rest": rest, "_text": f"{command}: {rest}"}}
+    return {"action": {"intent": intent, "rest": rest, "user_text": f"{command}: {rest}"}}
 
 
 def origin(private_metadata: str) -> tuple[str | None, str | None]:

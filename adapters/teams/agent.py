@@ -289,7 +289,7 @@ class CoachAgent:
         payload = value.get("messagePayload") if isinstance(value.get("messagePayload"), dict) else {}
         body = payload.get("body") if isinstance(payload.get("body"), dict) else {}
         text = str(data.get("message") or "").strip() or html_to_text(str(body.get("content") or ""))
-        action: dict[str, Any] = {"intent": LEAK_INTENT, "message": text, "_text": text}
+        action: dict[str, Any] = {"intent": LEAK_INTENT, "message": text, "user_text": text}
         if isinstance(data.get("role"), str) and data["role"].strip():
             action["role"] = data["role"].strip()
         reply = await self.rt.handle(self._turn(activity, tenant, action=action))

@@ -151,14 +151,12 @@ def render(reply: Reply, *, note: str | None = None) -> dict[str, Any]:
     body: list[dict[str, Any]] = []
     if note:
         body.append(_text(note, isSubtle=True, size="Small"))
-    if reply.verdict_label:
+    first = reply.headline_parts()
+    if first.label:
         color = VERDICT_COLOR.get(reply.verdict or "", "Default")
-        body.append(_text(reply.verdict_label, weight="Bolder", size="Large", color=color))
-    head = reply.headline
-    if reply.verdict_label and head.startswith(reply.verdict_label):
-        head = head[len(reply.verdict_label) :].strip()
-    if head:
-        body.append(_text(head, weight="Bolder" if not reply.verdict_label else "Default"))
+        body.append(_text(first.label, weight="Bolder", size="Large", color=color))
+    if first.rest:
+        body.append(_text(first.rest, weight="Bolder" if not first.label else "Default"))
     picture_at = len(body)
     for section in reply.sections:
         if section.title:

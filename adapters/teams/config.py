@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -13,8 +12,6 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.settings import load
-
-log = logging.getLogger("coach.teams")
 
 
 class TeamsSettings(BaseSettings):
@@ -32,8 +29,6 @@ class TeamsSettings(BaseSettings):
     typing_after: float = Field(default=1.0, alias="COACH_TEAMS_TYPING_AFTER", ge=0, le=60)
     first_reply_after: float = Field(default=4.0, alias="COACH_TEAMS_FIRST_REPLY_AFTER", ge=0, le=60)
     call_timeout: float = Field(default=20.0, alias="COACH_TEAMS_CALL_TIMEOUT", gt=0, le=120)
-    openid_metadata_url: str = Field(default="", alias="COACH_TEAMS_OPENID_METADATA_URL")  # tests only
-    token_url: str = Field(default="", alias="COACH_TEAMS_TOKEN_URL")  # tests only
 
 
 def _csv(value: str) -> frozenset[str]:
@@ -54,10 +49,8 @@ class TeamsConfig:
     retry_attempts: int = 4
     # Seconds a connector call may take; a new post that times out is not retried (it may be there).
     call_timeout: float = 20.0
-    # Tests swap the MSAL token provider for one that calls a loopback token endpoint.
+    # None: the SDK's MSAL provider. Tests put a loopback token endpoint here (tests/teams/loopback.py).
     token_provider_factory: Callable[[Any], Any] | None = None
-    # COACH_TEAMS_OPENID_METADATA_URL: tests only, loopback only (adapters/teams/loopback.py)
-    openid_metadata_url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -81,8 +74,6 @@ class TeamsConfig:
         """From the process environment and .env, or from `env` alone when given (tests)."""
         from microsoft_agents.activity import load_configuration_from_env
 
-        from adapters.teams.security import is_loopback_url
-
         if env is None:
             env, ours = dict(os.environ), load(TeamsSettings)
         else:
@@ -92,16 +83,6 @@ class TeamsConfig:
                 TeamsSettings, _env_file=None, **{k: v for k, v in env.items() if k in names and v != ""}
             )
         sdk_env = {k: v for k, v in env.items() if k.startswith(("CONNECTIONS__", "CONNECTIONSMAP__"))}
-        metadata, token_url, factory = ours.openid_metadata_url, ours.token_url, None
-        if metadata and not is_loopback_url(metadata):
-            log.error("COACH_TEAMS_OPENID_METADATA_URL ignored: loopback URLs only (tests)")
-            metadata = ""
-        if token_url and not is_loopback_url(token_url):
-            log.error("COACH_TEAMS_TOKEN_URL ignored: loopback URLs only (tests)")
-        elif token_url:
-            from adapters.teams.loopback import token_provider_for
-
-            factory = token_provider_for(token_url)
         return cls(
             sdk=load_configuration_from_env(sdk_env),
             anonymous=ours.anonymous_dev,
@@ -111,6 +92,4 @@ class TeamsConfig:
             typing_after=ours.typing_after,
             first_reply_after=ours.first_reply_after,
             call_timeout=ours.call_timeout,
-            token_provider_factory=factory,
-            openid_metadata_url=metadata,
         )

@@ -187,13 +187,8 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         )
     if config.allow_loopback:
         log.warning("COACH_TEAMS_ALLOW_LOOPBACK_SERVICE_URL on: loopback serviceUrls accepted (tests)")
-    if config.openid_metadata_url:
-        from adapters.teams.loopback import use_openid_metadata
-
-        log.warning("COACH_TEAMS_OPENID_METADATA_URL on: JWT signing keys from a loopback issuer (tests)")
-        use_openid_metadata(config.openid_metadata_url)
     if config.token_provider_factory is not None:
-        log.warning("COACH_TEAMS_TOKEN_URL on: outgoing tokens from a loopback endpoint (tests)")
+        log.warning("outgoing Teams tokens from a stand-in provider, not MSAL (tests)")
     logs.install()
     host = create(rt, config)
     app[HOST] = host

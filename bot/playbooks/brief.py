@@ -17,13 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.forms import format_money
 from bot.knowledge import Knowledge, KnowledgeSection
-from bot.playbooks import commitments as cmt
-from bot.playbooks import disclosure, programs, walkaway
+from bot.playbooks import commitments, disclosure, programs, renewal_calendar, walkaway
 from bot.playbooks import escalation as esc
 from bot.playbooks import favors as fav
-from bot.playbooks import timeline as tl
 from bot.playbooks.counter_moves import day_words
-from bot.playbooks.drafts import amounts_in, secret_amounts
+from bot.playbooks.draft_templates import amounts_in, secret_amounts
 from bot.playbooks.meeting_prep import MEETING
 from bot.playbooks.people import short_role
 from bot.reply import Item
@@ -211,11 +209,13 @@ def _rounds(deal: DealView, kb: Knowledge, now: datetime, cfg: BriefConfig) -> l
 
 def _commitments(deal: DealView, kb: Knowledge, cfg: BriefConfig) -> list[Item]:
     """Verbal promises first (they are the ones at risk), newest first within each status."""
-    order = {s: n for n, s in enumerate(cmt.ORDER)}
-    found = sorted(cmt.register(deal), key=lambda c: (order.get(c.status, 0), -c.at.timestamp()))
+    order = {s: n for n, s in enumerate(commitments.ORDER)}
+    found = sorted(commitments.register(deal), key=lambda c: (order.get(c.status, 0), -c.at.timestamp()))
     items = [
         Item(
-            kb.say("brief.commitment", who=c.contact, what=c.what, status=cmt.status_label(kb, c.status)),
+            kb.say(
+                "brief.commitment", who=c.contact, what=c.what, status=commitments.status_label(kb, c.status)
+            ),
             rule="brief.commitment",
         )
         for c in found[: cfg.max_commitments]
@@ -255,18 +255,18 @@ def marks(deal: DealView, kb: Knowledge, now: datetime) -> list[DatedMark]:
     """Every dated point of the deal: milestones, Microsoft's calendar, meetings, escalations
     and statements, in date order."""
     today = now.date()
-    cal: tl.Calendar = kb.section("timeline.calendar")
+    cal: renewal_calendar.Calendar = kb.section("timeline.calendar")
     out = [DatedMark(today, "today", "today")]
     renewal = _renewal(deal)
     # Up to the renewal, and always as far as Microsoft's next year end: 30 June matters to them.
-    end = max(renewal or today, tl.fiscal_year_end(today, cal))
+    end = max(renewal or today, renewal_calendar.fiscal_year_end(today, cal))
     if renewal:
         out.append(DatedMark(renewal, "renewal", "renewal"))
         for m in kb.section("timeline.milestones"):
             day = renewal - timedelta(days=m.days)
             out.append(DatedMark(day, m.label, "milestone", overdue=day < today))
     d = today
-    while (d := tl.next_quarter_end(d, cal)) <= end:
+    while (d := renewal_calendar.next_quarter_end(d, cal)) <= end:
         is_fy = (d.month, d.day) == (cal.fiscal_year_end.month, cal.fiscal_year_end.day)
         out.append(
             DatedMark(d, "Microsoft fiscal year end" if is_fy else "Microsoft quarter end", "microsoft")
@@ -291,7 +291,7 @@ def _dates(all_marks: list[DatedMark], kb: Knowledge, today: date, cfg: BriefCon
     items = []
     for m in picked[: cfg.max_dates]:
         rule = "brief.date-overdue" if m.overdue else "brief.date"
-        items.append(Item(kb.say(rule, date=tl.fmt(m.day), what=m.what), rule=rule))
+        items.append(Item(kb.say(rule, date=renewal_calendar.fmt(m.day), what=m.what), rule=rule))
     return items
 
 

@@ -36,7 +36,7 @@ CORE_FACTS = [
 TEAMS = ("it", "finance", "procurement")  # all three on board before escalating
 # Read and shown when people name them; the escalation check does not wait for them.
 OTHER_TEAMS = ("legal",)
-TEAM_LABEL = {"it": "IT", "finance": "Finance", "procurement": "Procurement"}
+TEAM_LABELS = {"it": "IT", "finance": "Finance", "procurement": "Procurement", "legal": "Legal"}
 
 
 class Thresholds(BaseModel):
@@ -141,9 +141,6 @@ def parse_alignment(text: Any) -> dict[str, bool | None]:
     return result
 
 
-TEAM_LABELS = {"it": "IT", "finance": "Finance", "procurement": "Procurement", "legal": "Legal"}
-
-
 def merge_alignment(old: dict[str, bool | None], news: dict[str, bool | None]) -> dict[str, bool | None]:
     """What was known, with the teams the news names replaced (other teams only once said)."""
     merged = {t: news[t] if news.get(t) is not None else old.get(t) for t in (*TEAMS, *OTHER_TEAMS)}
@@ -239,94 +236,12 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
     soon, a point the account team can still grant); `not_yet` when the way is open later
     (too few rounds, a split team, a heated moment). A verdict is given as soon as the facts
     at hand decide it; the facts still missing are then listed to strengthen the case."""
-    th: Thresholds = kb.section("escalation.thresholds")
     facts = deal.facts
-    a = Assessment(verdict=None)
-
-    last = last_escalation(deal)
-    if last is not None:
-        days = (now.date() - last).days
-        if 0 <= days < th.again_within_days:
-            rule = "escalation.too-soon-again-today" if days == 0 else "escalation.too-soon-again"
-            a.blockers.append(Item(kb.say(rule, days=f"{days} day{'s' if days != 1 else ''}"), rule=rule))
-
-    value = facts.get("sticking_point_value_per_year")
-    deal_value = facts.get("deal_value_per_year")
-    if is_unknown(value):
-        a.assumed.append(Item(kb.say("escalation.value-unknown"), rule="escalation.value-unknown"))
-    elif isinstance(value, int | float):
-        minor = value < th.minor_floor_per_year or (
-            isinstance(deal_value, int | float)
-            and deal_value > 0
-            and value < th.minor_share_of_deal * deal_value
-        )
-        if minor:
-            a.blockers.append(
-                Item(
-                    kb.say("escalation.minor-issue", value=format_money(value)), rule="escalation.minor-issue"
-                )
-            )
-        else:
-            a.support.append(
-                Item(kb.say("escalation.big-enough", value=format_money(value)), rule="escalation.big-enough")
-            )
-
     point = facts.get("sticking_point")
-    if is_unknown(point):
-        a.fixes.append(Item(kb.say("escalation.point-unknown"), rule="escalation.point-unknown"))
-        a.open_facts.append("sticking_point")
     owner = issue_owner("" if is_unknown(point) else str(point or ""), kb)
-    ask_pct = facts.get("ask_discount_pct")
-    if point is not None and owner == "cfo" and isinstance(ask_pct, int | float):
-        ae = next(ld for ld in kb.section("escalation.leaders") if ld.key == "ae")
-        if ask_pct <= ae.max_discount_pct:  # the account team can still grant it
-            a.blockers.append(
-                Item(
-                    kb.say("escalation.ae-can-approve", pct=f"{ask_pct:g}"), rule="escalation.ae-can-approve"
-                )
-            )
-
-    # What must come first; the way up stays open afterwards.
-    if text and is_emotional(text, kb):
-        a.fixes.append(Item(kb.say("escalation.emotional"), rule="escalation.emotional"))
-    rounds = facts.get("rounds_with_account_team")
-    if is_unknown(rounds):
-        a.fixes.append(Item(kb.say("escalation.rounds-unknown"), rule="escalation.rounds-unknown"))
-        a.open_facts.append("rounds_with_account_team")
-    elif isinstance(rounds, int | float):
-        n = int(rounds)
-        if n <= th.too_early_max_rounds:
-            rule = "escalation.too-early"
-            a.fixes.append(Item(kb.say(rule, rounds=_rounds(n).capitalize()), rule=rule))
-        elif n < th.min_rounds:
-            rule = "escalation.exhaust-standard-channels"
-            a.fixes.append(Item(kb.say(rule, rounds=_rounds(n).capitalize()), rule=rule))
-        else:
-            rule = "escalation.channels-tried"
-            a.support.append(Item(kb.say(rule, rounds=_rounds(n).capitalize()), rule=rule))
-    if is_unknown(facts.get("internal_alignment")):
-        a.fixes.append(Item(kb.say("escalation.alignment-unknown"), rule="escalation.alignment-unknown"))
-        a.open_facts.append("internal_alignment")
-    elif facts.get("internal_alignment") is not None:
-        alignment = parse_alignment(facts.get("internal_alignment"))
-        not_aligned = [TEAM_LABEL[t] for t in TEAMS if alignment[t] is not True]
-        if not_aligned:
-            verb = "is" if len(not_aligned) == 1 else "are"
-            a.fixes.append(
-                Item(
-                    kb.say("escalation.align-first", who=f"{_join(not_aligned)} {verb}"),
-                    rule="escalation.align-first",
-                )
-            )
-            a.open_facts.append("internal_alignment")
-        else:
-            a.support.append(Item(kb.say("escalation.aligned"), rule="escalation.aligned"))
-
-    # Price is argued from benchmarks: "not sure it was checked" means check it first.
-    if is_unknown(facts.get("offer_uncompetitive")) and owner == "cfo":
-        a.fixes.append(Item(kb.say("escalation.offer-unchecked"), rule="escalation.offer-unchecked"))
-        a.open_facts.append("offer_uncompetitive")
-
+    a = Assessment(verdict=None)
+    _reasons_not_to(a, deal, kb, now, owner)
+    _what_comes_first(a, facts, kb, text, owner)
     # A point about terms (data residency, a licence-reduction right) has no price to put on it.
     needed = [
         k for k in CORE_FACTS if not (k == "sticking_point_value_per_year" and point and owner != "cfo")
@@ -334,30 +249,136 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
     a.missing = [k for k in needed if facts.get(k) is None]
     a.checklist = checklist(deal, kb, text)
     if a.blockers or a.fixes:
-        a.verdict = DO_NOT if a.blockers else NOT_YET
-        a.strengthen = [k for k in a.missing if k not in a.open_facts]
-        a.open_facts += a.strengthen
-        a.missing = []
-        if a.verdict == NOT_YET:
-            a.who = who_and_whom(deal, kb, owner) if point is not None else []
-        return a
+        return _decided_early(a, deal, kb, owner)
     if a.missing:
         return a
+    return _decided_with_every_fact(a, deal, kb, now, owner)
 
-    needs_later: list[str] = []
-    if owner == "cfo":
-        target_set = facts.get("budget_target_set")
-        if target_set is False:
-            a.fixes.append(Item(kb.say("escalation.no-budget-target"), rule="escalation.no-budget-target"))
-            a.open_facts.append("budget_target_set")
-        elif is_unknown(target_set):
-            a.fixes.append(
-                Item(kb.say("escalation.budget-target-unknown"), rule="escalation.budget-target-unknown")
-            )
-            a.open_facts.append("budget_target_set")
-        elif target_set is None:
-            needs_later.append("budget_target_set")
 
+# Reasons never to go up (do_not_escalate): each adds to `a.blockers`.
+
+
+def _reasons_not_to(a: Assessment, deal: DealView, kb: Knowledge, now: datetime, owner: str) -> None:
+    _too_soon_again(a, deal, kb, now)
+    _too_small(a, deal.facts, kb)
+    _account_team_can_grant(a, deal.facts, kb, owner)
+
+
+def _too_soon_again(a: Assessment, deal: DealView, kb: Knowledge, now: datetime) -> None:
+    th: Thresholds = kb.section("escalation.thresholds")
+    last = last_escalation(deal)
+    if last is None:
+        return
+    days = (now.date() - last).days
+    if 0 <= days < th.again_within_days:
+        rule = "escalation.too-soon-again-today" if days == 0 else "escalation.too-soon-again"
+        a.blockers.append(Item(kb.say(rule, days=f"{days} day{'s' if days != 1 else ''}"), rule=rule))
+
+
+def _too_small(a: Assessment, facts: dict[str, Any], kb: Knowledge) -> None:
+    """Small against a floor or against the deal; big enough is support, unknown an assumption."""
+    th: Thresholds = kb.section("escalation.thresholds")
+    value = facts.get("sticking_point_value_per_year")
+    deal_value = facts.get("deal_value_per_year")
+    if is_unknown(value):
+        a.assumed.append(Item(kb.say("escalation.value-unknown"), rule="escalation.value-unknown"))
+        return
+    if not isinstance(value, int | float):
+        return
+    minor = value < th.minor_floor_per_year or (
+        isinstance(deal_value, int | float) and deal_value > 0 and value < th.minor_share_of_deal * deal_value
+    )
+    rule = "escalation.minor-issue" if minor else "escalation.big-enough"
+    (a.blockers if minor else a.support).append(Item(kb.say(rule, value=format_money(value)), rule=rule))
+
+
+def _account_team_can_grant(a: Assessment, facts: dict[str, Any], kb: Knowledge, owner: str) -> None:
+    ask_pct = facts.get("ask_discount_pct")
+    if facts.get("sticking_point") is None or owner != "cfo" or not isinstance(ask_pct, int | float):
+        return
+    ae = next(ld for ld in kb.section("escalation.leaders") if ld.key == "ae")
+    if ask_pct <= ae.max_discount_pct:
+        rule = "escalation.ae-can-approve"
+        a.blockers.append(Item(kb.say(rule, pct=f"{ask_pct:g}"), rule=rule))
+
+
+# What must come first (not_yet): each adds to `a.fixes`; the way up stays open afterwards.
+
+
+def _what_comes_first(a: Assessment, facts: dict[str, Any], kb: Knowledge, text: str, owner: str) -> None:
+    if is_unknown(facts.get("sticking_point")):
+        a.fixes.append(Item(kb.say("escalation.point-unknown"), rule="escalation.point-unknown"))
+        a.open_facts.append("sticking_point")
+    if text and is_emotional(text, kb):
+        a.fixes.append(Item(kb.say("escalation.emotional"), rule="escalation.emotional"))
+    _rounds_tried(a, facts, kb)
+    _team_aligned(a, facts, kb)
+    # Price is argued from benchmarks: "not sure it was checked" means check it first.
+    if is_unknown(facts.get("offer_uncompetitive")) and owner == "cfo":
+        a.fixes.append(Item(kb.say("escalation.offer-unchecked"), rule="escalation.offer-unchecked"))
+        a.open_facts.append("offer_uncompetitive")
+
+
+def _rounds_tried(a: Assessment, facts: dict[str, Any], kb: Knowledge) -> None:
+    th: Thresholds = kb.section("escalation.thresholds")
+    rounds = facts.get("rounds_with_account_team")
+    if is_unknown(rounds):
+        a.fixes.append(Item(kb.say("escalation.rounds-unknown"), rule="escalation.rounds-unknown"))
+        a.open_facts.append("rounds_with_account_team")
+        return
+    if not isinstance(rounds, int | float):
+        return
+    n = int(rounds)
+    said = _rounds(n).capitalize()
+    if n <= th.too_early_max_rounds:
+        a.fixes.append(Item(kb.say("escalation.too-early", rounds=said), rule="escalation.too-early"))
+    elif n < th.min_rounds:
+        rule = "escalation.exhaust-standard-channels"
+        a.fixes.append(Item(kb.say(rule, rounds=said), rule=rule))
+    else:
+        rule = "escalation.channels-tried"
+        a.support.append(Item(kb.say(rule, rounds=said), rule=rule))
+
+
+def _team_aligned(a: Assessment, facts: dict[str, Any], kb: Knowledge) -> None:
+    said = facts.get("internal_alignment")
+    if is_unknown(said):
+        a.fixes.append(Item(kb.say("escalation.alignment-unknown"), rule="escalation.alignment-unknown"))
+        a.open_facts.append("internal_alignment")
+        return
+    if said is None:
+        return
+    alignment = parse_alignment(said)
+    not_aligned = [TEAM_LABELS[t] for t in TEAMS if alignment[t] is not True]
+    if not not_aligned:
+        a.support.append(Item(kb.say("escalation.aligned"), rule="escalation.aligned"))
+        return
+    verb = "is" if len(not_aligned) == 1 else "are"
+    rule = "escalation.align-first"
+    a.fixes.append(Item(kb.say(rule, who=f"{_join(not_aligned)} {verb}"), rule=rule))
+    a.open_facts.append("internal_alignment")
+
+
+# The verdict.
+
+
+def _decided_early(a: Assessment, deal: DealView, kb: Knowledge, owner: str) -> Assessment:
+    """A blocker or a fix decides now; the facts still missing would only strengthen the case."""
+    a.verdict = DO_NOT if a.blockers else NOT_YET
+    a.strengthen = [k for k in a.missing if k not in a.open_facts]
+    a.open_facts += a.strengthen
+    a.missing = []
+    if a.verdict == NOT_YET:
+        a.who = who_and_whom(deal, kb, owner) if deal.fact("sticking_point") is not None else []
+    return a
+
+
+def _decided_with_every_fact(
+    a: Assessment, deal: DealView, kb: Knowledge, now: datetime, owner: str
+) -> Assessment:
+    """Every core fact is in and nothing stands in the way: a money point also needs a budget
+    target, and Microsoft's own statements may add triggers (or facts to check them)."""
+    needs_later = _budget_target(a, deal, kb) if owner == "cfo" else []
     needs_later += triggers(deal, kb, now, a)
     a.who = who_and_whom(deal, kb, owner)
     if a.fixes:
@@ -369,6 +390,21 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
     a.verdict = ESCALATE_NOW
     a.support.insert(0, Item(kb.say("escalation.ready"), rule="escalation.ready"))
     return a
+
+
+def _budget_target(a: Assessment, deal: DealView, kb: Knowledge) -> list[str]:
+    """A fix when there is no budget target (or nobody knows); the fact to ask when not yet said."""
+    target_set = deal.fact("budget_target_set")
+    if target_set is False:
+        a.fixes.append(Item(kb.say("escalation.no-budget-target"), rule="escalation.no-budget-target"))
+        a.open_facts.append("budget_target_set")
+    elif is_unknown(target_set):
+        rule = "escalation.budget-target-unknown"
+        a.fixes.append(Item(kb.say(rule), rule=rule))
+        a.open_facts.append("budget_target_set")
+    elif target_set is None:
+        return ["budget_target_set"]
+    return []
 
 
 def triggers(deal: DealView, kb: Knowledge, now: datetime, a: Assessment) -> list[str]:

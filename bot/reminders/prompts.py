@@ -6,7 +6,8 @@ role and topic), the checklist is meeting prep's (bot/playbooks/meeting_prep.py)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -63,6 +64,29 @@ def _span(minutes: int) -> str:
     return f"{minutes} min"
 
 
+@dataclass(frozen=True, slots=True)
+class Due:
+    """One due reminder and what its message is written from."""
+
+    id: int
+    payload: Mapping[str, Any]
+    view: DealView | None
+    kb: Knowledge
+    now: datetime
+
+    @property
+    def deal(self) -> str:
+        return self.view.name if self.view else "your deal"
+
+    @property
+    def topic(self) -> str:
+        return self.payload.get("topic") or "meeting"
+
+    @property
+    def who(self) -> str:
+        return _role_title(self.kb, self.payload.get("role"))
+
+
 def build(
     reminder_id: int,
     kind: str,
@@ -73,122 +97,126 @@ def build(
     *,
     open_form: list[str] | None = None,
 ) -> Reply:
-    """`open_form`: the keys of another form open in that conversation; the after-meeting
-    question then does not take it over but mentions it and offers to answer this one now."""
-    cfg = config(kb)
-    deal = view.name if view else "your deal"
+    """The message for a due reminder of this kind. `open_form`: the keys of another form open
+    in that conversation; the after-meeting question then does not take it over but mentions
+    it and offers to answer this one now."""
+    due = Due(reminder_id, payload, view, kb, now)
     if kind in p.PRE_MEETING:
-        when = p.parse_when(payload.get("when")) or now
-        topic = payload.get("topic") or "meeting"
-        who = _role_title(kb, payload.get("role"))
-        minutes_left = max(int((when - now).total_seconds() // 60), 0)
-        snooze = min(cfg.snooze_minutes, max(minutes_left - 15, 5))
-        return Reply(
-            headline=f"{deal}: {topic} with the {who}, {local_time(when, payload.get('timezone'))}.",
-            intent="reminders.pre_meeting",
-            verdict="prepare",
-            verdict_label="Get ready.",
-            sections=[
-                Section(
-                    title="Before you go in",
-                    style="checklist",
-                    items=checklist(view, kb, payload.get("role"), payload.get("topic")),
-                )
-            ],
-            actions=buttons(reminder_id, snooze),
-        )
+        return _before_meeting(due)
     if kind == p.MEETING_AFTER:
-        topic = payload.get("topic") or "meeting"
-        who = _role_title(kb, payload.get("role"))
-        again = " (asking once more)" if payload.get("repeat") else ""
-        items = [Item(kb.say("reminders.after-meeting"), rule="reminders.after-meeting")]
-        first: list[Action] = []
-        if open_form is not None:
-            labels = ", ".join(kb.facts[k].label.lower() for k in open_form if k in kb.facts) or "a form"
-            items.append(Item(kb.say("reminders.form-open", open=labels), rule="reminders.form-open"))
-            first = [
-                Action("Answer this now", {"intent": "reminders.answer", "id": reminder_id}, style="primary")
-            ]
-        return Reply(
-            headline=f"{deal}: how did the {topic} with the {who} go? What did they promise?{again}",
-            intent="reminders.after_meeting",
-            verdict="capture",
-            sections=[Section(items=items)],
-            questions=[]
-            if open_form is not None
-            else [
-                Question(
-                    id="meeting_promises",
-                    prompt=kb.facts["meeting_promises"].question,
-                    kind="text",
-                    form="reminders.capture",
-                )
-            ],
-            actions=[
-                *first,
-                Action(
-                    "Nothing was promised",
-                    {"intent": "reminders.capture", "id": reminder_id, "nothing": True},
-                ),
-                Action(
-                    f"Snooze {_span(cfg.snooze_minutes)}",
-                    {"intent": "reminders.snooze", "id": reminder_id, "minutes": cfg.snooze_minutes},
-                ),
-                Action("Skip", {"intent": "reminders.skip", "id": reminder_id}),
-            ],
-            footer="Reply in your own words; each line becomes a commitment on the deal.",
-        )
-    if kind == p.RENEWAL_MILESTONE:
-        renewal = p.parse_day(payload.get("renewal_date"))
-        rule = str(payload.get("rule"))
-        return Reply(
-            headline=f"{deal}: renewal on {_day(renewal)}, {_until(renewal, now)} away.",
-            intent="reminders.renewal",
-            verdict="milestone",
-            sections=[Section(items=[Item(kb.say(rule), rule=rule)])],
-            actions=buttons(reminder_id, 24 * 60),
-        )
-    if kind == p.QUARTER_END:
-        end = p.parse_day(payload.get("end"))
-        rule = str(payload.get("rule"))
-        period = "fiscal year" if "fiscal" in rule else "quarter"
-        return Reply(
-            headline=f"{deal}: Microsoft's {period} ends in {_until(end, now)}.",
-            intent="reminders.quarter_end",
-            verdict="leverage",
-            sections=[Section(items=[Item(kb.say(rule, end=_day(end)), rule=rule)])],
-            actions=buttons(reminder_id, 24 * 60),
-        )
-    if kind == p.SIGNATURE_VERBAL:
-        open_ = p.open_verbal_commitments(view) if view else []
-        texts = [(c.what or "a promise")[:80] for c in open_]
-        sig = p.parse_day(payload.get("signature_date"))
-        rule = "reminders.verbal-before-signature"
-        return Reply(
-            headline=f"{deal}: signature in {_until(sig, now)}, and promises are still only verbal.",
-            intent="reminders.signature",
-            verdict="get_it_in_writing",
-            verdict_label="Not in writing yet.",
-            sections=[
-                Section(
-                    items=[
-                        Item(
-                            kb.say(rule, date=_day(sig), count=len(texts), items="; ".join(texts[:5])),
-                            rule=rule,
-                        )
-                    ]
-                )
-            ],
-            actions=buttons(reminder_id, 24 * 60),
-        )
-    text = str(payload.get("text") or "").strip()
+        return _after_meeting(due, open_form)
+    return _WRITERS.get(kind, _follow_up)(due)
+
+
+def _before_meeting(due: Due) -> Reply:
+    """The checklist before a meeting; snoozing never pushes it past the meeting's start."""
+    when = p.parse_when(due.payload.get("when")) or due.now
+    minutes_left = max(int((when - due.now).total_seconds() // 60), 0)
+    snooze = min(config(due.kb).snooze_minutes, max(minutes_left - 15, 5))
+    items = checklist(due.view, due.kb, due.payload.get("role"), due.payload.get("topic"))
+    at = local_time(when, due.payload.get("timezone"))
     return Reply(
-        headline=f"Reminder{' for ' + deal if view else ''}: {text or 'you asked me to remind you now.'}",
+        headline=f"{due.deal}: {due.topic} with the {due.who}, {at}.",
+        intent="reminders.pre_meeting",
+        verdict="prepare",
+        verdict_label="Get ready.",
+        sections=[Section(title="Before you go in", style="checklist", items=items)],
+        actions=buttons(due.id, snooze),
+    )
+
+
+def _after_meeting(due: Due, open_form: list[str] | None) -> Reply:
+    """After a meeting: what did they promise? With another form open, it waits its turn."""
+    kb = due.kb
+    snooze = config(kb).snooze_minutes
+    again = " (asking once more)" if due.payload.get("repeat") else ""
+    items = [Item(kb.say("reminders.after-meeting"), rule="reminders.after-meeting")]
+    first: list[Action] = []
+    questions: list[Question] = []
+    if open_form is not None:
+        labels = ", ".join(kb.facts[k].label.lower() for k in open_form if k in kb.facts) or "a form"
+        items.append(Item(kb.say("reminders.form-open", open=labels), rule="reminders.form-open"))
+        first = [Action("Answer this now", {"intent": "reminders.answer", "id": due.id}, style="primary")]
+    else:
+        prompt = kb.facts["meeting_promises"].question
+        questions = [Question(id="meeting_promises", prompt=prompt, kind="text", form="reminders.capture")]
+    return Reply(
+        headline=f"{due.deal}: how did the {due.topic} with the {due.who} go? What did they promise?{again}",
+        intent="reminders.after_meeting",
+        verdict="capture",
+        sections=[Section(items=items)],
+        questions=questions,
+        actions=[
+            *first,
+            Action("Nothing was promised", {"intent": "reminders.capture", "id": due.id, "nothing": True}),
+            Action(
+                f"Snooze {_span(snooze)}", {"intent": "reminders.snooze", "id": due.id, "minutes": snooze}
+            ),
+            Action("Skip", {"intent": "reminders.skip", "id": due.id}),
+        ],
+        footer="Reply in your own words; each line becomes a commitment on the deal.",
+    )
+
+
+def _renewal_milestone(due: Due) -> Reply:
+    renewal = p.parse_day(due.payload.get("renewal_date"))
+    rule = str(due.payload.get("rule"))
+    return Reply(
+        headline=f"{due.deal}: renewal on {_day(renewal)}, {_until(renewal, due.now)} away.",
+        intent="reminders.renewal",
+        verdict="milestone",
+        sections=[Section(items=[Item(due.kb.say(rule), rule=rule)])],
+        actions=buttons(due.id, 24 * 60),
+    )
+
+
+def _quarter_end(due: Due) -> Reply:
+    end = p.parse_day(due.payload.get("end"))
+    rule = str(due.payload.get("rule"))
+    period = "fiscal year" if "fiscal" in rule else "quarter"
+    return Reply(
+        headline=f"{due.deal}: Microsoft's {period} ends in {_until(end, due.now)}.",
+        intent="reminders.quarter_end",
+        verdict="leverage",
+        sections=[Section(items=[Item(due.kb.say(rule, end=_day(end)), rule=rule)])],
+        actions=buttons(due.id, 24 * 60),
+    )
+
+
+def _verbal_before_signature(due: Due) -> Reply:
+    """Before signing: the promises still only spoken, so they get into the contract."""
+    open_ = p.open_verbal_commitments(due.view) if due.view else []
+    promises = [(c.what or "a promise")[:80] for c in open_]
+    sig = p.parse_day(due.payload.get("signature_date"))
+    rule = "reminders.verbal-before-signature"
+    said = due.kb.say(rule, date=_day(sig), count=len(promises), items="; ".join(promises[:5]))
+    return Reply(
+        headline=f"{due.deal}: signature in {_until(sig, due.now)}, and promises are still only verbal.",
+        intent="reminders.signature",
+        verdict="get_it_in_writing",
+        verdict_label="Not in writing yet.",
+        sections=[Section(items=[Item(said, rule=rule)])],
+        actions=buttons(due.id, 24 * 60),
+    )
+
+
+def _follow_up(due: Due) -> Reply:
+    """A reminder the user asked for in their own words."""
+    text = str(due.payload.get("text") or "").strip() or "you asked me to remind you now."
+    return Reply(
+        headline=f"Reminder{' for ' + due.deal if due.view else ''}: {text}",
         intent="reminders.follow_up",
         verdict="reminder",
-        sections=[Section(items=[Item(kb.say("reminders.follow-up"), rule="reminders.follow-up")])],
-        actions=buttons(reminder_id, cfg.snooze_minutes),
+        sections=[Section(items=[Item(due.kb.say("reminders.follow-up"), rule="reminders.follow-up")])],
+        actions=buttons(due.id, config(due.kb).snooze_minutes),
     )
+
+
+_WRITERS: dict[str, Callable[[Due], Reply]] = {
+    p.RENEWAL_MILESTONE: _renewal_milestone,
+    p.QUARTER_END: _quarter_end,
+    p.SIGNATURE_VERBAL: _verbal_before_signature,
+}
 
 
 def _day(d: date | None) -> str:

@@ -91,9 +91,9 @@ def _polish(ctx: Context, brief: br.Brief, reply: Reply) -> None:
     shown = next((s for s in reply.sections if s.items and s.items[0].text == template), None)
     if drafter is None or shown is None or ctx.deal is None:
         return
-    from bot.drafting import DraftRequest
-    from bot.drafting.glue import explain, run_drafter
-    from bot.drafting.policy import is_secret_key
+    from bot.llm import DraftRequest
+    from bot.llm.policy import is_secret_key
+    from bot.llm.polish import explain, run_drafter
 
     facts = dict(ctx.deal.facts)
     if not brief.internal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.context import Context
-from bot.playbooks import commitments as cm
+from bot.playbooks import commitments
 from bot.playbooks.people import find_role, name_and_role, short_role
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
@@ -13,13 +13,17 @@ from bot.skills import skill
 
 def _warnings(ctx: Context) -> list[Item]:
     assert ctx.deal is not None
-    w = cm.signature_warning(ctx.deal, ctx.kb, ctx.now)
+    w = commitments.signature_warning(ctx.deal, ctx.kb, ctx.now)
     return [Item(ctx.kb.say(w.rule, **w.values), rule=w.rule)] if w else []
 
 
-def _confirm_actions(items: list[cm.Commitment]) -> list[Action]:
+def _confirm_actions(items: list[commitments.Commitment]) -> list[Action]:
     return [
-        Action(f"Draft “confirming our conversation” ({c.contact})", cm.confirm_action(c), style="primary")
+        Action(
+            f"Draft “confirming our conversation” ({c.contact})",
+            commitments.confirm_action(c),
+            style="primary",
+        )
         for c in items[:3]
     ]
 
@@ -30,7 +34,7 @@ async def log_commitment(ctx: Context) -> Reply:
     kb = ctx.kb
     name, role, rest = name_and_role(ctx.intent.args.get("rest") or ctx.intent.text, kb)
     existing = ctx.deal.contact(name) if name else None
-    what = cm.clean_promise(rest)
+    what = commitments.clean_promise(rest)
     if not name or not what or (role is None and existing is None):
         return Reply(
             headline="Say who promised what: `log commitment: Jane (AE) promised 15% on Copilot in year 2`.",
@@ -43,9 +47,9 @@ async def log_commitment(ctx: Context) -> Reply:
         else await ctx.upsert_contact(existing.name if existing else name, role_key)
     )
     event = await ctx.log(
-        cm.COMMITMENT, {"contact": contact.name, "role": role_key, "what": what, "status": "verbal"}
+        commitments.COMMITMENT, {"contact": contact.name, "role": role_key, "what": what, "status": "verbal"}
     )
-    c = cm.find(ctx.deal, event.id)
+    c = commitments.find(ctx.deal, event.id)
     assert c is not None
     items = [Item(kb.say("commitments.in-writing"), rule="commitments.in-writing"), *_warnings(ctx)]
     return Reply(
@@ -63,7 +67,7 @@ async def log_commitment(ctx: Context) -> Reply:
 async def list_commitments(ctx: Context) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    reg = cm.register(ctx.deal)
+    reg = commitments.register(ctx.deal)
     if not reg:
         return Reply(
             headline="No commitments logged yet. `log commitment: NAME (ROLE) promised WHAT`.",
@@ -73,12 +77,12 @@ async def list_commitments(ctx: Context) -> Reply:
             sections=[Section(items=[Item(kb.say("commitments.in-writing"), rule="commitments.in-writing")])],
         )
     sections = []
-    for status in cm.ORDER:
+    for status in commitments.ORDER:
         rows = [c for c in reg if c.status == status]
         if rows:
             sections.append(
                 Section(
-                    title=cm.status_label(kb, status).capitalize(),
+                    title=commitments.status_label(kb, status).capitalize(),
                     items=[
                         Item(f"#{c.id} {c.contact} ({short_role(kb, c.role)}), {c.at:%Y-%m-%d}: {c.what}")
                         for c in rows
@@ -115,8 +119,8 @@ async def set_status(ctx: Context) -> Reply:
     args = ctx.intent.args
     text = args.get("rest") or ""
     cid = args.get("id") or (m.group(1) if (m := re.search(r"#?(\d+)", text)) else None)
-    status = cm.parse_status(args.get("status") or text, kb)
-    c = cm.find(ctx.deal, int(cid)) if cid else None
+    status = commitments.parse_status(args.get("status") or text, kb)
+    c = commitments.find(ctx.deal, int(cid)) if cid else None
     if c is None or status is None:
         return Reply(
             headline="Which one, and where is it now? e.g. `commitment 12 requested in writing`. "
@@ -124,10 +128,10 @@ async def set_status(ctx: Context) -> Reply:
             intent="commitments.status",
         )
     try:
-        cm.transition(c.status, status)
-    except cm.TransitionError:
+        commitments.transition(c.status, status)
+    except commitments.TransitionError:
         return Reply(
-            headline=f"#{c.id} stays {cm.status_label(kb, c.status)}.",
+            headline=f"#{c.id} stays {commitments.status_label(kb, c.status)}.",
             intent="commitments.status",
             verdict="unchanged",
             verdict_label="Unchanged:",
@@ -135,21 +139,24 @@ async def set_status(ctx: Context) -> Reply:
                 Section(
                     items=[
                         Item(
-                            kb.say("commitments.backwards", current=cm.status_label(kb, c.status)),
+                            kb.say("commitments.backwards", current=commitments.status_label(kb, c.status)),
                             rule="commitments.backwards",
                         )
                     ]
                 )
             ],
         )
-    event = await ctx.log(cm.COMMITMENT_STATUS, {"commitment_id": c.id, "status": status})
+    event = await ctx.log(commitments.COMMITMENT_STATUS, {"commitment_id": c.id, "status": status})
     items = [
-        Item(kb.say("commitments.status", status=cm.status_label(kb, status)), rule="commitments.status")
+        Item(
+            kb.say("commitments.status", status=commitments.status_label(kb, status)),
+            rule="commitments.status",
+        )
     ]
     if status != "in_contract":
         items.append(Item(kb.say("commitments.in-writing"), rule="commitments.in-writing"))
     return Reply(
-        headline=f"#{c.id} ({c.what}) is now {cm.status_label(kb, status)}.",
+        headline=f"#{c.id} ({c.what}) is now {commitments.status_label(kb, status)}.",
         intent="commitments.status",
         verdict=status,
         verdict_label=f"#{c.id}",
@@ -192,7 +199,7 @@ async def contact_change(ctx: Context) -> Reply:
             "contact", {"name": old.name, "role": old.role, "active": False, "note": f"replaced by {name}"}
         )
     new = await ctx.upsert_contact(name, role.key, note=f"new {role.title}")
-    risky = cm.at_risk_after_change(ctx.deal, [o.name for o in olds])
+    risky = commitments.at_risk_after_change(ctx.deal, [o.name for o in olds])
     items = []
     if risky:
         what = "; ".join(f"#{c.id} {c.what}" for c in risky)

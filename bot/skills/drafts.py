@@ -1,17 +1,30 @@
-"""Skills: drafts from templates — the escalation note, confirming a conversation, a deadline reply."""
+"""Skills that answer "draft …" and its follow-ups.
+
+The drafts come from templates (bot/playbooks/draft_templates.py): the escalation note,
+confirming a conversation, a deadline reply, a counter-proposal, an agenda request. With an LLM
+configured each is rewritten and checked after the turn commits (bot/llm/polish.py). Follow-ups
+on the last draft ("shorter", "more formal", "add the price-cap ask") run the drafter again on
+the same template with every follow-up so far, so "shorter" then "more formal" gives a short,
+formal draft; without an LLM the user is told to edit by hand.
+"""
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.drafting.glue import polish
-from bot.playbooks import drafts
+from bot.context import Context, Intent
+from bot.llm import DraftResult
+from bot.llm.polish import DRAFT_EVENT, drafter_of, polish
+from bot.playbooks import draft_templates
 from bot.reply import Action, Item, Reply, Section
-from bot.skills import skill
+from bot.skills import Skills, skill
 from bot.timeline import FACT, MS_STATEMENT
 
 
 async def _reply(
-    ctx: Context, draft: drafts.Draft, intent: str, rules: list[str], actions: list[Action] | None = None
+    ctx: Context,
+    draft: draft_templates.Draft,
+    intent: str,
+    rules: list[str],
+    actions: list[Action] | None = None,
 ) -> Reply:
     """The template draft as a reply, polished by the LLM when one is configured (and checked);
     `polish` also logs the `draft` event the escalation checklist and follow-ups read."""
@@ -40,9 +53,11 @@ async def draft_escalation(ctx: Context) -> Reply:
     missing = ctx.missing(["sticking_point", "escalation_ask"])
     if missing:
         return await ctx.ask(
-            missing, resume={"intent": "draft.escalation", "_text": ""}, intro="For the note I need:"
+            missing, resume={"intent": "draft.escalation", "user_text": ""}, intro="For the note I need:"
         )
-    draft = drafts.render("escalation", drafts.escalation_values(ctx.deal, ctx.kb), ctx.kb, ctx.deal)
+    draft = draft_templates.render(
+        "escalation", draft_templates.escalation_values(ctx.deal, ctx.kb), ctx.kb, ctx.deal
+    )
     return await _reply(
         ctx,
         draft,
@@ -81,16 +96,18 @@ async def draft_confirm(ctx: Context) -> Reply:
             else:
                 said = str(latest.payload.get("value", ""))
     if not said:
-        return await ctx.ask(["commitment_to_confirm"], resume={"intent": "draft.confirm", "_text": ""})
-    values = drafts.confirm_values(deal, said, at, role, ctx.now)
-    draft = drafts.render("confirm", values, ctx.kb, deal)
+        return await ctx.ask(["commitment_to_confirm"], resume={"intent": "draft.confirm", "user_text": ""})
+    values = draft_templates.confirm_values(deal, said, at, role, ctx.now)
+    draft = draft_templates.render("confirm", values, ctx.kb, deal)
     return await _reply(ctx, draft, "draft.confirm", ["drafts.template", "drafts.in-writing"])
 
 
 @skill("draft.exploding_offer")
 async def draft_exploding(ctx: Context) -> Reply:
     assert ctx.deal is not None
-    draft = drafts.render("exploding_offer", drafts.exploding_values(ctx.deal, ctx.now), ctx.kb, ctx.deal)
+    draft = draft_templates.render(
+        "exploding_offer", draft_templates.exploding_values(ctx.deal, ctx.now), ctx.kb, ctx.deal
+    )
     return await _reply(ctx, draft, "draft.exploding_offer", ["drafts.template", "drafts.their-deadline"])
 
 
@@ -104,10 +121,12 @@ async def draft_counter(ctx: Context) -> Reply:
     if missing:
         return await ctx.ask(
             missing[:1],  # one free-text question at a time: a text answer fills only one
-            resume={"intent": "draft.counter_proposal", "_text": ""},
+            resume={"intent": "draft.counter_proposal", "user_text": ""},
             intro="For the counter I need:",
         )
-    draft = drafts.render("counter_proposal", drafts.counter_values(ctx.deal), ctx.kb, ctx.deal)
+    draft = draft_templates.render(
+        "counter_proposal", draft_templates.counter_values(ctx.deal), ctx.kb, ctx.deal
+    )
     return await _reply(
         ctx, draft, "draft.counter_proposal", ["drafts.template", "drafts.justify", "drafts.no-budget"]
     )
@@ -120,6 +139,88 @@ async def draft_agenda(ctx: Context) -> Reply:
     if said and said != ctx.deal.fact("agenda_item"):  # "draft agenda request: the E5 price hold"
         await ctx.set_fact("agenda_item", said[:300])
     if ctx.missing(["agenda_item"]):
-        return await ctx.ask(["agenda_item"], resume={"intent": "draft.agenda_request", "_text": ""})
-    draft = drafts.render("agenda_request", drafts.agenda_values(ctx.deal, ctx.now), ctx.kb, ctx.deal)
+        return await ctx.ask(["agenda_item"], resume={"intent": "draft.agenda_request", "user_text": ""})
+    draft = draft_templates.render(
+        "agenda_request", draft_templates.agenda_values(ctx.deal, ctx.now), ctx.kb, ctx.deal
+    )
     return await _reply(ctx, draft, "draft.agenda_request", ["drafts.template", "drafts.agenda"])
+
+
+# --- follow-ups on the last draft ---------------------------------------------------------
+
+MAX_INSTRUCTIONS = 6  # older follow-ups drop off; the prompt stays small
+
+
+@skill("draft.revise")
+async def draft_revise(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    drafts = ctx.deal.live_events(DRAFT_EVENT)
+    if not drafts:
+        return Reply(
+            headline="There's no draft to change yet.",
+            intent="draft.revise",
+            verdict="no_draft",
+            verdict_label="No draft yet.",
+            sections=[Section(items=[Item(ctx.kb.say("llm.no-draft"), rule="llm.no-draft")])],
+        )
+    if drafter_of(ctx) is None:
+        return Reply(
+            headline="I can't rewrite drafts here.",
+            intent="draft.revise",
+            verdict="needs_llm",
+            verdict_label="No LLM.",
+            sections=[Section(items=[Item(ctx.kb.say("llm.revise-needs-llm"), rule="llm.revise-needs-llm")])],
+        )
+    last = max(drafts, key=lambda e: (e.at, e.id)).payload
+    kind = str(last.get("template", ""))
+    template_text = last.get("template_text")
+    if not isinstance(template_text, str) or not template_text:
+        template_text = await _template_again(ctx, kind)
+    if not template_text:
+        return Reply(
+            headline="I couldn't find the text of the last draft. Ask for the draft again.",
+            intent="draft.revise",
+            verdict="no_draft",
+            sections=[Section(items=[Item(ctx.kb.say("llm.no-draft"), rule="llm.no-draft")])],
+        )
+    asked = ctx.intent.text.strip() or "improve it"
+    instructions = [*[str(i) for i in last.get("instructions") or []], asked][-MAX_INSTRUCTIONS:]
+    reply = Reply(
+        headline="I couldn't revise it; here's the template:",
+        intent="draft.revise",
+        verdict="template",
+        verdict_label="Template.",
+        draft=template_text,
+        draft_source="template",
+    )
+
+    def revised(reply: Reply, result: DraftResult) -> None:
+        if result.source == "llm":
+            reply.headline, reply.verdict, reply.verdict_label = (
+                f"Revised ({asked[:60]}):",
+                "revised",
+                "Revised.",
+            )
+
+    # The LLM call runs after this turn commits; `polish` logs the new draft event.
+    return await polish(ctx, reply, kind, instructions=instructions, on_result=revised)
+
+
+# The template drafts a follow-up can render again, by intent.
+_TEMPLATE_DRAFTS = Skills()
+for _handler in (draft_escalation, draft_confirm, draft_exploding, draft_counter, draft_agenda):
+    _TEMPLATE_DRAFTS.add(_handler)
+
+
+async def _template_again(ctx: Context, kind: str) -> str | None:
+    """A draft logged without its text (by a template-only skill): render it again."""
+    handler = _TEMPLATE_DRAFTS.handlers.get(f"draft.{kind}")
+    if handler is None:
+        return None
+    saved = ctx.intent
+    ctx.intent = Intent(f"draft.{kind}", {}, "")
+    try:
+        reply = await handler(ctx)
+    finally:
+        ctx.intent = saved
+    return reply.draft

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.forms import format_money
-from bot.playbooks import commitments, walkaway
-from bot.playbooks import counter_moves as cm
+from bot.playbooks import commitments, counter_moves, walkaway
 from bot.playbooks import escalation as esc
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
@@ -18,7 +17,7 @@ async def check(ctx: Context) -> Reply:
     assert ctx.deal is not None
     assessment = esc.assess(ctx.deal, ctx.kb, ctx.now, ctx.intent.text)
     if assessment.verdict is None:
-        return await ctx.ask(assessment.missing, resume={"intent": "escalation.check", "_text": ""})
+        return await ctx.ask(assessment.missing, resume={"intent": "escalation.check", "user_text": ""})
     return esc.to_reply(assessment, ctx.deal, ctx.kb)
 
 
@@ -31,16 +30,18 @@ async def update(ctx: Context) -> Reply:
         return Reply(headline="Nothing to update.", intent="escalation.update")
     # The brief's buttons come back to the brief; everything else to the escalation check.
     then = "deal.brief" if ctx.intent.args.get("then") == "deal.brief" else "escalation.check"
-    return await ctx.ask(keys, resume={"intent": then, "_text": ""}, intro="What's the latest?")
+    return await ctx.ask(keys, resume={"intent": then, "user_text": ""}, intro="What's the latest?")
 
 
 @skill("escalation.log")
 async def log_escalation(ctx: Context) -> Reply:
     assert ctx.deal is not None
     text = ctx.intent.text[:500]
-    event = await ctx.log(esc.ESCALATION_EVENT, {"text": text}, at=cm.when_said(text, ctx.now, ctx.tz))
+    event = await ctx.log(
+        esc.ESCALATION_EVENT, {"text": text}, at=counter_moves.when_said(text, ctx.now, ctx.tz)
+    )
     return Reply(
-        headline=f"Logged for {ctx.deal.name}: we escalated ({cm.day_words(event.at, ctx.now)}).",
+        headline=f"Logged for {ctx.deal.name}: we escalated ({counter_moves.day_words(event.at, ctx.now)}).",
         intent="escalation.log",
         verdict="logged",
         sections=[Section(items=[Item(ctx.kb.say("escalation.log-it"), rule="escalation.log-it")])],
@@ -54,9 +55,9 @@ async def ms_statement(ctx: Context) -> Reply:
     text = str(ctx.intent.args.get("rest") or ctx.intent.text).strip()
     if not text:
         return Reply(headline="What did Microsoft say? `ms said: TEXT`", intent="ms.statement")
-    found = cm.classify(text, ctx.kb)
-    role, who = cm.speaker(text, ctx.kb)
-    at = cm.when_said(text, ctx.now, ctx.tz)
+    found = counter_moves.classify(text, ctx.kb)
+    role, who = counter_moves.speaker(text, ctx.kb)
+    at = counter_moves.when_said(text, ctx.now, ctx.tz)
     payload = {
         "type": found.type,
         "label": found.label,
@@ -69,15 +70,15 @@ async def ms_statement(ctx: Context) -> Reply:
     if claimed is not None:  # a price on leaving: recorded, and checked against ours right away
         claim = await ctx.set_fact("ms_claimed_switching_cost", claimed)
         return await _switching_claim_reply(ctx, event.id, claim.id, claimed)
-    nth = cm.times_said(ctx.deal, found.type)
+    nth = counter_moves.times_said(ctx.deal, found.type)
     kb = ctx.kb
     headline = kb.say(
         "counter.logged",
         deal=ctx.deal.name,
         label=found.label,
-        nth=cm.ordinal_time(nth),
+        nth=counter_moves.ordinal_time(nth),
         who=who,
-        when=cm.day_words(at, ctx.now),
+        when=counter_moves.day_words(at, ctx.now),
     )
     items: list[Item] = []
     actions = [Action("Undo", {"intent": "undo", "event_id": event.id})]
@@ -86,7 +87,7 @@ async def ms_statement(ctx: Context) -> Reply:
     if found.type in ("call_concession", "verbal_refused"):
         # A promise said out loud is a verbal commitment: into the register, with the email that
         # puts it in writing; Undo takes back both.
-        what = cm.promise_of(text)
+        what = counter_moves.promise_of(text)
         # Named after the one contact in that role, so an account-team change finds it at risk.
         named = [c.name for c in ctx.deal.contacts if role and c.role == role]
         contact = named[0] if len(named) == 1 else who

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.context import Context
-from bot.playbooks import counter_moves as cm
+from bot.playbooks import counter_moves
 from bot.playbooks import favors as fv
 from bot.playbooks.people import name_and_role, short_role
 from bot.reply import Action, Item, Reply, Section
@@ -62,7 +62,7 @@ async def log_favor(ctx: Context) -> Reply:
             "topic": topic.key if topic else None,
             "aligned": kpi is not None,
         },
-        at=cm.when_said(ctx.intent.text, ctx.now, ctx.tz),  # "we asked the CSM about a month ago"
+        at=counter_moves.when_said(ctx.intent.text, ctx.now, ctx.tz),  # "we asked the CSM about a month ago"
     )
     line, jar = _jar_line(ctx, contact.name)
     items = [Item(f"{contact.name} ({short_role(kb, role_key)}): {line}", rule="favors.jar")]

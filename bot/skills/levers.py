@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.context import Context
-from bot.playbooks import programs, timeline, walkaway
+from bot.playbooks import programs, renewal_calendar, walkaway
 from bot.reply import Item, Reply, Section
 from bot.skills import skill
 from bot.understanding.values import is_unknown
@@ -16,7 +16,7 @@ async def walkaway_check(ctx: Context) -> Reply:
     assert ctx.deal is not None
     assessment = walkaway.assess(ctx.deal, ctx.kb)
     if assessment.verdict is None:
-        return await ctx.ask(assessment.missing, resume={"intent": "walkaway.check", "_text": ""})
+        return await ctx.ask(assessment.missing, resume={"intent": "walkaway.check", "user_text": ""})
     return walkaway.to_reply(assessment, ctx.deal, ctx.kb)
 
 
@@ -26,14 +26,14 @@ async def program_levers(ctx: Context) -> Reply:
     text = ctx.intent.text or str(ctx.intent.args.get("_asked", ""))
     advice = programs.advise(ctx.deal, ctx.kb, text)
     if advice.verdict is None:
-        return await ctx.ask(advice.missing, resume={"intent": "programs.levers", "_text": text})
+        return await ctx.ask(advice.missing, resume={"intent": "programs.levers", "user_text": text})
     return programs.to_reply(advice, ctx.deal)
 
 
 @skill("timeline.status", needs_deal=False)
 async def timeline_status(ctx: Context) -> Reply:
     if ctx.deal is None:  # Microsoft's calendar is fixed: no deal needed to answer
-        return timeline.calendar_reply(ctx.now, ctx.kb)
+        return renewal_calendar.calendar_reply(ctx.now, ctx.kb)
     raw = ctx.deal.fact("renewal_date")
     renewal = None
     if raw:
@@ -42,20 +42,20 @@ async def timeline_status(ctx: Context) -> Reply:
         except ValueError:
             renewal = None
     if is_unknown(raw):  # "not sure": Microsoft's calendar, and where to find the date; no asking again
-        reply = timeline.calendar_reply(ctx.now, ctx.kb)
+        reply = renewal_calendar.calendar_reply(ctx.now, ctx.kb)
         reply.sections.append(
             Section(items=[Item(ctx.kb.say("timeline.renewal-unknown"), rule="timeline.renewal-unknown")])
         )
         return reply
     if renewal is None:  # answer what is known, and ask for the date that places the milestones
-        reply = timeline.calendar_reply(ctx.now, ctx.kb)
+        reply = renewal_calendar.calendar_reply(ctx.now, ctx.kb)
         asked = await ctx.ask(
-            ["renewal_date"], resume={"intent": "timeline.status", "_text": ""}, intro=reply.headline
+            ["renewal_date"], resume={"intent": "timeline.status", "user_text": ""}, intro=reply.headline
         )
         reply.questions, reply.missing, reply.footer = asked.questions, asked.missing, asked.footer
         reply.sections.append(
             Section(items=[Item(ctx.kb.say("timeline.ask-renewal"), rule="timeline.ask-renewal")])
         )
         return reply
-    view = timeline.where(renewal, ctx.now, ctx.kb)
-    return timeline.to_reply(view, renewal, ctx.deal)
+    view = renewal_calendar.where(renewal, ctx.now, ctx.kb)
+    return renewal_calendar.to_reply(view, renewal, ctx.deal)

@@ -26,7 +26,7 @@ def _reply(ctx: Context, rule_id: str, intent: str) -> Reply:
     return Reply(
         headline=ctx.kb.say(rule_id),
         intent=intent,
-        actions=[Action(t.label, {"intent": t.intent, "_text": t.text}) for t in tries[:3]],
+        actions=[Action(t.label, {"intent": t.intent, "user_text": t.text}) for t in tries[:3]],
     )
 
 

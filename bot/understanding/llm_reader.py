@@ -30,17 +30,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import write_session
 from bot.db.models import Conversation, DealEvent, Tenant
-from bot.drafting.config import LlmSettings
-from bot.drafting.policy import close, figures, figures_of, is_secret_key, redact
-from bot.drafting.prompt import fence, new_nonce
-from bot.drafting.usage import add_tokens, take_request
 from bot.forms import parse_value
 from bot.knowledge import FactSpec, Knowledge, KnowledgeSection
+from bot.llm.config import LlmSettings
+from bot.llm.policy import close, figures, figures_of, is_secret_key, redact
+from bot.llm.prompt import fence, new_nonce
+from bot.llm.usage import add_tokens, take_request
 from bot.memory import get_or_create
 from bot.understand import clean, match_command, understand
 
 if TYPE_CHECKING:
-    from bot.drafting.setup import TokenProvider
+    from bot.llm.setup import TokenProvider
 
 log = logging.getLogger("coach.llm")
 
@@ -409,7 +409,7 @@ def reader_from_env(
         return None
     owns = client is None
     if client is None:
-        from bot.drafting.setup import make_client  # the only module that imports openai
+        from bot.llm.setup import make_client  # the only module that imports openai
 
         client = make_client(settings, token_provider=token_provider)
     log.info("llm understanding: provider=%s disabled=%s", settings.provider, settings.disabled)

@@ -2,8 +2,9 @@
 not sure, dates and times.
 
 Pure and deterministic: the clock and the person's time zone come in. The fast readers are
-regular expressions; dateparser (slow to load, ~1 ms a call) is imported lazily and only asked
-about a span that plainly names a day the regexes cannot place.
+regular expressions; dateparser is imported lazily and only asked about a span that plainly
+names a day the regexes cannot place, because it is heavy to load and slow per call beside them
+and most messages name no such day.
 """
 
 from __future__ import annotations

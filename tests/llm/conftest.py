@@ -9,12 +9,12 @@ import pytest
 from aiohttp import web
 
 from bot.context import Context
-from bot.drafting import DraftRequest
-from bot.drafting.config import LlmSettings
-from bot.drafting.drafter import LlmDrafter
-from bot.drafting.glue import polish
-from bot.drafting.setup import make_client
 from bot.features import add_skill, load_skills
+from bot.llm import DraftRequest
+from bot.llm.config import LlmSettings
+from bot.llm.drafter import LlmDrafter
+from bot.llm.polish import polish
+from bot.llm.setup import make_client
 from bot.reply import Reply
 from bot.skills import skill
 from tests.llm.fake_llm import FakeLLM

@@ -13,7 +13,7 @@ from sqlalchemy import text as sql
 from bot.coach import Coach
 from bot.db.engine import session_factory
 from bot.db.models import Tenant
-from bot.drafting.usage import take_request, used
+from bot.llm.usage import take_request, used
 from bot.services import CoachServices
 from bot.turn import Turn
 from tests.llm.conftest import GOOD, TEMPLATE, assert_no_canary, request

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from bot.drafting.policy import figures, is_secret_key, kinds, minimise, redact
+from bot.llm.policy import figures, is_secret_key, kinds, minimise, redact
 from tests.llm.conftest import CANARY, FACTS, GOOD, assert_no_canary, request
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.coach import Coach
 from bot.db.engine import session_factory
-from bot.drafting.setup import drafter_from_env
+from bot.llm.setup import drafter_from_env
 from bot.services import CoachServices
 from bot.turn import Turn
 from tests.llm.conftest import assert_no_canary, settings_for

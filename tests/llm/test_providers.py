@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.drafting.config import LlmSettings
-from bot.drafting.setup import LlmConfigError, drafter_from_env, make_client
+from bot.llm.config import LlmSettings
+from bot.llm.setup import LlmConfigError, drafter_from_env, make_client
 from tests.llm.conftest import GOOD, request
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import insert
 
 from bot.db.engine import session_factory
 from bot.db.models import Tenant
-from bot.drafting.usage import used
+from bot.llm.usage import used
 from tests.llm.conftest import GOOD, request
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text as sql
 
 from adapters.runtime import Runtime
-from bot.drafting.usage import used
+from bot.llm.usage import used
 from bot.reply import Reply
 from bot.settings import Settings
 from bot.turn import Turn

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.playbooks import counter_moves as cm
+from bot.playbooks import counter_moves
 from tests.playbooks.helpers import NOW, deal
 
 
@@ -30,7 +30,7 @@ from tests.playbooks.helpers import NOW, deal
     ],
 )
 def test_classify(kb, text, type_, label):
-    found = cm.classify(text, kb)
+    found = counter_moves.classify(text, kb)
     assert found.type == type_
     if label:
         assert found.label == label
@@ -38,7 +38,7 @@ def test_classify(kb, text, type_, label):
 
 
 def test_deadline_keeps_the_words_that_gave_it_away(kb):
-    found = cm.classify("the AE says we must sign by the end of the month", kb)
+    found = counter_moves.classify("the AE says we must sign by the end of the month", kb)
     assert found.match == "sign by the end of the month"
 
 
@@ -53,7 +53,7 @@ def test_deadline_keeps_the_words_that_gave_it_away(kb):
     ],
 )
 def test_speaker(kb, text, role, label):
-    assert cm.speaker(text, kb) == (role, label)
+    assert counter_moves.speaker(text, kb) == (role, label)
 
 
 def test_counting_and_wording():
@@ -64,8 +64,8 @@ def test_counting_and_wording():
             (1, "ms_statement", {"type": "stall"}),
         ]
     )
-    assert cm.times_said(d, "final_offer") == 2
-    assert [cm.ordinal_time(n) for n in (1, 2, 3, 4, 11, 12, 21)] == [
+    assert counter_moves.times_said(d, "final_offer") == 2
+    assert [counter_moves.ordinal_time(n) for n in (1, 2, 3, 4, 11, 12, 21)] == [
         "1st time",
         "2nd time",
         "3rd time",
@@ -74,8 +74,8 @@ def test_counting_and_wording():
         "12th time",
         "21st time",
     ]
-    assert cm.day_words(NOW, NOW) == "today"
-    assert cm.when_said("the AE said yesterday it's final", NOW).day == NOW.day - 1
+    assert counter_moves.day_words(NOW, NOW) == "today"
+    assert counter_moves.when_said("the AE said yesterday it's final", NOW).day == NOW.day - 1
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_counting_and_wording():
     ],
 )
 def test_a_move_in_other_words_is_still_recognised(kb, text, type_):
-    found = cm.classify(text, kb)
+    found = counter_moves.classify(text, kb)
     assert found.type == type_
     assert (found.rule is None) == (type_ == "other")
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.playbooks import programs, timeline
+from bot.playbooks import programs, renewal_calendar
 from tests.playbooks.helpers import NOW, deal
 
 
@@ -62,23 +62,23 @@ def test_custom_incentives_from_the_large_account_threshold(kb):
     ],
 )
 def test_phases_and_what_should_be_done(kb, renewal, phase, done):
-    view = timeline.where(renewal, NOW, kb)
+    view = renewal_calendar.where(renewal, NOW, kb)
     assert view.verdict == phase
     assert [i.rule for i in view.done_by_now] == done
 
 
 def test_t12_boundary(kb):
     # Exactly 365 days out: T-12 has arrived; one day more: not yet.
-    assert timeline.where(date(2027, 11, 23), NOW, kb).verdict == "build"
-    assert timeline.where(date(2027, 11, 24), NOW, kb).verdict == "prepare"
+    assert renewal_calendar.where(date(2027, 11, 23), NOW, kb).verdict == "build"
+    assert renewal_calendar.where(date(2027, 11, 24), NOW, kb).verdict == "prepare"
 
 
 def test_microsoft_calendar(kb):
-    view = timeline.where(date(2027, 6, 30), NOW, kb)
+    view = renewal_calendar.where(date(2027, 6, 30), NOW, kb)
     rules = [i.rule for i in view.microsoft]
     assert rules == ["timeline.quarter-end", "timeline.fiscal-year-end", "timeline.renewal-at-year-end"]
     assert "31 Dec 2026" in view.microsoft[0].text and "30 Jun 2027" in view.microsoft[1].text
     nxt = view.next[0]
     assert nxt.rule == "timeline.next-milestone" and "T-6 months" in nxt.text
-    early = timeline.where(date(2026, 12, 20), NOW, kb)
+    early = renewal_calendar.where(date(2026, 12, 20), NOW, kb)
     assert [i.rule for i in early.microsoft] == []  # no quarter end before a renewal on 20 Dec

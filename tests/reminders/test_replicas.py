@@ -25,6 +25,7 @@ from bot.db.models import Conversation, ConversationRef, Reminder, Tenant
 from bot.reminders import policy, store
 from tests.reminders.slack_standin import SlackStandIn
 from tests.teams.conftest import APP_ID, TENANT_A, Connector, message, token_url
+from tests.teams.loopback import TOKEN_URL_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 1000
@@ -157,7 +158,7 @@ def spawn(url: str, api: str, connector: Connector, lease: float, go_file: Path)
             "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID": TENANT_A,
             "COACH_TEAMS_ALLOWED_TENANTS": TENANT_A,
             "COACH_TEAMS_ALLOW_LOOPBACK_SERVICE_URL": "1",
-            "COACH_TEAMS_TOKEN_URL": token_url(connector),
+            TOKEN_URL_ENV: token_url(connector),  # read by worker_proc (tests/teams/loopback.py)
             "COACH_REMINDERS": "off",  # the app's own worker; worker_proc drives one by hand
         }
     )
@@ -211,7 +212,7 @@ async def test_two_processes_deliver_1000_slack_and_teams_reminders_exactly_once
     assert_exactly_once(slack, teams)
     status, retried, by = await db_counts(pg_url)
     assert status == Counter({"sent": N}) and retried == 0
-    assert connector.auth_headers[-1] == "Bearer outgoing-token"  # from COACH_TEAMS_TOKEN_URL
+    assert connector.auth_headers[-1] == "Bearer outgoing-token"  # from the stand-in token endpoint
     sent_by = [stat(o, "sent") for o in outs]
     assert sum(sent_by) == N
     assert all(by[(p.pid, platform)] > 0 for p in procs for platform in ("slack", "teams")), by

@@ -22,9 +22,11 @@ from adapters.scheduler import Scheduler
 from adapters.server import build_app, reminder_deliverers
 from bot.db.models import Reminder
 from bot.settings import Settings
+from tests.teams.loopback import install_from_env
 
 
 async def main(url: str, lease: float, go_file: str | None = None) -> int:
+    install_from_env()  # outgoing Teams tokens from the loopback endpoint the test names
     rt = await Runtime.start(Settings(COACH_DATABASE_URL=url), migrate=False)
     await build_app(rt)  # mounts Slack and Teams as `coach serve` does; sets rt.services.proactive_teams
     if go_file:  # start together with the other replica, however slowly each process booted

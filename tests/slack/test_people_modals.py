@@ -166,7 +166,7 @@ def test_submissions_go_straight_to_their_skill():
         "action": {
             "intent": "favors.log",
             "rest": "asked Ana (customer success manager) to run a workshop",
-            "_text": "log favor: asked Ana (customer success manager) to run a workshop",
+            "user_text": "log favor: asked Ana (customer success manager) to run a workshop",
         }
     }
     com = turn_args("commitment", {"who": "Raj", "role": "ae", "what": "a price hold.", "by": ""}, roles)
@@ -176,7 +176,7 @@ def test_submissions_go_straight_to_their_skill():
     assert meet["action"] == {
         "intent": "meeting.prep",
         "rest": "the pricing call with the ts on 2026-12-01",
-        "_text": "prep me for: the pricing call with the ts on 2026-12-01",
+        "user_text": "prep me for: the pricing call with the ts on 2026-12-01",
     }
     assert turn_args("new_deal", {"name": "Contoso  M365"}, roles) == {"text": "deal new Contoso M365"}
 

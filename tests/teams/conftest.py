@@ -22,8 +22,8 @@ from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator 
 from adapters.runtime import Runtime
 from adapters.server import build_app
 from adapters.teams.config import TeamsConfig
-from adapters.teams.loopback import LoopbackJwks
 from bot.settings import Settings
+from tests.teams.loopback import LoopbackJwks, token_provider_for
 
 APP_ID = "00000000-aaaa-bbbb-cccc-000000000001"
 TENANT_A = "11111111-1111-1111-1111-111111111111"
@@ -173,9 +173,9 @@ def teams_config(connector: Connector, **overrides: Any) -> TeamsConfig:
         "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID": TENANT_A,
         "COACH_TEAMS_ALLOW_LOOPBACK_SERVICE_URL": "1",
         "COACH_TEAMS_ALLOWED_TENANTS": f"{TENANT_A},{TENANT_B}",
-        "COACH_TEAMS_TOKEN_URL": token_url(connector),
     }
     config = TeamsConfig.from_env(env)
+    config.token_provider_factory = token_provider_for(token_url(connector))
     config.retry_base = 0.01
     for k, v in overrides.items():
         setattr(config, k, v)

@@ -74,7 +74,7 @@ async def test_message_action_uses_typed_text_and_the_chosen_role(bot: Bot) -> N
     typed = "We have budget left this year."
     status, body = await bot.post(leak_action(bot, CLEAN, {"role": "csm", "message": typed}))
     assert status == 200
-    assert seen[0].action == {"intent": "leakcheck", "message": typed, "_text": typed, "role": "csm"}
+    assert seen[0].action == {"intent": "leakcheck", "message": typed, "user_text": typed, "role": "csm"}
     assert task_card(body)["body"][0]["text"] == "Hold on"
 
 

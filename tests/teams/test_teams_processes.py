@@ -1,7 +1,7 @@
-"""Two real `python -m adapters.console serve` processes on one PostgreSQL database, with the
-Teams configuration from the environment (JWT on: keys from the loopback issuer via
-COACH_TEAMS_OPENID_METADATA_URL, outgoing tokens from COACH_TEAMS_TOKEN_URL). The same activity
-posted to both, and resent, is answered once at the loopback Bot Connector."""
+"""Two real `coach serve` processes on one PostgreSQL database, with the Teams configuration from
+the environment (JWT on: keys from the loopback issuer, outgoing tokens from a loopback endpoint;
+`python -m tests.teams.loopback serve` installs both, see tests/teams/loopback.py). The same
+activity posted to both, and resent, is answered once at the loopback Bot Connector."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import pytest
 
 from tests.serving import Served, serving
 from tests.teams.conftest import APP_ID, TENANT_A, Connector, Issuer, message, token_url
+from tests.teams.loopback import METADATA_URL_ENV, TOKEN_URL_ENV
 
 
 def serve_env(db_url: str, issuer: Issuer, connector: Connector) -> dict[str, str]:
@@ -28,8 +29,8 @@ def serve_env(db_url: str, issuer: Issuer, connector: Connector) -> dict[str, st
             "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID": TENANT_A,
             "COACH_TEAMS_ALLOWED_TENANTS": TENANT_A,
             "COACH_TEAMS_ALLOW_LOOPBACK_SERVICE_URL": "1",
-            "COACH_TEAMS_OPENID_METADATA_URL": f"{issuer.base}/.well-known/openid-configuration",
-            "COACH_TEAMS_TOKEN_URL": token_url(connector),
+            METADATA_URL_ENV: f"{issuer.base}/.well-known/openid-configuration",
+            TOKEN_URL_ENV: token_url(connector),
             "COACH_REMINDERS": "off",
             "PYTHONUNBUFFERED": "1",
         }
@@ -64,7 +65,7 @@ async def test_same_activity_to_two_processes_is_answered_once(
         statuses.append(await post(session, b, act, token))  # and a resend later
         assert statuses == [202, 202, 202], (a.tail(), b.tail())
         assert len(connector.messages) == 1
-        assert connector.auth_headers[-1] == "Bearer outgoing-token"  # from COACH_TEAMS_TOKEN_URL
+        assert connector.auth_headers[-1] == "Bearer outgoing-token"  # from the stand-in token endpoint
 
         # the next message lands on the other process and sees the same deal
         follow = message(connector, "deal show", activity_id="both-replicas-2")

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from bot.drafting.policy import KindSpec, Tone, close, figures
+from bot.llm.policy import KindSpec, Tone, close, figures
 
 # (draft text, recipient role) -> problems found, as short phrases ("names your budget").
 LeakCheck = Callable[[str, str], list[str]]

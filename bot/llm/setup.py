@@ -11,10 +11,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.drafting.checks import LeakCheck
-from bot.drafting.config import LlmSettings
-from bot.drafting.drafter import LlmDrafter
 from bot.knowledge import Knowledge
+from bot.llm.checks import LeakCheck
+from bot.llm.config import LlmSettings
+from bot.llm.drafter import LlmDrafter
 from bot.settings import load
 
 if TYPE_CHECKING:

@@ -1,8 +1,10 @@
-"""Drafting with an LLM, as a layer on top of the template drafts.
+"""The configured LLM: its settings (config.py), the client (setup.py, the only module that
+imports openai), the per-tenant daily budget (usage.py), what may go into a prompt (policy.py,
+prompt.py), and the drafter that rewrites template drafts (drafter.py, checks.py, polish.py).
+The understanding layer's reader (bot/understanding/llm_reader.py) uses the same pieces.
 
-The core reaches it only through `ctx.services.drafter`, an object with
+The core reaches the drafter only through `ctx.services.drafter`, an object with
 `async draft(request, session=None) -> DraftResult`. Without one, the template is the draft.
-Only bot/drafting/setup.py imports the openai package.
 """
 
 from __future__ import annotations

@@ -1,19 +1,23 @@
-"""Test-only auth plumbing, off by default, honoured for loopback URLs only.
+"""Auth stand-ins for the Teams tests, for loopback URLs only; nothing in the package imports this.
 
-- COACH_TEAMS_OPENID_METADATA_URL: where the SDK's JWT check reads signing keys. The SDK always
-  fetches keys from Microsoft; with this set, the keys come from the `jwks_uri` named in that
-  OpenID metadata instead. Only the key fetch changes: decoding, audience, issuer and expiry
-  checks stay the SDK's own.
-- COACH_TEAMS_TOKEN_URL: an OAuth2 client-credentials token endpoint for outgoing connector
-  calls, in place of MSAL (which insists on https and on Entra instance discovery).
+- `use_openid_metadata(url)`: where the SDK's JWT check reads signing keys. The SDK always
+  fetches keys from Microsoft; with this, the keys come from the `jwks_uri` named in that OpenID
+  metadata instead. Only the key fetch changes: decoding, audience, issuer and expiry checks stay
+  the SDK's own.
+- `token_provider_for(url)`: an OAuth2 client-credentials token endpoint for outgoing connector
+  calls, in place of MSAL (which insists on https and on Entra instance discovery); it goes in
+  `TeamsConfig.token_provider_factory`.
 
-A non-loopback URL in either is refused at start (logged), so neither can point production at a
-key or token source outside this machine.
+`coach serve` processes started by the tests get both from the environment:
+
+    python -m tests.teams.loopback serve ...   # with TEST_TEAMS_OPENID_METADATA_URL, TEST_TEAMS_TOKEN_URL
 """
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 import threading
 import time
 import urllib.request
@@ -23,7 +27,11 @@ import aiohttp
 from jwt import PyJWKClient
 from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator as sdk_jwt
 
+from adapters.teams.config import TeamsConfig
 from adapters.teams.security import is_loopback_url
+
+METADATA_URL_ENV = "TEST_TEAMS_OPENID_METADATA_URL"
+TOKEN_URL_ENV = "TEST_TEAMS_TOKEN_URL"
 
 
 class MetadataJWKClient(PyJWKClient):
@@ -59,7 +67,7 @@ class LoopbackJwks(sdk_jwt._JwkClientManager):
 
 def use_openid_metadata(url: str) -> None:
     if not is_loopback_url(url):
-        raise ValueError("COACH_TEAMS_OPENID_METADATA_URL must be a loopback URL (tests only)")
+        raise ValueError("the OpenID metadata stand-in must be on a loopback URL")
     sdk_jwt.JwtTokenValidator._jwk_client_manager = LoopbackJwks(url)
 
 
@@ -105,5 +113,29 @@ class ClientCredentialsProvider:
 
 def token_provider_for(url: str) -> type[ClientCredentialsProvider]:
     if not is_loopback_url(url):
-        raise ValueError("COACH_TEAMS_TOKEN_URL must be a loopback URL (tests only)")
+        raise ValueError("the token endpoint stand-in must be on a loopback URL")
     return type("LoopbackTokenProvider", (ClientCredentialsProvider,), {"token_url": url})
+
+
+def install_from_env(env: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    """In a test's own process: signing keys and outgoing tokens from the stand-ins the
+    environment names. The token provider rides on every TeamsConfig the process reads."""
+    if metadata := env.get(METADATA_URL_ENV):
+        use_openid_metadata(metadata)
+    if token_url := env.get(TOKEN_URL_ENV):
+        provider = token_provider_for(token_url)
+        read = TeamsConfig.from_env
+
+        def from_env(env: Any = None) -> TeamsConfig:
+            config = read(env)
+            config.token_provider_factory = provider
+            return config
+
+        TeamsConfig.from_env = from_env  # type: ignore[method-assign]
+
+
+if __name__ == "__main__":  # `coach` with the stand-ins installed, for tests that start processes
+    install_from_env()
+    from adapters.console.cli import main
+
+    sys.exit(main(sys.argv[1:]))

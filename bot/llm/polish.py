@@ -1,4 +1,4 @@
-"""Glue for skills: put any template draft through the drafter and remember the result.
+"""Polish a template draft: put it through the LLM drafter and remember the result.
 
 A draft skill builds its Reply with the template text as usual, then
 `reply = await polish(ctx, reply, "escalation")`. The last draft is kept as a `draft` event
@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 
 from bot.context import Context
-from bot.drafting import Drafter, DraftRequest, DraftResult, template_result
 from bot.knowledge import Knowledge
+from bot.llm import Drafter, DraftRequest, DraftResult, template_result
 from bot.memory import Memory
 from bot.reply import Item, Reply, Section
 

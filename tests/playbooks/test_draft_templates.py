@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.playbooks import drafts
+from bot.playbooks import draft_templates
 from bot.timeline import Contact
 from tests.playbooks.helpers import NOW, READY, deal
 
@@ -13,7 +13,7 @@ JANE = Contact(1, "Jane Doe", "ae")
 
 def escalation_note(kb, facts, contacts=(JANE,)):
     d = deal(facts, contacts=list(contacts))
-    return drafts.render("escalation", drafts.escalation_values(d, kb), kb, d)
+    return draft_templates.render("escalation", draft_templates.escalation_values(d, kb), kb, d)
 
 
 def test_escalation_note_uses_the_deal_facts(kb):
@@ -50,13 +50,13 @@ def test_templates_hold_no_forbidden_words_or_placeholders(kb):
     for tpl in kb.section("drafts.templates").values():
         for line in tpl.lines:
             assert not any(w in line.casefold() for w in words)
-            assert not any(drafts.SECRET_FACT.search(p) for p in drafts.placeholders(line))
+            assert not any(draft_templates.SECRET_FACT.search(p) for p in draft_templates.placeholders(line))
 
 
 def test_confirm_draft(kb):
     d = deal({}, contacts=[JANE])
-    values = drafts.confirm_values(d, "a 10% licence reduction right in year 2", NOW, "ae", NOW)
-    text = drafts.render("confirm", values, kb, d).text
+    values = draft_templates.confirm_values(d, "a 10% licence reduction right in year 2", NOW, "ae", NOW)
+    text = draft_templates.render("confirm", values, kb, d).text
     assert "Hi Jane," in text and "today" in text and "- a 10% licence reduction right in year 2" in text
     assert "revised quote" in text
 
@@ -66,8 +66,10 @@ def test_exploding_offer_reply(kb):
         {"decision_date": "2026-12-15"},
         [(1, "ms_statement", {"type": "deadline", "match": "sign by the end of the month", "role": "ae"})],
     )
-    text = drafts.render("exploding_offer", drafts.exploding_values(d, NOW), kb, d).text
+    text = draft_templates.render("exploding_offer", draft_templates.exploding_values(d, NOW), kb, d).text
     assert "(sign by the end of the month)" in text and "15 December 2026" in text
     bare = deal({})
-    text = drafts.render("exploding_offer", drafts.exploding_values(bare, NOW), kb, bare).text
+    text = draft_templates.render(
+        "exploding_offer", draft_templates.exploding_values(bare, NOW), kb, bare
+    ).text
     assert "deadline" not in text.split("\n")[0] and "by $" not in text and "Hi there," in text

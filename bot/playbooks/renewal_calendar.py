@@ -1,6 +1,7 @@
-"""The renewal against Microsoft's fiscal calendar: where are we, and what should be done by now.
+"""The renewal-calendar playbook: the renewal against Microsoft's fiscal calendar, where are
+we, and what should be done by now. (A deal's own event log is bot/timeline.py.)
 
-Pure: (renewal date, today, Knowledge) -> TimelineView. Microsoft's year runs 1 July - 30 June.
+Pure: (renewal date, today, Knowledge) -> RenewalPosition. Microsoft's year runs 1 July - 30 June.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ SECTIONS = (
 
 
 @dataclass
-class TimelineView:
+class RenewalPosition:
+    """Where the renewal stands against the calendar: what should be done by now, and next."""
+
     verdict: str
     days_to_renewal: int
     done_by_now: list[Item] = field(default_factory=list)
@@ -81,19 +84,19 @@ def in_microsoft_q4(d: date, cal: Calendar) -> bool:
     return start_month <= d.month <= end.month
 
 
-def where(renewal: date, now: datetime, kb: Knowledge) -> TimelineView:
+def where(renewal: date, now: datetime, kb: Knowledge) -> RenewalPosition:
     today = now.date()
     cal: Calendar = kb.section("timeline.calendar")
     milestones: list[Milestone] = kb.section("timeline.milestones")
     days = (renewal - today).days
     if days < 0:
-        view = TimelineView(PAST, days)
+        view = RenewalPosition(PAST, days)
         view.done_by_now.append(
             Item(kb.say("timeline.past-renewal", date=fmt(renewal)), rule="timeline.past-renewal")
         )
         return view
     passed = [m for m in milestones if days <= m.days]
-    view = TimelineView(PHASE_AFTER[passed[-1].key if passed else None], days)
+    view = RenewalPosition(PHASE_AFTER[passed[-1].key if passed else None], days)
     for m in passed:
         view.done_by_now.append(Item(kb.say(m.rule, todo=m.todo), rule=m.rule))
     ahead = [m for m in milestones if days > m.days]
@@ -147,7 +150,7 @@ def calendar_reply(now: datetime, kb: Knowledge) -> Reply:
     )
 
 
-def to_reply(view: TimelineView, renewal: date, deal: DealView) -> Reply:
+def to_reply(view: RenewalPosition, renewal: date, deal: DealView) -> Reply:
     if view.verdict == PAST:
         headline = f"{deal.name}: the renewal date has passed."
     else:

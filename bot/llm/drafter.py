@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import write_session
-from bot.drafting import DraftRequest, DraftResult, template_result
-from bot.drafting.checks import Checker, LeakCheck, links_in, sanitise
-from bot.drafting.config import LlmSettings
-from bot.drafting.policy import close, figures_of, kinds, mask_secrets, minimise, redact
-from bot.drafting.prompt import messages, new_nonce
-from bot.drafting.usage import add_tokens, take_request
 from bot.knowledge import Knowledge
+from bot.llm import DraftRequest, DraftResult, template_result
+from bot.llm.checks import Checker, LeakCheck, links_in, sanitise
+from bot.llm.config import LlmSettings
+from bot.llm.policy import close, figures_of, kinds, mask_secrets, minimise, redact
+from bot.llm.prompt import messages, new_nonce
+from bot.llm.usage import add_tokens, take_request
 
 log = logging.getLogger("coach.llm")
 
