@@ -28,6 +28,13 @@ async def test_a_deadline_from_microsoft_gets_a_draft_reply(chat, deal):
     assert reply.intent == "draft.exploding_offer"
 
 
+async def test_asking_who_sits_above_the_rep_is_the_escalation_question_not_a_favor(chat, deal):
+    asked = await chat("who should I go to above the account manager")
+    assert asked.intent == "form.ask" and "rounds_with_account_team" in asked.missing
+    assert (await chat("who's their rep's boss?")).intent == "form.ask"  # still the escalation check
+    assert (await chat("who do I ask for a favor on licence counts")).intent == "favors.who"
+
+
 async def test_who_is_rewarded_for_a_fix_is_the_favor_question(chat, deal):
     assert (await chat("who gets rewarded if our licences get fixed?")).intent == "favors.who"
 
