@@ -210,3 +210,17 @@ async def test_legal_is_a_team_people_name_but_escalation_waits_only_for_the_thr
     assert three.verdict == "not_aligned"  # Legal is still apart, and said so
     facts = (await chat("deal show")).plain_text().split("Timeline")[0]
     assert "Legal not yet" in facts
+
+
+async def test_a_question_about_what_microsoft_said_is_answered_not_logged(chat, deal):
+    asked = await chat("are they serious that this is the final offer?")
+    assert asked.intent == "ms.statement" and asked.verdict != "logged"
+    assert "counter.final-offer" in asked.rules and "Nothing logged" in asked.headline
+    told = await chat("the AE said this is their final offer")
+    assert told.verdict == "logged" and "1st time" in told.headline  # the question was not counted
+
+
+async def test_a_rep_who_wont_budge_is_no_more_room_not_a_refusal_to_write_it_down(chat, deal):
+    told = await chat("third call with the AE today and they still won't budge on copilot")
+    assert told.verdict == "logged" and '"no more room"' in told.headline
+    assert "counter.final-offer" in told.rules

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.context import Context
 from bot.forms import format_money
 from bot.playbooks import commitments, counter_moves, walkaway
@@ -9,7 +11,7 @@ from bot.playbooks import escalation as esc
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import MS_STATEMENT
-from bot.understanding.facts import clauses
+from bot.understanding.facts import clauses, looks_like_question
 
 
 @skill("escalation.check")
@@ -56,6 +58,8 @@ async def ms_statement(ctx: Context) -> Reply:
     if not text:
         return Reply(headline="What did Microsoft say? `ms said: TEXT`", intent="ms.statement")
     found = counter_moves.classify(text, ctx.kb)
+    if looks_like_question(ctx.intent.text, ctx.kb) and not _REPORTED.search(ctx.intent.text):
+        return _statement_asked_about(ctx, found)
     role, who = counter_moves.speaker(text, ctx.kb)
     at = counter_moves.when_said(text, ctx.now, ctx.tz)
     payload = {
@@ -117,6 +121,27 @@ async def ms_statement(ctx: Context) -> Reply:
         verdict="logged",
         sections=[Section(items=items)],
         actions=actions,
+    )
+
+
+# "Microsoft says X, is that real?" reports what they said (logged, then answered); "are they
+# serious that this is final?" only asks about it.
+_REPORTED = re.compile(
+    r"\b(said|says|told|tells|claimed|claims|mentioned|wrote|emailed|insist(s|ed)?|came back|offered|"
+    r"promised|keeps? saying|(is|are) saying|quoted)\b",
+    re.IGNORECASE,
+)
+
+
+def _statement_asked_about(ctx: Context, found: counter_moves.Classified) -> Reply:
+    """A question about something Microsoft said ("is the June deadline real or are they
+    bluffing?") is answered, never logged: only what they said goes on the timeline."""
+    if found.rule is None:
+        return Reply(headline=ctx.kb.say("counter.asked-unknown"), intent="ms.statement")
+    return Reply(
+        headline=ctx.kb.say("counter.asked-about", label=found.label),
+        intent="ms.statement",
+        sections=[Section(items=[Item(ctx.kb.say(found.rule), rule=found.rule)])],
     )
 
 

@@ -4,7 +4,7 @@ N days", and the after-meeting capture whose answers become `commitment` events.
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from bot.context import Context
@@ -14,6 +14,7 @@ from bot.reminders.hooks import user_prefs
 from bot.reminders.prompts import config, describe, local_time
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
+from bot.understanding.values import Ambiguous, read_date, words_value, zone
 
 MAX_LISTED = 15
 _NOTHING = re.compile(r"^\s*(nothing|none|no(thing)?( promises?)?|nope|n/?a|-)\s*[.!]?\s*$", re.IGNORECASE)
@@ -165,16 +166,21 @@ async def skip(ctx: Context) -> Reply:
 @skill("reminders.add", needs_deal=False)
 async def add(ctx: Context) -> Reply:
     args = ctx.intent.args
-    n_raw = str(args.get("n") or "1")
-    n = int(n_raw) if n_raw.isdigit() else 1
-    unit = str(args.get("unit") or "day").casefold()
-    minutes = n * next((v for k, v in _UNITS.items() if unit.startswith(k)), 24 * 60)
-    if not 1 <= minutes <= 60 * 24 * 366:
+    tz = (await user_prefs(ctx)).timezone
+    if args.get("unit"):  # "remind me in 3 days to …": the pattern read the span
+        n_raw = str(args.get("n") or "1")
+        n = int(n_raw) if n_raw.isdigit() else 1
+        unit = str(args["unit"]).casefold()
+        due = ctx.now + timedelta(minutes=n * _unit_minutes(unit))
+        what = str(args.get("what") or "").strip()
+    else:  # said in the person's own words: "remind me to chase Jane next Tuesday at 3pm"
+        due_or_question = _due_in_words(ctx.intent.text, ctx.now, tz)
+        if isinstance(due_or_question, Reply):
+            return due_or_question
+        due, what = due_or_question
+    if not timedelta(minutes=1) <= due - ctx.now <= timedelta(days=366):
         return Reply(headline="I can remind you from a minute to a year from now.", intent="reminders.add")
-    due = ctx.now + timedelta(minutes=minutes)
-    what = str(args.get("what") or "").strip() or (
-        f"follow up on {ctx.deal.name}" if ctx.deal else "follow up"
-    )
+    what = what or (f"follow up on {ctx.deal.name}" if ctx.deal else "follow up")
     turn_key = ctx.turn.event_id or f"{ctx.turn.user}:{ctx.now:%Y%m%dT%H%M%S%f}"
     planned = policy.plan_follow_up(
         ctx.deal.id if ctx.deal else None, ctx.conversation_id, what, due, ctx.now, turn_key
@@ -187,12 +193,57 @@ async def add(ctx: Context) -> Reply:
         conversation_id=ctx.conversation_id,
         now=ctx.now,
     )
-    tz = (await user_prefs(ctx)).timezone
     return Reply(
         headline=f"I'll remind you {local_time(due, tz)}: {what[:120]}",
         intent="reminders.add",
         footer="`reminders` lists what is scheduled.",
     )
+
+
+_WHAT = re.compile(r"\b(?:to|about|that|re:?)\s+(?P<what>.+)$", re.IGNORECASE)
+_IN_SPAN = re.compile(
+    r"\bin (?P<n>\d{1,3}|an?|one|two|three|four|five|six|seven) ?"
+    r"(?P<unit>minutes?|mins?|hours?|hrs?|days?|weeks?)\b",
+    re.IGNORECASE,
+)
+
+
+def _unit_minutes(unit: str) -> int:
+    return next((v for k, v in _UNITS.items() if unit.startswith(k)), 24 * 60)
+
+
+def _due_in_words(text: str, now: datetime, tz: str | None) -> tuple[datetime, str] | Reply:
+    """When and what, read from a reminder asked in everyday words. Never a guessed time: a
+    day that reads two ways, or no time at all, is asked back."""
+    span = _IN_SPAN.search(text)
+    if span is not None:
+        n = int(span["n"]) if span["n"].isdigit() else int(words_value(span["n"]) or 1)
+        unit = span["unit"].casefold()
+        due = now + timedelta(minutes=n * _unit_minutes(unit))
+        cut = (span.start(), span.end())
+    else:
+        found = read_date(text, now, tz)
+        if isinstance(found, Ambiguous):
+            days = " or ".join(f"{d:%a %d %b}" for d in found.options)
+            return Reply(headline=f"Which day do you mean by {found.said!r}: {days}?", intent="reminders.add")
+        if found is None:
+            return Reply(
+                headline="When should I remind you? e.g. `remind me on Friday at 10am to call Jane` "
+                "or `remind me in 2 days to chase procurement`.",
+                intent="reminders.add",
+            )
+        at = found.at or _DEFAULT_TIME
+        due = datetime.combine(found.day, at, tzinfo=zone(tz)).astimezone(UTC)
+        cut = found.span
+    rest = (text[: cut[0]] + " " + text[cut[1] :]).strip()
+    m = _WHAT.search(rest)
+    what = m["what"] if m else ""
+    what = re.sub(r"\s+(on|at|by)\s*$", "", _CLOCK_WORDS.sub("", what)).strip(" .,!?")
+    return due, what
+
+
+_DEFAULT_TIME = time(9, 0)  # a day without a time: the start of the working day, in the person's zone
+_CLOCK_WORDS = re.compile(r"\b(at|@)\s*\d{1,2}([:.]\d{2})?\s*([ap]\.?m\.?)?\b", re.IGNORECASE)
 
 
 _LEAD = re.compile(r"(?P<n>\d{1,3}|an?|one|half an?) ?(?P<unit>minutes?|mins?|hours?|hrs?|h|days?)", re.I)

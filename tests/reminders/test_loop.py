@@ -171,6 +171,26 @@ async def test_remind_me_in_two_days(chat, deal, clock, worker, outbox):
     assert outbox[-1][1].rules == ["reminders.follow-up"]
 
 
+async def test_a_reminder_asked_in_everyday_words_keeps_its_day_time_and_errand(
+    chat, deal, clock, worker, outbox
+):
+    reply = await chat("can you remind me to chase Jane on Friday at 3pm")
+    assert reply.headline == "I'll remind you Fri 27 Nov, 15:00 (UTC): chase Jane"
+    clock.advance(minutes=1)
+    reply = await chat("remind me tomorrow to send the counter")
+    assert reply.headline == "I'll remind you Tue 24 Nov, 09:00 (UTC): send the counter"
+    clock.advance(days=1, hours=1)
+    assert await worker.run_once() == 1
+    assert outbox[-1][1].headline == "Reminder for Woodgrove EA renewal: send the counter"
+
+
+async def test_a_reminder_without_a_time_is_asked_back_never_guessed(chat, deal, engine):
+    reply = await chat("remind me to ping procurement")
+    assert reply.headline.startswith("When should I remind you?")
+    assert (await chat("reminders")).headline != "Scheduled for Woodgrove EA renewal: 1."
+    assert "follow_up" not in (await statuses(engine)).values()
+
+
 async def test_restart_with_overdue_reminders_sends_what_still_matters_once(
     chat, deal, clock, rt, outbox, engine, caplog
 ):
