@@ -224,3 +224,11 @@ async def test_a_rep_who_wont_budge_is_no_more_room_not_a_refusal_to_write_it_do
     told = await chat("third call with the AE today and they still won't budge on copilot")
     assert told.verdict == "logged" and '"no more room"' in told.headline
     assert "counter.final-offer" in told.rules
+
+
+async def test_asking_what_levers_we_have_lists_the_program_levers(chat, deal):
+    reply = await chat("what levers do we have")  # the levers, or the one fact they need first
+    asked_first = reply.intent == "form.ask" and "planning a migration" in reply.plain_text()
+    assert reply.intent == "programs.levers" or asked_first
+    if asked_first:
+        assert (await chat("no")).intent == "programs.levers"
