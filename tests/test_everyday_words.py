@@ -232,3 +232,10 @@ async def test_asking_what_levers_we_have_lists_the_program_levers(chat, deal):
     assert reply.intent == "programs.levers" or asked_first
     if asked_first:
         assert (await chat("no")).intent == "programs.levers"
+
+
+async def test_asked_for_information_do_i_answer_is_the_disclosure_question(chat, deal):
+    reply = await chat("quick q - the CSM keeps asking how many seats we'll need next year, do I answer?")
+    assert reply.intent == "disclosure.share"
+    offered = await chat("Microsoft asked if we'd do a case study, should we say yes?")
+    assert offered.intent != "disclosure.share"  # a yes/no to an offer, not information asked for
