@@ -103,7 +103,11 @@ _CONFUSED = re.compile(r"\b(mean|meant|understand|follow|asking)\b", re.IGNORECA
 def _unsure_answer(text: str) -> bool:
     """ "not sure", "no idea", "don't know yet": an answer. "not sure what you mean" is not."""
     t = text.strip()
-    return len(t) <= 40 and not _CONFUSED.search(t) and read_yesno(t) is UNKNOWN
+    # A figure makes it a statement with a hedge ("we'd lose maybe 400k"), not "I don't know".
+    return len(t) <= 40 and not _CONFUSED.search(t) and not _DIGIT.search(t) and read_yesno(t) is UNKNOWN
+
+
+_DIGIT = re.compile(r"\d")
 
 
 def parse_value(
@@ -362,6 +366,9 @@ def read_form_answers(
                     found[fact.key] = fact.value
                 elif free_text:
                     passing[fact.key] = fact.value
+    # A sentence that stated other facts is not, whole, the answer to an open text question:
+    # "our renewal is end of June next year" is never the alternative.
+    free_text = free_text and not passing
     answers = _pending_answers(text, keys, kb, found, question, free_text=free_text, now=now, tz=tz)
     # Facts in passing ride with an answer; alone, they are news (the form waits, see coach).
     return {**passing, **answers} if answers else {}

@@ -46,8 +46,26 @@ async def test_a_statement_is_not_read_as_internal_alignment(chat, deal):
     await chat("3")  # rounds, the first open question a bare number fits
     reply = await chat("we need 20% off Copilot")
     assert "Internal alignment" not in reply.plain_text().split("Still need")[0]
-    assert "Sticking point: we need 20% off Copilot" in reply.plain_text()
-    assert "internal_alignment" in reply.missing
+    # A sentence that states a fact is news, not the whole answer to an open text question:
+    # the discount is noted and the escalation check waits for its sticking point.
+    assert "Extra discount needed (%): 20" in reply.headline
+    assert "Sticking point:" not in reply.plain_text()
+    back = await chat(action=reply.actions[1].payload)  # Continue
+    assert "sticking_point" in back.missing and "internal_alignment" in back.missing
+
+
+async def test_a_date_said_while_a_text_question_is_open_is_never_that_answer(chat, deal):
+    asked = await chat("we're thinking about walking away, does that make sense?")
+    assert asked.missing[0] == "alternative"
+    reply = await chat("our renewal is end of june next year")
+    assert "Renewal date" in reply.plain_text()
+    assert "Alternative:" not in reply.plain_text()
+
+
+async def test_a_hedged_figure_is_not_i_dont_know(chat, deal):
+    await chat("we're thinking about walking away, does that make sense?")
+    reply = await chat("we'd lose maybe 400k moving to google")
+    assert "not sure" not in reply.plain_text().split("Still need")[0]
 
 
 async def test_short_answers_that_match_offered_choices_work_with_several_questions_open(chat, deal):
