@@ -239,3 +239,10 @@ async def test_asked_for_information_do_i_answer_is_the_disclosure_question(chat
     assert reply.intent == "disclosure.share"
     offered = await chat("Microsoft asked if we'd do a case study, should we say yes?")
     assert offered.intent != "disclosure.share"  # a yes/no to an offer, not information asked for
+
+
+async def test_two_people_named_in_one_sentence_both_join_the_contact_map(chat, deal):
+    reply = await chat("our AE is Tom Baker and the CSM is Priya Shah")
+    assert "Tom Baker" in reply.headline and "Priya Shah" in reply.headline
+    people = (await chat("contacts")).plain_text()
+    assert "Tom Baker (AE)" in people and "Priya Shah (CSM)" in people

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 from bot.context import Context
+from bot.knowledge import RoleSpec
 from bot.playbooks import commitments
 from bot.playbooks.people import find_role, name_and_role, short_role
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
+from bot.timeline import Contact
 
 
 def _warnings(ctx: Context) -> list[Item]:
@@ -168,6 +170,37 @@ async def set_status(ctx: Context) -> Reply:
 _A_CHANGE = re.compile(r"\b(new|chang\w*|replac\w*|took over|taking over|moved on|left|instead)\b", re.I)
 
 
+async def _take_role(ctx: Context, name: str, role: RoleSpec) -> tuple[Contact, list[Contact]]:
+    """`name` now holds `role` on the deal; whoever held it before steps back (kept, inactive)."""
+    assert ctx.deal is not None
+    olds = [
+        c
+        for c in ctx.deal.contacts
+        if c.role == role.key and c.active and c.name.casefold() != name.casefold()
+    ]
+    for old in olds:
+        await ctx.memory.set_contact_active(ctx.deal.id, old.name, False)
+        await ctx.log(
+            "contact", {"name": old.name, "role": old.role, "active": False, "note": f"replaced by {name}"}
+        )
+    new = await ctx.upsert_contact(name, role.key, note=f"new {role.title}")
+    return new, olds
+
+
+async def _several_contacts(ctx: Context, found: list[tuple[str, RoleSpec]]) -> Reply:
+    said = []
+    for name, role in found:
+        new, olds = await _take_role(ctx, name, role)
+        was = f" (was {', '.join(o.name for o in olds)})" if olds else ""
+        said.append(f"{new.name}, your {role.title}{was}")
+    return Reply(
+        headline="Noted: " + "; ".join(said) + ".",
+        intent="contacts.change",
+        verdict="noted",
+        verdict_label="Noted:",
+    )
+
+
 @skill("contacts.change")
 async def contact_change(ctx: Context) -> Reply:
     assert ctx.deal is not None
@@ -183,22 +216,15 @@ async def contact_change(ctx: Context) -> Reply:
     if not name or role is None:  # said as a plain sentence: "Jane Smith is our AE"
         from bot.understanding.facts import read_contacts
 
-        found = read_contacts(ctx.intent.text, kb)
+        found = [(f.name, kb.roles.get(f.role)) for f in read_contacts(ctx.intent.text, kb)]
+        found = [(n, r) for n, r in found if r is not None]
+        if len(found) > 1:  # "our AE is Tom Baker and the CSM is Priya Shah": everyone named
+            return await _several_contacts(ctx, found)
         if found:
-            name, role = found[0].name, kb.roles.get(found[0].role)
+            name, role = found[0]
     if not name or role is None:
         return Reply(headline="Tell me like this: `our AE changed to Bob`.", intent="contacts.change")
-    olds = [
-        c
-        for c in ctx.deal.contacts
-        if c.role == role.key and c.active and c.name.casefold() != name.casefold()
-    ]
-    for old in olds:
-        await ctx.memory.set_contact_active(ctx.deal.id, old.name, False)
-        await ctx.log(
-            "contact", {"name": old.name, "role": old.role, "active": False, "note": f"replaced by {name}"}
-        )
-    new = await ctx.upsert_contact(name, role.key, note=f"new {role.title}")
+    new, olds = await _take_role(ctx, name, role)
     risky = commitments.at_risk_after_change(ctx.deal, [o.name for o in olds])
     items = []
     if risky:
