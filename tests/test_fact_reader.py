@@ -94,6 +94,12 @@ def test_a_negative_team_verdict_is_a_fact():
     assert read("finance isn't on board") == {"internal_alignment": "Finance not yet"}
 
 
+def test_a_team_that_agrees_too_follows_the_one_before():
+    assert read("yes IT and finance agree, procurement too") == {
+        "internal_alignment": "IT yes, Finance yes, Procurement yes"
+    }
+
+
 def test_alignment_merges_team_by_team_with_what_is_known():
     known = {"internal_alignment": "IT yes, Finance not yet"}
     assert read("finance signed off on the ask", known=known) == {"internal_alignment": "IT yes, Finance yes"}

@@ -108,6 +108,7 @@ class Assessment:
 
 _NEG = re.compile(r"\b(no|not|nope|isn'?t|aren'?t|hasn'?t|haven'?t|disagree\w*|against|pending|still)\b")
 _POS = re.compile(r"\b(yes|yep|yeah|aligned|agreed|agree|on board|ok|okay|fine|signed off|happy|done|all)\b")
+_SAME = re.compile(r"\b(too|as well|also|likewise|same)\b")
 _TEAM_RE = {t: re.compile(rf"\b{t}\b") for t in (*TEAMS, *OTHER_TEAMS)}
 
 
@@ -123,12 +124,16 @@ def parse_alignment(text: Any) -> dict[str, bool | None]:
     clauses = [c for c in re.split(r"[,;/]|\bbut\b|\bwhile\b|\bwhereas\b", low) if c.strip()]
     named = False
     waiting: list[str] = []  # teams listed before their verdict: "IT, Finance and Procurement agreed"
+    last: bool | None = None
     for clause in clauses:
         teams = [t for t in _TEAM_RE if _TEAM_RE[t].search(clause)]
         if not teams:
             continue
         named = True
         polarity = False if _NEG.search(clause) else True if _POS.search(clause) else None
+        if polarity is None and _SAME.search(clause):  # "IT and Finance agree, procurement too"
+            polarity = last
+        last = polarity if polarity is not None else last
         if polarity is None:
             waiting += teams
             continue

@@ -656,12 +656,16 @@ def _clean_text(raw: str, r: _Reader) -> str | None:
     return s
 
 
+_SAME_AS_BEFORE = re.compile(r"\b(too|as well|also|likewise)\b", re.IGNORECASE)
+
+
 def _read_alignment(
     work: str, parts: list[Clause], r: _Reader, add: Any, known: Mapping[str, Any] | None
 ) -> None:
     news: dict[str, bool | None] = dict.fromkeys((*TEAMS, *OTHER_TEAMS), None)
     spans: list[tuple[int, int]] = []
     waiting: list[str] = []
+    last: bool | None = None
     for c in parts:
         s = c.text
         teams = [t for t, pats in r.teams.items() if any(p.search(s) for p in pats)]
@@ -679,6 +683,9 @@ def _read_alignment(
             polarity = False if r.negation.search(s) else True
         else:
             polarity = None
+        if polarity is None and teams and _SAME_AS_BEFORE.search(s):  # "…, procurement too"
+            polarity = last
+        last = polarity if polarity is not None else last
         if polarity is None:
             # "IT, Finance and Procurement agreed": teams listed before their verdict.
             bare = re.sub(r"\b(?:and|&|the|teams?|plus)\b|[\s,]", "", s, flags=re.I)

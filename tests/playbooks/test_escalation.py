@@ -69,9 +69,27 @@ def test_align_first_names_who_is_not_aligned(kb, answer, missing):
     assert "internal_alignment" in a.open_facts
 
 
-@pytest.mark.parametrize("answer", ["yes", "all aligned", "IT, Finance and Procurement all agreed", True])
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "yes",
+        "all aligned",
+        "IT, Finance and Procurement all agreed",
+        True,
+        "yes IT and finance agree, procurement too",
+        "IT is on board, finance as well, procurement also",
+    ],
+)
 def test_alignment_yes(kb, answer):
     assert all(v is True for v in esc.parse_alignment(answer).values())
+
+
+def test_a_team_said_to_agree_too_follows_the_team_before_it(kb):
+    assert esc.parse_alignment("finance says no, procurement too") == {
+        "it": None,
+        "finance": False,
+        "procurement": False,
+    }
 
 
 def test_minor_issue_under_floor_and_under_share_of_deal(kb):
