@@ -108,7 +108,8 @@ class Assessment:
 
 _NEG = re.compile(r"\b(no|not|nope|isn'?t|aren'?t|hasn'?t|haven'?t|disagree\w*|against|pending|still)\b")
 _POS = re.compile(r"\b(yes|yep|yeah|aligned|agreed|agree|on board|ok|okay|fine|signed off|happy|done|all)\b")
-_SAME = re.compile(r"\b(too|as well|also|likewise|same)\b")
+# "IT agrees, procurement too": a team that follows the verdict of the one said before it.
+SAME_AS_BEFORE = re.compile(r"\b(too|as well|also|likewise)\b", re.IGNORECASE)
 _TEAM_RE = {t: re.compile(rf"\b{t}\b") for t in (*TEAMS, *OTHER_TEAMS)}
 
 
@@ -131,7 +132,7 @@ def parse_alignment(text: Any) -> dict[str, bool | None]:
             continue
         named = True
         polarity = False if _NEG.search(clause) else True if _POS.search(clause) else None
-        if polarity is None and _SAME.search(clause):  # "IT and Finance agree, procurement too"
+        if polarity is None and SAME_AS_BEFORE.search(clause):  # "IT and Finance agree, procurement too"
             polarity = last
         last = polarity if polarity is not None else last
         if polarity is None:

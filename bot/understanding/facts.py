@@ -18,7 +18,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.knowledge import Knowledge, KnowledgeSection
-from bot.playbooks.escalation import OTHER_TEAMS, TEAMS, alignment_text, merge_alignment, parse_alignment
+from bot.playbooks.escalation import (
+    OTHER_TEAMS,
+    SAME_AS_BEFORE,
+    TEAMS,
+    alignment_text,
+    merge_alignment,
+    parse_alignment,
+)
 from bot.understanding.values import (
     ORDINALS,
     Ambiguous,
@@ -656,9 +663,6 @@ def _clean_text(raw: str, r: _Reader) -> str | None:
     return s
 
 
-_SAME_AS_BEFORE = re.compile(r"\b(too|as well|also|likewise)\b", re.IGNORECASE)
-
-
 def _read_alignment(
     work: str, parts: list[Clause], r: _Reader, add: Any, known: Mapping[str, Any] | None
 ) -> None:
@@ -683,7 +687,7 @@ def _read_alignment(
             polarity = False if r.negation.search(s) else True
         else:
             polarity = None
-        if polarity is None and teams and _SAME_AS_BEFORE.search(s):  # "…, procurement too"
+        if polarity is None and teams and SAME_AS_BEFORE.search(s):  # "…, procurement too"
             polarity = last
         last = polarity if polarity is not None else last
         if polarity is None:
