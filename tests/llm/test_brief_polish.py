@@ -7,6 +7,7 @@ import pytest
 
 from bot.db.engine import session_factory
 from bot.playbooks import brief as br
+from tests.pdf import pdf_text
 
 BUDGET_FORMS = ("2400000", "2,400,000", "2.4M", "2.4 million")
 WALK_FORMS = ("2700000", "2,700,000", "2.7M", "2.7 million")
@@ -42,13 +43,9 @@ def summary_of(reply) -> list:
     return section.items
 
 
-def pdf_text(reply, tmp_path) -> str:
-    import subprocess
-
+def brief_pdf_text(reply) -> str:
     (doc,) = [a for a in reply.attachments if a.kind == "document"]
-    path = tmp_path / "brief.pdf"
-    path.write_bytes(doc.render())
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return pdf_text(doc.render())
 
 
 async def test_the_polished_summary_is_shown_and_printed(told, chat, llm, tmp_path):
@@ -61,7 +58,7 @@ async def test_the_polished_summary_is_shown_and_printed(told, chat, llm, tmp_pa
     assert len(llm.requests) == 1 and "Copilot price" in llm.requests[0].raw
     for form in (*BUDGET_FORMS, *WALK_FORMS):  # never sent, even for an internal brief
         assert form not in llm.requests[0].raw, form
-    text = " ".join(pdf_text(reply, tmp_path).split())
+    text = " ".join(brief_pdf_text(reply).split())
     assert "after 4 rounds with the account team" in text  # the PDF drawn after has the polish
 
 

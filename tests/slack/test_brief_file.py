@@ -1,12 +1,11 @@
 """The deal brief arrives in Slack as an answer and then as a PDF in the conversation
-(files_upload_v2 against the loopback Web API), read back with pdftotext."""
+(files_upload_v2 against the loopback Web API), read back with pypdf."""
 
 from __future__ import annotations
 
 import logging
-import subprocess
-from pathlib import Path
 
+from tests.pdf import pdf_images, pdf_text
 from tests.slack.fakes import command, event
 
 FORM = "application/x-www-form-urlencoded"
@@ -24,21 +23,6 @@ TOLD = [
 ]
 
 
-def pdf_text(data: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "brief.pdf"
-    path.write_bytes(data)
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
-    return out.stdout
-
-
-def pdf_images(data: bytes, tmp_path: Path) -> list[str]:
-    """pdfimages -list: one row per image drawn in the PDF (after two header lines)."""
-    path = tmp_path / "images.pdf"
-    path.write_bytes(data)
-    out = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True)
-    return out.stdout.splitlines()[2:]
-
-
 async def _tell(slack, fake) -> int:
     for n, line in enumerate(TOLD, 1):
         await slack.post(command(line), FORM)
@@ -46,7 +30,7 @@ async def _tell(slack, fake) -> int:
     return len(TOLD)
 
 
-async def test_an_internal_brief_arrives_as_a_pdf_after_the_answer(slack, fake, tmp_path):
+async def test_an_internal_brief_arrives_as_a_pdf_after_the_answer(slack, fake):
     told = await _tell(slack, fake)
     assert (await slack.post(command("write a one-pager for our CFO"), FORM)).status == 200
     await fake.wait_for("files.completeUploadExternal")
@@ -59,7 +43,7 @@ async def test_an_internal_brief_arrives_as_a_pdf_after_the_answer(slack, fake, 
     (pdf,) = fake.files
     assert pdf.channel == "C1" and pdf.filename.endswith(".pdf") and pdf.data.startswith(b"%PDF")
     assert pdf.title and DEAL in pdf.title
-    text = pdf_text(pdf.data, tmp_path)
+    text = pdf_text(pdf.data)
     for section in (
         "Summary",
         "Where we stand",
@@ -69,22 +53,22 @@ async def test_an_internal_brief_arrives_as_a_pdf_after_the_answer(slack, fake, 
     ):
         assert section in text, section
     assert "INTERNAL" in text and "$2.4M" in text  # the budget, in a brief marked internal
-    assert len(pdf_images(pdf.data, tmp_path)) >= 1  # the renewal timeline
+    assert len(pdf_images(pdf.data)) >= 1  # the renewal timeline
 
 
-async def test_a_brief_for_the_ae_as_a_pdf_has_no_protected_fact(slack, fake, tmp_path):
+async def test_a_brief_for_the_ae_as_a_pdf_has_no_protected_fact(slack, fake):
     told = await _tell(slack, fake)
     await slack.post(command("brief for the AE"), FORM)
     await fake.wait_for("files.completeUploadExternal")
     (pdf,) = fake.files
-    text = pdf_text(pdf.data, tmp_path)
+    text = pdf_text(pdf.data)
     assert "account executive" in text.casefold() and "The gap" in text
     flat = text.replace(" ", "")
     for secret in (*BUDGET, *WALK):
         assert secret.replace(" ", "") not in flat, secret
     assert "Where we stand" not in text and "31 Mar 2027" not in text  # position, dates: protected
     assert "Brief for" in fake.of("chat.postMessage")[told]["text"]
-    assert len(pdf_images(pdf.data, tmp_path)) >= 1
+    assert len(pdf_images(pdf.data)) >= 1
 
 
 async def test_a_failed_upload_leaves_the_answer_and_says_so(slack, fake, caplog):
