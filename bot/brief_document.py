@@ -6,7 +6,6 @@ are what users typed.
 
 from __future__ import annotations
 
-import html
 import io
 import re
 from datetime import UTC, datetime, time
@@ -50,28 +49,32 @@ figure { margin: 6pt 0; } figure svg { width: 100%; height: auto; }
 """
 
 
+_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{{ brief.headline }}</title><style>{{ css }}</style></head><body>
+<h1>{{ brief.headline }}</h1>
+<p class="marking">{{ brief.marking.text }}</p>
+{% if svg %}<figure aria-label="Renewal timeline">{{ svg }}</figure>
+{% endif %}{% for s in brief.sections %}<h2>{{ s.title }}</h2><ul>
+{% for i in s.items %}<li>{{ i.text }}{% if i.rule %} <span class="rule">[{{ i.rule }}]</span>{% endif %}</li>
+{% endfor %}</ul>
+{% endfor %}</body></html>
+"""
+
+
 def to_html(brief: Brief, svg: bytes | None = None) -> str:
-    esc = html.escape
-    parts = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{esc(brief.headline)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{esc(brief.headline)}</h1>",
-        f'<p class="marking">{esc(brief.marking.text)}</p>',
-    ]
+    """Rendered by jinja2 with autoescape on: every name and fact users typed is escaped. jinja2
+    is imported here, so only an HTML brief pays for it."""
+    from jinja2 import Environment
+    from markupsafe import Markup
+
+    picture = None
     if svg:
         # matplotlib's own SVG: no user text beyond labels it escapes itself; drop its XML prologue.
         body = svg.decode("utf-8")
-        body = body[body.index("<svg") :]
-        parts.append(f'<figure aria-label="Renewal timeline">{body}</figure>')
-    for s in brief.sections:
-        parts.append(f"<h2>{esc(s.title)}</h2><ul>")
-        for i in s.items:
-            rule = f' <span class="rule">[{esc(i.rule)}]</span>' if i.rule else ""
-            parts.append(f"<li>{esc(i.text)}{rule}</li>")
-        parts.append("</ul>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+        picture = Markup(body[body.index("<svg") :])
+    template = Environment(autoescape=True, keep_trailing_newline=True).from_string(_HTML)
+    return template.render(brief=brief, svg=picture, css=Markup(_CSS))
 
 
 def to_pdf(brief: Brief, png: bytes | None = None) -> bytes:
