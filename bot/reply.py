@@ -12,6 +12,87 @@ from typing import Any, Literal
 
 SectionStyle = Literal["bullets", "checklist", "numbered"]
 
+# How a verdict should feel, the one rule every renderer follows for colour: a traffic light
+# (go / wait / stop), `info` for what only informs, `neutral` for the rest. Each surface maps the
+# five tones to its own colours; none keeps a table of verdicts.
+Tone = Literal["go", "wait", "stop", "info", "neutral"]
+VERDICT_TONE: dict[str, Tone] = {
+    # should we escalate
+    "escalate_now": "go",
+    "not_yet": "wait",
+    "do_not_escalate": "stop",
+    "aligned": "go",
+    "not_aligned": "wait",
+    # disclosure to a role
+    "share": "go",
+    "strategic": "wait",
+    "protect": "stop",
+    "row": "info",
+    # the leak check
+    "clean": "go",
+    "flagged": "stop",
+    # favors
+    "ask": "go",
+    "find_aligned_contact": "wait",
+    "unlikely": "stop",
+    "no_aligned_role": "wait",
+    "logged": "info",
+    "balance": "info",
+    "map": "info",
+    "unknown_contact": "wait",
+    "empty": "neutral",
+    # commitments
+    "verbal": "wait",
+    "requested_in_writing": "info",
+    "in_contract": "go",
+    "unchanged": "neutral",
+    "at_risk": "stop",
+    "open": "wait",
+    "all_in_contract": "go",
+    "noted": "info",
+    # meetings
+    "checklist": "info",
+    "prepare": "info",
+    "capture": "info",
+    "captured": "go",
+    "nothing_promised": "neutral",
+    # walk-away
+    "walk_is_right": "go",
+    "stay": "info",
+    "walk_not_credible": "stop",
+    # Microsoft programs
+    "levers": "go",
+    "none_fit": "neutral",
+    # the renewal timeline
+    "early": "go",
+    "build": "info",
+    "negotiate": "wait",
+    "close": "stop",
+    "past": "stop",
+    "calendar": "neutral",  # Microsoft's fixed fiscal dates, no deal facts
+    # the deal brief: who it is for
+    "internal": "wait",  # may carry the budget: not for forwarding
+    "for_microsoft": "info",
+    # drafts
+    "drafted": "go",
+    "revised": "go",
+    "template": "info",
+    "no_draft": "wait",
+    "needs_llm": "wait",
+    # reminders
+    "milestone": "info",
+    "leverage": "go",
+    "get_it_in_writing": "stop",
+    "reminder": "info",
+    "saved": "go",
+    "shown": "info",
+}
+
+
+def tone_of(verdict: str | None) -> Tone:
+    """A verdict missing from the table is `neutral`: never a false alarm."""
+    return VERDICT_TONE.get(verdict or "", "neutral")
+
 
 @dataclass(slots=True)
 class Item:
@@ -146,6 +227,10 @@ class Reply:
     footer: str | None = None
     ephemeral: bool = False  # shown only to the asker where the surface can
     attachments: list[Attachment] = field(default_factory=list)  # not in to_dict(): bytes, made late
+
+    @property
+    def tone(self) -> Tone:
+        return tone_of(self.verdict)
 
     def headline_parts(self) -> Headline:
         """The headline with the verdict's wording said once; every renderer draws from this."""

@@ -12,15 +12,13 @@ from rich.text import Text
 from bot.reply import Reply
 from bot.textsafety import UNSAFE_IN_JSON, printable
 
-VERDICT_STYLE = {
-    "escalate_now": "bold green",
-    "not_yet": "bold yellow",
-    "do_not_escalate": "bold red",
-    "share": "bold green",
-    "strategic": "bold yellow",
-    "protect": "bold red",
-    "clean": "bold green",
-    "flagged": "bold red",
+# The terminal style of a verdict's wording, by its tone (bot/reply.py: VERDICT_TONE).
+TONE_STYLE = {
+    "go": "bold green",
+    "wait": "bold yellow",
+    "stop": "bold red",
+    "info": "bold cyan",
+    "neutral": "bold",
 }
 
 
@@ -42,7 +40,7 @@ def render(reply: Reply, console: Console) -> None:
     head = Text()
     first = reply.headline_parts()
     if first.label:
-        head.append(printable(first.label), style=VERDICT_STYLE.get(reply.verdict or "", "bold"))
+        head.append(printable(first.label), style=TONE_STYLE[reply.tone])
         head.append(printable(first.joiner + first.rest))
     else:
         head.append(printable(first.rest), style="bold")

@@ -14,15 +14,14 @@ LABEL_LIMIT = 75  # button labels
 MAX_BLOCKS = 50
 MAX_BUTTONS = 25  # per actions block
 
-VERDICT_EMOJI = {
-    "escalate_now": ":large_green_circle:",
-    "not_yet": ":large_yellow_circle:",
-    "do_not_escalate": ":red_circle:",
-    "share": ":large_green_circle:",
-    "strategic": ":large_yellow_circle:",
-    "protect": ":red_circle:",
-    "clean": ":large_green_circle:",
-    "flagged": ":red_circle:",
+# The emoji before a verdict's wording, by its tone (bot/reply.py: VERDICT_TONE); what only
+# informs goes without one.
+TONE_EMOJI = {
+    "go": ":large_green_circle:",
+    "wait": ":large_yellow_circle:",
+    "stop": ":red_circle:",
+    "info": "",
+    "neutral": "",
 }
 
 
@@ -101,7 +100,7 @@ def render(reply: Reply) -> list[dict]:
     blocks: list[dict] = []
     first = reply.headline_parts()
     if first.label:
-        emoji = VERDICT_EMOJI.get(reply.verdict or "", "")
+        emoji = TONE_EMOJI[reply.tone]
         blocks.append(
             {
                 "type": "header",

@@ -21,80 +21,8 @@ DRAW_TIMEOUT = 10.0  # seconds to draw a picture; past that the card goes withou
 log = logging.getLogger("coach.teams")
 
 _STYLE = {"primary": "positive", "danger": "destructive"}
-# The colour of each verdict word (README, "Verdicts"): Attention = act now, or stop; Warning = not
-# yet, or careful; Good = safe, or done; Accent = for information. A verdict missing here gets
-# Default, never a false alarm (tests/teams/test_teams_cards.py holds this map to the README).
-VERDICT_COLOR = {
-    # should we escalate
-    "escalate_now": "Attention",
-    "not_yet": "Warning",
-    "do_not_escalate": "Good",
-    "aligned": "Good",
-    "not_aligned": "Attention",
-    # disclosure to a role
-    "share": "Good",
-    "protect": "Attention",
-    "strategic": "Warning",
-    "row": "Accent",
-    # the leak check
-    "flagged": "Attention",
-    "clean": "Good",
-    # favors
-    "ask": "Good",
-    "find_aligned_contact": "Warning",
-    "unlikely": "Attention",
-    "no_aligned_role": "Warning",
-    "logged": "Accent",
-    "balance": "Accent",
-    "map": "Accent",
-    "unknown_contact": "Warning",
-    "empty": "Default",
-    # commitments
-    "verbal": "Warning",
-    "requested_in_writing": "Accent",
-    "in_contract": "Good",
-    "unchanged": "Default",
-    "at_risk": "Attention",
-    "open": "Warning",
-    "all_in_contract": "Good",
-    "noted": "Accent",
-    # meetings
-    "checklist": "Accent",
-    "prepare": "Accent",
-    "capture": "Accent",
-    "captured": "Good",
-    "nothing_promised": "Default",
-    # walk-away
-    "walk_is_right": "Good",
-    "stay": "Accent",
-    "walk_not_credible": "Attention",
-    # Microsoft programs
-    "levers": "Good",
-    "none_fit": "Default",
-    # the renewal timeline
-    "early": "Good",
-    "build": "Accent",
-    "negotiate": "Warning",
-    "close": "Attention",
-    "past": "Attention",
-    "calendar": "Default",  # Microsoft's fixed fiscal dates, no deal facts
-    # the deal brief: who it is for
-    "internal": "Warning",  # may carry the budget: not for forwarding
-    "for_microsoft": "Accent",
-    # drafts
-    "drafted": "Good",
-    "revised": "Good",
-    "template": "Accent",
-    "no_draft": "Warning",
-    "needs_llm": "Warning",
-    # reminders
-    "milestone": "Accent",
-    "leverage": "Good",
-    "get_it_in_writing": "Attention",
-    "reminder": "Accent",
-    "saved": "Good",
-    "shown": "Accent",
-}
+# Adaptive Card colours for the tone of a verdict (bot/reply.py: VERDICT_TONE).
+TONE_COLOR = {"go": "Good", "wait": "Warning", "stop": "Attention", "info": "Accent", "neutral": "Default"}
 
 
 def _text(text: str, **extra: Any) -> dict[str, Any]:
@@ -153,7 +81,7 @@ def render(reply: Reply, *, note: str | None = None) -> dict[str, Any]:
         body.append(_text(note, isSubtle=True, size="Small"))
     first = reply.headline_parts()
     if first.label:
-        color = VERDICT_COLOR.get(reply.verdict or "", "Default")
+        color = TONE_COLOR[reply.tone]
         body.append(_text(first.label, weight="Bolder", size="Large", color=color))
     if first.rest:
         body.append(_text(first.rest, weight="Bolder" if not first.label else "Default"))
