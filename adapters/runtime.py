@@ -30,11 +30,11 @@ from bot.understanding.llm_reader import reader_from_env
 if TYPE_CHECKING:
     from adapters.inbox import Inbox
     from adapters.metrics import Metrics
-    from adapters.scheduler import ReminderSettings
     from adapters.slack.app import SlackCoach
     from adapters.slack.settings import SlackSettings
     from adapters.teams.config import TeamsConfig
     from adapters.teams.host import TeamsHost
+    from bot.reminders.settings import ReminderSettings
 
 log = logging.getLogger("coach.runtime")
 

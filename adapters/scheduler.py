@@ -26,11 +26,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from aiohttp import web
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.runtime import Runtime
 from bot.reminders import store, worker
+from bot.reminders.settings import ReminderSettings
 from bot.reminders.worker import Delivery, LeaseLost
 from bot.reply import Reply
 from bot.settings import load
@@ -175,18 +174,6 @@ class Scheduler:
 SCHEDULER = web.AppKey("reminder_scheduler", Scheduler)
 _STOP = web.AppKey("reminder_stop", asyncio.Event)
 _TASK = web.AppKey("reminder_task", asyncio.Task)
-
-
-class ReminderSettings(BaseSettings):
-    """The reminder worker of `coach serve` (docs/configuration.md)."""
-
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
-    )
-
-    enabled: bool = Field(default=True, alias="COACH_REMINDERS")  # off: this replica runs no worker
-    poll_seconds: float = Field(default=5.0, alias="COACH_REMINDER_POLL_SECONDS", gt=0, le=3600)
-    lease_seconds: float = Field(default=120.0, alias="COACH_REMINDER_LEASE_SECONDS", ge=5, le=86400)
 
 
 async def mount(rt: Runtime, app: web.Application, deliverers: Mapping[str, Deliverer]) -> None:

@@ -89,7 +89,7 @@ def test_teams_settings_come_from_the_environment_and_dotenv(tmp_path, monkeypat
 
 
 def test_reminder_settings_switch_the_worker_and_set_its_pace(monkeypatch, tmp_path):
-    from adapters.scheduler import ReminderSettings
+    from bot.reminders.settings import ReminderSettings
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COACH_REMINDERS", "off")
@@ -110,8 +110,8 @@ def test_reminder_settings_switch_the_worker_and_set_its_pace(monkeypatch, tmp_p
     ],
 )
 def test_a_bad_setting_is_named_at_start_up_without_its_value(variable, value, monkeypatch, tmp_path):
-    from adapters.scheduler import ReminderSettings
     from adapters.teams.config import TeamsConfig
+    from bot.reminders.settings import ReminderSettings
     from bot.settings import SettingsError, load
 
     monkeypatch.chdir(tmp_path)
@@ -147,3 +147,26 @@ def test_coach_refuses_to_start_on_a_bad_setting_and_says_which(tmp_path):
     assert out.returncode == 2
     assert "configuration problem: COACH_METRICS_PORT" in out.stderr
     assert "SECRET-5" not in out.stderr + out.stdout and "Traceback" not in out.stderr
+
+
+def test_the_shell_reads_the_reminder_pace_by_the_same_rules_as_serve(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "COACH_DATABASE_URL": f"sqlite:///{tmp_path}/c.db",
+        "COACH_REMINDER_POLL_SECONDS": "-3",
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "adapters.console", "shell"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert out.returncode == 2
+    assert "configuration problem: COACH_REMINDER_POLL_SECONDS" in out.stderr
+    assert "Traceback" not in out.stderr

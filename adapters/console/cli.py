@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -322,10 +321,11 @@ async def _load_demo(rt: Runtime) -> None:
 
 
 def _poll_seconds() -> float:
-    try:
-        return max(0.05, float(os.environ.get("COACH_REMINDER_POLL_SECONDS", "5")))
-    except ValueError:
-        return 5.0
+    """The same setting, read by the same rules, as `coach serve`'s reminder worker."""
+    from bot.reminders.settings import ReminderSettings
+    from bot.settings import load
+
+    return load(ReminderSettings).poll_seconds
 
 
 # --- eval -------------------------------------------------------------------------------
