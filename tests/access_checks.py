@@ -1,0 +1,30 @@
+"""What the outsider tests compare: every row of every table of the database, before and after
+(docs/security.md, "Outsiders": nothing an outsider sends is stored)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import MetaData, select
+
+
+async def snapshot(engine: Any) -> dict[str, list[str]]:
+    """Each table's rows, as sorted text: equal snapshots mean nothing was inserted, changed
+    or deleted. The tables are read from the database itself, so a table added later counts."""
+    meta = MetaData()
+    async with engine.connect() as conn:
+        await conn.run_sync(meta.reflect)
+        out: dict[str, list[str]] = {}
+        for table in meta.sorted_tables:
+            rows = (await conn.execute(select(table))).all()
+            out[table.name] = sorted(repr(tuple(r)) for r in rows)
+    return out
+
+
+def counts(snap: dict[str, list[str]]) -> dict[str, int]:
+    return {name: len(rows) for name, rows in snap.items()}
+
+
+def changed(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[str]:
+    """The tables whose rows differ (empty when nothing was written)."""
+    return sorted(n for n in before.keys() | after.keys() if before.get(n) != after.get(n))
