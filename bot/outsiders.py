@@ -10,6 +10,7 @@ from bot.reply import Reply
 REFUSED = "outsiders.refused"
 SENT_PRIVATELY = "outsiders.sent-privately"
 NOT_HERE = "outsiders.not-here"
+UNCHECKED = "outsiders.unchecked"
 INTENT = "outsider"
 
 
