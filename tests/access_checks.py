@@ -21,6 +21,19 @@ async def snapshot(engine: Any) -> dict[str, list[str]]:
     return out
 
 
+async def settled(engine: Any) -> dict[str, list[str]]:
+    """A snapshot taken once the inbox is empty (every acknowledged turn answered and its row
+    deleted): the baseline the outsiders' attempts are compared with."""
+    import asyncio
+
+    async with asyncio.timeout(10):
+        while True:
+            snap = await snapshot(engine)
+            if not snap.get("inbox"):
+                return snap
+            await asyncio.sleep(0.05)
+
+
 def counts(snap: dict[str, list[str]]) -> dict[str, int]:
     return {name: len(rows) for name, rows in snap.items()}
 
