@@ -113,7 +113,11 @@ class CoachAgent:
                 await self._task_card(context, reply)
                 return
             reply = outsiders.not_here(self.rt.kb)
-        if verdict.silent or activity.type == ActivityTypes.conversation_update:
+        if activity.type == ActivityTypes.conversation_update:
+            return
+        if verdict.silent:  # an invoke still gets its answer (an empty one), a message nothing
+            if activity.type == ActivityTypes.invoke:
+                await self._invoke_response(context, {})
             return
         if activity.type == ActivityTypes.invoke:
             if activity.name == "adaptiveCard/action":
