@@ -11,6 +11,7 @@ REFUSED = "outsiders.refused"
 SENT_PRIVATELY = "outsiders.sent-privately"
 NOT_HERE = "outsiders.not-here"
 UNCHECKED = "outsiders.unchecked"
+REMINDER_WITHHELD = "outsiders.reminder-withheld"
 INTENT = "outsider"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -177,3 +178,23 @@ def test_which_channels_include_outsiders():
     assert channel_is_external({"is_shared": True})
     assert not channel_is_external({"is_shared": True, "is_org_shared": True})  # one Grid org
     assert not channel_is_external({"is_channel": True})
+
+
+async def test_a_reminder_due_in_a_channel_since_shared_outside_names_nothing_there(owned, fake):
+    from adapters import scheduler as sched
+    from adapters.server import reminder_deliverers
+    from tests.slack.test_workspaces import _make_due, meeting_form
+
+    slack = owned
+    day = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
+    posted = len(fake.of("chat.postMessage"))
+    assert (await slack.post(meeting_form("T1", day).replace(b"C9", b"C1"), FORM)).status == 200
+    await fake.wait_for("chat.postMessage", posted + 1)
+    fake.channels["C1"] = {"is_shared": True, "is_ext_shared": True}  # shared with Microsoft since
+    slack.rt.services.slack.gate = type(slack.rt.services.slack.gate)()  # past the channel cache
+    assert await _make_due(slack) >= 1
+    worker = sched.Scheduler(slack.rt, deliverers=reminder_deliverers(), owner="w-out")
+    assert await worker.run_once() >= 1
+    reminders = fake.of("chat.postMessage")[posted + 1 :]
+    assert reminders and {r["text"] for r in reminders} == {slack.rt.kb.say("outsiders.reminder-withheld")}
+    assert not leaked(reminders)
