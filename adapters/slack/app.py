@@ -33,7 +33,7 @@ from adapters.runtime import Runtime
 from adapters.slack import blocks, files, home, modals
 from adapters.slack.installs import Revocations
 from adapters.slack.logs import slack_logger
-from adapters.slack.outsiders import Gate, Verdict, notice_home, notice_modal
+from adapters.slack.outsiders import Gate, Verdict, home_of_tenant, notice_home, notice_modal
 from adapters.slack.settings import SlackSettings
 from bot import outsiders
 from bot.reply import Reply
@@ -218,6 +218,10 @@ class SlackCoach:
         if turn.timezone is None and turn.user:
             tz = await self.user_timezone(client, turn.tenant, turn.user)
             turn = dataclasses.replace(turn, timezone=tz)
+        if not turn.audience_external and not turn.conversation.startswith("D"):
+            # Vouched here, in the worker, not inside Slack's ack: it may list the members.
+            private = await self.gate.private_room(client, home_of_tenant(turn.tenant), turn.conversation)
+            turn = dataclasses.replace(turn, private_channel=private)
         task = asyncio.ensure_future(self.rt.handle(turn))
         placeholder: str | None = None
         if ephemeral_user is None:
@@ -282,7 +286,13 @@ class SlackCoach:
             await respond(text=text, blocks=rendered, response_type="in_channel")
             return None
 
-    def turn(self, context: AsyncBoltContext, body: dict[str, Any], **kw: Any) -> Turn:
+    def turn(
+        self, context: AsyncBoltContext, body: dict[str, Any], verdict: Verdict | None = None, **kw: Any
+    ) -> Turn:
+        """A turn from a person `Gate.check` let in: whether outsiders can read the conversation,
+        and whether they administer the workspace, come from its verdict."""
+        if verdict is not None:
+            kw.update(audience_external=verdict.external, is_admin=verdict.admin)
         return Turn(platform="slack", tenant=tenant_of(context, body), received_at=self.now(), **kw)
 
     # --- surfaces --------------------------------------------------------------------
@@ -309,7 +319,7 @@ class SlackCoach:
             user_name=body.get("user_name"),
             text=text or "help",
             event_id=stable_id("cmd", body.get("trigger_id")),
-            audience_external=verdict.external,
+            verdict=verdict,
         )
         await self.accept(
             context,
@@ -335,7 +345,7 @@ class SlackCoach:
             user=user,
             text=text or "help",
             event_id=body.get("event_id"),
-            audience_external=verdict.external,
+            verdict=verdict,
         )
         await self.accept(
             context, turn, channel, thread_ts=thread_ts, ephemeral_user=user if verdict.external else None
@@ -356,7 +366,7 @@ class SlackCoach:
             user=user,
             text=event.get("text") or "",
             event_id=body.get("event_id"),
-            audience_external=verdict.external,
+            verdict=verdict,
         )
         await self.accept(
             context,
@@ -393,7 +403,7 @@ class SlackCoach:
             action=payload or {"intent": ""},
             # One effect per message: a second click (or a double delivery) finds it claimed.
             event_id=stable_id("act", channel, message_ts),
-            audience_external=verdict.external,
+            verdict=verdict,
         )
         await self.accept(
             context,
@@ -439,7 +449,7 @@ class SlackCoach:
             conversation=channel,
             user=user,
             event_id=stable_id("view", view.get("id"), view.get("hash")),
-            audience_external=verdict.external,
+            verdict=verdict,
             **modals.submission(kind, got, self.roles),
         )
         await self.accept(
@@ -476,7 +486,7 @@ class SlackCoach:
             # Straight to the leak check: the message is checked as it is, never re-parsed.
             action={"intent": "leakcheck", "message": text, "user_text": "check before sending"},
             event_id=stable_id("sc", shortcut.get("trigger_id")),
-            audience_external=verdict.external,
+            verdict=verdict,
         )
         await self.accept(context, turn, channel, thread_ts=message.get("thread_ts"), ephemeral_user=user)
 

@@ -27,6 +27,7 @@ log = slack_logger()
 TTL = 300.0  # seconds a users.info / conversations.info answer is reused
 LOOKUP_TIMEOUT = 2.0  # the listener runs inside Slack's 3 s ack
 MAX_ENTRIES = 50_000
+MAX_MEMBERS = 200  # a private channel with more members is not vouched for (one page of members)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,15 @@ class Verdict:
     silent: bool = False  # a bot or an app: refused without an answer
     unchecked: bool = False  # who it is could not be checked (users.info failed): refused for now
     external: bool = False  # the conversation includes outsiders: answer privately
+    admin: bool = False  # users.info says the person administers the workspace (or the Grid org)
     why: str = ""  # the kind of outsider, for the log line (never an id or any text)
+
+
+def home_of_tenant(tenant: str) -> Home:
+    """The installation's identity from a turn's tenant (a Grid org id `E…`, else a team id)."""
+    return (
+        Home(team=None, enterprise=tenant) if tenant.startswith("E") else Home(team=tenant, enterprise=None)
+    )
 
 
 def home_of(context: Any) -> Home:
@@ -112,6 +121,18 @@ def user_is_outsider(user: dict[str, Any], home: Home) -> str:
     return ""
 
 
+def is_admin(user: dict[str, Any]) -> bool:
+    """A workspace admin or owner (or, on Grid, an org admin or owner), per users.info."""
+    grid = user.get("enterprise_user") or {}
+    return bool(
+        user.get("is_admin")
+        or user.get("is_owner")
+        or user.get("is_primary_owner")
+        or grid.get("is_admin")
+        or grid.get("is_owner")
+    )
+
+
 def channel_is_external(channel: dict[str, Any]) -> bool:
     """Shared with another organisation (Slack Connect), or on its way to it. A channel shared
     only among the workspaces of one Grid org (`is_org_shared`) stays internal."""
@@ -126,7 +147,9 @@ class Gate:
     def __init__(self, ttl: float = TTL) -> None:
         self.ttl = ttl
         self._people: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
-        self._rooms: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._rooms: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+        self._private: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._me: dict[str, str | None] = {}
 
     async def person(self, client: AsyncWebClient, home: Home, user: str) -> dict[str, Any] | None:
         """users.info's record of the user (cached), or None when Slack could not say."""
@@ -145,23 +168,77 @@ class Gate:
         self._people[key] = (time.monotonic() + self.ttl, dict(record))
         return dict(record)
 
-    async def external_room(self, client: AsyncWebClient, home: Home, channel: str) -> bool:
-        """Does this conversation include outsiders? conversations.info, cached; when Slack
-        can't say, the answer is yes (the reply then goes privately: nothing is lost)."""
+    async def room(self, client: AsyncWebClient, home: Home, channel: str) -> dict[str, Any] | None:
+        """conversations.info's record of the channel (cached), or None when Slack could not say."""
         key = (home.enterprise or home.team or "", channel)
         hit = self._rooms.get(key)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
         try:
             resp = await asyncio.wait_for(client.conversations_info(channel=channel), timeout=LOOKUP_TIMEOUT)
-            external = channel_is_external(resp.get("channel") or {})
+            record = dict(resp.get("channel") or {})
         except Exception as exc:
-            log.info("conversations.info unavailable (%s); answering privately", type(exc).__name__)
-            return True
+            log.info("conversations.info unavailable (%s)", type(exc).__name__)
+            return None
         if len(self._rooms) > MAX_ENTRIES:
             self._rooms.clear()
-        self._rooms[key] = (time.monotonic() + self.ttl, external)
-        return external
+        self._rooms[key] = (time.monotonic() + self.ttl, record)
+        return record
+
+    async def external_room(self, client: AsyncWebClient, home: Home, channel: str) -> bool:
+        """Does this conversation include outsiders? When Slack can't say, the answer is yes
+        (the reply then goes privately: nothing is lost)."""
+        record = await self.room(client, home, channel)
+        return True if record is None else channel_is_external(record)
+
+    async def private_room(self, client: AsyncWebClient, home: Home, channel: str) -> bool:
+        """Is this a private channel of the organisation only: private, shared with no other
+        organisation, and every member one of ours (no guest, no stranger, no one's bot but
+        ours)? Vouched for `Turn.private_channel`; any doubt answers no, which is safe (the
+        channel then gives no access). Asked by the inbox worker, never inside Slack's ack."""
+        key = (home.enterprise or home.team or "", channel)
+        hit = self._private.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        record = await self.room(client, home, channel)
+        private = False
+        if record and record.get("is_private") and not record.get("is_mpim") and not record.get("is_im"):
+            private = not channel_is_external(record) and await self._all_ours(client, home, channel)
+        if len(self._private) > MAX_ENTRIES:
+            self._private.clear()
+        self._private[key] = (time.monotonic() + self.ttl, private)
+        return private
+
+    async def _all_ours(self, client: AsyncWebClient, home: Home, channel: str) -> bool:
+        try:
+            resp = await asyncio.wait_for(
+                client.conversations_members(channel=channel, limit=MAX_MEMBERS), timeout=LOOKUP_TIMEOUT
+            )
+        except Exception as exc:
+            log.info("conversations.members unavailable (%s)", type(exc).__name__)
+            return False
+        members = [str(m) for m in resp.get("members") or []]
+        if not members or (resp.get("response_metadata") or {}).get("next_cursor"):
+            return False  # more than one page: too many to vouch for
+        me = await self._bot_user(client)
+        for member in members:
+            if member == me:
+                continue
+            record = await self.person(client, home, member)
+            if record is None or user_is_outsider(record, home):
+                return False
+        return True
+
+    async def _bot_user(self, client: AsyncWebClient) -> str | None:
+        """The coach's own bot user (auth.test, once per process and token)."""
+        token = getattr(client, "token", None) or ""
+        if token not in self._me:
+            try:
+                resp = await asyncio.wait_for(client.auth_test(), timeout=LOOKUP_TIMEOUT)
+                self._me[token] = resp.get("user_id")
+            except Exception:
+                return None
+        return self._me[token]
 
     async def check(
         self,
@@ -187,7 +264,8 @@ class Gate:
         why = user_is_outsider(record, home)
         if why:
             return Verdict(outsider=True, silent=why == "bot", why=why)
-        return Verdict(external=await self.is_external(client, home, body, channel))
+        external = await self.is_external(client, home, body, channel)
+        return Verdict(external=external, admin=is_admin(record))
 
     async def is_external(
         self, client: AsyncWebClient, home: Home, body: dict[str, Any], channel: str | None

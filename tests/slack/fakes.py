@@ -62,6 +62,7 @@ class FakeSlack:
     # {"is_ext_shared": True} for a Slack Connect channel; a channel in `missing` is not found.
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     missing: set[str] = field(default_factory=set)
+    rosters: dict[str, list[str]] = field(default_factory=dict)  # conversations.members per channel
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     server: TestServer | None = None
     listeners: list[Any] = field(default_factory=list)  # called with each recorded Call (bench)
@@ -189,6 +190,8 @@ class FakeSlack:
                 return {"ok": False, "error": "channel_not_found"}
             room = {"id": channel, "is_channel": True, "is_shared": False, "is_ext_shared": False}
             return {"ok": True, "channel": {**room, **self.channels.get(channel, {})}}
+        if method == "conversations.members":
+            return {"ok": True, "members": self.rosters.get(str(args.get("channel")), ["U1", "UBOT"])}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
         if method in ("views.open", "views.publish"):

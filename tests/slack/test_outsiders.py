@@ -198,3 +198,36 @@ async def test_a_reminder_due_in_a_channel_since_shared_outside_names_nothing_th
     reminders = fake.of("chat.postMessage")[posted + 1 :]
     assert reminders and {r["text"] for r in reminders} == {slack.rt.kb.say("outsiders.reminder-withheld")}
     assert not leaked(reminders)
+
+
+async def test_each_turn_carries_what_slack_vouches_for(owned, fake):
+    """`Turn.is_admin` from users.info; `Turn.private_channel` only for a private channel that
+    is shared with no one outside and has only our own people in it (docs/security.md)."""
+    slack, seen = owned, []
+    real = slack.rt.coach.handle
+
+    async def spy(turn):
+        seen.append(turn)
+        return await real(turn)
+
+    slack.rt.coach.handle = spy
+    fake.people["UA"] = {"is_admin": True}
+    fake.people["UG"] = {"is_restricted": True}
+    fake.channels["GP"] = {"is_private": True}
+    fake.channels["GQ"] = {"is_private": True}
+    fake.rosters["GQ"] = ["U1", "UG", "UBOT"]
+    fake.channels["GX"] = {"is_private": True, "is_shared": True, "is_ext_shared": True}
+    asked = [("U1", "C1"), ("UA", "C1"), ("U1", "GP"), ("U1", "GQ"), ("U1", "GX")]
+    for n, (user, channel) in enumerate(asked, 1):
+        await slack.post(slash("help", user=user, channel=channel), FORM)
+        async with asyncio.timeout(10):
+            while len(seen) < n:  # noqa: ASYNC110 (the spy's list)
+                await asyncio.sleep(0.01)
+    got = [(t.user, t.conversation, t.is_admin, t.private_channel, t.audience_external) for t in seen]
+    assert got == [
+        ("U1", "C1", False, False, False),
+        ("UA", "C1", True, False, False),
+        ("U1", "GP", False, True, False),
+        ("U1", "GQ", False, False, False),  # a guest is in it
+        ("U1", "GX", False, False, True),  # shared with another organisation
+    ]
