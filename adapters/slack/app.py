@@ -238,12 +238,8 @@ class SlackCoach:
             await client.chat_delete(channel=channel, ts=placeholder)
             placeholder = None
         if ephemeral_user is not None or ((reply.ephemeral or reply.private) and turn.user):
-            await client.chat_postEphemeral(
-                channel=channel,
-                user=ephemeral_user or turn.user,
-                text=text,
-                blocks=rendered,
-                thread_ts=thread_ts,
+            await self._post_ephemeral(
+                client, channel, ephemeral_user or turn.user, thread_ts, text, rendered, respond
             )
         elif placeholder:
             await client.chat_update(channel=channel, ts=placeholder, text=text, blocks=rendered)
@@ -264,6 +260,27 @@ class SlackCoach:
             log.warning("could not open a DM for a file (%s)", type(exc).__name__)
             return
         await files.post_files(client, reply, dm, None)
+
+    async def _post_ephemeral(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        user: str,
+        thread_ts: str | None,
+        text: str,
+        rendered: list[dict] | None,
+        respond: Any,
+    ) -> None:
+        try:
+            await client.chat_postEphemeral(
+                channel=channel, user=user, text=text, blocks=rendered, thread_ts=thread_ts
+            )
+        except SlackApiError as exc:
+            # A slash command in a channel the bot isn't in (often a Slack Connect channel):
+            # the command's response_url answers the sender alone.
+            if respond is None or exc.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                raise
+            await respond(text=text, blocks=rendered, response_type="ephemeral")
 
     async def _post(
         self,

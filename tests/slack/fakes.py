@@ -157,6 +157,8 @@ class FakeSlack:
                 "user_id": "UBOT",
                 "bot_id": "BBOT",
             }
+        if method.startswith("chat.") and args.get("channel") in self.missing:
+            return {"ok": False, "error": "channel_not_found"}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             ts = args.get("ts") or f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message_ts": ts}

@@ -13,6 +13,7 @@ import pytest
 
 from adapters.slack.outsiders import Home, channel_is_external, user_is_outsider
 from tests.access_checks import changed, settled, snapshot
+from tests.slack.fakes import command
 from tests.slack.outsider_kit import (
     BUDGET,
     DEAL,
@@ -231,3 +232,19 @@ async def test_each_turn_carries_what_slack_vouches_for(owned, fake):
         ("U1", "GQ", False, False, False),  # a guest is in it
         ("U1", "GX", False, False, True),  # shared with another organisation
     ]
+
+
+async def test_a_command_in_a_shared_channel_the_coach_is_not_in_answers_through_the_response_url(
+    owned, fake
+):
+    """conversations.info can't see the channel, so it counts as shared; the ephemeral post
+    fails there, and the command's response_url answers the sender alone."""
+    slack = owned
+    fake.missing.add("CZ")
+    await slack.post(command("help", user="U1", channel="CZ", response_url=fake.response_url("rz")), FORM)
+    async with asyncio.timeout(10):
+        while not fake.responses:  # noqa: ASYNC110 (the fake's list)
+            await asyncio.sleep(0.01)
+    (answer,) = fake.responses
+    assert answer["response_type"] == "ephemeral" and answer["text"]
+    assert not [p for p in fake.of("chat.postMessage") if p["channel"] == "CZ"]
