@@ -129,3 +129,32 @@ def test_member_records_that_count_as_outsiders() -> None:
     assert member_outsider({"tenantId": OTHER_TENANT}, tenant) == "other tenant"
     assert member_outsider({"role": "bot"}, tenant) == "bot"
     assert member_outsider({"userRole": "user", "tenantId": tenant.upper()}, tenant) == ""
+
+
+async def test_a_reminder_due_in_a_group_chat_a_guest_has_since_joined_names_nothing(
+    sqlite_url, issuer, connector
+) -> None:
+    from datetime import UTC, datetime
+
+    from adapters.scheduler import Scheduler
+    from adapters.server import reminder_deliverers
+    from tests.conftest import Clock
+    from tests.teams.test_teams_reminders import MEETING, pending
+
+    clock = Clock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    bot = await start_bot(sqlite_url, issuer, connector, clock=clock)
+    try:
+        for text in ("deal new Woodgrove EA renewal", MEETING):
+            await bot.post(message(connector, text, conversation=GROUP, kind="groupChat", mention=True))
+        assert "pricing meeting" in card_text(card_of(connector.messages[-1])).lower()
+        connector.rosters[GROUP] = [{"id": "29:g", "aadObjectId": "aad-g", "userRole": "guest"}]
+        bot.rt.services.teams.agent.gate = type(bot.rt.services.teams.agent.gate)()  # past the cache
+        clock.now = (await pending(bot))[0][1]
+        before = len(connector.posts)
+        worker = Scheduler(bot.rt, deliverers=reminder_deliverers(), owner="w-out")
+        assert await worker.run_once() == 1
+        (post,) = [p for p in connector.posts[before:] if p["activity"].get("type") == "message"]
+        assert card_text(card_of(post["activity"])) == line(bot, "outsiders.reminder-withheld")
+        assert not leaked(post)
+    finally:
+        await stop_bot(bot)
