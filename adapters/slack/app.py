@@ -33,7 +33,7 @@ from adapters.runtime import Runtime
 from adapters.slack import blocks, files, home, modals
 from adapters.slack.installs import Revocations
 from adapters.slack.logs import slack_logger
-from adapters.slack.outsiders import Gate, Verdict, home_of_tenant, notice_home, notice_modal
+from adapters.slack.outsiders import Gate, Verdict, home_of_tenant, is_dm, notice_home, notice_modal
 from adapters.slack.settings import SlackSettings
 from bot import outsiders
 from bot.reply import Reply
@@ -218,7 +218,7 @@ class SlackCoach:
         if turn.timezone is None and turn.user:
             tz = await self.user_timezone(client, turn.tenant, turn.user)
             turn = dataclasses.replace(turn, timezone=tz)
-        if not turn.audience_external and not turn.conversation.startswith("D"):
+        if not turn.audience_external and not is_dm(turn.conversation):
             # Vouched here, in the worker, not inside Slack's ack: it may list the members.
             private = await self.gate.private_room(client, home_of_tenant(turn.tenant), turn.conversation)
             turn = dataclasses.replace(turn, private_channel=private)

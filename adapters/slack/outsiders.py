@@ -94,6 +94,12 @@ def actor_teams(body: dict[str, Any]) -> list[str]:
     return [str(t) for t in out if t]
 
 
+def is_dm(channel: str) -> bool:
+    """The coach's DM with a person: a `D…` conversation, or a user id (`U…`/`W…`), which
+    chat.postMessage delivers to that person's DM (the forms opened from the App Home)."""
+    return channel.startswith(("D", "U", "W"))
+
+
 def is_bot_message(event: dict[str, Any] | None) -> bool:
     return bool(event) and bool(
         event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message"
@@ -272,7 +278,7 @@ class Gate:
     ) -> bool:
         if body.get("is_ext_shared_channel") is True:
             return True
-        if not channel or channel.startswith("D"):  # the bot's DM with this (internal) person
+        if not channel or is_dm(channel):  # the bot's DM with this (internal) person
             return False
         event = body.get("event") if isinstance(body.get("event"), dict) else None
         if event is not None and event.get("channel_type") == "im":

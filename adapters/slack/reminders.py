@@ -78,9 +78,10 @@ _ROOMS: Any = None  # adapters.slack.outsiders.Gate, made on first use (its shor
 async def _shared_outside(rt: Runtime, client: Any, tenant_key: str, channel: str) -> bool:
     """Does the channel include people of another organisation? A DM with the coach does not."""
     global _ROOMS
-    if channel.startswith("D"):
+    from adapters.slack.outsiders import Gate, Home, is_dm
+
+    if is_dm(channel):
         return False
-    from adapters.slack.outsiders import Gate, Home
 
     slack = rt.services.slack
     gate = getattr(slack, "gate", None) or _ROOMS

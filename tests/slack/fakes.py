@@ -188,7 +188,7 @@ class FakeSlack:
             return {"ok": True, "user": {**record, **self.people.get(user, {})}}
         if method == "conversations.info":
             channel = str(args.get("channel"))
-            if channel in self.missing:
+            if channel in self.missing or channel.startswith(("U", "W")):  # a user id is no channel
                 return {"ok": False, "error": "channel_not_found"}
             room = {"id": channel, "is_channel": True, "is_shared": False, "is_ext_shared": False}
             return {"ok": True, "channel": {**room, **self.channels.get(channel, {})}}

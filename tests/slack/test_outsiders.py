@@ -248,3 +248,11 @@ async def test_a_command_in_a_shared_channel_the_coach_is_not_in_answers_through
     (answer,) = fake.responses
     assert answer["response_type"] == "ephemeral" and answer["text"]
     assert not [p for p in fake.of("chat.postMessage") if p["channel"] == "CZ"]
+
+
+async def test_a_form_opened_from_the_app_home_is_answered_in_the_owners_dm(owned, fake):
+    posted = len(fake.of("chat.postMessage"))
+    await owned.post(submission("Contoso M365", user="U1", channel="U1"), FORM)
+    (*_, answer) = await fake.wait_for("chat.postMessage", posted + 1)
+    assert answer["channel"] == "U1" and "Contoso M365" in answer["text"]
+    assert fake.of("chat.postEphemeral") == []
