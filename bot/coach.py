@@ -34,6 +34,7 @@ from bot.forms import (
 )
 from bot.knowledge import Knowledge
 from bot.memory import DealCache, KnownTenants, Memory
+from bot.outsiders import refusal
 from bot.reminders.hooks import on_event as reminders_on_event
 from bot.reply import Action, Item, Reply, Section
 from bot.services import CoachServices
@@ -93,7 +94,20 @@ class Coach:
         self.gate = write_gate(sessions)
 
     async def handle(self, turn: Turn) -> Reply | None:
-        """The reply to show, or None when this platform event was already handled."""
+        """The reply to show, or None when this platform event was already handled.
+
+        An outsider's turn is refused here, before any reading or transaction: no event claim,
+        no conversation, nothing written (docs/security.md, "Outsiders"). Where outsiders can
+        read the conversation, every reply is private and its address is never kept (no
+        reminder may post there)."""
+        if turn.outsider:
+            return refusal(self.kb)
+        reply = await self._handle(turn)
+        if reply is not None and turn.audience_external:
+            reply.private = True
+        return reply
+
+    async def _handle(self, turn: Turn) -> Reply | None:
         problem = self._reject(turn)
         if problem:
             return problem
@@ -104,7 +118,7 @@ class Coach:
             async with self._transaction(turn, now) as memory:
                 if turn.event_id and not await memory.claim_event(turn.event_id, now):
                     return None
-                if turn.reference is not None:
+                if turn.reference is not None and not turn.audience_external:
                     await self._store_address(memory, turn, now)
                 reply = await self._turn(memory, turn, now, deferred, llm)
             for work in deferred:  # committed: now the slow part, holding no transaction

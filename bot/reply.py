@@ -226,6 +226,9 @@ class Reply:
     missing: list[str] = field(default_factory=list)  # fact keys the coach asked for
     footer: str | None = None
     ephemeral: bool = False  # shown only to the asker where the surface can
+    # Must reach the asker alone (the conversation includes outsiders): a surface that cannot
+    # deliver it privately shows `outsiders.not-here` instead, never the reply.
+    private: bool = False
     attachments: list[Attachment] = field(default_factory=list)  # not in to_dict(): bytes, made late
 
     @property

@@ -33,7 +33,9 @@ from adapters.runtime import Runtime
 from adapters.slack import blocks, files, home, modals
 from adapters.slack.installs import Revocations
 from adapters.slack.logs import slack_logger
+from adapters.slack.outsiders import Gate, Verdict, home_of_tenant, is_dm, notice_home, notice_modal
 from adapters.slack.settings import SlackSettings
+from bot import outsiders
 from bot.reply import Reply
 from bot.turn import Turn
 
@@ -102,6 +104,30 @@ class SlackCoach:
         # Slack user → IANA time zone, from users.info; a cache of Slack's own data, so a
         # restart only costs one lookup per person.
         self._zones: dict[tuple[str, str], tuple[float, str | None]] = {}
+        # Outsiders are refused at the listener, before the inbox (adapters/slack/outsiders.py).
+        self.gate = Gate()
+
+    def refusal(self, verdict: Verdict) -> str:
+        """The one line an outsider gets; it names nothing (docs/security.md, "Outsiders")."""
+        log.info("refused an outsider on slack (%s)", verdict.why)
+        return self.rt.kb.say(outsiders.UNCHECKED if verdict.unchecked else outsiders.REFUSED)
+
+    async def refuse(
+        self,
+        client: AsyncWebClient,
+        verdict: Verdict,
+        channel: str | None,
+        user: str,
+        thread_ts: str | None = None,
+    ) -> None:
+        """Say the line to that person alone (an ephemeral message); bots and apps get nothing."""
+        line = self.refusal(verdict)
+        if verdict.silent or not channel or not user:
+            return
+        try:
+            await client.chat_postEphemeral(channel=channel, user=user, text=line, thread_ts=thread_ts)
+        except Exception as exc:  # refused either way; nothing was stored
+            log.info("could not tell an outsider (%s)", type(exc).__name__)
 
     async def user_timezone(self, client: AsyncWebClient, tenant: str, user: str) -> str | None:
         key = (tenant, user)
@@ -192,6 +218,10 @@ class SlackCoach:
         if turn.timezone is None and turn.user:
             tz = await self.user_timezone(client, turn.tenant, turn.user)
             turn = dataclasses.replace(turn, timezone=tz)
+        if not turn.audience_external and not is_dm(turn.conversation):
+            # Vouched here, in the worker, not inside Slack's ack: it may list the members.
+            private = await self.gate.private_room(client, home_of_tenant(turn.tenant), turn.conversation)
+            turn = dataclasses.replace(turn, private_channel=private)
         task = asyncio.ensure_future(self.rt.handle(turn))
         placeholder: str | None = None
         if ephemeral_user is None:
@@ -204,21 +234,53 @@ class SlackCoach:
                 await client.chat_delete(channel=channel, ts=placeholder)
             return None
         text, rendered = blocks.fallback_text(reply), blocks.render(reply)
-        if ephemeral_user is not None or (reply.ephemeral and turn.user):
-            await client.chat_postEphemeral(
-                channel=channel,
-                user=ephemeral_user or turn.user,
-                text=text,
-                blocks=rendered,
-                thread_ts=thread_ts,
+        if reply.private and placeholder:  # outsiders can read this conversation: not there
+            await client.chat_delete(channel=channel, ts=placeholder)
+            placeholder = None
+        if ephemeral_user is not None or ((reply.ephemeral or reply.private) and turn.user):
+            await self._post_ephemeral(
+                client, channel, ephemeral_user or turn.user, thread_ts, text, rendered, respond
             )
         elif placeholder:
             await client.chat_update(channel=channel, ts=placeholder, text=text, blocks=rendered)
         else:
             await self._post(client, channel, thread_ts, text, rendered, respond)
-        if reply.attachments and ephemeral_user is None and not reply.ephemeral:
+        if reply.attachments and reply.private and turn.user:
+            await self._files_by_dm(client, reply, turn.user)
+        elif reply.attachments and ephemeral_user is None and not reply.ephemeral:
             await files.post_files(client, reply, channel, thread_ts)  # after the answer is out
         return reply
+
+    async def _files_by_dm(self, client: AsyncWebClient, reply: Reply, user: str) -> None:
+        """A private answer's files go to the person's DM with the coach, never the channel."""
+        try:
+            opened = await client.conversations_open(users=user)
+            dm = str((opened.get("channel") or {})["id"])
+        except Exception as exc:
+            log.warning("could not open a DM for a file (%s)", type(exc).__name__)
+            return
+        await files.post_files(client, reply, dm, None)
+
+    async def _post_ephemeral(
+        self,
+        client: AsyncWebClient,
+        channel: str,
+        user: str,
+        thread_ts: str | None,
+        text: str,
+        rendered: list[dict] | None,
+        respond: Any,
+    ) -> None:
+        try:
+            await client.chat_postEphemeral(
+                channel=channel, user=user, text=text, blocks=rendered, thread_ts=thread_ts
+            )
+        except SlackApiError as exc:
+            # A slash command in a channel the bot isn't in (often a Slack Connect channel):
+            # the command's response_url answers the sender alone.
+            if respond is None or exc.response.get("error") not in ("not_in_channel", "channel_not_found"):
+                raise
+            await respond(text=text, blocks=rendered, response_type="ephemeral")
 
     async def _post(
         self,
@@ -241,11 +303,24 @@ class SlackCoach:
             await respond(text=text, blocks=rendered, response_type="in_channel")
             return None
 
-    def turn(self, context: AsyncBoltContext, body: dict[str, Any], **kw: Any) -> Turn:
+    def turn(
+        self, context: AsyncBoltContext, body: dict[str, Any], verdict: Verdict | None = None, **kw: Any
+    ) -> Turn:
+        """A turn from a person `Gate.check` let in: whether outsiders can read the conversation,
+        and whether they administer the workspace, come from its verdict."""
+        if verdict is not None:
+            kw.update(audience_external=verdict.external, is_admin=verdict.admin)
         return Turn(platform="slack", tenant=tenant_of(context, body), received_at=self.now(), **kw)
 
     # --- surfaces --------------------------------------------------------------------
     async def on_command(self, ack, body, context, client, respond) -> None:
+        verdict = await self.gate.check(
+            client, context, body, body.get("user_id") or "", body.get("channel_id")
+        )
+        if verdict.outsider:  # the line comes back in the ack: only the sender sees it
+            line = self.refusal(verdict)
+            await (ack() if verdict.silent else ack(text=line))
+            return
         text = (body.get("text") or "").strip()
         kind = MODAL_WORDS.get(text.casefold())
         if kind:
@@ -261,47 +336,78 @@ class SlackCoach:
             user_name=body.get("user_name"),
             text=text or "help",
             event_id=stable_id("cmd", body.get("trigger_id")),
+            verdict=verdict,
         )
-        await self.accept(context, turn, body["channel_id"], response_url=body.get("response_url"))
+        await self.accept(
+            context,
+            turn,
+            body["channel_id"],
+            response_url=body.get("response_url"),
+            ephemeral_user=body["user_id"] if verdict.external else None,
+        )
         await ack()
 
     async def on_mention(self, body, event, context, client) -> None:
+        user, channel = event.get("user", ""), event["channel"]
+        thread_ts = event.get("thread_ts") or event.get("ts")
+        verdict = await self.gate.check(client, context, body, user, channel)
+        if verdict.outsider:
+            await self.refuse(client, verdict, channel, user, thread_ts)
+            return
         text = MENTION.sub("", event.get("text") or "").strip()
         turn = self.turn(
             context,
             body,
-            conversation=event["channel"],
-            user=event.get("user", ""),
+            conversation=channel,
+            user=user,
             text=text or "help",
             event_id=body.get("event_id"),
+            verdict=verdict,
         )
-        thread_ts = event.get("thread_ts") or event.get("ts")
-        await self.accept(context, turn, event["channel"], thread_ts=thread_ts)
+        await self.accept(
+            context, turn, channel, thread_ts=thread_ts, ephemeral_user=user if verdict.external else None
+        )
 
     async def on_message(self, body, event, context, client) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return  # edits, joins and bot messages are not questions
+        user, channel = event.get("user", ""), event["channel"]
+        verdict = await self.gate.check(client, context, body, user, channel)
+        if verdict.outsider:
+            await self.refuse(client, verdict, channel, user, event.get("thread_ts"))
+            return
         turn = self.turn(
             context,
             body,
-            conversation=event["channel"],
-            user=event.get("user", ""),
+            conversation=channel,
+            user=user,
             text=event.get("text") or "",
             event_id=body.get("event_id"),
+            verdict=verdict,
         )
-        await self.accept(context, turn, event["channel"], thread_ts=event.get("thread_ts"))
+        await self.accept(
+            context,
+            turn,
+            channel,
+            thread_ts=event.get("thread_ts"),
+            ephemeral_user=user if verdict.external else None,
+        )
 
     async def on_action(self, ack, body, action, context, client, respond) -> None:
         await ack()
-        payload = blocks.parse_value(action.get("value"))
         user = body["user"]["id"]
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        verdict = await self.gate.check(client, context, body, user, channel)
+        if verdict.outsider:
+            await self.refuse(client, verdict, channel, user)
+            return
+        payload = blocks.parse_value(action.get("value"))
         if payload and "modal" in payload and payload["modal"] in modals.MODALS:
             channel = (body.get("channel") or {}).get("id") or user  # App Home: answer in the DM
             view = modals.view(payload["modal"], channel, roles=self.roles)
             await client.views_open(trigger_id=body["trigger_id"], view=view)
             return
-        container = body.get("container") or {}
-        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
         message = body.get("message") or {}
         message_ts = container.get("message_ts") or message.get("ts")
         if not channel or not message_ts:
@@ -314,8 +420,15 @@ class SlackCoach:
             action=payload or {"intent": ""},
             # One effect per message: a second click (or a double delivery) finds it claimed.
             event_id=stable_id("act", channel, message_ts),
+            verdict=verdict,
         )
-        await self.accept(context, turn, channel, thread_ts=message.get("thread_ts"))
+        await self.accept(
+            context,
+            turn,
+            channel,
+            thread_ts=message.get("thread_ts"),
+            ephemeral_user=user if verdict.external else None,
+        )
         label = (action.get("text") or {}).get("text", "a button")
         note = f"<@{user}> chose *{blocks.escape(label)}*"
         try:
@@ -334,23 +447,31 @@ class SlackCoach:
         if kind not in modals.MODALS:
             await ack()
             return
+        user = body["user"]["id"]
+        channel, thread_ts = modals.origin(view.get("private_metadata", ""))
+        channel = channel or user
+        verdict = await self.gate.check(client, context, body, user, channel)
+        if verdict.outsider:  # the modal turns into the line; nothing is stored
+            line = self.refusal(verdict)
+            await (ack() if verdict.silent else ack(response_action="update", view=notice_modal(line)))
+            return
         got = modals.values(view.get("state") or {})
         errors = modals.validate(kind, got, self.now().date(), self.roles)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
-        user = body["user"]["id"]
-        channel, thread_ts = modals.origin(view.get("private_metadata", ""))
-        channel = channel or user
         turn = self.turn(
             context,
             body,
             conversation=channel,
             user=user,
             event_id=stable_id("view", view.get("id"), view.get("hash")),
+            verdict=verdict,
             **modals.submission(kind, got, self.roles),
         )
-        await self.accept(context, turn, channel, thread_ts=thread_ts)
+        await self.accept(
+            context, turn, channel, thread_ts=thread_ts, ephemeral_user=user if verdict.external else None
+        )
         await ack()
 
     async def on_shortcut(self, ack, body, shortcut, context, client) -> None:
@@ -360,6 +481,10 @@ class SlackCoach:
         user = shortcut["user"]["id"]
         text = (message.get("text") or "").strip()
         if not channel:
+            return
+        verdict = await self.gate.check(client, context, body, user, channel)
+        if verdict.outsider:
+            await self.refuse(client, verdict, channel, user)
             return
         limit = self.rt.settings.max_message_chars
         if not text or len(text) > limit:
@@ -378,6 +503,7 @@ class SlackCoach:
             # Straight to the leak check: the message is checked as it is, never re-parsed.
             action={"intent": "leakcheck", "message": text, "user_text": "check before sending"},
             event_id=stable_id("sc", shortcut.get("trigger_id")),
+            verdict=verdict,
         )
         await self.accept(context, turn, channel, thread_ts=message.get("thread_ts"), ephemeral_user=user)
 
@@ -385,6 +511,12 @@ class SlackCoach:
         if event.get("tab", "home") != "home":
             return
         user = event["user"]
+        verdict = await self.gate.check(client, context, body, user, None)
+        if verdict.outsider:  # the line, no deals and no buttons
+            line = self.refusal(verdict)
+            if not verdict.silent:
+                await client.views_publish(user_id=user, view=notice_home(line))
+            return
         view = await home.home_view(self.rt, tenant_of(context, body), user, self.now())
         await client.views_publish(user_id=user, view=view)
 

@@ -27,13 +27,18 @@ BOLT = web.AppKey("slack_bolt", AsyncApp)
 SCOPES = [
     "app_mentions:read",
     "channels:history",
+    # conversations.info: is a channel shared with another organisation? (adapters/slack/outsiders.py)
+    "channels:read",
     "chat:write",
     "commands",
     "files:write",  # the deal brief's PDF, posted beside the answer (adapters/slack/files.py)
     "groups:history",
+    "groups:read",
     "im:history",
-    "im:write",
-    "users:read",
+    "im:read",
+    "im:write",  # conversations.open: a private answer's file goes to the person's DM
+    "mpim:read",
+    "users:read",  # users.info: guests, other organisations' people, bots; the time zone
 ]
 
 

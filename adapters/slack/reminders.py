@@ -72,6 +72,24 @@ async def _already_posted(client: Any, channel: str, key: str) -> bool:
     return False
 
 
+_ROOMS: Any = None  # adapters.slack.outsiders.Gate, made on first use (its short cache)
+
+
+async def _shared_outside(rt: Runtime, client: Any, tenant_key: str, channel: str) -> bool:
+    """Does the channel include people of another organisation? A DM with the coach does not."""
+    global _ROOMS
+    from adapters.slack.outsiders import Gate, Home, is_dm
+
+    if is_dm(channel):
+        return False
+
+    slack = rt.services.slack
+    gate = getattr(slack, "gate", None) or _ROOMS
+    if gate is None:
+        gate = _ROOMS = Gate()
+    return bool(await gate.external_room(client, Home(team=tenant_key, enterprise=None), channel))
+
+
 async def deliver_slack(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
     client = await slack_client(rt, reminder.tenant_key)
     channel, thread_ts = slack_target(reminder)
@@ -83,6 +101,13 @@ async def deliver_slack(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
         return
     from adapters.slack.blocks import fallback_text, render
 
+    if await _shared_outside(rt, client, reminder.tenant_key, channel):
+        # The channel was shared with another organisation since the reminder was planned:
+        # a line that names nothing goes there instead (docs/security.md, "Outsiders").
+        from bot.outsiders import REMINDER_WITHHELD
+
+        log.info("reminder %s withheld: the channel includes outsiders", reminder.id)
+        reply = Reply(headline=rt.kb.say(REMINDER_WITHHELD), intent="outsider")
     await client.chat_postMessage(
         channel=channel,
         thread_ts=thread_ts,

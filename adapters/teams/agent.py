@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import logging
 import re
@@ -15,9 +16,11 @@ from adapters import inbox
 from adapters.runtime import Runtime
 from adapters.teams import cards
 from adapters.teams.config import TeamsConfig
+from adapters.teams.outsiders import Gate, Verdict
 from adapters.teams.refs import References
 from adapters.teams.retry import with_retry
 from adapters.teams.security import tenant_of
+from bot import outsiders
 from bot.reply import Item, Reply, Section
 from bot.turn import Turn
 from bot.understand import suggestions
@@ -66,11 +69,18 @@ class CoachAgent:
         # Turns still running after their HTTP request was answered (see _answer); kept so they
         # are not garbage-collected and so shutdown can wait for them.
         self.background: set[asyncio.Task] = set()
+        # Outsiders are refused before any turn or reference is stored (adapters/teams/outsiders.py).
+        self.gate = Gate(lookups=not config.anonymous)
 
     # --- entry -------------------------------------------------------------------
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         tenant = tenant_of(activity) or "local-dev"
+        if activity.type in (ActivityTypes.conversation_update, ActivityTypes.message, ActivityTypes.invoke):
+            verdict = await self.gate.check(context, tenant, conversation_key(activity))
+            if verdict.outsider or verdict.external:
+                await self._keep_out(context, verdict)
+                return
         if activity.type == ActivityTypes.conversation_update:
             # A resent conversationUpdate (same id) must not welcome twice: the id is claimed in
             # the database together with the reference save.
@@ -82,6 +92,51 @@ class CoachAgent:
             await self._on_message(context, tenant)
         elif activity.type == ActivityTypes.invoke:
             await self._on_invoke(context, tenant)
+
+    async def _keep_out(self, context: TurnContext, verdict: Verdict) -> None:
+        """An outsider gets one line that names nothing; an insider in a conversation with
+        outsiders is told the coach discusses deals only in a 1:1 chat. Nothing is stored
+        either way: no turn, no conversation reference. Bots, and conversationUpdates (no one
+        asked anything), get no answer. The leak check's task module is private to the person
+        who opened it, so an insider's check still runs there."""
+        activity = context.activity
+        if verdict.outsider:
+            log.info("refused an outsider on teams (%s)", verdict.why)
+            key = outsiders.UNCHECKED if verdict.unchecked else outsiders.REFUSED
+            reply = Reply(headline=self.rt.kb.say(key), intent=outsiders.INTENT)
+        else:
+            log.info("kept deals out of a teams conversation with outsiders")
+            if activity.type == ActivityTypes.invoke and activity.name == "composeExtension/submitAction":
+                tenant = tenant_of(activity) or "local-dev"
+                value = activity.value if isinstance(activity.value, dict) else {}
+                reply = await self._leak_check(activity, tenant, value, private=True)
+                await self._task_card(context, reply)
+                return
+            reply = outsiders.not_here(self.rt.kb)
+        if activity.type == ActivityTypes.conversation_update:
+            return
+        if verdict.silent:  # an invoke still gets its answer (an empty one), a message nothing
+            if activity.type == ActivityTypes.invoke:
+                await self._invoke_response(context, {})
+            return
+        if activity.type == ActivityTypes.invoke:
+            if activity.name == "adaptiveCard/action":
+                await self._invoke_response(context, cards.invoke_card_response(cards.render(reply)))
+            elif activity.name == "composeExtension/submitAction":
+                await self._task_card(context, reply)
+            else:
+                await self._invoke_response(context, {"error": "unknown invoke"}, status=400)
+            return
+        await self._send(context, reply)
+
+    async def _task_card(self, context: TurnContext, reply: Reply) -> None:
+        task = {
+            "task": {
+                "type": "continue",
+                "value": {"title": "Leak check", "card": cards.attachment(cards.render(reply))},
+            }
+        }
+        await self._invoke_response(context, task)
 
     async def _save_reference(self, activity: Activity, tenant: str) -> bool:
         """A conversationUpdate (no coach turn): the reference and the event id's claim in one
@@ -270,17 +325,13 @@ class CoachAgent:
             await self._invoke_response(context, cards.invoke_card_response(cards.render(reply, note=note)))
         elif activity.name == "composeExtension/submitAction":
             reply = await self._leak_check(activity, tenant, value)
-            task = {
-                "task": {
-                    "type": "continue",
-                    "value": {"title": "Leak check", "card": cards.attachment(cards.render(reply))},
-                }
-            }
-            await self._invoke_response(context, task)
+            await self._task_card(context, reply)
         else:  # an invoke this bot never offered: bad input, not a server error
             await self._invoke_response(context, {"error": "unknown invoke"}, status=400)
 
-    async def _leak_check(self, activity: Activity, tenant: str, value: dict[str, Any]) -> Reply:
+    async def _leak_check(
+        self, activity: Activity, tenant: str, value: dict[str, Any], *, private: bool = False
+    ) -> Reply:
         """The "Check for leaks" message action: the picked message (or the text typed into the
         action's form) through the leak check, for the role chosen there (default: the KB's)."""
         if value.get("commandId") not in (None, LEAK_COMMAND):
@@ -292,7 +343,10 @@ class CoachAgent:
         action: dict[str, Any] = {"intent": LEAK_INTENT, "message": text, "user_text": text}
         if isinstance(data.get("role"), str) and data["role"].strip():
             action["role"] = data["role"].strip()
-        reply = await self.rt.handle(self._turn(activity, tenant, action=action))
+        turn = self._turn(activity, tenant, action=action)
+        if private:  # a conversation with outsiders: its address is not kept (no reminder goes there)
+            turn = dataclasses.replace(turn, audience_external=True, reference=None)
+        reply = await self.rt.handle(turn)
         return reply or Reply(headline="Already checked.", intent="duplicate")
 
     async def _invoke_response(self, context: TurnContext, body: Any, status: int = 200) -> None:
@@ -319,6 +373,8 @@ class CoachAgent:
 
     # --- sending -----------------------------------------------------------------------
     def _activity(self, reply: Reply, note: str | None = None) -> Activity:
+        if reply.private:  # never in a conversation outsiders can read (bot/outsiders.py)
+            reply = outsiders.not_here(self.rt.kb)
         card = cards.render(reply, note=note)
         return Activity(
             type=ActivityTypes.message,

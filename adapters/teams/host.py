@@ -19,9 +19,11 @@ from adapters.runtime import Runtime
 from adapters.teams import edge, logs
 from adapters.teams.agent import CoachAgent
 from adapters.teams.config import TeamsConfig
+from adapters.teams.outsiders import is_personal
 from adapters.teams.refs import References
 from adapters.teams.retry import with_retry
 from adapters.teams.security import service_url_allowed, tenant_allowed, tenant_of
+from bot import outsiders
 from bot.reply import Reply
 
 log = logging.getLogger("coach.teams")
@@ -136,8 +138,15 @@ class TeamsHost:
             try:
                 if before_post is not None:
                     await before_post()
+                out = activity
+                if not is_personal(context.activity) and await self.agent.gate.external_room(
+                    context, tenant, conversation
+                ):  # outsiders joined since: a line that names nothing (docs/security.md, "Outsiders")
+                    log.info("proactive message withheld: the conversation includes outsiders")
+                    withheld = Reply(headline=self.rt.kb.say(outsiders.REMINDER_WITHHELD), intent="outsider")
+                    out = self.agent._activity(withheld)
                 await with_retry(
-                    lambda: context.send_activity(activity),
+                    lambda: context.send_activity(out),
                     attempts=self.config.retry_attempts,
                     base=self.config.retry_base,
                     per_call=self.config.call_timeout,

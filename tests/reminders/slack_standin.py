@@ -19,6 +19,7 @@ class SlackStandIn:
     posts: list[dict[str, Any]] = field(default_factory=list)
     rate_limited: int = 0
     history_calls: int = 0
+    shared: set[str] = field(default_factory=set)  # channels shared with another organisation
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     runner: web.AppRunner | None = None
     url: str = ""
@@ -62,11 +63,20 @@ class SlackStandIn:
         nxt = str(offset + limit) if offset + limit < len(msgs) else ""
         return web.json_response({"ok": True, "messages": page, "response_metadata": {"next_cursor": nxt}})
 
+    async def info(self, request: web.Request) -> web.Response:
+        channel = (await self._args(request)).get("channel")
+        shared = channel in self.shared
+        return web.json_response(
+            {"ok": True, "channel": {"id": channel, "is_shared": shared, "is_ext_shared": shared}}
+        )
+
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/api/chat.postMessage", self.post_message)
         app.router.add_post("/api/conversations.history", self.history)
         app.router.add_get("/api/conversations.history", self.history)
+        app.router.add_post("/api/conversations.info", self.info)
+        app.router.add_get("/api/conversations.info", self.info)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)

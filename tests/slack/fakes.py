@@ -55,6 +55,14 @@ class FakeSlack:
     socket_outbox: asyncio.Queue = field(default_factory=asyncio.Queue)  # envelopes to push
     teams: dict[str, str] = field(default_factory=dict)  # token → team id, for auth.test
     zones: dict[str, str] = field(default_factory=dict)  # user id → IANA time zone, for users.info
+    # users.info: a user's fields over the default (a member of the token's team), e.g.
+    # {"is_restricted": True} for a guest, {"team_id": "T2"} for another organisation's user.
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # conversations.info: a channel's fields over the default (not shared), e.g.
+    # {"is_ext_shared": True} for a Slack Connect channel; a channel in `missing` is not found.
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    missing: set[str] = field(default_factory=set)
+    rosters: dict[str, list[str]] = field(default_factory=dict)  # conversations.members per channel
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     server: TestServer | None = None
     listeners: list[Any] = field(default_factory=list)  # called with each recorded Call (bench)
@@ -129,9 +137,17 @@ class FakeSlack:
             await asyncio.sleep(self.latency)
         return web.json_response(self._answer(method, args, token))
 
+    def team_of(self, token: str | None) -> str:
+        """The workspace a token belongs to: `teams`, else an installed bot's (`xoxb-installed-T9`)."""
+        if token in self.teams:
+            return self.teams[token]
+        if token and token.startswith("xoxb-installed-"):
+            return token.removeprefix("xoxb-installed-")
+        return "T1"
+
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         if method == "auth.test":
-            team = self.teams.get(token or "", "T1")
+            team = self.team_of(token)
             return {
                 "ok": True,
                 "url": "https://x.slack.com/",
@@ -141,6 +157,8 @@ class FakeSlack:
                 "user_id": "UBOT",
                 "bot_id": "BBOT",
             }
+        if method.startswith("chat.") and args.get("channel") in self.missing:
+            return {"ok": False, "error": "channel_not_found"}
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             ts = args.get("ts") or f"1700000000.{next(self._ts):06d}"
             return {"ok": True, "channel": args.get("channel"), "ts": ts, "message_ts": ts}
@@ -165,7 +183,19 @@ class FakeSlack:
             return {"ok": True, "files": shared}
         if method == "users.info":
             user = str(args.get("user"))
-            return {"ok": True, "user": {"id": user, "tz": self.zones.get(user)}}
+            team = self.team_of(token)
+            record = {"id": user, "team_id": team, "tz": self.zones.get(user), "is_bot": False}
+            return {"ok": True, "user": {**record, **self.people.get(user, {})}}
+        if method == "conversations.info":
+            channel = str(args.get("channel"))
+            if channel in self.missing or channel.startswith(("U", "W")):  # a user id is no channel
+                return {"ok": False, "error": "channel_not_found"}
+            room = {"id": channel, "is_channel": True, "is_shared": False, "is_ext_shared": False}
+            return {"ok": True, "channel": {**room, **self.channels.get(channel, {})}}
+        if method == "conversations.members":
+            return {"ok": True, "members": self.rosters.get(str(args.get("channel")), ["U1", "UBOT"])}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
         if method in ("views.open", "views.publish"):
             return {"ok": True, "view": {"id": "V1", **(args.get("view") or {})}}
         if method == "apps.connections.open":

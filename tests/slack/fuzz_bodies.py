@@ -56,6 +56,11 @@ class Bodies:
     def ident(self, prefix: str) -> str:
         return f"{prefix}{self.mark()}"
 
+    def team(self) -> str:
+        """Mostly the installation's own workspace (the loopback Slack's T1); otherwise another
+        organisation's, whose people the coach refuses at the listener (adapters/slack/outsiders.py)."""
+        return "T1" if self.r.random() < 0.7 else self.ident("T")
+
     def ref(self, prefix: str) -> Any:
         return self.field(self.r.choice([self.ident(prefix), {"id": self.ident(prefix)}]))
 
@@ -63,7 +68,7 @@ class Bodies:
     def command(self) -> dict[str, Any]:
         fields = {
             "token": self.text(),
-            "team_id": self.ident("T"),
+            "team_id": self.team(),
             "channel_id": self.ident("C"),
             "user_id": self.ident("U"),
             "user_name": self.text(),
@@ -109,8 +114,8 @@ class Bodies:
     def interaction(self, kind: str) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": self.field(kind),
-            "team": self.ref("T"),
-            "user": self.field({"id": self.ident("U"), "team_id": self.ident("T")}),
+            "team": self.field(self.r.choice([self.team(), {"id": self.team()}])),
+            "user": self.field({"id": self.ident("U"), "team_id": self.team()}),
             "channel": self.ref("C"),
             "trigger_id": self.ident("trig."),
             "response_url": self.field(f"http://127.0.0.1:9/{self.mark()}"),

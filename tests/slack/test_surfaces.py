@@ -177,8 +177,8 @@ async def test_message_shortcut_checks_the_message_ephemerally(slack, fake):
 async def test_app_home_lists_every_deal_of_the_workspace_and_none_of_another(slack, fake):
     await slack.post(command("deal new Woodgrove EA renewal", user="U1"), FORM)
     await slack.post(command("deal new Someone Elses Deal", user="U2"), FORM)
-    await slack.post(command("deal new Other Workspace Deal", user="U1", team="T2"), FORM)
-    await fake.wait_for("chat.postMessage", 3)
+    await slack.post(command("deal new Other Workspace Deal", user="U1", team="T2"), FORM)  # refused
+    await fake.wait_for("chat.postMessage", 2)
     await slack.post(event({"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"}), JSON)
     (pub,) = await fake.wait_for("views.publish")
     assert pub["user_id"] == "U1"

@@ -45,6 +45,13 @@ class Connector:
     auth_headers: list[str] = field(default_factory=list)
     on_post: Any = None  # called after each recorded post (tests wait on it)
     latency: float = 0.0  # seconds between recording a post and answering it
+    # The connector's member records (GET …/members/{id}): fields over the default (a member of
+    # the conversation's tenant, userRole "user"), e.g. {"userRole": "guest"} or {"tenantId": …}.
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # A group chat's or channel's member list (GET …/members): extra members over the speaker.
+    rosters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    lookups: list[str] = field(default_factory=list)  # member ids looked up, in order
+    members_down: bool = False  # member lookups answer 503
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -90,7 +97,26 @@ def connector_app(c: Connector) -> web.Application:
             {"access_token": "outgoing-token", "expires_in": 3600, "token_type": "Bearer"}
         )
 
+    def record(uid: str) -> dict[str, Any]:
+        base = {"id": uid, "name": "Ann Buyer", "aadObjectId": f"aad-{uid}", "userRole": "user"}
+        return {**base, **c.members.get(uid, {})}
+
+    async def member(request: web.Request) -> web.Response:
+        uid = request.match_info["uid"]
+        c.lookups.append(uid)
+        if c.members_down:
+            return web.json_response({"error": "busy"}, status=503)
+        return web.json_response(record(uid))
+
+    async def roster(request: web.Request) -> web.Response:
+        if c.members_down:
+            return web.json_response({"error": "busy"}, status=503)
+        cid = request.match_info["cid"]
+        return web.json_response([record("29:user-1"), *c.rosters.get(cid, [])])
+
     app = web.Application()
+    app.router.add_get("/v3/conversations/{cid}/members/{uid}", member)
+    app.router.add_get("/v3/conversations/{cid}/members", roster)
     app.router.add_post("/v3/conversations/{cid}/activities", post)
     app.router.add_post("/v3/conversations/{cid}/activities/{aid}", post)
     app.router.add_put("/v3/conversations/{cid}/activities/{aid}", put)
