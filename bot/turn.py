@@ -24,3 +24,10 @@ class Turn:
     # Where to reach this conversation proactively (a Teams conversation reference): stored in
     # the turn's own transaction, so reminders find it after a restart and from any replica.
     reference: dict[str, Any] | None = None
+    # Access (docs/security.md). `is_admin`: the surface vouches the person administers this
+    # workspace (Slack's users.info; the terminal's own user), so may change its settings.
+    is_admin: bool = False
+    # The surface vouches this conversation is a private channel with no one from outside the
+    # organisation (no guests, not shared with another organisation): deals shared with the
+    # channel are visible to whoever speaks in it. False wherever the surface can't tell.
+    private_channel: bool = False
