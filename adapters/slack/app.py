@@ -48,6 +48,8 @@ def addressed_text(text: str, bot_user_id: str | None) -> str:
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", text)
     return LEADING_MENTIONS.sub("", text).strip()
+
+
 PLACEHOLDER = "Working on it…"
 # `/coach favor` etc. open a modal instead of running a turn.
 MODAL_WORDS = {
