@@ -47,7 +47,8 @@ class Person:
 # Slack's user mention `<@U123>` or `<@U123|jane>`; the terminal's `@jane` (an OS user name).
 _MENTION = re.compile(r"<@([A-Za-z0-9._:-]{1,200})(?:\|[^>]*)?>")
 _PLAIN = re.compile(r"(?<![\w<])@([A-Za-z0-9._-]{1,64})")
-_CHANNEL = re.compile(r"<#[A-Za-z0-9]+(?:\|[^>]*)?>|\b(?:this|the) (?:private )?(?:channel|group)\b", re.I)
+# Only the channel the person speaks in can be shared with: "this channel" (never another by name).
+_CHANNEL = re.compile(r"\b(?:this|the) (?:private )?(?:channel|group)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
