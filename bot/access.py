@@ -96,7 +96,11 @@ def is_protected(key: str, kb: Knowledge) -> bool:
 
 def protected_in(facts: dict[str, Any], kb: Knowledge) -> dict[str, Any]:
     """The protected facts a deal holds (with their values: for checks, never for storing)."""
-    return {k: v for k, v in facts.items() if v not in (None, "") and is_protected(k, kb)}
+    return {
+        k: v
+        for k, v in facts.items()
+        if v not in (None, "") and not isinstance(v, bool) and is_protected(k, kb)  # a yes/no is no figure
+    }
 
 
 def shown_protected(facts: dict[str, Any], text: str, kb: Knowledge) -> list[str]:
