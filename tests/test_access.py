@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.access import Person, named_people
-from bot.coach import Coach
 from bot.db.engine import session_factory
 from bot.db.models import DealAudit, DealMember, Reminder
 from bot.memory import Memory
@@ -24,34 +23,12 @@ PLANTED_FORMS = ("7654321", "7,654,321", "7.65M", "7.7M", "$7.65", "7654")
 
 
 @pytest.fixture
-def say(coach: Coach):
-    """`await say("text", user=..., conversation=..., private=..., admin=...)` as one turn."""
+def say(chat):
+    """The `chat` fixture, with what a surface vouches for: `private=` (Turn.private_channel)
+    and `admin=` (Turn.is_admin)."""
 
-    async def turn(
-        text: str = "",
-        *,
-        user: str = "u1",
-        conversation: str = "c1",
-        tenant: str = "t1",
-        platform: str = "console",
-        private: bool = False,
-        admin: bool = False,
-        action: dict | None = None,
-    ) -> Reply:
-        reply = await coach.handle(
-            Turn(
-                platform=platform,
-                tenant=tenant,
-                conversation=conversation,
-                user=user,
-                text=text,
-                action=action,
-                private_channel=private,
-                is_admin=admin,
-            )
-        )
-        assert reply is not None
-        return reply
+    async def turn(text: str = "", *, private: bool = False, admin: bool = False, **kw) -> Reply:
+        return await chat(text, private_channel=private, is_admin=admin, **kw)
 
     return turn
 
