@@ -5,6 +5,7 @@ with @person`; the mention arrives as `<@U2>` and the user id is what is stored.
 from __future__ import annotations
 
 import json
+import logging
 
 from tests.slack.fakes import command, event
 
@@ -18,7 +19,8 @@ def _mention(text: str, user: str, event_id: str) -> bytes:
     return event(inner, event_id=event_id)
 
 
-async def test_a_colleague_sees_a_deal_only_once_a_member_mentions_them_in_a_share(slack, fake):
+async def test_a_colleague_sees_a_deal_only_once_a_member_mentions_them_in_a_share(slack, fake, caplog):
+    caplog.set_level(logging.DEBUG)
     await slack.post(command(f"deal new {DEAL}", user="U1"), FORM)
     await slack.post(command("set budget per year: 7654321", user="U1"), FORM)
     await fake.wait_for("chat.postMessage", 2)
@@ -45,3 +47,5 @@ async def test_a_colleague_sees_a_deal_only_once_a_member_mentions_them_in_a_sha
     await slack.post(home_again, JSON)
     (_, home) = await fake.wait_for("views.publish", 2)
     assert DEAL in json.dumps(home["view"]["blocks"])
+    logged = caplog.text + " ".join(str(r.args) for r in caplog.records)
+    assert "7654321" not in logged and "7.65" not in logged and "7,654,321" not in logged
