@@ -104,6 +104,25 @@ async def test_slack_shares_by_mention_only(say):
     assert seen.headline == f"Switched to {DEAL}."
 
 
+async def test_every_way_of_saying_share_and_unshare(say):
+    slack = {"platform": "slack", "tenant": "T1", "user": "U1"}
+    await say(f"deal new {DEAL}", **slack)
+    await say("deal new Contoso Azure MACC", **slack)
+    said = {
+        f"deal share {DEAL} with <@U2>": f"Shared {DEAL} with <@U2>.",
+        "share the deal with <@U3>": "Shared Contoso Azure MACC with <@U3>.",
+        "give <@U4> access to this deal": "Shared Contoso Azure MACC with <@U4>.",
+        f"deal unshare {DEAL} from <@U2>": f"<@U2> can no longer see {DEAL}.",
+        "stop sharing this deal with <@U3>": "<@U3> can no longer see Contoso Azure MACC.",
+        "remove <@U4> from this deal": "<@U4> can no longer see Contoso Azure MACC.",
+        "deal unshare this deal from <@U9>": "<@U9> wasn't a member of Contoso Azure MACC.",
+        "deal share Nope with <@U2>": "I don't know a deal called “Nope”.",
+        f"deal share {DEAL}": f"Who should I share {DEAL} with?",
+    }
+    for message, expected in said.items():
+        assert (await say(message, **slack)).headline.startswith(expected), message
+
+
 def test_who_a_message_names():
     assert named_people("<@U2|jane>, <@U3> and <@W4>", "slack").people == ("U2", "U3", "W4")
     assert named_people("@jane", "slack").unclear
