@@ -22,7 +22,7 @@ from adapters.runtime import pin_cpu
 from bot.coach import Coach
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
-from bot.db.models import Conversation, Deal, DealEvent, Tenant
+from bot.db.models import Conversation, Deal, DealEvent, DealMember, Tenant
 from bot.features import default_knowledge
 from bot.turn import Turn
 
@@ -74,6 +74,11 @@ async def populate(url: str, deals: int, events: int) -> None:
                     "created_at": NOW,
                 }
             ],
+        )
+        # The person asking is a member of the deal (bot/access.py): the turn checks it.
+        await conn.execute(
+            insert(DealMember),
+            [{"deal_id": deals, "user_key": "u1", "via": "creator", "added_by": "u1", "added_at": NOW}],
         )
         kinds = ["note", "ms_statement", "fact"]
         rows = []

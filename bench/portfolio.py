@@ -22,9 +22,10 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from bot import portfolio
+from bot.access import Person
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
-from bot.db.models import Deal, DealEvent, Tenant
+from bot.db.models import Deal, DealEvent, DealMember, Tenant
 from bot.features import default_knowledge, load_skills
 from bot.memory import Memory
 
@@ -52,6 +53,13 @@ async def populate(url: str, deals: int, events: int) -> None:
                     "created_by": "bench",
                     "created_at": NOW,
                 }
+                for i in range(1, deals + 1)
+            ],
+        )
+        await conn.execute(
+            insert(DealMember),
+            [
+                {"deal_id": i, "user_key": "bench", "via": "creator", "added_by": "bench", "added_at": NOW}
                 for i in range(1, deals + 1)
             ],
         )
@@ -94,7 +102,7 @@ async def measure(url: str, rounds: int) -> dict[str, list[float]]:
     try:
         for _ in range(rounds):
             t = time.perf_counter()
-            seen = await portfolio.overview(sessions, "slack", "TBENCH", kb, NOW)
+            seen = await portfolio.overview(sessions, "slack", "TBENCH", kb, NOW, person=Person("bench"))
             out["portfolio"].append((time.perf_counter() - t) * 1000)
             assert seen.rows
 
@@ -110,7 +118,7 @@ async def measure(url: str, rounds: int) -> dict[str, list[float]]:
             t = time.perf_counter()
             async with sessions() as session, session.begin():
                 memory = await Memory.for_tenant(session, "slack", "TBENCH", NOW)
-                views = [await memory.deal_view(d.id, d) for d in await memory.list_deals()]
+                views = [await memory.deal_view(d.id, d) for d in await memory.list_deals(Person("bench"))]
             portfolio.rows(views, kb, NOW)
             out["one by one"].append((time.perf_counter() - t) * 1000)
     finally:

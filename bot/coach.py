@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.access import Person, protected_in, shown_protected
 from bot.actions import MALFORMED as MALFORMED_ACTION
 from bot.actions import NOT_ARGUMENTS, user_text
 from bot.actions import checked as checked_action
@@ -39,6 +40,7 @@ from bot.reminders.hooks import on_event as reminders_on_event
 from bot.reply import Action, Item, Reply, Section
 from bot.services import CoachServices
 from bot.skills import Skills
+from bot.skills.access import refuse
 from bot.turn import Turn
 from bot.understand import button_label, clean, did_you_mean, match_command, match_pattern, understand_ranked
 from bot.understanding.config import config as understanding_config
@@ -214,11 +216,16 @@ class Coach:
     async def _turn(
         self, memory: Memory, turn: Turn, now: datetime, deferred: list[Any], llm: LlmReading | None = None
     ) -> Reply:
-        opening = await memory.open_conversation(turn.conversation, now)
+        person = Person.of(turn)
+        opening = await memory.open_conversation(turn.conversation, now, person)
         conversation_id, deal, newest = opening.conversation_id, opening.deal, opening.newest_event_id
         form = opening.form
+        hidden = None
+        if deal is not None and not opening.visible:  # not theirs: as if no deal were active
+            hidden, deal, form = deal.id, None, None
         if turn.extra.get("deal"):  # one turn about a named deal (`coach ask --deal NAME`)
-            deal = await memory.find_deal(str(turn.extra["deal"]))
+            hidden = None
+            deal = await memory.find_visible(str(turn.extra["deal"]), person)
             newest, form = None, await memory.load_form(conversation_id, deal.id) if deal else None
             if deal is None:
                 return Reply(
@@ -232,13 +239,19 @@ class Coach:
             intent=Intent("unknown"),
             memory=memory,
             conversation_id=conversation_id,
+            hidden_deal=hidden,
             services=self.services,
             listeners=self.listeners,
             deferred=deferred,
         )
         if deal is not None:
             ctx.deal = await memory.deal_view(deal.id, deal, newest)
+        reply = await self._respond(ctx, form, llm)
+        await self._audit_reads(ctx, reply)
+        return reply
 
+    async def _respond(self, ctx: Context, form: Any, llm: LlmReading | None) -> Reply:
+        turn = ctx.turn
         if turn.action is not None:
             args = {k: v for k, v in turn.action.items() if k not in NOT_ARGUMENTS}
             if turn.action["intent"] in ("form.answer", "form.resume", "form.drop"):
@@ -472,6 +485,12 @@ class Coach:
         handler = self.handlers.get(name)
         if handler is None:
             return self._not_understood(ctx)
+        if (
+            ctx.deal is None
+            and ctx.hidden_deal is not None
+            and (name not in self.skills.deal_free or name == "deal.tell")
+        ):
+            return await refuse(ctx)
         if name not in self.skills.deal_free and ctx.deal is None:
             return Reply(
                 headline="There's no active deal in this conversation yet.",
@@ -489,6 +508,19 @@ class Coach:
         if reply.intent == "unknown":
             reply.intent = name
         return reply
+
+    async def _audit_reads(self, ctx: Context, reply: Reply) -> None:
+        """A reply that shows a protected fact (budget, walk-away), and the internal brief,
+        go into the deal's audit trail: who, when, which keys; never the values."""
+        if ctx.deal is None:
+            return
+        keys = shown_protected(dict(ctx.deal.facts), reply.plain_text(), self.kb)
+        action = "read"
+        if reply.intent == "deal.brief" and reply.verdict == "internal":
+            action, keys = "brief", sorted(set(keys) | set(protected_in(dict(ctx.deal.facts), self.kb)))
+        elif not keys:
+            return
+        await ctx.memory.audit(ctx.deal.id, ctx.turn.user, action, ctx.now, detail=reply.intent, keys=keys)
 
     def _not_understood(self, ctx: Context) -> Reply:
         """The closest intents as buttons, or, for text unlike anything, what I'm for."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.access import Person
 from bot.knowledge import Knowledge
 from bot.reply import Choice, Question, Reply
 from bot.services import CoachServices
@@ -40,6 +41,9 @@ class Context:
     memory: Memory
     conversation_id: int
     deal: DealView | None = None
+    # The conversation's active deal when the person may not see it (then `deal` is None):
+    # deal requests get one line that names nothing, and the attempt is audited.
+    hidden_deal: int | None = None
     services: CoachServices = field(default_factory=CoachServices)
     listeners: Sequence[EventListener] = ()
     # Slow work to run after the turn's transaction commits (an LLM call must not hold the
@@ -55,6 +59,11 @@ class Context:
         self.deferred.append(work)
 
     # --- reading -----------------------------------------------------------------
+    @property
+    def person(self) -> Person:
+        """Who this turn comes from, for every check of who may see a deal (bot/access.py)."""
+        return Person.of(self.turn)
+
     @property
     def tz(self) -> str:
         """The person's time zone for reading dates: the platform's, else COACH_TIMEZONE."""
@@ -76,6 +85,8 @@ class Context:
         event = await self.memory.append_event(
             self.deal.id, kind, payload, actor=self.turn.user, at=at or self.now, recorded_at=self.now
         )
+        keys = [str(payload["key"])] if kind == "fact" and payload.get("key") else []
+        await self.memory.audit(self.deal.id, self.turn.user, "change", self.now, detail=kind, keys=keys)
         self.deal = await self.memory.deal_view(self.deal.id)
         # Events that imply reminders (a meeting, a renewal date) schedule them in this same
         # transaction: the Coach hands the reminders' planner in as a listener.

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.access import Person
 from bot.db.engine import write_session
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.memory import Memory
@@ -34,10 +35,11 @@ SECTIONS = (KnowledgeSection("demo", "demo", DemoDeal),)
 
 
 async def load_demo(memory: Memory, kb: Knowledge, user: str, now: datetime) -> int:
-    """Creates the sample deal (once) and returns its id."""
+    """Creates the sample deal (once) and returns its id; whoever loads it is a member."""
     demo: DemoDeal = kb.section("demo.demo")
     existing = await memory.find_deal(demo.name)
     if existing is not None:
+        await memory.add_member(existing.id, user, user, now)
         return existing.id
     deal = await memory.create_deal(demo.name, user, now)
     for c in demo.contacts:
@@ -66,8 +68,9 @@ async def load_demo_here(
 
 
 async def has_deals(
-    sessions: async_sessionmaker[AsyncSession], platform: str, tenant: str, now: datetime
+    sessions: async_sessionmaker[AsyncSession], platform: str, tenant: str, now: datetime, user: str
 ) -> bool:
+    """Whether `user` has a deal here (the shell's first hint)."""
     async with sessions() as session, session.begin():
         memory = await Memory.for_tenant(session, platform, tenant, now)
-        return bool(await memory.list_deals())
+        return bool(await memory.list_deals(Person(user)))

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
-from bot import demo, forms, portfolio
+from bot import access, demo, forms, portfolio
 from bot import knowledge as _knowledge
 from bot.knowledge import KNOWLEDGE_DIR, Knowledge, KnowledgeSection
 from bot.llm import policy as llm_policy
@@ -33,6 +33,7 @@ from bot.playbooks import (
 )
 from bot.reminders import policy as reminders_policy
 from bot.skills import Handler, Skills
+from bot.skills import access as access_skill
 from bot.skills import brief as brief_skill
 from bot.skills import commitments as commitments_skill
 from bot.skills import core as core_skill
@@ -53,6 +54,7 @@ from bot.understanding import llm_reader
 # The skill modules: each marks its handlers with `@skill(intent)`.
 SKILLS: tuple[ModuleType, ...] = (
     core_skill,
+    access_skill,
     brief_skill,
     commitments_skill,
     disclosure_skill,
@@ -70,6 +72,7 @@ SKILLS: tuple[ModuleType, ...] = (
 # The modules that read a knowledge/ section of their own, each declaring it in `SECTIONS`.
 SECTION_READERS: tuple[ModuleType, ...] = (
     core_skill,
+    access,
     smalltalk_skill,
     forms,
     demo,

@@ -11,21 +11,26 @@ from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, exists, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import Person
 from bot.db.models import (
     Conversation,
     ConversationRef,
     Deal,
+    DealAudit,
+    DealChannel,
     DealContact,
     DealEvent,
+    DealMember,
     FormState,
     ProcessedEvent,
     Tenant,
+    TenantSetting,
 )
 from bot.timeline import Contact, DealView, Event, Timeline, make_view
 
@@ -147,11 +152,34 @@ _NEW_CONVERSATION = {
     "sqlite": _new_conversation_statement(sqlite_insert),
     "postgresql": _new_conversation_statement(pg_insert),
 }
+
+
+def _visible(user: Any, channel: Any) -> ColumnElement[bool]:
+    """SQL: the `Deal` row is visible to `user` speaking in `channel` (None unless the surface
+    marked it a private, internal channel): bot/access.py says the rule in words."""
+    return or_(
+        exists().where(TenantSetting.tenant_id == Deal.tenant_id, TenantSetting.open_deals == true()),
+        exists().where(DealMember.deal_id == Deal.id, DealMember.user_key == user),
+        exists().where(DealChannel.deal_id == Deal.id, DealChannel.conversation_key == channel),
+    )
+
+
+def _visible_to(person: Person) -> ColumnElement[bool]:
+    return _visible(person.user, person.channel)
+
+
 _NEWEST = select(func.max(DealEvent.id)).where(DealEvent.deal_id == Deal.id).correlate(Deal).scalar_subquery()
 # The start of a turn in one query: the conversation, its active deal (of this tenant only),
-# the deal's newest event id (the timeline cache's version) and any form in progress.
+# the deal's newest event id (the timeline cache's version), any form in progress, and whether
+# the person may see that deal.
 _OPENING = (
-    select(Conversation.id, Deal, _NEWEST, FormState)
+    select(
+        Conversation.id,
+        Deal,
+        _NEWEST,
+        FormState,
+        _visible(bindparam("user"), bindparam("channel")).label("visible"),
+    )
     .outerjoin(Deal, (Deal.id == Conversation.active_deal_id) & (Deal.tenant_id == bindparam("tenant_id")))
     .outerjoin(FormState, (FormState.conversation_id == Conversation.id) & (FormState.deal_id == Deal.id))
     .where(
@@ -169,12 +197,29 @@ _REFERENCE = select(ConversationRef.reference).where(
 
 class Opening(NamedTuple):
     """Where a turn starts: its conversation, the active deal and its newest event id, and the
-    form in progress there (ORM rows of this session)."""
+    form in progress there (ORM rows of this session). `visible`: the person may see the deal."""
 
     conversation_id: int
     deal: Deal | None
     newest_event_id: int | None  # None: not known, look it up
     form: FormState | None
+    visible: bool = True
+
+
+class Member(NamedTuple):
+    user: str
+    via: str  # creator | shared | migrated | import
+    added_by: str
+    added_at: datetime
+
+
+class AuditRow(NamedTuple):
+    at: datetime
+    actor: str
+    surface: str
+    action: str
+    detail: str | None
+    keys: tuple[str, ...]
 
 
 class Memory:
@@ -232,10 +277,14 @@ class Memory:
         return (await conn.execute(_CLAIM[self._dialect], values)).rowcount == 1
 
     # --- conversations and deals ---------------------------------------------------
-    async def open_conversation(self, external_id: str, now: datetime) -> Opening:
-        """The start of a turn in one query (a first message here also makes the conversation)."""
+    async def open_conversation(
+        self, external_id: str, now: datetime, person: Person | None = None
+    ) -> Opening:
+        """The start of a turn in one query (a first message here also makes the conversation);
+        with `person`, whether they may see its active deal (without, it counts as visible)."""
         params = {"tenant_id": self.tenant.id, "external_id": external_id}
-        row = (await self.session.execute(_OPENING, params)).first()
+        who = {"user": person.user, "channel": person.channel} if person else {"user": None, "channel": None}
+        row = (await self.session.execute(_OPENING, {**params, **who})).first()
         if row is None:
             conn = await self.session.connection()
             new = {**params, "created_at": now}
@@ -243,8 +292,8 @@ class Memory:
             if made is None:  # another process made it a moment ago
                 made = (await self.conversation(external_id, now)).id
             return Opening(made, None, 0, None)
-        conversation_id, deal, newest, form = row
-        return Opening(conversation_id, deal, newest or 0, form)
+        conversation_id, deal, newest, form, visible = row
+        return Opening(conversation_id, deal, newest or 0, form, person is None or bool(visible))
 
     async def conversation(self, external_id: str, now: datetime) -> Conversation:
         return await get_or_create(
@@ -254,7 +303,10 @@ class Memory:
             created_at=now,
         )
 
-    async def create_deal(self, name: str, created_by: str, now: datetime) -> Deal:
+    async def create_deal(
+        self, name: str, created_by: str, now: datetime, *, member: str | None = None, via: str = "creator"
+    ) -> Deal:
+        """A new deal of this tenant; `member` (by default its creator) is its first member."""
         name = " ".join(name.split())
         if await self.find_deal(name) is not None:
             raise DealNameTaken(name)
@@ -270,6 +322,10 @@ class Memory:
                 self.session.add(deal)
         except IntegrityError:
             raise DealNameTaken(name) from None
+        first = created_by if member is None else member
+        if first:
+            await self.add_member(deal.id, first, created_by or first, now, via=via)
+        await self.audit(deal.id, first or created_by, "create", now, detail=via)
         return deal
 
     async def find_deal(self, name: str) -> Deal | None:
@@ -280,9 +336,160 @@ class Memory:
         stmt = select(Deal).where(Deal.tenant_id == self.tenant.id, Deal.id == deal_id)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
-    async def list_deals(self) -> list[Deal]:
+    async def list_deals(self, person: Person | None) -> list[Deal]:
+        """The tenant's deals `person` may see, by name (None: every deal, for the system's own use)."""
         stmt = select(Deal).where(Deal.tenant_id == self.tenant.id).order_by(Deal.name_key)
+        if person is not None:
+            stmt = stmt.where(_visible_to(person))
         return list((await self.session.execute(stmt)).scalars())
+
+    # --- who may see a deal (bot/access.py, docs/security.md) ---------------------------
+    async def find_visible(self, name: str, person: Person) -> Deal | None:
+        """The deal called `name` if `person` may see it; a deal they may not see is answered
+        exactly as one that does not exist."""
+        stmt = select(Deal).where(
+            Deal.tenant_id == self.tenant.id, Deal.name_key == name_key(name), _visible_to(person)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def can_see(self, deal_id: int, person: Person) -> bool:
+        stmt = select(Deal.id).where(
+            Deal.tenant_id == self.tenant.id, Deal.id == deal_id, _visible_to(person)
+        )
+        return (await self.session.execute(stmt)).first() is not None
+
+    async def visible_ids(self, person: Person) -> set[int]:
+        stmt = select(Deal.id).where(Deal.tenant_id == self.tenant.id, _visible_to(person))
+        return set((await self.session.execute(stmt)).scalars())
+
+    async def add_member(
+        self, deal_id: int, user: str, by: str, now: datetime, *, via: str = "shared"
+    ) -> bool:
+        """True when `user` became a member (False: they already were)."""
+        stmt = select(DealMember.id).where(DealMember.deal_id == deal_id, DealMember.user_key == user)
+        if (await self.session.execute(stmt)).first() is not None:
+            return False
+        try:
+            async with self.session.begin_nested():
+                self.session.add(
+                    DealMember(deal_id=deal_id, user_key=user, via=via, added_by=by, added_at=now)
+                )
+        except IntegrityError:  # a concurrent share of the same person
+            return False
+        return True
+
+    async def remove_member(self, deal_id: int, user: str) -> bool:
+        result = await self.session.execute(
+            delete(DealMember).where(DealMember.deal_id == deal_id, DealMember.user_key == user)
+        )
+        return bool(result.rowcount)
+
+    async def members(self, deal_id: int) -> list[Member]:
+        rows = await self.session.execute(
+            select(DealMember.user_key, DealMember.via, DealMember.added_by, DealMember.added_at)
+            .where(DealMember.deal_id == deal_id)
+            .order_by(DealMember.id)
+        )
+        return [Member(u, v, b, _utc(a) or a) for u, v, b, a in rows]
+
+    async def channels(self, deal_id: int) -> list[str]:
+        stmt = (
+            select(DealChannel.conversation_key)
+            .where(DealChannel.deal_id == deal_id)
+            .order_by(DealChannel.id)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
+    async def share_channel(self, deal_id: int, conversation_key: str, by: str, now: datetime) -> bool:
+        if conversation_key in await self.channels(deal_id):
+            return False
+        try:
+            async with self.session.begin_nested():
+                self.session.add(
+                    DealChannel(deal_id=deal_id, conversation_key=conversation_key, added_by=by, added_at=now)
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    async def unshare_channel(self, deal_id: int, conversation_key: str) -> bool:
+        result = await self.session.execute(
+            delete(DealChannel).where(
+                DealChannel.deal_id == deal_id, DealChannel.conversation_key == conversation_key
+            )
+        )
+        return bool(result.rowcount)
+
+    async def open_deals(self) -> bool:
+        """The workspace's setting: True when every member of it may see every deal."""
+        stmt = select(TenantSetting.open_deals).where(TenantSetting.tenant_id == self.tenant.id)
+        return bool((await self.session.execute(stmt)).scalar_one_or_none())
+
+    async def set_open_deals(self, on: bool, by: str, now: datetime) -> None:
+        row = (
+            await self.session.execute(select(TenantSetting).where(TenantSetting.tenant_id == self.tenant.id))
+        ).scalar_one_or_none()
+        if row is None:
+            try:
+                async with self.session.begin_nested():
+                    self.session.add(
+                        TenantSetting(tenant_id=self.tenant.id, open_deals=on, updated_by=by, updated_at=now)
+                    )
+                return
+            except IntegrityError:  # set at the same moment elsewhere: this one is the later
+                row = (
+                    await self.session.execute(
+                        select(TenantSetting).where(TenantSetting.tenant_id == self.tenant.id)
+                    )
+                ).scalar_one()
+        row.open_deals, row.updated_by, row.updated_at = on, by, now
+        await self.session.flush()
+
+    # --- the audit trail: names, never values --------------------------------------------
+    async def audit(
+        self,
+        deal_id: int | None,
+        actor: str,
+        action: str,
+        now: datetime,
+        *,
+        detail: str | None = None,
+        keys: list[str] | tuple[str, ...] = (),
+    ) -> None:
+        """One row of the append-only trail; the surface is this tenant's platform."""
+        self.session.add(
+            DealAudit(
+                tenant_id=self.tenant.id,
+                deal_id=deal_id,
+                at=now,
+                actor=actor[:255],
+                surface=self.tenant.platform[:32],
+                action=action[:32],
+                detail=detail[:255] if detail else None,
+                keys={"keys": sorted(set(keys))},
+            )
+        )
+        await self.session.flush()
+
+    async def audit_trail(self, deal_id: int, limit: int = 10_000) -> list[AuditRow]:
+        """The deal's audit rows, oldest first."""
+        rows = await self.session.execute(
+            select(
+                DealAudit.at,
+                DealAudit.actor,
+                DealAudit.surface,
+                DealAudit.action,
+                DealAudit.detail,
+                DealAudit.keys,
+            )
+            .where(DealAudit.tenant_id == self.tenant.id, DealAudit.deal_id == deal_id)
+            .order_by(DealAudit.id)
+            .limit(limit)
+        )
+        return [
+            AuditRow(_utc(at) or at, actor, surface, action, detail, tuple((keys or {}).get("keys", [])))
+            for at, actor, surface, action, detail, keys in rows
+        ]
 
     async def bind(self, conversation: Conversation, deal: Deal | None) -> None:
         conversation.active_deal_id = deal.id if deal else None
@@ -353,18 +560,20 @@ class Memory:
             self.cache.put_timeline(deal_id, max((e.id for e in events), default=0), timeline)
         return timeline
 
-    async def deal_views(self) -> list[DealView]:
-        """Every deal of this tenant as a DealView, by name, in three queries whatever the number
-        of deals: the deals, their events, their contacts. (A portfolio read goes past the
-        per-deal cache turns use: it would push out the deals people are working on.)"""
+    async def deal_views(self, person: Person | None) -> list[DealView]:
+        """The deals of this tenant `person` may see (None: every one) as DealViews, by name, in
+        three queries whatever the number of deals: the deals, their events, their contacts. (A
+        portfolio read goes past the per-deal cache turns use: it would push out the deals
+        people are working on.)"""
+        which = [Deal.tenant_id == self.tenant.id]
+        if person is not None:
+            which.append(_visible_to(person))
         heads = (
-            await self.session.execute(
-                select(Deal.id, Deal.name).where(Deal.tenant_id == self.tenant.id).order_by(Deal.name_key)
-            )
+            await self.session.execute(select(Deal.id, Deal.name).where(*which).order_by(Deal.name_key))
         ).all()
         if not heads:
             return []
-        mine = select(Deal.id).where(Deal.tenant_id == self.tenant.id).scalar_subquery()
+        mine = select(Deal.id).where(*which).scalar_subquery()
         events: dict[int, list[Event]] = {}
         rows = await self.session.execute(
             select(

@@ -1,11 +1,16 @@
 """A deal as a JSON document: export, and import into a new deal (same format, no loss).
 
-Format `deal-coach/deal` v1:
-{"format": "deal-coach/deal", "version": 1,
+Format `deal-coach/deal` v2 (import reads v1 too):
+{"format": "deal-coach/deal", "version": 2,
  "deal": {"name", "created_by", "created_at"},
  "contacts": [{"name", "role", "kpis": [..], "note", "active"}],
- "events": [{"ref": 1, "kind", "payload": {..}, "actor", "at", "recorded_at"}]}
-`ref` numbers events inside the file; an `undo` payload's `event_id` names a ref.
+ "events": [{"ref": 1, "kind", "payload": {..}, "actor", "at", "recorded_at"}],
+ "members": [{"user", "via", "added_by", "added_at"}],
+ "audit": [{"at", "actor", "surface", "action", "detail", "keys": [..]}]}
+`ref` numbers events inside the file; an `undo` payload's `event_id` names a ref. v2 added
+`members` and `audit` (who could see the deal and its audit trail, names of facts only): both
+are for readers and ignored on import, like `facts`. An imported deal's one member is the
+person who imports it; the trail of the new deal starts with the import.
 
 Import rules (a file that breaks one is refused with one line, and nothing is written):
 times are converted to UTC and must fall in years 1900-2999; names are non-blank, with
@@ -23,11 +28,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.access import Person, protected_in
 from bot.db.engine import write_session
+from bot.knowledge import Knowledge
 from bot.memory import DealNameTaken, Memory, name_key
 from bot.textsafety import unsafe_in_name
 
 FORMAT = "deal-coach/deal"
+VERSION = 2
+FOR_READERS = ("facts", "members", "audit")  # derived or informational: never imported
 MAX_BYTES = 10 * 1024 * 1024
 MAX_EVENTS = 200_000
 MAX_DEPTH = 32  # the format itself is 4 deep; payloads are flat records
@@ -122,7 +131,7 @@ class EventDoc(_Strict):
 
 class DealFile(_Strict):
     format: Literal["deal-coach/deal"]
-    version: Literal[1]
+    version: Literal[1, 2]
     deal: DealDoc
     contacts: list[ContactDoc] = Field(default_factory=list, max_length=10_000)
     events: list[EventDoc] = Field(default_factory=list, max_length=MAX_EVENTS)
@@ -151,7 +160,7 @@ async def export_deal(memory: Memory, deal_id: int) -> dict[str, Any]:
         )
     return {
         "format": FORMAT,
-        "version": 1,
+        "version": VERSION,
         "deal": {
             "name": deal.name,
             "created_by": deal.created_by,
@@ -163,7 +172,26 @@ async def export_deal(memory: Memory, deal_id: int) -> dict[str, Any]:
         ],
         "events": events,
         "facts": dict(view.facts),  # derived, for readers; ignored on import
+        "members": [
+            {"user": m.user, "via": m.via, "added_by": m.added_by, "added_at": _iso(m.added_at)}
+            for m in await memory.members(deal_id)
+        ],
+        "audit": [
+            {
+                "at": _iso(r.at),
+                "actor": r.actor,
+                "surface": r.surface,
+                "action": r.action,
+                "detail": r.detail,
+                "keys": list(r.keys),
+            }
+            for r in await memory.audit_trail(deal_id)
+        ],
     }
+
+
+def _iso(value: datetime) -> str:
+    return _aware(value).astimezone(UTC).isoformat()
 
 
 def parse_document(raw: bytes | str) -> DealFile:
@@ -183,7 +211,8 @@ def parse_document(raw: bytes | str) -> DealFile:
         raise ImportProblem("That file isn't valid JSON.") from None
     if not isinstance(doc, dict):
         raise ImportProblem("That file isn't a deal export (expected a JSON object).")
-    doc.pop("facts", None)
+    for key in FOR_READERS:
+        doc.pop(key, None)
     _check_values(doc)
     try:
         parsed = DealFile.model_validate(doc)
@@ -232,8 +261,11 @@ def _check_values(doc: object) -> None:
                 raise ImportProblem("That file has a broken character (an unpaired surrogate).") from None
 
 
-async def import_deal(memory: Memory, doc: DealFile, *, name: str | None = None) -> int:
-    """Creates a new deal from `doc`; the caller's transaction makes it all-or-nothing."""
+async def import_deal(
+    memory: Memory, doc: DealFile, *, user: str, now: datetime, name: str | None = None
+) -> int:
+    """Creates a new deal from `doc`, `user` its one member; the caller's transaction makes it
+    all-or-nothing."""
     try:
         deal_name = tidy_name(name) if name is not None else doc.deal.name
     except ValueError as exc:
@@ -241,7 +273,9 @@ async def import_deal(memory: Memory, doc: DealFile, *, name: str | None = None)
     if len(deal_name) > 120:
         raise ImportProblem("Can't use that deal name: keep it under 120 characters.")
     try:
-        deal = await memory.create_deal(deal_name, doc.deal.created_by, doc.deal.created_at)
+        deal = await memory.create_deal(
+            deal_name, doc.deal.created_by, doc.deal.created_at, member=user, via="import"
+        )
     except DealNameTaken:
         raise ImportProblem(
             f"There's already a deal called {deal_name}; import it under another name."
@@ -264,18 +298,32 @@ async def import_deal(memory: Memory, doc: DealFile, *, name: str | None = None)
             deal.id, e.kind, payload, actor=e.actor, at=e.at, recorded_at=e.recorded_at
         )
         ids[e.ref] = event.id
+    await memory.audit(deal.id, user, "import", now, detail=f"{len(doc.events)} events")
     return deal.id
 
 
 # --- whole operations, each its own transaction (the CLI's `deal export` and `deal import`) -------
 async def export_named(
-    sessions: async_sessionmaker[AsyncSession], platform: str, tenant: str, name: str, now: datetime
+    sessions: async_sessionmaker[AsyncSession],
+    platform: str,
+    tenant: str,
+    name: str,
+    now: datetime,
+    *,
+    person: Person,
+    kb: Knowledge,
 ) -> dict[str, Any] | None:
-    """The export of the tenant's deal called `name` (None: there is none)."""
-    async with sessions() as session, session.begin():
+    """The export of the tenant's deal called `name` (None: there is none `person` may see);
+    the export goes into the deal's audit trail, with the protected fact keys it carries."""
+    async with write_session(sessions) as session:
         memory = await Memory.for_tenant(session, platform, tenant, now)
-        deal = await memory.find_deal(name)
-        return await export_deal(memory, deal.id) if deal is not None else None
+        deal = await memory.find_visible(name, person)
+        if deal is None:
+            return None
+        view = await memory.deal_view(deal.id, deal)
+        keys = sorted(protected_in(dict(view.facts), kb))
+        await memory.audit(deal.id, person.user, "export", now, keys=keys)
+        return await export_deal(memory, deal.id)
 
 
 async def import_document(
@@ -285,12 +333,13 @@ async def import_document(
     doc: DealFile,
     now: datetime,
     *,
+    user: str,
     name: str | None = None,
 ) -> str:
     """Import `doc` as a new deal of the tenant, all or nothing; returns the deal's name.
     ImportProblem (nothing written) when it can't be imported."""
     async with write_session(sessions) as session:
         memory = await Memory.for_tenant(session, platform, tenant, now)
-        deal_id = await import_deal(memory, doc, name=name)
+        deal_id = await import_deal(memory, doc, user=user, now=now, name=name)
         deal = await memory.get_deal(deal_id)
         return deal.name if deal is not None else doc.deal.name

@@ -1,9 +1,10 @@
-"""The portfolio: every deal of one workspace or tenant, most urgent first.
+"""The portfolio: the deals one person may see in a workspace or tenant, most urgent first.
 
 `rows(views, kb, now)` is pure over DealViews: the renewal date and days left, the next and the
 last passed milestone (playbooks/renewal_calendar.py), open verbal commitments (playbooks/commitments.py),
-the escalation verdict (playbooks/escalation.py) and what needs attention. `load` reads every
-deal of the Memory's tenant in one batch (Memory.deal_views) and never another tenant's.
+the escalation verdict (playbooks/escalation.py) and what needs attention. `load` reads the
+deals the person may see (bot/access.py) of the Memory's tenant in one batch
+(Memory.deal_views), never another person's deal nor another tenant's.
 Surfaces only render the rows: the chat reply (`to_reply`), `coach deal list`, the Slack Home tab.
 """
 
@@ -15,6 +16,7 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.access import Person
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.memory import Memory
 from bot.playbooks import commitments, escalation
@@ -105,9 +107,9 @@ def rows(views: list[DealView], kb: Knowledge, now: datetime) -> list[Row]:
     return sorted(out, key=lambda r: r.urgency)
 
 
-async def load(memory: Memory, kb: Knowledge, now: datetime) -> list[Row]:
-    """Every deal of the memory's tenant, most urgent first."""
-    return rows(await memory.deal_views(), kb, now)
+async def load(memory: Memory, kb: Knowledge, now: datetime, person: Person) -> list[Row]:
+    """The deals of the memory's tenant `person` may see, most urgent first."""
+    return rows(await memory.deal_views(person), kb, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,13 +125,15 @@ async def overview(
     kb: Knowledge,
     now: datetime,
     *,
+    person: Person,
     conversation: str | None = None,
 ) -> Overview:
     """The portfolio outside a turn (`coach deal list`, the Slack Home tab), in its own
-    transaction: every deal of (platform, tenant), and the conversation's active deal."""
+    transaction: the deals of (platform, tenant) `person` may see, and the conversation's
+    active deal."""
     async with sessions() as session, session.begin():
         memory = await Memory.for_tenant(session, platform, tenant, now)
-        found = await load(memory, kb, now)
+        found = await load(memory, kb, now, person)
         active = None
         if conversation is not None:
             deal = await memory.active_deal(await memory.conversation(conversation, now))

@@ -10,6 +10,7 @@ import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,7 +131,8 @@ Chat = Callable[..., Awaitable[Reply]]
 
 @pytest.fixture
 def chat(coach: Coach) -> Chat:
-    """`await chat("text")` as user u1 in conversation c1 of tenant t1 on the console."""
+    """`await chat("text")` as user u1 in conversation c1 of tenant t1 on the console; any other
+    Turn field as a keyword (`is_admin=True`, `private_channel=True`, ...)."""
 
     async def say(
         text: str = "",
@@ -141,6 +143,7 @@ def chat(coach: Coach) -> Chat:
         tenant: str = "t1",
         platform: str = "console",
         event_id: str | None = None,
+        **fields: Any,
     ) -> Reply:
         reply = await coach.handle(
             Turn(
@@ -151,6 +154,7 @@ def chat(coach: Coach) -> Chat:
                 text=text,
                 action=action,
                 event_id=event_id,
+                **fields,
             )
         )
         assert reply is not None, "the coach returned no reply (a duplicate event?)"

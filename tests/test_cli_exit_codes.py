@@ -97,6 +97,13 @@ def test_names_from_elsewhere_reach_the_terminal_without_controls_or_markup(home
             "VALUES (?, ?, 'evil', 'me', '2026-01-01 00:00:00.000000', 0)",
             (tenant, HOSTILE_NAME),
         )
+        # ... shared with the terminal's user, as everyone's deals are in their own terminal
+        db.execute(
+            "INSERT INTO deal_members (deal_id, user_key, via, added_by, added_at) "
+            "SELECT (SELECT id FROM deals WHERE name_key = 'evil'), user_key, 'shared', user_key, "
+            "'2026-01-01 00:00:00.000000' FROM deal_members WHERE deal_id = ?",
+            (deal,),
+        )
         db.execute(
             "INSERT INTO contacts (deal_id, name, name_key, role, kpis, note, active, created_at) "
             "VALUES (?, ?, 'jane', 'ae', '{\"kpis\": []}', NULL, 1, '2026-01-01 00:00:00.000000')",

@@ -34,7 +34,7 @@ async def _import(engine, tenant: str, raw: bytes | str, name: str | None = None
 
     async with session_factory(engine)() as s, s.begin():
         memory = await Memory.for_tenant(s, "console", tenant, _now())
-        return await import_deal(memory, parse_document(raw), name=name)
+        return await import_deal(memory, parse_document(raw), user="u1", now=_now(), name=name)
 
 
 async def test_export_import_export_round_trips(chat, engine):
@@ -48,8 +48,36 @@ async def test_export_import_export_round_trips(chat, engine):
 
     await _import(engine, "t2", json.dumps(first))
     second = await _export(engine, "t2", "Woodgrove EA renewal")
-    assert second == first
+    deal = ("format", "version", "deal", "contacts", "events", "facts")
+    assert {k: second[k] for k in deal} == {k: first[k] for k in deal}
     assert second["facts"] == {"renewal_date": "2027-06-30"}
+    # Who saw the deal and its trail are for readers: the import starts its own.
+    assert first["version"] == 2
+    assert [(m["user"], m["via"]) for m in first["members"]] == [("u1", "creator")]
+    assert [(a["action"], a["detail"], a["keys"]) for a in first["audit"]] == [
+        ("create", "creator", []),
+        ("change", "fact", ["renewal_date"]),
+        ("change", "note", []),
+        ("change", "note", []),
+        ("change", "undo", []),
+    ]
+    assert [(m["user"], m["via"]) for m in second["members"]] == [("u1", "import")]
+    assert [(a["action"], a["detail"]) for a in second["audit"]] == [
+        ("create", "import"),
+        ("import", "4 events"),
+    ]
+
+
+async def test_a_version_1_file_still_imports(chat, engine):
+    await chat("deal new Woodgrove EA renewal", tenant="t1")
+    await chat("set renewal date: 2027-06-30", tenant="t1")
+    old = await _export(engine, "t1", "Woodgrove EA renewal")
+    for key in ("members", "audit"):
+        old.pop(key)
+    old["version"] = 1
+    await _import(engine, "t2", json.dumps(old))
+    again = await _export(engine, "t2", "Woodgrove EA renewal")
+    assert again["facts"] == {"renewal_date": "2027-06-30"} and again["version"] == 2
 
 
 HOSTILE = [

@@ -48,7 +48,7 @@ def _contact(name: str, role: str = "ae") -> dict[str, Any]:
 async def _import(engine, raw: bytes | str, name: str | None = None) -> int:
     async with session_factory(engine)() as s, s.begin():
         memory = await Memory.for_tenant(s, "console", "t1", NOW)
-        return await import_deal(memory, parse_document(raw), name=name)
+        return await import_deal(memory, parse_document(raw), user="u1", now=NOW, name=name)
 
 
 async def _export(engine, deal_id: int) -> dict:

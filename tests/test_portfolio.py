@@ -15,6 +15,7 @@ from adapters.slack.home import blocks as home_blocks
 from adapters.teams.cards import MAX_CARD_CHARS
 from adapters.teams.cards import render as card_render
 from bot import portfolio
+from bot.access import Person
 from bot.db.engine import session_factory
 from bot.memory import Memory
 
@@ -118,7 +119,7 @@ async def test_500_deals_in_one_query_batch_and_within_every_surfaces_limits(eng
 
     event.listen(engine.sync_engine, "before_cursor_execute", count)
     try:
-        seen = await portfolio.overview(sessions, "slack", "T-big", kb, now)
+        seen = await portfolio.overview(sessions, "slack", "T-big", kb, now, person=Person("U1"))
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
     assert len(seen.rows) == 500

@@ -18,6 +18,7 @@ async def test_one_event_to_two_replicas_at_once_has_one_effect(pg_url, kb, cloc
     coaches = a, b = [Coach(session_factory(e), kb, clock=clock) for e in engines]
     try:
         await a.handle(Turn("slack", "T1", "C1", "U1", "deal new Woodgrove"))
+        await a.handle(Turn("slack", "T1", "C1", "U1", "share this deal with <@U2>"))  # a colleague
         for n in range(20):
             turn = Turn("slack", "T1", "C1", "U1", f"note: delivery {n}", event_id=f"Ev{n}")
             replies = await asyncio.gather(a.handle(turn), b.handle(turn), a.handle(turn))
@@ -53,6 +54,7 @@ async def test_a_replica_never_shows_a_stale_deal(db_url, kb, clock):
     coaches = a, b = [Coach(session_factory(e), kb, clock=clock) for e in engines]
     try:
         await a.handle(Turn("slack", "T1", "C1", "U1", "deal new Woodgrove"))
+        await a.handle(Turn("slack", "T1", "C1", "U1", "share this deal with <@U2>"))  # a colleague
         assert "Ana" not in (await a.handle(Turn("slack", "T1", "C1", "U1", "deal show"))).plain_text()
         await b.handle(Turn("slack", "T1", "C1", "U2", "log favor: asked Ana (CSM) to expedite the workshop"))
         await b.handle(Turn("slack", "T1", "C1", "U2", "note: seen by everyone"))

@@ -1,4 +1,4 @@
-"""The `coach` command: shell, ask, deal, db, serve, eval."""
+"""The `coach` command: shell, ask, deal, workspace, reminders, db, serve, eval."""
 
 from __future__ import annotations
 
@@ -54,7 +54,14 @@ def terminal_turn(text: str = "", *, action: dict | None = None, deal: str | Non
         text=text,
         action=action,
         extra={"deal": deal} if deal else {},
+        is_admin=True,  # the terminal's user runs this install: its workspace settings are theirs
     )
+
+
+def _person() -> Any:
+    from bot.access import Person
+
+    return Person(_user(), is_admin=True)
 
 
 async def _one_turn(rt: Runtime, text: str, deal: str | None = None) -> Reply:
@@ -101,21 +108,33 @@ async def cmd_deal(args: argparse.Namespace) -> int:
             from bot import portfolio
 
             seen = await portfolio.overview(
-                rt.sessions, "console", TENANT, rt.kb, rt.coach.clock(), conversation=CONVERSATION
+                rt.sessions,
+                "console",
+                TENANT,
+                rt.kb,
+                rt.coach.clock(),
+                person=_person(),
+                conversation=CONVERSATION,
             )
             render(portfolio.to_reply(seen.rows, rt.kb, seen.active, limit=len(seen.rows)), console)
             return OK
         if args.deal_cmd in ("new", "use", "show"):
             return await _deal_turn(rt, console, args.deal_cmd, " ".join(getattr(args, "name", None) or []))
         if args.deal_cmd == "brief":
-            async with rt.sessions() as session, session.begin():
+            from bot.db.engine import write_session
+
+            async with write_session(rt.sessions) as session:  # the read of the brief is audited
                 memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
                 return await _write_brief(rt, memory, args, console)
+        if args.deal_cmd == "audit":
+            return await _print_audit(rt, " ".join(args.name), console)
         from bot import portable
 
         if args.deal_cmd == "export":
             name = " ".join(args.name)
-            exported = await portable.export_named(rt.sessions, "console", TENANT, name, rt.coach.clock())
+            exported = await portable.export_named(
+                rt.sessions, "console", TENANT, name, rt.coach.clock(), person=_person(), kb=rt.kb
+            )
             if exported is None:
                 _complain(f"I don't know a deal called “{name[:80]}”.")
                 return USER_ERROR
@@ -132,7 +151,7 @@ async def cmd_deal(args: argparse.Namespace) -> int:
                 raise portable.ImportProblem("That file is too large to be a deal export (over 10 MB).")
             parsed = portable.parse_document(path.read_bytes())
             name = await portable.import_document(
-                rt.sessions, "console", TENANT, parsed, rt.coach.clock(), name=args.as_name
+                rt.sessions, "console", TENANT, parsed, rt.coach.clock(), user=_user(), name=args.as_name
             )
         except OSError as exc:
             _complain(f"Can't read {args.file}: {exc.strerror}.")
@@ -144,6 +163,52 @@ async def cmd_deal(args: argparse.Namespace) -> int:
             Text(f"Imported {printable(name)} ({len(parsed.events)} events). "),
             Text(f"`coach deal use {printable(name)}` to work on it."),
         )
+        return OK
+    finally:
+        await rt.close()
+
+
+async def _print_audit(rt: Runtime, name: str, console: Console) -> int:
+    """`deal audit NAME`: the deal's whole audit trail, oldest first (names of facts, no values)."""
+    from rich.text import Text
+
+    from bot.memory import Memory
+    from bot.skills.access import audit_line
+    from bot.textsafety import printable
+
+    async with rt.sessions() as session, session.begin():
+        memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
+        deal = await memory.find_visible(name, _person())
+        if deal is None:
+            _complain(f"I don't know a deal called “{name[:80]}”.")
+            return USER_ERROR
+        rows = await memory.audit_trail(deal.id)
+    console.print(
+        Text(f"Audit trail of {printable(deal.name)}: {len(rows)} entries (fact names, never values).")
+    )
+    for row in rows:
+        console.print(Text(printable(audit_line(row))))
+    return OK
+
+
+async def cmd_workspace(args: argparse.Namespace) -> int:
+    """`workspace open-deals on|off`: whether everyone in the local workspace sees every deal."""
+    from adapters.runtime import Runtime
+    from bot.db.engine import write_session
+    from bot.memory import Memory
+
+    rt = await Runtime.start()
+    try:
+        now = rt.coach.clock()
+        async with write_session(rt.sessions) as session:
+            memory = await Memory.for_tenant(session, "console", TENANT, now)
+            if args.state is None:
+                state = "open to everyone" if await memory.open_deals() else "members only"
+                print(f"Deals here: {state}.")
+                return OK
+            await memory.set_open_deals(args.state == "on", _user(), now)
+            await memory.audit(None, _user(), "open-deals", now, detail=f"{args.state} (cli)")
+        print(rt.kb.say(f"access.open-{args.state}"))
         return OK
     finally:
         await rt.close()
@@ -171,12 +236,17 @@ async def _write_brief(rt: Runtime, memory: Memory, args: argparse.Namespace, co
             _complain(f"I don't know the Microsoft role “{args.audience[:40]}”. Try ae, csm, avp or partner.")
             return USER_ERROR
         audience = role.key
-    deal = await memory.find_deal(" ".join(args.name))
+    deal = await memory.find_visible(" ".join(args.name), _person())
     if deal is None:
         _complain(f"I don't know a deal called “{' '.join(args.name)[:80]}”.")
         return USER_ERROR
     view = await memory.deal_view(deal.id, deal)
     brief = br.build(view, rt.coach.kb, rt.coach.clock(), audience)
+    if brief.internal:  # the internal brief carries the budget and walk-away: audited (keys only)
+        from bot.access import protected_in
+
+        keys = sorted(protected_in(dict(view.facts), rt.kb))
+        await memory.audit(deal.id, _user(), "brief", rt.coach.clock(), detail="cli", keys=keys)
     if not args.output:
         from bot.skills.brief import to_reply
 
@@ -212,7 +282,8 @@ async def _deal_turn(rt: Runtime, console: Console, command: str, name: str) -> 
     name = " ".join(name.split()).strip("\"'“”")  # as the chat reads a deal name
     async with rt.sessions() as session, session.begin():
         memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
-        known = await memory.find_deal(name) if name else None
+        known = await memory.find_visible(name, _person()) if name else None
+        taken = known is not None or (name and await memory.find_deal(name) is not None)
         active = await memory.active_deal(await memory.conversation(CONVERSATION, rt.coach.clock()))
     if command == "new":
         if not name:
@@ -220,6 +291,9 @@ async def _deal_turn(rt: Runtime, console: Console, command: str, name: str) -> 
             return USAGE
         if known is not None:
             _complain(f"There's already a deal called {known.name}; pick another name.")
+            return USER_ERROR
+        if taken:  # someone else's: say it is taken, nothing more
+            _complain(rt.kb.say("access.name-taken"))
             return USER_ERROR
         if len(name) > MAX_DEAL_NAME:
             _complain(f"That name is too long; keep it under {MAX_DEAL_NAME} characters.")
@@ -260,7 +334,7 @@ async def cmd_shell(args: argparse.Namespace) -> int:
     stop = asyncio.Event()
     worker: asyncio.Task[None] | None = None
     try:
-        has_deals = await demo.has_deals(rt.sessions, "console", TENANT, rt.coach.clock())
+        has_deals = await demo.has_deals(rt.sessions, "console", TENANT, rt.coach.clock(), _user())
         if args.demo:
             await _load_demo(rt)
         console.print("[bold]Deal Coach[/] — ask in your own words. `help` for examples, `quit` to leave.")
@@ -427,9 +501,19 @@ def build_parser() -> argparse.ArgumentParser:
     bf.add_argument(
         "--for", dest="audience", help="a Microsoft role (ae, avp, ...): leaves out what they shouldn't see"
     )
+    au = dsub.add_parser(
+        "audit", help="who read a deal's protected facts or changed it (names of facts, never values)"
+    )
+    au.add_argument("name", nargs="+")
     im = dsub.add_parser("import", help="read a deal export into a new deal")
     im.add_argument("file")
     im.add_argument("--as", dest="as_name", help="name for the new deal")
+    ws = sub.add_parser("workspace", help="settings of the local workspace")
+    wsub = ws.add_subparsers(dest="ws_cmd", required=True)
+    od = wsub.add_parser(
+        "open-deals", help="on: everyone here sees every deal; off (the default): members only"
+    )
+    od.add_argument("state", nargs="?", choices=("on", "off"))
     rem = sub.add_parser("reminders", help="what is scheduled (pre-meeting, after-meeting, renewal nudges)")
     rem.add_argument("--all", action="store_true", help="every workspace and conversation, not just here")
     db = sub.add_parser("db", help="database migrations")
@@ -463,6 +547,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(cmd_shell(args))
         if args.cmd == "reminders":
             return asyncio.run(cmd_reminders(args))
+        if args.cmd == "workspace":
+            return asyncio.run(cmd_workspace(args))
         if args.cmd == "db":
             return cmd_db(args)
         if args.cmd == "eval":

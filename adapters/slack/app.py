@@ -40,7 +40,18 @@ from bot.reply import Reply
 from bot.turn import Turn
 
 log = slack_logger()
-MENTION = re.compile(r"<@[A-Z0-9]+>")
+LEADING_MENTIONS = re.compile(r"^\s*(?:<@[A-Z0-9]+(?:\|[^>]*)?>[\s,:]*)+")
+
+
+def addressed_text(text: str, bot_user_id: str | None) -> str:
+    """A mention's message without the mention that addressed the coach (the leading one, and
+    the bot's own anywhere); other people mentioned stay, as `<@U123>`, so `share this deal
+    with @jane` reaches the core with Jane's user id."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", text)
+    return LEADING_MENTIONS.sub("", text).strip()
+
+
 PLACEHOLDER = "Working on it…"
 # `/coach favor` etc. open a modal instead of running a turn.
 MODAL_WORDS = {
@@ -354,7 +365,7 @@ class SlackCoach:
         if verdict.outsider:
             await self.refuse(client, verdict, channel, user, thread_ts)
             return
-        text = MENTION.sub("", event.get("text") or "").strip()
+        text = addressed_text(event.get("text") or "", getattr(context, "bot_user_id", None))
         turn = self.turn(
             context,
             body,

@@ -1,4 +1,4 @@
-"""App Home: the workspace's portfolio (bot/portfolio.py) as Block Kit, plus buttons to the modals."""
+"""App Home: the person's deals (bot/portfolio.py) as Block Kit, plus buttons to the modals."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from typing import Any
 from adapters.runtime import Runtime
 from adapters.slack.blocks import TEXT_LIMIT, escape, modal_button
 from bot import portfolio
+from bot.access import Person
 
 MAX_HOME_BLOCKS = 50  # Slack allows 100 in a Home tab; kept to a message's 50 so one rule holds
 
 
 async def home_view(rt: Runtime, tenant: str, user: str, now: datetime) -> dict[str, Any]:
-    seen = await portfolio.overview(rt.sessions, "slack", tenant, rt.kb, now)
+    seen = await portfolio.overview(rt.sessions, "slack", tenant, rt.kb, now, person=Person(user))
     return {"type": "home", "blocks": blocks(seen.rows, rt.kb)}
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -229,3 +230,63 @@ class InboxItem(Base):
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     lease_owner: Mapped[str | None] = mapped_column(String(128))
     lease_until: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class DealMember(Base):
+    """Who may read and change a deal (docs/security.md): its creator, people a member shared
+    it with, and, after migration 0006, everyone who had logged something on it."""
+
+    __tablename__ = "deal_members"
+    __table_args__ = (UniqueConstraint("deal_id", "user_key", name="uq_deal_members_deal_user"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    user_key: Mapped[str] = mapped_column(String(255), index=True)  # the platform's user id
+    via: Mapped[str] = mapped_column(String(16))  # creator | shared | migrated | import
+    added_by: Mapped[str] = mapped_column(String(255))
+    added_at: Mapped[datetime]
+
+
+class DealChannel(Base):
+    """A deal shared with a private channel: whoever speaks in it is a member of the deal while
+    the surface marks the turn as coming from a private, internal channel (Turn.private_channel)."""
+
+    __tablename__ = "deal_channels"
+    __table_args__ = (UniqueConstraint("deal_id", "conversation_key", name="uq_deal_channels_deal_conv"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    conversation_key: Mapped[str] = mapped_column(String(255))  # the channel's id on the platform
+    added_by: Mapped[str] = mapped_column(String(255))
+    added_at: Mapped[datetime]
+
+
+class TenantSetting(Base):
+    """A workspace's access setting. No row: the default, deals are for their members only."""
+
+    __tablename__ = "tenant_settings"
+    __table_args__ = (UniqueConstraint("tenant_id", name="uq_tenant_settings_tenant"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    open_deals: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    updated_by: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime]
+
+
+class DealAudit(Base):
+    """Append-only (database triggers refuse UPDATE and DELETE; migration 0006): who read a
+    protected fact or changed a deal, when, from which surface, and which fact keys. Never a
+    value. Plain ids, no foreign keys: the trail outlives what it is about."""
+
+    __tablename__ = "deal_audit"
+    __table_args__ = (
+        Index("ix_deal_audit_deal", "deal_id", "id"),
+        Index("ix_deal_audit_tenant", "tenant_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(BigId)
+    deal_id: Mapped[int | None] = mapped_column(BigId)  # None: a workspace setting
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(255))
+    surface: Mapped[str] = mapped_column(String(32))  # the turn's platform: console, slack, teams
+    action: Mapped[str] = mapped_column(String(32))  # read | brief | export | change | share | ...
+    detail: Mapped[str | None] = mapped_column(String(255))  # the intent, event kind or person
+    keys: Mapped[dict[str, Any]]  # {"keys": [fact keys]}: names only, never values

@@ -13,6 +13,7 @@ from bot.knowledge import KnowledgeSection
 from bot.memory import DealNameTaken
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
+from bot.skills.access import unknown_deal
 from bot.timeline import CONTACT, FACT, UNDO
 from bot.understanding.fact_names import fact_and_value, fact_by_name
 
@@ -87,10 +88,13 @@ async def deal_new(ctx: Context) -> Reply:
     try:
         deal = await ctx.memory.create_deal(name, ctx.turn.user, ctx.now)
     except DealNameTaken:
-        return Reply(
-            headline=f"There's already a deal called {name}. Use `deal use {name}` to switch to it.",
-            intent="deal.new",
-        )
+        if await ctx.memory.find_visible(name, ctx.person) is not None:
+            return Reply(
+                headline=f"There's already a deal called {name}. Use `deal use {name}` to switch to it.",
+                intent="deal.new",
+            )
+        # Names are unique in a workspace: say it is taken, and nothing about whose it is.
+        return Reply(headline=ctx.kb.say("access.name-taken"), intent="deal.new")
     conversation = await ctx.memory.conversation(ctx.turn.conversation, ctx.now)
     await ctx.memory.bind(conversation, deal)
     return Reply(
@@ -113,15 +117,12 @@ async def deal_new(ctx: Context) -> Reply:
 @skill("deal.use", needs_deal=False)
 async def deal_use(ctx: Context) -> Reply:
     name = _deal_name(ctx)
-    deal = await ctx.memory.find_deal(name) if name else None
+    # A deal the person may not see is answered exactly as one that does not exist.
+    deal = await ctx.memory.find_visible(name, ctx.person) if name else None
     if deal is None and not name and "rest" not in ctx.intent.args:  # "let's work on Tailspin now"
         deal = await _deal_in_words(ctx)
     if deal is None:
-        names = [d.name for d in await ctx.memory.list_deals()]
-        hint = f" Deals here: {', '.join(names[:10])}." if names else " There are no deals here yet."
-        unclear = "I couldn't tell which deal you mean."
-        which = f"I don't know a deal called “{name[:80]}”." if name else unclear
-        return Reply(headline=which + hint, intent="deal.use")
+        return await unknown_deal(ctx, name)
     conversation = await ctx.memory.conversation(ctx.turn.conversation, ctx.now)
     await ctx.memory.bind(conversation, deal)
     return Reply(headline=f"Switched to {deal.name}.", intent="deal.use")
@@ -133,7 +134,7 @@ async def _deal_in_words(ctx: Context) -> Any:
     said = ctx.intent.text.casefold()
     found = [
         d
-        for d in await ctx.memory.list_deals()
+        for d in await ctx.memory.list_deals(ctx.person)
         if d.name.casefold() in said or (d.name.split() and d.name.split()[0].casefold() in words)
     ]
     return found[0] if len(found) == 1 else None

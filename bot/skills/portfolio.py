@@ -1,4 +1,4 @@
-"""`deals` / `deal list`: the portfolio of this workspace, most urgent first (bot/portfolio.py)."""
+"""`deals` / `deal list`: the person's deals in this workspace, most urgent first (bot/portfolio.py)."""
 
 from __future__ import annotations
 
@@ -10,5 +10,5 @@ from bot.skills import skill
 
 @skill("deal.list", needs_deal=False)
 async def deal_list(ctx: Context) -> Reply:
-    rows = await portfolio.load(ctx.memory, ctx.kb, ctx.now)
+    rows = await portfolio.load(ctx.memory, ctx.kb, ctx.now, ctx.person)
     return portfolio.to_reply(rows, ctx.kb, ctx.deal.id if ctx.deal else None)

@@ -29,8 +29,12 @@ def _id(ctx: Context) -> int | None:
 
 
 async def _mine(ctx: Context) -> Reminder | None:
+    """The reminder a request names, if it is of a deal the person may see (or of no deal)."""
     rid = _id(ctx)
-    return await store.get(ctx.memory.session, ctx.memory.tenant.id, rid) if rid is not None else None
+    row = await store.get(ctx.memory.session, ctx.memory.tenant.id, rid) if rid is not None else None
+    if row is not None and row.deal_id is not None and not await ctx.memory.can_see(row.deal_id, ctx.person):
+        return None  # as if it did not exist
+    return row
 
 
 def _meeting_base(key: str) -> str:
@@ -51,7 +55,10 @@ async def list_reminders(ctx: Context) -> Reply:
         conversation_id=ctx.conversation_id,
         limit=200,
     )
-    # Hide what would be dropped anyway (a changed renewal date, a withdrawn meeting).
+    # Only deals the person may see; hide what would be dropped anyway (a changed renewal
+    # date, a withdrawn meeting).
+    visible = await ctx.memory.visible_ids(ctx.person) if any(r.deal_id is not None for r in rows) else set()
+    rows = [r for r in rows if r.deal_id is None or r.deal_id in visible]
     shown = [
         r
         for r in rows

@@ -174,7 +174,7 @@ async def test_message_shortcut_checks_the_message_ephemerally(slack, fake):
     assert fake.of("chat.postMessage") == []  # only the asker sees it
 
 
-async def test_app_home_lists_every_deal_of_the_workspace_and_none_of_another(slack, fake):
+async def test_app_home_lists_the_persons_deals_and_none_of_another_person_or_workspace(slack, fake):
     await slack.post(command("deal new Woodgrove EA renewal", user="U1"), FORM)
     await slack.post(command("deal new Someone Elses Deal", user="U2"), FORM)
     await slack.post(command("deal new Other Workspace Deal", user="U1", team="T2"), FORM)  # refused
@@ -183,7 +183,7 @@ async def test_app_home_lists_every_deal_of_the_workspace_and_none_of_another(sl
     (pub,) = await fake.wait_for("views.publish")
     assert pub["user_id"] == "U1"
     text = _texts(pub["view"]["blocks"])
-    assert "Woodgrove EA renewal" in text and "Someone Elses Deal" in text
+    assert "Woodgrove EA renewal" in text and "Someone Elses Deal" not in text
     assert "renewal date not known" in text
     assert "Other Workspace" not in text
     assert "coach.modal" not in text and '\\"modal\\":\\"favor\\"' in text

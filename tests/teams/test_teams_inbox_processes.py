@@ -44,7 +44,10 @@ def inbox_env(db_url: str, issuer: Issuer, connector: Connector) -> dict[str, st
 
 
 def answered(connector: Connector) -> bool:
-    return any(m.get("attachments") for m in connector.messages)
+    """A card arrived: in the request's own reply, or (a turn slower than the first-reply
+    wait, e.g. on a loaded machine) as the update of its "Working on it…" reply."""
+    updates = [p["activity"] for p in connector.puts]
+    return any(m.get("attachments") for m in [*connector.messages, *updates])
 
 
 @pytest.mark.parametrize("how", ["kill", "term"])
