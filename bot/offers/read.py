@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import time
 import zipfile
@@ -178,7 +179,15 @@ def _decode(data: bytes) -> str:
 # --- PDF -----------------------------------------------------------------------------------
 
 
+def _quiet_libraries() -> None:
+    """pdfminer logs what it parses (bytes of the document) at DEBUG, openpyxl warns with cell
+    contents: an offer's content never reaches the logs, whatever the log level."""
+    for name in ("pdfminer", "pdfplumber", "openpyxl"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def _pdf(data: bytes, kb: Knowledge) -> Source:
+    _quiet_libraries()
     import pdfplumber  # only when a PDF arrives
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
@@ -260,6 +269,7 @@ def _xlsx(data: bytes, kb: Knowledge) -> Source:
                 raise Refused("unsupported")
     except zipfile.BadZipFile:
         raise Refused("malformed") from None
+    _quiet_libraries()
     import openpyxl  # only when a spreadsheet arrives
 
     try:

@@ -12,6 +12,7 @@ Microsoft statements, each saying it came from offer N).
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from bot.actions import Payload, RowId, register
@@ -145,8 +146,13 @@ async def offer_read(ctx: Context) -> Reply:
 async def offer_paste(ctx: Context) -> Reply:
     from bot.offers.read import read_document, refuse
 
-    text = str(ctx.intent.args.get("rest") or "").strip()
-    if not text:
+    # The message as typed: cleaning for understanding folds tabs and runs of spaces, which are
+    # what separate pasted cells.
+    raw = ctx.turn.text.replace("\r\n", "\n")
+    lead = re.match(r"^\s*offer paste\b[ :]*", raw, re.IGNORECASE)
+    text = raw[lead.end() :] if lead else raw.split("\n", 1)[1] if "\n" in raw else ""
+    text = text.strip("\n") if ctx.turn.text else str(ctx.intent.args.get("rest") or "")
+    if not text.strip():
         return Reply(
             headline="Paste their lines after `offer paste`, header row first (product, quantity, price …).",
             intent="offer.paste",
@@ -223,6 +229,13 @@ def corrected(offer: Offer, text: str) -> tuple[Offer, str] | str:
             return f"This offer is in {offer.currency}; give the amount in {offer.currency}."
         value = round(money[0].amount, 2)
     fixed = OfferLine(**{**_line_fields(line), name: value})
+    if (
+        name in ("quantity", "unit_price", "discount_pct")
+        and fixed.quantity is not None
+        and fixed.unit_period
+    ):
+        if fixed.unit_price is not None:  # the amounts follow from the corrected units
+            fixed = OfferLine(**{**_line_fields(fixed), "yearly": None, "total": None})
     problems = tuple(p for p in offer.problems if not p.startswith(f"line {n} "))
     new = Offer(**{**_fields(offer), "lines": offer.with_line(n, fixed).lines, "problems": problems})
     return new, f"line {n} {m.group('field').casefold()} is now {raw[:40]}"
@@ -306,6 +319,7 @@ async def store(ctx: Context, offer: Offer, shared_by: str) -> tuple[int, list[i
                     "label": STATEMENT_LABELS.get(fed.key, fed.key),
                     "text": text,
                     "role": None,
+                    "match": _said(fed.key, fed.value),
                     "source": source,
                 },
             )
@@ -320,6 +334,16 @@ async def store(ctx: Context, offer: Offer, shared_by: str) -> tuple[int, list[i
             Item(kb.say("offers.final-wording", words=offer.final_wording), rule="offers.final-wording")
         )
     return version, ids, said
+
+
+def _said(kind: str, value: Any) -> str:
+    """The words a counter-move quotes back: "sign by 20 June 2027", "best and final"."""
+    if kind == "deadline":
+        try:
+            return f"sign by {date.fromisoformat(str(value)):%-d %B %Y}"
+        except ValueError:
+            return f"sign by {value}"
+    return str(value)
 
 
 def picture(kb: Knowledge, offers: list[po.Versioned], deal: str) -> list[Attachment]:
