@@ -430,6 +430,9 @@ def build_parser() -> argparse.ArgumentParser:
     im = dsub.add_parser("import", help="read a deal export into a new deal")
     im.add_argument("file")
     im.add_argument("--as", dest="as_name", help="name for the new deal")
+    from adapters.console import offers as offers_cli
+
+    offers_cli.add_parser(sub)
     rem = sub.add_parser("reminders", help="what is scheduled (pre-meeting, after-meeting, renewal nudges)")
     rem.add_argument("--all", action="store_true", help="every workspace and conversation, not just here")
     db = sub.add_parser("db", help="database migrations")
@@ -463,6 +466,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(cmd_shell(args))
         if args.cmd == "reminders":
             return asyncio.run(cmd_reminders(args))
+        if args.cmd == "offer":
+            from adapters.console.offers import cmd_offer
+
+            return asyncio.run(cmd_offer(args))
         if args.cmd == "db":
             return cmd_db(args)
         if args.cmd == "eval":
