@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adapters.console.cli import OK, USER_ERROR, _complain, terminal_turn
+OK, USER_ERROR = 0, 1  # as adapters/console/cli.py (which imports this module, not the reverse)
+TENANT, CONVERSATION = "local", "terminal"
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,13 +36,28 @@ def add_parser(sub: Any) -> None:
     ls.add_argument("--deal", help="the deal (default: the active one)")
 
 
+def _complain(message: str) -> None:
+    from bot.textsafety import printable
+
+    print(printable(" ".join(message.split())), file=sys.stderr)
+
+
 def _turn(
     text: str = "", *, action: dict | None = None, deal: str | None = None, extra: dict | None = None
 ) -> Any:
-    from dataclasses import replace
+    """A terminal turn, as `coach ask` makes them (tenant `local`, conversation `terminal`)."""
+    import getpass
 
-    turn = terminal_turn(text, action=action, deal=deal)
-    return replace(turn, extra={**turn.extra, **(extra or {})}) if extra else turn
+    from bot.turn import Turn
+
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name in some containers
+        user = "me"
+    more = {"deal": deal} if deal else {}
+    return Turn(
+        "console", TENANT, CONVERSATION, user, text=text, action=action, extra={**more, **(extra or {})}
+    )
 
 
 async def cmd_offer(args: argparse.Namespace) -> int:
