@@ -30,7 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters import inbox
 from adapters.runtime import Runtime
-from adapters.slack import blocks, files, home, modals
+from adapters.slack import blocks, files, files_in, home, modals
 from adapters.slack.installs import Revocations
 from adapters.slack.logs import slack_logger
 from adapters.slack.settings import SlackSettings
@@ -153,6 +153,7 @@ class SlackCoach:
         turn = inbox.turn_from_json(item.payload["turn"])
         to = item.payload["reply_to"]
         client = await self.client_for(to)
+        turn = await files_in.with_offer(self.rt, client, turn, self.settings.base_url, self.session)
         respond = AsyncRespond(response_url=to["response_url"]) if to.get("response_url") else None
         await self.run(
             client,
@@ -272,15 +273,17 @@ class SlackCoach:
             body,
             conversation=event["channel"],
             user=event.get("user", ""),
-            text=text or "help",
+            text=text or ("" if files_in.shares_a_file(event) else "help"),
             event_id=body.get("event_id"),
+            extra=files_in.shared(event),  # a quote shared with the mention: read in the worker
         )
         thread_ts = event.get("thread_ts") or event.get("ts")
         await self.accept(context, turn, event["channel"], thread_ts=thread_ts)
 
     async def on_message(self, body, event, context, client) -> None:
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-            return  # edits, joins and bot messages are not questions
+        shares = event.get("subtype") == "file_share" and files_in.shares_a_file(event)
+        if event.get("channel_type") != "im" or (event.get("subtype") and not shares) or event.get("bot_id"):
+            return  # edits, joins and bot messages are not questions; a shared file is read
         turn = self.turn(
             context,
             body,
@@ -288,6 +291,7 @@ class SlackCoach:
             user=event.get("user", ""),
             text=event.get("text") or "",
             event_id=body.get("event_id"),
+            extra=files_in.shared(event),
         )
         await self.accept(context, turn, event["channel"], thread_ts=event.get("thread_ts"))
 

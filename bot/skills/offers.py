@@ -130,15 +130,30 @@ def _refused(reading: Reading) -> Reply:
     return Reply(headline=reading.refusal.message, intent="offer.refused", verdict=reading.refusal.reason)
 
 
-@skill("offer.read")
+@skill("offer.read", needs_deal=False)
 async def offer_read(ctx: Context) -> Reply:
-    """A document a surface read before the turn (its reading rides in the turn, not the payload)."""
+    """A document a surface read before the turn (its reading rides in the turn, not the payload).
+    A refused file is said at once, deal or not; an offer needs the deal it belongs to."""
     raw = ctx.turn.extra.get("offer_reading")
     if not isinstance(raw, dict):
         return Reply(headline=ctx.kb.say("offers.no-draft"), intent="offer.read")
     reading = Reading.from_json(raw)
     if reading.offer is None:
         return _refused(reading)
+    if ctx.deal is None:
+        return Reply(
+            headline="There's no active deal in this conversation yet.",
+            intent="offer.read",
+            sections=[
+                Section(
+                    items=[
+                        Item(
+                            "Start one (`deal new NAME`) or pick one (`deal use NAME`), then share the quote again."
+                        )
+                    ]
+                )
+            ],
+        )
     return await _show_draft(ctx, reading.offer)
 
 
