@@ -148,7 +148,8 @@ async def offer_read(ctx: Context) -> Reply:
                 Section(
                     items=[
                         Item(
-                            "Start one (`deal new NAME`) or pick one (`deal use NAME`), then share the quote again."
+                            "Start one (`deal new NAME`) or pick one (`deal use NAME`), "
+                            "then share the quote again."
                         )
                     ]
                 )

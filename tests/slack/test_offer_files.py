@@ -69,8 +69,14 @@ async def server(both_url, start_slack, fake):
 
 async def test_a_quote_shared_in_a_dm_is_read_with_the_bot_token_and_stored_on_confirm(server, fake, caplog):
     slack = server
-    await slack.post(event({"type": "message", "channel_type": "im", "user": "U1", "text": "deal new Woodgrove",
-                            "channel": "D1", "ts": "1.001"}, event_id="Ev-001"), JSON)  # fmt: skip
+    hello = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U1",
+        "text": "deal new Woodgrove",
+        "channel": "D1",
+    }
+    await slack.post(event({**hello, "ts": "1.001"}, event_id="Ev-001"), JSON)
     await fake.wait_for("chat.postMessage")
     doc = docs.make("pdf-classic", 8, 12)
     fake.shared["F0QUOTE1"] = (doc.name, doc.data)
