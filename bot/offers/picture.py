@@ -13,7 +13,10 @@ from collections.abc import Sequence
 SIZE_INCHES = (6.0, 2.6)
 
 
-def render(points: Sequence[tuple[int, float]], currency: str | None, *, dpi: int = 110) -> bytes:
+def render(
+    points: Sequence[tuple[int, float]], currency: str | None, *, dpi: int = 110, colors: int | None = None
+) -> bytes:
+    """`colors`: a palette PNG of that many colours (a Teams card carries the image inline)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -46,4 +49,11 @@ def render(points: Sequence[tuple[int, float]], currency: str | None, *, dpi: in
     fig.tight_layout()
     out = io.BytesIO()
     fig.savefig(out, format="png", metadata={"Software": None})
-    return out.getvalue()
+    if not colors:
+        return out.getvalue()
+    from PIL import Image  # Pillow: matplotlib's own dependency
+
+    small = io.BytesIO()
+    with Image.open(io.BytesIO(out.getvalue())) as img:
+        img.convert("RGB").quantize(colors=colors).save(small, format="PNG", optimize=True)
+    return small.getvalue()

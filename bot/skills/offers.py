@@ -373,11 +373,16 @@ def picture(kb: Knowledge, offers: list[po.Versioned], deal: str) -> list[Attach
 
         return pic.render(points, currency)
 
+    def card_png() -> bytes:  # small enough to ride inside a Teams card
+        from bot.offers import picture as pic
+
+        return pic.render(points, currency, dpi=80, colors=16)
+
     stem = re.sub(r"[^A-Za-z0-9]+", "-", deal).strip("-")[:60] or "deal"
     note = kb.say("offers.picture-unavailable")
     title = "Microsoft's offer per year, round by round"
     return [
-        Attachment("picture", f"offers-{stem}.png", title, png, note),
+        Attachment("picture", f"offers-{stem}.png", title, card_png, note),
         Attachment("document", f"offers-{stem}.png", title, png, note),
     ]
 

@@ -45,6 +45,9 @@ class Connector:
     auth_headers: list[str] = field(default_factory=list)
     on_post: Any = None  # called after each recorded post (tests wait on it)
     latency: float = 0.0  # seconds between recording a post and answering it
+    # Files people attached in Teams (name → bytes), served at their pre-authorised downloadUrl.
+    files: dict[str, bytes] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -90,7 +93,15 @@ def connector_app(c: Connector) -> web.Application:
             {"access_token": "outgoing-token", "expires_in": 3600, "token_type": "Bearer"}
         )
 
+    async def download(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        c.downloads.append(name)
+        if name not in c.files:
+            return web.json_response({"error": "itemNotFound"}, status=404)
+        return web.Response(body=c.files[name], content_type="application/octet-stream")
+
     app = web.Application()
+    app.router.add_get("/files/{name}", download)
     app.router.add_post("/v3/conversations/{cid}/activities", post)
     app.router.add_post("/v3/conversations/{cid}/activities/{aid}", post)
     app.router.add_put("/v3/conversations/{cid}/activities/{aid}", put)
