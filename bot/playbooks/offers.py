@@ -311,3 +311,33 @@ def feed(
 def totals_by_round(offers: list[Versioned]) -> list[tuple[int, float]]:
     """(version, yearly total) for each offer that has one: the picture's points."""
     return [(v.version, t) for v in offers if (t := v.offer.yearly_total()) is not None]
+
+
+def round_items(offers: list[Versioned]) -> list[Item]:
+    """One line per offer: version, day, who shared it, lines, total per year, term, its dates."""
+    items = []
+    for v in offers:
+        o = v.offer
+        bits = [f"{len(o.lines)} line{'s' if len(o.lines) != 1 else ''}"]
+        yearly = o.yearly_total()
+        if yearly is not None:
+            bits.append(f"{amount(yearly, o.currency)} a year")
+        if o.term_months:
+            bits.append(f"{o.term_months} months")
+        if o.sign_by:
+            bits.append(f"sign by {o.sign_by}")
+        if o.final_wording:
+            bits.append(f"“{o.final_wording}”")
+        items.append(
+            Item(f"Offer {v.version} — {v.at:%d %b %Y}, shared by {v.shared_by}: " + ", ".join(bits))
+        )
+    return items
+
+
+def brief_items(
+    offers: list[Versioned], facts: Mapping[str, Any], kb: Knowledge, *, internal: bool
+) -> list[Item]:
+    """The brief's part on Microsoft's offers: each round, then the latest against the others
+    (the gap to our budget only in a brief that stays with us)."""
+    got = compare(offers, facts, kb, internal=internal)
+    return round_items(offers) + got.totals + got.unchanged + (got.internal if internal else [])

@@ -462,26 +462,6 @@ async def offer_compare(ctx: Context) -> Reply:
     return reply
 
 
-def list_items(offers: list[po.Versioned]) -> list[Item]:
-    items = []
-    for v in offers:
-        o = v.offer
-        bits = [f"{len(o.lines)} line{'s' if len(o.lines) != 1 else ''}"]
-        yearly = o.yearly_total()
-        if yearly is not None:
-            bits.append(f"{po.amount(yearly, o.currency)} a year")
-        if o.term_months:
-            bits.append(f"{o.term_months} months")
-        if o.sign_by:
-            bits.append(f"sign by {o.sign_by}")
-        if o.final_wording:
-            bits.append(f"“{o.final_wording}”")
-        items.append(
-            Item(f"Offer {v.version} — {v.at:%d %b %Y}, shared by {v.shared_by}: " + ", ".join(bits))
-        )
-    return items
-
-
 @skill("offer.list")
 async def offer_list(ctx: Context) -> Reply:
     assert ctx.deal is not None
@@ -493,7 +473,7 @@ async def offer_list(ctx: Context) -> Reply:
         headline=f"Microsoft's offers on {ctx.deal.name}: {n} round{'s' if n != 1 else ''}.",
         intent="offer.list",
         verdict="listed",
-        sections=[Section(items=list_items(offers), style="bullets")],
+        sections=[Section(items=po.round_items(offers), style="bullets")],
         actions=[Action("What changed?", {"intent": "offer.compare"})] if n >= 2 else [],
     )
     reply.attachments = picture(ctx.kb, offers, ctx.deal.name)

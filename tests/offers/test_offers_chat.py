@@ -204,3 +204,20 @@ async def test_without_a_deal_a_shared_file_asks_for_one(coach):
     reply = await share(coach, "quote.csv", quote(10))
     assert reply.headline == "There's no active deal in this conversation yet."
     assert await events(coach) == []
+
+
+async def test_the_brief_carries_the_offers_and_their_picture_internal_figures_only_inside(chat, deal, coach):
+    from tests.pdf import pdf_images, pdf_text
+
+    await chat("our budget is $800k a year")
+    for e5 in (10, 15):
+        reply = await share(coach, "q.csv", quote(e5))
+        await chat(action=reply.actions[0].payload)
+    brief = await chat("exec summary")
+    text = brief.plain_text()
+    assert "Microsoft's offers, round by round" in text and "Offer 2 — 23 Nov 2026" in text
+    assert "INTERNAL: the latest offer is $57,400 a year above our budget" in text
+    pdf = next(a for a in brief.attachments if a.kind == "document").render()
+    assert "Offer 2" in pdf_text(pdf) and len(pdf_images(pdf)) >= 2  # the timeline and the offers
+    for_ae = await chat("brief for the AE")
+    assert "Offer 2 —" in for_ae.plain_text() and "above our budget" not in for_ae.plain_text()
