@@ -566,6 +566,6 @@ def corpus(size: int = 24) -> list[Doc]:
     docs = []
     for i in range(size):
         kind = KINDS[i % len(KINDS)]
-        n = 26 if i in (0, 2, 6) else None  # multi-page classic quotes and schedules
+        n = {0: 45, 6: 40, 2: 26}.get(i)  # quotes and schedules long enough for two pages
         docs.append(make(kind, 1000 + i, n))
     return docs
