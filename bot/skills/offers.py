@@ -26,6 +26,7 @@ from bot.timeline import MS_STATEMENT
 from bot.understanding.values import read_counts, read_money, read_percents
 
 MAX_SHOWN = 40  # lines shown in chat; the rest are counted
+LINES_A_SECTION = 15
 STATEMENT_LABELS = {"deadline": "sign by a deadline", "final_offer": "final offer"}
 
 
@@ -95,7 +96,14 @@ def draft_reply(
     lines = [Item(line_text(i, ln, offer)) for i, ln in enumerate(offer.lines[:MAX_SHOWN], 1)]
     if n > MAX_SHOWN:
         lines.append(Item(f"… and {n - MAX_SHOWN} more lines"))
-    sections = [Section(items=lines, title=f"Microsoft's offer for {deal}, as read")]
+    # Fifteen lines a section: a chat block holds about 3,000 characters (Slack's section limit).
+    sections = [
+        Section(
+            items=lines[i : i + LINES_A_SECTION],
+            title=None if i else f"Microsoft's offer for {deal}, as read",
+        )
+        for i in range(0, len(lines), LINES_A_SECTION)
+    ]
     sections.append(Section(items=terms_items(offer), title="Terms"))
     if offer.problems:
         unread = "; ".join(offer.problems[:8]) + (" …" if len(offer.problems) > 8 else "")

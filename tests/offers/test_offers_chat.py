@@ -221,3 +221,15 @@ async def test_the_brief_carries_the_offers_and_their_picture_internal_figures_o
     assert "Offer 2" in pdf_text(pdf) and len(pdf_images(pdf)) >= 2  # the timeline and the offers
     for_ae = await chat("brief for the AE")
     assert "Offer 2 —" in for_ae.plain_text() and "above our budget" not in for_ae.plain_text()
+
+
+async def test_a_long_quote_is_shown_in_parts_a_chat_block_can_hold(chat, deal, coach):
+    from adapters.slack import blocks
+
+    doc = docs.make("pdf-classic", 1000, 45)  # two pages
+    reply = await share(coach, doc.name, doc.data)
+    assert "Read 45 lines from the PDF" in reply.plain_text() and "… and 5 more lines" in reply.plain_text()
+    for block in blocks.render(reply):
+        if block["type"] == "section":
+            assert len(block["text"]["text"]) <= 3000 and "(shortened" not in block["text"]["text"]
+    assert any("40. " in b["text"]["text"] for b in blocks.render(reply) if b["type"] == "section")
