@@ -550,12 +550,18 @@ class Memory:
         await self.session.flush()
         return draft
 
-    async def clear_offer_draft(self, conversation_id: int, deal_id: int) -> None:
-        await self.session.execute(
-            delete(OfferDraft).where(
-                OfferDraft.conversation_id == conversation_id, OfferDraft.deal_id == deal_id
-            )
+    async def clear_offer_draft(
+        self, conversation_id: int, deal_id: int, draft_id: int | None = None
+    ) -> bool:
+        """True when this call removed the draft: of two concurrent confirmations (two replicas,
+        two messages with the same button) only one gets True and stores the offer."""
+        stmt = delete(OfferDraft).where(
+            OfferDraft.conversation_id == conversation_id, OfferDraft.deal_id == deal_id
         )
+        if draft_id is not None:
+            stmt = stmt.where(OfferDraft.id == draft_id)
+        result = await self.session.execute(stmt)
+        return bool(result.rowcount)
 
     # --- proactive references ---------------------------------------------------------
     async def save_reference(self, conversation_key: str, reference: dict[str, Any], now: datetime) -> bool:

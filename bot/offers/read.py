@@ -640,6 +640,10 @@ def _long_text(text: str) -> bool:
 
 
 def _row_kind(cells: dict[str, str], text: str, kb: Knowledge) -> str:
+    """A total row names itself ("Total", "Grand total") and gives no units: "Total Defense
+    Suite × 40 at $12" is a line item."""
+    if any(DIGIT.search(cells.get(k, "")) for k in ("quantity", "unit_price")):
+        return "line"
     label = (cells.get("product") or cells.get("part_number") or "").strip()
     if not label:
         label = text

@@ -403,7 +403,8 @@ async def offer_confirm(ctx: Context) -> Reply:
     if draft is None or (wanted is not None and draft.id != wanted):
         return Reply(headline=ctx.kb.say("offers.no-draft"), intent="offer.confirm")
     offer = Offer.from_json(draft.offer)
-    await ctx.memory.clear_offer_draft(ctx.conversation_id, ctx.deal.id)
+    if not await ctx.memory.clear_offer_draft(ctx.conversation_id, ctx.deal.id, draft.id):
+        return Reply(headline=ctx.kb.say("offers.no-draft"), intent="offer.confirm")  # stored by another
     version, ids, said = await store(ctx, offer, draft.shared_by)
     rounds = ctx.deal.fact("rounds_with_account_team")
     n = len(offer.lines)

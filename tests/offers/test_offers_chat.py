@@ -233,3 +233,23 @@ async def test_a_long_quote_is_shown_in_parts_a_chat_block_can_hold(chat, deal, 
         if block["type"] == "section":
             assert len(block["text"]["text"]) <= 3000 and "(shortened" not in block["text"]["text"]
     assert any("40. " in b["text"]["text"] for b in blocks.render(reply) if b["type"] == "section")
+
+
+async def test_two_replicas_pressing_store_at_once_store_one_offer(chat, deal, coach, db_url, clock):
+    import asyncio
+
+    from bot.db.engine import create_engine, session_factory
+
+    reply = await share(coach, "quote.csv", quote(10))
+    store = next(a for a in reply.actions if a.label == "Store as offer 1").payload
+    other_engine = create_engine(db_url)
+    other = Coach(session_factory(other_engine), coach.kb, clock=clock)
+    try:
+        a, b = await asyncio.gather(
+            coach.handle(Turn("console", "t1", "c1", "u1", action=dict(store), event_id="press-1")),
+            other.handle(Turn("console", "t1", "c1", "u1", action=dict(store), event_id="press-2")),
+        )
+    finally:
+        await other_engine.dispose()
+    assert sorted([a.verdict == "stored", b.verdict == "stored"]) == [False, True]
+    assert len(await events(coach, "ms_offer")) == 1
