@@ -281,7 +281,8 @@ class SlackCoach:
         await self.accept(context, turn, event["channel"], thread_ts=thread_ts)
 
     async def on_message(self, body, event, context, client) -> None:
-        shares = event.get("subtype") == "file_share" and files_in.shares_a_file(event)
+        mine = bool(context.bot_user_id) and event.get("user") == context.bot_user_id  # our own files
+        shares = event.get("subtype") == "file_share" and not mine and files_in.shares_a_file(event)
         if event.get("channel_type") != "im" or (event.get("subtype") and not shares) or event.get("bot_id"):
             return  # edits, joins and bot messages are not questions; a shared file is read
         turn = self.turn(

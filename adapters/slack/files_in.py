@@ -33,9 +33,22 @@ FILES_KEY = "slack_files"
 SLACK_FILE_HOSTS = ("files.slack.com",)
 
 
+READABLE = ("pdf", "xlsx", "xlsm", "csv", "tsv", "text", "txt")
+
+
+def _readable(f: dict[str, Any]) -> bool:
+    """A file that may be a quote, by what the event says of it (an image, such as the coach's
+    own totals picture, is never read); a file the event says nothing about is tried."""
+    kind = str(f.get("filetype") or "").casefold()
+    name = str(f.get("name") or "").casefold()
+    if kind:
+        return kind in READABLE
+    return not name or name.rsplit(".", 1)[-1] in READABLE
+
+
 def shared(event: dict[str, Any]) -> dict[str, Any]:
     """`Turn.extra` for a message that shares a file: the first file's id (one quote a message)."""
-    files = [f for f in event.get("files") or [] if isinstance(f, dict) and f.get("id")]
+    files = [f for f in event.get("files") or [] if isinstance(f, dict) and f.get("id") and _readable(f)]
     return {FILES_KEY: [str(files[0]["id"])[:64]]} if files else {}
 
 

@@ -159,3 +159,19 @@ async def test_a_file_too_large_is_refused_from_its_size_without_downloading(sla
     (post,) = await fake.wait_for("chat.postMessage", 1)
     assert "too large" in post["text"]  # said before anything else, even with no deal here
     assert [c for c in fake.calls if c.method == "file.download"] == []
+
+
+async def test_the_coachs_own_picture_and_other_images_are_not_read(slack, fake):
+    own = {"type": "message", "subtype": "file_share", "channel_type": "im", "user": "UBOT", "channel": "D1",
+           "ts": "3.1", "files": [{"id": "FPNG", "name": "offers-x.png", "filetype": "png"}]}  # fmt: skip
+    await slack.post(event(own, event_id="Ev-own"), JSON)
+    photo = {
+        **own,
+        "user": "U1",
+        "ts": "3.2",
+        "files": [{"id": "FJPG", "name": "whiteboard.jpg", "filetype": "jpg"}],
+    }
+    await slack.post(event(photo, event_id="Ev-photo"), JSON)
+    await slack.post(command("help", channel="D1"), FORM)  # a marker: once answered, the others were seen
+    await fake.wait_for("chat.postMessage", 1)
+    assert fake.of("files.info") == [] and len([d for d in slack.done if d is not None]) == 1
