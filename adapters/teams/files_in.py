@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("coach.teams")
 DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
+READABLE = ("pdf", "xlsx", "xlsm", "csv", "tsv", "txt")
 FILE_HOSTS = (".sharepoint.com", ".sharepoint.us", ".sharepoint-df.com", ".1drv.com", ".onedrive.com")
 
 
@@ -41,6 +42,8 @@ def shared_file(activity: Activity) -> tuple[str, str] | None:
             info = FileDownloadInfo.model_validate({"etag": None, **att.content})
         except Exception:
             continue
+        if str(info.file_type).casefold() not in READABLE:
+            continue  # a picture shared with a question is not a quote: the question is answered
         return str(att.name or f"file.{info.file_type}")[:200], info.download_url
     return None
 
