@@ -21,6 +21,21 @@ DRAW_TIMEOUT = 10.0  # seconds to draw a picture; past that the card goes withou
 log = logging.getLogger("coach.teams")
 
 _STYLE = {"primary": "positive", "danger": "destructive"}
+# A shared file that could not be read as an offer (knowledge/offers.yaml `refusals`).
+OFFER_REFUSALS = (
+    "too_large",
+    "too_many_pages",
+    "password",
+    "no_text",
+    "malformed",
+    "layout",
+    "unsupported",
+    "currencies",
+    "too_many_lines",
+    "timeout",
+    "download",
+)
+
 # The colour of each verdict word (README, "Verdicts"): Attention = act now, or stop; Warning = not
 # yet, or careful; Good = safe, or done; Accent = for information. A verdict missing here gets
 # Default, never a false alarm (tests/teams/test_teams_cards.py holds this map to the README).
@@ -94,6 +109,15 @@ VERDICT_COLOR = {
     "reminder": "Accent",
     "saved": "Good",
     "shown": "Accent",
+    # Microsoft's offers (bot/skills/offers.py); a file that could not be read is a warning
+    "check": "Accent",
+    "stored": "Good",
+    "dropped": "Default",
+    "listed": "Accent",
+    "compared": "Accent",
+    "one": "Default",
+    "none": "Default",
+    **dict.fromkeys(OFFER_REFUSALS, "Warning"),
 }
 
 
