@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, time
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def to_html(brief: Brief, svg: bytes | None = None) -> str:
     return template.render(brief=brief, svg=picture, css=Markup(_CSS))
 
 
-def to_pdf(brief: Brief, png: bytes | None = None) -> bytes:
+def to_pdf(brief: Brief, png: bytes | None = None, more: Sequence[bytes] = ()) -> bytes:
     """A4 one-pager with fpdf2 (imported here: only a PDF brief pays for it). The font is the
     DejaVu Sans matplotlib ships, so any name or symbol users typed prints as typed."""
     import matplotlib
@@ -102,6 +103,8 @@ def to_pdf(brief: Brief, png: bytes | None = None) -> bytes:
     pdf.set_text_color(17, 17, 17)
     if png:
         pdf.image(io.BytesIO(png), w=width)
+    for picture in more:  # e.g. Microsoft's offers per round, under the timeline
+        pdf.image(io.BytesIO(picture), w=width * 0.7)
     for s in brief.sections:
         pdf.ln(1.5)
         pdf.set_font("DejaVu", "B", 10)

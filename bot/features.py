@@ -17,6 +17,7 @@ from bot import access, demo, forms, portfolio
 from bot import knowledge as _knowledge
 from bot.knowledge import KNOWLEDGE_DIR, Knowledge, KnowledgeSection
 from bot.llm import policy as llm_policy
+from bot.offers import config as offers_config
 from bot.playbooks import (
     brief,
     commitments,
@@ -44,6 +45,7 @@ from bot.skills import favors as favors_skill
 from bot.skills import leakcheck as leakcheck_skill
 from bot.skills import levers as levers_skill
 from bot.skills import meetings as meetings_skill
+from bot.skills import offers as offers_skill
 from bot.skills import portfolio as portfolio_skill
 from bot.skills import reminders as reminders_skill
 from bot.skills import smalltalk as smalltalk_skill
@@ -64,6 +66,7 @@ SKILLS: tuple[ModuleType, ...] = (
     leakcheck_skill,
     levers_skill,
     meetings_skill,
+    offers_skill,
     portfolio_skill,
     reminders_skill,
     smalltalk_skill,
@@ -94,6 +97,7 @@ SECTION_READERS: tuple[ModuleType, ...] = (
     understanding_config,
     reading,
     llm_reader,
+    offers_config,
 )
 
 

@@ -28,6 +28,7 @@ from bot.db.models import (
     DealEvent,
     DealMember,
     FormState,
+    OfferDraft,
     ProcessedEvent,
     Tenant,
     TenantSetting,
@@ -723,6 +724,53 @@ class Memory:
                 FormState.conversation_id == conversation_id, FormState.deal_id == deal_id
             )
         )
+
+    # --- offers waiting for confirmation (bot/skills/offers.py) ---------------------------
+    async def load_offer_draft(self, conversation_id: int, deal_id: int) -> OfferDraft | None:
+        stmt = select(OfferDraft).where(
+            OfferDraft.conversation_id == conversation_id, OfferDraft.deal_id == deal_id
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def save_offer_draft(
+        self, conversation_id: int, deal_id: int, offer: dict[str, Any], shared_by: str, now: datetime
+    ) -> OfferDraft:
+        """The offer read from a document, until it is confirmed or dropped; a new document in
+        the same conversation replaces one still waiting (a concurrent save is re-read)."""
+        if await self.get_deal(deal_id) is None:
+            raise LookupError("no such deal in this workspace")
+        draft = await self.load_offer_draft(conversation_id, deal_id)
+        if draft is None:
+            try:
+                async with self.session.begin_nested():
+                    draft = OfferDraft(
+                        conversation_id=conversation_id,
+                        deal_id=deal_id,
+                        offer=offer,
+                        shared_by=shared_by,
+                        created_at=now,
+                    )
+                    self.session.add(draft)
+                return draft
+            except IntegrityError:
+                draft = await self.load_offer_draft(conversation_id, deal_id)
+                assert draft is not None
+        draft.offer, draft.shared_by, draft.created_at = offer, shared_by, now
+        await self.session.flush()
+        return draft
+
+    async def clear_offer_draft(
+        self, conversation_id: int, deal_id: int, draft_id: int | None = None
+    ) -> bool:
+        """True when this call removed the draft: of two concurrent confirmations (two replicas,
+        two messages with the same button) only one gets True and stores the offer."""
+        stmt = delete(OfferDraft).where(
+            OfferDraft.conversation_id == conversation_id, OfferDraft.deal_id == deal_id
+        )
+        if draft_id is not None:
+            stmt = stmt.where(OfferDraft.id == draft_id)
+        result = await self.session.execute(stmt)
+        return bool(result.rowcount)
 
     # --- proactive references ---------------------------------------------------------
     async def save_reference(self, conversation_key: str, reference: dict[str, Any], now: datetime) -> bool:

@@ -86,6 +86,30 @@ VERDICT_TONE: dict[str, Tone] = {
     "reminder": "info",
     "saved": "go",
     "shown": "info",
+    # Microsoft's offers (bot/skills/offers.py); a file that could not be read is a warning
+    "check": "info",
+    "stored": "go",
+    "dropped": "neutral",
+    "listed": "info",
+    "compared": "info",
+    "one": "neutral",
+    "none": "neutral",
+    **dict.fromkeys(
+        (
+            "too_large",
+            "too_many_pages",
+            "password",
+            "no_text",
+            "malformed",
+            "layout",
+            "unsupported",
+            "currencies",
+            "too_many_lines",
+            "timeout",
+            "download",
+        ),
+        "wait",
+    ),
 }
 
 

@@ -23,6 +23,9 @@ HEAVY = (
     "aiohttp",
     "sklearn",
     "matplotlib",
+    "pdfplumber",
+    "pdfminer",
+    "openpyxl",
 )
 
 

@@ -514,6 +514,9 @@ def build_parser() -> argparse.ArgumentParser:
         "open-deals", help="on: everyone here sees every deal; off (the default): members only"
     )
     od.add_argument("state", nargs="?", choices=("on", "off"))
+    from adapters.console import offers as offers_cli
+
+    offers_cli.add_parser(sub)
     rem = sub.add_parser("reminders", help="what is scheduled (pre-meeting, after-meeting, renewal nudges)")
     rem.add_argument("--all", action="store_true", help="every workspace and conversation, not just here")
     db = sub.add_parser("db", help="database migrations")
@@ -549,6 +552,10 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(cmd_reminders(args))
         if args.cmd == "workspace":
             return asyncio.run(cmd_workspace(args))
+        if args.cmd == "offer":
+            from adapters.console.offers import cmd_offer
+
+            return asyncio.run(cmd_offer(args))
         if args.cmd == "db":
             return cmd_db(args)
         if args.cmd == "eval":

@@ -30,7 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters import inbox
 from adapters.runtime import Runtime
-from adapters.slack import blocks, files, home, modals
+from adapters.slack import blocks, files, files_in, home, modals
 from adapters.slack.installs import Revocations
 from adapters.slack.logs import slack_logger
 from adapters.slack.outsiders import Gate, Verdict, home_of_tenant, is_dm, notice_home, notice_modal
@@ -190,6 +190,7 @@ class SlackCoach:
         turn = inbox.turn_from_json(item.payload["turn"])
         to = item.payload["reply_to"]
         client = await self.client_for(to)
+        turn = await files_in.with_offer(self.rt, client, turn, self.settings.base_url, self.session)
         respond = AsyncRespond(response_url=to["response_url"]) if to.get("response_url") else None
         await self.run(
             client,
@@ -371,17 +372,20 @@ class SlackCoach:
             body,
             conversation=channel,
             user=user,
-            text=text or "help",
+            text=text or ("" if files_in.shares_a_file(event) else "help"),
             event_id=body.get("event_id"),
             verdict=verdict,
+            extra=files_in.shared(event),  # a quote shared with the mention: read in the worker
         )
         await self.accept(
             context, turn, channel, thread_ts=thread_ts, ephemeral_user=user if verdict.external else None
         )
 
     async def on_message(self, body, event, context, client) -> None:
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-            return  # edits, joins and bot messages are not questions
+        mine = bool(context.bot_user_id) and event.get("user") == context.bot_user_id  # our own files
+        shares = event.get("subtype") == "file_share" and not mine and files_in.shares_a_file(event)
+        if event.get("channel_type") != "im" or (event.get("subtype") and not shares) or event.get("bot_id"):
+            return  # edits, joins and bot messages are not questions; a shared file is read
         user, channel = event.get("user", ""), event["channel"]
         verdict = await self.gate.check(client, context, body, user, channel)
         if verdict.outsider:
@@ -395,6 +399,7 @@ class SlackCoach:
             text=event.get("text") or "",
             event_id=body.get("event_id"),
             verdict=verdict,
+            extra=files_in.shared(event),
         )
         await self.accept(
             context,

@@ -32,6 +32,7 @@ SCOPES = [
     "chat:write",
     "commands",
     "files:write",  # the deal brief's PDF, posted beside the answer (adapters/slack/files.py)
+    "files:read",  # Microsoft's quote shared with the coach, read (adapters/slack/files_in.py)
     "groups:history",
     "groups:read",
     "im:history",

@@ -14,7 +14,7 @@ from microsoft_agents.hosting.core import TurnContext
 
 from adapters import inbox
 from adapters.runtime import Runtime
-from adapters.teams import cards
+from adapters.teams import cards, files_in
 from adapters.teams.config import TeamsConfig
 from adapters.teams.outsiders import Gate, Verdict
 from adapters.teams.refs import References
@@ -174,6 +174,7 @@ class CoachAgent:
             turn = self._turn(activity, tenant, action=action)
         else:
             turn = self._turn(activity, tenant, text=message_text(activity))
+            turn = await files_in.with_offer(self.rt, activity, turn)  # a quote attached: read first
         await self._answer(context, turn)
 
     async def _answer(self, context: TurnContext, turn: Turn) -> None:

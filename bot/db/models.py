@@ -290,3 +290,18 @@ class DealAudit(Base):
     action: Mapped[str] = mapped_column(String(32))  # read | brief | export | change | share | ...
     detail: Mapped[str | None] = mapped_column(String(255))  # the intent, event kind or person
     keys: Mapped[dict[str, Any]]  # {"keys": [fact keys]}: names only, never values
+
+
+class OfferDraft(Base):
+    """An offer read from a document, shown to the person and waiting for their confirmation:
+    once confirmed it becomes an `ms_offer` event on the deal's timeline and this row goes.
+    One per (conversation, deal): a new document replaces the one still waiting."""
+
+    __tablename__ = "offer_drafts"
+    __table_args__ = (UniqueConstraint("conversation_id", "deal_id", name="uq_offer_drafts_conv_deal"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    offer: Mapped[dict[str, Any]]  # Offer.to_json()
+    shared_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]

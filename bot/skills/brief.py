@@ -5,13 +5,14 @@ polished by the LLM when one is configured."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
 from bot.context import Context
 from bot.knowledge import Knowledge
 from bot.playbooks import brief as br
+from bot.playbooks import offers as po
 from bot.playbooks.people import find_role
 from bot.reply import Action, Attachment, Item, Reply, Section
 from bot.skills import skill
@@ -54,7 +55,9 @@ def file_stem(brief: br.Brief) -> str:
     return f"brief-{name}-{reader}"
 
 
-def attachments(brief: br.Brief, kb: Knowledge) -> list[Attachment]:
+def attachments(
+    brief: br.Brief, kb: Knowledge, offers: Sequence[tuple[int, float]] = (), currency: str | None = None
+) -> list[Attachment]:
     """The PDF (Slack posts it as a file) and the small timeline PNG (Teams shows it in the
     card). Both are drawn by the adapter after the turn, from the brief as it stands then (the
     polished summary included); matplotlib is imported only inside these."""
@@ -64,7 +67,12 @@ def attachments(brief: br.Brief, kb: Knowledge) -> list[Attachment]:
         from bot import brief_document, brief_picture
 
         png = brief_picture.render(brief.marks, brief.today, brief.renewal, dpi=pic.document_dpi)
-        return brief_document.to_pdf(brief, png)
+        more = []
+        if offers:  # Microsoft's total per year, round by round (bot/offers/picture.py)
+            from bot.offers import picture as offers_picture
+
+            more.append(offers_picture.render(offers, currency, dpi=pic.document_dpi))
+        return brief_document.to_pdf(brief, png, more)
 
     def card_png() -> bytes:
         from bot import brief_picture
@@ -124,7 +132,13 @@ async def deal_brief(ctx: Context) -> Reply:
     assert ctx.deal is not None
     audience = str(ctx.intent.args.get("audience") or audience_of(ctx.intent.text, ctx))
     brief = br.build(ctx.deal, ctx.kb, ctx.now, audience)
+    offers = po.offers_of(ctx.deal)
+    if offers:  # Microsoft's offers, round by round, after the rounds they counted in
+        items = po.brief_items(offers, ctx.deal.facts, ctx.kb, internal=brief.internal)
+        at = next((i + 1 for i, s in enumerate(brief.sections) if s.key == "rounds"), len(brief.sections))
+        brief.sections.insert(at, br.BriefSection("offers", "Microsoft's offers, round by round", items))
     reply = to_reply(brief)
-    reply.attachments = attachments(brief, ctx.kb)
+    points = po.totals_by_round(offers)
+    reply.attachments = attachments(brief, ctx.kb, points, offers[-1].offer.currency if offers else None)
     _polish(ctx, brief, reply)
     return reply

@@ -69,6 +69,12 @@ class FakeSlack:
     latency: float = 0.0  # seconds each chat.* call takes to answer (a backlog for the inbox tests)
     uploads: dict[str, Upload] = field(default_factory=dict)  # file id → upload, in order
     upload_status: int = 200  # what the upload URL answers (500: Slack's file service is down)
+    # Files people shared (file id → (name, bytes)): files.info describes them, their
+    # url_private serves the bytes to the bot token only, as Slack's file host does.
+    shared: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    file_url_host: str | None = (
+        None  # files.info hands out URLs on this host instead (a test of the allow-list)
+    )
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -101,6 +107,7 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._api)  # slack_sdk reads users.info with GET
         app.router.add_post("/respond/{name}", self._respond)
         app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._file)
         app.router.add_get("/link", self._socket)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
@@ -181,6 +188,25 @@ class FakeSlack:
                 upload.channel, upload.thread_ts = args.get("channel_id"), args.get("thread_ts")
                 shared.append({"id": upload.file_id, "name": upload.filename, "title": upload.title})
             return {"ok": True, "files": shared}
+        if method == "files.info":
+            assert self.server is not None
+            file_id = str(args.get("file"))
+            if file_id not in self.shared:
+                return {"ok": False, "error": "file_not_found"}
+            name, data = self.shared[file_id]
+            url = str(self.server.make_url(f"/files-pri/{file_id}/{name}"))
+            if self.file_url_host:
+                url = f"https://{self.file_url_host}/files-pri/{file_id}/{name}"
+            return {
+                "ok": True,
+                "file": {
+                    "id": file_id,
+                    "name": name,
+                    "size": len(data),
+                    "url_private": url,
+                    "url_private_download": url + "?download=1",
+                },
+            }
         if method == "users.info":
             user = str(args.get("user"))
             team = self.team_of(token)
@@ -227,6 +253,18 @@ class FakeSlack:
             return web.Response(status=self.upload_status, text="upload failed")
         upload.data = data
         return web.Response(text=f"OK - {len(data)}")
+
+    async def _file(self, request: web.Request) -> web.Response:
+        """A shared file's bytes for the bot token; anyone else gets Slack's sign-in page."""
+        file_id = request.match_info["file_id"]
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        self.calls.append(Call("file.download", {"file": file_id}, token or None))
+        self.changed.set()
+        if file_id not in self.shared:
+            return web.Response(status=404, text="no such file")
+        if not token.startswith("xoxb-"):
+            return web.Response(text="<html>Sign in to Slack</html>", content_type="text/html")
+        return web.Response(body=self.shared[file_id][1], content_type="application/octet-stream")
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.responses.append(await request.json())

@@ -52,6 +52,9 @@ class Connector:
     rosters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     lookups: list[str] = field(default_factory=list)  # member ids looked up, in order
     members_down: bool = False  # member lookups answer 503
+    # Files people attached in Teams (name → bytes), served at their pre-authorised downloadUrl.
+    files: dict[str, bytes] = field(default_factory=dict)
+    downloads: list[str] = field(default_factory=list)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -114,9 +117,18 @@ def connector_app(c: Connector) -> web.Application:
         cid = request.match_info["cid"]
         return web.json_response([record("29:user-1"), *c.rosters.get(cid, [])])
 
+
+    async def download(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        c.downloads.append(name)
+        if name not in c.files:
+            return web.json_response({"error": "itemNotFound"}, status=404)
+        return web.Response(body=c.files[name], content_type="application/octet-stream")
+
     app = web.Application()
     app.router.add_get("/v3/conversations/{cid}/members/{uid}", member)
     app.router.add_get("/v3/conversations/{cid}/members", roster)
+    app.router.add_get("/files/{name}", download)
     app.router.add_post("/v3/conversations/{cid}/activities", post)
     app.router.add_post("/v3/conversations/{cid}/activities/{aid}", post)
     app.router.add_put("/v3/conversations/{cid}/activities/{aid}", put)
