@@ -86,6 +86,7 @@ class StoryOutcome:
     points_found: list[bool] = field(default_factory=list)
     deal_kept: bool = True
     replies: list[str] = field(default_factory=list)  # intent (verdict) of each reply
+    headline: str = ""  # the final reply's first line
 
     @property
     def intent_right(self) -> bool:
@@ -167,6 +168,7 @@ class StoryReport:
                     "points_found": o.points_found,
                     "deal_kept": o.deal_kept,
                     "replies": o.replies,
+                    "headline": o.headline,
                 }
                 for o in self.outcomes
             ],
@@ -274,6 +276,7 @@ async def _play(stories: list[Story], kb: Knowledge) -> StoryReport:
                 facts = {k: v for k, v in view.facts.items() if k in kb.facts and v is not None}
                 outcome = StoryOutcome(story, facts, intent=last.intent, verdict=last.verdict)
                 outcome.deal_kept = kept and deals == i
+                outcome.headline = last.headline
                 outcome.replies = [f"{r.intent} ({r.verdict})" if r.verdict else r.intent for r in replies]
                 for key, value in facts.items():
                     if key not in story.facts:
@@ -328,6 +331,8 @@ def format_report(report: StoryReport) -> str:
         lines.append(
             f"{mark} {s.source} #{s.n} {s.name}: {o.intent} ({o.verdict}), expected {s.intent} ({s.verdict})"
         )
+        if not o.answer_right:
+            lines.append(f"       replies: {' / '.join(o.replies)}; last: {_short(o.headline, 100)}")
         for k in o.wrong:
             lines.append(f"       wrong  {k}: {_short(o.facts.get(k))}, expected {_short(s.facts.get(k))}")
         for k in o.extra:
