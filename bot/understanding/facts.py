@@ -33,6 +33,7 @@ from bot.understanding.values import (
     read_date,
     read_money,
     read_percents,
+    read_term,
     words_value,
 )
 
@@ -55,12 +56,24 @@ class Pattern(BaseModel):
     value: Any = None
 
 
+class Relative(BaseModel):
+    """ "18 % over our budget": `key` is `base` (a money fact, or "previous": the amount named
+    just before) plus the percentage `rx` captures as `pct`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    rx: str
+    base: str
+
+
 class ReadingSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     question_starts: list[str]
     conditionals: list[str]
     # "they asked if we'd ...": an "if" or "whether" that reports a question is no condition.
     reported_question: str = r"(?!)"
+    # "the board agreed we walk if ...": a condition reported as a decision asserts it.
+    reported_rule: str = r"(?!)"
     wishes: list[str]
     hedges: list[str]
     negations: list[str]
@@ -78,6 +91,9 @@ class ReadingSpec(BaseModel):
     teams: dict[str, list[str]]
     everyone: list[str]
     nobody: list[str]
+    not_alignment: str = r"(?!)"  # a clause about these (budget, walk-away, ...) states no team's stance
+    relative: list[Relative] = Field(default_factory=list)
+    price_like: str = r"(?!)"  # a sticking point about the price itself (its worth can be the gap)
     alignment_yes: list[str]
     alignment_no: list[str]
     money: list[CuedFact]
@@ -112,6 +128,9 @@ class FoundFact:
     span: tuple[int, int]  # in the text given
     confidence: float
     said: str  # the words it came from
+    # How a value was worked out when it was not said as such, to show beside it ("4.2M over
+    # 3 years", "assumed: 18 % over the budget of 2.5M"); empty when said outright.
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,12 +186,20 @@ class _Cued:
 
 
 @dataclass(frozen=True)
+class _Rel:
+    key: str
+    rx: re.Pattern[str]
+    base: str
+
+
+@dataclass(frozen=True)
 class _Reader:
     question: re.Pattern[str]
     wh_start: re.Pattern[str]
     conditional: re.Pattern[str]
     conditional_start: re.Pattern[str]
     reported_question: re.Pattern[str]
+    reported_rule: re.Pattern[str]
     wishes: re.Pattern[str]
     hedges: re.Pattern[str]
     negation: re.Pattern[str]
@@ -189,6 +216,10 @@ class _Reader:
     teams: dict[str, list[re.Pattern[str]]]
     everyone: re.Pattern[str]
     nobody: re.Pattern[str]
+    not_alignment: re.Pattern[str]
+    relative: list[_Rel]
+    price_like: re.Pattern[str]
+    competitor_rx: re.Pattern[str]
     yes: re.Pattern[str]
     no: re.Pattern[str]
     money: list[_Cued]
@@ -214,6 +245,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         "competitor": r"(?P<competitor>" + _alt(spec.competitors) + r")(?![\w])",
         "who_ms": r"(?:(?<![\w'])(?:" + _alt(spec.microsoft_side) + r")(?![\w']))",
         "lead": r"(?:(?<![\w'])(?:" + _alt(spec.leadership) + r")(?![\w']))",
+        "pct": r"(?P<pct>\d{1,2}(?:[.,]\d)?)\s*(?:%|percent|per\s*cent)",
     }
 
     def rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
@@ -255,6 +287,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
             r"^\s*(?:so\s+|and\s+|but\s+)?(?:" + _alt(spec.conditionals) + r")\b", re.I
         ),
         reported_question=re.compile(spec.reported_question, re.IGNORECASE),
+        reported_rule=re.compile(spec.reported_rule, re.IGNORECASE),
         wishes=_phrases(spec.wishes),
         hedges=_phrases(spec.hedges),
         negation=re.compile(
@@ -276,6 +309,10 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         teams={t: [re.compile(p, re.IGNORECASE) for p in pats] for t, pats in spec.teams.items()},
         everyone=re.compile("|".join(spec.everyone), re.IGNORECASE),
         nobody=re.compile("|".join(spec.nobody), re.IGNORECASE),
+        not_alignment=re.compile(spec.not_alignment, re.IGNORECASE),
+        relative=[_Rel(x.key, rx(x.rx), x.base) for x in spec.relative],
+        price_like=re.compile(spec.price_like, re.IGNORECASE),
+        competitor_rx=re.compile(r"(?<![\w'])(?:" + _alt(spec.competitors) + r")(?![\w'])", re.IGNORECASE),
         yes=re.compile("|".join(spec.alignment_yes), re.IGNORECASE),
         no=re.compile("|".join(spec.alignment_no), re.IGNORECASE),
         money=cued(spec.money),
@@ -347,16 +384,21 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
         parts.append((p, end))
     out: list[Clause] = []
     hypothetical = False
+    decided = False  # a clause before said a decision: "the board decided: if ..., we leave"
     # "we had 4 rounds, I think" / "..., maybe 5": a short hedged aside hedges the whole sentence.
     hedge_all = any(len(text[a:b].split()) <= 3 and r.hedges.search(text[a:b]) for a, b in parts)
     for i, (a, b) in enumerate(parts):
         s = text[a:b]
         last = i == len(parts) - 1
         question = bool(r.question.search(s)) or (asked and last) or bool(r.wh_start.search(s))
-        if r.conditional_start.search(s):
+        rule = r.reported_rule.search(s)
+        if r.conditional_start.search(s) and not decided:
             hypothetical = True  # "if we walk, we lose ..." - the rest of the sentence too
         hedged = hedge_all or bool(r.hedges.search(s))
         conditional = r.conditional.search(r.reported_question.sub(" ", s))
+        if conditional and (decided or (rule and rule.start() < conditional.start())):
+            conditional = None  # the condition is what was decided
+        decided = decided or bool(rule and not r.negation.search(s[: rule.start()]))
         asserts = not (question or hypothetical or conditional or r.wishes.search(s) or hedged)
         out.append(Clause(a, b, s, asserts, hedged))
     return out
@@ -439,14 +481,14 @@ def read_facts(
     found: dict[str, FoundFact] = {}
     parts = clauses(work, kb)
 
-    def add(key: str, value: Any, span: tuple[int, int], confidence: float) -> None:
+    def add(key: str, value: Any, span: tuple[int, int], confidence: float, note: str = "") -> None:
         if key in found or key not in kb.facts or value is None:
             return
         a, b = span
         if index is not None:
             a, b = index[a], index[b]
             confidence -= 0.1
-        found[key] = FoundFact(key, value, (a, b), round(confidence, 2), text[a:b])
+        found[key] = FoundFact(key, value, (a, b), round(confidence, 2), text[a:b], note)
 
     _read_amounts(work, parts, r, add)
     for run in _runs(work, parts):
@@ -455,6 +497,8 @@ def read_facts(
         if c.asserts:
             _read_dates(c, r, add, now, tz)
     _read_alignment(work, parts, r, add, known)
+    increase = _read_relative(work, parts, r, add, found, known or {})
+    _implied(work, r, add, found, known or {}, increase)
     return sorted(found.values(), key=lambda f: f.span)
 
 
@@ -507,8 +551,15 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
         if r.not_a_value.search(before):
             continue
         bound = bool(r.bound.search(before))
-        total = not periodic and bool(r.total.search(work[b : b + 40]))
-        allowed = [cf for cf in cands if (cf.bounds or not bound) and (not cf.per_year or not total)]
+        term = None if periodic or cands is r.percent else read_term(work[b : b + 40])
+        if term is not None and term.span[0] > 12:
+            term = None  # the years belong to something later in the sentence
+        total = not periodic and (bool(r.total.search(work[b : b + 40])) or term is not None)
+        # A total over a stated term is a yearly figure once divided by the years ("4.2m over
+        # three years" is 1.4m a year); a total without its years is none.
+        allowed = [
+            cf for cf in cands if (cf.bounds or not bound) and (not cf.per_year or not total or term is not None)
+        ]
         chosen = _pick(cands, before, after)
         confidence = 0.85
         if chosen is None:
@@ -517,14 +568,40 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
             if earlier and _same_sentence(work, earlier[0].start, a):
                 chosen = _pick(cands, work[earlier[0].start : c.start], after)
                 confidence = 0.7
+        if chosen is None and bound:
+            # A bound whose fact comes in the next clause: "if it is over 1.4M a year, we leave".
+            later = next((p for p in parts if p.start >= c.end), None)
+            if later is not None and later.asserts and _same_sentence(work, c.end, later.start):
+                chosen = _pick([cf for cf in cands if cf.bounds], "", later.text[:40])
+                confidence = 0.65
         if chosen not in allowed:
             continue  # "under 2M" is a bound and "2M over three years" a total, not the fact
         if chosen is None:
             continue
         if cands is r.percent:
             add(chosen.key, int(value) if value == int(value) else value, span, confidence)
+        elif total and term is not None and chosen.per_year:
+            said = work[a:b].strip()
+            yearly = float(value) / term.years
+            note = f"{said} over {term.years} years, so {_short_money(yearly)} a year"
+            add(chosen.key, round(yearly, 2), span, confidence - 0.05, note)
+            if chosen.key in TERM_OF:
+                add("term_years", term.years, (b + term.span[0], b + term.span[1]), 0.8)
         else:
             add(chosen.key, float(value), span, confidence)
+
+
+# Amounts whose term is the agreement's: "their offer is 4.2m over three years" says the term too.
+TERM_OF = ("ms_annual_cost", "deal_value_per_year", "budget_per_year")
+
+
+def _short_money(amount: float) -> str:
+    """1400000 → "1.4M", 640000 → "640k" (the currency is the one the person used)."""
+    if amount >= 1e6:
+        return f"{amount / 1e6:.2f}".rstrip("0").rstrip(".") + "M"
+    if amount >= 1e3:
+        return f"{amount / 1e3:.1f}".rstrip("0").rstrip(".") + "k"
+    return f"{amount:.0f}"
 
 
 def _same_sentence(work: str, a: int, b: int) -> bool:
@@ -641,12 +718,12 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
     if g.get("ord"):
         raw = g["ord"].casefold()
         return int(raw[:-2]) if raw[0].isdigit() else ORDINALS.get(raw)
+    if g.get("text"):  # the words said, which may name a product inside them
+        return _clean_text(g["text"], r)
     if g.get("product"):
         return r.products.get(g["product"].casefold(), g["product"])
     if g.get("competitor"):
         return r.competitors.get(g["competitor"].casefold(), g["competitor"])
-    if g.get("text"):
-        return _clean_text(g["text"], r)
     return None
 
 
@@ -678,8 +755,11 @@ def _read_alignment(
         if not (teams or everyone or nobody):
             waiting = []
             continue
-        if not c.asserts:
+        if not c.asserts or r.not_alignment.search(s):
             waiting = []
+            continue
+        if nobody and not (r.yes.search(s) or teams or everyone):
+            waiting = []  # "nobody has looked at it": no team's stance
             continue
         if r.no.search(s) or nobody:
             polarity: bool | None = False
@@ -707,6 +787,95 @@ def _read_alignment(
     old = parse_alignment((known or {}).get("internal_alignment"))
     merged = merge_alignment(old, news)
     add("internal_alignment", alignment_text(merged), (spans[0][0], spans[-1][1]), 0.85)
+
+
+# --- amounts worked out from what was said ----------------------------------------------------
+
+_MONEY_KEYS = ("budget_per_year", "deal_value_per_year", "ms_annual_cost")
+
+
+def _value_of(key: str, found: Mapping[str, FoundFact], known: Mapping[str, Any]) -> float | None:
+    v = found[key].value if key in found else known.get(key)
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 else None
+
+
+def _read_relative(
+    work: str, parts: list[Clause], r: _Reader, add: Any, found: dict[str, FoundFact], known: Mapping[str, Any]
+) -> float | None:
+    """ "their offer is 18 % over our budget", "they want 15 % on top of what we pay": the
+    amount, from the percentage and a base the deal knows (this message or before), shown as
+    assumed. Returns the increase itself (the percentage of the base), or None."""
+    for c in parts:
+        if not c.asserts:
+            continue
+        for rel in r.relative:
+            m = rel.rx.search(c.text)
+            if m is None or rel.key in found or _negated_before(c, c.start + m.start(), r):
+                continue
+            pct = float(m.group("pct").replace(",", "."))
+            if not 0 < pct < 100:
+                continue
+            base_key = rel.base
+            if base_key == "previous":  # "18 % over it": the amount named just before
+                at = c.start + m.start()
+                before = [f for f in found.values() if f.key in _MONEY_KEYS and f.span[1] <= at]
+                base_key = max(before, key=lambda f: f.span).key if before else "budget_per_year"
+            base = _value_of(base_key, found, known)
+            if base is None:
+                continue
+            amount = round(base * (1 + pct / 100), 2)
+            label = {"budget_per_year": "budget", "deal_value_per_year": "current yearly spend"}.get(
+                base_key, base_key.replace("_", " ")
+            )
+            pct_said = f"{pct:g} %"
+            note = f"assumed: {pct_said} over the {label} of {_short_money(base)}"
+            add(rel.key, amount, (c.start + m.start(), c.start + m.end()), 0.7, note)
+            return round(base * pct / 100, 2)
+    return None
+
+
+def _implied(
+    work: str,
+    r: _Reader,
+    add: Any,
+    found: dict[str, FoundFact],
+    known: Mapping[str, Any],
+    increase: float | None,
+) -> None:
+    """Facts a message implies: a budget figure means a budget target is set; an alternative
+    costed by name names the alternative; a price-like sticking point with no worth of its own
+    is worth the gap between their offer and our budget (or the increase just read), assumed."""
+    if "budget_per_year" in found and "budget_target_set" not in found:
+        f = found["budget_per_year"]
+        add("budget_target_set", True, f.span, 0.75)
+    if "alternative_annual_cost" in found and "alternative" not in found and not known.get("alternative"):
+        f = found["alternative_annual_cost"]
+        start = max((m.end() for m in _SENTENCE_END.finditer(work, 0, f.span[0])), default=0)
+        end = next((m.start() for m in _SENTENCE_END.finditer(work, f.span[1])), len(work))
+        named = [m for m in r.competitor_rx.finditer(work, start, end)]
+        names = {r.competitors.get(m.group(0).casefold(), m.group(0)) for m in named}
+        if len(names) == 1:
+            m = named[0]
+            add("alternative", names.pop(), m.span(), 0.75)
+    key = "sticking_point_value_per_year"
+    if key in found or known.get(key) is not None:
+        return
+    point = found["sticking_point"].value if "sticking_point" in found else known.get("sticking_point")
+    if not isinstance(point, str) or not r.price_like.search(point):
+        return
+    news = [k for k in ("sticking_point", "ms_annual_cost", "budget_per_year") if k in found]
+    if not news:
+        return
+    span = found[news[0]].span
+    if increase is not None:
+        add(key, increase, span, 0.65, "assumed: the increase itself")
+        return
+    offer, budget = _value_of("ms_annual_cost", found, known), _value_of("budget_per_year", found, known)
+    if offer is not None and budget is not None and offer > budget:
+        gap = round(offer - budget, 2)
+        said = f"their offer ({_short_money(offer)}) and our budget ({_short_money(budget)})"
+        note = f"assumed: the gap between {said}"
+        add(key, gap, span, 0.65, note)
 
 
 # --- contacts --------------------------------------------------------------------------------

@@ -695,3 +695,31 @@ def read_past_moment(text: str, now: datetime, tz: str | None = "UTC") -> dateti
                 return None
         return now - timedelta(days=(today - day).days)
     return None
+
+
+# --- terms: "over three years", "on a 3y term", "for the five-year term" ----------------------
+
+_TERM_RX = re.compile(
+    r"\b(?:over|across|for|on|in|during)\s+(?:the\s+|a\s+|an\s+|our\s+)?(?:whole\s+|full\s+|entire\s+|new\s+)?"
+    rf"(?P<n>\d{{1,2}}|{'|'.join(UNITS)})[\s-]*(?:years?|yrs?|y)\b(?:\s+(?:term|deal|agreement|contract))?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    years: int
+    span: tuple[int, int]
+
+
+def read_term(text: str) -> Term | None:
+    """The first term in years an amount is said over: "over three years", "over the three-year
+    term", "on a 3y term", "for 3 yrs" → 3. Only 1 to 10 years; None when not said."""
+    m = _TERM_RX.search(text)
+    if m is None:
+        return None
+    raw = m.group("n").casefold()
+    years = int(raw) if raw.isdigit() else UNITS.get(raw)
+    if years is None or not 1 <= years <= 10:
+        return None
+    return Term(years, m.span())
