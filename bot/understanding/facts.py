@@ -557,9 +557,8 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
         total = not periodic and (bool(r.total.search(work[b : b + 40])) or term is not None)
         # A total over a stated term is a yearly figure once divided by the years ("4.2m over
         # three years" is 1.4m a year); a total without its years is none.
-        allowed = [
-            cf for cf in cands if (cf.bounds or not bound) and (not cf.per_year or not total or term is not None)
-        ]
+        yearly_ok = not total or term is not None
+        allowed = [cf for cf in cands if (cf.bounds or not bound) and (not cf.per_year or yearly_ok)]
         chosen = _pick(cands, before, after)
         confidence = 0.85
         if chosen is None:
@@ -800,7 +799,12 @@ def _value_of(key: str, found: Mapping[str, FoundFact], known: Mapping[str, Any]
 
 
 def _read_relative(
-    work: str, parts: list[Clause], r: _Reader, add: Any, found: dict[str, FoundFact], known: Mapping[str, Any]
+    work: str,
+    parts: list[Clause],
+    r: _Reader,
+    add: Any,
+    found: dict[str, FoundFact],
+    known: Mapping[str, Any],
 ) -> float | None:
     """ "their offer is 18 % over our budget", "they want 15 % on top of what we pay": the
     amount, from the percentage and a base the deal knows (this message or before), shown as
