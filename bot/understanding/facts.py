@@ -82,6 +82,7 @@ class ReadingSpec(BaseModel):
     total_after: str
     count_nouns: str
     per_unit_after: str = r"$^"
+    their_figure_before: str = r"(?!)"
     not_a_value_before: str
     spelling: list[str]
     products: list[str]
@@ -208,6 +209,7 @@ class _Reader:
     total: re.Pattern[str]
     count_noun: re.Pattern[str]
     per_unit: re.Pattern[str]
+    their_figure: re.Pattern[str]
     not_a_value: re.Pattern[str]
     spelling: dict[str, str]  # a word with one letter dropped -> the word
     vocabulary: frozenset[str]
@@ -244,7 +246,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         "product": r"(?P<product>" + _alt(spec.products) + r")(?![\w])",
         "competitor": r"(?P<competitor>" + _alt(spec.competitors) + r")(?![\w])",
         "who_ms": r"(?:(?<![\w'])(?:" + _alt(spec.microsoft_side) + r")(?![\w']))",
-        "lead": r"(?:(?<![\w'])(?:" + _alt(spec.leadership) + r")(?![\w']))",
+        "lead": r"(?:(?<![\w'])(?<!on )(?:" + _alt(spec.leadership) + r")(?![\w']))",
         "pct": r"(?P<pct>\d{1,2}(?:[.,]\d)?)\s*(?:%|percent|per\s*cent)",
     }
 
@@ -301,6 +303,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         total=re.compile(spec.total_after, re.IGNORECASE),
         count_noun=re.compile(spec.count_nouns, re.IGNORECASE),
         per_unit=re.compile(spec.per_unit_after, re.IGNORECASE),
+        their_figure=rx(spec.their_figure_before),
         not_a_value=re.compile(spec.not_a_value_before, re.IGNORECASE),
         spelling=spelling,
         vocabulary=frozenset(spec.spelling),
@@ -530,6 +533,7 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
             items.append((p.span, p.value, r.percent, False))
     items.sort(key=lambda i: i[0])
     prev_end = 0
+    last_key = ""  # the fact the amount before went to
     for n, (span, value, cands, periodic) in enumerate(items):
         a, b = span
         c = next((c for c in parts if c.start <= a < c.end), None)
@@ -567,6 +571,9 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
             if earlier and _same_sentence(work, earlier[0].start, a):
                 chosen = _pick(cands, work[earlier[0].start : c.start], after)
                 confidence = 0.7
+        if chosen is None and last_key == "switching_cost" and r.their_figure.search(before):
+            chosen = next((cf for cf in cands if cf.key == "ms_claimed_switching_cost"), None)
+            confidence = 0.7
         if chosen is None and bound:
             # A bound whose fact comes in the next clause: "if it is over 1.4M a year, we leave".
             later = next((p for p in parts if p.start >= c.end), None)
@@ -577,6 +584,7 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
             continue  # "under 2M" is a bound and "2M over three years" a total, not the fact
         if chosen is None:
             continue
+        last_key = chosen.key
         if cands is r.percent:
             add(chosen.key, int(value) if value == int(value) else value, span, confidence)
         elif total and term is not None and chosen.per_year:

@@ -234,6 +234,7 @@ _WORDNUM = rf"(?P<words>(?:an?|half\s+an?|a\s+quarter(?:\s+of\s+an?)?|(?:{_WORD}
 _WORDNUM += (
     rf"(?:\s+hundred(?:\s+(?:and\s+)?(?:{_WORD})(?:[\s-](?:{_WORD}))?)?)?)(?:\s+point\s+(?P<frac>{_WORD}))?)"
 )
+_SHORT_MULT = frozenset({"k", "m", "b", "mm", "mn", "bn"})
 _MONEY_RX = re.compile(
     rf"(?<![\w.]){_CUR_PRE}?\s?(?:{_NUM}|{_WORDNUM})\s?(?:-?{_MULT})?(?:\s?{_CUR_POST})?",
     re.IGNORECASE,
@@ -286,6 +287,8 @@ def read_money(text: str) -> list[Money]:
         if m.group("words") is not None:
             if mult is None:
                 continue  # "a", "five": only "half a million", "two point four million" are amounts
+            if mult_raw in _SHORT_MULT:
+                continue  # "or am i", "five k": a word number takes a word multiplier
             words = re.sub(r"\s+point\s+\w+$", "", m.group("words").casefold())
             words = re.sub(r"^(a|an)$", "one", words)
             if words.startswith("half"):
