@@ -11,7 +11,7 @@ from bot.playbooks import escalation as esc
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import MS_STATEMENT
-from bot.understanding.facts import clauses, looks_like_question
+from bot.understanding.facts import clauses, looks_like_question, read_facts
 
 
 @skill("escalation.check")
@@ -193,6 +193,10 @@ async def alignment(ctx: Context) -> Reply:
             intent="escalation.alignment",
             actions=[Action("Should we escalate now?", {"intent": "escalation.check"})],
         )
+    told = {f.key for f in read_facts(said, ctx.kb, now=ctx.now, tz=ctx.tz, known=ctx.deal.facts)}
+    if told and "internal_alignment" not in told:
+        # "Finance signed off our budget: 1.1m a year" tells the budget (noted already), not a stance
+        return Reply(headline=f"Noted for {ctx.deal.name}.", intent="escalation.alignment")
     news = esc.parse_alignment(said)
     if all(v is None for v in news.values()):
         return Reply(
@@ -201,7 +205,12 @@ async def alignment(ctx: Context) -> Reply:
         )
     merged = esc.merge_alignment(esc.parse_alignment(ctx.deal.fact("internal_alignment")), news)
     value = esc.alignment_text(merged)
-    event = await ctx.set_fact("internal_alignment", value)
+    # The sentence reader may have noted it already this turn (facts in passing, with its own Undo).
+    event = (
+        None
+        if value == ctx.deal.fact("internal_alignment")
+        else await ctx.set_fact("internal_alignment", value)
+    )
     apart = [esc.TEAM_LABELS[t] for t, ok in merged.items() if ok is not True]
     if apart:
         rule, text = "escalation.align-first", ctx.kb.say("escalation.align-first", who=" and ".join(apart))
@@ -215,6 +224,6 @@ async def alignment(ctx: Context) -> Reply:
         sections=[Section(items=[Item(text, rule=rule)])],
         actions=[
             Action("Should we escalate now?", {"intent": "escalation.check"}),
-            Action("Undo", {"intent": "undo", "event_id": event.id}),
+            *([Action("Undo", {"intent": "undo", "event_id": event.id})] if event is not None else []),
         ],
     )

@@ -47,6 +47,7 @@ class CuedFact(BaseModel):
     bounds: bool = False  # "above $2M" is this fact's value (a walk-away, a budget "up to")
     per_year: bool = True  # a total over years or a one-off amount is not this fact
     after_only: list[str] = Field(default_factory=list)
+    before_only: list[str] = Field(default_factory=list)  # matched on the words before the amount
     requires_after: str | None = None
 
 
@@ -93,6 +94,8 @@ class ReadingSpec(BaseModel):
     everyone: list[str]
     nobody: list[str]
     not_alignment: str = r"(?!)"  # a clause about these (budget, walk-away, ...) states no team's stance
+    topic_words: str = r"(?!)"  # in a sentence about these, a bare negation is no stance
+    stance: str = r"(?!)"  # words that say a stance outright (aligned, on board, reservations, ...)
     relative: list[Relative] = Field(default_factory=list)
     price_like: str = r"(?!)"  # a sticking point about the price itself (its worth can be the gap)
     alignment_yes: list[str]
@@ -153,7 +156,8 @@ def _alt(words: list[str]) -> str:
 def _phrases(words: list[str]) -> re.Pattern[str]:
     """Words or phrases as one regex; an entry with regex syntax (a backslash or a paren) is kept."""
     parts = [w if re.search(r"[\\()?]", w) else re.escape(w) for w in sorted(words, key=len, reverse=True)]
-    return re.compile(r"(?<![\w'])(?:" + "|".join(parts) + r")(?![\w'])", re.IGNORECASE)
+    # Not inside a word or a contraction ("don't"), but a quote mark around it is no letter: 'probably'.
+    return re.compile(r"(?<!\w)(?<!\w')(?:" + "|".join(parts) + r")(?!\w)(?!'\w)", re.IGNORECASE)
 
 
 _NUM_WORDS = (
@@ -181,6 +185,7 @@ class _Cued:
     key: str
     cues: list[re.Pattern[str]]
     after_only: list[re.Pattern[str]]
+    before_only: list[re.Pattern[str]]
     requires_after: re.Pattern[str] | None
     bounds: bool
     per_year: bool
@@ -219,9 +224,12 @@ class _Reader:
     everyone: re.Pattern[str]
     nobody: re.Pattern[str]
     not_alignment: re.Pattern[str]
+    stance: re.Pattern[str]
+    topic_words: re.Pattern[str]
     relative: list[_Rel]
     price_like: re.Pattern[str]
     competitor_rx: re.Pattern[str]
+    ms_named: re.Pattern[str]  # Microsoft's side said by name, not "they"
     yes: re.Pattern[str]
     no: re.Pattern[str]
     money: list[_Cued]
@@ -261,6 +269,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
                 i.key,
                 [rx(c) for c in i.cues],
                 [rx(c) for c in i.after_only],
+                [rx(c) for c in i.before_only],
                 rx(i.requires_after) if i.requires_after else None,
                 i.bounds,
                 i.per_year,
@@ -313,8 +322,16 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         everyone=re.compile("|".join(spec.everyone), re.IGNORECASE),
         nobody=re.compile("|".join(spec.nobody), re.IGNORECASE),
         not_alignment=re.compile(spec.not_alignment, re.IGNORECASE),
+        stance=re.compile(spec.stance, re.IGNORECASE),
+        topic_words=re.compile(spec.topic_words, re.IGNORECASE),
         relative=[_Rel(x.key, rx(x.rx), x.base) for x in spec.relative],
         price_like=re.compile(spec.price_like, re.IGNORECASE),
+        ms_named=re.compile(
+            r"(?<![\w'])(?:"
+            + _alt([w for w in spec.microsoft_side if not w.startswith(("they", "them"))])
+            + r")(?![\w'])",
+            re.IGNORECASE,
+        ),
         competitor_rx=re.compile(r"(?<![\w'])(?:" + _alt(spec.competitors) + r")(?![\w'])", re.IGNORECASE),
         yes=re.compile("|".join(spec.alignment_yes), re.IGNORECASE),
         no=re.compile("|".join(spec.alignment_no), re.IGNORECASE),
@@ -346,7 +363,11 @@ def _reader(kb: Knowledge) -> _Reader:
 
 # --- clauses ------------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n+")
+# A full stop after "ca", "approx", "Mr", "Dr", "vs" ... ends no sentence.
+_SENTENCE_END = re.compile(
+    r"(?<!\b[Cc]a)(?<!\bapprox)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bvs)(?<!\bSt)(?<!\be\.g)(?<!\bi\.e)"
+    r"[.!?]+(?=\s|$)|\n+"
+)
 _CLAUSE_SPLIT = re.compile(
     r",\s+|;\s*|\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s+(?:but|although|though|whereas|while|however)\s+|:\s+(?=\w+\s)",
     re.IGNORECASE,
@@ -511,8 +532,10 @@ def _negated_before(c: Clause, at: int, r: _Reader) -> bool:
 
 def _pick(cands: list[_Cued], before: str, after: str) -> _Cued | None:
     for cf in cands:
-        if any(cue.search(before + " " + after) for cue in cf.cues) or any(
-            cue.search(after) for cue in cf.after_only
+        if (
+            any(cue.search(before + " " + after) for cue in cf.cues)
+            or any(cue.search(after) for cue in cf.after_only)
+            or any(cue.search(before) for cue in cf.before_only)
         ):
             if cf.requires_after is not None and not cf.requires_after.search(after):
                 continue
@@ -527,7 +550,8 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
     for m in read_money(work):
         plain = m.amount >= 1000 and "," in work[m.span[0] : m.span[1]]  # "2,200,000 per year"
         if m.explicit or (plain and (m.period or not r.count_noun.match(work, m.span[1]))):
-            items.append((m.span, m.per_year, r.money, m.period is not None))
+            a = m.span[0] + len(work[m.span[0] : m.span[1]]) - len(work[m.span[0] : m.span[1]].lstrip())
+            items.append(((a, m.span[1]), m.per_year, r.money, m.period is not None))
     for p in read_percents(work):
         if not any(a <= p.span[0] < b for (a, b), _, _, _ in items):
             items.append((p.span, p.value, r.percent, False))
@@ -549,11 +573,16 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
         if r.per_unit.match(work, b):
             continue  # a unit price, not a yearly figure
         before = work[max(c.start, start) : a]
+        if _REPORTING.match(c.text):  # "Microsoft's AE, on the other hand, told us": the speaker is earlier
+            first = max((m.end() for m in _SENTENCE_END.finditer(work, 0, c.start)), default=0)
+            before = work[max(first, start) : a]
         after = work[b : min(c.end, nxt, b + 40)]
         cut = re.search(r"\b(?:and|but)\b", after)
         after = after[: cut.start()] if cut else after
         if r.not_a_value.search(before):
             continue
+        if cands is r.percent and _SHARE_OF.match(work, b):
+            continue  # "roughly 12 % of their figure": a share, not a rate or an ask
         bound = bool(r.bound.search(before))
         term = None if periodic or cands is r.percent else read_term(work[b : b + 40])
         if term is not None and term.span[0] > 12:
@@ -571,6 +600,8 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
             if earlier and _same_sentence(work, earlier[0].start, a):
                 chosen = _pick(cands, work[earlier[0].start : c.start], after)
                 confidence = 0.7
+        if chosen is not None and chosen not in allowed and bound:
+            chosen = None  # "(the renewal ...) if it is over 1.4M": maybe the next clause's bound
         if chosen is None and last_key == "switching_cost" and r.their_figure.search(before):
             chosen = next((cf for cf in cands if cf.key == "ms_claimed_switching_cost"), None)
             confidence = 0.7
@@ -584,6 +615,11 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
             continue  # "under 2M" is a bound and "2M over three years" a total, not the fact
         if chosen is None:
             continue
+        if chosen.key == "ms_annual_cost" and cands is r.money:
+            # "we piloted AWS, it ran well, and they offer 900k a year": "they" is the competitor
+            sentence = work[max((m.end() for m in _SENTENCE_END.finditer(work, 0, a)), default=0) : a]
+            if r.competitor_rx.search(sentence) and not r.ms_named.search(sentence):
+                chosen = next((cf for cf in cands if cf.key == "alternative_annual_cost"), chosen)
         last_key = chosen.key
         if cands is r.percent:
             add(chosen.key, int(value) if value == int(value) else value, span, confidence)
@@ -597,6 +633,12 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
         else:
             add(chosen.key, float(value), span, confidence)
 
+
+_REPORTING = re.compile(
+    r"\s*(?:told|tells|said|says|claim\w*|reckon\w*|insist\w*|maintain\w*|estimat\w*|thinks?)\b",
+    re.IGNORECASE,
+)
+_SHARE_OF = re.compile(r"\s*of\s+(?:the|their|our|its|a|an|that|this)\b", re.IGNORECASE)
 
 # Amounts whose term is the agreement's: "their offer is 4.2m over three years" says the term too.
 TERM_OF = ("ms_annual_cost", "deal_value_per_year", "budget_per_year")
@@ -756,6 +798,10 @@ def _read_alignment(
     last: bool | None = None
     for c in parts:
         s = c.text
+        # "no budget target yet, finance hasn't got round to it": a bare "hasn't" in a sentence
+        # about the budget (or another topic) is about that, not the team's stance.
+        sentence = [p for p in parts if _same_sentence(work, min(p.start, c.start), max(p.start, c.start))]
+        about_other = any(r.topic_words.search(p.text) for p in sentence)
         teams = [t for t, pats in r.teams.items() if any(p.search(s) for p in pats)]
         everyone = bool(r.everyone.search(s))
         nobody = bool(r.nobody.search(s))
@@ -763,6 +809,9 @@ def _read_alignment(
             waiting = []
             continue
         if not c.asserts or r.not_alignment.search(s):
+            waiting = []
+            continue
+        if about_other and not r.stance.search(s):
             waiting = []
             continue
         if nobody and not (r.yes.search(s) or teams or everyone):

@@ -234,6 +234,7 @@ _WORDNUM = rf"(?P<words>(?:an?|half\s+an?|a\s+quarter(?:\s+of\s+an?)?|(?:{_WORD}
 _WORDNUM += (
     rf"(?:\s+hundred(?:\s+(?:and\s+)?(?:{_WORD})(?:[\s-](?:{_WORD}))?)?)?)(?:\s+point\s+(?P<frac>{_WORD}))?)"
 )
+_DOT_THOUSANDS = re.compile(r"\d{1,3}\.\d{3}")
 _SHORT_MULT = frozenset({"k", "m", "b", "mm", "mn", "bn"})
 _MONEY_RX = re.compile(
     rf"(?<![\w.]){_CUR_PRE}?\s?(?:{_NUM}|{_WORDNUM})\s?(?:-?{_MULT})?(?:\s?{_CUR_POST})?",
@@ -313,6 +314,8 @@ def read_money(text: str) -> list[Money]:
             value = v
         if mult_raw == "m" and m.group("num") and value >= 1000 and not m.group("pre"):
             continue  # "2000m" is metres or minutes, not money
+        if mult is None and m.group("post") and m.group("num") and _DOT_THOUSANDS.fullmatch(m.group("num")):
+            value *= 1000  # "600.000 €": a dot groups thousands where the currency comes after
         amount = value * (mult or 1.0)
         cur_word = (m.group("pre") or m.group("post") or "").casefold()
         currency = CURRENCIES.get(cur_word)
