@@ -242,6 +242,7 @@ async def _play(stories: list[Story], kb: Knowledge) -> StoryReport:
         engine = create_engine(url)
         sessions = session_factory(engine)
         coach = Coach(sessions, kb, clock=lambda: NOW)
+        made_before = 0  # deals that exist before a story starts
         try:
             for i, story in enumerate(stories, 1):
                 conversation = f"story-{i}"
@@ -272,10 +273,11 @@ async def _play(stories: list[Story], kb: Knowledge) -> StoryReport:
                     view = await memory.deal_view(deal.id, deal)
                     opening = await memory.open_conversation(conversation, NOW)
                     kept = opening.deal is not None and opening.deal.id == deal.id
-                    deals = len(await memory.list_deals())
+                    deals = len(await memory.list_deals())  # this story's deal and those before it
                 facts = {k: v for k, v in view.facts.items() if k in kb.facts and v is not None}
                 outcome = StoryOutcome(story, facts, intent=last.intent, verdict=last.verdict)
-                outcome.deal_kept = kept and deals == i
+                outcome.deal_kept = kept and deals == made_before + 1
+                made_before = deals
                 outcome.headline = last.headline
                 outcome.replies = [f"{r.intent} ({r.verdict})" if r.verdict else r.intent for r in replies]
                 for key, value in facts.items():
