@@ -30,6 +30,7 @@ from bot.understanding.values import (
     ORDINALS,
     Ambiguous,
     DateFound,
+    local_today,
     read_date,
     read_money,
     read_percents,
@@ -84,6 +85,7 @@ class ReadingSpec(BaseModel):
     count_nouns: str
     per_unit_after: str = r"$^"
     their_figure_before: str = r"(?!)"
+    past_date: str = r"(?!)"  # "it lapsed on 31 Oct": a date said in the past tense is the last one
     not_a_value_before: str
     spelling: list[str]
     products: list[str]
@@ -215,6 +217,7 @@ class _Reader:
     count_noun: re.Pattern[str]
     per_unit: re.Pattern[str]
     their_figure: re.Pattern[str]
+    past_date: re.Pattern[str]
     not_a_value: re.Pattern[str]
     spelling: dict[str, str]  # a word with one letter dropped -> the word
     vocabulary: frozenset[str]
@@ -313,6 +316,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         count_noun=re.compile(spec.count_nouns, re.IGNORECASE),
         per_unit=re.compile(spec.per_unit_after, re.IGNORECASE),
         their_figure=rx(spec.their_figure_before),
+        past_date=re.compile(spec.past_date, re.IGNORECASE),
         not_a_value=re.compile(spec.not_a_value_before, re.IGNORECASE),
         spelling=spelling,
         vocabulary=frozenset(spec.spelling),
@@ -365,7 +369,7 @@ def _reader(kb: Knowledge) -> _Reader:
 
 # A full stop after "ca", "approx", "Mr", "Dr", "vs" ... ends no sentence.
 _SENTENCE_END = re.compile(
-    r"(?<!\b[Cc]a)(?<!\bapprox)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bvs)(?<!\bSt)(?<!\be\.g)(?<!\bi\.e)"
+    r"(?<!\b[Cc]a)(?<!\bapprox)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bvs)(?<!\bSt)(?<!\best)(?<!\bno)(?<!\bapprox)(?<!\be\.g)(?<!\bi\.e)"
     r"[.!?]+(?=\s|$)|\n+"
 )
 _CLAUSE_SPLIT = re.compile(
@@ -664,7 +668,13 @@ def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None
     got = _date_fact(c, r, now, tz)
     if got is not None and isinstance(got[1], DateFound):
         key, found = got
-        add(key, found.day.isoformat(), (c.start + found.span[0], c.start + found.span[1]), 0.85)
+        day = found.day
+        if r.past_date.search(c.text) and day > local_today(now, tz) and found.said[-4:].isdigit() is False:
+            try:  # "it lapsed on 31 Oct": the last 31 October, not the next
+                day = day.replace(year=day.year - 1)
+            except ValueError:
+                return
+        add(key, day.isoformat(), (c.start + found.span[0], c.start + found.span[1]), 0.85)
 
 
 def _date_fact(c: Clause, r: _Reader, now: datetime, tz: str) -> tuple[str, DateFound | Ambiguous] | None:
@@ -746,7 +756,10 @@ def _read_patterns(work: str, run: list[Clause], r: _Reader, add: Any) -> None:
                 value = fixed
             else:
                 c = next(c for c in run if c.start <= start + m.start() < c.end or c is run[-1])
-                if _negated_before(c, start + m.start(), r) or r.negation.search(m.group(0)):
+                # A negation inside the words captured is what they say ("the only thing left is
+                # they won't include Visio"), not a denial of the fact.
+                cue = text[m.start() : m.start("text")] if m.groupdict().get("text") else m.group(0)
+                if _negated_before(c, start + m.start(), r) or r.negation.search(cue):
                     continue
                 value = _captured(key, m.groupdict(), r, text, m)
                 if value is None:
@@ -768,7 +781,7 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
         raw = g["ord"].casefold()
         return int(raw[:-2]) if raw[0].isdigit() else ORDINALS.get(raw)
     if g.get("text"):  # the words said, which may name a product inside them
-        return _clean_text(g["text"], r)
+        return _clean_text(g["text"], r, longest=100 if key == "planned_migration" else 60)
     if g.get("product"):
         return r.products.get(g["product"].casefold(), g["product"])
     if g.get("competitor"):
@@ -780,11 +793,11 @@ _RANGE_AFTER = re.compile(rf"\s*(?:-|–|to|or)\s*(?:\d|(?:{_NUM_WORDS})\b)", re
 _LEADING = re.compile(r"^(?:(?:the|a|an|our|their|its|that|this|on|about|with|around|really)\s+)+", re.I)
 
 
-def _clean_text(raw: str, r: _Reader) -> str | None:
+def _clean_text(raw: str, r: _Reader, longest: int = 60) -> str | None:
     cut = r.text_stop.search(raw)
     s = raw[: cut.start()] if cut else raw
     s = _LEADING.sub("", s.strip()).strip(" '\"")
-    if len(s) < 2 or len(s) > 60 or r.text_reject.search(s):
+    if len(s) < 2 or len(s) > longest or r.text_reject.search(s):
         return None
     return s
 

@@ -497,6 +497,22 @@ def read_date(
     return found
 
 
+_DAY_BEFORE = re.compile(r"\b(?:on|by|until|till|before|after|from)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _dotted_day(m: re.Match[str], a: int, b: int) -> bool:
+    """ "on 31.03": a day and month with a dot and no year, read day first, only after "on",
+    "by", "until" ... and only when it can't be a time or an amount (day 13-31, month 01-12)."""
+    parts = m.group(0).split(".")
+    return (
+        len(parts) == 2
+        and len(parts[1]) == 2
+        and 12 < a <= 31
+        and 1 <= b <= 12
+        and bool(_DAY_BEFORE.search(m.string[: m.start()]))
+    )
+
+
 def _from_match(kind: str, m: re.Match[str], today: date, order: str | None) -> DateFound | Ambiguous | None:
     said = m.group(0)
     span = m.span()
@@ -513,7 +529,7 @@ def _from_match(kind: str, m: re.Match[str], today: date, order: str | None) -> 
             return None
     if kind == "numeric":
         a, b = int(m.group("a")), int(m.group("b"))
-        if m.group("year") is None and "." in said:
+        if m.group("year") is None and "." in said and not _dotted_day(m, a, b):
             return None  # "3.30" is a time, "2.4" an amount
         readings: list[date] = []
         orders = [order] if order in ("DMY", "MDY") else ["DMY", "MDY"]
