@@ -76,6 +76,8 @@ class ReadingSpec(BaseModel):
     reported_question: str = r"(?!)"
     # "the board agreed we walk if ...": a condition reported as a decision asserts it.
     reported_rule: str = r"(?!)"
+    # "so there's time to switch if needed": a condition that conditions nothing said
+    idle_condition: str = r"(?!)"
     wishes: list[str]
     hedges: list[str]
     negations: list[str]
@@ -208,6 +210,7 @@ class _Reader:
     conditional_start: re.Pattern[str]
     reported_question: re.Pattern[str]
     reported_rule: re.Pattern[str]
+    idle_condition: re.Pattern[str]
     wishes: re.Pattern[str]
     hedges: re.Pattern[str]
     negation: re.Pattern[str]
@@ -292,7 +295,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
     questions = [q for q in spec.question_starts]
     wh = [q for q in questions if q.startswith(("wh", "how"))]
     aux = [q for q in questions if q not in wh]
-    subject = r"(?:we|they|you|i|it|the|our|their|microsoft|ms|this|that|there|he|she|a|an|\d|[$€£])"
+    subject = r"(?:(?:we|they|you|i|it|the|our|their|microsoft|ms|this|that|there|he|she|a|an)\b|\d|[$€£])"
     return _Reader(
         question=re.compile(rf"^\s*(?:(?:{_alt(aux)})\s+{subject}|(?:{_alt(wh)})\b)", re.IGNORECASE),
         wh_start=re.compile(rf"^\s*(?:{_alt(wh)})\b", re.IGNORECASE),
@@ -302,6 +305,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         ),
         reported_question=re.compile(spec.reported_question, re.IGNORECASE),
         reported_rule=re.compile(spec.reported_rule, re.IGNORECASE),
+        idle_condition=re.compile(spec.idle_condition, re.IGNORECASE),
         wishes=_phrases(spec.wishes),
         hedges=_phrases(spec.hedges),
         negation=re.compile(
@@ -378,6 +382,9 @@ _CLAUSE_SPLIT = re.compile(
 )
 
 
+_RELATIVE = re.compile(r"\s*(?:which|who|whose|where)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True, slots=True)
 class Clause:
     start: int
@@ -419,11 +426,15 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
         s = text[a:b]
         last = i == len(parts) - 1
         question = bool(r.question.search(s)) or (asked and last) or bool(r.wh_start.search(s))
+        if question and i > 0 and not asked and (_RELATIVE.match(s) or not r.wh_start.search(s)):
+            # "the Copilot price, which is worth 200k a year": a relative clause; "our CFO, Dr
+            # Wagner, is the sponsor": the verb after an aside. A question ends with "?".
+            question = False
         rule = r.reported_rule.search(s)
         if r.conditional_start.search(s) and not decided:
             hypothetical = True  # "if we walk, we lose ..." - the rest of the sentence too
         hedged = hedge_all or bool(r.hedges.search(s))
-        conditional = r.conditional.search(r.reported_question.sub(" ", s))
+        conditional = r.conditional.search(r.idle_condition.sub(" ", r.reported_question.sub(" ", s)))
         if conditional and (decided or (rule and rule.start() < conditional.start())):
             conditional = None  # the condition is what was decided
         decided = decided or bool(rule and not r.negation.search(s[: rule.start()]))
@@ -560,17 +571,23 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
         if not any(a <= p.span[0] < b for (a, b), _, _, _ in items):
             items.append((p.span, p.value, r.percent, False))
     items.sort(key=lambda i: i[0])
-    prev_end = 0
+    # Where the last amount of each kind (money, percent) ended: the words before it are its own.
+    # A percentage does not use up the cue of an amount of money after it ("the sticking point is
+    # their 7 % escalator, worth 180k a year").
+    ends: dict[int, int] = {}
     last_key = ""  # the fact the amount before went to
     for n, (span, value, cands, periodic) in enumerate(items):
         a, b = span
         c = next((c for c in parts if c.start <= a < c.end), None)
         nxt = items[n + 1][0][0] if n + 1 < len(items) else len(work)
-        start, prev_end = prev_end, b
+        start = ends.get(id(cands), 0)
+        if n and items[n - 1][2] is not cands and _ON_TOP.match(work, items[n - 1][0][1]):
+            start = max(start, items[n - 1][0][1])  # "they want 15 % on top of 1.2m": 1.2m is the base
+        ends[id(cands)] = b
         if c is None or not c.asserts or r.vague.search(work[max(c.start, a - 8) : a]):
             continue
         if _negated_before(c, a, r):
-            prev_end = start  # "the deal isn't 2M, it's 2.4M": the cue carries to the next amount
+            ends[id(cands)] = start  # "the deal isn't 2M, it's 2.4M": the cue carries to the next amount
             continue
         if re.match(r"\s*(?:-|–|to|or)\s*[$€£]?\d", work[b : b + 6]):
             continue
@@ -642,6 +659,7 @@ _REPORTING = re.compile(
     r"\s*(?:told|tells|said|says|claim\w*|reckon\w*|insist\w*|maintain\w*|estimat\w*|thinks?)\b",
     re.IGNORECASE,
 )
+_ON_TOP = re.compile(r"\s*(?:on top of|over|above|more than|higher than)\b", re.IGNORECASE)
 _SHARE_OF = re.compile(r"\s*of\s+(?:the|their|our|its|a|an|that|this)\b", re.IGNORECASE)
 
 # Amounts whose term is the agreement's: "their offer is 4.2m over three years" says the term too.
