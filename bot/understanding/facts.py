@@ -373,7 +373,7 @@ def _reader(kb: Knowledge) -> _Reader:
 
 # A full stop after "ca", "approx", "Mr", "Dr", "vs" ... ends no sentence.
 _SENTENCE_END = re.compile(
-    r"(?<!\b[Cc]a)(?<!\bapprox)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bvs)(?<!\bSt)(?<!\best)(?<!\bno)(?<!\bapprox)(?<!\be\.g)(?<!\bi\.e)"
+    r"(?<!\b[Cc]a)(?<!\bapprox)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bvs)(?<!\bSt)(?<!\best)(?<!\be\.g)(?<!\bi\.e)"
     r"[.!?]+(?=\s|$)|\n+"
 )
 _CLAUSE_SPLIT = re.compile(
