@@ -124,3 +124,23 @@ def test_values_read_terms_and_european_thousands():
     assert read_money("ca. 600.000 € one time")[0].amount == 600_000
     assert read_money("$1.500")[0].amount == 1.5  # a dot before the currency stays a decimal
     assert read_money("or am i crazy") == []  # "a m" is no amount
+
+
+async def test_a_statement_told_as_repeated_counts_as_said_that_often(chat, deal):
+    first = await chat("the AE has told us it's their final offer three times now")
+    assert first.intent == "ms.statement" and "(3rd time, AE, today)" in first.headline
+    again = await chat("they said final offer again today")
+    assert "(4th time" in again.headline
+    undone = await chat(action=again.actions[-1].payload)
+    assert undone.intent == "undo"
+    await chat(action=first.actions[-1].payload)
+    fresh = await chat("the AE says this is their final offer")
+    assert "(1st time" in fresh.headline  # undone statements count no more
+
+
+def test_repeats_are_read_only_when_told():
+    from bot.understanding.values import read_repeats
+
+    assert read_repeats("for the fourth time they say it's the best they can do") == 4
+    assert read_repeats("twice already") == 2
+    assert read_repeats("they said it again") is None

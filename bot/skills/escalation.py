@@ -12,6 +12,7 @@ from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import MS_STATEMENT
 from bot.understanding.facts import clauses, looks_like_question, read_facts
+from bot.understanding.values import read_repeats
 
 
 @skill("escalation.check")
@@ -69,9 +70,14 @@ async def ms_statement(ctx: Context) -> Reply:
         "role": role,
         "match": found.match,
     }
+    times = read_repeats(text)  # "they've said it's final three times now": the third time, logged once
+    if times is not None and times > counter_moves.times_said(ctx.deal, found.type):
+        payload["times"] = times - counter_moves.times_said(ctx.deal, found.type)
     event = await ctx.log(MS_STATEMENT, payload, at=at)
     claimed = walkaway.switching_claim(text, ctx.kb)
     if claimed is not None:  # a price on leaving: recorded, and checked against ours right away
+        if ctx.deal.fact("ms_claimed_switching_cost") == claimed:  # noted in passing this turn
+            return await _switching_claim_reply(ctx, event.id, None, claimed)
         claim = await ctx.set_fact("ms_claimed_switching_cost", claimed)
         return await _switching_claim_reply(ctx, event.id, claim.id, claimed)
     nth = counter_moves.times_said(ctx.deal, found.type)
@@ -145,11 +151,14 @@ def _statement_asked_about(ctx: Context, found: counter_moves.Classified) -> Rep
     )
 
 
-async def _switching_claim_reply(ctx: Context, statement_id: int, claim_id: int, claimed: float) -> Reply:
+async def _switching_claim_reply(
+    ctx: Context, statement_id: int, claim_id: int | None, claimed: float
+) -> Reply:
     assert ctx.deal is not None
     ours = ctx.deal.fact("switching_cost")
     item = walkaway.check_switching_claim(claimed, ours, ctx.kb)
-    undo = Action("Undo", {"intent": "undo", "event_ids": [statement_id, claim_id]})
+    ids = [statement_id] if claim_id is None else [statement_id, claim_id]
+    undo = Action("Undo", {"intent": "undo", "event_ids": ids})
     reply = Reply(
         headline=f"Logged for {ctx.deal.name}: Microsoft's switching-cost claim, {format_money(claimed)}.",
         intent="ms.statement",

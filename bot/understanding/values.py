@@ -745,3 +745,30 @@ def read_term(text: str) -> Term | None:
     if years is None or not 1 <= years <= 10:
         return None
     return Term(years, m.span())
+
+
+# --- repeats: "three times now", "for the fourth time", "twice already" -----------------------
+
+_REPEATS_RX = re.compile(
+    rf"\b(?:for\s+the\s+(?P<ord>{'|'.join(ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))\s+time"
+    rf"|(?P<n>\d{{1,2}}|{'|'.join(UNITS)})\s+(?:separate\s+|different\s+)?times"
+    rf"|(?P<idiom>twice|thrice))\b",
+    re.IGNORECASE,
+)
+
+
+def read_repeats(text: str) -> int | None:
+    """How many times something was said, when the text tells: "three times now", "for the
+    fourth time", "twice already" → 3, 4, 2; None when it doesn't ("again" gives no count)."""
+    m = _REPEATS_RX.search(text)
+    if m is None:
+        return None
+    if m.group("ord"):
+        raw = m.group("ord").casefold()
+        n = int(raw[:-2]) if raw[0].isdigit() else ORDINALS[raw]
+    elif m.group("n"):
+        raw = m.group("n").casefold()
+        n = int(raw) if raw.isdigit() else UNITS[raw]
+    else:
+        n = IDIOMS[m.group("idiom").casefold()]
+    return n if 1 <= n <= 20 else None
