@@ -21,7 +21,9 @@ Scores, per story and over the corpus:
 - facts: the facts on record for the story's deal afterwards (`DealView.facts`, only keys of
   knowledge/'s facts) against `expect.facts`. A fact is right when its key and its value match;
   precision = right / facts on record, recall = right / facts expected. A fact on record that
-  the story did not expect counts against precision (listed as "extra" so it can be judged).
+  the story did not expect counts against precision (listed as "extra" so it can be judged);
+  a fact newer than the corpora (`NEWER_THAN_BLIND`: its authors could not name it) is listed
+  as "also" and not scored.
   Values are compared after this normalisation: money and other numbers within 1 % (counts
   exactly); yes/no exactly; dates as ISO days; internal alignment team by team (the teams
   named and each one's yes / not yet); other text without case, punctuation, articles and
@@ -52,7 +54,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.knowledge import Knowledge
-from bot.understanding.evaluate import content_words, same_fact
+from bot.understanding.evaluate import NEWER_THAN_BLIND, content_words, same_fact
 
 TZ = "Europe/London"
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo(TZ)).astimezone(UTC)
@@ -87,6 +89,7 @@ class StoryOutcome:
     deal_kept: bool = True
     replies: list[str] = field(default_factory=list)  # intent (verdict) of each reply
     headline: str = ""  # the final reply's first line
+    unscored: list[str] = field(default_factory=list)  # facts newer than the corpus: shown, not scored
 
     @property
     def intent_right(self) -> bool:
@@ -164,6 +167,7 @@ class StoryReport:
                     "facts_on_record": o.facts,
                     "wrong": {k: [o.facts.get(k), o.story.facts.get(k)] for k in o.wrong},
                     "extra": {k: o.facts.get(k) for k in o.extra},
+                    "not_scored": {k: o.facts.get(k) for k in o.unscored},
                     "missed": {k: o.story.facts.get(k) for k in o.missed},
                     "points_found": o.points_found,
                     "deal_kept": o.deal_kept,
@@ -276,11 +280,14 @@ async def _play(stories: list[Story], kb: Knowledge) -> StoryReport:
                     deals = len(await memory.list_deals())  # this story's deal and those before it
                 facts = {k: v for k, v in view.facts.items() if k in kb.facts and v is not None}
                 outcome = StoryOutcome(story, facts, intent=last.intent, verdict=last.verdict)
+                outcome.unscored = [k for k in facts if k in NEWER_THAN_BLIND and k not in story.facts]
                 outcome.deal_kept = kept and deals == made_before + 1
                 made_before = deals
                 outcome.headline = last.headline
                 outcome.replies = [f"{r.intent} ({r.verdict})" if r.verdict else r.intent for r in replies]
                 for key, value in facts.items():
+                    if key in outcome.unscored:
+                        continue
                     if key not in story.facts:
                         outcome.extra.append(key)
                     elif same_fact(key, value, story.facts[key], kb):
@@ -339,6 +346,8 @@ def format_report(report: StoryReport) -> str:
             lines.append(f"       wrong  {k}: {_short(o.facts.get(k))}, expected {_short(s.facts.get(k))}")
         for k in o.extra:
             lines.append(f"       extra  {k}: {_short(o.facts.get(k))}")
+        for k in o.unscored:
+            lines.append(f"       also   {k}: {_short(o.facts.get(k))} (newer than the corpus, not scored)")
         for k in o.missed:
             if k not in o.wrong:
                 lines.append(f"       missed {k}: {_short(s.facts.get(k))}")

@@ -240,7 +240,7 @@ def test_coach_eval_understanding_reports_the_fact_reader_too():
         ("the EA is 900k over 3 years", {"term_years": 3, "deal_value_per_year": 300000.0}),  # yearly
         ("we have agreed our red line", {"walk_threshold_agreed": True}),
         ("we have not set a walk-away yet", {"walk_threshold_agreed": False}),
-        ("the CTO volunteered to sponsor the renewal", {"exec_sponsor": True}),
+        ("the CTO volunteered to sponsor the renewal", {"exec_sponsor": True, "exec_sponsor_role": "CTO"}),
         ("procurement keeps dragging its feet", {"internal_alignment": "Procurement not yet"}),
         ("their quote is well above market", {"offer_uncompetitive": True}),
         ("we're not in control of the timeline", {"timeline_in_control": False}),

@@ -107,7 +107,7 @@ async def test_telling_a_budget_is_not_a_teams_stance(chat, deal):
         ("nobody has looked at the alternative properly", {}, {}),
         ("leadership has not agreed any walk-away number", {}, {"walk_threshold_agreed": False}),
         ("Jane said she could 'probably' do a five-year term", {}, {}),
-        ("our CIO is exec sponsor", {}, {"exec_sponsor": True}),
+        ("our CIO is exec sponsor", {}, {"exec_sponsor": True, "exec_sponsor_role": "CIO"}),
         ("if they stay above 2m we walk", {}, {}),  # a condition, not a decision
         ("so is walking actually the right call or am i crazy", {}, {}),
         ("the contract lapsed on 31 Oct and we're on an extension", {}, {"renewal_date": "2026-10-31"}),

@@ -154,7 +154,11 @@ class FactReport:
 
 
 def evaluate_facts(
-    corpus: dict[str, Any], part: str, kb: Knowledge, same: Callable[[str, Any, Any], bool] | None = None
+    corpus: dict[str, Any],
+    part: str,
+    kb: Knowledge,
+    same: Callable[[str, Any, Any], bool] | None = None,
+    unscored: frozenset[str] = frozenset(),
 ) -> FactReport:
     """A fact counts as right only with the right key and the right value (compared by `same`,
     by default `same_value`)."""
@@ -173,7 +177,7 @@ def evaluate_facts(
 
     for case in corpus[part]:
         want: dict[str, Any] = case.get("facts") or {}
-        got = {f.key: f.value for f in read_facts(case["text"], kb, now=now, tz=tz)}
+        got = {f.key: f.value for f in read_facts(case["text"], kb, now=now, tz=tz) if f.key not in unscored}
         for key, value in got.items():
             if key in want and same(key, value, want[key]):
                 report.right[key] += 1
@@ -307,6 +311,10 @@ def same_fact(key: str, got: Any, want: Any, kb: Knowledge) -> bool:
 
 # --- blind corpora: one author's file (intents with out_of_scope among them, facts) -----------
 
+# Facts added after the blind corpora were written: their authors could not name them, so a
+# value read for one is listed but not scored (neither right nor wrong).
+NEWER_THAN_BLIND = frozenset({"talks_started", "exec_sponsor_role"})
+
 BLIND_NOW = "2026-11-30T10:00:00"  # the now and zone every blind author wrote against
 BLIND_TZ = "Europe/London"
 
@@ -341,7 +349,9 @@ def load_blind(path: Path | str) -> dict[str, Any]:
 def blind_reports(doc: dict[str, Any], kb: Knowledge) -> tuple[IntentReport, FactReport]:
     intents = evaluate_intents({"intents": doc["intents"], "out_of_scope": doc["out_of_scope"]}, kb)
     corpus = {"now": doc["now"], "tz": doc["tz"], "facts": doc["facts"]}
-    facts = evaluate_facts(corpus, "facts", kb, lambda k, got, want: same_fact(k, got, want, kb))
+    facts = evaluate_facts(
+        corpus, "facts", kb, lambda k, got, want: same_fact(k, got, want, kb), unscored=NEWER_THAN_BLIND
+    )
     return intents, facts
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,7 +34,9 @@ from bot.understanding.values import (
     local_today,
     read_date,
     read_money,
+    read_past_moment,
     read_percents,
+    read_since,
     read_term,
     words_value,
 )
@@ -88,6 +91,9 @@ class ReadingSpec(BaseModel):
     per_unit_after: str = r"$^"
     their_figure_before: str = r"(?!)"
     past_date: str = r"(?!)"  # "it lapsed on 31 Oct": a date said in the past tense is the last one
+    talks_start: str = r"(?!)"
+    talks_words: str = r"(?!)"
+    sponsor_roles: str = r"(?!)"
     not_a_value_before: str
     spelling: list[str]
     products: list[str]
@@ -221,6 +227,9 @@ class _Reader:
     per_unit: re.Pattern[str]
     their_figure: re.Pattern[str]
     past_date: re.Pattern[str]
+    talks_start: re.Pattern[str]
+    talks_words: re.Pattern[str]
+    sponsor_roles: re.Pattern[str]
     not_a_value: re.Pattern[str]
     spelling: dict[str, str]  # a word with one letter dropped -> the word
     vocabulary: frozenset[str]
@@ -321,6 +330,9 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         per_unit=re.compile(spec.per_unit_after, re.IGNORECASE),
         their_figure=rx(spec.their_figure_before),
         past_date=re.compile(spec.past_date, re.IGNORECASE),
+        talks_start=re.compile(spec.talks_start, re.IGNORECASE),
+        talks_words=re.compile(spec.talks_words, re.IGNORECASE),
+        sponsor_roles=re.compile(spec.sponsor_roles, re.IGNORECASE),
         not_a_value=re.compile(spec.not_a_value_before, re.IGNORECASE),
         spelling=spelling,
         vocabulary=frozenset(spec.spelling),
@@ -535,6 +547,7 @@ def read_facts(
     for c in parts:
         if c.asserts:
             _read_dates(c, r, add, now, tz)
+            _read_start(work, c, r, add, now, tz)
     _read_alignment(work, parts, r, add, known)
     increase = _read_relative(work, parts, r, add, found, known or {})
     _implied(work, r, add, found, known or {}, increase)
@@ -720,6 +733,27 @@ def _date_fact(c: Clause, r: _Reader, now: datetime, tz: str) -> tuple[str, Date
     if best is None or _negated_before(c, c.start + a, r):
         return None
     return best[1], got
+
+
+def _read_start(work: str, c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None:
+    """When talks began: "four months in", "since February" (said of the talks), "we opened
+    talks last Tuesday"."""
+    m = r.talks_start.search(c.text)
+    if m:
+        moment = read_past_moment(c.text[m.end() :], now, tz)
+        if moment is not None and not _negated_before(c, c.start + m.start(), r):
+            day = moment.astimezone(ZoneInfo(tz)).date()
+            add("talks_started", day.isoformat(), (c.start + m.start(), c.end), 0.8)
+        return
+    found = read_since(c.text, now, tz)
+    if found is None or _negated_before(c, c.start + found.span[0], r):
+        return
+    if found.said.casefold().startswith("since"):
+        first = max((x.end() for x in _SENTENCE_END.finditer(work, 0, c.start)), default=0)
+        end = next((x.start() for x in _SENTENCE_END.finditer(work, c.end)), len(work))
+        if not r.talks_words.search(work[first:end]):
+            return  # "since February" about something else
+    add("talks_started", found.day.isoformat(), (c.start + found.span[0], c.start + found.span[1]), 0.75)
 
 
 @dataclass(frozen=True, slots=True)
@@ -937,6 +971,14 @@ def _implied(
     """Facts a message implies: a budget figure means a budget target is set; an alternative
     costed by name names the alternative; a price-like sticking point with no worth of its own
     is worth the gap between their offer and our budget (or the increase just read), assumed."""
+    if found.get("exec_sponsor") is not None and found["exec_sponsor"].value is True:
+        f = found["exec_sponsor"]
+        start = max((m.end() for m in _SENTENCE_END.finditer(work, 0, f.span[0])), default=0)
+        end = next((m.start() for m in _SENTENCE_END.finditer(work, f.span[1])), len(work))
+        role = r.sponsor_roles.search(work, start, end)
+        if role is not None:
+            said = role.group(0)
+            add("exec_sponsor_role", said.upper() if len(said) <= 4 else said.capitalize(), role.span(), 0.75)
     if "budget_per_year" in found and "budget_target_set" not in found:
         f = found["budget_per_year"]
         add("budget_target_set", True, f.span, 0.75)

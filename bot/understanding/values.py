@@ -772,3 +772,43 @@ def read_repeats(text: str) -> int | None:
     else:
         n = IDIOMS[m.group("idiom").casefold()]
     return n if 1 <= n <= 20 else None
+
+
+# --- how long something has run: "four months in", "since February" ---------------------------
+
+_IN_FOR = re.compile(
+    rf"\b(?P<n>\d{{1,2}}|{'|'.join(UNITS)}|a|an|a couple of|a few)\s+(?P<unit>day|week|month|year)s?\s+in\b"
+    r"(?!\s+(?:to|the|a|an|our|their|total|all|advance|writing)\b)",
+    re.IGNORECASE,
+)
+_SINCE_MONTH = re.compile(rf"\bsince\s+(?:early\s+|late\s+|mid[- ]?)?{_MONTH}\b(?!\s+\d)", re.IGNORECASE)
+_SINCE_DAY = re.compile(r"\bsince\b", re.IGNORECASE)
+
+
+def read_since(text: str, now: datetime, tz: str | None = "UTC") -> DateFound | None:
+    """When something that still runs started: "four months in" (now less four months), "since
+    February" (the last 1 February), "since 3 November", "opened talks last Tuesday" (the words
+    after the start verb, read as a moment in the past). Never in the future; None if not said."""
+    today = local_today(now, tz)
+    m = _IN_FOR.search(text)
+    if m:
+        raw = m.group("n").casefold()
+        n = _VAGUE.get(raw) or (2 if raw.startswith("a couple") else None) or read_count(raw)
+        if not n:
+            return None
+        days = n * {"day": 1, "week": 7, "month": 30, "year": 365}[m.group("unit").casefold()]
+        return DateFound(today - timedelta(days=days), None, m.span(), m.group(0), "day")
+    m = _SINCE_MONTH.search(text)
+    if m:
+        month = MONTHS.get(m.group("mon")[:3].casefold())
+        if month is None:
+            return None
+        year = today.year if month <= today.month else today.year - 1
+        return DateFound(date(year, month, 1), None, m.span(), m.group(0), "month")
+    m = _SINCE_DAY.search(text)
+    if m:
+        moment = read_past_moment(text[m.end() :], now, tz)
+        if moment is not None:
+            day = moment.astimezone(zone(tz)).date() if moment.tzinfo else moment.date()
+            return DateFound(day, None, (m.start(), len(text)), text[m.start() :].strip(), "day")
+    return None
