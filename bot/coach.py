@@ -443,9 +443,9 @@ class Coach:
         await ctx.memory.save_form(
             ctx.conversation_id, ctx.deal.id, pending, form.resume, ctx.now, suspended=True
         )
-        # A command or pattern is taken as said; the classifier's guess is made again by
-        # _free_text, which then also records the facts the message states in passing.
-        explicit = match_command(text, self.kb) or match_pattern(text, self.kb)
+        # A command is taken as said; anything else is read again by _free_text (the same
+        # pattern or guess), which then also records the facts the message states in passing.
+        explicit = match_command(text, self.kb)
         reply = await self._free_text(ctx, text, intent if explicit is not None else None)
         if reply.intent in ("form.ask", "form.cancel") or ctx.deal is None:
             return reply  # a new form replaced it, or it is gone

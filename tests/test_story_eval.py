@@ -103,3 +103,11 @@ def test_coach_eval_understanding_reads_a_blind_authors_intents_file(tmp_path):
     assert "overall: 100.0% of 1 held-out lines" in out.stdout
     assert "facts: 1 sentences, precision 100.0%, recall 100.0%" in out.stdout
     assert "out of scope: 1 of 1 lines not acted on" in out.stdout
+
+
+def test_coach_eval_alone_prints_every_figure(tmp_path):
+    out = coach(tmp_path, "eval")
+    assert out.returncode == 0, out.stderr
+    assert "== intents_corpus.yaml" in out.stdout and "(blind author)" in out.stdout
+    assert "== stories (tests/data/blind_2026_12)" in out.stdout
+    assert "final answer right (intent and verdict):" in out.stdout
