@@ -323,7 +323,8 @@ class Coach:
         """Record the deal facts a message states; facts it does not change are left alone.
         What the local reader found wins over what a configured LLM read."""
         assert ctx.deal is not None
-        found = self._read_stated(ctx, text)
+        notes: dict[str, str] = {}  # how a value was worked out ("4.2M over 3 years, so 1.4M a year")
+        found = self._read_stated(ctx, text, notes)
         by_llm = {k: v for k, v in (llm_facts or {}).items() if k in self.kb.facts and k not in found}
         lines, ids = [], []
         for key, value in {**found, **by_llm}.items():
@@ -331,7 +332,8 @@ class Coach:
                 continue
             event = await ctx.set_fact(key, value)
             ids.append(event.id)
-            lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}")
+            note = f" ({notes[key]})" if key in notes else ""
+            lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}{note}")
         for person in read_contacts(text, self.kb):  # "Jane is our CSM": the contact map
             known = ctx.deal.contact(person.name)
             if known is not None and known.role == person.role and known.active:
@@ -343,14 +345,16 @@ class Coach:
             return None
         return Noted("; ".join(lines), Action("Undo", {"intent": "undo", "event_ids": ids}), bool(by_llm))
 
-    def _read_stated(self, ctx: Context, text: str) -> dict[str, Any]:
+    def _read_stated(self, ctx: Context, text: str, notes: dict[str, str] | None = None) -> dict[str, Any]:
         """Facts in the statements of a message (bot/understanding/facts.py); its questions,
-        conditions and hedges assert nothing."""
+        conditions and hedges assert nothing. `notes` gets how a worked-out value was reached."""
         assert ctx.deal is not None
         found: dict[str, Any] = {}
         for fact in read_facts(text, self.kb, now=ctx.now, tz=ctx.tz, known=ctx.deal.facts):
             if fact.key in self.kb.facts and valid_value(self.kb.facts[fact.key], fact.value):
                 found.setdefault(fact.key, fact.value)
+                if fact.note and notes is not None:
+                    notes.setdefault(fact.key, fact.note)
         return found
 
     async def _form_action(self, ctx: Context, args: dict[str, Any], intent: str) -> Reply:
@@ -466,7 +470,10 @@ class Coach:
         await ctx.memory.save_form(
             ctx.conversation_id, ctx.deal.id, pending, form.resume, ctx.now, suspended=True
         )
-        reply = await self._free_text(ctx, text, intent)
+        # A command is taken as said; anything else is read again by _free_text (the same
+        # pattern or guess), which then also records the facts the message states in passing.
+        explicit = match_command(text, self.kb)
+        reply = await self._free_text(ctx, text, intent if explicit is not None else None)
         if reply.intent in ("form.ask", "form.cancel") or ctx.deal is None:
             return reply  # a new form replaced it, or it is gone
         still = await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id)

@@ -2,7 +2,8 @@
 
 Each `knowledge/*.yaml` file is one feature. Four top-level keys are shared and merged
 across files (ids must be unique): `rules`, `intents`, `facts`, `roles`. Every other key
-stays with its file under `Knowledge.data[<file stem>]`; a feature declares the parts it
+stays with its file under `Knowledge.data[<file stem>]`, except `more_examples` ({intent:
+[phrasings]}), which adds training phrasings to intents declared elsewhere; a feature declares the parts it
 reads as `SECTIONS` (KnowledgeSection entries) and bot/features.py hands them all to
 `load_knowledge`, so a bad edit fails at start-up, not mid-conversation. This module is the
 lowest layer: it imports no feature.
@@ -181,6 +182,7 @@ def load_knowledge(
     facts: dict[str, FactSpec] = {}
     roles: dict[str, RoleSpec] = {}
     data: dict[str, dict[str, Any]] = {}
+    more: list[tuple[str, str, list[Any]]] = []  # (file, intent, phrasings) from `more_examples:`
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise KnowledgeError(f"no knowledge files in {directory}")
@@ -207,7 +209,18 @@ def load_knowledge(
                 _unique(roles, spec.key, spec, where, "role")
         except ValidationError as exc:
             raise KnowledgeError(f"{where}: {exc}") from None
+        extra = doc.pop("more_examples", None) or {}
+        if not isinstance(extra, dict):
+            raise KnowledgeError(f"{where}: more_examples must map an intent to its phrasings")
+        more += [(where, name, lines) for name, lines in extra.items()]
         data[path.stem] = doc
+    for where, name, lines in more:  # phrasings kept apart from the feature (training data only)
+        if name not in intents:
+            raise KnowledgeError(f"{where}: more_examples names an unknown intent {name!r}")
+        if not isinstance(lines, list) or not all(isinstance(t, str) and t.strip() for t in lines):
+            raise KnowledgeError(f"{where}: more_examples of {name!r} must be a list of quoted phrasings")
+        spec = intents[name]
+        intents[name] = spec.model_copy(update={"examples": [*spec.examples, *lines]})
     validated: dict[str, Any] = {}
     for section in sections:
         stem, key = section.stem, section.key

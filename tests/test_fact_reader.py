@@ -184,9 +184,16 @@ def test_budget_and_walk_away_figures_never_leave_the_building():
         assert kb.facts[key].kind == "money"
         assert is_secret_key(key, kb) and SECRET_FACT.search(key)
     facts = read("our budget is €900k and our walk-away is $1.6M a year")
-    assert facts == {"budget_per_year": 900000.0, "walk_threshold_per_year": 1600000.0}
+    assert facts == {
+        "budget_per_year": 900000.0,
+        "walk_threshold_per_year": 1600000.0,
+        "budget_target_set": True,
+    }
     mini = minimise("counter_proposal", {**facts, "deal_value_per_year": 2e6}, kb)
-    assert set(mini.facts) == {"deal_value_per_year"} and {900000.0, 1600000.0} <= mini.secrets
+    assert (
+        set(mini.facts) <= {"deal_value_per_year", "budget_target_set"}
+        and {900000.0, 1600000.0} <= mini.secrets
+    )
 
 
 def test_an_ambiguous_date_fact_can_be_asked_back():
@@ -230,10 +237,10 @@ def test_coach_eval_understanding_reports_the_fact_reader_too():
         ("their price escalates 4% a year", {"annual_escalator_pct": 4}),
         # a unit price is no yearly figure
         ("they want $28 per seat per month for it", {}),
-        ("the EA is 900k over 3 years", {"term_years": 3}),
+        ("the EA is 900k over 3 years", {"term_years": 3, "deal_value_per_year": 300000.0}),  # yearly
         ("we have agreed our red line", {"walk_threshold_agreed": True}),
         ("we have not set a walk-away yet", {"walk_threshold_agreed": False}),
-        ("the CTO volunteered to sponsor the renewal", {"exec_sponsor": True}),
+        ("the CTO volunteered to sponsor the renewal", {"exec_sponsor": True, "exec_sponsor_role": "CTO"}),
         ("procurement keeps dragging its feet", {"internal_alignment": "Procurement not yet"}),
         ("their quote is well above market", {"offer_uncompetitive": True}),
         ("we're not in control of the timeline", {"timeline_in_control": False}),

@@ -407,22 +407,73 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Understanding measured on the held-out corpora in tests/data/ (no database needed)."""
+    """Understanding measured on the held-out corpora in tests/data/ (no database needed); the
+    stories played through the real core (a throwaway SQLite database); with no subcommand,
+    every figure."""
+    if args.eval_cmd == "stories":
+        return cmd_eval_stories(args)
+    if args.eval_cmd is None:
+        return cmd_eval_all()
     from bot.features import default_knowledge
-    from bot.understanding.evaluate import EVALUATORS
+    from bot.understanding.evaluate import EVALUATORS, blind_files, run_blind
 
     kb = default_knowledge()
     data = Path(args.data) if args.data else DATA_DIR
     ran = 0
-    for name, run in EVALUATORS.items():
-        path = data / name
-        if not path.is_file():
-            print(f"{name}: not found in {data}, skipped")
-            continue
-        print(f"== {name}")
-        print(run(path, kb))
+    if data.is_dir():
+        for name, run in EVALUATORS.items():
+            path = data / name
+            if not path.is_file():
+                print(f"{name}: not found in {data}, skipped")
+                continue
+            print(f"== {name}")
+            print(run(path, kb))
+            ran += 1
+    # The blind authors' corpora (`intents:` with `facts:`): a file, a folder of them, and by
+    # default tests/data/blind_2026_12/.
+    where = data if args.data else BLIND_DIR
+    files = [f for f in blind_files(where) if f.name not in EVALUATORS] if where.exists() else []
+    for file in files:
+        print(f"== {file.name if file.name != 'intents.yaml' else file.parent.name} (blind author)")
+        print(run_blind(file, kb))
         ran += 1
     return 0 if ran else 1
+
+
+BLIND_DIR = DATA_DIR / "blind_2026_12"
+
+
+def cmd_eval_stories(args: argparse.Namespace) -> int:
+    """Stories (several messages, then a question) through the real core: facts on record,
+    the final answer, the key points (bot/story_eval.py)."""
+    from bot.features import default_knowledge
+    from bot.story_eval import corpus_files, run_eval
+
+    path = Path(args.data) if args.data else BLIND_DIR
+    if not path.exists() or not corpus_files(path):
+        print(f"{path}: no stories found", file=sys.stderr)
+        return 1
+    try:
+        print(run_eval(path, default_knowledge(), as_json=args.json))
+    except (ValueError, OSError) as exc:
+        print(f"could not read the stories: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_eval_all() -> int:
+    """`coach eval`: understanding, stories and, where this build has it, the leak check."""
+    import importlib.util
+
+    blank = argparse.Namespace(data=None, json=False)
+    codes = [cmd_eval(argparse.Namespace(eval_cmd="understanding", data=None))]
+    print("\n== stories (tests/data/blind_2026_12)")
+    codes.append(cmd_eval_stories(blank))
+    leakcheck = globals().get("cmd_eval_leakcheck")
+    if leakcheck is not None and importlib.util.find_spec("bot.leakcheck_eval") is not None:
+        print("\n== leakcheck")
+        codes.append(leakcheck(blank))
+    return max(codes)
 
 
 # --- reminders ------------------------------------------------------------------------
@@ -524,9 +575,14 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("upgrade", "downgrade"):
         dbsub.add_parser(name).add_argument("revision", nargs="?")
     ev = sub.add_parser("eval", help="measure how well the coach understands everyday wording")
-    evsub = ev.add_subparsers(dest="eval_cmd", required=True)
+    evsub = ev.add_subparsers(dest="eval_cmd")  # none: every figure
     evu = evsub.add_parser("understanding", help="per-intent precision/recall, confusions (held-out corpus)")
-    evu.add_argument("--data", help="folder with the corpora (default: tests/data)")
+    evu.add_argument(
+        "--data", help="folder with the corpora, or a blind author's intents file (default: tests/data)"
+    )
+    evs = evsub.add_parser("stories", help="deals told over several messages: facts on record, final answer")
+    evs.add_argument("--data", help="a stories file or a folder of them (default: tests/data/blind_2026_12)")
+    evs.add_argument("--json", action="store_true", help="print one JSON object")
     sv = sub.add_parser("serve", help="run the HTTP server (Slack, Teams, /livez, /readyz, /metrics)")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)

@@ -133,7 +133,9 @@ def when_said(text: str, now: datetime, tz: str | None = "UTC") -> datetime:
 
 
 def times_said(deal: DealView, type_: str) -> int:
-    return sum(1 for e in deal.live_events(MS_STATEMENT) if e.payload.get("type") == type_)
+    """How often Microsoft said this kind of thing: each statement once, or the times told."""
+    events = deal.live_events(MS_STATEMENT)
+    return sum(max(1, int(e.payload.get("times") or 1)) for e in events if e.payload.get("type") == type_)
 
 
 def ordinal_time(n: int) -> str:

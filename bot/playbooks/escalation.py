@@ -195,6 +195,12 @@ def statements(deal: DealView, *types: str) -> list[Event]:
     return [e for e in deal.live_events(MS_STATEMENT) if not types or e.payload.get("type") in types]
 
 
+def times_said(events: list[Event]) -> int:
+    """How often these statements were made: one each, or what was told ("they've said it's
+    final three times now" is logged once with `times: 3`)."""
+    return sum(max(1, int(e.payload.get("times") or 1)) for e in events)
+
+
 def has_draft(deal: DealView, template: str) -> bool:
     return any(e.payload.get("template") == template for e in deal.live_events(DRAFT_EVENT))
 
@@ -418,12 +424,12 @@ def triggers(deal: DealView, kb: Knowledge, now: datetime, a: Assessment) -> lis
     th: Thresholds = kb.section("escalation.thresholds")
     needed: list[str] = []
     finals = statements(deal, "final_offer", "global_policy")
-    if len(finals) >= th.final_position_repeats:
+    if times_said(finals) >= th.final_position_repeats:
         verified = deal.fact("offer_uncompetitive")
         if verified is True:
             a.support.append(
                 Item(
-                    kb.say("escalation.trigger-final-position", times=_times(len(finals))),
+                    kb.say("escalation.trigger-final-position", times=_times(times_said(finals))),
                     rule="escalation.trigger-final-position",
                 )
             )
@@ -445,10 +451,10 @@ def triggers(deal: DealView, kb: Knowledge, now: datetime, a: Assessment) -> lis
             Item(kb.say("escalation.trigger-verbal-promises"), rule="escalation.trigger-verbal-promises")
         )
     stalls = statements(deal, "stall")
-    if len(stalls) >= th.stall_repeats:
+    if times_said(stalls) >= th.stall_repeats:
         a.support.append(
             Item(
-                kb.say("escalation.trigger-stalls", times=_times(len(stalls))),
+                kb.say("escalation.trigger-stalls", times=_times(times_said(stalls))),
                 rule="escalation.trigger-stalls",
             )
         )

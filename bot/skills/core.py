@@ -16,8 +16,17 @@ from bot.skills import skill
 from bot.skills.access import unknown_deal
 from bot.timeline import CONTACT, FACT, UNDO
 from bot.understanding.fact_names import fact_and_value, fact_by_name
+from bot.understanding.facts import read_facts
 
 MAX_DEAL_NAME = 120
+
+
+class DealInWords(BaseModel):
+    asks: str  # a message that asks for a new deal (regex)
+    kept: str
+    kept_plain: str
+    no_deal: str
+    button: str
 
 
 class HelpGroup(BaseModel):
@@ -28,6 +37,7 @@ class HelpGroup(BaseModel):
 SECTIONS = (
     KnowledgeSection("core", "help_groups", TypeAdapter(list[HelpGroup]).validate_python),
     KnowledgeSection("core", "facts_in_passing", TypeAdapter(frozenset[str]).validate_python),
+    KnowledgeSection("core", "deal_in_words", DealInWords.model_validate),
 )
 
 
@@ -68,17 +78,47 @@ _NAMED = re.compile(
 _AFTER_DEAL = re.compile(r"\b(?:deal|negotiation|renewal)\b[,:]?\s+(.+?)\s*[.!]?$", re.IGNORECASE)
 
 
+_NAME_ENDS = re.compile(
+    r"[.,;:!?](?:\s|$)|\s+[-–—]+\s+|\s+(?:and|but|so|because|as|which|where)\s+", re.IGNORECASE
+)
+
+
 def _new_deal_name(ctx: Context) -> str:
     name = _deal_name(ctx)
     if name or "rest" in ctx.intent.args:  # the command grammar said what the name is
         return name
     m = _NAMED.search(ctx.intent.text) or _AFTER_DEAL.search(ctx.intent.text)
-    return " ".join((next(g for g in m.groups() if g) if m else "").split()).strip("\"'“”")
+    name = next(g for g in m.groups() if g) if m else ""
+    name = _NAME_ENDS.split(name)[0]  # "copilot rollout, separate from the EA": the name is the first part
+    return " ".join(name.split()).strip("\"'“”")
+
+
+def _asked_for_a_deal(ctx: Context, spec: DealInWords) -> bool:
+    """Read from everyday words, a new deal is asked for only in so many words, and a message
+    that tells deal facts is news about the deal at hand (a story), not a request."""
+    text = ctx.intent.text
+    if not re.search(spec.asks, text, re.IGNORECASE):
+        return False
+    if ctx.deal is None:
+        return True
+    return not read_facts(text, ctx.kb, now=ctx.now, tz=ctx.tz, known=ctx.deal.facts)
 
 
 @skill("deal.new", needs_deal=False)
 async def deal_new(ctx: Context) -> Reply:
     name = _new_deal_name(ctx)
+    by_command = "rest" in ctx.intent.args or bool(ctx.intent.args.get("name"))
+    spec: DealInWords = ctx.kb.section("core.deal_in_words")
+    if not by_command and not _asked_for_a_deal(ctx, spec):
+        offer = (
+            [Action(spec.button.format(name=name[:40]), {"intent": "deal.new", "name": name})]
+            if name and len(name) <= MAX_DEAL_NAME
+            else []
+        )
+        if ctx.deal is None:
+            return Reply(headline=spec.no_deal, intent="deal.new", actions=offer)
+        said = spec.kept if offer else spec.kept_plain
+        return Reply(headline=said.format(deal=ctx.deal.name), intent="deal.new", actions=offer)
     if not name:
         return Reply(headline="Give the deal a name: `deal new Woodgrove EA renewal`.", intent="deal.new")
     if len(name) > MAX_DEAL_NAME:

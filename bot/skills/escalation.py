@@ -11,7 +11,8 @@ from bot.playbooks import escalation as esc
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import MS_STATEMENT
-from bot.understanding.facts import clauses, looks_like_question
+from bot.understanding.facts import clauses, looks_like_question, read_facts
+from bot.understanding.values import read_repeats
 
 
 @skill("escalation.check")
@@ -69,9 +70,14 @@ async def ms_statement(ctx: Context) -> Reply:
         "role": role,
         "match": found.match,
     }
+    times = read_repeats(text)  # "they've said it's final three times now": the third time, logged once
+    if times is not None and times > counter_moves.times_said(ctx.deal, found.type):
+        payload["times"] = times - counter_moves.times_said(ctx.deal, found.type)
     event = await ctx.log(MS_STATEMENT, payload, at=at)
     claimed = walkaway.switching_claim(text, ctx.kb)
     if claimed is not None:  # a price on leaving: recorded, and checked against ours right away
+        if ctx.deal.fact("ms_claimed_switching_cost") == claimed:  # noted in passing this turn
+            return await _switching_claim_reply(ctx, event.id, None, claimed)
         claim = await ctx.set_fact("ms_claimed_switching_cost", claimed)
         return await _switching_claim_reply(ctx, event.id, claim.id, claimed)
     nth = counter_moves.times_said(ctx.deal, found.type)
@@ -145,11 +151,14 @@ def _statement_asked_about(ctx: Context, found: counter_moves.Classified) -> Rep
     )
 
 
-async def _switching_claim_reply(ctx: Context, statement_id: int, claim_id: int, claimed: float) -> Reply:
+async def _switching_claim_reply(
+    ctx: Context, statement_id: int, claim_id: int | None, claimed: float
+) -> Reply:
     assert ctx.deal is not None
     ours = ctx.deal.fact("switching_cost")
     item = walkaway.check_switching_claim(claimed, ours, ctx.kb)
-    undo = Action("Undo", {"intent": "undo", "event_ids": [statement_id, claim_id]})
+    ids = [statement_id] if claim_id is None else [statement_id, claim_id]
+    undo = Action("Undo", {"intent": "undo", "event_ids": ids})
     reply = Reply(
         headline=f"Logged for {ctx.deal.name}: Microsoft's switching-cost claim, {format_money(claimed)}.",
         intent="ms.statement",
@@ -193,6 +202,10 @@ async def alignment(ctx: Context) -> Reply:
             intent="escalation.alignment",
             actions=[Action("Should we escalate now?", {"intent": "escalation.check"})],
         )
+    told = {f.key for f in read_facts(said, ctx.kb, now=ctx.now, tz=ctx.tz, known=ctx.deal.facts)}
+    if told and "internal_alignment" not in told:
+        # "Finance signed off our budget: 1.1m a year" tells the budget (noted already), not a stance
+        return Reply(headline=f"Noted for {ctx.deal.name}.", intent="escalation.alignment")
     news = esc.parse_alignment(said)
     if all(v is None for v in news.values()):
         return Reply(
@@ -201,7 +214,12 @@ async def alignment(ctx: Context) -> Reply:
         )
     merged = esc.merge_alignment(esc.parse_alignment(ctx.deal.fact("internal_alignment")), news)
     value = esc.alignment_text(merged)
-    event = await ctx.set_fact("internal_alignment", value)
+    # The sentence reader may have noted it already this turn (facts in passing, with its own Undo).
+    event = (
+        None
+        if value == ctx.deal.fact("internal_alignment")
+        else await ctx.set_fact("internal_alignment", value)
+    )
     apart = [esc.TEAM_LABELS[t] for t, ok in merged.items() if ok is not True]
     if apart:
         rule, text = "escalation.align-first", ctx.kb.say("escalation.align-first", who=" and ".join(apart))
@@ -215,6 +233,6 @@ async def alignment(ctx: Context) -> Reply:
         sections=[Section(items=[Item(text, rule=rule)])],
         actions=[
             Action("Should we escalate now?", {"intent": "escalation.check"}),
-            Action("Undo", {"intent": "undo", "event_id": event.id}),
+            *([Action("Undo", {"intent": "undo", "event_id": event.id})] if event is not None else []),
         ],
     )

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,9 +31,13 @@ from bot.understanding.values import (
     ORDINALS,
     Ambiguous,
     DateFound,
+    local_today,
     read_date,
     read_money,
+    read_past_moment,
     read_percents,
+    read_since,
+    read_term,
     words_value,
 )
 
@@ -46,6 +51,7 @@ class CuedFact(BaseModel):
     bounds: bool = False  # "above $2M" is this fact's value (a walk-away, a budget "up to")
     per_year: bool = True  # a total over years or a one-off amount is not this fact
     after_only: list[str] = Field(default_factory=list)
+    before_only: list[str] = Field(default_factory=list)  # matched on the words before the amount
     requires_after: str | None = None
 
 
@@ -55,12 +61,26 @@ class Pattern(BaseModel):
     value: Any = None
 
 
+class Relative(BaseModel):
+    """ "18 % over our budget": `key` is `base` (a money fact, or "previous": the amount named
+    just before) plus the percentage `rx` captures as `pct`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    rx: str
+    base: str
+
+
 class ReadingSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     question_starts: list[str]
     conditionals: list[str]
     # "they asked if we'd ...": an "if" or "whether" that reports a question is no condition.
     reported_question: str = r"(?!)"
+    # "the board agreed we walk if ...": a condition reported as a decision asserts it.
+    reported_rule: str = r"(?!)"
+    # "so there's time to switch if needed": a condition that conditions nothing said
+    idle_condition: str = r"(?!)"
     wishes: list[str]
     hedges: list[str]
     negations: list[str]
@@ -69,6 +89,11 @@ class ReadingSpec(BaseModel):
     total_after: str
     count_nouns: str
     per_unit_after: str = r"$^"
+    their_figure_before: str = r"(?!)"
+    past_date: str = r"(?!)"  # "it lapsed on 31 Oct": a date said in the past tense is the last one
+    talks_start: str = r"(?!)"
+    talks_words: str = r"(?!)"
+    sponsor_roles: str = r"(?!)"
     not_a_value_before: str
     spelling: list[str]
     products: list[str]
@@ -78,6 +103,11 @@ class ReadingSpec(BaseModel):
     teams: dict[str, list[str]]
     everyone: list[str]
     nobody: list[str]
+    not_alignment: str = r"(?!)"  # a clause about these (budget, walk-away, ...) states no team's stance
+    topic_words: str = r"(?!)"  # in a sentence about these, a bare negation is no stance
+    stance: str = r"(?!)"  # words that say a stance outright (aligned, on board, reservations, ...)
+    relative: list[Relative] = Field(default_factory=list)
+    price_like: str = r"(?!)"  # a sticking point about the price itself (its worth can be the gap)
     alignment_yes: list[str]
     alignment_no: list[str]
     money: list[CuedFact]
@@ -112,6 +142,9 @@ class FoundFact:
     span: tuple[int, int]  # in the text given
     confidence: float
     said: str  # the words it came from
+    # How a value was worked out when it was not said as such, to show beside it ("4.2M over
+    # 3 years", "assumed: 18 % over the budget of 2.5M"); empty when said outright.
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +166,8 @@ def _alt(words: list[str]) -> str:
 def _phrases(words: list[str]) -> re.Pattern[str]:
     """Words or phrases as one regex; an entry with regex syntax (a backslash or a paren) is kept."""
     parts = [w if re.search(r"[\\()?]", w) else re.escape(w) for w in sorted(words, key=len, reverse=True)]
-    return re.compile(r"(?<![\w'])(?:" + "|".join(parts) + r")(?![\w'])", re.IGNORECASE)
+    # Not inside a word or a contraction ("don't"), but a quote mark around it is no letter: 'probably'.
+    return re.compile(r"(?<!\w)(?<!\w')(?:" + "|".join(parts) + r")(?!\w)(?!'\w)", re.IGNORECASE)
 
 
 _NUM_WORDS = (
@@ -161,9 +195,17 @@ class _Cued:
     key: str
     cues: list[re.Pattern[str]]
     after_only: list[re.Pattern[str]]
+    before_only: list[re.Pattern[str]]
     requires_after: re.Pattern[str] | None
     bounds: bool
     per_year: bool
+
+
+@dataclass(frozen=True)
+class _Rel:
+    key: str
+    rx: re.Pattern[str]
+    base: str
 
 
 @dataclass(frozen=True)
@@ -173,6 +215,8 @@ class _Reader:
     conditional: re.Pattern[str]
     conditional_start: re.Pattern[str]
     reported_question: re.Pattern[str]
+    reported_rule: re.Pattern[str]
+    idle_condition: re.Pattern[str]
     wishes: re.Pattern[str]
     hedges: re.Pattern[str]
     negation: re.Pattern[str]
@@ -181,6 +225,11 @@ class _Reader:
     total: re.Pattern[str]
     count_noun: re.Pattern[str]
     per_unit: re.Pattern[str]
+    their_figure: re.Pattern[str]
+    past_date: re.Pattern[str]
+    talks_start: re.Pattern[str]
+    talks_words: re.Pattern[str]
+    sponsor_roles: re.Pattern[str]
     not_a_value: re.Pattern[str]
     spelling: dict[str, str]  # a word with one letter dropped -> the word
     vocabulary: frozenset[str]
@@ -189,6 +238,13 @@ class _Reader:
     teams: dict[str, list[re.Pattern[str]]]
     everyone: re.Pattern[str]
     nobody: re.Pattern[str]
+    not_alignment: re.Pattern[str]
+    stance: re.Pattern[str]
+    topic_words: re.Pattern[str]
+    relative: list[_Rel]
+    price_like: re.Pattern[str]
+    competitor_rx: re.Pattern[str]
+    ms_named: re.Pattern[str]  # Microsoft's side said by name, not "they"
     yes: re.Pattern[str]
     no: re.Pattern[str]
     money: list[_Cued]
@@ -213,7 +269,8 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         "product": r"(?P<product>" + _alt(spec.products) + r")(?![\w])",
         "competitor": r"(?P<competitor>" + _alt(spec.competitors) + r")(?![\w])",
         "who_ms": r"(?:(?<![\w'])(?:" + _alt(spec.microsoft_side) + r")(?![\w']))",
-        "lead": r"(?:(?<![\w'])(?:" + _alt(spec.leadership) + r")(?![\w']))",
+        "lead": r"(?:(?<![\w'])(?<!on )(?:" + _alt(spec.leadership) + r")(?![\w']))",
+        "pct": r"(?P<pct>\d{1,2}(?:[.,]\d)?)\s*(?:%|percent|per\s*cent)",
     }
 
     def rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
@@ -227,6 +284,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
                 i.key,
                 [rx(c) for c in i.cues],
                 [rx(c) for c in i.after_only],
+                [rx(c) for c in i.before_only],
                 rx(i.requires_after) if i.requires_after else None,
                 i.bounds,
                 i.per_year,
@@ -246,7 +304,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
     questions = [q for q in spec.question_starts]
     wh = [q for q in questions if q.startswith(("wh", "how"))]
     aux = [q for q in questions if q not in wh]
-    subject = r"(?:we|they|you|i|it|the|our|their|microsoft|ms|this|that|there|he|she|a|an|\d|[$€£])"
+    subject = r"(?:(?:we|they|you|i|it|the|our|their|microsoft|ms|this|that|there|he|she|a|an)\b|\d|[$€£])"
     return _Reader(
         question=re.compile(rf"^\s*(?:(?:{_alt(aux)})\s+{subject}|(?:{_alt(wh)})\b)", re.IGNORECASE),
         wh_start=re.compile(rf"^\s*(?:{_alt(wh)})\b", re.IGNORECASE),
@@ -255,6 +313,8 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
             r"^\s*(?:so\s+|and\s+|but\s+)?(?:" + _alt(spec.conditionals) + r")\b", re.I
         ),
         reported_question=re.compile(spec.reported_question, re.IGNORECASE),
+        reported_rule=re.compile(spec.reported_rule, re.IGNORECASE),
+        idle_condition=re.compile(spec.idle_condition, re.IGNORECASE),
         wishes=_phrases(spec.wishes),
         hedges=_phrases(spec.hedges),
         negation=re.compile(
@@ -268,6 +328,11 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         total=re.compile(spec.total_after, re.IGNORECASE),
         count_noun=re.compile(spec.count_nouns, re.IGNORECASE),
         per_unit=re.compile(spec.per_unit_after, re.IGNORECASE),
+        their_figure=rx(spec.their_figure_before),
+        past_date=re.compile(spec.past_date, re.IGNORECASE),
+        talks_start=re.compile(spec.talks_start, re.IGNORECASE),
+        talks_words=re.compile(spec.talks_words, re.IGNORECASE),
+        sponsor_roles=re.compile(spec.sponsor_roles, re.IGNORECASE),
         not_a_value=re.compile(spec.not_a_value_before, re.IGNORECASE),
         spelling=spelling,
         vocabulary=frozenset(spec.spelling),
@@ -276,6 +341,18 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         teams={t: [re.compile(p, re.IGNORECASE) for p in pats] for t, pats in spec.teams.items()},
         everyone=re.compile("|".join(spec.everyone), re.IGNORECASE),
         nobody=re.compile("|".join(spec.nobody), re.IGNORECASE),
+        not_alignment=re.compile(spec.not_alignment, re.IGNORECASE),
+        stance=re.compile(spec.stance, re.IGNORECASE),
+        topic_words=re.compile(spec.topic_words, re.IGNORECASE),
+        relative=[_Rel(x.key, rx(x.rx), x.base) for x in spec.relative],
+        price_like=re.compile(spec.price_like, re.IGNORECASE),
+        ms_named=re.compile(
+            r"(?<![\w'])(?:"
+            + _alt([w for w in spec.microsoft_side if not w.startswith(("they", "them"))])
+            + r")(?![\w'])",
+            re.IGNORECASE,
+        ),
+        competitor_rx=re.compile(r"(?<![\w'])(?:" + _alt(spec.competitors) + r")(?![\w'])", re.IGNORECASE),
         yes=re.compile("|".join(spec.alignment_yes), re.IGNORECASE),
         no=re.compile("|".join(spec.alignment_no), re.IGNORECASE),
         money=cued(spec.money),
@@ -306,11 +383,18 @@ def _reader(kb: Knowledge) -> _Reader:
 
 # --- clauses ------------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s|$)|\n+")
+# A full stop after "ca", "approx", "Mr", "Dr", "vs" ... ends no sentence.
+_SENTENCE_END = re.compile(
+    r"(?<!\b[Cc]a)(?<!\bapprox)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bvs)(?<!\bSt)(?<!\best)(?<!\be\.g)(?<!\bi\.e)"
+    r"[.!?]+(?=\s|$)|\n+"
+)
 _CLAUSE_SPLIT = re.compile(
     r",\s+|;\s*|\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s+(?:but|although|though|whereas|while|however)\s+|:\s+(?=\w+\s)",
     re.IGNORECASE,
 )
+
+
+_RELATIVE = re.compile(r"\s*(?:which|who|whose|where)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,16 +431,25 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
         parts.append((p, end))
     out: list[Clause] = []
     hypothetical = False
+    decided = False  # a clause before said a decision: "the board decided: if ..., we leave"
     # "we had 4 rounds, I think" / "..., maybe 5": a short hedged aside hedges the whole sentence.
     hedge_all = any(len(text[a:b].split()) <= 3 and r.hedges.search(text[a:b]) for a, b in parts)
     for i, (a, b) in enumerate(parts):
         s = text[a:b]
         last = i == len(parts) - 1
         question = bool(r.question.search(s)) or (asked and last) or bool(r.wh_start.search(s))
-        if r.conditional_start.search(s):
+        if question and i > 0 and not asked and (_RELATIVE.match(s) or not r.wh_start.search(s)):
+            # "the Copilot price, which is worth 200k a year": a relative clause; "our CFO, Dr
+            # Wagner, is the sponsor": the verb after an aside. A question ends with "?".
+            question = False
+        rule = r.reported_rule.search(s)
+        if r.conditional_start.search(s) and not decided:
             hypothetical = True  # "if we walk, we lose ..." - the rest of the sentence too
         hedged = hedge_all or bool(r.hedges.search(s))
-        conditional = r.conditional.search(r.reported_question.sub(" ", s))
+        conditional = r.conditional.search(r.idle_condition.sub(" ", r.reported_question.sub(" ", s)))
+        if conditional and (decided or (rule and rule.start() < conditional.start())):
+            conditional = None  # the condition is what was decided
+        decided = decided or bool(rule and not r.negation.search(s[: rule.start()]))
         asserts = not (question or hypothetical or conditional or r.wishes.search(s) or hedged)
         out.append(Clause(a, b, s, asserts, hedged))
     return out
@@ -439,14 +532,14 @@ def read_facts(
     found: dict[str, FoundFact] = {}
     parts = clauses(work, kb)
 
-    def add(key: str, value: Any, span: tuple[int, int], confidence: float) -> None:
+    def add(key: str, value: Any, span: tuple[int, int], confidence: float, note: str = "") -> None:
         if key in found or key not in kb.facts or value is None:
             return
         a, b = span
         if index is not None:
             a, b = index[a], index[b]
             confidence -= 0.1
-        found[key] = FoundFact(key, value, (a, b), round(confidence, 2), text[a:b])
+        found[key] = FoundFact(key, value, (a, b), round(confidence, 2), text[a:b], note)
 
     _read_amounts(work, parts, r, add)
     for run in _runs(work, parts):
@@ -454,7 +547,10 @@ def read_facts(
     for c in parts:
         if c.asserts:
             _read_dates(c, r, add, now, tz)
+            _read_start(work, c, r, add, now, tz)
     _read_alignment(work, parts, r, add, known)
+    increase = _read_relative(work, parts, r, add, found, known or {})
+    _implied(work, r, add, found, known or {}, increase)
     return sorted(found.values(), key=lambda f: f.span)
 
 
@@ -464,8 +560,10 @@ def _negated_before(c: Clause, at: int, r: _Reader) -> bool:
 
 def _pick(cands: list[_Cued], before: str, after: str) -> _Cued | None:
     for cf in cands:
-        if any(cue.search(before + " " + after) for cue in cf.cues) or any(
-            cue.search(after) for cue in cf.after_only
+        if (
+            any(cue.search(before + " " + after) for cue in cf.cues)
+            or any(cue.search(after) for cue in cf.after_only)
+            or any(cue.search(before) for cue in cf.before_only)
         ):
             if cf.requires_after is not None and not cf.requires_after.search(after):
                 continue
@@ -480,35 +578,54 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
     for m in read_money(work):
         plain = m.amount >= 1000 and "," in work[m.span[0] : m.span[1]]  # "2,200,000 per year"
         if m.explicit or (plain and (m.period or not r.count_noun.match(work, m.span[1]))):
-            items.append((m.span, m.per_year, r.money, m.period is not None))
+            a = m.span[0] + len(work[m.span[0] : m.span[1]]) - len(work[m.span[0] : m.span[1]].lstrip())
+            items.append(((a, m.span[1]), m.per_year, r.money, m.period is not None))
     for p in read_percents(work):
         if not any(a <= p.span[0] < b for (a, b), _, _, _ in items):
             items.append((p.span, p.value, r.percent, False))
     items.sort(key=lambda i: i[0])
-    prev_end = 0
+    # Where the last amount of each kind (money, percent) ended: the words before it are its own.
+    # A percentage does not use up the cue of an amount of money after it ("the sticking point is
+    # their 7 % escalator, worth 180k a year").
+    ends: dict[int, int] = {}
+    last_key = ""  # the fact the amount before went to
     for n, (span, value, cands, periodic) in enumerate(items):
         a, b = span
         c = next((c for c in parts if c.start <= a < c.end), None)
         nxt = items[n + 1][0][0] if n + 1 < len(items) else len(work)
-        start, prev_end = prev_end, b
+        start = ends.get(id(cands), 0)
+        if n and items[n - 1][2] is not cands and _ON_TOP.match(work, items[n - 1][0][1]):
+            start = max(start, items[n - 1][0][1])  # "they want 15 % on top of 1.2m": 1.2m is the base
+        ends[id(cands)] = b
         if c is None or not c.asserts or r.vague.search(work[max(c.start, a - 8) : a]):
             continue
         if _negated_before(c, a, r):
-            prev_end = start  # "the deal isn't 2M, it's 2.4M": the cue carries to the next amount
+            ends[id(cands)] = start  # "the deal isn't 2M, it's 2.4M": the cue carries to the next amount
             continue
         if re.match(r"\s*(?:-|–|to|or)\s*[$€£]?\d", work[b : b + 6]):
             continue
         if r.per_unit.match(work, b):
             continue  # a unit price, not a yearly figure
         before = work[max(c.start, start) : a]
+        if _REPORTING.match(c.text):  # "Microsoft's AE, on the other hand, told us": the speaker is earlier
+            first = max((m.end() for m in _SENTENCE_END.finditer(work, 0, c.start)), default=0)
+            before = work[max(first, start) : a]
         after = work[b : min(c.end, nxt, b + 40)]
         cut = re.search(r"\b(?:and|but)\b", after)
         after = after[: cut.start()] if cut else after
         if r.not_a_value.search(before):
             continue
+        if cands is r.percent and _SHARE_OF.match(work, b):
+            continue  # "roughly 12 % of their figure": a share, not a rate or an ask
         bound = bool(r.bound.search(before))
-        total = not periodic and bool(r.total.search(work[b : b + 40]))
-        allowed = [cf for cf in cands if (cf.bounds or not bound) and (not cf.per_year or not total)]
+        term = None if periodic or cands is r.percent else read_term(work[b : b + 40])
+        if term is not None and term.span[0] > 12:
+            term = None  # the years belong to something later in the sentence
+        total = not periodic and (bool(r.total.search(work[b : b + 40])) or term is not None)
+        # A total over a stated term is a yearly figure once divided by the years ("4.2m over
+        # three years" is 1.4m a year); a total without its years is none.
+        yearly_ok = not total or term is not None
+        allowed = [cf for cf in cands if (cf.bounds or not bound) and (not cf.per_year or yearly_ok)]
         chosen = _pick(cands, before, after)
         confidence = 0.85
         if chosen is None:
@@ -517,14 +634,58 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
             if earlier and _same_sentence(work, earlier[0].start, a):
                 chosen = _pick(cands, work[earlier[0].start : c.start], after)
                 confidence = 0.7
+        if chosen is not None and chosen not in allowed and bound:
+            chosen = None  # "(the renewal ...) if it is over 1.4M": maybe the next clause's bound
+        if chosen is None and last_key == "switching_cost" and r.their_figure.search(before):
+            chosen = next((cf for cf in cands if cf.key == "ms_claimed_switching_cost"), None)
+            confidence = 0.7
+        if chosen is None and bound:
+            # A bound whose fact comes in the next clause: "if it is over 1.4M a year, we leave".
+            later = next((p for p in parts if p.start >= c.end), None)
+            if later is not None and later.asserts and _same_sentence(work, c.end, later.start):
+                chosen = _pick([cf for cf in cands if cf.bounds], "", later.text[:40])
+                confidence = 0.65
         if chosen not in allowed:
             continue  # "under 2M" is a bound and "2M over three years" a total, not the fact
         if chosen is None:
             continue
+        if chosen.key == "ms_annual_cost" and cands is r.money:
+            # "we piloted AWS, it ran well, and they offer 900k a year": "they" is the competitor
+            sentence = work[max((m.end() for m in _SENTENCE_END.finditer(work, 0, a)), default=0) : a]
+            if r.competitor_rx.search(sentence) and not r.ms_named.search(sentence):
+                chosen = next((cf for cf in cands if cf.key == "alternative_annual_cost"), chosen)
+        last_key = chosen.key
         if cands is r.percent:
             add(chosen.key, int(value) if value == int(value) else value, span, confidence)
+        elif total and term is not None and chosen.per_year:
+            said = work[a:b].strip()
+            yearly = float(value) / term.years
+            note = f"{said} over {term.years} years, so {_short_money(yearly)} a year"
+            add(chosen.key, round(yearly, 2), span, confidence - 0.05, note)
+            if chosen.key in TERM_OF:
+                add("term_years", term.years, (b + term.span[0], b + term.span[1]), 0.8)
         else:
             add(chosen.key, float(value), span, confidence)
+
+
+_REPORTING = re.compile(
+    r"\s*(?:told|tells|said|says|claim\w*|reckon\w*|insist\w*|maintain\w*|estimat\w*|thinks?)\b",
+    re.IGNORECASE,
+)
+_ON_TOP = re.compile(r"\s*(?:on top of|over|above|more than|higher than)\b", re.IGNORECASE)
+_SHARE_OF = re.compile(r"\s*of\s+(?:the|their|our|its|a|an|that|this)\b", re.IGNORECASE)
+
+# Amounts whose term is the agreement's: "their offer is 4.2m over three years" says the term too.
+TERM_OF = ("ms_annual_cost", "deal_value_per_year", "budget_per_year")
+
+
+def _short_money(amount: float) -> str:
+    """1400000 → "1.4M", 640000 → "640k" (the currency is the one the person used)."""
+    if amount >= 1e6:
+        return f"{amount / 1e6:.2f}".rstrip("0").rstrip(".") + "M"
+    if amount >= 1e3:
+        return f"{amount / 1e3:.1f}".rstrip("0").rstrip(".") + "k"
+    return f"{amount:.0f}"
 
 
 def _same_sentence(work: str, a: int, b: int) -> bool:
@@ -538,7 +699,13 @@ def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None
     got = _date_fact(c, r, now, tz)
     if got is not None and isinstance(got[1], DateFound):
         key, found = got
-        add(key, found.day.isoformat(), (c.start + found.span[0], c.start + found.span[1]), 0.85)
+        day = found.day
+        if r.past_date.search(c.text) and day > local_today(now, tz) and found.said[-4:].isdigit() is False:
+            try:  # "it lapsed on 31 Oct": the last 31 October, not the next
+                day = day.replace(year=day.year - 1)
+            except ValueError:
+                return
+        add(key, day.isoformat(), (c.start + found.span[0], c.start + found.span[1]), 0.85)
 
 
 def _date_fact(c: Clause, r: _Reader, now: datetime, tz: str) -> tuple[str, DateFound | Ambiguous] | None:
@@ -566,6 +733,27 @@ def _date_fact(c: Clause, r: _Reader, now: datetime, tz: str) -> tuple[str, Date
     if best is None or _negated_before(c, c.start + a, r):
         return None
     return best[1], got
+
+
+def _read_start(work: str, c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None:
+    """When talks began: "four months in", "since February" (said of the talks), "we opened
+    talks last Tuesday"."""
+    m = r.talks_start.search(c.text)
+    if m:
+        moment = read_past_moment(c.text[m.end() :], now, tz)
+        if moment is not None and not _negated_before(c, c.start + m.start(), r):
+            day = moment.astimezone(ZoneInfo(tz)).date()
+            add("talks_started", day.isoformat(), (c.start + m.start(), c.end), 0.8)
+        return
+    found = read_since(c.text, now, tz)
+    if found is None or _negated_before(c, c.start + found.span[0], r):
+        return
+    if found.said.casefold().startswith("since"):
+        first = max((x.end() for x in _SENTENCE_END.finditer(work, 0, c.start)), default=0)
+        end = next((x.start() for x in _SENTENCE_END.finditer(work, c.end)), len(work))
+        if not r.talks_words.search(work[first:end]):
+            return  # "since February" about something else
+    add("talks_started", found.day.isoformat(), (c.start + found.span[0], c.start + found.span[1]), 0.75)
 
 
 @dataclass(frozen=True, slots=True)
@@ -620,7 +808,10 @@ def _read_patterns(work: str, run: list[Clause], r: _Reader, add: Any) -> None:
                 value = fixed
             else:
                 c = next(c for c in run if c.start <= start + m.start() < c.end or c is run[-1])
-                if _negated_before(c, start + m.start(), r) or r.negation.search(m.group(0)):
+                # A negation inside the words captured is what they say ("the only thing left is
+                # they won't include Visio"), not a denial of the fact.
+                cue = text[m.start() : m.start("text")] if m.groupdict().get("text") else m.group(0)
+                if _negated_before(c, start + m.start(), r) or r.negation.search(cue):
                     continue
                 value = _captured(key, m.groupdict(), r, text, m)
                 if value is None:
@@ -641,12 +832,12 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
     if g.get("ord"):
         raw = g["ord"].casefold()
         return int(raw[:-2]) if raw[0].isdigit() else ORDINALS.get(raw)
+    if g.get("text"):  # the words said, which may name a product inside them
+        return _clean_text(g["text"], r, longest=100 if key == "planned_migration" else 60)
     if g.get("product"):
         return r.products.get(g["product"].casefold(), g["product"])
     if g.get("competitor"):
         return r.competitors.get(g["competitor"].casefold(), g["competitor"])
-    if g.get("text"):
-        return _clean_text(g["text"], r)
     return None
 
 
@@ -654,11 +845,11 @@ _RANGE_AFTER = re.compile(rf"\s*(?:-|–|to|or)\s*(?:\d|(?:{_NUM_WORDS})\b)", re
 _LEADING = re.compile(r"^(?:(?:the|a|an|our|their|its|that|this|on|about|with|around|really)\s+)+", re.I)
 
 
-def _clean_text(raw: str, r: _Reader) -> str | None:
+def _clean_text(raw: str, r: _Reader, longest: int = 60) -> str | None:
     cut = r.text_stop.search(raw)
     s = raw[: cut.start()] if cut else raw
     s = _LEADING.sub("", s.strip()).strip(" '\"")
-    if len(s) < 2 or len(s) > 60 or r.text_reject.search(s):
+    if len(s) < 2 or len(s) > longest or r.text_reject.search(s):
         return None
     return s
 
@@ -672,14 +863,24 @@ def _read_alignment(
     last: bool | None = None
     for c in parts:
         s = c.text
+        # "no budget target yet, finance hasn't got round to it": a bare "hasn't" in a sentence
+        # about the budget (or another topic) is about that, not the team's stance.
+        sentence = [p for p in parts if _same_sentence(work, min(p.start, c.start), max(p.start, c.start))]
+        about_other = any(r.topic_words.search(p.text) for p in sentence)
         teams = [t for t, pats in r.teams.items() if any(p.search(s) for p in pats)]
         everyone = bool(r.everyone.search(s))
         nobody = bool(r.nobody.search(s))
         if not (teams or everyone or nobody):
             waiting = []
             continue
-        if not c.asserts:
+        if not c.asserts or r.not_alignment.search(s):
             waiting = []
+            continue
+        if about_other and not r.stance.search(s):
+            waiting = []
+            continue
+        if nobody and not (r.yes.search(s) or teams or everyone):
+            waiting = []  # "nobody has looked at it": no team's stance
             continue
         if r.no.search(s) or nobody:
             polarity: bool | None = False
@@ -707,6 +908,108 @@ def _read_alignment(
     old = parse_alignment((known or {}).get("internal_alignment"))
     merged = merge_alignment(old, news)
     add("internal_alignment", alignment_text(merged), (spans[0][0], spans[-1][1]), 0.85)
+
+
+# --- amounts worked out from what was said ----------------------------------------------------
+
+_MONEY_KEYS = ("budget_per_year", "deal_value_per_year", "ms_annual_cost")
+
+
+def _value_of(key: str, found: Mapping[str, FoundFact], known: Mapping[str, Any]) -> float | None:
+    v = found[key].value if key in found else known.get(key)
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) and v > 0 else None
+
+
+def _read_relative(
+    work: str,
+    parts: list[Clause],
+    r: _Reader,
+    add: Any,
+    found: dict[str, FoundFact],
+    known: Mapping[str, Any],
+) -> float | None:
+    """ "their offer is 18 % over our budget", "they want 15 % on top of what we pay": the
+    amount, from the percentage and a base the deal knows (this message or before), shown as
+    assumed. Returns the increase itself (the percentage of the base), or None."""
+    for c in parts:
+        if not c.asserts:
+            continue
+        for rel in r.relative:
+            m = rel.rx.search(c.text)
+            if m is None or rel.key in found or _negated_before(c, c.start + m.start(), r):
+                continue
+            pct = float(m.group("pct").replace(",", "."))
+            if not 0 < pct < 100:
+                continue
+            base_key = rel.base
+            if base_key == "previous":  # "18 % over it": the amount named just before
+                at = c.start + m.start()
+                before = [f for f in found.values() if f.key in _MONEY_KEYS and f.span[1] <= at]
+                base_key = max(before, key=lambda f: f.span).key if before else "budget_per_year"
+            base = _value_of(base_key, found, known)
+            if base is None:
+                continue
+            amount = round(base * (1 + pct / 100), 2)
+            label = {"budget_per_year": "budget", "deal_value_per_year": "current yearly spend"}.get(
+                base_key, base_key.replace("_", " ")
+            )
+            pct_said = f"{pct:g} %"
+            note = f"assumed: {pct_said} over the {label} of {_short_money(base)}"
+            add(rel.key, amount, (c.start + m.start(), c.start + m.end()), 0.7, note)
+            return round(base * pct / 100, 2)
+    return None
+
+
+def _implied(
+    work: str,
+    r: _Reader,
+    add: Any,
+    found: dict[str, FoundFact],
+    known: Mapping[str, Any],
+    increase: float | None,
+) -> None:
+    """Facts a message implies: a budget figure means a budget target is set; an alternative
+    costed by name names the alternative; a price-like sticking point with no worth of its own
+    is worth the gap between their offer and our budget (or the increase just read), assumed."""
+    if found.get("exec_sponsor") is not None and found["exec_sponsor"].value is True:
+        f = found["exec_sponsor"]
+        start = max((m.end() for m in _SENTENCE_END.finditer(work, 0, f.span[0])), default=0)
+        end = next((m.start() for m in _SENTENCE_END.finditer(work, f.span[1])), len(work))
+        role = r.sponsor_roles.search(work, start, end)
+        if role is not None:
+            said = role.group(0)
+            add("exec_sponsor_role", said.upper() if len(said) <= 4 else said.capitalize(), role.span(), 0.75)
+    if "budget_per_year" in found and "budget_target_set" not in found:
+        f = found["budget_per_year"]
+        add("budget_target_set", True, f.span, 0.75)
+    if "alternative_annual_cost" in found and "alternative" not in found and not known.get("alternative"):
+        f = found["alternative_annual_cost"]
+        start = max((m.end() for m in _SENTENCE_END.finditer(work, 0, f.span[0])), default=0)
+        end = next((m.start() for m in _SENTENCE_END.finditer(work, f.span[1])), len(work))
+        named = [m for m in r.competitor_rx.finditer(work, start, end)]
+        names = {r.competitors.get(m.group(0).casefold(), m.group(0)) for m in named}
+        if len(names) == 1:
+            m = named[0]
+            add("alternative", names.pop(), m.span(), 0.75)
+    key = "sticking_point_value_per_year"
+    if key in found or known.get(key) is not None:
+        return
+    point = found["sticking_point"].value if "sticking_point" in found else known.get("sticking_point")
+    if not isinstance(point, str) or not r.price_like.search(point):
+        return
+    news = [k for k in ("sticking_point", "ms_annual_cost", "budget_per_year") if k in found]
+    if not news:
+        return
+    span = found[news[0]].span
+    if increase is not None:
+        add(key, increase, span, 0.65, "assumed: the increase itself")
+        return
+    offer, budget = _value_of("ms_annual_cost", found, known), _value_of("budget_per_year", found, known)
+    if offer is not None and budget is not None and offer > budget:
+        gap = round(offer - budget, 2)
+        said = f"their offer ({_short_money(offer)}) and our budget ({_short_money(budget)})"
+        note = f"assumed: the gap between {said}"
+        add(key, gap, span, 0.65, note)
 
 
 # --- contacts --------------------------------------------------------------------------------

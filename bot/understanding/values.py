@@ -234,6 +234,8 @@ _WORDNUM = rf"(?P<words>(?:an?|half\s+an?|a\s+quarter(?:\s+of\s+an?)?|(?:{_WORD}
 _WORDNUM += (
     rf"(?:\s+hundred(?:\s+(?:and\s+)?(?:{_WORD})(?:[\s-](?:{_WORD}))?)?)?)(?:\s+point\s+(?P<frac>{_WORD}))?)"
 )
+_DOT_THOUSANDS = re.compile(r"\d{1,3}\.\d{3}")
+_SHORT_MULT = frozenset({"k", "m", "b", "mm", "mn", "bn"})
 _MONEY_RX = re.compile(
     rf"(?<![\w.]){_CUR_PRE}?\s?(?:{_NUM}|{_WORDNUM})\s?(?:-?{_MULT})?(?:\s?{_CUR_POST})?",
     re.IGNORECASE,
@@ -286,6 +288,8 @@ def read_money(text: str) -> list[Money]:
         if m.group("words") is not None:
             if mult is None:
                 continue  # "a", "five": only "half a million", "two point four million" are amounts
+            if mult_raw in _SHORT_MULT:
+                continue  # "or am i", "five k": a word number takes a word multiplier
             words = re.sub(r"\s+point\s+\w+$", "", m.group("words").casefold())
             words = re.sub(r"^(a|an)$", "one", words)
             if words.startswith("half"):
@@ -310,6 +314,8 @@ def read_money(text: str) -> list[Money]:
             value = v
         if mult_raw == "m" and m.group("num") and value >= 1000 and not m.group("pre"):
             continue  # "2000m" is metres or minutes, not money
+        if mult is None and m.group("post") and m.group("num") and _DOT_THOUSANDS.fullmatch(m.group("num")):
+            value *= 1000  # "600.000 €": a dot groups thousands where the currency comes after
         amount = value * (mult or 1.0)
         cur_word = (m.group("pre") or m.group("post") or "").casefold()
         currency = CURRENCIES.get(cur_word)
@@ -491,6 +497,22 @@ def read_date(
     return found
 
 
+_DAY_BEFORE = re.compile(r"\b(?:on|by|until|till|before|after|from)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _dotted_day(m: re.Match[str], a: int, b: int) -> bool:
+    """ "on 31.03": a day and month with a dot and no year, read day first, only after "on",
+    "by", "until" ... and only when it can't be a time or an amount (day 13-31, month 01-12)."""
+    parts = m.group(0).split(".")
+    return (
+        len(parts) == 2
+        and len(parts[1]) == 2
+        and 12 < a <= 31
+        and 1 <= b <= 12
+        and bool(_DAY_BEFORE.search(m.string[: m.start()]))
+    )
+
+
 def _from_match(kind: str, m: re.Match[str], today: date, order: str | None) -> DateFound | Ambiguous | None:
     said = m.group(0)
     span = m.span()
@@ -507,7 +529,7 @@ def _from_match(kind: str, m: re.Match[str], today: date, order: str | None) -> 
             return None
     if kind == "numeric":
         a, b = int(m.group("a")), int(m.group("b"))
-        if m.group("year") is None and "." in said:
+        if m.group("year") is None and "." in said and not _dotted_day(m, a, b):
             return None  # "3.30" is a time, "2.4" an amount
         readings: list[date] = []
         orders = [order] if order in ("DMY", "MDY") else ["DMY", "MDY"]
@@ -694,4 +716,99 @@ def read_past_moment(text: str, now: datetime, tz: str | None = "UTC") -> dateti
             except ValueError:
                 return None
         return now - timedelta(days=(today - day).days)
+    return None
+
+
+# --- terms: "over three years", "on a 3y term", "for the five-year term" ----------------------
+
+_TERM_RX = re.compile(
+    r"\b(?:over|across|for|on|in|during)\s+(?:the\s+|a\s+|an\s+|our\s+)?(?:whole\s+|full\s+|entire\s+|new\s+)?"
+    rf"(?P<n>\d{{1,2}}|{'|'.join(UNITS)})[\s-]*(?:years?|yrs?|y)\b(?:\s+(?:term|deal|agreement|contract))?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    years: int
+    span: tuple[int, int]
+
+
+def read_term(text: str) -> Term | None:
+    """The first term in years an amount is said over: "over three years", "over the three-year
+    term", "on a 3y term", "for 3 yrs" → 3. Only 1 to 10 years; None when not said."""
+    m = _TERM_RX.search(text)
+    if m is None:
+        return None
+    raw = m.group("n").casefold()
+    years = int(raw) if raw.isdigit() else UNITS.get(raw)
+    if years is None or not 1 <= years <= 10:
+        return None
+    return Term(years, m.span())
+
+
+# --- repeats: "three times now", "for the fourth time", "twice already" -----------------------
+
+_REPEATS_RX = re.compile(
+    rf"\b(?:for\s+the\s+(?P<ord>{'|'.join(ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))\s+time"
+    rf"|(?P<n>\d{{1,2}}|{'|'.join(UNITS)})\s+(?:separate\s+|different\s+)?times"
+    rf"|(?P<idiom>twice|thrice))\b",
+    re.IGNORECASE,
+)
+
+
+def read_repeats(text: str) -> int | None:
+    """How many times something was said, when the text tells: "three times now", "for the
+    fourth time", "twice already" → 3, 4, 2; None when it doesn't ("again" gives no count)."""
+    m = _REPEATS_RX.search(text)
+    if m is None:
+        return None
+    if m.group("ord"):
+        raw = m.group("ord").casefold()
+        n = int(raw[:-2]) if raw[0].isdigit() else ORDINALS[raw]
+    elif m.group("n"):
+        raw = m.group("n").casefold()
+        n = int(raw) if raw.isdigit() else UNITS[raw]
+    else:
+        n = IDIOMS[m.group("idiom").casefold()]
+    return n if 1 <= n <= 20 else None
+
+
+# --- how long something has run: "four months in", "since February" ---------------------------
+
+_IN_FOR = re.compile(
+    rf"\b(?P<n>\d{{1,2}}|{'|'.join(UNITS)}|a|an|a couple of|a few)\s+(?P<unit>day|week|month|year)s?\s+in\b"
+    r"(?!\s+(?:to|the|a|an|our|their|total|all|advance|writing)\b)",
+    re.IGNORECASE,
+)
+_SINCE_MONTH = re.compile(rf"\bsince\s+(?:early\s+|late\s+|mid[- ]?)?{_MONTH}\b(?!\s+\d)", re.IGNORECASE)
+_SINCE_DAY = re.compile(r"\bsince\b", re.IGNORECASE)
+
+
+def read_since(text: str, now: datetime, tz: str | None = "UTC") -> DateFound | None:
+    """When something that still runs started: "four months in" (now less four months), "since
+    February" (the last 1 February), "since 3 November", "opened talks last Tuesday" (the words
+    after the start verb, read as a moment in the past). Never in the future; None if not said."""
+    today = local_today(now, tz)
+    m = _IN_FOR.search(text)
+    if m:
+        raw = m.group("n").casefold()
+        n = _VAGUE.get(raw) or (2 if raw.startswith("a couple") else None) or read_count(raw)
+        if not n:
+            return None
+        days = n * {"day": 1, "week": 7, "month": 30, "year": 365}[m.group("unit").casefold()]
+        return DateFound(today - timedelta(days=days), None, m.span(), m.group(0), "day")
+    m = _SINCE_MONTH.search(text)
+    if m:
+        month = MONTHS.get(m.group("mon")[:3].casefold())
+        if month is None:
+            return None
+        year = today.year if month <= today.month else today.year - 1
+        return DateFound(date(year, month, 1), None, m.span(), m.group(0), "month")
+    m = _SINCE_DAY.search(text)
+    if m:
+        moment = read_past_moment(text[m.end() :], now, tz)
+        if moment is not None:
+            day = moment.astimezone(zone(tz)).date() if moment.tzinfo else moment.date()
+            return DateFound(day, None, (m.start(), len(text)), text[m.start() :].strip(), "day")
     return None
