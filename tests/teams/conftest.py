@@ -117,7 +117,6 @@ def connector_app(c: Connector) -> web.Application:
         cid = request.match_info["cid"]
         return web.json_response([record("29:user-1"), *c.rosters.get(cid, [])])
 
-
     async def download(request: web.Request) -> web.Response:
         name = request.match_info["name"]
         c.downloads.append(name)
