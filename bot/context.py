@@ -17,6 +17,7 @@ from bot.turn import Turn
 
 if TYPE_CHECKING:
     from bot.memory import Memory
+    from bot.understanding.reading import Reading
 
 
 @dataclass(slots=True)
@@ -42,6 +43,8 @@ class Context:
     deal: DealView | None = None
     services: CoachServices = field(default_factory=CoachServices)
     listeners: Sequence[EventListener] = ()
+    # This turn's one reading of the message (bot/understanding/reading.py), when it was text.
+    reading: Reading | None = None
     # Slow work to run after the turn's transaction commits (an LLM call must not hold the
     # database): each gets the reply and a `tx()` context manager yielding a Memory in a new,
     # short transaction, and returns the reply to show.

@@ -15,6 +15,7 @@ from types import ModuleType
 
 from bot import demo, forms, portfolio
 from bot import knowledge as _knowledge
+from bot.dialogue import config as dialogue_config
 from bot.knowledge import KNOWLEDGE_DIR, Knowledge, KnowledgeSection
 from bot.llm import policy as llm_policy
 from bot.playbooks import (
@@ -91,6 +92,7 @@ SECTION_READERS: tuple[ModuleType, ...] = (
     understanding_config,
     reading,
     llm_reader,
+    dialogue_config,
 )
 
 

@@ -151,7 +151,7 @@ _NEWEST = select(func.max(DealEvent.id)).where(DealEvent.deal_id == Deal.id).cor
 # The start of a turn in one query: the conversation, its active deal (of this tenant only),
 # the deal's newest event id (the timeline cache's version) and any form in progress.
 _OPENING = (
-    select(Conversation.id, Deal, _NEWEST, FormState)
+    select(Conversation.id, Deal, _NEWEST, FormState, Conversation.dialogue)
     .outerjoin(Deal, (Deal.id == Conversation.active_deal_id) & (Deal.tenant_id == bindparam("tenant_id")))
     .outerjoin(FormState, (FormState.conversation_id == Conversation.id) & (FormState.deal_id == Deal.id))
     .where(
@@ -175,6 +175,7 @@ class Opening(NamedTuple):
     deal: Deal | None
     newest_event_id: int | None  # None: not known, look it up
     form: FormState | None
+    dialogue: dict[str, Any] | None = None  # the stored dialogue state (bot/dialogue/state.py)
 
 
 class Memory:
@@ -243,8 +244,16 @@ class Memory:
             if made is None:  # another process made it a moment ago
                 made = (await self.conversation(external_id, now)).id
             return Opening(made, None, 0, None)
-        conversation_id, deal, newest, form = row
-        return Opening(conversation_id, deal, newest or 0, form)
+        conversation_id, deal, newest, form, dialogue = row
+        return Opening(conversation_id, deal, newest or 0, form, dialogue)
+
+    async def save_dialogue(self, conversation_id: int, state: dict[str, Any]) -> None:
+        """The conversation's dialogue state, in this turn's transaction."""
+        await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id, Conversation.tenant_id == self.tenant.id)
+            .values(dialogue=state)
+        )
 
     async def conversation(self, external_id: str, now: datetime) -> Conversation:
         return await get_or_create(

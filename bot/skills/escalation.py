@@ -58,6 +58,8 @@ async def ms_statement(ctx: Context) -> Reply:
     if not text:
         return Reply(headline="What did Microsoft say? `ms said: TEXT`", intent="ms.statement")
     found = counter_moves.classify(text, ctx.kb)
+    if ctx.intent.args.get("asked"):  # "do we accept?" right after their move: answer, log nothing again
+        return _statement_asked_about(ctx, found, follow_up=True)
     if looks_like_question(ctx.intent.text, ctx.kb) and not _REPORTED.search(ctx.intent.text):
         return _statement_asked_about(ctx, found)
     role, who = counter_moves.speaker(text, ctx.kb)
@@ -133,13 +135,22 @@ _REPORTED = re.compile(
 )
 
 
-def _statement_asked_about(ctx: Context, found: counter_moves.Classified) -> Reply:
+def _statement_asked_about(
+    ctx: Context, found: counter_moves.Classified, *, follow_up: bool = False
+) -> Reply:
     """A question about something Microsoft said ("is the June deadline real or are they
-    bluffing?") is answered, never logged: only what they said goes on the timeline."""
+    bluffing?") is answered, never logged: only what they said goes on the timeline. A
+    follow-up ("do we accept?") asks about the statement just told, already logged."""
     if found.rule is None:
+        if follow_up:
+            return Reply(
+                headline=ctx.kb.say("counter.follow-up-other"),
+                intent="ms.statement",
+                actions=[Action("Should we escalate?", {"intent": "escalation.check"})],
+            )
         return Reply(headline=ctx.kb.say("counter.asked-unknown"), intent="ms.statement")
     return Reply(
-        headline=ctx.kb.say("counter.asked-about", label=found.label),
+        headline=ctx.kb.say("counter.follow-up" if follow_up else "counter.asked-about", label=found.label),
         intent="ms.statement",
         sections=[Section(items=[Item(ctx.kb.say(found.rule), rule=found.rule)])],
     )
