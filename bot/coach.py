@@ -272,7 +272,7 @@ class Coach:
             state = DialogueState(deal_id=deal_id)
         told = {f.key: f.value for f in ctx.reading.facts} if ctx.reading is not None else {}
         told = {k: v for k, v in told.items() if ctx.deal is not None and ctx.deal.fact(k) == v}
-        new = after_turn(state, ctx.reading, reply, self.kb, ctx.now, told=told)
+        new = after_turn(state, ctx.reading, reply, self.kb, ctx.now, told=told, awaiting=ctx.awaiting)
         if ctx.reading is None and ctx.turn.action is not None and reply.intent not in ("unknown", "error"):
             said = str(user_text(ctx.turn.action) or "")
             if said:  # a button that carried what was typed ("did you mean"): that is the topic now

@@ -42,6 +42,7 @@ class RuleCues(BaseModel):
     involve_verbs: str
     asks_when_or_who: str
     draft_words: str
+    favour_idiom: str
     log_request: str
     question_lead: str
     _fix = field_validator("*")(classmethod(lambda cls, v: _regex(v)))
@@ -101,6 +102,7 @@ class Cues:
     our_exec: re.Pattern[str]
     asks_when_or_who: re.Pattern[str]
     draft: re.Pattern[str]
+    favour_idiom: re.Pattern[str]
     log_request: re.Pattern[str]
     question_lead: re.Pattern[str]
     ellipsis: re.Pattern[str]
@@ -145,6 +147,7 @@ def _build_cues(kb: Knowledge) -> Cues:
         our_exec=re.compile(our_exec, flags),
         asks_when_or_who=re.compile(r.asks_when_or_who, flags),
         draft=re.compile(r.draft_words, flags),
+        favour_idiom=re.compile(r.favour_idiom, flags),
         log_request=re.compile(r.log_request, flags),
         question_lead=re.compile(r.question_lead, flags),
         ellipsis=re.compile(f.ellipsis, flags),

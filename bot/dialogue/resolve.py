@@ -63,6 +63,14 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
         return out
     out.topic = topic
 
+    slot = topic.args.get("awaiting")
+    if slot and len(text.split()) <= 12 and not c.ellipsis.search(text):
+        # The coach asked for one missing argument: this message is it.
+        out.rule, out.intent = "answers-my-question", topic.intent
+        out.args = {k: v for k, v in topic.args.items() if k != "awaiting"}
+        out.args[str(slot)] = text.strip(" ?.!")
+        out.references.append(Reference("answer", text, (0, len(text))))
+        return out
     m = c.yes_no.search(text)
     if m and (topic.intent == "ms.statement" and state.statement):
         out.references.append(Reference("yes_no", m.group(0), m.span()))

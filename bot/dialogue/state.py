@@ -146,6 +146,7 @@ def after_turn(
     now: datetime,
     *,
     told: dict[str, Any] | None = None,
+    awaiting: dict[str, Any] | None = None,
 ) -> DialogueState:
     """The state after this turn: the topic moves to what was answered, newly named people go
     first, facts told this turn join the list, the coach's own question is remembered."""
@@ -167,6 +168,10 @@ def after_turn(
             figure = named[-1].text
         if reply.intent == "ms.statement" and reply.verdict == "logged":
             statement = reading.resolved[:500]
+    if awaiting is not None and reading is not None:  # the coach asked for one missing argument
+        args = {k: v for k, v in dict(awaiting.get("args") or {}).items() if isinstance(v, str | int | float)}
+        args["awaiting"] = str(awaiting["slot"])
+        topic = Topic(str(awaiting["intent"]), reading.resolved[:500], args, now.isoformat())
     for key, value in (told or {}).items():
         if isinstance(value, str | int | float | bool):
             facts = [(key, value), *((k, v) for k, v in facts if k != key)]

@@ -45,7 +45,7 @@ class Fact:
 class Reference:
     """Words that lean on the conversation: a pronoun for a person, "the number", an ellipsis."""
 
-    kind: str  # person | figure | ellipsis | what_now | yes_no
+    kind: str  # person | figure | ellipsis | what_now | yes_no | answer
     text: str
     span: tuple[int, int]
 

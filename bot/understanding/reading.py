@@ -249,6 +249,19 @@ def rule_bringing_execs_in(d: Draft) -> None:
             d.decide("bringing-execs-in", "escalation.check")
 
 
+def rule_favour_in_idiom(d: Draft) -> None:
+    """A favour asked in idiom ("is it wise to go back to Jane again?", "can we lean on the CSM
+    once more?"): whether to ask, when a person or a Microsoft role is named."""
+    if d.command is not None or d.intent is not None or not (_first_question(d) or "?" in d.text):
+        return
+    c = d.cue
+    if not c.favour_idiom.search(d.text) or c.our_exec.search(d.text):
+        return
+    named = re.search(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z][\w.'-]*\b", d.text) or c.theirs.search(d.text)
+    if named and d.rank_of("favors.should_ask") <= 2:
+        d.decide("favour-in-idiom", "favors.should_ask")
+
+
 def rule_question_is_not_a_log(d: Draft) -> None:
     """A question to the coach is never logged: a logging intent picked for a question gives way
     to the best question intent the model ranked, or to no guess."""
@@ -277,6 +290,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("bringing-execs-in", rule_bringing_execs_in),
     ("watch-for-is-prep", rule_watch_for_is_prep),
     ("expiry-is-timeline", rule_expiry_is_timeline),
+    ("favour-in-idiom", rule_favour_in_idiom),
     ("question-is-not-a-log", rule_question_is_not_a_log),
 )
 
@@ -328,11 +342,21 @@ def entities(
     c = cues(kb)
     out: list[Entity] = []
     for person in people if people is not None else read_contacts(text, kb):
-        out.append(Entity("person", person.name, person.span, person.role, MICROSOFT))
+        at = text.find(person.name, person.span[0])  # the name's own span, not the sentence's
+        span = (at, at + len(person.name)) if at >= 0 else person.span
+        out.append(Entity("person", person.name, span, person.role, MICROSOFT))
+    firsts: dict[str, list[str]] = {}
+    for name in contacts or {}:
+        firsts.setdefault(name.split()[0].casefold(), []).append(name)
     for name, role in (contacts or {}).items():
-        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE):
-            if not any(e.kind == "person" and e.span[0] <= m.start() < e.span[1] for e in out):
-                out.append(Entity("person", name, m.span(), role, MICROSOFT))
+        said = [name]
+        first = name.split()[0]
+        if first != name and len(first) >= 3 and len(firsts[first.casefold()]) == 1:
+            said.append(first)  # "Jane" for Jane Smith, when no other contact is a Jane
+        for words in said:
+            for m in re.finditer(rf"(?<!\w){re.escape(words)}(?!\w)", text):
+                if not any(e.kind == "person" and e.span[0] <= m.start() < e.span[1] for e in out):
+                    out.append(Entity("person", name, m.span(), role, MICROSOFT))
     for m in _role_words(kb).finditer(text):
         role = kb.role(m.group(0))
         out.append(Entity("role", m.group(0), m.span(), role.key if role else None, MICROSOFT))
