@@ -80,6 +80,8 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
     m = c.what_now.search(text)
     if m:
         then = cfg.what_now.get(topic.intent)
+        if then is None and topic.intent in cfg.what_now.values():
+            then = topic.intent  # asked again after the answer to "what now?": the same answer
         if then is not None:
             out.references.append(Reference("what_now", m.group(0), m.span()))
             out.rule, out.intent = "what-now-follows-topic", then

@@ -239,13 +239,16 @@ def _person_named(ctx: Context) -> str | None:
 def _ask_for(text: str, name: str | None) -> str | None:
     """What would be asked for: the words after "for" / "to" (after the name, when named)."""
     start = 0
-    if name:
-        at = text.casefold().find(name.casefold())
-        start = at + len(name) if at >= 0 else 0
+    names = [name, name.split()[0]] if name else []
+    for said in names:
+        at = text.casefold().find(said.casefold())
+        if at >= 0:
+            start = at + len(said)
+            break
     for m in [*_WHAT.finditer(text, start), *_WHAT.finditer(text)]:
         what = fv.clean_what(m.group("what"))
         what = re.sub(r"^ask(?:\s+again)?(?:\s+for)?\b\s*", "", what, flags=re.IGNORECASE).strip()
-        if what and not _NOT_WHAT.match(what) and (not name or name.casefold() not in what.casefold()):
+        if what and not _NOT_WHAT.match(what) and not any(n.casefold() in what.casefold() for n in names):
             return what[:120]
     return None
 
