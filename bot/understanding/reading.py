@@ -409,7 +409,7 @@ def read(
     facts: list[Fact] = []
     parts = tuple(clauses(body, kb)) if body else ()
     people = tuple(read_contacts(body, kb)) if body and d.command is None else ()
-    if with_facts and now is not None and body:
+    if with_facts and now is not None and body and d.command is None:  # a command states no fact
         side = d.speaker.side if d.speaker is not None else None
         for f in read_facts(body, kb, now=now, tz=tz, known=known):
             facts.append(_fact(f, side))
