@@ -62,7 +62,7 @@ async def ms_statement(ctx: Context) -> Reply:
         return _statement_asked_about(ctx, found, follow_up=True)
     if looks_like_question(ctx.intent.text, ctx.kb) and not _REPORTED.search(ctx.intent.text):
         return _statement_asked_about(ctx, found)
-    role, who = counter_moves.speaker(text, ctx.kb)
+    role, who = _who_said(ctx, text)
     at = counter_moves.when_said(text, ctx.now, ctx.tz)
     payload = {
         "type": found.type,
@@ -124,6 +124,20 @@ async def ms_statement(ctx: Context) -> Reply:
         sections=[Section(items=items)],
         actions=actions,
     )
+
+
+def _who_said(ctx: Context, text: str) -> tuple[str | None, str]:
+    """Who at Microsoft said it, from the turn's reading: a contact on the deal by name speaks in
+    their role; otherwise the role words the reading attributed it to."""
+    sp = ctx.reading.speaker if ctx.reading is not None else None
+    if sp is not None and sp.side == "microsoft" and ctx.deal is not None:
+        contact = ctx.deal.contact(sp.who)
+        if contact is not None:
+            return contact.role, contact.name
+        role, who = counter_moves.speaker(sp.who, ctx.kb)
+        if role is not None:
+            return role, who
+    return counter_moves.speaker(text, ctx.kb)
 
 
 # "Microsoft says X, is that real?" reports what they said (logged, then answered); "are they
