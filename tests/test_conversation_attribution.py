@@ -72,7 +72,10 @@ async def test_microsoft_people_said_with_our_and_by_name_stay_microsoft(chat, c
     await chat("Jane Smith is our account executive")
     assert (await chat("our CSM told us the discount goes away next month")).intent == "ms.statement"
     assert (await chat("Jane said this is the best they can do")).intent == "ms.statement"
-    assert len(await logged(coach, "ms_statement")) == 2
+    assert (await chat("she also said it's final")).intent == "ms.statement"  # she: Jane, just named
+    said = await logged(coach, "ms_statement")
+    assert len(said) == 3 and said[1]["role"] == "ae" and said[2]["role"] == "ae"
+    assert said[2]["text"].startswith("Jane Smith also said")
 
 
 def test_every_statement_is_attributed_with_its_side():

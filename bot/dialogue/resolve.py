@@ -48,6 +48,8 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
     if person is not None:
 
         def name(m: re.Match[str]) -> str:
+            if c.side_mention.search(text[: m.start()]):  # "our CFO called, he thinks …": his own
+                return m.group(0)
             out.references.append(Reference("person", m.group(0), m.span()))
             return f"{person.name}'s" if m.group(0).casefold() in ("his", "hers") else person.name
 

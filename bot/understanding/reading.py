@@ -152,6 +152,23 @@ def rule_ours_not_microsoft(d: Draft) -> None:
         d.decide("ours-not-microsoft", "note", {"rest": d.text, "side": US, "who": d.speaker.who})
 
 
+_REPORTING = re.compile(
+    r"\b(?:said|says|told\s+(?:us|me)|tells\s+(?:us|me)|insists|insisted|claims|claimed|mentioned|warned|"
+    r"wrote|emailed|replied|came\s+back|keeps\s+saying|is\s+saying)\b",
+    re.IGNORECASE,
+)
+
+
+def rule_contact_speaks_for_microsoft(d: Draft) -> None:
+    """A Microsoft contact on the deal, named as the one who said it ("Jane said it's final"),
+    speaks for Microsoft: their statement, with its counter-move."""
+    sp = d.speaker
+    if d.intent is not None or sp is None or sp.side != MICROSOFT or _first_question(d):
+        return
+    if sp.span[0] <= 2 and _REPORTING.search(d.text[sp.span[1] : sp.span[1] + 40]):
+        d.decide("contact-speaks-for-microsoft", "ms.statement")
+
+
 def rule_their_exec_is_their_move(d: Draft) -> None:
     """Microsoft's executive contacting ours is their move (a counter-move), never our escalation."""
     if (
@@ -285,6 +302,7 @@ def rule_question_is_not_a_log(d: Draft) -> None:
 RULES: tuple[tuple[str, Rule], ...] = (
     ("checking-a-draft", rule_checking_a_draft),
     ("ours-not-microsoft", rule_ours_not_microsoft),
+    ("contact-speaks-for-microsoft", rule_contact_speaks_for_microsoft),
     ("their-exec-is-their-move", rule_their_exec_is_their_move),
     ("our-exec-is-our-escalation", rule_our_exec_is_our_escalation),
     ("bringing-execs-in", rule_bringing_execs_in),
@@ -307,10 +325,15 @@ def attribute(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = Non
     if m:
         side = US if m.group("ours") else MICROSOFT
         best = Speaker(side, m.group(0).strip(), m.span())
-    for name, _role in (contacts or {}).items():
-        at = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text[:160], re.IGNORECASE)
-        if at and (best is None or at.start() < best.span[0]):
-            best = Speaker(MICROSOFT, name, at.span())
+    firsts = [n.split()[0] for n in contacts or {}]
+    for name in contacts or {}:
+        said = [name]
+        if " " in name and firsts.count(name.split()[0]) == 1:
+            said.append(name.split()[0])  # "Jane" for Jane Smith, when no other contact is a Jane
+        for words in said:
+            at = re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text[:160])
+            if at and (best is None or at.start() < best.span[0]):
+                best = Speaker(MICROSOFT, name, at.span())
     if best is None:
         first = re.match(r"\s*(we|i)\b", text, re.IGNORECASE)
         if first:
