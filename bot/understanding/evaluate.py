@@ -96,9 +96,16 @@ def evaluate_intents(corpus: dict[str, Any], kb: Knowledge) -> IntentReport:
     confusions: Counter[tuple[str, str]] = Counter()
     layers: dict[str, LayerScore] = {}
     first = 0
+    from datetime import UTC, datetime
+
+    from bot.understand import did_you_mean
+
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # facts need a clock; any fixed day reads alike
+    telling = set(kb.section("core.facts_in_passing"))
     for meant, lines in corpus["intents"].items():
         for text in lines:
-            r = read(text, kb, with_facts=False)
+            r = read(text, kb, now=now)
+            _reply_layers(r, meant, layers, telling, did_you_mean(list(r.ranking), kb))
             read_as = r.intent or NOT_UNDERSTOOD
             scores[meant].support += 1
             if read_as in scores:
@@ -131,6 +138,34 @@ def evaluate_intents(corpus: dict[str, Any], kb: Knowledge) -> IntentReport:
         if got is not None:
             report.outside_misread.append((text, got))
     return report
+
+
+def _reply_layers(
+    r: Reading, meant: str, layers: dict[str, LayerScore], telling: set[str], offered: list[str]
+) -> None:
+    """The layers after the reading, as the coach runs them with a deal open: facts stated in
+    passing take a message the reading left unknown (or a plain statement) as "Logged", and a
+    message left unknown gets "did you mean" buttons. Shown as their own rows."""
+    top_right = r.model_top == meant
+    if r.intent in (None, "deal.tell") and r.facts and not (r.intent is None and r.question):
+        layer = layers.setdefault("fact-statement (reply)", LayerScore("fact-statement (reply)"))
+        layer.decided += 1
+        right = meant == "deal.tell"
+        layer.right += right
+        if top_right and not right:
+            layer.overrode_right += 1
+            layer.lost.append((r.text, meant, "fact.stated"))
+        elif right and not top_right:
+            layer.rescued_wrong += 1
+    elif r.intent is None and r.ranking:
+        layer = layers.setdefault("did-you-mean (reply)", LayerScore("did-you-mean (reply)"))
+        layer.decided += 1
+        layer.right += meant in offered  # the meant intent is one of the buttons
+        if top_right and meant not in offered:
+            layer.overrode_right += 1
+            layer.lost.append((r.text, meant, "buttons: " + ", ".join(offered) if offered else "no buttons"))
+        elif meant in offered and not top_right:
+            layer.rescued_wrong += 1
 
 
 def format_layer_table(report: IntentReport, examples: int = 3) -> str:
