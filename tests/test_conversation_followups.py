@@ -58,7 +58,7 @@ async def test_a_yes_no_question_after_their_request_answers_that_request(chat, 
     for text in ("do we accept?", "should we just go along with it?", "is that real?"):
         reply = await chat(text)
         assert reply.intent == "ms.statement", text
-        assert reply.headline.startswith("Not as it stands"), reply.headline
+        assert reply.headline.startswith("Not"), reply.headline
         assert any((i.rule or "").startswith("counter.") for s in reply.sections for i in s.items)
     assert len(await logged(coach, "ms_statement")) == 1  # asked about, never logged again
 
@@ -161,3 +161,19 @@ async def test_a_follow_up_with_an_intent_of_its_own_keeps_it(chat, deal):
     await chat("can I tell the AE our budget?")
     reply = await chat("what about escalating now?")
     assert reply.intent != "disclosure.share"
+
+
+async def test_a_yes_no_right_after_a_request_from_microsoft_is_about_that_request(chat, coach, deal):
+    for request, question in (
+        ("the AE asked us for a reference call in exchange for 5% off", "should we?"),
+        ("Microsoft wants us to commit to three years to keep the discount", "is that a good idea?"),
+        ("they want a case study before they'll approve the credits", "do we agree to that?"),
+    ):
+        await chat(request)
+        reply = await chat(question)
+        assert reply.intent == "ms.statement", (request, question, reply.headline)
+        assert reply.headline.startswith("Not"), reply.headline
+    assert await logged(coach, "ms_statement") == []  # a question about their request logs nothing
+    # A yes/no with nothing of theirs just told leans on nothing of theirs.
+    await chat("we renew on 30 June 2027")
+    assert (await chat("should we?")).intent != "ms.statement"

@@ -27,6 +27,7 @@ class Attribution(BaseModel):
     exec_words: str
     contact_verbs: str
     received_from: str
+    request_words: str
     _fix = field_validator("*")(classmethod(lambda cls, v: _regex(v)))
 
 
@@ -91,6 +92,7 @@ class Cues:
     theirs_to_ours: re.Pattern[str]
     ours_to_theirs: re.Pattern[str]
     received: re.Pattern[str]
+    request: re.Pattern[str]
     check_draft: re.Pattern[str]
     quoted: re.Pattern[str]
     watch_for: re.Pattern[str]
@@ -136,6 +138,7 @@ def _build_cues(kb: Knowledge) -> Cues:
         received=re.compile(
             rf"(?:{our_exec})[^\n.;!?]{{0,30}}?(?:{a.received_from})[^\n.;!?]{{0,15}}?(?:{their_exec})", flags
         ),
+        request=re.compile(a.request_words, flags),
         check_draft=re.compile(r.check_draft, flags),
         quoted=re.compile(r.quoted, flags),
         watch_for=re.compile(r.watch_for, flags),

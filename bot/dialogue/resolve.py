@@ -61,6 +61,17 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
             return str(state.figure)
 
         out.text = c.figure_ref.sub(figure, out.text)
+    yes_no = c.yes_no.search(text)
+    if (
+        yes_no
+        and state.statement
+        and (state.theirs or (topic is not None and topic.intent == "ms.statement"))
+    ):
+        # Right after Microsoft's statement or request: "do we accept?" asks about that.
+        out.references.append(Reference("yes_no", yes_no.group(0), yes_no.span()))
+        out.rule, out.intent = "yes-no-after-their-move", "ms.statement"
+        out.args = {"rest": state.statement, "asked": True, "follow_up": text}
+        return out
     if topic is None:
         return out
     out.topic = topic
@@ -74,10 +85,11 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
         out.references.append(Reference("answer", text, (0, len(text))))
         return out
     m = c.yes_no.search(text)
-    if m and (topic.intent == "ms.statement" and state.statement):
+    if m and topic.intent not in cfg.logging_intents and topic.intent != "ms.statement":
+        # "should we?", "good idea?" right after a question of ours: that question, again.
         out.references.append(Reference("yes_no", m.group(0), m.span()))
-        out.rule, out.intent = "yes-no-after-their-move", "ms.statement"
-        out.args = {"rest": state.statement, "asked": True, "follow_up": text}
+        out.rule, out.intent, out.text = "yes-no-follows-topic", topic.intent, topic.text
+        out.args = dict(topic.args)
         return out
     m = c.what_now.search(text)
     if m:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.dialogue.config import dialogue_config
+from bot.dialogue.config import cues, dialogue_config
 
 if TYPE_CHECKING:
     from bot.knowledge import Knowledge
@@ -65,6 +65,7 @@ class DialogueState:
     facts: tuple[tuple[str, Any], ...] = ()  # (key, value), most recent first
     figure: str | None = None  # the last amount or percentage named, as said
     statement: str | None = None  # the last thing Microsoft was told to have said or asked
+    theirs: bool = False  # the last turn told what Microsoft said or asked (a yes/no leans on it)
     question: str | None = None  # the last question the coach asked
 
     # --- JSON ---------------------------------------------------------------------------
@@ -86,6 +87,7 @@ class DialogueState:
             "facts": [[k, v] for k, v in self.facts],
             "figure": self.figure,
             "statement": self.statement,
+            "theirs": self.theirs,
             "question": self.question,
         }
 
@@ -117,6 +119,7 @@ class DialogueState:
                 facts=facts,
                 figure=raw.get("figure"),
                 statement=raw.get("statement"),
+                theirs=bool(raw.get("theirs")),
                 question=raw.get("question"),
             )
         except (KeyError, TypeError, ValueError):
@@ -155,6 +158,7 @@ def after_turn(
     people = list(state.people)
     facts = list(state.facts)
     figure, statement = state.figure, state.statement
+    theirs = False
     if reading is not None:
         if reply.intent not in NOT_A_TOPIC and reading.resolved:
             args = {k: v for k, v in reading.args.items() if isinstance(v, str | int | float | bool)}
@@ -166,7 +170,15 @@ def after_turn(
         named = [e for e in reading.entities if e.kind in ("amount", "percent")]
         if named:
             figure = named[-1].text
-        if reply.intent == "ms.statement" and reply.verdict == "logged":
+        said = reply.intent == "ms.statement" and reply.verdict == "logged"
+        asked = (
+            reading.speaker is not None
+            and reading.speaker.side == "microsoft"
+            and not reading.question
+            and bool(cues(kb).request.search(reading.resolved))
+        )
+        theirs = said or asked
+        if theirs:
             statement = reading.resolved[:500]
     if awaiting is not None and reading is not None:  # the coach asked for one missing argument
         args = {k: v for k, v in dict(awaiting.get("args") or {}).items() if isinstance(v, str | int | float)}
@@ -187,5 +199,6 @@ def after_turn(
         facts=tuple(facts[: cfg.keep_facts]),
         figure=figure,
         statement=statement,
+        theirs=theirs,
         question=question,
     )
