@@ -424,15 +424,19 @@ def read(
     is the conversation's dialogue state (bot/dialogue/state.py), whose references resolve
     pronouns and ellipsis first; `now` is needed for facts (no facts are read without it)."""
     said = clean(text)
-    resolution = resolve(said, kb, state, now) if state is not None else None
+    # A command is read as typed: no reference is resolved in it, and it states no fact, names
+    # no one and needs no clause (so a command costs what it did before the reading).
+    plain = bool(said) and match_command(said, kb) is None
+    resolution = resolve(said, kb, state, now) if state is not None and plain else None
     body = resolution.text if resolution is not None else said
     d = _decide(body, kb, contacts)
     if resolution is not None and resolution.rule is not None:
         _apply(resolution, d)
     facts: list[Fact] = []
-    parts = tuple(clauses(body, kb)) if body else ()
-    people = tuple(read_contacts(body, kb)) if body and d.command is None else ()
-    if with_facts and now is not None and body and d.command is None:  # a command states no fact
+    plain = plain and d.command is None
+    parts = tuple(clauses(body, kb)) if plain else ()
+    people = tuple(read_contacts(body, kb)) if plain else ()
+    if with_facts and now is not None and plain:
         side = d.speaker.side if d.speaker is not None else None
         for f in read_facts(body, kb, now=now, tz=tz, known=known):
             facts.append(_fact(f, side))
@@ -448,7 +452,7 @@ def read(
         question=d.question,
         unsure=d.unsure,
         clauses=parts,
-        entities=tuple(entities(body, kb, contacts, people)) if body else (),
+        entities=tuple(entities(body, kb, contacts, people)) if plain else (),
         facts=tuple(facts),
         contacts=people,
         speaker=d.speaker,
