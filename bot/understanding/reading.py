@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -90,7 +90,6 @@ class Draft:
     pattern_args: dict[str, Any] = field(default_factory=dict)
     ranking: list[tuple[str, float]] = field(default_factory=list)
     outside: float = 0.0
-    confident: float = 0.4
     question: bool = False
     unsure: bool = False
     speaker: Speaker | None = None
@@ -424,10 +423,11 @@ def read(
     is the conversation's dialogue state (bot/dialogue/state.py), whose references resolve
     pronouns and ellipsis first; `now` is needed for facts (no facts are read without it)."""
     said = clean(text)
-    # A command is read as typed: no reference is resolved in it, and it states no fact, names
-    # no one and needs no clause (so a command costs what it did before the reading).
+    # A command states no fact, names no one and needs no clause: it costs what it did before
+    # the reading. Its pronouns still resolve ("should I ask her for …" is a command too).
     plain = bool(said) and match_command(said, kb) is None
-    resolution = resolve(said, kb, state, now) if state is not None and plain else None
+    leans = state is not None and bool(state.people or state.figure or state.topic or state.statement)
+    resolution = resolve(said, kb, state, now) if leans else None
     body = resolution.text if resolution is not None else said
     d = _decide(body, kb, contacts)
     if resolution is not None and resolution.rule is not None:
@@ -491,7 +491,7 @@ def _decide(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = None)
     from bot.understanding.intents import rank
 
     settings = understanding_config(kb)
-    d = Draft(text=text, kb=kb, confident=settings.confident)
+    d = Draft(text=text, kb=kb)
     if not text:
         return d
     command = match_command(text, kb)
@@ -521,10 +521,3 @@ def _decide(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = None)
         for _name, rule in RULES:
             rule(d)
     return d
-
-
-def with_intent(
-    reading: Reading, rule: str, intent: str | None, args: Mapping[str, Any] | None = None
-) -> Reading:
-    """The same reading with the intent a later layer (the conversation's topic) decided."""
-    return replace(reading, intent=intent, args=dict(args or {}), steps=(*reading.steps, Step(rule, intent)))
