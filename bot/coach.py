@@ -40,7 +40,7 @@ from bot.reply import Action, Item, Reply, Section
 from bot.services import CoachServices
 from bot.skills import Skills
 from bot.turn import Turn
-from bot.understand import button_label, clean, did_you_mean, understand_ranked
+from bot.understand import button_label, clean, did_you_mean, match_command, understand_ranked
 from bot.understanding.config import config as understanding_config
 from bot.understanding.facts import read_contacts, read_date_questions, read_facts
 from bot.understanding.reading import Reading, read
@@ -254,15 +254,17 @@ class Coach:
         "did you mean", forms) reads this, never the text again."""
         deal = ctx.deal
         contacts = {c.name: c.role for c in deal.contacts if c.active} if deal is not None else None
+        # The person's zone only when facts are read: a command never pays for the settings.
+        facts = deal is not None and match_command(text, self.kb) is None
         return read(
             text,
             self.kb,
             now=ctx.now,
-            tz=ctx.tz,
+            tz=ctx.tz if facts else "UTC",
             known=deal.facts if deal is not None else None,
             contacts=contacts,
             state=state,
-            with_facts=deal is not None,
+            with_facts=facts,
         )
 
     async def _remember(self, ctx: Context, state: DialogueState, reply: Reply) -> None:
