@@ -10,7 +10,7 @@ import logging
 import traceback
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from bot.actions import checked as checked_action
 from bot.addresses import RecentlyStored
 from bot.context import Context, EventListener, Intent
 from bot.db.engine import write_gate
+from bot.dialogue.state import DialogueState, after_turn
 from bot.features import default_skills
 from bot.forms import (
     describe,
@@ -42,9 +43,10 @@ from bot.services import CoachServices
 from bot.skills import Skills
 from bot.skills.access import refuse
 from bot.turn import Turn
-from bot.understand import button_label, clean, did_you_mean, match_command, match_pattern, understand_ranked
+from bot.understand import button_label, clean, did_you_mean, match_command, understand_ranked
 from bot.understanding.config import config as understanding_config
 from bot.understanding.facts import read_contacts, read_date_questions, read_facts
+from bot.understanding.reading import Reading, read
 from bot.understanding.values import only_unsure
 
 if TYPE_CHECKING:
@@ -223,6 +225,10 @@ class Coach:
         hidden = None
         if deal is not None and not opening.visible:  # not theirs: as if no deal were active
             hidden, deal, form = deal.id, None, None
+        # A one-off turn about a named deal, or a turn where the deal is hidden from this person,
+        # leaves the conversation's dialogue state alone.
+        remember = not turn.extra.get("deal") and hidden is None
+        state = DialogueState.from_json(opening.dialogue, deal.id if deal is not None else None)
         if turn.extra.get("deal"):  # one turn about a named deal (`coach ask --deal NAME`)
             hidden = None
             deal = await memory.find_visible(str(turn.extra["deal"]), person)
@@ -246,31 +252,80 @@ class Coach:
         )
         if deal is not None:
             ctx.deal = await memory.deal_view(deal.id, deal, newest)
-        reply = await self._respond(ctx, form, llm)
+        reply = await self._respond(ctx, form, llm, state)
+        if remember:
+            await self._remember(ctx, state, reply)
         await self._audit_reads(ctx, reply)
         return reply
 
-    async def _respond(self, ctx: Context, form: Any, llm: LlmReading | None) -> Reply:
+    async def _respond(self, ctx: Context, form: Any, llm: LlmReading | None, state: DialogueState) -> Reply:
         turn = ctx.turn
         if turn.action is not None:
             args = {k: v for k, v in turn.action.items() if k not in NOT_ARGUMENTS}
             if turn.action["intent"] in ("form.answer", "form.resume", "form.drop"):
-                return await self._form_action(ctx, args, turn.action["intent"])
-            ctx.intent = Intent(turn.action["intent"], args, str(user_text(turn.action)))
-            return await self._run(ctx)
+                reply = await self._form_action(ctx, args, turn.action["intent"])
+            else:
+                ctx.intent = Intent(turn.action["intent"], args, str(user_text(turn.action)))
+                reply = await self._run(ctx)
+        else:
+            text = clean(turn.text)
+            ctx.reading = self._read(ctx, text, state)
+            r = ctx.reading
+            command = Intent(r.command, dict(r.command_args), text) if r.command is not None else None
+            if form is None or ctx.deal is None:
+                reply = await self._free_text(ctx, text, command, llm)
+            else:
+                reply = await self._form_turn(ctx, form, text, command, llm=llm)
+        return reply
 
-        text = clean(turn.text)
-        command = match_command(text, self.kb)
-        if form is None or ctx.deal is None:
-            return await self._free_text(ctx, text, command, llm)
-        return await self._form_turn(ctx, form, text, command, llm=llm)
+    def _read(self, ctx: Context, text: str, state: DialogueState) -> Reading:
+        """The turn's one reading: every later layer (patterns, facts, Microsoft's statements,
+        "did you mean", forms) reads this, never the text again."""
+        deal = ctx.deal
+        contacts = {c.name: c.role for c in deal.contacts if c.active} if deal is not None else None
+        # The person's zone only when facts are read: a command never pays for the settings.
+        facts = deal is not None and match_command(text, self.kb) is None
+        return read(
+            text,
+            self.kb,
+            now=ctx.now,
+            tz=ctx.tz if facts else "UTC",
+            known=deal.facts if deal is not None else None,
+            contacts=contacts,
+            state=state,
+            with_facts=facts,
+        )
+
+    async def _remember(self, ctx: Context, state: DialogueState, reply: Reply) -> None:
+        """The dialogue state after this turn, written in the turn's transaction when it changed."""
+        deal_id = ctx.deal.id if ctx.deal is not None else None
+        if deal_id != state.deal_id:  # the turn started or switched a deal: a fresh thread of talk
+            state = DialogueState(deal_id=deal_id)
+        told = {f.key: f.value for f in ctx.reading.facts} if ctx.reading is not None else {}
+        told = {k: v for k, v in told.items() if ctx.deal is not None and ctx.deal.fact(k) == v}
+        new = after_turn(state, ctx.reading, reply, self.kb, ctx.now, told=told, awaiting=ctx.awaiting)
+        if ctx.reading is None and ctx.turn.action is not None and reply.intent not in ("unknown", "error"):
+            said = str(user_text(ctx.turn.action) or "")
+            if said:  # a button that carried what was typed ("did you mean"): that is the topic now
+                from bot.dialogue.state import NOT_A_TOPIC, Topic
+
+                if reply.intent not in NOT_A_TOPIC:
+                    new = replace(new, topic=Topic(reply.intent, said[:500], {}, ctx.now.isoformat()))
+        if new != state:
+            await ctx.memory.save_dialogue(ctx.conversation_id, new.to_json())
 
     async def _free_text(
         self, ctx: Context, text: str, command: Intent | None, llm: LlmReading | None = None
     ) -> Reply:
         """A message outside a form: a command, a question, facts stated in passing, or all
         of these at once. Facts are recorded first, so the answer already uses them."""
-        ctx.intent = command or understand_ranked(text, self.kb)[0] or Intent("unknown", {}, text)
+        reading = ctx.reading if ctx.reading is not None and ctx.reading.text == text else None
+        if command is not None:
+            ctx.intent = command
+        elif reading is not None:
+            ctx.intent = Intent(reading.intent or "unknown", dict(reading.args), reading.resolved)
+        else:
+            ctx.intent = understand_ranked(text, self.kb)[0] or Intent("unknown", {}, text)
         by_llm = (
             command is None and llm is not None and ctx.intent.name == "unknown" and llm.intent is not None
         )
@@ -280,14 +335,18 @@ class Coach:
         noted = None
         # Only where the text is about the deal: a note, a message to leak-check or what Microsoft
         # said is content, not our facts (knowledge/core.yaml, facts_in_passing).
+        ours = reading is not None and reading.decided_by == "ours-not-microsoft"  # our side's remark
         reads_facts = (
             command is None
             and ctx.deal is not None
-            and ctx.intent.name in self.kb.section("core.facts_in_passing")
+            and (ctx.intent.name in self.kb.section("core.facts_in_passing") or ours)
         )
         if reads_facts:
             noted = await self._note_stated_facts(ctx, text, dict(llm.facts) if llm is not None else None)
-        if noted is not None and ctx.intent.name in ("unknown", "deal.tell"):
+        # Told and asked at once ("we were quoted 2.4M, is that fair?"): the facts are noted and
+        # the question still gets its answer, or "did you mean", never only "Logged".
+        asked = reading is not None and reading.question and ctx.intent.name == "unknown"
+        if noted is not None and ctx.intent.name in ("unknown", "deal.tell") and not asked:
             assert ctx.deal is not None
             reply = Reply(
                 headline=f"Logged for {ctx.deal.name}: {noted.said}.",
@@ -325,6 +384,7 @@ class Coach:
         assert ctx.deal is not None
         notes: dict[str, str] = {}  # how a value was worked out ("4.2M over 3 years, so 1.4M a year")
         found = self._read_stated(ctx, text, notes)
+        reading = ctx.reading if ctx.reading is not None and ctx.reading.text == text else None
         by_llm = {k: v for k, v in (llm_facts or {}).items() if k in self.kb.facts and k not in found}
         lines, ids = [], []
         for key, value in {**found, **by_llm}.items():
@@ -334,7 +394,8 @@ class Coach:
             ids.append(event.id)
             note = f" ({notes[key]})" if key in notes else ""
             lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}{note}")
-        for person in read_contacts(text, self.kb):  # "Jane is our CSM": the contact map
+        told = reading.contacts if reading is not None else read_contacts(text, self.kb)
+        for person in told:  # "Jane is our CSM": the contact map
             known = ctx.deal.contact(person.name)
             if known is not None and known.role == person.role and known.active:
                 continue
@@ -350,7 +411,13 @@ class Coach:
         conditions and hedges assert nothing. `notes` gets how a worked-out value was reached."""
         assert ctx.deal is not None
         found: dict[str, Any] = {}
-        for fact in read_facts(text, self.kb, now=ctx.now, tz=ctx.tz, known=ctx.deal.facts):
+        reading = ctx.reading if ctx.reading is not None and ctx.reading.text == text else None
+        facts = (
+            reading.facts
+            if reading is not None
+            else read_facts(text, self.kb, now=ctx.now, tz=ctx.tz, known=ctx.deal.facts)
+        )
+        for fact in facts:
             if fact.key in self.kb.facts and valid_value(self.kb.facts[fact.key], fact.value):
                 found.setdefault(fact.key, fact.value)
                 if fact.note and notes is not None:
@@ -411,7 +478,7 @@ class Coach:
         elif command:
             answers = {}
         else:
-            other = self._new_question(text)
+            other = self._new_question(ctx, text)
             answers = read_form_answers(
                 text, pending, self.kb, free_text=other is None, now=ctx.now, tz=ctx.tz
             )
@@ -449,17 +516,21 @@ class Coach:
         reply.sections.insert(0, Section(items=[Item("Noted " + "; ".join(noted) + ".")]))
         return reply
 
-    def _new_question(self, text: str) -> Intent | None:
-        """Mid-form, a message is something new (not an answer) when a pattern says so, or when
-        the classifier is sure of a question or a request: a plain statement stays an answer."""
-        found = match_pattern(text, self.kb)
-        if found is not None:
-            return found
-        intent, ranking = understand_ranked(text, self.kb)
-        if intent is None or intent.name in ("deal.tell", "unknown") or not ranking:
+    def _new_question(self, ctx: Context, text: str) -> Intent | None:
+        """Mid-form, a message is something new (not an answer) when a pattern or a named rule
+        of reading says so, or when the classifier is sure of a question or a request: a plain
+        statement stays an answer."""
+        r = ctx.reading if ctx.reading is not None and ctx.reading.text == text else None
+        if r is None:
+            r = read(text, self.kb, with_facts=False)
+        if r.intent is None or r.intent in ("deal.tell", "unknown"):
             return None
+        found = Intent(r.intent, dict(r.args), text)
+        if r.pattern is not None or r.decided_by not in ("model", "pattern"):
+            return found
         sure = understanding_config(self.kb).digress
-        return intent if ranking[0][1] >= sure or looks_like_question(text, self.kb) else None
+        p = dict(r.ranking).get(r.intent, 0.0)
+        return found if p >= sure or r.question else None
 
     async def _digress(
         self, ctx: Context, form: Any, pending: list[str], text: str, intent: Intent | None
@@ -532,7 +603,11 @@ class Coach:
     def _not_understood(self, ctx: Context) -> Reply:
         """The closest intents as buttons, or, for text unlike anything, what I'm for."""
         text, words = ctx.intent.text, understanding_config(self.kb).wording
-        close = did_you_mean(understand_ranked(text, self.kb)[1], self.kb) if text else []
+        r = ctx.reading
+        ranking = list(r.ranking) if r is not None and text in (r.text, r.resolved) else None
+        if ranking is None and text:
+            ranking = understand_ranked(text, self.kb)[1]
+        close = did_you_mean(ranking or [], self.kb) if text else []
         if not close and only_unsure(text):  # "not sure" with no question open: ask what about
             return Reply(headline=words.unsure_nothing_open, intent="unknown")
         if close:

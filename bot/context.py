@@ -18,6 +18,7 @@ from bot.turn import Turn
 
 if TYPE_CHECKING:
     from bot.memory import Memory
+    from bot.understanding.reading import Reading
 
 
 @dataclass(slots=True)
@@ -46,6 +47,11 @@ class Context:
     hidden_deal: int | None = None
     services: CoachServices = field(default_factory=CoachServices)
     listeners: Sequence[EventListener] = ()
+    # This turn's one reading of the message (bot/understanding/reading.py), when it was text.
+    reading: Reading | None = None
+    # What a skill asked for in one question, to be filled by the next message (the dialogue
+    # state keeps it): {"intent": ..., "args": {...}, "slot": "what"}.
+    awaiting: dict[str, Any] | None = None
     # Slow work to run after the turn's transaction commits (an LLM call must not hold the
     # database): each gets the reply and a `tx()` context manager yielding a Memory in a new,
     # short transaction, and returns the reply to show.

@@ -15,6 +15,7 @@ from types import ModuleType
 
 from bot import access, demo, forms, portfolio
 from bot import knowledge as _knowledge
+from bot.dialogue import config as dialogue_config
 from bot.knowledge import KNOWLEDGE_DIR, Knowledge, KnowledgeSection
 from bot.llm import policy as llm_policy
 from bot.offers import config as offers_config
@@ -98,6 +99,7 @@ SECTION_READERS: tuple[ModuleType, ...] = (
     reading,
     llm_reader,
     offers_config,
+    dialogue_config,
 )
 
 

@@ -180,6 +180,7 @@ _OPENING = (
         _NEWEST,
         FormState,
         _visible(bindparam("user"), bindparam("channel")).label("visible"),
+        Conversation.dialogue,
     )
     .outerjoin(Deal, (Deal.id == Conversation.active_deal_id) & (Deal.tenant_id == bindparam("tenant_id")))
     .outerjoin(FormState, (FormState.conversation_id == Conversation.id) & (FormState.deal_id == Deal.id))
@@ -205,6 +206,7 @@ class Opening(NamedTuple):
     newest_event_id: int | None  # None: not known, look it up
     form: FormState | None
     visible: bool = True
+    dialogue: dict[str, Any] | None = None  # the stored dialogue state (bot/dialogue/state.py)
 
 
 class Member(NamedTuple):
@@ -293,8 +295,16 @@ class Memory:
             if made is None:  # another process made it a moment ago
                 made = (await self.conversation(external_id, now)).id
             return Opening(made, None, 0, None)
-        conversation_id, deal, newest, form, visible = row
-        return Opening(conversation_id, deal, newest or 0, form, person is None or bool(visible))
+        conversation_id, deal, newest, form, visible, dialogue = row
+        return Opening(conversation_id, deal, newest or 0, form, person is None or bool(visible), dialogue)
+
+    async def save_dialogue(self, conversation_id: int, state: dict[str, Any]) -> None:
+        """The conversation's dialogue state, in this turn's transaction."""
+        await self.session.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id, Conversation.tenant_id == self.tenant.id)
+            .values(dialogue=state)
+        )
 
     async def conversation(self, external_id: str, now: datetime) -> Conversation:
         return await get_or_create(

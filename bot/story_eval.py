@@ -277,7 +277,7 @@ async def _play(stories: list[Story], kb: Knowledge) -> StoryReport:
                     view = await memory.deal_view(deal.id, deal)
                     opening = await memory.open_conversation(conversation, NOW)
                     kept = opening.deal is not None and opening.deal.id == deal.id
-                    deals = len(await memory.list_deals())  # this story's deal and those before it
+                    deals = len(await memory.list_deals(None))  # this story's deal and those before it
                 facts = {k: v for k, v in view.facts.items() if k in kb.facts and v is not None}
                 outcome = StoryOutcome(story, facts, intent=last.intent, verdict=last.verdict)
                 outcome.unscored = [k for k in facts if k in NEWER_THAN_BLIND and k not in story.facts]

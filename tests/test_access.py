@@ -204,6 +204,7 @@ async def test_the_audit_trail_names_who_read_and_changed_what_never_a_value(say
     assert trail == [
         ("U1", "slack", "create", "creator", []),
         ("U1", "slack", "change", "fact", ["budget_per_year"]),
+        ("U1", "slack", "change", "fact", ["budget_target_set"]),  # a stated budget is a target set
         ("U1", "slack", "read", "fact.stated", ["budget_per_year"]),
         ("U1", "slack", "change", "fact", ["walk_threshold_per_year"]),
         ("U1", "slack", "read", "fact.set", ["walk_threshold_per_year"]),

@@ -30,6 +30,7 @@ BENCHES = [
     ],
     ["bench.fact_reader", "--rounds", "1"],
     ["bench.understanding", "--rounds", "1"],
+    ["bench.reading", "--rounds", "1"],
     ["bench.brief", "--events", "60", "--rounds", "2"],
     ["bench.portfolio", "--deals", "20", "--events", "5", "--rounds", "2"],
 ]

@@ -208,7 +208,7 @@ async def test_favor_received_and_unknown_people(chat, deal):
     assert received.verdict == "logged"
     assert "received Tom" in received.headline
     who = await chat("log favor: asked Zed to help with pricing")
-    assert who.verdict is None and "Who is Zed?" in who.headline
+    assert who.verdict is None and who.headline.startswith("What is Zed's role at Microsoft")  # one question
     missing = await chat("jar Zed")
     assert missing.verdict == "unknown_contact"
 

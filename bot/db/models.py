@@ -92,6 +92,8 @@ class Conversation(Base):
     active_deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"))
     timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    # The short dialogue state (bot/dialogue/state.py): topic, people, facts, last question.
+    dialogue: Mapped[dict[str, Any] | None]
 
 
 class DealEvent(Base):

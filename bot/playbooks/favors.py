@@ -213,7 +213,11 @@ def aligned_role_words(topic: TopicSpec | None, kb: Knowledge, *, exclude: str |
     return ", ".join(parts[:3]) or None
 
 
-def should_ask(deal: DealView, name: str, what: str, kb: Knowledge, now: datetime) -> Decision:
+def should_ask(
+    deal: DealView, name: str, what: str, kb: Knowledge, now: datetime, *, asked_before: int = 0
+) -> Decision:
+    """`asked_before`: asks of this person the message told of ("I've asked Jane twice this
+    month"); those not logged draw the jar down as recent medium asks would."""
     cfg = config(kb)
     topic = topic_of(what, kb)
     size = size_of(what, kb)
@@ -252,9 +256,15 @@ def should_ask(deal: DealView, name: str, what: str, kb: Knowledge, now: datetim
             [],
         )
     recent = state.recent_asks(now, cfg.repeat_days)
+    for i in range(max(0, asked_before - recent)):  # told, not logged: they count all the same
+        state.balance = max(0, state.balance - ask_cost("medium", recent + i, cfg))
+    told = max(0, asked_before - recent)
+    recent += told
     cost = ask_cost(size, recent, cfg)
     values = {"name": contact.name, "balance": state.balance, "size": cfg.size, "cost": cost}
     rules: list[tuple[str, dict[str, object]]] = []
+    if told:
+        rules.append(("favors.told-asks", {"name": contact.name, "asks": asked_before}))
     if recent >= 1:
         rules.append(("favors.repeat-asks", {"name": contact.name, "asks": recent, "days": cfg.repeat_days}))
     if state.balance - cost >= cfg.reserve:
@@ -288,8 +298,25 @@ class ParsedFavor:
     what: str | None  # for "received X from NAME"
 
 
+_OWE = re.compile(
+    r"^(?:we|i)\s+owe\s+(?P<rest>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?(?:\s*\([^)]+\))?)\s+"
+    r"(?:one|a\s+favou?r|big\s+time|a\s+lot)?\s*(?:for|after)\s+(?P<what>.+)$",
+    re.IGNORECASE,
+)
+_OWES_US = re.compile(
+    r"^(?P<rest>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?(?:\s*\([^)]+\))?)\s+owes\s+us\s+"
+    r"(?:one|a\s+favou?r)?\s*(?:for|after)\s+(?P<what>.+)$",
+)
+
+
 def parse_favor(text: str) -> ParsedFavor | None:
     text = text.strip()
+    m = _OWE.match(text)
+    if m:  # "we owe Ana one for chasing support": she did us a favor
+        return ParsedFavor("received", m.group("rest"), m.group("what"))
+    m = _OWES_US.match(text)
+    if m:  # "Ana owes us for the webinar": we gave
+        return ParsedFavor("given", m.group("rest"), m.group("what"))
     for pattern, direction in _DIRECTIONS:
         m = re.match(pattern, text, re.IGNORECASE | re.DOTALL)
         if m:

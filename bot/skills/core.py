@@ -282,9 +282,14 @@ async def note(ctx: Context) -> Reply:
         text = _NOTE_LEAD.sub("", ctx.intent.text, count=1).strip()
     if not text:
         return Reply(headline="What should the note say? `note: TEXT`", intent="note")
-    event = await ctx.log("note", {"text": text[:2000]})
+    who = ctx.intent.args.get("who") if ctx.intent.args.get("side") == "us" else None
+    payload: dict[str, Any] = {"text": text[:2000]}
+    if who:  # our own side's remark (bot/understanding/reading.py, rule ours-not-microsoft)
+        payload.update(side="us", who=str(who)[:80])
+    event = await ctx.log("note", payload)
+    said = ctx.kb.say("dialogue.ours-noted", who=who) if who else ""
     return Reply(
-        headline=f"Noted on {ctx.deal.name if ctx.deal else 'the deal'}.",
+        headline=f"Noted on {ctx.deal.name if ctx.deal else 'the deal'}.{said and ' ' + said}",
         intent="note",
         actions=[Action("Undo", {"intent": "undo", "event_id": event.id})],
     )

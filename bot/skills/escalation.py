@@ -59,9 +59,11 @@ async def ms_statement(ctx: Context) -> Reply:
     if not text:
         return Reply(headline="What did Microsoft say? `ms said: TEXT`", intent="ms.statement")
     found = counter_moves.classify(text, ctx.kb)
+    if ctx.intent.args.get("asked"):  # "do we accept?" right after their move: answer, log nothing again
+        return _statement_asked_about(ctx, found, follow_up=True)
     if looks_like_question(ctx.intent.text, ctx.kb) and not _REPORTED.search(ctx.intent.text):
         return _statement_asked_about(ctx, found)
-    role, who = counter_moves.speaker(text, ctx.kb)
+    role, who = _who_said(ctx, text)
     at = counter_moves.when_said(text, ctx.now, ctx.tz)
     payload = {
         "type": found.type,
@@ -130,6 +132,20 @@ async def ms_statement(ctx: Context) -> Reply:
     )
 
 
+def _who_said(ctx: Context, text: str) -> tuple[str | None, str]:
+    """Who at Microsoft said it, from the turn's reading: a contact on the deal by name speaks in
+    their role; otherwise the role words the reading attributed it to."""
+    sp = ctx.reading.speaker if ctx.reading is not None else None
+    if sp is not None and sp.side == "microsoft" and ctx.deal is not None:
+        contact = ctx.deal.contact(sp.who)
+        if contact is not None:
+            return contact.role, contact.name
+        role, who = counter_moves.speaker(sp.who, ctx.kb)
+        if role is not None:
+            return role, who
+    return counter_moves.speaker(text, ctx.kb)
+
+
 # "Microsoft says X, is that real?" reports what they said (logged, then answered); "are they
 # serious that this is final?" only asks about it.
 _REPORTED = re.compile(
@@ -139,13 +155,22 @@ _REPORTED = re.compile(
 )
 
 
-def _statement_asked_about(ctx: Context, found: counter_moves.Classified) -> Reply:
+def _statement_asked_about(
+    ctx: Context, found: counter_moves.Classified, *, follow_up: bool = False
+) -> Reply:
     """A question about something Microsoft said ("is the June deadline real or are they
-    bluffing?") is answered, never logged: only what they said goes on the timeline."""
+    bluffing?") is answered, never logged: only what they said goes on the timeline. A
+    follow-up ("do we accept?") asks about the statement just told, already logged."""
     if found.rule is None:
+        if follow_up:
+            return Reply(
+                headline=ctx.kb.say("counter.follow-up-other"),
+                intent="ms.statement",
+                actions=[Action("Should we escalate?", {"intent": "escalation.check"})],
+            )
         return Reply(headline=ctx.kb.say("counter.asked-unknown"), intent="ms.statement")
     return Reply(
-        headline=ctx.kb.say("counter.asked-about", label=found.label),
+        headline=ctx.kb.say("counter.follow-up" if follow_up else "counter.asked-about", label=found.label),
         intent="ms.statement",
         sections=[Section(items=[Item(ctx.kb.say(found.rule), rule=found.rule)])],
     )

@@ -7,7 +7,7 @@ import re
 from bot.context import Context
 from bot.playbooks import counter_moves
 from bot.playbooks import favors as fv
-from bot.playbooks.people import name_and_role, short_role
+from bot.playbooks.people import find_role, name_and_role, short_role
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import CONTACT, UNDO, DealView, Event
@@ -26,20 +26,19 @@ def _jar_line(ctx: Context, name: str) -> tuple[str, fv.Jar]:
 async def log_favor(ctx: Context) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    parsed = fv.parse_favor(ctx.intent.args.get("rest") or ctx.intent.text)
+    said = ctx.intent.args.get("favor") or ctx.intent.args.get("rest") or ctx.intent.text
+    parsed = fv.parse_favor(said) or fv.parse_favor(_favor_sentence(said))
     if parsed is None:
-        return Reply(
-            headline="Say who and what, e.g. `log favor: asked Ana (CSM) to expedite the workshop`.",
-            intent="favors.log",
-        )
+        return Reply(headline=kb.say("favors.ask-favor"), intent="favors.log")
     name, role, rest = name_and_role(parsed.who, kb)
+    if role is None and ctx.intent.args.get("role"):  # the answer to "what is their role?"
+        role = kb.role(str(ctx.intent.args["role"])) or find_role(str(ctx.intent.args["role"]), kb)
     existing = ctx.deal.contact(name) if name else None
     if not name or (role is None and existing is None):
-        return Reply(
-            headline=f"Who is {name or 'that'}? Add the role once, e.g. `log favor: asked "
-            f"{name or 'Ana'} (CSM) ...`.",
-            intent="favors.log",
-        )
+        if name:  # one question for the one thing missing; the favor itself is kept
+            ctx.awaiting = {"intent": "favors.log", "args": {"favor": said[:400]}, "slot": "role"}
+            return Reply(headline=kb.say("favors.ask-role", name=name), intent="favors.log")
+        return Reply(headline=kb.say("favors.ask-favor"), intent="favors.log")
     role_key = role.key if role else existing.role  # type: ignore[union-attr]
     what = fv.clean_what(parsed.what or rest)
     full = f"{parsed.what or ''} {rest}"
@@ -91,6 +90,26 @@ async def log_favor(ctx: Context) -> Reply:
     )
 
 
+_FAVOR_LEAD = re.compile(
+    r"^\s*(?:(?:please\s+)?(?:log|record|note|track|add|save)\s+(?:that\s+|a\s+|the\s+)?(?:favou?r\s*)?[:,-]?\s*)?"
+    r"(?:(?:we|i)(?:\s+have|'ve|\s+had|'d)?\s+(?:just\s+|already\s+|also\s+)?)?",
+    re.IGNORECASE,
+)
+_FAVOR_TAIL = re.compile(
+    r"\s*[,;.–-]*\s*(?:(?:and\s+)?(?:that|it|this)\s+(?:was|is|counts\s+as)|as|count\s+(?:it|that)\s+as|"
+    r"which\s+(?:was|is)|log\s+(?:it|that)\s+as)?\s*(?:a|an|our|one|big)?\s*"
+    r"(?:favou?r|solid|good\s+turn)(?:\s+(?:given|received|from\s+them|to\s+them|for\s+us))?\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _favor_sentence(text: str) -> str:
+    """A favor told in a full sentence, down to what the favor reader takes: "we asked Ana to
+    fast-track the workshop, that was a favour" -> "asked Ana to fast-track the workshop"."""
+    body = _FAVOR_TAIL.sub("", text.strip())
+    return _FAVOR_LEAD.sub("", body, count=1).strip()
+
+
 def _mentions(deal: DealView, name: str) -> list[Event]:
     """Live events other than contact bookkeeping that name this contact."""
     key = name.casefold()
@@ -134,14 +153,28 @@ async def should_ask(ctx: Context) -> Reply:
     assert ctx.deal is not None
     args = ctx.intent.args
     name, what = args.get("name"), args.get("what")
-    if not name:
+    if not name and args.get("rest"):
         name, _, rest = name_and_role(args.get("rest", ""), ctx.kb)
-        what = fv.clean_what(rest)
-    if not name:
-        return Reply(
-            headline="Ask me like this: `should I ask Jane for a price hold?`", intent="favors.should_ask"
-        )
-    d = fv.should_ask(ctx.deal, name, what or "", ctx.kb, ctx.now)
+        what = what or fv.clean_what(rest)
+    # What the message said in its own words: the person (a name, or the one contact in a role
+    # named) and what would be asked for, from the turn's reading.
+    text = ctx.intent.text
+    name = name or _person_named(ctx)
+    what = what or _ask_for(text, name)
+    if not name or not what:  # use what was said, and ask for the rest in one question
+        slot = "name" if not name and what else "what"
+        ctx.awaiting = {
+            "intent": "favors.should_ask",
+            "args": {k: v for k, v in (("name", name), ("what", what)) if v},
+            "slot": slot,
+        }
+        if name:
+            return Reply(headline=ctx.kb.say("favors.ask-what", name=name), intent="favors.should_ask")
+        if what:
+            return Reply(headline=ctx.kb.say("favors.ask-who", what=what), intent="favors.should_ask")
+        return Reply(headline=ctx.kb.say("favors.ask-who-and-what"), intent="favors.should_ask")
+    asked_before = _asks_told(text)
+    d = fv.should_ask(ctx.deal, name, what or "", ctx.kb, ctx.now, asked_before=asked_before)
     items = [Item(ctx.kb.say(rule, **values), rule=rule) for rule, values in d.rules]
     labels = {"ask": "Go ahead.", "find_aligned_contact": "Ask someone else.", "unlikely": "Unlikely."}
     who = d.contact.name if d.contact else name
@@ -161,6 +194,83 @@ async def should_ask(ctx: Context) -> Reply:
         verdict_label=labels[d.verdict],
         sections=[Section(items=items)],
     )
+
+
+_ASK_VERB = (
+    r"(?:ask(?:ed|ing)?|lean(?:ed|ing)?\s+on|go(?:ing)?\s+back\s+to|went\s+back\s+to|approach(?:ed|ing)?|"
+    r"hit(?:ting)?\s+up|tap(?:ped|ping)?|call(?:ing)?\s+in\s+(?:a|another)\s+favou?r\s+(?:with|from)|"
+    r"request(?:ed|ing)?\s+(?:\w+\s+){0,3}?from|get\s+(?:\w+\s+){0,3}?from|bug(?:ged|ging)?|push(?:ed|ing)?)"
+)
+_NAME_AFTER_VERB = re.compile(rf"\b{_ASK_VERB}\s+(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)")
+_WHAT = re.compile(
+    r"\b(?:for|about|regarding|to\s+(?:get|give|do|hold|run|extend|expedite|approve|waive|throw\s+in)|to)\s+(?:us\s+)?"
+    r"(?P<what>(?:an?\s+|the\s+|more\s+|another\s+|some\s+|extra\s+)?[^?.,;!]+?)"
+    r"(?=\s*(?:\?|,|;|\.|!|$|\bagain\b|\balready\b|\bthis\s+(?:week|month|quarter)\b|\bor\b|\bwould\b|\bcan\b|\bis\b))",
+    re.IGNORECASE,
+)
+_NOT_WHAT = re.compile(
+    r"^(?:it|that|this|them|him|her|a\s+favou?r|favou?rs?|one|help|again|now)$", re.IGNORECASE
+)
+_TIMES = re.compile(
+    r"\b(?:(?P<word>once|twice|thrice)|(?P<n>\d{1,2}|[a-z]+(?:-[a-z]+)?)\s+times?|"
+    r"(?:a|the|for\s+the)\s+(?P<nth>\w+)\s+time)\b",
+    re.IGNORECASE,
+)
+
+
+def _person_named(ctx: Context) -> str | None:
+    """The person a favor question names: a contact on the deal by name, the one contact in a
+    role it names ("the CSM"), or a capitalised name after the asking verb."""
+    assert ctx.deal is not None
+    r = ctx.reading
+    if r is not None:
+        for e in r.entities:
+            if e.kind == "person":
+                return e.text
+        for e in r.entities:
+            if e.kind == "role" and e.value:
+                named = [c for c in ctx.deal.contacts if c.active and c.role == e.value]
+                if len(named) == 1:
+                    return named[0].name
+    m = _NAME_AFTER_VERB.search(ctx.intent.text)
+    return m.group("name") if m and m.group("name").casefold() not in ("i", "we", "microsoft") else None
+
+
+def _ask_for(text: str, name: str | None) -> str | None:
+    """What would be asked for: the words after "for" / "to" (after the name, when named)."""
+    start = 0
+    names = [name, name.split()[0]] if name else []
+    for said in names:
+        at = text.casefold().find(said.casefold())
+        if at >= 0:
+            start = at + len(said)
+            break
+    for m in [*_WHAT.finditer(text, start), *_WHAT.finditer(text)]:
+        what = fv.clean_what(m.group("what"))
+        what = re.sub(r"^ask(?:\s+again)?(?:\s+for)?\b\s*", "", what, flags=re.IGNORECASE).strip()
+        if what and not _NOT_WHAT.match(what) and not any(n.casefold() in what.casefold() for n in names):
+            return what[:120]
+    return None
+
+
+def _asks_told(text: str) -> int:
+    """How many times the message says we asked already: "twice", "three times", "a third time"
+    (the third time asks after two)."""
+    from bot.understanding.values import ORDINALS, words_value
+
+    best = 0
+    for m in _TIMES.finditer(text):
+        if m.group("word"):
+            n = {"once": 1, "twice": 2, "thrice": 3}[m.group("word").casefold()]
+        elif m.group("n"):
+            raw = m.group("n")
+            v = int(raw) if raw.isdigit() else words_value(raw)
+            n = int(v) if v is not None and v == int(v) else 0
+        else:
+            o = ORDINALS.get(m.group("nth").casefold())
+            n = o - 1 if o else 0
+        best = max(best, n)
+    return min(best, 20)
 
 
 @skill("favors.who")

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from bot.knowledge import Knowledge
-from bot.understand import understand_ranked
+from bot.understanding.reading import Reading, read
 
 NOT_UNDERSTOOD = "(no guess)"
 
@@ -39,11 +39,26 @@ class IntentScore:
 
 
 @dataclass
+class LayerScore:
+    """What one layer of reading did over a corpus: the lines it decided last, how many of
+    those were right, and where it overrode a right model ranking or rescued a wrong one."""
+
+    layer: str
+    decided: int = 0
+    right: int = 0
+    overrode_right: int = 0  # the model ranked the meant intent first; this layer changed that
+    rescued_wrong: int = 0  # the model ranked another intent first; this layer got it right
+    lost: list[tuple[str, str, str]] = field(default_factory=list)  # (text, meant, read as)
+
+
+@dataclass
 class IntentReport:
     scores: dict[str, IntentScore]
     confusions: Counter[tuple[str, str]]  # (meant, read as) -> lines
     outside_total: int = 0
     outside_misread: list[tuple[str, str]] = field(default_factory=list)  # (text, read as)
+    layers: dict[str, LayerScore] = field(default_factory=dict)
+    model_first: int = 0  # lines whose meant intent the model ranked first
 
     @property
     def total(self) -> int:
@@ -66,26 +81,115 @@ def load_corpus(path: Path | str) -> dict[str, Any]:
     return {"intents": intents, "out_of_scope": list(doc.get("out_of_scope") or [])}
 
 
+# The layer a step belongs to in the table: the model below its threshold is "threshold".
+_LAYER_OF_STEP = {"model-unsure": "threshold", "only-unsure": "only unsure"}
+
+
+def _layer(reading: Reading) -> str:
+    rule = reading.decided_by
+    return _LAYER_OF_STEP.get(rule, rule)
+
+
 def evaluate_intents(corpus: dict[str, Any], kb: Knowledge) -> IntentReport:
+    """Each line read once (bot/understanding/reading.py), scored against what it meant; the
+    layer that decided it last is credited or blamed against the model's own ranking."""
     scores = {name: IntentScore(name) for name in corpus["intents"]}
     confusions: Counter[tuple[str, str]] = Counter()
+    layers: dict[str, LayerScore] = {}
+    first = 0
+    from datetime import UTC, datetime
+
+    from bot.understand import did_you_mean
+
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # facts need a clock; any fixed day reads alike
+    telling = set(kb.section("core.facts_in_passing"))
     for meant, lines in corpus["intents"].items():
         for text in lines:
-            got = understand_ranked(text, kb)[0]
-            read = got.name if got else NOT_UNDERSTOOD
+            r = read(text, kb, now=now)
+            _reply_layers(r, meant, layers, telling, did_you_mean(list(r.ranking), kb))
+            read_as = r.intent or NOT_UNDERSTOOD
             scores[meant].support += 1
-            if read in scores:
-                scores[read].predicted += 1
-            if read == meant:
+            if read_as in scores:
+                scores[read_as].predicted += 1
+            if read_as == meant:
                 scores[meant].correct += 1
             else:
-                confusions[(meant, read)] += 1
-    report = IntentReport(scores=scores, confusions=confusions, outside_total=len(corpus["out_of_scope"]))
+                confusions[(meant, read_as)] += 1
+            top_right = r.model_top == meant
+            first += top_right
+            layer = layers.setdefault(_layer(r), LayerScore(_layer(r)))
+            layer.decided += 1
+            layer.right += read_as == meant
+            if not r.ranking:  # a command: the model was not asked
+                continue
+            if top_right and read_as != meant:
+                layer.overrode_right += 1
+                layer.lost.append((text, meant, read_as))
+            if not top_right and read_as == meant:
+                layer.rescued_wrong += 1
+    report = IntentReport(
+        scores=scores,
+        confusions=confusions,
+        outside_total=len(corpus["out_of_scope"]),
+        layers=layers,
+        model_first=first,
+    )
     for text in corpus["out_of_scope"]:
-        got = understand_ranked(text, kb)[0]
+        got = read(text, kb, with_facts=False).intent
         if got is not None:
-            report.outside_misread.append((text, got.name))
+            report.outside_misread.append((text, got))
     return report
+
+
+def _reply_layers(
+    r: Reading, meant: str, layers: dict[str, LayerScore], telling: set[str], offered: list[str]
+) -> None:
+    """The layers after the reading, as the coach runs them with a deal open: facts stated in
+    passing take a message the reading left unknown (or a plain statement) as "Logged", and a
+    message left unknown gets "did you mean" buttons. Shown as their own rows."""
+    top_right = r.model_top == meant
+    if r.intent in (None, "deal.tell") and r.facts and not (r.intent is None and r.question):
+        layer = layers.setdefault("fact-statement (reply)", LayerScore("fact-statement (reply)"))
+        layer.decided += 1
+        right = meant == "deal.tell"
+        layer.right += right
+        if top_right and not right:
+            layer.overrode_right += 1
+            layer.lost.append((r.text, meant, "fact.stated"))
+        elif right and not top_right:
+            layer.rescued_wrong += 1
+    elif r.intent is None and r.ranking:
+        layer = layers.setdefault("did-you-mean (reply)", LayerScore("did-you-mean (reply)"))
+        layer.decided += 1
+        layer.right += meant in offered  # the meant intent is one of the buttons
+        if top_right and meant not in offered:
+            layer.overrode_right += 1
+            layer.lost.append((r.text, meant, "buttons: " + ", ".join(offered) if offered else "no buttons"))
+        elif meant in offered and not top_right:
+            layer.rescued_wrong += 1
+
+
+def format_layer_table(report: IntentReport, examples: int = 3) -> str:
+    """Per layer: lines it decided, right, where it overrode a right model ranking (a loss
+    between the model and the reply) and where it rescued a wrong one."""
+    n = report.total
+    lines = [
+        f"model ranks the meant intent first: {report.model_first / n:.1%} of {n} "
+        "(command lines never reach it); "
+        f"read as meant: {report.accuracy:.1%}"
+        if n
+        else "no lines",
+        f"{'layer':28} {'decided':>7} {'right':>6} {'overrode right model':>21} {'rescued wrong model':>20}",
+    ]
+    for layer in sorted(report.layers.values(), key=lambda x: (-x.decided, x.layer)):
+        lines.append(
+            f"{layer.layer:28} {layer.decided:7} {layer.right:6} "
+            f"{layer.overrode_right:21} {layer.rescued_wrong:20}"
+        )
+    for layer in sorted(report.layers.values(), key=lambda x: x.layer):
+        for text, meant, read_as in layer.lost[:examples]:
+            lines.append(f"  {layer.layer} lost {text!r}: meant {meant}, read as {read_as}")
+    return "\n".join(lines)
 
 
 def format_intent_report(report: IntentReport, top: int = 15) -> str:
@@ -100,12 +204,15 @@ def format_intent_report(report: IntentReport, top: int = 15) -> str:
         f"out of scope: {report.outside_total - out} of {report.outside_total} lines not acted on "
         f"({out} read confidently as an intent)"
     )
-    for text, read in report.outside_misread:
-        lines.append(f"  {text!r} -> {read}")
+    for text, read_as in report.outside_misread:
+        lines.append(f"  {text!r} -> {read_as}")
     if report.confusions:
         lines.append(f"\ntop confusions (meant -> read as: lines), {top} most common:")
-        for (meant, read), n in report.confusions.most_common(top):
-            lines.append(f"  {meant} -> {read}: {n}")
+        for (meant, read_as), k in report.confusions.most_common(top):
+            lines.append(f"  {meant} -> {read_as}: {k}")
+    if report.layers:
+        lines.append("\nper layer (bot/understanding/reading.py):")
+        lines.append(format_layer_table(report))
     return "\n".join(lines)
 
 

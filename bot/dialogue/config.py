@@ -1,0 +1,165 @@
+"""knowledge/dialogue.yaml, validated, and its cues compiled once per knowledge base: who said
+a thing (attribution), the named rules of reading, and the follow-up cues."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.knowledge import Knowledge, KnowledgeSection
+
+# --- knowledge/dialogue.yaml ------------------------------------------------------------------
+
+
+def _regex(value: str) -> str:
+    """A pattern written over several YAML lines: the line breaks and indents are not part of it."""
+    value = re.sub(r"\n\s*", "", value)
+    re.compile(value)
+    return value
+
+
+class Attribution(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    ours: str
+    theirs: str
+    exec_words: str
+    contact_verbs: str
+    received_from: str
+    request_words: str
+    _fix = field_validator("*")(classmethod(lambda cls, v: _regex(v)))
+
+
+class RuleCues(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    check_draft: str
+    quoted: str
+    watch_for: str
+    meeting_words: str
+    expiry_words: str
+    agreement_words: str
+    when_words: str
+    involve_verbs: str
+    asks_when_or_who: str
+    draft_words: str
+    favour_idiom: str
+    log_request: str
+    question_lead: str
+    _fix = field_validator("*")(classmethod(lambda cls, v: _regex(v)))
+
+
+class FollowUp(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    ellipsis: str
+    what_now: str
+    yes_no: str
+    _fix = field_validator("*")(classmethod(lambda cls, v: _regex(v)))
+
+
+class References(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    person: str
+    figure: str
+    _fix = field_validator("*")(classmethod(lambda cls, v: _regex(v)))
+
+
+class DialogueConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    attribution: Attribution
+    rules: RuleCues
+    logging_intents: list[str]
+    what_now: dict[str, str]
+    follow_up: FollowUp
+    references: References
+    keep_people: int = Field(ge=1, le=20)
+    keep_facts: int = Field(ge=1, le=20)
+    topic_minutes: int = Field(ge=1)
+
+
+SECTIONS = (KnowledgeSection("dialogue", "dialogue", DialogueConfig),)
+
+
+def dialogue_config(kb: Knowledge) -> DialogueConfig:
+    return kb.section("dialogue.dialogue")
+
+
+@dataclass(frozen=True, slots=True)
+class Cues:
+    ours: re.Pattern[str]
+    theirs: re.Pattern[str]
+    side_mention: re.Pattern[str]
+    theirs_to_ours: re.Pattern[str]
+    ours_to_theirs: re.Pattern[str]
+    received: re.Pattern[str]
+    request: re.Pattern[str]
+    check_draft: re.Pattern[str]
+    quoted: re.Pattern[str]
+    watch_for: re.Pattern[str]
+    meeting: re.Pattern[str]
+    expiry: re.Pattern[str]
+    agreement: re.Pattern[str]
+    when: re.Pattern[str]
+    involve: re.Pattern[str]
+    our_exec: re.Pattern[str]
+    asks_when_or_who: re.Pattern[str]
+    draft: re.Pattern[str]
+    favour_idiom: re.Pattern[str]
+    log_request: re.Pattern[str]
+    question_lead: re.Pattern[str]
+    ellipsis: re.Pattern[str]
+    what_now: re.Pattern[str]
+    yes_no: re.Pattern[str]
+    person_ref: re.Pattern[str]
+    figure_ref: re.Pattern[str]
+
+
+def _build_cues(kb: Knowledge) -> Cues:
+    c = dialogue_config(kb)
+    a, r, f = c.attribution, c.rules, c.follow_up
+    flags = re.IGNORECASE
+    our_exec = rf"\b(?:our|my)\s+(?:own\s+)?(?:\w+\s+)?{a.exec_words}\b|\bour\s+side\b|\bour\s+end\b"
+    their_exec = (
+        rf"\b(?:their|microsoft'?s|msft'?s|ms|the\s+microsoft|a\s+microsoft)\s+(?:\w+\s+)?{a.exec_words}\b"
+        r"|\bsatya\b"
+    )
+    verbs = a.contact_verbs
+    return Cues(
+        ours=re.compile(a.ours, flags),
+        theirs=re.compile(a.theirs, flags),
+        side_mention=re.compile(rf"(?P<ours>{a.ours})|(?P<theirs>{a.theirs})", flags),
+        theirs_to_ours=re.compile(
+            rf"(?:{their_exec})[^\n.;!?]{{0,40}}?\b{verbs}\b[^\n.;!?]{{0,30}}?\b(?:our|my)\b", flags
+        ),
+        ours_to_theirs=re.compile(
+            rf"(?:{our_exec}|^\s*(?:we|i)\b)[^\n.;!?]{{0,30}}?\b{verbs}\b[^\n.;!?]{{0,30}}?(?:{their_exec})",
+            flags,
+        ),
+        received=re.compile(
+            rf"(?:{our_exec})[^\n.;!?]{{0,30}}?(?:{a.received_from})[^\n.;!?]{{0,15}}?(?:{their_exec})", flags
+        ),
+        request=re.compile(a.request_words, flags),
+        check_draft=re.compile(r.check_draft, flags),
+        quoted=re.compile(r.quoted, flags),
+        watch_for=re.compile(r.watch_for, flags),
+        meeting=re.compile(r.meeting_words, flags),
+        expiry=re.compile(r.expiry_words, flags),
+        agreement=re.compile(r.agreement_words, flags),
+        when=re.compile(r.when_words, flags),
+        involve=re.compile(r.involve_verbs, flags),
+        our_exec=re.compile(our_exec, flags),
+        asks_when_or_who=re.compile(r.asks_when_or_who, flags),
+        draft=re.compile(r.draft_words, flags),
+        favour_idiom=re.compile(r.favour_idiom, flags),
+        log_request=re.compile(r.log_request, flags),
+        question_lead=re.compile(r.question_lead, flags),
+        ellipsis=re.compile(f.ellipsis, flags),
+        what_now=re.compile(f.what_now, flags),
+        yes_no=re.compile(f.yes_no, flags),
+        person_ref=re.compile(c.references.person, flags),
+        figure_ref=re.compile(c.references.figure, flags),
+    )
+
+
+def cues(kb: Knowledge) -> Cues:
+    return kb.derive("reading.cues", _build_cues)

@@ -1,0 +1,175 @@
+"""A follow-up read against the conversation's state, before its intent is decided.
+
+- A pronoun for a person ("should I ask her for a price hold?") becomes the last person named.
+- "the number" / "that figure" becomes the last amount or percentage named.
+- An ellipsis ("and the CSM?", "what about Priya?", "same for finance?") is the topic's question
+  again, about the new person, role or team.
+- "what do I do now?" after news asks what the topic's kind of news calls for
+  (knowledge/dialogue.yaml `what_now`).
+- A yes/no question right after Microsoft's request or statement ("do we accept?") asks about
+  that statement: the counter-move, nothing logged again.
+
+Each is a named rule; the Reading records it as a step. Pure: text, knowledge and state in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from bot.dialogue.config import cues, dialogue_config
+from bot.dialogue.state import DialogueState, Topic
+from bot.understanding.parts import Reference
+
+if TYPE_CHECKING:
+    from bot.knowledge import Knowledge
+
+
+@dataclass
+class Resolution:
+    text: str  # the message with its references replaced
+    references: list[Reference] = field(default_factory=list)
+    rule: str | None = None  # a follow-up rule that decides the intent itself
+    intent: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    topic: Topic | None = None
+
+
+def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None = None) -> Resolution:
+    cfg = dialogue_config(kb)
+    c = cues(kb)
+    out = Resolution(text)
+    topic = state.fresh_topic(now or datetime.now(UTC), cfg.topic_minutes) if state.topic else None
+
+    # A pronoun for a person, "the number" for a figure: replaced from the state.
+    person = state.last_person()
+    if person is not None:
+
+        def name(m: re.Match[str]) -> str:
+            if c.side_mention.search(text[: m.start()]):  # "our CFO called, he thinks …": his own
+                return m.group(0)
+            out.references.append(Reference("person", m.group(0), m.span()))
+            return f"{person.name}'s" if m.group(0).casefold() in ("his", "hers") else person.name
+
+        out.text = c.person_ref.sub(name, out.text)
+    if state.figure:
+
+        def figure(m: re.Match[str]) -> str:
+            out.references.append(Reference("figure", m.group(0), m.span()))
+            return str(state.figure)
+
+        out.text = c.figure_ref.sub(figure, out.text)
+    yes_no = c.yes_no.search(text)
+    if (
+        yes_no
+        and state.statement
+        and (state.theirs or (topic is not None and topic.intent == "ms.statement"))
+    ):
+        # Right after Microsoft's statement or request: "do we accept?" asks about that.
+        out.references.append(Reference("yes_no", yes_no.group(0), yes_no.span()))
+        out.rule, out.intent = "yes-no-after-their-move", "ms.statement"
+        out.args = {"rest": state.statement, "asked": True, "follow_up": text}
+        return out
+    if topic is None:
+        return out
+    out.topic = topic
+
+    slot = topic.args.get("awaiting")
+    if slot and len(text.split()) <= 12 and not c.ellipsis.search(text):
+        # The coach asked for one missing argument: this message is it.
+        out.rule, out.intent = "answers-my-question", topic.intent
+        out.args = {k: v for k, v in topic.args.items() if k != "awaiting"}
+        out.args[str(slot)] = text.strip(" ?.!")
+        out.references.append(Reference("answer", text, (0, len(text))))
+        return out
+    m = c.yes_no.search(text)
+    if m and topic.intent not in cfg.logging_intents and topic.intent != "ms.statement":
+        # "should we?", "good idea?" right after a question of ours: that question, again.
+        out.references.append(Reference("yes_no", m.group(0), m.span()))
+        out.rule, out.intent, out.text = "yes-no-follows-topic", topic.intent, topic.text
+        out.args = dict(topic.args)
+        return out
+    m = c.what_now.search(text)
+    if m:
+        then = cfg.what_now.get(topic.intent)
+        if then is None and topic.intent in cfg.what_now.values():
+            then = topic.intent  # asked again after the answer to "what now?": the same answer
+        if then is not None:
+            out.references.append(Reference("what_now", m.group(0), m.span()))
+            out.rule, out.intent = "what-now-follows-topic", then
+            if then == "ms.statement" and state.statement:
+                out.args = {"rest": state.statement, "asked": True, "follow_up": text}
+            elif then == topic.intent:
+                out.args = dict(topic.args)
+                out.text = topic.text
+            return out
+    m = c.ellipsis.search(text)
+    if m and topic.intent not in cfg.logging_intents:
+        new = _new_subject(text, kb)
+        if new:
+            role = kb.role(re.sub(r"^(?:the|our|their)\s+", "", new, flags=re.IGNORECASE))
+            known = next((p for p in state.people if role is not None and p.role == role.key), None)
+            rewritten = _swap_subject(topic.text, known.name if known else new, kb)
+            if rewritten != topic.text:
+                out.references.append(Reference("ellipsis", m.group(0), m.span()))
+                out.text = rewritten
+                out.rule, out.intent, out.args = "ellipsis-takes-topic", topic.intent, {}
+    return out
+
+
+_SUBJECT = re.compile(
+    r"(?:what|how)\s+about\s+(?P<a>.+?)\s*\??\s*$|^\s*(?:and|or|also|but|so)\s+(?:for\s+|with\s+)?(?P<b>.+?)\s*\??\s*$"
+    r"|^\s*same\s+(?:for|with|question\s+for)\s+(?P<c>.+?)\s*\??\s*$|^\s*(?:for|with)\s+(?P<d>.+?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+
+
+def _new_subject(text: str, kb: Knowledge) -> str | None:
+    m = _SUBJECT.search(text.strip())
+    if not m:
+        return None
+    said = next(g for g in m.groups() if g)
+    return said.strip(" ?.!") or None
+
+
+def _swap_subject(topic: str, new: str, kb: Knowledge) -> str:
+    """The topic's question about `new` instead: its role, person or team mention replaced."""
+    c = cues(kb)
+    role_rx = _role_mention(kb)
+    bare = re.sub(r"^(?:the|our|their)\s+", "", new, flags=re.IGNORECASE)
+    # The same kind of word in the topic: a role for a role, a name for a name, a team for a team.
+    if kb.role(bare) is not None:
+        m = role_rx.search(topic)
+        if m:
+            return topic[: m.start()] + f"the {bare}" + topic[m.end() :]
+    team = re.compile(r"\b(IT|finance|procurement|legal|sourcing|security)\b", re.IGNORECASE)
+    if team.fullmatch(bare):
+        m = team.search(topic)
+        if m:
+            return topic[: m.start()] + bare + topic[m.end() :]
+    if kb.role(bare) is not None:  # a role for a name: "should I ask Jane …" -> "… the CSM …"
+        m = re.search(r"(?<=\s)[A-Z][a-z][\w.'-]*(?:\s+[A-Z][a-z][\w.'-]*)?", topic)
+        if m:
+            return topic[: m.start()] + f"the {bare}" + topic[m.end() :]
+    if re.fullmatch(r"[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?", bare):
+        m = re.search(r"(?<=\s)[A-Z][a-z][\w.'-]*(?:\s+[A-Z][a-z][\w.'-]*)?", topic)
+        if m:
+            return topic[: m.start()] + bare + topic[m.end() :]
+        m = role_rx.search(topic)
+        if m:
+            return topic[: m.start()] + bare + topic[m.end() :]
+    m = c.ours.search(topic)
+    if m and c.ours.fullmatch(new):
+        return topic[: m.start()] + new + topic[m.end() :]
+    return topic
+
+
+def _role_mention(kb: Knowledge) -> re.Pattern[str]:
+    def build(kb: Knowledge) -> re.Pattern[str]:
+        words = sorted({a for r in kb.roles.values() for a in (r.aliases or [])}, key=len, reverse=True)
+        alt = "|".join(re.escape(w) for w in words if len(w) > 1)
+        return re.compile(rf"(?:\b(?:the|our|their|my)\s+)?(?<![\w'])(?:{alt})(?![\w'])", re.IGNORECASE)
+
+    return kb.derive("dialogue.role_mention", build)

@@ -1,0 +1,204 @@
+"""A conversation's short memory: what it is about, who was named, what was told, what the coach
+asked. Stored as JSON on the conversation row (`conversations.dialogue`, migration 0007) and
+written in the turn's own transaction, so it survives restarts and is shared by replicas; the
+same in a Slack thread, a Teams chat and the shell.
+
+Pure: `after_turn` takes the turn's reading and reply and returns the next state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.dialogue.config import cues, dialogue_config
+
+if TYPE_CHECKING:
+    from bot.knowledge import Knowledge
+    from bot.reply import Reply
+    from bot.understanding.reading import Reading
+
+# Replies that are about the conversation itself, not the deal: they leave the topic as it was.
+NOT_A_TOPIC = frozenset(
+    {
+        "unknown",
+        "empty",
+        "too_long",
+        "error",
+        "help",
+        "cancel",
+        "undo",
+        "smalltalk.greet",
+        "smalltalk.thanks",
+        "smalltalk.about",
+        "form.cancel",
+        "form.ask",
+        "deal.list",
+        "deal.new",
+        "deal.use",
+        "unknown_deal",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    role: str | None  # a knowledge/roles.yaml key, or None
+    side: str | None  # "us" | "microsoft"
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    intent: str
+    text: str  # what was asked, with its references already resolved
+    args: dict[str, Any] = field(default_factory=dict)
+    at: str = ""  # ISO time of the turn
+
+
+@dataclass(frozen=True, slots=True)
+class DialogueState:
+    deal_id: int | None = None
+    topic: Topic | None = None
+    people: tuple[Person, ...] = ()  # most recent first
+    facts: tuple[tuple[str, Any], ...] = ()  # (key, value), most recent first
+    figure: str | None = None  # the last amount or percentage named, as said
+    statement: str | None = None  # the last thing Microsoft was told to have said or asked
+    theirs: bool = False  # the last turn told what Microsoft said or asked (a yes/no leans on it)
+    question: str | None = None  # the last question the coach asked
+
+    # --- JSON ---------------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "v": 1,
+            "deal_id": self.deal_id,
+            "topic": (
+                {
+                    "intent": self.topic.intent,
+                    "text": self.topic.text,
+                    "args": self.topic.args,
+                    "at": self.topic.at,
+                }
+                if self.topic
+                else None
+            ),
+            "people": [{"name": p.name, "role": p.role, "side": p.side} for p in self.people],
+            "facts": [[k, v] for k, v in self.facts],
+            "figure": self.figure,
+            "statement": self.statement,
+            "theirs": self.theirs,
+            "question": self.question,
+        }
+
+    @classmethod
+    def from_json(cls, raw: Any, deal_id: int | None) -> DialogueState:
+        """The stored state for this deal; an empty one when none was stored, it belongs to
+        another deal (the conversation switched), or it is unreadable."""
+        if not isinstance(raw, dict) or raw.get("deal_id") != deal_id:
+            return cls(deal_id=deal_id)
+        try:
+            t = raw.get("topic")
+            topic = (
+                Topic(
+                    str(t["intent"]), str(t.get("text", "")), dict(t.get("args") or {}), str(t.get("at", ""))
+                )
+                if isinstance(t, dict) and t.get("intent")
+                else None
+            )
+            people = tuple(
+                Person(str(p["name"]), p.get("role"), p.get("side"))
+                for p in raw.get("people") or []
+                if isinstance(p, dict) and p.get("name")
+            )
+            facts = tuple((str(k), v) for k, v in raw.get("facts") or [])
+            return cls(
+                deal_id=deal_id,
+                topic=topic,
+                people=people,
+                facts=facts,
+                figure=raw.get("figure"),
+                statement=raw.get("statement"),
+                theirs=bool(raw.get("theirs")),
+                question=raw.get("question"),
+            )
+        except (KeyError, TypeError, ValueError):
+            return cls(deal_id=deal_id)
+
+    # --- reading it ---------------------------------------------------------------------
+    def fresh_topic(self, now: datetime, minutes: int) -> Topic | None:
+        """The topic, unless it is older than `minutes` (a follow-up no longer leans on it)."""
+        if self.topic is None:
+            return None
+        try:
+            at = datetime.fromisoformat(self.topic.at)
+        except ValueError:
+            return None
+        return self.topic if now - at <= timedelta(minutes=minutes) else None
+
+    def last_person(self) -> Person | None:
+        """The person a pronoun most likely means: the last named one."""
+        return self.people[0] if self.people else None
+
+
+def after_turn(
+    state: DialogueState,
+    reading: Reading | None,
+    reply: Reply,
+    kb: Knowledge,
+    now: datetime,
+    *,
+    told: dict[str, Any] | None = None,
+    awaiting: dict[str, Any] | None = None,
+) -> DialogueState:
+    """The state after this turn: the topic moves to what was answered, newly named people go
+    first, facts told this turn join the list, the coach's own question is remembered."""
+    cfg = dialogue_config(kb)
+    topic = state.topic
+    people = list(state.people)
+    facts = list(state.facts)
+    figure, statement = state.figure, state.statement
+    theirs = False
+    if reading is not None:
+        if reply.intent not in NOT_A_TOPIC and reading.resolved:
+            args = {k: v for k, v in reading.args.items() if isinstance(v, str | int | float | bool)}
+            topic = Topic(reply.intent, reading.resolved[:500], args, now.isoformat())
+        for e in reversed(reading.entities):
+            if e.kind == "person":
+                person = Person(e.text, e.value if isinstance(e.value, str) else None, e.side)
+                people = [person, *(p for p in people if p.name.casefold() != e.text.casefold())]
+        named = [e for e in reading.entities if e.kind in ("amount", "percent")]
+        if named:
+            figure = named[-1].text
+        said = reply.intent == "ms.statement" and reply.verdict == "logged"
+        asked = (
+            reading.speaker is not None
+            and reading.speaker.side == "microsoft"
+            and not reading.question
+            and bool(cues(kb).request.search(reading.resolved))
+        )
+        theirs = said or asked
+        if theirs:
+            statement = reading.resolved[:500]
+    if awaiting is not None and reading is not None:  # the coach asked for one missing argument
+        args = {k: v for k, v in dict(awaiting.get("args") or {}).items() if isinstance(v, str | int | float)}
+        args["awaiting"] = str(awaiting["slot"])
+        topic = Topic(str(awaiting["intent"]), reading.resolved[:500], args, now.isoformat())
+    for key, value in (told or {}).items():
+        if isinstance(value, str | int | float | bool):
+            facts = [(key, value), *((k, v) for k, v in facts if k != key)]
+    question = state.question
+    if reply.questions or reply.intent == "form.ask":
+        question = reply.headline[:300]
+    elif reading is not None:
+        question = None  # answered, or moved on
+    return DialogueState(
+        deal_id=state.deal_id,
+        topic=topic,
+        people=tuple(people[: cfg.keep_people]),
+        facts=tuple(facts[: cfg.keep_facts]),
+        figure=figure,
+        statement=statement,
+        theirs=theirs,
+        question=question,
+    )

@@ -1,0 +1,523 @@
+"""One reading per turn: what a message says, read once and used by every later layer.
+
+`read(text, kb, …)` returns a frozen `Reading`: the command, the knowledge pattern that fired,
+the classifier's ranking, the clauses, entities with their spans (people, roles, teams,
+amounts, percentages, counts), facts with their confidence and who stated them, whether the
+message asks or tells, who is speaking (us, Microsoft, a named person and their side), the
+references a follow-up leans on, and the intent decided, with every step that decided it.
+
+The layers used to read the text again, each in its own way, and the last one won. Here each
+override is a named rule (`RULES`) that reads the Reading; `steps` records which rule changed
+the intent, so `coach eval understanding` can show, per rule, where it overrode a right model
+ranking and where it rescued a wrong one. Pure and deterministic: the clock, the person's time
+zone, the deal's known facts and the conversation's state come in; nothing is stored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+from bot.dialogue.config import Cues, cues, dialogue_config
+from bot.dialogue.resolve import Resolution, resolve
+from bot.knowledge import Knowledge
+from bot.understanding.config import config as understanding_config
+from bot.understanding.facts import (
+    Clause,
+    FoundContact,
+    FoundFact,
+    clauses,
+    looks_like_question,
+    read_contacts,
+    read_facts,
+)
+from bot.understanding.grammar import clean, match_command, match_pattern, pattern_args
+from bot.understanding.parts import MICROSOFT, US, Entity, Fact, Reference, Speaker, Step
+from bot.understanding.values import only_unsure, read_counts, read_money, read_percents
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    text: str  # as typed, cleaned
+    resolved: str  # with references replaced from the conversation ("ask her" -> "ask Jane")
+    command: str | None
+    command_args: Mapping[str, Any]
+    pattern: str | None
+    pattern_args: Mapping[str, Any]
+    ranking: tuple[tuple[str, float], ...]  # real intents, best first
+    outside: float  # the "none of these" class's probability
+    question: bool
+    unsure: bool  # only "not sure" / "no idea"
+    clauses: tuple[Clause, ...]
+    entities: tuple[Entity, ...]
+    facts: tuple[Fact, ...]
+    contacts: tuple[FoundContact, ...]  # Microsoft people named with their role ("Jane is our CSM")
+    speaker: Speaker | None
+    move: str | None  # "theirs_to_ours" | "ours_to_theirs": one side's executive contacted the other's
+    references: tuple[Reference, ...]
+    intent: str | None
+    args: Mapping[str, Any]
+    steps: tuple[Step, ...]
+
+    @property
+    def model_top(self) -> str | None:
+        return self.ranking[0][0] if self.ranking else None
+
+    @property
+    def decided_by(self) -> str:
+        return self.steps[-1].rule if self.steps else "none"
+
+    def entities_of(self, kind: str) -> list[Entity]:
+        return [e for e in self.entities if e.kind == kind]
+
+
+# --- reading a message -----------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """The reading while its rules run: the same fields, mutable, and the text's cached cues."""
+
+    text: str
+    kb: Knowledge
+    command: str | None = None
+    command_args: dict[str, Any] = field(default_factory=dict)
+    pattern: str | None = None
+    pattern_args: dict[str, Any] = field(default_factory=dict)
+    ranking: list[tuple[str, float]] = field(default_factory=list)
+    outside: float = 0.0
+    question: bool = False
+    unsure: bool = False
+    speaker: Speaker | None = None
+    move: str | None = None
+    facts: list[Fact] = field(default_factory=list)
+    intent: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+
+    @cached_property
+    def cue(self) -> Cues:
+        return cues(self.kb)
+
+    def p(self, name: str) -> float:
+        return next((p for n, p in self.ranking if n == name), 0.0)
+
+    def rank_of(self, name: str) -> int:
+        return next((i for i, (n, _) in enumerate(self.ranking) if n == name), 99)
+
+    def decide(self, rule: str, intent: str | None, args: Mapping[str, Any] | None = None) -> None:
+        if intent == self.intent and args is None:
+            return
+        self.intent = intent
+        self.args = dict(args or {})
+        self.steps.append(Step(rule, intent))
+
+
+Rule = Callable[[Draft], None]
+
+
+def _first_question(d: Draft) -> bool:
+    """Asked of the coach: a question mark, or a question's first word."""
+    return d.question or bool(d.cue.question_lead.search(d.text))
+
+
+# Each rule reads the draft and may change the intent; `steps` records it under the rule's name.
+
+
+_SAYING = re.compile(
+    r"\b(?:said|says|say|told|tells|thinks|think|thought|feels|felt|believes|reckons|mentioned|warned|"
+    r"complained|wants|wanted|insists|insisted|asked|asks|worries|is\s+worried|is\s+(?:not\s+)?happy|hates|likes)\b",
+    re.IGNORECASE,
+)
+
+
+def rule_ours_not_microsoft(d: Draft) -> None:
+    """Our people's remarks never become Microsoft's statements: "our CFO said the price is too
+    high" is our side's view, kept as a note."""
+    ours = d.speaker is not None and d.speaker.side == US and d.speaker.who.casefold() not in ("we", "i")
+    if not ours or d.move is not None or d.command is not None:
+        return
+    assert d.speaker is not None
+    reported = d.intent == "ms.statement" or (d.intent is None and bool(_SAYING.search(d.text)))
+    if not reported:
+        return
+    if _first_question(d):
+        d.decide("ours-not-microsoft", None)
+    else:
+        d.decide("ours-not-microsoft", "note", {"rest": d.text, "side": US, "who": d.speaker.who})
+
+
+_REPORTING = re.compile(
+    r"\b(?:said|says|told\s+(?:us|me)|tells\s+(?:us|me)|insists|insisted|claims|claimed|mentioned|warned|"
+    r"wrote|emailed|replied|came\s+back|keeps\s+saying|is\s+saying)\b",
+    re.IGNORECASE,
+)
+
+
+def rule_contact_speaks_for_microsoft(d: Draft) -> None:
+    """A Microsoft contact on the deal, named as the one who said it ("Jane said it's final"),
+    speaks for Microsoft: their statement, with its counter-move."""
+    sp = d.speaker
+    if d.intent is not None or sp is None or sp.side != MICROSOFT or _first_question(d):
+        return
+    if sp.span[0] <= 2 and _REPORTING.search(d.text[sp.span[1] : sp.span[1] + 40]):
+        d.decide("contact-speaks-for-microsoft", "ms.statement")
+
+
+def rule_their_exec_is_their_move(d: Draft) -> None:
+    """Microsoft's executive contacting ours is their move (a counter-move), never our escalation."""
+    if (
+        d.move == "theirs_to_ours"
+        and not _first_question(d)
+        and d.intent in (None, "escalation.log", "note", "deal.tell")
+    ):
+        d.decide("their-exec-is-their-move", "ms.statement")
+
+
+def rule_our_exec_is_our_escalation(d: Draft) -> None:
+    """Our executive contacting theirs, told as done, is our escalation, not Microsoft's words."""
+    if (
+        d.move == "ours_to_theirs"
+        and not _first_question(d)
+        and d.intent in (None, "ms.statement", "deal.tell")
+    ):
+        d.decide("our-exec-is-our-escalation", "escalation.log")
+
+
+def rule_checking_a_draft(d: Draft) -> None:
+    """A draft quoted for checking is a leak check: the quoted words are neither Microsoft's
+    statement nor our facts."""
+    if d.command is not None or d.intent == "leakcheck":
+        return
+    c = d.cue
+    if c.check_draft.search(d.text) and (c.quoted.search(d.text) or d.p("leakcheck") >= 0.2):
+        d.decide("checking-a-draft", "leakcheck", {"rest": _quoted_part(d.text, c)})
+
+
+def _quoted_part(text: str, c: Cues) -> str:
+    m = re.search(r"[\"“«](?P<q>[^\"“”«»]{3,})[\"”»]", text)
+    if m:
+        return m.group("q").strip()
+    if ":" in text:
+        return text.split(":", 1)[1].strip()
+    return text
+
+
+def rule_watch_for_is_prep(d: Draft) -> None:
+    """Meeting prep asked as what to watch for: a question about what to expect or avoid in a
+    meeting or call."""
+    if d.command is not None or d.intent == "meeting.prep" or (not _first_question(d) and "?" not in d.text):
+        return
+    c = d.cue
+    if c.watch_for.search(d.text) and c.meeting.search(d.text) and not c.draft.search(d.text):
+        if d.intent in (
+            None,
+            "deal.tell",
+            "ms.statement",
+            "disclosure.share",
+            "favors.who",
+            "smalltalk.about",
+        ) or (d.pattern is None and d.p(d.intent or "") < 0.6):
+            d.decide("watch-for-is-prep", "meeting.prep")
+
+
+def rule_expiry_is_timeline(d: Draft) -> None:
+    """The timeline asked about expiry in plain words: when the agreement runs out, how long is left."""
+    if d.command is not None or d.intent == "timeline.status":
+        return
+    c = d.cue
+    if not (_first_question(d) or "?" in d.text):
+        return
+    if c.expiry.search(d.text) and c.agreement.search(d.text) and c.when.search(d.text):
+        if d.intent in (
+            None,
+            "deal.tell",
+            "favors.who",
+            "deal.show",
+            "reminders.add",
+            "draft.exploding_offer",
+        ) or (d.pattern is None and d.p(d.intent or "") < 0.6):
+            d.decide("expiry-is-timeline", "timeline.status")
+
+
+def rule_bringing_execs_in(d: Draft) -> None:
+    """Bringing our executives in, asked without the word "escalate": should our CFO call their
+    VP, is it time for our CIO to step in, who on our side should reach out."""
+    if d.command is not None or d.intent in ("escalation.check", "draft.escalation"):
+        return
+    c = d.cue
+    if not (_first_question(d) or "?" in d.text) or c.draft.search(d.text):
+        return
+    if c.our_exec.search(d.text) and c.involve.search(d.text) and c.asks_when_or_who.search(d.text):
+        if d.intent in (
+            None,
+            "escalation.log",
+            "favors.who",
+            "favors.should_ask",
+            "deal.tell",
+            "ms.statement",
+            "note",
+        ):
+            d.decide("bringing-execs-in", "escalation.check")
+
+
+def rule_favour_in_idiom(d: Draft) -> None:
+    """A favour asked in idiom ("is it wise to go back to Jane again?", "can we lean on the CSM
+    once more?"): whether to ask, when a person or a Microsoft role is named."""
+    if d.command is not None or d.intent is not None or not (_first_question(d) or "?" in d.text):
+        return
+    c = d.cue
+    if not c.favour_idiom.search(d.text) or c.our_exec.search(d.text):
+        return
+    named = re.search(r"(?<![.?!]\s)(?<!^)\b[A-Z][a-z][\w.'-]*\b", d.text) or c.theirs.search(d.text)
+    if named and d.rank_of("favors.should_ask") <= 2:
+        d.decide("favour-in-idiom", "favors.should_ask")
+
+
+def rule_question_is_not_a_log(d: Draft) -> None:
+    """A question to the coach is never logged: a logging intent picked for a question gives way
+    to the best question intent the model ranked, or to no guess."""
+    logging = set(dialogue_config(d.kb).logging_intents)
+    if d.intent not in logging or d.command is not None:
+        return
+    if d.intent == "ms.statement":
+        return  # the statement skill answers a question about their move without logging it
+    if not _first_question(d) or d.cue.log_request.search(d.text):
+        return
+    if d.pattern == d.intent and not d.text.rstrip().endswith("?"):
+        return  # a pattern fitted to a report ("we escalated to their VP, is that logged") stands
+    settings = understanding_config(d.kb)
+    for name, p in d.ranking:
+        if name not in logging and p >= settings.suggest * 2:
+            d.decide("question-is-not-a-log", name if p >= settings.confident / 2 else None)
+            return
+    d.decide("question-is-not-a-log", None)
+
+
+RULES: tuple[tuple[str, Rule], ...] = (
+    ("checking-a-draft", rule_checking_a_draft),
+    ("ours-not-microsoft", rule_ours_not_microsoft),
+    ("contact-speaks-for-microsoft", rule_contact_speaks_for_microsoft),
+    ("their-exec-is-their-move", rule_their_exec_is_their_move),
+    ("our-exec-is-our-escalation", rule_our_exec_is_our_escalation),
+    ("bringing-execs-in", rule_bringing_execs_in),
+    ("watch-for-is-prep", rule_watch_for_is_prep),
+    ("expiry-is-timeline", rule_expiry_is_timeline),
+    ("favour-in-idiom", rule_favour_in_idiom),
+    ("question-is-not-a-log", rule_question_is_not_a_log),
+)
+
+
+# --- who is speaking ---------------------------------------------------------------------------
+
+
+def attribute(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = None) -> Speaker | None:
+    """The statement's subject: the first side mentioned before a verb of saying, a named
+    Microsoft contact, or "we"/"I". None when nobody is named (the person typing)."""
+    c = cues(kb)
+    m = c.side_mention.search(text[:160])
+    best: Speaker | None = None
+    if m:
+        side = US if m.group("ours") else MICROSOFT
+        best = Speaker(side, m.group(0).strip(), m.span())
+    firsts = [n.split()[0] for n in contacts or {}]
+    for name in contacts or {}:
+        said = [name]
+        if " " in name and firsts.count(name.split()[0]) == 1:
+            said.append(name.split()[0])  # "Jane" for Jane Smith, when no other contact is a Jane
+        for words in said:
+            at = re.search(rf"(?<!\w){re.escape(words)}(?!\w)", text[:160])
+            if at and (best is None or at.start() < best.span[0]):
+                best = Speaker(MICROSOFT, name, at.span())
+    if best is None:
+        first = re.match(r"\s*(we|i)\b", text, re.IGNORECASE)
+        if first:
+            return Speaker(US, first.group(1), first.span(1))
+    return best
+
+
+def _move(text: str, c: Cues) -> str | None:
+    if c.theirs_to_ours.search(text) or c.received.search(text):
+        return "theirs_to_ours"
+    if c.ours_to_theirs.search(text):
+        return "ours_to_theirs"
+    return None
+
+
+# --- entities ------------------------------------------------------------------------------
+
+
+_TEAMS = re.compile(r"\b(IT|[Ff]inance|[Pp]rocurement|[Ll]egal|[Ss]ourcing|[Ss]ecurity)\b")
+
+
+def entities(
+    text: str,
+    kb: Knowledge,
+    contacts: Mapping[str, str] | None = None,
+    people: tuple[FoundContact, ...] | None = None,
+) -> list[Entity]:
+    """People, roles, teams, amounts, percentages and counts, with their spans, in text order."""
+    c = cues(kb)
+    out: list[Entity] = []
+    for person in people if people is not None else read_contacts(text, kb):
+        at = text.find(person.name, person.span[0])  # the name's own span, not the sentence's
+        span = (at, at + len(person.name)) if at >= 0 else person.span
+        out.append(Entity("person", person.name, span, person.role, MICROSOFT))
+    firsts: dict[str, list[str]] = {}
+    for name in contacts or {}:
+        firsts.setdefault(name.split()[0].casefold(), []).append(name)
+    for name, role in (contacts or {}).items():
+        said = [name]
+        first = name.split()[0]
+        if first != name and len(first) >= 3 and len(firsts[first.casefold()]) == 1:
+            said.append(first)  # "Jane" for Jane Smith, when no other contact is a Jane
+        for words in said:
+            for m in re.finditer(rf"(?<!\w){re.escape(words)}(?!\w)", text):
+                if not any(e.kind == "person" and e.span[0] <= m.start() < e.span[1] for e in out):
+                    out.append(Entity("person", name, m.span(), role, MICROSOFT))
+    for m in _role_words(kb).finditer(text):
+        role = kb.role(m.group(0))
+        out.append(Entity("role", m.group(0), m.span(), role.key if role else None, MICROSOFT))
+    for m in c.ours.finditer(text):
+        out.append(Entity("role", m.group(0), m.span(), None, US))
+    for m in _TEAMS.finditer(text):
+        out.append(Entity("team", m.group(0), m.span(), m.group(0).casefold()))
+    for money in read_money(text):
+        out.append(Entity("amount", text[money.span[0] : money.span[1]], money.span, money.per_year))
+    for pct in read_percents(text):
+        out.append(Entity("percent", text[pct.span[0] : pct.span[1]], pct.span, pct.value))
+    for n in read_counts(text):
+        out.append(Entity("count", text[n.span[0] : n.span[1]], n.span, n.value))
+    out.sort(key=lambda e: e.span)
+    return out
+
+
+def _role_words(kb: Knowledge) -> re.Pattern[str]:
+    def build(kb: Knowledge) -> re.Pattern[str]:
+        words = sorted({a for r in kb.roles.values() for a in (r.aliases or [])}, key=len, reverse=True)
+        alt = "|".join(re.escape(w) for w in words if len(w) > 1)
+        return re.compile(rf"(?<![\w'])(?:{alt})(?![\w'])", re.IGNORECASE)
+
+    return kb.derive("reading.role_words", build)
+
+
+# --- the whole reading -----------------------------------------------------------------------
+
+
+def read(
+    text: str,
+    kb: Knowledge,
+    *,
+    now: datetime | None = None,
+    tz: str = "UTC",
+    known: Mapping[str, Any] | None = None,
+    contacts: Mapping[str, str] | None = None,
+    state: Any = None,
+    with_facts: bool = True,
+) -> Reading:
+    """Read one message once. `contacts` maps the deal's contact names to their roles; `state`
+    is the conversation's dialogue state (bot/dialogue/state.py), whose references resolve
+    pronouns and ellipsis first; `now` is needed for facts (no facts are read without it)."""
+    said = clean(text)
+    # A command states no fact, names no one and needs no clause: it costs what it did before
+    # the reading. Its pronouns still resolve ("should I ask her for …" is a command too).
+    plain = bool(said) and match_command(said, kb) is None
+    leans = state is not None and bool(state.people or state.figure or state.topic or state.statement)
+    resolution = resolve(said, kb, state, now) if leans else None
+    body = resolution.text if resolution is not None else said
+    d = _decide(body, kb, contacts)
+    if resolution is not None and resolution.rule is not None:
+        _apply(resolution, d)
+    facts: list[Fact] = []
+    plain = plain and d.command is None
+    parts = tuple(clauses(body, kb)) if plain else ()
+    people = tuple(read_contacts(body, kb)) if plain else ()
+    if with_facts and now is not None and plain:
+        side = d.speaker.side if d.speaker is not None else None
+        for f in read_facts(body, kb, now=now, tz=tz, known=known):
+            facts.append(_fact(f, side))
+    return Reading(
+        text=said,
+        resolved=body,
+        command=d.command,
+        command_args=dict(d.command_args),
+        pattern=d.pattern,
+        pattern_args=dict(d.pattern_args),
+        ranking=tuple(d.ranking),
+        outside=d.outside,
+        question=d.question,
+        unsure=d.unsure,
+        clauses=parts,
+        entities=tuple(entities(body, kb, contacts, people)) if plain else (),
+        facts=tuple(facts),
+        contacts=people,
+        speaker=d.speaker,
+        move=d.move,
+        references=tuple(resolution.references) if resolution is not None else (),
+        intent=d.intent,
+        args=dict(d.args),
+        steps=tuple(d.steps),
+    )
+
+
+def _apply(res: Resolution, d: Draft) -> None:
+    """A follow-up rule decides, unless the message is plainly something else: a command, or
+    an intent the model is sure of that is not the topic's."""
+    if res.rule is None or d.command is not None:
+        return
+    if res.rule == "ellipsis-takes-topic":
+        if d.intent is None or d.intent in ("deal.tell", "unknown"):
+            d.decide(res.rule, res.intent, res.args)
+        else:  # the topic's question, reread about the new subject, decided it
+            d.steps.append(Step(res.rule, d.intent))
+        return
+    sure = d.intent is not None and d.steps and d.steps[-1].rule in ("pattern", "model")
+    own = d.intent not in ("deal.tell", "note", "ms.statement", res.intent)
+    if sure and own and d.p(d.intent or "") >= 0.85:
+        return
+    d.decide(res.rule, res.intent, res.args)
+
+
+def _fact(f: FoundFact, side: str | None) -> Fact:
+    return Fact(f.key, f.value, f.span, f.confidence, f.said, side, f.note)
+
+
+def _decide(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = None) -> Draft:
+    """The intent, layer by layer: command, pattern, model, then the named rules."""
+    from bot.understanding.intents import rank
+
+    settings = understanding_config(kb)
+    d = Draft(text=text, kb=kb)
+    if not text:
+        return d
+    command = match_command(text, kb)
+    if command is not None:
+        d.command, d.command_args = command.name, dict(command.args)
+        d.decide("command", command.name, command.args)
+        return d  # a command is said the way it is meant: no rule reads further
+    d.question = looks_like_question(text, kb)
+    d.speaker = attribute(text, kb, contacts)
+    d.move = _move(text, d.cue)
+    found = match_pattern(text, kb)
+    if found is not None:
+        d.pattern, d.pattern_args = found.name, dict(found.args)
+    d.unsure = only_unsure(text)
+    ranked = rank(text, kb)
+    d.ranking = [(n, p) for n, p in ranked if n != settings.outside_label]
+    d.outside = next((p for n, p in ranked if n == settings.outside_label), 0.0)
+    if found is not None:
+        d.decide("pattern", found.name, found.args)
+    elif d.unsure:
+        d.steps.append(Step("only-unsure", None))
+    elif ranked and ranked[0][0] != settings.outside_label and ranked[0][1] >= settings.confident:
+        d.decide("model", ranked[0][0], pattern_args(ranked[0][0], text, kb))
+    else:
+        d.steps.append(Step("model-unsure", None))
+    if not d.unsure:
+        for _name, rule in RULES:
+            rule(d)
+    return d

@@ -1,0 +1,175 @@
+"""Transcripts: one reading per turn, and the named rules that read it. Strangers' wording for
+the loss classes between the model and the reply: our executives brought in without the word
+"escalate", favours asked in idiom, meeting prep asked as what to watch for, the timeline asked
+about expiry in plain words, a draft quoted for checking, a question with a figure in it.
+Every phrasing here is our own, written for these tests (none is a training example)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import DealEvent, FormState
+from bot.features import default_knowledge
+from bot.understanding.reading import Reading, read
+
+KB = default_knowledge()
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+async def open_form_intent(coach) -> str | None:
+    """Which intent the open form will run once answered (a skill that needed facts first)."""
+    async with coach.sessions() as s:
+        rows = (await s.execute(select(FormState.resume))).scalars().all()
+    return rows[-1].get("intent") if rows else None
+
+
+async def events(coach, kind: str) -> list[dict]:
+    async with coach.sessions() as s:
+        rows = (await s.execute(select(DealEvent).where(DealEvent.kind == kind))).scalars().all()
+    return [r.payload for r in rows]
+
+
+async def answered_as(chat, coach, text: str) -> str:
+    """The intent that answered: the reply's, or the one an opened form will run."""
+    reply = await chat(text)
+    if reply.intent == "form.ask":
+        return str(await open_form_intent(coach))
+    return reply.intent
+
+
+# --- the Reading itself -------------------------------------------------------------------
+
+
+def test_a_reading_is_typed_immutable_and_keeps_every_part():
+    r = read("Jane Smith is our account executive and our budget is 1.2M a year", KB, now=NOW)
+    assert isinstance(r, Reading)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.intent = "help"  # type: ignore[misc]
+    kinds = {e.kind for e in r.entities}
+    assert {"person", "role", "amount"} <= kinds
+    person = next(e for e in r.entities if e.kind == "person")
+    assert r.text[person.span[0] : person.span[1]] == "Jane Smith" and person.side == "microsoft"
+    amount = next(e for e in r.entities if e.kind == "amount")
+    assert amount.value == 1_200_000
+    told = {f.key: f for f in r.facts}
+    assert told["budget_per_year"].value == 1_200_000 and 0 < told["budget_per_year"].confidence <= 1
+    assert r.contacts and r.contacts[0].role == "ae"
+    assert r.ranking and r.steps and r.question is False
+
+
+def test_the_steps_name_the_rule_that_decided():
+    r = read("is it time to get our CIO on the phone with Microsoft leadership?", KB)
+    assert r.intent == "escalation.check"
+    assert r.decided_by == "bringing-execs-in"
+    assert r.steps[0].rule in ("model", "model-unsure", "pattern")
+    cmd = read("deal list", KB)
+    assert cmd.command == "deal.list" and cmd.decided_by == "command" and cmd.ranking == ()
+
+
+def test_a_question_with_a_figure_asserts_no_fact_and_logs_nothing():
+    for text in (
+        "should we accept 2.1M over three years?",
+        "would 1.2M a year be a good price for this?",
+        "is 2.4 million for three years too much?",
+    ):
+        r = read(text, KB, now=NOW)
+        assert r.facts == (), text
+        assert r.intent not in ("deal.tell", "fact.set", "note", "ms.statement", "escalation.log"), text
+
+
+# --- loss classes, through the coach -----------------------------------------------------
+
+EXECS = [
+    "is it time to get our CIO on the phone with Microsoft leadership?",
+    "who on our side should reach out to their GM?",
+    "our CEO wants to call Satya's team, good idea?",
+    "should our CFO pick up the phone to their area VP yet?",
+    "do we bring our COO in now or hold off?",
+]
+
+
+@pytest.mark.parametrize("text", EXECS)
+async def test_bringing_our_executives_in_is_the_escalation_question(chat, coach, deal, text):
+    assert await answered_as(chat, coach, text) == "escalation.check"
+    assert await events(coach, "escalation") == []  # asked, never logged as done
+
+
+FAVOURS_IN_IDIOM = [
+    "is it wise to go back to Jane again for an extension?",
+    "can we lean on the CSM once more for training seats?",
+    "would it be too much to bug Jane again about the licences?",
+    "is it ok to hit Jane up for early access?",
+]
+
+
+@pytest.mark.parametrize("text", FAVOURS_IN_IDIOM)
+async def test_a_favour_asked_in_idiom_gets_the_jar_answer(chat, deal, text):
+    await chat("Jane Smith is our account executive")
+    await chat("Ana Ruiz is our CSM")
+    reply = await chat(text)
+    assert reply.intent == "favors.should_ask"
+    assert reply.verdict in ("ask", "find_aligned_contact", "unlikely"), reply.headline
+    assert "Ask me like this" not in reply.headline and "`" not in reply.headline
+
+
+WATCH_FOR = [
+    "what traps might they set in Thursday's call with the AE?",
+    "anything I should be careful about in tomorrow's call with the account exec?",
+    "what red flags should I look out for in the Thursday session with the CSM?",
+    "what should we not say in the pricing meeting with the rep on Friday?",
+]
+
+
+@pytest.mark.parametrize("text", WATCH_FOR)
+async def test_what_to_watch_for_in_a_meeting_is_meeting_prep(chat, deal, text):
+    reply = await chat(text)
+    assert reply.intent == "meeting.prep", (text, reply.headline)
+
+
+EXPIRY = [
+    "when does our agreement run out?",
+    "how long until the current EA expires?",
+    "how much time do we have before the licences lapse?",
+    "how many weeks are left on our contract?",
+]
+
+
+@pytest.mark.parametrize("text", EXPIRY)
+async def test_the_expiry_asked_in_plain_words_is_the_timeline(chat, coach, deal, text):
+    assert await answered_as(chat, coach, text) == "timeline.status"
+
+
+DRAFTS = [
+    'check this before I send: "we have budget approved for 2M and need to sign by March"',
+    'does this give too much away? "Hi Jane, we must sign before our fiscal year ends on 30 June"',
+    'is this ok to send to the AE? "Thanks Jane, our CFO said the price is too high for us"',
+]
+
+
+@pytest.mark.parametrize("text", DRAFTS)
+async def test_a_draft_quoted_for_checking_is_checked_not_logged(chat, coach, deal, text):
+    reply = await chat(text)
+    assert reply.intent == "leakcheck", reply.headline
+    assert await events(coach, "ms_statement") == []
+    assert await events(coach, "fact") == []
+    shown = (await chat("deal show")).plain_text()
+    assert "Budget" not in shown
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("Microsoft quoted us 2.4M a year. Is that fair?", "$2.4M"),
+        ("our budget is 1.5M a year, can we get there?", "$1.5M"),
+    ],
+)
+async def test_told_and_asked_notes_the_fact_and_still_answers_the_question(chat, deal, text, shown):
+    reply = await chat(text)
+    assert reply.intent != "fact.stated"  # never only "Logged …": the question gets an answer
+    assert any(i.text.startswith("Noted") for s in reply.sections for i in s.items)
+    assert reply.actions or any(s.items for s in reply.sections[1:])
+    assert shown in (await chat("deal show")).plain_text()
