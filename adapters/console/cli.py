@@ -333,8 +333,12 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    """Understanding measured on the held-out corpora in tests/data/ (no database needed)."""
+    """Understanding measured on the held-out corpora in tests/data/ (no database needed); the
+    leak check measured on drafts (a throwaway SQLite database in a temporary folder)."""
     from bot.features import default_knowledge
+
+    if args.eval_cmd == "leakcheck":
+        return cmd_eval_leakcheck(args)
     from bot.understanding.evaluate import EVALUATORS
 
     kb = default_knowledge()
@@ -349,6 +353,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
         print(run(path, kb))
         ran += 1
     return 0 if ran else 1
+
+
+def cmd_eval_leakcheck(args: argparse.Namespace) -> int:
+    from bot.features import default_knowledge
+    from bot.leakcheck_eval import run_eval
+
+    path = Path(args.data) if args.data else DATA_DIR / "leakcheck_drafts.yaml"
+    if not path.exists():
+        print(f"{path}: not found", file=sys.stderr)
+        return 1
+    try:
+        print(run_eval(path, default_knowledge(), as_json=args.json))
+    except (ValueError, OSError) as exc:
+        print(f"could not read the drafts: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 # --- reminders ------------------------------------------------------------------------
@@ -440,6 +460,11 @@ def build_parser() -> argparse.ArgumentParser:
     evsub = ev.add_subparsers(dest="eval_cmd", required=True)
     evu = evsub.add_parser("understanding", help="per-intent precision/recall, confusions (held-out corpus)")
     evu.add_argument("--data", help="folder with the corpora (default: tests/data)")
+    evl = evsub.add_parser("leakcheck", help="leak recall, clean drafts called clean, kind named right")
+    evl.add_argument(
+        "--data", help="a drafts file or a folder of them (default: tests/data/leakcheck_drafts.yaml)"
+    )
+    evl.add_argument("--json", action="store_true", help="print one JSON object")
     sv = sub.add_parser("serve", help="run the HTTP server (Slack, Teams, /livez, /readyz, /metrics)")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)
