@@ -325,7 +325,7 @@ async def _run(drafts: list[Draft], kb: Knowledge, turns: bool) -> LeakReport:
 
 def _check(leakcheck: Any, message: str, role: str, kb: Knowledge, view: Any) -> Any:
     """The check as the skill runs it (the deal's view is what the skill's context holds)."""
-    return leakcheck.check(message, role, kb)
+    return leakcheck.check(message, role, kb, view, NOW)
 
 
 def evaluate(path: Path, kb: Knowledge, *, turns: bool = True) -> LeakReport:

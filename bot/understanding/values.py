@@ -315,6 +315,8 @@ def read_money(text: str) -> list[Money]:
         currency = CURRENCIES.get(cur_word)
         end = m.end()
         tail = text[end:]
+        if mult_raw and re.match(r"\.\s", tail) and (_PER_YEAR.match(tail[1:]) or _PER_MONTH.match(tail[1:])):
+            end, tail = end + 1, tail[1:]  # "€1,35 Mio. p.a.": the abbreviation's own dot
         period = None
         pm = _PER_YEAR.match(tail)
         if pm:
