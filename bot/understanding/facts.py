@@ -751,6 +751,11 @@ class Amount:
     per_unit: bool  # a price per user, seat, ... ("$45 per user")
 
 
+_COUNT_ADJ = re.compile(
+    r"(?:\s*\b(?:more|additional|extra|new|active|named|existing|further|other|internal)\b)*", re.I
+)
+
+
 def money_amounts(text: str, kb: Knowledge) -> list[Amount]:
     """Every amount of money in `text`: said with a currency or a multiplier ("1.5M",
     "1,5 Mio €", "€85k/month", "half a million") or a grouped figure of 1,000 or more
@@ -761,7 +766,8 @@ def money_amounts(text: str, kb: Knowledge) -> list[Amount]:
     out: list[Amount] = []
     for m in read_money(text):
         a, b = m.span
-        if r.count_noun.match(text, b) and m.period is None and not m.currency:
+        noun_at = b + len(_COUNT_ADJ.match(text, b).group(0))  # "6,000 more users"
+        if r.count_noun.match(text, noun_at) and m.period is None and not m.currency:
             continue
         plain = m.amount >= 1000 and "," in text[a:b]
         if not (m.explicit or plain):
