@@ -58,6 +58,8 @@ class DetectorSpec(BaseModel):
     patterns: list[str]
     requires: list[str] = Field(default_factory=list)
     unless: list[str] = Field(default_factory=list)
+    # `requires` may also be met by the words just before the sentence ("on the uplift: ... 4%")
+    requires_nearby: bool = False
     say_instead: str | None = None
 
     @field_validator("patterns", "requires", "unless")
@@ -529,7 +531,9 @@ def _check_sentence(
     for c in compiled(kb):
         if c.spec.kind in seen or any(u.search(masked) for u in c.unless):
             continue
-        if c.requires and not all(r.search(masked) or r.search(context) for r in c.requires):
+        if c.requires and not all(
+            r.search(masked) or (c.spec.requires_nearby and r.search(context)) for r in c.requires
+        ):
             continue
         m = next((m for p in c.patterns if (m := p.search(masked))), None)
         if m is not None:

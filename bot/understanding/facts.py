@@ -751,6 +751,21 @@ class Amount:
     per_unit: bool  # a price per user, seat, ... ("$45 per user")
 
 
+_WORD_AHEAD = re.compile(r"\s*[A-Za-z][\w-]*")
+
+
+def _counts_after(text: str, at: int, r: _Reader) -> bool:
+    """A count noun one or two words on: "25,000 frontline workers", "2,000 Copilot seats"."""
+    for _ in range(2):
+        m = _WORD_AHEAD.match(text, at)
+        if m is None:
+            return False
+        at = m.end()
+        if r.count_noun.match(text, at):
+            return True
+    return False
+
+
 _COUNT_ADJ = re.compile(
     r"(?:\s*\b(?:more|additional|extra|new|active|named|existing|further|other|internal)\b)*", re.I
 )
@@ -766,9 +781,10 @@ def money_amounts(text: str, kb: Knowledge) -> list[Amount]:
     out: list[Amount] = []
     for m in read_money(text):
         a, b = m.span
-        noun_at = b + len(_COUNT_ADJ.match(text, b).group(0))  # "6,000 more users"
-        if r.count_noun.match(text, noun_at) and m.period is None and not m.currency:
-            continue
+        if m.period is None and not m.currency:
+            noun_at = b + len(_COUNT_ADJ.match(text, b).group(0))  # "6,000 more users"
+            if r.count_noun.match(text, noun_at) or (not m.explicit and _counts_after(text, b, r)):
+                continue
         plain = m.amount >= 1000 and "," in text[a:b]
         if not (m.explicit or plain):
             continue

@@ -230,7 +230,7 @@ _NUM = (
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:\s\d{3})+(?!\d)"
     r"|\d+(?:[.,]\d+)?)"
 )
-_WORDNUM = rf"(?P<words>(?:an?|half\s+an?|a\s+quarter(?:\s+of\s+an?)?|(?:{_WORD})(?:[\s-](?:{_WORD}))?"
+_WORDNUM = rf"(?P<words>(?:half\s+an?|a\s+quarter(?:\s+of\s+an?)?|(?:{_WORD})\s+quarters\s+of\s+an?|an?|(?:{_WORD})(?:[\s-](?:{_WORD}))?"
 _WORDNUM += (
     rf"(?:\s+hundred(?:\s+(?:and\s+)?(?:{_WORD})(?:[\s-](?:{_WORD}))?)?)?)(?:\s+point\s+(?P<frac>{_WORD}))?)"
 )
@@ -265,6 +265,8 @@ def _number(raw: str, mult: str | None) -> float | None:
         return float(s.replace(".", "").replace(",", "."))
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
         return float(s.replace(",", ""))
+    if not mult and re.fullmatch(r"\d{1,3}\.\d{3}", s):  # "200.000 €": a thousands point
+        return float(s.replace(".", ""))
     if re.fullmatch(r"\d+,\d{1,2}", s):  # 1,2 Mio / 2,5m: a decimal comma
         return float(s.replace(",", "."))
     if re.fullmatch(r"\d+,\d+", s):
@@ -292,6 +294,11 @@ def read_money(text: str) -> list[Money]:
                 base = 0.5
             elif words.startswith("a quarter"):
                 base = 0.25
+            elif " quarters of" in words:  # "three quarters of a million"
+                n = words_value(words.split(" quarters of")[0])
+                if n is None:
+                    continue
+                base = n * 0.25
             else:
                 v = words_value(words)
                 if v is None:
