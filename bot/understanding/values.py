@@ -230,7 +230,8 @@ _NUM = (
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:\s\d{3})+(?!\d)"
     r"|\d+(?:[.,]\d+)?)"
 )
-_WORDNUM = rf"(?P<words>(?:half\s+an?|a\s+quarter(?:\s+of\s+an?)?|(?:{_WORD})\s+quarters\s+of\s+an?|an?|(?:{_WORD})(?:[\s-](?:{_WORD}))?"
+_WORDNUM = rf"(?P<words>(?:half\s+an?|a\s+quarter(?:\s+of\s+an?)?|(?:{_WORD})\s+quarters\s+of\s+an?|an?"
+_WORDNUM += rf"|(?:{_WORD})(?:[\s-](?:{_WORD}))?"
 _WORDNUM += (
     rf"(?:\s+hundred(?:\s+(?:and\s+)?(?:{_WORD})(?:[\s-](?:{_WORD}))?)?)?)(?:\s+point\s+(?P<frac>{_WORD}))?)"
 )
