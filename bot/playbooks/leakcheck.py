@@ -24,6 +24,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
@@ -146,11 +147,149 @@ class Compiled:
     patterns: tuple[re.Pattern[str], ...]
     requires: tuple[re.Pattern[str], ...]
     unless: tuple[re.Pattern[str], ...]
+    # per pattern: the gates (literal_gates, by number) a sentence must pass for it to be tried
+    needs: tuple[frozenset[int], ...] = ()
+    requires_needs: frozenset[int] = frozenset()
+
+
+def _groups(pattern: str) -> tuple[dict[int, int], dict[int, list[int]], list[int]]:
+    """Group spans of a regex: start -> end, start -> offsets of the "|" at its own depth, and
+    the offsets of "|" at the top level. Character classes and escapes are skipped."""
+    stack: list[int] = []
+    ends: dict[int, int] = {}
+    bars: dict[int, list[int]] = {}
+    top: list[int] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch == "(":
+            stack.append(i)
+            bars[i] = []
+        elif ch == ")" and stack:
+            ends[stack.pop()] = i
+        elif ch == "|":
+            (bars[stack[-1]] if stack else top).append(i)
+        i += 1
+    return ends, bars, top
+
+
+_LITERAL = re.compile(r"[a-z0-9' ]+|[¤‰]")
+_OPENERS = ("\\b", "\\s+", "\\s*", "\\s", " ")
+
+
+def _optional_at(text: str, end: int) -> bool:
+    """Whether the group or character closing at `end` may be skipped (?, *, {0,...})."""
+    nxt = text[end + 1 : end + 3]
+    return nxt[:1] in ("?", "*") or nxt == "{0"
+
+
+def _alt_words(alt: str) -> set[str] | None:
+    """Words (first six letters) one of which a match of this alternative must hold as the start
+    of a word: the longest word of its leading literal run, or of every alternative of a leading
+    group. None when it cannot tell."""
+    alt = alt.removeprefix("(?-i:")
+    while alt.startswith("\\b"):
+        alt = alt[2:]
+    if alt.startswith("("):
+        ends, bars, _ = _groups(alt)
+        close = ends.get(0)
+        if close is None or _optional_at(alt, close):
+            return None
+        return _group_words(alt, 0, close, bars[0])
+    m = _LITERAL.match(alt)
+    if not m:
+        return None
+    lit = m.group(0)
+    if m.end() < len(alt) and alt[m.end()] in "?*{":
+        lit = lit[:-1]  # its last letter is optional
+    if lit in (MONEY_MARK, PCT_MARK):
+        return {lit}  # an amount read by the value readers
+    words = [w for w in lit.split(" ") if w and w[0].isalnum()]
+    if not words:
+        return None
+    word = max(words, key=len)
+    return {word[:6]} if len(word) >= 2 else None
+
+
+def _group_words(text: str, start: int, end: int, bars: list[int]) -> set[str] | None:
+    body = start + 1
+    if text.startswith("?:", body):
+        body += 2
+    elif text.startswith("?p<", body):
+        body = text.index(">", body) + 1
+    elif text.startswith("?", body):
+        return None  # a look-around or a flag group
+    cuts = [body - 1, *bars, end]
+    words: set[str] = set()
+    for a, b in pairwise(cuts):
+        w = _alt_words(text[a + 1 : b])
+        if w is None:
+            return None
+        words |= w
+    return words
+
+
+def literal_gates(pattern: str) -> tuple[frozenset[str], ...]:
+    """For a regex, the groups it cannot match without, each as the words (first six letters)
+    one of which must begin a word of the sentence. Conservative: a doubt gives no gate."""
+    low = pattern.casefold()
+    if "(?i" in low:
+        return ()
+    ends, bars, top = _groups(low)
+    if top:
+        return ()
+    gates = []
+    if low.startswith((MONEY_MARK + "+", PCT_MARK + "+")):
+        gates.append(frozenset(low[0]))
+    for start, end in ends.items():
+        if _optional_at(low, end):
+            continue
+        if any(s < start and end < e and (bars[s] or _optional_at(low, e)) for s, e in ends.items()):
+            continue  # inside a group that may be skipped or has alternatives
+        words = _group_words(low, start, end, bars[start])
+        before = low[:start]
+        marks_only = words is not None and words <= {MONEY_MARK, PCT_MARK}  # never inside a word
+        if (
+            start
+            and not marks_only
+            and not before.endswith(_OPENERS)
+            and not re.fullmatch(r"\^?\\s\*|\^", before)
+        ):
+            continue
+        if words:
+            gates.append(frozenset(words))
+    return tuple(gates)
+
+
+_TOKEN = re.compile(r"[a-z0-9']+")
+
+
+def _prefixes(text: str) -> set[str]:
+    """Every beginning (up to six letters) of every word of the text, lower-case."""
+    out: set[str] = {m for m in (MONEY_MARK, PCT_MARK) if m in text}
+    for t in _TOKEN.findall(text.casefold()):
+        for k in range(2, min(len(t), 6) + 1):
+            out.add(t[:k])
+    return out
 
 
 @dataclass(frozen=True, slots=True)
 class _Rx:
     detectors: list[Compiled]
+    gates_of_word: dict[str, frozenset[int]]  # a word's first letters -> the gates it passes
     theirs_before: re.Pattern[str]
     theirs_after: re.Pattern[str]
     quote_line: re.Pattern[str]
@@ -179,9 +318,30 @@ def _build(kb: Knowledge) -> _Rx:
         )
         for d in kb.section("leakcheck.detectors").root
     ]
+    numbers: dict[frozenset[str], int] = {}
+
+    def needs(p: re.Pattern[str]) -> frozenset[int]:
+        return frozenset(numbers.setdefault(g, len(numbers)) for g in literal_gates(p.pattern))
+
+    dets = [
+        Compiled(
+            c.spec,
+            c.patterns,
+            c.requires,
+            c.unless,
+            tuple(needs(p) for p in c.patterns),
+            frozenset() if c.spec.requires_nearby else frozenset().union(*(needs(p) for p in c.requires)),
+        )
+        for c in dets
+    ]
+    by_word: dict[str, set[int]] = {}
+    for gate, n in numbers.items():
+        for word in gate:
+            by_word.setdefault(word, set()).add(n)
     flags = re.IGNORECASE | re.MULTILINE
     return _Rx(
         dets,
+        {w: frozenset(ns) for w, ns in by_word.items()},
         re.compile(theirs.before, re.IGNORECASE),
         re.compile(theirs.after, re.IGNORECASE),
         re.compile(email.quote_line, flags),
@@ -379,6 +539,12 @@ class _Amount:
     theirs: bool
 
 
+# Nothing the value readers could read as an amount or a percentage: no digit, no number word.
+_MAY_HOLD_AMOUNT = re.compile(
+    r"\d|million|thousand|grand|billion|\bmio\b|\bmrd\b|\bbn\b|per ?cent|percent|\bpct\b", re.IGNORECASE
+)
+
+
 def _theirs(sentence: str, a: int, b: int, rx: _Rx) -> bool:
     before = sentence[max(0, a - 60) : a]
     return bool(rx.theirs_before.search(before) or rx.theirs_after.search(sentence[b : b + 70]))
@@ -390,6 +556,8 @@ def _mask(sentence: str, kb: Knowledge) -> tuple[str, list[_Amount]]:
     rx = _rx(kb)
     chars = list(sentence)
     found: list[_Amount] = []
+    if not _MAY_HOLD_AMOUNT.search(sentence):
+        return sentence, found
     for am in money_amounts(sentence, kb):
         if am.per_unit:
             continue
@@ -528,15 +696,21 @@ def _check_sentence(
             )
         )
 
-    for c in compiled(kb):
-        if c.spec.kind in seen or any(u.search(masked) for u in c.unless):
+    rx = _rx(kb)
+    index = rx.gates_of_word
+    passed: set[int] = set().union(*(index[w] for w in _prefixes(masked) if w in index))
+    for c in rx.detectors:
+        if c.spec.kind in seen or not c.requires_needs <= passed:
+            continue
+        live = [p for p, need in zip(c.patterns, c.needs, strict=True) if need <= passed]
+        if not live:
             continue
         if c.requires and not all(
             r.search(masked) or (c.spec.requires_nearby and r.search(context)) for r in c.requires
         ):
             continue
-        m = next((m for p in c.patterns if (m := p.search(masked))), None)
-        if m is not None:
+        m = next((m for p in live if (m := p.search(masked))), None)
+        if m is not None and not any(u.search(masked) for u in c.unless):
             add(c.spec.id, c.spec.kind, c.spec.rule, c.spec.say_instead, m.start(), m.end())
     for am in amounts:
         if am.theirs:
