@@ -38,7 +38,8 @@ from bot.understanding.values import DateFound, read_date, read_percents
 
 # Stand-ins for amounts read by the value readers: ours, and Microsoft's (never {money}).
 MONEY_MARK, THEIR_MARK, PCT_MARK, THEIR_PCT_MARK = "¤", "¢", "‰", "‱"
-BUILT_IN = {"money": f"{MONEY_MARK}+", "pct": f"{PCT_MARK}+"}
+# A stand-in starts only at the first mark of its run, so a match is tried once per amount.
+BUILT_IN = {"money": f"(?<!{MONEY_MARK}){MONEY_MARK}+", "pct": f"(?<!{PCT_MARK}){PCT_MARK}+"}
 
 
 def _compiles(patterns: list[str]) -> list[str]:
@@ -196,11 +197,14 @@ def _optional_at(text: str, end: int) -> bool:
     return nxt[:1] in ("?", "*") or nxt == "{0"
 
 
+_LOOKBEHIND = re.compile(r"^\(\?<[!=][^()]*\)")
+
+
 def _alt_words(alt: str) -> set[str] | None:
     """Words (first six letters) one of which a match of this alternative must hold as the start
     of a word: the longest word of its leading literal run, or of every alternative of a leading
     group. None when it cannot tell."""
-    alt = alt.removeprefix("(?-i:")
+    alt = _LOOKBEHIND.sub("", alt.removeprefix("(?-i:"), count=1)
     while alt.startswith("\\b"):
         alt = alt[2:]
     if alt.startswith("("):
@@ -252,8 +256,9 @@ def literal_gates(pattern: str) -> tuple[frozenset[str], ...]:
     if top:
         return ()
     gates = []
-    if low.startswith((MONEY_MARK + "+", PCT_MARK + "+")):
-        gates.append(frozenset(low[0]))
+    for mark, stand_in in ((MONEY_MARK, BUILT_IN["money"]), (PCT_MARK, BUILT_IN["pct"])):
+        if low.startswith(stand_in):
+            gates.append(frozenset(mark))
     for start, end in ends.items():
         if _optional_at(low, end):
             continue
