@@ -134,3 +134,12 @@ async def test_an_unknown_recipient_is_asked_once(chat):
     again = await chat(action=next(a.payload for a in r.actions if a.payload.get("role") == "csm"))
     assert again.footer is not None and "customer success" in again.footer.casefold()
     assert "leakcheck.ask-recipient" not in again.rules and not again.actions  # asked once
+
+
+def test_a_sentence_after_the_sign_off_is_still_ours():
+    msg = "Hi Jane,\n\nThanks for this.\n\nThanks,\nOur budget is approved up to $2.4M, so there is room."
+    assert check(msg, "ae", KB).kinds == ["budget"]
+    signature = (
+        "Hi Jane,\n\nThanks.\n\nKind regards,\nDr Elena Marchetti\nChief Procurement Officer\n+49 89 1234"
+    )
+    assert check(signature, "ae", KB).flags == []

@@ -487,12 +487,21 @@ def email_parts(message: str, kb: Knowledge) -> tuple[list[Segment], str | None]
                 if line[cut:].strip():
                     segments.append(Segment(start + cut, line[cut:], True))
                 continue
-        if signed or rx.signoff.match(body):
-            signed = True  # the sign-off and the signature below it
+        if rx.signoff.match(body) or (signed and _signature_line(body)):
+            signed = True  # the sign-off and the name, title, phone below it
             segments.append(Segment(start, line, False))
             continue
         segments.append(Segment(start, line, True))
     return segments, name
+
+
+def _signature_line(body: str) -> bool:
+    """A line under the sign-off that is a name, a title or a number, not a sentence: short and
+    not ending like one. "P.S. …" and anything longer are ours and checked."""
+    text = body.strip()
+    if re.match(r"(?i)p\.?\s?s\b", text):
+        return False
+    return len(text.split()) <= 8 and not re.search(r"[.!?]$", text)
 
 
 def _signer(lines: list[tuple[int, str]], rx: _Rx) -> str | None:
