@@ -29,6 +29,7 @@ BENCHES = [
         "5",
     ],
     ["bench.fact_reader", "--rounds", "1"],
+    ["bench.leakcheck", "--rounds", "1", "--emails", "5"],
     ["bench.understanding", "--rounds", "1"],
     ["bench.reading", "--rounds", "1"],
     ["bench.brief", "--events", "60", "--rounds", "2"],

@@ -34,7 +34,8 @@ def test_harmless_messages_are_clean(case):
 def test_leaky_messages_are_flagged_with_the_expected_kinds(case):
     result = check(case["message"], case["role"], KB)
     assert result.verdict == "flagged"
-    assert [f.kind for f in result.flags] == case["flags"], [(f.detector, f.quote) for f in result.flags]
+    # every expected kind is named; a second kind the words also give away may be named too
+    assert set(case["flags"]) <= {f.kind for f in result.flags}, [(f.detector, f.quote) for f in result.flags]
     for f in result.flags:
         assert f.quote and f.quote in case["message"]
 

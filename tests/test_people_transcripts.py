@@ -48,7 +48,9 @@ async def test_leak_check_flags_budget_and_urgency(chat):
     )
     assert reply.intent == "leakcheck"
     assert reply.verdict == "flagged"
-    assert reply.rules == ["disclosure.budget", "disclosure.urgency"]
+    # each finding cites its leak-check rule; the role's verdict per kind cites the disclosure rule
+    assert {"leakcheck.budget-amount", "leakcheck.urgency-signal"} <= set(reply.rules)
+    assert {"disclosure.budget", "disclosure.urgency"} <= set(reply.rules)
     text = reply.plain_text()
     assert "“signed off on up to $900k”" in text
     assert "“we can move fast”" in text
@@ -73,7 +75,7 @@ async def test_leak_check_as_a_message_action(chat):
         }
     )
     assert reply.verdict == "flagged"
-    assert reply.rules == ["disclosure.competitive-depth"]
+    assert reply.rules[:2] == ["leakcheck.competitive-outcome", "disclosure.competitive-depth"]
 
 
 async def test_log_favor_creates_contact_and_shows_jar(chat, deal):
@@ -194,7 +196,7 @@ def test_clock_fixture_is_a_monday(clock):
 async def test_one_flag_reads_singular(chat):
     reply = await chat("check AE: Our walk-away point is a 5% increase.")
     assert reply.headline == "Hold on: 1 thing in this message helps Microsoft more than you."
-    assert reply.rules == ["disclosure.position"]
+    assert reply.rules[:2] == ["leakcheck.position-target", "disclosure.position"]
 
 
 async def test_who_names_the_kpi_the_request_serves(chat, deal):

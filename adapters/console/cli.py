@@ -408,10 +408,12 @@ DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "data"
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Understanding measured on the held-out corpora in tests/data/ (no database needed); the
-    stories played through the real core (a throwaway SQLite database); with no subcommand,
-    every figure."""
+    stories played through the real core and the leak check measured on drafts (each a throwaway
+    SQLite database); with no subcommand, every figure."""
     if args.eval_cmd == "stories":
         return cmd_eval_stories(args)
+    if args.eval_cmd == "leakcheck":
+        return cmd_eval_leakcheck(args)
     if args.eval_cmd is None:
         return cmd_eval_all()
     from bot.features import default_knowledge
@@ -443,36 +445,48 @@ def cmd_eval(args: argparse.Namespace) -> int:
 BLIND_DIR = DATA_DIR / "blind_2026_12"
 
 
+def _run_eval_file(path: Path, what: str, run_eval: Any, as_json: bool) -> int:
+    from bot.features import default_knowledge
+
+    try:
+        print(run_eval(path, default_knowledge(), as_json=as_json))
+    except (ValueError, OSError) as exc:
+        print(f"could not read the {what}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_eval_stories(args: argparse.Namespace) -> int:
     """Stories (several messages, then a question) through the real core: facts on record,
     the final answer, the key points (bot/story_eval.py)."""
-    from bot.features import default_knowledge
     from bot.story_eval import corpus_files, run_eval
 
     path = Path(args.data) if args.data else BLIND_DIR
     if not path.exists() or not corpus_files(path):
         print(f"{path}: no stories found", file=sys.stderr)
         return 1
-    try:
-        print(run_eval(path, default_knowledge(), as_json=args.json))
-    except (ValueError, OSError) as exc:
-        print(f"could not read the stories: {exc}", file=sys.stderr)
+    return _run_eval_file(path, "stories", run_eval, args.json)
+
+
+def cmd_eval_leakcheck(args: argparse.Namespace) -> int:
+    """Drafts checked on throwaway deals that hold their facts (bot/leakcheck_eval.py)."""
+    from bot.leakcheck_eval import run_eval
+
+    path = Path(args.data) if args.data else DATA_DIR / "leakcheck_drafts.yaml"
+    if not path.exists():
+        print(f"{path}: not found", file=sys.stderr)
         return 1
-    return 0
+    return _run_eval_file(path, "drafts", run_eval, args.json)
 
 
 def cmd_eval_all() -> int:
-    """`coach eval`: understanding, stories and, where this build has it, the leak check."""
-    import importlib.util
-
+    """`coach eval`: understanding, stories and the leak check."""
     blank = argparse.Namespace(data=None, json=False)
     codes = [cmd_eval(argparse.Namespace(eval_cmd="understanding", data=None))]
     print("\n== stories (tests/data/blind_2026_12)")
     codes.append(cmd_eval_stories(blank))
-    leakcheck = globals().get("cmd_eval_leakcheck")
-    if leakcheck is not None and importlib.util.find_spec("bot.leakcheck_eval") is not None:
-        print("\n== leakcheck")
-        codes.append(leakcheck(blank))
+    print("\n== leakcheck")
+    codes.append(cmd_eval_leakcheck(blank))
     return max(codes)
 
 
@@ -583,6 +597,11 @@ def build_parser() -> argparse.ArgumentParser:
     evs = evsub.add_parser("stories", help="deals told over several messages: facts on record, final answer")
     evs.add_argument("--data", help="a stories file or a folder of them (default: tests/data/blind_2026_12)")
     evs.add_argument("--json", action="store_true", help="print one JSON object")
+    evl = evsub.add_parser("leakcheck", help="leak recall, clean drafts called clean, kind named right")
+    evl.add_argument(
+        "--data", help="a drafts file or a folder of them (default: tests/data/leakcheck_drafts.yaml)"
+    )
+    evl.add_argument("--json", action="store_true", help="print one JSON object")
     sv = sub.add_parser("serve", help="run the HTTP server (Slack, Teams, /livez, /readyz, /metrics)")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)

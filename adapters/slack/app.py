@@ -495,7 +495,7 @@ class SlackCoach:
         message = shortcut.get("message") or {}
         channel = (shortcut.get("channel") or {}).get("id")
         user = shortcut["user"]["id"]
-        text = (message.get("text") or "").strip()
+        text = as_posted(message.get("text") or "")
         if not channel:
             return
         verdict = await self.gate.check(client, context, body, user, channel)
@@ -535,6 +535,24 @@ class SlackCoach:
             return
         view = await home.home_view(self.rt, tenant_of(context, body), user, self.now())
         await client.views_publish(user_id=user, view=view)
+
+
+_SLACK_LINK = re.compile(r"<(?P<target>[^<>|]+)(?:\|(?P<label>[^<>]*))?>")
+
+
+def as_posted(text: str) -> str:
+    """A Slack message's text as its author sees it: links and mentions by their label, the
+    escaped "&gt;" of a quoted line back to ">", "&amp;" and "&lt;" back, so the leak check
+    reads quoted replies, bullets and amounts as posted."""
+
+    def label(m: re.Match[str]) -> str:
+        target, shown = m.group("target"), m.group("label")
+        if shown:
+            return ("@" if target.startswith("@") else "") + shown
+        return target.removeprefix("mailto:")
+
+    text = _SLACK_LINK.sub(label, text)
+    return text.replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&").strip()
 
 
 def guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:

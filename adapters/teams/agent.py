@@ -55,8 +55,27 @@ def address(activity: Activity) -> dict[str, Any]:
     return ref
 
 
+_QUOTE = re.compile(r"<blockquote\b[^>]*>(.*?)</blockquote>", re.IGNORECASE | re.DOTALL)
+_ITEM = re.compile(r"<li\b[^>]*>", re.IGNORECASE)
+_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|tr|h[1-6]|ul|ol|table)>", re.IGNORECASE)
+_INLINE = re.compile(r"</?(?:b|i|u|em|strong|span|a|font|code|s|sub|sup)\b[^>]*>", re.IGNORECASE)
+
+
 def html_to_text(content: str) -> str:
-    return html.unescape(_TAGS.sub(" ", content or "")).strip()
+    """A Teams message as it was posted: paragraphs and line breaks kept, list items as "- "
+    bullets, a quoted reply (<blockquote>) as "> " lines, so the leak check reads the greeting,
+    the bullets and whose words are whose."""
+
+    def quoted(m: re.Match[str]) -> str:
+        inner = html_to_text(m.group(1))
+        return "\n" + "\n".join(f"> {line}" for line in inner.splitlines()) + "\n"
+
+    text = _QUOTE.sub(quoted, content or "")
+    text = _ITEM.sub("\n- ", text)
+    text = _BREAK.sub("\n", text)
+    text = html.unescape(_TAGS.sub(" ", _INLINE.sub("", text)))
+    lines = [re.sub(r"[ \t\xa0]+", " ", line).strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 class CoachAgent:

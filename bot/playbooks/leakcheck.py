@@ -1,40 +1,73 @@
 """The leak check: flag every passage of a message that helps Microsoft more than you.
 
-Deterministic: regex detectors from knowledge/leakcheck.yaml, sentence by sentence; whether a
-hit counts depends on the recipient role's stance for that kind (disclosure.yaml).
+Pure and deterministic: (message, recipient role, knowledge, the deal's view, now) → flags.
+
+1. The e-mail is read as a whole: only our own lines are checked (a quoted reply and what
+   follows "On ... wrote:" are theirs), the greeting names the recipient, the signature is
+   left alone, bullets and paragraphs are sentences of their own.
+2. Every amount and percentage is read by the coach's value readers (`money_amounts`,
+   `read_percents`) and masked in the sentence, so a detector's `{money}` / `{pct}` stands for
+   an amount in any form ("1.5M", "$1,500,000", "1,5 Mio €"). An amount said as Microsoft's
+   ("your quote of ...") is not ours.
+3. Regex detectors from knowledge/leakcheck.yaml run sentence by sentence; each hit names its
+   kind and its rule.
+4. The deal's protected facts (budget, walk-away, internal dates) are looked for in any form,
+   within a tolerance, per year, per month and over the term.
+5. Whether a hit counts depends on the recipient role's stance for that kind (disclosure.yaml).
+6. `rewrite` replaces each flagged sentence with the playbook's wording and checks the result
+   again; a rewrite that still leaks is never offered.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import pairwise
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks.disclosure import kinds, stance_for
 from bot.reply import Item, Reply, Section
+from bot.timeline import DealView
+from bot.understanding.facts import money_amounts
+from bot.understanding.values import DateFound, read_date, read_percents
+
+# Stand-ins for amounts read by the value readers: ours, and Microsoft's (never {money}).
+MONEY_MARK, THEIR_MARK, PCT_MARK, THEIR_PCT_MARK = "¤", "¢", "‰", "‱"
+# A stand-in starts only at the first mark of its run, so a match is tried once per amount.
+BUILT_IN = {"money": f"(?<!{MONEY_MARK}){MONEY_MARK}+", "pct": f"(?<!{PCT_MARK}){PCT_MARK}+"}
+
+
+def _compiles(patterns: list[str]) -> list[str]:
+    # Macros are filled in later; a stand-in group is enough to catch a broken regex at start-up.
+    for p in patterns:
+        try:
+            re.compile(re.sub(r"\{[a-z_]+\}", "(?:x)", p))
+        except re.error as exc:
+            raise ValueError(f"pattern {p!r} does not compile: {exc}") from None
+    return patterns
 
 
 class DetectorSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
+    rule: str  # the rule under `rules:` that says why this is a leak
     kind: str
     patterns: list[str]
     requires: list[str] = Field(default_factory=list)
     unless: list[str] = Field(default_factory=list)
-    rewrite: str | None = None
+    # `requires` may also be met by the words just before the sentence ("on the uplift: ... 4%")
+    requires_nearby: bool = False
+    say_instead: str | None = None
 
     @field_validator("patterns", "requires", "unless")
     @classmethod
-    def _compiles(cls, v: list[str]) -> list[str]:
-        # Macros are filled in later; a stand-in group is enough to catch a broken regex at start-up.
-        for p in v:
-            try:
-                re.compile(re.sub(r"\{[a-z_]+\}", "(?:x)", p))
-            except re.error as exc:
-                raise ValueError(f"pattern {p!r} does not compile: {exc}") from None
-        return v
+    def _patterns_compile(cls, v: list[str]) -> list[str]:
+        return _compiles(v)
 
 
 class Detectors(RootModel[list[DetectorSpec]]):
@@ -57,11 +90,55 @@ class Why(RootModel[dict[str, str]]):
     pass
 
 
+class Theirs(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    before: str
+    after: str
+
+    @field_validator("before", "after")
+    @classmethod
+    def _pattern_compiles(cls, v: str) -> str:
+        return _compiles([v])[0]
+
+
+class ProtectedFact(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    key: str
+    kind: str
+    rule: str
+
+
+class Protected(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    tolerance: float = Field(ge=0, le=0.2)
+    money: list[ProtectedFact]
+    dates: list[ProtectedFact] = Field(default_factory=list)
+    term_key: str = "term_years"
+    default_term_years: int = 3
+
+
+class Email(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    quote_line: str
+    reply_header: str
+    greeting: str
+    signoff: str
+    bullet: str
+
+    @field_validator("quote_line", "reply_header", "greeting", "signoff", "bullet")
+    @classmethod
+    def _pattern_compiles(cls, v: str) -> str:
+        return _compiles([v])[0]
+
+
 SECTIONS = (
     KnowledgeSection("leakcheck", "detectors", Detectors),
     KnowledgeSection("leakcheck", "macros", Macros),
     KnowledgeSection("leakcheck", "why", Why),
     KnowledgeSection("leakcheck", "default_role", str),
+    KnowledgeSection("leakcheck", "theirs", Theirs),
+    KnowledgeSection("leakcheck", "protected", Protected),
+    KnowledgeSection("leakcheck", "email", Email),
 )
 
 
@@ -71,24 +148,173 @@ class Compiled:
     patterns: tuple[re.Pattern[str], ...]
     requires: tuple[re.Pattern[str], ...]
     unless: tuple[re.Pattern[str], ...]
+    # per pattern: the gates (literal_gates, by number) a sentence must pass for it to be tried
+    needs: tuple[frozenset[int], ...] = ()
+    requires_needs: frozenset[int] = frozenset()
 
 
-# Compiled detectors per Knowledge; the entry keeps its Knowledge alive so an id is never reused.
-_CACHE: dict[int, tuple[Knowledge, list[Compiled]]] = {}
+def _groups(pattern: str) -> tuple[dict[int, int], dict[int, list[int]], list[int]]:
+    """Group spans of a regex: start -> end, start -> offsets of the "|" at its own depth, and
+    the offsets of "|" at the top level. Character classes and escapes are skipped."""
+    stack: list[int] = []
+    ends: dict[int, int] = {}
+    bars: dict[int, list[int]] = {}
+    top: list[int] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch == "(":
+            stack.append(i)
+            bars[i] = []
+        elif ch == ")" and stack:
+            ends[stack.pop()] = i
+        elif ch == "|":
+            (bars[stack[-1]] if stack else top).append(i)
+        i += 1
+    return ends, bars, top
 
 
-def _expand(pattern: str, macros: dict[str, str]) -> re.Pattern[str]:
+_LITERAL = re.compile(r"[a-z0-9' ]+|[¤‰]")
+_OPENERS = ("\\b", "\\s+", "\\s*", "\\s", " ")
+
+
+def _optional_at(text: str, end: int) -> bool:
+    """Whether the group or character closing at `end` may be skipped (?, *, {0,...})."""
+    nxt = text[end + 1 : end + 3]
+    return nxt[:1] in ("?", "*") or nxt == "{0"
+
+
+_LOOKBEHIND = re.compile(r"^\(\?<[!=][^()]*\)")
+
+
+def _alt_words(alt: str) -> set[str] | None:
+    """Words (first six letters) one of which a match of this alternative must hold as the start
+    of a word: the longest word of its leading literal run, or of every alternative of a leading
+    group. None when it cannot tell."""
+    alt = _LOOKBEHIND.sub("", alt.removeprefix("(?-i:"), count=1)
+    while alt.startswith("\\b"):
+        alt = alt[2:]
+    if alt.startswith("("):
+        ends, bars, _ = _groups(alt)
+        close = ends.get(0)
+        if close is None or _optional_at(alt, close):
+            return None
+        return _group_words(alt, 0, close, bars[0])
+    m = _LITERAL.match(alt)
+    if not m:
+        return None
+    lit = m.group(0)
+    if m.end() < len(alt) and alt[m.end()] in "?*{":
+        lit = lit[:-1]  # its last letter is optional
+    if lit in (MONEY_MARK, PCT_MARK):
+        return {lit}  # an amount read by the value readers
+    words = [w for w in lit.split(" ") if w and w[0].isalnum()]
+    if not words:
+        return None
+    word = max(words, key=len)
+    return {word[:6]} if len(word) >= 2 else None
+
+
+def _group_words(text: str, start: int, end: int, bars: list[int]) -> set[str] | None:
+    body = start + 1
+    if text.startswith("?:", body):
+        body += 2
+    elif text.startswith("?p<", body):
+        body = text.index(">", body) + 1
+    elif text.startswith("?", body):
+        return None  # a look-around or a flag group
+    cuts = [body - 1, *bars, end]
+    words: set[str] = set()
+    for a, b in pairwise(cuts):
+        w = _alt_words(text[a + 1 : b])
+        if w is None:
+            return None
+        words |= w
+    return words
+
+
+def literal_gates(pattern: str) -> tuple[frozenset[str], ...]:
+    """For a regex, the groups it cannot match without, each as the words (first six letters)
+    one of which must begin a word of the sentence. Conservative: a doubt gives no gate."""
+    low = pattern.casefold()
+    if "(?i" in low:
+        return ()
+    ends, bars, top = _groups(low)
+    if top:
+        return ()
+    gates = []
+    for mark, stand_in in ((MONEY_MARK, BUILT_IN["money"]), (PCT_MARK, BUILT_IN["pct"])):
+        if low.startswith(stand_in):
+            gates.append(frozenset(mark))
+    for start, end in ends.items():
+        if _optional_at(low, end):
+            continue
+        if any(s < start and end < e and (bars[s] or _optional_at(low, e)) for s, e in ends.items()):
+            continue  # inside a group that may be skipped or has alternatives
+        words = _group_words(low, start, end, bars[start])
+        before = low[:start]
+        marks_only = words is not None and words <= {MONEY_MARK, PCT_MARK}  # never inside a word
+        if (
+            start
+            and not marks_only
+            and not before.endswith(_OPENERS)
+            and not re.fullmatch(r"\^?\\s\*|\^", before)
+        ):
+            continue
+        if words:
+            gates.append(frozenset(words))
+    return tuple(gates)
+
+
+_TOKEN = re.compile(r"[a-z0-9']+")
+
+
+def _prefixes(text: str) -> set[str]:
+    """Every beginning (up to six letters) of every word of the text, lower-case."""
+    out: set[str] = {m for m in (MONEY_MARK, PCT_MARK) if m in text}
+    for t in _TOKEN.findall(text.casefold()):
+        for k in range(2, min(len(t), 6) + 1):
+            out.add(t[:k])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Rx:
+    detectors: list[Compiled]
+    gates_of_word: dict[str, frozenset[int]]  # a word's first letters -> the gates it passes
+    theirs_before: re.Pattern[str]
+    theirs_after: re.Pattern[str]
+    quote_line: re.Pattern[str]
+    reply_header: re.Pattern[str]
+    greeting: re.Pattern[str]
+    signoff: re.Pattern[str]
+    bullet: re.Pattern[str]
+
+
+def _expand(pattern: str, macros: Mapping[str, str]) -> re.Pattern[str]:
     for name, value in macros.items():
         pattern = pattern.replace("{" + name + "}", value)
     return re.compile(pattern, re.IGNORECASE)
 
 
-def compiled(kb: Knowledge) -> list[Compiled]:
-    hit = _CACHE.get(id(kb))
-    if hit is not None and hit[0] is kb:
-        return hit[1]
-    macros = kb.section("leakcheck.macros").root
-    out = [
+def _build(kb: Knowledge) -> _Rx:
+    macros = {**kb.section("leakcheck.macros").root, **BUILT_IN}
+    theirs: Theirs = kb.section("leakcheck.theirs")
+    email: Email = kb.section("leakcheck.email")
+    dets = [
         Compiled(
             d,
             tuple(_expand(p, macros) for p in d.patterns),
@@ -97,10 +323,49 @@ def compiled(kb: Knowledge) -> list[Compiled]:
         )
         for d in kb.section("leakcheck.detectors").root
     ]
-    if len(_CACHE) > 8:
-        _CACHE.clear()
-    _CACHE[id(kb)] = (kb, out)
-    return out
+    numbers: dict[frozenset[str], int] = {}
+
+    def needs(p: re.Pattern[str]) -> frozenset[int]:
+        return frozenset(numbers.setdefault(g, len(numbers)) for g in literal_gates(p.pattern))
+
+    dets = [
+        Compiled(
+            c.spec,
+            c.patterns,
+            c.requires,
+            c.unless,
+            tuple(needs(p) for p in c.patterns),
+            frozenset() if c.spec.requires_nearby else frozenset().union(*(needs(p) for p in c.requires)),
+        )
+        for c in dets
+    ]
+    by_word: dict[str, set[int]] = {}
+    for gate, n in numbers.items():
+        for word in gate:
+            by_word.setdefault(word, set()).add(n)
+    flags = re.IGNORECASE | re.MULTILINE
+    return _Rx(
+        dets,
+        {w: frozenset(ns) for w, ns in by_word.items()},
+        re.compile(theirs.before, re.IGNORECASE),
+        re.compile(theirs.after, re.IGNORECASE),
+        re.compile(email.quote_line, flags),
+        re.compile(email.reply_header, flags),
+        re.compile(email.greeting, re.IGNORECASE),
+        re.compile(email.signoff, re.IGNORECASE),
+        re.compile(email.bullet, re.IGNORECASE),
+    )
+
+
+def _rx(kb: Knowledge) -> _Rx:
+    return kb.derive("leakcheck.compiled", _build)
+
+
+def compiled(kb: Knowledge) -> list[Compiled]:
+    return _rx(kb).detectors
+
+
+# --- results -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,27 +373,47 @@ class Flag:
     detector: str
     kind: str
     stance: str  # protect | strategic
-    rule: str
+    rule: str  # the disclosure rule for this role and kind (the matrix cell)
     quote: str  # the passage as the user wrote it
     sentence: str
-    start: int  # offset in the message
+    start: int  # offset of the passage in the message
+    rule_id: str = ""  # the leak-check rule (knowledge/leakcheck.yaml) that explains the words
+    say_instead: str = ""
+    sentence_start: int = 0  # offset of the sentence in the message
 
 
 @dataclass(slots=True)
 class LeakResult:
     role: str
     flags: list[Flag] = field(default_factory=list)
+    greeting_name: str | None = None  # the name the greeting carries ("Hi Jane," → Jane)
 
     @property
     def verdict(self) -> str:
         return "flagged" if self.flags else "clean"
 
+    @property
+    def kinds(self) -> list[str]:
+        return list(dict.fromkeys(f.kind for f in self.flags))
+
+
+# --- reading the e-mail ----------------------------------------------------------------------
+
+_ABBREV = re.compile(
+    r"(?:\b(?:mio|mrd|approx|ca|e\.g|i\.e|p\.a|mr|mrs|ms|dr|prof|vs|etc|inc|ltd|no|st|incl|excl|min|max|"
+    r"dept|est|jr|sr|co|corp|fig|ref|nr|bzw|z\.b|u\.a|resp)|\b[a-z])$",
+    re.IGNORECASE,
+)
+
 
 def sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) pairs; decimal points and amounts like $1.2m stay inside a sentence."""
+    """(offset, sentence) pairs; decimal points, amounts like $1.2m and abbreviations ("Mio.",
+    "e.g.", "Mr.") stay inside a sentence; every line is at least its own sentence."""
     out: list[tuple[int, str]] = []
     start = 0
     for m in re.finditer(r"(?<!\d)[.!?]+(?=\s|$)|\n", text):
+        if m.group(0).startswith(".") and len(m.group(0)) == 1 and _ABBREV.search(text[start : m.start()]):
+            continue
         end = m.end()
         chunk = text[start:end]
         if chunk.strip():
@@ -139,59 +424,403 @@ def sentences(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def check(message: str, role: str, kb: Knowledge) -> LeakResult:
-    result = LeakResult(role=role)
-    for offset, sentence in sentences(message):
-        seen: set[str] = set()  # one flag per kind per sentence
-        for c in compiled(kb):
-            if c.spec.kind in seen or any(u.search(sentence) for u in c.unless):
+@dataclass(frozen=True, slots=True)
+class Segment:
+    start: int
+    text: str
+    checked: bool  # our own words (not a greeting, signature or quoted reply)
+
+
+def email_parts(message: str, kb: Knowledge) -> tuple[list[Segment], str | None]:
+    """The message cut into our own words and the rest, and the name in the greeting.
+
+    A quoted reply (lines starting ">", or everything after "On ... wrote:" / "From: ...") is
+    theirs and not checked, unless its header names the person who signs this message: then it
+    is our own earlier mail, forwarded again, and checked like the rest."""
+    rx = _rx(kb)
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for line in message.splitlines(keepends=True):
+        lines.append((pos, line))
+        pos += len(line)
+    signer = _signer(lines, rx)
+    segments: list[Segment] = []
+    name: str | None = None
+    seen_text = False
+    signed = False
+    quoted_ours: bool | None = None  # inside a quoted block: is it our own earlier mail?
+    after_header = False
+    for i, (start, line) in enumerate(lines):
+        body = line.rstrip("\r\n")
+        q = rx.quote_line.match(body)
+        if q or after_header:
+            inner_at = q.end() if q else 0
+            inner = body[inner_at:]
+            if quoted_ours is None:
+                quoted_ours = _names_signer(lines, i, rx, signer)
+            if (
+                quoted_ours
+                and inner.strip()
+                and not rx.reply_header.search(inner)
+                and not rx.signoff.match(inner)
+            ):
+                segments.append(Segment(start + inner_at, line[inner_at:], True))
+            else:
+                segments.append(Segment(start, line, False))
+            continue
+        quoted_ours = None
+        if not body.strip():
+            segments.append(Segment(start, line, False))
+            continue
+        if rx.reply_header.search(body):  # what follows is the mail we reply to
+            after_header = True
+            quoted_ours = _names_signer(lines, i, rx, signer)
+            segments.append(Segment(start, line, False))
+            continue
+        if not seen_text:
+            seen_text = True
+            g = rx.greeting.match(body)
+            if g and (g.group("name") or len(body.split()) <= 3):
+                cut = _greeting_end(body, g)
+                name = g.group("name")
+                segments.append(Segment(start, line[:cut], False))
+                if line[cut:].strip():
+                    segments.append(Segment(start + cut, line[cut:], True))
                 continue
-            if not all(r.search(sentence) for r in c.requires):
-                continue
-            m = next((m for p in c.patterns if (m := p.search(sentence))), None)
-            if m is None:
-                continue
-            advice = stance_for(kb, role, c.spec.kind)
-            if advice.stance == "share":
-                continue
-            seen.add(c.spec.kind)
-            result.flags.append(
-                Flag(
-                    c.spec.id,
-                    c.spec.kind,
-                    advice.stance,
-                    advice.rule,
-                    m.group(0).strip(),
-                    sentence.strip(),
-                    offset + m.start(),
-                )
-            )
+        if rx.signoff.match(body) or (signed and _signature_line(body)):
+            signed = True  # the sign-off and the name, title, phone below it
+            segments.append(Segment(start, line, False))
+            continue
+        segments.append(Segment(start, line, True))
+    return segments, name
+
+
+def _signature_line(body: str) -> bool:
+    """A line under the sign-off that is a name, a title or a number, not a sentence: short and
+    not ending like one. "P.S. …" and anything longer are ours and checked."""
+    text = body.strip()
+    if re.match(r"(?i)p\.?\s?s\b", text):
+        return False
+    return len(text.split()) <= 8 and not re.search(r"[.!?]$", text)
+
+
+def _signer(lines: list[tuple[int, str]], rx: _Rx) -> str | None:
+    """The first name under the first sign-off ("Regards,\nOwen" → owen)."""
+    for i, (_, line) in enumerate(lines):
+        if rx.quote_line.match(line) or rx.reply_header.search(line):
+            return None
+        if rx.signoff.match(line.strip()):
+            for _, nxt in lines[i + 1 : i + 3]:
+                if rx.reply_header.search(nxt) or rx.quote_line.match(nxt) or len(nxt.split()) > 4:
+                    return None
+                m = re.match(r"\s*([A-Z][\w'’-]+)\s*(?:[A-Z][\w'’-]+\s*){0,2}$", nxt)
+                if m:
+                    return m.group(1).casefold()
+            return None
+    return None
+
+
+def _names_signer(lines: list[tuple[int, str]], i: int, rx: _Rx, signer: str | None) -> bool:
+    """Whether the header of the quoted block at line i ("From: Owen Clarke", "On ..., Owen
+    Clarke wrote:") names the person who signs this message."""
+    if signer is None:
+        return False
+    for _, line in lines[max(0, i - 1) : i + 4]:
+        body = rx.quote_line.sub("", line, count=1)
+        if re.match(r"\s*(from:|on\s.+\swrote:|am\s.+schrieb)", body, re.IGNORECASE):
+            return re.search(rf"\b{re.escape(signer)}\b", body, re.IGNORECASE) is not None
+    return False
+
+
+def _greeting_end(body: str, g: re.Match[str]) -> int:
+    """Where the greeting ends: its comma or dash ("Hi Jane, thanks ..."), else the line."""
+    m = re.compile(r"\s*[,:;!—–-]\s*|\s*$").search(body, g.end())
+    if m is None or (m.end() < len(body) and not m.group(0).strip()):
+        return len(body)
+    return m.end()
+
+
+# --- amounts -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Amount:
+    start: int
+    end: int
+    value: float
+    period: str | None  # "year", "month" or None
+    total: bool
+    theirs: bool
+
+
+# Nothing the value readers could read as an amount or a percentage: no digit, no number word.
+_MAY_HOLD_AMOUNT = re.compile(
+    r"\d|million|thousand|grand|billion|\bmio\b|\bmrd\b|\bbn\b|per ?cent|percent|\bpct\b", re.IGNORECASE
+)
+
+
+def _theirs(sentence: str, a: int, b: int, rx: _Rx) -> bool:
+    before = sentence[max(0, a - 60) : a]
+    return bool(rx.theirs_before.search(before) or rx.theirs_after.search(sentence[b : b + 70]))
+
+
+def _mask(sentence: str, kb: Knowledge) -> tuple[str, list[_Amount]]:
+    """The sentence with each amount and percentage replaced by a stand-in of the same length,
+    so detectors match any written form and quotes map back to the user's words."""
+    rx = _rx(kb)
+    chars = list(sentence)
+    found: list[_Amount] = []
+    if not _MAY_HOLD_AMOUNT.search(sentence):
+        return sentence, found
+    for am in money_amounts(sentence, kb):
+        if am.per_unit:
+            continue
+        a, b = am.money.span
+        while b > a and sentence[b - 1].isspace():
+            b -= 1
+        theirs = _theirs(sentence, a, b, rx)
+        chars[a:b] = (THEIR_MARK if theirs else MONEY_MARK) * (b - a)
+        found.append(_Amount(a, b, am.money.amount, am.money.period, am.total, theirs))
+    for p in read_percents(sentence):
+        a, b = p.span
+        if any(x.start <= a < x.end for x in found):
+            continue
+        theirs = _theirs(sentence, a, b, rx)
+        chars[a:b] = (THEIR_PCT_MARK if theirs else PCT_MARK) * (b - a)
+    return "".join(chars), found
+
+
+# --- protected facts ------------------------------------------------------------------------------
+
+
+def _number(v: Any) -> float | None:
+    if isinstance(v, bool) or not isinstance(v, int | float | str):
+        return None
+    try:
+        return float(v)
+    except ValueError:
+        return None
+
+
+def _secrets(deal: DealView | None, kb: Knowledge) -> list[tuple[float, str, str, str]]:
+    """(amount, period, kind, rule) for each protected money fact in each form: per year, per
+    month, and over the term."""
+    if deal is None:
+        return []
+    spec: Protected = kb.section("leakcheck.protected")
+    term = _number(deal.fact(spec.term_key)) or spec.default_term_years
+    out: list[tuple[float, str, str, str]] = []
+    for p in spec.money:
+        v = _number(deal.fact(p.key))
+        if v is None or v <= 0:
+            continue
+        out += [
+            (v, "year", p.kind, p.rule),
+            (v / 12, "month", p.kind, p.rule),
+            (v * term, "total", p.kind, p.rule),
+        ]
+    return out
+
+
+def _matches_secret(
+    am: _Amount, secrets: list[tuple[float, str, str, str]], tol: float
+) -> tuple[str, str] | None:
+    want = {"year": ("year",), "month": ("month",)}.get(am.period or "", ())
+    if not want:
+        want = ("total",) if am.total else ("year", "month", "total")
+    for value, period, kind, rule in secrets:
+        if period in want and abs(am.value - value) <= tol * value:
+            return kind, rule
+    return None
+
+
+def _secret_days(deal: DealView | None, kb: Knowledge) -> list[tuple[date, str, str]]:
+    if deal is None:
+        return []
+    out = []
+    for p in kb.section("leakcheck.protected").dates:
+        raw = deal.fact(p.key)
+        try:
+            out.append((date.fromisoformat(str(raw)), p.kind, p.rule))
+        except ValueError:
+            continue
+    return out
+
+
+# --- the check --------------------------------------------------------------------------------------
+
+
+def check(
+    message: str,
+    role: str,
+    kb: Knowledge,
+    deal: DealView | None = None,
+    now: datetime | None = None,
+) -> LeakResult:
+    """Every passage of `message` that gives something away to `role`, in order."""
+    segments, name = email_parts(message, kb)
+    result = LeakResult(role=role, greeting_name=name)
+    secrets = _secrets(deal, kb)
+    tol = kb.section("leakcheck.protected").tolerance
+    days = _secret_days(deal, kb) if now is not None else []
+    for seg in segments:
+        if not seg.checked:
+            continue
+        for offset, sentence in sentences(seg.text):
+            _check_sentence(message, sentence, seg.start + offset, role, kb, result, secrets, tol, days, now)
     result.flags.sort(key=lambda f: f.start)
     return result
 
 
-def rewrite(message: str, result: LeakResult, kb: Knowledge) -> str:
-    """The message with each flagged sentence swapped for the kind's safe line (once each)."""
-    specs = kinds(kb)
-    by_detector = {c.spec.id: c.spec for c in compiled(kb)}
-    flagged: dict[str, list[Flag]] = {}
-    for f in result.flags:
-        flagged.setdefault(f.sentence, []).append(f)
-    out: list[str] = []
-    for _, sentence in sentences(message):
-        s = sentence.strip()
-        if s not in flagged:
-            out.append(s)
+def _check_sentence(
+    message: str,
+    sentence: str,
+    at: int,
+    role: str,
+    kb: Knowledge,
+    result: LeakResult,
+    secrets: list[tuple[float, str, str, str]],
+    tol: float,
+    days: list[tuple[date, str, str]],
+    now: datetime | None,
+) -> None:
+    masked, amounts = _mask(sentence, kb)
+    context = message[max(0, at - 300) : at]  # what `requires` may also find: the words just before
+    seen: set[str] = set()  # one flag per kind per sentence
+    stripped = sentence.strip()
+    lead = len(sentence) - len(sentence.lstrip())
+
+    def add(detector: str, kind: str, rule_id: str, say: str | None, a: int, b: int) -> None:
+        advice = stance_for(kb, role, kind)
+        if advice.stance == "share" or kind in seen:
+            return
+        seen.add(kind)
+        result.flags.append(
+            Flag(
+                detector,
+                kind,
+                advice.stance,
+                advice.rule,
+                sentence[a:b].strip(),
+                stripped,
+                at + a,
+                rule_id,
+                say or kinds(kb)[kind].say_instead,
+                at + lead,
+            )
+        )
+
+    rx = _rx(kb)
+    index = rx.gates_of_word
+    passed: set[int] = set().union(*(index[w] for w in _prefixes(masked) if w in index))
+    for c in rx.detectors:
+        if c.spec.kind in seen or not c.requires_needs <= passed:
             continue
-        for f in flagged[s]:
-            line = by_detector[f.detector].rewrite or specs[f.kind].say_instead
-            if line not in out:
-                out.append(line)
-    return " ".join(x for x in out if x)
+        live = [p for p, need in zip(c.patterns, c.needs, strict=True) if need <= passed]
+        if not live:
+            continue
+        if c.requires and not all(
+            r.search(masked) or (c.spec.requires_nearby and r.search(context)) for r in c.requires
+        ):
+            continue
+        m = next((m for p in live if (m := p.search(masked))), None)
+        if m is not None and not any(u.search(masked) for u in c.unless):
+            add(c.spec.id, c.spec.kind, c.spec.rule, c.spec.say_instead, m.start(), m.end())
+    for am in amounts:
+        if am.theirs:
+            continue
+        hit = _matches_secret(am, secrets, tol)
+        if hit is not None:
+            add("protected-" + hit[0], hit[0], hit[1], None, am.start, am.end)
+    if days and now is not None and re.search(r"\d", sentence):
+        found = read_date(sentence, now, relative=False)
+        if isinstance(found, DateFound):
+            for day, kind, rule in days:
+                if found.day == day:
+                    add("protected-date", kind, rule, None, found.span[0], found.span[1])
 
 
-def reply(message: str, role: str, kb: Knowledge) -> Reply:
-    result = check(message, role, kb)
+# --- the rewrite ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    before: str  # the sentence as written
+    after: str  # what stands there now ("" when removed)
+
+
+def _apply(message: str, flags: list[Flag], used: set[str]) -> tuple[str, list[Change]]:
+    by_sentence: dict[int, list[Flag]] = {}
+    for f in flags:
+        by_sentence.setdefault(f.sentence_start, []).append(f)
+    out: list[str] = []
+    changes: list[Change] = []
+    pos = 0
+    for start in sorted(by_sentence):
+        fs = by_sentence[start]
+        sentence = fs[0].sentence
+        end = start + len(sentence)
+        line = next((f.say_instead for f in fs if f.say_instead and f.say_instead not in used), "")
+        if line:
+            used.add(line)
+        out.append(message[pos:start])
+        out.append(line)
+        changes.append(Change(sentence, line))
+        pos = end
+    out.append(message[pos:])
+    return _tidy("".join(out)), changes
+
+
+def _tidy(text: str) -> str:
+    lines = []
+    for line in text.splitlines():
+        if re.fullmatch(r"\s*(?:[-*•·‣▪–]|\d{1,2}[.)])\s*", line):
+            continue  # a bullet whose words were all removed
+        lines.append(re.sub(r"(?<=\S)[ \t]{2,}", " ", line).rstrip())
+    out = "\n".join(lines)
+    out = re.sub(r"\n{3,}", "\n\n", out)
+    return out.strip()
+
+
+def rewrite_checked(
+    message: str,
+    result: LeakResult,
+    kb: Knowledge,
+    deal: DealView | None = None,
+    now: datetime | None = None,
+) -> tuple[str | None, list[Change]]:
+    """The message with each flagged sentence replaced by the playbook's wording (each line
+    once) and checked again; a sentence that still leaks is removed. None if it cannot be made
+    clean (a rewrite that leaks is never offered)."""
+    used: set[str] = set()
+    text, changes = _apply(message, result.flags, used)
+    for _ in range(3):
+        again = check(text, result.role, kb, deal, now)
+        if not again.flags:
+            return text, changes
+        text, more = _apply(text, again.flags, {*used, *(f.say_instead for f in again.flags)})
+        changes += [c for c in more if c.after == "" and c.before not in {x.after for x in changes}]
+    return None, changes
+
+
+def rewrite(message: str, result: LeakResult, kb: Knowledge) -> str:
+    """The message with each flagged sentence swapped for the playbook's safe line."""
+    text, _ = rewrite_checked(message, result, kb)
+    return text or ""
+
+
+# --- the reply ----------------------------------------------------------------------------------
+
+
+def reply(
+    message: str,
+    role: str,
+    kb: Knowledge,
+    deal: DealView | None = None,
+    now: datetime | None = None,
+    result: LeakResult | None = None,
+) -> Reply:
+    result = result if result is not None else check(message, role, kb, deal, now)
     title = kb.roles[role].title if role in kb.roles else role
     if not result.flags:
         return Reply(
@@ -200,15 +829,31 @@ def reply(message: str, role: str, kb: Knowledge) -> Reply:
             verdict="clean",
             verdict_label="Clean.",
             sections=[Section(items=[Item(kb.say("leakcheck.clean"), rule="leakcheck.clean")])],
+            footer=f"Checked as a message to the {title}.",
             ephemeral=True,
         )
     why = kb.section("leakcheck.why").root
     items = []
     for f in result.flags:
-        text = f"“{f.quote}” {why.get(f.kind, 'gives something away')}. {kb.say(f.rule)}"
+        text = f"“{f.quote}” {why.get(f.kind, 'gives something away')}. {kb.say(f.rule_id)}"
+        if f.say_instead:
+            text += f" Say instead: “{f.say_instead}”"
+        items.append(Item(text, rule=f.rule_id or f.rule))
+    because = []
+    for kind in result.kinds:
+        f = next(x for x in result.flags if x.kind == kind)
+        text = f"{kinds(kb)[kind].label.capitalize()}: {kb.say(f.rule)}"
         if f.stance == "strategic":
             text += " " + kb.say("leakcheck.strategic-note", role=title)
-        items.append(Item(text, rule=f.rule))
+        because.append(Item(text, rule=f.rule))
+    draft, changes = rewrite_checked(message, result, kb, deal, now)
+    sections = [Section(items=items), Section(title=f"With the {title}", items=because)]
+    if draft is not None:
+        changed = [
+            Item(f"“{c.before}” → “{c.after}”" if c.after else f"Removed: “{c.before}”") for c in changes
+        ]
+        changed.append(Item(kb.say("leakcheck.rewrite-checked"), rule="leakcheck.rewrite-checked"))
+        sections.append(Section(title="What changed", items=changed))
     n = len(result.flags)
     return Reply(
         headline=f"Hold on: {n} thing{'s' if n != 1 else ''} in this message "
@@ -216,9 +861,9 @@ def reply(message: str, role: str, kb: Knowledge) -> Reply:
         intent="leakcheck",
         verdict="flagged",
         verdict_label="Hold on",
-        sections=[Section(items=items)],
-        draft=rewrite(message, result, kb),
-        draft_source="template",
+        sections=sections,
+        draft=draft,
+        draft_source="template" if draft is not None else None,
         footer=f"Checked as a message to the {title}.",
         ephemeral=True,
     )

@@ -1,19 +1,32 @@
-"""“check before I send to the AE: …” — flag what helps Microsoft more than you."""
+"""“check before I send to the AE: …” — flag what helps Microsoft more than you.
+
+The recipient comes from the request ("before I send it to the AE"), a button that names it, or
+the greeting ("Hi Jane," with Jane a contact of the deal, "Dear deal desk team,"); otherwise the
+message is checked for the default role and the reply asks once, with a button per role. The
+check runs against the deal's protected facts (budget, walk-away, internal dates). With an LLM
+configured, the rewrite is polished after the turn and checked again; a polished text that
+still leaks is never shown.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 from bot.context import Context
-from bot.knowledge import Knowledge
+from bot.knowledge import Knowledge, RoleSpec
+from bot.llm import DraftRequest
+from bot.memory import Memory
 from bot.playbooks import leakcheck
 from bot.playbooks.people import find_role, unquote
-from bot.reply import Reply
+from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 
 _PREAMBLE = re.compile(
     r"^\s*((this|the|my)\s+)?(message|email|mail|note|draft|reply|text)?\s*$", re.IGNORECASE
 )
+REWRITE_KIND = "leak_rewrite"
 
 
 def split_request(text: str, kb: Knowledge) -> tuple[str, str]:
@@ -29,11 +42,26 @@ def split_request(text: str, kb: Knowledge) -> tuple[str, str]:
     return "", unquote(text)
 
 
+def recipient(message: str, ctx: Context) -> RoleSpec | None:
+    """Who the message is for, from its greeting: a contact of the deal by name ("Hi Jane,"),
+    or a role named in the greeting line ("Dear Deal Desk team,")."""
+    segments, name = leakcheck.email_parts(message, ctx.kb)
+    if name and ctx.deal is not None:
+        contact = ctx.deal.contact(name)
+        if contact is not None and contact.role in ctx.kb.roles:
+            return ctx.kb.roles[contact.role]
+    first = next((s for s in segments if s.text.strip()), None)
+    if first is not None and not first.checked:  # the greeting line
+        return find_role(first.text, ctx.kb)
+    return None
+
+
 @skill("leakcheck", needs_deal=False)
 async def check(ctx: Context) -> Reply:
     args = ctx.intent.args
-    if args.get("message") or args.get("text"):  # a message action from Slack or Teams
-        head, message = str(args.get("role") or ""), str(args.get("message") or args.get("text"))
+    chosen = str(args.get("role") or "")
+    if args.get("message") or args.get("text"):  # a message action from Slack or Teams, or a button
+        head, message = chosen, str(args.get("message") or args.get("text"))
         if not head:  # a pasted message opening with "Quick update for the AE:" names its reader;
             head, _ = split_request(message, ctx.kb)  # the opening stays part of what is checked
     else:
@@ -42,6 +70,57 @@ async def check(ctx: Context) -> Reply:
         return Reply(
             headline="Paste the message after a colon: `check AE: <your message>`.", intent="leakcheck"
         )
-    role = ctx.kb.role(head) or find_role(head, ctx.kb) if head else None
+    role = (ctx.kb.role(head) or find_role(head, ctx.kb)) if head else None
+    role = role or recipient(message, ctx)
     role_key = role.key if role else ctx.kb.section("leakcheck.default_role")
-    return leakcheck.reply(message, role_key, ctx.kb)
+    result = leakcheck.check(message, role_key, ctx.kb, ctx.deal, ctx.now)
+    reply = leakcheck.reply(message, role_key, ctx.kb, ctx.deal, ctx.now, result=result)
+    if role is None and not chosen:  # asked once: a button per other role checks it again
+        title = ctx.kb.roles[role_key].title if role_key in ctx.kb.roles else role_key
+        reply.sections.append(
+            Section(
+                items=[
+                    Item(ctx.kb.say("leakcheck.ask-recipient", role=title), rule="leakcheck.ask-recipient")
+                ]
+            )
+        )
+        reply.actions += [
+            Action(f"For the {spec.title}", {"intent": "leakcheck", "message": message, "role": key})
+            for key, spec in ctx.kb.roles.items()
+            if key != role_key and key in ctx.kb.section("disclosure.matrix").root
+        ]
+    if reply.draft and ctx.services.drafter is not None:
+        _polish_later(ctx, reply, role_key)
+    return reply
+
+
+def _polish_later(ctx: Context, reply: Reply, role: str) -> None:
+    """After the turn commits: the LLM polishes the rewrite; the result is checked again with the
+    deal's protected facts for this recipient, and shown only if it gives nothing away."""
+    drafter, kb, deal, now = ctx.services.drafter, ctx.kb, ctx.deal, ctx.now
+    assert drafter is not None
+    template = reply.draft or ""
+    request = DraftRequest(
+        kind=REWRITE_KIND,
+        facts={},
+        template_text=template,
+        tenant=ctx.memory.tenant.id,
+        names=tuple(c.name for c in deal.contacts) if deal else (),
+        now=now,
+    )
+
+    async def finish(reply: Reply, tx: Callable[[], AbstractAsyncContextManager[Memory]]) -> Reply:
+        from bot.llm.polish import run_drafter
+
+        result = await run_drafter(drafter, request, kb)
+        if result.source != "llm" or result.text.strip() == template.strip():
+            return reply
+        if leakcheck.check(result.text, role, kb, deal, now).flags:
+            reply.sections.append(
+                Section(items=[Item(kb.say("leakcheck.polish-leaked"), rule="leakcheck.polish-leaked")])
+            )
+            return reply
+        reply.draft, reply.draft_source = result.text, "llm"
+        return reply
+
+    ctx.defer(finish)

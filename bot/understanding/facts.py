@@ -31,6 +31,7 @@ from bot.understanding.values import (
     ORDINALS,
     Ambiguous,
     DateFound,
+    Money,
     local_today,
     read_date,
     read_money,
@@ -1039,3 +1040,57 @@ def read_contacts(text: str, kb: Knowledge) -> list[FoundContact]:
                 continue
             out.append(FoundContact(name, role, m.span(), 0.85, m.group(0)))
     return sorted(out, key=lambda f: f.span)
+
+
+# --- amounts of money in any text -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """An amount of money as the fact reader sees it, with how it is meant."""
+
+    money: Money
+    total: bool  # for several years or one-off ("4,5 Mio € for the full three years")
+    per_unit: bool  # a price per user, seat, ... ("$45 per user")
+
+
+_WORD_AHEAD = re.compile(r"\s*[A-Za-z][\w-]*")
+
+
+def _counts_after(text: str, at: int, r: _Reader) -> bool:
+    """A count noun one or two words on: "25,000 frontline workers", "2,000 Copilot seats"."""
+    for _ in range(2):
+        m = _WORD_AHEAD.match(text, at)
+        if m is None:
+            return False
+        at = m.end()
+        if r.count_noun.match(text, at):
+            return True
+    return False
+
+
+_COUNT_ADJ = re.compile(
+    r"(?:\s*\b(?:more|additional|extra|new|active|named|existing|further|other|internal)\b)*", re.I
+)
+
+
+def money_amounts(text: str, kb: Knowledge) -> list[Amount]:
+    """Every amount of money in `text`: said with a currency or a multiplier ("1.5M",
+    "1,5 Mio €", "€85k/month", "half a million") or a grouped figure of 1,000 or more
+    ("1,500,000"); never a count ("2k users", "12,000 seats"). The same reading as the facts
+    (`read_facts`), for callers that judge the words around each amount themselves (the leak
+    check)."""
+    r = _reader(kb)
+    out: list[Amount] = []
+    for m in read_money(text):
+        a, b = m.span
+        if m.period is None and not m.currency:
+            noun_at = b + len(_COUNT_ADJ.match(text, b).group(0))  # "6,000 more users"
+            if r.count_noun.match(text, noun_at) or (not m.explicit and _counts_after(text, b, r)):
+                continue
+        plain = m.amount >= 1000 and "," in text[a:b]
+        if not (m.explicit or plain):
+            continue
+        total = m.period is None and bool(r.total.search(text[b : b + 40]))
+        out.append(Amount(m, total, bool(r.per_unit.match(text, b))))
+    return out

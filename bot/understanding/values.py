@@ -230,11 +230,11 @@ _NUM = (
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:\s\d{3})+(?!\d)"
     r"|\d+(?:[.,]\d+)?)"
 )
-_WORDNUM = rf"(?P<words>(?:an?|half\s+an?|a\s+quarter(?:\s+of\s+an?)?|(?:{_WORD})(?:[\s-](?:{_WORD}))?"
+_WORDNUM = rf"(?P<words>(?:half\s+an?|a\s+quarter(?:\s+of\s+an?)?|(?:{_WORD})\s+quarters\s+of\s+an?|an?"
+_WORDNUM += rf"|(?:{_WORD})(?:[\s-](?:{_WORD}))?"
 _WORDNUM += (
     rf"(?:\s+hundred(?:\s+(?:and\s+)?(?:{_WORD})(?:[\s-](?:{_WORD}))?)?)?)(?:\s+point\s+(?P<frac>{_WORD}))?)"
 )
-_DOT_THOUSANDS = re.compile(r"\d{1,3}\.\d{3}")
 _SHORT_MULT = frozenset({"k", "m", "b", "mm", "mn", "bn"})
 _MONEY_RX = re.compile(
     rf"(?<![\w.]){_CUR_PRE}?\s?(?:{_NUM}|{_WORDNUM})\s?(?:-?{_MULT})?(?:\s?{_CUR_POST})?",
@@ -261,12 +261,14 @@ class Money:
         return self.amount * 12 if self.period == "month" else self.amount
 
 
-def _number(raw: str, mult: str | None) -> float | None:
+def _number(raw: str, mult: str | None, dot_groups: bool = True) -> float | None:
     s = raw.replace(" ", "")
     if re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?", s):  # 1.200.000 or 1.200.000,50
         return float(s.replace(".", "").replace(",", "."))
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
         return float(s.replace(",", ""))
+    if not mult and dot_groups and re.fullmatch(r"\d{1,3}\.\d{3}", s):  # "200.000 €": a thousands point
+        return float(s.replace(".", ""))
     if re.fullmatch(r"\d+,\d{1,2}", s):  # 1,2 Mio / 2,5m: a decimal comma
         return float(s.replace(",", "."))
     if re.fullmatch(r"\d+,\d+", s):
@@ -296,6 +298,11 @@ def read_money(text: str) -> list[Money]:
                 base = 0.5
             elif words.startswith("a quarter"):
                 base = 0.25
+            elif " quarters of" in words:  # "three quarters of a million"
+                n = words_value(words.split(" quarters of")[0])
+                if n is None:
+                    continue
+                base = n * 0.25
             else:
                 v = words_value(words)
                 if v is None:
@@ -308,19 +315,22 @@ def read_money(text: str) -> list[Money]:
                 base += f / 10
             value = base
         else:
-            v = _number(m.group("num"), mult_raw)
+            # "$1.500" keeps its decimal point (dollars and pounds write decimals with a dot);
+            # "600.000 €", "€ 900.000" and a bare "200.000" group thousands with it.
+            pre = (m.group("pre") or "").casefold()
+            v = _number(m.group("num"), mult_raw, dot_groups=CURRENCIES.get(pre) not in ("USD", "GBP"))
             if v is None:
                 continue
             value = v
         if mult_raw == "m" and m.group("num") and value >= 1000 and not m.group("pre"):
             continue  # "2000m" is metres or minutes, not money
-        if mult is None and m.group("post") and m.group("num") and _DOT_THOUSANDS.fullmatch(m.group("num")):
-            value *= 1000  # "600.000 €": a dot groups thousands where the currency comes after
         amount = value * (mult or 1.0)
         cur_word = (m.group("pre") or m.group("post") or "").casefold()
         currency = CURRENCIES.get(cur_word)
         end = m.end()
         tail = text[end:]
+        if mult_raw and re.match(r"\.\s", tail) and (_PER_YEAR.match(tail[1:]) or _PER_MONTH.match(tail[1:])):
+            end, tail = end + 1, tail[1:]  # "€1,35 Mio. p.a.": the abbreviation's own dot
         period = None
         pm = _PER_YEAR.match(tail)
         if pm:

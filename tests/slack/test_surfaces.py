@@ -174,6 +174,36 @@ async def test_message_shortcut_checks_the_message_ephemerally(slack, fake):
     assert fake.of("chat.postMessage") == []  # only the asker sees it
 
 
+async def test_message_shortcut_reads_the_whole_email_as_posted(slack, fake):
+    # Slack escapes ">" in a quoted line and wraps mentions and links: read as the author sees it.
+    posted = (
+        "Hi <@U9|jane>,\n\nThanks for the update. A few points:\n"
+        "• Please split out the Copilot line, see <https://contoso.example/q|the quote>.\n"
+        "• Finance has signed off 1.5M a year for this, so please work back from that.\n\n"
+        "Best,\nTom\n\n"
+        "&gt; Jane wrote: we must have your signature by 31 December to hold this price"
+    )
+    body = interaction(
+        {
+            "type": "message_action",
+            "callback_id": "check_before_sending",
+            "team": {"id": "T1"},
+            "user": {"id": "U1"},
+            "channel": {"id": "C1"},
+            "message": {"ts": "6.6", "text": posted},
+            "message_ts": "6.6",
+            "response_url": fake.response_url(),
+        }
+    )
+    assert (await slack.post(body, FORM)).status == 200
+    (eph,) = await fake.wait_for("chat.postEphemeral")
+    text = _texts(eph["blocks"])
+    assert "leakcheck.budget-amount" in text and "1.5M a year" in text  # our own bullet is flagged
+    assert "urgency" not in text.casefold()  # the quoted deadline is Microsoft's, not ours
+    assert "Please split out the Copilot line" in text  # the rewrite keeps the rest
+    assert "&amp;gt;" not in text and "https://contoso" not in text
+
+
 async def test_app_home_lists_the_persons_deals_and_none_of_another_person_or_workspace(slack, fake):
     await slack.post(command("deal new Woodgrove EA renewal", user="U1"), FORM)
     await slack.post(command("deal new Someone Elses Deal", user="U2"), FORM)

@@ -78,6 +78,26 @@ async def test_message_action_uses_typed_text_and_the_chosen_role(bot: Bot) -> N
     assert task_card(body)["body"][0]["text"] == "Hold on"
 
 
+async def test_message_action_reads_the_message_as_posted(bot: Bot) -> None:
+    # Paragraphs, a bullet list and a quoted reply (<blockquote>) as Teams posts them.
+    content = (
+        "<p>Hi Jane,</p><p>Thanks for the update. A few points:</p>"
+        "<ul><li>Please split out the <b>Copilot</b> line.</li>"
+        "<li>Our CIO and Procurement still disagree on the E5 scope.</li></ul>"
+        "<p>Best,<br>Tom</p>"
+        '<blockquote itemtype="http://schema.skype.com/Reply"><strong>Jane</strong>'
+        "<p>We need your signature by 31 December and can approve 12% at my level.</p></blockquote>"
+    )
+    status, body = await bot.post(leak_action(bot, content, {"role": "ae"}))
+    assert status == 200
+    card = task_card(body)
+    text = card_text(card)
+    assert card["body"][0]["text"] == "Hold on"
+    assert "leakcheck.internal-split" in text  # our own bullet
+    assert "urgency" not in text.casefold() and "approval limits" not in text.casefold()  # Jane's words
+    assert "Please split out the Copilot line." in text  # the rewrite keeps the other bullet
+
+
 async def test_resent_message_action_runs_once(bot: Bot) -> None:
     act = leak_action(bot, FLAGGED, activity_id="leak-resent")
     await bot.post(act)
