@@ -31,7 +31,8 @@ PLATFORM = "teams"
 LEAK_INTENT = "leakcheck"  # the message action runs the leak check on the picked message
 LEAK_COMMAND = "leakCheck"  # the manifest's composeExtensions command id
 _AT = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
-MAX_MENTIONS = 10  # people resolved per message (a share names a few; the rest stay plain names)
+MAX_MENTIONS = 10  # people looked up per message (a share names a few; more are refused)
+_TYPED_ID = re.compile(r"<@([^>]*)>")
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -49,10 +50,13 @@ async def mentions_to_ids(
     as an entity carrying the channel account id (`29:…`) and its text (`<at>Jane Doe</at>`);
     the id is resolved by the member lookup the outsider checks use (cached). A mention that
     can't be vouched for (a guest, another tenant's account, a tag, a failed lookup) stays as
-    the plain name and goes into `Turn.mentions_refused` with why."""
+    the plain name and goes into `Turn.mentions_refused` with why. Text typed to look like a
+    resolved mention (`<@…>` without a mention entity) is defused to `@…` first: only Teams'
+    own mentions name a person."""
+    text = _TYPED_ID.sub(r"@\1", text)
     me = activity.recipient.id if activity.recipient else None
     found: dict[str, tuple[str, Any]] = {}  # mention text -> (name shown, the account)
-    ambiguous: set[str] = set()  # one text for two accounts (two people of the same name)
+    ambiguous: set[str] = set()  # one text for two accounts (two people of the same name), or too many
     for mention in activity.get_mentions():
         who = mention.mentioned
         if who is None or not who.id or who.id == me:
@@ -63,8 +67,10 @@ async def mentions_to_ids(
         if shown in found:
             if found[shown][1].id != who.id:
                 ambiguous.add(shown)
-        elif len(found) < MAX_MENTIONS:
+        else:
             found[shown] = (html_to_text(shown) or (who.name or "").strip() or "someone", who)
+    # Past the first few, a mention is not looked up: it is refused like one that can't be.
+    ambiguous |= set(list(found)[MAX_MENTIONS:])
     asks = [(shown, name, who) for shown, (name, who) in found.items() if shown not in ambiguous]
     results = await asyncio.gather(*(gate.mentioned(context, tenant, who) for _, _, who in asks))
     refused: dict[str, str] = {found[shown][0]: "unknown" for shown in ambiguous}

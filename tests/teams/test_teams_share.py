@@ -201,3 +201,12 @@ async def test_the_coachs_own_mention_is_no_one_to_share_with(owned: Bot) -> Non
     assert card_text(card_of(bot.connector.messages[-1])) == bot.rt.kb.say("access.who", deal=DEAL)
     assert await access_rows(bot) == before
     assert json.dumps(bot.connector.lookups).count("28:") == 0  # the bot itself is never looked up
+
+
+async def test_a_typed_id_is_not_a_mention(owned: Bot) -> None:
+    """Only Teams' own mention entities name a person: text typed to look like one is not."""
+    bot = owned
+    before = await access_rows(bot)
+    answer = await say(bot, f"deal share {DEAL} with <@aad-jane>")
+    assert answer == bot.rt.kb.say("access.mention", deal=DEAL)
+    assert await access_rows(bot) == before
