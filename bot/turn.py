@@ -38,3 +38,10 @@ class Turn:
     # organisation (no guests, not shared with another organisation): deals shared with the
     # channel are visible to whoever speaks in it. False wherever the surface can't tell.
     private_channel: bool = False
+    # People the message mentions whom the surface could not vouch for, by the name shown,
+    # with why: "outside" (a guest, another organisation's or an anonymous account: they can
+    # never be members of a deal), "unknown" (the platform could not say who they are just
+    # now), "not-a-person" (a tag, a channel, a team, a bot). The surface leaves their names as
+    # plain text; a share or unshare that mentions any of them changes nothing and says why.
+    # Mentions the surface did resolve arrive in `text` as `<@USER_ID>`, like Slack's.
+    mentions_refused: dict[str, str] = field(default_factory=dict)

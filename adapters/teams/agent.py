@@ -31,6 +31,8 @@ PLATFORM = "teams"
 LEAK_INTENT = "leakcheck"  # the message action runs the leak check on the picked message
 LEAK_COMMAND = "leakCheck"  # the manifest's composeExtensions command id
 _AT = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
+MAX_MENTIONS = 10  # people looked up per message (a share names a few; more are refused)
+_TYPED_ID = re.compile(r"<@([^>]*)>")
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -39,10 +41,47 @@ def conversation_key(activity: Activity) -> str:
     return str(activity.conversation.id).split(";messageid=")[0]
 
 
-def message_text(activity: Activity) -> str:
-    """The message without the bot's @mention (entity-based first, then any leftover <at> tag)."""
-    text = activity.remove_recipient_mention() if activity.recipient else (activity.text or "")
-    return _AT.sub("", text or "").strip()
+async def mentions_to_ids(
+    activity: Activity, text: str, gate: Gate, context: TurnContext, tenant: str
+) -> tuple[str, dict[str, str]]:
+    """The message with each person it mentions (other than the bot) in the form the core reads
+    on every surface, Slack's `<@USER_ID>`, where USER_ID is the person's Entra object id (what
+    `Turn.user` is on Teams and what deal memberships are stored under). Teams gives a mention
+    as an entity carrying the channel account id (`29:…`) and its text (`<at>Jane Doe</at>`);
+    the id is resolved by the member lookup the outsider checks use (cached). A mention that
+    can't be vouched for (a guest, another tenant's account, a tag, a failed lookup) stays as
+    the plain name and goes into `Turn.mentions_refused` with why. Text typed to look like a
+    resolved mention (`<@…>` without a mention entity) is defused to `@…` first: only Teams'
+    own mentions name a person."""
+    text = _TYPED_ID.sub(r"@\1", text)
+    me = activity.recipient.id if activity.recipient else None
+    found: dict[str, tuple[str, Any]] = {}  # mention text -> (name shown, the account)
+    ambiguous: set[str] = set()  # one text for two accounts (two people of the same name), or too many
+    for mention in activity.get_mentions():
+        who = mention.mentioned
+        if who is None or not who.id or who.id == me:
+            continue
+        shown = mention.text or f"<at>{who.name or ''}</at>"
+        if shown.casefold() not in text.casefold():
+            continue
+        if shown in found:
+            if found[shown][1].id != who.id:
+                ambiguous.add(shown)
+        else:
+            found[shown] = (html_to_text(shown) or (who.name or "").strip() or "someone", who)
+    # Past the first few, a mention is not looked up: it is refused like one that can't be.
+    ambiguous |= set(list(found)[MAX_MENTIONS:])
+    asks = [(shown, name, who) for shown, (name, who) in found.items() if shown not in ambiguous]
+    results = await asyncio.gather(*(gate.mentioned(context, tenant, who) for _, _, who in asks))
+    refused: dict[str, str] = {found[shown][0]: "unknown" for shown in ambiguous}
+    for shown in ambiguous:
+        text = re.sub(re.escape(shown), lambda _m, put=found[shown][0]: put, text, flags=re.IGNORECASE)
+    for (shown, name, _), (user, why) in zip(asks, results, strict=True):
+        put = f"<@{user}>" if user else name
+        text = re.sub(re.escape(shown), lambda _m, put=put: put, text, flags=re.IGNORECASE)
+        if not user:
+            refused[name] = why
+    return text, refused
 
 
 def address(activity: Activity) -> dict[str, Any]:
@@ -192,9 +231,18 @@ class CoachAgent:
                 return
             turn = self._turn(activity, tenant, action=action)
         else:
-            turn = self._turn(activity, tenant, text=message_text(activity))
+            turn = await self._text_turn(context, tenant)
             turn = await files_in.with_offer(self.rt, activity, turn)  # a quote attached: read first
         await self._answer(context, turn)
+
+    async def _text_turn(self, context: TurnContext, tenant: str) -> Turn:
+        """A typed message: without the bot's own @mention (entity-based, then any leftover
+        `<at>` tag), the people it mentions as `<@USER_ID>` (mentions_to_ids)."""
+        activity = context.activity
+        text = activity.remove_recipient_mention() if activity.recipient else (activity.text or "")
+        text, refused = await mentions_to_ids(activity, text or "", self.gate, context, tenant)
+        turn = self._turn(activity, tenant, text=_AT.sub("", text).strip())
+        return dataclasses.replace(turn, mentions_refused=refused) if refused else turn
 
     async def _answer(self, context: TurnContext, turn: Turn) -> None:
         """Run the turn. A fast one is answered in the request. A slow one gets a typing indicator,

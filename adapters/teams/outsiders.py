@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ LOOKUP_TIMEOUT = 3.0
 MAX_ENTRIES = 50_000
 OUTSIDE_ROLES = {"guest", "anonymous"}
 NOT_PEOPLE = {"bot", "skill"}
+_OBJECT_ID = re.compile(r"[A-Za-z0-9._:-]{1,200}")  # what the core reads inside `<@…>`
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,14 +151,22 @@ class Gate:
     async def member(self, context: TurnContext, tenant: str, conversation: str) -> dict[str, Any] | None:
         """The connector's record of the speaker in this conversation (cached), or None."""
         person = context.activity.from_property
-        key = (tenant, str(person.aad_object_id or person.id))
-        hit = self._members.get(key)
+        return await self.lookup(context, tenant, str(person.id), key=str(person.aad_object_id or person.id))
+
+    async def lookup(
+        self, context: TurnContext, tenant: str, account_id: str, *, key: str | None = None
+    ) -> dict[str, Any] | None:
+        """The connector's record of a member of this turn's conversation by their channel
+        account id (`29:…`), cached under `key` (default: that id); None when it can't be read
+        (the connector fails or times out, or the account is no member of the conversation)."""
+        cache_key = (tenant, key or account_id)
+        hit = self._members.get(cache_key)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
         try:
             client = self._client(context)
             found = await asyncio.wait_for(
-                client.conversations.get_conversation_member(context.activity.conversation.id, person.id),
+                client.conversations.get_conversation_member(context.activity.conversation.id, account_id),
                 timeout=LOOKUP_TIMEOUT,
             )
             record = (
@@ -167,8 +177,33 @@ class Gate:
             return None
         if len(self._members) > MAX_ENTRIES:
             self._members.clear()
-        self._members[key] = (time.monotonic() + self.ttl, record)
+        self._members[cache_key] = (time.monotonic() + self.ttl, record)
         return record
+
+    async def mentioned(self, context: TurnContext, tenant: str, account: Any) -> tuple[str | None, str]:
+        """A person a message mentions (the mention entity's `mentioned` account): (their Entra
+        object id, "") when they are a person of this organisation, else (None, why) with why
+        "outside", "unknown" or "not-a-person" (`Turn.mentions_refused`). Teams gives a user's
+        mention as the channel account id (`29:…`); the member lookup gives the object id, which
+        is what `Turn.user` is and what deal memberships are stored under."""
+        account_id = str(getattr(account, "id", None) or "")
+        if not account_id.startswith("29:") or _lower(getattr(account, "role", None)) in NOT_PEOPLE:
+            return None, "not-a-person"  # a tag, a channel, a team, "everyone", a bot
+        if not self.lookups:  # anonymous local development: what the activity says, nothing more
+            aad = getattr(account, "aad_object_id", None)
+            return (str(aad), "") if aad else (None, "unknown")
+        record = await self.lookup(context, tenant, account_id)
+        if record is None:
+            return None, "unknown"
+        why = member_outsider(record, tenant)
+        if why == "bot":
+            return None, "not-a-person"
+        aad = record.get("aadObjectId") or record.get("aad_object_id")
+        if why or not aad:  # a guest, another tenant's user, an anonymous participant
+            return None, "outside"
+        if not _OBJECT_ID.fullmatch(str(aad)):
+            return None, "unknown"
+        return str(aad), ""
 
     async def external_room(self, context: TurnContext, tenant: str, conversation: str) -> bool:
         """Does any member of this group chat or channel come from outside? (cached; when the

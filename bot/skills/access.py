@@ -16,7 +16,8 @@ from bot.skills import skill
 
 MAX_AUDIT_SHOWN = 15
 # "deal share Woodgrove EA renewal with @jane": the name, then who (the last "with"/"from").
-_NAME_AND_WHO = re.compile(r"^(?P<name>(?:.*\s)?)(?:with|from)\s+(?P<who>.+)$", re.I | re.S)
+# A trailing "with" with no one after it (the coach's own mention was taken out) names no one.
+_NAME_AND_WHO = re.compile(r"^(?P<name>(?:.*\s)?)(?:with|from)(?:\s+(?P<who>.+))?$", re.I | re.S)
 _THIS = {"", "this", "it", "this deal", "the deal", "our deal", "this one"}
 
 
@@ -28,7 +29,7 @@ def _parts(ctx: Context) -> tuple[str, str]:
     rest = " ".join(str(args.get("rest") or "").split())
     m = _NAME_AND_WHO.match(rest)
     if m is not None:
-        return m.group("name"), m.group("who")
+        return m.group("name"), m.group("who") or ""
     named = named_people(rest, "slack")  # "share this deal <@U2>": who, and no name
     return ("", rest) if named.people or named.channel else (rest, "")
 
@@ -77,6 +78,24 @@ async def refuse(ctx: Context) -> Reply:
     return Reply(headline=ctx.kb.say("access.not-yours"), intent="access.denied")
 
 
+# Why a surface could not vouch for a mentioned person (Turn.mentions_refused), most serious first.
+_REFUSED = ("outside", "not-a-person", "unknown")
+
+
+def refused_mentions(ctx: Context, intent: str) -> Reply | None:
+    """A share or unshare that mentions someone the surface could not vouch for as a person of
+    the organisation changes nothing: one line, about the most serious reason."""
+    refused = ctx.turn.mentions_refused
+    if not refused:
+        return None
+    for why in _REFUSED:
+        names = [name for name, said in refused.items() if said == why]
+        if names:
+            people = ", ".join(n[:80] for n in names)
+            return Reply(headline=ctx.kb.say(f"access.mention-{why}", people=people), intent=intent)
+    return Reply(headline=ctx.kb.say("access.mention-unknown", people=", ".join(refused)), intent=intent)
+
+
 def _people(users: list[str] | tuple[str, ...], platform: str) -> str:
     return ", ".join(shown_person(u, platform) for u in users)
 
@@ -87,6 +106,8 @@ async def share(ctx: Context) -> Reply:
     found = await _deal(ctx, name)
     if isinstance(found, Reply):
         return found
+    if (refused := refused_mentions(ctx, "deal.share")) is not None:
+        return refused
     deal, platform = found, ctx.turn.platform
     named = named_people(who, platform)
     if named.channel:
@@ -124,6 +145,8 @@ async def unshare(ctx: Context) -> Reply:
     found = await _deal(ctx, name)
     if isinstance(found, Reply):
         return found
+    if (refused := refused_mentions(ctx, "deal.unshare")) is not None:
+        return refused
     deal, platform = found, ctx.turn.platform
     named = named_people(who, platform)
     lines = []

@@ -46,7 +46,8 @@ class Connector:
     on_post: Any = None  # called after each recorded post (tests wait on it)
     latency: float = 0.0  # seconds between recording a post and answering it
     # The connector's member records (GET …/members/{id}): fields over the default (a member of
-    # the conversation's tenant, userRole "user"), e.g. {"userRole": "guest"} or {"tenantId": …}.
+    # the conversation's tenant, userRole "user"), e.g. {"userRole": "guest"} or {"tenantId": …};
+    # a field set to None is left out of the record.
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
     # A group chat's or channel's member list (GET …/members): extra members over the speaker.
     rosters: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -55,6 +56,7 @@ class Connector:
     # Files people attached in Teams (name → bytes), served at their pre-authorised downloadUrl.
     files: dict[str, bytes] = field(default_factory=dict)
     downloads: list[str] = field(default_factory=list)
+    absent: set[str] = field(default_factory=set)  # ids no member of any conversation (404)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -102,13 +104,16 @@ def connector_app(c: Connector) -> web.Application:
 
     def record(uid: str) -> dict[str, Any]:
         base = {"id": uid, "name": "Ann Buyer", "aadObjectId": f"aad-{uid}", "userRole": "user"}
-        return {**base, **c.members.get(uid, {})}
+        merged = {**base, **c.members.get(uid, {})}
+        return {k: v for k, v in merged.items() if v is not None}  # None: a field Teams leaves out
 
     async def member(request: web.Request) -> web.Response:
         uid = request.match_info["uid"]
         c.lookups.append(uid)
         if c.members_down:
             return web.json_response({"error": "busy"}, status=503)
+        if uid in c.absent:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
         return web.json_response(record(uid))
 
     async def roster(request: web.Request) -> web.Response:
