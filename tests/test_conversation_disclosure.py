@@ -36,3 +36,21 @@ async def test_without_anything_told_it_still_asks_who_and_what(chat, deal):
     reply = await chat("can I tell her?")
     assert reply.intent == "disclosure.share"
     assert reply.verdict is None
+
+
+async def test_a_remark_after_the_question_is_not_what_would_be_told(chat, deal):
+    await chat("the account executive keeps asking what we have in mind for next year")
+    reply = await chat(
+        "The board backed a planned Azure investment for 2027. Should I tell him about it? "
+        "might even get us some funding out of it"
+    )
+    assert reply.intent == "disclosure.share"
+    assert reply.verdict == "strategic", reply.headline
+    assert "budget" not in reply.headline.casefold()
+
+
+async def test_the_kind_in_the_question_itself_wins(chat, deal):
+    await chat("finance approved 1.2 million a year")
+    reply = await chat("Can I tell the CSM about our Azure expansion plans? She asked.")
+    assert reply.intent == "disclosure.share"
+    assert "initiatives" in reply.headline.casefold(), reply.headline

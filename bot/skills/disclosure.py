@@ -23,12 +23,12 @@ async def share(ctx: Context) -> Reply:
     args = ctx.intent.args
     text = args.get("rest") or ctx.intent.text
     role = ctx.kb.role(args["role"]) if args.get("role") else find_role(text, ctx.kb)
-    what = args.get("what") or text
-    found = find_kinds(what, ctx.kb)
+    if args.get("what"):
+        found = find_kinds(args["what"], ctx.kb) or _kinds_from_conversation(ctx)
+    else:
+        found = _kinds_asked(text, ctx)
     if role is None:
         role = _role_from_conversation(ctx, text)
-    if not found:
-        found = _kinds_from_conversation(ctx)
     return advise(ctx.kb, role.key if role else None, found)
 
 
@@ -59,6 +59,30 @@ def _role_from_conversation(ctx: Context, text: str) -> RoleSpec | None:
     if last is not None and last.role and last.side != "us":
         return kb.role(last.role)
     return None
+
+
+# A sentence ends at ? ! or a full stop that does not close a title ("Mr. Brandt").
+_SENTENCE_END = re.compile(r"(?<=[?!])\s+|(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bMrs)\.\s+|\n+")
+_TELLING = re.compile(
+    r"\b(tell|share|mention|say|disclose|reveal|give|show|let\b[^.?!]{0,30}\bknow|answer|bring up)\b",
+    re.IGNORECASE,
+)
+
+
+def _kinds_asked(text: str, ctx: Context) -> list[str]:
+    """The kinds the question asks about: those in the sentence that asks about telling, else in
+    the sentences before it, else what the conversation told; what follows the question is the
+    person's own remark ("feels like it could get us funding"), read last."""
+    sentences = [sent for sent in _SENTENCE_END.split(text) if sent.strip()]
+    asking = next((i for i, sent in enumerate(sentences) if _TELLING.search(sent)), None)
+    if asking is None:
+        return find_kinds(text, ctx.kb) or _kinds_from_conversation(ctx)
+    return (
+        find_kinds(sentences[asking], ctx.kb)
+        or find_kinds(" ".join(sentences[:asking]), ctx.kb)
+        or _kinds_from_conversation(ctx)
+        or find_kinds(" ".join(sentences[asking + 1 :]), ctx.kb)
+    )
 
 
 def _kinds_from_conversation(ctx: Context) -> list[str]:
