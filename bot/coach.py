@@ -270,6 +270,7 @@ class Coach:
         else:
             text = clean(turn.text)
             ctx.reading = self._read(ctx, text, state)
+            ctx.dialogue = state
             r = ctx.reading
             command = Intent(r.command, dict(r.command_args), text) if r.command is not None else None
             if form is None or ctx.deal is None:

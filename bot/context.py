@@ -17,6 +17,7 @@ from bot.timeline import Contact, DealView, Event
 from bot.turn import Turn
 
 if TYPE_CHECKING:
+    from bot.dialogue.state import DialogueState
     from bot.memory import Memory
     from bot.understanding.reading import Reading
 
@@ -49,6 +50,9 @@ class Context:
     listeners: Sequence[EventListener] = ()
     # This turn's one reading of the message (bot/understanding/reading.py), when it was text.
     reading: Reading | None = None
+    # The conversation's dialogue state before this turn (bot/dialogue/state.py), when it was text:
+    # a skill whose arguments were told in earlier messages takes them from here.
+    dialogue: DialogueState | None = None
     # What a skill asked for in one question, to be filled by the next message (the dialogue
     # state keeps it): {"intent": ..., "args": {...}, "slot": "what"}.
     awaiting: dict[str, Any] | None = None

@@ -67,6 +67,7 @@ class DialogueState:
     statement: str | None = None  # the last thing Microsoft was told to have said or asked
     theirs: bool = False  # the last turn told what Microsoft said or asked (a yes/no leans on it)
     question: str | None = None  # the last question the coach asked
+    role: str | None = None  # the last Microsoft role mentioned (a knowledge/roles.yaml key)
 
     # --- JSON ---------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -89,6 +90,7 @@ class DialogueState:
             "statement": self.statement,
             "theirs": self.theirs,
             "question": self.question,
+            "role": self.role,
         }
 
     @classmethod
@@ -121,6 +123,7 @@ class DialogueState:
                 statement=raw.get("statement"),
                 theirs=bool(raw.get("theirs")),
                 question=raw.get("question"),
+                role=raw.get("role") if isinstance(raw.get("role"), str) else None,
             )
         except (KeyError, TypeError, ValueError):
             return cls(deal_id=deal_id)
@@ -157,7 +160,7 @@ def after_turn(
     topic = state.topic
     people = list(state.people)
     facts = list(state.facts)
-    figure, statement = state.figure, state.statement
+    figure, statement, role = state.figure, state.statement, state.role
     theirs = False
     if reading is not None:
         if reply.intent not in NOT_A_TOPIC and reading.resolved:
@@ -167,6 +170,13 @@ def after_turn(
             if e.kind == "person":
                 person = Person(e.text, e.value if isinstance(e.value, str) else None, e.side)
                 people = [person, *(p for p in people if p.name.casefold() != e.text.casefold())]
+        mentioned = [
+            e
+            for e in reading.entities
+            if e.kind in ("role", "person") and e.side == "microsoft" and isinstance(e.value, str)
+        ]
+        if mentioned:  # the last one named in the message
+            role = str(max(mentioned, key=lambda e: e.span[0]).value)
         named = [e for e in reading.entities if e.kind in ("amount", "percent")]
         if named:
             figure = named[-1].text
@@ -201,4 +211,5 @@ def after_turn(
         statement=statement,
         theirs=theirs,
         question=question,
+        role=role,
     )

@@ -129,6 +129,16 @@ def assess(deal: DealView, kb: Knowledge) -> WalkAssessment:
             a.reasons.append(Item(kb.say("walkaway.check-readiness"), rule="walkaway.check-readiness"))
         a.strengthen = readiness_missing
         return a
+    past = past_agreed_point(deal, kb)
+    if past is not None and not not_credible:
+        # The term or the yearly increase is untold, but leadership's own walk point is passed and
+        # the alternative pays its switching back from the yearly saving: the decision is made.
+        a.verdict = WALK
+        a.math = [past, *a.math]
+        if readiness_missing:
+            a.reasons.append(Item(kb.say("walkaway.check-readiness"), rule="walkaway.check-readiness"))
+        a.strengthen = readiness_missing + math_missing
+        return a
     if math_unsure and not math_missing:  # every figure answered, some "not sure": no walk on a guess
         what = ", ".join(kb.facts[k].label.lower() if k in kb.facts else k for k in math_unsure)
         a.math.append(Item(kb.say("walkaway.math-unknown", what=what), rule="walkaway.math-unknown"))
@@ -141,6 +151,39 @@ def assess(deal: DealView, kb: Knowledge) -> WalkAssessment:
         return a
     a.missing = readiness_missing or math_missing
     return a
+
+
+def past_agreed_point(deal: DealView, kb: Knowledge) -> Item | None:
+    """Microsoft's yearly offer above the walk-away price leadership agreed, with a costed
+    alternative that is cheaper per year: the yearly saving against the one-off switching cost."""
+    f = deal.facts
+    figures = [
+        f.get(k)
+        for k in ("walk_threshold_per_year", "ms_annual_cost", "alternative_annual_cost", "switching_cost")
+    ]
+    if f.get("walk_threshold_agreed") is not True or not all(isinstance(v, int | float) for v in figures):
+        return None
+    if (
+        f.get("alternative") is None
+        or is_unknown(f.get("alternative"))
+        or no_alternative(f["alternative"], kb)
+    ):
+        return None
+    threshold, offer, alt, switching = (float(v) for v in figures)  # type: ignore[arg-type]
+    saving = offer - alt
+    if offer <= threshold or saving <= 0:
+        return None
+    return Item(
+        kb.say(
+            "walkaway.past-agreed-point",
+            offer=format_money(offer),
+            threshold=format_money(threshold),
+            saving=format_money(saving),
+            switching=format_money(switching),
+            payback=f"{switching / saving:.1f}",
+        ),
+        rule="walkaway.past-agreed-point",
+    )
 
 
 def honest_math(deal: DealView, kb: Knowledge, th: Thresholds) -> list[Item] | None:

@@ -1,8 +1,17 @@
-"""“Can I tell the CSM our budget?” — share, protect or strategic, and what to say instead."""
+"""“Can I tell the CSM our budget?” — share, protect or strategic, and what to say instead.
+
+A question that leaves out who or what ("can I tell her?", "should I tell Mr. Brandt?") takes it
+from the conversation: the person's role as told before (or the deal's contacts), the role and
+the kind of information of Microsoft's last request, the topic's role, the facts last told.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from bot.context import Context
+from bot.knowledge import RoleSpec
 from bot.playbooks.disclosure import advise, find_kinds
 from bot.playbooks.people import find_role
 from bot.reply import Reply
@@ -14,5 +23,82 @@ async def share(ctx: Context) -> Reply:
     args = ctx.intent.args
     text = args.get("rest") or ctx.intent.text
     role = ctx.kb.role(args["role"]) if args.get("role") else find_role(text, ctx.kb)
-    what = args.get("what") or text
-    return advise(ctx.kb, role.key if role else None, find_kinds(what, ctx.kb))
+    if args.get("what"):
+        found = find_kinds(args["what"], ctx.kb) or _kinds_from_conversation(ctx)
+    else:
+        found = _kinds_asked(text, ctx)
+    if role is None:
+        role = _role_from_conversation(ctx, text)
+    return advise(ctx.kb, role.key if role else None, found)
+
+
+def _named(name: str, text: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text, re.IGNORECASE) is not None
+
+
+def _role_from_conversation(ctx: Context, text: str) -> RoleSpec | None:
+    """The role of the person the question names (told earlier, or a contact of the deal); else
+    the Microsoft role last mentioned, of Microsoft's last request, or of the topic."""
+    kb = ctx.kb
+    state = ctx.dialogue
+    people: list[tuple[str, str | None]] = [(p.name, p.role) for p in state.people] if state else []
+    if ctx.deal is not None:
+        people += [(c.name, c.role) for c in ctx.deal.contacts if c.active]
+    for name, role in people:
+        if role and _named(name, text) and kb.role(role) is not None:
+            return kb.role(role)
+    if state is None:
+        return None
+    if state.role and kb.role(state.role) is not None:  # the Microsoft role last mentioned
+        return kb.role(state.role)
+    for earlier in (state.statement, state.topic.text if state.topic else None):
+        role = find_role(earlier, kb) if earlier else None
+        if role is not None:
+            return role
+    last = state.last_person()
+    if last is not None and last.role and last.side != "us":
+        return kb.role(last.role)
+    return None
+
+
+# A sentence ends at ? ! or a full stop that does not close a title ("Mr. Brandt").
+_SENTENCE_END = re.compile(r"(?<=[?!])\s+|(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bMrs)\.\s+|\n+")
+_TELLING = re.compile(
+    r"\b(tell|share|mention|say|disclose|reveal|give|show|let\b[^.?!]{0,30}\bknow|answer|bring up)\b",
+    re.IGNORECASE,
+)
+
+
+def _kinds_asked(text: str, ctx: Context) -> list[str]:
+    """The kinds the question asks about: those in the sentence that asks about telling, else in
+    the sentences before it, else what the conversation told; what follows the question is the
+    person's own remark ("feels like it could get us funding"), read last."""
+    sentences = [sent for sent in _SENTENCE_END.split(text) if sent.strip()]
+    asking = next((i for i, sent in enumerate(sentences) if _TELLING.search(sent)), None)
+    if asking is None:
+        return find_kinds(text, ctx.kb) or _kinds_from_conversation(ctx)
+    return (
+        find_kinds(sentences[asking], ctx.kb)
+        or find_kinds(" ".join(sentences[:asking]), ctx.kb)
+        or _kinds_from_conversation(ctx)
+        or find_kinds(" ".join(sentences[asking + 1 :]), ctx.kb)
+    )
+
+
+def _kinds_from_conversation(ctx: Context) -> list[str]:
+    """What Microsoft last asked about; else the kind the most recently told fact would reveal."""
+    state = ctx.dialogue
+    if state is None:
+        return []
+    if state.statement:
+        found = find_kinds(state.statement, ctx.kb)
+        if found:
+            return found
+    table: dict[str, Any] = (ctx.kb.data.get("disclosure") or {}).get("from_facts") or {}
+    facts = list(state.facts)
+    if ctx.reading is not None:  # told in this very message: the most recent of all
+        facts = [(f.key, f.value) for f in ctx.reading.facts] + facts
+    for key, _ in facts:
+        if key in table:
+            return [str(table[key])]
+    return []

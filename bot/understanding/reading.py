@@ -440,6 +440,10 @@ def read(
         side = d.speaker.side if d.speaker is not None else None
         for f in read_facts(body, kb, now=now, tz=tz, known=known):
             facts.append(_fact(f, side))
+        if not facts and state is not None:
+            worth = _worth_of_last_fact(body, kb, state, known)
+            if worth is not None:
+                facts.append(Fact(worth[0], worth[1], (0, len(body)), 0.8, body, side))
     return Reading(
         text=said,
         resolved=body,
@@ -480,6 +484,28 @@ def _apply(res: Resolution, d: Draft) -> None:
     if sure and own and d.p(d.intent or "") >= 0.85:
         return
     d.decide(res.rule, res.intent, res.args)
+
+
+def _worth_of_last_fact(
+    body: str, kb: Knowledge, state: Any, known: Mapping[str, Any] | None
+) -> tuple[str, float] | None:
+    """A short message that is only an amount ("like 1.5k a yr tops"), right after a fact whose
+    worth is still untold (a sticking point, an alternative): that worth
+    (knowledge/dialogue.yaml `worth_of`)."""
+    from bot.forms import parse_money
+
+    table = (kb.data.get("dialogue") or {}).get("worth_of") or {}
+    if not state.facts or len(body.split()) > 8 or len(_AMOUNT_WORDS.findall(body)) != 1:
+        return None
+    key = state.facts[0][0]
+    worth = table.get(key)
+    if worth is None or (known or {}).get(worth) is not None:
+        return None
+    value = parse_money(body)
+    return (str(worth), value) if value is not None and value > 0 else None
+
+
+_AMOUNT_WORDS = re.compile(r"[$€£]?\s?\d[\d,.]*\s*(?:k|m|mm|mio|million|thousand|bn)?\b", re.IGNORECASE)
 
 
 def _fact(f: FoundFact, side: str | None) -> Fact:
