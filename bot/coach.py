@@ -608,9 +608,9 @@ class Coach:
         ranking = list(r.ranking) if r is not None and text in (r.text, r.resolved) else None
         if ranking is None and text:
             ranking = understand_ranked(text, self.kb)[1]
-        close = did_you_mean(ranking or [], self.kb) if text else []
-        if not close and only_unsure(text):  # "not sure" with no question open: ask what about
+        if only_unsure(text):  # "not sure" with no question open: ask what about, never guess
             return Reply(headline=words.unsure_nothing_open, intent="unknown")
+        close = did_you_mean(ranking or [], self.kb) if text else []
         if close:
             said = text[:1500]  # rides in the buttons: fits a Slack button value (2,000)
             return Reply(
