@@ -28,6 +28,7 @@ from bot.playbooks import (
     leakcheck,
     meeting_prep,
     programs,
+    rehearsal,
     renewal_calendar,
     walkaway,
 )
@@ -84,6 +85,7 @@ SECTION_READERS: tuple[ModuleType, ...] = (
     leakcheck,
     meeting_prep,
     programs,
+    rehearsal,
     renewal_calendar,
     walkaway,
     reminders_policy,
