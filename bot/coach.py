@@ -38,6 +38,7 @@ from bot.reminders.hooks import on_event as reminders_on_event
 from bot.reply import Action, Item, Reply, Section
 from bot.services import CoachServices
 from bot.skills import Skills
+from bot.skills.rehearsal import rehearsal_turn
 from bot.turn import Turn
 from bot.understand import button_label, clean, did_you_mean, match_command, match_pattern, understand_ranked
 from bot.understanding.config import config as understanding_config
@@ -234,9 +235,15 @@ class Coach:
 
         text = clean(turn.text)
         command = match_command(text, self.kb)
+        # A rehearsal in progress takes the message as an answer to Microsoft, or pauses for it.
+        rehearsal = await rehearsal_turn(ctx, text, command)
+        if rehearsal is not None and rehearsal.reply is not None:
+            return rehearsal.reply
         if form is None or ctx.deal is None:
-            return await self._free_text(ctx, text, command, llm)
-        return await self._form_turn(ctx, form, text, command, llm=llm)
+            reply = await self._free_text(ctx, text, command, llm)
+        else:
+            reply = await self._form_turn(ctx, form, text, command, llm=llm)
+        return rehearsal.paused(self.kb, reply) if rehearsal is not None else reply
 
     async def _free_text(
         self, ctx: Context, text: str, command: Intent | None, llm: LlmReading | None = None

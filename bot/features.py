@@ -45,6 +45,7 @@ from bot.skills import leakcheck as leakcheck_skill
 from bot.skills import levers as levers_skill
 from bot.skills import meetings as meetings_skill
 from bot.skills import portfolio as portfolio_skill
+from bot.skills import rehearsal as rehearsal_skill
 from bot.skills import reminders as reminders_skill
 from bot.skills import smalltalk as smalltalk_skill
 from bot.understanding import config as understanding_config
@@ -64,6 +65,7 @@ SKILLS: tuple[ModuleType, ...] = (
     levers_skill,
     meetings_skill,
     portfolio_skill,
+    rehearsal_skill,
     reminders_skill,
     smalltalk_skill,
 )

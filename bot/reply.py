@@ -145,6 +145,7 @@ class Reply:
     missing: list[str] = field(default_factory=list)  # fact keys the coach asked for
     footer: str | None = None
     ephemeral: bool = False  # shown only to the asker where the surface can
+    in_thread: bool = False  # answer in a thread under the message that asked, where a surface has threads
     attachments: list[Attachment] = field(default_factory=list)  # not in to_dict(): bytes, made late
 
     def headline_parts(self) -> Headline:

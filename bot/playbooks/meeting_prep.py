@@ -92,9 +92,13 @@ def reminder_checklist(
     return list(checklist(kb, role, spec, alignment).sections[0].items)
 
 
-def checklist(kb: Knowledge, role: str, topic: TopicSpec, alignment: Any = None) -> Checklist:
+def checklist(
+    kb: Knowledge, role: str, topic: TopicSpec, alignment: Any = None, rehearsed: Any = None
+) -> Checklist:
     """Before: agenda, what to share and keep back, what to ask, who attends (and whether the
-    deal says they are aligned). After: promises in writing."""
+    deal says they are aligned), and the lines to remember from the last rehearsal with this
+    role (`rehearsed`: its scorecard event's payload, bot/skills/rehearsal.py). After: promises
+    in writing."""
     specs = kinds(kb)
     before: list[Item] = [Item(kb.say("account-team.set-agenda"), rule="account-team.set-agenda", done=False)]
     share = [k for k in specs if stance_for(kb, role, k).stance == "share"]
@@ -117,6 +121,15 @@ def checklist(kb: Knowledge, role: str, topic: TopicSpec, alignment: Any = None)
     for rule in dict.fromkeys(extra):
         before.append(Item(kb.say(rule), rule=rule, done=False))
     before.append(alignment_item(kb, alignment))
+    lines = (
+        [str(x) for x in (rehearsed or {}).get("remember", []) if x] if isinstance(rehearsed, dict) else []
+    )
+    if lines:
+        title = kb.roles[role].title if role in kb.roles else role
+        said = " / ".join(f"“{line}”" for line in lines)
+        before.append(
+            Item(kb.say("rehearsal.remember", role=title, lines=said), rule="rehearsal.remember", done=False)
+        )
     after = [Item(kb.say("commitments.in-writing"), rule="commitments.in-writing", done=False)]
     return Checklist(
         role,

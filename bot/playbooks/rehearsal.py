@@ -63,9 +63,16 @@ class MoveSpec(BaseModel):
     reactive: bool = False
 
 
+class Everywhere(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    gave: list[Cue] = Field(default_factory=list)
+    good: list[Cue] = Field(default_factory=list)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     lines_per_rehearsal: int = Field(ge=2, le=20)
+    everywhere: Everywhere = Field(default_factory=Everywhere)
     protected_facts: list[str]
     figure_rules: dict[str, str]
     llm_kind: str
@@ -181,7 +188,19 @@ def problems(kb: Knowledge) -> list[str]:
         if role not in kb.roles:
             out.append(f"cast: {role!r} is not a role of knowledge/roles.yaml")
         out += [f"cast {role}: no move {m!r}" for m in c.moves if m not in moves(kb)]
-    for m in moves(kb).values():
+    every = settings(kb).everywhere
+    for m in [
+        *moves(kb).values(),
+        MoveSpec(
+            key="everywhere",
+            label="",
+            lines=[Line(text="-")],
+            gave=every.gave,
+            good=every.good,
+            otherwise="rehearsal.good-line",
+            instead=["-"],
+        ),
+    ]:
         for cue in [*m.gave, *m.risky, *m.good]:
             if cue.signal not in signals:
                 out.append(f"move {m.key}: no signal {cue.signal!r}")
@@ -313,9 +332,7 @@ def _draw(kb: Knowledge, role: str, values: Mapping[str, str], seed: int) -> Scr
     return Script(role, seed, tuple(steps), rng.choice(products))
 
 
-def plan(
-    kb: Knowledge, role: str, values: Mapping[str, str], seed: int, avoid: Iterable[str] = ()
-) -> Script:
+def plan(kb: Knowledge, role: str, values: Mapping[str, str], seed: int, avoid: Iterable[str] = ()) -> Script:
     """Microsoft's lines for one rehearsal: the role's opening, then its moves in a seeded order
     with seeded wording. A script already played for the same deal state (`avoid`: their
     signatures) is never drawn again while another is left."""
@@ -448,24 +465,24 @@ def score(
         kind = "position" if "walk" in key else "budget"
         say = disclosure_kinds(kb)[kind].say_instead if kind in disclosure_kinds(kb) else instead
         return Score("gave", rule, why, say, (kind,))
-    if spec is not None:
-        for cue in spec.gave:
-            if signal(cue.signal, answer, kb):
-                return Score("gave", cue.rule, kb.say(cue.rule), instead, (), cue.signal)
+    everywhere = settings(kb).everywhere
+    for cue in [*(spec.gave if spec else []), *everywhere.gave]:
+        if signal(cue.signal, answer, kb):
+            return Score("gave", cue.rule, kb.say(cue.rule), instead, (), cue.signal)
     if _tone_problem(answer, kb):
         return Score("risky", "rehearsal.tone", kb.say("rehearsal.tone"), instead)
     strategic = [f for f in flags if getattr(f, "stance", "") == "strategic"]
     if strategic:
         rule = strategic[0].rule
         return Score("risky", rule, kb.say(rule), leakcheck.rewrite(answer, result, kb).strip() or instead)
-    if spec is None:  # the opening: nothing to counter yet, nothing given away
-        return Score("good", "rehearsal.good-line", kb.say("rehearsal.good-line"), None)
-    for cue in spec.risky:
+    for cue in spec.risky if spec else []:
         if signal(cue.signal, answer, kb):
             return Score("risky", cue.rule, kb.say(cue.rule), instead, (), cue.signal)
-    for cue in spec.good:
+    for cue in [*(spec.good if spec else []), *everywhere.good]:
         if signal(cue.signal, answer, kb):
             return Score("good", cue.rule, kb.say(cue.rule), None, (), cue.signal)
+    if spec is None:  # the opening: nothing to counter yet, nothing given away
+        return Score("good", "rehearsal.good-line", kb.say("rehearsal.good-line"), None)
     return Score("risky", spec.otherwise, kb.say(spec.otherwise, id="", what=""), instead)
 
 
@@ -479,7 +496,9 @@ class Scorecard:
     remember: list[str] = field(default_factory=list)  # three lines
 
 
-def scorecard(kb: Knowledge, said: list[Mapping[str, Any]], values: Mapping[str, str], product: str) -> Scorecard:
+def scorecard(
+    kb: Knowledge, said: list[Mapping[str, Any]], values: Mapping[str, str], product: str
+) -> Scorecard:
     """What went well, what leaked (by kind and move, never the words said) and three lines to
     remember: the better answers to the worst moments first."""
     counts = {"good": 0, "risky": 0, "gave": 0}
@@ -494,7 +513,9 @@ def scorecard(kb: Knowledge, said: list[Mapping[str, Any]], values: Mapping[str,
             card.went_well.append((f"{label.capitalize()}: {kb.say(rule)}", rule))
         elif verdict == "gave":
             what = ", ".join(kinds_[k].label for k in entry.get("kinds") or [] if k in kinds_)
-            text = f"{label.capitalize()}: " + (f"gave away {what}. " if what else "") + kb.say(rule, what=what)
+            text = (
+                f"{label.capitalize()}: " + (f"gave away {what}. " if what else "") + kb.say(rule, what=what)
+            )
             card.leaked.append((text, rule))
     for wanted in ("gave", "risky"):
         for entry in said:
