@@ -70,6 +70,7 @@ async def test_a_rehearsal_per_role_scores_a_leak_a_deadline_and_a_written_ask(
     deadline = await chat(ACCEPT_DEADLINE)
     assert deadline.verdict == "gave"
     assert deadline.rules[0] == "rehearsal.accepts-deadline"
+    assert "Say instead: Please confirm in writing that the pricing holds" in deadline.plain_text()
 
     # Asking for it in writing: good.
     written = await chat(IN_WRITING)
@@ -81,7 +82,7 @@ async def test_a_rehearsal_per_role_scores_a_leak_a_deadline_and_a_written_ask(
     assert card.intent == "rehearsal.scorecard"
     text = card.plain_text()
     assert "What went well" in text and "What leaked" in text and "Three lines to remember" in text
-    assert card.verdict_label == "1 good, 0 risky, 2 gave something away"
+    assert card.headline.startswith("Scorecard: 1 good, 0 risky, 2 gave something away (3 answers to the")
     assert "budget and approvals" in text and "[disclosure.budget]" in text
     remember = next(s for s in card.sections if s.title == "Three lines to remember")
     assert len(remember.items) == 3
@@ -169,7 +170,7 @@ async def test_a_rehearsal_survives_a_restart(engine, kb, clock, chat: Chat):
     again = await say(IN_WRITING)
     assert again.intent == "rehearsal.answer"
     card = await say("stop")
-    assert card.intent == "rehearsal.scorecard" and "(2 answers)" in card.headline
+    assert card.intent == "rehearsal.scorecard" and "(2 answers to the account executive)" in card.headline
 
 
 async def test_never_the_same_script_twice_for_the_same_deal_state(chat: Chat, engine):

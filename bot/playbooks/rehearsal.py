@@ -48,6 +48,7 @@ class Cue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     signal: str
     rule: str
+    instead: str | None = None  # what to say instead when this cue decided it (else the move's)
 
 
 class MoveSpec(BaseModel):
@@ -468,7 +469,8 @@ def score(
     everywhere = settings(kb).everywhere
     for cue in [*(spec.gave if spec else []), *everywhere.gave]:
         if signal(cue.signal, answer, kb):
-            return Score("gave", cue.rule, kb.say(cue.rule), instead, (), cue.signal)
+            say = _fill(cue.instead, {**values, "product": product}) if cue.instead else instead
+            return Score("gave", cue.rule, kb.say(cue.rule), say, (), cue.signal)
     if _tone_problem(answer, kb):
         return Score("risky", "rehearsal.tone", kb.say("rehearsal.tone"), instead)
     strategic = [f for f in flags if getattr(f, "stance", "") == "strategic"]

@@ -238,12 +238,13 @@ async def _finish(ctx: Context, row: Rehearsal) -> Reply:
             "remember": card.remember,
         },
     )
-    counts = card.counts
+    c = card.counts
+    counts = f"{c['good']} good, {c['risky']} risky, {c['gave']} gave something away"
     return Reply(
-        headline=words.scorecard.format(role=title, n=card.answers),
+        headline=words.scorecard.format(role=title, n=card.answers, counts=counts),
         intent="rehearsal.scorecard",
         verdict="scorecard",
-        verdict_label=f"{counts['good']} good, {counts['risky']} risky, {counts['gave']} gave something away",
+        verdict_label="Scorecard:",
         sections=[
             Section(items=well, title=words.went_well),
             Section(items=leaked, title=words.leaked),
