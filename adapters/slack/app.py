@@ -132,11 +132,14 @@ class SlackCoach:
         thread_ts: str | None = None,
         ephemeral_user: str | None = None,
         response_url: str | None = None,
+        message_ts: str | None = None,
     ) -> None:
-        """One insert into the inbox; the listener acks after this returns."""
+        """One insert into the inbox; the listener acks after this returns. `message_ts`: the
+        message that asked, under which a reply that wants a thread (`Reply.in_thread`) opens one."""
         reply_to = {
             "channel": channel,
             "thread_ts": thread_ts,
+            "message_ts": message_ts,
             "ephemeral_user": ephemeral_user,
             "response_url": response_url,
             "team_id": context.team_id,
@@ -161,6 +164,7 @@ class SlackCoach:
             thread_ts=to.get("thread_ts"),
             ephemeral_user=to.get("ephemeral_user"),
             respond=respond,
+            message_ts=to.get("message_ts"),
         )
 
     async def client_for(self, to: dict[str, Any]) -> AsyncWebClient:
@@ -188,6 +192,7 @@ class SlackCoach:
         thread_ts: str | None = None,
         ephemeral_user: str | None = None,
         respond: Any = None,
+        message_ts: str | None = None,
     ) -> Reply | None:
         if turn.timezone is None and turn.user:
             tz = await self.user_timezone(client, turn.tenant, turn.user)
@@ -204,6 +209,8 @@ class SlackCoach:
                 await client.chat_delete(channel=channel, ts=placeholder)
             return None
         text, rendered = blocks.fallback_text(reply), blocks.render(reply)
+        if reply.in_thread and thread_ts is None and message_ts and placeholder is None:
+            thread_ts = message_ts  # a rehearsal runs in a thread under the message that started it
         if ephemeral_user is not None or (reply.ephemeral and turn.user):
             await client.chat_postEphemeral(
                 channel=channel,
@@ -267,6 +274,7 @@ class SlackCoach:
 
     async def on_mention(self, body, event, context, client) -> None:
         text = MENTION.sub("", event.get("text") or "").strip()
+        thread_ts = event.get("thread_ts") or event.get("ts")
         turn = self.turn(
             context,
             body,
@@ -274,13 +282,14 @@ class SlackCoach:
             user=event.get("user", ""),
             text=text or "help",
             event_id=body.get("event_id"),
+            extra={"thread": thread_ts} if thread_ts else {},  # where a rehearsal lives
         )
-        thread_ts = event.get("thread_ts") or event.get("ts")
         await self.accept(context, turn, event["channel"], thread_ts=thread_ts)
 
     async def on_message(self, body, event, context, client) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return  # edits, joins and bot messages are not questions
+        thread = event.get("thread_ts") or event.get("ts")
         turn = self.turn(
             context,
             body,
@@ -288,8 +297,11 @@ class SlackCoach:
             user=event.get("user", ""),
             text=event.get("text") or "",
             event_id=body.get("event_id"),
+            extra={"thread": thread} if thread else {},  # where a rehearsal lives
         )
-        await self.accept(context, turn, event["channel"], thread_ts=event.get("thread_ts"))
+        await self.accept(
+            context, turn, event["channel"], thread_ts=event.get("thread_ts"), message_ts=event.get("ts")
+        )
 
     async def on_action(self, ack, body, action, context, client, respond) -> None:
         await ack()
@@ -306,6 +318,7 @@ class SlackCoach:
         message_ts = container.get("message_ts") or message.get("ts")
         if not channel or not message_ts:
             return
+        thread = message.get("thread_ts") or message_ts
         turn = self.turn(
             context,
             body,
@@ -314,8 +327,9 @@ class SlackCoach:
             action=payload or {"intent": ""},
             # One effect per message: a second click (or a double delivery) finds it claimed.
             event_id=stable_id("act", channel, message_ts),
+            extra={"thread": thread},  # a rehearsal resumed by a button goes on in its thread
         )
-        await self.accept(context, turn, channel, thread_ts=message.get("thread_ts"))
+        await self.accept(context, turn, channel, thread_ts=message.get("thread_ts"), message_ts=message_ts)
         label = (action.get("text") or {}).get("text", "a button")
         note = f"<@{user}> chose *{blocks.escape(label)}*"
         try:

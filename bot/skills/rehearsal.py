@@ -161,7 +161,10 @@ async def start(ctx: Context) -> Reply:
 
 async def _resume(ctx: Context, row: Rehearsal, headline: str) -> Reply:
     state = dict(row.state)
-    if row.status != store.ACTIVE:
+    thread = ctx.turn.extra.get("thread")
+    if thread and state.get("thread") and thread != state["thread"]:
+        state["thread"] = thread  # resumed from elsewhere (Slack): it goes on in the new thread
+    if row.status != store.ACTIVE or state != row.state:
         await store.save(ctx.memory.session, row, state, ctx.now, store.ACTIVE)
     return Reply(
         headline=headline,
