@@ -244,7 +244,9 @@ async def _finish(ctx: Context, row: Rehearsal) -> Reply:
     c = card.counts
     counts = f"{c['good']} good, {c['risky']} risky, {c['gave']} gave something away"
     return Reply(
-        headline=words.scorecard.format(role=title, n=card.answers, counts=counts),
+        headline=words.scorecard.format(
+            role=title, n=card.answers, s="" if card.answers == 1 else "s", counts=counts
+        ),
         intent="rehearsal.scorecard",
         verdict="scorecard",
         verdict_label="Scorecard:",
