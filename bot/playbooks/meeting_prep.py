@@ -79,7 +79,7 @@ def alignment_item(kb: Knowledge, alignment: Any) -> Item:
 
 
 def reminder_checklist(
-    kb: Knowledge, role: str | None, topic: str | None, alignment: Any = None
+    kb: Knowledge, role: str | None, topic: str | None, alignment: Any = None, rehearsed: Any = None
 ) -> list[Item] | None:
     """What the pre-meeting reminder of a meeting logged by prep lists: the prep checklist's
     "before" part. None for a role or topic prep doesn't know (meetings logged elsewhere): the
@@ -89,7 +89,7 @@ def reminder_checklist(
     spec = next((t for t in prep_config(kb).topics if topic in (t.key, t.label)), None)
     if spec is None:
         return None
-    return list(checklist(kb, role, spec, alignment).sections[0].items)
+    return list(checklist(kb, role, spec, alignment, rehearsed).sections[0].items)
 
 
 def checklist(

@@ -29,6 +29,7 @@ from bot.understanding.values import format_money
 Verdict = Literal["good", "risky", "gave"]
 OPENING = "opening"
 POUNCE = "pounce"
+EVENT = "rehearsal"  # a scorecard on the deal's timeline
 
 
 # --- knowledge/rehearsal.yaml ---------------------------------------------------------------
@@ -536,3 +537,14 @@ def scorecard(
                     break
     card.remember = remember[:3]
     return card
+
+
+def last_scorecard(deal: Any, role: str) -> dict[str, Any] | None:
+    """The newest rehearsal scorecard for a role on a deal's timeline (meeting prep and the
+    pre-meeting reminder offer its lines again)."""
+    if deal is None:
+        return None
+    for e in reversed(deal.live_events(EVENT)):
+        if e.payload.get("role") == role:
+            return dict(e.payload)
+    return None

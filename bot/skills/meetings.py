@@ -6,11 +6,12 @@ from bot.context import Context
 from bot.knowledge import Knowledge
 from bot.playbooks.meeting_prep import checklist, find_topic, prep_config
 from bot.playbooks.people import find_role
+from bot.playbooks.rehearsal import last_scorecard
 from bot.playbooks.when import AskBack, parse_when, zone
 from bot.reminders.hooks import log_meeting, user_prefs
 from bot.reply import Item, Reply, Section
 from bot.skills import skill
-from bot.skills.rehearsal import last_scorecard, rehearse_action
+from bot.skills.rehearsal import rehearse_action
 
 
 def which_day(kb: Knowledge, ask: AskBack) -> Item:

@@ -28,7 +28,7 @@ from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.understand import match_pattern
 
-EVENT = "rehearsal"  # the scorecard on the deal's timeline
+EVENT = play.EVENT  # the scorecard on the deal's timeline
 
 
 def _title(kb: Knowledge, role: str) -> str:
@@ -267,14 +267,6 @@ def rehearse_action(kb: Knowledge, role: str) -> list[Action]:
     return [
         Action(f"Rehearse it with me as the {_title(kb, role)}", {"intent": "rehearsal.start", "role": role})
     ]
-
-
-def last_scorecard(deal: Any, role: str) -> dict[str, Any] | None:
-    """The newest rehearsal scorecard for a role on a deal's timeline (for meeting prep)."""
-    for e in reversed(deal.live_events(EVENT)):
-        if e.payload.get("role") == role:
-            return dict(e.payload)
-    return None
 
 
 # --- a turn while a rehearsal is open -------------------------------------------------------

@@ -208,3 +208,26 @@ def test_the_scorecard_lists_what_went_well_what_leaked_and_three_lines():
     assert "budget and approvals" in card.leaked[0][0]
     assert len(card.remember) == 3 and len(set(card.remember)) == 3
     assert card.remember[0] == play.moves(KB)["final_offer"].instead[0]
+
+
+def test_the_last_scorecard_comes_back_in_the_pre_meeting_reminder_for_that_role():
+    from bot.reminders.prompts import checklist
+    from bot.timeline import Event, make_view
+
+    card = {"role": "avp", "remember": ["Line one.", "Line two.", "Line three."]}
+    older = {"role": "avp", "remember": ["Old line."]}
+    view = make_view(
+        1,
+        "Woodgrove",
+        [
+            Event(1, play.EVENT, older, "u1", NOW),
+            Event(2, play.EVENT, card, "u1", NOW),
+            Event(3, play.EVENT, {"role": "ae", "remember": ["AE line."]}, "u1", NOW),
+        ],
+    )
+    assert play.last_scorecard(view, "avp") == card
+    items = checklist(view, KB, "avp", "pricing")
+    remembered = [i for i in items if i.rule == "rehearsal.remember"]
+    assert len(remembered) == 1
+    assert "Line one." in remembered[0].text and "Old line." not in remembered[0].text
+    assert not [i for i in checklist(view, KB, "csm", "pricing") if i.rule == "rehearsal.remember"]
