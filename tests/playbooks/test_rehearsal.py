@@ -171,6 +171,11 @@ def test_scoring_is_deterministic_whatever_the_seed():
         ("Can you put that in writing?", "answer"),
         ("We accept.", "answer"),
         ("Why is that final?", "answer"),
+        ("Can I ask why it's final?", "answer"),
+        ("Can I tell you where we are?", "answer"),
+        ("Could we sign next quarter instead?", "answer"),
+        ("Should we accept this?", "coach"),
+        ("can I tell the CSM the number?", "coach"),
     ],
 )
 def test_what_a_message_is_during_a_rehearsal(text, said):
