@@ -23,6 +23,9 @@ VERDICT_EMOJI = {
     "protect": ":red_circle:",
     "clean": ":large_green_circle:",
     "flagged": ":red_circle:",
+    "good": ":large_green_circle:",  # a rehearsal answer
+    "risky": ":large_yellow_circle:",
+    "gave": ":red_circle:",
 }
 
 

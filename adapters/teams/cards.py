@@ -94,6 +94,11 @@ VERDICT_COLOR = {
     "reminder": "Accent",
     "saved": "Good",
     "shown": "Accent",
+    # a rehearsal: one answer scored, and the scorecard
+    "good": "Good",
+    "risky": "Warning",
+    "gave": "Attention",
+    "scorecard": "Accent",
 }
 
 
