@@ -140,6 +140,10 @@ class Levers(Payload):
     asked: Words | None = Field(default=None, alias="_asked")
 
 
+class RehearsalStart(Payload):
+    role: Key | None = None  # a role key of knowledge/rehearsal.yaml's cast ("ae", "deal_desk")
+
+
 SCHEMAS: dict[str, type[Payload]] = {
     "undo": Undo,
     "favors.undo": FavorUndo,
@@ -167,6 +171,7 @@ SCHEMAS: dict[str, type[Payload]] = {
     "form.answer": FormAnswer,
     "form.resume": Payload,  # "Back to …? [Continue] [Drop]" after a question mid-form
     "form.drop": Payload,
+    "rehearsal.start": RehearsalStart,  # "Rehearse this meeting" from meeting prep
 }
 
 

@@ -42,6 +42,7 @@ from bot.reply import Action, Item, Reply, Section
 from bot.services import CoachServices
 from bot.skills import Skills
 from bot.skills.access import refuse
+from bot.skills.rehearsal import rehearsal_turn
 from bot.turn import Turn
 from bot.understand import button_label, clean, did_you_mean, match_command, understand_ranked
 from bot.understanding.config import config as understanding_config
@@ -273,10 +274,16 @@ class Coach:
             ctx.dialogue = state
             r = ctx.reading
             command = Intent(r.command, dict(r.command_args), text) if r.command is not None else None
+            # A rehearsal in progress takes the message as an answer to Microsoft, or pauses for it.
+            rehearsal = await rehearsal_turn(ctx, text, command)
+            if rehearsal is not None and rehearsal.reply is not None:
+                return rehearsal.reply
             if form is None or ctx.deal is None:
                 reply = await self._free_text(ctx, text, command, llm)
             else:
                 reply = await self._form_turn(ctx, form, text, command, llm=llm)
+            if rehearsal is not None:
+                reply = rehearsal.paused(self.kb, reply)
         return reply
 
     def _read(self, ctx: Context, text: str, state: DialogueState) -> Reading:

@@ -30,6 +30,7 @@ from bot.playbooks import (
     leakcheck,
     meeting_prep,
     programs,
+    rehearsal,
     renewal_calendar,
     walkaway,
 )
@@ -48,6 +49,7 @@ from bot.skills import levers as levers_skill
 from bot.skills import meetings as meetings_skill
 from bot.skills import offers as offers_skill
 from bot.skills import portfolio as portfolio_skill
+from bot.skills import rehearsal as rehearsal_skill
 from bot.skills import reminders as reminders_skill
 from bot.skills import smalltalk as smalltalk_skill
 from bot.understanding import config as understanding_config
@@ -69,6 +71,7 @@ SKILLS: tuple[ModuleType, ...] = (
     meetings_skill,
     offers_skill,
     portfolio_skill,
+    rehearsal_skill,
     reminders_skill,
     smalltalk_skill,
 )
@@ -91,6 +94,7 @@ SECTION_READERS: tuple[ModuleType, ...] = (
     leakcheck,
     meeting_prep,
     programs,
+    rehearsal,
     renewal_calendar,
     walkaway,
     reminders_policy,

@@ -86,6 +86,11 @@ VERDICT_TONE: dict[str, Tone] = {
     "reminder": "info",
     "saved": "go",
     "shown": "info",
+    # a rehearsal answer (bot/skills/rehearsal.py)
+    "good": "go",
+    "risky": "wait",
+    "gave": "stop",
+    "scorecard": "info",
     # Microsoft's offers (bot/skills/offers.py); a file that could not be read is a warning
     "check": "info",
     "stored": "go",
@@ -253,6 +258,7 @@ class Reply:
     # Must reach the asker alone (the conversation includes outsiders): a surface that cannot
     # deliver it privately shows `outsiders.not-here` instead, never the reply.
     private: bool = False
+    in_thread: bool = False  # answer in a thread under the message that asked, where a surface has threads
     attachments: list[Attachment] = field(default_factory=list)  # not in to_dict(): bytes, made late
 
     @property

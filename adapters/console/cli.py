@@ -388,6 +388,64 @@ async def _shell_turn(rt: Runtime, console: Console, reminders: Any, text: str) 
     reminders.last = reply
 
 
+# --- rehearse ------------------------------------------------------------------------
+REHEARSAL_ROLES = ("ae", "csm", "ts", "avp", "deal-desk")
+
+
+async def cmd_rehearse(args: argparse.Namespace) -> int:
+    """`coach rehearse [--role R] [--deal NAME]`: the rehearsal loop of the chat, in the
+    terminal. It lives in the database: leaving pauses it, and the next `coach rehearse` picks
+    it up where it stopped."""
+    from rich.console import Console
+
+    from adapters.console.render import render
+    from adapters.runtime import Runtime
+
+    if sys.stdin.isatty():
+        import readline  # noqa: F401  (line editing in input())
+    console = Console()
+    rt = await Runtime.start()
+    try:
+        start: dict[str, Any] = {"intent": "rehearsal.start"}
+        if args.role:
+            start["role"] = args.role.replace("-", "_")
+        reply = await rt.handle(terminal_turn(action=start, deal=args.deal))
+        assert reply is not None  # terminal turns carry no event id
+        render(reply, console)
+        if not reply.intent.startswith("rehearsal.") or reply.intent == "rehearsal.scorecard":
+            code = FAILED.get(reply.intent, USER_ERROR if not reply.intent.startswith("rehearsal.") else OK)
+            if code != OK:
+                _complain(reply.headline)
+            return code
+        while True:
+            console.print("[bold]you>[/] ", end="")
+            try:
+                line = (await asyncio.to_thread(input)).strip()
+            except (EOFError, KeyboardInterrupt):
+                line = "quit"
+            if line.casefold() in ("quit", "exit", "bye"):
+                await rt.handle(terminal_turn(action={"intent": "rehearsal.pause"}, deal=args.deal))
+                console.print("\nPaused. `coach rehearse` picks it up where you stopped.")
+                return OK
+            if not line:
+                continue
+            if line.isdigit() and 1 <= int(line) <= len(reply.actions):
+                turn = terminal_turn(action=dict(reply.actions[int(line) - 1].payload), deal=args.deal)
+            else:
+                turn = terminal_turn(line, deal=args.deal)
+            answer = await rt.handle(turn)
+            if answer is None:
+                continue
+            reply = answer
+            console.print()
+            render(reply, console)
+            console.print()
+            if reply.intent == "rehearsal.scorecard":
+                return OK
+    finally:
+        await rt.close()
+
+
 async def _load_demo(rt: Runtime) -> None:
     from bot.demo import load_demo_here
 
@@ -582,6 +640,13 @@ def build_parser() -> argparse.ArgumentParser:
     from adapters.console import offers as offers_cli
 
     offers_cli.add_parser(sub)
+    rh = sub.add_parser(
+        "rehearse", help="rehearse a meeting: I play the Microsoft role and score each answer"
+    )
+    rh.add_argument(
+        "--role", choices=REHEARSAL_ROLES, help="who I play (default: the AE, or the open rehearsal)"
+    )
+    rh.add_argument("--deal", help="the deal to rehearse (default: the active one)")
     rem = sub.add_parser("reminders", help="what is scheduled (pre-meeting, after-meeting, renewal nudges)")
     rem.add_argument("--all", action="store_true", help="every workspace and conversation, not just here")
     db = sub.add_parser("db", help="database migrations")
@@ -623,6 +688,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(cmd_deal(args))
         if args.cmd == "shell":
             return asyncio.run(cmd_shell(args))
+        if args.cmd == "rehearse":
+            return asyncio.run(cmd_rehearse(args))
         if args.cmd == "reminders":
             return asyncio.run(cmd_reminders(args))
         if args.cmd == "workspace":

@@ -169,11 +169,14 @@ class SlackCoach:
         thread_ts: str | None = None,
         ephemeral_user: str | None = None,
         response_url: str | None = None,
+        message_ts: str | None = None,
     ) -> None:
-        """One insert into the inbox; the listener acks after this returns."""
+        """One insert into the inbox; the listener acks after this returns. `message_ts`: the
+        message that asked, under which a reply that wants a thread (`Reply.in_thread`) opens one."""
         reply_to = {
             "channel": channel,
             "thread_ts": thread_ts,
+            "message_ts": message_ts,
             "ephemeral_user": ephemeral_user,
             "response_url": response_url,
             "team_id": context.team_id,
@@ -199,6 +202,7 @@ class SlackCoach:
             thread_ts=to.get("thread_ts"),
             ephemeral_user=to.get("ephemeral_user"),
             respond=respond,
+            message_ts=to.get("message_ts"),
         )
 
     async def client_for(self, to: dict[str, Any]) -> AsyncWebClient:
@@ -226,6 +230,7 @@ class SlackCoach:
         thread_ts: str | None = None,
         ephemeral_user: str | None = None,
         respond: Any = None,
+        message_ts: str | None = None,
     ) -> Reply | None:
         if turn.timezone is None and turn.user:
             tz = await self.user_timezone(client, turn.tenant, turn.user)
@@ -249,6 +254,8 @@ class SlackCoach:
         if reply.private and placeholder:  # outsiders can read this conversation: not there
             await client.chat_delete(channel=channel, ts=placeholder)
             placeholder = None
+        if reply.in_thread and thread_ts is None and message_ts and placeholder is None:
+            thread_ts = message_ts  # a rehearsal runs in a thread under the message that started it
         if ephemeral_user is not None or ((reply.ephemeral or reply.private) and turn.user):
             await self._post_ephemeral(
                 client, channel, ephemeral_user or turn.user, thread_ts, text, rendered, respond
@@ -375,7 +382,9 @@ class SlackCoach:
             text=text or ("" if files_in.shares_a_file(event) else "help"),
             event_id=body.get("event_id"),
             verdict=verdict,
-            extra=files_in.shared(event),  # a quote shared with the mention: read in the worker
+            # a quote shared with the mention is read in the worker; the thread is where a
+            # rehearsal lives
+            extra={**files_in.shared(event), **({"thread": thread_ts} if thread_ts else {})},
         )
         await self.accept(
             context, turn, channel, thread_ts=thread_ts, ephemeral_user=user if verdict.external else None
@@ -391,6 +400,7 @@ class SlackCoach:
         if verdict.outsider:
             await self.refuse(client, verdict, channel, user, event.get("thread_ts"))
             return
+        thread = event.get("thread_ts") or event.get("ts")
         turn = self.turn(
             context,
             body,
@@ -399,13 +409,14 @@ class SlackCoach:
             text=event.get("text") or "",
             event_id=body.get("event_id"),
             verdict=verdict,
-            extra=files_in.shared(event),
+            extra={**files_in.shared(event), **({"thread": thread} if thread else {})},
         )
         await self.accept(
             context,
             turn,
             channel,
             thread_ts=event.get("thread_ts"),
+            message_ts=event.get("ts"),
             ephemeral_user=user if verdict.external else None,
         )
 
@@ -428,6 +439,7 @@ class SlackCoach:
         message_ts = container.get("message_ts") or message.get("ts")
         if not channel or not message_ts:
             return
+        thread = message.get("thread_ts") or message_ts
         turn = self.turn(
             context,
             body,
@@ -437,12 +449,14 @@ class SlackCoach:
             # One effect per message: a second click (or a double delivery) finds it claimed.
             event_id=stable_id("act", channel, message_ts),
             verdict=verdict,
+            extra={"thread": thread},  # a rehearsal resumed by a button goes on in its thread
         )
         await self.accept(
             context,
             turn,
             channel,
             thread_ts=message.get("thread_ts"),
+            message_ts=message_ts,
             ephemeral_user=user if verdict.external else None,
         )
         label = (action.get("text") or {}).get("text", "a button")

@@ -307,3 +307,27 @@ class OfferDraft(Base):
     offer: Mapped[dict[str, Any]]  # Offer.to_json()
     shared_by: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime]
+
+
+class Rehearsal(Base):
+    """A rehearsal of a meeting (bot/skills/rehearsal.py): the coach plays one Microsoft role on
+    one deal in one conversation. `state` holds the script (its seed and moves), every line said
+    and every verdict, so a restart or another replica picks it up where it stopped.
+    `open_slot` is 1 while it is active or paused and NULL once finished: at most one open
+    rehearsal per (conversation, deal); finished ones stay as the record of their scripts."""
+
+    __tablename__ = "rehearsals"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "deal_id", "open_slot", name="uq_rehearsals_open"),
+        Index("ix_rehearsals_deal_role", "deal_id", "role"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(32))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))  # active | paused | done
+    open_slot: Mapped[int | None]
+    state: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -134,6 +134,20 @@ class LlmDrafter:
             self._log(request.kind, "error", calls, started)
             return template_result(request, reasons.error, requests=calls)
 
+    async def complete(self, msgs: list[dict[str, str]], tenant: int, now: datetime | None = None) -> str:
+        """One model call with a caller's own prompt (bot/llm/rehearsal.py), under the same daily
+        budget and timeout as a draft. Raises on budget (LookupError), timeout or error; the
+        caller falls back to its template."""
+        day = (now or self.clock()).astimezone(UTC).strftime("%Y-%m-%d")
+        try:
+            await self._take(tenant, day, None)
+        except _OverBudget:
+            raise LookupError("daily LLM budget used up") from None
+        async with asyncio.timeout(self.settings.timeout):
+            raw, tokens = await self._complete(msgs)
+        await self._tokens(tenant, day, tokens, None)
+        return raw
+
     # --- pieces -------------------------------------------------------------------------
     def _session(self, session: AsyncSession | None) -> AbstractAsyncContextManager[AsyncSession | None]:
         if session is not None:

@@ -79,7 +79,7 @@ def alignment_item(kb: Knowledge, alignment: Any) -> Item:
 
 
 def reminder_checklist(
-    kb: Knowledge, role: str | None, topic: str | None, alignment: Any = None
+    kb: Knowledge, role: str | None, topic: str | None, alignment: Any = None, rehearsed: Any = None
 ) -> list[Item] | None:
     """What the pre-meeting reminder of a meeting logged by prep lists: the prep checklist's
     "before" part. None for a role or topic prep doesn't know (meetings logged elsewhere): the
@@ -89,12 +89,16 @@ def reminder_checklist(
     spec = next((t for t in prep_config(kb).topics if topic in (t.key, t.label)), None)
     if spec is None:
         return None
-    return list(checklist(kb, role, spec, alignment).sections[0].items)
+    return list(checklist(kb, role, spec, alignment, rehearsed).sections[0].items)
 
 
-def checklist(kb: Knowledge, role: str, topic: TopicSpec, alignment: Any = None) -> Checklist:
+def checklist(
+    kb: Knowledge, role: str, topic: TopicSpec, alignment: Any = None, rehearsed: Any = None
+) -> Checklist:
     """Before: agenda, what to share and keep back, what to ask, who attends (and whether the
-    deal says they are aligned). After: promises in writing."""
+    deal says they are aligned), and the lines to remember from the last rehearsal with this
+    role (`rehearsed`: its scorecard event's payload, bot/skills/rehearsal.py). After: promises
+    in writing."""
     specs = kinds(kb)
     before: list[Item] = [Item(kb.say("account-team.set-agenda"), rule="account-team.set-agenda", done=False)]
     share = [k for k in specs if stance_for(kb, role, k).stance == "share"]
@@ -117,6 +121,15 @@ def checklist(kb: Knowledge, role: str, topic: TopicSpec, alignment: Any = None)
     for rule in dict.fromkeys(extra):
         before.append(Item(kb.say(rule), rule=rule, done=False))
     before.append(alignment_item(kb, alignment))
+    lines = (
+        [str(x) for x in (rehearsed or {}).get("remember", []) if x] if isinstance(rehearsed, dict) else []
+    )
+    if lines:
+        title = kb.roles[role].title if role in kb.roles else role
+        said = " / ".join(f"“{line}”" for line in lines)
+        before.append(
+            Item(kb.say("rehearsal.remember", role=title, lines=said), rule="rehearsal.remember", done=False)
+        )
     after = [Item(kb.say("commitments.in-writing"), rule="commitments.in-writing", done=False)]
     return Checklist(
         role,

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.knowledge import Knowledge
 from bot.playbooks import meeting_prep
+from bot.playbooks.rehearsal import last_scorecard
 from bot.reminders import policy as p
 from bot.reply import Action, Item, Question, Reply, Section
 from bot.timeline import DealView
@@ -31,7 +32,10 @@ def default_checklist(kb: Knowledge, role: str | None) -> list[Item]:
 def checklist(view: DealView | None, kb: Knowledge, role: str | None, topic: str | None) -> list[Item]:
     """Meeting prep's checklist for a role and topic it knows, else the reminders' default."""
     alignment = view.fact("internal_alignment") if view else None
-    return meeting_prep.reminder_checklist(kb, role, topic, alignment) or default_checklist(kb, role)
+    rehearsed = last_scorecard(view, role) if role else None  # lines to remember from a rehearsal
+    return meeting_prep.reminder_checklist(kb, role, topic, alignment, rehearsed) or default_checklist(
+        kb, role
+    )
 
 
 def local_time(when: datetime, tz_name: str | None) -> str:

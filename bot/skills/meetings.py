@@ -6,10 +6,12 @@ from bot.context import Context
 from bot.knowledge import Knowledge
 from bot.playbooks.meeting_prep import checklist, find_topic, prep_config
 from bot.playbooks.people import find_role
+from bot.playbooks.rehearsal import last_scorecard
 from bot.playbooks.when import AskBack, parse_when, zone
 from bot.reminders.hooks import log_meeting, user_prefs
 from bot.reply import Item, Reply, Section
 from bot.skills import skill
+from bot.skills.rehearsal import rehearse_action
 
 
 def which_day(kb: Knowledge, ask: AskBack) -> Item:
@@ -55,7 +57,8 @@ async def prep(ctx: Context) -> Reply:
             "said": text[:300],
         },
     )
-    cl = checklist(kb, role.key, topic, ctx.deal.fact("internal_alignment"))
+    rehearsed = last_scorecard(ctx.deal, role.key)
+    cl = checklist(kb, role.key, topic, ctx.deal.fact("internal_alignment"), rehearsed)
     sections = list(cl.sections)
     if ask is not None:
         sections.insert(0, Section(items=[which_day(kb, ask)]))
@@ -74,4 +77,5 @@ async def prep(ctx: Context) -> Reply:
         verdict_label=day,
         sections=sections,
         footer=f"Saved to {ctx.deal.name} as meeting #{event.id}.",
+        actions=rehearse_action(kb, role.key),
     )
