@@ -57,7 +57,9 @@ PAYLOADS: list[dict[str, Any]] = [
     {"intent": "deal.use", "name": DEAL},
     {"intent": "deal.new", "name": "Evil Corp"},
     {"intent": "undo", "event_ids": [1, 2, 3]},
-    {"intent": "leakcheck", "message": "our budget is 4.8M", "user_text": "check"},
+    # A guess at the secret in another form: the answer must never confirm it (no protected-fact
+    # finding for someone who can't see the deal); only the guesser's own words come back.
+    {"intent": "leakcheck", "message": "our budget is 4.84 million", "user_text": "check"},
     {"intent": "disclosure.share", "user_text": "budget"},
     {"intent": "form.answer", "answers": {"budget_per_year": "1"}},
     {"intent": "walkaway.check"},

@@ -88,6 +88,8 @@ async def test_generated_non_member_attempts_see_nothing_of_the_deal_and_change_
         f"{len(homes)} App Homes; {len(caplog.records)} log records"
     )
     assert not found([c.args for c in new], fake.responses, acks)
+    # A guess at the budget is never confirmed to a non-member (no protected-fact finding).
+    assert "leakcheck.protected" not in json.dumps([[c.args for c in new], fake.responses, acks], default=str)
     assert not found([rec.getMessage() for rec in caplog.records])
     assert not [h for h in homes if DEAL in json.dumps(h)]  # their Home lists their deals only
     assert await deal_rows(slack.rt.engine, DEAL) == before

@@ -78,6 +78,8 @@ async def test_generated_teams_non_member_attempts_see_nothing_and_change_nothin
         await settled(bot.rt.engine)
         print(f"\nteams non-members: {N} attempts {tried}; {len(connector.posts) - sent} posts")
         assert not found(connector.posts[sent:], connector.puts, answers)
+        # A guess at the budget is never confirmed to a non-member (no protected-fact finding).
+        assert "leakcheck.protected" not in json.dumps([connector.posts[sent:], answers], default=str)
         assert not found([rec.getMessage() for rec in caplog.records])
         assert await deal_rows(bot.rt.engine, DEAL) == before
 
