@@ -22,7 +22,7 @@ RUN pip install --no-deps .
 USER coach
 # Train the free-text classifiers into the image, so no replica trains at its first message.
 ENV COACH_MODEL_CACHE=/home/coach/models
-RUN python -c "from bot.knowledge import default_knowledge; from bot.understanding.intents import warm; warm(default_knowledge())"
+RUN python -c "from bot.features import default_knowledge; from bot.understanding.intents import warm; warm(default_knowledge())"
 VOLUME ["/data"]
 EXPOSE 3978
 # Ready = database reachable, schema at head, knowledge loaded (urlopen raises on a 503).
