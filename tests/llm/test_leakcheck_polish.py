@@ -43,6 +43,7 @@ async def talk(engine, kb, clock, llm):
     await say("set budget_per_year: 1500000")
     yield say
     await coach.close()
+    await drafter.aclose()  # its HTTP client: a kept-alive connection must not outlive the test
 
 
 async def test_the_rewrite_is_polished_by_the_llm_and_shown_when_it_is_clean(talk, llm):

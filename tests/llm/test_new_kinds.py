@@ -47,6 +47,7 @@ async def talk(engine, kb, clock, llm):
     await say("set budget ceiling: $1,937,411")
     yield say
     await coach.close()
+    await drafter.aclose()  # its HTTP client: a kept-alive connection must not outlive the test
 
 
 async def _counter(talk):
