@@ -61,10 +61,12 @@ async def test_the_ack_is_fast_and_a_slow_turn_updates_a_placeholder(slack, fake
     assert len(fake.of("chat.postMessage")) == 1
 
 
-async def test_a_deal_of_workspace_a_is_out_of_reach_from_workspace_b(slack, fake):
+async def test_a_deal_of_workspace_a_is_out_of_reach_from_workspace_b(start_slack, sqlite_url, fake):
     """The bot token is workspace T1's; a request naming workspace TB comes from another
     organisation: refused at the listener with one line, before any turn (the core's own
     tenant scoping is tested in tests/test_portfolio.py and tests/teams/test_teams_edge.py)."""
+    # No "Working on it…" placeholder on a loaded machine: the test reads the one answer posted.
+    slack = await start_slack(sqlite_url, SLACK_PLACEHOLDER_AFTER=60.0)
     await slack.post(command("deal new Alpha Secret Renewal", team="T1", channel="C1"), FORM)
     await fake.wait_for("chat.postMessage")
     # Same channel id, same user id, different workspace: nothing of A is visible or usable.
