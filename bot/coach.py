@@ -21,6 +21,7 @@ from bot.actions import MALFORMED as MALFORMED_ACTION
 from bot.actions import NOT_ARGUMENTS, user_text
 from bot.actions import checked as checked_action
 from bot.addresses import RecentlyStored
+from bot.amounts import currency as deal_currency
 from bot.context import Context, EventListener, Intent
 from bot.db.engine import write_gate
 from bot.dialogue.state import DialogueState, after_turn
@@ -47,6 +48,7 @@ from bot.turn import Turn
 from bot.understand import button_label, clean, did_you_mean, match_command, understand_ranked
 from bot.understanding.config import config as understanding_config
 from bot.understanding.facts import read_contacts, read_date_questions, read_facts
+from bot.understanding.money import currency_of
 from bot.understanding.reading import Reading, read
 from bot.understanding.values import only_unsure
 
@@ -395,13 +397,14 @@ class Coach:
         reading = ctx.reading if ctx.reading is not None and ctx.reading.text == text else None
         by_llm = {k: v for k, v in (llm_facts or {}).items() if k in self.kb.facts and k not in found}
         lines, ids = [], []
-        for key, value in {**found, **by_llm}.items():
-            if ctx.deal.fact(key) == value:
-                continue
+        changed = {k: v for k, v in {**found, **by_llm}.items() if ctx.deal.fact(k) != v}
+        ids += await self._note_currency(ctx, text, changed)
+        currency = deal_currency(ctx.deal.facts)
+        for key, value in changed.items():
             event = await ctx.set_fact(key, value)
             ids.append(event.id)
             note = f" ({notes[key]})" if key in notes else ""
-            lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}{note}")
+            lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value, currency)}{note}")
         told = reading.contacts if reading is not None else read_contacts(text, self.kb)
         for person in told:  # "Jane is our CSM": the contact map
             known = ctx.deal.contact(person.name)
@@ -413,6 +416,18 @@ class Coach:
         if not ids:
             return None
         return Noted("; ".join(lines), Action("Undo", {"intent": "undo", "event_ids": ids}), bool(by_llm))
+
+    async def _note_currency(self, ctx: Context, text: str, facts: dict[str, Any]) -> list[int]:
+        """An amount told in a currency ("€900k") sets the deal's currency, so every amount of the
+        deal reads back in it; the amounts themselves stay plain numbers per year."""
+        if ctx.deal is None or not any(
+            k in self.kb.facts and self.kb.facts[k].kind == "money" for k in facts
+        ):
+            return []
+        said = currency_of(text)
+        if said is None or said == ctx.deal.fact("currency") or "currency" not in self.kb.facts:
+            return []
+        return [(await ctx.set_fact("currency", said)).id]
 
     def _read_stated(self, ctx: Context, text: str, notes: dict[str, str] | None = None) -> dict[str, Any]:
         """Facts in the statements of a message (bot/understanding/facts.py); its questions,

@@ -12,39 +12,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from bot.amounts import format_money
 from bot.knowledge import FactSpec, Knowledge, KnowledgeSection
-from bot.understanding.values import (
-    UNKNOWN,
-    UNKNOWN_VALUE,
-    DateFound,
-    format_money,
-    parse_money_text,
-    read_count,
-    read_date,
-    read_yesno,
-)
+from bot.understanding.answers import UNKNOWN, UNKNOWN_VALUE, read_yesno
+from bot.understanding.dates import DateFound, read_date
+from bot.understanding.money import parse_money_text
+from bot.understanding.numbers import read_count_loosely
 
-_MONEY = re.compile(
-    r"(?P<cur>[$€£])?\s*(?P<num>\d{1,3}(?:[,\s]\d{3})+|\d+(?:\.\d+)?)\s*(?P<mult>k|m|mm|bn|b|thousand|million|billion)?\b",
-    re.IGNORECASE,
-)
-_MULT = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9, "billion": 1e9}
-_WORD_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "once": 1,
-    "twice": 2,
-    "a couple": 2,
-    "several": 3,
-}
 __all__ = ["UNKNOWN_VALUE", "describe", "parse_value", "read_answers", "valid_value"]
 
 
@@ -56,14 +30,7 @@ def parse_money(text: str) -> float | None:
 
 def parse_int(text: str) -> int | None:
     """A count in digits or words: "4", "five", "twenty-two", "a dozen", "twice"."""
-    n = read_count(text)
-    if n is not None:
-        return n
-    low = text.casefold()
-    for word, value in _WORD_NUMBERS.items():
-        if re.search(rf"\b{word}\b", low):
-            return value
-    return None
+    return read_count_loosely(text)
 
 
 def parse_yesno(text: str) -> bool | str | None:
@@ -204,8 +171,8 @@ def spec_value_from_match(
     return parse_value(spec, raw, kb, now=now, tz=tz)
 
 
-def describe(spec: FactSpec, value: Any) -> str:
-    """A fact as a person reads it back."""
+def describe(spec: FactSpec, value: Any, currency: str | None = None) -> str:
+    """A fact as a person reads it back; money in the deal's `currency` when known ("€900k")."""
     if spec.kind == "choice":
         for c in spec.choices:
             if c.value == value:
@@ -215,7 +182,7 @@ def describe(spec: FactSpec, value: Any) -> str:
             return "not sure"
         return "yes" if value is True else "no"
     if spec.kind == "money" and isinstance(value, int | float):
-        return format_money(value)
+        return format_money(value, currency)
     return str(value)
 
 
