@@ -41,6 +41,20 @@ def format_money(amount: float, currency: str | None = None) -> str:
     return f"{sign}{symbol}{figure}" if symbol else f"{sign}{code} {figure}"
 
 
+def format_exact(x: float | None, currency: str | None, *, cents: bool = False) -> str:
+    """The figure as a document lists it: "$1,234,567", "€950.00" with `cents`, "?" when
+    missing; without a known currency the plain number (an offer never guesses dollars)."""
+    if x is None:
+        return "?"
+    sign = "-" if x < 0 else ""
+    x = abs(x)
+    number = f"{x:,.{2 if cents or x < 1000 else 0}f}"
+    symbol = SYMBOLS.get(currency or "", "")
+    if symbol:
+        return f"{sign}{symbol}{number}"
+    return f"{sign}{currency} {number}" if currency else f"{sign}{number}"
+
+
 def currency_symbol(currency: str | None) -> str:
     """The sign written before an amount: "$", "€", "£", or the ISO code and a space."""
     code = (currency or DEFAULT_CURRENCY).upper()
