@@ -20,8 +20,10 @@ def restarted(engine, kb, clock) -> Coach:
 
 
 async def say(coach: Coach, text: str = "", action: dict | None = None):
-    turn = Turn("console", "t1", "c1", "u1", text) if action is None else Turn(
-        "console", "t1", "c1", "u1", "", action=action
+    turn = (
+        Turn("console", "t1", "c1", "u1", text)
+        if action is None
+        else Turn("console", "t1", "c1", "u1", "", action=action)
     )
     return await coach.handle(turn)
 
