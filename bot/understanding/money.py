@@ -173,6 +173,15 @@ def currency_of(text: str) -> str | None:
     return None
 
 
+_CURRENCY_NAMED = re.compile(r"(US\$|[$€£]|\b(?:USD|EUR|GBP|CHF|CAD|AUD)\b)")
+
+
+def currency_named(text: str) -> str | None:
+    """The first currency sign or code anywhere in `text` ("prices in EUR", "€"), or None."""
+    m = _CURRENCY_NAMED.search(text)
+    return CURRENCIES.get(m.group(1).casefold()) if m else None
+
+
 def amounts_in(text: str) -> set[float]:
     """Every figure in `text` read as an amount ("$1.8M", "1,750,000", "900k"): what a guard
     compares with secret figures before a line goes out."""
