@@ -14,18 +14,21 @@ Pure and deterministic: (message, recipient role, knowledge, the deal's view, no
 4. The deal's protected facts (budget, walk-away, internal dates) are looked for in any form,
    within a tolerance, per year, per month and over the term.
 5. Whether a hit counts depends on the recipient role's stance for that kind (disclosure.yaml).
-6. `rewrite` replaces each flagged sentence with the playbook's wording and checks the result
+6. The disclosure reading (bot/understanding/disclosure.py), when the caller passes it as `read`,
+   reads each sentence for its meaning: a leak said in words no rule knows is flagged with the
+   kind, rule and wording of the label it reads as. The rules still name the words when they can.
+7. `rewrite` replaces each flagged sentence with the playbook's wording and checks the result
    again; a rewrite that still leaks is never offered.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
@@ -35,6 +38,23 @@ from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
 from bot.understanding.facts import money_amounts
 from bot.understanding.values import DateFound, read_date, read_percents
+
+
+class Disclosure(Protocol):
+    """What the disclosure reading finds in a sentence (bot/understanding/disclosure.py)."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def kinds(self) -> Sequence[str]: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def say_instead(self) -> str: ...
+
+
+# The reading of one sentence: what it gives away by meaning ([] when nothing).
+Read = Callable[[str], Sequence[Disclosure]]
 
 # Stand-ins for amounts read by the value readers: ours, and Microsoft's (never {money}).
 MONEY_MARK, THEIR_MARK, PCT_MARK, THEIR_PCT_MARK = "¤", "¢", "‰", "‱"
@@ -656,8 +676,11 @@ def check(
     kb: Knowledge,
     deal: DealView | None = None,
     now: datetime | None = None,
+    read: Read | None = None,
 ) -> LeakResult:
-    """Every passage of `message` that gives something away to `role`, in order."""
+    """Every passage of `message` that gives something away to `role`, in order. `read` is the
+    disclosure reading of one sentence (bot/understanding/disclosure.py); without it, the rules
+    alone."""
     segments, name = email_parts(message, kb)
     result = LeakResult(role=role, greeting_name=name)
     secrets = _secrets(deal, kb)
@@ -667,7 +690,9 @@ def check(
         if not seg.checked:
             continue
         for offset, sentence in sentences(seg.text):
-            _check_sentence(message, sentence, seg.start + offset, role, kb, result, secrets, tol, days, now)
+            _check_sentence(
+                message, sentence, seg.start + offset, role, kb, result, secrets, tol, days, now, read
+            )
     result.flags.sort(key=lambda f: f.start)
     return result
 
@@ -683,6 +708,7 @@ def _check_sentence(
     tol: float,
     days: list[tuple[date, str, str]],
     now: datetime | None,
+    read: Read | None = None,
 ) -> None:
     masked, amounts = _mask(sentence, kb)
     context = message[max(0, at - 300) : at]  # what `requires` may also find: the words just before
@@ -738,6 +764,10 @@ def _check_sentence(
             for day, kind, rule in days:
                 if found.day == day:
                     add("protected-date", kind, rule, None, found.span[0], found.span[1])
+    if read is not None and stripped:
+        for d in read(stripped):  # the same leak in words no rule reads: the whole sentence
+            for kind in d.kinds:
+                add("reading-" + d.label, kind, d.rule, d.say_instead, lead, lead + len(stripped))
 
 
 # --- the rewrite ----------------------------------------------------------------------------------
@@ -788,6 +818,7 @@ def rewrite_checked(
     kb: Knowledge,
     deal: DealView | None = None,
     now: datetime | None = None,
+    read: Read | None = None,
 ) -> tuple[str | None, list[Change]]:
     """The message with each flagged sentence replaced by the playbook's wording (each line
     once) and checked again; a sentence that still leaks is removed. None if it cannot be made
@@ -795,7 +826,7 @@ def rewrite_checked(
     used: set[str] = set()
     text, changes = _apply(message, result.flags, used)
     for _ in range(3):
-        again = check(text, result.role, kb, deal, now)
+        again = check(text, result.role, kb, deal, now, read)
         if not again.flags:
             return text, changes
         text, more = _apply(text, again.flags, {*used, *(f.say_instead for f in again.flags)})
@@ -819,8 +850,9 @@ def reply(
     deal: DealView | None = None,
     now: datetime | None = None,
     result: LeakResult | None = None,
+    read: Read | None = None,
 ) -> Reply:
-    result = result if result is not None else check(message, role, kb, deal, now)
+    result = result if result is not None else check(message, role, kb, deal, now, read)
     title = kb.roles[role].title if role in kb.roles else role
     if not result.flags:
         return Reply(
@@ -846,7 +878,7 @@ def reply(
         if f.stance == "strategic":
             text += " " + kb.say("leakcheck.strategic-note", role=title)
         because.append(Item(text, rule=f.rule))
-    draft, changes = rewrite_checked(message, result, kb, deal, now)
+    draft, changes = rewrite_checked(message, result, kb, deal, now, read)
     sections = [Section(items=items), Section(title=f"With the {title}", items=because)]
     if draft is not None:
         changed = [
