@@ -16,7 +16,8 @@ Pure and deterministic: (message, recipient role, knowledge, the deal's view, no
 5. Whether a hit counts depends on the recipient role's stance for that kind (disclosure.yaml).
 6. The disclosure reading (bot/understanding/disclosure.py), when the caller passes it as `read`,
    reads each sentence for its meaning: a leak said in words no rule knows is flagged with the
-   kind, rule and wording of the label it reads as. The rules still name the words when they can.
+   kind, rule and wording of the label it reads as. The rules still name the words when they can;
+   a rule's finding in a sentence that reads as plainly harmless for its kind is set aside.
 7. `rewrite` replaces each flagged sentence with the playbook's wording and checks the result
    again; a rewrite that still leaks is never offered.
 """
@@ -53,8 +54,16 @@ class Disclosure(Protocol):
     def say_instead(self) -> str: ...
 
 
-# The reading of one sentence: what it gives away by meaning ([] when nothing).
-Read = Callable[[str], Sequence[Disclosure]]
+class SentenceReading(Protocol):
+    """The disclosure reading of one sentence: what it gives away by meaning, and the kinds it
+    reads as plainly not giving away."""
+
+    @property
+    def found(self) -> Sequence[Disclosure]: ...
+    def clears(self, kind: str) -> bool: ...
+
+
+Read = Callable[[str], SentenceReading]
 
 # Stand-ins for amounts read by the value readers: ours, and Microsoft's (never {money}).
 MONEY_MARK, THEIR_MARK, PCT_MARK, THEIR_PCT_MARK = "¤", "¢", "‰", "‱"
@@ -314,6 +323,7 @@ def _prefixes(text: str) -> set[str]:
 @dataclass(frozen=True, slots=True)
 class _Rx:
     detectors: list[Compiled]
+    detector_ids: frozenset[str]  # the rules' detectors (a protected fact is none of them)
     gates_of_word: dict[str, frozenset[int]]  # a word's first letters -> the gates it passes
     theirs_before: re.Pattern[str]
     theirs_after: re.Pattern[str]
@@ -366,6 +376,7 @@ def _build(kb: Knowledge) -> _Rx:
     flags = re.IGNORECASE | re.MULTILINE
     return _Rx(
         dets,
+        frozenset(c.spec.id for c in dets),
         {w: frozenset(ns) for w, ns in by_word.items()},
         re.compile(theirs.before, re.IGNORECASE),
         re.compile(theirs.after, re.IGNORECASE),
@@ -716,10 +727,14 @@ def _check_sentence(
     stripped = sentence.strip()
     lead = len(sentence) - len(sentence.lstrip())
 
+    reading = read(stripped) if read is not None and stripped else None
+
     def add(detector: str, kind: str, rule_id: str, say: str | None, a: int, b: int) -> None:
         advice = stance_for(kb, role, kind)
         if advice.stance == "share" or kind in seen:
             return
+        if reading is not None and detector in rule_ids and reading.clears(kind):
+            return  # a rule's words met by coincidence in a sentence that reads as harmless
         seen.add(kind)
         result.flags.append(
             Flag(
@@ -737,6 +752,7 @@ def _check_sentence(
         )
 
     rx = _rx(kb)
+    rule_ids = rx.detector_ids
     index = rx.gates_of_word
     passed: set[int] = set().union(*(index[w] for w in _prefixes(masked) if w in index))
     for c in rx.detectors:
@@ -764,8 +780,8 @@ def _check_sentence(
             for day, kind, rule in days:
                 if found.day == day:
                     add("protected-date", kind, rule, None, found.span[0], found.span[1])
-    if read is not None and stripped:
-        for d in read(stripped):  # the same leak in words no rule reads: the whole sentence
+    if reading is not None:
+        for d in reading.found:  # the same leak in words no rule reads: the whole sentence
             for kind in d.kinds:
                 add("reading-" + d.label, kind, d.rule, d.say_instead, lead, lead + len(stripped))
 

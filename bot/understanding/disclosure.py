@@ -12,7 +12,9 @@ plans) and "none".
 kinds it stands for, the rule it cites and what to say instead. The leak check receives that
 function (the playbook stays pure: it never trains or loads a model). Labels are scored one
 against the rest (the SVM's margins), so one sentence may give away two things; a label counts
-when its margin reaches `threshold` and beats "none" by `lead`.
+when its margin reaches `threshold` and beats "none" by `lead`. A sentence that reads as plainly
+harmless for a kind sets aside a rule's finding of that kind (the rule's words met by
+coincidence); the deal's stored figures and dates are never set aside.
 
 scikit-learn only trains (in a child process, cached on disk); reading needs numpy and the arrays.
 """
@@ -41,6 +43,11 @@ class ReadingSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     threshold: float
     lead: float = 0.0
+    # A rule's finding is set aside when the sentence reads as plainly harmless: "none" at least
+    # `clear_none` and every label of the rule's kind at most `clear_kind` (words that match a
+    # rule by coincidence: "we'll take it through our normal review").
+    clear_none: float = 0.8
+    clear_kind: float = -0.7
     # A sentence with fewer words is not read (a greeting left over, "Thanks!").
     min_words: int = Field(default=4, ge=1)
     labels: dict[str, LabelSpec]
@@ -73,7 +80,20 @@ class Disclosure:
     margin: float
 
 
-Reader = Callable[[str], list[Disclosure]]
+@dataclass(frozen=True, slots=True)
+class SentenceReading:
+    """What one sentence gives away (`found`, strongest first) and which kinds it reads as
+    plainly not giving away (`clear`)."""
+
+    found: tuple[Disclosure, ...] = ()
+    clear: frozenset[str] = frozenset()
+
+    def clears(self, kind: str) -> bool:
+        return kind in self.clear
+
+
+NOTHING = SentenceReading()
+Reader = Callable[[str], SentenceReading]
 
 
 def spec(kb: Knowledge) -> ReadingSpec:
@@ -158,20 +178,27 @@ def model(kb: Knowledge) -> _Scorer:
     return kb.derive("leak_reading.model", _model)
 
 
-def read(sentence: str, kb: Knowledge) -> list[Disclosure]:
-    """What the sentence gives away, strongest first; [] when it reads as harmless."""
+def read(sentence: str, kb: Knowledge) -> SentenceReading:
+    """What the sentence gives away, strongest first, and the kinds it plainly doesn't."""
     s = spec(kb)
     if len(sentence.split()) < s.min_words or sentence.rstrip().endswith("?"):
-        return []  # a question asks; an amount or a date inside one is the rules' to read
+        return NOTHING  # a question asks; an amount or a date inside one is the rules' to read
     m = model(kb)
     margins = dict(zip(m.labels, (float(x) for x in m.scores(sentence)), strict=True))
-    floor = margins.get(NONE, float("-inf")) + s.lead
-    out = [
+    none = margins.get(NONE, float("-inf"))
+    found = [
         Disclosure(label, tuple(s.labels[label].kinds), s.labels[label].rule, s.labels[label].say_instead, v)
         for label, v in margins.items()
-        if label != NONE and v >= s.threshold and v >= floor
+        if label != NONE and v >= s.threshold and v >= none + s.lead
     ]
-    return sorted(out, key=lambda d: -d.margin)
+    clear: frozenset[str] = frozenset()
+    if none >= s.clear_none:
+        best: dict[str, float] = {}
+        for label, label_spec in s.labels.items():
+            for kind in label_spec.kinds:
+                best[kind] = max(best.get(kind, float("-inf")), margins.get(label, float("-inf")))
+        clear = frozenset(k for k, v in best.items() if v <= s.clear_kind)
+    return SentenceReading(tuple(sorted(found, key=lambda d: -d.margin)), clear)
 
 
 def reader(kb: Knowledge) -> Reader:
@@ -179,9 +206,9 @@ def reader(kb: Knowledge) -> Reader:
     Make one per message: it remembers the sentences it read, so checking the rewrite again
     (which keeps most of them) reads only what changed."""
     model(kb)
-    seen: dict[str, list[Disclosure]] = {}
+    seen: dict[str, SentenceReading] = {}
 
-    def read_once(sentence: str) -> list[Disclosure]:
+    def read_once(sentence: str) -> SentenceReading:
         got = seen.get(sentence)
         if got is None:
             got = seen[sentence] = read(sentence, kb)
