@@ -140,3 +140,14 @@ def test_reading_a_sentence_is_fast():
         disclosure.read(sentence + f" {i}", KB)
     assert (time.process_time() - start) / 200 < 0.002  # well under 2 ms a sentence
     assert disclosure.model(KB).scores(sentence).shape == (len(disclosure.model(KB).labels),)
+
+
+async def test_the_check_turn_reads_for_meaning(chat):
+    r = await chat(
+        "check AE: Hi Jane, frankly we have nowhere else to take our collaboration workloads. Thanks, Tom"
+    )
+    assert r.verdict == "flagged"
+    assert "leakcheck.position-no-alternative" in r.rules
+    assert r.draft is not None and "nowhere else" not in r.draft
+    clean = await chat("check AE: Hi Jane, thanks for the session on Tuesday, the team found it useful. Tom")
+    assert clean.verdict == "clean"
