@@ -25,7 +25,7 @@ Pure and deterministic: (message, recipient role, knowledge, the deal's view, no
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
@@ -63,7 +63,13 @@ class SentenceReading(Protocol):
     def clears(self, kind: str) -> bool: ...
 
 
-Read = Callable[[str], SentenceReading]
+class Read(Protocol):
+    """The disclosure reading for one message (bot/understanding/disclosure.py:MessageReader):
+    `read_all` reads every sentence together, then a call gives one sentence's reading."""
+
+    def read_all(self, sentences: list[str]) -> None: ...
+    def __call__(self, sentence: str) -> SentenceReading: ...
+
 
 # Stand-ins for amounts read by the value readers: ours, and Microsoft's (never {money}).
 MONEY_MARK, THEIR_MARK, PCT_MARK, THEIR_PCT_MARK = "¤", "¢", "‰", "‱"
@@ -697,13 +703,16 @@ def check(
     secrets = _secrets(deal, kb)
     tol = kb.section("leakcheck.protected").tolerance
     days = _secret_days(deal, kb) if now is not None else []
-    for seg in segments:
-        if not seg.checked:
-            continue
-        for offset, sentence in sentences(seg.text):
-            _check_sentence(
-                message, sentence, seg.start + offset, role, kb, result, secrets, tol, days, now, read
-            )
+    ours = [
+        (seg.start + offset, sentence)
+        for seg in segments
+        if seg.checked
+        for offset, sentence in sentences(seg.text)
+    ]
+    if read is not None:
+        read.read_all([sentence.strip() for _, sentence in ours])
+    for at, sentence in ours:
+        _check_sentence(message, sentence, at, role, kb, result, secrets, tol, days, now, read)
     result.flags.sort(key=lambda f: f.start)
     return result
 

@@ -21,7 +21,6 @@ scikit-learn only trains (in a child process, cached on disk); reading needs num
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +92,6 @@ class SentenceReading:
 
 
 NOTHING = SentenceReading()
-Reader = Callable[[str], SentenceReading]
 
 
 def spec(kb: Knowledge) -> ReadingSpec:
@@ -138,6 +136,40 @@ class _Scorer:
             self._pieces[word] = got
         return got
 
+    def scores_many(self, texts: list[str]) -> Any:
+        """`scores` of every text at once, one row each: a handful of numpy calls for the whole
+        message instead of per sentence (their fixed cost is most of the time on short input)."""
+        from bot.understanding.model import normalise, word_features
+
+        np = self._np
+        out = np.tile(self.bias, (len(texts), 1))
+        words, wlen, pieces, clen = self.words, [], [], []
+        wcol: list[int] = []
+        for text in texts:
+            norm = normalise(text)
+            before = len(wcol)
+            wcol += [c for f in word_features(norm) if (c := words.get(f)) is not None]
+            wlen.append(len(wcol) - before)
+            mine = [self._word_pieces(w) for w in norm.split()]
+            pieces += mine
+            clen.append(sum(len(p) for p in mine))
+        sentence = np.arange(len(texts))
+        groups = [(np.repeat(sentence, wlen), np.asarray(wcol, dtype=np.intp))]
+        if pieces:
+            groups.append((np.repeat(sentence, clen), np.concatenate(pieces)))
+        width = len(self.idf)
+        for seg, col in groups:
+            if not len(col):
+                continue
+            keys, counts = np.unique(seg * width + col, return_counts=True)  # sorted by sentence
+            seg, col = keys // width, keys % width
+            vals = (1.0 + np.log(counts)) * self.idf[col]
+            norms = np.sqrt(np.bincount(seg, weights=vals * vals, minlength=len(texts)))
+            vals = vals / np.where(norms > 0, norms, 1.0)[seg]
+            starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+            out[seg[starts]] += np.add.reduceat(self.weights.take(col, axis=0) * vals[:, None], starts)
+        return out
+
     def scores(self, text: str) -> Any:
         from bot.understanding.model import normalise, word_features
 
@@ -178,13 +210,30 @@ def model(kb: Knowledge) -> _Scorer:
     return kb.derive("leak_reading.model", _model)
 
 
+def _worth_reading(sentence: str, s: ReadingSpec) -> bool:
+    # a question asks; an amount or a date inside one is the rules' to read
+    return len(sentence.split()) >= s.min_words and not sentence.rstrip().endswith("?")
+
+
 def read(sentence: str, kb: Knowledge) -> SentenceReading:
     """What the sentence gives away, strongest first, and the kinds it plainly doesn't."""
+    return read_many([sentence], kb)[0]
+
+
+def read_many(sentences: list[str], kb: Knowledge) -> list[SentenceReading]:
+    """`read` of each sentence, scored together."""
     s = spec(kb)
-    if len(sentence.split()) < s.min_words or sentence.rstrip().endswith("?"):
-        return NOTHING  # a question asks; an amount or a date inside one is the rules' to read
-    m = model(kb)
-    margins = dict(zip(m.labels, (float(x) for x in m.scores(sentence)), strict=True))
+    todo = [i for i, t in enumerate(sentences) if _worth_reading(t, s)]
+    out = [NOTHING] * len(sentences)
+    if todo:
+        m = model(kb)
+        rows = m.scores_many([sentences[i] for i in todo])
+        for i, row in zip(todo, rows, strict=True):
+            out[i] = _interpret(dict(zip(m.labels, (float(x) for x in row), strict=True)), s)
+    return out
+
+
+def _interpret(margins: dict[str, float], s: ReadingSpec) -> SentenceReading:
     none = margins.get(NONE, float("-inf"))
     found = [
         Disclosure(label, tuple(s.labels[label].kinds), s.labels[label].rule, s.labels[label].say_instead, v)
@@ -201,17 +250,28 @@ def read(sentence: str, kb: Knowledge) -> SentenceReading:
     return SentenceReading(tuple(sorted(found, key=lambda d: -d.margin)), clear)
 
 
-def reader(kb: Knowledge) -> Reader:
-    """`read` bound to this knowledge base, the model loaded now (the first call trains it).
-    Make one per message: it remembers the sentences it read, so checking the rewrite again
-    (which keeps most of them) reads only what changed."""
-    model(kb)
-    seen: dict[str, SentenceReading] = {}
+class MessageReader:
+    """`read` bound to a knowledge base, for one message: `read_all` scores every sentence of the
+    message together, and each is remembered, so checking the rewrite again (which keeps most of
+    them) reads only what changed."""
 
-    def read_once(sentence: str) -> SentenceReading:
-        got = seen.get(sentence)
+    def __init__(self, kb: Knowledge) -> None:
+        self.kb = kb
+        self.seen: dict[str, SentenceReading] = {}
+
+    def read_all(self, sentences: list[str]) -> None:
+        new = list(dict.fromkeys(t for t in sentences if t not in self.seen))
+        if new:
+            self.seen.update(zip(new, read_many(new, self.kb), strict=True))
+
+    def __call__(self, sentence: str) -> SentenceReading:
+        got = self.seen.get(sentence)
         if got is None:
-            got = seen[sentence] = read(sentence, kb)
+            got = self.seen[sentence] = read(sentence, self.kb)
         return got
 
-    return read_once
+
+def reader(kb: Knowledge) -> MessageReader:
+    """A reader for one message, the model loaded now (the first call ever trains it)."""
+    model(kb)
+    return MessageReader(kb)
