@@ -696,8 +696,8 @@ def check(
     read: Read | None = None,
 ) -> LeakResult:
     """Every passage of `message` that gives something away to `role`, in order. `read` is the
-    disclosure reading of one sentence (bot/understanding/disclosure.py); without it, the rules
-    alone."""
+    disclosure reading for this message (bot/understanding/disclosure.py: `reader(kb)`); without
+    it, the rules alone."""
     segments, name = email_parts(message, kb)
     result = LeakResult(role=role, greeting_name=name)
     secrets = _secrets(deal, kb)
