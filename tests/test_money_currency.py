@@ -65,3 +65,9 @@ def test_an_amount_keeps_its_currency():
     money = read_amount("about €1,2 Mio. p.a.")
     assert money is not None and money.currency == "EUR" and money.shown == "€1.2M"
     assert amounts_in("we could go to $1.8M, or 1,750,000 at most") == {1_800_000, 1_750_000}
+
+
+@pytest.mark.parametrize("said", ["approx.", "appr.", "abt.", "ca.", "c."])
+async def test_an_abbreviation_ends_no_clause(chat, deal, said):
+    reply = await chat(f"Our budget is {said} $2M a year.")
+    assert reply.intent == "fact.stated" and "$2M" in reply.headline
