@@ -56,7 +56,9 @@ async def test_a_colleague_sees_nothing_of_a_deal_until_it_is_shared(say):
         assert reply.headline.startswith("I can't open the deal this conversation is on"), asked
         assert reply.sections == [] and reply.actions == []
         shown = reply.plain_text()
-        assert DEAL not in shown and "Woodgrove" not in shown and "7.65" not in shown and "budget" not in shown
+        assert (
+            DEAL not in shown and "Woodgrove" not in shown and "7.65" not in shown and "budget" not in shown
+        )
     general = (await say("can I tell the CSM our budget?", user="u2")).plain_text()  # no deal needed
     assert DEAL not in general and "7.65" not in general
     # What needs no deal still works, on u2's own deals only.

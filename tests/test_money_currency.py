@@ -71,3 +71,17 @@ def test_an_amount_keeps_its_currency():
 async def test_an_abbreviation_ends_no_clause(chat, deal, said):
     reply = await chat(f"Our budget is {said} $2M a year.")
     assert reply.intent == "fact.stated" and "$2M" in reply.headline
+
+
+def test_the_draft_templates_playbook_imports_no_reader():
+    """Drafts get values already read and the amount reader passed in: importing the playbook
+    loads nothing of bot/understanding (nor the form answers)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.playbooks.draft_templates; readers = ('bot.understanding', 'bot.forms', "
+        "'bot.dialogue'); print(sorted(m for m in sys.modules if m.startswith(readers)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

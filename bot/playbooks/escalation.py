@@ -17,7 +17,7 @@ from bot.amounts import currency, format_money
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.reply import Action, Item, Reply, Section
 from bot.timeline import MS_STATEMENT, DealView, Event
-from bot.understanding.values import is_unknown
+from bot.unknown import is_unknown
 
 ESCALATE_NOW = "escalate_now"
 NOT_YET = "not_yet"

@@ -16,7 +16,7 @@ from bot.amounts import currency, format_money
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
-from bot.understanding.values import is_unknown
+from bot.unknown import is_unknown
 
 WALK = "walk_is_right"
 STAY = "stay"

@@ -6,31 +6,13 @@ Pure and deterministic (part of bot/understanding's value readers; values.py re-
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+
+from bot.unknown import UNKNOWN, UNKNOWN_VALUE, _Unknown, is_unknown
+
+__all__ = ["UNKNOWN", "UNKNOWN_VALUE", "is_unknown", "only_unsure", "read_yesno"]
 
 # --- not sure -------------------------------------------------------------------------------
 
-
-class _Unknown:
-    """The person said they don't know. Distinct from False ("no") and from None (nothing said)."""
-
-    _instance: _Unknown | None = None
-
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __bool__(self) -> bool:  # never mistaken for "yes"; test with `is UNKNOWN`
-        return False
-
-
-UNKNOWN: Final = _Unknown()
-# How a form stores "not sure" (JSON-friendly; playbooks test facts with `is True` / `is False`).
-UNKNOWN_VALUE: Final = "unknown"
 
 _UNSURE = re.compile(
     r"\b(not (sure|certain|clear)|unsure|uncertain|no idea|no clue|dunno|don'?t know|do not know|"
@@ -76,7 +58,3 @@ def only_unsure(text: str) -> bool:
         return False
     rest = _UNSURE_FILLER.sub(" ", _UNSURE.sub(" ", text))
     return not rest.strip()
-
-
-def is_unknown(value: Any) -> bool:
-    return value is UNKNOWN or value == UNKNOWN_VALUE
