@@ -423,8 +423,11 @@ def value_of(spec: FactSpec, value: Any, kb: Knowledge) -> Any:
 
 
 def written_amounts(text: str) -> set[float]:
-    """The amounts a story states, as `figures` reads them (digits, "2.4M", "two million")."""
-    return {v for v, _ in figures(text) if v > 0}
+    """The amounts a story states: as `figures` reads them (digits, "2.4M", "two million") and as
+    the money reader does ("six hundred grand", "half a million", "1,2 Mio €")."""
+    from bot.understanding.values import read_money
+
+    return {v for v, _ in figures(text) if v > 0} | {m.amount for m in read_money(text) if m.amount > 0}
 
 
 def grounded(amount: float, written: set[float]) -> bool:
