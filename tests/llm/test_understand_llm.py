@@ -30,6 +30,7 @@ from bot.understanding.llm_reader import (
 from tests.llm.conftest import CANARY, CANARY_FORMS, GOOD, settings_for
 from tests.llm.fake_llm import FakeLLM, Refusal
 
+
 def said(value: Any, by: str = "us", confidence: float = 0.9, message: int = 1) -> dict[str, Any]:
     """One fact as the model gives it: its value, who said it, how sure, which message."""
     return {"value": value, "said_by": by, "confidence": confidence, "message": message}
