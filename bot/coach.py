@@ -542,11 +542,7 @@ class Coach:
             if llm is not None and other is None:  # the LLM's reading fills what the local one missed
                 whole = text.strip()[:500]  # the whole reply taken as a text answer: the model reads better
                 answers.update(
-                    {
-                        k: v
-                        for k, v in llm.said_now().items()
-                        if k in pending and answers.get(k, whole) == whole
-                    }
+                    {k: v for k, v in llm.values.items() if k in pending and answers.get(k, whole) == whole}
                 )
             if not answers:
                 told = self._read_stated(ctx, text) or read_date_questions(
@@ -555,7 +551,7 @@ class Coach:
                 if other is None and not suspended and not looks_like_question(text, self.kb) and not told:
                     return ctx.questions_reply(pending, intro=words.unreadable)
                 # Not an answer: a question or something new. Answer it; the form waits.
-                return await self._digress(ctx, form, pending, text, other)
+                return await self._digress(ctx, form, pending, text, other, llm)
         if command:
             return await self._digress(ctx, form, pending, text, command)
 
@@ -594,7 +590,13 @@ class Coach:
         return found if p >= sure or r.question else None
 
     async def _digress(
-        self, ctx: Context, form: Any, pending: list[str], text: str, intent: Intent | None
+        self,
+        ctx: Context,
+        form: Any,
+        pending: list[str],
+        text: str,
+        intent: Intent | None,
+        llm: LlmReading | None = None,
     ) -> Reply:
         """A question or a command mid-form is answered as if no form were open; the form is
         suspended (free text no longer fills it) and the reply offers to go back to it."""
@@ -605,7 +607,7 @@ class Coach:
         # A command is taken as said; anything else is read again by _free_text (the same
         # pattern or guess), which then also records the facts the message states in passing.
         explicit = match_command(text, self.kb)
-        reply = await self._free_text(ctx, text, intent if explicit is not None else None)
+        reply = await self._free_text(ctx, text, intent if explicit is not None else None, llm)
         if reply.intent in ("form.ask", "form.cancel") or ctx.deal is None:
             return reply  # a new form replaced it, or it is gone
         still = await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id)
