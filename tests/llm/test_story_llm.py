@@ -324,3 +324,20 @@ async def test_when_the_endpoint_fails_the_local_reading_answers(start, llm, fai
     assert facts["renewal_date"] == "2027-06-30" and facts["ms_annual_cost"] == 2_400_000
     answer = await chat("so should we escalate?")
     assert answer.intent in ("escalation.check", "form.ask") and not understood_by_llm(answer)
+
+
+async def test_the_story_is_read_only_for_someone_who_may_see_the_deal(start, llm):
+    """The reader reads the story through Memory with the person's access: a colleague in the
+    same conversation who is not on the deal sends their own message alone."""
+    rt = await start(COACH_LLM_UNDERSTAND="true")
+    chat = chat_on(rt)
+    await chat("deal new Woodgrove EA renewal")
+    llm.responder = reader_of([])
+    await chat("Honestly the whole thing hangs on what they want for the Copilot add-on.")
+    other = await rt.coach.handle(
+        Turn("console", "t1", "c1", "u2", text="hmm, the paper they sent is nowhere near, thoughts")
+    )
+    assert other is not None
+    sent = story_sent(llm.requests[-1].body)
+    assert [m["text"] for m in sent["messages"]] == ["hmm, the paper they sent is nowhere near, thoughts"]
+    assert "conversation" not in sent
