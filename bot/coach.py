@@ -35,7 +35,7 @@ from bot.forms import (
     wording,
 )
 from bot.knowledge import Knowledge
-from bot.memory import DealCache, KnownTenants, Memory
+from bot.memory import STORY_KEY, DealCache, KnownTenants, Memory
 from bot.outsiders import refusal
 from bot.reminders.hooks import on_event as reminders_on_event
 from bot.reply import Action, Item, Reply, Section
@@ -321,6 +321,7 @@ class Coach:
             and ctx.deal is not None
             and ctx.reading is not None
             and ctx.reading.command is None
+            and not reply.intent.startswith("rehearsal.")  # role-play lines tell nothing about the deal
         ):
             from bot.understanding.llm_reader import secret_figures, story_after
 
@@ -337,13 +338,17 @@ class Coach:
 
                 if reply.intent not in NOT_A_TOPIC:
                     new = replace(new, topic=Topic(reply.intent, said[:500], {}, ctx.now.isoformat()))
-        if new != state or story != before:
-            from bot.understanding.llm_reader import STORY_KEY
-
+        # Switched off since: the messages kept before are dropped with this write.
+        forget = story is None and bool(stored) and self._kept_story(stored)
+        if new != state or story != before or forget:
             saved = new.to_json()
             await ctx.memory.save_dialogue(
                 ctx.conversation_id, {**saved, STORY_KEY: story} if story else saved
             )
+
+    @staticmethod
+    def _kept_story(stored: dict[str, Any] | None) -> bool:
+        return isinstance(stored, dict) and bool(stored.get(STORY_KEY))
 
     def _story(self, ctx: Context, stored: dict[str, Any] | None, deal_id: int | None) -> list[str] | None:
         """The messages kept for the configured LLM's story reading, or None when it is off."""

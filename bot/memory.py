@@ -211,6 +211,11 @@ class Opening(NamedTuple):
     dialogue: dict[str, Any] | None = None  # the stored dialogue state (bot/dialogue/state.py)
 
 
+# The key under which the dialogue JSON keeps the conversation's recent messages for the
+# configured LLM's story reading (bot/understanding/llm_reader.py); absent when it is off.
+STORY_KEY = "story"
+
+
 class Said(NamedTuple):
     """What a conversation holds for the configured LLM's reading (bot/understanding/llm_reader.py):
     its active deal, when the person may see it, and its stored dialogue JSON."""

@@ -53,7 +53,7 @@ from bot.knowledge import FactSpec, Knowledge, KnowledgeSection
 from bot.llm.config import LlmSettings
 from bot.llm.policy import close, figures, figures_of, is_secret_key, redact
 from bot.llm.prompt import fence, new_nonce
-from bot.memory import Memory
+from bot.memory import STORY_KEY, Memory
 from bot.understand import clean, match_command, understand
 
 if TYPE_CHECKING:
@@ -195,8 +195,6 @@ def minimise_message(text: str, kb: Knowledge, secrets: set[float] = frozenset()
 
 
 # --- the story ----------------------------------------------------------------------------------
-
-STORY_KEY = "story"  # the key of the kept messages in the conversation's dialogue JSON
 
 
 def story_of(dialogue: Mapping[str, Any] | None, deal_id: int | None) -> list[str]:

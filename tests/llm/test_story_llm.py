@@ -186,6 +186,18 @@ async def test_only_the_last_messages_are_kept_and_a_new_deal_starts_a_new_story
     ]
 
 
+async def test_switching_understanding_off_forgets_the_kept_story(start, llm):
+    rt = await start(COACH_LLM_UNDERSTAND="true")
+    chat = chat_on(rt)
+    await chat("deal new Woodgrove EA renewal")
+    llm.responder = reader_of([])
+    await chat("Honestly the whole thing hangs on what they want for the Copilot add-on.")
+    assert (await stored_dialogue(rt))["story"]
+    off = await start(COACH_LLM_UNDERSTAND="false")  # the same database, restarted without it
+    await chat_on(off)("hmm, the paper they sent is nowhere near where we need it to be")
+    assert "story" not in await stored_dialogue(off)
+
+
 async def test_without_understanding_no_story_is_kept(start, llm):
     rt = await start()  # an LLM for drafting only
     chat = chat_on(rt)
@@ -298,7 +310,7 @@ async def test_the_budget_and_walk_away_never_reach_the_model_nor_the_kept_story
 # --- the endpoint fails: the local path answers ------------------------------------------------------
 
 
-@pytest.mark.parametrize("failure", ["http-500", "timeout", "not-json"])
+@pytest.mark.parametrize("failure", ["http-500", "rate-limited-429", "timeout", "not-json"])
 async def test_when_the_endpoint_fails_the_local_reading_answers(start, llm, failure):
     env = {"COACH_LLM_UNDERSTAND": "true"}
     if failure == "timeout":
@@ -308,6 +320,8 @@ async def test_when_the_endpoint_fails_the_local_reading_answers(start, llm, fai
     await chat("deal new Woodgrove EA renewal")
     if failure == "http-500":
         llm.responder = lambda body: 500  # type: ignore[assignment,return-value]
+    elif failure == "rate-limited-429":  # the provider's own rate limit
+        llm.responder = lambda body: 429  # type: ignore[assignment,return-value]
     elif failure == "timeout":
         llm.delay = 2.0
     else:
