@@ -355,3 +355,56 @@ async def test_the_story_is_read_only_for_someone_who_may_see_the_deal(start, ll
     sent = story_sent(llm.requests[-1].body)
     assert [m["text"] for m in sent["messages"]] == ["hmm, the paper they sent is nowhere near, thoughts"]
     assert "conversation" not in sent
+
+
+# --- the pieces: Memory's reads for the reader, and the kept story ----------------------------------
+
+
+async def test_memory_gives_the_reader_only_its_own_tenants_conversation_and_figures(engine, clock):
+    from bot.access import Person
+    from bot.db.engine import session_factory
+    from bot.memory import Memory
+
+    now = clock()
+    sessions = session_factory(engine)
+    async with sessions() as s, s.begin():
+        a = await Memory.for_tenant(s, "console", "tA", now)
+        deal = await a.create_deal("Woodgrove", "u1", now)
+        conv = await a.conversation("c1", now)
+        await a.bind(conv, deal)
+        await a.save_dialogue(conv.id, {"deal_id": deal.id, "story": ["we renew in June"]})
+        for key, value in (("budget_per_year", 1_937_411), ("term_years", 3)):
+            await a.append_event(
+                deal.id, "fact", {"key": key, "value": value}, actor="u1", at=now, recorded_at=now
+            )
+        b = await Memory.for_tenant(s, "console", "tB", now)
+        await b.conversation("c1", now)  # the same conversation id in another workspace
+    async with sessions() as s, s.begin():
+        a = await Memory.for_tenant(s, "console", "tA", now)
+        said = await a.said("c1", Person("u1"))
+        assert said.deal_id == deal.id and said.dialogue["story"] == ["we renew in June"]
+        assert await a.said("c1", Person("u2")) == (None, None)  # not on the deal: nothing
+        assert await a.fact_values(deal.id, lambda k: "budget" in k) == [1_937_411]
+        b = await Memory.for_tenant(s, "console", "tB", now)
+        assert await b.said("c1") == (None, None)
+        assert await b.fact_values(deal.id, lambda k: True) == []  # another workspace's deal
+        assert await b.take_llm_request("2026-11-23", 1) and not await b.take_llm_request("2026-11-23", 1)
+        assert await a.take_llm_request("2026-11-23", 1)  # each workspace its own budget
+
+
+def test_a_kept_message_is_minimised_cut_and_only_the_last_ones_stay(kb):
+    from bot.understanding.llm_reader import spec_of, story_after, story_of
+
+    spec = spec_of(kb)
+    kept = story_after([], "our budget is 1.9M, mail jane.doe@contoso.com", kb)
+    assert kept == ["our budget is [withheld], mail [email]"]
+    kept = story_after(kept, "they sit at 2.4M; we could live with 2,050,000", kb, secrets={2_050_000.0})
+    assert kept[-1] == "they sit at 2.4M; we could live with [withheld]"
+    assert len(story_after([], "x" * 5000, kb)[0]) == spec.story_chars
+    many: list[str] = []
+    for n in range(spec.story_messages + 3):
+        many = story_after(many, f"message {n}", kb)
+    assert many == [f"message {n}" for n in range(3, spec.story_messages + 3)]
+    assert story_of({"deal_id": 7, "story": many}, 7) == many
+    assert story_of({"deal_id": 7, "story": many}, 8) == []  # another deal's story is not this one's
+    assert story_of({"deal_id": 7, "story": "not a list"}, 7) == []
