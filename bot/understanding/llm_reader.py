@@ -361,7 +361,7 @@ class SaidFact(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     value: StrictBool | StrictInt | StrictFloat | StrictStr
     said_by: Literal["us", "microsoft"]
-    confidence: float = Field(ge=0, le=1, allow_inf_nan=False)
+    confidence: float = Field(ge=0, le=1, allow_inf_nan=False, strict=True)
     message: StrictInt = Field(ge=1)
 
 
@@ -373,7 +373,7 @@ class Answer(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     intent: StrictStr
-    confidence: float = Field(ge=0, le=1, allow_inf_nan=False)
+    confidence: float = Field(ge=0, le=1, allow_inf_nan=False, strict=True)
     facts: dict[str, SaidFact | None]
 
     @field_validator("intent")

@@ -431,6 +431,8 @@ def test_check_reading_keeps_only_what_fits(kb):
     [
         {"intent": "undo", "confidence": 0.9, "facts": {}},  # an intent not offered
         {"intent": "none", "confidence": 7, "facts": {}},  # a confidence past 1
+        {"intent": "none", "confidence": True, "facts": {}},  # not a number
+        {"intent": "none", "confidence": 0.9, "facts": {"term_years": said(3, confidence="high")}},
         {"intent": "none", "confidence": 0.9, "facts": {"budget_per_year": said(1_900_000)}},  # never sent
         {"intent": "none", "confidence": 0.9, "facts": {"favourite_colour": said("blue")}},  # no such fact
         {"intent": "none", "confidence": 0.9, "facts": {"term_years": said(3, message=3)}},  # past the story
@@ -446,6 +448,8 @@ def test_check_reading_keeps_only_what_fits(kb):
     ids=[
         "intent-not-offered",
         "confidence-7",
+        "confidence-true",
+        "fact-confidence-a-word",
         "secret-key",
         "unknown-key",
         "message-past-story",
