@@ -30,7 +30,7 @@ from bot.dialogue.forms import Form
 from bot.dialogue.state import DialogueState, after_turn
 from bot.features import default_skills
 from bot.knowledge import Knowledge
-from bot.memory import DealCache, KnownTenants, Memory
+from bot.memory import STORY_KEY, DealCache, KnownTenants, Memory
 from bot.outsiders import refusal
 from bot.reminders.hooks import on_event as reminders_on_event
 from bot.reply import Action, Item, Reply, Section
@@ -202,6 +202,7 @@ class Coach:
                 tenant=turn.tenant,
                 platform=turn.platform,
                 conversation=turn.conversation,
+                person=Person.of(turn),
                 now=now,
             )
         except Exception as exc:  # a reader bug must not cost the turn; the local reading stands
@@ -251,7 +252,7 @@ class Coach:
             ctx.deal = await memory.deal_view(deal.id, deal, newest)
         reply = await self._respond(ctx, form, llm, state)
         if remember:
-            await self._remember(ctx, state, reply)
+            await self._remember(ctx, state, reply, opening.dialogue)
         await self._audit_reads(ctx, reply)
         return reply
 
@@ -300,11 +301,29 @@ class Coach:
             with_facts=facts,
         )
 
-    async def _remember(self, ctx: Context, state: DialogueState, reply: Reply) -> None:
-        """The dialogue state after this turn, written in the turn's transaction when it changed."""
+    async def _remember(
+        self, ctx: Context, state: DialogueState, reply: Reply, stored: dict[str, Any] | None = None
+    ) -> None:
+        """The dialogue state after this turn, written in the turn's transaction when it changed;
+        with the LLM's story reading on, the conversation's recent messages with it."""
         deal_id = ctx.deal.id if ctx.deal is not None else None
+        story = self._story(ctx, stored, state.deal_id)
+        before = story
         if deal_id != state.deal_id:  # the turn started or switched a deal: a fresh thread of talk
             state = DialogueState(deal_id=deal_id)
+            before = story = []
+        elif (
+            story is not None
+            and ctx.deal is not None
+            and ctx.reading is not None
+            and ctx.reading.command is None
+            and not reply.intent.startswith("rehearsal.")  # role-play lines tell nothing about the deal
+        ):
+            from bot.understanding.llm_reader import secret_figures, story_after
+
+            story = story_after(
+                story, ctx.reading.text, self.kb, secrets=secret_figures(ctx.deal.facts, self.kb)
+            )
         told = {f.key: f.value for f in ctx.reading.facts} if ctx.reading is not None else {}
         told = {k: v for k, v in told.items() if ctx.deal is not None and ctx.deal.fact(k) == v}
         new = after_turn(state, ctx.reading, reply, self.kb, ctx.now, told=told, awaiting=ctx.awaiting)
@@ -315,8 +334,26 @@ class Coach:
 
                 if reply.intent not in NOT_A_TOPIC:
                     new = replace(new, topic=Topic(reply.intent, said[:500], {}, ctx.now.isoformat()))
-        if new != state:
-            await ctx.memory.save_dialogue(ctx.conversation_id, new.to_json())
+        # Switched off since: the messages kept before are dropped with this write.
+        forget = story is None and bool(stored) and self._kept_story(stored)
+        if new != state or story != before or forget:
+            saved = new.to_json()
+            await ctx.memory.save_dialogue(
+                ctx.conversation_id, {**saved, STORY_KEY: story} if story else saved
+            )
+
+    @staticmethod
+    def _kept_story(stored: dict[str, Any] | None) -> bool:
+        return isinstance(stored, dict) and bool(stored.get(STORY_KEY))
+
+    def _story(self, ctx: Context, stored: dict[str, Any] | None, deal_id: int | None) -> list[str] | None:
+        """The messages kept for the configured LLM's story reading, or None when it is off."""
+        reader = self.services.llm_reader
+        if reader is None or not reader.keeps_story(self.kb):
+            return None
+        from bot.understanding.llm_reader import story_of  # only when on
+
+        return story_of(stored, deal_id)
 
     async def _free_text(
         self, ctx: Context, text: str, command: Intent | None, llm: LlmReading | None = None
@@ -346,7 +383,7 @@ class Coach:
             and (ctx.intent.name in self.kb.section("core.facts_in_passing") or ours)
         )
         if reads_facts:
-            noted = await self._note_stated_facts(ctx, text, dict(llm.facts) if llm is not None else None)
+            noted = await self._note_stated_facts(ctx, text, llm)
         # Told and asked at once ("we were quoted 2.4M, is that fair?"): the facts are noted and
         # the question still gets its answer, or "did you mean", never only "Logged".
         asked = reading is not None and reading.question and ctx.intent.name == "unknown"
@@ -381,23 +418,31 @@ class Coach:
         return items
 
     async def _note_stated_facts(
-        self, ctx: Context, text: str, llm_facts: dict[str, Any] | None = None
+        self, ctx: Context, text: str, llm: LlmReading | None = None
     ) -> Noted | None:
         """Record the deal facts a message states; facts it does not change are left alone.
-        What the local reader found wins over what a configured LLM read."""
+        A configured LLM's reading is merged with the local one by `merge_facts`'s rules: the
+        local reading wins where it is sure, the model fills what it missed."""
         assert ctx.deal is not None
         notes: dict[str, str] = {}  # how a value was worked out ("4.2M over 3 years, so 1.4M a year")
-        found = self._read_stated(ctx, text, notes)
+        sure: dict[str, float] = {}
+        found = self._read_stated(ctx, text, notes, sure)
         reading = ctx.reading if ctx.reading is not None and ctx.reading.text == text else None
-        by_llm = {k: v for k, v in (llm_facts or {}).items() if k in self.kb.facts and k not in found}
+        by_llm: frozenset[str] = frozenset()
+        if llm is not None:
+            from bot.understanding.llm_reader import merge_facts  # only when on
+
+            local = {k: (v, sure.get(k, 1.0)) for k, v in found.items()}
+            merged = merge_facts(local, llm, ctx.deal.facts, self.kb)
+            found, by_llm = merged.values, merged.by_llm
         lines, ids = [], []
-        changed = {k: v for k, v in {**found, **by_llm}.items() if ctx.deal.fact(k) != v}
+        changed = {k: v for k, v in found.items() if ctx.deal.fact(k) != v}
         ids += await self._note_currency(ctx, text, changed)
         currency = deal_currency(ctx.deal.facts)
         for key, value in changed.items():
             event = await ctx.set_fact(key, value)
             ids.append(event.id)
-            note = f" ({notes[key]})" if key in notes else ""
+            note = f" ({notes[key]})" if key in notes and key not in by_llm else ""
             lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value, currency)}{note}")
         told = reading.contacts if reading is not None else read_contacts(text, self.kb)
         for person in told:  # "Jane is our CSM": the contact map
@@ -423,9 +468,16 @@ class Coach:
             return []
         return [(await ctx.set_fact("currency", said)).id]
 
-    def _read_stated(self, ctx: Context, text: str, notes: dict[str, str] | None = None) -> dict[str, Any]:
+    def _read_stated(
+        self,
+        ctx: Context,
+        text: str,
+        notes: dict[str, str] | None = None,
+        sure: dict[str, float] | None = None,
+    ) -> dict[str, Any]:
         """Facts in the statements of a message (bot/understanding/facts.py); its questions,
-        conditions and hedges assert nothing. `notes` gets how a worked-out value was reached."""
+        conditions and hedges assert nothing. `notes` gets how a worked-out value was reached,
+        `sure` how sure the reader is of each."""
         assert ctx.deal is not None
         found: dict[str, Any] = {}
         reading = ctx.reading if ctx.reading is not None and ctx.reading.text == text else None
@@ -439,6 +491,8 @@ class Coach:
                 found.setdefault(fact.key, fact.value)
                 if fact.note and notes is not None:
                     notes.setdefault(fact.key, fact.note)
+                if sure is not None:
+                    sure.setdefault(fact.key, fact.confidence)
         return found
 
     # --- forms: bot/dialogue/forms.py says what comes next; the Coach carries it out -------
@@ -468,11 +522,14 @@ class Coach:
             ),
             now=ctx.now,
             tz=ctx.tz,
-            llm_values=llm.facts if llm is not None else None,
+            llm_values=llm.values if llm is not None else None,
         )
-        return await self._form_step(ctx, form, step, text)
+        # A digression that is not a command is read again with the LLM's reading of it.
+        return await self._form_step(ctx, form, step, text, llm if command is None else None)
 
-    async def _form_step(self, ctx: Context, form: Form, step: forms.Step, text: str = "") -> Reply:
+    async def _form_step(
+        self, ctx: Context, form: Form, step: forms.Step, text: str = "", llm: LlmReading | None = None
+    ) -> Reply:
         assert ctx.deal is not None
         if isinstance(step, forms.Drop):
             await ctx.memory.clear_form(ctx.conversation_id, ctx.deal.id)
@@ -483,7 +540,7 @@ class Coach:
             await self._save_form(ctx, step.form)
             return ctx.questions_reply(step.keys, intro=step.intro)
         if isinstance(step, forms.Digress):
-            return await self._digress(ctx, step.form, text, step.intent)
+            return await self._digress(ctx, step.form, text, step.intent, llm)
         return await self._answered(ctx, form, step)
 
     async def _save_form(self, ctx: Context, form: Form) -> None:
@@ -535,7 +592,9 @@ class Coach:
         p = dict(r.ranking).get(r.intent, 0.0)
         return found if p >= sure or r.question else None
 
-    async def _digress(self, ctx: Context, waiting: Form, text: str, intent: Intent | None) -> Reply:
+    async def _digress(
+        self, ctx: Context, waiting: Form, text: str, intent: Intent | None, llm: LlmReading | None = None
+    ) -> Reply:
         """A question or a command mid-form is answered as if no form were open; the form is
         suspended (free text no longer fills it) and the reply offers to go back to it."""
         assert ctx.deal is not None
@@ -543,7 +602,7 @@ class Coach:
         # A command is taken as said; anything else is read again by _free_text (the same
         # pattern or guess), which then also records the facts the message states in passing.
         explicit = match_command(text, self.kb)
-        reply = await self._free_text(ctx, text, intent if explicit is not None else None)
+        reply = await self._free_text(ctx, text, intent if explicit is not None else None, llm)
         if reply.intent in ("form.ask", "form.cancel") or ctx.deal is None:
             return reply  # a new form replaced it, or it is gone
         still = Form.of(await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id))
