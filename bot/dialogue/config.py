@@ -64,6 +64,18 @@ class References(BaseModel):
     _fix = field_validator("*")(classmethod(lambda cls, v: _regex(v)))
 
 
+class FavoursTold(BaseModel):
+    """Favours told as events (bot/understanding/events.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    manner: str
+    done: str
+    asked_lead: str
+    counted: str
+    need_words: str
+    _fix = field_validator("*")(classmethod(lambda cls, v: _regex(v)))
+
+
 class DialogueConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     attribution: Attribution
@@ -72,6 +84,7 @@ class DialogueConfig(BaseModel):
     what_now: dict[str, str]
     follow_up: FollowUp
     references: References
+    favours_told: FavoursTold
     keep_people: int = Field(ge=1, le=20)
     keep_facts: int = Field(ge=1, le=20)
     topic_minutes: int = Field(ge=1)
