@@ -270,6 +270,10 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         "product": r"(?P<product>" + _alt(spec.products) + r")(?![\w])",
         "competitor": r"(?P<competitor>" + _alt(spec.competitors) + r")(?![\w])",
         "who_ms": r"(?:(?<![\w'])(?:" + _alt(spec.microsoft_side) + r")(?![\w']))",
+        # A person named with a capital, not one of ours ("We", "Finance", "Our CFO"): in a
+        # sentence about Microsoft's position, their contact.
+        "ms_name": r"(?-i:\b(?!(?:We|I|Our|My|Us|The|This|That|It|Finance|Procurement|Legal|IT|Controlling|"
+        r"Management|Leadership|Purchasing|Sourcing|Everyone|Nobody|Both|All)\b)[A-Z][a-z]+\b)",
         "lead": r"(?:(?<![\w'])(?<!on )(?:" + _alt(spec.leadership) + r")(?![\w']))",
         "pct": r"(?P<pct>\d{1,2}(?:[.,]\d)?)\s*(?:%|percent|per\s*cent)",
     }
@@ -421,6 +425,12 @@ def clauses(text: str, kb: Knowledge) -> list[Clause]:
     return out
 
 
+_CLEFT = re.compile(
+    r"\s*(?:so\s+|and\s+)?what\s+(?:we|i|they|microsoft|the\s+\w+)\s+(?:[\w']+\s+){0,3}?(?:is|are|was|were)\s+\S",
+    re.IGNORECASE,
+)
+
+
 def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) -> list[Clause]:
     parts: list[tuple[int, int]] = []
     p = start
@@ -439,6 +449,8 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
         s = text[a:b]
         last = i == len(parts) - 1
         question = bool(r.question.search(s)) or (asked and last) or bool(r.wh_start.search(s))
+        if question and not asked and _CLEFT.match(s):
+            question = False  # "What we would seek is a 3% cap.": a statement in the form of "what"
         if question and i > 0 and not asked and (_RELATIVE.match(s) or not r.wh_start.search(s)):
             # "the Copilot price, which is worth 200k a year": a relative clause; "our CFO, Dr
             # Wagner, is the sponsor": the verb after an aside. A question ends with "?".
@@ -796,6 +808,13 @@ def _runs(work: str, parts: list[Clause]) -> list[list[Clause]]:
     return [r for r in runs if r]
 
 
+_DENIED = re.compile(
+    r"\b(?:hasn't|haven't|has\s+not|have\s+not|didn't|did\s+not|won't|will\s+not|isn't|is\s+not|never)\s+"
+    r"(?:yet\s+|really\s+|actually\s+)?(?:agreed|offered|volunteered|signed\s+up|stepped\s+up|happy|willing)\b",
+    re.IGNORECASE,
+)
+
+
 def _read_patterns(work: str, run: list[Clause], r: _Reader, add: Any) -> None:
     start, end = run[0].start, run[-1].end
     text = work[start:end]
@@ -805,6 +824,8 @@ def _read_patterns(work: str, run: list[Clause], r: _Reader, add: Any) -> None:
             if not m:
                 continue
             value: Any
+            if fixed is True and _DENIED.search(m.group(0)):
+                continue  # "the CFO hasn't agreed to be the sponsor": the commitment is denied
             if fixed is not None:
                 value = fixed
             else:
@@ -812,6 +833,8 @@ def _read_patterns(work: str, run: list[Clause], r: _Reader, add: Any) -> None:
                 # A negation inside the words captured is what they say ("the only thing left is
                 # they won't include Visio"), not a denial of the fact.
                 cue = text[m.start() : m.start("text")] if m.groupdict().get("text") else m.group(0)
+                if m.groupdict().get("refused"):  # "won't move on X": the refusal is the fact's cue
+                    cue = cue.replace(m.group("refused"), " ")
                 if _negated_before(c, start + m.start(), r) or r.negation.search(cue):
                     continue
                 value = _captured(key, m.groupdict(), r, text, m)
@@ -833,6 +856,10 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
     if g.get("ord"):
         raw = g["ord"].casefold()
         return int(raw[:-2]) if raw[0].isdigit() else ORDINALS.get(raw)
+    if g.get("ask"):  # what we ask Microsoft for, in a line: "the ask: cap increases at 3%"
+        said = re.split(r"\s+(?:—|–|-)\s+|,\s+(?:so|which|but|because)\b", g["ask"])[0]
+        said = _LEADING.sub("", said.strip()).strip(" '\"")
+        return said if 3 <= len(said) <= 100 and not r.text_reject.search(said) else None
     if g.get("text"):  # the words said, which may name a product inside them
         return _clean_text(g["text"], r, longest=100 if key == "planned_migration" else 60)
     if g.get("product"):
@@ -853,6 +880,15 @@ def _clean_text(raw: str, r: _Reader, longest: int = 60) -> str | None:
     if len(s) < 2 or len(s) > longest or r.text_reject.search(s):
         return None
     return s
+
+
+# A team's head named for the team ("our CIO, the CFO and procurement signed off").
+_HEADS = re.compile(
+    r"\b(?:cio|cfo|chief\s+\w+\s+officer|finance\s+director|it\s+director|head\s+of\s+it)\b", re.I
+)
+_TEAM_WORDS = re.compile(
+    r"\b(?:finance|procurement|purchasing|sourcing|legal|controlling)\b|(?-i:\bIT\b)", re.I
+)
 
 
 def _read_alignment(
@@ -880,6 +916,9 @@ def _read_alignment(
         if about_other and not r.stance.search(s):
             waiting = []
             continue
+        if about_other and _HEADS.search(s) and not _TEAM_WORDS.search(s):
+            waiting = []  # "Finance confirmed the budget, CFO signed off": the budget, not a stance
+            continue
         if nobody and not (r.yes.search(s) or teams or everyone):
             waiting = []  # "nobody has looked at it": no team's stance
             continue
@@ -894,8 +933,12 @@ def _read_alignment(
         last = polarity if polarity is not None else last
         if polarity is None:
             # "IT, Finance and Procurement agreed": teams listed before their verdict.
-            bare = re.sub(r"\b(?:and|&|the|teams?|plus)\b|[\s,]", "", s, flags=re.I)
-            bare = re.sub(r"(?i)finance|procurement|purchasing|sourcing|legal|IT", "", bare)
+            bare = re.sub(r"\b(?:and|&|the|our|my|teams?|plus)\b|[\s,]", "", s, flags=re.I)
+            bare = re.sub(
+                r"(?i)finance|procurement|purchasing|sourcing|legal|IT|cio|cfo|chief\w+officer|director|headof",
+                "",
+                bare,
+            )
             waiting = [*waiting, *teams] if not bare else []
             continue
         named = [*waiting, *teams] if teams else (list(TEAMS) if everyone or nobody else [])

@@ -1,0 +1,108 @@
+"""Facts as people tell them in a story, each class in our own words: a sticking point inside
+Microsoft's statement, the sponsor who agreed to front it, our ask in one line, team heads for
+their teams, Microsoft's own switching figure told as "it'd be", currency signs with their
+country, a budget "set" for the renewal, a walk-away never landed on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.features import default_knowledge
+from bot.understanding.facts import read_facts
+
+KB = default_knowledge()
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+def read(text: str) -> dict:
+    return {f.key: f.value for f in read_facts(text, KB, now=NOW, tz="Europe/London")}
+
+
+@pytest.mark.parametrize(
+    ("text", "point"),
+    [
+        (
+            "Three calls now and the seller still refuses to budge on the Defender add-on price.",
+            "Defender add-on price",
+        ),
+        ("Priya has declined to move on the 8% uplift for Teams Phone.", "8% uplift"),
+        (
+            "The account manager insists the Copilot minimum seat count is non-negotiable.",
+            "Copilot minimum seat count",
+        ),
+        ("Their rep keeps saying the annual price rise is 'policy'.", "annual price rise"),
+    ],
+)
+def test_a_sticking_point_inside_microsofts_statement(text, point):
+    assert read(text).get("sticking_point") == point
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We won't move on our budget this time.",
+        "Finance won't budge on the ceiling.",
+        "Jane didn't give us the extra discount.",
+    ],
+)
+def test_our_own_refusal_or_a_missing_concession_is_no_sticking_point(text):
+    assert "sticking_point" not in read(text)
+
+
+def test_the_sponsor_who_agreed_to_front_it():
+    said = read("Our COO, Ravi, has agreed to front the escalation as exec sponsor.")
+    assert said.get("exec_sponsor") is True
+    assert read("she's happy to act as executive sponsor on this one").get("exec_sponsor") is True
+    assert "exec_sponsor" not in read("the CFO hasn't agreed to be the sponsor")
+
+
+def test_our_ask_in_one_line_is_the_escalation_ask_not_a_discount():
+    said = read(
+        "Legal, the CFO and procurement have all signed off on the ask: hold price increases to 2% a year."
+    )
+    assert said.get("escalation_ask") == "hold price increases to 2% a year"
+    said = read("The ask: cap yearly increases at 4%.")
+    assert "ask_discount_pct" not in said
+    said = read("What we want is flat pricing for three years and the Visio seats thrown in.")
+    assert said.get("escalation_ask", "").startswith("flat pricing for three years")
+
+
+def test_team_heads_speak_for_their_teams_unless_the_sentence_is_about_the_budget():
+    said = read("Our CIO, the CFO and purchasing all signed off on the position.")
+    assert said.get("internal_alignment") == "IT yes, Finance yes, Procurement yes"
+    said = read("procurement locked the budget at 3m, CFO approved it")
+    assert "internal_alignment" not in said
+
+
+def test_microsofts_switching_figure_told_as_it_would_be():
+    said = read("Our partner puts switching at about 600k one-off. The AE is claiming it'd be 2m plus.")
+    assert said.get("switching_cost") == 600_000 and said.get("ms_claimed_switching_cost") == 2_000_000
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("finance has set NZ$ 800k a year for this renewal", 800_000),
+        ("Finance has set C$1.2m a year aside for the renewal", 1_200_000),
+    ],
+)
+def test_a_budget_set_for_the_renewal_in_a_country_dollar(text, value):
+    assert read(text).get("budget_per_year") == value
+
+
+def test_microsofts_offer_in_plain_words_and_a_yearly_escalation():
+    said = read("Microsoft came in at A$2.2m a year with a 5% escalation every year.")
+    assert said.get("ms_annual_cost") == 2_200_000 and said.get("annual_escalator_pct") == 5
+
+
+def test_a_walk_away_never_landed_on_and_a_budget_never_given():
+    assert (
+        read("leadership still hasn't landed on a figure at which we'd actually walk").get(
+            "walk_threshold_agreed"
+        )
+        is False
+    )
+    assert read("Finance still hasn't given me a budget figure.").get("budget_target_set") is False
