@@ -70,6 +70,7 @@ class Relative(BaseModel):
     key: str
     rx: str
     base: str
+    share: bool = False  # "7 % of that 2.4M": the share itself, not the base plus it
 
 
 class ReadingSpec(BaseModel):
@@ -207,6 +208,7 @@ class _Rel:
     key: str
     rx: re.Pattern[str]
     base: str
+    share: bool = False
 
 
 @dataclass(frozen=True)
@@ -276,6 +278,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         r"Management|Leadership|Purchasing|Sourcing|Everyone|Nobody|Both|All)\b)[A-Z][a-z]+\b)",
         "lead": r"(?:(?<![\w'])(?<!on )(?:" + _alt(spec.leadership) + r")(?![\w']))",
         "pct": r"(?P<pct>\d{1,2}(?:[.,]\d)?)\s*(?:%|percent|per\s*cent)",
+        "pct_any": r"(?P<pct>\d{1,2}(?:[.,]\d)?|" + _NUM_WORDS + r")\s*(?:%|percent|per\s*cent)",
     }
 
     def rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
@@ -349,7 +352,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         not_alignment=re.compile(spec.not_alignment, re.IGNORECASE),
         stance=re.compile(spec.stance, re.IGNORECASE),
         topic_words=re.compile(spec.topic_words, re.IGNORECASE),
-        relative=[_Rel(x.key, rx(x.rx), x.base) for x in spec.relative],
+        relative=[_Rel(x.key, rx(x.rx), x.base, x.share) for x in spec.relative],
         price_like=re.compile(spec.price_like, re.IGNORECASE),
         ms_named=re.compile(
             r"(?<![\w'])(?:"
@@ -982,8 +985,16 @@ def _read_relative(
             m = rel.rx.search(c.text)
             if m is None or rel.key in found or _negated_before(c, c.start + m.start(), r):
                 continue
-            pct = float(m.group("pct").replace(",", "."))
-            if not 0 < pct < 100:
+            raw = m.group("pct").replace(",", ".")
+            said_pct = float(raw) if raw[0].isdigit() else words_value(raw.casefold())
+            if said_pct is None or not 0 < said_pct < 100:
+                continue
+            pct = float(said_pct)
+            named = read_money(m.group("base")) if m.groupdict().get("base") else []
+            if rel.share and named:  # "adds 7 % of that $2.4M": the base is named right there
+                amount = round(named[0].amount * pct / 100, 2)
+                note = f"assumed: {pct:g} % of {_short_money(named[0].amount)}"
+                add(rel.key, amount, (c.start + m.start(), c.start + m.end()), 0.7, note)
                 continue
             base_key = rel.base
             if base_key == "previous":  # "18 % over it": the amount named just before
@@ -993,11 +1004,15 @@ def _read_relative(
             base = _value_of(base_key, found, known)
             if base is None:
                 continue
-            amount = round(base * (1 + pct / 100), 2)
             label = {"budget_per_year": "budget", "deal_value_per_year": "current yearly spend"}.get(
                 base_key, base_key.replace("_", " ")
             )
             pct_said = f"{pct:g} %"
+            if rel.share:
+                note = f"assumed: {pct_said} of the {label} of {_short_money(base)}"
+                add(rel.key, round(base * pct / 100, 2), (c.start + m.start(), c.start + m.end()), 0.7, note)
+                continue
+            amount = round(base * (1 + pct / 100), 2)
             note = f"assumed: {pct_said} over the {label} of {_short_money(base)}"
             add(rel.key, amount, (c.start + m.start(), c.start + m.end()), 0.7, note)
             return round(base * pct / 100, 2)
