@@ -65,3 +65,22 @@ def test_the_count_survives_the_stored_state():
     state = DialogueState(deal_id=3, favours=(("Ben Ode", 2),), told=("we need a pilot",))
     again = DialogueState.from_json(state.to_json(), 3)
     assert again.favours_of("Ben") == 2 and again.told == ("we need a pilot",)
+
+
+async def test_someone_we_never_met_is_a_cold_ask_even_on_the_contact_map(chat, deal):
+    await chat(
+        "Rafael Costa is the AVP for our region. Honestly I've never met him, only seen his name on slides."
+    )
+    reply = await chat("should I ask Rafael for an extra month at the old price?")
+    assert reply.intent == "favors.should_ask"
+    assert reply.verdict == "unlikely", reply.plain_text()
+    assert "favors.no-relationship" in rules(reply)
+
+
+async def test_him_after_nobody_on_our_side_still_means_their_person(chat, deal):
+    await chat("Their new CSM, Kofi, came up at the roadshow; we only swapped business cards.")
+    await chat("We'd love two free weeks of premier support hours for the cutover.")
+    reply = await chat("Nobody on our side really knows him. Should I ask him for that directly?")
+    assert reply.intent == "favors.should_ask", reply.headline
+    assert reply.verdict in ("unlikely", "find_aligned_contact"), reply.plain_text()
+    assert "Kofi" in reply.plain_text()

@@ -78,6 +78,7 @@ class FavoursTold(BaseModel):
 
 class DialogueConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    _fix_strangers = field_validator("strangers")(classmethod(lambda cls, v: _regex(v)))
     attribution: Attribution
     rules: RuleCues
     logging_intents: list[str]
@@ -85,6 +86,7 @@ class DialogueConfig(BaseModel):
     follow_up: FollowUp
     references: References
     favours_told: FavoursTold
+    strangers: str
     keep_people: int = Field(ge=1, le=20)
     keep_facts: int = Field(ge=1, le=20)
     topic_minutes: int = Field(ge=1)

@@ -183,7 +183,10 @@ async def should_ask(ctx: Context) -> Reply:
     asked_before = _asks_told(text)
     told_events = ctx.dialogue.favours_of(name) if ctx.dialogue is not None else 0
     asked_before = max(asked_before, told_events)
-    d = fv.should_ask(ctx.deal, name, what or "", ctx.kb, ctx.now, asked_before=asked_before)
+    stranger = ctx.dialogue is not None and ctx.dialogue.is_stranger(name)
+    d = fv.should_ask(
+        ctx.deal, name, what or "", ctx.kb, ctx.now, asked_before=asked_before, stranger=stranger
+    )
     rules = d.rules
     if told_events and told_events >= _asks_told(text):  # told as events, not as "I asked twice"
         rules = [
@@ -253,9 +256,12 @@ def _person_named(ctx: Context) -> str | None:
     return m.group("name") if m and m.group("name").casefold() not in ("i", "we", "microsoft") else None
 
 
-# "again? or is that pushing it": words about asking, not what would be asked for.
+# "again? or is that pushing it", "him directly and ask for this": words about asking, not what
+# would be asked for ("this" is what was told before).
 _NOT_A_REQUEST = re.compile(
-    r"^(?:again|once\s+more|one\s+more\s+time|or\b|is\s+(?:it|that)|would|too\s+much|pushing)", re.IGNORECASE
+    r"^(?:again|once\s+more|one\s+more\s+time|or\b|is\s+(?:it|that)|would|too\s+much|pushing|"
+    r"(?:him|her|them)\b|(?:this|that|it)\s*[?!.]*$)",
+    re.IGNORECASE,
 )
 
 

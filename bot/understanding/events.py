@@ -82,3 +82,26 @@ def favours_told(
         for name, n in found.items():
             out[name] = out.get(name, 0) + min(n, 10)
     return out
+
+
+def strangers_told(text: str, kb: Knowledge, people: Iterable[str], *, last: str | None = None) -> list[str]:
+    """The Microsoft people this message says we have no relationship with ("Daniel is their
+    AVP. Never met him", "nobody here has any relationship with her"): the person named in the
+    same sentence, or the one a pronoun means."""
+    rx = re.compile(dialogue_config(kb).strangers, re.IGNORECASE)
+    names = [n for n in dict.fromkeys(p.strip() for p in people) if n]
+    if not names:
+        return []
+    name_rx = re.compile(r"\b(?:" + "|".join(re.escape(n.split()[0]) for n in names) + r")\b", re.IGNORECASE)
+    by_first = {n.split()[0].casefold(): n for n in names}
+    out: list[str] = []
+    current = last
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
+        said = name_rx.findall(sentence)
+        if rx.search(sentence):
+            who = by_first.get(said[-1].casefold()) if said else current
+            if who and who not in out:
+                out.append(who)
+        if said:
+            current = by_first.get(said[-1].casefold(), current)
+    return out

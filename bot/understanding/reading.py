@@ -253,8 +253,15 @@ def rule_bringing_execs_in(d: Draft) -> None:
     c = d.cue
     if not (_first_question(d) or "?" in d.text) or c.draft.search(d.text):
         return
-    ours = c.our_exec.search(d.text) or _the_exec_to_theirs(d)
-    if ours and c.involve.search(d.text) and c.asks_when_or_who.search(d.text):
+    asked = _asked_part(d.text) or d.text  # the question itself, not the story before it
+    exec_words = dialogue_config(d.kb).attribution.exec_words
+    ours = (
+        c.our_exec.search(asked)
+        or _the_exec_to_theirs(d)
+        # "Our CIO is upset. Should we ask CIO to call their AVP?": named before, asked about now
+        or (c.our_exec.search(d.text) and re.search(rf"\b{exec_words}\b", asked, re.IGNORECASE))
+    )
+    if ours and c.involve.search(asked) and c.asks_when_or_who.search(asked):
         if d.intent in (
             None,
             "draft.escalation",  # no draft word: whether to, not the note itself
@@ -484,6 +491,17 @@ def read(
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
+def _asked_part(body: str) -> str | None:
+    """The question sentences at the end of a message that told something first, or None."""
+    if not body.rstrip().endswith("?"):
+        return None
+    sentences = [x for x in _SENTENCE_END.split(body) if x.strip()]
+    start = len(sentences) - 1
+    while start > 0 and sentences[start - 1].rstrip().endswith("?"):
+        start -= 1
+    return " ".join(sentences[start:]) if start > 0 else None
+
+
 def _the_question_asked(body: str, kb: Knowledge, contacts: Mapping[str, str] | None, d: Draft) -> None:
     """A message that tells, then asks ("Finance set our target at 2.2M. So do we take it to
     their AVP now?"): when the whole message left the intent open or read as news, the question
@@ -495,15 +513,9 @@ def _the_question_asked(body: str, kb: Knowledge, contacts: Mapping[str, str] | 
     by_model = bool(d.steps) and d.steps[-1].rule == "model"  # no pattern or rule read it so
     if d.intent is not None and d.intent not in news and not by_model:
         return
-    sentences = [x for x in _SENTENCE_END.split(body) if x.strip()]
-    if len(sentences) < 2:
+    asked = _asked_part(body)
+    if asked is None:
         return
-    start = len(sentences) - 1
-    while start > 0 and sentences[start - 1].rstrip().endswith("?"):
-        start -= 1
-    if start == 0:
-        return
-    asked = " ".join(sentences[start:])
     q = _decide(asked, kb, contacts)
     if q.intent is not None and q.intent not in news and q.command is None and q.intent != d.intent:
         d.decide("the-question-asked", q.intent, q.args)
