@@ -106,3 +106,14 @@ def test_a_walk_away_never_landed_on_and_a_budget_never_given():
         is False
     )
     assert read("Finance still hasn't given me a budget figure.").get("budget_target_set") is False
+
+
+def test_a_reply_that_carries_the_story_on_is_not_the_words_of_an_open_text_answer():
+    from bot.forms import read_form_answers
+
+    def answer(text: str) -> dict:
+        return read_form_answers(text, ["alternative"], KB, now=NOW, tz="Europe/London")
+
+    assert answer("Zoho, probably") == {"alternative": "Zoho, probably"}
+    assert answer("No one has costed a move yet. It's mostly talk in the corridor.") == {}
+    assert answer("And separately the CSM keeps nudging us about a Teams Rooms pilot for the offices.") == {}
