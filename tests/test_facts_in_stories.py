@@ -117,3 +117,39 @@ def test_a_reply_that_carries_the_story_on_is_not_the_words_of_an_open_text_answ
     assert answer("Zoho, probably") == {"alternative": "Zoho, probably"}
     assert answer("No one has costed a move yet. It's mostly talk in the corridor.") == {}
     assert answer("And separately the CSM keeps nudging us about a Teams Rooms pilot for the offices.") == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "alt"),
+    [
+        ("The board keeps muttering that we could simply move to AWS if this drags on.", "AWS"),
+        ("Honestly we might switch to Salesforce, nobody has run the numbers though.", "Salesforce"),
+    ],
+)
+def test_the_alternative_named_in_passing_even_in_a_threat(text, alt):
+    assert read(text).get("alternative") == alt
+
+
+def test_an_alternative_we_rule_out_is_none():
+    assert "alternative" not in read("We will never move to Google, whatever happens.")
+
+
+def test_a_migration_counted_in_things_moved_and_into_azure():
+    said = read(
+        "Next financial year we're planning to move roughly 250 servers from the old data centre into Azure."
+    )
+    assert said.get("planned_migration", "").startswith("250 servers from the old data centre into Azure")
+
+
+def test_a_benchmark_that_found_the_offer_above_market_and_one_that_did_not():
+    assert (
+        read("An advisor benchmarked it for us and it sits well above market.").get("offer_uncompetitive")
+        is True
+    )
+    assert "offer_uncompetitive" not in read("We benchmarked it and it's not above market at all.")
+
+
+def test_engineering_help_floated_by_their_specialist_and_no_sponsor_asked_yet():
+    said = read("Their TS suggested we join the private preview and talk to the product group.")
+    assert said.get("engineering_engagement") is True
+    assert read("No executive has been asked to sponsor this yet.").get("exec_sponsor") is False

@@ -94,6 +94,9 @@ class ReadingSpec(BaseModel):
     their_figure_before: str = r"(?!)"
     past_date: str = r"(?!)"  # "it lapsed on 31 Oct": a date said in the past tense is the last one
     talks_start: str = r"(?!)"
+    # "we'll just move to Google Workspace", "we could go AWS": the alternative named in passing,
+    # even in a threat or a wish ({competitor} is the one named)
+    alternative_named: str = r"(?!)"
     talks_words: str = r"(?!)"
     sponsor_roles: str = r"(?!)"
     not_a_value_before: str
@@ -231,6 +234,7 @@ class _Reader:
     their_figure: re.Pattern[str]
     past_date: re.Pattern[str]
     talks_start: re.Pattern[str]
+    alternative_named: re.Pattern[str]
     talks_words: re.Pattern[str]
     sponsor_roles: re.Pattern[str]
     not_a_value: re.Pattern[str]
@@ -339,6 +343,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         their_figure=rx(spec.their_figure_before),
         past_date=re.compile(spec.past_date, re.IGNORECASE),
         talks_start=re.compile(spec.talks_start, re.IGNORECASE),
+        alternative_named=rx(spec.alternative_named),
         talks_words=re.compile(spec.talks_words, re.IGNORECASE),
         sponsor_roles=re.compile(spec.sponsor_roles, re.IGNORECASE),
         not_a_value=re.compile(spec.not_a_value_before, re.IGNORECASE),
@@ -565,9 +570,23 @@ def read_facts(
             _read_dates(c, r, add, now, tz)
             _read_start(work, c, r, add, now, tz)
     _read_alignment(work, parts, r, add, known)
+    _alternative_named(work, parts, r, add)
     increase = _read_relative(work, parts, r, add, found, known or {})
     _implied(work, r, add, found, known or {}, increase)
     return sorted(found.values(), key=lambda f: f.span)
+
+
+def _alternative_named(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
+    """The competitor we would move to, named in passing ("leadership keeps saying we'll just
+    move to Google Workspace if ..."): the alternative considered, even in a threat or a wish;
+    never one we say we won't move to."""
+    for m in r.alternative_named.finditer(work):
+        c = next((c for c in parts if c.start <= m.start() < c.end), None)
+        if c is None or _negated_before(c, m.start(), r) or r.negation.search(m.group(0)):
+            continue
+        value = r.competitors.get(m.group("competitor").casefold(), m.group("competitor"))
+        add("alternative", value, m.span(), 0.6)
+        return
 
 
 def _negated_before(c: Clause, at: int, r: _Reader) -> bool:
@@ -864,7 +883,9 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
         said = _LEADING.sub("", said.strip()).strip(" '\"")
         return said if 3 <= len(said) <= 100 and not r.text_reject.search(said) else None
     if g.get("text"):  # the words said, which may name a product inside them
-        return _clean_text(g["text"], r, longest=100 if key == "planned_migration" else 60)
+        if key == "planned_migration":  # "400 VMs from our colo into Azure": a count of things moved
+            return _clean_text(g["text"], r, longest=100, counted=True)
+        return _clean_text(g["text"], r, longest=60)
     if g.get("product"):
         return r.products.get(g["product"].casefold(), g["product"])
     if g.get("competitor"):
@@ -873,14 +894,19 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
 
 
 _RANGE_AFTER = re.compile(rf"\s*(?:-|–|to|or)\s*(?:\d|(?:{_NUM_WORDS})\b)", re.I)
-_LEADING = re.compile(r"^(?:(?:the|a|an|our|their|its|that|this|on|about|with|around|really)\s+)+", re.I)
+_LEADING = re.compile(
+    r"^(?:(?:the|a|an|our|their|its|that|this|on|about|with|around|really|roughly|approximately|approx\.?|nearly|almost)\s+)+",
+    re.I,
+)
 
 
-def _clean_text(raw: str, r: _Reader, longest: int = 60) -> str | None:
+def _clean_text(raw: str, r: _Reader, longest: int = 60, *, counted: bool = False) -> str | None:
     cut = r.text_stop.search(raw)
     s = raw[: cut.start()] if cut else raw
     s = _LEADING.sub("", s.strip()).strip(" '\"")
-    if len(s) < 2 or len(s) > longest or r.text_reject.search(s):
+    if len(s) < 2 or len(s) > longest:
+        return None
+    if r.text_reject.search(s) and not (counted and re.match(r"\d[\d,.]*\s+[A-Za-z]{2,}", s)):
         return None
     return s
 
