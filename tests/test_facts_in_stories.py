@@ -153,3 +153,30 @@ def test_engineering_help_floated_by_their_specialist_and_no_sponsor_asked_yet()
     said = read("Their TS suggested we join the private preview and talk to the product group.")
     assert said.get("engineering_engagement") is True
     assert read("No executive has been asked to sponsor this yet.").get("exec_sponsor") is False
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "value"),
+    [
+        ("Moving away from Microsoft would cost us about 450k all told.", "switching_cost", 450_000),
+        ("The seller told us it'd cost 1.5M to move.", "ms_claimed_switching_cost", 1_500_000),
+        ("Our COO Dana is championing this one.", "exec_sponsor", True),
+        ("That makes six calls with their team and nothing has changed.", "rounds_with_account_team", 6),
+        ("Microsoft's revised figure is 1.3 million a year.", "ms_annual_cost", 1_300_000),
+        ("Our spending limit is 800k a year.", "budget_per_year", 800_000),
+        ("We can stretch to 950k at most.", "budget_per_year", 950_000),
+        ("Still no budget figure from finance.", "budget_target_set", False),
+        ("They are pushing a 5-year commit.", "term_years", 5),
+    ],
+)
+def test_everyday_wording_of_deal_facts(text, key, value):
+    assert read(text).get(key) == value
+
+
+def test_a_walk_away_told_before_who_approved_it_and_we_are_aligned():
+    said = read("We'd walk above 1.2M a year, and leadership approved that last month.")
+    assert said.get("walk_threshold_agreed") is True
+    assert (
+        read("We're all aligned internally now.").get("internal_alignment")
+        == "IT yes, Finance yes, Procurement yes"
+    )
