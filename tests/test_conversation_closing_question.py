@@ -78,3 +78,19 @@ async def test_okay_to_send_after_a_checked_draft_checks_it_again(chat, deal):
     assert first.intent == "leakcheck" and first.verdict == "flagged", first.headline
     again = await chat("okay to send?")
     assert again.intent == "leakcheck" and again.verdict == "flagged", again.headline
+
+
+async def test_an_unsure_question_after_program_facts_is_the_levers_question(chat, deal):
+    await chat("Next year we're planning to migrate our file servers to Azure.")
+    await chat("Also, their marketing people asked if we'd do a case study on the Teams rollout.")
+    reply = await chat("Is there something in all that we can use?")
+    assert reply.intent in ("programs.levers", "form.ask"), reply.headline
+    if reply.intent == "form.ask":
+        assert "programs" in reply.plain_text().casefold() or "migration" in reply.plain_text().casefold()
+
+
+def test_timing_asked_in_so_many_words_is_the_timeline():
+    assert (
+        read("How do we look timing-wise? I don't want to rush anyone.", KB, now=NOW).intent
+        == "timeline.status"
+    )

@@ -233,7 +233,10 @@ def rule_expiry_is_timeline(d: Draft) -> None:
     c = d.cue
     if not (_first_question(d) or "?" in d.text):
         return
-    if c.expiry.search(d.text) and c.agreement.search(d.text) and c.when.search(d.text):
+    said = (c.expiry.search(d.text) and c.agreement.search(d.text) and c.when.search(d.text)) or (
+        c.timing.search(_asked_part(d.text) or d.text)
+    )
+    if said:
         if d.intent in (
             None,
             "deal.tell",
@@ -452,6 +455,8 @@ def read(
     if resolution is not None and resolution.rule is not None:
         _apply(resolution, d)
     _the_question_asked(body, kb, contacts, d)
+    if state is not None and d.intent is None and d.command is None:
+        _question_follows_told_facts(kb, state, d)
     facts: list[Fact] = []
     plain = plain and d.command is None
     parts = tuple(clauses(body, kb)) if plain else ()
@@ -489,6 +494,25 @@ def read(
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _question_follows_told_facts(kb: Knowledge, state: Any, d: Draft) -> None:
+    """A question the classifier left open, right after facts were told ("Anything there we can
+    use?" after a planned migration and a reference request): the question those facts lead to,
+    when the classifier ranked it among its first three (rule `question-follows-told-facts`)."""
+    if not (d.question or d.text.rstrip().endswith("?")) or not state.facts:
+        return
+    table = dialogue_config(kb).facts_ask
+    votes: dict[str, int] = {}
+    for key, _value in state.facts:
+        intent = table.get(key)
+        if intent is not None:
+            votes[intent] = votes.get(intent, 0) + 1
+    top3 = [name for name, p in d.ranking[:3] if p >= understanding_config(kb).suggest]
+    for intent in sorted(votes, key=lambda i: (-votes[i], d.rank_of(i))):
+        if intent in top3:
+            d.decide("question-follows-told-facts", intent)
+            return
 
 
 def _asked_part(body: str) -> str | None:
