@@ -180,3 +180,12 @@ def test_a_walk_away_told_before_who_approved_it_and_we_are_aligned():
         read("We're all aligned internally now.").get("internal_alignment")
         == "IT yes, Finance yes, Procurement yes"
     )
+
+
+def test_a_rise_over_what_we_pay_told_in_one_long_sentence():
+    said = read(
+        "They have come back with a renewal that's 10% higher than what we're paying now, three-year term, "
+        "and we currently pay 2M a year."
+    )
+    assert said.get("deal_value_per_year") == 2_000_000
+    assert said.get("ms_annual_cost") == 2_200_000
