@@ -189,3 +189,19 @@ def test_a_rise_over_what_we_pay_told_in_one_long_sentence():
     )
     assert said.get("deal_value_per_year") == 2_000_000
     assert said.get("ms_annual_cost") == 2_200_000
+
+
+def test_the_day_their_vp_phoned_is_no_renewal_date():
+    said = read(
+        "News on the renewal: their regional VP called our CIO on Tuesday asking what the hold-up is."
+    )
+    assert "renewal_date" not in said
+    assert read("The renewal is due on Tuesday.").get("renewal_date") == "2026-12-01"
+
+
+async def test_alignment_told_team_by_team_is_kept_as_read(chat, deal):
+    reply = await chat(
+        "Quick update: IT and Finance are firmly behind our position, Procurement is still unconvinced."
+    )
+    shown = (await chat("deal show")).plain_text()
+    assert "IT yes, Finance yes, Procurement not yet" in shown, (reply.headline, shown)

@@ -730,11 +730,21 @@ def _same_sentence(work: str, a: int, b: int) -> bool:
 _ORDINAL_ONLY = re.compile(r"(?:on\s+)?the\s+\d{1,2}(?:st|nd|rd|th)", re.IGNORECASE)
 
 
+_PAST_EVENT_DAY = re.compile(
+    r"\b(?:telephoned|phoned|called|rang|emailed|e-mailed|met|spoke|talked|said|told|asked|sent|wrote|replied|"
+    r"came\s+back|reached\s+out|got\s+in\s+touch|visited|dropped\s+by)\b[^.;]{0,40}$",
+    re.IGNORECASE,
+)
+_WEEKDAY = re.compile(r"(?:on\s+|last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
+
+
 def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None:
     got = _date_fact(c, r, now, tz)
     if got is not None and isinstance(got[1], DateFound):
         key, found = got
         day = found.day
+        if _PAST_EVENT_DAY.search(c.text[: found.span[0]]) and _WEEKDAY.fullmatch(found.said.strip()):
+            return  # "their VP telephoned our CEO on Friday": the day something happened, no deadline
         if r.past_date.search(c.text) and day > local_today(now, tz) and found.said[-4:].isdigit() is False:
             try:  # "it lapsed on 31 Oct": the last 31 October, not the next
                 day = day.replace(year=day.year - 1)
@@ -962,7 +972,8 @@ def _read_alignment(
         last = polarity if polarity is not None else last
         if polarity is None:
             # "IT, Finance and Procurement agreed": teams listed before their verdict.
-            bare = re.sub(r"\b(?:and|&|the|our|my|teams?|plus)\b|[\s,]", "", s, flags=re.I)
+            listed = s.rsplit(":", 1)[-1]  # "steerco last wk: IT, finance and procurement agreed"
+            bare = re.sub(r"\b(?:and|&|the|our|my|teams?|plus)\b|[\s,]", "", listed, flags=re.I)
             bare = re.sub(
                 r"(?i)finance|procurement|purchasing|sourcing|legal|IT|cio|cfo|chief\w+officer|director|headof",
                 "",
