@@ -231,11 +231,15 @@ async def alignment(ctx: Context) -> Reply:
             intent="escalation.alignment",
             actions=[Action("Should we escalate now?", {"intent": "escalation.check"})],
         )
-    told = {f.key for f in read_facts(said, ctx.kb, now=ctx.now, tz=ctx.tz, known=ctx.deal.facts)}
+    found = read_facts(said, ctx.kb, now=ctx.now, tz=ctx.tz, known=ctx.deal.facts)
+    told = {f.key for f in found}
     if told and "internal_alignment" not in told:
         # "Finance signed off our budget: 1.1m a year" tells the budget (noted already), not a stance
         return Reply(headline=f"Noted for {ctx.deal.name}.", intent="escalation.alignment")
-    news = esc.parse_alignment(said)
+    # The sentence reader's teams, clause by clause ("Finance and IT are behind it, Procurement
+    # is not yet persuaded"), before the whole-message parse.
+    read_value = next((f.value for f in found if f.key == "internal_alignment"), None)
+    news = esc.parse_alignment(str(read_value)) if read_value else esc.parse_alignment(said)
     if all(v is None for v in news.values()):
         return Reply(
             headline="Which team, and are they aligned? e.g. `procurement is aligned now`.",

@@ -216,6 +216,7 @@ def rule_watch_for_is_prep(d: Draft) -> None:
     if c.watch_for.search(d.text) and c.meeting.search(d.text) and not c.draft.search(d.text):
         if d.intent in (
             None,
+            "help",
             "deal.tell",
             "ms.statement",
             "disclosure.share",
@@ -232,7 +233,10 @@ def rule_expiry_is_timeline(d: Draft) -> None:
     c = d.cue
     if not (_first_question(d) or "?" in d.text):
         return
-    if c.expiry.search(d.text) and c.agreement.search(d.text) and c.when.search(d.text):
+    said = (c.expiry.search(d.text) and c.agreement.search(d.text) and c.when.search(d.text)) or (
+        c.timing.search(_asked_part(d.text) or d.text)
+    )
+    if said:
         if d.intent in (
             None,
             "deal.tell",
@@ -252,9 +256,18 @@ def rule_bringing_execs_in(d: Draft) -> None:
     c = d.cue
     if not (_first_question(d) or "?" in d.text) or c.draft.search(d.text):
         return
-    if c.our_exec.search(d.text) and c.involve.search(d.text) and c.asks_when_or_who.search(d.text):
+    asked = _asked_part(d.text) or d.text  # the question itself, not the story before it
+    exec_words = dialogue_config(d.kb).attribution.exec_words
+    ours = (
+        c.our_exec.search(asked)
+        or _the_exec_to_theirs(d)
+        # "Our CIO is upset. Should we ask CIO to call their AVP?": named before, asked about now
+        or (c.our_exec.search(d.text) and re.search(rf"\b{exec_words}\b", asked, re.IGNORECASE))
+    )
+    if ours and c.involve.search(asked) and c.asks_when_or_who.search(asked):
         if d.intent in (
             None,
+            "draft.escalation",  # no draft word: whether to, not the note itself
             "escalation.log",
             "favors.who",
             "favors.should_ask",
@@ -263,6 +276,15 @@ def rule_bringing_execs_in(d: Draft) -> None:
             "note",
         ):
             d.decide("bringing-execs-in", "escalation.check")
+
+
+def _the_exec_to_theirs(d: Draft) -> bool:
+    """ "the CFO … their area VP": an executive said with "the" is ours when theirs is named too."""
+    words = dialogue_config(d.kb).attribution.exec_words
+    return bool(
+        re.search(rf"\bthe\s+{words}\b", d.text, re.IGNORECASE)
+        and re.search(rf"\b(?:their|microsoft'?s)\s+(?:\w+\s+)?{words}\b", d.text, re.IGNORECASE)
+    )
 
 
 def rule_favour_in_idiom(d: Draft) -> None:
@@ -432,6 +454,9 @@ def read(
     d = _decide(body, kb, contacts)
     if resolution is not None and resolution.rule is not None:
         _apply(resolution, d)
+    _the_question_asked(body, kb, contacts, d)
+    if state is not None and d.intent is None and d.command is None:
+        _question_follows_told_facts(kb, state, d)
     facts: list[Fact] = []
     plain = plain and d.command is None
     parts = tuple(clauses(body, kb)) if plain else ()
@@ -466,6 +491,58 @@ def read(
         args=dict(d.args),
         steps=tuple(d.steps),
     )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _question_follows_told_facts(kb: Knowledge, state: Any, d: Draft) -> None:
+    """A question the classifier left open, right after facts were told ("Anything there we can
+    use?" after a planned migration and a reference request): the question those facts lead to,
+    when the classifier ranked it among its first three (rule `question-follows-told-facts`)."""
+    if not (d.question or d.text.rstrip().endswith("?")) or not state.facts:
+        return
+    table = dialogue_config(kb).facts_ask
+    votes: dict[str, int] = {}
+    for key, _value in state.facts:
+        intent = table.get(key)
+        if intent is not None:
+            votes[intent] = votes.get(intent, 0) + 1
+    top3 = [name for name, p in d.ranking[:3] if p >= understanding_config(kb).suggest]
+    for intent in sorted(votes, key=lambda i: (-votes[i], d.rank_of(i))):
+        if intent in top3:
+            d.decide("question-follows-told-facts", intent)
+            return
+
+
+def _asked_part(body: str) -> str | None:
+    """The question sentences at the end of a message that told something first, or None."""
+    if not body.rstrip().endswith("?"):
+        return None
+    sentences = [x for x in _SENTENCE_END.split(body) if x.strip()]
+    start = len(sentences) - 1
+    while start > 0 and sentences[start - 1].rstrip().endswith("?"):
+        start -= 1
+    return " ".join(sentences[start:]) if start > 0 else None
+
+
+def _the_question_asked(body: str, kb: Knowledge, contacts: Mapping[str, str] | None, d: Draft) -> None:
+    """A message that tells, then asks ("Finance set our target at 2.2M. So do we take it to
+    their AVP now?"): when the whole message left the intent open or read as news, the question
+    sentences at its end, read alone, say what is asked (rule `the-question-asked`). The facts
+    are still read from the whole message."""
+    if d.command is not None or not body.rstrip().endswith("?"):
+        return
+    news = set(dialogue_config(kb).logging_intents) | {"fact.stated", "help", "unknown"}
+    by_model = bool(d.steps) and d.steps[-1].rule == "model"  # no pattern or rule read it so
+    if d.intent is not None and d.intent not in news and not by_model:
+        return
+    asked = _asked_part(body)
+    if asked is None:
+        return
+    q = _decide(asked, kb, contacts)
+    if q.intent is not None and q.intent not in news and q.command is None and q.intent != d.intent:
+        d.decide("the-question-asked", q.intent, q.args)
 
 
 def _apply(res: Resolution, d: Draft) -> None:
