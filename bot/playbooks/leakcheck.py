@@ -867,7 +867,8 @@ def check(
         read.read_all([sentence.strip() for _, sentence in ours])
     for at, sentence in ours:
         _check_sentence(message, sentence, at, role, kb, result, secrets, tol, days, now, read)
-    result.flags.sort(key=lambda f: f.start)
+    # in order of the message; within a sentence the rules' findings (they name the words) first
+    result.flags.sort(key=lambda f: (f.sentence_start, f.detector.startswith("reading-"), f.start))
     return result
 
 
