@@ -55,7 +55,7 @@ def test_the_sentences_by_other_hands_are_kept_apart_and_never_equal_a_test_corp
 
     def walk(x: object) -> None:
         if isinstance(x, str):
-            corpus.update(norm(part) for part in re.split(r"(?<=[.!?])\s+|\n", x) + [x] if part.strip())
+            corpus.update(norm(part) for part in [*re.split(r"(?<=[.!?])\s+|\n", x), x] if part.strip())
         elif isinstance(x, dict):
             for v in x.values():
                 walk(v)
@@ -77,7 +77,8 @@ def test_the_sentences_by_other_hands_are_kept_apart_and_never_equal_a_test_corp
             {"competitive", "position"},
         ),
         (
-            "Our CFO and CIO still disagree about Copilot, and the money lapses if nothing is signed by March.",
+            "Our CFO and CIO still disagree about Copilot, and the money lapses if nothing is signed "
+            "by March.",
             {"internal", "urgency"},
             {"position", "urgency"},
         ),

@@ -410,15 +410,17 @@ def _search(
     `_prefixes`)."""
     if starts is None or low is None:
         return p.search(text)
-    at: set[int] = set()
+    at: list[int] = []
     for lit, key in starts:
         if key is not None and key not in words:
             continue
         i = low.find(lit)
         while i >= 0:
-            at.add(i)
+            at.append(i)
             i = low.find(lit, i + 1)
-    for i in sorted(at):
+    if len(at) > 1:
+        at = sorted(set(at))
+    for i in at:
         m = p.match(text, i)
         if m is not None:
             return m
@@ -453,6 +455,7 @@ class _Plan:
 
     spec: DetectorSpec
     requires_bits: int
+    common_bits: int  # the gates every one of its patterns needs (none tried without them)
     patterns: tuple[tuple[int, re.Pattern[str], frozenset[Start] | None], ...]
     requires: tuple[tuple[re.Pattern[str], frozenset[Start] | None], ...]
     unless: tuple[tuple[re.Pattern[str], frozenset[Start] | None], ...]
@@ -466,6 +469,7 @@ def _plan(c: Compiled) -> _Plan:
     return _Plan(
         c.spec,
         _bits(c.requires_needs),
+        _bits(frozenset.intersection(*c.needs)) if c.needs else 0,
         tuple(zip(map(_bits, c.needs), c.patterns, c.starts, strict=True)),
         tuple(zip(c.requires, c.requires_starts, strict=True)),
         tuple(zip(c.unless, c.unless_starts, strict=True)),
@@ -926,7 +930,7 @@ def _check_sentence(
     low = _lower(masked)
     for plan in rx.plans:
         spec = plan.spec
-        if plan.requires_bits & shut or spec.kind in seen:
+        if (plan.requires_bits | plan.common_bits) & shut or spec.kind in seen:
             continue
         live = [(p, st) for need, p, st in plan.patterns if not need & shut]
         if not live:
