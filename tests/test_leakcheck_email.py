@@ -127,7 +127,10 @@ def test_a_pattern_is_tried_only_where_a_match_can_start_and_finds_what_a_full_s
     assert start_literals(r"\bour (bottom line|floor)\b") == frozenset({("our ", "our")})
     assert start_literals(r"(?:we'd|i) lose") == frozenset({("we'd", None), ("i", None)})
     assert start_literals(r"\b(we|I)\b") == frozenset({("we", "we"), ("i", None)})
-    assert start_literals(r"(foo)?bar") is None  # an optional start: the full search
+    optional_article = frozenset({("the ", "the"), ("max", "max"), ("cap", "cap")})
+    assert start_literals(r"\b(the )?(max|cap)\b") == optional_article
+    assert start_literals(r"(?<!¤)¤+ a year") == frozenset({("¤", None)})
+    assert start_literals(r"(foo){0,2}bar") is None  # a start it cannot tell: the full search
     assert start_literals(r"[a-z]+ly") is None
     # every regex of the rules, on every sentence of our drafts (and in capitals): the same match
     data = Path(__file__).parent / "data"

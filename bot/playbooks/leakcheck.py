@@ -240,6 +240,7 @@ def _optional_at(text: str, end: int) -> bool:
 
 
 _LOOKBEHIND = re.compile(r"^\(\?<[!=][^()]*\)")
+_LOOKBEHIND_AT = re.compile(r"\(\?<[!=][^()]*\)")  # for .match(text, pos): "^" holds only at 0
 
 
 def _alt_words(alt: str) -> set[str] | None:
@@ -358,6 +359,21 @@ def _starts(
 _WORD_START = re.compile(r"[a-z0-9']+")
 
 
+def _group_starts(
+    text: str, i: int, close: int, ends: dict[int, int], bars: dict[int, list[int]], bounded: bool
+) -> frozenset[Start] | None:
+    body = i + 1
+    if text.startswith("?:", body):
+        body += 2
+    elif text.startswith("?p<", body):
+        body = text.index(">", body) + 1
+    elif (m := re.match(r"\?-?i:", text[body : body + 4])) is not None:
+        body += m.end()  # a case flag: the text is compared in lower case anyway
+    elif text.startswith("?", body):
+        return None
+    return _starts(text, body, close, bars[i], ends, bars, bounded)
+
+
 def _alt_starts(
     text: str, i: int, end: int, ends: dict[int, int], bars: dict[int, list[int]], bounded: bool
 ) -> frozenset[Start] | None:
@@ -365,26 +381,27 @@ def _alt_starts(
         if text.startswith("\\b", i):
             i += 2
             bounded = True
-        elif (m := _LOOKBEHIND.match(text, i)) is not None and m.end() <= end:
+        elif (m := _LOOKBEHIND_AT.match(text, i)) is not None and m.end() <= end:
             i = m.end()  # a look-behind narrows where a match starts, never where it may
         else:
             break
     if i >= end:
         return None
+    if text.startswith("\\d", i):
+        return None if _optional_at(text, i + 1) else frozenset((d, None) for d in "0123456789")
     if text[i] == "(":
         close = ends.get(i)
-        if close is None or close >= end or _optional_at(text, close):
+        if close is None or close >= end:
             return None
-        body = i + 1
-        if text.startswith("?:", body):
-            body += 2
-        elif text.startswith("?p<", body):
-            body = text.index(">", body) + 1
-        elif (m := re.match(r"\?-?i:", text[body : body + 4])) is not None:
-            body += m.end()  # a case flag: the text is compared in lower case anyway
-        elif text.startswith("?", body):
+        inner = _group_starts(text, i, close, ends, bars, bounded)
+        if inner is None or not _optional_at(text, close):
+            return inner
+        # "(the )?renewal": the group's starts or what follows it
+        q = re.compile(r"[?*]\??").match(text, close + 1)
+        if q is None or q.end() >= end:
             return None
-        return _starts(text, body, close, bars[i], ends, bars, bounded)
+        rest = _alt_starts(text, q.end(), end, ends, bars, bounded)
+        return None if rest is None else inner | rest
     j = i
     while j < end and text[j] not in _META:
         j += 1
@@ -582,6 +599,8 @@ class LeakResult:
     role: str
     flags: list[Flag] = field(default_factory=list)
     greeting_name: str | None = None  # the name the greeting carries ("Hi Jane," → Jane)
+    # each sentence as masked (`_mask`), kept so the rewrite's re-check does not read it again
+    masks: dict[str, tuple[str, list[_Amount]]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def verdict(self) -> str:
@@ -852,12 +871,15 @@ def check(
     deal: DealView | None = None,
     now: datetime | None = None,
     read: Read | None = None,
+    *,
+    masks: dict[str, tuple[str, list[_Amount]]] | None = None,
 ) -> LeakResult:
     """Every passage of `message` that gives something away to `role`, in order. `read` is the
     disclosure reading for this message (bot/understanding/disclosure.py: `reader(kb)`); without
-    it, the rules alone."""
+    it, the rules alone. `masks` are the masked sentences of an earlier check of the same words
+    (the rewrite's re-check passes the first check's)."""
     segments, name = email_parts(message, kb)
-    result = LeakResult(role=role, greeting_name=name)
+    result = LeakResult(role=role, greeting_name=name, masks={} if masks is None else masks)
     secrets = _secrets(deal, kb)
     tol = kb.section("leakcheck.protected").tolerance
     days = _secret_days(deal, kb) if now is not None else []
@@ -889,7 +911,10 @@ def _check_sentence(
     now: datetime | None,
     read: Read | None = None,
 ) -> None:
-    masked, amounts = _mask(sentence, kb)
+    got = result.masks.get(sentence)
+    if got is None:
+        got = result.masks[sentence] = _mask(sentence, kb)
+    masked, amounts = got
     context = message[max(0, at - 300) : at]  # what `requires` may also find: the words just before
     seen: set[str] = set()  # one flag per kind per sentence
     stripped = sentence.strip()
@@ -1017,7 +1042,7 @@ def rewrite_checked(
     used: set[str] = set()
     text, changes = _apply(message, result.flags, used)
     for _ in range(3):
-        again = check(text, result.role, kb, deal, now, read)
+        again = check(text, result.role, kb, deal, now, read, masks=result.masks)
         if not again.flags:
             return text, changes
         text, more = _apply(text, again.flags, {*used, *(f.say_instead for f in again.flags)})
