@@ -28,6 +28,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any, Protocol
 
@@ -456,13 +457,16 @@ def _prefixes(text: str) -> set[str]:
     """Every beginning (up to six letters) of every word of the text, lower-case."""
     out: set[str] = {m for m in (MONEY_MARK, PCT_MARK) if m in text}
     for t in _TOKEN.findall(text.casefold()):
-        for k in range(2, min(len(t), 6) + 1):
-            out.add(t[:k])
-        if "'" in t:  # a word boundary stands after an apostrophe too ("we'll")
-            for part in t.split("'")[1:]:
-                for k in range(2, min(len(part), 6) + 1):
-                    out.add(part[:k])
+        out.update(_word_prefixes(t))
     return out
+
+
+@lru_cache(maxsize=20_000)
+def _word_prefixes(t: str) -> tuple[str, ...]:
+    """The beginnings (2 to 6 letters) of one word, and of what follows each apostrophe in it (a
+    word boundary stands there too: "we'll"). Kept per word: a draft repeats its words."""
+    parts = [t, *t.split("'")[1:]] if "'" in t else [t]
+    return tuple(part[:k] for part in parts for k in range(2, min(len(part), 6) + 1))
 
 
 @dataclass(frozen=True, slots=True)
