@@ -173,3 +173,56 @@ async def test_told_and_asked_notes_the_fact_and_still_answers_the_question(chat
     assert any(i.text.startswith("Noted") for s in reply.sections for i in s.items)
     assert reply.actions or any(s.items for s in reply.sections[1:])
     assert shown in (await chat("deal show")).plain_text()
+
+
+# --- a pattern gives way when the words that matter say something else (issue #21) -------------
+
+
+@pytest.mark.parametrize(
+    "text, intent, rule",
+    [
+        # a promise with no strings attached is a commitment; with strings, their move
+        (
+            "the specialist told us she'll cover the pilot licences for us",
+            "commitments.log",
+            "promise-is-a-commitment",
+        ),
+        (
+            "our CSM told us they'll sort out free FastTrack hours for the rollout",
+            "commitments.log",
+            "promise-is-a-commitment",
+        ),
+        # a promise the statement reader knows as a call concession stays theirs (it logs the promise)
+        ("their AE said they would waive the onboarding fee", "ms.statement", None),
+        ("the AE said they would waive the onboarding fee if we sign by Friday", "ms.statement", None),
+        # asked to write something: the draft, whatever the message tells on the way
+        (
+            "The AE says the price only holds until Friday. Can you put together our answer?",
+            "draft.exploding_offer",
+            "asks-for-a-draft",
+        ),
+        (
+            "the deal desk told us the offer lapses at quarter end, write me something to send back",
+            "draft.exploding_offer",
+            "asks-for-a-draft",
+        ),
+        # a reminder asked for, whatever it is about
+        ("ping me on Monday to revisit the walk away figures", "reminders.add", "reminder-request"),
+        # our teams' stance told, not asked
+        (
+            "Everybody here is on board with the escalation now.",
+            "escalation.alignment",
+            "stance-told-is-alignment",
+        ),
+    ],
+)
+def test_a_pattern_gives_way_to_what_the_words_mean(text, intent, rule):
+    r = read(text, KB)
+    assert r.intent == intent, (r.intent, r.steps, r.ranking[:3])
+    if rule is not None:
+        assert rule in [s.rule for s in r.steps]
+
+
+def test_a_question_about_a_promise_is_not_logged_as_one():
+    r = read("the AE said she'd waive the fee, should we trust that?", KB)
+    assert r.intent != "commitments.log"

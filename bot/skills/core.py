@@ -304,7 +304,6 @@ async def deal_tell(ctx: Context) -> Reply:
     return Reply(
         headline=ctx.kb.say("core.tell-no-fact"),
         intent="deal.tell",
-        sections=[Section(items=[Item(ctx.kb.say(f"core.tell-example-{n}")) for n in (1, 2)])],
         actions=[Action("Keep it as a note", {"intent": "note", "rest": said})] if said else [],
     )
 

@@ -298,6 +298,94 @@ def rule_question_is_not_a_log(d: Draft) -> None:
     d.decide("question-is-not-a-log", None)
 
 
+# A pattern fires on a few words; the rules below let it give way when the words that matter say
+# something else and the model ranks that first (cues in knowledge/understanding.yaml `rule_cues`).
+
+
+def _rule_cue(d: Draft, name: str) -> re.Pattern[str]:
+    def build(kb: Knowledge) -> dict[str, re.Pattern[str]]:
+        raw = understanding_config(kb).rule_cues
+        return {
+            k: re.compile("".join(x.strip() for x in v.splitlines()), re.IGNORECASE) for k, v in raw.items()
+        }
+
+    return d.kb.derive("reading.rule_cues", build)[name]
+
+
+def _model_says(d: Draft, *names: str) -> str | None:
+    """The model's first pick when it is one of `names` and at least as sure as `confident`."""
+    if not d.ranking:
+        return None
+    top, p = d.ranking[0]
+    return top if top in names and p >= understanding_config(d.kb).confident else None
+
+
+def rule_promise_is_a_commitment(d: Draft) -> None:
+    """Microsoft's person saying they will do something for us, with no condition attached ("the
+    CSM said she'd get us FastTrack hours"), is a promise for the register; with strings
+    attached ("... if we add seats") it stays their move, and so does a promise the statement
+    reader knows as a concession on a call (it logs the verbal commitment with the statement)."""
+    if d.intent != "ms.statement" or d.move is not None or _first_question(d):
+        return
+    if not _rule_cue(d, "promise").search(d.text) or _rule_cue(d, "condition").search(d.text):
+        return
+    if not _model_says(d, "commitments.log"):
+        return
+    from bot.playbooks.counter_moves import classify
+
+    if classify(d.text, d.kb).type not in ("call_concession", "verbal_refused"):
+        # (a promise the statement reader knows as a call concession is logged there, with its
+        # verbal commitment: it stays their statement)
+        d.decide("promise-is-a-commitment", "commitments.log")
+
+
+def rule_asks_for_a_draft(d: Draft) -> None:
+    """A message that asks the coach to write something ("... can you write our reply?", "draft
+    pls") is that draft, whatever it tells on the way."""
+    if d.command is not None or d.intent in ("leakcheck", None) or str(d.intent).startswith("draft."):
+        return
+    if not _rule_cue(d, "draft_request").search(d.text):
+        return
+    top = _model_says(d, *(n for n, _ in d.ranking if n.startswith("draft.")))
+    if top is not None:
+        d.decide("asks-for-a-draft", top)
+
+
+def rule_reminder_request(d: Draft) -> None:
+    """ "Remind me ...", "nudge me next Tuesday to ...": a reminder, whatever it is about."""
+    if d.command is not None or d.intent is None or d.intent.startswith("reminders."):
+        return
+    if _rule_cue(d, "reminder_request").search(d.text) and d.rank_of("reminders.add") <= 1:
+        if d.p("reminders.add") >= understanding_config(d.kb).confident / 2:
+            d.decide("reminder-request", "reminders.add")
+
+
+def rule_note_request(d: Draft) -> None:
+    """ "Make a note ...", "jot down ...": a note, whatever it is about."""
+    if d.command is not None or d.intent in (None, "note") or _first_question(d):
+        return
+    if d.cue.log_request.search(d.text[:40]) and _model_says(d, "note"):
+        d.decide("note-request", "note")
+
+
+def rule_stance_told_is_alignment(d: Draft) -> None:
+    """Our teams' stance told, not asked ("everyone internally agrees on the escalation ask
+    now"), is the alignment update, not the question whether to escalate."""
+    if d.intent != "escalation.check" or _first_question(d) or "?" in d.text:
+        return
+    if _rule_cue(d, "stance").search(d.text) and _model_says(d, "escalation.alignment"):
+        d.decide("stance-told-is-alignment", "escalation.alignment")
+
+
+def rule_kpis_told(d: Draft) -> None:
+    """What a Microsoft person is measured or paid on ("she's bonused on E5 attach") is their
+    KPIs, even when told as something they said."""
+    if d.command is not None or d.intent in (None, "contacts.kpis") or _first_question(d):
+        return
+    if _rule_cue(d, "measured_on").search(d.text) and _model_says(d, "contacts.kpis"):
+        d.decide("kpis-told", "contacts.kpis")
+
+
 RULES: tuple[tuple[str, Rule], ...] = (
     ("checking-a-draft", rule_checking_a_draft),
     ("ours-not-microsoft", rule_ours_not_microsoft),
@@ -308,6 +396,12 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("watch-for-is-prep", rule_watch_for_is_prep),
     ("expiry-is-timeline", rule_expiry_is_timeline),
     ("favour-in-idiom", rule_favour_in_idiom),
+    ("promise-is-a-commitment", rule_promise_is_a_commitment),
+    ("asks-for-a-draft", rule_asks_for_a_draft),
+    ("reminder-request", rule_reminder_request),
+    ("note-request", rule_note_request),
+    ("stance-told-is-alignment", rule_stance_told_is_alignment),
+    ("kpis-told", rule_kpis_told),
     ("question-is-not-a-log", rule_question_is_not_a_log),
 )
 
