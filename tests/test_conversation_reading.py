@@ -230,3 +230,39 @@ def test_a_pattern_gives_way_to_what_the_words_mean(text, intent, rule):
 def test_a_question_about_a_promise_is_not_logged_as_one():
     r = read("the AE said she'd waive the fee, should we trust that?", KB)
     assert r.intent != "commitments.log"
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        # told, not asked: the facts are the message, not a request for the check they are about
+        ("Our fallback is moving mail to Zoho, priced at roughly 480k a year.", "deal.tell"),
+        ("contract renewal lands on 31 October 2027, as every cycle", "deal.tell"),
+        # a figure corrected
+        ("update the fallback's cost to 510k a year, the old number was wrong", "fact.set"),
+        # asked after a comma, still a question: the check
+        ("Zoho quoted 480k a year against their 1.9m, is leaving realistic", "walkaway.check"),
+    ],
+)
+def test_a_statement_with_facts_tells_them(text, intent):
+    r = read(text, KB, now=NOW)
+    assert r.intent == intent, (r.intent, r.steps, r.ranking[:3], [f.key for f in r.facts])
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        # a plain statement the model took for a change tells facts (all of them get noted)
+        ("the main gap is the Teams Phone price, worth about 250k a year to us", "deal.tell"),
+        # a change asked for in so many words stays a change
+        ("change the Teams Phone gap to 270k a year", "fact.set"),
+    ],
+)
+def test_a_fact_change_is_asked_for_in_so_many_words(text, intent):
+    r = read(text, KB, now=NOW)
+    assert r.intent == intent, (r.intent, r.steps, r.ranking[:3])
+
+
+def test_whether_to_tell_them_is_the_disclosure_check():
+    r = read("shld I mention our SAP move to the CSM? might bring funding", KB)
+    assert r.intent == "disclosure.share", (r.steps, r.ranking[:3])

@@ -142,7 +142,9 @@ def rule_ours_not_microsoft(d: Draft) -> None:
     if not ours or d.move is not None or d.command is not None:
         return
     assert d.speaker is not None
-    reported = d.intent == "ms.statement" or (d.intent is None and bool(_SAYING.search(d.text)))
+    said = bool(_SAYING.search(d.text[d.speaker.span[1] : d.speaker.span[1] + 40]))
+    guessed = d.intent in _ADVICE and d.steps[-1].rule == "model" and d.p(d.intent or "") < 0.6
+    reported = d.intent == "ms.statement" or (said and (d.intent is None or guessed))
     if not reported:
         return
     if _first_question(d):
@@ -386,6 +388,68 @@ def rule_kpis_told(d: Draft) -> None:
         d.decide("kpis-told", "contacts.kpis")
 
 
+def rule_telling_them_is_disclosure(d: Draft) -> None:
+    """Whether to tell someone at Microsoft something ("should I tell him about it?", "can we
+    let the CSM know our timeline?") is the disclosure check, when the model ranks it close."""
+    if d.command is not None or d.intent == "disclosure.share" or d.pattern is not None:
+        return
+    if not (_first_question(d) or "?" in d.text) or d.rank_of("disclosure.share") > 1:
+        return
+    if (
+        _rule_cue(d, "disclose").search(d.text)
+        and d.p("disclosure.share") >= understanding_config(d.kb).suggest
+    ):
+        d.decide("telling-them-is-disclosure", "disclosure.share")
+
+
+def rule_a_change_is_asked_for(d: Draft) -> None:
+    """Changing a fact is asked for in so many words ("set", "change", "it's 5, not 3", "I typed
+    15 by mistake"); a plain statement the model took for a change tells facts instead, and all
+    of them are noted."""
+    if d.intent != "fact.set" or d.pattern is not None or d.command is not None or _first_question(d):
+        return
+    if not _rule_cue(d, "correction").search(d.text) and not d.cue.log_request.search(d.text):
+        d.decide("a-change-is-asked-for", "deal.tell")
+
+
+# Advice a person asks for; told as a plain statement with facts in it, the message tells them.
+_ADVICE = (
+    "walkaway.check",
+    "timeline.status",
+    "escalation.check",
+    "draft.exploding_offer",
+)
+
+
+def rule_statement_tells_facts(d: Draft) -> None:
+    """Run once the facts are read, on the model's pick alone: a plain statement that states deal
+    facts ("our alternative is Google Workspace, about 900k a year", "renewal's 30 June") tells
+    them; it does not ask for the advice the words are about. A correction of a figure is a fact
+    change; Microsoft's words ("MS reckons switching would cost us 5m") are their statement."""
+    advice = d.intent in _ADVICE or str(d.intent).startswith("draft.")
+    if d.command is not None or _first_question(d) or "?" in d.text:
+        return
+    if _rule_cue(d, "correction").search(d.text) and (
+        d.intent == "deal.tell" or (d.intent is None and d.rank_of("fact.set") <= 1)
+    ):
+        d.decide("statement-tells-facts", "fact.set")  # a figure corrected in so many words
+        return
+    if not advice:
+        return
+    if any(d.cue.question_lead.search(part) for part in re.split(r"[,;:.!—–]|\s-\s", d.text)[1:]):
+        return  # "AWS quoted 1.6m a year, is walking realistic": asked after a comma
+    if d.cue.draft.search(d.text) or _rule_cue(d, "draft_request").search(d.text):
+        return
+    if _rule_cue(d, "reply").search(d.text):  # "... and I'm going to reply to her today"
+        return
+    if _rule_cue(d, "correction").search(d.text):
+        d.decide("statement-tells-facts", "fact.set")
+    elif d.speaker is not None and d.speaker.side == MICROSOFT:
+        d.decide("statement-tells-facts", "ms.statement")
+    else:
+        d.decide("statement-tells-facts", "deal.tell")
+
+
 RULES: tuple[tuple[str, Rule], ...] = (
     ("checking-a-draft", rule_checking_a_draft),
     ("ours-not-microsoft", rule_ours_not_microsoft),
@@ -402,6 +466,8 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("note-request", rule_note_request),
     ("stance-told-is-alignment", rule_stance_told_is_alignment),
     ("kpis-told", rule_kpis_told),
+    ("a-change-is-asked-for", rule_a_change_is_asked_for),
+    ("telling-them-is-disclosure", rule_telling_them_is_disclosure),
     ("question-is-not-a-log", rule_question_is_not_a_log),
 )
 
@@ -538,6 +604,8 @@ def read(
             worth = _worth_of_last_fact(body, kb, state, known)
             if worth is not None:
                 facts.append(Fact(worth[0], worth[1], (0, len(body)), 0.8, body, side))
+        if facts and d.steps and d.steps[-1].rule in ("model", "model-unsure"):
+            rule_statement_tells_facts(d)
     return Reading(
         text=said,
         resolved=body,
