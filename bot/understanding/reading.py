@@ -430,7 +430,7 @@ def rule_statement_tells_facts(d: Draft) -> None:
     if d.command is not None or _first_question(d) or "?" in d.text:
         return
     if _rule_cue(d, "correction").search(d.text) and (
-        d.intent == "deal.tell" or (d.intent is None and d.rank_of("fact.set") <= 1)
+        d.intent == "deal.tell" or (d.intent is None and d.rank_of("fact.set") <= 3)
     ):
         d.decide("statement-tells-facts", "fact.set")  # a figure corrected in so many words
         return
