@@ -211,3 +211,20 @@ def test_no_skill_answers_with_a_syntax_example():
             if _re.search(r"(?i)\b(ask|tell|say) (me|it) (like this|as)\b|say who and what|e\.g\. `", line):
                 found.append(f"{path.name}:{n}: {line.strip()[:80]}")
     assert found == []
+
+
+async def test_kpis_told_in_a_sentence_are_kept_and_a_missing_part_asked(chat, people):
+    told = await chat("the CSM mentioned she's measured on Copilot adoption and renewals, apparently")
+    assert told.intent == "contacts.kpis" and told.verdict == "noted", told.headline
+    assert "Ana Ruiz" in told.headline and "Copilot adoption" in told.headline
+    ask = await chat("kpis Jane")
+    assert ask.headline == "What is Jane Smith measured or paid on? Name a few, separated by commas."
+    done = await chat("E5 attach, Azure consumption")
+    assert done.intent == "contacts.kpis" and "E5 attach" in done.headline
+
+
+async def test_an_empty_note_asks_what_it_should_say_and_the_answer_is_kept(chat, deal):
+    ask = await chat("note:")
+    assert ask.headline == "What should the note say?"
+    done = await chat("the CFO is away until the 12th")
+    assert done.intent == "note" and done.headline.startswith("Noted")
