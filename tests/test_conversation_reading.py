@@ -266,3 +266,19 @@ def test_a_fact_change_is_asked_for_in_so_many_words(text, intent):
 def test_whether_to_tell_them_is_the_disclosure_check():
     r = read("shld I mention our SAP move to the CSM? might bring funding", KB)
     assert r.intent == "disclosure.share", (r.steps, r.ranking[:3])
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        # someone at Microsoft said it: their statement, not our facts told
+        ("Priya said we must sign by the 20th or the 9% goes away", "ms.statement"),
+        # a correction in so many words, with the old figure after "not"
+        ("Correction: the budget is 1.6m a year, not 1.4m.", "fact.set"),
+        # asking for an e-mail is the draft, whatever figure it names
+        ("I need an email asking them to put the 8% price cap in writing", "draft.confirm"),
+    ],
+)
+def test_who_said_it_and_what_is_asked_decide_a_statement_with_facts(text, intent):
+    r = read(text, KB, now=NOW)
+    assert r.intent == intent, (r.intent, r.steps, r.ranking[:3], [f.key for f in r.facts])

@@ -408,6 +408,8 @@ def rule_a_change_is_asked_for(d: Draft) -> None:
     of them are noted."""
     if d.intent != "fact.set" or d.pattern is not None or d.command is not None or _first_question(d):
         return
+    if re.match(r"\s*[\w '’()/-]{2,40}?\s*[:=]\s*\S", d.text):
+        return  # "budget per year: 2400000": a fact named with its value is set as said
     if not _rule_cue(d, "correction").search(d.text) and not d.cue.log_request.search(d.text):
         d.decide("a-change-is-asked-for", "deal.tell")
 
@@ -421,7 +423,7 @@ _ADVICE = (
 )
 
 
-def rule_statement_tells_facts(d: Draft) -> None:
+def rule_statement_tells_facts(d: Draft, facts: list[Fact]) -> None:
     """Run once the facts are read, on the model's pick alone: a plain statement that states deal
     facts ("our alternative is Google Workspace, about 900k a year", "renewal's 30 June") tells
     them; it does not ask for the advice the words are about. A correction of a figure is a fact
@@ -429,22 +431,22 @@ def rule_statement_tells_facts(d: Draft) -> None:
     advice = d.intent in _ADVICE or str(d.intent).startswith("draft.")
     if d.command is not None or _first_question(d) or "?" in d.text:
         return
-    if _rule_cue(d, "correction").search(d.text) and (
-        d.intent == "deal.tell" or (d.intent is None and d.rank_of("fact.set") <= 3)
-    ):
-        d.decide("statement-tells-facts", "fact.set")  # a figure corrected in so many words
-        return
-    if not advice:
-        return
     if any(d.cue.question_lead.search(part) for part in re.split(r"[,;:.!—–]|\s-\s", d.text)[1:]):
         return  # "AWS quoted 1.6m a year, is walking realistic": asked after a comma
-    if d.cue.draft.search(d.text) or _rule_cue(d, "draft_request").search(d.text):
+    draftish = bool(
+        d.cue.draft.search(d.text)
+        or _rule_cue(d, "draft_request").search(d.text)
+        or _rule_cue(d, "reply").search(d.text)  # "... and I'm going to reply to her today"
+    )
+    if _rule_cue(d, "correction").search(d.text) and len({f.span for f in facts}) == 1:
+        if d.intent in ("deal.tell", None) or (advice and not draftish):  # one figure, corrected
+            d.decide("statement-tells-facts", "fact.set")
         return
-    if _rule_cue(d, "reply").search(d.text):  # "... and I'm going to reply to her today"
+    if not advice or draftish:
         return
-    if _rule_cue(d, "correction").search(d.text):
-        d.decide("statement-tells-facts", "fact.set")
-    elif d.speaker is not None and d.speaker.side == MICROSOFT:
+    if (d.speaker is not None and d.speaker.side == MICROSOFT) or (
+        (d.speaker is None or d.speaker.side != US) and _SAYING.search(d.text[:40])
+    ):  # "Jane said we have to sign by Friday …", "MS reckons switching would cost 5m"
         d.decide("statement-tells-facts", "ms.statement")
     else:
         d.decide("statement-tells-facts", "deal.tell")
@@ -605,7 +607,7 @@ def read(
             if worth is not None:
                 facts.append(Fact(worth[0], worth[1], (0, len(body)), 0.8, body, side))
         if facts and d.steps and d.steps[-1].rule in ("model", "model-unsure"):
-            rule_statement_tells_facts(d)
+            rule_statement_tells_facts(d, facts)
     return Reading(
         text=said,
         resolved=body,
