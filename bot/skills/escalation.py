@@ -57,7 +57,8 @@ async def ms_statement(ctx: Context) -> Reply:
     assert ctx.deal is not None
     text = str(ctx.intent.args.get("rest") or ctx.intent.text).strip()
     if not text:
-        return Reply(headline="What did Microsoft say? `ms said: TEXT`", intent="ms.statement")
+        ctx.awaiting = {"intent": "ms.statement", "args": {}, "slot": "rest"}
+        return Reply(headline=ctx.kb.say("counter.ask-what-said"), intent="ms.statement")
     found = counter_moves.classify(text, ctx.kb)
     if ctx.intent.args.get("asked"):  # "do we accept?" right after their move: answer, log nothing again
         return _statement_asked_about(ctx, found, follow_up=True)
@@ -242,7 +243,7 @@ async def alignment(ctx: Context) -> Reply:
     news = esc.parse_alignment(str(read_value)) if read_value else esc.parse_alignment(said)
     if all(v is None for v in news.values()):
         return Reply(
-            headline="Which team, and are they aligned? e.g. `procurement is aligned now`.",
+            headline=ctx.kb.say("escalation.ask-which-team"),
             intent="escalation.alignment",
         )
     merged = esc.merge_alignment(esc.parse_alignment(ctx.deal.fact("internal_alignment")), news)

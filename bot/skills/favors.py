@@ -421,21 +421,44 @@ async def balance(ctx: Context) -> Reply:
     )
 
 
+_MEASURED_ON = re.compile(
+    r"\b(?:bonused|measured|paid|compensated|comped|incentivi[sz]ed|rewarded|judged|targeted|commissioned)\s+on\s+"
+    r"(?P<kpis>.+)$|\b(?:kpis?|targets?|goals?|quota|scorecard)\b(?:\s+(?:this|for\s+the)\s+\w+)?\s*(?:is|are|=|:)\s+"
+    r"(?P<kpis2>.+)$",
+    re.IGNORECASE,
+)
+_HEDGE_TAIL = re.compile(
+    r"[,;]?\s*\b(?:apparently|i\s+think|i\s+believe|it\s+seems|by\s+the\s+way)\b.*$|[.!]+$", re.I
+)
+
+
 @skill("contacts.kpis")
 async def set_kpis(ctx: Context) -> Reply:
     assert ctx.deal is not None
     args = ctx.intent.args
-    if "rest" in args:
-        name, _, kpis_text = args["rest"].partition(":")
+    if "rest" in args and ":" in str(args["rest"]):
+        name, _, kpis_text = str(args["rest"]).partition(":")
     else:
-        name, kpis_text = args.get("name", ""), args.get("kpis", "")
+        name, kpis_text = str(args.get("name") or ""), str(args.get("kpis") or "")
+    if not kpis_text:  # said in a sentence: "our AE told me she's bonused on E5 attach"
+        m = _MEASURED_ON.search(str(args.get("rest") or ctx.intent.text))
+        kpis_text = _HEDGE_TAIL.sub("", m.group("kpis") or m.group("kpis2")) if m else ""
+    rest = str(args.get("rest") or "").strip()
+    if not name.strip() and rest and ctx.deal.contact(rest.split(",")[0].strip()):  # `kpis Jane`
+        name = rest.split(",")[0].strip()
+    if not name.strip() and "name" not in args:
+        name = _person_named(ctx) or ""
     contact = ctx.deal.contact(name.strip()) if name.strip() else None
     kpis = [k.strip(" .") for k in re.split(r",|;|\band\b", kpis_text) if k.strip(" .")]
-    if contact is None or not kpis:
-        return Reply(
-            headline="Name a contact on this deal and their KPIs: `kpis Ana: Copilot adoption, renewals`.",
-            intent="contacts.kpis",
-        )
+    if contact is None or not kpis:  # use what was said, and ask for the rest in one question
+        keep = {k: v for k, v in (("name", contact.name if contact else ""), ("kpis", kpis_text)) if v}
+        if contact is None and kpis:
+            ctx.awaiting = {"intent": "contacts.kpis", "args": keep, "slot": "name"}
+            return Reply(headline=ctx.kb.say("favors.kpis-whose"), intent="contacts.kpis")
+        if contact is not None:
+            ctx.awaiting = {"intent": "contacts.kpis", "args": keep, "slot": "kpis"}
+            return Reply(headline=ctx.kb.say("favors.kpis-what", name=contact.name), intent="contacts.kpis")
+        return Reply(headline=ctx.kb.say("favors.kpis-who-and-what"), intent="contacts.kpis")
     updated = await ctx.upsert_contact(contact.name, contact.role, kpis)
     return Reply(
         headline=f"{updated.name} ({short_role(ctx.kb, updated.role)}) is measured on: "
