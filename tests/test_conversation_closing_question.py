@@ -94,3 +94,33 @@ def test_timing_asked_in_so_many_words_is_the_timeline():
         read("How do we look timing-wise? I don't want to rush anyone.", KB, now=NOW).intent
         == "timeline.status"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our COO is happy to be the face of this. Would now be a sensible time to get him to ring "
+        "their area VP?",
+        "My boss agreed to sponsor the renewal. Is it time to have her email Microsoft's regional lead?",
+    ],
+)
+def test_the_question_read_alone_keeps_whom_its_pronoun_means(text):
+    # The question sentence read alone would lose who "him"/"her" is: it is the executive of ours
+    # the message named first, so the question is about bringing our executive in.
+    r = read(text, KB, now=NOW)
+    assert r.intent == "escalation.check", [(s.rule, s.intent) for s in r.steps]
+
+
+def test_a_command_shaped_question_at_the_end_is_the_question_asked():
+    r = read(
+        "Their CSM, Ola, sorted our tenant move last spring. Should I ask Ola for two extra weeks "
+        "of the trial?",
+        KB,
+        now=NOW,
+    )
+    assert r.intent == "favors.should_ask"
+
+
+def test_a_command_that_acts_is_never_taken_from_a_messages_tail():
+    r = read("We met their AE twice this month. cancel?", KB, now=NOW)
+    assert r.intent != "cancel"

@@ -704,9 +704,32 @@ def _the_question_asked(body: str, kb: Knowledge, contacts: Mapping[str, str] | 
     asked = _asked_part(body)
     if asked is None:
         return
-    q = _decide(asked, kb, contacts)
-    if q.intent is not None and q.intent not in news and q.command is None and q.intent != d.intent:
+    q = _decide(_with_referent(body, asked, kb), kb, contacts)
+    # A question in command shape ("Should I ask him for that?") is still the question asked;
+    # an act (cancel, switch deal, set a fact) is never taken from a message's tail.
+    if q.intent in _ACTING_COMMANDS:
+        return
+    if q.intent is not None and q.intent not in news and q.intent != d.intent:
         d.decide("the-question-asked", q.intent, q.args)
+
+
+def _with_referent(body: str, asked: str, kb: Knowledge) -> str:
+    """The question read alone keeps whom its pronoun means when the message named them first
+    ("Our CFO agreed to sponsor. … ask her to write to their AVP?" asks about our CFO)."""
+    c = cues(kb)
+    told = body[: len(body) - len(asked)]
+    named = [m.group(0) for m in c.side_mention.finditer(told)]
+    if not named:
+        return asked
+    who = named[-1]
+
+    def name(m: re.Match[str]) -> str:
+        return f"{who}'s" if m.group(0).casefold() in ("his", "hers") else who
+
+    return c.person_ref.sub(name, asked, count=1)
+
+
+_ACTING_COMMANDS = frozenset({"cancel", "undo", "deal.new", "deal.use", "fact.set", "note", "help"})
 
 
 def _apply(res: Resolution, d: Draft) -> None:
