@@ -24,15 +24,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
-from adapters.slack.edge import MAX_BODY
-
 # Slack's ids (users, channels, teams, triggers, timestamps) are short ASCII tokens; the
 # database keeps the ones we store in String(255) columns. No control characters: PostgreSQL
 # refuses NUL, and none belongs in an id.
 Id = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$")]
-# Free text Slack sends, bounded by the body's own limit: a message is at most 40,000
-# characters, and the core answers a longer turn with one line of its own.
-Text = Annotated[str, StringConstraints(max_length=MAX_BODY)]
+# Free text, within Slack's own limits: a message is at most 40,000 characters (the core
+# answers a turn longer than its own limit with one line), a button's value 2,000, a modal's
+# text input and private_metadata 3,000.
+Said = Annotated[str, StringConstraints(max_length=40_000)]
+Small = Annotated[str, StringConstraints(max_length=3_000)]
 Url = Annotated[str, StringConstraints(max_length=2_000)]
 
 CALLBACK_MODAL = re.compile(r"^coach\.modal\.")
@@ -47,14 +47,29 @@ class Shape(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
 
+class Ref(Shape):
+    id: Id
+
+
+class Tenancy(Shape):
+    """Where `tenant_of` and the outsider checks find the workspace or Grid org (a deal's tenant
+    is one of these ids, kept in String(255) columns)."""
+
+    team_id: Id | None = None
+    enterprise_id: Id | None = None
+    team: Id | Ref | None = None
+    enterprise: Id | Ref | None = None
+    is_enterprise_install: bool | None = None
+
+
 # --- slash command ---------------------------------------------------------------------------
-class SlashCommand(Shape):
+class SlashCommand(Tenancy):
     command: Literal["/coach"]
-    text: Text = ""
+    text: Said = ""
     channel_id: Id
     user_id: Id
     trigger_id: Id
-    user_name: Text | None = None
+    user_name: Id | None = None
     response_url: Url | None = None
 
 
@@ -62,16 +77,18 @@ class SlashCommand(Shape):
 class SharedFile(Shape):
     """A file a message shares: the listener notes its id only (adapters/slack/files_in.py)."""
 
-    id: Id | None = None
-    filetype: Text | None = None
-    name: Text | None = None
+    id: Id
+    filetype: Id | None = None
+    name: Small | None = None
 
 
 class MessageEvent(Shape):
     type: Literal["message"]
     channel: Id
     user: Id | None = None
-    text: Text | None = None
+    user_team: Id | None = None  # the person's own workspace (adapters/slack/outsiders.py)
+    source_team: Id | None = None
+    text: Said | None = None
     ts: Id | None = None
     thread_ts: Id | None = None
     channel_type: Id | None = None
@@ -112,10 +129,11 @@ Event = Annotated[
 ]
 
 
-class EventCallback(Shape):
+class EventCallback(Tenancy):
     type: Literal["event_callback"]
     event_id: Id
     event: Event
+    is_ext_shared_channel: bool | None = None
 
 
 # --- interactions ------------------------------------------------------------------------------
@@ -124,8 +142,7 @@ class User(Shape):
     team_id: Id | None = None
 
 
-class Channel(Shape):
-    id: Id
+Channel = Ref
 
 
 class Container(Shape):
@@ -137,22 +154,22 @@ class Container(Shape):
 class Message(Shape):
     ts: Id | None = None
     thread_ts: Id | None = None
-    text: Text | None = None
-    blocks: list[dict[str, Any]] | None = None
+    text: Said | None = None
+    blocks: Annotated[list[dict[str, Any]], Field(max_length=100)] | None = None  # Slack's own cap
 
 
 class Label(Shape):
-    text: Text | None = None
+    text: Small | None = None
 
 
 class Action(Shape):
     action_id: Id
-    block_id: Text | None = None
-    value: Text | None = None
+    block_id: Id | None = None
+    value: Url | None = None
     text: Label | None = None
 
 
-class BlockActions(Shape):
+class BlockActions(Tenancy):
     type: Literal["block_actions"]
     user: User
     trigger_id: Id
@@ -170,14 +187,14 @@ class BlockActions(Shape):
 
 
 class Option(Shape):
-    value: Text
+    value: Url
 
 
 class Element(Shape):
     """One input of a modal, whatever its type: the value is in one of these."""
 
-    type: Text | None = None
-    value: Text | None = None
+    type: Id | None = None
+    value: Small | None = None
     selected_date: Id | None = None
     selected_time: Id | None = None
     selected_option: Option | None = None
@@ -195,8 +212,8 @@ class View(Shape):
     type: Id
     callback_id: Id
     id: Id  # with the hash, names the submission (a second delivery finds it claimed)
-    hash: Text | None = None
-    private_metadata: Text = ""
+    hash: Id | None = None
+    private_metadata: Small = ""
     state: State = State()
 
     def answers(self) -> dict[str, str]:
@@ -204,13 +221,14 @@ class View(Shape):
         return {block: el.answer() for block, els in self.state.values.items() for el in els.values()}
 
 
-class ViewSubmission(Shape):
+class ViewSubmission(Tenancy):
     type: Literal["view_submission"]
     user: User
     view: View
+    trigger_id: Id | None = None
 
 
-class MessageShortcut(Shape):
+class MessageShortcut(Tenancy):
     type: Literal["message_action"]
     callback_id: Literal["check_before_sending"]
     user: User
@@ -305,8 +323,9 @@ _FIELD_NAMES = {
         Tokens,
         TokensRevoked,
         EventCallback,
+        Tenancy,
         User,
-        Channel,
+        Ref,
         Container,
         Message,
         Label,
