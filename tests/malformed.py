@@ -101,11 +101,7 @@ class Breaker:
 
     def break_one(self, t: Template, body: dict[str, Any], broken: list[Path]) -> None:
         """Breaks one field not broken yet (a second break of the same field could mend it)."""
-        paths = [
-            p
-            for p in leaves(t.body)
-            if _exists(body, p) and not any(p[: len(b)] == b for b in broken)
-        ]
+        paths = [p for p in leaves(t.body) if _exists(body, p) and not any(p[: len(b)] == b for b in broken)]
         if not paths:
             return
         path = self.r.choice(paths)
