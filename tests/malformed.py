@@ -28,6 +28,8 @@ class Template:
     required: frozenset[Path]  # may not be missing or null
     flat: bool = False  # a form of strings (a slash command): only strings can be sent
     ids: frozenset[Path] = field(default_factory=frozenset)  # short tokens: no control characters
+    # the fields to break (default: every field of the template)
+    only: frozenset[Path] = field(default_factory=frozenset)
 
 
 def leaves(body: Any, path: Path = ()) -> list[Path]:
@@ -101,7 +103,8 @@ class Breaker:
 
     def break_one(self, t: Template, body: dict[str, Any], broken: list[Path]) -> None:
         """Breaks one field not broken yet (a second break of the same field could mend it)."""
-        paths = [p for p in leaves(t.body) if _exists(body, p) and not any(p[: len(b)] == b for b in broken)]
+        candidates = sorted(t.only, key=lambda p: [str(x) for x in p]) if t.only else leaves(t.body)
+        paths = [p for p in candidates if _exists(body, p) and not any(p[: len(b)] == b for b in broken)]
         if not paths:
             return
         path = self.r.choice(paths)

@@ -117,6 +117,13 @@ def html_to_text(content: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+def _dumped(accounts: Any) -> Any:
+    """The SDK's ChannelAccount models as JSON again, for the shape check."""
+    if accounts is None:
+        return None
+    return [a.model_dump(mode="json", by_alias=True) if hasattr(a, "model_dump") else a for a in accounts]
+
+
 class CoachAgent:
     """Implements the SDK's Agent protocol (on_turn)."""
 
@@ -134,7 +141,11 @@ class CoachAgent:
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
         try:  # what the handler reads from `value`, typed (adapters/teams/payloads.py)
-            shape = payloads.check(str(activity.type), activity.name, activity.value)
+            members = {
+                "membersAdded": _dumped(activity.members_added),
+                "membersRemoved": _dumped(activity.members_removed),
+            }
+            shape = payloads.check(str(activity.type), activity.name, activity.value, members)
         except payloads.Unfit as unfit:
             await self._unfit(context, unfit)
             return

@@ -18,7 +18,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 Short = Annotated[str, StringConstraints(max_length=200)]
-Text = Annotated[str, StringConstraints(max_length=256 * 1024)]  # the edge's body limit
+# A Teams message is at most about 28 KB; the leak check reads one message.
+Text = Annotated[str, StringConstraints(max_length=40_000)]
+# Ids are kept in String(255) columns; no control characters (PostgreSQL refuses NUL).
+Id = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f]+$")]
 Intent = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 EXECUTE = "adaptiveCard/action"
@@ -80,6 +83,35 @@ class Compose(Shape):
         return typed.strip(), (body.content if body else None) or ""
 
 
+class Ref(Shape):
+    id: Short | None = None
+
+
+class ChannelInfo(Shape):
+    id: Short | None = None
+    type: Short | None = None
+    membershipType: Short | None = None  # shared channels (adapters/teams/outsiders.py)
+
+
+class ChannelData(Shape):
+    """What the tenant and outsider checks read of `channelData` (the SDK types it `Any`)."""
+
+    tenant: Ref | None = None
+    channel: ChannelInfo | None = None
+    team: Ref | None = None
+
+
+class Member(Shape):
+    id: Id
+
+
+class ConversationUpdate(Shape):
+    """Who joined or left: the welcome goes out when the coach itself was added."""
+
+    membersAdded: Annotated[list[Member], Field(max_length=500)] | None = None
+    membersRemoved: Annotated[list[Member], Field(max_length=500)] | None = None
+
+
 class Unfit(Exception):
     def __init__(self, kind: str, where: str) -> None:
         super().__init__(f"{kind}: {where}")
@@ -87,14 +119,17 @@ class Unfit(Exception):
         self.where = where  # field names only
 
 
-Checked = CardData | Execute | Compose | None
+Checked = CardData | Execute | Compose | ConversationUpdate | None
 
 
-def check(kind: str, name: str | None, value: Any) -> Checked:
+def check(kind: str, name: str | None, value: Any, members: dict[str, Any] | None = None) -> Checked:
     """What the handler of this kind of activity reads from its `value`: a message's card data
-    (None for a typed message), an invoke's action or message-action form. Raises Unfit."""
+    (None for a typed message), an invoke's action or message-action form; for a
+    conversationUpdate, `members` (its membersAdded and membersRemoved). Raises Unfit."""
     model: type[Shape] | None = None
-    if kind == "message":
+    if kind == "conversationUpdate":
+        model, value = ConversationUpdate, members
+    elif kind == "message":
         if value is None or value == {}:
             return None  # typed text (a card's empty submit is text too)
         model = CardData
@@ -110,6 +145,16 @@ def check(kind: str, name: str | None, value: Any) -> Checked:
         return model.model_validate(value)
     except ValidationError as exc:
         raise Unfit(f"{kind} {name}" if name else kind, _where(exc)) from None
+
+
+def check_channel_data(data: Any) -> None:
+    """`channelData`, checked with the envelope in `TeamsHost.precheck` (a 400 when it does not fit)."""
+    if data is None:
+        return
+    try:
+        ChannelData.model_validate(data)
+    except ValidationError as exc:
+        raise Unfit("channelData", _where(exc)) from None
 
 
 def _where(exc: ValidationError) -> str:
