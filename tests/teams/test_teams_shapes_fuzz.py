@@ -37,6 +37,7 @@ ENVELOPE = {
     ("recipient",),
     ("recipient", "id"),
 }
+TYPED = {("channelData",), ("channelData", "tenant")}  # read by the tenant and outsider checks
 IDS = {
     ("id",),
     ("conversation", "id"),
@@ -59,7 +60,7 @@ def templates(connector: Connector) -> list[Template]:
             act,
             frozenset(ENVELOPE | required),
             ids=frozenset(IDS),
-            only=frozenset(ENVELOPE | IDS | required | only),
+            only=frozenset(ENVELOPE | IDS | TYPED | required | only),
         )
 
     return [
