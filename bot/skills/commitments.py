@@ -30,13 +30,29 @@ def _confirm_actions(items: list[commitments.Commitment]) -> list[Action]:
     ]
 
 
+def _typed(ctx: Context) -> tuple[str, RoleSpec | None, str] | None:
+    """A commitment handed over in typed values (a Slack modal): who, their role key, what
+    and by when, recorded as they are."""
+    args = ctx.intent.args
+    if not args.get("contact"):
+        return None
+    what = " ".join(str(args.get("what") or "").split()).rstrip(" .")
+    if args.get("by"):
+        what = f"{what} by {args['by']}"
+    return str(args["contact"]), ctx.kb.role(str(args.get("role") or "")), what
+
+
 @skill("commitments.log")
 async def log_commitment(ctx: Context) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    name, role, rest = name_and_role(ctx.intent.args.get("rest") or ctx.intent.text, kb)
+    typed = _typed(ctx)
+    if typed is not None:
+        name, role, what = typed
+    else:  # told in a sentence: "Jane (AE) promised 15% on Copilot in year 2"
+        name, role, rest = name_and_role(ctx.intent.args.get("rest") or ctx.intent.text, kb)
+        what = commitments.clean_promise(rest)
     existing = ctx.deal.contact(name) if name else None
-    what = commitments.clean_promise(rest)
     if not name or not what or (role is None and existing is None):
         return Reply(
             headline="Say who promised what: `log commitment: Jane (AE) promised 15% on Copilot in year 2`.",
