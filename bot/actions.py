@@ -159,6 +159,13 @@ class CommitmentLog(Person):
     by: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None  # an ISO day
 
 
+class MeetingPrep(Payload):
+    role: Key | None = None
+    topic: Words | None = None
+    on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None  # an ISO day
+    at: Annotated[str, Field(pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$")] | None = None  # HH:MM
+
+
 class RehearsalStart(Payload):
     role: Key | None = None  # a role key of knowledge/rehearsal.yaml's cast ("ae", "deal_desk")
 
@@ -193,6 +200,7 @@ SCHEMAS: dict[str, type[Payload]] = {
     "rehearsal.start": RehearsalStart,  # "Rehearse this meeting" from meeting prep
     "favors.log": FavorLog,  # the Slack modal's typed values, or the favor as told
     "commitments.log": CommitmentLog,
+    "meeting.prep": MeetingPrep,
 }
 
 

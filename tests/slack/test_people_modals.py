@@ -183,7 +183,9 @@ def test_submissions_hand_their_typed_values_straight_to_the_skill():
     meet = turn_args("meeting", {"role": "ts", "topic": "pricing call", "on": "2026-12-01", "at": ""}, roles)
     assert meet["action"] == {
         "intent": "meeting.prep",
-        "rest": "the pricing call with the ts on 2026-12-01",
+        "role": "ts",
+        "topic": "pricing call",
+        "on": "2026-12-01",
         "user_text": "prep me for: the pricing call with the ts on 2026-12-01",
     }
     assert turn_args("new_deal", {"name": "Contoso  M365"}, roles) == {
