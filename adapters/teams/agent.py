@@ -117,6 +117,9 @@ def html_to_text(content: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+_UNFIT = object()  # a value that did not fit its model, already answered
+
+
 def _dumped(accounts: Any) -> Any:
     """The SDK's ChannelAccount models as JSON again, for the shape check."""
     if accounts is None:
@@ -140,21 +143,16 @@ class CoachAgent:
     # --- entry -------------------------------------------------------------------
     async def on_turn(self, context: TurnContext) -> None:
         activity = context.activity
-        try:  # what the handler reads from `value`, typed (adapters/teams/payloads.py)
-            members = {
-                "membersAdded": _dumped(activity.members_added),
-                "membersRemoved": _dumped(activity.members_removed),
-            }
-            shape = payloads.check(str(activity.type), activity.name, activity.value, members)
-        except payloads.Unfit as unfit:
-            await self._unfit(context, unfit)
-            return
         tenant = tenant_of(activity) or "local-dev"
         if activity.type in (ActivityTypes.conversation_update, ActivityTypes.message, ActivityTypes.invoke):
+            # Outsiders first: whatever they sent, they get the one line that names nothing.
             verdict = await self.gate.check(context, tenant, conversation_key(activity))
             if verdict.outsider or verdict.external:
-                await self._keep_out(context, verdict, shape)
+                await self._keep_out(context, verdict)
                 return
+        shape = await self._shape(context)
+        if shape is _UNFIT:
+            return
         if activity.type == ActivityTypes.conversation_update:
             # A resent conversationUpdate (same id) must not welcome twice: the id is claimed in
             # the database together with the reference save.
@@ -167,6 +165,20 @@ class CoachAgent:
         elif activity.type == ActivityTypes.invoke:
             await self._on_invoke(context, tenant, shape)
 
+    async def _shape(self, context: TurnContext) -> Any:
+        """What the handler reads from `value`, typed (adapters/teams/payloads.py); `_UNFIT`
+        once a value that does not fit has been answered."""
+        activity = context.activity
+        members = {
+            "membersAdded": _dumped(activity.members_added),
+            "membersRemoved": _dumped(activity.members_removed),
+        }
+        try:
+            return payloads.check(str(activity.type), activity.name, activity.value, members)
+        except payloads.Unfit as unfit:
+            await self._unfit(context, unfit)
+            return _UNFIT
+
     async def _unfit(self, context: TurnContext, unfit: payloads.Unfit) -> None:
         """A value no handler can take: one short line to a message, a clean 400 to an invoke
         (its card or task module stays as it was), nothing written."""
@@ -176,7 +188,7 @@ class CoachAgent:
         elif context.activity.type == ActivityTypes.message:
             await self._send(context, Reply(headline=payloads.EXPIRED, intent="error"))
 
-    async def _keep_out(self, context: TurnContext, verdict: Verdict, shape: payloads.Checked) -> None:
+    async def _keep_out(self, context: TurnContext, verdict: Verdict) -> None:
         """An outsider gets one line that names nothing; an insider in a conversation with
         outsiders is told the coach discusses deals only in a 1:1 chat. Nothing is stored
         either way: no turn, no conversation reference. Bots, and conversationUpdates (no one
@@ -191,6 +203,9 @@ class CoachAgent:
             log.info("kept deals out of a teams conversation with outsiders")
             if activity.type == ActivityTypes.invoke and activity.name == "composeExtension/submitAction":
                 tenant = tenant_of(activity) or "local-dev"
+                shape = await self._shape(context)
+                if shape is _UNFIT:
+                    return
                 assert isinstance(shape, payloads.Compose)
                 reply = await self._leak_check(activity, tenant, shape, private=True)
                 await self._task_card(context, reply)

@@ -3,8 +3,9 @@
 `adapters/teams/edge.py` checks the activity as the Agents SDK reads it (its `Activity` schema,
 the ids a turn needs, size and depth). The SDK types `value` as `Any`: a card's `Action.Submit`
 data on a message, `{"action": {...}}` on an `adaptiveCard/action` invoke, the message action's
-form and message on `composeExtension/submitAction`. These models check those, first thing in
-`CoachAgent.on_turn`, before the outsider checks or any handler: a message whose value does not
+form and message on `composeExtension/submitAction`. These models check those in
+`CoachAgent.on_turn`, after the outsider checks (an outsider gets the one line whatever they
+sent) and before any handler: a message whose value does not
 fit gets one short line, an invoke a clean 400 invoke response, anything else nothing; nothing
 is written and the log names the kind and the first field, never a value. Handlers read the
 typed result.
