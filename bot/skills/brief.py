@@ -16,6 +16,7 @@ from bot.playbooks import offers as po
 from bot.playbooks.people import find_role
 from bot.reply import Action, Attachment, Item, Reply, Section
 from bot.skills import skill
+from bot.understanding.money import amounts_in
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -134,7 +135,7 @@ def compose(deal: DealView, kb: Knowledge, now: datetime, audience: str) -> tupl
     """The brief of a deal for one reader, as every surface shows it: the one-pager with
     Microsoft's offers round by round, its Reply, and the PDF and timeline picture attached.
     The chat skill below and `coach deal brief` both call this."""
-    brief = br.build(deal, kb, now, audience)
+    brief = br.build(deal, kb, now, audience, amounts_in=amounts_in)
     offers = po.offers_of(deal)
     if offers:  # Microsoft's offers, round by round, after the rounds they counted in
         items = po.brief_items(offers, deal.facts, kb, internal=brief.internal)
