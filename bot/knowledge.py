@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 T = TypeVar("T")
 
@@ -53,6 +53,9 @@ class IntentSpec(BaseModel):
     name: str
     # First words that make this a command, e.g. ["escalate?", "escalate"].
     commands: list[str] = Field(default_factory=list)
+    # Commands of `commands` that take nothing after them ("deal", "status"): followed by a
+    # sentence ("deal desk came back with 8%") they are not the command, the words are read.
+    bare: list[str] = Field(default_factory=list)
     # Regular expressions over the normalised text; named groups become arguments.
     patterns: list[str] = Field(default_factory=list)
     # Phrases that must be understood as this intent (checked by the tests).
@@ -66,6 +69,14 @@ class IntentSpec(BaseModel):
     # False for intents only reached by buttons or actions: no example phrasings needed, and
     # the free-text classifier never picks them.
     typed: bool = True
+
+    @field_validator("bare")
+    @classmethod
+    def _bare_are_commands(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        unknown = set(v) - set(info.data.get("commands") or ())
+        if unknown:
+            raise ValueError(f"bare commands not among the intent's commands: {sorted(unknown)}")
+        return v
 
     @field_validator("patterns")
     @classmethod

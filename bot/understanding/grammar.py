@@ -47,18 +47,20 @@ def _lead(low: str) -> str:
     return m.group(0) if m else ""
 
 
-def _build_command_index(kb: Knowledge) -> dict[str, list[tuple[str, str]]]:
-    """Lead word -> [(command, intent)], longest command first ("deal new" over "deal")."""
-    index: dict[str, list[tuple[str, str]]] = {}
+def _build_command_index(kb: Knowledge) -> dict[str, list[tuple[str, str, bool]]]:
+    """Lead word -> [(command, intent, takes nothing after it)], longest command first
+    ("deal new" over "deal")."""
+    index: dict[str, list[tuple[str, str, bool]]] = {}
     for spec in kb.intents:
+        bare = {b.casefold() for b in spec.bare}
         for cmd in spec.commands:
-            index.setdefault(_lead(cmd.casefold()), []).append((cmd, spec.name))
+            index.setdefault(_lead(cmd.casefold()), []).append((cmd, spec.name, cmd.casefold() in bare))
     for entries in index.values():
         entries.sort(key=lambda e: -len(e[0]))
     return index
 
 
-def _command_index(kb: Knowledge) -> dict[str, list[tuple[str, str]]]:
+def _command_index(kb: Knowledge) -> dict[str, list[tuple[str, str, bool]]]:
     return kb.derive("understand.commands", _build_command_index)
 
 
@@ -71,11 +73,15 @@ def _patterns(kb: Knowledge) -> list[tuple[str, list[re.Pattern[str]]]]:
 
 def match_command(text: str, kb: Knowledge) -> Intent | None:
     low = text.casefold()
-    for cmd, name in _command_index(kb).get(_lead(low), ()):
+    for cmd, name, bare in _command_index(kb).get(_lead(low), ()):
         rest = _command_rest(text, low, cmd)
-        if rest is not None:
+        if rest is not None and not (bare and len(_WORDS.findall(rest)) > _BARE_REST_WORDS):
             return Intent(name, {"rest": rest}, text)
     return None
+
+
+_WORDS = re.compile(r"\w+")
+_BARE_REST_WORDS = 1  # "status please", "deal?": still the command; a sentence after it is not
 
 
 def match_pattern(text: str, kb: Knowledge) -> Intent | None:
