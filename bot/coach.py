@@ -21,7 +21,7 @@ from bot.actions import MALFORMED as MALFORMED_ACTION
 from bot.actions import NOT_ARGUMENTS, user_text
 from bot.actions import checked as checked_action
 from bot.addresses import RecentlyStored
-from bot.context import Context, EventListener, Intent
+from bot.context import Context, EventListener
 from bot.db.engine import write_gate
 from bot.dialogue.state import DialogueState, after_turn
 from bot.features import default_skills
@@ -34,6 +34,7 @@ from bot.forms import (
     valid_value,
     wording,
 )
+from bot.intent import Intent
 from bot.knowledge import Knowledge
 from bot.memory import DealCache, KnownTenants, Memory
 from bot.outsiders import refusal

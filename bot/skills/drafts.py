@@ -10,7 +10,8 @@ formal draft; without an LLM the user is told to edit by hand.
 
 from __future__ import annotations
 
-from bot.context import Context, Intent
+from bot.context import Context
+from bot.intent import Intent
 from bot.llm import DraftResult
 from bot.llm.polish import DRAFT_EVENT, drafter_of, polish
 from bot.playbooks import draft_templates

@@ -11,6 +11,8 @@ from bot.playbooks import escalation as esc
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import MS_STATEMENT
+from bot.understanding import alignment as teams
+from bot.understanding import statements
 from bot.understanding.facts import clauses, looks_like_question, read_facts
 from bot.understanding.values import read_repeats
 
@@ -41,7 +43,7 @@ async def log_escalation(ctx: Context) -> Reply:
     assert ctx.deal is not None
     text = ctx.intent.text[:500]
     event = await ctx.log(
-        esc.ESCALATION_EVENT, {"text": text}, at=counter_moves.when_said(text, ctx.now, ctx.tz)
+        esc.ESCALATION_EVENT, {"text": text}, at=statements.when_said(text, ctx.now, ctx.tz)
     )
     return Reply(
         headline=f"Logged for {ctx.deal.name}: we escalated ({counter_moves.day_words(event.at, ctx.now)}).",
@@ -58,13 +60,13 @@ async def ms_statement(ctx: Context) -> Reply:
     text = str(ctx.intent.args.get("rest") or ctx.intent.text).strip()
     if not text:
         return Reply(headline="What did Microsoft say? `ms said: TEXT`", intent="ms.statement")
-    found = counter_moves.classify(text, ctx.kb)
+    found = statements.classify(text, ctx.kb)
     if ctx.intent.args.get("asked"):  # "do we accept?" right after their move: answer, log nothing again
         return _statement_asked_about(ctx, found, follow_up=True)
     if looks_like_question(ctx.intent.text, ctx.kb) and not _REPORTED.search(ctx.intent.text):
         return _statement_asked_about(ctx, found)
     role, who = _who_said(ctx, text)
-    at = counter_moves.when_said(text, ctx.now, ctx.tz)
+    at = statements.when_said(text, ctx.now, ctx.tz)
     payload = {
         "type": found.type,
         "label": found.label,
@@ -231,21 +233,21 @@ async def alignment(ctx: Context) -> Reply:
     if told and "internal_alignment" not in told:
         # "Finance signed off our budget: 1.1m a year" tells the budget (noted already), not a stance
         return Reply(headline=f"Noted for {ctx.deal.name}.", intent="escalation.alignment")
-    news = esc.parse_alignment(said)
+    news = teams.parse_alignment(said)
     if all(v is None for v in news.values()):
         return Reply(
             headline="Which team, and are they aligned? e.g. `procurement is aligned now`.",
             intent="escalation.alignment",
         )
-    merged = esc.merge_alignment(esc.parse_alignment(ctx.deal.fact("internal_alignment")), news)
-    value = esc.alignment_text(merged)
+    merged = teams.merge_alignment(teams.parse_alignment(ctx.deal.fact("internal_alignment")), news)
+    value = teams.alignment_text(merged)
     # The sentence reader may have noted it already this turn (facts in passing, with its own Undo).
     event = (
         None
         if value == ctx.deal.fact("internal_alignment")
         else await ctx.set_fact("internal_alignment", value)
     )
-    apart = [esc.TEAM_LABELS[t] for t, ok in merged.items() if ok is not True]
+    apart = [teams.TEAM_LABELS[t] for t, ok in merged.items() if ok is not True]
     if apart:
         rule, text = "escalation.align-first", ctx.kb.say("escalation.align-first", who=" and ".join(apart))
     else:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 from bot.context import Context
-from bot.playbooks import counter_moves
 from bot.playbooks import favors as fv
 from bot.playbooks.people import find_role, name_and_role, short_role
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import CONTACT, UNDO, DealView, Event
+from bot.understanding import statements
 
 
 def _jar_line(ctx: Context, name: str) -> tuple[str, fv.Jar]:
@@ -61,7 +61,7 @@ async def log_favor(ctx: Context) -> Reply:
             "topic": topic.key if topic else None,
             "aligned": kpi is not None,
         },
-        at=counter_moves.when_said(ctx.intent.text, ctx.now, ctx.tz),  # "we asked the CSM about a month ago"
+        at=statements.when_said(ctx.intent.text, ctx.now, ctx.tz),  # "we asked the CSM about a month ago"
     )
     line, jar = _jar_line(ctx, contact.name)
     items = [Item(f"{contact.name} ({short_role(kb, role_key)}): {line}", rule="favors.jar")]

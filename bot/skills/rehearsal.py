@@ -16,9 +16,10 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from bot.context import Context, Intent
+from bot.context import Context
 from bot.db import rehearsals as store
 from bot.db.models import Rehearsal
+from bot.intent import Intent
 from bot.knowledge import Knowledge
 from bot.memory import Memory
 from bot.playbooks import rehearsal as play

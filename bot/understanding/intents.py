@@ -48,7 +48,7 @@ def rank(text: str, kb: Knowledge) -> list[tuple[str, float]]:
 
 def warm(kb: Knowledge) -> None:
     """Build (or load) every free-text model now, so the first message doesn't wait."""
-    from bot.playbooks.counter_moves import rank as rank_statement
+    from bot.understanding.statements import rank as rank_statement
 
     rank("hello", kb)
     rank_statement("hello", kb)
