@@ -24,6 +24,7 @@ from bot.llm.setup import LlmConfigError, drafter_from_env
 from bot.reply import Reply
 from bot.services import CoachServices
 from bot.settings import Settings, get_settings
+from bot.skills import Skills
 from bot.turn import Turn
 from bot.understanding.llm_reader import reader_from_env
 
@@ -177,7 +178,10 @@ class Runtime:
         *,
         migrate: bool = True,
         clock: Callable[[], datetime] = utcnow,
+        skills: Skills | None = None,
     ) -> Runtime:
+        """`skills`: the intents this coach answers (bot/features.py's by default; a test adds
+        its probes with `features.skills_with`)."""
         settings = settings or get_settings()
         kb = default_knowledge()  # validates knowledge/ before anything else happens
         engine = create_engine(settings.database_url)
@@ -197,7 +201,9 @@ class Runtime:
             log.error("LLM understanding is off: %s", exc)
             reader = None
         services.llm_reader = reader
-        coach = Coach(sessions, kb, clock=clock, services=services, max_chars=settings.max_message_chars)
+        coach = Coach(
+            sessions, kb, clock=clock, services=services, max_chars=settings.max_message_chars, skills=skills
+        )
         return cls(settings=settings, engine=engine, sessions=sessions, kb=kb, coach=coach, services=services)
 
     async def close(self) -> None:

@@ -93,7 +93,6 @@ class Coach:
         self.listeners = tuple(listeners)
         self.max_chars = max_chars
         self.skills = skills or default_skills()
-        self.handlers = self.skills.handlers
         self.deals = DealCache()
         self.tenants = KnownTenants()
         self.addresses = RecentlyStored()
@@ -169,7 +168,7 @@ class Coach:
 
     def _reject(self, turn: Turn) -> Reply | None:
         if turn.action is not None:
-            args = checked_action(turn.action, self.handlers)
+            args = checked_action(turn.action, self.skills.schemas)
             if args is None:
                 return Reply(headline=MALFORMED_ACTION, intent="error")
             # Turn is frozen but its payload is a plain dict: the skills see only checked keys.
@@ -569,8 +568,7 @@ class Coach:
 
     async def _run(self, ctx: Context) -> Reply:
         name = ctx.intent.name
-        handler = self.handlers.get(name)
-        if handler is None:
+        if name not in self.skills.table:
             return self._not_understood(ctx)
         if (
             ctx.deal is None
@@ -591,7 +589,7 @@ class Coach:
                     )
                 ],
             )
-        reply = await handler(ctx)
+        reply = await self.skills.run(name, ctx)
         if reply.intent == "unknown":
             reply.intent = name
         return reply

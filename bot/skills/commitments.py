@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.actions import Key, Name, Payload, RowId
 from bot.context import Context
 from bot.knowledge import RoleSpec
 from bot.playbooks import commitments
@@ -114,14 +115,23 @@ async def list_commitments(ctx: Context) -> Reply:
     )
 
 
-@skill("commitments.status")
-async def set_status(ctx: Context) -> Reply:
+class CommitmentStatus(Payload):
+    id: RowId | None = None
+    status: Key | None = None
+
+
+class ContactChange(Payload):
+    name: Name | None = None
+    role: Key | None = None
+
+
+@skill("commitments.status", payload=CommitmentStatus)
+async def set_status(ctx: Context, p: CommitmentStatus) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    args = ctx.intent.args
-    text = args.get("rest") or ""
-    cid = args.get("id") or (m.group(1) if (m := re.search(r"#?(\d+)", text)) else None)
-    status = commitments.parse_status(args.get("status") or text, kb)
+    text = p.rest or ""
+    cid = p.id or (m.group(1) if (m := re.search(r"#?(\d+)", text)) else None)
+    status = commitments.parse_status(p.status or text, kb)
     c = commitments.find(ctx.deal, int(cid)) if cid else None
     if c is None or status is None:
         return Reply(
@@ -201,15 +211,14 @@ async def _several_contacts(ctx: Context, found: list[tuple[str, RoleSpec]]) -> 
     )
 
 
-@skill("contacts.change")
-async def contact_change(ctx: Context) -> Reply:
+@skill("contacts.change", payload=ContactChange)
+async def contact_change(ctx: Context, p: ContactChange) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    args = ctx.intent.args
-    name = (args.get("name") or "").strip()
-    role = kb.role(args.get("role", "")) or find_role(args.get("role", "") or ctx.intent.text, kb)
-    if not name and args.get("rest"):
-        name, role2, _ = name_and_role(args["rest"].lstrip(": "), kb)
+    name = (p.name or "").strip()
+    role = kb.role(p.role or "") or find_role(p.role or ctx.intent.text, kb)
+    if not name and p.rest:
+        name, role2, _ = name_and_role(p.rest.lstrip(": "), kb)
         role = role or role2
         if role is None:
             role = find_role(ctx.intent.text, kb)

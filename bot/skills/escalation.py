@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated, Literal
 
+from pydantic import Field
+
+from bot.actions import Key, Payload
 from bot.context import Context
 from bot.forms import format_money
 from bot.playbooks import commitments, counter_moves, walkaway
@@ -26,15 +30,19 @@ async def check(ctx: Context) -> Reply:
     return esc.to_reply(assessment, ctx.deal, ctx.kb)
 
 
-@skill("escalation.update")
-async def update(ctx: Context) -> Reply:
+class EscalationUpdate(Payload):
+    keys: Annotated[list[Key], Field(max_length=20)] | Key = []
+    then: Literal["deal.brief", "escalation.check"] | None = None  # what runs once answered
+
+
+@skill("escalation.update", payload=EscalationUpdate)
+async def update(ctx: Context, p: EscalationUpdate) -> Reply:
     """A button: ask again for facts that changed (e.g. procurement is aligned now)."""
-    raw = ctx.intent.args.get("keys") or []
-    keys = [k for k in ([raw] if isinstance(raw, str) else raw) if k in ctx.kb.facts]
+    keys = [k for k in ([p.keys] if isinstance(p.keys, str) else p.keys) if k in ctx.kb.facts]
     if not keys:
         return Reply(headline="Nothing to update.", intent="escalation.update")
     # The brief's buttons come back to the brief; everything else to the escalation check.
-    then = "deal.brief" if ctx.intent.args.get("then") == "deal.brief" else "escalation.check"
+    then = p.then or "escalation.check"
     return await ctx.ask(keys, resume={"intent": then, "user_text": ""}, intro="What's the latest?")
 
 

@@ -27,7 +27,7 @@ from bot.understanding.llm_reader import (
     needs_llm,
     reader_from_env,
 )
-from tests.llm.conftest import CANARY, CANARY_FORMS, GOOD, settings_for
+from tests.llm.conftest import CANARY, CANARY_FORMS, GOOD, TEST_SKILLS, settings_for
 from tests.llm.fake_llm import FakeLLM, Refusal
 
 UNCLEAR = "hmm, the paper they sent is nowhere near where we need it to be, thoughts"
@@ -45,7 +45,9 @@ async def start(monkeypatch, db_url, clock, llm: FakeLLM) -> AsyncIterator[Calla
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), migrate=False, clock=clock)
+        rt = await Runtime.start(
+            Settings(COACH_DATABASE_URL=db_url), migrate=False, clock=clock, skills=TEST_SKILLS
+        )
         made.append(rt)
         return rt
 
