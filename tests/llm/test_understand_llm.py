@@ -233,7 +233,7 @@ async def test_a_slow_model_holds_no_database_lock(start, llm):
 
 async def test_switched_off_by_default_nothing_is_sent(start, llm):
     rt = await start()  # an LLM is configured for drafting, understanding not agreed to
-    assert rt.services.drafter is not None and rt.services.llm_reader is None
+    assert rt.coach.services.drafter is not None and rt.coach.services.llm_reader is None
     chat = chat_on(rt)
     await chat("deal new Woodgrove EA renewal")
     reply = await chat(UNCLEAR)
@@ -348,8 +348,7 @@ async def test_a_reading_costs_a_request_and_its_tokens(start, llm, clock):
 
 async def test_the_reader_shares_the_drafters_client(start):
     rt = await start(COACH_LLM_UNDERSTAND="true")
-    assert rt.services.llm_reader.client is rt.services.drafter.client
-    assert rt.coach.services.llm_reader is rt.services.llm_reader
+    assert rt.coach.services.llm_reader.client is rt.coach.services.drafter.client
 
 
 # --- the pure parts -----------------------------------------------------------------------------
