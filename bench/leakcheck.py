@@ -5,7 +5,8 @@ paragraphs and bullets of drafts joined up to about 2,000 characters, a signatur
 reply, checked for the AE against a deal that holds a budget, a walk-away and a signing date
 (so the protected-fact readings run too). Printed beside a floor measured in the same run: the
 value readers alone (every amount and percentage of the same e-mail), which the check runs once
-per sentence. Run: python -m bench.leakcheck [--rounds N]
+per sentence, and the rules without the disclosure reading (bot/understanding/disclosure.py).
+Run: python -m bench.leakcheck [--rounds N]
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bench.fact_reader import line, timings
 from bot.features import default_knowledge
 from bot.playbooks.leakcheck import check
 from bot.timeline import FACT, Event, make_view
+from bot.understanding.disclosure import reader
 from bot.understanding.facts import money_amounts
 from bot.understanding.values import read_percents, warm_dates
 
@@ -63,8 +65,8 @@ def main() -> None:
     events = [Event(i + 1, FACT, {"key": k, "value": v}, "u1", NOW) for i, (k, v) in enumerate(facts.items())]
     deal = make_view(1, "Bench deal", events)
     texts = emails(args.emails)
-    for t in texts:  # warm the compiled patterns
-        check(t, "ae", kb, deal, NOW)
+    for t in texts:  # warm the compiled patterns and the disclosure model (a reader per message,
+        check(t, "ae", kb, deal, NOW, reader(kb))  # as the skill makes one: nothing read is kept)
     gc.collect()
     gc.freeze()
     avg = sum(len(t) for t in texts) / len(texts)
@@ -73,8 +75,14 @@ def main() -> None:
     print(line("floor: value readers alone", floor))
     print(
         line(
-            "leak check (protected facts, AE)",
+            "rules alone (protected facts, AE)",
             timings(lambda t: check(t, "ae", kb, deal, NOW), texts, args.rounds),
+        )
+    )
+    print(
+        line(
+            "leak check with the disclosure reading",
+            timings(lambda t: check(t, "ae", kb, deal, NOW, reader(kb)), texts, args.rounds),
         )
     )
 

@@ -36,7 +36,7 @@ from bot.forms import (
 )
 from bot.intent import Intent
 from bot.knowledge import Knowledge
-from bot.memory import DealCache, KnownTenants, Memory
+from bot.memory import STORY_KEY, DealCache, KnownTenants, Memory
 from bot.outsiders import refusal
 from bot.reminders.hooks import on_event as reminders_on_event
 from bot.reply import Action, Item, Reply, Section
@@ -206,6 +206,7 @@ class Coach:
                 tenant=turn.tenant,
                 platform=turn.platform,
                 conversation=turn.conversation,
+                person=Person.of(turn),
                 now=now,
             )
         except Exception as exc:  # a reader bug must not cost the turn; the local reading stands
@@ -255,7 +256,7 @@ class Coach:
             ctx.deal = await memory.deal_view(deal.id, deal, newest)
         reply = await self._respond(ctx, form, llm, state)
         if remember:
-            await self._remember(ctx, state, reply)
+            await self._remember(ctx, state, reply, opening.dialogue)
         await self._audit_reads(ctx, reply)
         return reply
 
@@ -304,11 +305,29 @@ class Coach:
             with_facts=facts,
         )
 
-    async def _remember(self, ctx: Context, state: DialogueState, reply: Reply) -> None:
-        """The dialogue state after this turn, written in the turn's transaction when it changed."""
+    async def _remember(
+        self, ctx: Context, state: DialogueState, reply: Reply, stored: dict[str, Any] | None = None
+    ) -> None:
+        """The dialogue state after this turn, written in the turn's transaction when it changed;
+        with the LLM's story reading on, the conversation's recent messages with it."""
         deal_id = ctx.deal.id if ctx.deal is not None else None
+        story = self._story(ctx, stored, state.deal_id)
+        before = story
         if deal_id != state.deal_id:  # the turn started or switched a deal: a fresh thread of talk
             state = DialogueState(deal_id=deal_id)
+            before = story = []
+        elif (
+            story is not None
+            and ctx.deal is not None
+            and ctx.reading is not None
+            and ctx.reading.command is None
+            and not reply.intent.startswith("rehearsal.")  # role-play lines tell nothing about the deal
+        ):
+            from bot.understanding.llm_reader import secret_figures, story_after
+
+            story = story_after(
+                story, ctx.reading.text, self.kb, secrets=secret_figures(ctx.deal.facts, self.kb)
+            )
         told = {f.key: f.value for f in ctx.reading.facts} if ctx.reading is not None else {}
         told = {k: v for k, v in told.items() if ctx.deal is not None and ctx.deal.fact(k) == v}
         new = after_turn(state, ctx.reading, reply, self.kb, ctx.now, told=told, awaiting=ctx.awaiting)
@@ -319,8 +338,26 @@ class Coach:
 
                 if reply.intent not in NOT_A_TOPIC:
                     new = replace(new, topic=Topic(reply.intent, said[:500], {}, ctx.now.isoformat()))
-        if new != state:
-            await ctx.memory.save_dialogue(ctx.conversation_id, new.to_json())
+        # Switched off since: the messages kept before are dropped with this write.
+        forget = story is None and bool(stored) and self._kept_story(stored)
+        if new != state or story != before or forget:
+            saved = new.to_json()
+            await ctx.memory.save_dialogue(
+                ctx.conversation_id, {**saved, STORY_KEY: story} if story else saved
+            )
+
+    @staticmethod
+    def _kept_story(stored: dict[str, Any] | None) -> bool:
+        return isinstance(stored, dict) and bool(stored.get(STORY_KEY))
+
+    def _story(self, ctx: Context, stored: dict[str, Any] | None, deal_id: int | None) -> list[str] | None:
+        """The messages kept for the configured LLM's story reading, or None when it is off."""
+        reader = self.services.llm_reader
+        if reader is None or not reader.keeps_story(self.kb):
+            return None
+        from bot.understanding.llm_reader import story_of  # only when on
+
+        return story_of(stored, deal_id)
 
     async def _free_text(
         self, ctx: Context, text: str, command: Intent | None, llm: LlmReading | None = None
@@ -350,7 +387,7 @@ class Coach:
             and (ctx.intent.name in self.kb.section("core.facts_in_passing") or ours)
         )
         if reads_facts:
-            noted = await self._note_stated_facts(ctx, text, dict(llm.facts) if llm is not None else None)
+            noted = await self._note_stated_facts(ctx, text, llm)
         # Told and asked at once ("we were quoted 2.4M, is that fair?"): the facts are noted and
         # the question still gets its answer, or "did you mean", never only "Logged".
         asked = reading is not None and reading.question and ctx.intent.name == "unknown"
@@ -385,22 +422,30 @@ class Coach:
         return items
 
     async def _note_stated_facts(
-        self, ctx: Context, text: str, llm_facts: dict[str, Any] | None = None
+        self, ctx: Context, text: str, llm: LlmReading | None = None
     ) -> Noted | None:
         """Record the deal facts a message states; facts it does not change are left alone.
-        What the local reader found wins over what a configured LLM read."""
+        A configured LLM's reading is merged with the local one by `merge_facts`'s rules: the
+        local reading wins where it is sure, the model fills what it missed."""
         assert ctx.deal is not None
         notes: dict[str, str] = {}  # how a value was worked out ("4.2M over 3 years, so 1.4M a year")
-        found = self._read_stated(ctx, text, notes)
+        sure: dict[str, float] = {}
+        found = self._read_stated(ctx, text, notes, sure)
         reading = ctx.reading if ctx.reading is not None and ctx.reading.text == text else None
-        by_llm = {k: v for k, v in (llm_facts or {}).items() if k in self.kb.facts and k not in found}
+        by_llm: frozenset[str] = frozenset()
+        if llm is not None:
+            from bot.understanding.llm_reader import merge_facts  # only when on
+
+            local = {k: (v, sure.get(k, 1.0)) for k, v in found.items()}
+            merged = merge_facts(local, llm, ctx.deal.facts, self.kb)
+            found, by_llm = merged.values, merged.by_llm
         lines, ids = [], []
-        for key, value in {**found, **by_llm}.items():
+        for key, value in found.items():
             if ctx.deal.fact(key) == value:
                 continue
             event = await ctx.set_fact(key, value)
             ids.append(event.id)
-            note = f" ({notes[key]})" if key in notes else ""
+            note = f" ({notes[key]})" if key in notes and key not in by_llm else ""
             lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}{note}")
         told = reading.contacts if reading is not None else read_contacts(text, self.kb)
         for person in told:  # "Jane is our CSM": the contact map
@@ -414,9 +459,16 @@ class Coach:
             return None
         return Noted("; ".join(lines), Action("Undo", {"intent": "undo", "event_ids": ids}), bool(by_llm))
 
-    def _read_stated(self, ctx: Context, text: str, notes: dict[str, str] | None = None) -> dict[str, Any]:
+    def _read_stated(
+        self,
+        ctx: Context,
+        text: str,
+        notes: dict[str, str] | None = None,
+        sure: dict[str, float] | None = None,
+    ) -> dict[str, Any]:
         """Facts in the statements of a message (bot/understanding/facts.py); its questions,
-        conditions and hedges assert nothing. `notes` gets how a worked-out value was reached."""
+        conditions and hedges assert nothing. `notes` gets how a worked-out value was reached,
+        `sure` how sure the reader is of each."""
         assert ctx.deal is not None
         found: dict[str, Any] = {}
         reading = ctx.reading if ctx.reading is not None and ctx.reading.text == text else None
@@ -430,6 +482,8 @@ class Coach:
                 found.setdefault(fact.key, fact.value)
                 if fact.note and notes is not None:
                     notes.setdefault(fact.key, fact.note)
+                if sure is not None:
+                    sure.setdefault(fact.key, fact.confidence)
         return found
 
     async def _form_action(self, ctx: Context, args: dict[str, Any], intent: str) -> Reply:
@@ -493,7 +547,7 @@ class Coach:
             if llm is not None and other is None:  # the LLM's reading fills what the local one missed
                 whole = text.strip()[:500]  # the whole reply taken as a text answer: the model reads better
                 answers.update(
-                    {k: v for k, v in llm.facts.items() if k in pending and answers.get(k, whole) == whole}
+                    {k: v for k, v in llm.values.items() if k in pending and answers.get(k, whole) == whole}
                 )
             if not answers:
                 told = self._read_stated(ctx, text) or read_date_questions(
@@ -502,7 +556,7 @@ class Coach:
                 if other is None and not suspended and not looks_like_question(text, self.kb) and not told:
                     return ctx.questions_reply(pending, intro=words.unreadable)
                 # Not an answer: a question or something new. Answer it; the form waits.
-                return await self._digress(ctx, form, pending, text, other)
+                return await self._digress(ctx, form, pending, text, other, llm)
         if command:
             return await self._digress(ctx, form, pending, text, command)
 
@@ -541,7 +595,13 @@ class Coach:
         return found if p >= sure or r.question else None
 
     async def _digress(
-        self, ctx: Context, form: Any, pending: list[str], text: str, intent: Intent | None
+        self,
+        ctx: Context,
+        form: Any,
+        pending: list[str],
+        text: str,
+        intent: Intent | None,
+        llm: LlmReading | None = None,
     ) -> Reply:
         """A question or a command mid-form is answered as if no form were open; the form is
         suspended (free text no longer fills it) and the reply offers to go back to it."""
@@ -552,7 +612,7 @@ class Coach:
         # A command is taken as said; anything else is read again by _free_text (the same
         # pattern or guess), which then also records the facts the message states in passing.
         explicit = match_command(text, self.kb)
-        reply = await self._free_text(ctx, text, intent if explicit is not None else None)
+        reply = await self._free_text(ctx, text, intent if explicit is not None else None, llm)
         if reply.intent in ("form.ask", "form.cancel") or ctx.deal is None:
             return reply  # a new form replaced it, or it is gone
         still = await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id)

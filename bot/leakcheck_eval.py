@@ -324,8 +324,11 @@ async def _run(drafts: list[Draft], kb: Knowledge, turns: bool) -> LeakReport:
 
 
 def _check(leakcheck: Any, message: str, role: str, kb: Knowledge, view: Any) -> Any:
-    """The check as the skill runs it (the deal's view is what the skill's context holds)."""
-    return leakcheck.check(message, role, kb, view, NOW)
+    """The check as the skill runs it (the deal's view is what the skill's context holds, the
+    disclosure reading what the skill passes)."""
+    from bot.understanding.disclosure import reader
+
+    return leakcheck.check(message, role, kb, view, NOW, reader(kb))
 
 
 def evaluate(path: Path, kb: Knowledge, *, turns: bool = True) -> LeakReport:

@@ -8,6 +8,7 @@ workspace A can never reach a deal of workspace B.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -33,6 +34,7 @@ from bot.db.models import (
     Tenant,
     TenantSetting,
 )
+from bot.llm.usage import add_tokens, take_request
 from bot.timeline import Contact, DealView, Event, Timeline, make_view
 
 
@@ -209,6 +211,29 @@ class Opening(NamedTuple):
     dialogue: dict[str, Any] | None = None  # the stored dialogue state (bot/dialogue/state.py)
 
 
+# The key under which the dialogue JSON keeps the conversation's recent messages for the
+# configured LLM's story reading (bot/understanding/llm_reader.py); absent when it is off.
+STORY_KEY = "story"
+
+
+class Said(NamedTuple):
+    """What a conversation holds for the configured LLM's reading (bot/understanding/llm_reader.py):
+    its active deal, when the person may see it, and its stored dialogue JSON."""
+
+    deal_id: int | None
+    dialogue: dict[str, Any] | None
+
+
+_SAID = (
+    select(Deal.id, Conversation.dialogue, _visible(bindparam("user"), bindparam("channel")).label("visible"))
+    .select_from(Conversation)
+    .outerjoin(Deal, (Deal.id == Conversation.active_deal_id) & (Deal.tenant_id == bindparam("tenant_id")))
+    .where(
+        Conversation.tenant_id == bindparam("tenant_id"), Conversation.external_id == bindparam("external_id")
+    )
+)
+
+
 class Member(NamedTuple):
     user: str
     via: str  # creator | shared | migrated | import
@@ -305,6 +330,38 @@ class Memory:
             .where(Conversation.id == conversation_id, Conversation.tenant_id == self.tenant.id)
             .values(dialogue=state)
         )
+
+    async def said(self, external_id: str, person: Person | None = None) -> Said:
+        """The conversation's active deal and dialogue JSON, read only (nothing is made): the
+        deal and the dialogue only when `person` may see that deal (without, it counts as visible)."""
+        params = {"tenant_id": self.tenant.id, "external_id": external_id}
+        who = {"user": person.user, "channel": person.channel} if person else {"user": None, "channel": None}
+        row = (await self.session.execute(_SAID, {**params, **who})).first()
+        if row is None or row[0] is None or (person is not None and not row[2]):
+            return Said(None, None)
+        return Said(int(row[0]), row[1] if isinstance(row[1], dict) else None)
+
+    async def fact_values(self, deal_id: int, keys: Callable[[str], bool]) -> list[Any]:
+        """Every value ever stored on the deal under a key `keys` accepts, undone ones too."""
+        stmt = select(DealEvent.payload).where(
+            DealEvent.deal_id == deal_id,
+            DealEvent.kind == "fact",
+            DealEvent.deal_id.in_(select(Deal.id).where(Deal.tenant_id == self.tenant.id)),
+        )
+        out: list[Any] = []
+        for (payload,) in await self.session.execute(stmt):
+            key = payload.get("key") if isinstance(payload, dict) else None
+            if isinstance(key, str) and keys(key):
+                out.append(payload.get("value"))
+        return out
+
+    # --- the configured LLM's daily allowance (bot/llm/usage.py) -------------------------
+    async def take_llm_request(self, day: str, limit: int) -> bool:
+        """One model call off this tenant's allowance for the UTC `day`; False when spent."""
+        return await take_request(self.session, self.tenant.id, day, limit)
+
+    async def add_llm_tokens(self, day: str, tokens: int) -> None:
+        await add_tokens(self.session, self.tenant.id, day, tokens)
 
     async def conversation(self, external_id: str, now: datetime) -> Conversation:
         return await get_or_create(

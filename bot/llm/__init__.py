@@ -1,7 +1,9 @@
 """The configured LLM: its settings (config.py), the client (setup.py, the only module that
 imports openai), the per-tenant daily budget (usage.py), what may go into a prompt (policy.py,
 prompt.py), and the drafter that rewrites template drafts (drafter.py, checks.py, polish.py).
-The understanding layer's reader (bot/understanding/llm_reader.py) uses the same pieces.
+The understanding layer's reader (bot/understanding/llm_reader.py) uses the same pieces, and
+reads and writes the database through `Memory`; its `take_budget` is the budget's public door for
+other model calls (the quote reader, bot/offers/llm.py).
 
 The core reaches the drafter only through `ctx.services.drafter`, an object with
 `async draft(request, session=None) -> DraftResult`. Without one, the template is the draft.

@@ -156,11 +156,14 @@ async def read_with_llm(
     """The checked offer, or None (switched off, budget spent, timeout, refusal, bad answer)."""
     from bot.llm.prompt import fence, new_nonce
 
-    if reader.settings.disabled or not reader.settings.understand:
+    if not reader.on:
         return None
     started, outcome = time.monotonic(), "error"
     try:
-        await reader._take(kb, platform, tenant, None, now)  # the drafter's daily budget
+        allowance = await reader.take_budget(platform=platform, tenant=tenant, at=now)  # the drafter's
+        if allowance is None:
+            outcome = "budget"
+            return None
         nonce = new_nonce()
         messages = [
             {"role": "system", "content": INSTRUCTIONS},
@@ -176,6 +179,7 @@ async def read_with_llm(
                     "json_schema": {"name": "offer", "strict": True, "schema": json_schema()},
                 },
             )
+        await reader.count_tokens(allowance, platform, tenant, resp)
         message = resp.choices[0].message if resp.choices else None
         if message is None or getattr(message, "refusal", None):
             outcome = "refused"
@@ -190,9 +194,7 @@ async def read_with_llm(
         outcome = "timeout"
         return None
     except Exception as exc:
-        outcome = "budget" if type(exc).__name__ == "_OverBudget" else "error"
-        if outcome == "error":
-            log.warning("llm offer reading failed: %s", type(exc).__name__)
+        log.warning("llm offer reading failed: %s", type(exc).__name__)
         return None
     finally:
         log.info("llm offer reading outcome=%s ms=%d", outcome, (time.monotonic() - started) * 1000)

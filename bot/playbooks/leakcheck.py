@@ -14,18 +14,22 @@ Pure and deterministic: (message, recipient role, knowledge, the deal's view, no
 4. The deal's protected facts (budget, walk-away, internal dates) are looked for in any form,
    within a tolerance, per year, per month and over the term.
 5. Whether a hit counts depends on the recipient role's stance for that kind (disclosure.yaml).
-6. `rewrite` replaces each flagged sentence with the playbook's wording and checks the result
+6. The disclosure reading (bot/understanding/disclosure.py), when the caller passes it as `read`,
+   reads each sentence for its meaning: a leak said in words no rule knows is flagged with the
+   kind, rule and wording of the label it reads as. The rules still name the words when they can;
+   a rule's finding in a sentence that reads as plainly harmless for its kind is set aside.
+7. `rewrite` replaces each flagged sentence with the playbook's wording and checks the result
    again; a rewrite that still leaks is never offered.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import pairwise
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
@@ -35,6 +39,37 @@ from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
 from bot.understanding.facts import money_amounts
 from bot.understanding.values import DateFound, read_date, read_percents
+
+
+class Disclosure(Protocol):
+    """What the disclosure reading finds in a sentence (bot/understanding/disclosure.py)."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def kinds(self) -> Sequence[str]: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def say_instead(self) -> str: ...
+
+
+class SentenceReading(Protocol):
+    """The disclosure reading of one sentence: what it gives away by meaning, and the kinds it
+    reads as plainly not giving away."""
+
+    @property
+    def found(self) -> Sequence[Disclosure]: ...
+    def clears(self, kind: str) -> bool: ...
+
+
+class Read(Protocol):
+    """The disclosure reading for one message (bot/understanding/disclosure.py:MessageReader):
+    `read_all` reads every sentence together, then a call gives one sentence's reading."""
+
+    def read_all(self, sentences: list[str]) -> None: ...
+    def __call__(self, sentence: str) -> SentenceReading: ...
+
 
 # Stand-ins for amounts read by the value readers: ours, and Microsoft's (never {money}).
 MONEY_MARK, THEIR_MARK, PCT_MARK, THEIR_PCT_MARK = "¤", "¢", "‰", "‱"
@@ -294,6 +329,7 @@ def _prefixes(text: str) -> set[str]:
 @dataclass(frozen=True, slots=True)
 class _Rx:
     detectors: list[Compiled]
+    detector_ids: frozenset[str]  # the rules' detectors (a protected fact is none of them)
     gates_of_word: dict[str, frozenset[int]]  # a word's first letters -> the gates it passes
     theirs_before: re.Pattern[str]
     theirs_after: re.Pattern[str]
@@ -346,6 +382,7 @@ def _build(kb: Knowledge) -> _Rx:
     flags = re.IGNORECASE | re.MULTILINE
     return _Rx(
         dets,
+        frozenset(c.spec.id for c in dets),
         {w: frozenset(ns) for w, ns in by_word.items()},
         re.compile(theirs.before, re.IGNORECASE),
         re.compile(theirs.after, re.IGNORECASE),
@@ -656,18 +693,26 @@ def check(
     kb: Knowledge,
     deal: DealView | None = None,
     now: datetime | None = None,
+    read: Read | None = None,
 ) -> LeakResult:
-    """Every passage of `message` that gives something away to `role`, in order."""
+    """Every passage of `message` that gives something away to `role`, in order. `read` is the
+    disclosure reading for this message (bot/understanding/disclosure.py: `reader(kb)`); without
+    it, the rules alone."""
     segments, name = email_parts(message, kb)
     result = LeakResult(role=role, greeting_name=name)
     secrets = _secrets(deal, kb)
     tol = kb.section("leakcheck.protected").tolerance
     days = _secret_days(deal, kb) if now is not None else []
-    for seg in segments:
-        if not seg.checked:
-            continue
-        for offset, sentence in sentences(seg.text):
-            _check_sentence(message, sentence, seg.start + offset, role, kb, result, secrets, tol, days, now)
+    ours = [
+        (seg.start + offset, sentence)
+        for seg in segments
+        if seg.checked
+        for offset, sentence in sentences(seg.text)
+    ]
+    if read is not None:
+        read.read_all([sentence.strip() for _, sentence in ours])
+    for at, sentence in ours:
+        _check_sentence(message, sentence, at, role, kb, result, secrets, tol, days, now, read)
     result.flags.sort(key=lambda f: f.start)
     return result
 
@@ -683,6 +728,7 @@ def _check_sentence(
     tol: float,
     days: list[tuple[date, str, str]],
     now: datetime | None,
+    read: Read | None = None,
 ) -> None:
     masked, amounts = _mask(sentence, kb)
     context = message[max(0, at - 300) : at]  # what `requires` may also find: the words just before
@@ -690,10 +736,14 @@ def _check_sentence(
     stripped = sentence.strip()
     lead = len(sentence) - len(sentence.lstrip())
 
+    reading = read(stripped) if read is not None and stripped else None
+
     def add(detector: str, kind: str, rule_id: str, say: str | None, a: int, b: int) -> None:
         advice = stance_for(kb, role, kind)
         if advice.stance == "share" or kind in seen:
             return
+        if reading is not None and detector in rule_ids and reading.clears(kind):
+            return  # a rule's words met by coincidence in a sentence that reads as harmless
         seen.add(kind)
         result.flags.append(
             Flag(
@@ -711,6 +761,7 @@ def _check_sentence(
         )
 
     rx = _rx(kb)
+    rule_ids = rx.detector_ids
     index = rx.gates_of_word
     passed: set[int] = set().union(*(index[w] for w in _prefixes(masked) if w in index))
     for c in rx.detectors:
@@ -738,6 +789,10 @@ def _check_sentence(
             for day, kind, rule in days:
                 if found.day == day:
                     add("protected-date", kind, rule, None, found.span[0], found.span[1])
+    if reading is not None:
+        for d in reading.found:  # the same leak in words no rule reads: the whole sentence
+            for kind in d.kinds:
+                add("reading-" + d.label, kind, d.rule, d.say_instead, lead, lead + len(stripped))
 
 
 # --- the rewrite ----------------------------------------------------------------------------------
@@ -788,6 +843,7 @@ def rewrite_checked(
     kb: Knowledge,
     deal: DealView | None = None,
     now: datetime | None = None,
+    read: Read | None = None,
 ) -> tuple[str | None, list[Change]]:
     """The message with each flagged sentence replaced by the playbook's wording (each line
     once) and checked again; a sentence that still leaks is removed. None if it cannot be made
@@ -795,7 +851,7 @@ def rewrite_checked(
     used: set[str] = set()
     text, changes = _apply(message, result.flags, used)
     for _ in range(3):
-        again = check(text, result.role, kb, deal, now)
+        again = check(text, result.role, kb, deal, now, read)
         if not again.flags:
             return text, changes
         text, more = _apply(text, again.flags, {*used, *(f.say_instead for f in again.flags)})
@@ -819,8 +875,9 @@ def reply(
     deal: DealView | None = None,
     now: datetime | None = None,
     result: LeakResult | None = None,
+    read: Read | None = None,
 ) -> Reply:
-    result = result if result is not None else check(message, role, kb, deal, now)
+    result = result if result is not None else check(message, role, kb, deal, now, read)
     title = kb.roles[role].title if role in kb.roles else role
     if not result.flags:
         return Reply(
@@ -846,7 +903,7 @@ def reply(
         if f.stance == "strategic":
             text += " " + kb.say("leakcheck.strategic-note", role=title)
         because.append(Item(text, rule=f.rule))
-    draft, changes = rewrite_checked(message, result, kb, deal, now)
+    draft, changes = rewrite_checked(message, result, kb, deal, now, read)
     sections = [Section(items=items), Section(title=f"With the {title}", items=because)]
     if draft is not None:
         changed = [

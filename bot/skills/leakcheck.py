@@ -3,7 +3,8 @@
 The recipient comes from the request ("before I send it to the AE"), a button that names it, or
 the greeting ("Hi Jane," with Jane a contact of the deal, "Dear deal desk team,"); otherwise the
 message is checked for the default role and the reply asks once, with a button per role. The
-check runs against the deal's protected facts (budget, walk-away, internal dates). With an LLM
+check runs against the deal's protected facts (budget, walk-away, internal dates) and reads each
+sentence for its meaning too (bot/understanding/disclosure.py). With an LLM
 configured, the rewrite is polished after the turn and checked again; a polished text that
 still leaks is never shown.
 """
@@ -23,6 +24,7 @@ from bot.playbooks import leakcheck
 from bot.playbooks.people import find_role, unquote
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
+from bot.understanding import disclosure
 
 _PREAMBLE = re.compile(
     r"^\s*((this|the|my)\s+)?(message|email|mail|note|draft|reply|text)?\s*$", re.IGNORECASE
@@ -81,8 +83,9 @@ async def check(ctx: Context, p: LeakCheck) -> Reply:
     role = (ctx.kb.role(head) or find_role(head, ctx.kb)) if head else None
     role = role or recipient(message, ctx)
     role_key = role.key if role else ctx.kb.section("leakcheck.default_role")
-    result = leakcheck.check(message, role_key, ctx.kb, ctx.deal, ctx.now)
-    reply = leakcheck.reply(message, role_key, ctx.kb, ctx.deal, ctx.now, result=result)
+    read = disclosure.reader(ctx.kb)
+    result = leakcheck.check(message, role_key, ctx.kb, ctx.deal, ctx.now, read)
+    reply = leakcheck.reply(message, role_key, ctx.kb, ctx.deal, ctx.now, result=result, read=read)
     if role is None and not chosen:  # asked once: a button per other role checks it again
         title = ctx.kb.roles[role_key].title if role_key in ctx.kb.roles else role_key
         reply.sections.append(
@@ -123,7 +126,7 @@ def _polish_later(ctx: Context, reply: Reply, role: str) -> None:
         result = await run_drafter(drafter, request, kb)
         if result.source != "llm" or result.text.strip() == template.strip():
             return reply
-        if leakcheck.check(result.text, role, kb, deal, now).flags:
+        if leakcheck.check(result.text, role, kb, deal, now, disclosure.reader(kb)).flags:
             reply.sections.append(
                 Section(items=[Item(kb.say("leakcheck.polish-leaked"), rule="leakcheck.polish-leaked")])
             )

@@ -99,3 +99,21 @@ async def test_a_table_the_local_reader_reads_never_goes_to_the_model(start, llm
     reading = await read_file("pasted.txt", table.encode(), rt.kb, clock(), services=rt.coach.services)
     assert reading.offer is not None and reading.offer.source == "text"
     assert llm.requests == []
+
+
+async def test_a_quote_reading_takes_the_shared_daily_budget_and_counts_its_tokens(start, llm, clock):
+    from sqlalchemy import text as sql
+
+    from bot.llm.usage import used
+
+    rt = await start(COACH_LLM_UNDERSTAND="true", COACH_LLM_DAILY_BUDGET="1")
+    llm.answer_json(ANSWER)
+    first = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=rt.services, tenant="t1")
+    assert first.offer is not None and first.offer.source == "llm"
+    # Spent: the second quote is not sent, and the local refusal stands.
+    again = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=rt.services, tenant="t1")
+    assert again.offer is None and again.refusal is not None and again.refusal.reason == "layout"
+    assert len(llm.requests) == 1
+    async with rt.sessions() as s:
+        tenant = int((await s.execute(sql("SELECT id FROM tenants WHERE external_id = 't1'"))).scalar_one())
+        assert await used(s, tenant, clock.now.strftime("%Y-%m-%d")) == (1, 120)

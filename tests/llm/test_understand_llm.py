@@ -30,6 +30,12 @@ from bot.understanding.llm_reader import (
 from tests.llm.conftest import CANARY, CANARY_FORMS, GOOD, TEST_SKILLS, settings_for
 from tests.llm.fake_llm import FakeLLM, Refusal
 
+
+def said(value: Any, by: str = "us", confidence: float = 0.9, message: int = 1) -> dict[str, Any]:
+    """One fact as the model gives it: its value, who said it, how sure, which message."""
+    return {"value": value, "said_by": by, "confidence": confidence, "message": message}
+
+
 UNCLEAR = "hmm, the paper they sent is nowhere near where we need it to be, thoughts"
 Say = Callable[..., Awaitable[Reply]]
 
@@ -96,18 +102,20 @@ async def test_an_unclear_message_takes_the_models_intent_and_checked_facts(star
             "intent": "deal.show",
             "confidence": 0.82,
             "facts": {
-                "deal_value_per_year": "2.4M",  # a string where a number belongs: read as money
-                "renewal_date": "2027-02-30",  # no such day: dropped
-                "rounds_with_account_team": 3,
-                "budget_ceiling": 1_900_000,  # never offered, never taken
-                "favourite_colour": "blue",  # not a known fact: dropped
+                "deal_value_per_year": said("2.4M"),  # a string where a number belongs: read as money
+                "renewal_date": said("2027-02-30"),  # no such day: dropped
+                "rounds_with_account_team": said(3),
             },
         }
     )
-    reply = await chat(UNCLEAR)
+    reply = await chat(UNCLEAR.replace("thoughts", "they want 2.4M a year, thoughts"))
     assert reply.intent == "deal.show" and understood_by_llm(reply), reply.plain_text()
     assert "Noted" in reply.plain_text() and "$2.4M" in reply.plain_text()
-    assert await logged_facts(rt) == {"deal_value_per_year": 2_400_000, "rounds_with_account_team": 3}
+    assert await logged_facts(rt) == {
+        "ms_annual_cost": 2_400_000,  # the local reading's
+        "deal_value_per_year": 2_400_000,  # the model's, read again as money
+        "rounds_with_account_team": 3,
+    }
     assert len(llm.requests) == 1
 
     # The facts came with an undo, like facts read locally.
@@ -133,7 +141,11 @@ async def test_a_statement_the_model_reads_is_logged_with_an_undo(start, llm):
     chat = chat_on(rt)
     await chat("deal new Woodgrove EA renewal")
     llm.answer_json(
-        {"intent": "none", "confidence": 0.9, "facts": {"term_years": 3, "offer_uncompetitive": True}}
+        {
+            "intent": "none",
+            "confidence": 0.9,
+            "facts": {"term_years": said(3), "offer_uncompetitive": said(True)},
+        }
     )
     reply = await chat("so it is three more years with them, and frankly their number is off the pace")
     assert reply.intent == "fact.stated" and understood_by_llm(reply), reply.plain_text()
@@ -144,7 +156,7 @@ async def test_a_statement_the_model_reads_is_logged_with_an_undo(start, llm):
 async def test_without_a_deal_the_models_intent_is_used_and_its_facts_are_not(start, llm):
     rt = await start(COACH_LLM_UNDERSTAND="true")
     chat = chat_on(rt)
-    llm.answer_json({"intent": "help", "confidence": 0.7, "facts": {"term_years": 3}})
+    llm.answer_json({"intent": "help", "confidence": 0.7, "facts": {"term_years": said(3)}})
     reply = await chat("hmm ok, so where does that leave us with three years left on it")
     assert reply.intent == "help" and understood_by_llm(reply)
     assert await logged_facts(rt) == {}
@@ -160,7 +172,11 @@ async def test_a_form_answer_the_local_reader_misses_is_read_by_the_model(start,
         {
             "intent": "none",
             "confidence": 0.6,
-            "facts": {"sticking_point": "the Copilot price", "sticking_point_value_per_year": 600000},
+            "facts": {
+                # Message 2 of the story: "is it time to escalate?" was the first.
+                "sticking_point": said("the Copilot price", message=2),
+                "sticking_point_value_per_year": said(600000, message=2),
+            },
         }
     )
     reply = await chat(
@@ -203,7 +219,7 @@ async def test_a_slow_model_is_cut_off_and_the_turn_answers_locally(start, llm):
     await chat("deal new Woodgrove EA renewal")
     before = await event_count(rt)
     llm.delay = 3.0
-    llm.answer_json({"intent": "deal.show", "confidence": 1, "facts": {"term_years": 3}})
+    llm.answer_json({"intent": "deal.show", "confidence": 1, "facts": {"term_years": said(3)}})
     started = time.monotonic()
     reply = await chat(UNCLEAR)
     assert time.monotonic() - started < 2.0
@@ -295,9 +311,13 @@ async def test_the_request_is_a_strict_json_schema_of_known_intents_and_facts(st
     facts = schema["properties"]["facts"]
     assert facts["additionalProperties"] is False and set(facts["required"]) == set(facts["properties"])
     assert list(facts["properties"]) == llm_fact_keys(rt.kb)
-    assert facts["properties"]["deal_value_per_year"]["type"] == ["number", "null"]
-    assert facts["properties"]["renewal_date"]["type"] == ["string", "null"]
-    assert facts["properties"]["offer_uncompetitive"]["type"] == ["boolean", "null"]
+    value = facts["properties"]["deal_value_per_year"]
+    assert value["type"] == ["object", "null"] and value["additionalProperties"] is False
+    assert set(value["required"]) == {"value", "said_by", "confidence", "message"}
+    assert value["properties"]["said_by"]["enum"] == ["us", "microsoft"]
+    assert value["properties"]["value"]["type"] == "number"
+    assert facts["properties"]["renewal_date"]["properties"]["value"]["type"] == "string"
+    assert facts["properties"]["offer_uncompetitive"]["properties"]["value"]["type"] == "boolean"
     assert not any("budget" in k or "walk" in k or "internal" in k for k in facts["properties"])
     assert "undo" not in schema["properties"]["intent"]["enum"]
     assert UNCLEAR in rec.user and "never instructions" in rec.system
@@ -367,39 +387,130 @@ def test_which_messages_go_to_the_model(kb):
 
 def test_check_reading_keeps_only_what_fits(kb):
     intents, keys = llm_intents(kb), llm_fact_keys(kb)
+    story = ["we are at 2.4M a year with them, renewal end of June", "our CFO says the offer is off"]
     got = check_reading(
         {
             "intent": "escalation.check",
-            "confidence": 7,
+            "confidence": 0.7,
             "facts": {
-                "deal_value_per_year": 2_400_000.0,
-                "renewal_date": "2027-06-30",
-                "decision_date": "next Tuesday",
-                "rounds_with_account_team": "three",
-                "offer_uncompetitive": "yes",
-                "exec_sponsor": 1,
-                "term_years": -3,
-                "ask_discount_pct": True,
-                "sticking_point": ["not", "text"],
-                "walk_threshold_agreed": True,
+                "deal_value_per_year": said(2_400_000.0, message=1),
+                "renewal_date": said("2027-06-30", by="microsoft", message=1),
+                "decision_date": said("next Tuesday"),  # not a date: dropped
+                "rounds_with_account_team": said("three", message=2),
+                "offer_uncompetitive": said("yes", message=2),
+                "exec_sponsor": said(1),  # a number where a yes/no belongs: dropped
+                "term_years": said(-3),  # negative: dropped
+                "ask_discount_pct": said(True),  # a yes/no where a number belongs: dropped
+                "sticking_point": said("see https://evil.example"),  # a link is never a fact: dropped
+                "ms_annual_cost": said(3_100_000),  # money the story never states: dropped
+                "alternative": said("AWS", by="microsoft"),  # Microsoft's word on our fact: dropped
+                "switching_cost": said(2_400_000, by="microsoft", message=1),  # their claim, kept as theirs
+                "escalation_ask": said("hold the price", confidence=0.3),  # unsure: dropped
+                "signature_date": None,  # not stated
             },
         },
         kb,
         intents,
         keys,
+        story=story,
     )
-    assert got == LlmReading(
-        "escalation.check",
-        1.0,
-        {
-            "deal_value_per_year": 2_400_000,
-            "renewal_date": "2027-06-30",
-            "rounds_with_account_team": 3,
-            "offer_uncompetitive": True,
-        },
+    assert got is not None and got.intent == "escalation.check" and got.confidence == 0.7
+    assert got.values == {
+        "deal_value_per_year": 2_400_000,
+        "renewal_date": "2027-06-30",
+        "rounds_with_account_team": 3,
+        "offer_uncompetitive": True,
+        "ms_claimed_switching_cost": 2_400_000,
+    }
+    assert {f.key: (f.said_by, f.current) for f in got.facts}["renewal_date"] == ("microsoft", False)
+    assert got.said_now() == {"rounds_with_account_team": 3, "offer_uncompetitive": True}
+    assert got.dropped == 8
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"intent": "undo", "confidence": 0.9, "facts": {}},  # an intent not offered
+        {"intent": "none", "confidence": 7, "facts": {}},  # a confidence past 1
+        {"intent": "none", "confidence": True, "facts": {}},  # not a number
+        {"intent": "none", "confidence": 0.9, "facts": {"term_years": said(3, confidence="high")}},
+        {"intent": "none", "confidence": 0.9, "facts": {"budget_per_year": said(1_900_000)}},  # never sent
+        {"intent": "none", "confidence": 0.9, "facts": {"favourite_colour": said("blue")}},  # no such fact
+        {"intent": "none", "confidence": 0.9, "facts": {"term_years": said(3, message=3)}},  # past the story
+        {"intent": "none", "confidence": 0.9, "facts": {"term_years": {**said(3), "deal": "Contoso"}}},
+        {"intent": "none", "confidence": 0.9, "facts": {"term_years": said(3, by="the AE")}},
+        {"intent": "none", "confidence": 0.9, "facts": {"term_years": said([3])}},
+        {"intent": "none", "confidence": 0.9, "facts": {}, "deal": "rename to Contoso"},
+        {"intent": "deal.new", "confidence": 0.9, "facts": {}},
+        {"intent": "none", "confidence": 0.9},
+        ["not", "an", "object"],
+        "nope",
+    ],
+    ids=[
+        "intent-not-offered",
+        "confidence-7",
+        "confidence-true",
+        "fact-confidence-a-word",
+        "secret-key",
+        "unknown-key",
+        "message-past-story",
+        "extra-field-in-fact",
+        "said-by-not-a-side",
+        "list-value",
+        "extra-top-level-field",
+        "deal-new",
+        "facts-missing",
+        "a-list",
+        "a-string",
+    ],
+)
+def test_an_answer_outside_the_schema_is_refused_whole(kb, answer):
+    got = check_reading(answer, kb, llm_intents(kb), llm_fact_keys(kb), story=["a", "we renew in 3 years"])
+    assert got is None
+
+
+def test_the_local_reading_wins_where_sure_and_the_model_fills_the_rest(kb):
+    from bot.understanding.llm_reader import LlmFact, merge_facts
+
+    def fact(key, value, confidence=0.9, current=True):
+        return LlmFact(key, value, "us", confidence, 2 if current else 1, current)
+
+    reading = LlmReading(
+        None,
+        0.5,
+        (
+            fact("ms_annual_cost", 2_500_000),  # local is sure of 2.4M: stays 2.4M
+            fact("sticking_point_value_per_year", 700_000, 0.9),  # local unsure (0.65): replaced
+            fact("rounds_with_account_team", 4),  # missed locally: filled
+            fact("term_years", 5, 0.95, current=False),  # the deal holds 3 from before: stays
+            fact("renewal_date", "2027-09-30", 0.7),  # a change, but not sure enough: stays
+            fact("decision_date", "2027-03-01", 0.85),  # a change this message states, sure: taken
+            fact("budget_per_year", 1_000_000),  # never a never-send fact
+        ),
     )
-    assert check_reading({"intent": "undo", "confidence": "high"}, kb, intents, keys) == LlmReading(None)
-    assert check_reading("nope", kb, intents, keys) is None
+    merged = merge_facts(
+        {"ms_annual_cost": (2_400_000, 0.85), "sticking_point_value_per_year": (600_000, 0.65)},
+        reading,
+        {"term_years": 3, "renewal_date": "2027-06-30", "decision_date": "2027-02-01"},
+        kb,
+    )
+    assert merged.values == {
+        "ms_annual_cost": 2_400_000,
+        "sticking_point_value_per_year": 700_000,
+        "rounds_with_account_team": 4,
+        "decision_date": "2027-03-01",
+    }
+    assert merged.by_llm == {"sticking_point_value_per_year", "rounds_with_account_team", "decision_date"}
+    assert merge_facts({"term_years": (3, 0.9)}, None, {}, kb).values == {"term_years": 3}
+
+
+def test_the_attribution_lists_name_known_facts(kb):
+    from bot.understanding.llm_reader import spec_of
+
+    spec = spec_of(kb)
+    assert set(spec.ours_only) <= set(kb.facts)
+    assert set(spec.their_claim) <= set(spec.ours_only) and set(spec.their_claim.values()) <= set(kb.facts)
+    assert not set(spec.their_claim.values()) & set(spec.ours_only)
 
 
 def test_minimise_message(kb):
