@@ -21,6 +21,7 @@ from bot.features import default_knowledge, load_skills
 from bot.knowledge import Knowledge
 from bot.playbooks import brief as br
 from bot.timeline import Contact, DealView, Event, Timeline, make_view
+from bot.understanding.money import amounts_in
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 FACTS = {
@@ -130,12 +131,22 @@ def main() -> None:
     t = time.perf_counter()
     brief_picture.render([], NOW.date())  # the one-off matplotlib import, reported apart
     first_ms = (time.perf_counter() - t) * 1000
-    brief = br.build(deal, kb, NOW)
+    brief = br.build(deal, kb, NOW, amounts_in=amounts_in)
     png = brief_picture.render(brief.marks, brief.today, brief.renewal)
     print(f"brief on a deal with {len(events)} events, {args.rounds} rounds")
     print(_line("floor: fold events into a view", _times(lambda: view_of(events), args.rounds)))
-    print(_line("brief (pure assembly)", _times(lambda: br.build(deal, kb, NOW), args.rounds)))
-    print(_line("brief for the AE", _times(lambda: br.build(deal, kb, NOW, "ae"), args.rounds)))
+    print(
+        _line(
+            "brief (pure assembly)",
+            _times(lambda: br.build(deal, kb, NOW, amounts_in=amounts_in), args.rounds),
+        )
+    )
+    print(
+        _line(
+            "brief for the AE",
+            _times(lambda: br.build(deal, kb, NOW, "ae", amounts_in=amounts_in), args.rounds),
+        )
+    )
     print(
         _line(
             "timeline PNG",

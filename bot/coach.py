@@ -21,19 +21,14 @@ from bot.actions import MALFORMED as MALFORMED_ACTION
 from bot.actions import NOT_ARGUMENTS, user_text
 from bot.actions import checked as checked_action
 from bot.addresses import RecentlyStored
+from bot.amounts import currency as deal_currency
 from bot.context import Context, EventListener
 from bot.db.engine import write_gate
+from bot.dialogue import forms
+from bot.dialogue.answers import describe, valid_value
+from bot.dialogue.forms import Form
 from bot.dialogue.state import DialogueState, after_turn
 from bot.features import default_skills
-from bot.forms import (
-    describe,
-    looks_like_question,
-    parse_value,
-    read_form_answers,
-    topic,
-    valid_value,
-    wording,
-)
 from bot.intent import Intent
 from bot.knowledge import Knowledge
 from bot.memory import STORY_KEY, DealCache, KnownTenants, Memory
@@ -48,6 +43,7 @@ from bot.turn import Turn
 from bot.understand import button_label, clean, did_you_mean, match_command, understand_ranked
 from bot.understanding.config import config as understanding_config
 from bot.understanding.facts import read_contacts, read_date_questions, read_facts
+from bot.understanding.money import currency_of
 from bot.understanding.reading import Reading, read
 from bot.understanding.values import only_unsure
 
@@ -264,7 +260,7 @@ class Coach:
         turn = ctx.turn
         if turn.action is not None:
             args = {k: v for k, v in turn.action.items() if k not in NOT_ARGUMENTS}
-            if turn.action["intent"] in ("form.answer", "form.resume", "form.drop"):
+            if turn.action["intent"] in forms.BUTTONS:
                 reply = await self._form_action(ctx, args, turn.action["intent"])
             else:
                 ctx.intent = Intent(turn.action["intent"], args, str(user_text(turn.action)))
@@ -282,7 +278,7 @@ class Coach:
             if form is None or ctx.deal is None:
                 reply = await self._free_text(ctx, text, command, llm)
             else:
-                reply = await self._form_turn(ctx, form, text, command, llm=llm)
+                reply = await self._form_turn(ctx, Form.of(form), text, command, llm=llm)
             if rehearsal is not None:
                 reply = rehearsal.paused(self.kb, reply)
         return reply
@@ -440,13 +436,14 @@ class Coach:
             merged = merge_facts(local, llm, ctx.deal.facts, self.kb)
             found, by_llm = merged.values, merged.by_llm
         lines, ids = [], []
-        for key, value in found.items():
-            if ctx.deal.fact(key) == value:
-                continue
+        changed = {k: v for k, v in found.items() if ctx.deal.fact(k) != v}
+        ids += await self._note_currency(ctx, text, changed)
+        currency = deal_currency(ctx.deal.facts)
+        for key, value in changed.items():
             event = await ctx.set_fact(key, value)
             ids.append(event.id)
             note = f" ({notes[key]})" if key in notes and key not in by_llm else ""
-            lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}{note}")
+            lines.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value, currency)}{note}")
         told = reading.contacts if reading is not None else read_contacts(text, self.kb)
         for person in told:  # "Jane is our CSM": the contact map
             known = ctx.deal.contact(person.name)
@@ -458,6 +455,18 @@ class Coach:
         if not ids:
             return None
         return Noted("; ".join(lines), Action("Undo", {"intent": "undo", "event_ids": ids}), bool(by_llm))
+
+    async def _note_currency(self, ctx: Context, text: str, facts: dict[str, Any]) -> list[int]:
+        """An amount told in a currency ("€900k") sets the deal's currency, so every amount of the
+        deal reads back in it; the amounts themselves stay plain numbers per year."""
+        if ctx.deal is None or not any(
+            k in self.kb.facts and self.kb.facts[k].kind == "money" for k in facts
+        ):
+            return []
+        said = currency_of(text)
+        if said is None or said == ctx.deal.fact("currency") or "currency" not in self.kb.facts:
+            return []
+        return [(await ctx.set_fact("currency", said)).id]
 
     def _read_stated(
         self,
@@ -486,91 +495,80 @@ class Coach:
                     sure.setdefault(fact.key, fact.confidence)
         return found
 
+    # --- forms: bot/dialogue/forms.py says what comes next; the Coach carries it out -------
     async def _form_action(self, ctx: Context, args: dict[str, Any], intent: str) -> Reply:
         """Buttons of an open form: `form.answer` {"answers": {fact_key: value}} from a choice
         button or a card's inputs; `form.resume` / `form.drop` from "Back to …? [Continue] [Drop]"."""
-        form = await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id) if ctx.deal is not None else None
+        row = await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id) if ctx.deal is not None else None
+        form = Form.of(row)
         if form is None:
             return Reply(headline="Those questions were already answered or dropped.", intent=intent)
-        pending = [k for k in form.pending.get("keys", []) if k in self.kb.facts]
-        words = wording(self.kb)
-        if intent == "form.drop":
-            return await self._drop_form(ctx, form)
-        if intent == "form.resume":
-            assert ctx.deal is not None
-            await ctx.memory.save_form(ctx.conversation_id, ctx.deal.id, pending, form.resume, ctx.now)
-            return ctx.questions_reply(pending, intro=words.resumed.format(topic=topic(self.kb, form.resume)))
-        raw = args.get("answers")
-        given: dict[str, Any] = {}
-        if isinstance(raw, dict):
-            for key, value in raw.items():
-                if key in pending and value not in (None, ""):
-                    parsed = parse_value(self.kb.facts[key], str(value)[:500], self.kb)
-                    if parsed is not None:
-                        given[key] = parsed
-        return await self._form_turn(ctx, form, "", None, given=given)
-
-    async def _drop_form(self, ctx: Context, form: Any) -> Reply:
-        assert ctx.deal is not None
-        await ctx.memory.clear_form(ctx.conversation_id, ctx.deal.id)
-        return Reply(
-            headline=wording(self.kb).dropped.format(topic=topic(self.kb, form.resume)), intent="form.cancel"
-        )
+        return await self._form_step(ctx, form, forms.button(form, intent, args, self.kb))
 
     async def _form_turn(
-        self,
-        ctx: Context,
-        form: Any,
-        text: str,
-        command: Intent | None,
-        *,
-        given: dict[str, Any] | None = None,
-        llm: LlmReading | None = None,
+        self, ctx: Context, form: Form, text: str, command: Intent | None, *, llm: LlmReading | None = None
+    ) -> Reply:
+        """A typed message while a form is open: an answer, "cancel", or something else."""
+        assert ctx.deal is not None
+        step = forms.step(
+            form,
+            text,
+            self.kb,
+            command=command,
+            cancel=command is not None and command.name == "cancel",
+            new_question=lambda t: self._new_question(ctx, t),
+            told=lambda t: bool(
+                self._read_stated(ctx, t) or read_date_questions(t, self.kb, now=ctx.now, tz=ctx.tz)
+            ),
+            now=ctx.now,
+            tz=ctx.tz,
+            llm_values=llm.values if llm is not None else None,
+        )
+        # A digression that is not a command is read again with the LLM's reading of it.
+        return await self._form_step(ctx, form, step, text, llm if command is None else None)
+
+    async def _form_step(
+        self, ctx: Context, form: Form, step: forms.Step, text: str = "", llm: LlmReading | None = None
     ) -> Reply:
         assert ctx.deal is not None
-        pending: list[str] = [k for k in form.pending.get("keys", []) if k in self.kb.facts]
-        suspended = bool(form.pending.get("suspended"))
-        words = wording(self.kb)
-        if command and command.name == "cancel":
-            return await self._drop_form(ctx, form)
-        if given is not None:
-            answers = given
-            if not answers:
-                return ctx.questions_reply(pending, intro=words.unreadable)
-        elif command:
-            answers = {}
-        else:
-            other = self._new_question(ctx, text)
-            answers = read_form_answers(
-                text, pending, self.kb, free_text=other is None, now=ctx.now, tz=ctx.tz
-            )
-            if llm is not None and other is None:  # the LLM's reading fills what the local one missed
-                whole = text.strip()[:500]  # the whole reply taken as a text answer: the model reads better
-                answers.update(
-                    {k: v for k, v in llm.values.items() if k in pending and answers.get(k, whole) == whole}
-                )
-            if not answers:
-                told = self._read_stated(ctx, text) or read_date_questions(
-                    text, self.kb, now=ctx.now, tz=ctx.tz
-                )
-                if other is None and not suspended and not looks_like_question(text, self.kb) and not told:
-                    return ctx.questions_reply(pending, intro=words.unreadable)
-                # Not an answer: a question or something new. Answer it; the form waits.
-                return await self._digress(ctx, form, pending, text, other, llm)
-        if command:
-            return await self._digress(ctx, form, pending, text, command)
+        if isinstance(step, forms.Drop):
+            await ctx.memory.clear_form(ctx.conversation_id, ctx.deal.id)
+            return Reply(headline=step.headline, intent="form.cancel")
+        if isinstance(step, forms.AskAgain):
+            return ctx.questions_reply(step.keys, intro=step.intro)
+        if isinstance(step, forms.Resume):
+            await self._save_form(ctx, step.form)
+            return ctx.questions_reply(step.keys, intro=step.intro)
+        if isinstance(step, forms.Digress):
+            return await self._digress(ctx, step.form, text, step.intent, llm)
+        return await self._answered(ctx, form, step)
 
+    async def _save_form(self, ctx: Context, form: Form) -> None:
+        assert ctx.deal is not None
+        await ctx.memory.save_form(
+            ctx.conversation_id,
+            ctx.deal.id,
+            list(form.keys),
+            dict(form.resume),
+            ctx.now,
+            suspended=form.suspended,
+        )
+
+    async def _answered(self, ctx: Context, form: Form, step: forms.Answered) -> Reply:
+        """Record the answers, then run what the form was for again: the facts at hand may
+        already decide it, and then the other questions only strengthen the answer. If not, it
+        asks again."""
+        assert ctx.deal is not None
+        answers = step.answers
+        await self._note_currency(ctx, step.said, answers)
+        currency = deal_currency(ctx.deal.facts)
         noted = []
         for key, value in answers.items():
             await ctx.set_fact(key, value)
-            noted.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value)}")
-        # Run what the form was for again: the facts at hand may already decide it, and
-        # then the other questions only strengthen the answer. If not, it asks again.
+            noted.append(f"{self.kb.facts[key].label}: {describe(self.kb.facts[key], value, currency)}")
         await ctx.memory.clear_form(ctx.conversation_id, ctx.deal.id)
-        resume = dict(form.resume)
-        name = resume.pop("intent", "unknown")
-        said = str(user_text(resume))
-        ctx.intent = Intent(name, {k: v for k, v in resume.items() if k not in NOT_ARGUMENTS}, said)
+        name, args, said = form.rerun()
+        ctx.intent = Intent(name, args, said)
         reply = await self._run(ctx)
         if reply.intent == "form.ask":
             reply.headline = "Noted " + "; ".join(noted) + ". Still need:"
@@ -595,33 +593,22 @@ class Coach:
         return found if p >= sure or r.question else None
 
     async def _digress(
-        self,
-        ctx: Context,
-        form: Any,
-        pending: list[str],
-        text: str,
-        intent: Intent | None,
-        llm: LlmReading | None = None,
+        self, ctx: Context, waiting: Form, text: str, intent: Intent | None, llm: LlmReading | None = None
     ) -> Reply:
         """A question or a command mid-form is answered as if no form were open; the form is
         suspended (free text no longer fills it) and the reply offers to go back to it."""
         assert ctx.deal is not None
-        await ctx.memory.save_form(
-            ctx.conversation_id, ctx.deal.id, pending, form.resume, ctx.now, suspended=True
-        )
+        await self._save_form(ctx, waiting)
         # A command is taken as said; anything else is read again by _free_text (the same
         # pattern or guess), which then also records the facts the message states in passing.
         explicit = match_command(text, self.kb)
         reply = await self._free_text(ctx, text, intent if explicit is not None else None, llm)
         if reply.intent in ("form.ask", "form.cancel") or ctx.deal is None:
             return reply  # a new form replaced it, or it is gone
-        still = await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id)
-        if still is None or still.resume != form.resume:
+        still = Form.of(await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id))
+        if still is None or still.resume != waiting.resume:
             return reply
-        n = len(still.pending.get("keys", []))
-        reply.footer = wording(self.kb).back.format(
-            topic=topic(self.kb, form.resume), n=n, s="" if n == 1 else "s"
-        )
+        reply.footer = waiting.back_note(self.kb, len(still.keys))
         reply.actions.append(Action("Continue", {"intent": "form.resume"}, style="primary"))
         reply.actions.append(Action("Drop", {"intent": "form.drop"}))
         return reply

@@ -56,9 +56,11 @@ async def test_a_colleague_sees_nothing_of_a_deal_until_it_is_shared(say):
         assert reply.headline.startswith("I can't open the deal this conversation is on"), asked
         assert reply.sections == [] and reply.actions == []
         shown = reply.plain_text()
-        assert DEAL not in shown and "Woodgrove" not in shown and "7.7" not in shown and "budget" not in shown
+        assert (
+            DEAL not in shown and "Woodgrove" not in shown and "7.65" not in shown and "budget" not in shown
+        )
     general = (await say("can I tell the CSM our budget?", user="u2")).plain_text()  # no deal needed
-    assert DEAL not in general and "7.7" not in general
+    assert DEAL not in general and "7.65" not in general
     # What needs no deal still works, on u2's own deals only.
     assert (await say("deals", user="u2")).headline.startswith("No deals yet")
     assert (await say("help", user="u2")).intent == "help"
@@ -67,14 +69,14 @@ async def test_a_colleague_sees_nothing_of_a_deal_until_it_is_shared(say):
     shared = await say(f"deal share {DEAL} with <@u2>")
     assert shared.headline == f"Shared {DEAL} with u2. They can open it with `deal use {DEAL}`."
     assert (await say(f"deal use {DEAL}", user="u2", conversation="c2")).headline == f"Switched to {DEAL}."
-    assert "$7.7M" in (await say("deal show", user="u2", conversation="c2")).plain_text()
+    assert "$7.65M" in (await say("deal show", user="u2", conversation="c2")).plain_text()
     members = await say("who can see this deal?", user="u2", conversation="c2")
     assert [i.text for i in members.sections[0].items] == ["u1 (creator)", "u2"]
 
     gone = await say("unshare this deal from <@u2>")
     assert gone.headline == f"u2 can no longer see {DEAL}."
     after = await say("deal show", user="u2", conversation="c2")
-    assert after.intent == "access.denied" and "7.7" not in after.plain_text()
+    assert after.intent == "access.denied" and "7.65" not in after.plain_text()
     alone = await say("unshare this deal from <@u1>")
     assert alone.headline.startswith(DEAL + " needs at least one member")
 
@@ -140,7 +142,7 @@ async def test_a_private_channel_shares_a_deal_with_whoever_speaks_in_it(say):
     assert shared.headline.startswith(f"Shared {DEAL} with this channel")
 
     # u3 speaks in the private channel: they see the deal there, and only there.
-    assert "$7.7M" in (await say("deal show", user="u3", conversation="G1", private=True)).plain_text()
+    assert "$7.65M" in (await say("deal show", user="u3", conversation="G1", private=True)).plain_text()
     elsewhere = await say(f"deal use {DEAL}", user="u3", conversation="D3")
     assert elsewhere.headline.startswith("I don't know a deal called")
     # The surface no longer vouches for the channel (made public, shared, a guest joined).
@@ -203,6 +205,7 @@ async def test_the_audit_trail_names_who_read_and_changed_what_never_a_value(say
     trail = [(r.actor, r.surface, r.action, r.detail, r.keys["keys"]) for r in rows]
     assert trail == [
         ("U1", "slack", "create", "creator", []),
+        ("U1", "slack", "change", "fact", ["currency"]),  # the budget was said in dollars
         ("U1", "slack", "change", "fact", ["budget_per_year"]),
         ("U1", "slack", "change", "fact", ["budget_target_set"]),  # a stated budget is a target set
         ("U1", "slack", "read", "fact.stated", ["budget_per_year"]),

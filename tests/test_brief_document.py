@@ -11,6 +11,7 @@ import pytest
 from bot import brief_document
 from bot.playbooks import brief as br
 from bot.timeline import Event, make_view
+from bot.understanding.money import amounts_in
 from tests.test_cli import coach
 
 BUDGET = "$2.4M"
@@ -110,7 +111,7 @@ def test_what_users_typed_is_escaped_in_html_and_markdown(kb):
     deal = make_view(
         1, "A <b>deal</b>", [Event(1, "fact", {"key": "sticking_point", "value": typed}, "u1", now)]
     )
-    brief = br.build(deal, kb, now)
+    brief = br.build(deal, kb, now, amounts_in=amounts_in)
     page = brief_document.to_html(brief)
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<b>" not in page
     md = brief_document.to_markdown(brief)

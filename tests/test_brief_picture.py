@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot import brief_picture
 from bot.playbooks import brief as br
 from bot.timeline import Event, make_view
+from bot.understanding.money import amounts_in
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -27,7 +28,7 @@ def _deal():
 
 
 def test_the_timeline_is_a_png_of_sane_size_with_every_kind_plotted(kb):
-    brief = br.build(_deal(), kb, NOW)
+    brief = br.build(_deal(), kb, NOW, amounts_in=amounts_in)
     kinds = {m.kind for m in brief.marks}
     assert {"today", "renewal", "milestone", "microsoft", "meeting", "escalation", "statement"} <= kinds
     assert [m.what for m in brief.marks if m.overdue] == ["T-18 months", "T-12 months", "T-6 months"]
@@ -39,7 +40,7 @@ def test_the_timeline_is_a_png_of_sane_size_with_every_kind_plotted(kb):
 
 
 def test_same_data_same_bytes_and_an_svg_for_html(kb):
-    brief = br.build(_deal(), kb, NOW)
+    brief = br.build(_deal(), kb, NOW, amounts_in=amounts_in)
     first = brief_picture.render(brief.marks, brief.today, brief.renewal)
     assert brief_picture.render(brief.marks, brief.today, brief.renewal) == first
     moved = [br.DatedMark(date(2027, 1, 15), "extra call", "meeting"), *brief.marks]

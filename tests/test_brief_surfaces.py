@@ -14,6 +14,7 @@ from bench.brief import big_deal, view_of
 from bot.playbooks import brief as br
 from bot.reply import Attachment
 from bot.skills.brief import attachments, to_reply
+from bot.understanding.money import amounts_in
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
@@ -21,7 +22,7 @@ NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 @pytest.mark.parametrize("audience", ["internal", "ae", "avp"])
 @pytest.mark.parametrize("n_events", [40, 1000])
 def test_brief_fits_slack_and_teams(kb, audience, n_events):
-    brief = br.build(view_of(big_deal(n_events)), kb, NOW, audience)
+    brief = br.build(view_of(big_deal(n_events)), kb, NOW, audience, amounts_in=amounts_in)
     reply = to_reply(brief)
     blocks = slack.render(reply)
     assert len(blocks) <= slack.MAX_BLOCKS
@@ -40,7 +41,7 @@ def test_brief_fits_slack_and_teams(kb, audience, n_events):
 @pytest.mark.parametrize("audience", ["internal", "ae"])
 @pytest.mark.parametrize("n_events", [40, 1000])
 async def test_the_card_with_its_picture_still_fits_a_teams_message(kb, audience, n_events):
-    brief = br.build(view_of(big_deal(n_events)), kb, NOW, audience)
+    brief = br.build(view_of(big_deal(n_events)), kb, NOW, audience, amounts_in=amounts_in)
     reply = to_reply(brief)
     reply.attachments = attachments(brief, kb)
     await teams.draw_pictures(reply)
@@ -53,7 +54,7 @@ async def test_the_card_with_its_picture_still_fits_a_teams_message(kb, audience
 
 
 async def test_a_picture_too_big_for_the_card_is_left_out_with_a_line_saying_so(kb):
-    brief = br.build(view_of(big_deal(1000)), kb, NOW)
+    brief = br.build(view_of(big_deal(1000)), kb, NOW, amounts_in=amounts_in)
     reply = to_reply(brief)
     (pic,) = [a for a in attachments(brief, kb) if a.kind == "picture"]
     big = Attachment(
@@ -68,7 +69,7 @@ async def test_a_picture_too_big_for_the_card_is_left_out_with_a_line_saying_so(
 
 
 async def test_a_picture_that_cannot_be_drawn_is_left_out_too(kb):
-    brief = br.build(view_of(big_deal(40)), kb, NOW)
+    brief = br.build(view_of(big_deal(40)), kb, NOW, amounts_in=amounts_in)
     reply = to_reply(brief)
 
     def broken() -> bytes:
@@ -85,7 +86,7 @@ def test_long_negotiation_brief_counts_and_caps(kb):
     promised = sum(1 for e in events if e.kind == "commitment")
     final = sum(1 for e in events if e.kind == "ms_statement" and e.payload["type"] == "final_offer")
     assert promised > 8 and final > 2
-    brief = br.build(view_of(events), kb, NOW)
+    brief = br.build(view_of(events), kb, NOW, amounts_in=amounts_in)
     commitments = brief.section("commitments")
     assert commitments is not None and len(commitments.items) == 9  # 8 shown, then how many more
     assert commitments.items[-1].text.startswith(f"… and {promised - 8} more")

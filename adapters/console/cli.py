@@ -241,7 +241,9 @@ async def _write_brief(rt: Runtime, memory: Memory, args: argparse.Namespace, co
         _complain(f"I don't know a deal called “{' '.join(args.name)[:80]}”.")
         return USER_ERROR
     view = await memory.deal_view(deal.id, deal)
-    brief = br.build(view, rt.coach.kb, rt.coach.clock(), audience)
+    from bot.understanding.money import amounts_in
+
+    brief = br.build(view, rt.coach.kb, rt.coach.clock(), audience, amounts_in=amounts_in)
     if brief.internal:  # the internal brief carries the budget and walk-away: audited (keys only)
         from bot.access import protected_in
 

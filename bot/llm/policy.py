@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
-from bot.forms import _MULT  # one table of money multipliers (k, m, bn ...)
 from bot.knowledge import Knowledge, KnowledgeSection
+from bot.understanding.numbers import MULTIPLIERS as _MULT  # the one table of multipliers
+from bot.understanding.numbers import TENS, UNITS, words_value  # the one table of number words
 
 
 class KindSpec(BaseModel):
@@ -112,21 +113,8 @@ _NUMBER = re.compile(
 _LIST_MARKER = re.compile(r"^\s*\d{1,2}[.)]\s", re.MULTILINE)
 
 
-_UNITS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen"
-).split()
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
-_WORD_NUM = "|".join([*_TENS, *_UNITS[::-1], "a hundred", "one hundred", "half a"])
+_UNITS = [w for w, _ in sorted(UNITS.items(), key=lambda kv: kv[1])]  # zero .. nineteen
+_WORD_NUM = "|".join([*TENS, *_UNITS[::-1], "a hundred", "one hundred", "half a"])
 # Spelled-out amounts ("fifteen percent", "two million"): figures too, so a draft can't sneak one in.
 _WORDS = re.compile(
     rf"\b(?P<w>(?:{_WORD_NUM})(?:[- ](?:{'|'.join(_UNITS[1:10])}))?)\s+"
@@ -136,15 +124,7 @@ _WORDS = re.compile(
 
 
 def _word_value(words: str) -> float:
-    words = words.casefold().replace("-", " ")
-    if words in ("a hundred", "one hundred"):
-        return 100.0
-    if words == "half a":
-        return 0.5
-    total = 0.0
-    for w in words.split():
-        total += _TENS.get(w, _UNITS.index(w) if w in _UNITS else 0)
-    return total
+    return words_value(words) or 0.0
 
 
 def figures(text: str) -> list[tuple[float, str]]:

@@ -28,6 +28,7 @@ from typing import Any
 from bot.knowledge import Knowledge
 from bot.offers.config import FIELDS, limits, refusal_text
 from bot.offers.model import Offer, OfferLine, Reading, Refusal, cents
+from bot.understanding.money import currency_named
 from bot.understanding.values import (
     CURRENCIES,
     Ambiguous,
@@ -823,9 +824,7 @@ def _read_total(
 
 
 def _currency_in(text: str) -> str | None:
-    for m in re.finditer(r"(US\$|[$€£]|\b(?:USD|EUR|GBP|CHF|CAD|AUD)\b)", text):
-        return CURRENCIES.get(m.group(1).casefold())
-    return None
+    return currency_named(text)
 
 
 # --- terms -------------------------------------------------------------------------------------

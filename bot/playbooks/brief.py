@@ -15,13 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.forms import format_money
+from bot.amounts import currency, format_money
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks import commitments, disclosure, programs, renewal_calendar, walkaway
 from bot.playbooks import escalation as esc
 from bot.playbooks import favors as fav
 from bot.playbooks.counter_moves import day_words
-from bot.playbooks.draft_templates import amounts_in, secret_amounts
+from bot.playbooks.draft_templates import AmountsIn, secret_amounts
 from bot.playbooks.meeting_prep import MEETING
 from bot.playbooks.people import short_role
 from bot.reply import Item
@@ -130,8 +130,10 @@ def _renewal(deal: DealView) -> date | None:
         return None
 
 
-def _money(value: Any) -> str | None:
-    return format_money(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+def _money(value: Any, cur: str | None) -> str | None:
+    return (
+        format_money(value, cur) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    )
 
 
 def _times(n: int) -> str:
@@ -166,7 +168,7 @@ def _gap(deal: DealView, kb: Knowledge) -> list[Item]:
     point = deal.fact("sticking_point")
     if point is None:
         return []
-    value = _money(deal.fact("sticking_point_value_per_year"))
+    value = _money(deal.fact("sticking_point_value_per_year"), currency(deal.facts))
     if value:
         return [Item(kb.say("brief.gap", point=point, value=value), rule="brief.gap")]
     return [Item(kb.say("brief.gap-no-value", point=point), rule="brief.gap-no-value")]
@@ -311,7 +313,7 @@ def missing_facts(
     ]
 
 
-def _near_secret(text: str, secrets: set[float]) -> bool:
+def _near_secret(text: str, secrets: set[float], amounts_in: AmountsIn) -> bool:
     """A figure at or near a secret amount: "$1.8M" gives away a budget of $1,750,000."""
     return any(abs(a - s) <= 0.05 * s for a in amounts_in(text) for s in secrets if s > 0)
 
@@ -320,7 +322,11 @@ def _protected(kb: Knowledge, role: str, kind: str | None) -> bool:
     return kind is not None and disclosure.stance_for(kb, role, kind).stance == "protect"
 
 
-def build(deal: DealView, kb: Knowledge, now: datetime, audience: str = INTERNAL) -> Brief:
+def build(
+    deal: DealView, kb: Knowledge, now: datetime, audience: str = INTERNAL, *, amounts_in: AmountsIn
+) -> Brief:
+    """The brief for `audience`. `amounts_in` reads the figures in a line (bot/understanding/
+    money.py): a line near a secret amount is left out of a brief that leaves the team."""
     cfg: BriefConfig = kb.section("brief.brief")
     internal = audience == INTERNAL
     e, w = esc.assess(deal, kb, now), walkaway.assess(deal, kb)
@@ -333,7 +339,7 @@ def build(deal: DealView, kb: Knowledge, now: datetime, audience: str = INTERNAL
         role = kb.role(audience)
         title = role.title if role else audience
         marking = Item(kb.say("brief.for-microsoft", role=title), rule="brief.for-microsoft")
-    budget = _money(deal.fact("budget_per_year"))
+    budget = _money(deal.fact("budget_per_year"), currency(deal.facts))
     content: dict[str, list[Item]] = {
         "position": why,
         "gap": _gap(deal, kb),
@@ -365,7 +371,7 @@ def build(deal: DealView, kb: Knowledge, now: datetime, audience: str = INTERNAL
             continue
         items = content[spec.key]
         if not internal:  # a figure that matches a secret amount never leaves, whatever the wording
-            items = [i for i in items if not _near_secret(i.text, secrets)]
+            items = [i for i in items if not _near_secret(i.text, secrets, amounts_in)]
         if items:
             sections.append(BriefSection(spec.key, spec.title, items))
     # The summary: the first line of a few sections, from what this reader may see; so a brief

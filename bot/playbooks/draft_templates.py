@@ -8,6 +8,7 @@ name a Microsoft rep (in the escalation note) or carry a threat.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from string import Template
@@ -15,10 +16,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from bot.forms import _MONEY, _MULT, format_money
+from bot.amounts import currency, format_money
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks import escalation as esc
 from bot.timeline import MS_STATEMENT, DealView, Event
+
+# Reads the figures written in a line of text (given by the caller: bot/understanding/money.py).
+AmountsIn = Callable[[str], Iterable[float]]
 
 # Facts that must never reach a draft, whatever a template asks for.
 SECRET_FACT = re.compile(r"budget|ceiling|walk_threshold|max_spend|approved_spend")
@@ -64,7 +68,11 @@ class Draft:
     dropped: list[str] = field(default_factory=list)  # why lines were left out (guards)
 
 
-def render(name: str, values: dict[str, Any], kb: Knowledge, deal: DealView) -> Draft:
+def render(
+    name: str, values: dict[str, Any], kb: Knowledge, deal: DealView, *, amounts_in: AmountsIn
+) -> Draft:
+    """`amounts_in` reads the figures in a line (bot/understanding/money.py's `amounts_in`):
+    the guard compares them with the deal's secret amounts; a playbook reads no text itself."""
     tpl: DraftTemplate = kb.section("drafts.templates")[name]
     filled = {k: str(v) for k, v in values.items() if v not in (None, "")}
     group_of = {line: i for i, group in enumerate(tpl.alternatives) for line in group}
@@ -80,7 +88,7 @@ def render(name: str, values: dict[str, Any], kb: Knowledge, deal: DealView) -> 
                 continue
             used_groups.add(group)
         text = Template(line).safe_substitute(filled)
-        problem = guard(text, kb, deal, name_reps=name == "escalation")
+        problem = guard(text, kb, deal, name_reps=name == "escalation", amounts_in=amounts_in)
         if problem:
             dropped.append(problem)
             continue
@@ -98,18 +106,10 @@ def secret_amounts(deal: DealView) -> set[float]:
     }
 
 
-def amounts_in(text: str) -> set[float]:
-    found = set()
-    for m in _MONEY.finditer(text):
-        num = float(re.sub(r"[,\s]", "", m.group("num")))
-        found.add(num * _MULT.get((m.group("mult") or "").casefold(), 1.0))
-    return found
-
-
-def guard(line: str, kb: Knowledge, deal: DealView, *, name_reps: bool) -> str | None:
+def guard(line: str, kb: Knowledge, deal: DealView, *, name_reps: bool, amounts_in: AmountsIn) -> str | None:
     """Why this line may not go out, or None."""
     low = line.casefold()
-    if secret_amounts(deal) & amounts_in(line) or re.search(r"\bbudget (ceiling|is|of|cap)\b", low):
+    if secret_amounts(deal) & set(amounts_in(line)) or re.search(r"\bbudget (ceiling|is|of|cap)\b", low):
         return "a line that would reveal your budget"
     if name_reps:
         for c in deal.contacts:
@@ -145,7 +145,7 @@ def escalation_values(deal: DealView, kb: Knowledge) -> dict[str, Any]:
         "target_title": leader.title.split(" (")[0],
         "deliverer_title": deliverers[owner].title,
         "sticking_point": _clean(f.get("sticking_point")),
-        "sticking_value": format_money(value) if isinstance(value, int | float) else None,
+        "sticking_value": format_money(value, currency(f)) if isinstance(value, int | float) else None,
         "rounds": int(rounds) if isinstance(rounds, int | float) and rounds >= 2 else None,
         "escalation_ask": _clean(f.get("escalation_ask")),
     }
@@ -213,7 +213,9 @@ def counter_values(deal: DealView) -> dict[str, Any]:
         "counter_offer": _clean(f.get("counter_offer")),
         "counter_justification": _clean(f.get("counter_justification")),
         "sticking_point": _clean(f.get("sticking_point")),
-        "deal_value": format_money(value) if isinstance(value, int | float) and value > 0 else None,
+        "deal_value": format_money(value, currency(f))
+        if isinstance(value, int | float) and value > 0
+        else None,
     }
 
 

@@ -13,11 +13,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from bot.amounts import currency, format_money
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.reply import Action, Item, Reply, Section
 from bot.timeline import MS_STATEMENT, DealView, Event
 from bot.understanding.alignment import TEAM_LABELS, TEAMS, parse_alignment
-from bot.understanding.values import format_money, is_unknown
+from bot.unknown import is_unknown
 
 ESCALATE_NOW = "escalate_now"
 NOT_YET = "not_yet"
@@ -243,7 +244,9 @@ def _too_small(a: Assessment, facts: dict[str, Any], kb: Knowledge) -> None:
         isinstance(deal_value, int | float) and deal_value > 0 and value < th.minor_share_of_deal * deal_value
     )
     rule = "escalation.minor-issue" if minor else "escalation.big-enough"
-    (a.blockers if minor else a.support).append(Item(kb.say(rule, value=format_money(value)), rule=rule))
+    (a.blockers if minor else a.support).append(
+        Item(kb.say(rule, value=format_money(value, currency(facts))), rule=rule)
+    )
 
 
 def _account_team_can_grant(a: Assessment, facts: dict[str, Any], kb: Knowledge, owner: str) -> None:

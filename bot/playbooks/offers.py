@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.amounts import format_exact
 from bot.knowledge import Knowledge
 from bot.offers.model import OFFER_EVENT, Offer, OfferLine
 from bot.reply import Item
 from bot.timeline import DealView
 
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
 SAME = 0.005  # amounts within half a cent have not moved
 
 
@@ -52,16 +52,8 @@ def next_version(deal: DealView) -> int:
 
 
 def amount(x: float | None, currency: str | None, *, exact: bool = False) -> str:
-    if x is None:
-        return "?"
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    symbol = SYMBOLS.get(currency or "", "")
-    digits = 2 if exact or x < 1000 else 0
-    number = f"{x:,.{digits}f}"
-    if symbol:
-        return f"{sign}{symbol}{number}"
-    return f"{sign}{currency} {number}" if currency else f"{sign}{number}"
+    """An offer's figure as its document lists it (bot/amounts.py writes it)."""
+    return format_exact(x, currency, cents=exact)
 
 
 def change(before: float, after: float, currency: str | None) -> str:

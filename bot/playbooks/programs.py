@@ -14,7 +14,7 @@ from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks.counter_moves import statements_text
 from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
-from bot.understanding.values import is_unknown
+from bot.unknown import is_unknown
 
 LEVERS = "levers"
 NONE_FIT = "none_fit"

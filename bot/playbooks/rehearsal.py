@@ -20,11 +20,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
+from bot.amounts import currency, format_money
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.llm.policy import close, figures
 from bot.playbooks import leakcheck
 from bot.playbooks.disclosure import kinds as disclosure_kinds
-from bot.understanding.values import format_money
 
 Verdict = Literal["good", "risky", "gave"]
 OPENING = "opening"
@@ -266,7 +266,7 @@ def fill_values(facts: Mapping[str, Any], now: datetime, promises: Iterable[str]
     values: dict[str, str] = {"their_date": _their_date(now)}
     offer = facts.get("ms_annual_cost")
     if isinstance(offer, int | float) and not isinstance(offer, bool) and offer > 0:
-        values["offer"] = format_money(offer)
+        values["offer"] = format_money(offer, currency(facts))
     ask = facts.get("ask_discount_pct")
     if isinstance(ask, int | float) and not isinstance(ask, bool) and ask > 0:
         values["ask"] = f"{ask:g}%"

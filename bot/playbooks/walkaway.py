@@ -12,11 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from bot.forms import format_money, parse_money
+from bot.amounts import currency, format_money
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
-from bot.understanding.values import is_unknown
+from bot.unknown import is_unknown
 
 WALK = "walk_is_right"
 STAY = "stay"
@@ -157,6 +157,7 @@ def past_agreed_point(deal: DealView, kb: Knowledge) -> Item | None:
     """Microsoft's yearly offer above the walk-away price leadership agreed, with a costed
     alternative that is cheaper per year: the yearly saving against the one-off switching cost."""
     f = deal.facts
+    cur = currency(f)
     figures = [
         f.get(k)
         for k in ("walk_threshold_per_year", "ms_annual_cost", "alternative_annual_cost", "switching_cost")
@@ -176,10 +177,10 @@ def past_agreed_point(deal: DealView, kb: Knowledge) -> Item | None:
     return Item(
         kb.say(
             "walkaway.past-agreed-point",
-            offer=format_money(offer),
-            threshold=format_money(threshold),
-            saving=format_money(saving),
-            switching=format_money(switching),
+            offer=format_money(offer, cur),
+            threshold=format_money(threshold, cur),
+            saving=format_money(saving, cur),
+            switching=format_money(switching, cur),
             payback=f"{switching / saving:.1f}",
         ),
         rule="walkaway.past-agreed-point",
@@ -188,6 +189,7 @@ def past_agreed_point(deal: DealView, kb: Knowledge) -> Item | None:
 
 def honest_math(deal: DealView, kb: Knowledge, th: Thresholds) -> list[Item] | None:
     f = deal.facts
+    cur = currency(f)
     items: list[Item] = []
     claimed, ours = f.get("ms_claimed_switching_cost"), f.get("switching_cost")
     if isinstance(claimed, int | float) and isinstance(ours, int | float) and ours > 0:
@@ -196,8 +198,8 @@ def honest_math(deal: DealView, kb: Knowledge, th: Thresholds) -> list[Item] | N
                 Item(
                     kb.say(
                         "walkaway.inflated-switching-cost",
-                        claimed=format_money(claimed),
-                        ours=format_money(ours),
+                        claimed=format_money(claimed, cur),
+                        ours=format_money(ours, cur),
                     ),
                     rule="walkaway.inflated-switching-cost",
                 )
@@ -209,9 +211,9 @@ def honest_math(deal: DealView, kb: Knowledge, th: Thresholds) -> list[Item] | N
     rule = "walkaway.math-favors-leaving" if alt < ms else "walkaway.math-favors-staying"
     values = {
         "years": years,
-        "ms_total": format_money(ms),
-        "alt_total": format_money(alt),
-        "gap": format_money(abs(ms - alt)),
+        "ms_total": format_money(ms, cur),
+        "alt_total": format_money(alt, cur),
+        "gap": format_money(abs(ms - alt), cur),
     }
     items.insert(0, Item(kb.say(rule, **values), rule=rule))
     if f["annual_escalator_pct"]:
@@ -244,28 +246,29 @@ def to_reply(a: WalkAssessment, deal: DealView, kb: Knowledge | None = None) -> 
     )
 
 
-def switching_claim(text: str, kb: Knowledge) -> float | None:
-    """The amount in a statement that prices leaving Microsoft ("moving to Google would cost
-    you $3M"), or None when the statement is about something else."""
+def switching_claim(text: str, amount: float | None, kb: Knowledge) -> float | None:
+    """The amount (read from the statement by the caller) when the statement prices leaving
+    Microsoft ("moving to Google would cost you $3M"), or None when it is about something else."""
     words: SwitchingClaimWords = kb.section("walkaway.switching_claim")
     if not (
         re.search(words.switch_words, text, re.IGNORECASE)
         and re.search(words.cost_words, text, re.IGNORECASE)
     ):
         return None
-    amount = parse_money(text)
     return amount if amount is not None and amount >= 1000 else None
 
 
-def check_switching_claim(claimed: float, ours: Any, kb: Knowledge) -> Item:
+def check_switching_claim(claimed: float, ours: Any, kb: Knowledge, currency: str | None = None) -> Item:
     """Microsoft's switching-cost claim beside our own estimate (when we have one)."""
     th: Thresholds = kb.section("walkaway.thresholds")
     if not isinstance(ours, int | float) or ours <= 0:
         rule = "walkaway.switching-claim-unchecked"
-        return Item(kb.say(rule, claimed=format_money(claimed)), rule=rule)
+        return Item(kb.say(rule, claimed=format_money(claimed, currency)), rule=rule)
     rule = (
         "walkaway.inflated-switching-cost"
         if claimed > th.inflated_switching_factor * ours
         else "walkaway.switching-claim-fair"
     )
-    return Item(kb.say(rule, claimed=format_money(claimed), ours=format_money(ours)), rule=rule)
+    return Item(
+        kb.say(rule, claimed=format_money(claimed, currency), ours=format_money(ours, currency)), rule=rule
+    )

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import write_session
 from bot.db.models import Tenant
+from bot.dialogue.forms import Form
 from bot.knowledge import Knowledge
 from bot.memory import Memory
 from bot.reminders import policy, prompts, store
@@ -201,7 +202,7 @@ async def _other_form(memory: Memory, c: store.Claimed) -> list[str] | None:
     capture's own (None when there is none)."""
     if c.deal_id is None or c.conversation_id is None:
         return None
-    form = await memory.load_form(c.conversation_id, c.deal_id)
-    if form is None or form.resume.get("intent") == "reminders.capture":
+    form = Form.of(await memory.load_form(c.conversation_id, c.deal_id))
+    if form is None or form.intent == "reminders.capture":
         return None
-    return [str(k) for k in form.pending.get("keys", [])]
+    return list(form.keys)

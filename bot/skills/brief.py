@@ -16,6 +16,7 @@ from bot.playbooks import offers as po
 from bot.playbooks.people import find_role
 from bot.reply import Action, Attachment, Item, Reply, Section
 from bot.skills import skill
+from bot.understanding.money import amounts_in
 
 if TYPE_CHECKING:
     from bot.memory import Memory
@@ -131,7 +132,7 @@ def _polish(ctx: Context, brief: br.Brief, reply: Reply) -> None:
 async def deal_brief(ctx: Context) -> Reply:
     assert ctx.deal is not None
     audience = str(ctx.intent.args.get("audience") or audience_of(ctx.intent.text, ctx))
-    brief = br.build(ctx.deal, ctx.kb, ctx.now, audience)
+    brief = br.build(ctx.deal, ctx.kb, ctx.now, audience, amounts_in=amounts_in)
     offers = po.offers_of(ctx.deal)
     if offers:  # Microsoft's offers, round by round, after the rounds they counted in
         items = po.brief_items(offers, ctx.deal.facts, ctx.kb, internal=brief.internal)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, TypeAdapter
 
 from bot.actions import Name, Payload, RowId
+from bot.amounts import currency
 from bot.context import Context
 from bot.forms import describe, parse_value
 from bot.knowledge import KnowledgeSection
@@ -200,7 +201,8 @@ async def deal_show(ctx: Context) -> Reply:
     facts = []
     for key, value in deal.facts.items():
         spec = ctx.kb.facts.get(key)
-        facts.append(Item(f"{spec.label if spec else key}: {describe(spec, value) if spec else value}"))
+        shown = describe(spec, value, currency(deal.facts)) if spec else value
+        facts.append(Item(f"{spec.label if spec else key}: {shown}"))
     contacts = [
         Item(f"{c.name} ({c.role})" + ("" if c.active else " — no longer on the deal")) for c in deal.contacts
     ]
@@ -369,7 +371,7 @@ async def fact_set(ctx: Context) -> Reply:
     event = await ctx.log(FACT, {"key": spec.key, "value": value})
     return Reply(
         headline=f"Logged for {ctx.deal.name if ctx.deal else 'the deal'}: "
-        f"{spec.label} = {describe(spec, value)}.",
+        f"{spec.label} = {describe(spec, value, currency(ctx.deal.facts) if ctx.deal else None)}.",
         intent="fact.set",
         actions=[Action("Undo", {"intent": "undo", "event_id": event.id})],
     )

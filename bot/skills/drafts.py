@@ -19,6 +19,7 @@ from bot.playbooks import draft_templates
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import Skills, skill
 from bot.timeline import FACT, MS_STATEMENT
+from bot.understanding.money import amounts_in
 
 
 async def _reply(
@@ -58,7 +59,11 @@ async def draft_escalation(ctx: Context) -> Reply:
             missing, resume={"intent": "draft.escalation", "user_text": ""}, intro="For the note I need:"
         )
     draft = draft_templates.render(
-        "escalation", draft_templates.escalation_values(ctx.deal, ctx.kb), ctx.kb, ctx.deal
+        "escalation",
+        draft_templates.escalation_values(ctx.deal, ctx.kb),
+        ctx.kb,
+        ctx.deal,
+        amounts_in=amounts_in,
     )
     return await _reply(
         ctx,
@@ -108,7 +113,7 @@ async def draft_confirm(ctx: Context, p: DraftConfirm) -> Reply:
     if not said:
         return await ctx.ask(["commitment_to_confirm"], resume={"intent": "draft.confirm", "user_text": ""})
     values = draft_templates.confirm_values(deal, said, at, role, ctx.now)
-    draft = draft_templates.render("confirm", values, ctx.kb, deal)
+    draft = draft_templates.render("confirm", values, ctx.kb, deal, amounts_in=amounts_in)
     return await _reply(ctx, draft, "draft.confirm", ["drafts.template", "drafts.in-writing"])
 
 
@@ -116,7 +121,11 @@ async def draft_confirm(ctx: Context, p: DraftConfirm) -> Reply:
 async def draft_exploding(ctx: Context) -> Reply:
     assert ctx.deal is not None
     draft = draft_templates.render(
-        "exploding_offer", draft_templates.exploding_values(ctx.deal, ctx.now), ctx.kb, ctx.deal
+        "exploding_offer",
+        draft_templates.exploding_values(ctx.deal, ctx.now),
+        ctx.kb,
+        ctx.deal,
+        amounts_in=amounts_in,
     )
     return await _reply(ctx, draft, "draft.exploding_offer", ["drafts.template", "drafts.their-deadline"])
 
@@ -135,7 +144,7 @@ async def draft_counter(ctx: Context) -> Reply:
             intro="For the counter I need:",
         )
     draft = draft_templates.render(
-        "counter_proposal", draft_templates.counter_values(ctx.deal), ctx.kb, ctx.deal
+        "counter_proposal", draft_templates.counter_values(ctx.deal), ctx.kb, ctx.deal, amounts_in=amounts_in
     )
     return await _reply(
         ctx, draft, "draft.counter_proposal", ["drafts.template", "drafts.justify", "drafts.no-budget"]
@@ -151,7 +160,11 @@ async def draft_agenda(ctx: Context) -> Reply:
     if ctx.missing(["agenda_item"]):
         return await ctx.ask(["agenda_item"], resume={"intent": "draft.agenda_request", "user_text": ""})
     draft = draft_templates.render(
-        "agenda_request", draft_templates.agenda_values(ctx.deal, ctx.now), ctx.kb, ctx.deal
+        "agenda_request",
+        draft_templates.agenda_values(ctx.deal, ctx.now),
+        ctx.kb,
+        ctx.deal,
+        amounts_in=amounts_in,
     )
     return await _reply(ctx, draft, "draft.agenda_request", ["drafts.template", "drafts.agenda"])
 

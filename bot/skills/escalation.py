@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from bot.actions import Key, Payload
+from bot.amounts import currency, format_money
 from bot.context import Context
-from bot.forms import format_money
 from bot.playbooks import commitments, counter_moves, walkaway
 from bot.playbooks import escalation as esc
 from bot.reply import Action, Item, Reply, Section
@@ -18,7 +18,7 @@ from bot.timeline import MS_STATEMENT
 from bot.understanding import alignment as teams
 from bot.understanding import statements
 from bot.understanding.facts import clauses, looks_like_question, read_facts
-from bot.understanding.values import read_repeats
+from bot.understanding.values import parse_money_text, read_repeats
 
 
 @skill("escalation.check")
@@ -86,7 +86,7 @@ async def ms_statement(ctx: Context) -> Reply:
     if times is not None and times > counter_moves.times_said(ctx.deal, found.type):
         payload["times"] = times - counter_moves.times_said(ctx.deal, found.type)
     event = await ctx.log(MS_STATEMENT, payload, at=at)
-    claimed = walkaway.switching_claim(text, ctx.kb)
+    claimed = walkaway.switching_claim(text, parse_money_text(text), ctx.kb)
     if claimed is not None:  # a price on leaving: recorded, and checked against ours right away
         if ctx.deal.fact("ms_claimed_switching_cost") == claimed:  # noted in passing this turn
             return await _switching_claim_reply(ctx, event.id, None, claimed)
@@ -191,11 +191,13 @@ async def _switching_claim_reply(
 ) -> Reply:
     assert ctx.deal is not None
     ours = ctx.deal.fact("switching_cost")
-    item = walkaway.check_switching_claim(claimed, ours, ctx.kb)
+    cur = currency(ctx.deal.facts)
+    item = walkaway.check_switching_claim(claimed, ours, ctx.kb, cur)
     ids = [statement_id] if claim_id is None else [statement_id, claim_id]
     undo = Action("Undo", {"intent": "undo", "event_ids": ids})
     reply = Reply(
-        headline=f"Logged for {ctx.deal.name}: Microsoft's switching-cost claim, {format_money(claimed)}.",
+        headline=f"Logged for {ctx.deal.name}: Microsoft's switching-cost claim, "
+        f"{format_money(claimed, cur)}.",
         intent="ms.statement",
         verdict="logged",
         sections=[Section(items=[item])],
@@ -216,7 +218,9 @@ async def switching_claim_check(ctx: Context) -> Reply:
         return Reply(
             headline="I have no switching-cost claim from Microsoft on this deal.", intent="walkaway.check"
         )
-    item = walkaway.check_switching_claim(claimed, ctx.deal.fact("switching_cost"), ctx.kb)
+    item = walkaway.check_switching_claim(
+        claimed, ctx.deal.fact("switching_cost"), ctx.kb, currency(ctx.deal.facts)
+    )
     return Reply(
         headline=f"Switching cost for {ctx.deal.name}: theirs beside yours.",
         intent="walkaway.check",

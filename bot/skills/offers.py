@@ -323,6 +323,9 @@ async def store(ctx: Context, offer: Offer, shared_by: str) -> tuple[int, list[i
     offers = po.offers_of(ctx.deal)
     said: list[Item] = []
     kb = ctx.kb
+    if offer.currency and "currency" in kb.facts and ctx.deal.fact("currency") != offer.currency:
+        # the deal's amounts read back in the offer's currency (undone with the offer)
+        ids.append((await ctx.set_fact("currency", offer.currency)).id)
     for fed in po.feed(offers, ctx.deal.facts, kb, new_rounds=rounds):
         source = f"offer {version}"
         if fed.kind == "fact":

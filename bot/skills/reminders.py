@@ -12,6 +12,7 @@ from pydantic import Field
 from bot.actions import Payload, RowId, Words
 from bot.context import Context
 from bot.db.models import Reminder
+from bot.dialogue.forms import Form
 from bot.reminders import policy, store, user_settings
 from bot.reminders.hooks import user_prefs
 from bot.reminders.prompts import config, describe, local_time
@@ -371,10 +372,10 @@ async def answer_now(ctx: Context, p: ReminderId) -> Reply:
     row = await _mine(ctx, p)
     if row is None or row.deal_id != ctx.deal.id:
         return _gone("That question")
-    other = await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id)
+    other = Form.of(await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id))
     resume: dict[str, Any] = {"intent": "reminders.capture", "id": row.id}
-    if other is not None and other.resume.get("intent") != "reminders.capture":
-        resume["then"] = {"keys": list(other.pending.get("keys", [])), "resume": dict(other.resume)}
+    if other is not None and other.intent != "reminders.capture":
+        resume["then"] = {"keys": list(other.keys), "resume": dict(other.resume)}
     return await ctx.ask(["meeting_promises"], resume=resume, intro="After the meeting:")
 
 

@@ -384,9 +384,11 @@ def _reader(kb: Knowledge) -> _Reader:
 
 # --- clauses ------------------------------------------------------------------------------
 
-# A full stop after "ca", "approx", "Mr", "Dr", "vs" ... ends no sentence.
+# A full stop after "ca", "approx", "appr", "abt", "c" (circa), "incl", "Mr", "Dr", "vs" ... ends
+# no sentence.
 _SENTENCE_END = re.compile(
-    r"(?<!\b[Cc]a)(?<!\bapprox)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bvs)(?<!\bSt)(?<!\best)(?<!\be\.g)(?<!\bi\.e)"
+    r"(?<!\b[Cc]a)(?<!\bc)(?<!\b[Aa]pprox)(?<!\b[Aa]ppr)(?<!\b[Aa]bt)(?<!\bincl)(?<!\bexcl)(?<!\besp)"
+    r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bvs)(?<!\bSt)(?<!\best)(?<!\be\.g)(?<!\bi\.e)"
     r"[.!?]+(?=\s|$)|\n+"
 )
 _CLAUSE_SPLIT = re.compile(

@@ -6,6 +6,7 @@ import re
 
 from bot.playbooks import draft_templates
 from bot.timeline import Contact
+from bot.understanding.money import amounts_in
 from tests.playbooks.helpers import NOW, READY, deal
 
 JANE = Contact(1, "Jane Doe", "ae")
@@ -13,7 +14,9 @@ JANE = Contact(1, "Jane Doe", "ae")
 
 def escalation_note(kb, facts, contacts=(JANE,)):
     d = deal(facts, contacts=list(contacts))
-    return draft_templates.render("escalation", draft_templates.escalation_values(d, kb), kb, d)
+    return draft_templates.render(
+        "escalation", draft_templates.escalation_values(d, kb), kb, d, amounts_in=amounts_in
+    )
 
 
 def test_escalation_note_uses_the_deal_facts(kb):
@@ -56,7 +59,7 @@ def test_templates_hold_no_forbidden_words_or_placeholders(kb):
 def test_confirm_draft(kb):
     d = deal({}, contacts=[JANE])
     values = draft_templates.confirm_values(d, "a 10% licence reduction right in year 2", NOW, "ae", NOW)
-    text = draft_templates.render("confirm", values, kb, d).text
+    text = draft_templates.render("confirm", values, kb, d, amounts_in=amounts_in).text
     assert "Hi Jane," in text and "today" in text and "- a 10% licence reduction right in year 2" in text
     assert "revised quote" in text
 
@@ -66,10 +69,12 @@ def test_exploding_offer_reply(kb):
         {"decision_date": "2026-12-15"},
         [(1, "ms_statement", {"type": "deadline", "match": "sign by the end of the month", "role": "ae"})],
     )
-    text = draft_templates.render("exploding_offer", draft_templates.exploding_values(d, NOW), kb, d).text
+    text = draft_templates.render(
+        "exploding_offer", draft_templates.exploding_values(d, NOW), kb, d, amounts_in=amounts_in
+    ).text
     assert "(sign by the end of the month)" in text and "15 December 2026" in text
     bare = deal({})
     text = draft_templates.render(
-        "exploding_offer", draft_templates.exploding_values(bare, NOW), kb, bare
+        "exploding_offer", draft_templates.exploding_values(bare, NOW), kb, bare, amounts_in=amounts_in
     ).text
     assert "deadline" not in text.split("\n")[0] and "by $" not in text and "Hi there," in text
