@@ -108,10 +108,11 @@ async def test_a_quote_reading_takes_the_shared_daily_budget_and_counts_its_toke
 
     rt = await start(COACH_LLM_UNDERSTAND="true", COACH_LLM_DAILY_BUDGET="1")
     llm.answer_json(ANSWER)
-    first = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=rt.services, tenant="t1")
+    core = rt.coach.services
+    first = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=core, tenant="t1")
     assert first.offer is not None and first.offer.source == "llm"
     # Spent: the second quote is not sent, and the local refusal stands.
-    again = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=rt.services, tenant="t1")
+    again = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=core, tenant="t1")
     assert again.offer is None and again.refusal is not None and again.refusal.reason == "layout"
     assert len(llm.requests) == 1
     async with rt.sessions() as s:
