@@ -108,3 +108,123 @@ async def test_a_favour_with_someone_new_asks_only_for_their_role(chat, coach, d
     done = await chat("he's the technical specialist")
     assert done.verdict == "logged" and "Tom (TS)" in done.plain_text()
     assert (await favors(coach))[-1]["what"] == "run a design session for us"
+
+
+# --- every skill: what was said is used, the rest asked in one question (issue #21, item 5) ----
+
+
+async def commitments_logged(coach) -> list[dict]:
+    async with coach.sessions() as s:
+        rows = (await s.execute(select(DealEvent).where(DealEvent.kind == "commitment"))).scalars().all()
+    return [r.payload for r in rows]
+
+
+@pytest.mark.parametrize(
+    "text, who, what",
+    [
+        (
+            "the CSM said she'd get us three FastTrack days for the Intune rollout",
+            "Ana Ruiz",
+            "FastTrack days",
+        ),
+        (
+            "Jane committed to throwing in 150 Copilot seats free for a quarter",
+            "Jane Smith",
+            "150 Copilot seats",
+        ),
+        (
+            "their technical specialist promised a funded migration assessment",
+            "TS",
+            "funded migration assessment",
+        ),
+    ],
+)
+async def test_a_promise_told_in_a_sentence_is_logged_with_who_and_what(chat, coach, people, text, who, what):
+    reply = await chat(text)
+    assert reply.intent == "commitments.log" and reply.verdict == "verbal", reply.headline
+    no_syntax_example(reply)
+    logged = (await commitments_logged(coach))[-1]
+    assert logged["contact"] == who and what in logged["what"]
+
+
+async def test_a_promise_missing_who_asks_who_and_the_answer_logs_it(chat, coach, people):
+    ask = await chat("log commitment: a free security workshop before signing")
+    assert (
+        ask.headline == "Who at Microsoft promised a free security workshop before signing? "
+        "A name or their role is enough."
+    )
+    done = await chat("Ana")
+    assert done.intent == "commitments.log" and done.verdict == "verbal"
+    logged = (await commitments_logged(coach))[-1]
+    assert logged["contact"] == "Ana Ruiz" and logged["what"] == "a free security workshop before signing"
+
+
+async def test_a_promise_by_someone_new_asks_only_their_role(chat, coach, deal):
+    ask = await chat("log commitment: Priya promised two extra support engineers")
+    assert ask.headline.startswith("What is Priya's role at Microsoft")
+    done = await chat("partner manager")
+    assert done.verdict == "verbal" and (await commitments_logged(coach))[-1]["contact"] == "Priya"
+
+
+async def test_a_status_change_names_the_promise_in_words(chat, people):
+    await chat("Jane committed to a price hold on E5 until June")
+    asked = await chat("update commitment")
+    assert asked.headline.startswith("Where is #") and "`" not in asked.headline
+    moved = await chat("she put it in writing")
+    assert moved.intent == "commitments.status" and moved.verdict == "requested_in_writing", moved.headline
+
+
+async def test_a_contact_change_missing_a_part_asks_for_it(chat, people):
+    ask = await chat("the AE changed")
+    assert ask.intent == "contacts.change" and ask.headline == "Who is the AE now? Their name is enough."
+    done = await chat("Bob Lee")
+    assert done.intent == "contacts.change" and "Bob Lee" in done.headline
+
+
+async def test_a_reminder_without_a_day_keeps_what_and_asks_when(chat, deal):
+    ask = await chat("remind me to chase the deal desk about the quote")
+    assert ask.headline == "When should I remind you to chase the deal desk about the quote?"
+    done = await chat("friday at 10am")
+    assert done.intent == "reminders.add" and "chase the deal desk about the quote" in done.headline
+
+
+async def test_meeting_prep_without_a_person_asks_who_and_keeps_the_rest(chat, people):
+    ask = await chat("prep me for the pricing meeting on Thursday")
+    assert ask.headline.startswith("Who is the meeting with at Microsoft") and "`" not in ask.headline
+    done = await chat("the AE")
+    assert done.intent == "meeting.prep" and done.verdict is not None, done.headline
+
+
+def test_no_skill_answers_with_a_syntax_example():
+    """No reply written in bot/skills/ or knowledge/ says "like this" or shows a command to copy
+    where the person asked something in words (help and the onboarding lines list commands)."""
+    import pathlib
+    import re as _re
+
+    root = pathlib.Path(__file__).parent.parent
+    found = []
+    for path in [
+        *sorted((root / "bot" / "skills").glob("*.py")),
+        *sorted((root / "knowledge").glob("*.yaml")),
+    ]:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if _re.search(r"(?i)\b(ask|tell|say) (me|it) (like this|as)\b|say who and what|e\.g\. `", line):
+                found.append(f"{path.name}:{n}: {line.strip()[:80]}")
+    assert found == []
+
+
+async def test_kpis_told_in_a_sentence_are_kept_and_a_missing_part_asked(chat, people):
+    told = await chat("the CSM mentioned she's measured on Copilot adoption and renewals, apparently")
+    assert told.intent == "contacts.kpis" and told.verdict == "noted", told.headline
+    assert "Ana Ruiz" in told.headline and "Copilot adoption" in told.headline
+    ask = await chat("kpis Jane")
+    assert ask.headline == "What is Jane Smith measured or paid on? Name a few, separated by commas."
+    done = await chat("E5 attach, Azure consumption")
+    assert done.intent == "contacts.kpis" and "E5 attach" in done.headline
+
+
+async def test_an_empty_note_asks_what_it_should_say_and_the_answer_is_kept(chat, deal):
+    ask = await chat("note:")
+    assert ask.headline == "What should the note say?"
+    done = await chat("the CFO is away until the 12th")
+    assert done.intent == "note" and done.headline.startswith("Noted")

@@ -52,11 +52,11 @@ async def test_greetings_and_thanks_get_a_short_friendly_answer_with_things_to_t
     assert "negotiation coach" in about.headline
 
 
-async def test_a_plain_statement_without_a_tracked_fact_says_how_to_state_facts(chat, deal):
+async def test_a_plain_statement_without_a_tracked_fact_asks_which_fact_never_shows_syntax(chat, deal):
     reply = await chat("the AE was on holiday last week")
     assert reply.intent == "deal.tell"
-    assert "didn't catch a fact" in reply.headline
-    assert len(reply.sections[0].items) == 2
+    assert "didn't catch a fact" in reply.headline and "Which fact does it change" in reply.headline
+    assert "`" not in reply.plain_text() and "like this" not in reply.plain_text()
     kept = await chat(action=reply.actions[0].payload)  # "Keep it as a note"
     assert kept.intent == "note"
     assert "on holiday last week" in (await chat("deal show")).plain_text()

@@ -35,6 +35,61 @@ def test_the_training_data_is_ours_varied_and_every_label_cites_a_rule_in_knowle
     assert len(texts) == len(set(texts)), "a training sentence is listed twice"
 
 
+def test_the_sentences_by_other_hands_are_kept_apart_and_never_equal_a_test_corpus_line():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    more = KB.section("leak_reading_strangers.sentences").sentences
+    assert set(more) == set(spec(KB).labels) | {"none"}
+    assert sum(len(v) for v in more.values()) >= 900
+    ours = {t for lines in spec(KB).examples.values() for t in lines}
+    pairs = training_pairs(KB)
+    assert {t for t, _ in pairs} >= ours | {t for lines in more.values() for t in lines}
+
+    def norm(text: str) -> str:
+        return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+    corpus: set[str] = set()
+
+    def walk(x: object) -> None:
+        if isinstance(x, str):
+            corpus.update(norm(part) for part in [*re.split(r"(?<=[.!?])\s+|\n", x), x] if part.strip())
+        elif isinstance(x, dict):
+            for v in x.values():
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    for path in (Path(__file__).parent / "data").rglob("*.yaml"):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    assert not [t for t, _ in pairs if norm(t) in corpus], "a training sentence equals a test corpus line"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "labels", "kinds"),
+    [
+        (
+            "The Zoom evaluation is off the table now, so we will be renewing with you no matter what.",
+            {"dropped_alternative", "regardless"},
+            {"competitive", "position"},
+        ),
+        (
+            "Our CFO and CIO still disagree about Copilot, and the money lapses if nothing is signed "
+            "by March.",
+            {"internal", "urgency"},
+            {"position", "urgency"},
+        ),
+    ],
+)
+def test_a_sentence_that_gives_away_two_things_names_both(sentence, labels, kinds):
+    found = {d.label for d in read(sentence, KB).found}
+    assert labels <= found, found
+    assert kinds <= set(check(sentence, "ae", KB, read=READ).kinds)
+
+
 @pytest.mark.parametrize(
     ("message", "kind"),
     [
@@ -140,6 +195,28 @@ def test_reading_a_sentence_is_fast():
         disclosure.read(sentence + f" {i}", KB)
     assert (time.process_time() - start) / 200 < 0.002  # well under 2 ms a sentence
     assert disclosure.model(KB).scores(sentence).shape == (len(disclosure.model(KB).labels),)
+
+
+def test_the_rehearsal_scores_an_answer_with_the_same_reading():
+    from bot.playbooks import rehearsal
+
+    answer = "Frankly we have nowhere else to take our collaboration workloads."
+    assert not check(answer, "ae", KB).flags  # no rule reads it
+    move = next(iter(rehearsal.moves(KB)))
+    scored = rehearsal.score(KB, answer, "ae", move, {}, read=reader(KB))
+    assert scored.verdict == "gave" and "position" in scored.kinds
+    assert scored.instead and "nowhere else" not in scored.instead
+
+
+def test_the_llm_drafters_leak_guard_uses_the_same_reading():
+    from bot.llm.setup import people_leak_check
+
+    guard = people_leak_check(KB)
+    assert guard is not None
+    assert guard("Frankly we have nowhere else to take our collaboration workloads.", "ae") == [
+        "gives away position"
+    ]
+    assert guard("Thanks for the session on Tuesday, the team found it useful.", "ae") == []
 
 
 async def test_the_check_turn_reads_for_meaning(chat):

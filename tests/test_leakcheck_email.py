@@ -117,6 +117,42 @@ def test_a_pattern_is_tried_only_when_the_sentence_holds_a_word_it_needs():
     assert literal_gates(r"(foo|bar)?\bbaz") == ()  # an optional group gates nothing
 
 
+def test_a_pattern_is_tried_only_where_a_match_can_start_and_finds_what_a_full_search_finds():
+    from pathlib import Path
+
+    import yaml
+
+    from bot.playbooks.leakcheck import _lower, _mask, _prefixes, _rx, _search, sentences, start_literals
+
+    assert start_literals(r"\bour (bottom line|floor)\b") == frozenset({("our ", "our")})
+    assert start_literals(r"(?:we'd|i) lose") == frozenset({("we'd", None), ("i", None)})
+    assert start_literals(r"\b(we|I)\b") == frozenset({("we", "we"), ("i", None)})
+    optional_article = frozenset({("the ", "the"), ("max", "max"), ("cap", "cap")})
+    assert start_literals(r"\b(the )?(max|cap)\b") == optional_article
+    assert start_literals(r"(?<!¤)¤+ a year") == frozenset({("¤", None)})
+    assert start_literals(r"(foo){0,2}bar") is None  # a start it cannot tell: the full search
+    assert start_literals(r"[a-z]+ly") is None
+    # every regex of the rules, on every sentence of our drafts (and in capitals): the same match
+    data = Path(__file__).parent / "data"
+    texts = []
+    for name in ("leakcheck_drafts.yaml", "leakcheck_clean_hard.yaml", "leakcheck_holdout2.yaml"):
+        texts += [d["message"] for d in yaml.safe_load((data / name).read_text(encoding="utf-8"))["drafts"]]
+    masked = [_mask(s, KB)[0] for t in texts for _, s in sentences(t)]
+    masked += [m.upper() for m in masked[:100]] + ["Straße İstanbul ſo we'll ¤¤¤ lose it"]
+    regexes = [
+        (p, st)
+        for c in _rx(KB).plans
+        for p_st in (c.requires, c.unless, [(p, st) for _, p, st in c.patterns])
+        for p, st in p_st
+    ]
+    assert sum(st is not None for _, st in regexes) > 0.8 * len(regexes)
+    for m in masked:
+        low, words = _lower(m), _prefixes(m)
+        for p, st in regexes:
+            a, b = p.search(m), _search(p, st, m, low, words)
+            assert (a and a.span()) == (b and b.span()), (p.pattern[:80], m)
+
+
 # --- the recipient ---------------------------------------------------------------------------
 async def test_the_greeting_names_a_known_contact_and_so_the_role(chat, deal):
     await chat("Priya Shah is our CSM")

@@ -235,7 +235,7 @@ async def test_first_contact_of_a_role_is_just_noted(chat, deal):
 
 async def test_meeting_prep_without_a_role_or_a_date(chat, deal):
     no_role = await chat("prep me for the big meeting")
-    assert no_role.verdict is None and "Who is the meeting with?" in no_role.headline
+    assert no_role.verdict is None and no_role.headline.startswith("Who is the meeting with at Microsoft")
     no_date = await chat("prep me for the QBR with the CSM")
     assert no_date.headline.startswith("Date to be set — customer success manager")
     assert "meetings.when-unclear" in no_date.rules

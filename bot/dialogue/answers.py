@@ -384,6 +384,22 @@ def _pending_answers(
     if value is None and not question:
         if spec.kind != "text":
             value = _loose_value(spec, text, kb, now=now, tz=tz)
-        elif free_text and spec.free_text:
+        elif free_text and spec.free_text and not _story_goes_on(text):
             value = text.strip()[:500] or None
     return {keys[0]: value} if value is not None else {}
+
+
+# A reply that carries the story on ("And the TS floated a preview…", two sentences of news) is
+# not the words of an answer to an open text question: the form waits (rule forms.story-goes-on).
+_STORY_LEAD = re.compile(
+    r"^\s*(?:and|so|then|also|plus|separately|meanwhile|anyway|oh|btw|by the way|on top of that|"
+    r"in addition|besides|next|later|yesterday|today|this morning|last week)\b",
+    re.IGNORECASE,
+)
+_SENTENCES = re.compile(r"[.!?](?:\s+|$)")
+
+
+def _story_goes_on(text: str) -> bool:
+    t = text.strip()
+    sentences = [x for x in _SENTENCES.split(t) if x.strip()]
+    return len(sentences) > 1 or len(t.split()) > 18 or bool(_STORY_LEAD.match(t))

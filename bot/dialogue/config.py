@@ -39,6 +39,7 @@ class RuleCues(BaseModel):
     meeting_words: str
     expiry_words: str
     agreement_words: str
+    timing_words: str
     when_words: str
     involve_verbs: str
     asks_when_or_who: str
@@ -64,14 +65,30 @@ class References(BaseModel):
     _fix = field_validator("*")(classmethod(lambda cls, v: _regex(v)))
 
 
+class FavoursTold(BaseModel):
+    """Favours told as events (bot/understanding/events.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    manner: str
+    done: str
+    asked_lead: str
+    counted: str
+    need_words: str
+    _fix = field_validator("*")(classmethod(lambda cls, v: _regex(v)))
+
+
 class DialogueConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    _fix_strangers = field_validator("strangers")(classmethod(lambda cls, v: _regex(v)))
     attribution: Attribution
     rules: RuleCues
     logging_intents: list[str]
     what_now: dict[str, str]
+    facts_ask: dict[str, str] = Field(default_factory=dict)
     follow_up: FollowUp
     references: References
+    favours_told: FavoursTold
+    strangers: str
     keep_people: int = Field(ge=1, le=20)
     keep_facts: int = Field(ge=1, le=20)
     topic_minutes: int = Field(ge=1)
@@ -99,6 +116,7 @@ class Cues:
     meeting: re.Pattern[str]
     expiry: re.Pattern[str]
     agreement: re.Pattern[str]
+    timing: re.Pattern[str]
     when: re.Pattern[str]
     involve: re.Pattern[str]
     our_exec: re.Pattern[str]
@@ -145,6 +163,7 @@ def _build_cues(kb: Knowledge) -> Cues:
         meeting=re.compile(r.meeting_words, flags),
         expiry=re.compile(r.expiry_words, flags),
         agreement=re.compile(r.agreement_words, flags),
+        timing=re.compile(r.timing_words, flags),
         when=re.compile(r.when_words, flags),
         involve=re.compile(r.involve_verbs, flags),
         our_exec=re.compile(our_exec, flags),

@@ -48,7 +48,13 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
     if person is not None:
 
         def name(m: re.Match[str]) -> str:
-            if c.side_mention.search(text[: m.start()]):  # "our CFO called, he thinks …": his own
+            before = text[: m.start()]
+            side = next(reversed(list(c.side_mention.finditer(before))), None)
+            # "nobody from our side knows him": no person of ours for the pronoun to mean
+            nobody = side is not None and re.search(
+                r"\b(?:nobody|no\s+one|none|anyone|anybody)\s+(?:\w+\s+){0,2}$", before[: side.start()], re.I
+            )
+            if side and not nobody:  # "our CFO called, he thinks …": his own
                 return m.group(0)
             out.references.append(Reference("person", m.group(0), m.span()))
             return f"{person.name}'s" if m.group(0).casefold() in ("his", "hers") else person.name

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.dialogue.config import cues, dialogue_config
+from bot.understanding.events import favours_told, strangers_told
 from bot.understanding.parts import Entity, Speaker
 
 if TYPE_CHECKING:
@@ -86,6 +87,18 @@ class DialogueState:
     theirs: bool = False  # the last turn told what Microsoft said or asked (a yes/no leans on it)
     question: str | None = None  # the last question the coach asked
     role: str | None = None  # the last Microsoft role mentioned (a knowledge/roles.yaml key)
+    favours: tuple[tuple[str, int], ...] = ()  # favours told as events, per Microsoft person
+    told: tuple[str, ...] = ()  # the last statements told (not questions), most recent first
+    strangers: tuple[str, ...] = ()  # Microsoft people we were told we have no relationship with
+
+    def is_stranger(self, name: str) -> bool:
+        first = name.strip().split()[0].casefold() if name.strip() else ""
+        return any(s.split()[0].casefold() == first for s in self.strangers)
+
+    def favours_of(self, name: str) -> int:
+        """Favours the conversation told of this person ("she got us the trial", …)."""
+        first = name.strip().split()[0].casefold() if name.strip() else ""
+        return sum(n for who, n in self.favours if who.split()[0].casefold() == first)
 
     # --- JSON ---------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -109,6 +122,9 @@ class DialogueState:
             "theirs": self.theirs,
             "question": self.question,
             "role": self.role,
+            "favours": [[k, n] for k, n in self.favours],
+            "told": list(self.told),
+            "strangers": list(self.strangers),
         }
 
     @classmethod
@@ -142,6 +158,9 @@ class DialogueState:
                 theirs=bool(raw.get("theirs")),
                 question=raw.get("question"),
                 role=raw.get("role") if isinstance(raw.get("role"), str) else None,
+                favours=tuple((str(k), int(n)) for k, n in raw.get("favours") or [] if isinstance(n, int)),
+                told=tuple(str(t) for t in raw.get("told") or [] if isinstance(t, str)),
+                strangers=tuple(str(t) for t in raw.get("strangers") or [] if isinstance(t, str)),
             )
         except (KeyError, TypeError, ValueError):
             return cls(deal_id=deal_id)
@@ -180,6 +199,9 @@ def after_turn(
     facts = list(state.facts)
     figure, statement, role = state.figure, state.statement, state.role
     theirs = False
+    favours = dict(state.favours)
+    told_texts = list(state.told)
+    strangers = list(state.strangers)
     if reading is not None:
         if reply.intent not in NOT_A_TOPIC and reading.resolved:
             args = {k: v for k, v in reading.args.items() if isinstance(v, str | int | float | bool)}
@@ -208,6 +230,16 @@ def after_turn(
         theirs = said or asked
         if theirs:
             statement = reading.resolved[:500]
+        if not reading.question:
+            theirs_named = [p.name for p in people if p.side == "microsoft"]
+            last = state.people[0].name if state.people and state.people[0].side == "microsoft" else None
+            for name, n in favours_told(reading.text, kb, theirs_named, last=last).items():
+                favours[name] = favours.get(name, 0) + n
+            told_texts = [reading.text[:400], *told_texts][:3]
+        theirs_all = [p.name for p in people if p.side == "microsoft"]
+        last_theirs = next((p.name for p in state.people if p.side == "microsoft"), None)
+        for name in strangers_told(reading.text, kb, theirs_all, last=last_theirs):
+            strangers = [name, *(s for s in strangers if s != name)][:5]
     if awaiting is not None and reading is not None:  # the coach asked for one missing argument
         args = {k: v for k, v in dict(awaiting.get("args") or {}).items() if isinstance(v, str | int | float)}
         args["awaiting"] = str(awaiting["slot"])
@@ -230,4 +262,7 @@ def after_turn(
         theirs=theirs,
         question=question,
         role=role,
+        favours=tuple(list(favours.items())[:10]),
+        told=tuple(told_texts),
+        strangers=tuple(strangers),
     )

@@ -70,19 +70,22 @@ def make_client(settings: LlmSettings, *, token_provider: TokenProvider | None =
 
 
 def people_leak_check(kb: Knowledge) -> LeakCheck | None:
-    """The leak check of the people playbooks (bot/playbooks/leakcheck.py), when present.
-    It fails closed: if it cannot run, the draft counts as leaking."""
+    """The leak check of the people playbooks (bot/playbooks/leakcheck.py), when present, with
+    the disclosure reading the chat's check uses (bot/understanding/disclosure.py). It fails
+    closed: if it cannot run, the draft counts as leaking."""
     try:
         from bot.playbooks import leakcheck  # type: ignore[attr-defined]
+        from bot.understanding import disclosure
     except ImportError:
         return None
 
     def check(text: str, role: str) -> list[str]:
         try:
+            read = disclosure.reader(kb)
             try:
-                result = leakcheck.check(text, role, kb)
+                result = leakcheck.check(text, role, kb, read=read)
             except (KeyError, ValueError, LookupError):  # a role it doesn't know
-                result = leakcheck.check(text, kb.section("leakcheck.default_role"), kb)
+                result = leakcheck.check(text, kb.section("leakcheck.default_role"), kb, read=read)
         except Exception as exc:
             log.warning("leak check failed: %s", type(exc).__name__)
             return ["the leak check could not run"]

@@ -138,6 +138,27 @@ def clean_promise(text: str) -> str:
     return _PROMISE.sub("", text.strip()).strip(" .")
 
 
+# What was promised in a sentence as people say it: "the CSM said she'd get us FastTrack hours",
+# "the AE committed to throwing in 200 seats", "their VP said on the call they would waive X".
+_PROMISED = re.compile(
+    r"\b(?:verbally\s+)?(?:promised|promises|pledged|guaranteed|vowed|committed\s+to|commits\s+to|agreed\s+to|"
+    r"offered\s+to|offered|gave\s+us\s+(?:their|her|his)\s+word\s+on|"
+    r"(?:said|says|told\s+(?:us|me)|confirmed|mentioned|assured\s+(?:us|me))\b[^.;\n]{0,25}?\b"
+    r"(?:they|she|he|it|microsoft)\s*(?:'d|'ll|\s+would|\s+will|\s+could|\s+can|\s+are\s+going\s+to|\s+is\s+going\s+to))"
+    r"\s+(?:(?:give\s+us|to\s+give\s+us|us|to)\s+)?(?P<what>.+?)"
+    r"(?=\s*(?:[,;]|\bbut\b|\bthough\b|\bhowever\b|\b(?:on|during|in)\s+the\s+(?:call|phone|meeting|zoom|teams\s+call)\b|"
+    r"\bverbally\b|[.!]?\s*$))",
+    re.IGNORECASE,
+)
+
+
+def promised(text: str) -> str:
+    """The promise in a sentence that tells one; empty when the sentence names none."""
+    m = _PROMISED.search(text)
+    what = m.group("what").strip(" .") if m else ""
+    return what[:300] if len(what) >= 3 else ""
+
+
 SIGNATURE_DATE = "signature_date"  # the one fact name; bot/reminders reads it too
 
 

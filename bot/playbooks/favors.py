@@ -214,14 +214,24 @@ def aligned_role_words(topic: TopicSpec | None, kb: Knowledge, *, exclude: str |
 
 
 def should_ask(
-    deal: DealView, name: str, what: str, kb: Knowledge, now: datetime, *, asked_before: int = 0
+    deal: DealView,
+    name: str,
+    what: str,
+    kb: Knowledge,
+    now: datetime,
+    *,
+    asked_before: int = 0,
+    stranger: bool = False,
 ) -> Decision:
     """`asked_before`: asks of this person the message told of ("I've asked Jane twice this
-    month"); those not logged draw the jar down as recent medium asks would."""
+    month"); those not logged draw the jar down as recent medium asks would. `stranger`: we were
+    told we have no relationship with them ("never met him"): a cold ask, whatever the map says."""
     cfg = config(kb)
     topic = topic_of(what, kb)
     size = size_of(what, kb)
     contact = deal.contact(name)
+    if stranger and contact is not None and not aligned_kpi(kpis_for(contact, None, kb), topic):
+        contact = None
     others = aligned_contacts(deal, topic, kb, exclude=contact.name if contact else name)
     who = ", ".join(f"{c.name} ({c.role})" for c in others)
     if contact is None or not contact.active:

@@ -28,6 +28,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any, Protocol
 
@@ -177,6 +178,9 @@ SECTIONS = (
 )
 
 
+Start = tuple[str, str | None]  # a text a match may begin with, and the word start it needs
+
+
 @dataclass(frozen=True, slots=True)
 class Compiled:
     spec: DetectorSpec
@@ -186,6 +190,10 @@ class Compiled:
     # per pattern: the gates (literal_gates, by number) a sentence must pass for it to be tried
     needs: tuple[frozenset[int], ...] = ()
     requires_needs: frozenset[int] = frozenset()
+    # per pattern, requirement and exception: the texts a match must begin with (start_literals)
+    starts: tuple[frozenset[Start] | None, ...] = ()
+    requires_starts: tuple[frozenset[Start] | None, ...] = ()
+    unless_starts: tuple[frozenset[Start] | None, ...] = ()
 
 
 def _groups(pattern: str) -> tuple[dict[int, int], dict[int, list[int]], list[int]]:
@@ -233,6 +241,7 @@ def _optional_at(text: str, end: int) -> bool:
 
 
 _LOOKBEHIND = re.compile(r"^\(\?<[!=][^()]*\)")
+_LOOKBEHIND_AT = re.compile(r"\(\?<[!=][^()]*\)")  # for .match(text, pos): "^" holds only at 0
 
 
 def _alt_words(alt: str) -> set[str] | None:
@@ -314,6 +323,133 @@ def literal_gates(pattern: str) -> tuple[frozenset[str], ...]:
     return tuple(gates)
 
 
+_META = set("\\.^$*+?{}[]()|")
+
+
+def start_literals(pattern: str) -> frozenset[Start] | None:
+    """The texts (lower case) one of which every match of the regex begins with, so a search need
+    only try the places where one of them stands (`_search`); with each, when it follows a word
+    boundary in the pattern, the first letters (up to six) of the word it starts, which the
+    sentence's `_prefixes` must then hold. None when it cannot tell: a leading escape, class,
+    optional group or look-around other than a look-behind."""
+    low = pattern.lower()  # as the text is lowered (casefold would turn "ß" into "ss")
+    if low.startswith("(?i)"):
+        low = low[4:]
+    ends, bars, top = _groups(low)
+    return _starts(low, 0, len(low), top, ends, bars, False)
+
+
+def _starts(
+    text: str,
+    a: int,
+    b: int,
+    cuts: list[int],
+    ends: dict[int, int],
+    bars: dict[int, list[int]],
+    bounded: bool,
+) -> frozenset[Start] | None:
+    out: set[Start] = set()
+    for x, y in pairwise([a - 1, *cuts, b]):
+        got = _alt_starts(text, x + 1, y, ends, bars, bounded)
+        if got is None:
+            return None
+        out |= got
+    return frozenset(out)
+
+
+_WORD_START = re.compile(r"[a-z0-9']+")
+
+
+def _group_starts(
+    text: str, i: int, close: int, ends: dict[int, int], bars: dict[int, list[int]], bounded: bool
+) -> frozenset[Start] | None:
+    body = i + 1
+    if text.startswith("?:", body):
+        body += 2
+    elif text.startswith("?p<", body):
+        body = text.index(">", body) + 1
+    elif (m := re.match(r"\?-?i:", text[body : body + 4])) is not None:
+        body += m.end()  # a case flag: the text is compared in lower case anyway
+    elif text.startswith("?", body):
+        return None
+    return _starts(text, body, close, bars[i], ends, bars, bounded)
+
+
+def _alt_starts(
+    text: str, i: int, end: int, ends: dict[int, int], bars: dict[int, list[int]], bounded: bool
+) -> frozenset[Start] | None:
+    while True:
+        if text.startswith("\\b", i):
+            i += 2
+            bounded = True
+        elif (m := _LOOKBEHIND_AT.match(text, i)) is not None and m.end() <= end:
+            i = m.end()  # a look-behind narrows where a match starts, never where it may
+        else:
+            break
+    if i >= end:
+        return None
+    if text.startswith("\\d", i):
+        return None if _optional_at(text, i + 1) else frozenset((d, None) for d in "0123456789")
+    if text[i] == "(":
+        close = ends.get(i)
+        if close is None or close >= end:
+            return None
+        inner = _group_starts(text, i, close, ends, bars, bounded)
+        if inner is None or not _optional_at(text, close):
+            return inner
+        # "(the )?renewal": the group's starts or what follows it
+        q = re.compile(r"[?*]\??").match(text, close + 1)
+        if q is None or q.end() >= end:
+            return None
+        rest = _alt_starts(text, q.end(), end, ends, bars, bounded)
+        return None if rest is None else inner | rest
+    j = i
+    while j < end and text[j] not in _META:
+        j += 1
+    if j < end and text[j] in "?*{" and j - i >= 1:
+        j -= 1  # the last character may be left out
+    lit = text[i:j]
+    if not lit:
+        return None
+    word = _WORD_START.match(lit) if bounded and lit[0] != "'" else None
+    key = word.group(0)[:6] if word is not None and len(word.group(0)) >= 2 else None
+    return frozenset({(lit, key)})
+
+
+# Characters IGNORECASE matches to an ASCII letter that str.lower() does not turn into one.
+_ODD_CASE = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _search(
+    p: re.Pattern[str], starts: frozenset[Start] | None, text: str, low: str | None, words: set[str]
+) -> re.Match[str] | None:
+    """`p.search(text)`, trying only the places where one of its start literals stands (`low` is
+    the text in lower case, None when lower case would not keep its offsets; `words` the text's
+    `_prefixes`)."""
+    if starts is None or low is None:
+        return p.search(text)
+    at: list[int] = []
+    for lit, key in starts:
+        if key is not None and key not in words:
+            continue
+        i = low.find(lit)
+        while i >= 0:
+            at.append(i)
+            i = low.find(lit, i + 1)
+    if len(at) > 1:
+        at = sorted(set(at))
+    for i in at:
+        m = p.match(text, i)
+        if m is not None:
+            return m
+    return None
+
+
+def _lower(text: str) -> str | None:
+    low = text.lower()
+    return low if len(low) == len(text) and not _ODD_CASE.search(text) else None
+
+
 _TOKEN = re.compile(r"[a-z0-9']+")
 
 
@@ -321,9 +457,44 @@ def _prefixes(text: str) -> set[str]:
     """Every beginning (up to six letters) of every word of the text, lower-case."""
     out: set[str] = {m for m in (MONEY_MARK, PCT_MARK) if m in text}
     for t in _TOKEN.findall(text.casefold()):
-        for k in range(2, min(len(t), 6) + 1):
-            out.add(t[:k])
+        out.update(_word_prefixes(t))
     return out
+
+
+@lru_cache(maxsize=20_000)
+def _word_prefixes(t: str) -> tuple[str, ...]:
+    """The beginnings (2 to 6 letters) of one word, and of what follows each apostrophe in it (a
+    word boundary stands there too: "we'll"). Kept per word: a draft repeats its words."""
+    parts = [t, *t.split("'")[1:]] if "'" in t else [t]
+    return tuple(part[:k] for part in parts for k in range(2, min(len(part), 6) + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """One detector as the sentence loop runs it: gates as bit masks, each regex with the texts
+    its matches begin with (`_search`)."""
+
+    spec: DetectorSpec
+    requires_bits: int
+    common_bits: int  # the gates every one of its patterns needs (none tried without them)
+    patterns: tuple[tuple[int, re.Pattern[str], frozenset[Start] | None], ...]
+    requires: tuple[tuple[re.Pattern[str], frozenset[Start] | None], ...]
+    unless: tuple[tuple[re.Pattern[str], frozenset[Start] | None], ...]
+
+
+def _bits(gates: frozenset[int]) -> int:
+    return sum(1 << g for g in gates)
+
+
+def _plan(c: Compiled) -> _Plan:
+    return _Plan(
+        c.spec,
+        _bits(c.requires_needs),
+        _bits(frozenset.intersection(*c.needs)) if c.needs else 0,
+        tuple(zip(map(_bits, c.needs), c.patterns, c.starts, strict=True)),
+        tuple(zip(c.requires, c.requires_starts, strict=True)),
+        tuple(zip(c.unless, c.unless_starts, strict=True)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +502,9 @@ class _Rx:
     detectors: list[Compiled]
     detector_ids: frozenset[str]  # the rules' detectors (a protected fact is none of them)
     gates_of_word: dict[str, frozenset[int]]  # a word's first letters -> the gates it passes
+    # the same as bit masks, and per detector what the loop needs (`_Plan`), built once
+    bits_of_word: dict[str, int]
+    plans: tuple[_Plan, ...]
     theirs_before: re.Pattern[str]
     theirs_after: re.Pattern[str]
     quote_line: re.Pattern[str]
@@ -372,6 +546,9 @@ def _build(kb: Knowledge) -> _Rx:
             c.unless,
             tuple(needs(p) for p in c.patterns),
             frozenset() if c.spec.requires_nearby else frozenset().union(*(needs(p) for p in c.requires)),
+            tuple(start_literals(p.pattern) for p in c.patterns),
+            tuple(start_literals(p.pattern) for p in c.requires),
+            tuple(start_literals(p.pattern) for p in c.unless),
         )
         for c in dets
     ]
@@ -384,6 +561,8 @@ def _build(kb: Knowledge) -> _Rx:
         dets,
         frozenset(c.spec.id for c in dets),
         {w: frozenset(ns) for w, ns in by_word.items()},
+        {w: _bits(frozenset(ns)) for w, ns in by_word.items()},
+        tuple(_plan(c) for c in dets),
         re.compile(theirs.before, re.IGNORECASE),
         re.compile(theirs.after, re.IGNORECASE),
         re.compile(email.quote_line, flags),
@@ -424,6 +603,8 @@ class LeakResult:
     role: str
     flags: list[Flag] = field(default_factory=list)
     greeting_name: str | None = None  # the name the greeting carries ("Hi Jane," → Jane)
+    # each sentence as masked (`_mask`), kept so the rewrite's re-check does not read it again
+    masks: dict[str, tuple[str, list[_Amount]]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def verdict(self) -> str:
@@ -694,12 +875,15 @@ def check(
     deal: DealView | None = None,
     now: datetime | None = None,
     read: Read | None = None,
+    *,
+    masks: dict[str, tuple[str, list[_Amount]]] | None = None,
 ) -> LeakResult:
     """Every passage of `message` that gives something away to `role`, in order. `read` is the
     disclosure reading for this message (bot/understanding/disclosure.py: `reader(kb)`); without
-    it, the rules alone."""
+    it, the rules alone. `masks` are the masked sentences of an earlier check of the same words
+    (the rewrite's re-check passes the first check's)."""
     segments, name = email_parts(message, kb)
-    result = LeakResult(role=role, greeting_name=name)
+    result = LeakResult(role=role, greeting_name=name, masks={} if masks is None else masks)
     secrets = _secrets(deal, kb)
     tol = kb.section("leakcheck.protected").tolerance
     days = _secret_days(deal, kb) if now is not None else []
@@ -713,7 +897,8 @@ def check(
         read.read_all([sentence.strip() for _, sentence in ours])
     for at, sentence in ours:
         _check_sentence(message, sentence, at, role, kb, result, secrets, tol, days, now, read)
-    result.flags.sort(key=lambda f: f.start)
+    # in order of the message; within a sentence the rules' findings (they name the words) first
+    result.flags.sort(key=lambda f: (f.sentence_start, f.detector.startswith("reading-"), f.start))
     return result
 
 
@@ -730,7 +915,10 @@ def _check_sentence(
     now: datetime | None,
     read: Read | None = None,
 ) -> None:
-    masked, amounts = _mask(sentence, kb)
+    got = result.masks.get(sentence)
+    if got is None:
+        got = result.masks[sentence] = _mask(sentence, kb)
+    masked, amounts = got
     context = message[max(0, at - 300) : at]  # what `requires` may also find: the words just before
     seen: set[str] = set()  # one flag per kind per sentence
     stripped = sentence.strip()
@@ -762,21 +950,28 @@ def _check_sentence(
 
     rx = _rx(kb)
     rule_ids = rx.detector_ids
-    index = rx.gates_of_word
-    passed: set[int] = set().union(*(index[w] for w in _prefixes(masked) if w in index))
-    for c in rx.detectors:
-        if c.spec.kind in seen or not c.requires_needs <= passed:
+    index = rx.bits_of_word
+    passed = 0
+    words = _prefixes(masked)
+    for w in words:
+        passed |= index.get(w, 0)
+    shut = ~passed  # a gate not passed
+    low = _lower(masked)
+    for plan in rx.plans:
+        spec = plan.spec
+        if (plan.requires_bits | plan.common_bits) & shut or spec.kind in seen:
             continue
-        live = [p for p, need in zip(c.patterns, c.needs, strict=True) if need <= passed]
+        live = [(p, st) for need, p, st in plan.patterns if not need & shut]
         if not live:
             continue
-        if c.requires and not all(
-            r.search(masked) or (c.spec.requires_nearby and r.search(context)) for r in c.requires
+        if plan.requires and not all(
+            _search(r, st, masked, low, words) or (spec.requires_nearby and r.search(context))
+            for r, st in plan.requires
         ):
             continue
-        m = next((m for p in live if (m := p.search(masked))), None)
-        if m is not None and not any(u.search(masked) for u in c.unless):
-            add(c.spec.id, c.spec.kind, c.spec.rule, c.spec.say_instead, m.start(), m.end())
+        m = next((m for p, st in live if (m := _search(p, st, masked, low, words))), None)
+        if m is not None and not any(_search(u, st, masked, low, words) for u, st in plan.unless):
+            add(spec.id, spec.kind, spec.rule, spec.say_instead, m.start(), m.end())
     for am in amounts:
         if am.theirs:
             continue
@@ -851,7 +1046,7 @@ def rewrite_checked(
     used: set[str] = set()
     text, changes = _apply(message, result.flags, used)
     for _ in range(3):
-        again = check(text, result.role, kb, deal, now, read)
+        again = check(text, result.role, kb, deal, now, read, masks=result.masks)
         if not again.flags:
             return text, changes
         text, more = _apply(text, again.flags, {*used, *(f.say_instead for f in again.flags)})
@@ -859,9 +1054,10 @@ def rewrite_checked(
     return None, changes
 
 
-def rewrite(message: str, result: LeakResult, kb: Knowledge) -> str:
-    """The message with each flagged sentence swapped for the playbook's safe line."""
-    text, _ = rewrite_checked(message, result, kb)
+def rewrite(message: str, result: LeakResult, kb: Knowledge, read: Read | None = None) -> str:
+    """The message with each flagged sentence swapped for the playbook's safe line (checked again
+    with the same reading as the first check)."""
+    text, _ = rewrite_checked(message, result, kb, read=read)
     return text or ""
 
 

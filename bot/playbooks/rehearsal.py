@@ -435,21 +435,24 @@ def score(
     product: str = "",
     turn: int = 0,
     seed: int = 0,
+    read: leakcheck.Read | None = None,
 ) -> Score:
     """One answer to one of Microsoft's moves, scored. In order: what the leak check flags to
     keep to yourselves, a figure of your budget or walk-away, the move's signals of giving in,
     the tone, what is only for on purpose, the move's signals of a good answer; else risky,
     citing the move's counter-move rule. `values` and `seed` only choose the wording of "say
-    instead"; the verdict depends on the answer, the role, the move and the facts."""
+    instead"; the verdict depends on the answer, the role, the move and the facts. `read` is the
+    disclosure reading the chat's leak check uses (bot/understanding/disclosure.py: `reader`), so
+    an answer that gives something away in words no rule knows is caught here too."""
     values = values or {}
     spec = moves(kb)[move] if move != OPENING else None
     instead = _instead(spec, values, product, turn, seed) if spec else None
-    result = leakcheck.check(answer, role, kb)
+    result = leakcheck.check(answer, role, kb, read=read)
     flags = list(getattr(result, "flags", []))
     protect = [f for f in flags if getattr(f, "stance", "protect") == "protect"]
     if protect:
         first = protect[0]
-        rewritten = leakcheck.rewrite(answer, result, kb).strip()
+        rewritten = leakcheck.rewrite(answer, result, kb, read).strip()
         kind = getattr(first, "kind", "")
         fallback = disclosure_kinds(kb)[kind].say_instead if kind in disclosure_kinds(kb) else instead
         return Score(
@@ -477,7 +480,9 @@ def score(
     strategic = [f for f in flags if getattr(f, "stance", "") == "strategic"]
     if strategic:
         rule = strategic[0].rule
-        return Score("risky", rule, kb.say(rule), leakcheck.rewrite(answer, result, kb).strip() or instead)
+        return Score(
+            "risky", rule, kb.say(rule), leakcheck.rewrite(answer, result, kb, read).strip() or instead
+        )
     for cue in spec.risky if spec else []:
         if signal(cue.signal, answer, kb):
             return Score("risky", cue.rule, kb.say(cue.rule), instead, (), cue.signal)

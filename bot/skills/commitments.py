@@ -6,7 +6,7 @@ import re
 
 from bot.actions import Key, Name, Payload, RowId
 from bot.context import Context
-from bot.knowledge import RoleSpec
+from bot.knowledge import Knowledge, RoleSpec
 from bot.playbooks import commitments
 from bot.playbooks.people import find_role, name_and_role, short_role
 from bot.reply import Action, Item, Reply, Section
@@ -33,31 +33,97 @@ def _confirm_actions(items: list[commitments.Commitment]) -> list[Action]:
 
 @skill("commitments.log")
 async def log_commitment(ctx: Context) -> Reply:
+    """A promise logged as people tell it: who (a name, a role, or the contact in that role, from
+    the turn's reading) and what. Missing one, it asks for that in one question and keeps the rest."""
     assert ctx.deal is not None
     kb = ctx.kb
-    name, role, rest = name_and_role(ctx.intent.args.get("rest") or ctx.intent.text, kb)
+    args = ctx.intent.args
+    said = str(args.get("said") or args.get("rest") or ctx.intent.text)
+    name, role, rest = name_and_role(said, kb)
+    what = (
+        str(args.get("what") or "")
+        or commitments.promised(said)
+        or (commitments.clean_promise(rest) if role or args.get("rest") else "")
+    )
+    if role is None and not (name and ctx.deal.contact(name)) and not _a_name(name, kb):
+        name = ""  # "The AVP said …", "Microsoft offered …": no one's name
+    label = ""
+    if args.get("who"):  # the answer to "who promised that?"
+        name, role, _ = name_and_role(str(args["who"]), kb)
+        role = role or find_role(str(args["who"]), kb)
+    elif not name and role is None:  # who the reading says spoke: a contact, or role words
+        name, role, label = _promiser(ctx, said)
+    if role is None and args.get("role"):  # the answer to "what is their role?"
+        role = kb.role(str(args["role"])) or find_role(str(args["role"]), kb)
     existing = ctx.deal.contact(name) if name else None
-    what = commitments.clean_promise(rest)
-    if not name or not what or (role is None and existing is None):
-        return Reply(
-            headline="Say who promised what: `log commitment: Jane (AE) promised 15% on Copilot in year 2`.",
-            intent="commitments.log",
-        )
+    if not name and role is not None:  # a role only: the one contact holding it, else the role
+        holders = [c for c in ctx.deal.contacts if c.role == role.key]
+        if len(holders) == 1:
+            existing, name, role = holders[0], holders[0].name, None
+    keep = {"said": said[:400], "what": what}
+    if not what:
+        ctx.awaiting = {
+            "intent": "commitments.log",
+            "args": {k: v for k, v in keep.items() if v},
+            "slot": "what",
+        }
+        who = name or label or (short_role(kb, role.key) if role else "Microsoft")
+        return Reply(headline=kb.say("commitments.ask-what", who=who), intent="commitments.log")
+    if not name and role is None:
+        ctx.awaiting = {"intent": "commitments.log", "args": keep, "slot": "who"}
+        return Reply(headline=kb.say("commitments.ask-who", what=what), intent="commitments.log")
+    if name and role is None and existing is None:
+        ctx.awaiting = {"intent": "commitments.log", "args": {**keep, "who": name}, "slot": "role"}
+        return Reply(headline=kb.say("commitments.ask-role", name=name), intent="commitments.log")
+    if not name:  # a role nobody on the deal holds yet: logged under the role
+        assert role is not None
+        return await _log_promise(ctx, short_role(kb, role.key), role.key, what)
     role_key = role.key if role else existing.role  # type: ignore[union-attr]
     contact = (
         existing
         if existing and role is None
         else await ctx.upsert_contact(existing.name if existing else name, role_key)
     )
+    return await _log_promise(ctx, contact.name, role_key, what)
+
+
+_NOT_A_NAME = frozenset(
+    "the their our my microsoft ms msft on during in at after before log record please pls they she he we i "
+    "today yesterday so and but also then just".split()
+)
+
+
+def _a_name(name: str, kb: Knowledge) -> bool:
+    return bool(name) and name.split()[0].casefold() not in _NOT_A_NAME and find_role(name, kb) is None
+
+
+def _promiser(ctx: Context, said: str) -> tuple[str, RoleSpec | None, str]:
+    """Who at Microsoft promised, from the turn's reading: a contact on the deal by name, else the
+    role words it was attributed to. ("", None, "") when the sentence names nobody."""
+    sp = ctx.reading.speaker if ctx.reading is not None else None
+    assert ctx.deal is not None
+    if sp is not None and sp.side == "microsoft":
+        contact = ctx.deal.contact(sp.who)
+        if contact is not None:
+            return contact.name, None, contact.name
+        role = find_role(sp.who, ctx.kb)
+        if role is not None:
+            return "", role, sp.who
+    role = find_role(" ".join(said.split()[:6]), ctx.kb)
+    return ("", role, short_role(ctx.kb, role.key)) if role is not None else ("", None, "")
+
+
+async def _log_promise(ctx: Context, who: str, role_key: str, what: str) -> Reply:
+    assert ctx.deal is not None
+    kb = ctx.kb
     event = await ctx.log(
-        commitments.COMMITMENT, {"contact": contact.name, "role": role_key, "what": what, "status": "verbal"}
+        commitments.COMMITMENT, {"contact": who, "role": role_key, "what": what, "status": "verbal"}
     )
     c = commitments.find(ctx.deal, event.id)
     assert c is not None
     items = [Item(kb.say("commitments.in-writing"), rule="commitments.in-writing"), *_warnings(ctx)]
     return Reply(
-        headline=f"Logged #{c.id}: {contact.name} ({short_role(kb, role_key)}) promised {what}. "
-        "Status: verbal only.",
+        headline=f"Logged #{c.id}: {who} ({short_role(kb, role_key)}) promised {what}. Status: verbal only.",
         intent="commitments.log",
         verdict="verbal",
         verdict_label="Logged",
@@ -73,7 +139,7 @@ async def list_commitments(ctx: Context) -> Reply:
     reg = commitments.register(ctx.deal)
     if not reg:
         return Reply(
-            headline="No commitments logged yet. `log commitment: NAME (ROLE) promised WHAT`.",
+            headline=kb.say("commitments.none-yet"),
             intent="commitments.list",
             verdict="empty",
             verdict_label="No commitments",
@@ -115,6 +181,28 @@ async def list_commitments(ctx: Context) -> Reply:
     )
 
 
+_WORD = re.compile(r"[a-z0-9]{3,}")
+_PLAIN = frozenset(
+    "the and that this with for now has have are was were they them their our its it's said promise "
+    "promised commitment writing written contract email mail signed put got".split()
+)
+
+
+def _promise_meant(ctx: Context, text: str) -> commitments.Commitment | None:
+    """The promise a message names in words ("the FastTrack one is in writing now"): the one
+    sharing the most words with it; else the only one still open."""
+    assert ctx.deal is not None
+    reg = commitments.register(ctx.deal)
+    words = set(_WORD.findall(text.casefold())) - _PLAIN
+    scored = sorted(
+        ((len(words & set(_WORD.findall(c.what.casefold()))), c.id, c) for c in reg), reverse=True
+    )
+    if scored and scored[0][0] > 0 and (len(scored) == 1 or scored[1][0] < scored[0][0]):
+        return scored[0][2]
+    open_ = [c for c in reg if c.outstanding]
+    return open_[0] if len(open_) == 1 else None
+
+
 class CommitmentStatus(Payload):
     id: RowId | None = None
     status: Key | None = None
@@ -129,15 +217,28 @@ class ContactChange(Payload):
 async def set_status(ctx: Context, p: CommitmentStatus) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    text = p.rest or ""
-    cid = p.id or (m.group(1) if (m := re.search(r"#?(\d+)", text)) else None)
+    text = str(p.rest or ctx.intent.text)
+    m = re.search(r"#\s*(\d+)|\b(?:commitment|promise|number|no\.?)\s*(\d+)|^\s*(\d+)\b", text, re.IGNORECASE)
+    cid = p.id or (next(g for g in m.groups() if g) if m else None)
     status = commitments.parse_status(p.status or text, kb)
-    c = commitments.find(ctx.deal, int(cid)) if cid else None
-    if c is None or status is None:
+    c = commitments.find(ctx.deal, int(cid)) if cid else _promise_meant(ctx, text)
+    if c is None:  # use what was said: the status is kept, and one question asks which promise
+        if not commitments.register(ctx.deal):
+            return Reply(headline=kb.say("commitments.none-yet"), intent="commitments.status")
+        ctx.awaiting = {
+            "intent": "commitments.status",
+            "args": {"status": status} if status else {},
+            "slot": "rest",
+        }
         return Reply(
-            headline="Which one, and where is it now? e.g. `commitment 12 requested in writing`. "
-            "See `commitments` for the numbers.",
+            headline=kb.say("commitments.ask-which"),
             intent="commitments.status",
+            actions=[Action("Show the commitments", {"intent": "commitments.list"})],
+        )
+    if status is None:
+        ctx.awaiting = {"intent": "commitments.status", "args": {"id": c.id}, "slot": "status"}
+        return Reply(
+            headline=kb.say("commitments.ask-status", id=c.id, what=c.what), intent="commitments.status"
         )
     try:
         commitments.transition(c.status, status)
@@ -231,8 +332,16 @@ async def contact_change(ctx: Context, p: ContactChange) -> Reply:
             return await _several_contacts(ctx, found)
         if found:
             name, role = found[0]
-    if not name or role is None:
-        return Reply(headline="Tell me like this: `our AE changed to Bob`.", intent="contacts.change")
+    if not name or role is None:  # use what was said, and ask for the rest in one question
+        if name:
+            ctx.awaiting = {"intent": "contacts.change", "args": {"name": name}, "slot": "role"}
+            return Reply(headline=kb.say("contacts.ask-role", name=name), intent="contacts.change")
+        if role is not None:
+            ctx.awaiting = {"intent": "contacts.change", "args": {"role": role.key}, "slot": "name"}
+            return Reply(
+                headline=kb.say("contacts.ask-name", role=short_role(kb, role.key)), intent="contacts.change"
+            )
+        return Reply(headline=kb.say("contacts.ask-who"), intent="contacts.change")
     new, olds = await _take_role(ctx, name, role)
     risky = commitments.at_risk_after_change(ctx.deal, [o.name for o in olds])
     items = []

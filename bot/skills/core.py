@@ -134,7 +134,8 @@ async def deal_new(ctx: Context, p: DealName) -> Reply:
         said = spec.kept if offer else spec.kept_plain
         return Reply(headline=said.format(deal=ctx.deal.name), intent="deal.new", actions=offer)
     if not name:
-        return Reply(headline="Give the deal a name: `deal new Woodgrove EA renewal`.", intent="deal.new")
+        ctx.awaiting = {"intent": "deal.new", "args": {}, "slot": "name"}
+        return Reply(headline="What should the new deal be called?", intent="deal.new")
     if len(name) > MAX_DEAL_NAME:
         return Reply(
             headline=f"That name is too long; keep it under {MAX_DEAL_NAME} characters.", intent="deal.new"
@@ -294,7 +295,8 @@ async def note(ctx: Context) -> Reply:
     if not text and "rest" not in ctx.intent.args:  # understood from everyday words, not `note:`
         text = _NOTE_LEAD.sub("", ctx.intent.text, count=1).strip()
     if not text:
-        return Reply(headline="What should the note say? `note: TEXT`", intent="note")
+        ctx.awaiting = {"intent": "note", "args": {}, "slot": "rest"}
+        return Reply(headline="What should the note say?", intent="note")
     who = ctx.intent.args.get("who") if ctx.intent.args.get("side") == "us" else None
     payload: dict[str, Any] = {"text": text[:2000]}
     if who:  # our own side's remark (bot/understanding/reading.py, rule ours-not-microsoft)
@@ -317,7 +319,6 @@ async def deal_tell(ctx: Context) -> Reply:
     return Reply(
         headline=ctx.kb.say("core.tell-no-fact"),
         intent="deal.tell",
-        sections=[Section(items=[Item(ctx.kb.say(f"core.tell-example-{n}")) for n in (1, 2)])],
         actions=[Action("Keep it as a note", {"intent": "note", "rest": said})] if said else [],
     )
 

@@ -67,7 +67,8 @@ async def ms_statement(ctx: Context) -> Reply:
     assert ctx.deal is not None
     text = str(ctx.intent.args.get("rest") or ctx.intent.text).strip()
     if not text:
-        return Reply(headline="What did Microsoft say? `ms said: TEXT`", intent="ms.statement")
+        ctx.awaiting = {"intent": "ms.statement", "args": {}, "slot": "rest"}
+        return Reply(headline=ctx.kb.say("counter.ask-what-said"), intent="ms.statement")
     found = statements.classify(text, ctx.kb)
     if ctx.intent.args.get("asked"):  # "do we accept?" right after their move: answer, log nothing again
         return _statement_asked_about(ctx, found, follow_up=True)
@@ -241,14 +242,18 @@ async def alignment(ctx: Context) -> Reply:
             intent="escalation.alignment",
             actions=[Action("Should we escalate now?", {"intent": "escalation.check"})],
         )
-    told = {f.key for f in read_facts(said, ctx.kb, now=ctx.now, tz=ctx.tz, known=ctx.deal.facts)}
+    found = read_facts(said, ctx.kb, now=ctx.now, tz=ctx.tz, known=ctx.deal.facts)
+    told = {f.key for f in found}
     if told and "internal_alignment" not in told:
         # "Finance signed off our budget: 1.1m a year" tells the budget (noted already), not a stance
         return Reply(headline=f"Noted for {ctx.deal.name}.", intent="escalation.alignment")
-    news = teams.parse_alignment(said)
+    # The sentence reader's teams, clause by clause ("Finance and IT are behind it, Procurement
+    # is not yet persuaded"), before the whole-message parse.
+    read_value = next((f.value for f in found if f.key == "internal_alignment"), None)
+    news = teams.parse_alignment(str(read_value)) if read_value else teams.parse_alignment(said)
     if all(v is None for v in news.values()):
         return Reply(
-            headline="Which team, and are they aligned? e.g. `procurement is aligned now`.",
+            headline=ctx.kb.say("escalation.ask-which-team"),
             intent="escalation.alignment",
         )
     merged = teams.merge_alignment(teams.parse_alignment(ctx.deal.fact("internal_alignment")), news)

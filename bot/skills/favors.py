@@ -178,6 +178,13 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
     text = ctx.intent.text
     name = name or _person_named(ctx)
     what = what or _ask_for(text, name)
+    if what:
+        what = re.sub(
+            r"^(?:again|once\s+more|one\s+more\s+time)\b[\s,?!.]*(?:to\b\s*)?", "", what, flags=re.IGNORECASE
+        )
+        what = None if not what or _NOT_A_REQUEST.match(what) else what
+    if not what and ctx.dialogue is not None:  # "should I ask her again?": what was told just before
+        what = _told_request(ctx)
     if not name or not what:  # use what was said, and ask for the rest in one question
         slot = "name" if not name and what else "what"
         ctx.awaiting = {
@@ -191,8 +198,21 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
             return Reply(headline=ctx.kb.say("favors.ask-who", what=what), intent="favors.should_ask")
         return Reply(headline=ctx.kb.say("favors.ask-who-and-what"), intent="favors.should_ask")
     asked_before = _asks_told(text)
-    d = fv.should_ask(ctx.deal, name, what or "", ctx.kb, ctx.now, asked_before=asked_before)
-    items = [Item(ctx.kb.say(rule, **values), rule=rule) for rule, values in d.rules]
+    told_events = ctx.dialogue.favours_of(name) if ctx.dialogue is not None else 0
+    asked_before = max(asked_before, told_events)
+    stranger = ctx.dialogue is not None and ctx.dialogue.is_stranger(name)
+    d = fv.should_ask(
+        ctx.deal, name, what or "", ctx.kb, ctx.now, asked_before=asked_before, stranger=stranger
+    )
+    rules = d.rules
+    if told_events and told_events >= _asks_told(text):  # told as events, not as "I asked twice"
+        rules = [
+            ("favors.told-events", {"name": v.get("name", name), "n": told_events})
+            if r == "favors.told-asks"
+            else (r, v)
+            for r, v in rules
+        ]
+    items = [Item(ctx.kb.say(rule, **values), rule=rule) for rule, values in rules]
     labels = {"ask": "Go ahead.", "find_aligned_contact": "Ask someone else.", "unlikely": "Unlikely."}
     who = d.contact.name if d.contact else name
     headline = {
@@ -253,6 +273,30 @@ def _person_named(ctx: Context) -> str | None:
     return m.group("name") if m and m.group("name").casefold() not in ("i", "we", "microsoft") else None
 
 
+# "again? or is that pushing it", "him directly and ask for this": words about asking, not what
+# would be asked for ("this" is what was told before).
+_NOT_A_REQUEST = re.compile(
+    r"^(?:again|once\s+more|one\s+more\s+time|or\b|is\s+(?:it|that)|would|too\s+much|pushing|"
+    r"(?:him|her|them)\b|(?:this|that|it)\s*[?!.]*$)",
+    re.IGNORECASE,
+)
+
+
+def _told_request(ctx: Context) -> str | None:
+    """What the conversation told us we need, when the favour question leaves it out ("HR want
+    trial licences free for two months" … "should I ask Jane again?"): the latest statement
+    that names something a Microsoft person could be asked for (rule favors.told-request)."""
+    assert ctx.dialogue is not None
+    from bot.dialogue.config import dialogue_config
+
+    need = re.compile(dialogue_config(ctx.kb).favours_told.need_words, re.IGNORECASE)
+    for said in ctx.dialogue.told:
+        for sentence in reversed(re.split(r"(?<=[.!?;])\s+", said)):
+            if need.search(sentence) and fv.topic_of(sentence, ctx.kb) is not None:
+                return sentence.strip()[:300]
+    return None
+
+
 def _ask_for(text: str, name: str | None) -> str | None:
     """What would be asked for: the words after "for" / "to" (after the name, when named)."""
     start = 0
@@ -265,6 +309,11 @@ def _ask_for(text: str, name: str | None) -> str | None:
     for m in [*_WHAT.finditer(text, start), *_WHAT.finditer(text)]:
         what = fv.clean_what(m.group("what"))
         what = re.sub(r"^ask(?:\s+again)?(?:\s+for)?\b\s*", "", what, flags=re.IGNORECASE).strip()
+        for said in names:  # "another favour and get Jane to sort the training": what comes after
+            at = what.casefold().rfind(said.casefold())
+            if at >= 0:
+                what = re.sub(r"^\s*to\b\s*", "", what[at + len(said) :], flags=re.IGNORECASE).strip()
+                break
         if what and not _NOT_WHAT.match(what) and not any(n.casefold() in what.casefold() for n in names):
             return what[:120]
     return None
@@ -389,20 +438,43 @@ async def balance(ctx: Context, p: FavorNamed) -> Reply:
     )
 
 
+_MEASURED_ON = re.compile(
+    r"\b(?:bonused|measured|paid|compensated|comped|incentivi[sz]ed|rewarded|judged|targeted|commissioned)\s+on\s+"
+    r"(?P<kpis>.+)$|\b(?:kpis?|targets?|goals?|quota|scorecard)\b(?:\s+(?:this|for\s+the)\s+\w+)?\s*(?:is|are|=|:)\s+"
+    r"(?P<kpis2>.+)$",
+    re.IGNORECASE,
+)
+_HEDGE_TAIL = re.compile(
+    r"[,;]?\s*\b(?:apparently|i\s+think|i\s+believe|it\s+seems|by\s+the\s+way)\b.*$|[.!]+$", re.I
+)
+
+
 @skill("contacts.kpis", payload=ContactKpis)
 async def set_kpis(ctx: Context, p: ContactKpis) -> Reply:
     assert ctx.deal is not None
-    if "rest" in p.model_fields_set:
-        name, _, kpis_text = (p.rest or "").partition(":")
+    if p.rest and ":" in p.rest:
+        name, _, kpis_text = p.rest.partition(":")
     else:
         name, kpis_text = p.name or "", p.kpis or ""
+    if not kpis_text:  # said in a sentence: "our AE told me she's bonused on E5 attach"
+        m = _MEASURED_ON.search(p.rest or ctx.intent.text)
+        kpis_text = _HEDGE_TAIL.sub("", m.group("kpis") or m.group("kpis2")) if m else ""
+    rest = (p.rest or "").strip()
+    if not name.strip() and rest and ctx.deal.contact(rest.split(",")[0].strip()):  # `kpis Jane`
+        name = rest.split(",")[0].strip()
+    if not name.strip() and "name" not in p.model_fields_set:
+        name = _person_named(ctx) or ""
     contact = ctx.deal.contact(name.strip()) if name.strip() else None
     kpis = [k.strip(" .") for k in re.split(r",|;|\band\b", kpis_text) if k.strip(" .")]
-    if contact is None or not kpis:
-        return Reply(
-            headline="Name a contact on this deal and their KPIs: `kpis Ana: Copilot adoption, renewals`.",
-            intent="contacts.kpis",
-        )
+    if contact is None or not kpis:  # use what was said, and ask for the rest in one question
+        keep = {k: v for k, v in (("name", contact.name if contact else ""), ("kpis", kpis_text)) if v}
+        if contact is None and kpis:
+            ctx.awaiting = {"intent": "contacts.kpis", "args": keep, "slot": "name"}
+            return Reply(headline=ctx.kb.say("favors.kpis-whose"), intent="contacts.kpis")
+        if contact is not None:
+            ctx.awaiting = {"intent": "contacts.kpis", "args": keep, "slot": "kpis"}
+            return Reply(headline=ctx.kb.say("favors.kpis-what", name=contact.name), intent="contacts.kpis")
+        return Reply(headline=ctx.kb.say("favors.kpis-who-and-what"), intent="contacts.kpis")
     updated = await ctx.upsert_contact(contact.name, contact.role, kpis)
     return Reply(
         headline=f"{updated.name} ({short_role(ctx.kb, updated.role)}) is measured on: "

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.context import Context
-from bot.knowledge import Knowledge
+from bot.knowledge import Knowledge, RoleSpec
 from bot.playbooks.meeting_prep import checklist, find_topic, prep_config
 from bot.playbooks.people import find_role
 from bot.playbooks.rehearsal import last_scorecard
@@ -22,19 +24,28 @@ def which_day(kb: Knowledge, ask: AskBack) -> Item:
     return Item(kb.say("meetings.which-day-unclear", said=ask.said), rule="meetings.which-day-unclear")
 
 
+def _role_of_contact(ctx: Context, text: str) -> RoleSpec | None:
+    """A contact on the deal named by name ("prep me for Thursday with Jane"): their role."""
+    assert ctx.deal is not None
+    for c in ctx.deal.contacts:
+        first = c.name.split()[0]
+        if c.active and re.search(rf"(?<!\w)(?:{re.escape(c.name)}|{re.escape(first)})(?!\w)", text):
+            return ctx.kb.roles.get(c.role)
+    return None
+
+
 @skill("meeting.prep")
 async def prep(ctx: Context) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    text = ctx.intent.args.get("rest") or ctx.intent.text
-    role = find_role(text, kb)
-    if role is None:
+    args = ctx.intent.args
+    said = str(args.get("said") or args.get("rest") or ctx.intent.text)
+    text = f"{said} with {args['with']}" if args.get("with") else said
+    role = find_role(text, kb) or _role_of_contact(ctx, text)
+    if role is None:  # the rest of what was said is kept; one question asks who
+        ctx.awaiting = {"intent": "meeting.prep", "args": {"said": said[:400]}, "slot": "with"}
         titles = ", ".join(r.title for r in kb.roles.values())
-        return Reply(
-            headline=f"Who is the meeting with? e.g. `prep me for the pricing meeting with the AE on "
-            f"Thursday`. I know: {titles}.",
-            intent="meeting.prep",
-        )
+        return Reply(headline=f"Who is the meeting with at Microsoft ({titles})?", intent="meeting.prep")
     topic = find_topic(text, kb)
     cfg = prep_config(kb)
     tz = (await user_prefs(ctx)).timezone  # the platform's, else the conversation's, else the default

@@ -224,7 +224,10 @@ def corrected(offer: Offer, text: str) -> tuple[Offer, str] | str:
         return Offer(**{**_fields(offer), "lines": tuple(lines)}), f"dropped line {n} ({gone.product})"
     m = _FIX.match(text)
     if not m:
-        return "Say it as `offer fix LINE FIELD VALUE`, e.g. `offer fix 2 quantity 1200`."
+        return (
+            "Which line, which field (product, quantity, price, discount) and what value? "
+            "Say, line 2 quantity 1200."
+        )
     n, name, raw = int(m.group("n")), _FIELDS[m.group("field").casefold()], m.group("value").strip()
     if not 1 <= n <= len(offer.lines):
         return f"There's no line {n}; the offer has {len(offer.lines)}."

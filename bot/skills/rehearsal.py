@@ -29,6 +29,7 @@ from bot.playbooks.people import find_role
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.understand import match_pattern
+from bot.understanding import disclosure as leak_reading
 
 EVENT = play.EVENT  # the scorecard on the deal's timeline
 
@@ -336,6 +337,7 @@ async def _answer(ctx: Context, row: Rehearsal, state: dict[str, Any], text: str
         product=state["product"],
         turn=at,
         seed=int(state["seed"]),
+        read=leak_reading.reader(kb),
     )
     entry = {
         "move": step.move,

@@ -47,6 +47,10 @@ class ReminderAdd(Payload):
     n: Annotated[int, Field(ge=1, le=100_000)] | Annotated[str, Field(max_length=8)] | None = None
     unit: Annotated[str, Field(max_length=16)] | None = None
     what: Words | None = None
+    # Told over two messages: the words of the request, and the answer to "when?" (the dialogue's
+    # open question fills them).
+    said: Words | None = None
+    when: Annotated[str, Field(max_length=200)] | None = None
 
 
 class ReminderPrefs(Payload):
@@ -214,7 +218,16 @@ async def add(ctx: Context, p: ReminderAdd) -> Reply:
         due = ctx.now + timedelta(minutes=n * _unit_minutes(unit))
         what = (p.what or "").strip()
     else:  # said in the person's own words: "remind me to chase Jane next Tuesday at 3pm"
-        due_or_question = _due_in_words(ctx.intent.text, ctx.now, tz)
+        said = " ".join(x for x in (p.said, p.when) if x) or ctx.intent.text
+        due_or_question = _due_in_words(said, ctx.now, tz)
+        if due_or_question is None:  # what is kept; one question asks when, the answer fills it
+            ctx.awaiting = {"intent": "reminders.add", "args": {"said": said[:400]}, "slot": "when"}
+            m = _WHAT.search(said)
+            what = (m["what"] if m else "").strip(" .,!?")
+            return Reply(
+                headline=f"When should I remind you to {what}?" if what else "When should I remind you?",
+                intent="reminders.add",
+            )
         if isinstance(due_or_question, Reply):
             return due_or_question
         due, what = due_or_question
@@ -252,7 +265,7 @@ def _unit_minutes(unit: str) -> int:
     return next((v for k, v in _UNITS.items() if unit.startswith(k)), 24 * 60)
 
 
-def _due_in_words(text: str, now: datetime, tz: str | None) -> tuple[datetime, str] | Reply:
+def _due_in_words(text: str, now: datetime, tz: str | None) -> tuple[datetime, str] | Reply | None:
     """When and what, read from a reminder asked in everyday words. Never a guessed time: a
     day that reads two ways, or no time at all, is asked back."""
     span = _IN_SPAN.search(text)
@@ -267,11 +280,7 @@ def _due_in_words(text: str, now: datetime, tz: str | None) -> tuple[datetime, s
             days = " or ".join(f"{d:%a %d %b}" for d in found.options)
             return Reply(headline=f"Which day do you mean by {found.said!r}: {days}?", intent="reminders.add")
         if found is None:
-            return Reply(
-                headline="When should I remind you? e.g. `remind me on Friday at 10am to call Jane` "
-                "or `remind me in 2 days to chase procurement`.",
-                intent="reminders.add",
-            )
+            return None  # no day said: asked back, the rest kept
         at = found.at or _DEFAULT_TIME
         due = datetime.combine(found.day, at, tzinfo=zone(tz)).astimezone(UTC)
         cut = found.span
@@ -342,7 +351,8 @@ async def prefs(ctx: Context, p: ReminderPrefs) -> Reply:
         at = clock_time(p.morning)
         if at is None:
             return Reply(
-                headline="Tell me a time of day, e.g. `morning reminders at 7:30`.", intent="reminders.prefs"
+                headline="What time of day should the morning reminders come? A time like 7:30 is enough.",
+                intent="reminders.prefs",
             )
         changes["morning"] = at.strftime("%H:%M")
     if changes:

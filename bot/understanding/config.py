@@ -41,6 +41,8 @@ class UnderstandingConfig(BaseModel):
     # Canonical word -> the phrases people use for it; applied to examples and messages alike
     # before the intent model sees them (bot/understanding/lexicon.py).
     lexicon: dict[str, list[str]] = Field(default_factory=dict)
+    # Cue words of the reading's rules that let a pattern give way (bot/understanding/reading.py).
+    rule_cues: dict[str, str] = Field(default_factory=dict)
     wording: Wording
 
     @model_validator(mode="after")

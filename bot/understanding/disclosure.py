@@ -42,6 +42,10 @@ class ReadingSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     threshold: float
     lead: float = 0.0
+    # Multi-label: once one label of a sentence counts, every other label whose margin reaches
+    # `also` counts too (a sentence that drops a competitor AND commits regardless names both);
+    # None: each label on its own threshold and lead.
+    also: float | None = None
     # A rule's finding is set aside when the sentence reads as plainly harmless: "none" at least
     # `clear_none` and every label of the rule's kind at most `clear_kind` (words that match a
     # rule by coincidence: "we'll take it through our normal review").
@@ -65,7 +69,29 @@ class ReadingSpec(BaseModel):
         return self
 
 
-SECTIONS = (KnowledgeSection("leak_reading", "reading", ReadingSpec),)
+class MoreSentences(BaseModel):
+    """Training sentences written by other hands (knowledge/leak_reading_strangers.yaml), per
+    label of the reading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    sentences: dict[str, list[str]]
+
+    @model_validator(mode="after")
+    def _non_empty(self) -> MoreSentences:
+        for label, lines in self.sentences.items():
+            if not all(isinstance(t, str) and t.strip() for t in lines):
+                raise ValueError(f"label {label!r}: every sentence must be non-empty text")
+        return self
+
+
+def _more(raw: Any) -> MoreSentences:
+    return MoreSentences.model_validate({"sentences": raw})
+
+
+SECTIONS = (
+    KnowledgeSection("leak_reading", "reading", ReadingSpec),
+    KnowledgeSection("leak_reading_strangers", "sentences", _more),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +125,19 @@ def spec(kb: Knowledge) -> ReadingSpec:
 
 
 def training_pairs(kb: Knowledge) -> list[tuple[str, str]]:
-    return [(text, label) for label, lines in spec(kb).examples.items() for text in lines]
+    """Our own sentences (leak_reading.yaml), then those written by other hands
+    (leak_reading_strangers.yaml), each with its label."""
+    s = spec(kb)
+    more: MoreSentences = kb.section("leak_reading_strangers.sentences")
+    unknown = set(more.sentences) - set(s.labels) - {NONE}
+    if unknown:
+        raise ValueError(f"leak_reading_strangers.yaml: labels that are not declared: {sorted(unknown)}")
+    return [
+        (text, label)
+        for examples in (s.examples, more.sentences)
+        for label, lines in examples.items()
+        for text in lines
+    ]
 
 
 class _Scorer:
@@ -235,10 +273,14 @@ def read_many(sentences: list[str], kb: Knowledge) -> list[SentenceReading]:
 
 def _interpret(margins: dict[str, float], s: ReadingSpec) -> SentenceReading:
     none = margins.get(NONE, float("-inf"))
+    leaks = {label: v for label, v in margins.items() if label != NONE}
+    counts = {label for label, v in leaks.items() if v >= s.threshold and v >= none + s.lead}
+    if counts and s.also is not None:  # a leak already: every other label over `also` as well
+        counts |= {label for label, v in leaks.items() if v >= s.also}
     found = [
         Disclosure(label, tuple(s.labels[label].kinds), s.labels[label].rule, s.labels[label].say_instead, v)
-        for label, v in margins.items()
-        if label != NONE and v >= s.threshold and v >= none + s.lead
+        for label, v in leaks.items()
+        if label in counts
     ]
     clear: frozenset[str] = frozenset()
     if none >= s.clear_none:

@@ -70,6 +70,7 @@ class Relative(BaseModel):
     key: str
     rx: str
     base: str
+    share: bool = False  # "7 % of that 2.4M": the share itself, not the base plus it
 
 
 class ReadingSpec(BaseModel):
@@ -93,6 +94,9 @@ class ReadingSpec(BaseModel):
     their_figure_before: str = r"(?!)"
     past_date: str = r"(?!)"  # "it lapsed on 31 Oct": a date said in the past tense is the last one
     talks_start: str = r"(?!)"
+    # "we'll just move to Google Workspace", "we could go AWS": the alternative named in passing,
+    # even in a threat or a wish ({competitor} is the one named)
+    alternative_named: str = r"(?!)"
     talks_words: str = r"(?!)"
     sponsor_roles: str = r"(?!)"
     not_a_value_before: str
@@ -207,6 +211,7 @@ class _Rel:
     key: str
     rx: re.Pattern[str]
     base: str
+    share: bool = False
 
 
 @dataclass(frozen=True)
@@ -229,6 +234,7 @@ class _Reader:
     their_figure: re.Pattern[str]
     past_date: re.Pattern[str]
     talks_start: re.Pattern[str]
+    alternative_named: re.Pattern[str]
     talks_words: re.Pattern[str]
     sponsor_roles: re.Pattern[str]
     not_a_value: re.Pattern[str]
@@ -270,8 +276,13 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         "product": r"(?P<product>" + _alt(spec.products) + r")(?![\w])",
         "competitor": r"(?P<competitor>" + _alt(spec.competitors) + r")(?![\w])",
         "who_ms": r"(?:(?<![\w'])(?:" + _alt(spec.microsoft_side) + r")(?![\w']))",
+        # A person named with a capital, not one of ours ("We", "Finance", "Our CFO"): in a
+        # sentence about Microsoft's position, their contact.
+        "ms_name": r"(?-i:\b(?!(?:We|I|Our|My|Us|The|This|That|It|Finance|Procurement|Legal|IT|Controlling|"
+        r"Management|Leadership|Purchasing|Sourcing|Everyone|Nobody|Both|All)\b)[A-Z][a-z]+\b)",
         "lead": r"(?:(?<![\w'])(?<!on )(?:" + _alt(spec.leadership) + r")(?![\w']))",
         "pct": r"(?P<pct>\d{1,2}(?:[.,]\d)?)\s*(?:%|percent|per\s*cent)",
+        "pct_any": r"(?P<pct>\d{1,2}(?:[.,]\d)?|" + _NUM_WORDS + r")\s*(?:%|percent|per\s*cent)",
     }
 
     def rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
@@ -332,6 +343,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         their_figure=rx(spec.their_figure_before),
         past_date=re.compile(spec.past_date, re.IGNORECASE),
         talks_start=re.compile(spec.talks_start, re.IGNORECASE),
+        alternative_named=rx(spec.alternative_named),
         talks_words=re.compile(spec.talks_words, re.IGNORECASE),
         sponsor_roles=re.compile(spec.sponsor_roles, re.IGNORECASE),
         not_a_value=re.compile(spec.not_a_value_before, re.IGNORECASE),
@@ -345,7 +357,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         not_alignment=re.compile(spec.not_alignment, re.IGNORECASE),
         stance=re.compile(spec.stance, re.IGNORECASE),
         topic_words=re.compile(spec.topic_words, re.IGNORECASE),
-        relative=[_Rel(x.key, rx(x.rx), x.base) for x in spec.relative],
+        relative=[_Rel(x.key, rx(x.rx), x.base, x.share) for x in spec.relative],
         price_like=re.compile(spec.price_like, re.IGNORECASE),
         ms_named=re.compile(
             r"(?<![\w'])(?:"
@@ -423,6 +435,12 @@ def clauses(text: str, kb: Knowledge) -> list[Clause]:
     return out
 
 
+_CLEFT = re.compile(
+    r"\s*(?:so\s+|and\s+)?what\s+(?:we|i|they|microsoft|the\s+\w+)\s+(?:[\w']+\s+){0,3}?(?:is|are|was|were)\s+\S",
+    re.IGNORECASE,
+)
+
+
 def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) -> list[Clause]:
     parts: list[tuple[int, int]] = []
     p = start
@@ -441,6 +459,8 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
         s = text[a:b]
         last = i == len(parts) - 1
         question = bool(r.question.search(s)) or (asked and last) or bool(r.wh_start.search(s))
+        if question and not asked and _CLEFT.match(s):
+            question = False  # "What we would seek is a 3% cap.": a statement in the form of "what"
         if question and i > 0 and not asked and (_RELATIVE.match(s) or not r.wh_start.search(s)):
             # "the Copilot price, which is worth 200k a year": a relative clause; "our CFO, Dr
             # Wagner, is the sponsor": the verb after an aside. A question ends with "?".
@@ -552,9 +572,23 @@ def read_facts(
             _read_dates(c, r, add, now, tz)
             _read_start(work, c, r, add, now, tz)
     _read_alignment(work, parts, r, add, known)
+    _alternative_named(work, parts, r, add)
     increase = _read_relative(work, parts, r, add, found, known or {})
     _implied(work, r, add, found, known or {}, increase)
     return sorted(found.values(), key=lambda f: f.span)
+
+
+def _alternative_named(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
+    """The competitor we would move to, named in passing ("leadership keeps saying we'll just
+    move to Google Workspace if ..."): the alternative considered, even in a threat or a wish;
+    never one we say we won't move to."""
+    for m in r.alternative_named.finditer(work):
+        c = next((c for c in parts if c.start <= m.start() < c.end), None)
+        if c is None or _negated_before(c, m.start(), r) or r.negation.search(m.group(0)):
+            continue
+        value = r.competitors.get(m.group("competitor").casefold(), m.group("competitor"))
+        add("alternative", value, m.span(), 0.6)
+        return
 
 
 def _negated_before(c: Clause, at: int, r: _Reader) -> bool:
@@ -698,11 +732,21 @@ def _same_sentence(work: str, a: int, b: int) -> bool:
 _ORDINAL_ONLY = re.compile(r"(?:on\s+)?the\s+\d{1,2}(?:st|nd|rd|th)", re.IGNORECASE)
 
 
+_PAST_EVENT_DAY = re.compile(
+    r"\b(?:telephoned|phoned|called|rang|emailed|e-mailed|met|spoke|talked|said|told|asked|sent|wrote|replied|"
+    r"came\s+back|reached\s+out|got\s+in\s+touch|visited|dropped\s+by)\b[^.;]{0,40}$",
+    re.IGNORECASE,
+)
+_WEEKDAY = re.compile(r"(?:on\s+|last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
+
+
 def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None:
     got = _date_fact(c, r, now, tz)
     if got is not None and isinstance(got[1], DateFound):
         key, found = got
         day = found.day
+        if _PAST_EVENT_DAY.search(c.text[: found.span[0]]) and _WEEKDAY.fullmatch(found.said.strip()):
+            return  # "their VP telephoned our CEO on Friday": the day something happened, no deadline
         if r.past_date.search(c.text) and day > local_today(now, tz) and found.said[-4:].isdigit() is False:
             try:  # "it lapsed on 31 Oct": the last 31 October, not the next
                 day = day.replace(year=day.year - 1)
@@ -798,6 +842,13 @@ def _runs(work: str, parts: list[Clause]) -> list[list[Clause]]:
     return [r for r in runs if r]
 
 
+_DENIED = re.compile(
+    r"\b(?:hasn't|haven't|has\s+not|have\s+not|didn't|did\s+not|won't|will\s+not|isn't|is\s+not|never)\s+"
+    r"(?:yet\s+|really\s+|actually\s+)?(?:agreed|offered|volunteered|signed\s+up|stepped\s+up|happy|willing)\b",
+    re.IGNORECASE,
+)
+
+
 def _read_patterns(work: str, run: list[Clause], r: _Reader, add: Any) -> None:
     start, end = run[0].start, run[-1].end
     text = work[start:end]
@@ -807,6 +858,8 @@ def _read_patterns(work: str, run: list[Clause], r: _Reader, add: Any) -> None:
             if not m:
                 continue
             value: Any
+            if fixed is True and _DENIED.search(m.group(0)):
+                continue  # "the CFO hasn't agreed to be the sponsor": the commitment is denied
             if fixed is not None:
                 value = fixed
             else:
@@ -814,6 +867,8 @@ def _read_patterns(work: str, run: list[Clause], r: _Reader, add: Any) -> None:
                 # A negation inside the words captured is what they say ("the only thing left is
                 # they won't include Visio"), not a denial of the fact.
                 cue = text[m.start() : m.start("text")] if m.groupdict().get("text") else m.group(0)
+                if m.groupdict().get("refused"):  # "won't move on X": the refusal is the fact's cue
+                    cue = cue.replace(m.group("refused"), " ")
                 if _negated_before(c, start + m.start(), r) or r.negation.search(cue):
                     continue
                 value = _captured(key, m.groupdict(), r, text, m)
@@ -835,8 +890,14 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
     if g.get("ord"):
         raw = g["ord"].casefold()
         return int(raw[:-2]) if raw[0].isdigit() else ORDINALS.get(raw)
+    if g.get("ask"):  # what we ask Microsoft for, in a line: "the ask: cap increases at 3%"
+        said = re.split(r"\s+(?:—|–|-)\s+|,\s+(?:so|which|but|because)\b", g["ask"])[0]
+        said = _LEADING.sub("", said.strip()).strip(" '\"")
+        return said if 3 <= len(said) <= 100 and not r.text_reject.search(said) else None
     if g.get("text"):  # the words said, which may name a product inside them
-        return _clean_text(g["text"], r, longest=100 if key == "planned_migration" else 60)
+        if key == "planned_migration":  # "400 VMs from our colo into Azure": a count of things moved
+            return _clean_text(g["text"], r, longest=100, counted=True)
+        return _clean_text(g["text"], r, longest=60)
     if g.get("product"):
         return r.products.get(g["product"].casefold(), g["product"])
     if g.get("competitor"):
@@ -845,16 +906,30 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
 
 
 _RANGE_AFTER = re.compile(rf"\s*(?:-|–|to|or)\s*(?:\d|(?:{_NUM_WORDS})\b)", re.I)
-_LEADING = re.compile(r"^(?:(?:the|a|an|our|their|its|that|this|on|about|with|around|really)\s+)+", re.I)
+_LEADING = re.compile(
+    r"^(?:(?:the|a|an|our|their|its|that|this|on|about|with|around|really|roughly|approximately|approx\.?|nearly|almost)\s+)+",
+    re.I,
+)
 
 
-def _clean_text(raw: str, r: _Reader, longest: int = 60) -> str | None:
+def _clean_text(raw: str, r: _Reader, longest: int = 60, *, counted: bool = False) -> str | None:
     cut = r.text_stop.search(raw)
     s = raw[: cut.start()] if cut else raw
     s = _LEADING.sub("", s.strip()).strip(" '\"")
-    if len(s) < 2 or len(s) > longest or r.text_reject.search(s):
+    if len(s) < 2 or len(s) > longest:
+        return None
+    if r.text_reject.search(s) and not (counted and re.match(r"\d[\d,.]*\s+[A-Za-z]{2,}", s)):
         return None
     return s
+
+
+# A team's head named for the team ("our CIO, the CFO and procurement signed off").
+_HEADS = re.compile(
+    r"\b(?:cio|cfo|chief\s+\w+\s+officer|finance\s+director|it\s+director|head\s+of\s+it)\b", re.I
+)
+_TEAM_WORDS = re.compile(
+    r"\b(?:finance|procurement|purchasing|sourcing|legal|controlling)\b|(?-i:\bIT\b)", re.I
+)
 
 
 def _read_alignment(
@@ -882,6 +957,9 @@ def _read_alignment(
         if about_other and not r.stance.search(s):
             waiting = []
             continue
+        if about_other and _HEADS.search(s) and not _TEAM_WORDS.search(s):
+            waiting = []  # "Finance confirmed the budget, CFO signed off": the budget, not a stance
+            continue
         if nobody and not (r.yes.search(s) or teams or everyone):
             waiting = []  # "nobody has looked at it": no team's stance
             continue
@@ -896,8 +974,13 @@ def _read_alignment(
         last = polarity if polarity is not None else last
         if polarity is None:
             # "IT, Finance and Procurement agreed": teams listed before their verdict.
-            bare = re.sub(r"\b(?:and|&|the|teams?|plus)\b|[\s,]", "", s, flags=re.I)
-            bare = re.sub(r"(?i)finance|procurement|purchasing|sourcing|legal|IT", "", bare)
+            listed = s.rsplit(":", 1)[-1]  # "steerco last wk: IT, finance and procurement agreed"
+            bare = re.sub(r"\b(?:and|&|the|our|my|teams?|plus)\b|[\s,]", "", listed, flags=re.I)
+            bare = re.sub(
+                r"(?i)finance|procurement|purchasing|sourcing|legal|IT|cio|cfo|chief\w+officer|director|headof",
+                "",
+                bare,
+            )
             waiting = [*waiting, *teams] if not bare else []
             continue
         named = [*waiting, *teams] if teams else (list(TEAMS) if everyone or nobody else [])
@@ -941,8 +1024,16 @@ def _read_relative(
             m = rel.rx.search(c.text)
             if m is None or rel.key in found or _negated_before(c, c.start + m.start(), r):
                 continue
-            pct = float(m.group("pct").replace(",", "."))
-            if not 0 < pct < 100:
+            raw = m.group("pct").replace(",", ".")
+            said_pct = float(raw) if raw[0].isdigit() else words_value(raw.casefold())
+            if said_pct is None or not 0 < said_pct < 100:
+                continue
+            pct = float(said_pct)
+            named = read_money(m.group("base")) if m.groupdict().get("base") else []
+            if rel.share and named:  # "adds 7 % of that $2.4M": the base is named right there
+                amount = round(named[0].amount * pct / 100, 2)
+                note = f"assumed: {pct:g} % of {_short_money(named[0].amount)}"
+                add(rel.key, amount, (c.start + m.start(), c.start + m.end()), 0.7, note)
                 continue
             base_key = rel.base
             if base_key == "previous":  # "18 % over it": the amount named just before
@@ -952,11 +1043,15 @@ def _read_relative(
             base = _value_of(base_key, found, known)
             if base is None:
                 continue
-            amount = round(base * (1 + pct / 100), 2)
             label = {"budget_per_year": "budget", "deal_value_per_year": "current yearly spend"}.get(
                 base_key, base_key.replace("_", " ")
             )
             pct_said = f"{pct:g} %"
+            if rel.share:
+                note = f"assumed: {pct_said} of the {label} of {_short_money(base)}"
+                add(rel.key, round(base * pct / 100, 2), (c.start + m.start(), c.start + m.end()), 0.7, note)
+                continue
+            amount = round(base * (1 + pct / 100), 2)
             note = f"assumed: {pct_said} over the {label} of {_short_money(base)}"
             add(rel.key, amount, (c.start + m.start(), c.start + m.end()), 0.7, note)
             return round(base * pct / 100, 2)

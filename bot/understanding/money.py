@@ -17,9 +17,11 @@ CURRENCIES = {
     "$": "USD", "usd": "USD", "us$": "USD", "dollar": "USD", "dollars": "USD", "bucks": "USD",
     "€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR",
     "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "quid": "GBP",
-    "chf": "CHF", "cad": "CAD", "aud": "AUD",
+    "chf": "CHF", "cad": "CAD", "aud": "AUD", "nzd": "NZD", "sgd": "SGD",
+    "a$": "AUD", "au$": "AUD", "nz$": "NZD", "c$": "CAD", "ca$": "CAD", "s$": "SGD", "hk$": "HKD",
 }  # fmt: skip
-_CUR_PRE = r"(?P<pre>US\$|[$€£]|\b(?:USD|EUR|GBP|CHF|CAD|AUD)\b)"
+# "A$2.1m", "NZ$ 900k", "C$1m": a dollar with its country's letters is one currency sign.
+_CUR_PRE = r"(?P<pre>(?<![A-Za-z])(?:US|AU|A|NZ|CA|C|S|HK)\$|[$€£]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|NZD|SGD)\b)"
 _CUR_POST = r"(?P<post>[$€£](?!\s?\d)|\b(?:USD|EUR|GBP|CHF|CAD|AUD|dollars?|euros?|pounds?|bucks|quid)\b)"
 _MULT = (
     r"(?P<mult>k|mm|mn|mil{1,2}(?:ion)?s?|milion|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m)\b"
@@ -121,7 +123,11 @@ def read_money(text: str) -> list[Money]:
             # "$1.500" keeps its decimal point (dollars and pounds write decimals with a dot);
             # "600.000 €", "€ 900.000" and a bare "200.000" group thousands with it.
             pre = (m.group("pre") or "").casefold()
-            v = _number(m.group("num"), mult_raw, dot_groups=CURRENCIES.get(pre) not in ("USD", "GBP"))
+            v = _number(
+                m.group("num"),
+                mult_raw,
+                dot_groups=CURRENCIES.get(pre) not in ("USD", "GBP", "AUD", "CAD", "NZD", "SGD", "HKD"),
+            )
             if v is None:
                 continue
             value = v

@@ -142,7 +142,9 @@ def rule_ours_not_microsoft(d: Draft) -> None:
     if not ours or d.move is not None or d.command is not None:
         return
     assert d.speaker is not None
-    reported = d.intent == "ms.statement" or (d.intent is None and bool(_SAYING.search(d.text)))
+    said = bool(_SAYING.search(d.text[d.speaker.span[1] : d.speaker.span[1] + 40]))
+    guessed = d.intent in _ADVICE and d.steps[-1].rule == "model" and d.p(d.intent or "") < 0.6
+    reported = d.intent == "ms.statement" or (said and (d.intent is None or guessed))
     if not reported:
         return
     if _first_question(d):
@@ -216,6 +218,7 @@ def rule_watch_for_is_prep(d: Draft) -> None:
     if c.watch_for.search(d.text) and c.meeting.search(d.text) and not c.draft.search(d.text):
         if d.intent in (
             None,
+            "help",
             "deal.tell",
             "ms.statement",
             "disclosure.share",
@@ -232,7 +235,10 @@ def rule_expiry_is_timeline(d: Draft) -> None:
     c = d.cue
     if not (_first_question(d) or "?" in d.text):
         return
-    if c.expiry.search(d.text) and c.agreement.search(d.text) and c.when.search(d.text):
+    said = (c.expiry.search(d.text) and c.agreement.search(d.text) and c.when.search(d.text)) or (
+        c.timing.search(_asked_part(d.text) or d.text)
+    )
+    if said:
         if d.intent in (
             None,
             "deal.tell",
@@ -252,9 +258,18 @@ def rule_bringing_execs_in(d: Draft) -> None:
     c = d.cue
     if not (_first_question(d) or "?" in d.text) or c.draft.search(d.text):
         return
-    if c.our_exec.search(d.text) and c.involve.search(d.text) and c.asks_when_or_who.search(d.text):
+    asked = _asked_part(d.text) or d.text  # the question itself, not the story before it
+    exec_words = dialogue_config(d.kb).attribution.exec_words
+    ours = (
+        c.our_exec.search(asked)
+        or _the_exec_to_theirs(d)
+        # "Our CIO is upset. Should we ask CIO to call their AVP?": named before, asked about now
+        or (c.our_exec.search(d.text) and re.search(rf"\b{exec_words}\b", asked, re.IGNORECASE))
+    )
+    if ours and c.involve.search(asked) and c.asks_when_or_who.search(asked):
         if d.intent in (
             None,
+            "draft.escalation",  # no draft word: whether to, not the note itself
             "escalation.log",
             "favors.who",
             "favors.should_ask",
@@ -263,6 +278,15 @@ def rule_bringing_execs_in(d: Draft) -> None:
             "note",
         ):
             d.decide("bringing-execs-in", "escalation.check")
+
+
+def _the_exec_to_theirs(d: Draft) -> bool:
+    """ "the CFO … their area VP": an executive said with "the" is ours when theirs is named too."""
+    words = dialogue_config(d.kb).attribution.exec_words
+    return bool(
+        re.search(rf"\bthe\s+{words}\b", d.text, re.IGNORECASE)
+        and re.search(rf"\b(?:their|microsoft'?s)\s+(?:\w+\s+)?{words}\b", d.text, re.IGNORECASE)
+    )
 
 
 def rule_favour_in_idiom(d: Draft) -> None:
@@ -298,6 +322,158 @@ def rule_question_is_not_a_log(d: Draft) -> None:
     d.decide("question-is-not-a-log", None)
 
 
+# A pattern fires on a few words; the rules below let it give way when the words that matter say
+# something else and the model ranks that first (cues in knowledge/understanding.yaml `rule_cues`).
+
+
+def _rule_cue(d: Draft, name: str) -> re.Pattern[str]:
+    def build(kb: Knowledge) -> dict[str, re.Pattern[str]]:
+        raw = understanding_config(kb).rule_cues
+        return {
+            k: re.compile("".join(x.strip() for x in v.splitlines()), re.IGNORECASE) for k, v in raw.items()
+        }
+
+    return d.kb.derive("reading.rule_cues", build)[name]
+
+
+def _model_says(d: Draft, *names: str) -> str | None:
+    """The model's first pick when it is one of `names` and at least as sure as `confident`."""
+    if not d.ranking:
+        return None
+    top, p = d.ranking[0]
+    return top if top in names and p >= understanding_config(d.kb).confident else None
+
+
+def rule_promise_is_a_commitment(d: Draft) -> None:
+    """Microsoft's person saying they will do something for us, with no condition attached ("the
+    CSM said she'd get us FastTrack hours"), is a promise for the register; with strings
+    attached ("... if we add seats") it stays their move, and so does a promise the statement
+    reader knows as a concession on a call (it logs the verbal commitment with the statement)."""
+    if d.intent != "ms.statement" or d.move is not None or _first_question(d):
+        return
+    if not _rule_cue(d, "promise").search(d.text) or _rule_cue(d, "condition").search(d.text):
+        return
+    if not _model_says(d, "commitments.log"):
+        return
+    from bot.playbooks.counter_moves import classify
+
+    if classify(d.text, d.kb).type not in ("call_concession", "verbal_refused"):
+        # (a promise the statement reader knows as a call concession is logged there, with its
+        # verbal commitment: it stays their statement)
+        d.decide("promise-is-a-commitment", "commitments.log")
+
+
+def rule_asks_for_a_draft(d: Draft) -> None:
+    """A message that asks the coach to write something ("... can you write our reply?", "draft
+    pls") is that draft, whatever it tells on the way."""
+    if d.command is not None or d.intent in ("leakcheck", None) or str(d.intent).startswith("draft."):
+        return
+    if not _rule_cue(d, "draft_request").search(d.text):
+        return
+    top = _model_says(d, *(n for n, _ in d.ranking if n.startswith("draft.")))
+    if top is not None:
+        d.decide("asks-for-a-draft", top)
+
+
+def rule_reminder_request(d: Draft) -> None:
+    """ "Remind me ...", "nudge me next Tuesday to ...": a reminder, whatever it is about."""
+    if d.command is not None or d.intent is None or d.intent.startswith("reminders."):
+        return
+    if _rule_cue(d, "reminder_request").search(d.text) and d.rank_of("reminders.add") <= 1:
+        if d.p("reminders.add") >= understanding_config(d.kb).confident / 2:
+            d.decide("reminder-request", "reminders.add")
+
+
+def rule_note_request(d: Draft) -> None:
+    """ "Make a note ...", "jot down ...": a note, whatever it is about."""
+    if d.command is not None or d.intent in (None, "note") or _first_question(d):
+        return
+    if d.cue.log_request.search(d.text[:40]) and _model_says(d, "note"):
+        d.decide("note-request", "note")
+
+
+def rule_stance_told_is_alignment(d: Draft) -> None:
+    """Our teams' stance told, not asked ("everyone internally agrees on the escalation ask
+    now"), is the alignment update, not the question whether to escalate."""
+    if d.intent != "escalation.check" or _first_question(d) or "?" in d.text:
+        return
+    if _rule_cue(d, "stance").search(d.text) and _model_says(d, "escalation.alignment"):
+        d.decide("stance-told-is-alignment", "escalation.alignment")
+
+
+def rule_kpis_told(d: Draft) -> None:
+    """What a Microsoft person is measured or paid on ("she's bonused on E5 attach") is their
+    KPIs, even when told as something they said."""
+    if d.command is not None or d.intent in (None, "contacts.kpis") or _first_question(d):
+        return
+    if _rule_cue(d, "measured_on").search(d.text) and _model_says(d, "contacts.kpis"):
+        d.decide("kpis-told", "contacts.kpis")
+
+
+def rule_telling_them_is_disclosure(d: Draft) -> None:
+    """Whether to tell someone at Microsoft something ("should I tell him about it?", "can we
+    let the CSM know our timeline?") is the disclosure check, when the model ranks it close."""
+    if d.command is not None or d.intent == "disclosure.share" or d.pattern is not None:
+        return
+    if not (_first_question(d) or "?" in d.text) or d.rank_of("disclosure.share") > 1:
+        return
+    if (
+        _rule_cue(d, "disclose").search(d.text)
+        and d.p("disclosure.share") >= understanding_config(d.kb).suggest
+    ):
+        d.decide("telling-them-is-disclosure", "disclosure.share")
+
+
+def rule_a_change_is_asked_for(d: Draft) -> None:
+    """Changing a fact is asked for in so many words ("set", "change", "it's 5, not 3", "I typed
+    15 by mistake"); a plain statement the model took for a change tells facts instead, and all
+    of them are noted."""
+    if d.intent != "fact.set" or d.pattern is not None or d.command is not None or _first_question(d):
+        return
+    if re.match(r"\s*[\w '’()/-]{2,40}?\s*[:=]\s*\S", d.text):
+        return  # "budget per year: 2400000": a fact named with its value is set as said
+    if not _rule_cue(d, "correction").search(d.text) and not d.cue.log_request.search(d.text):
+        d.decide("a-change-is-asked-for", "deal.tell")
+
+
+# Advice a person asks for; told as a plain statement with facts in it, the message tells them.
+_ADVICE = (
+    "walkaway.check",
+    "timeline.status",
+    "escalation.check",
+    "draft.exploding_offer",
+)
+
+
+def rule_statement_tells_facts(d: Draft, facts: list[Fact]) -> None:
+    """Run once the facts are read, on the model's pick alone: a plain statement that states deal
+    facts ("our alternative is Google Workspace, about 900k a year", "renewal's 30 June") tells
+    them; it does not ask for the advice the words are about. A correction of a figure is a fact
+    change; Microsoft's words ("MS reckons switching would cost us 5m") are their statement."""
+    advice = d.intent in _ADVICE or str(d.intent).startswith("draft.")
+    if d.command is not None or _first_question(d) or "?" in d.text:
+        return
+    if any(d.cue.question_lead.search(part) for part in re.split(r"[,;:.!—–]|\s-\s", d.text)[1:]):
+        return  # "AWS quoted 1.6m a year, is walking realistic": asked after a comma
+    draftish = bool(
+        d.cue.draft.search(d.text)
+        or _rule_cue(d, "draft_request").search(d.text)
+        or _rule_cue(d, "reply").search(d.text)  # "... and I'm going to reply to her today"
+    )
+    if _rule_cue(d, "correction").search(d.text) and len({f.span for f in facts}) == 1:
+        if d.intent in ("deal.tell", None) or (advice and not draftish):  # one figure, corrected
+            d.decide("statement-tells-facts", "fact.set")
+        return
+    if not advice or draftish:
+        return
+    if (d.speaker is not None and d.speaker.side == MICROSOFT) or (
+        (d.speaker is None or d.speaker.side != US) and _SAYING.search(d.text[:40])
+    ):  # "Jane said we have to sign by Friday …", "MS reckons switching would cost 5m"
+        d.decide("statement-tells-facts", "ms.statement")
+    else:
+        d.decide("statement-tells-facts", "deal.tell")
+
+
 RULES: tuple[tuple[str, Rule], ...] = (
     ("checking-a-draft", rule_checking_a_draft),
     ("ours-not-microsoft", rule_ours_not_microsoft),
@@ -308,6 +484,14 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("watch-for-is-prep", rule_watch_for_is_prep),
     ("expiry-is-timeline", rule_expiry_is_timeline),
     ("favour-in-idiom", rule_favour_in_idiom),
+    ("promise-is-a-commitment", rule_promise_is_a_commitment),
+    ("asks-for-a-draft", rule_asks_for_a_draft),
+    ("reminder-request", rule_reminder_request),
+    ("note-request", rule_note_request),
+    ("stance-told-is-alignment", rule_stance_told_is_alignment),
+    ("kpis-told", rule_kpis_told),
+    ("a-change-is-asked-for", rule_a_change_is_asked_for),
+    ("telling-them-is-disclosure", rule_telling_them_is_disclosure),
     ("question-is-not-a-log", rule_question_is_not_a_log),
 )
 
@@ -432,6 +616,9 @@ def read(
     d = _decide(body, kb, contacts)
     if resolution is not None and resolution.rule is not None:
         _apply(resolution, d)
+    _the_question_asked(body, kb, contacts, d)
+    if state is not None and d.intent is None and d.command is None:
+        _question_follows_told_facts(kb, state, d)
     facts: list[Fact] = []
     plain = plain and d.command is None
     parts = tuple(clauses(body, kb)) if plain else ()
@@ -444,6 +631,8 @@ def read(
             worth = _worth_of_last_fact(body, kb, state, known)
             if worth is not None:
                 facts.append(Fact(worth[0], worth[1], (0, len(body)), 0.8, body, side))
+        if facts and d.steps and d.steps[-1].rule in ("model", "model-unsure"):
+            rule_statement_tells_facts(d, facts)
     return Reading(
         text=said,
         resolved=body,
@@ -466,6 +655,81 @@ def read(
         args=dict(d.args),
         steps=tuple(d.steps),
     )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _question_follows_told_facts(kb: Knowledge, state: Any, d: Draft) -> None:
+    """A question the classifier left open, right after facts were told ("Anything there we can
+    use?" after a planned migration and a reference request): the question those facts lead to,
+    when the classifier ranked it among its first three (rule `question-follows-told-facts`)."""
+    if not (d.question or d.text.rstrip().endswith("?")) or not state.facts:
+        return
+    table = dialogue_config(kb).facts_ask
+    votes: dict[str, int] = {}
+    for key, _value in state.facts:
+        intent = table.get(key)
+        if intent is not None:
+            votes[intent] = votes.get(intent, 0) + 1
+    top3 = [name for name, p in d.ranking[:3] if p >= understanding_config(kb).suggest]
+    for intent in sorted(votes, key=lambda i: (-votes[i], d.rank_of(i))):
+        if intent in top3:
+            d.decide("question-follows-told-facts", intent)
+            return
+
+
+def _asked_part(body: str) -> str | None:
+    """The question sentences at the end of a message that told something first, or None."""
+    if not body.rstrip().endswith("?"):
+        return None
+    sentences = [x for x in _SENTENCE_END.split(body) if x.strip()]
+    start = len(sentences) - 1
+    while start > 0 and sentences[start - 1].rstrip().endswith("?"):
+        start -= 1
+    return " ".join(sentences[start:]) if start > 0 else None
+
+
+def _the_question_asked(body: str, kb: Knowledge, contacts: Mapping[str, str] | None, d: Draft) -> None:
+    """A message that tells, then asks ("Finance set our target at 2.2M. So do we take it to
+    their AVP now?"): when the whole message left the intent open or read as news, the question
+    sentences at its end, read alone, say what is asked (rule `the-question-asked`). The facts
+    are still read from the whole message."""
+    if d.command is not None or not body.rstrip().endswith("?"):
+        return
+    news = set(dialogue_config(kb).logging_intents) | {"fact.stated", "help", "unknown"}
+    by_model = bool(d.steps) and d.steps[-1].rule == "model"  # no pattern or rule read it so
+    if d.intent is not None and d.intent not in news and not by_model:
+        return
+    asked = _asked_part(body)
+    if asked is None:
+        return
+    q = _decide(_with_referent(body, asked, kb), kb, contacts)
+    # A question in command shape ("Should I ask him for that?") is still the question asked;
+    # an act (cancel, switch deal, set a fact) is never taken from a message's tail.
+    if q.intent in _ACTING_COMMANDS:
+        return
+    if q.intent is not None and q.intent not in news and q.intent != d.intent:
+        d.decide("the-question-asked", q.intent, q.args)
+
+
+def _with_referent(body: str, asked: str, kb: Knowledge) -> str:
+    """The question read alone keeps whom its pronoun means when the message named them first
+    ("Our CFO agreed to sponsor. … ask her to write to their AVP?" asks about our CFO)."""
+    c = cues(kb)
+    told = body[: len(body) - len(asked)]
+    named = [m.group(0) for m in c.side_mention.finditer(told)]
+    if not named:
+        return asked
+    who = named[-1]
+
+    def name(m: re.Match[str]) -> str:
+        return f"{who}'s" if m.group(0).casefold() in ("his", "hers") else who
+
+    return c.person_ref.sub(name, asked, count=1)
+
+
+_ACTING_COMMANDS = frozenset({"cancel", "undo", "deal.new", "deal.use", "fact.set", "note", "help"})
 
 
 def _apply(res: Resolution, d: Draft) -> None:

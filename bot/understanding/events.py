@@ -1,0 +1,107 @@
+"""Counting events told in a story: favours a Microsoft person already did for us.
+
+"Jane got us the Copilot trial", "in October he chased the deal desk for us", "she sorted out the
+billing mess, and last week she got us into the briefing", "I asked her to lean on the deal desk",
+"Marc already did us two favours": each is a favour drawn from that person's jar, told as an event
+rather than logged. Pure; the cue words are in knowledge/dialogue.yaml (`favours_told:`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.dialogue.config import dialogue_config
+from bot.knowledge import Knowledge
+from bot.understanding.values import words_value
+
+_PRONOUN = r"(?:she|he)"
+
+
+def _count_word(word: str) -> int:
+    if word.isdigit():
+        return int(word)
+    v = words_value(word.casefold())
+    return int(v) if v is not None and v == int(v) else 0
+
+
+def favours_told(
+    text: str, kb: Knowledge, people: Iterable[str], *, last: str | None = None
+) -> dict[str, int]:
+    """How many favours each Microsoft person (`people`, names in the order they were named, the
+    last one first for pronouns) did for us or were asked for, as this message tells it.
+
+    `last`: the person a pronoun means before any name is said in the message."""
+    cfg = dialogue_config(kb).favours_told
+    names = [n for n in dict.fromkeys(p.strip() for p in people) if n]
+    if not names:
+        return {}
+    flags = re.IGNORECASE
+    name_alt = "|".join(re.escape(n.split()[0]) for n in sorted(names, key=len, reverse=True))
+    who = rf"(?P<who>\b(?:{name_alt})\b|\b{_PRONOUN}\b)"
+    done = re.compile(rf"{who}(?:\s*,[^,.;]{{1,40}},)?\s+{cfg.manner}{cfg.done}", flags)
+    asked = re.compile(rf"{cfg.asked_lead}\s+(?P<who>\b(?:{name_alt})\b|\b(?:her|him)\b)\s+to\b", flags)
+    counted = re.compile(rf"{who}(?:\s*,[^,.;]{{1,40}},)?\s+{cfg.manner}{cfg.counted}", flags)
+    out: dict[str, int] = {}
+    current = last
+    by_first = {n.split()[0].casefold(): n for n in names}
+
+    def person(said: str) -> str | None:
+        nonlocal current
+        key = said.casefold()
+        if key in ("she", "he", "her", "him"):
+            return current
+        current = by_first.get(key, current)
+        return current
+
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
+        found: dict[str, int] = {}
+        events = sorted(
+            [(m.start(), m.group("who"), 1) for m in done.finditer(sentence)]
+            + [(m.start(), m.group("who"), 1) for m in asked.finditer(sentence)],
+        )
+        for m in counted.finditer(sentence):
+            events.append((m.start(), m.group("who"), -_count_word(m.group("n"))))
+        # names said in the sentence move "current" in order, so a later pronoun means them
+        mentions = sorted(
+            [(m.start(), m.group(0)) for m in re.finditer(rf"\b(?:{name_alt})\b", sentence, flags)]
+        )
+        for at, said, n in sorted(events, key=lambda e: e[0]):
+            for m_at, m_said in mentions:
+                if m_at <= at:
+                    person(m_said)
+            name = person(said)
+            if name is None:
+                continue
+            if n < 0:  # "did us two favours": the count told, at least
+                found[name] = max(found.get(name, 0), -n)
+            else:
+                found[name] = found.get(name, 0) + n
+        for _, m_said in mentions:
+            person(m_said)
+        for name, n in found.items():
+            out[name] = out.get(name, 0) + min(n, 10)
+    return out
+
+
+def strangers_told(text: str, kb: Knowledge, people: Iterable[str], *, last: str | None = None) -> list[str]:
+    """The Microsoft people this message says we have no relationship with ("Daniel is their
+    AVP. Never met him", "nobody here has any relationship with her"): the person named in the
+    same sentence, or the one a pronoun means."""
+    rx = re.compile(dialogue_config(kb).strangers, re.IGNORECASE)
+    names = [n for n in dict.fromkeys(p.strip() for p in people) if n]
+    if not names:
+        return []
+    name_rx = re.compile(r"\b(?:" + "|".join(re.escape(n.split()[0]) for n in names) + r")\b", re.IGNORECASE)
+    by_first = {n.split()[0].casefold(): n for n in names}
+    out: list[str] = []
+    current = last
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
+        said = name_rx.findall(sentence)
+        if rx.search(sentence):
+            who = by_first.get(said[-1].casefold()) if said else current
+            if who and who not in out:
+                out.append(who)
+        if said:
+            current = by_first.get(said[-1].casefold(), current)
+    return out
