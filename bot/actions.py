@@ -13,7 +13,7 @@ commands do.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -52,6 +52,34 @@ class Payload(BaseModel):
 
 class FormAnswer(Payload):
     answers: Annotated[dict[Key, Answer], Field(max_length=50)]
+
+
+# The Slack modals' typed values (favors.log, commitments.log, meeting.prep; declared on
+# their handlers).
+class Person(Payload):
+    """Typed values from a form (Slack's modals): who, in which Microsoft role, and what; the
+    skill records them as they are, with no sentence to read again."""
+
+    contact: Name | None = None
+    role: Key | None = None
+    what: Words | None = None
+
+
+class FavorLog(Person):
+    favor: Words | None = None  # the favor as told, kept while its person's role is asked
+    direction: Literal["asked", "given", "received"] | None = None
+    size: Literal["small", "medium", "large"] | None = None
+
+
+class CommitmentLog(Person):
+    by: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None  # an ISO day
+
+
+class MeetingPrep(Payload):
+    role: Key | None = None
+    topic: Words | None = None
+    on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None  # an ISO day
+    at: Annotated[str, Field(pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$")] | None = None  # HH:MM
 
 
 # The intents the Coach answers itself: an open form's buttons ("Back to …? [Continue] [Drop]"
