@@ -106,6 +106,9 @@ class Draft:
     def p(self, name: str) -> float:
         return next((p for n, p in self.ranking if n == name), 0.0)
 
+    def model_top(self) -> str | None:
+        return self.ranking[0][0] if self.ranking else None
+
     def rank_of(self, name: str) -> int:
         return next((i for i, (n, _) in enumerate(self.ranking) if n == name), 99)
 
@@ -160,11 +163,24 @@ _REPORTING = re.compile(
 )
 
 
+# A person named first, by a capitalised name of one or two words ("Priya", "Tom Baker"), not "we".
+_NAMED_LEAD = re.compile(r"\s*(?!(?i:we|i|you|our|my|they)\b)[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+")
+
+
 def rule_contact_speaks_for_microsoft(d: Draft) -> None:
     """A Microsoft contact on the deal, named as the one who said it ("Jane said it's final"),
-    speaks for Microsoft: their statement, with its counter-move."""
+    speaks for Microsoft: their statement, with its counter-move. So does a person not known
+    yet, named as the one who said it ("Priya said we must sign by the 20th"), when the model
+    ranks Microsoft's statement first but was not sure enough to pick it."""
     sp = d.speaker
-    if d.intent is not None or sp is None or sp.side != MICROSOFT or _first_question(d):
+    if d.intent is not None or _first_question(d):
+        return
+    if sp is None:
+        lead = _NAMED_LEAD.match(d.text)
+        if lead is not None and _REPORTING.match(d.text, lead.end()) and d.model_top() == "ms.statement":
+            d.decide("contact-speaks-for-microsoft", "ms.statement")
+        return
+    if sp.side != MICROSOFT:
         return
     if sp.span[0] <= 2 and _REPORTING.search(d.text[sp.span[1] : sp.span[1] + 40]):
         d.decide("contact-speaks-for-microsoft", "ms.statement")
