@@ -68,7 +68,7 @@ class DatabaseGauges(Collector):
             due, oldest = await queue_depth(session, now)
             values["reminders_due"] = due
             values["reminder_lag_seconds"] = max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
-            drafter = self.rt.services.drafter
+            drafter = self.rt.coach.services.drafter
             if drafter is not None:
                 limit = int(drafter.settings.daily_budget)
                 tenants, requests, tokens, busiest = await llm_totals(session, now.strftime("%Y-%m-%d"))
@@ -172,7 +172,7 @@ def install(rt: Runtime, app: web.Application) -> Metrics:
     metrics = Metrics(rt)
     app[METRICS] = metrics
     rt.observe_turn = metrics.observe_turn
-    drafter: Any = rt.services.drafter
+    drafter: Any = rt.coach.services.drafter
     if drafter is not None:
         previous = rt.services.metrics
         if previous is not None and previous.observe_draft in drafter.observers:

@@ -24,6 +24,7 @@ from bot.llm.setup import LlmConfigError, drafter_from_env
 from bot.reply import Reply
 from bot.services import CoachServices
 from bot.settings import Settings, get_settings
+from bot.skills import Skills
 from bot.turn import Turn
 from bot.understanding.llm_reader import reader_from_env
 
@@ -120,11 +121,11 @@ class Counters:
 
 
 @dataclass
-class Services(CoachServices):
-    """What `coach serve` wires around the core, by name. The core's part (drafter, LLM
-    reader) is built by `Runtime.start`; the rest by the surfaces as they mount. A field a
-    test or bench sets before mounting (settings, socket mode) is used instead of the
-    environment."""
+class Services:
+    """What `coach serve` wires around the core, by name, filled by the surfaces as they mount.
+    A field a test or bench sets before mounting (settings, socket mode) is used instead of
+    the environment. The core's own services (drafter, LLM reader) are not here: they are
+    built once by `Runtime.start`, frozen, and handed to the Coach (`rt.coach.services`)."""
 
     socket_mode: bool = False  # `coach serve --socket-mode`
     # Slack (adapters/slack): settings, the workspace's bot token in OAuth mode, the Web API
@@ -177,33 +178,37 @@ class Runtime:
         *,
         migrate: bool = True,
         clock: Callable[[], datetime] = utcnow,
+        skills: Skills | None = None,
     ) -> Runtime:
+        """`skills`: the intents this coach answers (bot/features.py's by default; a test adds
+        its probes with `features.skills_with`)."""
         settings = settings or get_settings()
         kb = default_knowledge()  # validates knowledge/ before anything else happens
         engine = create_engine(settings.database_url)
         if migrate and not await at_head(engine):
             await asyncio.to_thread(upgrade, settings.database_url)
         sessions = session_factory(engine)
-        services = Services()
         try:  # drafts through an LLM when one is configured (docs/llm.md); templates otherwise
             drafter = drafter_from_env(kb, sessions=sessions)
         except LlmConfigError as exc:
             log.error("LLM drafting is off: %s", exc)
             drafter = None
-        services.drafter = drafter
         try:  # reads unclear messages through the same LLM, only with COACH_LLM_UNDERSTAND on
             reader = reader_from_env(kb, sessions=sessions, client=getattr(drafter, "client", None))
         except LlmConfigError as exc:
             log.error("LLM understanding is off: %s", exc)
             reader = None
-        services.llm_reader = reader
-        coach = Coach(sessions, kb, clock=clock, services=services, max_chars=settings.max_message_chars)
-        return cls(settings=settings, engine=engine, sessions=sessions, kb=kb, coach=coach, services=services)
+        core = CoachServices(drafter=drafter, llm_reader=reader)
+        coach = Coach(
+            sessions, kb, clock=clock, services=core, max_chars=settings.max_message_chars, skills=skills
+        )
+        return cls(settings=settings, engine=engine, sessions=sessions, kb=kb, coach=coach)
 
     async def close(self) -> None:
-        if self.services.llm_reader is not None:
-            await self.services.llm_reader.aclose()
-        if self.services.drafter is not None:
-            await self.services.drafter.aclose()
+        core = self.coach.services
+        if core.llm_reader is not None:
+            await core.llm_reader.aclose()
+        if core.drafter is not None:
+            await core.drafter.aclose()
         await self.coach.close()
         await self.engine.dispose()

@@ -1,15 +1,18 @@
-"""What a button, card or shortcut may carry: one schema per intent, checked at the edge of
-the core before anything runs.
+"""What a button, card or shortcut may carry: the payload bases and the check at the edge of
+the core. A leaf module: it imports nothing of ours.
 
 A payload comes back from Slack, Teams or the terminal after a round trip through a client
-we do not control, so it is input like any text. Each model lists the keys its skill reads
-(`ctx.intent.args`) with their types and bounds; keys a skill does not read are dropped, and
-a payload that does not fit is refused with one short line before any transaction opens.
-Intents with no model of their own take only free text (`rest`), as typed commands do.
+we do not control, so it is input like any text. Each intent declares its model once, on its
+handler (`@skill("reminders.snooze", payload=Snooze)`, bot/skills/): the keys its skill reads,
+with their types and bounds. Keys a skill does not read are dropped, a payload that does not
+fit is refused with one short line before any transaction opens, and the handler receives the
+model itself. Intents with no model of their own take only free text (`rest`), as typed
+commands do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -47,99 +50,12 @@ class Payload(BaseModel):
     rest: Words | None = None
 
 
-class Undo(Payload):
-    event_id: RowId | None = None
-    event_ids: Annotated[list[RowId], Field(max_length=50)] | None = None
-
-
-class FavorUndo(Payload):
-    event_id: RowId
-    new_contact: Name | None = None
-
-
-class DraftConfirm(Payload):
-    event_id: RowId | None = None
-    commitment_id: RowId | None = None
-    contact: Name | None = None
-    role: Key | None = None
-    what: Words | None = None
-
-
-class EscalationUpdate(Payload):
-    keys: Annotated[list[Key], Field(max_length=20)] | Key = []
-    then: Literal["deal.brief", "escalation.check"] | None = None  # what runs once answered
-
-
-class ReminderId(Payload):
-    id: RowId
-
-
-class ReminderCancel(Payload):
-    id: RowId | None = None  # or a number in `rest`, as typed: `cancel reminder 12`
-
-
-class Snooze(ReminderId):
-    minutes: Annotated[int, Field(ge=1, le=60 * 24 * 366)] | None = None
-
-
-class Capture(ReminderId):
-    nothing: bool = False
-
-
-class ReminderAdd(Payload):
-    n: Annotated[int, Field(ge=1, le=100_000)] | None = None
-    unit: Annotated[str, Field(max_length=16)] | None = None
-    what: Words | None = None
-
-
-class ReminderPrefs(Payload):
-    before: Annotated[str, Field(max_length=200)] | None = None
-    morning: Annotated[str, Field(max_length=32)] | None = None
-
-
-class LeakCheck(Payload):
-    message: Message | None = None
-    text: Message | None = None
-    role: Key | None = None
-
-
-class Disclosure(Payload):
-    role: Key | None = None
-    what: Words | None = None
-
-
-class CommitmentStatus(Payload):
-    id: RowId | None = None
-    status: Key | None = None
-
-
-class ContactChange(Payload):
-    name: Name | None = None
-    role: Key | None = None
-
-
-class FavorNamed(Payload):
-    name: Name | None = None
-    what: Words | None = None
-
-
-class ContactKpis(Payload):
-    name: Name | None = None
-    kpis: Annotated[str, Field(max_length=2000)] | None = None
-
-
-class DealName(Payload):
-    name: Name | None = None
-
-
 class FormAnswer(Payload):
     answers: Annotated[dict[Key, Answer], Field(max_length=50)]
 
 
-class Levers(Payload):
-    asked: Words | None = Field(default=None, alias="_asked")
-
-
+# The Slack modals' typed values (favors.log, commitments.log, meeting.prep; declared on
+# their handlers).
 class Person(Payload):
     """Typed values from a form (Slack's modals): who, in which Microsoft role, and what; the
     skill records them as they are, with no sentence to read again."""
@@ -166,65 +82,30 @@ class MeetingPrep(Payload):
     at: Annotated[str, Field(pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$")] | None = None  # HH:MM
 
 
-class RehearsalStart(Payload):
-    role: Key | None = None  # a role key of knowledge/rehearsal.yaml's cast ("ae", "deal_desk")
-
-
-SCHEMAS: dict[str, type[Payload]] = {
-    "undo": Undo,
-    "favors.undo": FavorUndo,
-    "draft.confirm": DraftConfirm,
-    "escalation.update": EscalationUpdate,
-    "reminders.cancel": ReminderCancel,
-    "reminders.done": ReminderId,
-    "reminders.skip": ReminderId,
-    "reminders.answer": ReminderId,
-    "reminders.snooze": Snooze,
-    "reminders.capture": Capture,
-    "reminders.add": ReminderAdd,
-    "reminders.prefs": ReminderPrefs,
-    "leakcheck": LeakCheck,
-    "disclosure.share": Disclosure,
-    "commitments.status": CommitmentStatus,
-    "contacts.change": ContactChange,
-    "favors.should_ask": FavorNamed,
-    "favors.who": FavorNamed,
-    "favors.balance": FavorNamed,
-    "contacts.kpis": ContactKpis,
-    "deal.new": DealName,
-    "deal.use": DealName,
-    "programs.levers": Levers,
+# The intents the Coach answers itself: an open form's buttons ("Back to …? [Continue] [Drop]"
+# after a question mid-form, and a card's answers). Every other intent declares its payload on
+# its handler (`@skill(name, payload=Model)`, bot/skills/).
+CORE_PAYLOADS: dict[str, type[Payload]] = {
     "form.answer": FormAnswer,
-    "form.resume": Payload,  # "Back to …? [Continue] [Drop]" after a question mid-form
+    "form.resume": Payload,
     "form.drop": Payload,
-    "rehearsal.start": RehearsalStart,  # "Rehearse this meeting" from meeting prep
-    "favors.log": FavorLog,  # the Slack modal's typed values, or the favor as told
-    "commitments.log": CommitmentLog,
-    "meeting.prep": MeetingPrep,
 }
 
 
-def register(intent: str, schema: type[Payload]) -> None:
-    """The payload schema of an intent whose skill is not in bot/features.py's list (one added
-    with `features.add_skill`, as the reminder tests' probe skills are)."""
-    if SCHEMAS.get(intent, schema) is not schema:
-        raise RuntimeError(f"two payload schemas for intent {intent!r}")
-    SCHEMAS[intent] = schema
-
-
-def checked(action: Any, intents: set[str] | dict[str, Any]) -> dict[str, Any] | None:
+def checked(action: Any, schemas: Mapping[str, type[Payload]]) -> dict[str, Any] | None:
     """The payload with only the keys its skill reads, in their types; None if it does not
-    fit (not an object, an intent nothing handles, a key of the wrong type or size)."""
+    fit (not an object, an intent nothing handles, a key of the wrong type or size).
+    `schemas` is intent -> payload model, as the skills declare them (`Skills.schemas`)."""
     if not isinstance(action, dict):
         return None
     intent = action.get("intent")
-    if not isinstance(intent, str) or (intent not in intents and intent not in SCHEMAS):
+    if not isinstance(intent, str) or intent not in schemas:
         return None
     text = user_text(action)
     if not isinstance(text, str) or len(text) > 8000:
         return None
     try:
-        args = SCHEMAS.get(intent, Payload).model_validate(action)
+        args = schemas[intent].model_validate(action)
     except ValidationError:
         return None
     return {"intent": intent, **args.model_dump(exclude_unset=True, by_alias=True), USER_TEXT: text}

@@ -22,13 +22,14 @@ from bot.actions import NOT_ARGUMENTS, user_text
 from bot.actions import checked as checked_action
 from bot.addresses import RecentlyStored
 from bot.amounts import currency as deal_currency
-from bot.context import Context, EventListener, Intent
+from bot.context import Context, EventListener
 from bot.db.engine import write_gate
 from bot.dialogue import forms
 from bot.dialogue.answers import describe, valid_value
 from bot.dialogue.forms import Form
 from bot.dialogue.state import DialogueState, after_turn
 from bot.features import default_skills
+from bot.intent import Intent
 from bot.knowledge import Knowledge
 from bot.memory import STORY_KEY, DealCache, KnownTenants, Memory
 from bot.outsiders import refusal
@@ -88,7 +89,6 @@ class Coach:
         self.listeners = tuple(listeners)
         self.max_chars = max_chars
         self.skills = skills or default_skills()
-        self.handlers = self.skills.handlers
         self.deals = DealCache()
         self.tenants = KnownTenants()
         self.addresses = RecentlyStored()
@@ -164,7 +164,7 @@ class Coach:
 
     def _reject(self, turn: Turn) -> Reply | None:
         if turn.action is not None:
-            args = checked_action(turn.action, self.handlers)
+            args = checked_action(turn.action, self.skills.schemas)
             if args is None:
                 return Reply(headline=MALFORMED_ACTION, intent="error")
             # Turn is frozen but its payload is a plain dict: the skills see only checked keys.
@@ -615,8 +615,7 @@ class Coach:
 
     async def _run(self, ctx: Context) -> Reply:
         name = ctx.intent.name
-        handler = self.handlers.get(name)
-        if handler is None:
+        if name not in self.skills.table:
             return self._not_understood(ctx)
         if (
             ctx.deal is None
@@ -637,7 +636,7 @@ class Coach:
                     )
                 ],
             )
-        reply = await handler(ctx)
+        reply = await self.skills.run(name, ctx)
         if reply.intent == "unknown":
             reply.intent = name
         return reply

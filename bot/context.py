@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.access import Person
+from bot.intent import Intent
 from bot.knowledge import Knowledge
 from bot.reply import Choice, Question, Reply
 from bot.services import CoachServices
@@ -20,13 +21,6 @@ if TYPE_CHECKING:
     from bot.dialogue.state import DialogueState
     from bot.memory import Memory
     from bot.understanding.reading import Reading
-
-
-@dataclass(slots=True)
-class Intent:
-    name: str
-    args: dict[str, Any] = field(default_factory=dict)
-    text: str = ""  # the user's text, cleaned (original case kept)
 
 
 # Called with every event a turn logs, in the turn's transaction (the Coach passes the

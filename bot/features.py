@@ -9,12 +9,14 @@ imported somewhere else.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 
 from bot import access, demo, forms, portfolio
 from bot import knowledge as _knowledge
+from bot.actions import CORE_PAYLOADS
 from bot.dialogue import config as dialogue_config
 from bot.knowledge import KNOWLEDGE_DIR, Knowledge, KnowledgeSection
 from bot.llm import policy as llm_policy
@@ -125,16 +127,17 @@ def default_knowledge() -> Knowledge:
 
 @lru_cache(maxsize=1)
 def default_skills() -> Skills:
-    """Every handler of the skill modules above, by intent."""
-    return Skills.collect(SKILLS)
+    """Every intent of the skill modules above, declared once on its handler, and the Coach's
+    own (a form's buttons): one frozen table, built on first use and never changed."""
+    return Skills.collect(SKILLS, CORE_PAYLOADS)
 
 
-def add_skill(fn: Handler) -> Handler:
-    """Add a handler defined outside the skill modules (a test's stand-in, a plug-in) to the
-    shipped table, explicitly: `@add_skill` above its `@skill(...)`."""
-    return default_skills().add(fn)
+def skills_with(*handlers: Handler) -> Skills:
+    """The shipped table and these handlers too (a test's stand-in, a plug-in): a new table,
+    handed to the Coach that should answer them; the shipped one stays as it is."""
+    return default_skills().including(*handlers)
 
 
-def load_skills() -> dict[str, Handler]:
+def load_skills() -> Mapping[str, Handler]:
     """intent -> handler, for every skill."""
     return default_skills().handlers

@@ -24,6 +24,7 @@ from bot.playbooks.renewal_calendar import Milestone, fmt
 from bot.reminders.policy import parse_day, parse_when
 from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
+from bot.understanding.alignment import parse_alignment
 
 
 class PortfolioSettings(BaseModel):
@@ -148,7 +149,7 @@ def attention(
     internal alignment (escalation), commitments not yet in the contract, meetings ahead."""
     notes = []
     if view.fact("internal_alignment") is not None:
-        alignment = escalation.parse_alignment(view.fact("internal_alignment"))
+        alignment = parse_alignment(view.fact("internal_alignment"))
         names = settings(kb).team_names
         missing = [names.get(t, t) for t, agreed in alignment.items() if agreed is False]
         if missing:

@@ -1,5 +1,6 @@
-"""What the core may use besides the database, each optional and built by the runtime
-(adapters/runtime.py) from the environment: the LLM drafter and the LLM reader."""
+"""What the core may use besides the database, each optional: the LLM drafter and the LLM
+reader. Built once by the runtime (adapters/runtime.py) from the environment, frozen, and
+handed to the Coach by its constructor."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ if TYPE_CHECKING:
     from bot.understanding.llm_reader import LlmReader
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class CoachServices:
     # Writes drafts through an LLM when one is configured (docs/llm.md); templates otherwise.
     drafter: LlmDrafter | None = None

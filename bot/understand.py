@@ -9,7 +9,7 @@ ask "Did you mean …".
 
 from __future__ import annotations
 
-from bot.context import Intent
+from bot.intent import Intent
 from bot.knowledge import Knowledge
 from bot.understanding.config import config
 from bot.understanding.grammar import clean, match_command, match_pattern, pattern_args

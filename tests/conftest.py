@@ -17,8 +17,9 @@ import pytest
 from bot.coach import Coach
 from bot.db.engine import create_engine, session_factory
 from bot.db.migrate import upgrade
-from bot.features import default_knowledge
+from bot.features import default_knowledge, default_skills
 from bot.reply import Reply
+from bot.skills import Skills
 from bot.turn import Turn
 from tests.pg import PgServer, start_server
 
@@ -120,8 +121,15 @@ def kb():
 
 
 @pytest.fixture
-async def coach(engine, kb, clock: Clock) -> AsyncIterator[Coach]:
-    c = Coach(session_factory(engine), kb, clock=clock)
+def skills() -> Skills:
+    """The intents the coach answers: the shipped ones. A test module with probe skills of its
+    own overrides this fixture with `features.skills_with(probe, ...)`."""
+    return default_skills()
+
+
+@pytest.fixture
+async def coach(engine, kb, clock: Clock, skills: Skills) -> AsyncIterator[Coach]:
+    c = Coach(session_factory(engine), kb, clock=clock, skills=skills)
     yield c
     await c.close()
 

@@ -3,16 +3,17 @@ and the state lives in the database (a new Coach on the same database carries on
 
 from __future__ import annotations
 
+import pytest
+
 from bot.coach import Coach
 from bot.db.engine import session_factory
-from bot.features import add_skill
+from bot.features import skills_with
 from bot.reply import Item, Reply, Section
 from bot.skills import skill
 
 KEYS = ["renewal_date", "deal_value_per_year"]
 
 
-@add_skill
 @skill("test.needs_facts")
 async def needs_facts(ctx) -> Reply:
     missing = ctx.missing(KEYS)
@@ -30,6 +31,11 @@ async def needs_facts(ctx) -> Reply:
 
 
 ASK = {"intent": "test.needs_facts"}
+
+
+@pytest.fixture
+def skills():
+    return skills_with(needs_facts)
 
 
 async def test_missing_facts_are_asked_for_with_their_kind(chat, deal):
@@ -82,7 +88,9 @@ async def test_cancel_drops_the_form(chat, deal):
 
 async def test_form_state_survives_a_restart(chat, deal, engine, kb, clock):
     await chat(action=ASK)
-    fresh = Coach(session_factory(engine), kb, clock=clock)  # a new process, same database
+    fresh = Coach(
+        session_factory(engine), kb, clock=clock, skills=skills_with(needs_facts)
+    )  # a new process, same database
     from bot.turn import Turn
 
     reply = await fresh.handle(

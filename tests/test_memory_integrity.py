@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import DealEvent, ProcessedEvent
-from bot.features import add_skill
+from bot.features import skills_with
 from bot.reply import Reply
 from bot.skills import skill
 
@@ -37,7 +38,6 @@ async def test_event_ids_are_per_tenant(coach, engine):
 SECRET = "boom: secret deal detail"
 
 
-@add_skill
 @skill("test.log_then_fail")
 async def log_then_fail(ctx) -> Reply:
     await ctx.log("note", {"text": "half-written"})
@@ -83,7 +83,6 @@ async def test_odd_input_is_handled_plainly(chat, deal, engine):
     assert await count(engine, DealEvent) == 0
 
 
-@add_skill
 @skill("test.fail", needs_deal=False)
 async def fail(ctx) -> Reply:
     raise RuntimeError(SECRET)
@@ -113,3 +112,8 @@ async def test_a_failed_turn_leaves_its_event_unclaimed_so_a_retry_is_answered(c
     assert retried is not None and retried.intent == "note"
     assert await coach.handle(Turn("console", "t1", "c1", "u1", "note: again", event_id="Ev-9")) is None
     assert await count(engine, DealEvent) == 1
+
+
+@pytest.fixture
+def skills():
+    return skills_with(log_then_fail, fail)

@@ -97,7 +97,7 @@ async def _import(rt: Runtime, console: Console, args: argparse.Namespace) -> in
 
         reading = refuse(rt.kb, "too_large", size=f"{size / 1e6:.1f} MB", limit=f"{limit / 1e6:.1f} MB")
     else:
-        reading = await read_file(path.name, data, rt.kb, rt.coach.clock(), services=rt.services)
+        reading = await read_file(path.name, data, rt.kb, rt.coach.clock(), services=rt.coach.services)
     action, extra = offer_turn(reading, f"offer import {path.name}")
     reply = await rt.handle(_turn(action=action, deal=args.deal, extra=extra))
     assert reply is not None

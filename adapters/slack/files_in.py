@@ -124,7 +124,7 @@ async def with_offer(
                     data,
                     kb,
                     now,
-                    services=rt.services,
+                    services=rt.coach.services,
                     tenant=turn.tenant,
                     platform="slack",
                     tz=turn.timezone,

@@ -87,7 +87,7 @@ async def with_offer(rt: Runtime, activity: Activity, turn: Turn) -> Turn:
                 data,
                 kb,
                 rt.coach.clock(),
-                services=rt.services,
+                services=rt.coach.services,
                 tenant=turn.tenant,
                 platform="teams",
                 tz=turn.timezone,

@@ -8,17 +8,35 @@ Pure: `after_turn` takes the turn's reading and reply and returns the next state
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.dialogue.config import cues, dialogue_config
 from bot.understanding.events import favours_told, strangers_told
+from bot.understanding.parts import Entity, Speaker
 
 if TYPE_CHECKING:
     from bot.knowledge import Knowledge
     from bot.reply import Reply
-    from bot.understanding.reading import Reading
+
+
+class Reading(Protocol):
+    """What the state keeps of a turn's reading (bot/understanding/reading.py `Reading`), named
+    here so that the dialogue does not import the reader that imports it."""
+
+    @property
+    def resolved(self) -> str: ...
+    @property
+    def args(self) -> Mapping[str, Any]: ...
+    @property
+    def entities(self) -> Sequence[Entity]: ...
+    @property
+    def speaker(self) -> Speaker | None: ...
+    @property
+    def question(self) -> bool: ...
+
 
 # Replies that are about the conversation itself, not the deal: they leave the topic as it was.
 NOT_A_TOPIC = frozenset(

@@ -1,9 +1,10 @@
 """Microsoft's statements and counter-moves: recognise what they said, and coach the answer.
 
-Pure: text -> Classified; the deal's timeline -> how often they said it. The statement
-types, their patterns, example wordings and the counter-move wording live in
-knowledge/counter_moves.yaml. The patterns are a high-precision first pass; a classifier
-trained from the examples (once per knowledge base) recognises the same move in other words.
+Pure: the deal's timeline -> how often they said it; a note -> who said it, what was promised.
+The statement types, their patterns, example wordings and the counter-move wording live in
+knowledge/counter_moves.yaml. Recognising the move (the patterns, then a classifier trained
+from the examples) is understanding's work (bot/understanding/statements.py): the skill hands
+its `Classified` result here.
 """
 
 from __future__ import annotations
@@ -16,9 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.timeline import MS_STATEMENT, DealView
-from bot.understanding.config import config
-from bot.understanding.model import TextModel, cached
-from bot.understanding.values import read_past_moment
 
 
 class Pattern(BaseModel):
@@ -73,33 +71,7 @@ class Classified:
     match: str  # the words that gave it away, e.g. "sign by the end of the month"
 
 
-def classify(text: str, kb: Knowledge) -> Classified:
-    low = text.casefold()
-    types: list[StatementType] = kb.section("counter_moves.statements")
-    for st in types:
-        for p in st.patterns:
-            m = re.search(p.match, low, re.IGNORECASE)
-            if m:
-                return Classified(st.type, p.label, st.rule, m.group(0))
-    guess = rank(text, kb)[0]
-    if guess[0] != OTHER and guess[1] >= config(kb).statement_confident:
-        st = next(t for t in types if t.type == guess[0])
-        return Classified(st.type, st.default_label, st.rule, "")
-    return Classified(OTHER, _excerpt(text), None, "")
-
-
-def _train(kb: Knowledge) -> TextModel:
-    pairs = [(ex, st.type) for st in kb.section("counter_moves.statements") for ex in st.examples]
-    pairs += [(ex, OTHER) for ex in kb.section("counter_moves.other_examples")]
-    return cached("statements", pairs)
-
-
-def rank(text: str, kb: Knowledge) -> list[tuple[str, float]]:
-    """Every statement type (and "other") with the classifier's probability, best first."""
-    return kb.derive("counter_moves.model", _train).rank(text)
-
-
-def _excerpt(text: str, limit: int = 60) -> str:
+def excerpt(text: str, limit: int = 60) -> str:
     body = re.sub(
         r"^\s*(the |their |our )?\w+( \w+)?\s+(just |again |also )*"
         r"(said|says|told (us|me)|tells us|mentioned)"
@@ -124,12 +96,6 @@ def speaker(text: str, kb: Knowledge) -> tuple[str | None, str]:
     if best is None:
         return None, "Microsoft"
     return best[2].key, best[2].label
-
-
-def when_said(text: str, now: datetime, tz: str | None = "UTC") -> datetime:
-    """When it happened, if the words say ("yesterday", "about a month ago", "on Tuesday",
-    "on 3 November"); otherwise now."""
-    return read_past_moment(text, now, tz) or now
 
 
 def times_said(deal: DealView, type_: str) -> int:
@@ -175,4 +141,4 @@ def promise_of(text: str) -> str:
     """The promise in a note about a verbal commitment; the note's gist when none is found."""
     m = _PROMISE_OF.search(text)
     what = m.group("what").strip(" .") if m else ""
-    return what[:200] if len(what) >= 3 else _excerpt(text, 120)
+    return what[:200] if len(what) >= 3 else excerpt(text, 120)

@@ -17,6 +17,7 @@ from bot.amounts import currency, format_money
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.reply import Action, Item, Reply, Section
 from bot.timeline import MS_STATEMENT, DealView, Event
+from bot.understanding.alignment import TEAM_LABELS, TEAMS, parse_alignment
 from bot.unknown import is_unknown
 
 ESCALATE_NOW = "escalate_now"
@@ -34,10 +35,6 @@ CORE_FACTS = [
     "sticking_point",
     "sticking_point_value_per_year",
 ]
-TEAMS = ("it", "finance", "procurement")  # all three on board before escalating
-# Read and shown when people name them; the escalation check does not wait for them.
-OTHER_TEAMS = ("legal",)
-TEAM_LABELS = {"it": "IT", "finance": "Finance", "procurement": "Procurement", "legal": "Legal"}
 
 
 class Thresholds(BaseModel):
@@ -103,61 +100,6 @@ class Assessment:
     @property
     def label(self) -> str:
         return LABELS.get(self.verdict or "", "")
-
-
-# --- reading the facts --------------------------------------------------------------
-
-_NEG = re.compile(r"\b(no|not|nope|isn'?t|aren'?t|hasn'?t|haven'?t|disagree\w*|against|pending|still)\b")
-_POS = re.compile(r"\b(yes|yep|yeah|aligned|agreed|agree|on board|ok|okay|fine|signed off|happy|done|all)\b")
-# "IT agrees, procurement too": a team that follows the verdict of the one said before it.
-SAME_AS_BEFORE = re.compile(r"\b(too|as well|also|likewise)\b", re.IGNORECASE)
-_TEAM_RE = {t: re.compile(rf"\b{t}\b") for t in (*TEAMS, *OTHER_TEAMS)}
-
-
-def parse_alignment(text: Any) -> dict[str, bool | None]:
-    """Which of IT, Finance, Procurement agree, from a free answer such as
-    "Finance and IT yes, procurement not yet". Unknown teams are None."""
-    if isinstance(text, bool):
-        return dict.fromkeys(TEAMS, text)
-    low = str(text or "").casefold().strip()
-    result: dict[str, bool | None] = dict.fromkeys(TEAMS, None)
-    if not low:
-        return result
-    clauses = [c for c in re.split(r"[,;/]|\bbut\b|\bwhile\b|\bwhereas\b", low) if c.strip()]
-    named = False
-    waiting: list[str] = []  # teams listed before their verdict: "IT, Finance and Procurement agreed"
-    last: bool | None = None
-    for clause in clauses:
-        teams = [t for t in _TEAM_RE if _TEAM_RE[t].search(clause)]
-        if not teams:
-            continue
-        named = True
-        polarity = False if _NEG.search(clause) else True if _POS.search(clause) else None
-        if polarity is None and SAME_AS_BEFORE.search(clause):  # "IT and Finance agree, procurement too"
-            polarity = last
-        last = polarity if polarity is not None else last
-        if polarity is None:
-            waiting += teams
-            continue
-        for t in [*waiting, *teams]:
-            result[t] = polarity
-        waiting = []
-    if not named:  # "yes" / "not yet" / "everyone's aligned": one answer for all three
-        polarity = False if _NEG.search(low) else True if _POS.search(low) else None
-        result = dict.fromkeys(TEAMS, polarity)
-    return result
-
-
-def merge_alignment(old: dict[str, bool | None], news: dict[str, bool | None]) -> dict[str, bool | None]:
-    """What was known, with the teams the news names replaced (other teams only once said)."""
-    merged = {t: news[t] if news.get(t) is not None else old.get(t) for t in (*TEAMS, *OTHER_TEAMS)}
-    return {t: ok for t, ok in merged.items() if t in TEAMS or ok is not None}
-
-
-def alignment_text(state: dict[str, bool | None]) -> str:
-    """Back to the words `parse_alignment` reads: "IT yes, Finance yes, Procurement not yet"."""
-    parts = [f"{TEAM_LABELS[t]} {'yes' if ok else 'not yet'}" for t, ok in state.items() if ok is not None]
-    return ", ".join(parts)
 
 
 def is_emotional(text: str, kb: Knowledge) -> bool:

@@ -1,35 +1,60 @@
-"""Skills: one module per capability, each marking handlers for its intents with `@skill`.
+"""Skills: one module per capability. Each intent is declared once, on its handler:
 
-A handler is `async def handler(ctx: Context) -> Reply`. `@skill` only labels a function;
-bot/features.py lists the skill modules and collects their labelled handlers into one
-`Skills` table (adding a capability is adding a module there, and its knowledge file).
+    @skill("reminders.snooze", payload=Snooze)
+    async def snooze(ctx: Context, p: Snooze) -> Reply: ...
+
+names the intent, the pydantic model of what a button, card or typed command may carry for it
+(bot/actions.py holds the bases), and the handler, which receives that payload checked and typed.
+A handler declared without a payload takes only free text (`rest`) and is called `handler(ctx)`.
+Its example phrasings live in the feature's knowledge/*.yaml under the same name.
+
+`@skill` only labels a function; bot/features.py lists the skill modules and builds one frozen
+`Skills` table from them at start-up. Nothing changes the table afterwards: a test or a plug-in
+builds a new table with `Skills.including(...)` and hands it to the Coach it builds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
-from types import ModuleType
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType, ModuleType
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from bot.actions import Payload
+from bot.reply import Reply
 
 if TYPE_CHECKING:
     from bot.context import Context
-    from bot.reply import Reply
 
-Handler = Callable[["Context"], Awaitable["Reply"]]
+# `async def handler(ctx) -> Reply`, or `async def handler(ctx, payload) -> Reply` when the
+# intent declares a payload model.
+Handler = Callable[..., Awaitable[Reply]]
+
+UNREADABLE = "I couldn't read the details of that. Say it again in other words, or type `help`."
 
 
 @dataclass(frozen=True, slots=True)
 class SkillSpec:
     intent: str
     needs_deal: bool = True  # False: works without an active deal (help, deal commands, ...)
+    payload: type[Payload] | None = None  # given: the handler receives it, checked and typed
+
+    @property
+    def schema(self) -> type[Payload]:
+        """What a button for this intent may carry (free text only, without a model)."""
+        return self.payload or Payload
 
 
-def skill(intent: str, *, needs_deal: bool = True) -> Callable[[Handler], Handler]:
-    """Label `fn` as the handler of `intent`."""
+def skill(
+    intent: str, *, needs_deal: bool = True, payload: type[Payload] | None = None
+) -> Callable[[Handler], Handler]:
+    """Declare `fn` as the handler of `intent`, with the payload model it receives."""
 
     def label(fn: Handler) -> Handler:
-        fn.skill = SkillSpec(intent, needs_deal)  # type: ignore[attr-defined]
+        fn.skill = SkillSpec(intent, needs_deal, payload)  # type: ignore[attr-defined]
         return fn
 
     return label
@@ -40,30 +65,70 @@ def spec_of(fn: object) -> SkillSpec | None:
     return spec if isinstance(spec, SkillSpec) else None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Skills:
-    """intent -> handler, and the intents that work without an active deal."""
+    """intent -> (declaration, handler), built once; and the payload models of the intents the
+    Coach answers itself (a form's buttons)."""
 
-    handlers: dict[str, Handler] = field(default_factory=dict)
-    deal_free: set[str] = field(default_factory=set)
-
-    def add(self, fn: Handler) -> Handler:
-        spec = spec_of(fn)
-        if spec is None:
-            raise ValueError(f"{getattr(fn, '__name__', fn)!r} is not labelled with @skill")
-        if self.handlers.get(spec.intent, fn) is not fn:
-            raise RuntimeError(f"two handlers for intent {spec.intent!r}")
-        self.handlers[spec.intent] = fn
-        if not spec.needs_deal:
-            self.deal_free.add(spec.intent)
-        return fn
+    table: Mapping[str, tuple[SkillSpec, Handler]]
+    core: Mapping[str, type[Payload]]
 
     @classmethod
-    def collect(cls, modules: Iterable[ModuleType]) -> Skills:
+    def build(cls, handlers: Iterable[Handler], core: Mapping[str, type[Payload]] | None = None) -> Skills:
+        table: dict[str, tuple[SkillSpec, Handler]] = {}
+        for fn in handlers:
+            spec = spec_of(fn)
+            if spec is None:
+                raise ValueError(f"{getattr(fn, '__name__', fn)!r} is not declared with @skill")
+            if spec.intent in table and table[spec.intent][1] is not fn:
+                raise RuntimeError(f"two handlers for intent {spec.intent!r}")
+            table[spec.intent] = (spec, fn)
+        core = dict(core or {})
+        if clash := set(core) & set(table):
+            raise RuntimeError(f"intents both the Coach and a skill answer: {sorted(clash)}")
+        return cls(MappingProxyType(table), MappingProxyType(core))
+
+    @classmethod
+    def collect(
+        cls, modules: Iterable[ModuleType], core: Mapping[str, type[Payload]] | None = None
+    ) -> Skills:
         """The handlers defined in `modules` (not those they import from elsewhere)."""
-        skills = cls()
-        for module in modules:
-            for value in vars(module).values():
-                if spec_of(value) is not None and getattr(value, "__module__", None) == module.__name__:
-                    skills.add(value)
-        return skills
+        found = [
+            value
+            for module in modules
+            for value in vars(module).values()
+            if spec_of(value) is not None and getattr(value, "__module__", None) == module.__name__
+        ]
+        return cls.build(found, core)
+
+    def including(self, *handlers: Handler) -> Skills:
+        """A new table with these handlers too (a test's probe skills, a plug-in)."""
+        return Skills.build([*(fn for _, fn in self.table.values()), *handlers], self.core)
+
+    @cached_property
+    def handlers(self) -> Mapping[str, Handler]:
+        return MappingProxyType({name: fn for name, (_, fn) in self.table.items()})
+
+    @cached_property
+    def deal_free(self) -> frozenset[str]:
+        return frozenset(name for name, (spec, _) in self.table.items() if not spec.needs_deal)
+
+    @cached_property
+    def schemas(self) -> Mapping[str, type[Payload]]:
+        """intent -> the model its payload is checked against at the edge of the core."""
+        return MappingProxyType({**{n: s.schema for n, (s, _) in self.table.items()}, **self.core})
+
+    async def run(self, name: str, ctx: Context) -> Reply:
+        """The handler of `name`, given its typed payload when it declares one."""
+        spec, fn = self.table[name]
+        if spec.payload is None:
+            return await fn(ctx)
+        try:
+            payload = spec.payload.model_validate(_arguments(ctx.intent.args))
+        except ValidationError:  # a button was checked at the edge; this is typed text
+            return Reply(headline=UNREADABLE, intent=name)
+        return await fn(ctx, payload)
+
+
+def _arguments(args: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in args.items() if k != "intent"}

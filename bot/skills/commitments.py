@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.actions import CommitmentLog, Key, Name, Payload, RowId
 from bot.context import Context
 from bot.knowledge import Knowledge, RoleSpec
 from bot.playbooks import commitments
@@ -42,8 +43,8 @@ def _typed(ctx: Context) -> tuple[str, RoleSpec | None, str] | None:
     return str(args["contact"]), ctx.kb.role(str(args.get("role") or "")), what
 
 
-@skill("commitments.log")
-async def log_commitment(ctx: Context) -> Reply:
+@skill("commitments.log", payload=CommitmentLog)
+async def log_commitment(ctx: Context, p: CommitmentLog) -> Reply:  # p: checked, not yet read
     """A promise logged as people tell it: who (a name, a role, or the contact in that role, from
     the turn's reading) and what. Missing one, it asks for that in one question and keeps the rest."""
     assert ctx.deal is not None
@@ -223,15 +224,24 @@ def _promise_meant(ctx: Context, text: str) -> commitments.Commitment | None:
     return open_[0] if len(open_) == 1 else None
 
 
-@skill("commitments.status")
-async def set_status(ctx: Context) -> Reply:
+class CommitmentStatus(Payload):
+    id: RowId | None = None
+    status: Key | None = None
+
+
+class ContactChange(Payload):
+    name: Name | None = None
+    role: Key | None = None
+
+
+@skill("commitments.status", payload=CommitmentStatus)
+async def set_status(ctx: Context, p: CommitmentStatus) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    args = ctx.intent.args
-    text = str(args.get("rest") or ctx.intent.text)
+    text = str(p.rest or ctx.intent.text)
     m = re.search(r"#\s*(\d+)|\b(?:commitment|promise|number|no\.?)\s*(\d+)|^\s*(\d+)\b", text, re.IGNORECASE)
-    cid = args.get("id") or (next(g for g in m.groups() if g) if m else None)
-    status = commitments.parse_status(str(args.get("status") or "") or text, kb)
+    cid = p.id or (next(g for g in m.groups() if g) if m else None)
+    status = commitments.parse_status(p.status or text, kb)
     c = commitments.find(ctx.deal, int(cid)) if cid else _promise_meant(ctx, text)
     if c is None:  # use what was said: the status is kept, and one question asks which promise
         if not commitments.register(ctx.deal):
@@ -323,15 +333,14 @@ async def _several_contacts(ctx: Context, found: list[tuple[str, RoleSpec]]) -> 
     )
 
 
-@skill("contacts.change")
-async def contact_change(ctx: Context) -> Reply:
+@skill("contacts.change", payload=ContactChange)
+async def contact_change(ctx: Context, p: ContactChange) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    args = ctx.intent.args
-    name = (args.get("name") or "").strip()
-    role = kb.role(args.get("role", "")) or find_role(args.get("role", "") or ctx.intent.text, kb)
-    if not name and args.get("rest"):
-        name, role2, _ = name_and_role(args["rest"].lstrip(": "), kb)
+    name = (p.name or "").strip()
+    role = kb.role(p.role or "") or find_role(p.role or ctx.intent.text, kb)
+    if not name and p.rest:
+        name, role2, _ = name_and_role(p.rest.lstrip(": "), kb)
         role = role or role2
         if role is None:
             role = find_role(ctx.intent.text, kb)

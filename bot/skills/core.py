@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
+from bot.actions import Name, Payload, RowId
 from bot.amounts import currency
 from bot.context import Context
 from bot.forms import describe, parse_value
@@ -67,10 +68,22 @@ async def cancel(ctx: Context) -> Reply:
     return Reply(headline="Nothing to cancel.", intent="cancel")
 
 
-def _deal_name(ctx: Context) -> str:
-    return " ".join(str(ctx.intent.args.get("rest") or ctx.intent.args.get("name") or "").split()).strip(
-        "\"'“”"
-    )
+class DealName(Payload):
+    name: Name | None = None
+
+
+class Undo(Payload):
+    event_id: RowId | None = None
+    event_ids: Annotated[list[RowId], Field(max_length=50)] | None = None
+
+
+def _deal_name(p: DealName) -> str:
+    return " ".join((p.rest or p.name or "").split()).strip("\"'“”")
+
+
+def _by_command(p: DealName) -> bool:
+    """The command grammar said what the name is (`deal new NAME`, a button), even if empty."""
+    return "rest" in p.model_fields_set or bool(p.name)
 
 
 # A new deal's name in everyday words: after "called"/"named"/"for"/":", else after "deal".
@@ -85,9 +98,9 @@ _NAME_ENDS = re.compile(
 )
 
 
-def _new_deal_name(ctx: Context) -> str:
-    name = _deal_name(ctx)
-    if name or "rest" in ctx.intent.args:  # the command grammar said what the name is
+def _new_deal_name(ctx: Context, p: DealName) -> str:
+    name = _deal_name(p)
+    if name or "rest" in p.model_fields_set:  # the command grammar said what the name is
         return name
     m = _NAMED.search(ctx.intent.text) or _AFTER_DEAL.search(ctx.intent.text)
     name = next(g for g in m.groups() if g) if m else ""
@@ -106,10 +119,10 @@ def _asked_for_a_deal(ctx: Context, spec: DealInWords) -> bool:
     return not read_facts(text, ctx.kb, now=ctx.now, tz=ctx.tz, known=ctx.deal.facts)
 
 
-@skill("deal.new", needs_deal=False)
-async def deal_new(ctx: Context) -> Reply:
-    name = _new_deal_name(ctx)
-    by_command = "rest" in ctx.intent.args or bool(ctx.intent.args.get("name"))
+@skill("deal.new", needs_deal=False, payload=DealName)
+async def deal_new(ctx: Context, p: DealName) -> Reply:
+    name = _new_deal_name(ctx, p)
+    by_command = _by_command(p)
     spec: DealInWords = ctx.kb.section("core.deal_in_words")
     if not by_command and not _asked_for_a_deal(ctx, spec):
         offer = (
@@ -159,12 +172,12 @@ async def deal_new(ctx: Context) -> Reply:
     )
 
 
-@skill("deal.use", needs_deal=False)
-async def deal_use(ctx: Context) -> Reply:
-    name = _deal_name(ctx)
+@skill("deal.use", needs_deal=False, payload=DealName)
+async def deal_use(ctx: Context, p: DealName) -> Reply:
+    name = _deal_name(p)
     # A deal the person may not see is answered exactly as one that does not exist.
     deal = await ctx.memory.find_visible(name, ctx.person) if name else None
-    if deal is None and not name and "rest" not in ctx.intent.args:  # "let's work on Tailspin now"
+    if deal is None and not name and "rest" not in p.model_fields_set:  # "let's work on Tailspin now"
         deal = await _deal_in_words(ctx)
     if deal is None:
         return await unknown_deal(ctx, name)
@@ -224,15 +237,13 @@ def summarise(payload: object, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-@skill("undo")
-async def undo(ctx: Context) -> Reply:
+@skill("undo", payload=Undo)
+async def undo(ctx: Context, p: Undo) -> Reply:
     assert ctx.deal is not None
-    args = ctx.intent.args
-    wanted = args.get("event_ids") or ([args["event_id"]] if args.get("event_id") is not None else None)
+    wanted = p.event_ids or ([p.event_id] if p.event_id is not None else None)
     live = ctx.deal.live_events()
     if wanted is not None:
-        wanted_ids = {str(w) for w in wanted} if isinstance(wanted, list) else set()
-        targets = [e for e in live if str(e.id) in wanted_ids]
+        targets = [e for e in live if e.id in set(wanted)]
     else:
         mine = [e for e in live if e.actor == ctx.turn.user]
         targets = mine[-1:]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.actions import Key, Payload, Words
 from bot.context import Context
 from bot.knowledge import RoleSpec
 from bot.playbooks.disclosure import advise, find_kinds
@@ -18,13 +19,17 @@ from bot.reply import Reply
 from bot.skills import skill
 
 
-@skill("disclosure.share", needs_deal=False)
-async def share(ctx: Context) -> Reply:
-    args = ctx.intent.args
-    text = args.get("rest") or ctx.intent.text
-    role = ctx.kb.role(args["role"]) if args.get("role") else find_role(text, ctx.kb)
-    if args.get("what"):
-        found = find_kinds(args["what"], ctx.kb) or _kinds_from_conversation(ctx)
+class Disclosure(Payload):
+    role: Key | None = None
+    what: Words | None = None
+
+
+@skill("disclosure.share", needs_deal=False, payload=Disclosure)
+async def share(ctx: Context, p: Disclosure) -> Reply:
+    text = p.rest or ctx.intent.text
+    role = ctx.kb.role(p.role) if p.role else find_role(text, ctx.kb)
+    if p.what:
+        found = find_kinds(p.what, ctx.kb) or _kinds_from_conversation(ctx)
     else:
         found = _kinds_asked(text, ctx)
     if role is None:

@@ -10,7 +10,9 @@ formal draft; without an LLM the user is told to edit by hand.
 
 from __future__ import annotations
 
-from bot.context import Context, Intent
+from bot.actions import Key, Name, Payload, RowId, Words
+from bot.context import Context
+from bot.intent import Intent
 from bot.llm import DraftResult
 from bot.llm.polish import DRAFT_EVENT, drafter_of, polish
 from bot.playbooks import draft_templates
@@ -72,14 +74,22 @@ async def draft_escalation(ctx: Context) -> Reply:
     )
 
 
-@skill("draft.confirm")
-async def draft_confirm(ctx: Context) -> Reply:
+class DraftConfirm(Payload):
+    event_id: RowId | None = None
+    commitment_id: RowId | None = None
+    contact: Name | None = None
+    role: Key | None = None
+    what: Words | None = None
+
+
+@skill("draft.confirm", payload=DraftConfirm)
+async def draft_confirm(ctx: Context, p: DraftConfirm) -> Reply:
     assert ctx.deal is not None
     deal = ctx.deal
-    said = str(ctx.intent.args.get("rest") or "").strip()
+    said = (p.rest or "").strip()
     at, role = None, "ae"
     if not said:
-        wanted = ctx.intent.args.get("event_id")
+        wanted = p.event_id
         candidates = [
             e
             for e in deal.live_events(MS_STATEMENT, FACT)
@@ -220,20 +230,20 @@ async def draft_revise(ctx: Context) -> Reply:
 
 
 # The template drafts a follow-up can render again, by intent.
-_TEMPLATE_DRAFTS = Skills()
-for _handler in (draft_escalation, draft_confirm, draft_exploding, draft_counter, draft_agenda):
-    _TEMPLATE_DRAFTS.add(_handler)
+_TEMPLATE_DRAFTS = Skills.build(
+    (draft_escalation, draft_confirm, draft_exploding, draft_counter, draft_agenda)
+)
 
 
 async def _template_again(ctx: Context, kind: str) -> str | None:
     """A draft logged without its text (by a template-only skill): render it again."""
-    handler = _TEMPLATE_DRAFTS.handlers.get(f"draft.{kind}")
-    if handler is None:
+    name = f"draft.{kind}"
+    if name not in _TEMPLATE_DRAFTS.table:
         return None
     saved = ctx.intent
-    ctx.intent = Intent(f"draft.{kind}", {}, "")
+    ctx.intent = Intent(name, {}, "")
     try:
-        reply = await handler(ctx)
+        reply = await _TEMPLATE_DRAFTS.run(name, ctx)
     finally:
         ctx.intent = saved
     return reply.draft

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated, Literal
 
+from pydantic import Field
+
+from bot.actions import Key, Payload
 from bot.amounts import currency, format_money
 from bot.context import Context
 from bot.playbooks import commitments, counter_moves, walkaway
@@ -11,6 +15,8 @@ from bot.playbooks import escalation as esc
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import MS_STATEMENT
+from bot.understanding import alignment as teams
+from bot.understanding import statements
 from bot.understanding.facts import clauses, looks_like_question, read_facts
 from bot.understanding.values import parse_money_text, read_repeats
 
@@ -24,15 +30,19 @@ async def check(ctx: Context) -> Reply:
     return esc.to_reply(assessment, ctx.deal, ctx.kb)
 
 
-@skill("escalation.update")
-async def update(ctx: Context) -> Reply:
+class EscalationUpdate(Payload):
+    keys: Annotated[list[Key], Field(max_length=20)] | Key = []
+    then: Literal["deal.brief", "escalation.check"] | None = None  # what runs once answered
+
+
+@skill("escalation.update", payload=EscalationUpdate)
+async def update(ctx: Context, p: EscalationUpdate) -> Reply:
     """A button: ask again for facts that changed (e.g. procurement is aligned now)."""
-    raw = ctx.intent.args.get("keys") or []
-    keys = [k for k in ([raw] if isinstance(raw, str) else raw) if k in ctx.kb.facts]
+    keys = [k for k in ([p.keys] if isinstance(p.keys, str) else p.keys) if k in ctx.kb.facts]
     if not keys:
         return Reply(headline="Nothing to update.", intent="escalation.update")
     # The brief's buttons come back to the brief; everything else to the escalation check.
-    then = "deal.brief" if ctx.intent.args.get("then") == "deal.brief" else "escalation.check"
+    then = p.then or "escalation.check"
     return await ctx.ask(keys, resume={"intent": then, "user_text": ""}, intro="What's the latest?")
 
 
@@ -41,7 +51,7 @@ async def log_escalation(ctx: Context) -> Reply:
     assert ctx.deal is not None
     text = ctx.intent.text[:500]
     event = await ctx.log(
-        esc.ESCALATION_EVENT, {"text": text}, at=counter_moves.when_said(text, ctx.now, ctx.tz)
+        esc.ESCALATION_EVENT, {"text": text}, at=statements.when_said(text, ctx.now, ctx.tz)
     )
     return Reply(
         headline=f"Logged for {ctx.deal.name}: we escalated ({counter_moves.day_words(event.at, ctx.now)}).",
@@ -59,13 +69,13 @@ async def ms_statement(ctx: Context) -> Reply:
     if not text:
         ctx.awaiting = {"intent": "ms.statement", "args": {}, "slot": "rest"}
         return Reply(headline=ctx.kb.say("counter.ask-what-said"), intent="ms.statement")
-    found = counter_moves.classify(text, ctx.kb)
+    found = statements.classify(text, ctx.kb)
     if ctx.intent.args.get("asked"):  # "do we accept?" right after their move: answer, log nothing again
         return _statement_asked_about(ctx, found, follow_up=True)
     if looks_like_question(ctx.intent.text, ctx.kb) and not _REPORTED.search(ctx.intent.text):
         return _statement_asked_about(ctx, found)
     role, who = _who_said(ctx, text)
-    at = counter_moves.when_said(text, ctx.now, ctx.tz)
+    at = statements.when_said(text, ctx.now, ctx.tz)
     payload = {
         "type": found.type,
         "label": found.label,
@@ -240,21 +250,21 @@ async def alignment(ctx: Context) -> Reply:
     # The sentence reader's teams, clause by clause ("Finance and IT are behind it, Procurement
     # is not yet persuaded"), before the whole-message parse.
     read_value = next((f.value for f in found if f.key == "internal_alignment"), None)
-    news = esc.parse_alignment(str(read_value)) if read_value else esc.parse_alignment(said)
+    news = teams.parse_alignment(str(read_value)) if read_value else teams.parse_alignment(said)
     if all(v is None for v in news.values()):
         return Reply(
             headline=ctx.kb.say("escalation.ask-which-team"),
             intent="escalation.alignment",
         )
-    merged = esc.merge_alignment(esc.parse_alignment(ctx.deal.fact("internal_alignment")), news)
-    value = esc.alignment_text(merged)
+    merged = teams.merge_alignment(teams.parse_alignment(ctx.deal.fact("internal_alignment")), news)
+    value = teams.alignment_text(merged)
     # The sentence reader may have noted it already this turn (facts in passing, with its own Undo).
     event = (
         None
         if value == ctx.deal.fact("internal_alignment")
         else await ctx.set_fact("internal_alignment", value)
     )
-    apart = [esc.TEAM_LABELS[t] for t, ok in merged.items() if ok is not True]
+    apart = [teams.TEAM_LABELS[t] for t, ok in merged.items() if ok is not True]
     if apart:
         rule, text = "escalation.align-first", ctx.kb.say("escalation.align-first", who=" and ".join(apart))
     else:

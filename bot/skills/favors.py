@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
+from pydantic import Field
+
+from bot.actions import FavorLog, Name, Payload, RowId, Words
 from bot.context import Context
-from bot.playbooks import counter_moves
 from bot.playbooks import favors as fv
 from bot.playbooks.people import find_role, name_and_role, short_role
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import CONTACT, UNDO, DealView, Event
+from bot.understanding import statements
 
 
 def _jar_line(ctx: Context, name: str) -> tuple[str, fv.Jar]:
@@ -22,8 +26,8 @@ def _jar_line(ctx: Context, name: str) -> tuple[str, fv.Jar]:
     return f"{asks} in the last {cfg.window_days} days, {given}; jar about {jar.balance} of {jar.size}.", jar
 
 
-@skill("favors.log")
-async def log_favor(ctx: Context) -> Reply:
+@skill("favors.log", payload=FavorLog)
+async def log_favor(ctx: Context, p: FavorLog) -> Reply:  # p: checked, not yet read
     assert ctx.deal is not None
     kb = ctx.kb
     args = ctx.intent.args
@@ -71,7 +75,7 @@ async def log_favor(ctx: Context) -> Reply:
             "topic": topic.key if topic else None,
             "aligned": kpi is not None,
         },
-        at=counter_moves.when_said(ctx.intent.text, ctx.now, ctx.tz),  # "we asked the CSM about a month ago"
+        at=statements.when_said(ctx.intent.text, ctx.now, ctx.tz),  # "we asked the CSM about a month ago"
     )
     line, jar = _jar_line(ctx, contact.name)
     items = [Item(f"{contact.name} ({short_role(kb, role_key)}): {line}", rule="favors.jar")]
@@ -131,18 +135,32 @@ def _mentions(deal: DealView, name: str) -> list[Event]:
     ]
 
 
-@skill("favors.undo")
-async def undo_favor(ctx: Context) -> Reply:
+class FavorUndo(Payload):
+    event_id: RowId
+    new_contact: Name | None = None
+
+
+class FavorNamed(Payload):
+    name: Name | None = None
+    what: Words | None = None
+
+
+class ContactKpis(Payload):
+    name: Name | None = None
+    kpis: Annotated[str, Field(max_length=2000)] | None = None
+
+
+@skill("favors.undo", payload=FavorUndo)
+async def undo_favor(ctx: Context, p: FavorUndo) -> Reply:
     """Undo a logged favor; a contact that favor created is withdrawn with it, unless something
     else on the deal names them (then they stay, and the reply says why)."""
     assert ctx.deal is not None
-    wanted = str(ctx.intent.args.get("event_id"))
-    target = next((e for e in ctx.deal.live_events(fv.FAVOR) if str(e.id) == wanted), None)
+    target = next((e for e in ctx.deal.live_events(fv.FAVOR) if e.id == p.event_id), None)
     if target is None:
         return Reply(headline="Nothing to undo (it may have been undone already).", intent="undo")
     await ctx.log(UNDO, {"event_id": target.id, "kind": target.kind})
     headline = f"Undone: favor — {target.payload.get('what')}."
-    name = ctx.intent.args.get("new_contact")
+    name = p.new_contact
     items: list[Item] = []
     if name and ctx.deal.contact(str(name)) is not None:
         others = _mentions(ctx.deal, str(name))
@@ -158,13 +176,12 @@ async def undo_favor(ctx: Context) -> Reply:
     return Reply(headline=headline, intent="undo", sections=[Section(items=items)] if items else [])
 
 
-@skill("favors.should_ask")
-async def should_ask(ctx: Context) -> Reply:
+@skill("favors.should_ask", payload=FavorNamed)
+async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
     assert ctx.deal is not None
-    args = ctx.intent.args
-    name, what = args.get("name"), args.get("what")
-    if not name and args.get("rest"):
-        name, _, rest = name_and_role(args.get("rest", ""), ctx.kb)
+    name, what = p.name, p.what
+    if not name and p.rest:
+        name, _, rest = name_and_role(p.rest, ctx.kb)
         what = what or fv.clean_what(rest)
     # What the message said in its own words: the person (a name, or the one contact in a role
     # named) and what would be asked for, from the turn's reading.
@@ -332,11 +349,11 @@ def _asks_told(text: str) -> int:
     return min(best, 20)
 
 
-@skill("favors.who")
-async def who(ctx: Context) -> Reply:
+@skill("favors.who", payload=FavorNamed)
+async def who(ctx: Context, p: FavorNamed) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    what = ctx.intent.args.get("what") or ctx.intent.args.get("rest") or ctx.intent.text
+    what = p.what or p.rest or ctx.intent.text
     topic = fv.topic_of(what, kb)
     contacts = fv.aligned_contacts(ctx.deal, topic, kb)
     roles = fv.aligned_roles(topic, kb)
@@ -377,11 +394,11 @@ async def who(ctx: Context) -> Reply:
     )
 
 
-@skill("favors.balance")
-async def balance(ctx: Context) -> Reply:
+@skill("favors.balance", payload=FavorNamed)
+async def balance(ctx: Context, p: FavorNamed) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    name = (ctx.intent.args.get("name") or ctx.intent.args.get("rest") or "").strip(" ?")
+    name = (p.name or p.rest or "").strip(" ?")
     cfg = fv.config(kb)
     if not name:
         if not ctx.deal.contacts:
@@ -442,21 +459,20 @@ _HEDGE_TAIL = re.compile(
 )
 
 
-@skill("contacts.kpis")
-async def set_kpis(ctx: Context) -> Reply:
+@skill("contacts.kpis", payload=ContactKpis)
+async def set_kpis(ctx: Context, p: ContactKpis) -> Reply:
     assert ctx.deal is not None
-    args = ctx.intent.args
-    if "rest" in args and ":" in str(args["rest"]):
-        name, _, kpis_text = str(args["rest"]).partition(":")
+    if p.rest and ":" in p.rest:
+        name, _, kpis_text = p.rest.partition(":")
     else:
-        name, kpis_text = str(args.get("name") or ""), str(args.get("kpis") or "")
+        name, kpis_text = p.name or "", p.kpis or ""
     if not kpis_text:  # said in a sentence: "our AE told me she's bonused on E5 attach"
-        m = _MEASURED_ON.search(str(args.get("rest") or ctx.intent.text))
+        m = _MEASURED_ON.search(p.rest or ctx.intent.text)
         kpis_text = _HEDGE_TAIL.sub("", m.group("kpis") or m.group("kpis2")) if m else ""
-    rest = str(args.get("rest") or "").strip()
+    rest = (p.rest or "").strip()
     if not name.strip() and rest and ctx.deal.contact(rest.split(",")[0].strip()):  # `kpis Jane`
         name = rest.split(",")[0].strip()
-    if not name.strip() and "name" not in args:
+    if not name.strip() and "name" not in p.model_fields_set:
         name = _person_named(ctx) or ""
     contact = ctx.deal.contact(name.strip()) if name.strip() else None
     kpis = [k.strip(" .") for k in re.split(r",|;|\band\b", kpis_text) if k.strip(" .")]

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
+from bot.actions import Key, Message, Payload
 from bot.context import Context
 from bot.knowledge import Knowledge, RoleSpec
 from bot.llm import DraftRequest
@@ -58,16 +59,23 @@ def recipient(message: str, ctx: Context) -> RoleSpec | None:
     return None
 
 
-@skill("leakcheck", needs_deal=False)
-async def check(ctx: Context) -> Reply:
-    args = ctx.intent.args
-    chosen = str(args.get("role") or "")
-    if args.get("message") or args.get("text"):  # a message action from Slack or Teams, or a button
-        head, message = chosen, str(args.get("message") or args.get("text"))
+class LeakCheck(Payload):
+    message: Message | None = None
+    text: Message | None = None
+    role: Key | None = None
+
+
+@skill("leakcheck", needs_deal=False, payload=LeakCheck)
+async def check(ctx: Context, p: LeakCheck) -> Reply:
+    chosen = p.role or ""
+    if p.message or p.text:  # a message action from Slack or Teams, or a button
+        head, message = chosen, str(p.message or p.text)
         if not head:  # a pasted message opening with "Quick update for the AE:" names its reader;
             head, _ = split_request(message, ctx.kb)  # the opening stays part of what is checked
     else:
-        head, message = split_request(args.get("rest") if "rest" in args else ctx.intent.text, ctx.kb)
+        head, message = split_request(
+            (p.rest or "") if "rest" in p.model_fields_set else ctx.intent.text, ctx.kb
+        )
     if not message.strip():
         return Reply(
             headline="Paste the message after a colon: `check AE: <your message>`.", intent="leakcheck"

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import Field
+
+from bot.actions import Payload, Words
 from bot.context import Context
 from bot.playbooks import programs, renewal_calendar, walkaway
 from bot.reply import Item, Reply, Section
@@ -20,10 +23,14 @@ async def walkaway_check(ctx: Context) -> Reply:
     return walkaway.to_reply(assessment, ctx.deal, ctx.kb)
 
 
-@skill("programs.levers")
-async def program_levers(ctx: Context) -> Reply:
+class Levers(Payload):
+    asked: Words | None = Field(default=None, alias="_asked")
+
+
+@skill("programs.levers", payload=Levers)
+async def program_levers(ctx: Context, p: Levers) -> Reply:
     assert ctx.deal is not None
-    text = ctx.intent.text or str(ctx.intent.args.get("_asked", ""))
+    text = ctx.intent.text or (p.asked or "")
     advice = programs.advise(ctx.deal, ctx.kb, text)
     if advice.verdict is None:
         return await ctx.ask(advice.missing, resume={"intent": "programs.levers", "user_text": text})

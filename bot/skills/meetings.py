@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.actions import MeetingPrep
 from bot.context import Context
 from bot.knowledge import Knowledge, RoleSpec
 from bot.playbooks.meeting_prep import checklist, find_topic, prep_config
@@ -44,8 +45,8 @@ def _typed_when(args: dict, tz: str | None, default_hour: int) -> When:
     return When(at=local.astimezone(UTC), has_time=bool(args.get("at")), day_text=str(args["on"]))
 
 
-@skill("meeting.prep")
-async def prep(ctx: Context) -> Reply:
+@skill("meeting.prep", payload=MeetingPrep)
+async def prep(ctx: Context, p: MeetingPrep) -> Reply:  # p: checked, not yet read
     assert ctx.deal is not None
     kb = ctx.kb
     args = ctx.intent.args

@@ -15,7 +15,7 @@ import re
 from datetime import date
 from typing import Any
 
-from bot.actions import Payload, RowId, register
+from bot.actions import Payload, RowId
 from bot.context import Context
 from bot.knowledge import Knowledge
 from bot.offers.model import OFFER_EVENT, Offer, OfferLine, Reading
@@ -32,9 +32,6 @@ STATEMENT_LABELS = {"deadline": "sign by a deadline", "final_offer": "final offe
 
 class OfferConfirm(Payload):
     draft: RowId
-
-
-register("offer.confirm", OfferConfirm)
 
 
 # --- showing what was read ---------------------------------------------------------------------
@@ -401,12 +398,11 @@ def picture(kb: Knowledge, offers: list[po.Versioned], deal: str) -> list[Attach
     ]
 
 
-@skill("offer.confirm")
-async def offer_confirm(ctx: Context) -> Reply:
+@skill("offer.confirm", payload=OfferConfirm)
+async def offer_confirm(ctx: Context, p: OfferConfirm) -> Reply:
     assert ctx.deal is not None
     draft = await ctx.memory.load_offer_draft(ctx.conversation_id, ctx.deal.id)
-    wanted = ctx.intent.args.get("draft")
-    if draft is None or (wanted is not None and draft.id != wanted):
+    if draft is None or draft.id != p.draft:
         return Reply(headline=ctx.kb.say("offers.no-draft"), intent="offer.confirm")
     offer = Offer.from_json(draft.offer)
     if not await ctx.memory.clear_offer_draft(ctx.conversation_id, ctx.deal.id, draft.id):

@@ -16,9 +16,11 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from bot.context import Context, Intent
+from bot.actions import Key, Payload
+from bot.context import Context
 from bot.db import rehearsals as store
 from bot.db.models import Rehearsal
+from bot.intent import Intent
 from bot.knowledge import Knowledge
 from bot.memory import Memory
 from bot.playbooks import rehearsal as play
@@ -105,11 +107,15 @@ def _phrase_later(ctx: Context, row: Rehearsal, reply: Reply, section: Section, 
 
 
 # --- starting ----------------------------------------------------------------------------
-@skill("rehearsal.start")
-async def start(ctx: Context) -> Reply:
+class RehearsalStart(Payload):
+    role: Key | None = None  # a role key of knowledge/rehearsal.yaml's cast ("ae", "deal_desk")
+
+
+@skill("rehearsal.start", payload=RehearsalStart)
+async def start(ctx: Context, p: RehearsalStart) -> Reply:
     assert ctx.deal is not None
     kb, words = ctx.kb, play.wording(ctx.kb)
-    named = ctx.intent.args.get("role") or _role_in(str(ctx.intent.args.get("rest") or ctx.intent.text), kb)
+    named = p.role or _role_in(p.rest or ctx.intent.text, kb)
     if named is not None:
         named = str(named).replace("-", "_")
     cast = play.cast(kb)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
+
+from bot.actions import Payload, RowId, Words
 from bot.context import Context
 from bot.db.models import Reminder
 from bot.dialogue.forms import Form
@@ -22,16 +25,50 @@ _NOTHING = re.compile(r"^\s*(nothing|none|no(thing)?( promises?)?|nope|n/?a|-)\s
 _UNITS = {"min": 1, "hou": 60, "hr": 60, "day": 24 * 60, "wee": 7 * 24 * 60}
 
 
-def _id(ctx: Context) -> int | None:
+# --- what each intent may carry -------------------------------------------------------------
+class ReminderId(Payload):
+    id: RowId
+
+
+class ReminderCancel(Payload):
+    id: RowId | None = None  # or a number in `rest`, as typed: `cancel reminder 12`
+
+
+class Snooze(ReminderId):
+    minutes: Annotated[int, Field(ge=1, le=60 * 24 * 366)] | None = None
+
+
+class Capture(ReminderId):
+    nothing: bool = False
+
+
+class ReminderAdd(Payload):
+    # A number from a button; from words ("remind me in an hour"), the word the pattern read.
+    n: Annotated[int, Field(ge=1, le=100_000)] | Annotated[str, Field(max_length=8)] | None = None
+    unit: Annotated[str, Field(max_length=16)] | None = None
+    what: Words | None = None
+    # Told over two messages: the words of the request, and the answer to "when?" (the dialogue's
+    # open question fills them).
+    said: Words | None = None
+    when: Annotated[str, Field(max_length=200)] | None = None
+
+
+class ReminderPrefs(Payload):
+    before: Annotated[str, Field(max_length=200)] | None = None
+    morning: Annotated[str, Field(max_length=32)] | None = None
+
+
+def _id(ctx: Context, p: ReminderId | ReminderCancel) -> int | None:
     # From a button, the id; from words ("delete my 3rd reminder"), the first number.
-    raw = ctx.intent.args.get("id", ctx.intent.args.get("rest")) or ctx.intent.text
-    m = re.search(r"\d+", str(raw or ""))
+    if p.id is not None:
+        return p.id
+    m = re.search(r"\d+", str(p.rest or ctx.intent.text or ""))
     return int(m.group()) if m else None
 
 
-async def _mine(ctx: Context) -> Reminder | None:
+async def _mine(ctx: Context, p: ReminderId | ReminderCancel) -> Reminder | None:
     """The reminder a request names, if it is of a deal the person may see (or of no deal)."""
-    rid = _id(ctx)
+    rid = _id(ctx, p)
     row = await store.get(ctx.memory.session, ctx.memory.tenant.id, rid) if rid is not None else None
     if row is not None and row.deal_id is not None and not await ctx.memory.can_see(row.deal_id, ctx.person):
         return None  # as if it did not exist
@@ -93,9 +130,9 @@ async def list_reminders(ctx: Context) -> Reply:
     )
 
 
-@skill("reminders.cancel", needs_deal=False)
-async def cancel(ctx: Context) -> Reply:
-    row = await _mine(ctx)
+@skill("reminders.cancel", needs_deal=False, payload=ReminderCancel)
+async def cancel(ctx: Context, p: ReminderCancel) -> Reply:
+    row = await _mine(ctx, p)
     if row is None or row.status != store.PENDING:
         return _gone()
     await store.cancel(ctx.memory.session, ctx.memory.tenant.id, [row.id])
@@ -104,12 +141,12 @@ async def cancel(ctx: Context) -> Reply:
     )
 
 
-@skill("reminders.snooze", needs_deal=False)
-async def snooze(ctx: Context) -> Reply:
-    row = await _mine(ctx)
+@skill("reminders.snooze", needs_deal=False, payload=Snooze)
+async def snooze(ctx: Context, p: Snooze) -> Reply:
+    row = await _mine(ctx, p)
     if row is None or row.status in (store.CANCELLED, store.DROPPED):
         return _gone()
-    minutes = int(ctx.intent.args.get("minutes") or config(ctx.kb).snooze_minutes)
+    minutes = p.minutes or config(ctx.kb).snooze_minutes
     until = ctx.now + timedelta(minutes=max(1, min(minutes, 60 * 24 * 30)))
     tz = (await user_prefs(ctx)).timezone
     if row.status == store.PENDING:
@@ -137,9 +174,9 @@ async def _close_meeting_prompts(ctx: Context, row: Reminder, kinds: tuple[str, 
     )
 
 
-@skill("reminders.done", needs_deal=False)
-async def done(ctx: Context) -> Reply:
-    row = await _mine(ctx)
+@skill("reminders.done", needs_deal=False, payload=ReminderId)
+async def done(ctx: Context, p: ReminderId) -> Reply:
+    row = await _mine(ctx, p)
     if row is None:
         return _gone()
     if row.kind in policy.PRE_MEETING:  # prepared: the later pre-meeting prompt is not needed
@@ -152,9 +189,9 @@ async def done(ctx: Context) -> Reply:
     return Reply(headline="Marked done.", intent="reminders.done")
 
 
-@skill("reminders.skip", needs_deal=False)
-async def skip(ctx: Context) -> Reply:
-    row = await _mine(ctx)
+@skill("reminders.skip", needs_deal=False, payload=ReminderId)
+async def skip(ctx: Context, p: ReminderId) -> Reply:
+    row = await _mine(ctx, p)
     if row is None:
         return _gone()
     kinds: tuple[str, ...] = policy.PRE_MEETING if row.kind in policy.PRE_MEETING else (row.kind,)
@@ -171,18 +208,17 @@ async def skip(ctx: Context) -> Reply:
     return Reply(headline="Skipped. I won't bring this one up again.", intent="reminders.skip")
 
 
-@skill("reminders.add", needs_deal=False)
-async def add(ctx: Context) -> Reply:
-    args = ctx.intent.args
+@skill("reminders.add", needs_deal=False, payload=ReminderAdd)
+async def add(ctx: Context, p: ReminderAdd) -> Reply:
     tz = (await user_prefs(ctx)).timezone
-    if args.get("unit"):  # "remind me in 3 days to …": the pattern read the span
-        n_raw = str(args.get("n") or "1")
+    if p.unit:  # "remind me in 3 days to …": the pattern read the span
+        n_raw = str(p.n or "1")
         n = int(n_raw) if n_raw.isdigit() else 1
-        unit = str(args["unit"]).casefold()
+        unit = p.unit.casefold()
         due = ctx.now + timedelta(minutes=n * _unit_minutes(unit))
-        what = str(args.get("what") or "").strip()
+        what = (p.what or "").strip()
     else:  # said in the person's own words: "remind me to chase Jane next Tuesday at 3pm"
-        said = " ".join(str(args[k]) for k in ("said", "when") if args.get(k)) or ctx.intent.text
+        said = " ".join(x for x in (p.said, p.when) if x) or ctx.intent.text
         due_or_question = _due_in_words(said, ctx.now, tz)
         if due_or_question is None:  # what is kept; one question asks when, the answer fills it
             ctx.awaiting = {"intent": "reminders.add", "args": {"said": said[:400]}, "slot": "when"}
@@ -299,21 +335,20 @@ def _span_words(minutes: int) -> str:
     return f"{minutes} minutes"
 
 
-@skill("reminders.prefs", needs_deal=False)
-async def prefs(ctx: Context) -> Reply:
+@skill("reminders.prefs", needs_deal=False, payload=ReminderPrefs)
+async def prefs(ctx: Context, p: ReminderPrefs) -> Reply:
     """ "remind me 2 hours before meetings", "morning reminders at 7": this user's own settings."""
-    args = ctx.intent.args
     changes: dict[str, Any] = {}
-    if args.get("before"):
-        mins = [m for m in lead_minutes(str(args["before"])) if 0 < m <= user_settings.MAX_BEFORE_MINUTES]
+    if p.before:
+        mins = [m for m in lead_minutes(p.before) if 0 < m <= user_settings.MAX_BEFORE_MINUTES]
         if not mins:
             return Reply(
                 headline="I can prompt you from a few minutes to a week before a meeting.",
                 intent="reminders.prefs",
             )
         changes["before_minutes"] = sorted(set(mins), reverse=True)
-    if args.get("morning"):
-        at = clock_time(str(args["morning"]))
+    if p.morning:
+        at = clock_time(p.morning)
         if at is None:
             return Reply(
                 headline="What time of day should the morning reminders come? A time like 7:30 is enough.",
@@ -339,12 +374,12 @@ async def prefs(ctx: Context) -> Reply:
     )
 
 
-@skill("reminders.answer")
-async def answer_now(ctx: Context) -> Reply:
+@skill("reminders.answer", payload=ReminderId)
+async def answer_now(ctx: Context, p: ReminderId) -> Reply:
     """ "Answer this now" on an after-meeting prompt that found another form open: ask the
     capture question, and keep the other form to bring back once this one is answered."""
     assert ctx.deal is not None
-    row = await _mine(ctx)
+    row = await _mine(ctx, p)
     if row is None or row.deal_id != ctx.deal.id:
         return _gone("That question")
     other = Form.of(await ctx.memory.load_form(ctx.conversation_id, ctx.deal.id))
@@ -366,13 +401,13 @@ async def _bring_back(ctx: Context, then: Any) -> Item | None:
     return Item("Back to your earlier question: " + ctx.kb.facts[keys[0]].question)
 
 
-@skill("reminders.capture")
-async def capture(ctx: Context) -> Reply:
+@skill("reminders.capture", payload=Capture)
+async def capture(ctx: Context, p: Capture) -> Reply:
     """After-meeting answers → one `commitment` event per line (or nothing, when nothing was)."""
     assert ctx.deal is not None
-    row = await _mine(ctx)
+    row = await _mine(ctx, p)
     payload: dict[str, Any] = dict(row.payload) if row is not None else {}
-    answer = "" if ctx.intent.args.get("nothing") else str(ctx.deal.fact("meeting_promises") or "")
+    answer = "" if p.nothing else str(ctx.deal.fact("meeting_promises") or "")
     lines = [] if _NOTHING.match(answer or "nothing") else _split(answer)
     if row is not None:  # answered: the one repeat is no longer needed
         await _close_meeting_prompts(ctx, row, (policy.MEETING_AFTER,))
@@ -390,6 +425,8 @@ async def capture(ctx: Context) -> Reply:
             },
         )
     rule = "reminders.after-meeting"
+    # The form this answer pushed aside rides in the saved form's resume (reminders.answer), never
+    # in a button: it is not part of the payload.
     back = await _bring_back(ctx, ctx.intent.args.get("then"))
     tail = [Section(items=[back])] if back else []
     if not lines:

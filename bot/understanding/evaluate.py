@@ -383,7 +383,7 @@ def same_fact(key: str, got: Any, want: Any, kb: Knowledge) -> bool:
     team by team, other text without case, punctuation, articles and small words and equal
     when at least half of the words of each are shared (loose: "the copilot uplift" matches
     "Copilot uplift")."""
-    from bot.playbooks.escalation import parse_alignment
+    from bot.understanding.alignment import parse_alignment
 
     if got is None or want is None:
         return got is want

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.knowledge import Knowledge, KnowledgeSection
-from bot.playbooks.escalation import (
+from bot.understanding.alignment import (
     OTHER_TEAMS,
     SAME_AS_BEFORE,
     TEAMS,

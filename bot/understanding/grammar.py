@@ -7,7 +7,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from bot.context import Intent
+from bot.intent import Intent
 from bot.knowledge import PATTERN_FLAGS, Knowledge
 
 # Control characters other than newline and tab, zero-width and bidi-override characters.

@@ -48,8 +48,8 @@ def rank(text: str, kb: Knowledge) -> list[tuple[str, float]]:
 
 def warm(kb: Knowledge) -> None:
     """Build (or load) every free-text model now, so the first message doesn't wait."""
-    from bot.playbooks.counter_moves import rank as rank_statement
     from bot.understanding.disclosure import model as disclosure_model
+    from bot.understanding.statements import rank as rank_statement
 
     rank("hello", kb)
     rank_statement("hello", kb)

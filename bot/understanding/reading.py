@@ -371,7 +371,7 @@ def rule_promise_is_a_commitment(d: Draft) -> None:
         return
     if not _model_says(d, "commitments.log"):
         return
-    from bot.playbooks.counter_moves import classify
+    from bot.understanding.statements import classify
 
     if classify(d.text, d.kb).type not in ("call_concession", "verbal_refused"):
         # (a promise the statement reader knows as a call concession is logged there, with its

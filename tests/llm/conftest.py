@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 
 from bot.context import Context
-from bot.features import add_skill, load_skills
+from bot.features import skills_with
 from bot.llm import DraftRequest
 from bot.llm.config import LlmSettings
 from bot.llm.drafter import LlmDrafter
@@ -144,14 +144,17 @@ def assert_no_canary(fake: FakeLLM) -> None:
 
 # A stand-in for a template draft skill (the real ones live with the escalation playbook):
 # it renders the template and hands it to the drafting layer, as they will.
-if "test.template_draft" not in load_skills():
 
-    @add_skill
-    @skill("test.template_draft")
-    async def _template_draft(ctx: Context) -> Reply:
-        assert ctx.deal is not None
-        for key, value in FACTS.items():
-            if ctx.deal.facts.get(key) != value:
-                await ctx.set_fact(key, value)
-        reply = Reply(headline="Executive escalation note:", intent="test.template_draft", draft=TEMPLATE)
-        return await polish(ctx, reply, "escalation")
+
+@skill("test.template_draft")
+async def _template_draft(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    for key, value in FACTS.items():
+        if ctx.deal.facts.get(key) != value:
+            await ctx.set_fact(key, value)
+    reply = Reply(headline="Executive escalation note:", intent="test.template_draft", draft=TEMPLATE)
+    return await polish(ctx, reply, "escalation")
+
+
+# The shipped intents and the stand-in above: the table the LLM tests' coaches answer from.
+TEST_SKILLS = skills_with(_template_draft)

@@ -7,6 +7,7 @@ import pytest
 
 from bot.db.engine import session_factory
 from bot.playbooks import brief as br
+from bot.services import CoachServices
 from tests.pdf import pdf_text
 
 BUDGET_FORMS = ("2400000", "2,400,000", "2.4M", "2.4 million")
@@ -23,7 +24,8 @@ async def told(chat, deal, coach, make_drafter, engine):
 
     def configure(**env: str) -> None:
         env.setdefault("COACH_LLM_MAX_RETRIES", "0")
-        coach.services.drafter = make_drafter(sessions=session_factory(engine), **env)
+        # the coach of this test, its services built again with the drafter (they are frozen)
+        coach.services = CoachServices(drafter=make_drafter(sessions=session_factory(engine), **env))
 
     for line in [
         "we renew on 2027-03-31",

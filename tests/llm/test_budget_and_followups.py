@@ -16,7 +16,7 @@ from bot.db.models import Tenant
 from bot.llm.usage import take_request, used
 from bot.services import CoachServices
 from bot.turn import Turn
-from tests.llm.conftest import GOOD, TEMPLATE, assert_no_canary, request
+from tests.llm.conftest import GOOD, TEMPLATE, TEST_SKILLS, assert_no_canary, request
 
 DAY = "2026-11-23"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -87,7 +87,13 @@ async def say(engine, kb, clock):
     made: list[Coach] = []
 
     def make(drafter):
-        coach = Coach(session_factory(engine), kb, clock=clock, services=CoachServices(drafter=drafter))
+        coach = Coach(
+            session_factory(engine),
+            kb,
+            clock=clock,
+            services=CoachServices(drafter=drafter),
+            skills=TEST_SKILLS,
+        )
         made.append(coach)
 
         async def say(text: str = "", action: dict | None = None):
@@ -184,7 +190,9 @@ async def test_a_slow_model_holds_no_database_lock_while_it_writes(llm, make_dra
     """The LLM call runs after the turn commits: while one person waits for a slow draft,
     another conversation's turn (a write) goes through at once, on SQLite too."""
     drafter = make_drafter(sessions=session_factory(engine))
-    coach = Coach(session_factory(engine), kb, clock=clock, services=CoachServices(drafter=drafter))
+    coach = Coach(
+        session_factory(engine), kb, clock=clock, services=CoachServices(drafter=drafter), skills=TEST_SKILLS
+    )
 
     async def say(text: str = "", action: dict | None = None, conversation: str = "c1"):
         reply = await coach.handle(Turn("console", "t1", conversation, "u1", text=text, action=action))

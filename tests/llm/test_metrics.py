@@ -26,7 +26,7 @@ async def test_llm_calls_failures_and_budget_are_scraped(db_url, llm, clock, mon
             await rt.handle(turn)  # makes the workspace
             async with rt.sessions() as s:
                 tenant = (await s.execute(select(Tenant.id).where(Tenant.external_id == "t1"))).scalar_one()
-            drafter = rt.services.drafter
+            drafter = rt.coach.services.drafter
             llm.script = [GOOD, 500, GOOD + " Or else.", GOOD]  # ok; 500; repair stopped by the budget
             outcomes = [(await drafter.draft(request(tenant=tenant, now=clock.now))).source for _ in range(4)]
             assert outcomes == ["llm", "template", "template", "template"]  # the 4th: over budget

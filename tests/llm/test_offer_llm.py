@@ -57,7 +57,7 @@ async def test_the_model_reads_a_layout_the_local_reader_cannot_and_is_checked(s
     rt = await start(COACH_LLM_UNDERSTAND="true")
     llm.answer_json(ANSWER)
     reading = await read_file(
-        "proposal.txt", PROSE.encode(), rt.kb, clock(), services=rt.services, tenant="t1"
+        "proposal.txt", PROSE.encode(), rt.kb, clock(), services=rt.coach.services, tenant="t1"
     )
     offer = reading.offer
     assert offer is not None and offer.source == "llm"
@@ -82,13 +82,13 @@ async def test_the_model_reads_a_layout_the_local_reader_cannot_and_is_checked(s
 async def test_an_answer_outside_the_schema_leaves_the_refusal(start, llm, clock):
     rt = await start(COACH_LLM_UNDERSTAND="true")
     llm.answer_json({**ANSWER, "lines": [], "extra": "field"})
-    reading = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=rt.services)
+    reading = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=rt.coach.services)
     assert reading.offer is None and reading.refusal is not None and reading.refusal.reason == "layout"
 
 
 async def test_without_llm_understanding_nothing_is_sent(start, llm, clock):
     rt = await start()  # an LLM for drafting only
-    reading = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=rt.services)
+    reading = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=rt.coach.services)
     assert reading.refusal is not None and reading.refusal.reason == "layout"
     assert llm.requests == []
 
@@ -96,7 +96,7 @@ async def test_without_llm_understanding_nothing_is_sent(start, llm, clock):
 async def test_a_table_the_local_reader_reads_never_goes_to_the_model(start, llm, clock):
     rt = await start(COACH_LLM_UNDERSTAND="true")
     table = "Product\tQty\tUnit price (per month)\tAnnual\nE5\t10\t$5.00\t$600.00\n"
-    reading = await read_file("pasted.txt", table.encode(), rt.kb, clock(), services=rt.services)
+    reading = await read_file("pasted.txt", table.encode(), rt.kb, clock(), services=rt.coach.services)
     assert reading.offer is not None and reading.offer.source == "text"
     assert llm.requests == []
 
@@ -108,10 +108,11 @@ async def test_a_quote_reading_takes_the_shared_daily_budget_and_counts_its_toke
 
     rt = await start(COACH_LLM_UNDERSTAND="true", COACH_LLM_DAILY_BUDGET="1")
     llm.answer_json(ANSWER)
-    first = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=rt.services, tenant="t1")
+    core = rt.coach.services
+    first = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=core, tenant="t1")
     assert first.offer is not None and first.offer.source == "llm"
     # Spent: the second quote is not sent, and the local refusal stands.
-    again = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=rt.services, tenant="t1")
+    again = await read_file("proposal.txt", PROSE.encode(), rt.kb, clock(), services=core, tenant="t1")
     assert again.offer is None and again.refusal is not None and again.refusal.reason == "layout"
     assert len(llm.requests) == 1
     async with rt.sessions() as s:

@@ -130,12 +130,12 @@ async def test_runtime_registers_the_drafter_when_configured(monkeypatch, tmp_pa
     monkeypatch.setenv("OPENAI_BASE_URL", f"{llm.url}/v1")
     rt = await Runtime.start(Settings(COACH_DATABASE_URL=f"sqlite:///{tmp_path / 'c.db'}"))
     try:
-        assert rt.services.drafter is rt.coach.services.drafter is not None
+        assert rt.coach.services.drafter is not None
     finally:
         await rt.close()
     monkeypatch.delenv("OPENAI_BASE_URL")
     rt = await Runtime.start(Settings(COACH_DATABASE_URL=f"sqlite:///{tmp_path / 'd.db'}"))
     try:
-        assert rt.services.drafter is None
+        assert rt.coach.services.drafter is None
     finally:
         await rt.close()

@@ -27,7 +27,7 @@ from bot.understanding.llm_reader import (
     needs_llm,
     reader_from_env,
 )
-from tests.llm.conftest import CANARY, CANARY_FORMS, GOOD, settings_for
+from tests.llm.conftest import CANARY, CANARY_FORMS, GOOD, TEST_SKILLS, settings_for
 from tests.llm.fake_llm import FakeLLM, Refusal
 
 
@@ -51,7 +51,9 @@ async def start(monkeypatch, db_url, clock, llm: FakeLLM) -> AsyncIterator[Calla
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), migrate=False, clock=clock)
+        rt = await Runtime.start(
+            Settings(COACH_DATABASE_URL=db_url), migrate=False, clock=clock, skills=TEST_SKILLS
+        )
         made.append(rt)
         return rt
 
@@ -247,7 +249,7 @@ async def test_a_slow_model_holds_no_database_lock(start, llm):
 
 async def test_switched_off_by_default_nothing_is_sent(start, llm):
     rt = await start()  # an LLM is configured for drafting, understanding not agreed to
-    assert rt.services.drafter is not None and rt.services.llm_reader is None
+    assert rt.coach.services.drafter is not None and rt.coach.services.llm_reader is None
     chat = chat_on(rt)
     await chat("deal new Woodgrove EA renewal")
     reply = await chat(UNCLEAR)
@@ -366,8 +368,7 @@ async def test_a_reading_costs_a_request_and_its_tokens(start, llm, clock):
 
 async def test_the_reader_shares_the_drafters_client(start):
     rt = await start(COACH_LLM_UNDERSTAND="true")
-    assert rt.services.llm_reader.client is rt.services.drafter.client
-    assert rt.coach.services.llm_reader is rt.services.llm_reader
+    assert rt.coach.services.llm_reader.client is rt.coach.services.drafter.client
 
 
 # --- the pure parts -----------------------------------------------------------------------------

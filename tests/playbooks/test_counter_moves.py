@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.playbooks import counter_moves
+from bot.understanding import statements
 from tests.playbooks.helpers import NOW, deal
 
 
@@ -30,7 +31,7 @@ from tests.playbooks.helpers import NOW, deal
     ],
 )
 def test_classify(kb, text, type_, label):
-    found = counter_moves.classify(text, kb)
+    found = statements.classify(text, kb)
     assert found.type == type_
     if label:
         assert found.label == label
@@ -38,7 +39,7 @@ def test_classify(kb, text, type_, label):
 
 
 def test_deadline_keeps_the_words_that_gave_it_away(kb):
-    found = counter_moves.classify("the AE says we must sign by the end of the month", kb)
+    found = statements.classify("the AE says we must sign by the end of the month", kb)
     assert found.match == "sign by the end of the month"
 
 
@@ -75,7 +76,7 @@ def test_counting_and_wording():
         "21st time",
     ]
     assert counter_moves.day_words(NOW, NOW) == "today"
-    assert counter_moves.when_said("the AE said yesterday it's final", NOW).day == NOW.day - 1
+    assert statements.when_said("the AE said yesterday it's final", NOW).day == NOW.day - 1
 
 
 @pytest.mark.parametrize(
@@ -94,7 +95,7 @@ def test_counting_and_wording():
     ],
 )
 def test_a_move_in_other_words_is_still_recognised(kb, text, type_):
-    found = counter_moves.classify(text, kb)
+    found = statements.classify(text, kb)
     assert found.type == type_
     assert (found.rule is None) == (type_ == "other")
 

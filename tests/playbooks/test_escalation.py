@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.playbooks import escalation as esc
+from bot.understanding.alignment import parse_alignment
 from tests.playbooks.helpers import NOW, READY, deal, final
 
 
@@ -81,11 +82,11 @@ def test_align_first_names_who_is_not_aligned(kb, answer, missing):
     ],
 )
 def test_alignment_yes(kb, answer):
-    assert all(v is True for v in esc.parse_alignment(answer).values())
+    assert all(v is True for v in parse_alignment(answer).values())
 
 
 def test_a_team_said_to_agree_too_follows_the_team_before_it(kb):
-    assert esc.parse_alignment("finance says no, procurement too") == {
+    assert parse_alignment("finance says no, procurement too") == {
         "it": None,
         "finance": False,
         "procurement": False,

@@ -9,9 +9,9 @@ import pytest
 from adapters import scheduler as sched
 from adapters.runtime import Runtime
 from adapters.server import reminder_deliverers
-from bot.actions import Payload, register
+from bot.actions import Payload
 from bot.context import Context
-from bot.features import add_skill
+from bot.features import skills_with
 from bot.reminders.hooks import log_meeting, on_event
 from bot.reply import Reply
 from bot.settings import Settings
@@ -35,33 +35,30 @@ class CommitmentProbe(Payload):
     text: str
 
 
-register("test.meeting", MeetingProbe)
-register("test.fact", FactProbe)
-register("test.commitment", CommitmentProbe)
-
-
-@add_skill
-@skill("test.meeting")
-async def probe_meeting(ctx: Context) -> Reply:
+@skill("test.meeting", payload=MeetingProbe)
+async def probe_meeting(ctx: Context, p: MeetingProbe) -> Reply:
     """Stands in for the meeting-prep skill: it logs `meeting` and calls the hook."""
-    event = await log_meeting(ctx, {k: ctx.intent.args[k] for k in ("role", "topic", "when")})
+    event = await log_meeting(ctx, {"role": p.role, "topic": p.topic, "when": p.when})
     return Reply(headline="Meeting logged.", intent="test.meeting", verdict=str(event.id))
 
 
-@add_skill
-@skill("test.fact")
-async def probe_fact(ctx: Context) -> Reply:
+@skill("test.fact", payload=FactProbe)
+async def probe_fact(ctx: Context, p: FactProbe) -> Reply:
     """Stands in for a fact logged by any skill once Context.log calls the hook."""
-    event = await ctx.set_fact(ctx.intent.args["key"], ctx.intent.args["value"])
+    event = await ctx.set_fact(p.key, p.value)
     await on_event(ctx, event)
     return Reply(headline="Fact logged.", intent="test.fact")
 
 
-@add_skill
-@skill("test.commitment")
-async def probe_commitment(ctx: Context) -> Reply:
-    await ctx.log("commitment", {"text": ctx.intent.args["text"], "in_writing": False})
+@skill("test.commitment", payload=CommitmentProbe)
+async def probe_commitment(ctx: Context, p: CommitmentProbe) -> Reply:
+    await ctx.log("commitment", {"text": p.text, "in_writing": False})
     return Reply(headline="Commitment logged.", intent="test.commitment")
+
+
+@pytest.fixture
+def skills():
+    return skills_with(probe_meeting, probe_fact, probe_commitment)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from adapters.runtime import Runtime
 from adapters.server import build_app
 from adapters.teams.config import TeamsConfig
 from bot.settings import Settings
+from bot.skills import Skills
 from tests.teams.loopback import LoopbackJwks, token_provider_for
 
 APP_ID = "00000000-aaaa-bbbb-cccc-000000000001"
@@ -253,10 +254,16 @@ class Bot:
 
 
 async def start_bot(
-    db_url: str, issuer: Issuer, connector: Connector, *, clock: Any = None, **overrides: Any
+    db_url: str,
+    issuer: Issuer,
+    connector: Connector,
+    *,
+    clock: Any = None,
+    skills: Skills | None = None,
+    **overrides: Any,
 ) -> Bot:
     extra = {"clock": clock} if clock is not None else {}
-    rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), migrate=False, **extra)
+    rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), migrate=False, skills=skills, **extra)
     rt.services.teams_config = teams_config(connector, **overrides)
     app = await build_app(rt)
     server = TestServer(app, host="127.0.0.1")
@@ -271,8 +278,8 @@ async def stop_bot(bot: Bot) -> None:
 
 
 @pytest.fixture
-async def bot(sqlite_url: str, issuer: Issuer, connector: Connector) -> AsyncIterator[Bot]:
-    b = await start_bot(sqlite_url, issuer, connector)
+async def bot(sqlite_url: str, issuer: Issuer, connector: Connector, skills: Skills) -> AsyncIterator[Bot]:
+    b = await start_bot(sqlite_url, issuer, connector, skills=skills)
     yield b
     await stop_bot(b)
 

@@ -12,9 +12,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.actions import Payload, register
+from bot.actions import Payload
 from bot.context import Context
-from bot.features import add_skill
+from bot.features import skills_with
 from bot.reply import Reply
 from bot.skills import skill
 from tests.teams.conftest import APP_ID, Bot, card_of, card_text, message
@@ -145,15 +145,11 @@ class SlowDraft(Payload):
     llm: str
 
 
-register("test.teams.slowdraft", SlowDraft)
-
-
-@add_skill
-@skill("test.teams.slowdraft", needs_deal=False)
-async def slow_draft(ctx: Context) -> Reply:
+@skill("test.teams.slowdraft", needs_deal=False, payload=SlowDraft)
+async def slow_draft(ctx: Context, p: SlowDraft) -> Reply:
     """A drafting turn whose model call is slow; like the real drafter, the call runs after
     the turn's transaction (ctx.defer), holding no database lock."""
-    url = str(ctx.intent.args["llm"])
+    url = p.llm
 
     async def draft(reply: Reply, _tx: object) -> Reply:
         async with aiohttp.ClientSession() as s, s.post(url, json={}) as r:
@@ -162,6 +158,11 @@ async def slow_draft(ctx: Context) -> Reply:
 
     ctx.defer(draft)
     return Reply(headline="Here is your draft.", intent="test.teams.slowdraft")
+
+
+@pytest.fixture
+def skills():
+    return skills_with(slow_draft)
 
 
 async def test_slow_turn_answers_http_quickly_then_updates_the_first_reply(bot: Bot, slow_llm: str) -> None:
