@@ -112,7 +112,7 @@ STORY = [
     "Their AE, Priya, told us the renewal is due at the end of June.",
     "Anyway, that is the picture: they quoted us 2.4M a year for three years, and Priya keeps "
     "saying it is the best they can do, which nobody here believes for a second, not even her boss.",
-    "Our CFO reckons we could move the lot to Google if it comes to that.",
+    "Our CFO reckons we could move the lot to Google if it comes to that. Could we really walk?",
 ]
 READS = [
     ("fourth sit-down", "rounds_with_account_team", 4, "us"),
@@ -161,7 +161,8 @@ async def test_a_story_told_over_several_messages_gets_its_facts_from_the_model(
 
     # The question at the end is answered with what the story told.
     answer = await chat("so should we escalate?")
-    assert answer.intent == "escalation.check"
+    # (asked for what the story never told — alignment, the gap's worth — or answered outright)
+    assert answer.intent == "escalation.check" or "internal_alignment" in answer.missing
     assert "rounds_with_account_team" not in answer.missing and "sticking_point" not in answer.missing
 
 
