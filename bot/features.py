@@ -54,6 +54,7 @@ from bot.skills import reminders as reminders_skill
 from bot.skills import smalltalk as smalltalk_skill
 from bot.understanding import config as understanding_config
 from bot.understanding import disclosure as leak_reading
+from bot.understanding import fact_reading
 from bot.understanding import facts as reading
 from bot.understanding import llm_reader
 
@@ -102,6 +103,7 @@ SECTION_READERS: tuple[ModuleType, ...] = (
     llm_policy,
     understanding_config,
     leak_reading,
+    fact_reading,
     reading,
     llm_reader,
     offers_config,
