@@ -35,23 +35,17 @@ def main(shifts: list[float]) -> None:
     for name, group in GROUPS.items():
         scorer = fr._build(kb, frozenset(group))
         test = [x for x in every if x.by in group]
-        sentence_sets = [fr._sentences_of(x.text) for x in test]
-        flat = [x.text[a:b] for x, spans in zip(test, sentence_sets, strict=True) for a, b in spans]
-        rows = scorer.scores_many(flat) if flat else []
-        margins = [dict(zip(scorer.labels, map(float, row), strict=True)) for row in rows]
+
+        def score(texts: list[str], scorer=scorer) -> list[dict[str, float]]:
+            return [dict(zip(scorer.labels, map(float, row), strict=True)) for row in scorer.scores_many(texts)]
         for shift in shifts:
             spec = s.model_copy(update={"thresholds": {k: v + shift for k, v in s.thresholds.items()}})
             base, more = Counter(), Counter()
             kinds: Counter[str] = Counter()
-            i = 0
-            for x, spans in zip(test, sentence_sets, strict=True):
-                mine = margins[i : i + len(spans)]
-                i += len(spans)
+            for x in test:
                 want = {k: v for k, v in x.facts.items() if k in kb.facts}
                 rules = read_facts(x.text, kb, now=NOW, tz="Europe/London")
-                kept = [(a, b) for a, b in spans if len(x.text[a:b].split()) >= spec.min_words]
-                mine = [m for (a, b), m in zip(spans, mine, strict=True) if len(x.text[a:b].split()) >= spec.min_words]
-                added = _more(x.text, kb, rules, mine, spec, kept) if kept else []
+                added = _more(x.text, kb, rules, score, spec)
                 for tally, facts in ((base, rules), (more, rules + added)):
                     got = {f.key: f.value for f in facts}
                     for k, v in got.items():
@@ -68,11 +62,11 @@ def main(shifts: list[float]) -> None:
             print(f"{name:7} shift {shift:+.2f}  rules {pr(base)}  +reading {pr(more)}  {dict(sorted(kinds.items()))}")
 
 
-def _more(text, kb, rules, margins, spec, spans):
+def _more(text, kb, rules, score, spec):  # type: ignore[no-untyped-def]
     original = fr.spec
     fr.spec = lambda _kb: spec
     try:
-        return fr.read_more(text, kb, rules, now=NOW, tz="Europe/London", margins=margins)
+        return fr.read_more(text, kb, rules, now=NOW, tz="Europe/London", score=score)
     finally:
         fr.spec = original
 

@@ -22,6 +22,7 @@ trains (in a child process, cached on disk); reading needs numpy and the arrays.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -30,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.understanding.dates import DateFound, local_today, read_date, read_term
-from bot.understanding.facts import FoundFact, _reader, clauses
+from bot.understanding.facts import Clause, FoundFact, _reader, clauses
 from bot.understanding.money import read_money
 from bot.understanding.numbers import read_counts, read_ordinal, read_repeats
 from bot.understanding.percent import read_percents
@@ -113,6 +114,11 @@ def _build(kb: Knowledge, leave_out: frozenset[str] = frozenset()) -> Any:
     from bot.understanding.model import cached
 
     return _Scorer(cached("fact_reading", training_pairs(kb, leave_out=leave_out)))
+
+
+def warm(kb: Knowledge) -> None:
+    """Load (or train) the classifier now, so the first message doesn't wait."""
+    model(kb)
 
 
 def model(kb: Knowledge) -> Any:
@@ -277,25 +283,28 @@ def read_more(
     *,
     now: datetime,
     tz: str = "UTC",
-    margins: list[dict[str, float]] | None = None,
+    parts: list[Clause] | None = None,
+    score: Callable[[list[str]], list[dict[str, float]]] | None = None,
 ) -> list[FoundFact]:
-    """Facts the rules (`found`) missed in `text`, read by the fact-key reading."""
+    """Facts the rules (`found`) missed in `text`, read by the fact-key reading. `parts`: the
+    text's clauses when already known; `score`: the classifier (the trained one by default)."""
     s = spec(kb)
-    spans = [(a, b) for a, b in _sentences_of(text) if len(text[a:b].split()) >= s.min_words]
+    parts = clauses(text, kb) if parts is None else parts
+    spans = [
+        (a, b)
+        for a, b in _sentences_of(text)
+        if len(text[a:b].split()) >= s.min_words and any(c.asserts for c in parts if a <= c.start < b)
+    ]
     if not spans:
-        return []
-    if margins is None:
-        margins = margins_many([text[a:b] for a, b in spans], kb)
+        return []  # nothing asserted (a question, a condition, a wish): nothing to score
+    margins = (score or (lambda texts: margins_many(texts, kb)))([text[a:b] for a, b in spans])
     have = {f.key for f in found}
     used = [f.span for f in found]
-    parts = clauses(text, kb)
     r = _reader(kb)
     out: list[FoundFact] = []
     for (a, b), marg in zip(spans, margins, strict=True):
         sentence = text[a:b]
         mine = [c for c in parts if a <= c.start < b]
-        if not any(c.asserts for c in mine):
-            continue  # a question, a condition, a wish or a hedge states nothing
         for key, answer, margin in keys_read(marg, s):
             if key in have:
                 continue
