@@ -1,6 +1,6 @@
 """Tune the fact-key reading (knowledge/fact_reading.yaml) holding out one source at a time.
 
-    python scripts/fact_reading_tune.py [THRESHOLD_SHIFTS...]
+    [KIND=money] python scripts/fact_reading_tune.py [THRESHOLD_SHIFTS...]
 
 For each held-out group (train3, train4, our fixing corpora), the classifier is trained on the
 rest; the rules plus the reading are scored on the group's sentences against their facts (the
@@ -10,6 +10,7 @@ alone and with the reading, and the reading's own additions per kind.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from datetime import datetime
@@ -39,7 +40,10 @@ def main(shifts: list[float]) -> None:
         def score(texts: list[str], scorer=scorer) -> list[dict[str, float]]:
             return [dict(zip(scorer.labels, map(float, row), strict=True)) for row in scorer.scores_many(texts)]
         for shift in shifts:
-            spec = s.model_copy(update={"thresholds": {k: v + shift for k, v in s.thresholds.items()}})
+            kind_only = os.environ.get("KIND")
+            spec = s.model_copy(
+                update={"thresholds": {k: v + (shift if kind_only in (None, k) else 0) for k, v in s.thresholds.items()}}
+            )
             base, more = Counter(), Counter()
             kinds: Counter[str] = Counter()
             for x in test:

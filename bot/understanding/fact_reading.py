@@ -135,6 +135,9 @@ _YEARS = re.compile(
 )
 _TERM_WORD = re.compile(r"[\s-]*(?:term|deal|agreement|contract|ea|renewal|commit\w*)\b", re.I)
 _TERM_WORD_BEFORE = re.compile(r"\b(?:term|duration|length)\b[^.,;]*$", re.I)
+_TERM_CONTEXT = re.compile(
+    r"\b(?:term|deal|agreement|contract|ea|renewal|commit\w*|quote[sd]?|offer\w*|proposal|propos\w+|duration)\b", re.I
+)
 _ORDINAL_ONLY = re.compile(r"(?:on\s+)?the\s+\d{1,2}(?:st|nd|rd|th)", re.IGNORECASE)
 # Money facts that are said as a bound ("we walk above 3M a year").
 BOUNDED = ("walk_threshold_per_year",)
@@ -169,6 +172,8 @@ def _money(text: str, sentence: str, r: Any, bounded: bool) -> list[_Value]:
         before = text[: m.span[0]]
         if r.vague.search(before) or re.match(r"\s*(?:-|–|to|or)\s*[$€£]?\d", text[m.span[1] : m.span[1] + 6]):
             continue  # "2 to 3 million": a range is no figure
+        if r.negation.search(before):
+            continue  # "the deal isn't 2M, it's 2.4M": the figure denied
         if not bounded and r.bound.search(before):
             continue  # "above $3M": a bound, the fact only of a threshold
         if m.period is not None:
@@ -202,6 +207,10 @@ def _values(key: str, kind: Kind, text: str, sentence: str, now: datetime, tz: s
     if kind == "percent":
         return [_Value(int(p.value) if p.value == int(p.value) else p.value, p.span) for p in read_percents(text)]
     if kind == "term":
+        if not _TERM_CONTEXT.search(sentence) and not read_money(sentence):
+            return []  # "we've used Azure for 8 years": years, no agreement or price in sight
+        if r.competitor_rx.search(sentence) and not r.ms_named.search(sentence):
+            return []  # "Google quoted us 3.6M for three years": the alternative's term
         t = read_term(text)
         if t is not None:
             return [_Value(t.years, t.span)]
@@ -232,10 +241,17 @@ def _values(key: str, kind: Kind, text: str, sentence: str, now: datetime, tz: s
         got = read_date(text, now, tz)
         if not isinstance(got, DateFound) or got.day < local_today(now, tz) or _ORDINAL_ONLY.fullmatch(got.said):
             return []  # none, ambiguous, past, or "on the 3rd" (of which month?)
-        if read_date(text[got.span[1] :], now, tz, relative=False) is not None:
-            return []  # two dates in one clause: which is meant is not clear
+        if _dates_in(sentence, now, tz) > 1:
+            return []  # two dates in one sentence: which is meant is not clear
         return [_Value(got.day.isoformat(), got.span)]
     return []
+
+
+def _dates_in(sentence: str, now: datetime, tz: str) -> int:
+    n, rest = 0, sentence
+    while n < 3 and (got := read_date(rest, now, tz, relative=False)) is not None:
+        n, rest = n + 1, rest[got.span[1] :]
+    return n
 
 
 # --- reading --------------------------------------------------------------------------------
