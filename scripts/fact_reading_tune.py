@@ -38,11 +38,18 @@ def main(shifts: list[float]) -> None:
         test = [x for x in every if x.by in group]
 
         def score(texts: list[str], scorer=scorer) -> list[dict[str, float]]:
-            return [dict(zip(scorer.labels, map(float, row), strict=True)) for row in scorer.scores_many(texts)]
+            return [
+                dict(zip(scorer.labels, map(float, row), strict=True)) for row in scorer.scores_many(texts)
+            ]
+
         for shift in shifts:
             kind_only = os.environ.get("KIND")
             spec = s.model_copy(
-                update={"thresholds": {k: v + (shift if kind_only in (None, k) else 0) for k, v in s.thresholds.items()}}
+                update={
+                    "thresholds": {
+                        k: v + (shift if kind_only in (None, k) else 0) for k, v in s.thresholds.items()
+                    }
+                }
             )
             base, more = Counter(), Counter()
             kinds: Counter[str] = Counter()
@@ -60,10 +67,15 @@ def main(shifts: list[float]) -> None:
                     kinds[f"{spec.values[f.key]}:{'ok' if ok else 'bad'}"] += 1
                     if not ok and len(shifts) == 1:
                         print(f"   BAD {f.key}={f.value!r} want {want.get(f.key)!r}: {x.text[:110]!r}")
+
             def pr(t: Counter[str]) -> str:
                 p = t["right"] / max(1, t["right"] + t["wrong"])
                 return f"P {p:.1%} R {t['right'] / max(1, t['want']):.1%}"
-            print(f"{name:7} shift {shift:+.2f}  rules {pr(base)}  +reading {pr(more)}  {dict(sorted(kinds.items()))}")
+
+            print(
+                f"{name:7} shift {shift:+.2f}  rules {pr(base)}  +reading {pr(more)}",
+                dict(sorted(kinds.items())),
+            )
 
 
 def _more(text, kb, rules, score, spec):  # type: ignore[no-untyped-def]

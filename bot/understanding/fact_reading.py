@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.understanding.dates import DateFound, local_today, read_date, read_term
 from bot.understanding.facts import Clause, FoundFact, _reader, clauses
+from bot.understanding.facts import _short_money as _short
 from bot.understanding.money import read_money
 from bot.understanding.numbers import read_counts, read_ordinal, read_repeats
 from bot.understanding.percent import read_percents
@@ -136,13 +137,16 @@ _YEARS = re.compile(
 _TERM_WORD = re.compile(r"[\s-]*(?:term|deal|agreement|contract|ea|renewal|commit\w*)\b", re.I)
 _TERM_WORD_BEFORE = re.compile(r"\b(?:term|duration|length)\b[^.,;]*$", re.I)
 _TERM_CONTEXT = re.compile(
-    r"\b(?:term|deal|agreement|contract|ea|renewal|commit\w*|quote[sd]?|offer\w*|proposal|propos\w+|duration)\b", re.I
+    r"\b(?:term|deal|agreement|contract|ea|renewal|commit\w*|quote[sd]?|offer\w*|proposal|propos\w+|duration)\b",
+    re.I,
 )
 _ORDINAL_ONLY = re.compile(r"(?:on\s+)?the\s+\d{1,2}(?:st|nd|rd|th)", re.IGNORECASE)
 # Money facts that are said as a bound ("we walk above 3M a year").
 BOUNDED = ("walk_threshold_per_year",)
 _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-_TOTAL = re.compile(r"\b(?:in total|total|tcv|all[- ]in|over (?:the )?(?:\w+[- ])?(?:years|term)|for the term)\b", re.I)
+_TOTAL = re.compile(
+    r"\b(?:in total|total|tcv|all[- ]in|over (?:the )?(?:\w+[- ])?(?:years|term)|for the term)\b", re.I
+)
 _MONTHLY = re.compile(r"\b(?:a|per|each|every|/)\s*(?:month|mo)\b|\bmonthly\b", re.IGNORECASE)
 
 
@@ -155,7 +159,8 @@ class _Value:
 
 # A figure said relative to another ("10 % above our spend of 1M"): neither is the fact.
 _RELATIVE = re.compile(
-    r"%\s*(?:above|over|below|under|more than|less than|higher than|lower than|cheaper than|on top of)\b", re.I
+    r"%\s*(?:above|over|below|under|more than|less than|higher than|lower than|cheaper than|on top of)\b",
+    re.I,
 )
 
 
@@ -170,25 +175,34 @@ def _money(text: str, sentence: str, r: Any, bounded: bool) -> list[_Value]:
         if m.amount < 1000 or r.count_noun.match(text, m.span[1]) or r.per_unit.match(text, m.span[1]):
             continue  # "3,000 users", "45 per user": a count or a unit price, not a yearly figure
         before = text[: m.span[0]]
-        if r.vague.search(before) or re.match(r"\s*(?:-|–|to|or)\s*[$€£]?\d", text[m.span[1] : m.span[1] + 6]):
+        if r.vague.search(before) or re.match(
+            r"\s*(?:-|–|to|or)\s*[$€£]?\d", text[m.span[1] : m.span[1] + 6]
+        ):
             continue  # "2 to 3 million": a range is no figure
         if r.negation.search(before):
             continue  # "the deal isn't 2M, it's 2.4M": the figure denied
         if not bounded and r.bound.search(before):
             continue  # "above $3M": a bound, the fact only of a threshold
+        if m.period == "month":
+            yearly = round(m.per_year, 2)
+            out.append(_Value(yearly, m.span, f"{said.strip()}, so {_short(yearly)} a year"))
+            continue
         if m.period is not None:
             out.append(_Value(round(m.per_year, 2), m.span))
             continue
         after = text[m.span[1] : m.span[1] + 40]
         if _MONTHLY.match(after.lstrip(" ,")):
-            out.append(_Value(round(m.amount * 12, 2), m.span, f"{said.strip()} a month, so x12 a year"))
+            yearly = round(m.amount * 12, 2)
+            out.append(_Value(yearly, m.span, f"{said.strip()} a month, so {_short(yearly)} a year"))
             continue
         if _TOTAL.search(after) or _TOTAL.search(text[max(0, m.span[0] - 25) : m.span[0]]):
             term = read_term(sentence)
             if term is None:
                 continue  # a total without its years is no yearly figure
             yearly = round(m.amount / term.years, 2)
-            out.append(_Value(yearly, m.span, f"{said.strip()} over {term.years} years, so {yearly:,.0f} a year"))
+            out.append(
+                _Value(yearly, m.span, f"{said.strip()} over {term.years} years, so {_short(yearly)} a year")
+            )
             continue
         out.append(_Value(float(m.amount), m.span))
     return out
@@ -205,7 +219,9 @@ def _values(key: str, kind: Kind, text: str, sentence: str, now: datetime, tz: s
     if kind in ("count", "term") and r.negation.search(text):
         return []  # "not even one round": a count denied (none is the rules' to read)
     if kind == "percent":
-        return [_Value(int(p.value) if p.value == int(p.value) else p.value, p.span) for p in read_percents(text)]
+        return [
+            _Value(int(p.value) if p.value == int(p.value) else p.value, p.span) for p in read_percents(text)
+        ]
     if kind == "term":
         if not _TERM_CONTEXT.search(sentence) and not read_money(sentence):
             return []  # "we've used Azure for 8 years": years, no agreement or price in sight
@@ -234,12 +250,18 @@ def _values(key: str, kind: Kind, text: str, sentence: str, now: datetime, tz: s
         m = re.search(r"\b(\d{1,2})\s?x\b", text)
         found = [_Value(int(m.group(1)), m.span())] if m else []
         found += [
-            _Value(c.value, c.span) for c in read_counts(text) if 1 <= c.value <= 20 and not _taken(c.span, skip)
+            _Value(c.value, c.span)
+            for c in read_counts(text)
+            if 1 <= c.value <= 20 and not _taken(c.span, skip)
         ]
         return found
     if kind == "date":
         got = read_date(text, now, tz)
-        if not isinstance(got, DateFound) or got.day < local_today(now, tz) or _ORDINAL_ONLY.fullmatch(got.said):
+        if (
+            not isinstance(got, DateFound)
+            or got.day < local_today(now, tz)
+            or _ORDINAL_ONLY.fullmatch(got.said)
+        ):
             return []  # none, ambiguous, past, or "on the 3rd" (of which month?)
         if _dates_in(sentence, now, tz) > 1:
             return []  # two dates in one sentence: which is meant is not clear
@@ -321,7 +343,7 @@ def read_more(
     for (a, b), marg in zip(spans, margins, strict=True):
         sentence = text[a:b]
         mine = [c for c in parts if a <= c.start < b]
-        for key, answer, margin in keys_read(marg, s):
+        for key, answer, _margin in keys_read(marg, s):
             if key in have:
                 continue
             kind = s.values[key]

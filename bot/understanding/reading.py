@@ -26,6 +26,8 @@ from bot.dialogue.config import Cues, cues, dialogue_config
 from bot.dialogue.resolve import Resolution, resolve
 from bot.knowledge import Knowledge
 from bot.understanding.config import config as understanding_config
+from bot.understanding.fact_reading import read_more
+from bot.understanding.fact_reading import spec as spec_of_facts
 from bot.understanding.facts import (
     Clause,
     FoundContact,
@@ -35,8 +37,6 @@ from bot.understanding.facts import (
     read_contacts,
     read_facts,
 )
-from bot.understanding.fact_reading import read_more
-from bot.understanding.fact_reading import spec as spec_of_facts
 from bot.understanding.grammar import clean, match_command, match_pattern, pattern_args
 from bot.understanding.parts import MICROSOFT, US, Entity, Fact, Reference, Speaker, Step
 from bot.understanding.values import only_unsure, read_counts, read_money, read_percents
