@@ -40,7 +40,7 @@ from bot.understanding.percent import read_percents
 NONE = "none"
 YES, NO = "=yes", "=no"
 
-Kind = Literal["count", "term", "percent", "money", "date", "yesno"]
+Kind = Literal["count", "term", "percent", "money", "date", "yesno", "competitor"]
 
 
 class ReadingSpec(BaseModel):
@@ -218,6 +218,14 @@ def _values(key: str, kind: Kind, text: str, sentence: str, now: datetime, tz: s
         return _money(text, sentence, r, bounded=key in BOUNDED)
     if kind in ("count", "term") and r.negation.search(text):
         return []  # "not even one round": a count denied (none is the rules' to read)
+    if kind == "competitor":
+        # The alternative by name ("we'd move to AWS"): one of the competitors the rules know,
+        # never one denied before it ("we won't go to Google").
+        return [
+            _Value(r.competitors.get(m.group(0).casefold(), m.group(0)), m.span())
+            for m in r.competitor_rx.finditer(text)
+            if not r.negation.search(text[: m.start()])
+        ]
     if kind == "percent":
         return [
             _Value(int(p.value) if p.value == int(p.value) else p.value, p.span) for p in read_percents(text)
