@@ -277,6 +277,10 @@ def _values(key: str, kind: Kind, text: str, sentence: str, now: datetime, tz: s
     return []
 
 
+def _words(text: str) -> int:
+    return len(text.split())
+
+
 def _dates_in(sentence: str, now: datetime, tz: str) -> int:
     n, rest = 0, sentence
     while n < 3 and (got := read_date(rest, now, tz, relative=False)) is not None:
@@ -343,14 +347,24 @@ def read_more(
     ]
     if not spans:
         return []  # nothing asserted (a question, a condition, a wish): nothing to score
-    margins = (score or (lambda texts: margins_many(texts, kb)))([text[a:b] for a, b in spans])
+    # Each sentence is scored, and so is each asserting clause of a sentence of several (a long
+    # sentence's other clauses dilute what one of them states); a clause's key takes its value
+    # from that clause only.
+    units: list[tuple[tuple[int, int], list[Clause]]] = []
+    for a, b in spans:
+        mine = [c for c in parts if a <= c.start < b]
+        units.append(((a, b), mine))
+    for a, b in spans:
+        mine = [c for c in parts if a <= c.start < b]
+        if len(mine) > 1:
+            units += [((c.start, c.end), [c]) for c in mine if c.asserts and _words(c.text) >= s.min_words]
+    margins = (score or (lambda texts: margins_many(texts, kb)))([text[a:b] for (a, b), _ in units])
     have = {f.key for f in found}
     used = [f.span for f in found]
     r = _reader(kb)
     out: list[FoundFact] = []
-    for (a, b), marg in zip(spans, margins, strict=True):
-        sentence = text[a:b]
-        mine = [c for c in parts if a <= c.start < b]
+    for ((a, b), mine), marg in zip(units, margins, strict=True):
+        sentence = next(text[x:y] for x, y in spans if x <= a < y)
         for key, answer, _margin in keys_read(marg, s):
             if key in have:
                 continue
@@ -359,7 +373,7 @@ def read_more(
                 if not all(c.asserts for c in mine):
                     continue  # the answer is the whole sentence's: every clause must assert
                 have.add(key)
-                out.append(FoundFact(key, answer, (a, b), s.confidence, sentence))
+                out.append(FoundFact(key, answer, (a, b), s.confidence, text[a:b]))
                 continue
             values: list[tuple[int, _Value]] = []
             for c in mine:
