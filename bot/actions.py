@@ -140,6 +140,32 @@ class Levers(Payload):
     asked: Words | None = Field(default=None, alias="_asked")
 
 
+class Person(Payload):
+    """Typed values from a form (Slack's modals): who, in which Microsoft role, and what; the
+    skill records them as they are, with no sentence to read again."""
+
+    contact: Name | None = None
+    role: Key | None = None
+    what: Words | None = None
+
+
+class FavorLog(Person):
+    favor: Words | None = None  # the favor as told, kept while its person's role is asked
+    direction: Literal["asked", "given", "received"] | None = None
+    size: Literal["small", "medium", "large"] | None = None
+
+
+class CommitmentLog(Person):
+    by: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None  # an ISO day
+
+
+class MeetingPrep(Payload):
+    role: Key | None = None
+    topic: Words | None = None
+    on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None  # an ISO day
+    at: Annotated[str, Field(pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$")] | None = None  # HH:MM
+
+
 class RehearsalStart(Payload):
     role: Key | None = None  # a role key of knowledge/rehearsal.yaml's cast ("ae", "deal_desk")
 
@@ -172,6 +198,9 @@ SCHEMAS: dict[str, type[Payload]] = {
     "form.resume": Payload,  # "Back to …? [Continue] [Drop]" after a question mid-form
     "form.drop": Payload,
     "rehearsal.start": RehearsalStart,  # "Rehearse this meeting" from meeting prep
+    "favors.log": FavorLog,  # the Slack modal's typed values, or the favor as told
+    "commitments.log": CommitmentLog,
+    "meeting.prep": MeetingPrep,
 }
 
 

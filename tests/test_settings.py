@@ -170,3 +170,37 @@ def test_the_shell_reads_the_reminder_pace_by_the_same_rules_as_serve(tmp_path):
     assert out.returncode == 2
     assert "configuration problem: COACH_REMINDER_POLL_SECONDS" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_every_setting_is_read_through_pydantic_settings():
+    """No module of the core or the surfaces reads the environment by hand: each setting has
+    one reader, with one set of rules (types, bounds, .env), documented in configuration.md."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    by_hand = re.compile(r"\bos\.environ\b|\bgetenv\(")
+    found = [
+        f"{path.relative_to(root)}:{n}"
+        for folder in ("bot", "adapters")
+        for path in sorted((root / folder).rglob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if by_hand.search(line)
+    ]
+    assert found == []
+
+
+def test_the_teams_sdk_variables_come_from_the_environment_and_dotenv(tmp_path, monkeypatch):
+    from adapters.teams.config import TeamsConfig
+
+    monkeypatch.chdir(tmp_path)
+    app = "00000000-aaaa-bbbb-cccc-00000000000a"
+    (tmp_path / ".env").write_text(
+        f"CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID={app}\n"
+        "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID=tenant-from-dotenv\n"
+    )
+    monkeypatch.setenv("CONNECTIONS__SERVICE_CONNECTION__SETTINGS__TENANTID", "tenant-from-env")
+    monkeypatch.setenv("COACH_TEAMS_ALLOWED_TENANTS", "T-1, t-2")
+    config = TeamsConfig.from_env()
+    assert (config.app_id, config.tenant_id) == (app, "tenant-from-env")  # the environment wins
+    assert config.allowed_tenants == {"t-1", "t-2"}

@@ -24,7 +24,13 @@ CONVERSATION = "terminal"
 # Exit codes: 0 done; 1 the request was understood but can't be done (unknown deal, a name
 # already taken, a message too long, a file refused); 2 bad usage (argparse's own code too).
 OK, USER_ERROR, USAGE = 0, 1, 2
-FAILED = {"error": USER_ERROR, "unknown_deal": USER_ERROR, "too_long": USER_ERROR, "empty": USAGE}
+FAILED = {
+    "error": USER_ERROR,
+    "unknown_deal": USER_ERROR,
+    "too_long": USER_ERROR,
+    "empty": USAGE,
+    "deal.name_refused": USER_ERROR,  # bot/skills/core.py NAME_REFUSED: taken, too long
+}
 
 
 def _complain(message: str) -> None:
@@ -241,18 +247,16 @@ async def _write_brief(rt: Runtime, memory: Memory, args: argparse.Namespace, co
         _complain(f"I don't know a deal called “{' '.join(args.name)[:80]}”.")
         return USER_ERROR
     view = await memory.deal_view(deal.id, deal)
-    from bot.understanding.money import amounts_in
+    from bot.skills.brief import compose
 
-    brief = br.build(view, rt.coach.kb, rt.coach.clock(), audience, amounts_in=amounts_in)
+    brief, reply = compose(view, rt.coach.kb, rt.coach.clock(), audience)  # as the chat composes it
     if brief.internal:  # the internal brief carries the budget and walk-away: audited (keys only)
         from bot.access import protected_in
 
         keys = sorted(protected_in(dict(view.facts), rt.kb))
         await memory.audit(deal.id, _user(), "brief", rt.coach.clock(), detail="cli", keys=keys)
     if not args.output:
-        from bot.skills.brief import to_reply
-
-        render(to_reply(brief), console)
+        render(reply, console)
         return OK
     from bot import brief_document, brief_picture
 
@@ -262,9 +266,8 @@ async def _write_brief(rt: Runtime, memory: Memory, args: argparse.Namespace, co
             picture = out.with_suffix(".timeline.png")
             picture.write_bytes(brief_picture.render(brief.marks, brief.today, brief.renewal))
             out.write_text(brief_document.to_markdown(brief, picture.name), encoding="utf-8")
-        elif suffix == ".pdf":
-            png = brief_picture.render(brief.marks, brief.today, brief.renewal, dpi=200)
-            out.write_bytes(brief_document.to_pdf(brief, png))
+        elif suffix == ".pdf":  # the same file Slack posts beside the brief
+            out.write_bytes(next(a for a in reply.attachments if a.kind == "document").render())
         else:
             svg = brief_picture.render(brief.marks, brief.today, brief.renewal, fmt="svg")
             out.write_text(brief_document.to_html(brief, svg), encoding="utf-8")
@@ -276,30 +279,28 @@ async def _write_brief(rt: Runtime, memory: Memory, args: argparse.Namespace, co
 
 
 async def _deal_turn(rt: Runtime, console: Console, command: str, name: str) -> int:
-    """`deal new|use|show|list` as the chat runs them, with an exit code a script can test."""
+    """`deal new|use|show|list` as the chat runs them, with an exit code a script can test. A new
+    deal's name is checked by the core (bot/skills/core.py `deal_new`: taken, too long), the
+    same way for the chat and here; the typed name goes to it as the button's payload does."""
     from adapters.console.render import render
     from bot.memory import Memory
-    from bot.skills.core import MAX_DEAL_NAME
 
     name = " ".join(name.split()).strip("\"'“”")  # as the chat reads a deal name
-    async with rt.sessions() as session, session.begin():
-        memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
-        known = await memory.find_visible(name, _person()) if name else None
-        taken = known is not None or (name and await memory.find_deal(name) is not None)
-        active = await memory.active_deal(await memory.conversation(CONVERSATION, rt.coach.clock()))
     if command == "new":
         if not name:
             _complain("Give the deal a name: coach deal new Woodgrove EA renewal")
             return USAGE
-        if known is not None:
-            _complain(f"There's already a deal called {known.name}; pick another name.")
-            return USER_ERROR
-        if taken:  # someone else's: say it is taken, nothing more
-            _complain(rt.kb.say("access.name-taken"))
-            return USER_ERROR
-        if len(name) > MAX_DEAL_NAME:
-            _complain(f"That name is too long; keep it under {MAX_DEAL_NAME} characters.")
-            return USER_ERROR
+        reply = await rt.handle(terminal_turn(action={"intent": "deal.new", "name": name}))
+        assert reply is not None
+        render(reply, console)
+        code = FAILED.get(reply.intent, OK)
+        if code != OK:
+            _complain(reply.headline)
+        return code
+    async with rt.sessions() as session, session.begin():
+        memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
+        known = await memory.find_visible(name, _person()) if name else None
+        active = await memory.active_deal(await memory.conversation(CONVERSATION, rt.coach.clock()))
     if command == "use" and not name:
         _complain("Say which deal: coach deal use NAME (coach deal list shows them).")
         return USAGE

@@ -24,13 +24,15 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters import inbox
 from adapters.runtime import Runtime
-from adapters.slack import blocks, files, files_in, home, modals
+from adapters.slack import blocks, files, files_in, home, modals, payloads
 from adapters.slack.installs import Revocations
 from adapters.slack.logs import slack_logger
 from adapters.slack.outsiders import Gate, Verdict, home_of_tenant, is_dm, notice_home, notice_modal
@@ -64,7 +66,7 @@ MODAL_WORDS = {
     "log meeting": "meeting",
     "meeting": "meeting",
 }
-SHORTCUT = "check_before_sending"
+SHORTCUT = payloads.SHORTCUT
 
 
 def web_client(
@@ -333,113 +335,122 @@ class SlackCoach:
 
     # --- surfaces --------------------------------------------------------------------
     async def on_command(self, ack, body, context, client, respond) -> None:
-        verdict = await self.gate.check(
-            client, context, body, body.get("user_id") or "", body.get("channel_id")
-        )
+        cmd: payloads.SlashCommand = context["shape"]
+        verdict = await self.gate.check(client, context, body, cmd.user_id, cmd.channel_id)
         if verdict.outsider:  # the line comes back in the ack: only the sender sees it
             line = self.refusal(verdict)
             await (ack() if verdict.silent else ack(text=line))
             return
-        text = (body.get("text") or "").strip()
+        text = cmd.text.strip()
         kind = MODAL_WORDS.get(text.casefold())
         if kind:
             await ack()
-            view = modals.view(kind, body["channel_id"], roles=self.roles)
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
+            view = modals.view(kind, cmd.channel_id, roles=self.roles)
+            await client.views_open(trigger_id=cmd.trigger_id, view=view)
             return
         turn = self.turn(
             context,
             body,
-            conversation=body["channel_id"],
-            user=body["user_id"],
-            user_name=body.get("user_name"),
+            conversation=cmd.channel_id,
+            user=cmd.user_id,
+            user_name=cmd.user_name,
             text=text or "help",
-            event_id=stable_id("cmd", body.get("trigger_id")),
+            event_id=stable_id("cmd", cmd.trigger_id),
             verdict=verdict,
         )
         await self.accept(
             context,
             turn,
-            body["channel_id"],
-            response_url=body.get("response_url"),
-            ephemeral_user=body["user_id"] if verdict.external else None,
+            cmd.channel_id,
+            response_url=cmd.response_url or None,
+            ephemeral_user=cmd.user_id if verdict.external else None,
         )
         await ack()
 
-    async def on_mention(self, body, event, context, client) -> None:
-        user, channel = event.get("user", ""), event["channel"]
-        thread_ts = event.get("thread_ts") or event.get("ts")
+    async def on_mention(self, body, context, client) -> None:
+        shape: payloads.EventCallback = context["shape"]
+        event = shape.event
+        assert isinstance(event, payloads.MentionEvent)
+        user, channel = event.user or "", event.channel
+        thread_ts = event.thread_ts or event.ts
         verdict = await self.gate.check(client, context, body, user, channel)
         if verdict.outsider:
             await self.refuse(client, verdict, channel, user, thread_ts)
             return
-        text = addressed_text(event.get("text") or "", getattr(context, "bot_user_id", None))
+        text = addressed_text(event.text or "", getattr(context, "bot_user_id", None))
+        files = {"files": event.file_list()}
         turn = self.turn(
             context,
             body,
             conversation=channel,
             user=user,
-            text=text or ("" if files_in.shares_a_file(event) else "help"),
-            event_id=body.get("event_id"),
+            text=text or ("" if files_in.shares_a_file(files) else "help"),
+            event_id=shape.event_id,
             verdict=verdict,
             # a quote shared with the mention is read in the worker; the thread is where a
             # rehearsal lives
-            extra={**files_in.shared(event), **({"thread": thread_ts} if thread_ts else {})},
+            extra={**files_in.shared(files), **({"thread": thread_ts} if thread_ts else {})},
         )
         await self.accept(
             context, turn, channel, thread_ts=thread_ts, ephemeral_user=user if verdict.external else None
         )
 
-    async def on_message(self, body, event, context, client) -> None:
-        mine = bool(context.bot_user_id) and event.get("user") == context.bot_user_id  # our own files
-        shares = event.get("subtype") == "file_share" and not mine and files_in.shares_a_file(event)
-        if event.get("channel_type") != "im" or (event.get("subtype") and not shares) or event.get("bot_id"):
+    async def on_message(self, body, context, client) -> None:
+        shape: payloads.EventCallback = context["shape"]
+        event = shape.event
+        assert isinstance(event, payloads.MessageEvent)
+        files = {"files": event.file_list()}
+        mine = bool(context.bot_user_id) and event.user == context.bot_user_id  # our own files
+        shares = event.subtype == "file_share" and not mine and files_in.shares_a_file(files)
+        if event.channel_type != "im" or (event.subtype and not shares) or event.bot_id:
             return  # edits, joins and bot messages are not questions; a shared file is read
-        user, channel = event.get("user", ""), event["channel"]
+        user, channel = event.user or "", event.channel
         verdict = await self.gate.check(client, context, body, user, channel)
         if verdict.outsider:
-            await self.refuse(client, verdict, channel, user, event.get("thread_ts"))
+            await self.refuse(client, verdict, channel, user, event.thread_ts)
             return
-        thread = event.get("thread_ts") or event.get("ts")
+        thread = event.thread_ts or event.ts
         turn = self.turn(
             context,
             body,
             conversation=channel,
             user=user,
-            text=event.get("text") or "",
-            event_id=body.get("event_id"),
+            text=event.text or "",
+            event_id=shape.event_id,
             verdict=verdict,
-            extra={**files_in.shared(event), **({"thread": thread} if thread else {})},
+            extra={**files_in.shared(files), **({"thread": thread} if thread else {})},
         )
         await self.accept(
             context,
             turn,
             channel,
-            thread_ts=event.get("thread_ts"),
-            message_ts=event.get("ts"),
+            thread_ts=event.thread_ts,
+            message_ts=event.ts,
             ephemeral_user=user if verdict.external else None,
         )
 
-    async def on_action(self, ack, body, action, context, client, respond) -> None:
+    async def on_action(self, ack, body, context, client, respond) -> None:
         await ack()
-        user = body["user"]["id"]
-        container = body.get("container") or {}
-        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        press: payloads.BlockActions = context["shape"]
+        action = press.actions[0]
+        user = press.user.id
+        container = press.container or payloads.Container()
+        channel = press.channel_id
         verdict = await self.gate.check(client, context, body, user, channel)
         if verdict.outsider:
             await self.refuse(client, verdict, channel, user)
             return
-        payload = blocks.parse_value(action.get("value"))
-        if payload and "modal" in payload and payload["modal"] in modals.MODALS:
-            channel = (body.get("channel") or {}).get("id") or user  # App Home: answer in the DM
+        payload = blocks.parse_value(action.value)
+        if payload and payload.get("modal") in modals.MODALS:
+            channel = (press.channel.id if press.channel else None) or user  # App Home: the DM
             view = modals.view(payload["modal"], channel, roles=self.roles)
-            await client.views_open(trigger_id=body["trigger_id"], view=view)
+            await client.views_open(trigger_id=press.trigger_id, view=view)
             return
-        message = body.get("message") or {}
-        message_ts = container.get("message_ts") or message.get("ts")
+        message = press.message or payloads.Message()
+        message_ts = container.message_ts or message.ts
         if not channel or not message_ts:
             return
-        thread = message.get("thread_ts") or message_ts
+        thread = message.thread_ts or message_ts
         turn = self.turn(
             context,
             body,
@@ -455,37 +466,39 @@ class SlackCoach:
             context,
             turn,
             channel,
-            thread_ts=message.get("thread_ts"),
+            thread_ts=message.thread_ts,
             message_ts=message_ts,
             ephemeral_user=user if verdict.external else None,
         )
-        label = (action.get("text") or {}).get("text", "a button")
+        label = (action.text.text if action.text else None) or "a button"
         note = f"<@{user}> chose *{blocks.escape(label)}*"
         try:
-            if container.get("is_ephemeral"):
+            if container.is_ephemeral:
                 await respond(replace_original=True, text=note, blocks=blocks.without_buttons([], note))
             else:  # remove the buttons at once, so nobody presses them twice
-                kept = blocks.without_buttons(message.get("blocks") or [], note)
+                kept = blocks.without_buttons(message.blocks or [], note)
                 await client.chat_update(
-                    channel=channel, ts=message_ts, text=message.get("text") or note, blocks=kept
+                    channel=channel, ts=message_ts, text=message.text or note, blocks=kept
                 )
         except Exception as exc:  # the turn is in the inbox already; a second press is a no-op
             log.warning("could not remove the pressed buttons (%s)", type(exc).__name__)
 
-    async def on_view(self, ack, body, view, context, client) -> None:
-        kind = view["callback_id"].removeprefix("coach.modal.")
+    async def on_view(self, ack, body, context, client) -> None:
+        submitted: payloads.ViewSubmission = context["shape"]
+        view = submitted.view
+        kind = view.callback_id.removeprefix("coach.modal.")
         if kind not in modals.MODALS:
             await ack()
             return
-        user = body["user"]["id"]
-        channel, thread_ts = modals.origin(view.get("private_metadata", ""))
+        user = submitted.user.id
+        channel, thread_ts = modals.origin(view.private_metadata)
         channel = channel or user
         verdict = await self.gate.check(client, context, body, user, channel)
         if verdict.outsider:  # the modal turns into the line; nothing is stored
             line = self.refusal(verdict)
             await (ack() if verdict.silent else ack(response_action="update", view=notice_modal(line)))
             return
-        got = modals.values(view.get("state") or {})
+        got = view.answers()
         errors = modals.validate(kind, got, self.now().date(), self.roles)
         if errors:
             await ack(response_action="errors", errors=errors)
@@ -495,7 +508,7 @@ class SlackCoach:
             body,
             conversation=channel,
             user=user,
-            event_id=stable_id("view", view.get("id"), view.get("hash")),
+            event_id=stable_id("view", view.id, view.hash),
             verdict=verdict,
             **modals.submission(kind, got, self.roles),
         )
@@ -504,12 +517,13 @@ class SlackCoach:
         )
         await ack()
 
-    async def on_shortcut(self, ack, body, shortcut, context, client) -> None:
+    async def on_shortcut(self, ack, body, context, client) -> None:
         await ack()
-        message = shortcut.get("message") or {}
-        channel = (shortcut.get("channel") or {}).get("id")
-        user = shortcut["user"]["id"]
-        text = as_posted(message.get("text") or "")
+        shortcut: payloads.MessageShortcut = context["shape"]
+        message = shortcut.message
+        channel = shortcut.channel.id if shortcut.channel else None
+        user = shortcut.user.id
+        text = as_posted(message.text or "")
         if not channel:
             return
         verdict = await self.gate.check(client, context, body, user, channel)
@@ -532,15 +546,18 @@ class SlackCoach:
             user=user,
             # Straight to the leak check: the message is checked as it is, never re-parsed.
             action={"intent": "leakcheck", "message": text, "user_text": "check before sending"},
-            event_id=stable_id("sc", shortcut.get("trigger_id")),
+            event_id=stable_id("sc", shortcut.trigger_id),
             verdict=verdict,
         )
-        await self.accept(context, turn, channel, thread_ts=message.get("thread_ts"), ephemeral_user=user)
+        await self.accept(context, turn, channel, thread_ts=message.thread_ts, ephemeral_user=user)
 
-    async def on_home(self, body, event, context, client) -> None:
-        if event.get("tab", "home") != "home":
+    async def on_home(self, body, context, client) -> None:
+        shape: payloads.EventCallback = context["shape"]
+        event = shape.event
+        assert isinstance(event, payloads.HomeOpened)
+        if (event.tab or "home") != "home":
             return
-        user = event["user"]
+        user = event.user
         verdict = await self.gate.check(client, context, body, user, None)
         if verdict.outsider:  # the line, no deals and no buttons
             line = self.refusal(verdict)
@@ -601,6 +618,23 @@ def guarded(listener: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable
     return run
 
 
+async def check_shape(req: AsyncBoltRequest, next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+    """Before authorization, over HTTP and Socket Mode: the request's shape for its kind
+    (adapters/slack/payloads.py), handed to the listener as `context["shape"]`. A request no
+    listener can take is answered here (a short line to a slash command, else a clean empty
+    200, which Slack does not send again); nothing is written."""
+    try:
+        shape = payloads.check(req.body)
+    except payloads.Unfit as unfit:
+        log.info("slack request of an unexpected shape acknowledged: %s (%s)", unfit.kind, unfit.where)
+        if unfit.line:
+            return BoltResponse(status=200, body={"response_type": "ephemeral", "text": unfit.line})
+        return BoltResponse(status=200, body="")
+    if shape is not None:
+        req.context["shape"] = shape
+    return await next()
+
+
 def build_bolt(
     rt: Runtime,
     settings: SlackSettings,
@@ -622,6 +656,7 @@ def build_bolt(
         "client": client,
         "request_verification_enabled": verify and not socket,
         "raise_error_for_unhandled_request": False,
+        "before_authorize": check_shape,
     }
     if not socket:
         kwargs["signing_secret"] = settings.secret("signing_secret")

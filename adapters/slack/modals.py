@@ -1,9 +1,11 @@
 """Modals for structured input: new deal, log a favor, a commitment, a meeting.
 
-A valid submission becomes one coach turn. Favor, commitment and meeting submissions are sent
-as action payloads straight to their skill ({"intent": ..., "rest": ...}), so the router never
-has to guess; `rest` holds the same words a user would type after the command in chat, because
-the people skills read their arguments from those words.
+A valid submission becomes one coach turn, sent as an action payload straight to its skill,
+so the router never has to guess. Every modal hands over its typed values (`typed`: the
+deal's name; who, their role key, what, which way, how big, by when; a meeting's role, topic,
+day and time), checked by
+the intent's payload schema (bot/actions.py) and recorded as they are: the core never reads a
+sentence the modal wrote.
 """
 
 from __future__ import annotations
@@ -211,13 +213,33 @@ SKILLS = {
 }
 
 
-def submission(kind: str, got: dict[str, str], roles: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
-    """Turn arguments for a valid submission: {"text": ...} or {"action": {...}}."""
+def typed(kind: str, got: dict[str, str]) -> dict[str, Any]:
+    """The values a form collected, typed as the skill's payload schema takes them
+    (bot/actions.py): the core records them as they are and reads no sentence again."""
     if kind == "new_deal":
-        return {"text": f"deal new {_one_line(got['name'])}"}
+        return {"name": _one_line(got["name"])}
+    what = re.sub(r"^(to|for)\s+", "", _one_line(got.get("what", "")), flags=re.IGNORECASE).rstrip(" .")
+    if kind == "favor":
+        values = {"contact": got["who"], "role": got[ROLE_FIELD], "what": what, "direction": got["direction"]}
+        return values | ({"size": got["size"]} if got.get("size") else {})
+    if kind == "commitment":
+        values = {"contact": got["who"], "role": got[ROLE_FIELD], "what": _one_line(got["what"]).rstrip(" .")}
+        return values | ({"by": got["by"]} if got.get("by") else {})
+    if kind == "meeting":
+        values = {"role": got[ROLE_FIELD], "topic": _one_line(got["topic"]), "on": got["on"]}
+        return values | ({"at": got["at"]} if got.get("at") else {})
+    raise KeyError(kind)
+
+
+def submission(kind: str, got: dict[str, str], roles: tuple[tuple[str, str], ...] = ()) -> dict[str, Any]:
+    """Turn arguments for a valid submission: an action payload of typed values. The user's
+    words (`user_text`) say what was logged, for the audit trail and the dialogue state."""
+    if kind == "new_deal":
+        name = typed(kind, got)["name"]
+        return {"action": {"intent": "deal.new", "name": name, "user_text": f"deal new {name}"}}
     intent, command = SKILLS[kind]
     rest = words(kind, got, roles)
-    return {"action": {"intent": intent, "rest": rest, "user_text": f"{command}: {rest}"}}
+    return {"action": {"intent": intent, **typed(kind, got), "user_text": f"{command}: {rest}"}}
 
 
 def origin(private_metadata: str) -> tuple[str | None, str | None]:

@@ -14,7 +14,7 @@ from microsoft_agents.hosting.core import TurnContext
 
 from adapters import inbox
 from adapters.runtime import Runtime
-from adapters.teams import cards, files_in
+from adapters.teams import cards, files_in, payloads
 from adapters.teams.config import TeamsConfig
 from adapters.teams.outsiders import Gate, Verdict
 from adapters.teams.refs import References
@@ -29,7 +29,7 @@ log = logging.getLogger("coach.teams")
 
 PLATFORM = "teams"
 LEAK_INTENT = "leakcheck"  # the message action runs the leak check on the picked message
-LEAK_COMMAND = "leakCheck"  # the manifest's composeExtensions command id
+LEAK_COMMAND = payloads.LEAK_COMMAND
 _AT = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 MAX_MENTIONS = 10  # people looked up per message (a share names a few; more are refused)
 _TYPED_ID = re.compile(r"<@([^>]*)>")
@@ -117,6 +117,16 @@ def html_to_text(content: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+_UNFIT = object()  # a value that did not fit its model, already answered
+
+
+def _dumped(accounts: Any) -> Any:
+    """The SDK's ChannelAccount models as JSON again, for the shape check."""
+    if accounts is None:
+        return None
+    return [a.model_dump(mode="json", by_alias=True) if hasattr(a, "model_dump") else a for a in accounts]
+
+
 class CoachAgent:
     """Implements the SDK's Agent protocol (on_turn)."""
 
@@ -135,10 +145,14 @@ class CoachAgent:
         activity = context.activity
         tenant = tenant_of(activity) or "local-dev"
         if activity.type in (ActivityTypes.conversation_update, ActivityTypes.message, ActivityTypes.invoke):
+            # Outsiders first: whatever they sent, they get the one line that names nothing.
             verdict = await self.gate.check(context, tenant, conversation_key(activity))
             if verdict.outsider or verdict.external:
                 await self._keep_out(context, verdict)
                 return
+        shape = await self._shape(context)
+        if shape is _UNFIT:
+            return
         if activity.type == ActivityTypes.conversation_update:
             # A resent conversationUpdate (same id) must not welcome twice: the id is claimed in
             # the database together with the reference save.
@@ -147,9 +161,32 @@ class CoachAgent:
                 await self._on_conversation_update(context)
             return
         if activity.type == ActivityTypes.message:
-            await self._on_message(context, tenant)
+            await self._on_message(context, tenant, shape)
         elif activity.type == ActivityTypes.invoke:
-            await self._on_invoke(context, tenant)
+            await self._on_invoke(context, tenant, shape)
+
+    async def _shape(self, context: TurnContext) -> Any:
+        """What the handler reads from `value`, typed (adapters/teams/payloads.py); `_UNFIT`
+        once a value that does not fit has been answered."""
+        activity = context.activity
+        members = {
+            "membersAdded": _dumped(activity.members_added),
+            "membersRemoved": _dumped(activity.members_removed),
+        }
+        try:
+            return payloads.check(str(activity.type), activity.name, activity.value, members)
+        except payloads.Unfit as unfit:
+            await self._unfit(context, unfit)
+            return _UNFIT
+
+    async def _unfit(self, context: TurnContext, unfit: payloads.Unfit) -> None:
+        """A value no handler can take: one short line to a message, a clean 400 to an invoke
+        (its card or task module stays as it was), nothing written."""
+        log.info("teams activity of an unexpected shape answered: %s (%s)", unfit.kind, unfit.where)
+        if context.activity.type == ActivityTypes.invoke:
+            await self._invoke_response(context, {"error": "unexpected value"}, status=400)
+        elif context.activity.type == ActivityTypes.message:
+            await self._send(context, Reply(headline=payloads.EXPIRED, intent="error"))
 
     async def _keep_out(self, context: TurnContext, verdict: Verdict) -> None:
         """An outsider gets one line that names nothing; an insider in a conversation with
@@ -166,8 +203,11 @@ class CoachAgent:
             log.info("kept deals out of a teams conversation with outsiders")
             if activity.type == ActivityTypes.invoke and activity.name == "composeExtension/submitAction":
                 tenant = tenant_of(activity) or "local-dev"
-                value = activity.value if isinstance(activity.value, dict) else {}
-                reply = await self._leak_check(activity, tenant, value, private=True)
+                shape = await self._shape(context)
+                if shape is _UNFIT:
+                    return
+                assert isinstance(shape, payloads.Compose)
+                reply = await self._leak_check(activity, tenant, shape, private=True)
                 await self._task_card(context, reply)
                 return
             reply = outsiders.not_here(self.rt.kb)
@@ -219,11 +259,10 @@ class CoachAgent:
         )
 
     # --- messages ------------------------------------------------------------------
-    async def _on_message(self, context: TurnContext, tenant: str) -> None:
+    async def _on_message(self, context: TurnContext, tenant: str, shape: payloads.Checked) -> None:
         activity = context.activity
-        value = activity.value
-        if isinstance(value, dict) and value:  # Action.Submit from a card
-            action = cards.action_payload(value)
+        if isinstance(shape, payloads.CardData):  # Action.Submit from a card
+            action = cards.action_payload(shape.raw())
             if action is None:
                 await self._send(
                     context, Reply(headline="That button has expired. Ask me again.", intent="error")
@@ -366,13 +405,12 @@ class CoachAgent:
             await asyncio.wait(set(self.background), timeout=self.config.drain_seconds)
 
     # --- invokes -------------------------------------------------------------------
-    async def _on_invoke(self, context: TurnContext, tenant: str) -> None:
+    async def _on_invoke(self, context: TurnContext, tenant: str, shape: payloads.Checked) -> None:
         activity = context.activity
-        value = activity.value if isinstance(activity.value, dict) else {}
-        if activity.name == "adaptiveCard/action":
-            action = value.get("action") if isinstance(value.get("action"), dict) else {}
-            note = f"You chose: {action.get('title') or action.get('verb') or 'a button'}"
-            payload = cards.action_payload(action.get("data"))
+        if isinstance(shape, payloads.Execute):
+            action = shape.action
+            note = f"You chose: {action.title or action.verb or 'a button'}"
+            payload = cards.action_payload(action.data.raw() if action.data else None)
             if payload is None:
                 reply: Reply | None = Reply(headline="That button has expired. Ask me again.", intent="error")
             else:
@@ -391,26 +429,24 @@ class CoachAgent:
                 reply = Reply(headline="Already done.", intent="duplicate")
             await cards.draw_pictures(reply)
             await self._invoke_response(context, cards.invoke_card_response(cards.render(reply, note=note)))
-        elif activity.name == "composeExtension/submitAction":
-            reply = await self._leak_check(activity, tenant, value)
+        elif isinstance(shape, payloads.Compose):
+            reply = await self._leak_check(activity, tenant, shape)
             await self._task_card(context, reply)
         else:  # an invoke this bot never offered: bad input, not a server error
             await self._invoke_response(context, {"error": "unknown invoke"}, status=400)
 
     async def _leak_check(
-        self, activity: Activity, tenant: str, value: dict[str, Any], *, private: bool = False
+        self, activity: Activity, tenant: str, value: payloads.Compose, *, private: bool = False
     ) -> Reply:
         """The "Check for leaks" message action: the picked message (or the text typed into the
-        action's form) through the leak check, for the role chosen there (default: the KB's)."""
-        if value.get("commandId") not in (None, LEAK_COMMAND):
-            return Reply(headline="I don't know that action.", intent="error")
-        data = value.get("data") if isinstance(value.get("data"), dict) else {}
-        payload = value.get("messagePayload") if isinstance(value.get("messagePayload"), dict) else {}
-        body = payload.get("body") if isinstance(payload.get("body"), dict) else {}
-        text = str(data.get("message") or "").strip() or html_to_text(str(body.get("content") or ""))
+        action's form) through the leak check, for the role chosen there (default: the KB's).
+        Another command id never gets here (adapters/teams/payloads.py)."""
+        typed, content = value.text()
+        text = typed or html_to_text(content)
         action: dict[str, Any] = {"intent": LEAK_INTENT, "message": text, "user_text": text}
-        if isinstance(data.get("role"), str) and data["role"].strip():
-            action["role"] = data["role"].strip()
+        role = ((value.data.role if value.data else None) or "").strip()
+        if role:
+            action["role"] = role
         turn = self._turn(activity, tenant, action=action)
         if private:  # a conversation with outsiders: its address is not kept (no reminder goes there)
             turn = dataclasses.replace(turn, audience_external=True, reference=None)

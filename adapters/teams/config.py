@@ -1,9 +1,9 @@
 """Teams settings: the SDK's CONNECTIONS__SERVICE_CONNECTION__SETTINGS__* variables plus ours
-(COACH_TEAMS_*, through pydantic-settings like every other setting)."""
+(COACH_TEAMS_*), both read through pydantic-settings like every other setting (the process
+environment and .env, by the same rules)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +29,43 @@ class TeamsSettings(BaseSettings):
     typing_after: float = Field(default=1.0, alias="COACH_TEAMS_TYPING_AFTER", ge=0, le=60)
     first_reply_after: float = Field(default=4.0, alias="COACH_TEAMS_FIRST_REPLY_AFTER", ge=0, le=60)
     call_timeout: float = Field(default=20.0, alias="COACH_TEAMS_CALL_TIMEOUT", gt=0, le=120)
+
+
+class SdkSettings(BaseSettings):
+    """The Agents SDK's own variables, `CONNECTIONS__<name>__SETTINGS__<KEY>` and
+    `CONNECTIONSMAP__<n>__<KEY>`, read as they are written (names case-sensitive, values as
+    strings) and handed to the SDK's `load_configuration_from_env` flat again."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+        env_nested_delimiter="__",
+        case_sensitive=True,
+    )
+
+    connections: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict, alias="CONNECTIONS")
+    connections_map: dict[str, dict[str, str]] = Field(default_factory=dict, alias="CONNECTIONSMAP")
+
+    def flat(self) -> dict[str, str]:
+        out = {
+            f"CONNECTIONS__{name}__{group}__{key}": value
+            for name, groups in self.connections.items()
+            for group, keys in groups.items()
+            for key, value in keys.items()
+        }
+        out |= {
+            f"CONNECTIONSMAP__{n}__{key}": value
+            for n, keys in self.connections_map.items()
+            for key, value in keys.items()
+        }
+        return out
+
+
+def sdk_environment() -> dict[str, str]:
+    """The SDK's variables from the environment and .env, as the SDK's loader takes them."""
+    return load(SdkSettings).flat()
 
 
 def _csv(value: str) -> frozenset[str]:
@@ -75,7 +112,7 @@ class TeamsConfig:
         from microsoft_agents.activity import load_configuration_from_env
 
         if env is None:
-            env, ours = dict(os.environ), load(TeamsSettings)
+            env, ours = sdk_environment(), load(TeamsSettings)
         else:
             env = dict(env)
             names = {f.alias for f in TeamsSettings.model_fields.values()}

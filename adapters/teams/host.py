@@ -16,7 +16,7 @@ from microsoft_agents.hosting.core import AgentAuthConfiguration, TurnContext
 from adapters import inbox
 from adapters.access_log import safe_id, tag
 from adapters.runtime import Runtime
-from adapters.teams import edge, logs
+from adapters.teams import edge, logs, payloads
 from adapters.teams.agent import CoachAgent
 from adapters.teams.config import TeamsConfig
 from adapters.teams.outsiders import is_personal
@@ -79,8 +79,12 @@ class TeamsHost:
             body = edge.parse_body(await request.read())
             logs.remember_request(body)
             edge.check_fields(body)
+            payloads.check_channel_data(body.get("channelData"))
         except edge.Refused as refused:
             return web.json_response({"error": refused.reason}, status=refused.status)
+        except payloads.Unfit as unfit:
+            log.info("teams activity of an unexpected shape refused: %s (%s)", unfit.kind, unfit.where)
+            return web.json_response({"error": "not a valid activity"}, status=400)
         try:
             activity = Activity.model_validate(body)
         except Exception:  # the SDK's own checks (ValidationError, or a bare Exception of its own)

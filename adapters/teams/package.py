@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import struct
 import sys
 import zipfile
 import zlib
 from pathlib import Path
+
+from adapters.teams.config import sdk_environment
 
 PACKAGE_DIR = Path(__file__).parent
 APP_DIR = PACKAGE_DIR / "appPackage"
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         help=f"build without a real app id ({PLACEHOLDER}); such a package cannot be installed",
     )
     args = parser.parse_args(argv)
-    app_id = (args.app_id or os.environ.get(APP_ID_VARIABLE) or "").strip().lower()
+    app_id = (args.app_id or sdk_environment().get(APP_ID_VARIABLE) or "").strip().lower()
     if not real_app_id(app_id):
         if not args.allow_placeholder:
             print(

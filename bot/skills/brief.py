@@ -19,7 +19,10 @@ from bot.skills import skill
 from bot.understanding.money import amounts_in
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.memory import Memory
+    from bot.timeline import DealView
 
 # "brief for the AE" / "addressed to their area VP": a Microsoft reader; anyone else is ours.
 _FOR = re.compile(r"\b(?:for|addressed to)\b(.*)", re.IGNORECASE)
@@ -128,18 +131,26 @@ def _polish(ctx: Context, brief: br.Brief, reply: Reply) -> None:
     ctx.defer(finish)
 
 
-@skill("deal.brief")
-async def deal_brief(ctx: Context) -> Reply:
-    assert ctx.deal is not None
-    audience = str(ctx.intent.args.get("audience") or audience_of(ctx.intent.text, ctx))
-    brief = br.build(ctx.deal, ctx.kb, ctx.now, audience, amounts_in=amounts_in)
-    offers = po.offers_of(ctx.deal)
+def compose(deal: DealView, kb: Knowledge, now: datetime, audience: str) -> tuple[br.Brief, Reply]:
+    """The brief of a deal for one reader, as every surface shows it: the one-pager with
+    Microsoft's offers round by round, its Reply, and the PDF and timeline picture attached.
+    The chat skill below and `coach deal brief` both call this."""
+    brief = br.build(deal, kb, now, audience, amounts_in=amounts_in)
+    offers = po.offers_of(deal)
     if offers:  # Microsoft's offers, round by round, after the rounds they counted in
-        items = po.brief_items(offers, ctx.deal.facts, ctx.kb, internal=brief.internal)
+        items = po.brief_items(offers, deal.facts, kb, internal=brief.internal)
         at = next((i + 1 for i, s in enumerate(brief.sections) if s.key == "rounds"), len(brief.sections))
         brief.sections.insert(at, br.BriefSection("offers", "Microsoft's offers, round by round", items))
     reply = to_reply(brief)
     points = po.totals_by_round(offers)
-    reply.attachments = attachments(brief, ctx.kb, points, offers[-1].offer.currency if offers else None)
+    reply.attachments = attachments(brief, kb, points, offers[-1].offer.currency if offers else None)
+    return brief, reply
+
+
+@skill("deal.brief")
+async def deal_brief(ctx: Context) -> Reply:
+    assert ctx.deal is not None
+    audience = str(ctx.intent.args.get("audience") or audience_of(ctx.intent.text, ctx))
+    brief, reply = compose(ctx.deal, ctx.kb, ctx.now, audience)
     _polish(ctx, brief, reply)
     return reply

@@ -30,53 +30,74 @@ def _confirm_actions(items: list[commitments.Commitment]) -> list[Action]:
     ]
 
 
+def _typed(ctx: Context) -> tuple[str, RoleSpec | None, str] | None:
+    """A commitment handed over in typed values (a Slack modal): who, their role key, what
+    and by when, recorded as they are."""
+    args = ctx.intent.args
+    if not args.get("contact"):
+        return None
+    what = " ".join(str(args.get("what") or "").split()).rstrip(" .")
+    if args.get("by"):
+        what = f"{what} by {args['by']}"
+    return str(args["contact"]), ctx.kb.role(str(args.get("role") or "")), what
+
+
 @skill("commitments.log")
 async def log_commitment(ctx: Context) -> Reply:
     """A promise logged as people tell it: who (a name, a role, or the contact in that role, from
     the turn's reading) and what. Missing one, it asks for that in one question and keeps the rest."""
     assert ctx.deal is not None
     kb = ctx.kb
-    args = ctx.intent.args
-    said = str(args.get("said") or args.get("rest") or ctx.intent.text)
-    name, role, rest = name_and_role(said, kb)
-    what = (
-        str(args.get("what") or "")
-        or commitments.promised(said)
-        or (commitments.clean_promise(rest) if role or args.get("rest") else "")
-    )
-    if role is None and not (name and ctx.deal.contact(name)) and not _a_name(name, kb):
-        name = ""  # "The AVP said …", "Microsoft offered …": no one's name
-    label = ""
-    if args.get("who"):  # the answer to "who promised that?"
-        name, role, _ = name_and_role(str(args["who"]), kb)
-        role = role or find_role(str(args["who"]), kb)
-    elif not name and role is None:  # who the reading says spoke: a contact, or role words
-        name, role, label = _promiser(ctx, said)
-    if role is None and args.get("role"):  # the answer to "what is their role?"
-        role = kb.role(str(args["role"])) or find_role(str(args["role"]), kb)
-    existing = ctx.deal.contact(name) if name else None
-    if not name and role is not None:  # a role only: the one contact holding it, else the role
-        holders = [c for c in ctx.deal.contacts if c.role == role.key]
-        if len(holders) == 1:
-            existing, name, role = holders[0], holders[0].name, None
-    keep = {"said": said[:400], "what": what}
-    if not what:
-        ctx.awaiting = {
-            "intent": "commitments.log",
-            "args": {k: v for k, v in keep.items() if v},
-            "slot": "what",
-        }
-        who = name or label or (short_role(kb, role.key) if role else "Microsoft")
-        return Reply(headline=kb.say("commitments.ask-what", who=who), intent="commitments.log")
-    if not name and role is None:
-        ctx.awaiting = {"intent": "commitments.log", "args": keep, "slot": "who"}
-        return Reply(headline=kb.say("commitments.ask-who", what=what), intent="commitments.log")
-    if name and role is None and existing is None:
-        ctx.awaiting = {"intent": "commitments.log", "args": {**keep, "who": name}, "slot": "role"}
-        return Reply(headline=kb.say("commitments.ask-role", name=name), intent="commitments.log")
-    if not name:  # a role nobody on the deal holds yet: logged under the role
-        assert role is not None
-        return await _log_promise(ctx, short_role(kb, role.key), role.key, what)
+    typed = _typed(ctx)
+    if typed is not None:  # typed values from a modal, recorded as they are
+        name, role, what = typed
+        existing = ctx.deal.contact(name)
+        if role is None and existing is None:
+            keep = {"what": what, "who": name}
+            ctx.awaiting = {"intent": "commitments.log", "args": keep, "slot": "role"}
+            return Reply(headline=kb.say("commitments.ask-role", name=name), intent="commitments.log")
+    else:
+        args = ctx.intent.args
+        said = str(args.get("said") or args.get("rest") or ctx.intent.text)
+        name, role, rest = name_and_role(said, kb)
+        what = (
+            str(args.get("what") or "")
+            or commitments.promised(said)
+            or (commitments.clean_promise(rest) if role or args.get("rest") else "")
+        )
+        if role is None and not (name and ctx.deal.contact(name)) and not _a_name(name, kb):
+            name = ""  # "The AVP said …", "Microsoft offered …": no one's name
+        label = ""
+        if args.get("who"):  # the answer to "who promised that?"
+            name, role, _ = name_and_role(str(args["who"]), kb)
+            role = role or find_role(str(args["who"]), kb)
+        elif not name and role is None:  # who the reading says spoke: a contact, or role words
+            name, role, label = _promiser(ctx, said)
+        if role is None and args.get("role"):  # the answer to "what is their role?"
+            role = kb.role(str(args["role"])) or find_role(str(args["role"]), kb)
+        existing = ctx.deal.contact(name) if name else None
+        if not name and role is not None:  # a role only: the one contact holding it, else the role
+            holders = [c for c in ctx.deal.contacts if c.role == role.key]
+            if len(holders) == 1:
+                existing, name, role = holders[0], holders[0].name, None
+        keep = {"said": said[:400], "what": what}
+        if not what:
+            ctx.awaiting = {
+                "intent": "commitments.log",
+                "args": {k: v for k, v in keep.items() if v},
+                "slot": "what",
+            }
+            who = name or label or (short_role(kb, role.key) if role else "Microsoft")
+            return Reply(headline=kb.say("commitments.ask-what", who=who), intent="commitments.log")
+        if not name and role is None:
+            ctx.awaiting = {"intent": "commitments.log", "args": keep, "slot": "who"}
+            return Reply(headline=kb.say("commitments.ask-who", what=what), intent="commitments.log")
+        if name and role is None and existing is None:
+            ctx.awaiting = {"intent": "commitments.log", "args": {**keep, "who": name}, "slot": "role"}
+            return Reply(headline=kb.say("commitments.ask-role", name=name), intent="commitments.log")
+        if not name:  # a role nobody on the deal holds yet: logged under the role
+            assert role is not None
+            return await _log_promise(ctx, short_role(kb, role.key), role.key, what)
     role_key = role.key if role else existing.role  # type: ignore[union-attr]
     contact = (
         existing

@@ -20,6 +20,7 @@ from bot.understanding.fact_names import fact_and_value, fact_by_name
 from bot.understanding.facts import read_facts
 
 MAX_DEAL_NAME = 120
+NAME_REFUSED = "deal.name_refused"  # a new deal's name that can't be used: no deal was started
 
 
 class DealInWords(BaseModel):
@@ -125,18 +126,20 @@ async def deal_new(ctx: Context) -> Reply:
         return Reply(headline="What should the new deal be called?", intent="deal.new")
     if len(name) > MAX_DEAL_NAME:
         return Reply(
-            headline=f"That name is too long; keep it under {MAX_DEAL_NAME} characters.", intent="deal.new"
+            headline=f"That name is too long; keep it under {MAX_DEAL_NAME} characters.", intent=NAME_REFUSED
         )
     try:
         deal = await ctx.memory.create_deal(name, ctx.turn.user, ctx.now)
     except DealNameTaken:
-        if await ctx.memory.find_visible(name, ctx.person) is not None:
+        known = await ctx.memory.find_visible(name, ctx.person)
+        if known is not None:  # named as it was saved, whatever the case it was typed in now
             return Reply(
-                headline=f"There's already a deal called {name}. Use `deal use {name}` to switch to it.",
-                intent="deal.new",
+                headline=f"There's already a deal called {known.name}. "
+                f"Use `deal use {known.name}` to switch to it.",
+                intent=NAME_REFUSED,
             )
         # Names are unique in a workspace: say it is taken, and nothing about whose it is.
-        return Reply(headline=ctx.kb.say("access.name-taken"), intent="deal.new")
+        return Reply(headline=ctx.kb.say("access.name-taken"), intent=NAME_REFUSED)
     conversation = await ctx.memory.conversation(ctx.turn.conversation, ctx.now)
     await ctx.memory.bind(conversation, deal)
     return Reply(

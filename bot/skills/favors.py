@@ -26,17 +26,27 @@ def _jar_line(ctx: Context, name: str) -> tuple[str, fv.Jar]:
 async def log_favor(ctx: Context) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    said = ctx.intent.args.get("favor") or ctx.intent.args.get("rest") or ctx.intent.text
-    parsed = fv.parse_favor(said) or fv.parse_favor(_favor_sentence(said))
-    if parsed is None:
-        return Reply(headline=kb.say("favors.ask-favor"), intent="favors.log")
-    name, role, rest = name_and_role(parsed.who, kb)
+    args = ctx.intent.args
+    if args.get("contact") and args.get("direction") and args.get("what"):
+        # Typed values (a Slack modal): recorded as they are, nothing read from a sentence.
+        said = str(args["what"])
+        parsed = fv.ParsedFavor(args["direction"], str(args["contact"]), " ".join(said.split()))
+        name, role, rest = str(args["contact"]), kb.role(str(args.get("role") or "")), ""
+    else:
+        said = args.get("favor") or args.get("rest") or ctx.intent.text
+        told = fv.parse_favor(said) or fv.parse_favor(_favor_sentence(said))
+        if told is None:
+            return Reply(headline=kb.say("favors.ask-favor"), intent="favors.log")
+        parsed = told
+        name, role, rest = name_and_role(parsed.who, kb)
     if role is None and ctx.intent.args.get("role"):  # the answer to "what is their role?"
         role = kb.role(str(ctx.intent.args["role"])) or find_role(str(ctx.intent.args["role"]), kb)
     existing = ctx.deal.contact(name) if name else None
     if not name or (role is None and existing is None):
         if name:  # one question for the one thing missing; the favor itself is kept
-            ctx.awaiting = {"intent": "favors.log", "args": {"favor": said[:400]}, "slot": "role"}
+            keep = {k: args[k] for k in ("contact", "direction", "what", "size") if args.get(k)}
+            kept = keep if "contact" in keep else {"favor": said[:400]}
+            ctx.awaiting = {"intent": "favors.log", "args": kept, "slot": "role"}
             return Reply(headline=kb.say("favors.ask-role", name=name), intent="favors.log")
         return Reply(headline=kb.say("favors.ask-favor"), intent="favors.log")
     role_key = role.key if role else existing.role  # type: ignore[union-attr]
@@ -57,7 +67,7 @@ async def log_favor(ctx: Context) -> Reply:
             "role": role_key,
             "direction": parsed.direction,
             "what": what,
-            "size": fv.size_of(full, kb),
+            "size": args.get("size") or fv.size_of(full, kb),
             "topic": topic.key if topic else None,
             "aligned": kpi is not None,
         },

@@ -9,7 +9,7 @@ from bot.knowledge import Knowledge, RoleSpec
 from bot.playbooks.meeting_prep import checklist, find_topic, prep_config
 from bot.playbooks.people import find_role
 from bot.playbooks.rehearsal import last_scorecard
-from bot.playbooks.when import AskBack, parse_when, zone
+from bot.playbooks.when import AskBack, When, parse_when, zone
 from bot.reminders.hooks import log_meeting, user_prefs
 from bot.reply import Item, Reply, Section
 from bot.skills import skill
@@ -34,6 +34,16 @@ def _role_of_contact(ctx: Context, text: str) -> RoleSpec | None:
     return None
 
 
+def _typed_when(args: dict, tz: str | None, default_hour: int) -> When:
+    """A day and an optional HH:MM picked in a form, in the person's time zone."""
+    from datetime import UTC, date, datetime, time
+
+    day = date.fromisoformat(str(args["on"]))
+    at = time.fromisoformat(str(args["at"])) if args.get("at") else time(default_hour)
+    local = datetime.combine(day, at, tzinfo=zone(tz))
+    return When(at=local.astimezone(UTC), has_time=bool(args.get("at")), day_text=str(args["on"]))
+
+
 @skill("meeting.prep")
 async def prep(ctx: Context) -> Reply:
     assert ctx.deal is not None
@@ -41,15 +51,19 @@ async def prep(ctx: Context) -> Reply:
     args = ctx.intent.args
     said = str(args.get("said") or args.get("rest") or ctx.intent.text)
     text = f"{said} with {args['with']}" if args.get("with") else said
-    role = find_role(text, kb) or _role_of_contact(ctx, text)
+    # Typed values (a Slack modal): the role's key, the topic's words, the day and the time.
+    typed = bool(args.get("role") and args.get("on"))
+    role = kb.role(str(args["role"])) if typed else (find_role(text, kb) or _role_of_contact(ctx, text))
     if role is None:  # the rest of what was said is kept; one question asks who
         ctx.awaiting = {"intent": "meeting.prep", "args": {"said": said[:400]}, "slot": "with"}
         titles = ", ".join(r.title for r in kb.roles.values())
         return Reply(headline=f"Who is the meeting with at Microsoft ({titles})?", intent="meeting.prep")
-    topic = find_topic(text, kb)
+    topic = find_topic(str(args.get("topic") or text) if typed else text, kb)
     cfg = prep_config(kb)
     tz = (await user_prefs(ctx)).timezone  # the platform's, else the conversation's, else the default
-    when = parse_when(text, ctx.now, tz, cfg.default_hour)
+    when = (
+        _typed_when(args, tz, cfg.default_hour) if typed else parse_when(text, ctx.now, tz, cfg.default_hour)
+    )
     ask = when if isinstance(when, AskBack) else None
     if ask is not None:
         when = None  # saved without a day; the reply asks which day is meant

@@ -207,9 +207,9 @@ def fingerprint(pairs: Sequence[tuple[str, str]]) -> str:
 
 
 def cache_dir() -> Path:
-    from bot.settings import get_settings
+    from bot.settings import Settings, load
 
-    configured = os.environ.get(CACHE_ENV) or get_settings().model_cache  # env first: tests set it
+    configured = load(Settings).model_cache  # read now, not cached: tests set it per session
     if configured:
         return Path(configured)
     from platformdirs import user_cache_dir

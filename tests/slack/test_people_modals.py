@@ -155,7 +155,7 @@ async def test_modal_rejects_what_the_skills_cannot_read(slack, fake):
     assert slack.done == []
 
 
-def test_submissions_go_straight_to_their_skill():
+def test_submissions_hand_their_typed_values_straight_to_the_skill():
     from adapters.slack.modals import submission as turn_args
 
     roles = (("Customer success manager", "csm"), ("Account executive", "ae"), ("Technical specialist", "ts"))
@@ -165,20 +165,51 @@ def test_submissions_go_straight_to_their_skill():
     assert fav == {
         "action": {
             "intent": "favors.log",
-            "rest": "asked Ana (customer success manager) to run a workshop",
+            "contact": "Ana",
+            "role": "csm",
+            "what": "run a workshop",
+            "direction": "asked",
             "user_text": "log favor: asked Ana (customer success manager) to run a workshop",
         }
     }
     com = turn_args("commitment", {"who": "Raj", "role": "ae", "what": "a price hold.", "by": ""}, roles)
-    assert com["action"]["intent"] == "commitments.log"
-    assert com["action"]["rest"] == "Raj (account executive) promised a price hold"
+    assert com["action"] == {
+        "intent": "commitments.log",
+        "contact": "Raj",
+        "role": "ae",
+        "what": "a price hold",
+        "user_text": "log commitment: Raj (account executive) promised a price hold",
+    }
     meet = turn_args("meeting", {"role": "ts", "topic": "pricing call", "on": "2026-12-01", "at": ""}, roles)
     assert meet["action"] == {
         "intent": "meeting.prep",
-        "rest": "the pricing call with the ts on 2026-12-01",
+        "role": "ts",
+        "topic": "pricing call",
+        "on": "2026-12-01",
         "user_text": "prep me for: the pricing call with the ts on 2026-12-01",
     }
-    assert turn_args("new_deal", {"name": "Contoso  M365"}, roles) == {"text": "deal new Contoso M365"}
+    assert turn_args("new_deal", {"name": "Contoso  M365"}, roles) == {
+        "action": {"intent": "deal.new", "name": "Contoso M365", "user_text": "deal new Contoso M365"}
+    }
+
+
+async def test_a_modal_favor_is_logged_as_typed_not_read_back_from_a_sentence(slack, fake):
+    """The person picked "Large" for a favor whose words say "small": written out as a
+    sentence and read again, the words won ("small") and ", large" stuck to what was asked.
+    Typed values are recorded as they are."""
+    await start_deal(slack, fake)
+    fields = {
+        "direction": "asked",
+        "who": "Ana",
+        "role": "csm",
+        "what": "a small Purview workshop for 40 people",
+        "size": "large",
+    }
+    await submit(slack, fake, "favor", fields, 2)
+    (favor,) = await events(slack, "favor")
+    assert (favor["contact"], favor["role"], favor["direction"]) == ("Ana", "csm", "asked")
+    assert favor["size"] == "large"
+    assert favor["what"] == "a small Purview workshop for 40 people"
 
 
 def shortcut(message: str, fake) -> bytes:

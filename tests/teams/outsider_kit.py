@@ -33,7 +33,7 @@ async def plant(bot: Bot) -> None:
         status, _ = await bot.post(message(bot.connector, text))
         assert status == 202
     await bot.post(message(bot.connector, "show deal"))
-    assert "4.8M" in json.dumps(card_of(bot.connector.messages[-1]))
+    assert "4.84M" in json.dumps(card_of(bot.connector.messages[-1]))
 
 
 def from_outsider(act: dict[str, Any], who: str, n: int) -> dict[str, Any]:

@@ -118,7 +118,7 @@ async def test_a_group_chat_of_our_own_people_works_as_before(owned: Bot) -> Non
     sent = len(bot.connector.posts)
     await bot.post(in_group(bot, "deal use Woodgrove EA renewal"))
     await bot.post(in_group(bot, "show deal"))
-    assert "4.8M" in json.dumps(card_of(bot.connector.messages[-1]))
+    assert "4.84M" in json.dumps(card_of(bot.connector.messages[-1]))
     assert len(bot.connector.messages) == sent + 2
 
 

@@ -91,13 +91,13 @@ async def test_a_member_shares_by_mention_and_the_colleague_sees_it_in_their_own
     # Jane, in her own 1:1 chat with the coach, now opens it and reads it.
     assert DEAL in await say(bot, f"deal use {DEAL}", by=JANE)
     shown = await say(bot, "show deal", by=JANE)
-    assert "4.8M" in shown
+    assert "4.84M" in shown
     members = await say(bot, f"deal members {DEAL}", by=JANE)
     assert "aad-jane" in members and "aad-user-1" in members
 
     # "share this deal with @Raj" in Ann's 1:1 chat shares the active deal.
     assert (await say(bot, "share this deal with @Raj Patel", RAJ)).startswith(f"Shared {DEAL} with aad-raj.")
-    assert "4.8M" in (await say(bot, f"deal use {DEAL}", by=RAJ)) + await say(bot, "show deal", by=RAJ)
+    assert "4.84M" in (await say(bot, f"deal use {DEAL}", by=RAJ)) + await say(bot, "show deal", by=RAJ)
 
     # Sharing again says so and adds nothing.
     assert (await say(bot, f"deal share {DEAL} with @Jane Doe", JANE, **in_team_chat())) == (
@@ -108,7 +108,7 @@ async def test_a_member_shares_by_mention_and_the_colleague_sees_it_in_their_own
 async def test_unshare_by_mention_takes_the_deal_away(owned: Bot) -> None:
     bot = owned
     await say(bot, f"deal share {DEAL} with @Jane Doe", JANE, **in_team_chat())
-    assert "4.8M" in (await say(bot, f"deal use {DEAL}", by=JANE)) + await say(bot, "show deal", by=JANE)
+    assert "4.84M" in (await say(bot, f"deal use {DEAL}", by=JANE)) + await say(bot, "show deal", by=JANE)
 
     answer = await say(bot, f"deal unshare {DEAL} from @Jane Doe", JANE, **in_team_chat())
     assert answer == f"aad-jane can no longer see {DEAL}."
@@ -171,7 +171,7 @@ async def test_a_mention_the_lookup_cannot_resolve_gets_a_clear_line_and_changes
     )
     assert await access_rows(bot) == before
     # Jane is still a member: the unshare that named someone unresolvable did nothing.
-    assert "4.8M" in (await say(bot, f"deal use {DEAL}", by=JANE)) + await say(bot, "show deal", by=JANE)
+    assert "4.84M" in (await say(bot, f"deal use {DEAL}", by=JANE)) + await say(bot, "show deal", by=JANE)
 
     # The connector down: the same line, nothing changes. (Ann's own record is cached.)
     before = await access_rows(bot)  # Jane's read of the budget was audited, as it should be
