@@ -56,8 +56,8 @@ from bot.skills import reminders as reminders_skill
 from bot.skills import smalltalk as smalltalk_skill
 from bot.understanding import config as understanding_config
 from bot.understanding import disclosure as leak_reading
+from bot.understanding import fact_reading, llm_reader
 from bot.understanding import facts as reading
-from bot.understanding import llm_reader
 
 # The skill modules: each marks its handlers with `@skill(intent)`.
 SKILLS: tuple[ModuleType, ...] = (
@@ -104,6 +104,7 @@ SECTION_READERS: tuple[ModuleType, ...] = (
     llm_policy,
     understanding_config,
     leak_reading,
+    fact_reading,
     reading,
     llm_reader,
     offers_config,

@@ -49,8 +49,10 @@ def rank(text: str, kb: Knowledge) -> list[tuple[str, float]]:
 def warm(kb: Knowledge) -> None:
     """Build (or load) every free-text model now, so the first message doesn't wait."""
     from bot.understanding.disclosure import model as disclosure_model
+    from bot.understanding.fact_reading import model as fact_reading_model
     from bot.understanding.statements import rank as rank_statement
 
     rank("hello", kb)
     rank_statement("hello", kb)
     disclosure_model(kb)  # the leak check's disclosure reading
+    fact_reading_model(kb)  # the fact-key reading

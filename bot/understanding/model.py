@@ -40,6 +40,9 @@ SEED = 0
 # winner gets most of the mass and a near-tie splits it, which the thresholds rely on.
 SHARPNESS = 5.0
 CACHE_ENV = "COACH_MODEL_CACHE"
+# Joins the labels of one text for a multi-label model (see `train`).
+MULTI = "|"
+MULTI_FORMAT = 1  # bump when multi-label training changes (its models only are trained again)
 
 # Numbers, money and dates differ in every message and say nothing about what is asked;
 # one placeholder each keeps "$1.2M" and "250k" from looking like new words.
@@ -157,7 +160,7 @@ def train(pairs: Sequence[tuple[str, str]]) -> TextModel:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
-    if len({label for _, label in pairs}) < 3:
+    if len({one for _, label in pairs for one in label.split(MULTI)}) < 3:
         raise ValueError("a classifier needs examples of at least three labels")
     texts = [normalise(t) for t, _ in pairs]
     labels = [label for _, label in pairs]
@@ -166,21 +169,40 @@ def train(pairs: Sequence[tuple[str, str]]) -> TextModel:
     from scipy.sparse import hstack
 
     x = hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
-    svm = LinearSVC(C=C, random_state=SEED).fit(x, labels)
+    if any(MULTI in label for label in labels):
+        # Multi-label: a pair's label is several joined by MULTI ("budget_per_year|term_years");
+        # one binary SVM per label, a text positive for each of its labels and negative for
+        # the rest (duplicated rows would count one sentence against itself); classes weighted
+        # by their size, since each label has few positives among many sentences.
+        sets = [label.split(MULTI) for label in labels]
+        names = sorted({one for s in sets for one in s})
+        coef, bias = [], []
+        for name in names:
+            y = np.array([name in s for s in sets])
+            one = LinearSVC(C=C, random_state=SEED, class_weight="balanced").fit(x, y)
+            coef.append(one.coef_[0])
+            bias.append(float(one.intercept_[0]))
+        classes, weights, intercept = names, np.asarray(coef).T, np.asarray(bias)
+    else:
+        svm = LinearSVC(C=C, random_state=SEED).fit(x, labels)
+        classes, weights, intercept = [str(c) for c in svm.classes_], svm.coef_.T, svm.intercept_.copy()
     columns = {f"w:{f}": i for f, i in words.vocabulary_.items()}
     offset = len(words.vocabulary_)
     columns.update({f"c:{f}": offset + i for f, i in chars.vocabulary_.items()})
     return TextModel(
-        labels=tuple(str(c) for c in svm.classes_),
+        labels=tuple(classes),
         columns=columns,
         idf=np.concatenate([words.idf_, chars.idf_]),
-        weights=np.ascontiguousarray(svm.coef_.T),
-        bias=svm.intercept_.copy(),
+        weights=np.ascontiguousarray(weights),
+        bias=intercept,
     )
 
 
 def fingerprint(pairs: Sequence[tuple[str, str]]) -> str:
-    doc = json.dumps({"format": FORMAT, "c": C, "seed": SEED, "pairs": list(pairs)}, ensure_ascii=False)
+    settings: dict[str, Any] = {"format": FORMAT, "c": C, "seed": SEED}
+    if any(MULTI in label for _, label in pairs):
+        settings["multi"] = MULTI_FORMAT  # multi-label training has its own settings
+    doc = json.dumps({**settings, "pairs": list(pairs)}, ensure_ascii=False)
     return hashlib.sha256(doc.encode()).hexdigest()[:32]
 
 

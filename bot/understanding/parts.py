@@ -40,6 +40,7 @@ class Fact:
     said: str
     speaker: str | None  # "us" | "microsoft" | None
     note: str = ""  # how a worked-out value was reached ("5.4m over 3 years, so 1.8M a year")
+    rule: str = ""  # the reading that found it when not the fact rules: "fact-reading"
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,8 @@ from bot.dialogue.config import Cues, cues, dialogue_config
 from bot.dialogue.resolve import Resolution, resolve
 from bot.knowledge import Knowledge
 from bot.understanding.config import config as understanding_config
+from bot.understanding.fact_reading import read_more
+from bot.understanding.fact_reading import spec as spec_of_facts
 from bot.understanding.facts import (
     Clause,
     FoundContact,
@@ -641,8 +643,11 @@ def read(
     people = tuple(read_contacts(body, kb)) if plain else ()
     if with_facts and now is not None and plain:
         side = d.speaker.side if d.speaker is not None else None
-        for f in read_facts(body, kb, now=now, tz=tz, known=known):
-            facts.append(_fact(f, side))
+        ruled = read_facts(body, kb, now=now, tz=tz, known=known)
+        facts += [_fact(f, side) for f in ruled]
+        # Facts the rules missed, by meaning (rule fact-reading); never one the rules read.
+        more = read_more(body, kb, ruled, now=now, tz=tz, parts=list(parts))
+        facts += [_fact(f, side, rule=spec_of_facts(kb).rule) for f in more]
         if not facts and state is not None:
             worth = _worth_of_last_fact(body, kb, state, known)
             if worth is not None:
@@ -788,8 +793,8 @@ def _worth_of_last_fact(
 _AMOUNT_WORDS = re.compile(r"[$€£]?\s?\d[\d,.]*\s*(?:k|m|mm|mio|million|thousand|bn)?\b", re.IGNORECASE)
 
 
-def _fact(f: FoundFact, side: str | None) -> Fact:
-    return Fact(f.key, f.value, f.span, f.confidence, f.said, side, f.note)
+def _fact(f: FoundFact, side: str | None, rule: str = "") -> Fact:
+    return Fact(f.key, f.value, f.span, f.confidence, f.said, side, f.note, rule)
 
 
 def _decide(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = None) -> Draft:

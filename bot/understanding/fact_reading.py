@@ -1,0 +1,392 @@
+"""The fact-key reading: which deal facts a sentence states, by meaning (rule `fact-reading`).
+
+The fact reader's rules (bot/understanding/facts.py, cue words in knowledge/reading.yaml) read
+facts by their words and miss the same fact said in a stranger's words ("met w/ msft 5x so far").
+This reading generalises: a linear classifier (bot/understanding/model.py, one binary scorer per
+label: a sentence may state several facts) trained on sentences written by other hands
+(knowledge/fact_reading_strangers.yaml) and our own fact sentences
+(knowledge/fact_reading_ours.yaml) says which fact KEYS a sentence states; yes/no facts are
+labelled with their answer ("budget_target_set=no"), sentences that state nothing are "none".
+
+The value never comes from the model: for a key the rules did not read, the typed value readers
+(numbers, money, percent, dates) are applied to the sentence's asserting clauses (no question,
+condition, wish or hedge) and the fact is taken only when exactly one value of the key's type is
+there and the rules did not already give it to another fact. Money is per year: a monthly figure
+times twelve, a total over a term said in the sentence divided by the years (and said so in the
+note), a total without its years is not read.
+
+`read_more(text, kb, found, now=..., tz=...)` gives the facts the rules missed. scikit-learn only
+trains (in a child process, cached on disk); reading needs numpy and the arrays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.knowledge import Knowledge, KnowledgeSection
+from bot.understanding.dates import DateFound, local_today, read_date, read_term
+from bot.understanding.facts import Clause, FoundFact, _reader, clauses
+from bot.understanding.facts import _short_money as _short
+from bot.understanding.money import read_money
+from bot.understanding.numbers import read_counts, read_ordinal, read_repeats
+from bot.understanding.percent import read_percents
+
+NONE = "none"
+YES, NO = "=yes", "=no"
+
+Kind = Literal["count", "term", "percent", "money", "date", "yesno", "competitor"]
+
+
+class ReadingSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    rule: str
+    lead: float = 0.0
+    thresholds: dict[str, float]
+    confidence: float = 0.6
+    min_words: int = Field(default=4, ge=1)
+    values: dict[str, Kind]
+
+
+class Sentence(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text: str = Field(min_length=1)
+    facts: dict[str, Any]
+    by: str
+
+
+class Sentences(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    sentences: list[Sentence] = Field(min_length=10)
+
+
+def _sentences(raw: Any) -> Sentences:
+    return Sentences.model_validate({"sentences": raw})
+
+
+SECTIONS = (
+    KnowledgeSection("fact_reading", "fact_reading", ReadingSpec),
+    KnowledgeSection("fact_reading_strangers", "sentences", _sentences),
+    KnowledgeSection("fact_reading_ours", "sentences", _sentences),
+)
+
+
+def spec(kb: Knowledge) -> ReadingSpec:
+    return kb.section("fact_reading.fact_reading")
+
+
+def labels_of(facts: dict[str, Any], kb: Knowledge) -> list[str]:
+    """The labels a sentence's facts stand for: the keys, yes/no keys with their answer."""
+    out = []
+    for key, value in facts.items():
+        if key not in kb.facts:
+            continue
+        if kb.facts[key].kind == "yesno" and isinstance(value, bool):
+            out.append(key + (YES if value else NO))
+        else:
+            out.append(key)
+    return sorted(out) or [NONE]
+
+
+def training_sentences(kb: Knowledge, *, leave_out: frozenset[str] = frozenset()) -> list[Sentence]:
+    """Every training sentence, ours and the strangers'; `leave_out` names sources (`by`) to hold
+    out while tuning."""
+    return [
+        s
+        for name in ("fact_reading_strangers.sentences", "fact_reading_ours.sentences")
+        for s in kb.section(name).sentences
+        if s.by not in leave_out
+    ]
+
+
+def training_pairs(kb: Knowledge, *, leave_out: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    from bot.understanding.model import MULTI
+
+    return [(s.text, MULTI.join(labels_of(s.facts, kb))) for s in training_sentences(kb, leave_out=leave_out)]
+
+
+def _build(kb: Knowledge, leave_out: frozenset[str] = frozenset()) -> Any:
+    from bot.understanding.disclosure import _Scorer
+    from bot.understanding.model import cached
+
+    return _Scorer(cached("fact_reading", training_pairs(kb, leave_out=leave_out)))
+
+
+def warm(kb: Knowledge) -> None:
+    """Load (or train) the classifier now, so the first message doesn't wait."""
+    model(kb)
+
+
+def model(kb: Knowledge) -> Any:
+    """The trained classifier for this knowledge base (trained once, cached on disk)."""
+    return kb.derive("fact_reading.model", _build)
+
+
+# --- values ---------------------------------------------------------------------------------
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_YEARS = re.compile(
+    r"\b(?P<n>\d{1,2}|one|two|three|four|five|six|seven)[\s-]*(?:years?|yrs?|y)\b(?![\s-]*(?:ago|old))",
+    re.IGNORECASE,
+)
+_TERM_WORD = re.compile(r"[\s-]*(?:term|deal|agreement|contract|ea|renewal|commit\w*)\b", re.I)
+_TERM_WORD_BEFORE = re.compile(r"\b(?:term|duration|length)\b[^.,;]*$", re.I)
+_TERM_CONTEXT = re.compile(
+    r"\b(?:term|deal|agreement|contract|ea|renewal|commit\w*|quote[sd]?|offer\w*|proposal|propos\w+|duration)\b",
+    re.I,
+)
+_ORDINAL_ONLY = re.compile(r"(?:on\s+)?the\s+\d{1,2}(?:st|nd|rd|th)", re.IGNORECASE)
+# Money facts that are said as a bound ("we walk above 3M a year").
+BOUNDED = ("walk_threshold_per_year",)
+_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+_TOTAL = re.compile(
+    r"\b(?:in total|total|tcv|all[- ]in|over (?:the )?(?:\w+[- ])?(?:years|term)|for the term)\b", re.I
+)
+_MONTHLY = re.compile(r"\b(?:a|per|each|every|/)\s*(?:month|mo)\b|\bmonthly\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Value:
+    value: Any
+    span: tuple[int, int]  # in the clause
+    note: str = ""
+
+
+# A figure said relative to another ("10 % above our spend of 1M"): neither is the fact.
+_RELATIVE = re.compile(
+    r"%\s*(?:above|over|below|under|more than|less than|higher than|lower than|cheaper than|on top of)\b",
+    re.I,
+)
+
+
+def _money(text: str, sentence: str, r: Any, bounded: bool) -> list[_Value]:
+    if _RELATIVE.search(sentence.replace(" per cent", "%").replace(" percent", "%")):
+        return []
+    out = []
+    for m in read_money(text):
+        said = text[m.span[0] : m.span[1]]
+        if not m.explicit and not (m.amount >= 1000 and "," in said):
+            continue
+        if m.amount < 1000 or r.count_noun.match(text, m.span[1]) or r.per_unit.match(text, m.span[1]):
+            continue  # "3,000 users", "45 per user": a count or a unit price, not a yearly figure
+        before = text[: m.span[0]]
+        if r.vague.search(before) or re.match(
+            r"\s*(?:-|–|to|or)\s*[$€£]?\d", text[m.span[1] : m.span[1] + 6]
+        ):
+            continue  # "2 to 3 million": a range is no figure
+        if r.negation.search(before):
+            continue  # "the deal isn't 2M, it's 2.4M": the figure denied
+        if not bounded and r.bound.search(before):
+            continue  # "above $3M": a bound, the fact only of a threshold
+        if m.period == "month":
+            yearly = round(m.per_year, 2)
+            out.append(_Value(yearly, m.span, f"{said.strip()}, so {_short(yearly)} a year"))
+            continue
+        if m.period is not None:
+            out.append(_Value(round(m.per_year, 2), m.span))
+            continue
+        after = text[m.span[1] : m.span[1] + 40]
+        if _MONTHLY.match(after.lstrip(" ,")):
+            yearly = round(m.amount * 12, 2)
+            out.append(_Value(yearly, m.span, f"{said.strip()} a month, so {_short(yearly)} a year"))
+            continue
+        if _TOTAL.search(after) or _TOTAL.search(text[max(0, m.span[0] - 25) : m.span[0]]):
+            term = read_term(sentence)
+            if term is None:
+                continue  # a total without its years is no yearly figure
+            yearly = round(m.amount / term.years, 2)
+            out.append(
+                _Value(yearly, m.span, f"{said.strip()} over {term.years} years, so {_short(yearly)} a year")
+            )
+            continue
+        out.append(_Value(float(m.amount), m.span))
+    return out
+
+
+def _taken(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    a, b = span
+    return any(a < y and x < b for x, y in spans)
+
+
+def _values(key: str, kind: Kind, text: str, sentence: str, now: datetime, tz: str, r: Any) -> list[_Value]:
+    if kind == "money":
+        return _money(text, sentence, r, bounded=key in BOUNDED)
+    if kind in ("count", "term") and r.negation.search(text):
+        return []  # "not even one round": a count denied (none is the rules' to read)
+    if kind == "competitor":
+        # The alternative by name ("we'd move to AWS"): one of the competitors the rules know,
+        # never one denied before it ("we won't go to Google").
+        return [
+            _Value(r.competitors.get(m.group(0).casefold(), m.group(0)), m.span())
+            for m in r.competitor_rx.finditer(text)
+            if not r.negation.search(text[: m.start()])
+        ]
+    if kind == "percent":
+        return [
+            _Value(int(p.value) if p.value == int(p.value) else p.value, p.span) for p in read_percents(text)
+        ]
+    if kind == "term":
+        if not _TERM_CONTEXT.search(sentence) and not read_money(sentence):
+            return []  # "we've used Azure for 8 years": years, no agreement or price in sight
+        if r.competitor_rx.search(sentence) and not r.ms_named.search(sentence):
+            return []  # "Google quoted us 3.6M for three years": the alternative's term
+        t = read_term(text)
+        if t is not None:
+            return [_Value(t.years, t.span)]
+        found = []
+        for m in _YEARS.finditer(text):
+            if not _TERM_WORD.match(text, m.end()) and not _TERM_WORD_BEFORE.search(text[: m.start()]):
+                continue  # "we've used Azure for 8 years": years, not the agreement's term
+            raw = m.group("n").casefold()
+            n = int(raw) if raw.isdigit() else _UNITS[raw]
+            if 1 <= n <= 10:
+                found.append(_Value(n, m.span()))
+        return found
+    if kind == "count":
+        ordinal = read_ordinal(text)
+        if ordinal is not None and 1 <= ordinal.value <= 20:
+            return [_Value(ordinal.value, ordinal.span)]
+        n = read_repeats(text)
+        if n is not None:
+            return [_Value(n, (0, len(text)))]
+        skip = [m.span for m in read_money(text)] + [p.span for p in read_percents(text)]
+        m = re.search(r"\b(\d{1,2})\s?x\b", text)
+        found = [_Value(int(m.group(1)), m.span())] if m else []
+        found += [
+            _Value(c.value, c.span)
+            for c in read_counts(text)
+            if 1 <= c.value <= 20 and not _taken(c.span, skip)
+        ]
+        return found
+    if kind == "date":
+        got = read_date(text, now, tz)
+        if (
+            not isinstance(got, DateFound)
+            or got.day < local_today(now, tz)
+            or _ORDINAL_ONLY.fullmatch(got.said)
+        ):
+            return []  # none, ambiguous, past, or "on the 3rd" (of which month?)
+        if _dates_in(sentence, now, tz) > 1:
+            return []  # two dates in one sentence: which is meant is not clear
+        return [_Value(got.day.isoformat(), got.span)]
+    return []
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _dates_in(sentence: str, now: datetime, tz: str) -> int:
+    n, rest = 0, sentence
+    while n < 3 and (got := read_date(rest, now, tz, relative=False)) is not None:
+        n, rest = n + 1, rest[got.span[1] :]
+    return n
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _sentences_of(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in [*_SENTENCE.finditer(text), None]:
+        end = m.start() if m else len(text)
+        if text[pos:end].strip():
+            out.append((pos, end))
+        pos = m.end() if m else len(text)
+    return out
+
+
+def margins_many(texts: list[str], kb: Knowledge) -> list[dict[str, float]]:
+    m = model(kb)
+    rows = m.scores_many(texts)
+    return [dict(zip(m.labels, (float(x) for x in row), strict=True)) for row in rows]
+
+
+def keys_read(margins: dict[str, float], s: ReadingSpec) -> list[tuple[str, Any, float]]:
+    """The keys a sentence's margins state, strongest first: (key, the yes/no answer or None, margin)."""
+    none = margins.get(NONE, float("-inf"))
+    out: dict[str, tuple[str, Any, float]] = {}
+    for label, v in margins.items():
+        if label == NONE:
+            continue
+        key, answer = label, None
+        if label.endswith(YES) or label.endswith(NO):
+            key, answer = label.rsplit("=", 1)[0], label.endswith(YES)
+        kind = s.values.get(key)
+        if kind is None or v < s.thresholds.get(kind, 0.0) or v < none + s.lead:
+            continue
+        if key in out and out[key][2] >= v:
+            continue
+        out[key] = (key, answer, v)
+    return sorted(out.values(), key=lambda k: -k[2])
+
+
+def read_more(
+    text: str,
+    kb: Knowledge,
+    found: list[FoundFact],
+    *,
+    now: datetime,
+    tz: str = "UTC",
+    parts: list[Clause] | None = None,
+    score: Callable[[list[str]], list[dict[str, float]]] | None = None,
+) -> list[FoundFact]:
+    """Facts the rules (`found`) missed in `text`, read by the fact-key reading. `parts`: the
+    text's clauses when already known; `score`: the classifier (the trained one by default)."""
+    s = spec(kb)
+    parts = clauses(text, kb) if parts is None else parts
+    spans = [
+        (a, b)
+        for a, b in _sentences_of(text)
+        if len(text[a:b].split()) >= s.min_words and any(c.asserts for c in parts if a <= c.start < b)
+    ]
+    if not spans:
+        return []  # nothing asserted (a question, a condition, a wish): nothing to score
+    # Each sentence is scored, and so is each asserting clause of a sentence of several (a long
+    # sentence's other clauses dilute what one of them states); a clause's key takes its value
+    # from that clause only.
+    units: list[tuple[tuple[int, int], list[Clause]]] = []
+    for a, b in spans:
+        mine = [c for c in parts if a <= c.start < b]
+        units.append(((a, b), mine))
+    for a, b in spans:
+        mine = [c for c in parts if a <= c.start < b]
+        if len(mine) > 1:
+            units += [((c.start, c.end), [c]) for c in mine if c.asserts and _words(c.text) >= s.min_words]
+    margins = (score or (lambda texts: margins_many(texts, kb)))([text[a:b] for (a, b), _ in units])
+    have = {f.key for f in found}
+    used = [f.span for f in found]
+    r = _reader(kb)
+    out: list[FoundFact] = []
+    for ((a, b), mine), marg in zip(units, margins, strict=True):
+        sentence = next(text[x:y] for x, y in spans if x <= a < y)
+        for key, answer, _margin in keys_read(marg, s):
+            if key in have:
+                continue
+            kind = s.values[key]
+            if kind == "yesno":
+                if not all(c.asserts for c in mine):
+                    continue  # the answer is the whole sentence's: every clause must assert
+                have.add(key)
+                out.append(FoundFact(key, answer, (a, b), s.confidence, text[a:b]))
+                continue
+            values: list[tuple[int, _Value]] = []
+            for c in mine:
+                if not c.asserts:
+                    continue
+                for v in _values(key, kind, c.text, sentence, now, tz, r):
+                    at = (c.start + v.span[0], c.start + v.span[1])
+                    if not _taken(at, used):
+                        values.append((c.start, _Value(v.value, at, v.note)))
+            if len({repr(v.value) for _, v in values}) != 1:
+                continue  # none, or two that differ: which one is meant is not clear
+            v = values[0][1]
+            have.add(key)
+            used.append(v.span)
+            out.append(FoundFact(key, v.value, v.span, s.confidence, text[v.span[0] : v.span[1]], v.note))
+    return out
