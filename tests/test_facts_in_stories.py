@@ -205,3 +205,21 @@ async def test_alignment_told_team_by_team_is_kept_as_read(chat, deal):
     )
     shown = (await chat("deal show")).plain_text()
     assert "IT yes, Finance yes, Procurement not yet" in shown, (reply.headline, shown)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "We got IT, Finance and Procurement on the same page on Monday.",
+            "IT yes, Finance yes, Procurement yes",
+        ),
+        (
+            "Finally have IT and Procurement behind us; finance not yet.",
+            "IT yes, Finance not yet, Procurement yes",
+        ),
+    ],
+)
+def test_a_team_list_after_a_short_lead_keeps_every_team(text, said):
+    found = {f.key: f.value for f in read_facts(text, KB, now=NOW)}
+    assert found.get("internal_alignment") == said

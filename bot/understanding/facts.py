@@ -932,6 +932,9 @@ _TEAM_WORDS = re.compile(
 )
 
 
+_LIST_LEAD_WORDS = 3  # words a team list may follow in its clause ("we finally got IT, …")
+
+
 def _read_alignment(
     work: str, parts: list[Clause], r: _Reader, add: Any, known: Mapping[str, Any] | None
 ) -> None:
@@ -975,6 +978,12 @@ def _read_alignment(
         if polarity is None:
             # "IT, Finance and Procurement agreed": teams listed before their verdict.
             listed = s.rsplit(":", 1)[-1]  # "steerco last wk: IT, finance and procurement agreed"
+            # "We got IT, Finance and Procurement on the same page": a short lead before the list.
+            first = min(
+                (m.start() for pats in r.teams.values() for p in pats if (m := p.search(listed))), default=0
+            )
+            if len(listed[:first].split()) <= _LIST_LEAD_WORDS:
+                listed = listed[first:]
             bare = re.sub(r"\b(?:and|&|the|our|my|teams?|plus)\b|[\s,]", "", listed, flags=re.I)
             bare = re.sub(
                 r"(?i)finance|procurement|purchasing|sourcing|legal|IT|cio|cfo|chief\w+officer|director|headof",
