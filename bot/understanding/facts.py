@@ -935,6 +935,19 @@ _TEAM_WORDS = re.compile(
 _LIST_LEAD_WORDS = 3  # words a team list may follow in its clause ("we finally got IT, …")
 
 
+def _bare_list(clause: str, r: _Reader) -> str:
+    """What is left of a clause once team names and list words are taken out ("" for "and IT")."""
+    for pats in r.teams.values():
+        for p in pats:
+            clause = p.sub(" ", clause)
+    bare = re.sub(r"\b(?:and|&|the|our|my|teams?|plus)\b|[\s,]", "", clause, flags=re.I)
+    return re.sub(
+        r"(?i)finance|procurement|purchasing|sourcing|legal|IT|cio|cfo|chief\w+officer|director|headof",
+        "",
+        bare,
+    )
+
+
 def _read_alignment(
     work: str, parts: list[Clause], r: _Reader, add: Any, known: Mapping[str, Any] | None
 ) -> None:
@@ -956,6 +969,11 @@ def _read_alignment(
             continue
         if not c.asserts or r.not_alignment.search(s):
             waiting = []
+            continue
+        if teams and not _bare_list(s, r):
+            # "…, IT, Finance and Procurement have signed off": a clause that is only team names
+            # is the head of a list whose verdict follows, whatever else the sentence is about.
+            waiting = [*waiting, *teams]
             continue
         if about_other and not r.stance.search(s):
             waiting = []
@@ -984,13 +1002,7 @@ def _read_alignment(
             )
             if len(listed[:first].split()) <= _LIST_LEAD_WORDS:
                 listed = listed[first:]
-            bare = re.sub(r"\b(?:and|&|the|our|my|teams?|plus)\b|[\s,]", "", listed, flags=re.I)
-            bare = re.sub(
-                r"(?i)finance|procurement|purchasing|sourcing|legal|IT|cio|cfo|chief\w+officer|director|headof",
-                "",
-                bare,
-            )
-            waiting = [*waiting, *teams] if not bare else []
+            waiting = [*waiting, *teams] if not _bare_list(listed, r) else []
             continue
         named = [*waiting, *teams] if teams else (list(TEAMS) if everyone or nobody else [])
         waiting = []

@@ -1,0 +1,76 @@
+"""Stories told over several messages end in the right advice (issue #21, round-2 classes):
+a team list led by other words still names every team, a team that "says it's too expensive" is
+not on board, and a migration said as "our plan is to move ..." with names, symbols and counts
+in brackets is heard, so the escalation check and the program levers answer instead of asking.
+Wording here is our own, not the corpora's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.features import default_knowledge
+from bot.understanding.facts import read_facts
+
+KB = default_knowledge()
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+def read(text: str, **known: object) -> dict:
+    return {f.key: f.value for f in read_facts(text, KB, now=NOW, tz="Europe/London", known=known)}
+
+
+def test_a_team_list_after_a_long_lead_names_every_team():
+    said = read(
+        "After Monday's budget review with the board, IT, Finance and Procurement backed the position."
+    )
+    assert said["internal_alignment"] == "IT yes, Finance yes, Procurement yes"
+    said = read("Our COO is now the sponsor, and IT, Procurement and Finance are all behind one position.")
+    assert said["internal_alignment"] == "IT yes, Finance yes, Procurement yes"
+    said = read("eng, procurement and finance all agreed the ask last week")
+    assert said["internal_alignment"] == "IT yes, Finance yes, Procurement yes"
+
+
+def test_a_team_that_finds_the_price_too_high_is_not_on_board():
+    said = read("The CIO is fine with the offer, but finance thinks it is too high.")
+    assert said["internal_alignment"] == "IT yes, Finance not yet"
+    # "too" at the end still carries the verdict before it
+    assert read("IT agreed, procurement too.")["internal_alignment"] == "IT yes, Procurement yes"
+
+
+def test_a_list_with_no_verdict_stores_no_stance():
+    assert "internal_alignment" not in read(
+        "After the offsite, IT, Finance and Procurement met the account team."
+    )
+
+
+def test_a_migration_plan_said_in_other_words_is_heard():
+    assert read("The plan is to shift nothing yet.").get("planned_migration") is None
+    said = read("Our aim is to migrate the ERP + data warehouse (~250 VMs) to Azure from June 2027.")
+    assert said["planned_migration"] == "ERP + data warehouse (~250 VMs) to Azure from June 2027"
+    said = read("we're moving our CRM/billing stack to azure next yr")
+    assert said["planned_migration"] == "CRM/billing stack to azure next yr"
+    said = read("planning to move the on-prem clusters (about 120 nodes) to AKS in 2028")
+    assert said["planned_migration"] == "on-prem clusters (about 120 nodes) to AKS in 2028"
+
+
+async def test_a_story_with_every_team_behind_one_ask_ends_in_escalating(chat, deal):
+    await chat("we've had our fifth round with the account team now")
+    await chat(
+        "the sticking point is their 9% uplift, worth about 500k a year on a 6m a year deal; our benchmark shows it's above market"
+    )
+    await chat("the AE has told us four times there's no more room")
+    await chat(
+        "After Tuesday's steerco, IT, Finance and Procurement signed off on one ask, and our CFO agreed to sponsor it"
+    )
+    await chat("Finance has set a budget target")
+    reply = await chat("is it time to take this to their area VP?")
+    assert reply.intent == "escalation.check", reply.plain_text()
+    assert reply.verdict == "escalate_now", reply.plain_text()
+
+
+async def test_a_migration_told_in_a_story_gets_program_levers(chat, deal):
+    await chat("our aim is to move the whole payroll + HR estate (~120 VMs) to Azure from March 2027")
+    reply = await chat("which Microsoft programs could we use here?")
+    assert reply.intent == "programs.levers"
+    assert reply.verdict == "levers", reply.plain_text()
