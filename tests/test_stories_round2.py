@@ -57,11 +57,13 @@ def test_a_migration_plan_said_in_other_words_is_heard():
 async def test_a_story_with_every_team_behind_one_ask_ends_in_escalating(chat, deal):
     await chat("we've had our fifth round with the account team now")
     await chat(
-        "the sticking point is their 9% uplift, worth about 500k a year on a 6m a year deal; our benchmark shows it's above market"
+        "the sticking point is their 9% uplift, worth about 500k a year on a 6m a year deal; "
+        "our benchmark shows it's above market"
     )
     await chat("the AE has told us four times there's no more room")
     await chat(
-        "After Tuesday's steerco, IT, Finance and Procurement signed off on one ask, and our CFO agreed to sponsor it"
+        "After Tuesday's steerco, IT, Finance and Procurement signed off on one ask, "
+        "and our CFO agreed to sponsor it"
     )
     await chat("Finance has set a budget target")
     reply = await chat("is it time to take this to their area VP?")
