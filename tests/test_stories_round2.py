@@ -76,3 +76,39 @@ async def test_a_migration_told_in_a_story_gets_program_levers(chat, deal):
     reply = await chat("which Microsoft programs could we use here?")
     assert reply.intent == "programs.levers"
     assert reply.verdict == "levers", reply.plain_text()
+
+
+def test_a_walk_point_never_discussed_is_not_agreed():
+    assert read("Our exco never discussed a number at which we leave.")["walk_threshold_agreed"] is False
+    assert (
+        read("leadership hasn't agreed when we would switch, it's all wait and see")["walk_threshold_agreed"]
+        is False
+    )
+    said = read("senior mgmt agreed we walk above 900k/yr")
+    assert said["walk_threshold_agreed"] is True and said["walk_threshold_per_year"] == 900000
+    assert "walk_threshold_agreed" not in read("We haven't agreed anything since we left the room.")
+
+
+def test_an_alternative_and_our_own_migration_estimate_said_tersely():
+    said = read("alt: google workspace. the migration we priced at about 700k with a partner")
+    assert said["alternative"].casefold() == "google workspace" and said["switching_cost"] == 700000
+    # a move to Azure is not the cost of leaving Microsoft
+    assert "switching_cost" not in read("The migration to Azure was estimated at 400k by the partner.")
+
+
+async def test_a_walk_story_with_its_own_costs_answers_without_a_form(chat, deal):
+    await chat("microsoft wants 800k/yr for 3 years, flat")
+    await chat("alt = google workspace at 600k a year, the migration we costed at 900k ourselves")
+    await chat("our exec team agreed we'd walk above 750k a year")
+    reply = await chat("is leaving the right call?")
+    assert reply.intent == "walkaway.check", reply.plain_text()
+    assert reply.verdict == "stay", reply.plain_text()
+
+
+def test_a_term_said_after_the_yearly_price_and_flat_pricing_are_heard():
+    said = read("they're asking 1.5m/yr, 5yr, flat")
+    assert said["term_years"] == 5 and said["annual_escalator_pct"] == 0
+    assert read("the quote is 640k per year over four years")["term_years"] == 4
+    # what we paid in the past is no term
+    assert "term_years" not in read("we've been paying 900k a year for 6 years")
+    assert "annual_escalator_pct" not in read("the partner charges a flat fee for the migration")
