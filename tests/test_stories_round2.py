@@ -112,3 +112,4 @@ def test_a_term_said_after_the_yearly_price_and_flat_pricing_are_heard():
     # what we paid in the past is no term
     assert "term_years" not in read("we've been paying 900k a year for 6 years")
     assert "annual_escalator_pct" not in read("the partner charges a flat fee for the migration")
+    assert read("msft m365 renewal offer 2.2m/yr")["ms_annual_cost"] == 2200000
