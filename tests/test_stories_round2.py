@@ -113,3 +113,8 @@ def test_a_term_said_after_the_yearly_price_and_flat_pricing_are_heard():
     assert "term_years" not in read("we've been paying 900k a year for 6 years")
     assert "annual_escalator_pct" not in read("the partner charges a flat fee for the migration")
     assert read("msft m365 renewal offer 2.2m/yr")["ms_annual_cost"] == 2200000
+
+
+def test_rounds_said_with_a_word_between_the_count_and_the_rounds():
+    assert read("so far we've done four commercial rounds with the AE")["rounds_with_account_team"] == 4
+    assert "rounds_with_account_team" not in read("two more formal rounds are planned")
