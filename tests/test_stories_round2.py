@@ -118,3 +118,10 @@ def test_a_term_said_after_the_yearly_price_and_flat_pricing_are_heard():
 def test_rounds_said_with_a_word_between_the_count_and_the_rounds():
     assert read("so far we've done four commercial rounds with the AE")["rounds_with_account_team"] == 4
     assert "rounds_with_account_team" not in read("two more formal rounds are planned")
+
+
+def test_an_amount_opening_the_sentence_after_the_sticking_point_is_its_worth():
+    said = read("The last open item is the Teams Phone pricing. Roughly 12k a year, on a 3m/yr deal.")
+    assert said["sticking_point_value_per_year"] == 12000
+    # no sticking point named before: the amount is nobody's
+    assert "sticking_point_value_per_year" not in read("We met the AE on Monday. About 12k a year.")

@@ -673,6 +673,12 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
                 confidence = 0.7
         if chosen is not None and chosen not in allowed and bound:
             chosen = None  # "(the renewal ...) if it is over 1.4M": maybe the next clause's bound
+        if chosen is None and cands is r.money and _BARE_WORTH.match(c.text):
+            # "The one open point is the Visio pricing. Roughly 4k a year.": an amount that opens
+            # its sentence, right after a sentence naming the sticking point with no amount of
+            # its own, is what that point is worth.
+            chosen = _worth_of_point_before(work, c, cands, items[n - 1][0] if n else None)
+            confidence = 0.6
         if chosen is None and last_key == "switching_cost" and r.their_figure.search(before):
             chosen = next((cf for cf in cands if cf.key == "ms_claimed_switching_cost"), None)
             confidence = 0.7
@@ -703,6 +709,32 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
                 add("term_years", term.years, (b + term.span[0], b + term.span[1]), 0.8)
         else:
             add(chosen.key, float(value), span, confidence)
+
+
+# A clause that opens with its amount: "like 3k a yr", "roughly €4,000 a year", "that's ~50k".
+_BARE_WORTH = re.compile(
+    r"^\s*(?:(?:like|about|around|roughly|approx\.?|ca\.?|maybe|so|that's|thats|it's|its|worth|only|just)\s+|~\s*)*"
+    r"[$€£~]?\s?\d",
+    re.IGNORECASE,
+)
+
+
+def _worth_of_point_before(
+    work: str, c: Clause, cands: list[_Cued], amount_before: tuple[int, int] | None
+) -> _Cued | None:
+    """The sticking point's worth, when the sentence before this one names the point and no amount."""
+    starts = [m.end() for m in _SENTENCE_END.finditer(work, 0, c.start + 1)]
+    here = max(starts, default=0)
+    if work[here : c.start].strip():
+        return None  # the amount does not open its sentence
+    before = [m.end() for m in _SENTENCE_END.finditer(work, 0, max(here - 1, 0))]
+    prev_start = max([b for b in before if b < here - 1] or [0])
+    if amount_before is not None and amount_before[0] >= prev_start:
+        return None  # the sentence before has its own amount
+    cue = next((cf for cf in cands if cf.key == "sticking_point_value_per_year"), None)
+    if cue is None or not any(p.search(work[prev_start:here]) for p in cue.cues):
+        return None
+    return cue
 
 
 _REPORTING = re.compile(
