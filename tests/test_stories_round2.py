@@ -125,3 +125,21 @@ def test_an_amount_opening_the_sentence_after_the_sticking_point_is_its_worth():
     assert said["sticking_point_value_per_year"] == 12000
     # no sticking point named before: the amount is nobody's
     assert "sticking_point_value_per_year" not in read("We met the AE on Monday. About 12k a year.")
+
+
+def test_a_migration_approved_or_greenlit_is_heard_whole():
+    said = read(
+        "Last week the exco approved moving our SCADA historians and about 90 other servers to Azure over 2028."
+    )
+    assert said["planned_migration"] == "SCADA historians and about 90 other servers to Azure over 2028"
+    said = read("we're about to greenlight migrating ~60% of our AWS estate to Azure next yr")
+    assert said["planned_migration"] == "~60% of our AWS estate to Azure next yr"
+    assert "planned_migration" not in read("The board has not approved moving anything to Azure.")
+
+
+async def test_a_migration_told_before_a_disclosure_question_is_strategic(chat, deal):
+    await chat("in talks with the AE about a MACC, second call done")
+    await chat("internally we're set to greenlight moving our claims platform and 150 VMs to Azure next year")
+    reply = await chat("should I tell the AE about the migration or sit on it?")
+    assert reply.intent == "disclosure.share", reply.plain_text()
+    assert reply.verdict == "strategic", reply.plain_text()

@@ -944,8 +944,13 @@ _LEADING = re.compile(
 )
 
 
+_HARD_STOP = re.compile(r"[;:!?]|\.(?!\d)|\s[—–]\s")
+
+
 def _clean_text(raw: str, r: _Reader, longest: int = 60, *, counted: bool = False) -> str | None:
-    cut = r.text_stop.search(raw)
+    # A migration is read up to where it goes ("the DMS and 180 workloads to Azure"): only a
+    # sentence stop cuts it, not "and" or "with".
+    cut = _HARD_STOP.search(raw) if counted else r.text_stop.search(raw)
     s = raw[: cut.start()] if cut else raw
     s = _LEADING.sub("", s.strip()).strip(" '\"")
     if len(s) < 2 or len(s) > longest:
