@@ -129,7 +129,7 @@ def test_an_amount_opening_the_sentence_after_the_sticking_point_is_its_worth():
 
 def test_a_migration_approved_or_greenlit_is_heard_whole():
     said = read(
-        "Last week the exco approved moving our SCADA historians and about 90 other servers to Azure over 2028."
+        "The exco approved moving our SCADA historians and about 90 other servers to Azure over 2028."
     )
     assert said["planned_migration"] == "SCADA historians and about 90 other servers to Azure over 2028"
     said = read("we're about to greenlight migrating ~60% of our AWS estate to Azure next yr")
