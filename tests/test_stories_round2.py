@@ -143,3 +143,13 @@ async def test_a_migration_told_before_a_disclosure_question_is_strategic(chat, 
     reply = await chat("should I tell the AE about the migration or sit on it?")
     assert reply.intent == "disclosure.share", reply.plain_text()
     assert reply.verdict == "strategic", reply.plain_text()
+
+
+def test_an_alignment_answer_naming_eng_counts_it():
+    from bot.understanding.alignment import parse_alignment
+
+    assert parse_alignment("eng, procurement and finance agreed") == {
+        "it": True,
+        "finance": True,
+        "procurement": True,
+    }

@@ -19,6 +19,7 @@ _POS = re.compile(r"\b(yes|yep|yeah|aligned|agreed|agree|on board|ok|okay|fine|s
 # "too" only where it ends the clause: "finance says too expensive" is no agreement.
 SAME_AS_BEFORE = re.compile(r"\b(?:too\b(?!\s*\w)|as well\b|also\b|likewise\b)", re.IGNORECASE)
 _TEAM_RE = {t: re.compile(rf"\b{t}\b") for t in (*TEAMS, *OTHER_TEAMS)}
+_TEAM_RE["it"] = re.compile(r"\b(?:it|eng)\b")  # "eng, finance and procurement agreed"
 
 
 def parse_alignment(text: Any) -> dict[str, bool | None]:
