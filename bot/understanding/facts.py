@@ -404,7 +404,8 @@ _SENTENCE_END = re.compile(
     r"[.!?]+(?=\s|$)|\n+"
 )
 _CLAUSE_SPLIT = re.compile(
-    r",\s+|;\s*|\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s+(?:but|although|though|whereas|while|however)\s+|:\s+(?=\w+\s)",
+    # "March 31, 2029": no clause ends between a day and its year
+    r"(?<!\d),\s+|(?<=\d),(?!\s+(?:19|20)\d\d\b)\s+|;\s*|\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s+(?:but|although|though|whereas|while|however)\s+|:\s+(?=\w+\s)",
     re.IGNORECASE,
 )
 
