@@ -664,6 +664,9 @@ class Coach:
         if only_unsure(text):  # "not sure" with no question open: ask what about, never guess
             return Reply(headline=words.unsure_nothing_open, intent="unknown")
         close = did_you_mean(ranking or [], self.kb) if text else []
+        cfg = understanding_config(self.kb)
+        if r is not None and ranking and r.outside >= cfg.confident and r.outside > ranking[0][1]:
+            close = []  # the model reads it as outside the coach's work: say what I'm for, no guesses
         if close:
             said = text[:1500]  # rides in the buttons: fits a Slack button value (2,000)
             return Reply(

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.access import Person
+from bot.alignment import parse_alignment
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.memory import Memory
 from bot.playbooks import commitments, escalation
@@ -24,7 +25,6 @@ from bot.playbooks.renewal_calendar import Milestone, fmt
 from bot.reminders.policy import parse_day, parse_when
 from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
-from bot.understanding.alignment import parse_alignment
 
 
 class PortfolioSettings(BaseModel):

@@ -194,7 +194,7 @@ def test_clock_fixture_is_a_monday(clock):
 
 
 async def test_one_flag_reads_singular(chat):
-    reply = await chat("check AE: Our walk-away point is a 5% increase.")
+    reply = await chat("check AE: Our walk-away point is fixed.")
     assert reply.headline == "Hold on: 1 thing in this message helps Microsoft more than you."
     assert reply.rules[:2] == ["leakcheck.position-target", "disclosure.position"]
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from bot.alignment import TEAM_LABELS, TEAMS, parse_alignment
 from bot.amounts import currency, format_money
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.reply import Action, Item, Reply, Section
 from bot.timeline import MS_STATEMENT, DealView, Event
-from bot.understanding.alignment import TEAM_LABELS, TEAMS, parse_alignment
 from bot.unknown import is_unknown
 
 ESCALATE_NOW = "escalate_now"

@@ -7,11 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot.alignment import TEAM_LABELS, parse_alignment
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks.disclosure import kinds, stance_for
 from bot.playbooks.people import find_phrase
 from bot.reply import Item, Section
-from bot.understanding.alignment import TEAM_LABELS, parse_alignment
 
 MEETING = "meeting"
 
