@@ -20,7 +20,11 @@ NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 # Two deals written the way users fill them in: a US one in dollars, a German one in euros.
 DEALS: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "dollars": (
-        {"budget_per_year": 2_100_000, "walk_threshold_per_year": 2_300_000, "deal_value_per_year": 2_400_000},
+        {
+            "budget_per_year": 2_100_000,
+            "walk_threshold_per_year": 2_300_000,
+            "deal_value_per_year": 2_400_000,
+        },
         {
             "deal_name": "Contoso renewal",
             "target_title": "Area Vice President",
