@@ -250,6 +250,7 @@ def _optional_at(text: str, end: int) -> bool:
     return nxt[:1] in ("?", "*") or nxt == "{0"
 
 
+_LOOKAROUNDS = ("(?!", "(?=", "(?<!", "(?<=")
 _LOOKBEHIND = re.compile(r"^\(\?<[!=][^()]*\)")
 _LOOKBEHIND_AT = re.compile(r"\(\?<[!=][^()]*\)")  # for .match(text, pos): "^" holds only at 0
 
@@ -316,8 +317,11 @@ def literal_gates(pattern: str) -> tuple[frozenset[str], ...]:
     for start, end in ends.items():
         if _optional_at(low, end):
             continue
-        if any(s < start and end < e and (bars[s] or _optional_at(low, e)) for s, e in ends.items()):
-            continue  # inside a group that may be skipped or has alternatives
+        if any(
+            s < start and end < e and (bars[s] or _optional_at(low, e) or low.startswith(_LOOKAROUNDS, s))
+            for s, e in ends.items()
+        ):
+            continue  # inside a group that may be skipped, has alternatives or is a look-around
         words = _group_words(low, start, end, bars[start])
         before = low[:start]
         marks_only = words is not None and words <= {MONEY_MARK, PCT_MARK}  # never inside a word
