@@ -167,6 +167,15 @@ class Email(BaseModel):
         return _compiles([v])[0]
 
 
+class TechnicalPlans(BaseModel):
+    """Roles that design what we deploy: a plan told to them without an amount of ours is
+    technical context, not a kind they could price (`kinds`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    roles: list[str]
+    kinds: list[str]
+
+
 SECTIONS = (
     KnowledgeSection("leakcheck", "detectors", Detectors),
     KnowledgeSection("leakcheck", "macros", Macros),
@@ -175,6 +184,7 @@ SECTIONS = (
     KnowledgeSection("leakcheck", "theirs", Theirs),
     KnowledgeSection("leakcheck", "protected", Protected),
     KnowledgeSection("leakcheck", "email", Email),
+    KnowledgeSection("leakcheck", "technical_plans", TechnicalPlans),
 )
 
 
@@ -240,6 +250,7 @@ def _optional_at(text: str, end: int) -> bool:
     return nxt[:1] in ("?", "*") or nxt == "{0"
 
 
+_LOOKAROUNDS = ("(?!", "(?=", "(?<!", "(?<=")
 _LOOKBEHIND = re.compile(r"^\(\?<[!=][^()]*\)")
 _LOOKBEHIND_AT = re.compile(r"\(\?<[!=][^()]*\)")  # for .match(text, pos): "^" holds only at 0
 
@@ -306,8 +317,11 @@ def literal_gates(pattern: str) -> tuple[frozenset[str], ...]:
     for start, end in ends.items():
         if _optional_at(low, end):
             continue
-        if any(s < start and end < e and (bars[s] or _optional_at(low, e)) for s, e in ends.items()):
-            continue  # inside a group that may be skipped or has alternatives
+        if any(
+            s < start and end < e and (bars[s] or _optional_at(low, e) or low.startswith(_LOOKAROUNDS, s))
+            for s, e in ends.items()
+        ):
+            continue  # inside a group that may be skipped, has alternatives or is a look-around
         words = _group_words(low, start, end, bars[start])
         before = low[:start]
         marks_only = words is not None and words <= {MONEY_MARK, PCT_MARK}  # never inside a word
@@ -925,10 +939,15 @@ def _check_sentence(
     lead = len(sentence) - len(sentence.lstrip())
 
     reading = read(stripped) if read is not None and stripped else None
+    plans: TechnicalPlans = kb.section("leakcheck.technical_plans")
+    # a plan told to a technical role, with no amount of ours, is what they need to design it
+    plain_plan = role in plans.roles and not any(not am.theirs for am in amounts)
 
     def add(detector: str, kind: str, rule_id: str, say: str | None, a: int, b: int) -> None:
         advice = stance_for(kb, role, kind)
         if advice.stance == "share" or kind in seen:
+            return
+        if plain_plan and kind in plans.kinds and not detector.startswith("protected-"):
             return
         if reading is not None and detector in rule_ids and reading.clears(kind):
             return  # a rule's words met by coincidence in a sentence that reads as harmless
