@@ -29,7 +29,6 @@ from bot.turn import Turn
 from bot.understanding.llm_reader import reader_from_env
 
 if TYPE_CHECKING:
-    from adapters.inbox import Inbox
     from adapters.metrics import Metrics
     from adapters.slack.app import SlackCoach
     from adapters.slack.settings import SlackSettings
@@ -138,8 +137,7 @@ class Services:
     teams_config: TeamsConfig | None = None
     teams: TeamsHost | None = None
     proactive_teams: Callable[..., Awaitable[bool]] | None = None
-    # The durable inbox of acknowledged turns, and its depth for /metrics.
-    inbox: Inbox | None = None
+    # The durable inbox's depth for /metrics (the inbox itself is the app's, adapters/inbox.py).
     inbox_depth: Callable[[], Awaitable[int]] | None = None
     metrics: Metrics | None = None
     reminder_settings: ReminderSettings | None = None

@@ -259,7 +259,6 @@ def test_no_import_cycle_even_counting_imports_inside_functions():
 KNOWN_TYPING_ONLY: set[tuple[str, str]] = {
     # Services names what the surfaces add to it while they mount (the runtime is not yet built
     # once and handed to surfaces by their constructors).
-    ("adapters.runtime", "adapters.inbox"),
     ("adapters.runtime", "adapters.metrics"),
     ("adapters.runtime", "adapters.slack.app"),
     ("adapters.runtime", "adapters.teams.host"),

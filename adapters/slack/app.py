@@ -107,9 +107,11 @@ class SlackCoach:
         client: AsyncWebClient | None = None,
         installs: Any = None,
         session: aiohttp.ClientSession | None = None,
+        inbox: inbox.Inbox | None = None,
     ) -> None:
         self.rt = rt
         self.settings = settings
+        self.inbox = inbox  # where acknowledged turns are kept until answered (adapters/inbox.py)
         self.client = client  # single workspace: the bot token's client
         self.installs = installs  # OAuth: the installation store, for a workspace's bot token
         self.session = session
@@ -186,9 +188,8 @@ class SlackCoach:
             "enterprise_install": bool(context.is_enterprise_install),
         }
         payload = {"turn": inbox.turn_to_json(turn), "reply_to": reply_to}
-        the_inbox = self.rt.services.inbox
-        assert the_inbox is not None  # attached when Slack mounted
-        await the_inbox.accept("slack", turn.tenant, turn.event_id, payload)
+        assert self.inbox is not None  # given when Slack mounted
+        await self.inbox.accept("slack", turn.tenant, turn.event_id, payload)
 
     async def answer(self, item: inbox.Item) -> None:
         """Run an inbox row's turn and deliver its reply (inbox worker)."""
@@ -643,6 +644,7 @@ def build_bolt(
     socket: bool = False,
     session: aiohttp.ClientSession | None = None,
     verify: bool = False,
+    inbox: inbox.Inbox | None = None,
 ) -> AsyncApp:
     """`verify`: let Bolt check signatures too. Off by default: over HTTP, mount.events_handler
     checks every request before Bolt parses it; over Socket Mode there is nothing to sign."""
@@ -664,7 +666,7 @@ def build_bolt(
         kwargs["oauth_settings"] = oauth_settings
     bolt = AsyncApp(**kwargs)
     installs = oauth_settings.installation_store if oauth_settings is not None else None
-    sc = SlackCoach(rt, settings, client=client, installs=installs, session=session)
+    sc = SlackCoach(rt, settings, client=client, installs=installs, session=session, inbox=inbox)
     rt.services.slack = sc
     bolt.command("/coach")(guarded(sc.on_command))
     bolt.event("app_mention")(guarded(sc.on_mention))

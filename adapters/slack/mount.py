@@ -108,15 +108,19 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         if not settings.socket_configured():
             log.warning("socket mode asked for, but SLACK_APP_TOKEN / SLACK_BOT_TOKEN are not set")
             return
-        inbox.attach(rt, app, "slack", answer_from_inbox)
-        await _mount_socket(rt, app, settings)
+        the_inbox = inbox.attach(rt, app, "slack", answer_from_inbox)
+        await _mount_socket(rt, app, settings, the_inbox)
         return
     if not settings.http_configured():
         return  # Slack not configured: nothing to mount
-    inbox.attach(rt, app, "slack", answer_from_inbox)  # acknowledged turns: adapters/inbox.py
+    the_inbox = inbox.attach(rt, app, "slack", answer_from_inbox)  # acknowledged turns: adapters/inbox.py
     session = _shared_session(app)
     bolt = build_bolt(
-        rt, settings, oauth_settings=oauth_settings(rt, settings) if settings.oauth else None, session=session
+        rt,
+        settings,
+        oauth_settings=oauth_settings(rt, settings) if settings.oauth else None,
+        session=session,
+        inbox=the_inbox,
     )
     app[BOLT] = bolt
     if settings.oauth and bolt.installation_store is not None:
@@ -140,11 +144,13 @@ def _shared_session(app: web.Application) -> aiohttp.ClientSession:
     return session
 
 
-async def _mount_socket(rt: Runtime, app: web.Application, settings: SlackSettings) -> None:
+async def _mount_socket(
+    rt: Runtime, app: web.Application, settings: SlackSettings, the_inbox: inbox.Inbox
+) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     session = _shared_session(app)
-    bolt = build_bolt(rt, settings, socket=True, session=session)
+    bolt = build_bolt(rt, settings, socket=True, session=session, inbox=the_inbox)
     app[BOLT] = bolt
     handler = AsyncSocketModeHandler(
         bolt,

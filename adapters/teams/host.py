@@ -34,11 +34,11 @@ CHECKED = "coach.teams.activity"
 
 
 class TeamsHost:
-    def __init__(self, rt: Runtime, config: TeamsConfig) -> None:
+    def __init__(self, rt: Runtime, config: TeamsConfig, inbox: inbox.Inbox | None = None) -> None:
         self.rt = rt
         self.config = config
         self.refs = References(rt.sessions)
-        self.agent = CoachAgent(rt, config, self.refs)
+        self.agent = CoachAgent(rt, config, self.refs, inbox)
         self.connections = self._connections()
         self.adapter = CloudAdapter(connection_manager=self.connections)
         self.adapter.on_turn_error = self._on_turn_error
@@ -167,8 +167,8 @@ class TeamsHost:
         return True
 
 
-def create(rt: Runtime, config: TeamsConfig) -> TeamsHost:
-    return TeamsHost(rt, config)
+def create(rt: Runtime, config: TeamsConfig, inbox: inbox.Inbox | None = None) -> TeamsHost:
+    return TeamsHost(rt, config, inbox)
 
 
 async def mount(rt: Runtime, app: web.Application) -> None:
@@ -203,17 +203,16 @@ async def mount(rt: Runtime, app: web.Application) -> None:
     if config.token_provider_factory is not None:
         log.warning("outgoing Teams tokens from a stand-in provider, not MSAL (tests)")
     logs.install()
-    host = create(rt, config)
+    # Background turns (answered 202 before they end) are kept in the inbox; at shutdown it
+    # drains them for COACH_DRAIN_SECONDS and hands the rest to the next start.
+    the_inbox = inbox.attach(rt, app, "teams", answer_from_inbox)
+    host = create(rt, config, the_inbox)
     app[HOST] = host
     with warnings.catch_warnings():  # the SDK's JWT check reads this plain string key
         warnings.simplefilter("ignore")
         app["agent_configuration"] = host.auth_configuration()
     rt.services.teams = host
     rt.services.proactive_teams = host.send_proactive
-
-    # Background turns (answered 202 before they end) are kept in the inbox; at shutdown it
-    # drains them for COACH_DRAIN_SECONDS and hands the rest to the next start.
-    inbox.attach(rt, app, "teams", answer_from_inbox)
     authorized = jwt_authorization_decorator(host.messages)
 
     async def route(request: web.Request) -> web.StreamResponse:
