@@ -260,8 +260,6 @@ KNOWN_TYPING_ONLY: set[tuple[str, str]] = {
     # Services names what the surfaces add to it while they mount (the runtime is not yet built
     # once and handed to surfaces by their constructors).
     ("adapters.runtime", "adapters.metrics"),
-    ("adapters.runtime", "adapters.slack.app"),
-    ("adapters.runtime", "adapters.teams.host"),
 }
 
 

@@ -645,8 +645,9 @@ def build_bolt(
     session: aiohttp.ClientSession | None = None,
     verify: bool = False,
     inbox: inbox.Inbox | None = None,
-) -> AsyncApp:
-    """`verify`: let Bolt check signatures too. Off by default: over HTTP, mount.events_handler
+) -> tuple[AsyncApp, SlackCoach]:
+    """Bolt, and the SlackCoach answering its listeners (and the inbox's Slack rows).
+    `verify`: let Bolt check signatures too. Off by default: over HTTP, mount.events_handler
     checks every request before Bolt parses it; over Socket Mode there is nothing to sign."""
     token = None if oauth_settings is not None else settings.secret("bot_token")
     client = web_client(settings, token, session)
@@ -667,7 +668,6 @@ def build_bolt(
     bolt = AsyncApp(**kwargs)
     installs = oauth_settings.installation_store if oauth_settings is not None else None
     sc = SlackCoach(rt, settings, client=client, installs=installs, session=session, inbox=inbox)
-    rt.services.slack = sc
     bolt.command("/coach")(guarded(sc.on_command))
     bolt.event("app_mention")(guarded(sc.on_mention))
     bolt.event("message")(guarded(sc.on_message))
@@ -679,14 +679,7 @@ def build_bolt(
     bolt.event("app_uninstalled")(guarded(revocations.on_app_uninstalled))
     bolt.event("tokens_revoked")(guarded(revocations.on_tokens_revoked))
     bolt.error(_on_error)
-    return bolt
-
-
-async def answer_from_inbox(rt: Runtime, item: inbox.Item) -> None:
-    slack = rt.services.slack
-    if slack is None:
-        raise LookupError("Slack is not mounted on this server")
-    await slack.answer(item)
+    return bolt, sc
 
 
 async def _on_error(error: Exception) -> None:

@@ -131,9 +131,16 @@ class CoachAgent:
     """Implements the SDK's Agent protocol (on_turn)."""
 
     def __init__(
-        self, rt: Runtime, config: TeamsConfig, refs: References, inbox: inbox.Inbox | None = None
+        self,
+        rt: Runtime,
+        config: TeamsConfig,
+        refs: References,
+        inbox: inbox.Inbox | None = None,
+        *,
+        adapter: Any = None,
     ) -> None:
         self.rt = rt
+        self.adapter = adapter  # the host's CloudAdapter: background replies go out through it
         self.inbox = inbox  # background turns are kept here until answered (adapters/inbox.py)
         self.config = config
         self.refs = refs
@@ -393,10 +400,10 @@ class CoachAgent:
                 failed.append(exc)
                 raise
 
-        host = self.rt.services.teams
-        assert host is not None  # this agent belongs to the mounted host
-        adapter = host.adapter
-        await adapter.continue_conversation(self.config.app_id, self._continuation(to["reference"]), callback)
+        assert self.adapter is not None  # given by the host this agent belongs to
+        await self.adapter.continue_conversation(
+            self.config.app_id, self._continuation(to["reference"]), callback
+        )
         if failed:  # the SDK hands callback errors to on_turn_error, which only logs: re-raise
             raise failed[0]
 
