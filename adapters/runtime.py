@@ -6,7 +6,7 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -29,7 +29,6 @@ from bot.turn import Turn
 from bot.understanding.llm_reader import reader_from_env
 
 if TYPE_CHECKING:
-    from adapters.metrics import Metrics
     from adapters.slack.settings import SlackSettings
     from adapters.teams.config import TeamsConfig
     from bot.reminders.settings import ReminderSettings
@@ -129,9 +128,6 @@ class Services:
     socket_mode: bool = False  # `coach serve --socket-mode`
     slack_settings: SlackSettings | None = None  # adapters/slack
     teams_config: TeamsConfig | None = None  # adapters/teams
-    # The durable inbox's depth for /metrics (the inbox itself is the app's, adapters/inbox.py).
-    inbox_depth: Callable[[], Awaitable[int]] | None = None
-    metrics: Metrics | None = None
     reminder_settings: ReminderSettings | None = None
     counters: Counters = field(default_factory=Counters)
 
