@@ -16,8 +16,10 @@ TEAM_LABELS = {"it": "IT", "finance": "Finance", "procurement": "Procurement", "
 _NEG = re.compile(r"\b(no|not|nope|isn'?t|aren'?t|hasn'?t|haven'?t|disagree\w*|against|pending|still)\b")
 _POS = re.compile(r"\b(yes|yep|yeah|aligned|agreed|agree|on board|ok|okay|fine|signed off|happy|done|all)\b")
 # "IT agrees, procurement too": a team that follows the verdict of the one said before it.
-SAME_AS_BEFORE = re.compile(r"\b(too|as well|also|likewise)\b", re.IGNORECASE)
+# "too" only where it ends the clause: "finance says too expensive" is no agreement.
+SAME_AS_BEFORE = re.compile(r"\b(?:too\b(?!\s*\w)|as well\b|also\b|likewise\b)", re.IGNORECASE)
 _TEAM_RE = {t: re.compile(rf"\b{t}\b") for t in (*TEAMS, *OTHER_TEAMS)}
+_TEAM_RE["it"] = re.compile(r"\b(?:it|eng)\b")  # "eng, finance and procurement agreed"
 
 
 def parse_alignment(text: Any) -> dict[str, bool | None]:

@@ -404,7 +404,8 @@ _SENTENCE_END = re.compile(
     r"[.!?]+(?=\s|$)|\n+"
 )
 _CLAUSE_SPLIT = re.compile(
-    r",\s+|;\s*|\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s+(?:but|although|though|whereas|while|however)\s+|:\s+(?=\w+\s)",
+    # "March 31, 2029": no clause ends between a day and its year
+    r"(?<!\d),\s+|(?<=\d),(?!\s+(?:19|20)\d\d\b)\s+|;\s*|\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s+(?:but|although|though|whereas|while|however)\s+|:\s+(?=\w+\s)",
     re.IGNORECASE,
 )
 
@@ -673,6 +674,12 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
                 confidence = 0.7
         if chosen is not None and chosen not in allowed and bound:
             chosen = None  # "(the renewal ...) if it is over 1.4M": maybe the next clause's bound
+        if chosen is None and cands is r.money and _BARE_WORTH.match(c.text):
+            # "The one open point is the Visio pricing. Roughly 4k a year.": an amount that opens
+            # its sentence, right after a sentence naming the sticking point with no amount of
+            # its own, is what that point is worth.
+            chosen = _worth_of_point_before(work, c, cands, items[n - 1][0] if n else None)
+            confidence = 0.6
         if chosen is None and last_key == "switching_cost" and r.their_figure.search(before):
             chosen = next((cf for cf in cands if cf.key == "ms_claimed_switching_cost"), None)
             confidence = 0.7
@@ -703,6 +710,32 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
                 add("term_years", term.years, (b + term.span[0], b + term.span[1]), 0.8)
         else:
             add(chosen.key, float(value), span, confidence)
+
+
+# A clause that opens with its amount: "like 3k a yr", "roughly €4,000 a year", "that's ~50k".
+_BARE_WORTH = re.compile(
+    r"^\s*(?:(?:like|about|around|roughly|approx\.?|ca\.?|maybe|so|that's|thats|it's|its|worth|only|just)\s+|~\s*)*"
+    r"[$€£~]?\s?\d",
+    re.IGNORECASE,
+)
+
+
+def _worth_of_point_before(
+    work: str, c: Clause, cands: list[_Cued], amount_before: tuple[int, int] | None
+) -> _Cued | None:
+    """The sticking point's worth, when the sentence before this one names the point and no amount."""
+    starts = [m.end() for m in _SENTENCE_END.finditer(work, 0, c.start + 1)]
+    here = max(starts, default=0)
+    if work[here : c.start].strip():
+        return None  # the amount does not open its sentence
+    before = [m.end() for m in _SENTENCE_END.finditer(work, 0, max(here - 1, 0))]
+    prev_start = max([b for b in before if b < here - 1] or [0])
+    if amount_before is not None and amount_before[0] >= prev_start:
+        return None  # the sentence before has its own amount
+    cue = next((cf for cf in cands if cf.key == "sticking_point_value_per_year"), None)
+    if cue is None or not any(p.search(work[prev_start:here]) for p in cue.cues):
+        return None
+    return cue
 
 
 _REPORTING = re.compile(
@@ -912,8 +945,13 @@ _LEADING = re.compile(
 )
 
 
+_HARD_STOP = re.compile(r"[;:!?]|\.(?!\d)|\s[—–]\s")
+
+
 def _clean_text(raw: str, r: _Reader, longest: int = 60, *, counted: bool = False) -> str | None:
-    cut = r.text_stop.search(raw)
+    # A migration is read up to where it goes ("the DMS and 180 workloads to Azure"): only a
+    # sentence stop cuts it, not "and" or "with".
+    cut = _HARD_STOP.search(raw) if counted else r.text_stop.search(raw)
     s = raw[: cut.start()] if cut else raw
     s = _LEADING.sub("", s.strip()).strip(" '\"")
     if len(s) < 2 or len(s) > longest:
@@ -933,6 +971,19 @@ _TEAM_WORDS = re.compile(
 
 
 _LIST_LEAD_WORDS = 3  # words a team list may follow in its clause ("we finally got IT, …")
+
+
+def _bare_list(clause: str, r: _Reader) -> str:
+    """What is left of a clause once team names and list words are taken out ("" for "and IT")."""
+    for pats in r.teams.values():
+        for p in pats:
+            clause = p.sub(" ", clause)
+    bare = re.sub(r"\b(?:and|&|the|our|my|teams?|plus)\b|[\s,]", "", clause, flags=re.I)
+    return re.sub(
+        r"(?i)finance|procurement|purchasing|sourcing|legal|IT|cio|cfo|chief\w+officer|director|headof",
+        "",
+        bare,
+    )
 
 
 def _read_alignment(
@@ -956,6 +1007,11 @@ def _read_alignment(
             continue
         if not c.asserts or r.not_alignment.search(s):
             waiting = []
+            continue
+        if teams and not _bare_list(s, r):
+            # "…, IT, Finance and Procurement have signed off": a clause that is only team names
+            # is the head of a list whose verdict follows, whatever else the sentence is about.
+            waiting = [*waiting, *teams]
             continue
         if about_other and not r.stance.search(s):
             waiting = []
@@ -984,13 +1040,7 @@ def _read_alignment(
             )
             if len(listed[:first].split()) <= _LIST_LEAD_WORDS:
                 listed = listed[first:]
-            bare = re.sub(r"\b(?:and|&|the|our|my|teams?|plus)\b|[\s,]", "", listed, flags=re.I)
-            bare = re.sub(
-                r"(?i)finance|procurement|purchasing|sourcing|legal|IT|cio|cfo|chief\w+officer|director|headof",
-                "",
-                bare,
-            )
-            waiting = [*waiting, *teams] if not bare else []
+            waiting = [*waiting, *teams] if not _bare_list(listed, r) else []
             continue
         named = [*waiting, *teams] if teams else (list(TEAMS) if everyone or nobody else [])
         waiting = []

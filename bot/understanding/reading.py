@@ -460,6 +460,7 @@ _ADVICE = (
     "timeline.status",
     "escalation.check",
     "draft.exploding_offer",
+    "meeting.prep",  # "that was our fifth session with them": a meeting told, not prep asked for
 )
 
 
