@@ -325,14 +325,17 @@ _TASK = web.AppKey("inbox_task", asyncio.Task)
 def attach(rt: Runtime, app: web.Application, platform: str, processor: Processor) -> Inbox:
     """The app's inbox, answering `platform`'s rows with `processor` (the inbox is made, and
     its worker wired to start and stop, on first use)."""
-    if INBOX in app:
-        app[INBOX].processors[platform] = processor
-        return app[INBOX]
-    inbox = rt.services.inbox
-    if not isinstance(inbox, Inbox):
-        inbox = Inbox(rt)
-        rt.services.inbox = inbox
+    inbox = of(rt, app)
     inbox.processors[platform] = processor
+    return inbox
+
+
+def of(rt: Runtime, app: web.Application) -> Inbox:
+    """The app's one inbox: made, and its worker wired to start and stop, on first use. The
+    surfaces that put turns into it receive it through their constructors."""
+    if INBOX in app:
+        return app[INBOX]
+    inbox = Inbox(rt)
     app[INBOX] = inbox
 
     async def start(app: web.Application) -> None:

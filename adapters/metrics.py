@@ -35,8 +35,9 @@ log = logging.getLogger("coach.metrics")
 TURN_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 SCRAPE_TIMEOUT = 2.0  # seconds for the database gauges; past it they are left out of the scrape
 
-# The optional inbox-depth provider (`rt.services.inbox_depth`): `async () -> int`, set by the
-# durable inbox when it is there. Without it, coach_inbox_depth is absent rather than made up.
+# The optional inbox-depth provider (`DatabaseGauges.inbox_depth`): `async () -> int`, given by
+# `install` when this build has the durable inbox. Without it, coach_inbox_depth is absent
+# rather than made up.
 InboxDepth = Callable[[], Awaitable[int]]
 
 
@@ -46,6 +47,7 @@ class DatabaseGauges(Collector):
     from that snapshot by `collect`, which prometheus_client calls synchronously."""
 
     rt: Runtime
+    inbox_depth: InboxDepth | None = None
     timeout: float = SCRAPE_TIMEOUT
     values: dict[str, float] = field(default_factory=dict)
     ok: bool = False
@@ -77,7 +79,7 @@ class DatabaseGauges(Collector):
                 values["llm_tokens_today"] = tokens
                 values["llm_tenants_today"] = tenants
                 values["llm_budget_remaining_min"] = max(limit - busiest, 0)
-        inbox: InboxDepth | None = self.rt.services.inbox_depth
+        inbox = self.inbox_depth
         if inbox is not None:
             values["inbox_depth"] = await inbox()
         return values
@@ -140,7 +142,7 @@ class Metrics:
             ["kind"],
             registry=self.registry,
         )
-        self.database = DatabaseGauges(rt)
+        self.database = DatabaseGauges(rt, _inbox_depth(rt))
         self.registry.register(self.database)
         # The labelled series of each (surface, outcome), looked up once: `labels()` costs more
         # than the increment itself.
@@ -174,27 +176,25 @@ def install(rt: Runtime, app: web.Application) -> Metrics:
     rt.observe_turn = metrics.observe_turn
     drafter: Any = rt.coach.services.drafter
     if drafter is not None:
-        previous = rt.services.metrics
-        if previous is not None and previous.observe_draft in drafter.observers:
-            drafter.observers.remove(previous.observe_draft)  # an app built again on this runtime
+        # An app built again on this runtime: the earlier app's Metrics stops hearing drafts.
+        drafter.observers[:] = [
+            o for o in drafter.observers if not isinstance(getattr(o, "__self__", None), Metrics)
+        ]
         drafter.observers.append(metrics.observe_draft)
-    rt.services.metrics = metrics
-    _wire_inbox(rt)
     return metrics
 
 
-def _wire_inbox(rt: Runtime) -> None:
+def _inbox_depth(rt: Runtime) -> InboxDepth | None:
     """The durable inbox's depth, when this build has the inbox (adapters/inbox.py)."""
     try:
         from adapters.inbox import inbox_depth  # type: ignore[attr-defined]
     except ImportError:  # no durable inbox in this build: the gauge stays absent
-        return
+        return None
 
     async def depth() -> int:
         return await inbox_depth(rt.sessions)
 
-    if rt.services.inbox_depth is None:
-        rt.services.inbox_depth = depth
+    return depth
 
 
 def metrics_handler(metrics: Metrics, token: str | None) -> Callable[[web.Request], Awaitable[web.Response]]:

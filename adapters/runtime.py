@@ -6,10 +6,10 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,12 +29,8 @@ from bot.turn import Turn
 from bot.understanding.llm_reader import reader_from_env
 
 if TYPE_CHECKING:
-    from adapters.inbox import Inbox
-    from adapters.metrics import Metrics
-    from adapters.slack.app import SlackCoach
     from adapters.slack.settings import SlackSettings
     from adapters.teams.config import TeamsConfig
-    from adapters.teams.host import TeamsHost
     from bot.reminders.settings import ReminderSettings
 
 log = logging.getLogger("coach.runtime")
@@ -122,26 +118,16 @@ class Counters:
 
 @dataclass
 class Services:
-    """What `coach serve` wires around the core, by name, filled by the surfaces as they mount.
-    A field a test or bench sets before mounting (settings, socket mode) is used instead of
-    the environment. The core's own services (drafter, LLM reader) are not here: they are
-    built once by `Runtime.start`, frozen, and handed to the Coach (`rt.coach.services`)."""
+    """What `coach serve` wires around the core, by name. A field a test or bench sets before
+    mounting (settings, socket mode) is used instead of the environment. What the surfaces
+    build (the inbox, SlackCoach, the Teams host) is not here: each mount returns it and keeps
+    it in the app, and the reminder deliverers are built from it (adapters/server.py). The
+    core's own services (drafter, LLM reader) are not here either: they are built once by
+    `Runtime.start`, frozen, and handed to the Coach (`rt.coach.services`)."""
 
     socket_mode: bool = False  # `coach serve --socket-mode`
-    # Slack (adapters/slack): settings, the workspace's bot token in OAuth mode, the Web API
-    # clients of reminders (one per token and base URL), and the handlers of acknowledged turns.
-    slack_settings: SlackSettings | None = None
-    slack_token_for: Callable[[str], Awaitable[str | None]] | None = None
-    slack_web_clients: dict[tuple[str, str], Any] = field(default_factory=dict)
-    slack: SlackCoach | None = None
-    # Teams (adapters/teams): settings, the host of /api/messages, and its proactive send.
-    teams_config: TeamsConfig | None = None
-    teams: TeamsHost | None = None
-    proactive_teams: Callable[..., Awaitable[bool]] | None = None
-    # The durable inbox of acknowledged turns, and its depth for /metrics.
-    inbox: Inbox | None = None
-    inbox_depth: Callable[[], Awaitable[int]] | None = None
-    metrics: Metrics | None = None
+    slack_settings: SlackSettings | None = None  # adapters/slack
+    teams_config: TeamsConfig | None = None  # adapters/teams
     reminder_settings: ReminderSettings | None = None
     counters: Counters = field(default_factory=Counters)
 

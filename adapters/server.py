@@ -36,8 +36,9 @@ log = logging.getLogger("coach.server")
 
 RUNTIME = web.AppKey("runtime", Runtime)
 
-# A surface: (runtime, app) -> None; it adds its routes and background work when configured.
-Mount = Callable[[Runtime, web.Application], Awaitable[None]]
+# A surface: (runtime, app) -> what it built (None when not configured); it adds its routes and
+# background work when configured, and keeps what it built under its key in the app.
+Mount = Callable[[Runtime, web.Application], Awaitable[object]]
 
 
 def surfaces() -> list[Mount]:
@@ -49,19 +50,28 @@ def surfaces() -> list[Mount]:
     return [slack, teams, reminder_worker]
 
 
-def reminder_deliverers() -> dict[str, Deliverer]:
-    """Where the reminder worker of `coach serve` delivers, by platform (the terminal's are
-    shown by `coach shell` itself, adapters/console/reminders.py)."""
-    from adapters.slack.reminders import deliver_slack
-    from adapters.teams.reminders import deliver_teams
+def reminder_deliverers(app: web.Application | None = None) -> dict[str, Deliverer]:
+    """Where the reminder worker of `coach serve` delivers, by platform, built from what the
+    surfaces mounted on `app` built (given by constructor, not looked up later); without an app,
+    or a surface it did not mount, Slack's from the environment and no Teams. The terminal's
+    are shown by `coach shell` itself, adapters/console/reminders.py."""
+    from adapters.slack.reminders import SlackDeliverer
+    from adapters.teams.reminders import TeamsDeliverer
 
-    return {"slack": deliver_slack, "teams": deliver_teams}
+    slack = teams = None
+    if app is not None:
+        from adapters.slack.mount import SLACK
+        from adapters.teams.host import HOST
+
+        slack, teams = app.get(SLACK), app.get(HOST)
+    return {"slack": SlackDeliverer.of(slack), "teams": TeamsDeliverer.of(teams)}
 
 
 async def reminder_worker(rt: Runtime, app: web.Application) -> None:
+    """Mounted last: it delivers through what the surfaces before it built."""
     from adapters.scheduler import mount
 
-    await mount(rt, app, reminder_deliverers())
+    await mount(rt, app, reminder_deliverers(app))
 
 
 async def livez(request: web.Request) -> web.Response:

@@ -108,13 +108,13 @@ async def test_turn_outcomes_and_the_reminder_queue(db_url, start, clock):
 
 async def test_the_inbox_gauge_appears_once_a_provider_is_registered(sqlite_url, start):
     served = await start(sqlite_url)
-    served.rt.services.inbox_depth = None  # whatever provider this build wired
+    served.client.app[METRICS].database.inbox_depth = None  # whatever provider this build wired
     assert "coach_inbox_depth" not in names(await served.scrape())
 
     async def depth() -> int:
         return 4
 
-    served.rt.services.inbox_depth = depth
+    served.client.app[METRICS].database.inbox_depth = depth
     assert value(await served.scrape(), "coach_inbox_depth") == 4
 
 
@@ -126,7 +126,7 @@ async def test_a_slow_database_read_is_cut_off_and_the_scrape_still_answers(sqli
         await asyncio.sleep(30)
         return 0
 
-    served.rt.services.inbox_depth = stuck
+    served.client.app[METRICS].database.inbox_depth = stuck
     served.client.app[METRICS].database.timeout = 0.3
     started = time.monotonic()
     page = await served.scrape()

@@ -107,9 +107,11 @@ class SlackCoach:
         client: AsyncWebClient | None = None,
         installs: Any = None,
         session: aiohttp.ClientSession | None = None,
+        inbox: inbox.Inbox | None = None,
     ) -> None:
         self.rt = rt
         self.settings = settings
+        self.inbox = inbox  # where acknowledged turns are kept until answered (adapters/inbox.py)
         self.client = client  # single workspace: the bot token's client
         self.installs = installs  # OAuth: the installation store, for a workspace's bot token
         self.session = session
@@ -186,9 +188,8 @@ class SlackCoach:
             "enterprise_install": bool(context.is_enterprise_install),
         }
         payload = {"turn": inbox.turn_to_json(turn), "reply_to": reply_to}
-        the_inbox = self.rt.services.inbox
-        assert the_inbox is not None  # attached when Slack mounted
-        await the_inbox.accept("slack", turn.tenant, turn.event_id, payload)
+        assert self.inbox is not None  # given when Slack mounted
+        await self.inbox.accept("slack", turn.tenant, turn.event_id, payload)
 
     async def answer(self, item: inbox.Item) -> None:
         """Run an inbox row's turn and deliver its reply (inbox worker)."""
@@ -643,8 +644,10 @@ def build_bolt(
     socket: bool = False,
     session: aiohttp.ClientSession | None = None,
     verify: bool = False,
-) -> AsyncApp:
-    """`verify`: let Bolt check signatures too. Off by default: over HTTP, mount.events_handler
+    inbox: inbox.Inbox | None = None,
+) -> tuple[AsyncApp, SlackCoach]:
+    """Bolt, and the SlackCoach answering its listeners (and the inbox's Slack rows).
+    `verify`: let Bolt check signatures too. Off by default: over HTTP, mount.events_handler
     checks every request before Bolt parses it; over Socket Mode there is nothing to sign."""
     token = None if oauth_settings is not None else settings.secret("bot_token")
     client = web_client(settings, token, session)
@@ -664,8 +667,7 @@ def build_bolt(
         kwargs["oauth_settings"] = oauth_settings
     bolt = AsyncApp(**kwargs)
     installs = oauth_settings.installation_store if oauth_settings is not None else None
-    sc = SlackCoach(rt, settings, client=client, installs=installs, session=session)
-    rt.services.slack = sc
+    sc = SlackCoach(rt, settings, client=client, installs=installs, session=session, inbox=inbox)
     bolt.command("/coach")(guarded(sc.on_command))
     bolt.event("app_mention")(guarded(sc.on_mention))
     bolt.event("message")(guarded(sc.on_message))
@@ -677,14 +679,7 @@ def build_bolt(
     bolt.event("app_uninstalled")(guarded(revocations.on_app_uninstalled))
     bolt.event("tokens_revoked")(guarded(revocations.on_tokens_revoked))
     bolt.error(_on_error)
-    return bolt
-
-
-async def answer_from_inbox(rt: Runtime, item: inbox.Item) -> None:
-    slack = rt.services.slack
-    if slack is None:
-        raise LookupError("Slack is not mounted on this server")
-    await slack.answer(item)
+    return bolt, sc
 
 
 async def _on_error(error: Exception) -> None:

@@ -17,13 +17,15 @@ from adapters import inbox
 from adapters.access_log import tag
 from adapters.runtime import Runtime
 from adapters.slack import edge
-from adapters.slack.app import answer_from_inbox, build_bolt, web_client
-from adapters.slack.installs import TtlInstallationStore, bot_token_lookup
+from adapters.slack.app import SlackCoach, build_bolt, web_client
+from adapters.slack.installs import TtlInstallationStore
 from adapters.slack.logs import event_ref, slack_logger
 from adapters.slack.settings import SlackSettings
 
 log = slack_logger()
 BOLT = web.AppKey("slack_bolt", AsyncApp)
+# What the mount built, for the reminder worker (adapters/slack/reminders.py) and the tests.
+SLACK = web.AppKey("slack_coach", SlackCoach)
 SCOPES = [
     "app_mentions:read",
     "channels:history",
@@ -102,31 +104,44 @@ def oauth_handler(bolt: AsyncApp, callback: bool):
     return handle
 
 
-async def mount(rt: Runtime, app: web.Application) -> None:
+async def mount(rt: Runtime, app: web.Application) -> SlackCoach | None:
+    """Slack's routes (or its socket), its listeners and its inbox rows; the SlackCoach built
+    (also `app[SLACK]`), or None when Slack is not configured."""
     settings: SlackSettings = rt.services.slack_settings or SlackSettings()
     if rt.services.socket_mode:
         if not settings.socket_configured():
             log.warning("socket mode asked for, but SLACK_APP_TOKEN / SLACK_BOT_TOKEN are not set")
-            return
-        inbox.attach(rt, app, "slack", answer_from_inbox)
-        await _mount_socket(rt, app, settings)
-        return
+            return None
+        return await _mount_socket(rt, app, settings, inbox.of(rt, app))
     if not settings.http_configured():
-        return  # Slack not configured: nothing to mount
-    inbox.attach(rt, app, "slack", answer_from_inbox)  # acknowledged turns: adapters/inbox.py
+        return None  # Slack not configured: nothing to mount
+    the_inbox = inbox.of(rt, app)  # acknowledged turns: adapters/inbox.py
     session = _shared_session(app)
-    bolt = build_bolt(
-        rt, settings, oauth_settings=oauth_settings(rt, settings) if settings.oauth else None, session=session
+    bolt, coach = build_bolt(
+        rt,
+        settings,
+        oauth_settings=oauth_settings(rt, settings) if settings.oauth else None,
+        session=session,
+        inbox=the_inbox,
     )
+    _answer_from(the_inbox, coach)
     app[BOLT] = bolt
-    if settings.oauth and bolt.installation_store is not None:
-        # Reminders go out without a request to authorize them: their token comes from here.
-        rt.services.slack_token_for = bot_token_lookup(bolt.installation_store)
+    app[SLACK] = coach
     app.router.add_post("/slack/events", events_handler(bolt, settings.secret("signing_secret")))
     if settings.oauth:
         app.router.add_get(settings.install_path, oauth_handler(bolt, callback=False))
         app.router.add_get(settings.redirect_path, oauth_handler(bolt, callback=True))
     log.info("slack mounted on /slack/events (%s)", "oauth" if settings.oauth else "single workspace")
+    return coach
+
+
+def _answer_from(the_inbox: inbox.Inbox, coach: SlackCoach) -> None:
+    """The inbox worker answers Slack's rows through this coach."""
+
+    async def answer(_: Runtime, item: inbox.Item) -> None:
+        await coach.answer(item)
+
+    the_inbox.processors["slack"] = answer
 
 
 def _shared_session(app: web.Application) -> aiohttp.ClientSession:
@@ -140,12 +155,16 @@ def _shared_session(app: web.Application) -> aiohttp.ClientSession:
     return session
 
 
-async def _mount_socket(rt: Runtime, app: web.Application, settings: SlackSettings) -> None:
+async def _mount_socket(
+    rt: Runtime, app: web.Application, settings: SlackSettings, the_inbox: inbox.Inbox
+) -> SlackCoach:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     session = _shared_session(app)
-    bolt = build_bolt(rt, settings, socket=True, session=session)
+    bolt, coach = build_bolt(rt, settings, socket=True, session=session, inbox=the_inbox)
+    _answer_from(the_inbox, coach)
     app[BOLT] = bolt
+    app[SLACK] = coach
     handler = AsyncSocketModeHandler(
         bolt,
         settings.secret("app_token"),
@@ -163,3 +182,4 @@ async def _mount_socket(rt: Runtime, app: web.Application, settings: SlackSettin
 
     app.on_startup.append(start)
     app.on_cleanup.append(stop)
+    return coach

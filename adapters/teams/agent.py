@@ -130,8 +130,18 @@ def _dumped(accounts: Any) -> Any:
 class CoachAgent:
     """Implements the SDK's Agent protocol (on_turn)."""
 
-    def __init__(self, rt: Runtime, config: TeamsConfig, refs: References) -> None:
+    def __init__(
+        self,
+        rt: Runtime,
+        config: TeamsConfig,
+        refs: References,
+        inbox: inbox.Inbox | None = None,
+        *,
+        adapter: Any = None,
+    ) -> None:
         self.rt = rt
+        self.adapter = adapter  # the host's CloudAdapter: background replies go out through it
+        self.inbox = inbox  # background turns are kept here until answered (adapters/inbox.py)
         self.config = config
         self.refs = refs
         # Turns still running after their HTTP request was answered (see _answer); kept so they
@@ -338,9 +348,8 @@ class CoachAgent:
             "reply_to": {"reference": ref, "placeholder_id": placeholder_id, "note": note},
         }
         try:
-            the_inbox = self.rt.services.inbox
-            assert the_inbox is not None  # attached when Teams mounted
-            job = await the_inbox.accept(PLATFORM, turn.tenant, turn.event_id, payload, job=finish)
+            assert self.inbox is not None  # given when Teams mounted
+            job = await self.inbox.accept(PLATFORM, turn.tenant, turn.event_id, payload, job=finish)
         except Exception as exc:  # the database is down: still answer from this process
             log.error("could not put a background teams turn into the inbox: %s", type(exc).__name__)
             job = asyncio.ensure_future(finish(inbox.Item(0, PLATFORM, turn.tenant, "", {}, 1)))
@@ -391,10 +400,10 @@ class CoachAgent:
                 failed.append(exc)
                 raise
 
-        host = self.rt.services.teams
-        assert host is not None  # this agent belongs to the mounted host
-        adapter = host.adapter
-        await adapter.continue_conversation(self.config.app_id, self._continuation(to["reference"]), callback)
+        assert self.adapter is not None  # given by the host this agent belongs to
+        await self.adapter.continue_conversation(
+            self.config.app_id, self._continuation(to["reference"]), callback
+        )
         if failed:  # the SDK hands callback errors to on_turn_error, which only logs: re-raise
             raise failed[0]
 

@@ -29,19 +29,18 @@ from bot.reply import Reply
 log = logging.getLogger("coach.teams")
 
 ROUTE = "/api/messages"
-HOST = web.AppKey("teams_host", object)
 CHECKED = "coach.teams.activity"
 
 
 class TeamsHost:
-    def __init__(self, rt: Runtime, config: TeamsConfig) -> None:
+    def __init__(self, rt: Runtime, config: TeamsConfig, inbox: inbox.Inbox | None = None) -> None:
         self.rt = rt
         self.config = config
         self.refs = References(rt.sessions)
-        self.agent = CoachAgent(rt, config, self.refs)
         self.connections = self._connections()
         self.adapter = CloudAdapter(connection_manager=self.connections)
         self.adapter.on_turn_error = self._on_turn_error
+        self.agent = CoachAgent(rt, config, self.refs, inbox, adapter=self.adapter)
 
     def _connections(self) -> Any:
         factory = self.config.token_provider_factory
@@ -167,11 +166,17 @@ class TeamsHost:
         return True
 
 
-def create(rt: Runtime, config: TeamsConfig) -> TeamsHost:
-    return TeamsHost(rt, config)
+# What the mount built, for the reminder worker (adapters/teams/reminders.py) and the tests.
+HOST = web.AppKey("teams_host", TeamsHost)
 
 
-async def mount(rt: Runtime, app: web.Application) -> None:
+def create(rt: Runtime, config: TeamsConfig, inbox: inbox.Inbox | None = None) -> TeamsHost:
+    return TeamsHost(rt, config, inbox)
+
+
+async def mount(rt: Runtime, app: web.Application) -> TeamsHost | None:
+    """/api/messages and the inbox's Teams rows; the host built (also `app[HOST]`), or None
+    when Teams is not configured (/api/messages then answers 401)."""
     config = rt.services.teams_config or TeamsConfig.from_env()
     if not config.configured and not config.anonymous:
         log.info(
@@ -183,7 +188,7 @@ async def mount(rt: Runtime, app: web.Application) -> None:
             return web.json_response({"error": "Teams is not configured"}, status=401)
 
         app.router.add_post(ROUTE, closed)
-        return
+        return None
     if config.anonymous and not config.configured:
         log.warning("!" * 70)
         log.warning("TEAMS ANONYMOUS MODE (COACH_TEAMS_ANONYMOUS_DEV): /api/messages accepts UNAUTHENTICATED")
@@ -203,17 +208,19 @@ async def mount(rt: Runtime, app: web.Application) -> None:
     if config.token_provider_factory is not None:
         log.warning("outgoing Teams tokens from a stand-in provider, not MSAL (tests)")
     logs.install()
-    host = create(rt, config)
+    # Background turns (answered 202 before they end) are kept in the inbox; at shutdown it
+    # drains them for COACH_DRAIN_SECONDS and hands the rest to the next start.
+    the_inbox = inbox.of(rt, app)
+    host = create(rt, config, the_inbox)
+
+    async def answer(_: Runtime, item: inbox.Item) -> None:
+        await host.agent.answer_from_inbox(item)
+
+    the_inbox.processors["teams"] = answer
     app[HOST] = host
     with warnings.catch_warnings():  # the SDK's JWT check reads this plain string key
         warnings.simplefilter("ignore")
         app["agent_configuration"] = host.auth_configuration()
-    rt.services.teams = host
-    rt.services.proactive_teams = host.send_proactive
-
-    # Background turns (answered 202 before they end) are kept in the inbox; at shutdown it
-    # drains them for COACH_DRAIN_SECONDS and hands the rest to the next start.
-    inbox.attach(rt, app, "teams", answer_from_inbox)
     authorized = jwt_authorization_decorator(host.messages)
 
     async def route(request: web.Request) -> web.StreamResponse:
@@ -225,10 +232,4 @@ async def mount(rt: Runtime, app: web.Application) -> None:
         return await authorized(request)
 
     app.router.add_post(ROUTE, route)
-
-
-async def answer_from_inbox(rt: Runtime, item: inbox.Item) -> None:
-    host = rt.services.teams
-    if host is None:
-        raise LookupError("Teams is not mounted on this server")
-    await host.agent.answer_from_inbox(item)
+    return host

@@ -9,6 +9,8 @@ once, never twice (docs/reminders.md, "Exactly once")."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from adapters.runtime import Runtime
 from adapters.scheduler import Delivery, mark_posting, posting_started
@@ -17,23 +19,34 @@ from bot.reply import Reply
 log = logging.getLogger("coach.reminders")
 
 
-async def deliver_teams(rt: Runtime, reminder: Delivery, reply: Reply) -> None:
-    send = rt.services.proactive_teams
-    if send is None:
-        raise LookupError("Teams is not configured on this server")
-    if await posting_started(rt, reminder):
-        log.warning(
-            "reminder %s: the worker before us died while posting it to Teams; not posting again "
-            "(it may not have arrived)",
-            reminder.id,
-        )
-        rt.services.counters.teams_not_reposted += 1
-        return
+class TeamsDeliverer:
+    """Delivers reminders into Teams through the mounted host's proactive send (`of(host)`);
+    without a Teams mount (`send` None) a Teams reminder is a LookupError, retried later."""
 
-    async def before_post() -> None:
-        await mark_posting(rt, reminder)
+    def __init__(self, send: Callable[..., Awaitable[bool]] | None = None) -> None:
+        self.send = send
 
-    if not reminder.conversation_key or not await send(
-        reminder.tenant_key, reminder.conversation_key, reply, before_post=before_post
-    ):
-        raise LookupError("no usable Teams conversation reference")
+    @classmethod
+    def of(cls, host: Any) -> TeamsDeliverer:
+        return cls(host.send_proactive if host is not None else None)
+
+    async def __call__(self, rt: Runtime, reminder: Delivery, reply: Reply) -> None:
+        send = self.send
+        if send is None:
+            raise LookupError("Teams is not configured on this server")
+        if await posting_started(rt, reminder):
+            log.warning(
+                "reminder %s: the worker before us died while posting it to Teams; not posting again "
+                "(it may not have arrived)",
+                reminder.id,
+            )
+            rt.services.counters.teams_not_reposted += 1
+            return
+
+        async def before_post() -> None:
+            await mark_posting(rt, reminder)
+
+        if not reminder.conversation_key or not await send(
+            reminder.tenant_key, reminder.conversation_key, reply, before_post=before_post
+        ):
+            raise LookupError("no usable Teams conversation reference")

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from adapters.runtime import Runtime
 from adapters.scheduler import Scheduler
 from adapters.server import build_app, reminder_deliverers
+from adapters.teams.host import HOST
 from bot.db.models import Reminder
 from bot.settings import Settings
 from tests.teams.loopback import install_from_env
@@ -28,14 +29,14 @@ from tests.teams.loopback import install_from_env
 async def main(url: str, lease: float, go_file: str | None = None) -> int:
     install_from_env()  # outgoing Teams tokens from the loopback endpoint the test names
     rt = await Runtime.start(Settings(COACH_DATABASE_URL=url), migrate=False)
-    await build_app(rt)  # mounts Slack and Teams as `coach serve` does; sets rt.services.proactive_teams
+    app = await build_app(rt)  # mounts Slack and Teams as `coach serve` does
     if go_file:  # start together with the other replica, however slowly each process booted
         Path(go_file + f".ready.{os.getpid()}").touch()
         while not Path(go_file).exists():  # noqa: ASYNC110 - another process creates it
             await asyncio.sleep(0.02)
     worker = Scheduler(
         rt,
-        deliverers=reminder_deliverers(),
+        deliverers=reminder_deliverers(app),  # through what those mounts built
         lease=timedelta(seconds=lease),
         batch=25,
         poll=0.1,
@@ -53,7 +54,7 @@ async def main(url: str, lease: float, go_file: str | None = None) -> int:
         await rt.close()
     skipped = rt.services.counters.slack_already_posted
     not_reposted = rt.services.counters.teams_not_reposted
-    teams = rt.services.proactive_teams is not None
+    teams = app.get(HOST) is not None
     print(
         f"sent={worker.stats['sent']} lost_lease={worker.stats['lost_lease']} already={skipped} "
         f"teams_not_reposted={not_reposted} teams={int(teams)}",

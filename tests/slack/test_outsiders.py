@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from adapters.slack.mount import SLACK
 from adapters.slack.outsiders import Home, channel_is_external, user_is_outsider
 from tests.access_checks import changed, settled, snapshot
 from tests.slack.fakes import command
@@ -192,9 +193,9 @@ async def test_a_reminder_due_in_a_channel_since_shared_outside_names_nothing_th
     assert (await slack.post(meeting_form("T1", day).replace(b"C9", b"C1"), FORM)).status == 200
     await fake.wait_for("chat.postMessage", posted + 1)
     fake.channels["C1"] = {"is_shared": True, "is_ext_shared": True}  # shared with Microsoft since
-    slack.rt.services.slack.gate = type(slack.rt.services.slack.gate)()  # past the channel cache
+    slack.server.app[SLACK].gate = type(slack.server.app[SLACK].gate)()  # past the channel cache
     assert await _make_due(slack) >= 1
-    worker = sched.Scheduler(slack.rt, deliverers=reminder_deliverers(), owner="w-out")
+    worker = sched.Scheduler(slack.rt, deliverers=reminder_deliverers(slack.server.app), owner="w-out")
     assert await worker.run_once() >= 1
     reminders = fake.of("chat.postMessage")[posted + 1 :]
     assert reminders and {r["text"] for r in reminders} == {slack.rt.kb.say("outsiders.reminder-withheld")}

@@ -11,7 +11,8 @@ from sqlalchemy import text
 
 from adapters import scheduler as sched
 from adapters.server import reminder_deliverers
-from adapters.slack.mount import BOLT
+from adapters.slack.mount import BOLT, SLACK
+from adapters.slack.reminders import SlackDeliverer
 from tests.slack.fakes import command, event, interaction
 from tests.slack.test_oauth import OAUTH, _install, _rows
 
@@ -61,7 +62,7 @@ async def test_a_reminder_goes_out_with_the_workspaces_own_bot_token(start_slack
     assert (await slack.post(meeting_form("T9", day), FORM)).status == 200
     await fake.wait_for("chat.postMessage", 2)
     assert await _make_due(slack) >= 1
-    worker = sched.Scheduler(slack.rt, deliverers=reminder_deliverers(), owner="w-test")
+    worker = sched.Scheduler(slack.rt, deliverers=reminder_deliverers(slack.server.app), owner="w-test")
     assert await worker.run_once() >= 1
     reminders = [c for c in fake.calls if c.method == "chat.postMessage"][2:]
     assert reminders and all(c.token == "xoxb-installed-T9" for c in reminders)
@@ -76,7 +77,7 @@ async def test_a_reminder_goes_out_with_the_workspaces_own_bot_token(start_slack
             await asyncio.sleep(0.02)
     posted = len(fake.of("chat.postMessage"))
     await _make_due(slack)
-    again = sched.Scheduler(slack.rt, deliverers=reminder_deliverers(), owner="w-test-2")
+    again = sched.Scheduler(slack.rt, deliverers=reminder_deliverers(slack.server.app), owner="w-test-2")
     await again.run_once()
     assert len(fake.of("chat.postMessage")) == posted
     assert again.stats["sent"] == 0 and again.stats["failed"] >= 1
@@ -89,7 +90,8 @@ async def test_revoking_only_a_users_token_keeps_the_workspace(start_slack, db_u
     assert (await slack.post(event(revoked, team="T9", event_id="Ev-user"), JSON)).status == 200
     await asyncio.sleep(0.3)
     assert await _rows(slack) == (1, 1)  # the installing user was U9, not U7
-    token_for = slack.rt.services.slack_token_for
+    token_for = SlackDeliverer.of(slack.server.app[SLACK]).token_for  # what reminders use
+    assert token_for is not None
     assert await token_for("T9") == "xoxb-installed-T9"
     assert await token_for("T8") is None
     assert slack.server.app[BOLT].installation_store is not None

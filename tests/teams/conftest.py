@@ -22,6 +22,7 @@ from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator 
 from adapters.runtime import Runtime
 from adapters.server import build_app
 from adapters.teams.config import TeamsConfig
+from adapters.teams.host import HOST, TeamsHost
 from bot.settings import Settings
 from bot.skills import Skills
 from tests.teams.loopback import LoopbackJwks, token_provider_for
@@ -234,6 +235,11 @@ class Bot:
     issuer: Issuer
     connector: Connector
     session: aiohttp.ClientSession
+
+    @property
+    def host(self) -> TeamsHost:
+        """What the Teams mount built (adapters/teams/host.py)."""
+        return self.server.app[HOST]
 
     @property
     def url(self) -> str:

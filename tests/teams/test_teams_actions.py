@@ -166,7 +166,7 @@ def skills():
 
 
 async def test_slow_turn_answers_http_quickly_then_updates_the_first_reply(bot: Bot, slow_llm: str) -> None:
-    host = bot.rt.services.teams
+    host = bot.host
     host.config.typing_after = 0.2
     host.config.first_reply_after = 0.5
     act = message(bot.connector, "", value={"intent": "test.teams.slowdraft", "llm": slow_llm})
@@ -188,7 +188,7 @@ async def test_slow_turn_answers_http_quickly_then_updates_the_first_reply(bot: 
 
 
 async def test_slow_turn_still_lands_when_the_update_is_rate_limited(bot: Bot, slow_llm: str) -> None:
-    host = bot.rt.services.teams
+    host = bot.host
     host.config.typing_after = 0.1
     host.config.first_reply_after = 0.2
     act = message(bot.connector, "", value={"intent": "test.teams.slowdraft", "llm": slow_llm})
@@ -200,7 +200,7 @@ async def test_slow_turn_still_lands_when_the_update_is_rate_limited(bot: Bot, s
 
 
 async def test_slow_card_button_answers_the_invoke_then_replaces_the_card(bot: Bot, slow_llm: str) -> None:
-    host = bot.rt.services.teams
+    host = bot.host
     host.config.first_reply_after = 0.3
     act = message(bot.connector, "")
     del act["text"]
@@ -229,7 +229,7 @@ async def test_fast_turn_is_answered_inside_the_request(bot: Bot) -> None:
     status, _ = await bot.post(message(bot.connector, "help"))
     assert status == 202
     assert [p["activity"]["type"] for p in bot.connector.posts] == ["message"]
-    assert bot.rt.services.teams.agent.background == set()
+    assert bot.host.agent.background == set()
 
 
 # --- reference saves ---------------------------------------------------------------------------------

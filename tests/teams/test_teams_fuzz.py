@@ -175,7 +175,7 @@ async def bot(db_url: str, issuer: Issuer, connector: Connector) -> AsyncIterato
 
 async def test_random_activities_never_5xx_never_fail_a_turn_never_log_content(bot: Bot, caplog: Any) -> None:
     caplog.set_level(logging.INFO)
-    host = bot.rt.services.teams
+    host = bot.host
     host.config.typing_after = host.config.first_reply_after = 30  # no background turns to race
     shapes = Shapes(random.Random(SEED), bot.connector)
     token = bot.issuer.token(service_url=bot.connector.url)  # signed once, reused

@@ -25,7 +25,7 @@ async def test_proactive_send_after_restart(sqlite_url: str, issuer: Issuer, con
 
     second = await start_bot(sqlite_url, issuer, connector)
     try:
-        send = second.rt.services.proactive_teams
+        send = second.host.send_proactive
         connector.fail_next = [429]
         reminder = Reply(headline="Reminder: renewal in 30 days.", intent="remind")
         ok = await send(TENANT_A, "a:personal-9", reminder)
@@ -56,7 +56,7 @@ async def test_resend_to_two_replicas_on_postgres_one_reply(
 
 
 async def test_slow_turn_sends_typing_then_updates_first_reply(bot: Bot) -> None:
-    host = bot.rt.services.teams
+    host = bot.host
     host.config.typing_after = 0.01
     host.config.first_reply_after = 0.05
     real = bot.rt.coach.handle

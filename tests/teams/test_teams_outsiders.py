@@ -148,10 +148,10 @@ async def test_a_reminder_due_in_a_group_chat_a_guest_has_since_joined_names_not
             await bot.post(message(connector, text, conversation=GROUP, kind="groupChat", mention=True))
         assert "pricing meeting" in card_text(card_of(connector.messages[-1])).lower()
         connector.rosters[GROUP] = [{"id": "29:g", "aadObjectId": "aad-g", "userRole": "guest"}]
-        bot.rt.services.teams.agent.gate = type(bot.rt.services.teams.agent.gate)()  # past the cache
+        bot.host.agent.gate = type(bot.host.agent.gate)()  # past the cache
         clock.now = (await pending(bot))[0][1]
         before = len(connector.posts)
-        worker = Scheduler(bot.rt, deliverers=reminder_deliverers(), owner="w-out")
+        worker = Scheduler(bot.rt, deliverers=reminder_deliverers(bot.server.app), owner="w-out")
         assert await worker.run_once() == 1
         (post,) = [p for p in connector.posts[before:] if p["activity"].get("type") == "message"]
         assert card_text(card_of(post["activity"])) == line(bot, "outsiders.reminder-withheld")

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from adapters.scheduler import SCHEDULER, LeaseLost, Scheduler
 from adapters.server import reminder_deliverers
-from adapters.teams.reminders import deliver_teams
 from bot.db.models import Reminder
 from bot.reminders import store
 from tests.conftest import Clock
@@ -60,7 +59,7 @@ async def test_meeting_reminder_arrives_in_the_teams_chat(
     bot = await start_bot(sqlite_url, issuer, connector, clock=clock)
     try:
         due = await log_meeting(bot)
-        worker = Scheduler(bot.rt, deliverers=reminder_deliverers(), owner="w1")
+        worker = Scheduler(bot.rt, deliverers=reminder_deliverers(bot.server.app), owner="w1")
         before = len(connector.posts)
         assert await worker.run_once() == 0  # not due yet
         clock.now = due
@@ -100,7 +99,9 @@ async def restart_and_429(url: str, issuer: Issuer, connector: Connector) -> Non
     try:
         before = len(connector.posts)
         connector.fail_next = [429]  # the connector throttles the first try
-        worker = Scheduler(second.rt, deliverers=reminder_deliverers(), owner="after-restart")
+        worker = Scheduler(
+            second.rt, deliverers=reminder_deliverers(second.server.app), owner="after-restart"
+        )
         assert await worker.run_once() == 1
         (post,) = reminder_posts(connector, before)
         assert post["conversation"] == CHAT
@@ -144,7 +145,7 @@ async def test_no_reference_means_retry_later_not_a_crash(
 
             await s.execute(ConversationRef.__table__.delete())
         clock.now = due
-        worker = Scheduler(bot.rt, deliverers=reminder_deliverers(), owner="w1")
+        worker = Scheduler(bot.rt, deliverers=reminder_deliverers(bot.server.app), owner="w1")
         before = len(connector.posts)
         assert await worker.run_once() == 1
         assert worker.stats["failed"] == 1 and reminder_posts(connector, before) == []
@@ -179,7 +180,7 @@ async def test_takeover_after_a_crash_posts_only_if_no_post_was_started(
         clock.now = await log_meeting(bot)
         rid = await dead_worker_takes(bot, clock, marked=marked)
         before = len(connector.posts)
-        worker = Scheduler(bot.rt, deliverers=reminder_deliverers(), owner="w2")
+        worker = Scheduler(bot.rt, deliverers=reminder_deliverers(bot.server.app), owner="w2")
         assert await worker.run_once() == 1
         assert len(reminder_posts(connector, before)) == (0 if marked else 1)
         assert bot.rt.services.counters.teams_not_reposted == (1 if marked else 0)
@@ -200,7 +201,7 @@ async def test_a_failed_post_is_retried_not_marked_sent(
         clock.now = await log_meeting(bot)
         before = len(connector.posts)
         connector.fail_next = [503] * 4  # retry_attempts = 4
-        worker = Scheduler(bot.rt, deliverers=reminder_deliverers(), owner="w1")
+        worker = Scheduler(bot.rt, deliverers=reminder_deliverers(bot.server.app), owner="w1")
         assert await worker.run_once() == 1
         assert worker.stats["failed"] == 1 and worker.stats["sent"] == 0
         row = await reminder_row(bot)
@@ -222,7 +223,7 @@ async def test_no_post_once_the_lease_is_lost(sqlite_url: str, issuer: Issuer, c
         async with bot.rt.sessions() as s, s.begin():
             (claimed,) = await store.claim_due(s, "slow", clock.now, limit=1, lease=timedelta(seconds=30))
         worker = Scheduler(
-            bot.rt, deliverers=reminder_deliverers(), owner="slow", lease=timedelta(seconds=30)
+            bot.rt, deliverers=reminder_deliverers(bot.server.app), owner="slow", lease=timedelta(seconds=30)
         )
         prepared = await worker._prepare(claimed)
         assert prepared is not None
@@ -230,7 +231,7 @@ async def test_no_post_once_the_lease_is_lost(sqlite_url: str, issuer: Issuer, c
         clock.now += timedelta(seconds=31)  # it stalled past its lease
         before = len(connector.posts)
         with pytest.raises(LeaseLost):
-            await deliver_teams(bot.rt, delivery, reply)
+            await reminder_deliverers(bot.server.app)["teams"](bot.rt, delivery, reply)
         assert reminder_posts(connector, before) == []
     finally:
         await stop_bot(bot)

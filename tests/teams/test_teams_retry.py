@@ -15,11 +15,11 @@ from tests.teams.conftest import Bot, message
 
 async def settle(bot: Bot, seconds: float) -> None:
     await asyncio.sleep(seconds)
-    await bot.rt.services.teams.agent.drain()
+    await bot.host.agent.drain()
 
 
 async def test_a_reply_post_that_times_out_is_not_posted_again(bot: Bot) -> None:
-    host = bot.rt.services.teams
+    host = bot.host
     host.config.call_timeout = 0.1
     bot.connector.latency = 0.4  # the connector takes the post, then answers too late
     status, _ = await bot.post(message(bot.connector, "help"))

@@ -138,7 +138,7 @@ async def test_broken_activities_of_every_kind_are_answered_at_the_edge_and_writ
     bot: Bot, caplog: Any
 ) -> None:
     caplog.set_level(logging.INFO)
-    host = bot.rt.services.teams
+    host = bot.host
     host.config.typing_after = host.config.first_reply_after = 30  # every answer in the request
     token = bot.issuer.token(service_url=bot.connector.url)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -178,7 +178,7 @@ async def test_the_unbroken_templates_each_reach_their_handler(bot: Bot, caplog:
         act = {**t.body, "id": f"fz-ok-{n}"}
         status, _ = await _post(bot, headers, act)
         assert status in (200, 202), t.kind
-    await bot.rt.services.teams.agent.drain()
+    await bot.host.agent.drain()
     assert "unexpected shape" not in caplog.text
     written = await rows(bot.rt)
     # Four turns claimed (message, submit, execute, compose) and the conversationUpdate's claim.
