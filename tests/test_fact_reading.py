@@ -90,3 +90,18 @@ def test_a_multi_label_model_scores_each_label_on_its_own():
     assert model.labels == ("budget", "none", "rounds")
     both = dict(zip(model.labels, model.scores("three meetings and the budget is fixed"), strict=True))
     assert both["budget"] > 0 and both["rounds"] > 0 and both["none"] < 0
+
+
+def test_a_number_of_months_is_how_long_not_how_many_rounds():
+    # Told in passing how long talks have run, and how many meetings: only the meetings count.
+    from datetime import UTC, datetime
+
+    from bot.understanding.reading import read
+
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    both = read(
+        "we've been haggling with their rep for about three months, four proper meetings so far", KB, now=now
+    )
+    assert {f.key: f.value for f in both.facts}.get("rounds_with_account_team") == 4
+    only_time = read("we've been at it with their account rep for six weeks now", KB, now=now)
+    assert "rounds_with_account_team" not in {f.key for f in only_time.facts}

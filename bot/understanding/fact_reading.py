@@ -260,7 +260,7 @@ def _values(key: str, kind: Kind, text: str, sentence: str, now: datetime, tz: s
         found += [
             _Value(c.value, c.span)
             for c in read_counts(text)
-            if 1 <= c.value <= 20 and not _taken(c.span, skip)
+            if 1 <= c.value <= 20 and not _taken(c.span, skip) and not _TIME_UNIT.match(text, c.span[1])
         ]
         return found
     if kind == "date":
@@ -275,6 +275,12 @@ def _values(key: str, kind: Kind, text: str, sentence: str, now: datetime, tz: s
             return []  # two dates in one sentence: which is meant is not clear
         return [_Value(got.day.isoformat(), got.span)]
     return []
+
+
+# "three months", "six weeks in": a number of units of time is how long, never how many rounds.
+_TIME_UNIT = re.compile(
+    r"\s*-?\s*(?:years?|yrs?|months?|mths?|mos?|weeks?|wks?|days?|hours?|hrs?|quarters?)\b", re.IGNORECASE
+)
 
 
 def _words(text: str) -> int:
