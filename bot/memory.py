@@ -224,6 +224,15 @@ class Said(NamedTuple):
     dialogue: dict[str, Any] | None
 
 
+_SAVE_DIALOGUE = (
+    update(Conversation.__table__)
+    .where(
+        Conversation.__table__.c.id == bindparam("cid"),
+        Conversation.__table__.c.tenant_id == bindparam("tid"),
+    )
+    .values(dialogue=bindparam("dialogue"))
+)
+
 _SAID = (
     select(Deal.id, Conversation.dialogue, _visible(bindparam("user"), bindparam("channel")).label("visible"))
     .select_from(Conversation)
@@ -325,11 +334,9 @@ class Memory:
 
     async def save_dialogue(self, conversation_id: int, state: dict[str, Any]) -> None:
         """The conversation's dialogue state, in this turn's transaction."""
-        await self.session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id, Conversation.tenant_id == self.tenant.id)
-            .values(dialogue=state)
-        )
+        # A Core statement, compiled once: no ORM row of the conversation is loaded in a turn.
+        conn = await self.session.connection()
+        await conn.execute(_SAVE_DIALOGUE, {"cid": conversation_id, "tid": self.tenant.id, "dialogue": state})
 
     async def said(self, external_id: str, person: Person | None = None) -> Said:
         """The conversation's active deal and dialogue JSON, read only (nothing is made): the
