@@ -38,6 +38,7 @@ from bot.reply import Action, Item, Reply, Section
 from bot.services import CoachServices
 from bot.skills import Skills
 from bot.skills.access import refuse
+from bot.skills.core import told_as_correction
 from bot.skills.rehearsal import rehearsal_turn
 from bot.turn import Turn
 from bot.understand import button_label, clean, did_you_mean, match_command, understand_ranked
@@ -373,6 +374,9 @@ class Coach:
         if by_llm:
             assert llm is not None
             ctx.intent = Intent(str(llm.intent), {}, text)
+        if ctx.intent.name == "unknown" and ctx.deal is not None and told_as_correction(text):
+            # "Correction: 31 March 2027.": a change told in words, to the fact just told
+            ctx.intent = Intent("deal.tell", {}, text)
         noted = None
         # Only where the text is about the deal: a note, a message to leak-check or what Microsoft
         # said is content, not our facts (knowledge/core.yaml, facts_in_passing).

@@ -318,6 +318,10 @@ async def deal_tell(ctx: Context) -> Reply:
     """A statement about the deal that carried no fact I track (facts are read before this)."""
     if ctx.deal is None:
         return Reply(headline=ctx.kb.say("core.tell-no-deal"), intent="deal.tell")
+    if _TOLD_AS_CORRECTION.match(ctx.intent.text):  # "Correction: 31 December 2026."
+        corrected = await _correction_in_words(ctx)
+        if corrected is not None:
+            return corrected
     said = ctx.intent.text.strip()[:1500]  # rides in a button: fits a Slack button value
     return Reply(
         headline=ctx.kb.say("core.tell-no-fact"),
@@ -346,6 +350,73 @@ def _fact_in_words(ctx: Context) -> tuple[str, str]:
 _VERB = re.compile(r"^\s*(?:please\s+)?(?:set|record|update|change|log|fact)\b\s*", re.IGNORECASE)
 
 
+_CORRECTION_LEAD = re.compile(
+    r"^\s*(?:(?:sorry|oops|apologies|my bad|ah|no)[\s,.!-]*)*"
+    r"(?:correction|correct(?:ing)? that|actually|make that|i meant|i mean|should be|it's|it is)\b[\s:,.-]*",
+    re.IGNORECASE,
+)
+
+
+_TOLD_AS_CORRECTION = re.compile(
+    r"^\s*(?:(?:sorry|oops|apologies|my bad|ah)[\s,.!-]*)*(?:correction|correcting that|make that|i meant)\b",
+    re.IGNORECASE,
+)
+
+
+def told_as_correction(text: str) -> bool:
+    """The message opens as a correction in words ("Correction: …", "sorry, make that …")."""
+    return bool(_TOLD_AS_CORRECTION.match(text))
+
+
+async def _correction_in_words(ctx: Context) -> Reply | None:
+    """A change told in words with no fact named: "Sorry, correction. It was the third round
+    only" sets the facts the message states; "Correction: 31 December 2026." sets the one fact
+    told last whose kind the value is (a date after a renewal date was told). None when neither
+    says which fact."""
+    if ctx.deal is None:
+        return None
+    reading = ctx.reading if ctx.reading is not None and ctx.reading.text == ctx.intent.text else None
+    found: dict[str, Any] = {}
+    if reading is not None:
+        for f in reading.facts:
+            if f.key in ctx.kb.facts and f.key not in found:
+                found[f.key] = f.value
+    if not found and ctx.dialogue is not None and ctx.dialogue.facts:
+        lead = _CORRECTION_LEAD.match(ctx.intent.text)
+        said = re.split(r"(?<=[.!?;])\s", ctx.intent.text[lead.end() :], maxsplit=1)[0] if lead else ""
+        if said.strip():
+            fits = []
+            for key, _old in ctx.dialogue.facts:
+                spec = ctx.kb.facts.get(key)
+                if spec is None or spec.kind not in ("date", "money", "number", "percent"):
+                    continue
+                value = parse_value(spec, said, ctx.kb)
+                if value is not None and key not in (k for k, _ in fits):
+                    fits.append((key, value))
+            kinds = {ctx.kb.facts[k].kind for k, _ in fits}
+            if len(fits) == 1 or (fits and len(kinds) == len(fits)):
+                key, value = fits[0]
+                found[key] = value
+    if not found:
+        return None
+    lines, ids = [], []
+    cur = currency(ctx.deal.facts)
+    for key, value in found.items():
+        if ctx.deal.fact(key) == value:
+            continue
+        event = await ctx.log(FACT, {"key": key, "value": value})
+        ids.append(event.id)
+        spec = ctx.kb.facts[key]
+        lines.append(f"{spec.label}: {describe(spec, value, cur)}")
+    if not ids:
+        return None
+    return Reply(
+        headline=f"Logged for {ctx.deal.name}: {'; '.join(lines)}.",
+        intent="fact.set",
+        actions=[Action("Undo", {"intent": "undo", "event_ids": ids})],
+    )
+
+
 @skill("fact.set")
 async def fact_set(ctx: Context) -> Reply:
     rest = str(ctx.intent.args.get("rest", ""))
@@ -361,6 +432,9 @@ async def fact_set(ctx: Context) -> Reply:
     else:  # by key, label or the label's short form: "term", "Term (years)", "term_years"
         spec = fact_by_name(key_part, ctx.kb)
     if spec is None:
+        corrected = await _correction_in_words(ctx)
+        if corrected is not None:
+            return corrected
         known = ", ".join(sorted(s.label.lower() for s in ctx.kb.facts.values())[:12])
         return Reply(
             headline=f"I don't track a fact called “{key_part.strip()[:60]}”. Some I do: {known}.",

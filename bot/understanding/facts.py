@@ -71,6 +71,9 @@ class Relative(BaseModel):
     rx: str
     base: str
     share: bool = False  # "7 % of that 2.4M": the share itself, not the base plus it
+    # Read only when this fact is told (in this message or before): "It's about 0.3 % of the
+    # run-rate" is the sticking point's worth only once a sticking point is known.
+    needs: str | None = None
 
 
 class ReadingSpec(BaseModel):
@@ -103,6 +106,7 @@ class ReadingSpec(BaseModel):
     spelling: list[str]
     products: list[str]
     competitors: list[str]
+    competitor_products: dict[str, list[str]] = Field(default_factory=dict)
     microsoft_side: list[str]
     leadership: list[str]
     teams: dict[str, list[str]]
@@ -212,6 +216,7 @@ class _Rel:
     rx: re.Pattern[str]
     base: str
     share: bool = False
+    needs: str | None = None
 
 
 @dataclass(frozen=True)
@@ -242,6 +247,7 @@ class _Reader:
     vocabulary: frozenset[str]
     products: dict[str, str]
     competitors: dict[str, str]
+    competitor_products: dict[str, re.Pattern[str]]
     teams: dict[str, list[re.Pattern[str]]]
     everyone: re.Pattern[str]
     nobody: re.Pattern[str]
@@ -351,13 +357,18 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         vocabulary=frozenset(spec.spelling),
         products={p.casefold(): p for p in spec.products},
         competitors={c.casefold(): c for c in spec.competitors},
+        competitor_products={
+            v.casefold(): re.compile(r"^(?:\W+\w+){0,3}?\W+(" + _alt(ps) + r")\b", re.IGNORECASE)
+            for v, ps in spec.competitor_products.items()
+            if ps
+        },
         teams={t: [re.compile(p, re.IGNORECASE) for p in pats] for t, pats in spec.teams.items()},
         everyone=re.compile("|".join(spec.everyone), re.IGNORECASE),
         nobody=re.compile("|".join(spec.nobody), re.IGNORECASE),
         not_alignment=re.compile(spec.not_alignment, re.IGNORECASE),
         stance=re.compile(spec.stance, re.IGNORECASE),
         topic_words=re.compile(spec.topic_words, re.IGNORECASE),
-        relative=[_Rel(x.key, rx(x.rx), x.base, x.share) for x in spec.relative],
+        relative=[_Rel(x.key, rx(x.rx), x.base, x.share, x.needs) for x in spec.relative],
         price_like=re.compile(spec.price_like, re.IGNORECASE),
         ms_named=re.compile(
             r"(?<![\w'])(?:"
@@ -497,19 +508,26 @@ def looks_like_question(text: str, kb: Knowledge) -> bool:
 
 _TOKEN = re.compile(r"[A-Za-z]{5,}")
 _INFLECTIONS = ("ing", "ed", "ly", "er", "est")
+# A negation typed without its apostrophe ("havent", "doesnt", "wont"): read as the contraction,
+# so "leadership havent agreed any walk number" is the denial it says.
+_BARE_CONTRACTION = re.compile(
+    r"\b(?P<stem>have|has|had|do|does|did|is|are|was|were|wo|ca|could|would|should|must|need)nt\b",
+    re.IGNORECASE,
+)
 
 
-def _respell(text: str, r: _Reader) -> tuple[str, list[int]] | None:
-    """Cue words one letter off ("finace", "roundz") read as the word. Returns the mended
-    text and, per character of it, the index in the original; None when nothing changed."""
-    pieces: list[str] = []
-    index: list[int] = []
-    pos = 0
-    changed = False
+def _respell(text: str, r: _Reader) -> tuple[str, list[int], bool] | None:
+    """Cue words one letter off ("finace", "roundz") read as the word, and negations typed
+    without their apostrophe ("havent") as the contraction. Returns the mended text, per
+    character of it the index in the original, and whether a word was respelt (not only an
+    apostrophe put back); None when nothing changed."""
+    fixes: list[tuple[int, int, str]] = []
+    for m in _BARE_CONTRACTION.finditer(text):
+        fixes.append((m.start(), m.end(), m.group("stem") + "n't"))
     for m in _TOKEN.finditer(text):
         w = m.group(0)
         low = w.casefold()
-        if low in r.vocabulary or low.endswith(_INFLECTIONS):
+        if low in r.vocabulary or low.endswith(_INFLECTIONS) or _BARE_CONTRACTION.fullmatch(w):
             continue
         fix = r.spelling.get(low)  # a letter too few
         if fix is None:
@@ -524,18 +542,25 @@ def _respell(text: str, r: _Reader) -> tuple[str, list[int]] | None:
                     break
         if fix is None or fix.startswith(low) or low.startswith(fix):
             continue  # "round" and "agree" are words, not misspelt "rounds" and "agreed"
-        changed = True
-        pieces.append(text[pos : m.start()])
-        index.extend(range(pos, m.start()))
-        pieces.append(fix)
-        index.extend(min(m.start() + i, m.end() - 1) for i in range(len(fix)))
-        pos = m.end()
-    if not changed:
+        fixes.append((m.start(), m.end(), fix))
+    if not fixes:
         return None
+    fixes.sort()
+    pieces: list[str] = []
+    index: list[int] = []
+    pos = 0
+    respelt = False
+    for a, b, fix in fixes:
+        respelt = respelt or not fix.endswith("n't")
+        pieces.append(text[pos:a])
+        index.extend(range(pos, a))
+        pieces.append(fix)
+        index.extend(min(a + i, b - 1) for i in range(len(fix)))
+        pos = b
     pieces.append(text[pos:])
     index.extend(range(pos, len(text)))
     index.append(len(text))
-    return "".join(pieces), index
+    return "".join(pieces), index, respelt
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -552,7 +577,7 @@ def read_facts(
     """Facts `text` asserts, at most one per key (the first said), in text order."""
     r = _reader(kb)
     mended = _respell(text, r)
-    work, index = mended if mended else (text, None)
+    work, index, respelt = mended if mended else (text, None, False)
     found: dict[str, FoundFact] = {}
     parts = clauses(work, kb)
 
@@ -562,7 +587,7 @@ def read_facts(
         a, b = span
         if index is not None:
             a, b = index[a], index[b]
-            confidence -= 0.1
+            confidence -= 0.1 if respelt else 0.0
         found[key] = FoundFact(key, value, (a, b), round(confidence, 2), text[a:b], note)
 
     _read_amounts(work, parts, r, add)
@@ -587,7 +612,7 @@ def _alternative_named(work: str, parts: list[Clause], r: _Reader, add: Any) -> 
         c = next((c for c in parts if c.start <= m.start() < c.end), None)
         if c is None or _negated_before(c, m.start(), r) or r.negation.search(m.group(0)):
             continue
-        value = r.competitors.get(m.group("competitor").casefold(), m.group("competitor"))
+        value = competitor_name(r, m.group("competitor"), work, m.end("competitor"))
         add("alternative", value, m.span(), 0.6)
         return
 
@@ -714,8 +739,10 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
 
 # A clause that opens with its amount: "like 3k a yr", "roughly €4,000 a year", "that's ~50k".
 _BARE_WORTH = re.compile(
-    r"^\s*(?:(?:like|about|around|roughly|approx\.?|ca\.?|maybe|so|that's|thats|it's|its|worth|only|just)\s+|~\s*)*"
-    r"[$€£~]?\s?\d",
+    r"^\s*(?:(?:like|about|around|roughly|approx\.?|ca\.?|maybe|so|that's|thats|it's|its|worth|only|just)\s+|~\s*"
+    r"|(?:(?:the\s+)?(?:annual|yearly|total|running|full)\s+)?(?:cost|price|pricing|bill)s?\s*(?:is\s+|of\s+|:\s*|=\s*)?"
+    r"|it\s+(?:costs?|comes?\s+to|would\s+cost|runs?\s+(?:at|to))\s+)*"
+    r"(?:[$€£₹~]|[A-Z]{3}\s)?\s?\d",
     re.IGNORECASE,
 )
 
@@ -732,10 +759,13 @@ def _worth_of_point_before(
     prev_start = max([b for b in before if b < here - 1] or [0])
     if amount_before is not None and amount_before[0] >= prev_start:
         return None  # the sentence before has its own amount
-    cue = next((cf for cf in cands if cf.key == "sticking_point_value_per_year"), None)
-    if cue is None or not any(p.search(work[prev_start:here]) for p in cue.cues):
-        return None
-    return cue
+    # The sticking point's worth, or the alternative's yearly cost ("Alternative evaluated: X.
+    # Annual cost NOK 9.8m."), whichever the sentence before names.
+    for key in ("sticking_point_value_per_year", "alternative_annual_cost"):
+        cue = next((cf for cf in cands if cf.key == key), None)
+        if cue is not None and any(p.search(work[prev_start:here]) for p in cue.cues):
+            return cue
+    return None
 
 
 _REPORTING = re.compile(
@@ -770,6 +800,13 @@ _PAST_EVENT_DAY = re.compile(
     r"came\s+back|reached\s+out|got\s+in\s+touch|visited|dropped\s+by)\b[^.;]{0,40}$",
     re.IGNORECASE,
 )
+# "signed" told as done ("we signed the add-on on Nov 14", "procurement signed the paper on
+# Friday"), not one to come ("to be signed by", "gets signed on").
+_SIGNED_PAST = re.compile(
+    r"(?<!\bbe )(?<!\bget )(?<!\bgets )(?<!\bgot )(?<!\bis )(?<!\bare )(?<!\bbeing )(?<!\bhave it )\bsigned\b"
+    r"(?!\s*(?:off|by|before|no later|until))",
+    re.IGNORECASE,
+)
 _WEEKDAY = re.compile(r"(?:on\s+|last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
 
 
@@ -780,6 +817,14 @@ def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None
         day = found.day
         if _PAST_EVENT_DAY.search(c.text[: found.span[0]]) and _WEEKDAY.fullmatch(found.said.strip()):
             return  # "their VP telephoned our CEO on Friday": the day something happened, no deadline
+        if (
+            key == "signature_date"
+            and _SIGNED_PAST.search(c.text[: found.span[0]])
+            and not re.search(r"\b(?:19|20)\d\d\b|/\d\d\b", found.said)
+        ):
+            # "we signed the Copilot add-on on Nov 14": a signature done is no date ahead (with
+            # its year said, "we signed on 1 July 2026", it is the day it was signed)
+            return
         if r.past_date.search(c.text) and day > local_today(now, tz) and found.said[-4:].isdigit() is False:
             try:  # "it lapsed on 31 Oct": the last 31 October, not the next
                 day = day.replace(year=day.year - 1)
@@ -875,9 +920,13 @@ def _runs(work: str, parts: list[Clause]) -> list[list[Clause]]:
     return [r for r in runs if r]
 
 
+# A yes read from words that deny it: "the CFO hasn't agreed to be the sponsor", "MS haven't
+# asked us about references", "leadership has also not fixed a walk-away figure".
 _DENIED = re.compile(
-    r"\b(?:hasn't|haven't|has\s+not|have\s+not|didn't|did\s+not|won't|will\s+not|isn't|is\s+not|never)\s+"
-    r"(?:yet\s+|really\s+|actually\s+)?(?:agreed|offered|volunteered|signed\s+up|stepped\s+up|happy|willing)\b",
+    r"\b(?:(?:hasn't|haven't|hadn't|didn't|won't|isn't|never)|(?:has|have|had|did|will|is)"
+    r"(?:\s+(?:also|yet|even|still|really|actually|formally))?\s+not)\s+"
+    r"(?:yet\s+|really\s+|actually\s+|also\s+|even\s+|formally\s+)?(?:agreed|offered|volunteered|signed\s+up|"
+    r"stepped\s+up|happy|willing|asked|requested|approved|signed\s+off|set|fixed|confirmed|decided)\b",
     re.IGNORECASE,
 )
 
@@ -930,12 +979,26 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
     if g.get("text"):  # the words said, which may name a product inside them
         if key == "planned_migration":  # "400 VMs from our colo into Azure": a count of things moved
             return _clean_text(g["text"], r, longest=100, counted=True)
-        return _clean_text(g["text"], r, longest=60)
+        return _clean_text(g["text"], r, longest=60, joined=key == "sticking_point")
     if g.get("product"):
         return r.products.get(g["product"].casefold(), g["product"])
     if g.get("competitor"):
-        return r.competitors.get(g["competitor"].casefold(), g["competitor"])
+        return competitor_name(r, g["competitor"], text, m.end("competitor"))
     return None
+
+
+def competitor_name(r: _Reader, said: str, text: str, end: int) -> str:
+    """The competitor as people name it, with its product when said a few words on: "Google
+    costed Workspace" is Google Workspace."""
+    name = r.competitors.get(said.casefold(), said)
+    products = r.competitor_products.get(said.casefold())
+    if products is not None:
+        stop = _HARD_STOP.search(text, end)
+        m = products.match(text[end : stop.start() if stop else len(text)])
+        if m is not None:
+            full = f"{name} {m.group(1)}"
+            return r.competitors.get(full.casefold(), full)
+    return name
 
 
 _RANGE_AFTER = re.compile(rf"\s*(?:-|–|to|or)\s*(?:\d|(?:{_NUM_WORDS})\b)", re.I)
@@ -948,10 +1011,29 @@ _LEADING = re.compile(
 _HARD_STOP = re.compile(r"[;:!?]|\.(?!\d)|\s[—–]\s")
 
 
-def _clean_text(raw: str, r: _Reader, longest: int = 60, *, counted: bool = False) -> str | None:
+# Words that start a clause of their own after "and" ("the uplift and they won't move").
+_CLAUSE_AFTER_AND = re.compile(
+    r"\b(?:we|they|i|you|he|she|it|who|which|that|this|there|is|are|was|were|has|have|had|will|would|can|could|"
+    r"should|not|said|says|say|wants?|wanted|thinks?|refuses?|insists?)\b|n't\b",
+    re.IGNORECASE,
+)
+_AND = re.compile(r"\s*\band\b\s*", re.IGNORECASE)
+
+
+def _clean_text(
+    raw: str, r: _Reader, longest: int = 60, *, counted: bool = False, joined: bool = False
+) -> str | None:
     # A migration is read up to where it goes ("the DMS and 180 workloads to Azure"): only a
     # sentence stop cuts it, not "and" or "with".
     cut = _HARD_STOP.search(raw) if counted else r.text_stop.search(raw)
+    if joined and cut is not None and _AND.fullmatch(cut.group(0)):
+        # "the Copilot and E5 uplift", "Visio and Project licences": two things under one head,
+        # when the words after "and" are a short noun phrase, not a clause of their own.
+        rest = raw[cut.end() :]
+        nxt = r.text_stop.search(rest)
+        part = rest[: nxt.start()] if nxt else rest
+        if part.strip() and len(part.split()) <= 4 and not _CLAUSE_AFTER_AND.search(part):
+            cut = r.text_stop.search(raw, cut.end() + (nxt.start() if nxt else len(rest)))
     s = raw[: cut.start()] if cut else raw
     s = _LEADING.sub("", s.strip()).strip(" '\"")
     if len(s) < 2 or len(s) > longest:
@@ -1083,6 +1165,8 @@ def _read_relative(
             m = rel.rx.search(c.text)
             if m is None or rel.key in found or _negated_before(c, c.start + m.start(), r):
                 continue
+            if rel.needs is not None and rel.needs not in found and known.get(rel.needs) in (None, ""):
+                continue
             raw = m.group("pct").replace(",", ".")
             said_pct = float(raw) if raw[0].isdigit() else words_value(raw.casefold())
             if said_pct is None or not 0 < said_pct < 100:
@@ -1102,9 +1186,7 @@ def _read_relative(
             base = _value_of(base_key, found, known)
             if base is None:
                 continue
-            label = {"budget_per_year": "budget", "deal_value_per_year": "current yearly spend"}.get(
-                base_key, base_key.replace("_", " ")
-            )
+            label = _BASE_LABELS.get(base_key, base_key.replace("_", " "))
             pct_said = f"{pct:g} %"
             if rel.share:
                 note = f"assumed: {pct_said} of the {label} of {_short_money(base)}"
@@ -1115,6 +1197,23 @@ def _read_relative(
             add(rel.key, amount, (c.start + m.start(), c.start + m.end()), 0.7, note)
             return round(base * pct / 100, 2)
     return None
+
+
+_YEARLY_RISE = re.compile(
+    r"\bescalat\w*|\buplift\b|\b(?:annual|yearly|price)\s+(?:increase|rise)\b", re.IGNORECASE
+)
+_BASE_LABELS = {
+    "budget_per_year": "budget",
+    "deal_value_per_year": "current yearly spend",
+    "ms_annual_cost": "offer",
+}
+_WORTH_NEWS = (
+    "sticking_point",
+    "ms_annual_cost",
+    "budget_per_year",
+    "annual_escalator_pct",
+    "deal_value_per_year",
+)
 
 
 def _implied(
@@ -1144,7 +1243,7 @@ def _implied(
         start = max((m.end() for m in _SENTENCE_END.finditer(work, 0, f.span[0])), default=0)
         end = next((m.start() for m in _SENTENCE_END.finditer(work, f.span[1])), len(work))
         named = [m for m in r.competitor_rx.finditer(work, start, end)]
-        names = {r.competitors.get(m.group(0).casefold(), m.group(0)) for m in named}
+        names = {competitor_name(r, m.group(0), work, m.end()) for m in named}
         if len(names) == 1:
             m = named[0]
             add("alternative", names.pop(), m.span(), 0.75)
@@ -1154,13 +1253,22 @@ def _implied(
     point = found["sticking_point"].value if "sticking_point" in found else known.get("sticking_point")
     if not isinstance(point, str) or not r.price_like.search(point):
         return
-    news = [k for k in ("sticking_point", "ms_annual_cost", "budget_per_year") if k in found]
+    news = [k for k in _WORTH_NEWS if k in found]
     if not news:
         return
     span = found[news[0]].span
     if increase is not None:
         add(key, increase, span, 0.65, "assumed: the increase itself")
         return
+    pct = _value_of("annual_escalator_pct", found, known)
+    if pct is not None and pct < 100 and _YEARLY_RISE.search(point):
+        # "the sticking point is the 6 % escalator" on a deal of 7M a year: a year's rise, 420k
+        for base_key, label in (("deal_value_per_year", "current yearly spend"), ("ms_annual_cost", "offer")):
+            base = _value_of(base_key, found, known)
+            if base is not None:
+                note = f"assumed: {pct:g} % a year on the {label} of {_short_money(base)}"
+                add(key, round(base * pct / 100, 2), span, 0.65, note)
+                return
     offer, budget = _value_of("ms_annual_cost", found, known), _value_of("budget_per_year", found, known)
     if offer is not None and budget is not None and offer > budget:
         gap = round(offer - budget, 2)

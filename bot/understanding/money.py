@@ -19,12 +19,28 @@ CURRENCIES = {
     "£": "GBP", "gbp": "GBP", "pound": "GBP", "pounds": "GBP", "quid": "GBP",
     "chf": "CHF", "cad": "CAD", "aud": "AUD", "nzd": "NZD", "sgd": "SGD",
     "a$": "AUD", "au$": "AUD", "nz$": "NZD", "c$": "CAD", "ca$": "CAD", "s$": "SGD", "hk$": "HKD",
+    "hkd": "HKD", "jpy": "JPY", "¥": "JPY", "yen": "JPY",
+    "nok": "NOK", "sek": "SEK", "dkk": "DKK", "kr": None, "kroner": None, "kronor": "SEK", "krone": None,
+    "inr": "INR", "rs": "INR", "rs.": "INR", "₹": "INR", "rupee": "INR", "rupees": "INR",
+    "zar": "ZAR", "r": "ZAR", "rand": "ZAR",
+    "mnok": "NOK", "msek": "SEK", "mdkk": "DKK", "meur": "EUR", "musd": "USD", "mgbp": "GBP", "mchf": "CHF",
+    "mzar": "ZAR", "minr": "INR",
 }  # fmt: skip
 # "A$2.1m", "NZ$ 900k", "C$1m": a dollar with its country's letters is one currency sign.
-_CUR_PRE = r"(?P<pre>(?<![A-Za-z])(?:US|AU|A|NZ|CA|C|S|HK)\$|[$€£]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|NZD|SGD)\b)"
-_CUR_POST = r"(?P<post>[$€£](?!\s?\d)|\b(?:USD|EUR|GBP|CHF|CAD|AUD|dollars?|euros?|pounds?|bucks|quid)\b)"
+# Codes and words for the currencies people name; "MNOK 9.8" / "9.8 MNOK" is millions of kroner,
+# "R60m" rand, "Rs 85 lakh" / "₹12 crore" rupees.
+_CODES = r"USD|EUR|GBP|CHF|CAD|AUD|NZD|SGD|HKD|JPY|NOK|SEK|DKK|INR|ZAR"
+_CUR_PRE = (
+    r"(?P<pre>(?<![A-Za-z])(?:US|AU|A|NZ|CA|C|S|HK)\$|[$€£₹¥]|\b(?:" + _CODES + r")\b"
+    r"|\bM(?:NOK|SEK|DKK|EUR|USD|GBP|CHF|ZAR|INR)\b|\bRs\.?(?=\s?\d)|(?<![\w.])R(?=\s?\d))"
+)
+_CUR_POST = (
+    r"(?P<post>[$€£](?!\s?\d)|\b(?:" + _CODES + r"|M(?:NOK|SEK|DKK|EUR|USD|GBP|CHF|ZAR|INR)"
+    r"|dollars?|euros?|pounds?|bucks|quid|yen|kroner|kronor|krone|kr|rupees?|rand)\b)"
+)
 _MULT = (
-    r"(?P<mult>k|mm|mn|mil{1,2}(?:ion)?s?|milion|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m)\b"
+    r"(?P<mult>k|mm|mn|mil{1,2}(?:ion)?s?|milion|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m"
+    r"|crores?|lakhs?|lacs?)(?!\w)"
 )
 _NUM = (
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:\s\d{3})+(?!\d)"
@@ -43,6 +59,13 @@ _MONEY_RX = re.compile(
 _PER_YEAR = re.compile(
     r"^\s*(?:(?:a|per|/|each|every)\s*(?:year|yr|annum)\b|annual(?:ly)?\b|yearly\b|p\.?\s?a\.?(?!\w)"
     r"|pro\s+jahr\b|/\s?y\b)",
+    re.IGNORECASE,
+)
+# A currency code said after the amount and its period, closing the sentence: "…a year, AUD."
+_CODE_AFTER = re.compile(
+    r"^(?:\s*(?:a|per|/|each|every)\s*(?:year|yr|annum|month)\b|\s*(?:annually|yearly|monthly))?,?\s*\b("
+    + _CODES
+    + r")\b(?!\s*[\d$€£])",
     re.IGNORECASE,
 )
 _PER_MONTH = re.compile(r"^\s*(?:(?:a|per|/|each|every)\s*(?:month|mo)\b|monthly\b|pm\b)", re.IGNORECASE)
@@ -133,11 +156,19 @@ def read_money(text: str) -> list[Money]:
             value = v
         if mult_raw == "m" and m.group("num") and value >= 1000 and not m.group("pre"):
             continue  # "2000m" is metres or minutes, not money
-        amount = value * (mult or 1.0)
         cur_word = (m.group("pre") or m.group("post") or "").casefold()
         currency = CURRENCIES.get(cur_word)
+        if len(cur_word) == 4 and cur_word.startswith("m") and mult is None:
+            mult = 1e6  # "MNOK 9.8", "9.8 MNOK": millions of the currency
+        elif cur_word in ("r", "rs", "rs.") and mult is None and value < 1000 and m.group("pre"):
+            continue  # "R2", "Rs 5": a version or a small sum, not the deal's money
+        if currency is None and mult_raw.startswith(("crore", "lakh", "lac")):
+            currency = "INR"  # crore and lakh count rupees
+        amount = value * (mult or 1.0)
         end = m.end()
         tail = text[end:]
+        if currency is None and (late := _CODE_AFTER.match(tail)):
+            currency = CURRENCIES.get(late.group(1).casefold())  # "1.2 mil a year, AUD."
         if mult_raw and re.match(r"\.\s", tail) and (_PER_YEAR.match(tail[1:]) or _PER_MONTH.match(tail[1:])):
             end, tail = end + 1, tail[1:]  # "€1,35 Mio. p.a.": the abbreviation's own dot
         period = None
@@ -179,7 +210,7 @@ def currency_of(text: str) -> str | None:
     return None
 
 
-_CURRENCY_NAMED = re.compile(r"(US\$|[$€£]|\b(?:USD|EUR|GBP|CHF|CAD|AUD)\b)")
+_CURRENCY_NAMED = re.compile(r"(US\$|[$€£₹]|\b(?:" + _CODES + r")\b)")
 
 
 def currency_named(text: str) -> str | None:
