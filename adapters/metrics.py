@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -22,11 +22,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from bot.db import inbox_store
 from bot.llm.usage import totals as llm_totals
 from bot.reminders.store import queue_depth
 
 if TYPE_CHECKING:
-    from adapters.runtime import Runtime
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from bot.llm.drafter import LlmDrafter
 
 log = logging.getLogger("coach.metrics")
 
@@ -35,9 +38,8 @@ log = logging.getLogger("coach.metrics")
 TURN_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 SCRAPE_TIMEOUT = 2.0  # seconds for the database gauges; past it they are left out of the scrape
 
-# The optional inbox-depth provider (`DatabaseGauges.inbox_depth`): `async () -> int`, given by
-# `install` when this build has the durable inbox. Without it, coach_inbox_depth is absent
-# rather than made up.
+# The inbox-depth provider (`DatabaseGauges.inbox_depth`): `async () -> int`, the durable
+# inbox's own statement. Without one, coach_inbox_depth is absent rather than made up.
 InboxDepth = Callable[[], Awaitable[int]]
 
 
@@ -46,7 +48,9 @@ class DatabaseGauges(Collector):
     """The gauges read from the database, refreshed before each scrape (`refresh`) and served
     from that snapshot by `collect`, which prometheus_client calls synchronously."""
 
-    rt: Runtime
+    sessions: async_sessionmaker
+    clock: Callable[[], datetime]
+    drafter: LlmDrafter | None = None
     inbox_depth: InboxDepth | None = None
     timeout: float = SCRAPE_TIMEOUT
     values: dict[str, float] = field(default_factory=dict)
@@ -64,13 +68,13 @@ class DatabaseGauges(Collector):
         self.seconds = time.perf_counter() - started
 
     async def _read(self) -> dict[str, float]:
-        now = self.rt.coach.clock().astimezone(UTC)
+        now = self.clock().astimezone(UTC)
         values: dict[str, float] = {}
-        async with self.rt.sessions() as session:
+        async with self.sessions() as session:
             due, oldest = await queue_depth(session, now)
             values["reminders_due"] = due
             values["reminder_lag_seconds"] = max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
-            drafter = self.rt.coach.services.drafter
+            drafter = self.drafter
             if drafter is not None:
                 limit = int(drafter.settings.daily_budget)
                 tenants, requests, tokens, busiest = await llm_totals(session, now.strftime("%Y-%m-%d"))
@@ -112,10 +116,18 @@ HELP = {
 
 
 class Metrics:
-    """Every metric of one `coach serve` app. A registry per app, so tests and two apps in one
-    process never share or clash over series."""
+    """Every metric of one `coach serve` runtime, built by `Runtime.start` (adapters/runtime.py)
+    with what it measures: the turns (`observe_turn`, which the runtime calls), the drafter's
+    drafts (it hears them from start-up), the database gauges. A registry per runtime, so tests
+    and two apps in one process never share or clash over series."""
 
-    def __init__(self, rt: Runtime) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        *,
+        clock: Callable[[], datetime],
+        drafter: LlmDrafter | None = None,
+    ) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
         self.turns = Counter(
             "coach_turns",
@@ -142,11 +154,13 @@ class Metrics:
             ["kind"],
             registry=self.registry,
         )
-        self.database = DatabaseGauges(rt, _inbox_depth(rt))
+        self.database = DatabaseGauges(sessions, clock, drafter, _inbox_depth(sessions))
         self.registry.register(self.database)
         # The labelled series of each (surface, outcome), looked up once: `labels()` costs more
         # than the increment itself.
         self._series: dict[tuple[str, str], tuple[Any, Any]] = {}
+        if drafter is not None:
+            drafter.observers.append(self.observe_draft)
 
     def observe_turn(self, surface: str, outcome: str, seconds: float) -> None:
         series = self._series.get((surface, outcome))
@@ -169,30 +183,11 @@ class Metrics:
 METRICS = web.AppKey("metrics", Metrics)
 
 
-def install(rt: Runtime, app: web.Application) -> Metrics:
-    """Measure turns (Runtime.handle) and LLM drafts of this runtime; /metrics reads `app[METRICS]`."""
-    metrics = Metrics(rt)
-    app[METRICS] = metrics
-    rt.observe_turn = metrics.observe_turn
-    drafter: Any = rt.coach.services.drafter
-    if drafter is not None:
-        # An app built again on this runtime: the earlier app's Metrics stops hearing drafts.
-        drafter.observers[:] = [
-            o for o in drafter.observers if not isinstance(getattr(o, "__self__", None), Metrics)
-        ]
-        drafter.observers.append(metrics.observe_draft)
-    return metrics
-
-
-def _inbox_depth(rt: Runtime) -> InboxDepth | None:
-    """The durable inbox's depth, when this build has the inbox (adapters/inbox.py)."""
-    try:
-        from adapters.inbox import inbox_depth  # type: ignore[attr-defined]
-    except ImportError:  # no durable inbox in this build: the gauge stays absent
-        return None
+def _inbox_depth(sessions: async_sessionmaker) -> InboxDepth:
+    """The durable inbox's depth (adapters/inbox.py), over every replica."""
 
     async def depth() -> int:
-        return await inbox_depth(rt.sessions)
+        return await inbox_store.depth(sessions)
 
     return depth
 

@@ -7,7 +7,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ from bot.turn import Turn
 from bot.understanding.llm_reader import reader_from_env
 
 if TYPE_CHECKING:
+    from adapters.metrics import Metrics
     from adapters.slack.settings import SlackSettings
     from adapters.teams.config import TeamsConfig
     from bot.reminders.settings import ReminderSettings
@@ -108,39 +109,45 @@ async def at_head(engine: AsyncEngine) -> bool:
     return frozenset(found) == heads
 
 
-@dataclass
-class Counters:
-    """Reminders a takeover found already handled: /metrics and the tests read them."""
-
-    slack_already_posted: int = 0  # found in the channel by its metadata: not posted again
-    teams_not_reposted: int = 0  # the worker before died mid-post: not posted again (at most once)
-
-
-@dataclass
-class Services:
-    """What `coach serve` wires around the core, by name. A field a test or bench sets before
-    mounting (settings, socket mode) is used instead of the environment. What the surfaces
-    build (the inbox, SlackCoach, the Teams host) is not here: each mount returns it and keeps
-    it in the app, and the reminder deliverers are built from it (adapters/server.py). The
-    core's own services (drafter, LLM reader) are not here either: they are built once by
-    `Runtime.start`, frozen, and handed to the Coach (`rt.coach.services`)."""
+@dataclass(frozen=True, slots=True)
+class Serving:
+    """What `coach serve` wires around the core, fixed before the runtime starts and handed to
+    `Runtime.start` as one frozen record. A field left None is read from the environment by the
+    surface that uses it; a test or bench gives its own. What the surfaces build (the inbox,
+    SlackCoach, the Teams host) is not here: each mount returns it and keeps it in the app, and
+    the reminder deliverers are built from it (adapters/server.py). The core's own services
+    (drafter, LLM reader) are not here either: `Runtime.start` builds them and hands them to the
+    Coach (`rt.coach.services`)."""
 
     socket_mode: bool = False  # `coach serve --socket-mode`
     slack_settings: SlackSettings | None = None  # adapters/slack
     teams_config: TeamsConfig | None = None  # adapters/teams
-    reminder_settings: ReminderSettings | None = None
-    counters: Counters = field(default_factory=Counters)
+    reminder_settings: ReminderSettings | None = None  # adapters/scheduler.py
 
 
-@dataclass
+NOT_SERVING = Serving()  # a runtime of the terminal: every surface setting from the environment
+
+
+@dataclass(frozen=True, slots=True)
 class Runtime:
+    """Built once by `Runtime.start` and never changed: every entry point and surface gets it
+    (or what it holds) by constructor. `serving` is given only to the runtime of `coach serve`
+    (and the tests and benches that build its app); `metrics` and `observe_turn` come with it
+    when COACH_METRICS is on."""
+
     settings: Settings
     engine: AsyncEngine
     sessions: async_sessionmaker
     kb: Knowledge
     coach: Coach
-    services: Services = field(default_factory=Services)
-    observe_turn: TurnObserver | None = None
+    serving: Serving | None = None
+    metrics: Metrics | None = None  # adapters/metrics.py: /metrics reads it
+    observe_turn: TurnObserver | None = None  # the metrics' turn counter, on the turn path
+
+    @property
+    def surfaces(self) -> Serving:
+        """The surface settings this runtime was started with (the environment's when none)."""
+        return self.serving or NOT_SERVING
 
     async def handle(self, turn: Turn) -> Reply | None:
         """coach.handle for adapters: every surface runs its turns through here, so `coach serve`
@@ -165,9 +172,13 @@ class Runtime:
         migrate: bool = True,
         clock: Callable[[], datetime] = utcnow,
         skills: Skills | None = None,
+        serving: Serving | None = None,
     ) -> Runtime:
         """`skills`: the intents this coach answers (bot/features.py's by default; a test adds
-        its probes with `features.skills_with`)."""
+        its probes with `features.skills_with`). `serving`: what `coach serve` wires around the
+        core (given by `coach serve`, and by the tests and benches that build its app); with it
+        and COACH_METRICS on, the runtime measures its turns and drafts (adapters/metrics.py,
+        imported only then, so the terminal never loads prometheus_client)."""
         settings = settings or get_settings()
         kb = default_knowledge()  # validates knowledge/ before anything else happens
         engine = create_engine(settings.database_url)
@@ -188,7 +199,21 @@ class Runtime:
         coach = Coach(
             sessions, kb, clock=clock, services=core, max_chars=settings.max_message_chars, skills=skills
         )
-        return cls(settings=settings, engine=engine, sessions=sessions, kb=kb, coach=coach)
+        metrics = None
+        if serving is not None and settings.metrics:
+            from adapters.metrics import Metrics
+
+            metrics = Metrics(sessions, clock=clock, drafter=drafter)
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            kb=kb,
+            coach=coach,
+            serving=serving,
+            metrics=metrics,
+            observe_turn=metrics.observe_turn if metrics is not None else None,
+        )
 
     async def close(self) -> None:
         core = self.coach.services

@@ -9,7 +9,9 @@ before the post and `posting_started` on a takeover: at most once when a worker 
 
 A worker is given its deliverers by platform (`coach serve`: adapters/server.py,
 `reminder_deliverers`), each
-    async def deliver_teams(rt: Runtime, reminder: Delivery, reply: Reply) -> None
+    async def deliver_teams(rt: Runtime, reminder: Delivery, reply: Reply) -> str | None
+returning None once posted, or what it found instead (ALREADY_POSTED, NOT_REPOSTED: the
+reminder counts as sent, and the worker's `stats` count the finding).
 `reminder.reference` holds the conversation reference stored with Memory.save_reference
 (platform "teams", tenant_key = tenant id, conversation_key = the conversation's external id).
 Raise to have the reminder retried later with backoff.
@@ -36,9 +38,22 @@ from bot.settings import load
 
 log = logging.getLogger("coach.reminders")
 
-__all__ = ["Deliverer", "Delivery", "LeaseLost", "Scheduler", "mark_posting", "posting_started"]
+__all__ = [
+    "ALREADY_POSTED",
+    "NOT_REPOSTED",
+    "Deliverer",
+    "Delivery",
+    "LeaseLost",
+    "Scheduler",
+    "mark_posting",
+    "posting_started",
+]
 
-Deliverer = Callable[[Runtime, Delivery, Reply], Awaitable[None]]
+Deliverer = Callable[[Runtime, Delivery, Reply], Awaitable[str | None]]
+
+# What a deliverer may find on a takeover instead of posting (counted in `Scheduler.stats`).
+ALREADY_POSTED = "already_posted"  # Slack: found in the channel by its metadata, not posted again
+NOT_REPOSTED = "not_reposted"  # Teams: the worker before died mid-post, not posted again (at most once)
 
 
 async def mark_posting(rt: Runtime, reminder: Delivery) -> None:
@@ -81,6 +96,7 @@ class Scheduler:
         self.batch = batch
         self.poll = poll
         self.concurrency = concurrency
+        # And ALREADY_POSTED / NOT_REPOSTED once a deliverer finds one.
         self.stats = {"sent": 0, "dropped": 0, "failed": 0, "lost_lease": 0}
 
     def now(self) -> datetime:
@@ -139,7 +155,7 @@ class Scheduler:
             await self._retry_later(c)
             return
         try:
-            await deliver(self.rt, delivery, reply)
+            found = await deliver(self.rt, delivery, reply)
         except LeaseLost:
             self.stats["lost_lease"] += 1
             log.warning("reminder %s: lease lapsed before posting; left to the new holder", c.id)
@@ -148,6 +164,8 @@ class Scheduler:
             log.warning("reminder %s: delivery failed (%s); will retry", c.id, type(exc).__name__)
             await self._retry_later(c)
             return
+        if found is not None:
+            self.stats[found] = self.stats.get(found, 0) + 1
         await self._sent(c)
 
     async def _prepare(self, c: store.Claimed) -> tuple[Delivery, Reply] | None:
@@ -178,7 +196,7 @@ _TASK = web.AppKey("reminder_task", asyncio.Task)
 
 async def mount(rt: Runtime, app: web.Application, deliverers: Mapping[str, Deliverer]) -> None:
     """The reminder worker of `coach serve`, delivering through `deliverers`."""
-    settings: ReminderSettings = rt.services.reminder_settings or load(ReminderSettings)
+    settings: ReminderSettings = rt.surfaces.reminder_settings or load(ReminderSettings)
     if not settings.enabled:
         return
     scheduler = Scheduler(

@@ -26,7 +26,7 @@ from aiohttp import web
 
 from adapters.access_log import access_log_middleware
 from adapters.health import readiness, shipped
-from adapters.runtime import Runtime, pin_cpu
+from adapters.runtime import Runtime, Serving, pin_cpu
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -90,8 +90,9 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 async def build_app(rt: Runtime, *, metrics_here: bool | None = None) -> web.Application:
-    """The app. `metrics_here`: serve /metrics on this app (default: when COACH_METRICS is on
-    and no separate COACH_METRICS_PORT is set)."""
+    """The app of a runtime started with `serving` (what the surfaces mount from; the
+    environment's when the runtime has none). `metrics_here`: serve /metrics on this app
+    (default: when the runtime measures, COACH_METRICS, and no separate COACH_METRICS_PORT is set)."""
     settings = rt.settings
     middlewares = [access_log_middleware] if settings.access_log else []
     app = web.Application(client_max_size=1024 * 1024, middlewares=middlewares)
@@ -100,10 +101,11 @@ async def build_app(rt: Runtime, *, metrics_here: bool | None = None) -> web.App
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/healthz", readyz)
     shipped()  # read migrations/ now, not on the first probe
-    if settings.metrics:
-        from adapters.metrics import install, metrics_handler
+    metrics = rt.metrics  # built by Runtime.start for a serving runtime with COACH_METRICS on
+    if metrics is not None:
+        from adapters.metrics import METRICS, metrics_handler
 
-        metrics = install(rt, app)
+        app[METRICS] = metrics
         if metrics_here if metrics_here is not None else settings.metrics_port is None:
             app.router.add_get("/metrics", metrics_handler(metrics, _token(settings)))
     for mount in surfaces():
@@ -129,8 +131,7 @@ async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool =
     cpu = pin_cpu(settings.cpu_affinity)
     if cpu is not None:
         log.info("coach serve keeps to CPU %s (COACH_CPU_AFFINITY=off to let it roam)", cpu)
-    rt = await Runtime.start(settings)
-    rt.services.socket_mode = socket_mode
+    rt = await Runtime.start(settings, serving=Serving(socket_mode=socket_mode))
     app = await build_app(rt)
     runner = web.AppRunner(app, access_log=None)  # our middleware writes the access log
     await runner.setup()

@@ -16,14 +16,13 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from aiohttp import web
 from sqlalchemy import insert, text
 
-from adapters.metrics import install
-from adapters.runtime import Runtime, pin_cpu
+from adapters.runtime import Runtime, Serving, pin_cpu
 from bot.db.models import LlmUsage, Reminder, Tenant
 from bot.reply import Reply
 from bot.settings import Settings
@@ -48,32 +47,30 @@ async def wrapper_cost(rt: Runtime, n: int) -> tuple[float, float]:
     """(ns per no-work turn through Runtime.handle with the metrics observer, the same without
     it: the floor), alternating rounds so both see the same machine load."""
     turn = Turn(platform="slack", tenant="t", conversation="c", user="u", text="help")
-    coach, observe, rt.coach = rt.coach, rt.observe_turn, NoWork()  # type: ignore[assignment]
+    measured = replace(rt, coach=NoWork())
+    bare = replace(measured, observe_turn=None)
     on: list[float] = []
     off: list[float] = []
-    try:
-        for i in range(20):
-            rt.observe_turn = observe if i % 2 else None
-            t0 = time.perf_counter_ns()
-            for _ in range(n // 10):
-                await rt.handle(turn)
-            (on if i % 2 else off).append((time.perf_counter_ns() - t0) / (n // 10))
-    finally:
-        rt.coach, rt.observe_turn = coach, observe
+    for i in range(20):
+        run = measured if i % 2 else bare
+        t0 = time.perf_counter_ns()
+        for _ in range(n // 10):
+            await run.handle(turn)
+        (on if i % 2 else off).append((time.perf_counter_ns() - t0) / (n // 10))
     return statistics.median(on[1:]), statistics.median(off[1:])  # the first round warms up
 
 
-async def real_turns(rt: Runtime, observe, n: int) -> tuple[list[float], list[float]]:
+async def real_turns(rt: Runtime, n: int) -> tuple[list[float], list[float]]:
     """Real `help` turns through the core, alternating with and without the observer."""
     turn = Turn(platform="console", tenant="t", conversation="c", user="u", text="help")
+    bare = replace(rt, observe_turn=None)
     on: list[float] = []
     off: list[float] = []
     for i in range(n * 2):
-        rt.observe_turn = observe if i % 2 else None
+        run = rt if i % 2 else bare
         t0 = time.perf_counter()
-        await rt.handle(turn)
+        await run.handle(turn)
         (on if i % 2 else off).append((time.perf_counter() - t0) * 1000)
-    rt.observe_turn = observe
     return on, off
 
 
@@ -127,15 +124,16 @@ async def scrapes(rt: Runtime, metrics, n: int) -> tuple[list[float], list[float
 
 
 async def run(name: str, url: str, args: argparse.Namespace) -> None:
-    rt = await Runtime.start(Settings(COACH_DATABASE_URL=url), clock=lambda: NOW)
+    rt = await Runtime.start(Settings(COACH_DATABASE_URL=url), clock=lambda: NOW, serving=Serving())
     try:
-        metrics = install(rt, web.Application())
+        metrics = rt.metrics
+        assert metrics is not None, "COACH_METRICS is off"
         wrapped, bare = await wrapper_cost(rt, args.loop)
         print(
             f"{name:<10} no-work turn: {wrapped:6.0f} ns with metrics, floor (no observer) {bare:5.0f} ns "
             f"-> metrics add {wrapped - bare:5.0f} ns per turn"
         )
-        on, off = await real_turns(rt, metrics.observe_turn, args.turns)
+        on, off = await real_turns(rt, args.turns)
         print(
             f"{name:<10} real help turn: p50 {pct(on, 50):5.2f} ms with metrics, "
             f"{pct(off, 50):5.2f} ms without (floor); p99 {pct(on, 99):5.2f} / {pct(off, 99):5.2f} ms"

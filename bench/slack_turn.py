@@ -34,7 +34,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 import adapters.slack  # noqa: F401  (registers the mount)
-from adapters.runtime import Runtime, pin_cpu
+from adapters.runtime import Runtime, Serving, pin_cpu
 from adapters.server import build_app
 from adapters.slack.settings import SlackSettings
 from bot.reply import Item, Reply, Section
@@ -181,10 +181,8 @@ async def run_backend(
     label: str, url: str, fake: FakeSlack, n: int, concurrency: int, stall_db: Path | None, stall: float
 ) -> dict[str, dict[str, float]]:
     """The floor, a full turn and the adapter alone, on one database, measured back to back."""
-    rt = await Runtime.start(Settings(COACH_DATABASE_URL=url))
-    rt.services.slack_settings = SlackSettings(
-        SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url
-    )
+    slack = SlackSettings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url)
+    rt = await Runtime.start(Settings(COACH_DATABASE_URL=url), serving=Serving(slack_settings=slack))
     ours = await serve(await build_app(rt))
     floor = await serve(echo_app(fake))
     durable_engine, durable_sessions = await durable_floor_sessions(url)

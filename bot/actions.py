@@ -73,6 +73,9 @@ class FavorLog(Person):
 
 class CommitmentLog(Person):
     by: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None  # an ISO day
+    # Kept while one question asks for the missing part, and the answer to "who promised that?"
+    said: Words | None = None
+    who: Words | None = None
 
 
 class MeetingPrep(Payload):
@@ -80,6 +83,9 @@ class MeetingPrep(Payload):
     topic: Words | None = None
     on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None  # an ISO day
     at: Annotated[str, Field(pattern=r"^(?:[01]\d|2[0-3]):[0-5]\d$")] | None = None  # HH:MM
+    # What was said, kept while one question asks who the meeting is with, and that answer.
+    said: Words | None = None
+    with_: Words | None = Field(default=None, alias="with")
 
 
 # The intents the Coach answers itself: an open form's buttons ("Back to …? [Continue] [Drop]"

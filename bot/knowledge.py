@@ -148,7 +148,7 @@ class Knowledge:
 
     def say(self, rule_id: str, **values: Any) -> str:
         """The rule's wording with {placeholders} filled; unknown placeholders stay visible."""
-        return self.rule(rule_id).text.format_map(_Keep(values)).strip()
+        return fill(self.rule(rule_id).text, **values).strip()
 
     def section(self, name: str) -> Any:
         return self.sections[name]
@@ -159,6 +159,12 @@ class Knowledge:
             if w == role.key or w == role.title.casefold() or w in (a.casefold() for a in role.aliases):
                 return role
         return None
+
+
+def fill(wording: str, **values: Any) -> str:
+    """Wording from knowledge/ with its {placeholders} filled from `values`; a placeholder with
+    no value stays visible as written (a gap in data shows, it does not raise)."""
+    return wording.format_map(_Keep(values))
 
 
 class _Keep(dict):

@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from adapters.metrics import METRICS
-from adapters.runtime import Runtime
+from adapters.runtime import Runtime, Serving
 from adapters.server import build_app, metrics_app
 from bot.db.engine import write_session
 from bot.db.models import Tenant
@@ -57,7 +57,7 @@ async def start(clock) -> AsyncIterator[Start]:
     made: list[Served] = []
 
     async def start_(url: str, **settings: str) -> Served:
-        rt = await Runtime.start(Settings(COACH_DATABASE_URL=url, **settings), clock=clock)
+        rt = await Runtime.start(Settings(COACH_DATABASE_URL=url, **settings), clock=clock, serving=Serving())
         client = TestClient(TestServer(await build_app(rt)))
         await client.start_server()
         made.append(Served(rt, client))

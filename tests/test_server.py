@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -101,7 +102,6 @@ async def test_an_unreachable_database_is_named_without_its_password(served, cap
 
 async def test_knowledge_that_is_not_loaded_is_not_ready(sqlite_url, served):
     rt = await Runtime.start(Settings(COACH_DATABASE_URL=sqlite_url))
-    probe = await served(rt)
-    rt.kb = Knowledge(rules={}, intents=[], facts={}, roles={})
+    probe = await served(replace(rt, kb=Knowledge(rules={}, intents=[], facts={}, roles={})))
     status, body = await probe("/readyz")
     assert (status, body["knowledge"], body["database"]) == (503, "not loaded", "ok")

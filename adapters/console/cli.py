@@ -279,11 +279,13 @@ async def _write_brief(rt: Runtime, memory: Memory, args: argparse.Namespace, co
 
 
 async def _deal_turn(rt: Runtime, console: Console, command: str, name: str) -> int:
-    """`deal new|use|show|list` as the chat runs them, with an exit code a script can test. A new
-    deal's name is checked by the core (bot/skills/core.py `deal_new`: taken, too long), the
-    same way for the chat and here; the typed name goes to it as the button's payload does."""
+    """`deal new|use|show` as the chat runs them, with an exit code a script can test. The deal's
+    name is checked by the core alone, the same way for the chat and here: a new deal's by
+    `deal_new` (bot/skills/core.py: taken, too long; the typed name goes to it as the button's
+    payload does), `deal use NAME` by `deal_use` (an unknown deal, or one the person may not
+    see, is `unknown_deal`), `deal show NAME` by the Coach's one turn about a named deal (the
+    turn `coach ask --deal NAME` makes)."""
     from adapters.console.render import render
-    from bot.memory import Memory
 
     name = " ".join(name.split()).strip("\"'“”")  # as the chat reads a deal name
     if command == "new":
@@ -292,33 +294,32 @@ async def _deal_turn(rt: Runtime, console: Console, command: str, name: str) -> 
             return USAGE
         reply = await rt.handle(terminal_turn(action={"intent": "deal.new", "name": name}))
         assert reply is not None
-        render(reply, console)
-        code = FAILED.get(reply.intent, OK)
-        if code != OK:
-            _complain(reply.headline)
-        return code
-    async with rt.sessions() as session, session.begin():
-        memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
-        known = await memory.find_visible(name, _person()) if name else None
-        active = await memory.active_deal(await memory.conversation(CONVERSATION, rt.coach.clock()))
-    if command == "use" and not name:
-        _complain("Say which deal: coach deal use NAME (coach deal list shows them).")
-        return USAGE
-    if command in ("use", "show") and name and known is None:
-        _complain(f"I don't know a deal called “{name[:80]}”. `coach deal list` shows them.")
-        return USER_ERROR
-    if command == "show" and not name and active is None:
-        _complain("There's no active deal; name one: coach deal show NAME")
-        return USER_ERROR
-    if command == "show":  # the named deal, not whichever is active
-        reply = await _one_turn(rt, "deal show", name or None)
+    elif command == "use":
+        if not name:
+            _complain("Say which deal: coach deal use NAME (coach deal list shows them).")
+            return USAGE
+        reply = await _one_turn(rt, f"deal use {name}")
+    elif name:  # show NAME: the named deal, not whichever is active
+        reply = await _one_turn(rt, "deal show", name)
     else:
-        reply = await _one_turn(rt, f"deal {command} {name}".strip())
+        if await _active_deal(rt) is None:  # the exit code of a show with nothing to show
+            _complain("There's no active deal; name one: coach deal show NAME")
+            return USER_ERROR
+        reply = await _one_turn(rt, "deal show")
     render(reply, console)
     code = FAILED.get(reply.intent, OK)
     if code != OK:
         _complain(reply.headline)
     return code
+
+
+async def _active_deal(rt: Runtime) -> Any:
+    """The terminal conversation's active deal (None when it has none)."""
+    from bot.memory import Memory
+
+    async with rt.sessions() as session, session.begin():
+        memory = await Memory.for_tenant(session, "console", TENANT, rt.coach.clock())
+        return await memory.active_deal(await memory.conversation(CONVERSATION, rt.coach.clock()))
 
 
 # --- shell ------------------------------------------------------------------------

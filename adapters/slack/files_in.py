@@ -19,7 +19,7 @@ import aiohttp
 
 from adapters.slack.logs import slack_logger
 from bot.offers.config import limits
-from bot.offers.intake import offer_turn, read_file
+from bot.offers.intake import log_reading, offer_turn, read_download
 from bot.offers.read import refuse
 from bot.turn import Turn
 
@@ -111,36 +111,20 @@ async def with_offer(
             raise LookupError("a file URL outside Slack")
         else:
             data = await _download(url, client.token or "", lim.max_bytes, lim.download_seconds, session)
-            if len(data) > lim.max_bytes:
-                reading = refuse(
-                    kb,
-                    "too_large",
-                    size=f"over {lim.max_bytes / 1e6:.1f} MB",
-                    limit=f"{lim.max_bytes / 1e6:.1f} MB",
-                )
-            else:
-                reading = await read_file(
-                    name,
-                    data,
-                    kb,
-                    now,
-                    services=rt.coach.services,
-                    tenant=turn.tenant,
-                    platform="slack",
-                    tz=turn.timezone,
-                )
+            reading = await read_download(
+                name,
+                data,
+                kb,
+                now,
+                services=rt.coach.services,
+                tenant=turn.tenant,
+                platform="slack",
+                tz=turn.timezone,
+            )
     except Exception as exc:  # type only: an API error can quote the file's name
         log.warning("could not fetch a shared file (%s)", type(exc).__name__)
         reading = refuse(kb, "download", where="Slack")
-    if reading.offer is not None:
-        log.info(
-            "read a shared file source=%s lines=%d ms=%d",
-            reading.offer.source,
-            len(reading.offer.lines),
-            reading.ms,
-        )
-    else:
-        log.info("refused a shared file reason=%s", reading.refusal.reason if reading.refusal else "?")
+    log_reading(log, reading, "a shared file")
     action, extra = offer_turn(reading, turn.text)
     rest = {k: v for k, v in turn.extra.items() if k != FILES_KEY}
     return dataclasses.replace(turn, text="", action=action, extra={**rest, **extra})

@@ -107,8 +107,8 @@ def oauth_handler(bolt: AsyncApp, callback: bool):
 async def mount(rt: Runtime, app: web.Application) -> SlackCoach | None:
     """Slack's routes (or its socket), its listeners and its inbox rows; the SlackCoach built
     (also `app[SLACK]`), or None when Slack is not configured."""
-    settings: SlackSettings = rt.services.slack_settings or SlackSettings()
-    if rt.services.socket_mode:
+    settings: SlackSettings = rt.surfaces.slack_settings or SlackSettings()
+    if rt.surfaces.socket_mode:
         if not settings.socket_configured():
             log.warning("socket mode asked for, but SLACK_APP_TOKEN / SLACK_BOT_TOKEN are not set")
             return None

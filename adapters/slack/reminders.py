@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from adapters.runtime import Runtime
-from adapters.scheduler import Delivery
+from adapters.scheduler import ALREADY_POSTED, Delivery
 from bot.reply import Reply
 
 log = logging.getLogger("coach.reminders")
@@ -72,15 +72,14 @@ class SlackDeliverer:
             self.clients[(token, settings.base_url)] = client
         return client
 
-    async def __call__(self, rt: Runtime, reminder: Delivery, reply: Reply) -> None:
+    async def __call__(self, rt: Runtime, reminder: Delivery, reply: Reply) -> str | None:
         client = await self.client(reminder.tenant_key)
         channel, thread_ts = slack_target(reminder)
         if not channel:
             raise LookupError("no Slack channel for this conversation")
         if reminder.attempts > 1 and await _already_posted(client, channel, reminder.idempotency_key):
             log.info("reminder %s was already posted before a restart; not posting again", reminder.id)
-            rt.services.counters.slack_already_posted += 1
-            return
+            return ALREADY_POSTED
         from adapters.slack.blocks import fallback_text, render
 
         if await self._shared_outside(client, reminder.tenant_key, channel):
@@ -97,6 +96,7 @@ class SlackDeliverer:
             blocks=render(reply),
             metadata={"event_type": METADATA_TYPE, "event_payload": {"key": reminder.idempotency_key}},
         )
+        return None
 
     async def _shared_outside(self, client: Any, tenant_key: str, channel: str) -> bool:
         """Does the channel include people of another organisation? A DM with the coach does not."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -20,7 +20,7 @@ from microsoft_agents.activity import Activity
 from microsoft_agents.activity.teams import FileDownloadInfo
 
 from bot.offers.config import limits
-from bot.offers.intake import offer_turn, read_file
+from bot.offers.intake import log_reading, offer_turn, read_download
 from bot.offers.read import refuse
 from bot.turn import Turn
 
@@ -78,32 +78,19 @@ async def with_offer(rt: Runtime, activity: Activity, turn: Turn) -> Turn:
         if not _allowed(url, activity.service_url):
             raise LookupError("a download URL outside Teams' file hosts")
         data = await _download(url, lim.max_bytes, lim.download_seconds)
-        if len(data) > lim.max_bytes:
-            mb = f"{lim.max_bytes / 1e6:.1f} MB"
-            reading = refuse(kb, "too_large", size=f"over {mb}", limit=mb)
-        else:
-            reading = await read_file(
-                name,
-                data,
-                kb,
-                rt.coach.clock(),
-                services=rt.coach.services,
-                tenant=turn.tenant,
-                platform="teams",
-                tz=turn.timezone,
-            )
+        reading = await read_download(
+            name,
+            data,
+            kb,
+            rt.coach.clock(),
+            services=rt.coach.services,
+            tenant=turn.tenant,
+            platform="teams",
+            tz=turn.timezone,
+        )
     except Exception as exc:  # type only: never the URL (it is a bearer link) or the name
         log.warning("could not fetch an attached file (%s)", type(exc).__name__)
         reading = refuse(kb, "download", where="Teams")
-    outcome: dict[str, Any] = {"reason": reading.refusal.reason} if reading.refusal else {}
-    if reading.offer is not None:
-        log.info(
-            "read an attached file source=%s lines=%d ms=%d",
-            reading.offer.source,
-            len(reading.offer.lines),
-            reading.ms,
-        )
-    else:
-        log.info("refused an attached file reason=%s", outcome.get("reason"))
+    log_reading(log, reading, "an attached file")
     action, extra = offer_turn(reading, turn.text)
     return dataclasses.replace(turn, text="", action=action, extra={**turn.extra, **extra})

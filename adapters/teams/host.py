@@ -177,7 +177,7 @@ def create(rt: Runtime, config: TeamsConfig, inbox: inbox.Inbox | None = None) -
 async def mount(rt: Runtime, app: web.Application) -> TeamsHost | None:
     """/api/messages and the inbox's Teams rows; the host built (also `app[HOST]`), or None
     when Teams is not configured (/api/messages then answers 401)."""
-    config = rt.services.teams_config or TeamsConfig.from_env()
+    config = rt.surfaces.teams_config or TeamsConfig.from_env()
     if not config.configured and not config.anonymous:
         log.info(
             "Teams is not configured (no CONNECTIONS__SERVICE_CONNECTION__SETTINGS__CLIENTID): "

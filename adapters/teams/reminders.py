@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from adapters.runtime import Runtime
-from adapters.scheduler import Delivery, mark_posting, posting_started
+from adapters.scheduler import NOT_REPOSTED, Delivery, mark_posting, posting_started
 from bot.reply import Reply
 
 log = logging.getLogger("coach.reminders")
@@ -30,7 +30,7 @@ class TeamsDeliverer:
     def of(cls, host: Any) -> TeamsDeliverer:
         return cls(host.send_proactive if host is not None else None)
 
-    async def __call__(self, rt: Runtime, reminder: Delivery, reply: Reply) -> None:
+    async def __call__(self, rt: Runtime, reminder: Delivery, reply: Reply) -> str | None:
         send = self.send
         if send is None:
             raise LookupError("Teams is not configured on this server")
@@ -40,8 +40,7 @@ class TeamsDeliverer:
                 "(it may not have arrived)",
                 reminder.id,
             )
-            rt.services.counters.teams_not_reposted += 1
-            return
+            return NOT_REPOSTED
 
         async def before_post() -> None:
             await mark_posting(rt, reminder)
@@ -50,3 +49,4 @@ class TeamsDeliverer:
             reminder.tenant_key, reminder.conversation_key, reply, before_post=before_post
         ):
             raise LookupError("no usable Teams conversation reference")
+        return None

@@ -138,15 +138,9 @@ def read_answers(
     pending, the whole text is its answer. `now` and `tz` let year-less and relative days be read."""
     found: dict[str, Any] = {}
     for key in keys:
-        spec = kb.facts[key]
-        for pattern in spec.extract:
-            m = re.search(pattern, text, re.IGNORECASE)
-            if m:
-                raw = m.groupdict().get("value") or m.group(0)
-                value = spec_value_from_match(spec, raw, kb, now=now, tz=tz)
-                if value is not None:
-                    found[key] = value
-                    break
+        value = _extracted(kb.facts[key], text, kb, now=now, tz=tz)
+        if value is not None:
+            found[key] = value
     remaining = [k for k in keys if k not in found]
     if remaining and now is not None:
         # Whole sentences ("the issue is Copilot pricing, worth around 250k annually").
@@ -162,6 +156,17 @@ def read_answers(
         if value is not None:
             found[keys[0]] = value
     return found
+
+
+def _extracted(spec: FactSpec, text: str, kb: Knowledge, *, now: datetime | None, tz: str) -> Any:
+    """The value of the first of the fact's `extract` patterns that finds one in `text`."""
+    for pattern in spec.extract:
+        m = re.search(pattern, text, re.IGNORECASE)
+        if m:
+            value = spec_value_from_match(spec, m.groupdict().get("value") or m.group(0), kb, now=now, tz=tz)
+            if value is not None:
+                return value
+    return None
 
 
 def spec_value_from_match(
@@ -357,14 +362,9 @@ def _pending_answers(
         spec = kb.facts[key]
         if key in found or (question and spec.kind == "text"):
             continue
-        for pattern in spec.extract:
-            m = re.search(pattern, text, re.IGNORECASE)
-            if m:
-                raw = m.groupdict().get("value") or m.group(0)
-                value = spec_value_from_match(spec, raw, kb, now=now, tz=tz)
-                if value is not None:
-                    found[key] = value
-                    break
+        value = _extracted(spec, text, kb, now=now, tz=tz)
+        if value is not None:
+            found[key] = value
     if found:
         return found
     if len(keys) > 1:

@@ -6,7 +6,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.knowledge import Knowledge, KnowledgeSection
+from bot.knowledge import Knowledge, KnowledgeSection, fill
 
 FIELDS = (
     "part_number",
@@ -107,6 +107,4 @@ def limits(kb: Knowledge) -> Limits:
 
 
 def refusal_text(kb: Knowledge, reason: str, **values: object) -> str:
-    from bot.knowledge import _Keep
-
-    return kb.section("offers.refusals")[reason].format_map(_Keep(values))
+    return fill(kb.section("offers.refusals")[reason], **values)

@@ -9,6 +9,7 @@ The turn then carries the reading (`offer_turn`), never the bytes.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from datetime import datetime
 from typing import Any
@@ -50,6 +51,41 @@ async def read_file(
             if offer is not None:
                 return Reading(offer=offer, ms=(time.perf_counter() - started) * 1000)
     return reading
+
+
+async def read_download(
+    name: str,
+    data: bytes,
+    kb: Knowledge,
+    now: datetime,
+    *,
+    services: CoachServices | None = None,
+    tenant: str,
+    platform: str,
+    tz: str | None = None,
+) -> Reading:
+    """Bytes a surface downloaded (read up to one byte past the limit): refused as too large
+    past `limits.max_bytes`, else read."""
+    lim = limits(kb)
+    if len(data) > lim.max_bytes:
+        mb = f"{lim.max_bytes / 1e6:.1f} MB"
+        return refuse(kb, "too_large", size=f"over {mb}", limit=mb)
+    return await read_file(name, data, kb, now, services=services, tenant=tenant, platform=platform, tz=tz)
+
+
+def log_reading(log: logging.Logger, reading: Reading, what: str) -> None:
+    """One line on what became of a file a person gave the coach: how it was read, or why it
+    was refused; never its name or its content."""
+    if reading.offer is not None:
+        log.info(
+            "read %s source=%s lines=%d ms=%d",
+            what,
+            reading.offer.source,
+            len(reading.offer.lines),
+            reading.ms,
+        )
+    else:
+        log.info("refused %s reason=%s", what, reading.refusal.reason if reading.refusal else "?")
 
 
 def offer_turn(reading: Reading, said: str = "") -> tuple[dict[str, Any], dict[str, Any]]:

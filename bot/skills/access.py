@@ -58,6 +58,9 @@ async def _deal(ctx: Context, name: str) -> Deal | Reply:
     return deal
 
 
+UNKNOWN_DEAL = "unknown_deal"  # the intent of a reply about a deal that is not there (for this person)
+
+
 async def unknown_deal(ctx: Context, name: str) -> Reply:
     """The one answer for a deal that does not exist and for one the person may not see."""
     names = [d.name for d in await ctx.memory.list_deals(ctx.person)]

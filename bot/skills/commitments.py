@@ -31,25 +31,24 @@ def _confirm_actions(items: list[commitments.Commitment]) -> list[Action]:
     ]
 
 
-def _typed(ctx: Context) -> tuple[str, RoleSpec | None, str] | None:
+def _typed(ctx: Context, p: CommitmentLog) -> tuple[str, RoleSpec | None, str] | None:
     """A commitment handed over in typed values (a Slack modal): who, their role key, what
     and by when, recorded as they are."""
-    args = ctx.intent.args
-    if not args.get("contact"):
+    if not p.contact:
         return None
-    what = " ".join(str(args.get("what") or "").split()).rstrip(" .")
-    if args.get("by"):
-        what = f"{what} by {args['by']}"
-    return str(args["contact"]), ctx.kb.role(str(args.get("role") or "")), what
+    what = " ".join((p.what or "").split()).rstrip(" .")
+    if p.by:
+        what = f"{what} by {p.by}"
+    return p.contact, ctx.kb.role(p.role or ""), what
 
 
 @skill("commitments.log", payload=CommitmentLog)
-async def log_commitment(ctx: Context, p: CommitmentLog) -> Reply:  # p: checked, not yet read
+async def log_commitment(ctx: Context, p: CommitmentLog) -> Reply:
     """A promise logged as people tell it: who (a name, a role, or the contact in that role, from
     the turn's reading) and what. Missing one, it asks for that in one question and keeps the rest."""
     assert ctx.deal is not None
     kb = ctx.kb
-    typed = _typed(ctx)
+    typed = _typed(ctx, p)
     if typed is not None:  # typed values from a modal, recorded as they are
         name, role, what = typed
         existing = ctx.deal.contact(name)
@@ -58,24 +57,23 @@ async def log_commitment(ctx: Context, p: CommitmentLog) -> Reply:  # p: checked
             ctx.awaiting = {"intent": "commitments.log", "args": keep, "slot": "role"}
             return Reply(headline=kb.say("commitments.ask-role", name=name), intent="commitments.log")
     else:
-        args = ctx.intent.args
-        said = str(args.get("said") or args.get("rest") or ctx.intent.text)
+        said = p.said or p.rest or ctx.intent.text
         name, role, rest = name_and_role(said, kb)
         what = (
-            str(args.get("what") or "")
+            (p.what or "")
             or commitments.promised(said)
-            or (commitments.clean_promise(rest) if role or args.get("rest") else "")
+            or (commitments.clean_promise(rest) if role or p.rest else "")
         )
         if role is None and not (name and ctx.deal.contact(name)) and not _a_name(name, kb):
             name = ""  # "The AVP said …", "Microsoft offered …": no one's name
         label = ""
-        if args.get("who"):  # the answer to "who promised that?"
-            name, role, _ = name_and_role(str(args["who"]), kb)
-            role = role or find_role(str(args["who"]), kb)
+        if p.who:  # the answer to "who promised that?"
+            name, role, _ = name_and_role(p.who, kb)
+            role = role or find_role(p.who, kb)
         elif not name and role is None:  # who the reading says spoke: a contact, or role words
             name, role, label = _promiser(ctx, said)
-        if role is None and args.get("role"):  # the answer to "what is their role?"
-            role = kb.role(str(args["role"])) or find_role(str(args["role"]), kb)
+        if role is None and p.role:  # the answer to "what is their role?"
+            role = kb.role(p.role) or find_role(p.role, kb)
         existing = ctx.deal.contact(name) if name else None
         if not name and role is not None:  # a role only: the one contact holding it, else the role
             holders = [c for c in ctx.deal.contacts if c.role == role.key]

@@ -15,7 +15,7 @@ from bot.knowledge import KnowledgeSection
 from bot.memory import DealNameTaken
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
-from bot.skills.access import unknown_deal
+from bot.skills.access import UNKNOWN_DEAL, unknown_deal
 from bot.timeline import CONTACT, FACT, UNDO
 from bot.understanding.fact_names import fact_and_value, fact_by_name
 from bot.understanding.facts import read_facts
@@ -179,8 +179,10 @@ async def deal_use(ctx: Context, p: DealName) -> Reply:
     deal = await ctx.memory.find_visible(name, ctx.person) if name else None
     if deal is None and not name and "rest" not in p.model_fields_set:  # "let's work on Tailspin now"
         deal = await _deal_in_words(ctx)
-    if deal is None:
-        return await unknown_deal(ctx, name)
+    if deal is None:  # nothing switched: `unknown_deal`, the intent `coach deal use` exits 1 on
+        refused = await unknown_deal(ctx, name)
+        refused.intent = UNKNOWN_DEAL
+        return refused
     conversation = await ctx.memory.conversation(ctx.turn.conversation, ctx.now)
     await ctx.memory.bind(conversation, deal)
     return Reply(headline=f"Switched to {deal.name}.", intent="deal.use")

@@ -130,12 +130,19 @@ async def draft_exploding(ctx: Context) -> Reply:
     return await _reply(ctx, draft, "draft.exploding_offer", ["drafts.template", "drafts.their-deadline"])
 
 
+async def _told(ctx: Context, key: str, limit: int) -> None:
+    """The words after the command (`draft counter: …`) are the fact the draft is built on:
+    recorded when new, cut to `limit` characters."""
+    assert ctx.deal is not None
+    said = str(ctx.intent.args.get("rest") or "").strip()
+    if said and said != ctx.deal.fact(key):
+        await ctx.set_fact(key, said[:limit])
+
+
 @skill("draft.counter_proposal")
 async def draft_counter(ctx: Context) -> Reply:
     assert ctx.deal is not None
-    said = str(ctx.intent.args.get("rest") or "").strip()
-    if said and said != ctx.deal.fact("counter_offer"):  # "draft counter: E5 at today's price"
-        await ctx.set_fact("counter_offer", said[:500])
+    await _told(ctx, "counter_offer", 500)  # "draft counter: E5 at today's price"
     missing = ctx.missing(["counter_offer", "counter_justification"])
     if missing:
         return await ctx.ask(
@@ -154,9 +161,7 @@ async def draft_counter(ctx: Context) -> Reply:
 @skill("draft.agenda_request")
 async def draft_agenda(ctx: Context) -> Reply:
     assert ctx.deal is not None
-    said = str(ctx.intent.args.get("rest") or "").strip()
-    if said and said != ctx.deal.fact("agenda_item"):  # "draft agenda request: the E5 price hold"
-        await ctx.set_fact("agenda_item", said[:300])
+    await _told(ctx, "agenda_item", 300)  # "draft agenda request: the E5 price hold"
     if ctx.missing(["agenda_item"]):
         return await ctx.ask(["agenda_item"], resume={"intent": "draft.agenda_request", "user_text": ""})
     draft = draft_templates.render(

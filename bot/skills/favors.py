@@ -27,28 +27,27 @@ def _jar_line(ctx: Context, name: str) -> tuple[str, fv.Jar]:
 
 
 @skill("favors.log", payload=FavorLog)
-async def log_favor(ctx: Context, p: FavorLog) -> Reply:  # p: checked, not yet read
+async def log_favor(ctx: Context, p: FavorLog) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    args = ctx.intent.args
-    if args.get("contact") and args.get("direction") and args.get("what"):
+    if p.contact and p.direction and p.what:
         # Typed values (a Slack modal): recorded as they are, nothing read from a sentence.
-        said = str(args["what"])
-        parsed = fv.ParsedFavor(args["direction"], str(args["contact"]), " ".join(said.split()))
-        name, role, rest = str(args["contact"]), kb.role(str(args.get("role") or "")), ""
+        said = p.what
+        parsed = fv.ParsedFavor(p.direction, p.contact, " ".join(said.split()))
+        name, role, rest = p.contact, kb.role(p.role or ""), ""
     else:
-        said = args.get("favor") or args.get("rest") or ctx.intent.text
+        said = p.favor or p.rest or ctx.intent.text
         told = fv.parse_favor(said) or fv.parse_favor(_favor_sentence(said))
         if told is None:
             return Reply(headline=kb.say("favors.ask-favor"), intent="favors.log")
         parsed = told
         name, role, rest = name_and_role(parsed.who, kb)
-    if role is None and ctx.intent.args.get("role"):  # the answer to "what is their role?"
-        role = kb.role(str(ctx.intent.args["role"])) or find_role(str(ctx.intent.args["role"]), kb)
+    if role is None and p.role:  # the answer to "what is their role?"
+        role = kb.role(p.role) or find_role(p.role, kb)
     existing = ctx.deal.contact(name) if name else None
     if not name or (role is None and existing is None):
         if name:  # one question for the one thing missing; the favor itself is kept
-            keep = {k: args[k] for k in ("contact", "direction", "what", "size") if args.get(k)}
+            keep = {k: v for k in ("contact", "direction", "what", "size") if (v := getattr(p, k))}
             kept = keep if "contact" in keep else {"favor": said[:400]}
             ctx.awaiting = {"intent": "favors.log", "args": kept, "slot": "role"}
             return Reply(headline=kb.say("favors.ask-role", name=name), intent="favors.log")
@@ -71,7 +70,7 @@ async def log_favor(ctx: Context, p: FavorLog) -> Reply:  # p: checked, not yet 
             "role": role_key,
             "direction": parsed.direction,
             "what": what,
-            "size": args.get("size") or fv.size_of(full, kb),
+            "size": p.size or fv.size_of(full, kb),
             "topic": topic.key if topic else None,
             "aligned": kpi is not None,
         },

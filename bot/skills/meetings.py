@@ -35,35 +35,36 @@ def _role_of_contact(ctx: Context, text: str) -> RoleSpec | None:
     return None
 
 
-def _typed_when(args: dict, tz: str | None, default_hour: int) -> When:
+def _typed_when(on: str, at_: str | None, tz: str | None, default_hour: int) -> When:
     """A day and an optional HH:MM picked in a form, in the person's time zone."""
     from datetime import UTC, date, datetime, time
 
-    day = date.fromisoformat(str(args["on"]))
-    at = time.fromisoformat(str(args["at"])) if args.get("at") else time(default_hour)
+    day = date.fromisoformat(on)
+    at = time.fromisoformat(at_) if at_ else time(default_hour)
     local = datetime.combine(day, at, tzinfo=zone(tz))
-    return When(at=local.astimezone(UTC), has_time=bool(args.get("at")), day_text=str(args["on"]))
+    return When(at=local.astimezone(UTC), has_time=bool(at_), day_text=on)
 
 
 @skill("meeting.prep", payload=MeetingPrep)
-async def prep(ctx: Context, p: MeetingPrep) -> Reply:  # p: checked, not yet read
+async def prep(ctx: Context, p: MeetingPrep) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    args = ctx.intent.args
-    said = str(args.get("said") or args.get("rest") or ctx.intent.text)
-    text = f"{said} with {args['with']}" if args.get("with") else said
+    said = p.said or p.rest or ctx.intent.text
+    text = f"{said} with {p.with_}" if p.with_ else said
     # Typed values (a Slack modal): the role's key, the topic's words, the day and the time.
-    typed = bool(args.get("role") and args.get("on"))
-    role = kb.role(str(args["role"])) if typed else (find_role(text, kb) or _role_of_contact(ctx, text))
+    typed = bool(p.role and p.on)
+    role = kb.role(p.role or "") if typed else (find_role(text, kb) or _role_of_contact(ctx, text))
     if role is None:  # the rest of what was said is kept; one question asks who
         ctx.awaiting = {"intent": "meeting.prep", "args": {"said": said[:400]}, "slot": "with"}
         titles = ", ".join(r.title for r in kb.roles.values())
         return Reply(headline=f"Who is the meeting with at Microsoft ({titles})?", intent="meeting.prep")
-    topic = find_topic(str(args.get("topic") or text) if typed else text, kb)
+    topic = find_topic((p.topic or text) if typed else text, kb)
     cfg = prep_config(kb)
     tz = (await user_prefs(ctx)).timezone  # the platform's, else the conversation's, else the default
     when = (
-        _typed_when(args, tz, cfg.default_hour) if typed else parse_when(text, ctx.now, tz, cfg.default_hour)
+        _typed_when(p.on or "", p.at, tz, cfg.default_hour)
+        if typed
+        else parse_when(text, ctx.now, tz, cfg.default_hour)
     )
     ask = when if isinstance(when, AskBack) else None
     if ask is not None:

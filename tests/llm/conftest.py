@@ -1,13 +1,17 @@
-"""Fixtures: a loopback OpenAI-compatible server and drafters built on the real openai client."""
+"""Fixtures: a loopback OpenAI-compatible server, drafters built on the real openai client, and
+the runtime as `coach serve` builds it with its LLM settings pointing at that server."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
 from aiohttp import web
+from sqlalchemy import text as sql
 
+from adapters.runtime import Runtime
 from bot.context import Context
 from bot.features import skills_with
 from bot.llm import DraftRequest
@@ -16,7 +20,9 @@ from bot.llm.drafter import LlmDrafter
 from bot.llm.polish import polish
 from bot.llm.setup import make_client
 from bot.reply import Reply
-from bot.skills import skill
+from bot.settings import Settings
+from bot.skills import Skills, skill
+from bot.turn import Turn
 from tests.llm.fake_llm import FakeLLM
 
 CANARY = 1_937_411  # the budget ceiling: must never reach any request
@@ -88,6 +94,57 @@ async def llm() -> AsyncIterator[FakeLLM]:
     fake.url = f"http://127.0.0.1:{port}"
     yield fake
     await runner.cleanup()
+
+
+StartRuntime = Callable[..., Awaitable[Runtime]]
+Say = Callable[..., Awaitable[Reply]]
+
+
+@pytest.fixture
+async def start(
+    monkeypatch: pytest.MonkeyPatch, db_url: str, clock, llm: FakeLLM, skills: Skills
+) -> AsyncIterator[StartRuntime]:
+    """`rt = await start(COACH_LLM_UNDERSTAND="true", ...)`: the runtime as `coach serve` builds
+    it (adapters/runtime.py), with the LLM settings from the environment pointing at the loopback
+    model and the `skills` fixture's intents (a module with probe skills overrides it)."""
+    made: list[Runtime] = []
+
+    async def make(**env: str) -> Runtime:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"{llm.url}/v1")
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        rt = await Runtime.start(
+            Settings(COACH_DATABASE_URL=db_url), migrate=False, clock=clock, skills=skills
+        )
+        made.append(rt)
+        return rt
+
+    yield make
+    for rt in made:
+        await rt.close()
+
+
+def chat_on(rt: Runtime) -> Say:
+    """One person's console conversation with the runtime's coach."""
+
+    async def say(text: str = "", *, action: dict | None = None, conversation: str = "c1") -> Reply:
+        reply = await rt.coach.handle(Turn("console", "t1", conversation, "u1", text=text, action=action))
+        assert reply is not None
+        return reply
+
+    return say
+
+
+async def logged_facts(rt: Runtime) -> dict[str, Any]:
+    """Every fact logged on the database, the last value of each key."""
+    async with rt.engine.connect() as conn:
+        rows = await conn.execute(sql("SELECT payload FROM deal_events WHERE kind = 'fact' ORDER BY id"))
+        out: dict[str, Any] = {}
+        for (payload,) in rows:
+            payload = payload if isinstance(payload, dict) else json.loads(payload)
+            out[payload["key"]] = payload["value"]
+        return out
 
 
 def settings_for(fake: FakeLLM, **env: Any) -> LlmSettings:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from adapters.runtime import Runtime
+from adapters.runtime import Runtime, Serving
 from adapters.server import build_app
 from bot.db.models import Tenant
 from bot.settings import Settings
@@ -19,7 +19,7 @@ async def test_llm_calls_failures_and_budget_are_scraped(db_url, llm, clock, mon
     monkeypatch.setenv("OPENAI_BASE_URL", f"{llm.url}/v1")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     monkeypatch.setenv("COACH_LLM_DAILY_BUDGET", "3")
-    rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), clock=clock)
+    rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), clock=clock, serving=Serving())
     try:
         async with TestClient(TestServer(await build_app(rt))) as client:
             turn = Turn(platform="console", tenant="t1", conversation="c1", user="u1", text="help")

@@ -4,14 +4,7 @@ every amount must be written in the document; otherwise the one-line refusal sta
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-
-import pytest
-
-from adapters.runtime import Runtime
 from bot.offers.intake import read_file
-from bot.settings import Settings
-from tests.llm.fake_llm import FakeLLM
 
 PROSE = (
     "Microsoft proposal for Woodgrove Bank\n"
@@ -33,24 +26,6 @@ ANSWER = {
          "unit_period": "month", "discount_pct": None, "yearly": 171000.0, "total": None},
     ],
 }  # fmt: skip
-
-
-@pytest.fixture
-async def start(monkeypatch, db_url, clock, llm: FakeLLM) -> AsyncIterator[Callable[..., Awaitable[Runtime]]]:
-    made: list[Runtime] = []
-
-    async def make(**env: str) -> Runtime:
-        monkeypatch.setenv("OPENAI_BASE_URL", f"{llm.url}/v1")
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), migrate=False, clock=clock)
-        made.append(rt)
-        return rt
-
-    yield make
-    for rt in made:
-        await rt.close()
 
 
 async def test_the_model_reads_a_layout_the_local_reader_cannot_and_is_checked(start, llm, clock):

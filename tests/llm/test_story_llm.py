@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,39 +16,8 @@ from sqlalchemy import text as sql
 
 from adapters.runtime import Runtime
 from bot.reply import Reply
-from bot.settings import Settings
 from bot.turn import Turn
-from tests.llm.conftest import CANARY_FORMS
-from tests.llm.fake_llm import FakeLLM
-
-Say = Callable[..., Awaitable[Reply]]
-
-
-@pytest.fixture
-async def start(monkeypatch, db_url, clock, llm: FakeLLM) -> AsyncIterator[Callable[..., Awaitable[Runtime]]]:
-    made: list[Runtime] = []
-
-    async def make(**env: str) -> Runtime:
-        monkeypatch.setenv("OPENAI_BASE_URL", f"{llm.url}/v1")
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), migrate=False, clock=clock)
-        made.append(rt)
-        return rt
-
-    yield make
-    for rt in made:
-        await rt.close()
-
-
-def chat_on(rt: Runtime) -> Say:
-    async def say(text: str = "", *, action: dict | None = None, conversation: str = "c1") -> Reply:
-        reply = await rt.coach.handle(Turn("console", "t1", conversation, "u1", text=text, action=action))
-        assert reply is not None
-        return reply
-
-    return say
+from tests.llm.conftest import CANARY_FORMS, chat_on, logged_facts
 
 
 def story_sent(body: dict[str, Any]) -> dict[str, Any]:
@@ -72,16 +41,6 @@ def reader_of(lines: list[tuple[str, str, Any, str]], intent: str = "none") -> C
         return json.dumps({"intent": intent, "confidence": 0.5, "facts": facts})
 
     return answer
-
-
-async def logged_facts(rt: Runtime) -> dict[str, Any]:
-    async with rt.engine.connect() as conn:
-        rows = await conn.execute(sql("SELECT payload FROM deal_events WHERE kind = 'fact' ORDER BY id"))
-        out: dict[str, Any] = {}
-        for (payload,) in rows:
-            payload = payload if isinstance(payload, dict) else json.loads(payload)
-            out[payload["key"]] = payload["value"]
-        return out
 
 
 async def stored_dialogue(rt: Runtime, conversation: str = "c1") -> dict[str, Any]:

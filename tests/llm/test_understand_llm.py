@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -16,8 +15,7 @@ from sqlalchemy import text as sql
 from adapters.runtime import Runtime
 from bot.llm.usage import used
 from bot.reply import Reply
-from bot.settings import Settings
-from bot.turn import Turn
+from bot.skills import Skills
 from bot.understanding.llm_reader import (
     LlmReading,
     check_reading,
@@ -27,8 +25,16 @@ from bot.understanding.llm_reader import (
     needs_llm,
     reader_from_env,
 )
-from tests.llm.conftest import CANARY, CANARY_FORMS, GOOD, TEST_SKILLS, settings_for
-from tests.llm.fake_llm import FakeLLM, Refusal
+from tests.llm.conftest import (
+    CANARY,
+    CANARY_FORMS,
+    GOOD,
+    TEST_SKILLS,
+    chat_on,
+    logged_facts,
+    settings_for,
+)
+from tests.llm.fake_llm import Refusal
 
 
 def said(value: Any, by: str = "us", confidence: float = 0.9, message: int = 1) -> dict[str, Any]:
@@ -37,48 +43,11 @@ def said(value: Any, by: str = "us", confidence: float = 0.9, message: int = 1) 
 
 
 UNCLEAR = "hmm, the paper they sent is nowhere near where we need it to be, thoughts"
-Say = Callable[..., Awaitable[Reply]]
 
 
 @pytest.fixture
-async def start(monkeypatch, db_url, clock, llm: FakeLLM) -> AsyncIterator[Callable[..., Awaitable[Runtime]]]:
-    """`rt = await start(COACH_LLM_UNDERSTAND="true", ...)`: the runtime as `coach serve` builds
-    it, with the LLM settings from the environment pointing at the loopback model."""
-    made: list[Runtime] = []
-
-    async def make(**env: str) -> Runtime:
-        monkeypatch.setenv("OPENAI_BASE_URL", f"{llm.url}/v1")
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        rt = await Runtime.start(
-            Settings(COACH_DATABASE_URL=db_url), migrate=False, clock=clock, skills=TEST_SKILLS
-        )
-        made.append(rt)
-        return rt
-
-    yield make
-    for rt in made:
-        await rt.close()
-
-
-def chat_on(rt: Runtime) -> Say:
-    async def say(text: str = "", *, action: dict | None = None, conversation: str = "c1") -> Reply:
-        reply = await rt.coach.handle(Turn("console", "t1", conversation, "u1", text=text, action=action))
-        assert reply is not None
-        return reply
-
-    return say
-
-
-async def logged_facts(rt: Runtime) -> dict[str, Any]:
-    async with rt.engine.connect() as conn:
-        rows = await conn.execute(sql("SELECT payload FROM deal_events WHERE kind = 'fact' ORDER BY id"))
-        out: dict[str, Any] = {}
-        for (payload,) in rows:
-            payload = payload if isinstance(payload, dict) else __import__("json").loads(payload)
-            out[payload["key"]] = payload["value"]
-        return out
+def skills() -> Skills:
+    return TEST_SKILLS
 
 
 async def event_count(rt: Runtime) -> int:

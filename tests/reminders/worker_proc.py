@@ -17,8 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from adapters.runtime import Runtime
-from adapters.scheduler import Scheduler
+from adapters.runtime import Runtime, Serving
+from adapters.scheduler import ALREADY_POSTED, NOT_REPOSTED, Scheduler
 from adapters.server import build_app, reminder_deliverers
 from adapters.teams.host import HOST
 from bot.db.models import Reminder
@@ -28,7 +28,7 @@ from tests.teams.loopback import install_from_env
 
 async def main(url: str, lease: float, go_file: str | None = None) -> int:
     install_from_env()  # outgoing Teams tokens from the loopback endpoint the test names
-    rt = await Runtime.start(Settings(COACH_DATABASE_URL=url), migrate=False)
+    rt = await Runtime.start(Settings(COACH_DATABASE_URL=url), migrate=False, serving=Serving())
     app = await build_app(rt)  # mounts Slack and Teams as `coach serve` does
     if go_file:  # start together with the other replica, however slowly each process booted
         Path(go_file + f".ready.{os.getpid()}").touch()
@@ -52,8 +52,8 @@ async def main(url: str, lease: float, go_file: str | None = None) -> int:
                 await asyncio.sleep(0.1)
     finally:
         await rt.close()
-    skipped = rt.services.counters.slack_already_posted
-    not_reposted = rt.services.counters.teams_not_reposted
+    skipped = worker.stats.get(ALREADY_POSTED, 0)
+    not_reposted = worker.stats.get(NOT_REPOSTED, 0)
     teams = app.get(HOST) is not None
     print(
         f"sent={worker.stats['sent']} lost_lease={worker.stats['lost_lease']} already={skipped} "

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 
-from adapters.runtime import Runtime
+from adapters.runtime import Runtime, Serving
 from adapters.server import build_app
 from adapters.slack.settings import SlackSettings
 from bot.settings import Settings
@@ -67,9 +67,8 @@ async def start_slack(fake: FakeSlack, clock) -> AsyncIterator[Start]:
     made: list[SlackServer] = []
 
     async def start(db_url: str, *, socket_mode: bool = False, **overrides: Any) -> SlackServer:
-        rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url))
-        rt.services.slack_settings = slack_settings(fake, **overrides)
-        rt.services.socket_mode = socket_mode
+        serving = Serving(slack_settings=slack_settings(fake, **overrides), socket_mode=socket_mode)
+        rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), serving=serving)
         done: list[Any] = []
         handle = rt.coach.handle
 

@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator as sdk_jwt
 
-from adapters.runtime import Runtime
+from adapters.runtime import Runtime, Serving
 from adapters.server import build_app
 from adapters.teams.config import TeamsConfig
 from adapters.teams.host import HOST, TeamsHost
@@ -269,8 +269,10 @@ async def start_bot(
     **overrides: Any,
 ) -> Bot:
     extra = {"clock": clock} if clock is not None else {}
-    rt = await Runtime.start(Settings(COACH_DATABASE_URL=db_url), migrate=False, skills=skills, **extra)
-    rt.services.teams_config = teams_config(connector, **overrides)
+    serving = Serving(teams_config=teams_config(connector, **overrides))
+    rt = await Runtime.start(
+        Settings(COACH_DATABASE_URL=db_url), migrate=False, skills=skills, serving=serving, **extra
+    )
     app = await build_app(rt)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()

@@ -48,13 +48,13 @@ async def test_bad_tokens_are_401_and_no_turn_runs(bot: Bot, case: str) -> None:
 async def test_unconfigured_teams_answers_401(sqlite_url: str) -> None:
     from aiohttp.test_utils import TestClient, TestServer
 
-    from adapters.runtime import Runtime
+    from adapters.runtime import Runtime, Serving
     from adapters.server import build_app
     from adapters.teams.config import TeamsConfig
     from bot.settings import Settings
 
-    rt = await Runtime.start(Settings(COACH_DATABASE_URL=sqlite_url), migrate=False)
-    rt.services.teams_config = TeamsConfig.from_env({})
+    serving = Serving(teams_config=TeamsConfig.from_env({}))
+    rt = await Runtime.start(Settings(COACH_DATABASE_URL=sqlite_url), migrate=False, serving=serving)
     client = TestClient(TestServer(await build_app(rt)))
     await client.start_server()
     try:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from adapters.scheduler import SCHEDULER, LeaseLost, Scheduler
+from adapters.scheduler import NOT_REPOSTED, SCHEDULER, LeaseLost, Scheduler
 from adapters.server import reminder_deliverers
 from bot.db.models import Reminder
 from bot.reminders import store
@@ -183,7 +183,7 @@ async def test_takeover_after_a_crash_posts_only_if_no_post_was_started(
         worker = Scheduler(bot.rt, deliverers=reminder_deliverers(bot.server.app), owner="w2")
         assert await worker.run_once() == 1
         assert len(reminder_posts(connector, before)) == (0 if marked else 1)
-        assert bot.rt.services.counters.teams_not_reposted == (1 if marked else 0)
+        assert worker.stats.get(NOT_REPOSTED, 0) == (1 if marked else 0)
         row = await reminder_row(bot)
         assert (row.id, row.status, row.attempts) == (rid, "sent", 2)
     finally:
