@@ -173,8 +173,12 @@ async def test_a_fact_is_set_by_its_label_its_short_name_or_its_key(chat, deal):
     assert "Deal value per year = " in value.headline
     facts = (await chat("deal show")).plain_text().split("Timeline")[0]
     assert "Term (years): 3" in facts and "2027" in facts
-    refused = await chat("set budget: 2m")  # two facts start with "budget": ask, never guess
+    # Two facts start with "budget": a value that fits both is asked about, never guessed...
+    refused = await chat("set budget: not sure")
     assert refused.headline.startswith("I don't track a fact called “budget”")
+    # ...while a figure fits only the yearly budget, so it is read as the budget said.
+    budget = await chat("set budget: 2m")
+    assert "Budget per year (kept to ourselves): $2M" in budget.headline
 
 
 async def test_not_sure_with_no_question_open_cancels_nothing(chat, deal):
