@@ -144,7 +144,10 @@ async def test_a_cost_nobody_knows_gives_no_walk_on_a_guess(chat, deal):
     await tell(chat, "set walk threshold agreed: yes", "set timeline in our control: yes")
     await chat("set alternative per year: not sure")
     reply = await chat("should we walk away?")
-    assert reply.verdict == "stay", reply.plain_text()
+    # An alternative nobody has costed is no walk position (seed 001: a credible walk needs a
+    # costed alternative), so the verdict is "don't threaten it", with the math still open.
+    assert reply.verdict == "walk_not_credible", reply.plain_text()
+    assert "walkaway.alternative-not-costed" in reply.rules
     assert "walkaway.math-unknown" in reply.rules and "walkaway.math-favors-leaving" not in reply.rules
     assert "needs alternative per year, and you're not sure of it yet" in reply.plain_text()
 
