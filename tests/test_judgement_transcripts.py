@@ -52,7 +52,13 @@ async def test_not_sure_the_offer_was_benchmarked_means_benchmark_it_first(chat,
 
 async def test_not_sure_about_a_budget_target_means_ask_finance_first(chat, deal):
     await tell(chat, *PRICE_CASE)
-    asked = await chat("should we escalate?")
+    # Untold, the budget target is the one thing to confirm before the call, not a form.
+    first = await chat("should we escalate?")
+    assert first.verdict == "escalate_now" and first.questions == []
+    assert "escalation.confirm-budget-target" in first.rules
+    assert "make sure Finance has set a budget target" in first.plain_text()
+    update = next(a for a in first.actions if a.payload.get("keys") == ["budget_target_set"])
+    asked = await chat("", action=update.payload)
     assert [q.id for q in asked.questions] == ["budget_target_set"]
     reply = await chat("not sure")
     assert reply.verdict == "not_yet"
@@ -84,9 +90,8 @@ async def test_not_sure_what_the_point_is_worth_is_assumed_big_enough_and_said(c
     await tell(chat, *PRICE_CASE[:2], "the sticking point is Copilot price")
     asked = await chat("should we escalate?")
     assert [q.id for q in asked.questions] == ["sticking_point_value_per_year"]
-    await chat("no idea")
-    reply = await chat("yes")  # budget target set
-    assert reply.verdict == "escalate_now"
+    reply = await chat("no idea")  # the budget target, untold, is to confirm before the call
+    assert reply.verdict == "escalate_now" and "escalation.confirm-budget-target" in reply.rules
     assert "escalation.value-unknown" in reply.rules and "escalation.minor-issue" not in reply.rules
     assumed = next(s for s in reply.sections if s.title == "What I assumed")
     assert "I've assumed it's big enough" in assumed.items[0].text
