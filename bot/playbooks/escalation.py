@@ -119,7 +119,6 @@ def is_emotional(text: str, kb: Knowledge) -> bool:
     )
 
 
-
 def issue_owner(sticking_point: str, kb: Knowledge) -> str:
     """'cfo' for money, 'cio' for terms and flexibility (by the words of the sticking point)."""
     deliverers: dict[str, Deliverer] = kb.section("escalation.deliverers")
