@@ -248,10 +248,13 @@ def _number(value: Any) -> float | None:
 def _too_small(a: Assessment, facts: dict[str, Any], kb: Knowledge) -> None:
     """Small against a floor or against the deal; big enough is support, unknown an assumption.
     A worth told as a share of the deal ("about 0.3% of the run-rate") counts as its amount when
-    the deal's value is known, and as a share of the deal when it is not."""
+    the deal's size is known (its value or Microsoft's yearly offer), and as a share when not."""
     th: Thresholds = kb.section("escalation.thresholds")
     value = facts.get("sticking_point_value_per_year")
+    # The deal's yearly size: its value, else Microsoft's yearly offer ("12.5% of their offer").
     deal_value = facts.get("deal_value_per_year")
+    if _number(deal_value) is None:
+        deal_value = facts.get("ms_annual_cost")
     share = _number(facts.get("sticking_point_share_pct"))
     if value is None and share is not None:
         dv = _number(deal_value)

@@ -32,7 +32,11 @@ async def check(ctx: Context) -> Reply:
     text = "\n".join([ctx.intent.text, *told]).strip()
     assessment = esc.assess(ctx.deal, ctx.kb, ctx.now, text)
     if assessment.verdict is None:
-        return await ctx.ask(assessment.missing, resume={"intent": "escalation.check", "user_text": ""})
+        asked = await ctx.ask(assessment.missing, resume={"intent": "escalation.check", "user_text": ""})
+        # What was told already counts: say what is in place before asking for the rest.
+        if assessment.support:
+            asked.sections.append(Section(title="What I have so far", items=assessment.support))
+        return asked
     return esc.to_reply(assessment, ctx.deal, ctx.kb)
 
 

@@ -325,3 +325,17 @@ def test_a_worth_told_as_a_share_of_the_deal(kb):
         NOW,
     )
     assert big.verdict == esc.ESCALATE_NOW and "escalation.big-enough-share" in rules(big)
+
+
+def test_a_share_of_their_offer_is_an_amount_of_the_offer(kb):
+    facts = {
+        **{k: v for k, v in READY.items() if k != "deal_value_per_year"},
+        "sticking_point_value_per_year": None,
+        "ms_annual_cost": 3_600_000,
+        "sticking_point_share_pct": 12.5,
+    }
+    a = esc.assess(deal(facts), kb, NOW)
+    assert a.verdict == esc.ESCALATE_NOW
+    assert "$450k a year is big enough" in next(
+        i.text for i in a.support if i.rule == "escalation.big-enough"
+    )
