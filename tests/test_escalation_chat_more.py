@@ -128,3 +128,12 @@ async def test_a_favor_asked_weeks_ago_is_dated_then(chat, deal):
     assert reply.intent == "favors.log"
     history = (await chat("favor history Jane")).plain_text()
     assert "2026-11-02 asked: a price hold (" in history
+
+
+async def test_heat_told_just_before_the_question_counts_until_it_cools(chat, deal, clock):
+    await chat("our CEO is super annoyed with the AE, wants to email their VP tonight")
+    reply = await chat("should we escalate?")
+    assert reply.verdict == "not_yet" and "escalation.emotional" in reply.rules
+    clock.advance(days=1)  # slept on it: yesterday's heat no longer decides
+    later = await chat("should we escalate?")
+    assert "escalation.emotional" not in later.rules
