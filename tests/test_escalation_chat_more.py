@@ -106,9 +106,10 @@ async def test_a_gap_said_as_a_percentage_picks_whom_to_aim_at(chat, deal):
         "the sticking point is Copilot price, worth $400k a year",
     ]:
         await chat(said)
-    asked = await chat("we're 18% apart, should we escalate?")
-    assert "Noted Extra discount needed (%): 18." in asked.plain_text()
-    reply = await chat("yes")  # Finance has set a budget target
+    # Only the budget target is untold: the verdict comes at once, with the target to confirm.
+    reply = await chat("we're 18% apart, should we escalate?")
+    assert reply.verdict == "escalate_now" and "escalation.confirm-budget-target" in reply.rules
+    assert "Noted Extra discount needed (%): 18." in reply.plain_text()
     aim = [i.text for s in reply.sections for i in s.items if i.rule == "escalation.target-authority"]
     assert aim and "area VP" in aim[0]
 
@@ -127,3 +128,12 @@ async def test_a_favor_asked_weeks_ago_is_dated_then(chat, deal):
     assert reply.intent == "favors.log"
     history = (await chat("favor history Jane")).plain_text()
     assert "2026-11-02 asked: a price hold (" in history
+
+
+async def test_heat_told_just_before_the_question_counts_until_it_cools(chat, deal, clock):
+    await chat("our CEO is super annoyed with the AE, wants to email their VP tonight")
+    reply = await chat("should we escalate?")
+    assert reply.verdict == "not_yet" and "escalation.emotional" in reply.rules
+    clock.advance(days=1)  # slept on it: yesterday's heat no longer decides
+    later = await chat("should we escalate?")
+    assert "escalation.emotional" not in later.rules

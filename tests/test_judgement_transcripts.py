@@ -52,7 +52,13 @@ async def test_not_sure_the_offer_was_benchmarked_means_benchmark_it_first(chat,
 
 async def test_not_sure_about_a_budget_target_means_ask_finance_first(chat, deal):
     await tell(chat, *PRICE_CASE)
-    asked = await chat("should we escalate?")
+    # Untold, the budget target is the one thing to confirm before the call, not a form.
+    first = await chat("should we escalate?")
+    assert first.verdict == "escalate_now" and first.questions == []
+    assert "escalation.confirm-budget-target" in first.rules
+    assert "make sure Finance has set a budget target" in first.plain_text()
+    update = next(a for a in first.actions if a.payload.get("keys") == ["budget_target_set"])
+    asked = await chat("", action=update.payload)
     assert [q.id for q in asked.questions] == ["budget_target_set"]
     reply = await chat("not sure")
     assert reply.verdict == "not_yet"
@@ -84,9 +90,8 @@ async def test_not_sure_what_the_point_is_worth_is_assumed_big_enough_and_said(c
     await tell(chat, *PRICE_CASE[:2], "the sticking point is Copilot price")
     asked = await chat("should we escalate?")
     assert [q.id for q in asked.questions] == ["sticking_point_value_per_year"]
-    await chat("no idea")
-    reply = await chat("yes")  # budget target set
-    assert reply.verdict == "escalate_now"
+    reply = await chat("no idea")  # the budget target, untold, is to confirm before the call
+    assert reply.verdict == "escalate_now" and "escalation.confirm-budget-target" in reply.rules
     assert "escalation.value-unknown" in reply.rules and "escalation.minor-issue" not in reply.rules
     assumed = next(s for s in reply.sections if s.title == "What I assumed")
     assert "I've assumed it's big enough" in assumed.items[0].text
@@ -144,7 +149,10 @@ async def test_a_cost_nobody_knows_gives_no_walk_on_a_guess(chat, deal):
     await tell(chat, "set walk threshold agreed: yes", "set timeline in our control: yes")
     await chat("set alternative per year: not sure")
     reply = await chat("should we walk away?")
-    assert reply.verdict == "stay", reply.plain_text()
+    # An alternative nobody has costed is no walk position (seed 001: a credible walk needs a
+    # costed alternative), so the verdict is "don't threaten it", with the math still open.
+    assert reply.verdict == "walk_not_credible", reply.plain_text()
+    assert "walkaway.alternative-not-costed" in reply.rules
     assert "walkaway.math-unknown" in reply.rules and "walkaway.math-favors-leaving" not in reply.rules
     assert "needs alternative per year, and you're not sure of it yet" in reply.plain_text()
 

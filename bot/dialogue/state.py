@@ -89,6 +89,7 @@ class DialogueState:
     role: str | None = None  # the last Microsoft role mentioned (a knowledge/roles.yaml key)
     favours: tuple[tuple[str, int], ...] = ()  # favours told as events, per Microsoft person
     told: tuple[str, ...] = ()  # the last statements told (not questions), most recent first
+    told_at: str = ""  # ISO time of the latest of them (a question leans on them while fresh)
     strangers: tuple[str, ...] = ()  # Microsoft people we were told we have no relationship with
 
     def is_stranger(self, name: str) -> bool:
@@ -124,6 +125,7 @@ class DialogueState:
             "role": self.role,
             "favours": [[k, n] for k, n in self.favours],
             "told": list(self.told),
+            "told_at": self.told_at,
             "strangers": list(self.strangers),
         }
 
@@ -160,6 +162,7 @@ class DialogueState:
                 role=raw.get("role") if isinstance(raw.get("role"), str) else None,
                 favours=tuple((str(k), int(n)) for k, n in raw.get("favours") or [] if isinstance(n, int)),
                 told=tuple(str(t) for t in raw.get("told") or [] if isinstance(t, str)),
+                told_at=str(raw.get("told_at") or ""),
                 strangers=tuple(str(t) for t in raw.get("strangers") or [] if isinstance(t, str)),
             )
         except (KeyError, TypeError, ValueError):
@@ -175,6 +178,14 @@ class DialogueState:
         except ValueError:
             return None
         return self.topic if now - at <= timedelta(minutes=minutes) else None
+
+    def fresh_told(self, now: datetime, minutes: int) -> tuple[str, ...]:
+        """The last statements told, unless the latest is older than `minutes`."""
+        try:
+            at = datetime.fromisoformat(self.told_at)
+        except ValueError:
+            return ()
+        return self.told if now - at <= timedelta(minutes=minutes) else ()
 
     def last_person(self) -> Person | None:
         """The person a pronoun most likely means: the last named one."""
@@ -201,6 +212,7 @@ def after_turn(
     theirs = False
     favours = dict(state.favours)
     told_texts = list(state.told)
+    told_at = state.told_at
     strangers = list(state.strangers)
     if reading is not None:
         if reply.intent not in NOT_A_TOPIC and reading.resolved:
@@ -236,6 +248,7 @@ def after_turn(
             for name, n in favours_told(reading.text, kb, theirs_named, last=last).items():
                 favours[name] = favours.get(name, 0) + n
             told_texts = [reading.text[:400], *told_texts][:3]
+            told_at = now.isoformat()
         theirs_all = [p.name for p in people if p.side == "microsoft"]
         last_theirs = next((p.name for p in state.people if p.side == "microsoft"), None)
         for name in strangers_told(reading.text, kb, theirs_all, last=last_theirs):
@@ -264,5 +277,6 @@ def after_turn(
         role=role,
         favours=tuple(list(favours.items())[:10]),
         told=tuple(told_texts),
+        told_at=told_at,
         strangers=tuple(strangers),
     )

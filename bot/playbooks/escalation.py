@@ -75,12 +75,17 @@ class Deliverer(BaseModel):
     words: list[str] = []
 
 
+def _patterns(raw: Any) -> list[re.Pattern[str]]:
+    return [re.compile(p, re.IGNORECASE) for p in TypeAdapter(list[str]).validate_python(raw)]
+
+
 SECTIONS = (
     KnowledgeSection("escalation", "thresholds", Thresholds),
     KnowledgeSection("escalation", "checklist", TypeAdapter(list[ChecklistStep]).validate_python),
     KnowledgeSection("escalation", "leaders", TypeAdapter(list[Leader]).validate_python),
     KnowledgeSection("escalation", "deliverers", TypeAdapter(dict[str, Deliverer]).validate_python),
     KnowledgeSection("escalation", "emotion_words", TypeAdapter(list[str]).validate_python),
+    KnowledgeSection("escalation", "emotion_patterns", _patterns),
 )
 
 
@@ -96,6 +101,7 @@ class Assessment:
     open_facts: list[str] = field(default_factory=list)  # facts a button could update
     strengthen: list[str] = field(default_factory=list)  # unknown, but the verdict stands without them
     assumed: list[Item] = field(default_factory=list)  # what a "not sure" answer was taken as
+    confirm: list[Item] = field(default_factory=list)  # to confirm before the call (verdict stands)
 
     @property
     def label(self) -> str:
@@ -103,8 +109,10 @@ class Assessment:
 
 
 def is_emotional(text: str, kb: Knowledge) -> bool:
+    """Heat in the words: a feeling, venting, a move in the heat of the moment, feeling slighted,
+    doubled punctuation (knowledge/escalation.yaml `emotion_patterns`), or one of the words."""
     low = text.casefold()
-    if re.search(r"!{2,}", text):
+    if any(p.search(text) for p in kb.section("escalation.emotion_patterns")):
         return True
     return any(
         re.search(rf"(?<!\w){re.escape(w.casefold())}", low) for w in kb.section("escalation.emotion_words")
@@ -198,8 +206,11 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
     _reasons_not_to(a, deal, kb, now, owner)
     _what_comes_first(a, facts, kb, text, owner)
     # A point about terms (data residency, a licence-reduction right) has no price to put on it.
+    worth_told_as_share = _number(facts.get("sticking_point_share_pct")) is not None
     needed = [
-        k for k in CORE_FACTS if not (k == "sticking_point_value_per_year" and point and owner != "cfo")
+        k
+        for k in CORE_FACTS
+        if not (k == "sticking_point_value_per_year" and (worth_told_as_share or (point and owner != "cfo")))
     ]
     a.missing = [k for k in needed if facts.get(k) is None]
     a.checklist = checklist(deal, kb, text)
@@ -230,11 +241,30 @@ def _too_soon_again(a: Assessment, deal: DealView, kb: Knowledge, now: datetime)
         a.blockers.append(Item(kb.say(rule, days=f"{days} day{'s' if days != 1 else ''}"), rule=rule))
 
 
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def _too_small(a: Assessment, facts: dict[str, Any], kb: Knowledge) -> None:
-    """Small against a floor or against the deal; big enough is support, unknown an assumption."""
+    """Small against a floor or against the deal; big enough is support, unknown an assumption.
+    A worth told as a share of the deal ("about 0.3% of the run-rate") counts as its amount when
+    the deal's size is known (its value or Microsoft's yearly offer), and as a share when not."""
     th: Thresholds = kb.section("escalation.thresholds")
     value = facts.get("sticking_point_value_per_year")
+    # The deal's yearly size: its value, else Microsoft's yearly offer ("12.5% of their offer").
     deal_value = facts.get("deal_value_per_year")
+    if _number(deal_value) is None:
+        deal_value = facts.get("ms_annual_cost")
+    share = _number(facts.get("sticking_point_share_pct"))
+    if value is None and share is not None:
+        dv = _number(deal_value)
+        if dv is not None and dv > 0:
+            value = share / 100.0 * dv
+        else:
+            minor = share / 100.0 < th.minor_share_of_deal
+            rule = "escalation.minor-share" if minor else "escalation.big-enough-share"
+            (a.blockers if minor else a.support).append(Item(kb.say(rule, pct=f"{share:g}"), rule=rule))
+            return
     if is_unknown(value):
         a.assumed.append(Item(kb.say("escalation.value-unknown"), rule="escalation.value-unknown"))
         return
@@ -335,23 +365,34 @@ def _decided_with_every_fact(
 ) -> Assessment:
     """Every core fact is in and nothing stands in the way: a money point also needs a budget
     target, and Microsoft's own statements may add triggers (or facts to check them)."""
-    needs_later = _budget_target(a, deal, kb) if owner == "cfo" else []
-    needs_later += triggers(deal, kb, now, a)
+    budget = _budget_target(a, deal, kb) if owner == "cfo" else []
+    needs_later = triggers(deal, kb, now, a)
     a.who = who_and_whom(deal, kb, owner)
     if a.fixes:
         a.verdict = NOT_YET
         return a
-    if needs_later:
-        a.missing = needs_later
+    if needs_later:  # a form is asked anyway: the budget target goes in the same one question
+        a.missing = budget + needs_later
         return a
+    if budget:
+        # Everything else is in place and only the budget target is untold: the verdict stands,
+        # with the target as the one thing to confirm before the call (seed 000: a price
+        # escalation with no budget target behind it muddles the message).
+        rule = "escalation.confirm-budget-target"
+        a.confirm.append(Item(kb.say(rule), rule=rule))
+        a.open_facts.append("budget_target_set")
     a.verdict = ESCALATE_NOW
     a.support.insert(0, Item(kb.say("escalation.ready"), rule="escalation.ready"))
     return a
 
 
 def _budget_target(a: Assessment, deal: DealView, kb: Knowledge) -> list[str]:
-    """A fix when there is no budget target (or nobody knows); the fact to ask when not yet said."""
+    """A fix when there is no budget target (or nobody knows); the fact to confirm when not yet
+    said. A budget figure on record is a target set."""
     target_set = deal.fact("budget_target_set")
+    budget = deal.fact("budget_per_year")
+    if target_set is None and isinstance(budget, int | float) and not isinstance(budget, bool) and budget > 0:
+        target_set = True
     if target_set is False:
         a.fixes.append(Item(kb.say("escalation.no-budget-target"), rule="escalation.no-budget-target"))
         a.open_facts.append("budget_target_set")
@@ -475,9 +516,11 @@ def to_reply(a: Assessment, deal: DealView, kb: Knowledge) -> Reply:
     sections: list[Section] = []
     actions: list[Action] = []
     if a.verdict == DO_NOT:
-        n = len(a.blockers)
+        # Heat is a reason too when something else already rules going up out (seed 000).
+        reasons = a.blockers + [i for i in a.fixes if i.rule == "escalation.emotional"]
+        n = len(reasons)
         headline = f"{a.label} {'One reason' if n == 1 else f'{n} reasons'}:"
-        sections.append(Section(items=a.blockers))
+        sections.append(Section(items=reasons))
     elif a.verdict == NOT_YET:
         n = len(a.fixes)
         headline = f"{a.label} {'One thing' if n == 1 else f'{n} things'} first:"
@@ -487,6 +530,8 @@ def to_reply(a: Assessment, deal: DealView, kb: Knowledge) -> Reply:
     else:
         headline = f"{a.label} The groundwork is done for {deal.name}."
         sections.append(Section(items=a.support))
+    if a.confirm:
+        sections.append(Section(title="Confirm before the call", items=a.confirm))
     if a.assumed:
         sections.append(Section(title="What I assumed", items=a.assumed))
     if a.who and a.verdict != DO_NOT:

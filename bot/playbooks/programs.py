@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
+from bot.amounts import currency, format_money
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks.counter_moves import statements_text
 from bot.reply import Item, Reply, Section
@@ -22,7 +23,6 @@ _REFERENCE = re.compile(
     r"\b(case stud(y|ies)|reference|testimonial|press release|customer story)\b", re.IGNORECASE
 )
 CONDITION_FACTS = ("planned_migration", "reference_requested", "engineering_engagement", "exec_sponsor")
-_NO = re.compile(r"^\s*(no|none|nope|not (really|planned)|nothing)\b", re.IGNORECASE)
 
 
 class Program(BaseModel):
@@ -38,11 +38,18 @@ class Program(BaseModel):
 class Thresholds(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     large_account_per_year: float
+    small_account_per_year: float
+
+
+def _pattern(raw: object) -> re.Pattern[str]:
+    return re.compile(TypeAdapter(str).validate_python(raw), re.IGNORECASE)
 
 
 SECTIONS = (
     KnowledgeSection("programs", "programs", TypeAdapter(list[Program]).validate_python),
     KnowledgeSection("programs", "thresholds", Thresholds),
+    KnowledgeSection("programs", "denied_before", _pattern),
+    KnowledgeSection("programs", "no_migration", _pattern),
 )
 
 
@@ -53,20 +60,29 @@ class ProgramAdvice:
     fits: list[Item] = field(default_factory=list)
 
 
+def reference_asked(text: str, kb: Knowledge) -> bool:
+    """A case study or reference named in the words, and not denied in its own sentence ("no case
+    studies or logo stuff", "we can't be a reference", "they haven't asked about references")."""
+    denied: re.Pattern[str] = kb.section("programs.denied_before")
+    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
+        for m in _REFERENCE.finditer(sentence):
+            if not denied.search(sentence[: m.start()]):
+                return True
+    return False
+
+
 def conditions(deal: DealView, kb: Knowledge, text: str = "") -> dict[str, bool]:
     th: Thresholds = kb.section("programs.thresholds")
     f = deal.facts
     migration = f.get("planned_migration")
     value = f.get("deal_value_per_year")
-    asked_for_reference = f.get("reference_requested") is True or bool(
-        _REFERENCE.search(statements_text(deal))
-    )
+    asked_for_reference = f.get("reference_requested") is True or reference_asked(statements_text(deal), kb)
     return {
         "planned_migration": migration is not None
         and not is_unknown(migration)
-        and not _NO.match(str(migration)),
+        and not kb.section("programs.no_migration").search(str(migration)),
         "large_account": isinstance(value, int | float) and value >= th.large_account_per_year,
-        "reference_requested": asked_for_reference or bool(_REFERENCE.search(text)),
+        "reference_requested": asked_for_reference or reference_asked(text, kb),
         "engineering_engagement": f.get("engineering_engagement") is True,
         "exec_sponsor": f.get("exec_sponsor") is True,
     }
@@ -96,9 +112,24 @@ def advise(deal: DealView, kb: Knowledge, text: str = "") -> ProgramAdvice:
         else []
     )
     if not fits:
-        return ProgramAdvice(
-            verdict=NONE_FIT, fits=[Item(kb.say("programs.none-fit"), rule="programs.none-fit"), *notes]
+        th: Thresholds = kb.section("programs.thresholds")
+        value = deal.fact("deal_value_per_year")
+        small = (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and 0 < value < th.small_account_per_year
         )
+        # A small deal with nothing to trade: say that programs serve strategic-scale accounts and
+        # where the effort pays instead (seed 003), besides what would make one fit.
+        said = (
+            Item(
+                kb.say("programs.small-account", value=format_money(float(value), currency(deal.facts))),
+                rule="programs.small-account",
+            )
+            if small
+            else Item(kb.say("programs.none-fit"), rule="programs.none-fit")
+        )
+        return ProgramAdvice(verdict=NONE_FIT, fits=[said, *notes])
     fits.append(Item(kb.say("programs.fold-into-renewal"), rule="programs.fold-into-renewal"))
     return ProgramAdvice(verdict=LEVERS, fits=[*fits, *notes])
 

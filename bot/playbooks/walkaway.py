@@ -88,28 +88,73 @@ def totals(deal: DealView) -> tuple[float, float]:
     return ms, alt
 
 
+def _money(f: dict[str, Any], key: str) -> float | None:
+    v = f.get(key)
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def has_alternative(f: dict[str, Any], kb: Knowledge) -> bool | None:
+    """Whether there is an alternative: a yearly cost for one says so even when it went unnamed;
+    None when nothing was told (or "not sure")."""
+    if _money(f, "alternative_annual_cost") is not None:
+        return True
+    value = f.get("alternative")
+    if value is None or is_unknown(value):
+        return None
+    return not no_alternative(value, kb)
+
+
+def threshold_agreed(f: dict[str, Any]) -> Any:
+    """Leadership's walk point: told as agreed, or a walk-away price per year on record (that is
+    leadership's point by its question) unless told as not agreed."""
+    said = f.get("walk_threshold_agreed")
+    if said is None and _money(f, "walk_threshold_per_year") is not None:
+        return True
+    return said
+
+
+def _readiness(f: dict[str, Any], kb: Knowledge) -> dict[str, Any]:
+    alt = f.get("alternative")
+    if alt is None and has_alternative(f, kb):
+        alt = "costed"
+    return {
+        "alternative": alt,
+        "walk_threshold_agreed": threshold_agreed(f),
+        "timeline_in_control": f.get("timeline_in_control"),
+    }
+
+
 def assess(deal: DealView, kb: Knowledge) -> WalkAssessment:
-    """The math decides whether walking is right whenever the costs are known; whether a walk
-    threat is credible is judged beside it, never instead of it."""
+    """The math decides whether walking is right whenever the costs are known (or bound it, when
+    the figures told already settle it); whether a walk threat is credible is judged beside it,
+    never instead of it. Short of the math, leadership's own walk point decides when Microsoft's
+    offer is under it; a walk with no agreed point or no costed alternative is not credible now.
+    Only facts that could still change the verdict are asked; the rest are listed to strengthen."""
     th: Thresholds = kb.section("walkaway.thresholds")
     f = deal.facts
     a = WalkAssessment(verdict=None)
-    readiness_missing = [k for k in READINESS if f.get(k) is None]
+    ready = _readiness(f, kb)
+    readiness_missing = [k for k in READINESS if ready.get(k) is None]
     # "Not sure" is neither yes nor no: credibility is then not established, and we say what we assumed.
     unsure = False
-    if is_unknown(f.get("alternative")):
+    if is_unknown(ready["alternative"]):
         unsure = True
         a.reasons.append(Item(kb.say("walkaway.alternative-unknown"), rule="walkaway.alternative-unknown"))
-    elif f.get("alternative") is not None and no_alternative(f["alternative"], kb):
+    elif ready["alternative"] is not None and no_alternative(ready["alternative"], kb):
         a.reasons.append(Item(kb.say("walkaway.no-alternative"), rule="walkaway.no-alternative"))
+    elif is_unknown(f.get("alternative_annual_cost")):
+        # An alternative named but not costed: Microsoft prices against a number, not a name.
+        a.reasons.append(
+            Item(kb.say("walkaway.alternative-not-costed"), rule="walkaway.alternative-not-costed")
+        )
     for key, no_rule, unsure_rule in (
         ("walk_threshold_agreed", "walkaway.threshold-not-agreed", "walkaway.threshold-unknown"),
         ("timeline_in_control", "walkaway.timeline-not-controlled", "walkaway.timeline-unknown"),
     ):
-        if is_unknown(f.get(key)):
+        if is_unknown(ready.get(key)):
             unsure = True
             a.reasons.append(Item(kb.say(unsure_rule), rule=unsure_rule))
-        elif f.get(key) is False:
+        elif ready.get(key) is False:
             a.reasons.append(Item(kb.say(no_rule), rule=no_rule))
     not_credible = bool(a.reasons)
     if not_credible:
@@ -129,6 +174,16 @@ def assess(deal: DealView, kb: Knowledge) -> WalkAssessment:
             a.reasons.append(Item(kb.say("walkaway.check-readiness"), rule="walkaway.check-readiness"))
         a.strengthen = readiness_missing
         return a
+    bound = math_bound(deal, kb)
+    if bound is not None:  # the figures told settle the math whatever the untold ones turn out to be
+        a.verdict, item = bound
+        a.math = [item, *a.math]
+        if a.verdict == STAY:
+            a.math.append(Item(kb.say("walkaway.quiet-leverage"), rule="walkaway.quiet-leverage"))
+        elif readiness_missing:
+            a.reasons.append(Item(kb.say("walkaway.check-readiness"), rule="walkaway.check-readiness"))
+        a.strengthen = readiness_missing + math_missing
+        return a
     past = past_agreed_point(deal, kb)
     if past is not None and not not_credible:
         # The term or the yearly increase is untold, but leadership's own walk point is passed and
@@ -139,6 +194,15 @@ def assess(deal: DealView, kb: Knowledge) -> WalkAssessment:
             a.reasons.append(Item(kb.say("walkaway.check-readiness"), rule="walkaway.check-readiness"))
         a.strengthen = readiness_missing + math_missing
         return a
+    under = under_agreed_point(deal, kb)
+    if under is not None:
+        # Microsoft's offer is inside the line leadership agreed, and nothing told makes the
+        # alternative cheaper: stay. Whether the timeline is ours cannot change that.
+        a.verdict = STAY
+        a.math = [under, *a.math, Item(kb.say("walkaway.quiet-leverage"), rule="walkaway.quiet-leverage")]
+        a.reasons = [r for r in a.reasons if r.rule not in ("walkaway.no-bluff", "walkaway.not-established")]
+        a.strengthen = [k for k in readiness_missing + math_missing if k != "timeline_in_control"]
+        return a
     if math_unsure and not math_missing:  # every figure answered, some "not sure": no walk on a guess
         what = ", ".join(kb.facts[k].label.lower() if k in kb.facts else k for k in math_unsure)
         a.math.append(Item(kb.say("walkaway.math-unknown", what=what), rule="walkaway.math-unknown"))
@@ -147,10 +211,80 @@ def assess(deal: DealView, kb: Knowledge) -> WalkAssessment:
         return a
     if not_credible:
         a.verdict = NOT_CREDIBLE
-        a.strengthen = math_missing
+        a.strengthen = readiness_missing + math_missing
         return a
-    a.missing = readiness_missing or math_missing
+    # Nothing decides yet. The missing figures decide whatever they turn out to be; a readiness
+    # question decides only if answered "no". So the figures are asked once the alternative is
+    # costed or they are the shorter way to a verdict; otherwise readiness comes first.
+    costed = _money(f, "alternative_annual_cost") is not None
+    if readiness_missing and (costed or len(math_missing) <= len(readiness_missing)):
+        a.missing = math_missing
+    else:
+        a.missing = readiness_missing or math_missing
     return a
+
+
+def math_bound(deal: DealView, kb: Knowledge) -> tuple[str, Item] | None:
+    """The honest math settled by the figures told, with one or two still untold: leaving is
+    cheaper even with Microsoft's price taken as flat (a yearly increase only widens the gap), or
+    the alternative is dearer even before its switching cost."""
+    f = deal.facts
+    cur = currency(f)
+    ms, alt = _money(f, "ms_annual_cost"), _money(f, "alternative_annual_cost")
+    switching = _money(f, "switching_cost")
+    years = f.get("term_years")
+    esc = f.get("annual_escalator_pct")
+    n = int(years) if isinstance(years, int | float) and not isinstance(years, bool) and years > 0 else None
+    rate = float(esc) if isinstance(esc, int | float) and not isinstance(esc, bool) else None
+    if ms is None or alt is None:
+        return None
+    if n is not None and switching is not None and rate is None:
+        ms_low, alt_all = ms_total(ms, n, 0.0), alternative_total(alt, n, switching)
+        if alt_all < ms_low:
+            return WALK, Item(
+                kb.say(
+                    "walkaway.math-favors-leaving-flat",
+                    years=n,
+                    ms_total=format_money(ms_low, cur),
+                    alt_total=format_money(alt_all, cur),
+                    gap=format_money(ms_low - alt_all, cur),
+                ),
+                rule="walkaway.math-favors-leaving-flat",
+            )
+    if rate is not None:
+        if n is not None:
+            ms_all, alt_low = ms_total(ms, n, rate), alt * n + (switching or 0.0)
+        elif rate == 0:  # flat: year by year is the whole story, whatever the term
+            ms_all, alt_low = ms, alt
+        else:
+            return None
+        if alt_low >= ms_all:
+            return STAY, Item(
+                kb.say("walkaway.alternative-dearer", alt=format_money(alt, cur), ms=format_money(ms, cur)),
+                rule="walkaway.alternative-dearer",
+            )
+    return None
+
+
+def under_agreed_point(deal: DealView, kb: Knowledge) -> Item | None:
+    """Microsoft's yearly offer at or under the walk-away price leadership agreed, and no cheaper
+    alternative told: by leadership's own line this is a deal to stay in."""
+    f = deal.facts
+    cur = currency(f)
+    threshold, offer = _money(f, "walk_threshold_per_year"), _money(f, "ms_annual_cost")
+    if threshold_agreed(f) is not True or threshold is None or offer is None or offer > threshold:
+        return None
+    alt = _money(f, "alternative_annual_cost")
+    if alt is not None and alt < offer:  # cheaper elsewhere: the math, not the line, decides
+        return None
+    return Item(
+        kb.say(
+            "walkaway.below-agreed-point",
+            offer=format_money(offer, cur),
+            threshold=format_money(threshold, cur),
+        ),
+        rule="walkaway.below-agreed-point",
+    )
 
 
 def past_agreed_point(deal: DealView, kb: Knowledge) -> Item | None:
@@ -162,13 +296,9 @@ def past_agreed_point(deal: DealView, kb: Knowledge) -> Item | None:
         f.get(k)
         for k in ("walk_threshold_per_year", "ms_annual_cost", "alternative_annual_cost", "switching_cost")
     ]
-    if f.get("walk_threshold_agreed") is not True or not all(isinstance(v, int | float) for v in figures):
+    if threshold_agreed(f) is not True or not all(isinstance(v, int | float) for v in figures):
         return None
-    if (
-        f.get("alternative") is None
-        or is_unknown(f.get("alternative"))
-        or no_alternative(f["alternative"], kb)
-    ):
+    if has_alternative(f, kb) is not True:
         return None
     threshold, offer, alt, switching = (float(v) for v in figures)  # type: ignore[arg-type]
     saving = offer - alt

@@ -10,6 +10,7 @@ from pydantic import Field
 from bot.actions import Key, Payload
 from bot.amounts import currency, format_money
 from bot.context import Context
+from bot.dialogue.config import dialogue_config
 from bot.playbooks import commitments, counter_moves, walkaway
 from bot.playbooks import escalation as esc
 from bot.reply import Action, Item, Reply, Section
@@ -24,9 +25,18 @@ from bot.understanding.values import parse_money_text, read_repeats
 @skill("escalation.check")
 async def check(ctx: Context) -> Reply:
     assert ctx.deal is not None
-    assessment = esc.assess(ctx.deal, ctx.kb, ctx.now, ctx.intent.text)
+    # The heat of the moment is read in the question and in what was told just before it
+    # ("our CEO is super annoyed, wants to email Satya" then "should we escalate?").
+    minutes = dialogue_config(ctx.kb).topic_minutes
+    told = ctx.dialogue.fresh_told(ctx.now, minutes) if ctx.dialogue is not None else ()
+    text = "\n".join([ctx.intent.text, *told]).strip()
+    assessment = esc.assess(ctx.deal, ctx.kb, ctx.now, text)
     if assessment.verdict is None:
-        return await ctx.ask(assessment.missing, resume={"intent": "escalation.check", "user_text": ""})
+        asked = await ctx.ask(assessment.missing, resume={"intent": "escalation.check", "user_text": ""})
+        # What was told already counts: say what is in place before asking for the rest.
+        if assessment.support:
+            asked.sections.append(Section(title="What I have so far", items=assessment.support))
+        return asked
     return esc.to_reply(assessment, ctx.deal, ctx.kb)
 
 

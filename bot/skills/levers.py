@@ -19,7 +19,12 @@ async def walkaway_check(ctx: Context) -> Reply:
     assert ctx.deal is not None
     assessment = walkaway.assess(ctx.deal, ctx.kb)
     if assessment.verdict is None:
-        return await ctx.ask(assessment.missing, resume={"intent": "walkaway.check", "user_text": ""})
+        asked = await ctx.ask(assessment.missing, resume={"intent": "walkaway.check", "user_text": ""})
+        # What was told already counts: say what is known before asking for the rest.
+        known = assessment.reasons + assessment.math
+        if known:
+            asked.sections.append(Section(title="What I have so far", items=known))
+        return asked
     return walkaway.to_reply(assessment, ctx.deal, ctx.kb)
 
 

@@ -110,11 +110,27 @@ def test_minor_issue_under_floor_and_under_share_of_deal(kb):
     assert "escalation.minor-issue" not in rules(at) and "escalation.big-enough" in rules(at)
 
 
-def test_price_issue_without_budget_target_waits_and_unknown_target_is_asked(kb):
+def test_price_issue_without_budget_target_waits_and_an_untold_target_is_confirmed(kb):
     no_target = esc.assess(deal(with_(budget_target_set=False)), kb, NOW)
     assert no_target.verdict == esc.NOT_YET and "escalation.no-budget-target" in rules(no_target)
-    unknown = esc.assess(deal({k: v for k, v in READY.items() if k != "budget_target_set"}), kb, NOW)
-    assert unknown.verdict is None and unknown.missing == ["budget_target_set"]
+    # Every core fact supports going up and only the budget target is untold: the verdict, with
+    # the target as the one thing to confirm before the call (no blocking form).
+    untold = esc.assess(deal({k: v for k, v in READY.items() if k != "budget_target_set"}), kb, NOW)
+    assert untold.verdict == esc.ESCALATE_NOW and untold.missing == []
+    assert [i.rule for i in untold.confirm] == ["escalation.confirm-budget-target"]
+    assert "budget_target_set" in untold.open_facts
+
+
+def test_a_budget_figure_on_record_is_a_target_set(kb):
+    facts = {k: v for k, v in READY.items() if k != "budget_target_set"}
+    a = esc.assess(deal({**facts, "budget_per_year": 2_000_000}), kb, NOW)
+    assert a.verdict == esc.ESCALATE_NOW and a.confirm == []
+
+
+def test_an_untold_budget_target_joins_a_form_asked_anyway(kb):
+    facts = {k: v for k, v in READY.items() if k != "budget_target_set"}
+    a = esc.assess(deal(facts, [final(20), final(5)]), kb, NOW)
+    assert a.verdict is None and a.missing == ["budget_target_set", "offer_uncompetitive"]
 
 
 def test_terms_issue_needs_no_budget_target_and_goes_to_the_cio(kb):
@@ -243,3 +259,83 @@ def test_same_day_escalation_is_not_shown_as_today_ago(kb):
     assert a.verdict == esc.DO_NOT
     texts = [i.text for i in a.blockers]
     assert any("earlier today" in t for t in texts) and not any("today ago" in t for t in texts)
+
+
+# --- escalation from frustration (seed 000: never in the heat of the moment) -----------------
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "CFO is irritated and wants to fire off an email to their regional VP tonight. Should we escalate?",
+        "our ceo is super annoyed tbh, wants to email satya directly lol. shld we escalate this?",
+        "Our CIO is very upset with Jane. Should we ask the CIO to call their AVP directly?",
+        "I'm so tempted to get the DVC to ring Liam's boss and give him a proper spray. should we",
+        "ok so bit of a rant: the AE basically laughed at us. time to go over his head?",
+        "our CFO is furious, can she call their GM?",
+        "the COO lost his patience and wants to call their VP, should he?",
+        "they did WHAT?! should we go to their VP",
+    ],
+)
+def test_heat_is_read_as_a_class(kb, said):
+    assert esc.is_emotional(said, kb), said
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "should we escalate now?",
+        "Five rounds, offer benchmarked above market, CFO will sponsor. Escalate to their AVP now?",
+        "I'm not angry, just asking: is it time to bring in our CFO?",
+        "should our CFO call their area VP this week?",
+        "would escalating annoy the account team?",
+    ],
+)
+def test_calm_questions_are_not_heated(kb, said):
+    assert not esc.is_emotional(said, kb), said
+
+
+def test_a_small_point_told_in_anger_is_do_not_even_with_rounds_and_alignment_unknown(kb):
+    facts = {
+        "deal_value_per_year": 6_000_000,
+        "sticking_point": "Viva Insights add-on",
+        "sticking_point_value_per_year": 18_000,
+    }
+    a = esc.assess(deal(facts), kb, NOW, "CFO is irritated and wants to fire off an email tonight")
+    assert a.verdict == esc.DO_NOT and a.missing == []
+    assert {"escalation.minor-issue", "escalation.emotional"} <= rules(a)
+    reply = esc.to_reply(a, deal(facts), kb)
+    said = {i.rule for i in reply.sections[0].items}
+    assert {"escalation.minor-issue", "escalation.emotional"} <= said
+    assert reply.headline.startswith("Don't escalate. 2 reasons")
+
+
+def test_a_worth_told_as_a_share_of_the_deal(kb):
+    base = {"deal_value_per_year": 6_000_000, "sticking_point": "Viva Insights add-on pricing"}
+    a = esc.assess(deal({**base, "sticking_point_share_pct": 0.3}), kb, NOW)
+    assert a.verdict == esc.DO_NOT and "escalation.minor-issue" in rules(a)
+    assert "$18k a year is small" in next(i.text for i in a.blockers)
+    alone = esc.assess(deal({"sticking_point": "Viva pricing", "sticking_point_share_pct": 0.3}), kb, NOW)
+    assert alone.verdict == esc.DO_NOT and "escalation.minor-share" in rules(alone)
+    big = esc.assess(
+        deal(
+            with_(sticking_point_value_per_year=None, deal_value_per_year=None, sticking_point_share_pct=12.5)
+        ),
+        kb,
+        NOW,
+    )
+    assert big.verdict == esc.ESCALATE_NOW and "escalation.big-enough-share" in rules(big)
+
+
+def test_a_share_of_their_offer_is_an_amount_of_the_offer(kb):
+    facts = {
+        **{k: v for k, v in READY.items() if k != "deal_value_per_year"},
+        "sticking_point_value_per_year": None,
+        "ms_annual_cost": 3_600_000,
+        "sticking_point_share_pct": 12.5,
+    }
+    a = esc.assess(deal(facts), kb, NOW)
+    assert a.verdict == esc.ESCALATE_NOW
+    assert "$450k a year is big enough" in next(
+        i.text for i in a.support if i.rule == "escalation.big-enough"
+    )

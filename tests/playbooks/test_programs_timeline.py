@@ -82,3 +82,55 @@ def test_microsoft_calendar(kb):
     assert nxt.rule == "timeline.next-milestone" and "T-6 months" in nxt.text
     early = renewal_calendar.where(date(2026, 12, 20), NOW, kb)
     assert [i.rule for i in early.microsoft] == []  # no quarter end before a renewal on 20 Dec
+
+
+# --- a small deal with nothing to trade (seed 003: programs serve strategic-scale accounts) ----
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "uni policy says we can't endorse vendors, so no case studies or logo stuff",
+        "MS havent asked us about references or anything",
+        "we can't be a reference customer",
+        "they haven’t asked for a case study",
+    ],
+)
+def test_a_reference_denied_is_no_lever(kb, said):
+    d = deal({"planned_migration": "no"}, [(1, "ms_statement", {"type": "other", "text": said})])
+    assert programs.advise(d, kb).verdict == programs.NONE_FIT
+    assert programs.advise(deal({"planned_migration": "no"}), kb, said).verdict == programs.NONE_FIT
+
+
+def test_a_reference_asked_after_a_denial_elsewhere_still_counts(kb):
+    said = "We have no migration planned. The AE asked for a case study."
+    assert programs.advise(deal({"planned_migration": "no"}), kb, said).verdict == programs.LEVERS
+
+
+def test_a_small_deal_with_no_migration_is_none_fit_and_says_why(kb):
+    advice = programs.advise(deal({"planned_migration": "no", "deal_value_per_year": 90_000}), kb)
+    assert advice.verdict == programs.NONE_FIT
+    assert [i.rule for i in advice.fits] == ["programs.small-account"]
+    text = advice.fits[0].text
+    assert "$90k a year" in text and "strategic-account scale" in text and "price and terms" in text
+
+
+def test_a_small_deal_with_a_migration_still_gets_funding(kb):
+    advice = programs.advise(deal({"planned_migration": "Azure", "deal_value_per_year": 90_000}), kb)
+    assert advice.verdict == programs.LEVERS and advice.fits[0].rule == "programs.migration-funding"
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "no",
+        "none planned",
+        "no migrations planned, staying as is",
+        "we're staying put for now",
+        "not planning one",
+        "Not really",
+    ],
+)
+def test_no_migration_in_any_words_is_no_lever(kb, stored):
+    advice = programs.advise(deal({"planned_migration": stored}), kb)
+    assert advice.verdict == programs.NONE_FIT, stored

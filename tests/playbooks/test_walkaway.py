@@ -83,7 +83,8 @@ def test_the_math_is_shown_whenever_the_costs_are_known(kb):
     a = wa.assess(deal(MATH), kb)  # nothing known about readiness
     assert a.verdict == wa.WALK
     assert "walkaway.math-favors-leaving" in rules(a) and "walkaway.check-readiness" in rules(a)
-    assert a.missing == [] and a.strengthen == wa.READINESS
+    # A yearly cost for the alternative says there is one: only the other two are open.
+    assert a.missing == [] and a.strengthen == ["walk_threshold_agreed", "timeline_in_control"]
 
 
 def test_credibility_is_judged_beside_the_math_not_instead_of_it(kb):
@@ -96,3 +97,107 @@ def test_math_favoring_staying_wins_over_a_weak_position(kb):
     a = wa.assess(deal({**MATH, "alternative_annual_cost": 1_200_000, "timeline_in_control": False}), kb)
     assert a.verdict == wa.STAY
     assert "walkaway.math-favors-staying" in rules(a) and "walkaway.timeline-not-controlled" in rules(a)
+
+
+# --- decided by what is known (seed 001): ask only what could still change the verdict -------
+
+
+def test_no_agreed_walk_point_is_not_credible_now_whatever_else_is_missing(kb):
+    a = wa.assess(deal({"alternative": "AWS", "walk_threshold_agreed": False}), kb)
+    assert a.verdict == wa.NOT_CREDIBLE and a.missing == []
+    assert {"walkaway.threshold-not-agreed", "walkaway.no-bluff"} <= rules(a)
+    # What would make it credible is listed, not asked.
+    assert "timeline_in_control" in a.strengthen and "alternative_annual_cost" in a.strengthen
+
+
+def test_an_alternative_named_but_not_costed_is_not_credible(kb):
+    f = {
+        "alternative": "Google Workspace",
+        "walk_threshold_agreed": True,
+        "alternative_annual_cost": "unknown",
+    }
+    a = wa.assess(deal(f), kb)
+    assert a.verdict == wa.NOT_CREDIBLE and "walkaway.alternative-not-costed" in rules(a)
+
+
+def test_offer_under_the_agreed_walk_point_is_stay_without_asking_the_timeline(kb):
+    f = {
+        "alternative": "on-prem Exchange plus Proton",
+        "walk_threshold_agreed": True,
+        "walk_threshold_per_year": 10_000_000,
+        "ms_annual_cost": 8_400_000,
+    }
+    a = wa.assess(deal(f), kb)
+    assert a.verdict == wa.STAY and a.missing == []
+    assert {"walkaway.below-agreed-point", "walkaway.quiet-leverage"} <= rules(a)
+    assert "timeline_in_control" not in a.strengthen
+
+
+def test_a_walk_price_on_record_is_leadership_agreeing_one(kb):
+    a = wa.assess(deal({"walk_threshold_per_year": 10_000_000, "ms_annual_cost": 9_000_000}), kb)
+    assert a.verdict == wa.STAY and "walkaway.below-agreed-point" in rules(a)
+
+
+def test_under_the_walk_point_but_cheaper_elsewhere_asks_what_the_math_needs(kb):
+    f = {
+        "walk_threshold_agreed": True,
+        "walk_threshold_per_year": 800_000,
+        "ms_annual_cost": 700_000,
+        "alternative_annual_cost": 500_000,
+        "switching_cost": 300_000,
+    }
+    a = wa.assess(deal(f), kb)
+    assert a.verdict is None and a.missing == ["term_years", "annual_escalator_pct"]
+
+
+def test_an_alternative_dearer_than_microsoft_is_stay_before_switching_is_costed(kb):
+    f = {
+        "alternative": "on-prem",
+        "alternative_annual_cost": 9_800_000,
+        "ms_annual_cost": 8_400_000,
+        "term_years": 3,
+        "annual_escalator_pct": 0,
+    }
+    a = wa.assess(deal(f), kb)
+    assert a.verdict == wa.STAY and "walkaway.alternative-dearer" in rules(a)
+    assert a.missing == [] and "switching_cost" in a.strengthen and "timeline_in_control" in a.strengthen
+
+
+def test_a_flat_price_needs_no_term_to_see_the_alternative_is_dearer(kb):
+    f = {"alternative_annual_cost": 1_100_000, "ms_annual_cost": 1_000_000, "annual_escalator_pct": 0}
+    assert wa.assess(deal(f), kb).verdict == wa.STAY
+
+
+def test_leaving_cheaper_even_with_their_price_taken_flat_is_walk(kb):
+    # 1.2M x 3 + 1.5M = 5.1M against at least 1.9M x 3 = 5.7M: the untold increase can only add.
+    f = {
+        "walk_threshold_agreed": True,
+        "alternative_annual_cost": 1_200_000,
+        "switching_cost": 1_500_000,
+        "ms_annual_cost": 1_900_000,
+        "term_years": 3,
+        "ms_claimed_switching_cost": 6_000_000,
+    }
+    a = wa.assess(deal(f), kb)
+    assert a.verdict == wa.WALK
+    assert {"walkaway.math-favors-leaving-flat", "walkaway.inflated-switching-cost"} <= rules(a)
+    assert "annual_escalator_pct" in a.strengthen and "timeline_in_control" in a.strengthen
+
+
+def test_a_cheaper_alternative_that_the_increase_could_still_decide_is_asked(kb):
+    # 0.95M x 3 + 0.25M = 3.1M against 3M flat: only a yearly increase would tip it, so ask it.
+    f = {
+        "alternative_annual_cost": 950_000,
+        "switching_cost": 250_000,
+        "ms_annual_cost": 1_000_000,
+        "term_years": 3,
+    }
+    a = wa.assess(deal(f), kb)
+    assert a.verdict is None and a.missing == ["annual_escalator_pct"]
+
+
+def test_the_one_missing_figure_is_asked_before_the_readiness_questions(kb):
+    f = {"alternative": "on-prem", "switching_cost": 6_000_000, "term_years": 3, "ms_annual_cost": 8_400_000}
+    f["annual_escalator_pct"] = 5
+    a = wa.assess(deal(f), kb)
+    assert a.verdict is None and a.missing == ["alternative_annual_cost"]
