@@ -218,7 +218,8 @@ def assess(deal: DealView, kb: Knowledge) -> WalkAssessment:
     # costed or they are the shorter way to a verdict; otherwise readiness comes first.
     costed = _money(f, "alternative_annual_cost") is not None
     if readiness_missing and (costed or len(math_missing) <= len(readiness_missing)):
-        a.missing = math_missing
+        # An alternative's cost is asked about a named alternative: an untold one is asked first.
+        a.missing = (["alternative"] if ready["alternative"] is None else []) + math_missing
     else:
         a.missing = readiness_missing or math_missing
     return a
