@@ -142,3 +142,16 @@ async def test_a_bluff_we_made_is_not_logged_as_their_statement(chat, deal):
     reply = await chat("our procurement rules forbid vendor endorsements, so no case studies")
     assert reply.intent == "note", reply.plain_text()
     assert "rule of our own" in reply.plain_text()
+
+
+def test_their_executive_calling_ours_is_their_move_not_our_relationship():
+    from datetime import UTC, datetime
+
+    kb = default_knowledge()
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    r = read("our CEO got a call from their area VP yesterday about the renewal", kb, now=now, known={})
+    assert r.move == "theirs_to_ours" and r.intent == "ms.statement"
+    assert "ceo_knows_ms_leadership" not in [f.key for f in r.facts]
+    # told as our relationship, it is one
+    r = read("our CEO knows their area VP well", kb, now=now, known={})
+    assert "ceo_knows_ms_leadership" in [f.key for f in r.facts]

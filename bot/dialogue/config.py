@@ -96,6 +96,8 @@ class DialogueConfig(BaseModel):
     references: References
     favours_told: FavoursTold
     strangers: str
+    # Facts Microsoft's executive contacting ours never tells (their move, not our relationship)
+    their_move_tells_not: list[str] = Field(default_factory=list)
     # Microsoft people introduced in passing (bot/understanding/introductions.py)
     introductions: list[str] = Field(default_factory=list)
     introductions_not_names: list[str] = Field(default_factory=list)

@@ -27,6 +27,7 @@ _LOW_NAME = r"(?P<name>[A-Za-z][a-z'’-]{1,20})"
 @dataclass(frozen=True, slots=True)
 class _Shapes:
     patterns: tuple[re.Pattern[str], ...]
+    any_role: re.Pattern[str]  # a role named at all: most messages name none and stop here
     roles: dict[str, str]  # alias (casefolded) -> role key
     not_names: frozenset[str]
 
@@ -50,7 +51,8 @@ def _shapes(kb: Knowledge) -> _Shapes:
         )
         words = {w.casefold() for w in kb.section("reading.reading").not_names}
         words |= {w.casefold() for w in cfg.introductions_not_names} | set(roles)
-        return _Shapes(patterns, roles, frozenset(words))
+        any_role = re.compile(rf"(?<![\w'])(?:{alt})(?![\w'])", re.IGNORECASE)
+        return _Shapes(patterns, any_role, roles, frozenset(words))
 
     return kb.derive("understanding.introductions", build)
 
@@ -58,6 +60,8 @@ def _shapes(kb: Knowledge) -> _Shapes:
 def introductions(text: str, kb: Knowledge) -> list[FoundContact]:
     """Microsoft people the text introduces with their role, in text order."""
     shapes = _shapes(kb)
+    if shapes.any_role.search(text) is None:
+        return []
     out: list[FoundContact] = []
     for rx in shapes.patterns:
         for m in rx.finditer(text):

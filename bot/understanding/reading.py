@@ -705,6 +705,9 @@ def read(
             worth = _worth_of_last_fact(body, kb, state, known)
             if worth is not None:
                 facts.append(Fact(worth[0], worth[1], (0, len(body)), 0.8, body, side))
+        if d.move == "theirs_to_ours":  # their move tells nothing of our relationships
+            never = set(dialogue_config(kb).their_move_tells_not)
+            facts = [f for f in facts if f.key not in never]
         if facts and d.steps and d.steps[-1].rule in ("model", "model-unsure"):
             rule_statement_tells_facts(d, facts)
     return Reading(
