@@ -242,7 +242,19 @@ def test_aligned_request_is_always_ask():
 def test_contact_own_kpis_override_the_role_defaults():
     ana = Contact(2, "Ana", "csm", kpis=("renewal bookings",))
     d = fv.should_ask(_deal([], [ana]), "Ana", "an adoption workshop", KB, NOW)
-    assert d.rules[0][0] == "favors.jar-ok"
+    # her own goals are not adoption, so it is a favour from her; another role is paid for it
+    assert d.rules[0][0] == "favors.save-the-favour"
+    assert d.verdict == "find_aligned_contact"
+
+
+def test_a_favour_someone_else_is_paid_for_keeps_a_full_jar_for_later():
+    """Licences not showing up are the account team's job (orders delivered): asking the
+    specialist spends her goodwill on something she isn't rewarded for, however full her jar."""
+    chloe = Contact(3, "Chloe", "ts")
+    d = fv.should_ask(_deal([], [chloe]), "Chloe", "chase the licences not showing in our tenant", KB, NOW)
+    assert d.verdict == "find_aligned_contact"
+    assert [r for r, _ in d.rules] == ["favors.save-the-favour", "favors.find-aligned-role"]
+    assert "account executive" in str(d.rules[1][1]["roles"])
 
 
 def test_low_jar_points_to_an_aligned_contact():

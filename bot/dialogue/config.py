@@ -28,6 +28,10 @@ class Attribution(BaseModel):
     contact_verbs: str
     received_from: str
     request_words: str
+    # What we told Microsoft ("told her we'd go to Google if she doesn't move"): our words.
+    we_told_them: str = "(?!)"
+    # A rule of our own organisation ("uni policy says we can't endorse vendors"): our constraint.
+    our_policy: str = "(?!)"
     _fix = field_validator("*")(classmethod(lambda cls, v: _regex(v)))
 
 
@@ -73,7 +77,10 @@ class FavoursTold(BaseModel):
     done: str
     asked_lead: str
     counted: str
+    again: str
     need_words: str
+    trouble_words: str = "(?!)"
+
     _fix = field_validator("*")(classmethod(lambda cls, v: _regex(v)))
 
 
@@ -89,6 +96,11 @@ class DialogueConfig(BaseModel):
     references: References
     favours_told: FavoursTold
     strangers: str
+    # Facts Microsoft's executive contacting ours never tells (their move, not our relationship)
+    their_move_tells_not: list[str] = Field(default_factory=list)
+    # Microsoft people introduced in passing (bot/understanding/introductions.py)
+    introductions: list[str] = Field(default_factory=list)
+    introductions_not_names: list[str] = Field(default_factory=list)
     keep_people: int = Field(ge=1, le=20)
     keep_facts: int = Field(ge=1, le=20)
     topic_minutes: int = Field(ge=1)
@@ -110,6 +122,8 @@ class Cues:
     ours_to_theirs: re.Pattern[str]
     received: re.Pattern[str]
     request: re.Pattern[str]
+    we_told_them: re.Pattern[str]
+    our_policy: re.Pattern[str]
     check_draft: re.Pattern[str]
     quoted: re.Pattern[str]
     watch_for: re.Pattern[str]
@@ -157,6 +171,8 @@ def _build_cues(kb: Knowledge) -> Cues:
             rf"(?:{our_exec})[^\n.;!?]{{0,30}}?(?:{a.received_from})[^\n.;!?]{{0,15}}?(?:{their_exec})", flags
         ),
         request=re.compile(a.request_words, flags),
+        we_told_them=re.compile(a.we_told_them, flags),
+        our_policy=re.compile(a.our_policy, flags),
         check_draft=re.compile(r.check_draft, flags),
         quoted=re.compile(r.quoted, flags),
         watch_for=re.compile(r.watch_for, flags),

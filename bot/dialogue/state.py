@@ -36,6 +36,8 @@ class Reading(Protocol):
     def speaker(self) -> Speaker | None: ...
     @property
     def question(self) -> bool: ...
+    @property
+    def facts(self) -> Sequence[Any]: ...  # bot.understanding.parts.Fact: key, value, span
 
 
 # Replies that are about the conversation itself, not the deal: they leave the topic as it was.
@@ -83,6 +85,8 @@ class DialogueState:
     people: tuple[Person, ...] = ()  # most recent first
     facts: tuple[tuple[str, Any], ...] = ()  # (key, value), most recent first
     figure: str | None = None  # the last amount or percentage named, as said
+    figure_said: str | None = None  # the sentence it was named in ("we've got 900k a yr signed off")
+    figure_key: str | None = None  # the deal fact it was read as, when one was
     statement: str | None = None  # the last thing Microsoft was told to have said or asked
     theirs: bool = False  # the last turn told what Microsoft said or asked (a yes/no leans on it)
     question: str | None = None  # the last question the coach asked
@@ -119,6 +123,8 @@ class DialogueState:
             "people": [{"name": p.name, "role": p.role, "side": p.side} for p in self.people],
             "facts": [[k, v] for k, v in self.facts],
             "figure": self.figure,
+            "figure_said": self.figure_said,
+            "figure_key": self.figure_key,
             "statement": self.statement,
             "theirs": self.theirs,
             "question": self.question,
@@ -156,6 +162,8 @@ class DialogueState:
                 people=people,
                 facts=facts,
                 figure=raw.get("figure"),
+                figure_said=raw.get("figure_said") if isinstance(raw.get("figure_said"), str) else None,
+                figure_key=raw.get("figure_key") if isinstance(raw.get("figure_key"), str) else None,
                 statement=raw.get("statement"),
                 theirs=bool(raw.get("theirs")),
                 question=raw.get("question"),
@@ -209,6 +217,7 @@ def after_turn(
     people = list(state.people)
     facts = list(state.facts)
     figure, statement, role = state.figure, state.statement, state.role
+    figure_said, figure_key = state.figure_said, state.figure_key
     theirs = False
     favours = dict(state.favours)
     told_texts = list(state.told)
@@ -231,7 +240,17 @@ def after_turn(
             role = str(max(mentioned, key=lambda e: e.span[0]).value)
         named = [e for e in reading.entities if e.kind in ("amount", "percent")]
         if named:
-            figure = named[-1].text
+            last = named[-1]
+            figure = last.text
+            figure_said = _sentence_at(reading.resolved, last.span[0])[:300]
+            figure_key = next(
+                (
+                    str(f.key)
+                    for f in reading.facts
+                    if f.span[0] <= last.span[0] < max(f.span[1], f.span[0] + 1)
+                ),
+                None,
+            )
         said = reply.intent == "ms.statement" and reply.verdict == "logged"
         asked = (
             reading.speaker is not None
@@ -271,6 +290,8 @@ def after_turn(
         people=tuple(people[: cfg.keep_people]),
         facts=tuple(facts[: cfg.keep_facts]),
         figure=figure,
+        figure_said=figure_said,
+        figure_key=figure_key,
         statement=statement,
         theirs=theirs,
         question=question,
@@ -280,3 +301,16 @@ def after_turn(
         told_at=told_at,
         strangers=tuple(strangers),
     )
+
+
+def _sentence_at(text: str, at: int) -> str:
+    """The sentence of `text` that holds position `at`."""
+    start = max(
+        text.rfind(". ", 0, at), text.rfind("? ", 0, at), text.rfind("! ", 0, at), text.rfind("\n", 0, at)
+    )
+    ends = [
+        i
+        for i in (text.find(". ", at), text.find("? ", at), text.find("! ", at), text.find("\n", at))
+        if i >= 0
+    ]
+    return text[start + 1 if start >= 0 else 0 : min(ends) + 1 if ends else len(text)].strip()

@@ -277,16 +277,31 @@ def should_ask(
         rules.append(("favors.told-asks", {"name": contact.name, "asks": asked_before}))
     if recent >= 1:
         rules.append(("favors.repeat-asks", {"name": contact.name, "asks": recent, "days": cfg.repeat_days}))
-    if state.balance - cost >= cfg.reserve:
+    room = state.balance - cost >= cfg.reserve
+    roles = aligned_role_words(topic, kb, exclude=contact.role)
+    if others or roles:
+        # Someone else is rewarded for this (licences landing: the account team; adoption: the
+        # CSM): their job, not a favour. With the jar low, ask them instead; with room in it,
+        # keep this person's goodwill for what only they can do (rule favors.save-the-favour).
+        first = ("favors.jar-low", values) if not room else ("favors.save-the-favour", {"name": contact.name})
+        aligned = (
+            ("favors.find-aligned", {"who": who})
+            if others
+            else ("favors.find-aligned-role", {"roles": roles})
+        )
+        after = [] if room else [("favors.give-first", {})]  # before asking them for anything else
+        return Decision(
+            "find_aligned_contact",
+            [first, *rules, aligned, *after],
+            contact,
+            topic,
+            cost,
+            state.balance,
+            others,
+        )
+    if room:
         return Decision("ask", [("favors.jar-ok", values), *rules], contact, topic, cost, state.balance, [])
     rules.insert(0, ("favors.jar-low", values))
-    if others:
-        rules.append(("favors.find-aligned", {"who": who}))
-        return Decision("find_aligned_contact", rules, contact, topic, cost, state.balance, others)
-    roles = aligned_role_words(topic, kb, exclude=contact.role)
-    if roles:  # the jar is low, but this request is somebody's job: no favor needed
-        rules.append(("favors.find-aligned-role", {"roles": roles}))
-        return Decision("find_aligned_contact", rules, contact, topic, cost, state.balance, [])
     rules.append(("favors.give-first", {}))
     return Decision("unlikely", rules, contact, topic, cost, state.balance, [])
 

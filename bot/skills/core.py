@@ -307,7 +307,12 @@ async def note(ctx: Context) -> Reply:
     if who:  # our own side's remark (bot/understanding/reading.py, rule ours-not-microsoft)
         payload.update(side="us", who=str(who)[:80])
     event = await ctx.log("note", payload)
-    said = ctx.kb.say("dialogue.ours-noted", who=who) if who else ""
+    as_said = str(ctx.intent.args.get("said_as") or "dialogue.ours-noted")
+    said = (
+        ctx.kb.say(as_said if as_said.startswith("dialogue.") else "dialogue.ours-noted", who=who)
+        if who
+        else ""
+    )
     return Reply(
         headline=f"Noted on {ctx.deal.name if ctx.deal else 'the deal'}.{said and ' ' + said}",
         intent="note",

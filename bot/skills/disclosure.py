@@ -81,13 +81,37 @@ def _kinds_asked(text: str, ctx: Context) -> list[str]:
     sentences = [sent for sent in _SENTENCE_END.split(text) if sent.strip()]
     asking = next((i for i, sent in enumerate(sentences) if _TELLING.search(sent)), None)
     if asking is None:
-        return find_kinds(text, ctx.kb) or _kinds_from_conversation(ctx)
+        return find_kinds(text, ctx.kb) or _kinds_of_the_figure(ctx) or _kinds_from_conversation(ctx)
     return (
         find_kinds(sentences[asking], ctx.kb)
+        or _kinds_of_the_figure(ctx)
         or find_kinds(" ".join(sentences[:asking]), ctx.kb)
         or _kinds_from_conversation(ctx)
         or find_kinds(" ".join(sentences[asking + 1 :]), ctx.kb)
     )
+
+
+def _kinds_of_the_figure(ctx: Context) -> list[str]:
+    """ "can I tell her the number?": the kind of the figure the question points back to: the
+    deal fact it was read as (`from_facts`), else what its sentence names ("we've got 900k a yr
+    signed off" is money approved to spend: the budget, `figure_kinds`)."""
+    state, reading = ctx.dialogue, ctx.reading
+    if state is None or reading is None or not state.figure:
+        return []
+    if not any(r.kind == "figure" for r in reading.references):
+        return []
+    section: dict[str, Any] = ctx.kb.data.get("disclosure") or {}
+    table: dict[str, Any] = section.get("from_facts") or {}
+    if state.figure_key and state.figure_key in table:
+        return [str(table[state.figure_key])]
+    said = state.figure_said or ""
+    found = find_kinds(said, ctx.kb)
+    if found:
+        return found
+    for kind, words in (section.get("figure_kinds") or {}).items():
+        if re.search(str(words), said, re.IGNORECASE):
+            return [str(kind)]
+    return []
 
 
 def _kinds_from_conversation(ctx: Context) -> list[str]:

@@ -105,6 +105,9 @@ async def log_favor(ctx: Context, p: FavorLog) -> Reply:
 
 _FAVOR_LEAD = re.compile(
     r"^\s*(?:(?:please\s+)?(?:log|record|note|track|add|save)\s+(?:that\s+|a\s+|the\s+)?(?:favou?r\s*)?[:,-]?\s*)?"
+    # when it happened, said first: "last week again I asked her …", "in October we asked Tom …"
+    r"(?:(?:(?:last|this|on|in|back\s+in|early|earlier|late)\s+\w+|yesterday|today|earlier|recently|then|"
+    r"again|also|and|so|a\s+(?:week|month|few\s+(?:days|weeks))\s+ago)\b[,\s]*)*"
     r"(?:(?:we|i)(?:\s+have|'ve|\s+had|'d)?\s+(?:just\s+|already\s+|also\s+)?)?",
     re.IGNORECASE,
 )
@@ -116,10 +119,18 @@ _FAVOR_TAIL = re.compile(
 )
 
 
+# "… and she did it", "… and he came through": what came of the ask, not what was asked
+_DID_IT = re.compile(
+    r"[,;]?\s+and\s+(?:she|he|they)\s+(?:did(?:\s+it)?|came\s+through|delivered|sorted\s+it(?:\s+out)?|got\s+it\s+done)"
+    r"\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+
+
 def _favor_sentence(text: str) -> str:
     """A favor told in a full sentence, down to what the favor reader takes: "we asked Ana to
     fast-track the workshop, that was a favour" -> "asked Ana to fast-track the workshop"."""
-    body = _FAVOR_TAIL.sub("", text.strip())
+    body = _DID_IT.sub("", _FAVOR_TAIL.sub("", text.strip()))
     return _FAVOR_LEAD.sub("", body, count=1).strip()
 
 
@@ -194,6 +205,10 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
         what = None if not what or _NOT_A_REQUEST.match(what) else what
     if not what and ctx.dialogue is not None:  # "should I ask her again?": what was told just before
         what = _told_request(ctx)
+    elif what and ctx.dialogue is not None and _LEANS_ON_IT.match(what) and fv.topic_of(what, ctx.kb) is None:
+        # "should I ask her to chase it?": "it" is the trouble told before (favors.told-request)
+        told = _told_request(ctx, any_told=True)
+        what = f"{what}: {told}"[:300] if told else what
     if not name or not what:  # use what was said, and ask for the rest in one question
         slot = "name" if not name and what else "what"
         ctx.awaiting = {
@@ -291,19 +306,33 @@ _NOT_A_REQUEST = re.compile(
 )
 
 
-def _told_request(ctx: Context) -> str | None:
+def _told_request(ctx: Context, *, any_told: bool = False) -> str | None:
     """What the conversation told us we need, when the favour question leaves it out ("HR want
     trial licences free for two months" … "should I ask Jane again?"): the latest statement
-    that names something a Microsoft person could be asked for (rule favors.told-request)."""
+    that names something a Microsoft person could be asked for (rule favors.told-request).
+    `any_told`: the question said "it" ("ask her to chase it"), so the latest trouble told that
+    names such a thing will do, a need or not ("the licences still aren't in the tenant")."""
     assert ctx.dialogue is not None
     from bot.dialogue.config import dialogue_config
 
-    need = re.compile(dialogue_config(ctx.kb).favours_told.need_words, re.IGNORECASE)
-    for said in ctx.dialogue.told:
-        for sentence in reversed(re.split(r"(?<=[.!?;])\s+", said)):
-            if need.search(sentence) and fv.topic_of(sentence, ctx.kb) is not None:
-                return sentence.strip()[:300]
+    cfg = dialogue_config(ctx.kb).favours_told
+    need = re.compile(cfg.need_words, re.IGNORECASE)
+    trouble = re.compile(cfg.trouble_words, re.IGNORECASE)
+    # "it" is first the trouble told (something still missing, stuck, late), then a need
+    for cue in (trouble, need, None) if any_told else (need,):
+        for said in ctx.dialogue.told:
+            for sentence in reversed(re.split(r"(?<=[.!?;])\s+", said)):
+                if (cue is None or cue.search(sentence)) and fv.topic_of(sentence, ctx.kb) is not None:
+                    return sentence.strip()[:300]
     return None
+
+
+# "chase it for me", "sort that out", "look into this": what would be asked for is "it"
+_LEANS_ON_IT = re.compile(
+    r"^(?:\w+(?:\s+(?:up|out|down|over|into|on|with|at|about))?)\s+(?:it|that|this|them)\b"
+    r"(?:\s+(?:up|out|down|through|for\s+(?:me|us)|again|too|as\s+well|now|quickly|asap))*\s*[?!.]*$",
+    re.IGNORECASE,
+)
 
 
 def _ask_for(text: str, name: str | None) -> str | None:

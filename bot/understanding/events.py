@@ -16,6 +16,7 @@ from bot.knowledge import Knowledge
 from bot.understanding.values import words_value
 
 _PRONOUN = r"(?:she|he)"
+_SAME = "\x00same"  # the person of the event before it in the sentence
 
 
 def _count_word(word: str) -> int:
@@ -39,9 +40,18 @@ def favours_told(
     flags = re.IGNORECASE
     name_alt = "|".join(re.escape(n.split()[0]) for n in sorted(names, key=len, reverse=True))
     who = rf"(?P<who>\b(?:{name_alt})\b|\b{_PRONOUN}\b)"
-    done = re.compile(rf"{who}(?:\s*,[^,.;]{{1,40}},)?\s+{cfg.manner}{cfg.done}", flags)
+    # "Tom, our AE, kindly …", "priya (their TS) did …": an aside between the person and the verb
+    aside = r"(?:\s*,[^,.;]{1,40},|\s*\([^()]{1,40}\))?"
+    done = re.compile(rf"{who}{aside}\s+{cfg.manner}{cfg.done}", flags)
+    # "… then helped w the landing zone review": the person left out, as people do in a story
+    # that goes on (a continuation word first; a bare verb is more often "I" left out)
+    elided = re.compile(
+        rf"^\s*(?:(?:and|then|also|plus|later|after\s+that|since\s+then)\b[,\s]*)+{cfg.manner}{cfg.done}",
+        flags,
+    )
+    again = re.compile(cfg.again, flags)
     asked = re.compile(rf"{cfg.asked_lead}\s+(?P<who>\b(?:{name_alt})\b|\b(?:her|him)\b)\s+to\b", flags)
-    counted = re.compile(rf"{who}(?:\s*,[^,.;]{{1,40}},)?\s+{cfg.manner}{cfg.counted}", flags)
+    counted = re.compile(rf"{who}{aside}\s+{cfg.manner}{cfg.counted}", flags)
     out: dict[str, int] = {}
     current = last
     by_first = {n.split()[0].casefold(): n for n in names}
@@ -49,7 +59,7 @@ def favours_told(
     def person(said: str) -> str | None:
         nonlocal current
         key = said.casefold()
-        if key in ("she", "he", "her", "him"):
+        if key in ("she", "he", "her", "him") or said is _SAME or said == current:
             return current
         current = by_first.get(key, current)
         return current
@@ -60,6 +70,15 @@ def favours_told(
             [(m.start(), m.group("who"), 1) for m in done.finditer(sentence)]
             + [(m.start(), m.group("who"), 1) for m in asked.finditer(sentence)],
         )
+        if not events and current is not None:
+            m = elided.match(sentence)
+            if m is not None:  # the person last talked about did it
+                events.append((m.start(), current, 1))
+        if events:  # "…, and again last week on the security questions": one more, by the same person
+            first = min(at for at, _, _ in events)
+            for m in again.finditer(sentence, first + 1):
+                if not any(at >= m.start() for at, _, _ in events):
+                    events.append((m.start(), _SAME, 1))
         for m in counted.finditer(sentence):
             events.append((m.start(), m.group("who"), -_count_word(m.group("n"))))
         # names said in the sentence move "current" in order, so a later pronoun means them

@@ -38,6 +38,7 @@ from bot.understanding.facts import (
     read_facts,
 )
 from bot.understanding.grammar import clean, match_command, match_pattern, pattern_args
+from bot.understanding.introductions import introductions
 from bot.understanding.parts import MICROSOFT, US, Entity, Fact, Reference, Speaker, Step
 from bot.understanding.values import only_unsure, read_counts, read_money, read_percents
 
@@ -142,10 +143,33 @@ _SAYING = re.compile(
 
 def rule_ours_not_microsoft(d: Draft) -> None:
     """Our people's remarks never become Microsoft's statements: "our CFO said the price is too
-    high" is our side's view, kept as a note."""
-    ours = d.speaker is not None and d.speaker.side == US and d.speaker.who.casefold() not in ("we", "i")
-    if not ours or d.move is not None or d.command is not None:
+    high" is our side's view, kept as a note. So are our own words to Microsoft ("told her we'd
+    go to Google if she doesn't move": what we said, a bluff maybe, not their move) and a rule
+    of our own organisation ("uni policy says we can't endorse vendors": our constraint, not
+    Microsoft's global policy)."""
+    if d.command is not None or d.move is not None:
         return
+    if d.intent in (None, "ms.statement", "escalation.alignment") and not _first_question(d):
+        mine = None
+        if (
+            d.intent == "ms.statement"
+            and d.speaker is not None
+            and d.speaker.side == US
+            and d.cue.we_told_them.match(d.text)
+        ):
+            mine = ("we", "dialogue.ours-told-them")
+        elif d.cue.our_policy.search(d.text) and (d.speaker is None or d.speaker.side == US):
+            # a rule is no team's stance and no statement of theirs
+            mine = ("our organisation", "dialogue.our-rule")
+        if mine is not None:
+            d.decide(
+                "ours-not-microsoft", "note", {"rest": d.text, "side": US, "who": mine[0], "said_as": mine[1]}
+            )
+            return
+    ours = d.speaker is not None and d.speaker.side == US and d.speaker.who.casefold() not in ("we", "i")
+    if not ours:
+        return
+    assert d.speaker is not None
     assert d.speaker is not None
     said = bool(_SAYING.search(d.text[d.speaker.span[1] : d.speaker.span[1] + 40]))
     guessed = d.intent in _ADVICE and d.steps[-1].rule == "model" and d.p(d.intent or "") < 0.6
@@ -522,8 +546,16 @@ def attribute(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = Non
     """The statement's subject: the first side mentioned before a verb of saying, a named
     Microsoft contact, or "we"/"I". None when nobody is named (the person typing)."""
     c = cues(kb)
+    told = c.we_told_them.match(text)
+    if told:  # "told her we'd go to Google …", "I warned the AE …": our words to them
+        return Speaker(US, "we", (0, told.end()))
     m = c.side_mention.search(text[:160])
     best: Speaker | None = None
+    bare = _bare_role_lead(text, kb)
+    if bare is not None and (m is None or m.start() > bare[0]):
+        # "AE pushing hard, says …", "CSM asked what budget …": a Microsoft role said bare first
+        best = Speaker(MICROSOFT, text[bare[0] : bare[1]], bare)
+        m = None
     if m:
         side = US if m.group("ours") else MICROSOFT
         best = Speaker(side, m.group(0).strip(), m.span())
@@ -541,6 +573,21 @@ def attribute(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = Non
         if first:
             return Speaker(US, first.group(1), first.span(1))
     return best
+
+
+_LEAD_WORDS = re.compile(r"\s*(?:(?:so|and|also|btw|fyi|update|now)\b[:,\s]*)?")
+
+
+def _bare_role_lead(text: str, kb: Knowledge) -> tuple[int, int] | None:
+    """The span of a Microsoft role that opens the message without "the"/"our" ("AE pushing
+    hard, says …", "CSM asked …", "account manager says …"), or None."""
+    at = _LEAD_WORDS.match(text)
+    m = _role_words(kb).match(text, at.end() if at else 0)
+    if m is None or (m.end() < len(text) and not re.match(r"[\s,:(]", text[m.end()])):
+        return None
+    if m.group(0).casefold() in ("sales", "sales team"):  # as often our own sales people
+        return None
+    return m.span()
 
 
 def _move(text: str, c: Cues) -> str | None:
@@ -632,6 +679,11 @@ def read(
     leans = state is not None and bool(state.people or state.figure or state.topic or state.statement)
     resolution = resolve(said, kb, state, now) if leans else None
     body = resolution.text if resolution is not None else said
+    # People introduced on the way ("priya (their TS) did …", "CSM Maja asked …") are known from
+    # this message on: who said it, whom a pronoun means, the contact map.
+    introduced = tuple(introductions(body, kb)) if plain else ()
+    if introduced:
+        contacts = {**{p.name: p.role for p in introduced}, **(contacts or {})}
     d = _decide(body, kb, contacts)
     if resolution is not None and resolution.rule is not None:
         _apply(resolution, d)
@@ -641,7 +693,7 @@ def read(
     facts: list[Fact] = []
     plain = plain and d.command is None
     parts = tuple(clauses(body, kb)) if plain else ()
-    people = tuple(read_contacts(body, kb)) if plain else ()
+    people = _people(body, kb, introduced) if plain else ()
     if with_facts and now is not None and plain:
         side = d.speaker.side if d.speaker is not None else None
         ruled = read_facts(body, kb, now=now, tz=tz, known=known)
@@ -653,6 +705,9 @@ def read(
             worth = _worth_of_last_fact(body, kb, state, known)
             if worth is not None:
                 facts.append(Fact(worth[0], worth[1], (0, len(body)), 0.8, body, side))
+        if d.move == "theirs_to_ours":  # their move tells nothing of our relationships
+            never = set(dialogue_config(kb).their_move_tells_not)
+            facts = [f for f in facts if f.key not in never]
         if facts and d.steps and d.steps[-1].rule in ("model", "model-unsure"):
             rule_statement_tells_facts(d, facts)
     return Reading(
@@ -677,6 +732,15 @@ def read(
         args=dict(d.args),
         steps=tuple(d.steps),
     )
+
+
+def _people(body: str, kb: Knowledge, introduced: tuple[FoundContact, ...]) -> tuple[FoundContact, ...]:
+    """Microsoft people the message names with their role: the fact reader's full sentences
+    ("Jane is our CSM"), then those introduced in passing that it did not read."""
+    found = read_contacts(body, kb)
+    names = {f.name.casefold() for f in found}
+    more = [p for p in introduced if p.name.casefold() not in names]
+    return tuple(sorted([*found, *more], key=lambda f: f.span)) if more else tuple(found)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")

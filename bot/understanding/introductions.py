@@ -1,0 +1,78 @@
+"""Microsoft people introduced in passing, in the shapes people type them.
+
+The fact reader knows the full sentences ("Jane is our CSM", "our AE is John Smith"). In a story
+people are introduced on the way: "priya (their TS) did our sizing", "CSM (Emma) has been
+helpful", "Priya our CSM got us trial seats", "CSM Maja asked …", "Neha the AE told us …",
+"a mate, Chloe, who's a TS at Microsoft". Each gives a `FoundContact` (name, role) the contact map
+and the dialogue state take, so a later "her" means that person. The shapes are in
+knowledge/dialogue.yaml (`introductions:`, with `{name}` and `{role}`); a role is any alias of a
+Microsoft role in knowledge/roles.yaml. Pure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.dialogue.config import dialogue_config
+from bot.knowledge import Knowledge
+from bot.understanding.facts import FoundContact
+
+# A name as people type it: capitalised ("Priya", "Tom Baker"); `{low_name}` also takes one word
+# in lower case, where the shape alone says it is a name ("priya (their TS)").
+_NAME = r"(?-i:(?P<name>[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?))"
+_LOW_NAME = r"(?P<name>[A-Za-z][a-z'’-]{1,20})"
+
+
+@dataclass(frozen=True, slots=True)
+class _Shapes:
+    patterns: tuple[re.Pattern[str], ...]
+    any_role: re.Pattern[str]  # a role named at all: most messages name none and stop here
+    roles: dict[str, str]  # alias (casefolded) -> role key
+    not_names: frozenset[str]
+
+
+def _shapes(kb: Knowledge) -> _Shapes:
+    def build(kb: Knowledge) -> _Shapes:
+        roles: dict[str, str] = {}
+        for key, spec in kb.roles.items():
+            for alias in (key, spec.title, *(spec.aliases or [])):
+                if len(alias) > 1:
+                    roles.setdefault(alias.casefold(), key)
+        alt = "|".join(re.escape(a) for a in sorted(roles, key=len, reverse=True))
+        role = rf"(?P<role>{alt})"
+        cfg = dialogue_config(kb)
+        patterns = tuple(
+            re.compile(
+                p.replace("{low_name}", _LOW_NAME).replace("{name}", _NAME).replace("{role}", role),
+                re.IGNORECASE,
+            )
+            for p in cfg.introductions
+        )
+        words = {w.casefold() for w in kb.section("reading.reading").not_names}
+        words |= {w.casefold() for w in cfg.introductions_not_names} | set(roles)
+        any_role = re.compile(rf"(?<![\w'])(?:{alt})(?![\w'])", re.IGNORECASE)
+        return _Shapes(patterns, any_role, roles, frozenset(words))
+
+    return kb.derive("understanding.introductions", build)
+
+
+def introductions(text: str, kb: Knowledge) -> list[FoundContact]:
+    """Microsoft people the text introduces with their role, in text order."""
+    shapes = _shapes(kb)
+    if shapes.any_role.search(text) is None:
+        return []
+    out: list[FoundContact] = []
+    for rx in shapes.patterns:
+        for m in rx.finditer(text):
+            words = m.group("name").split()
+            if not words or any(w.casefold() in shapes.not_names for w in words):
+                continue
+            role = shapes.roles.get(re.sub(r"\s+", " ", m.group("role")).casefold())
+            if role is None:
+                continue
+            name = " ".join(w[:1].upper() + w[1:] for w in words)
+            if any(f.name.casefold() == name.casefold() for f in out):
+                continue
+            out.append(FoundContact(name, role, m.span(), 0.8, m.group(0)))
+    return sorted(out, key=lambda f: f.span)
