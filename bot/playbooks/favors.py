@@ -26,6 +26,7 @@ class JarConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     size: int = Field(gt=0)
     start: int = Field(ge=0)
+    start_close: int | None = Field(default=None, ge=0)  # a long relationship, told
     window_days: int = Field(gt=0)
     reserve: int = Field(ge=0)
     costs: dict[Size, int]
@@ -64,10 +65,15 @@ def config(kb: Knowledge) -> JarConfig:
 def topic_of(text: str, kb: Knowledge) -> TopicSpec | None:
     best: tuple[int, TopicSpec] | None = None
     for t in kb.section("favors.topics").root:
-        hit = find_phrase(text, t.keywords)
+        hit = find_phrase(text, _with_plurals(t.keywords))
         if hit and (best is None or len(hit[1]) > best[0]):
             best = (len(hit[1]), t)
     return best[1] if best else None
+
+
+def _with_plurals(words: list[str]) -> list[str]:
+    """A keyword and its plural ("workshop", "workshops"): people ask for either."""
+    return [*words, *(w + "s" for w in words if w[-1:].isalpha() and not w.endswith("s"))]
 
 
 def size_of(text: str, kb: Knowledge) -> Size:
@@ -137,8 +143,9 @@ def ask_cost(size: str, prior_recent_asks: int, cfg: JarConfig) -> int:
     return base + (base * cfg.repeat_step_percent * prior_recent_asks) // 100
 
 
-def jar(events: list[Event], name: str, now: datetime, cfg: JarConfig) -> Jar:
-    """Fold one contact's favors in the window into a balance, clamped to [0, size]."""
+def jar(events: list[Event], name: str, now: datetime, cfg: JarConfig, *, close: bool = False) -> Jar:
+    """Fold one contact's favors in the window into a balance, clamped to [0, size]. `close`: we
+    were told we know them well, so the jar starts fuller (`start_close`)."""
     start = now - timedelta(days=cfg.window_days)
     mine = sorted(
         (
@@ -148,7 +155,8 @@ def jar(events: list[Event], name: str, now: datetime, cfg: JarConfig) -> Jar:
         ),
         key=lambda e: (e.at, e.id),
     )
-    state = Jar(name=name, balance=cfg.start, size=cfg.size)
+    start_at = cfg.start_close if close and cfg.start_close is not None else cfg.start
+    state = Jar(name=name, balance=start_at, size=cfg.size)
     draws: list[datetime] = []
     for e in mine:
         p = e.payload
@@ -222,49 +230,60 @@ def should_ask(
     *,
     asked_before: int = 0,
     stranger: bool = False,
+    close: bool = False,
+    given_before: int = 0,
+    role: str | None = None,
 ) -> Decision:
-    """`asked_before`: asks of this person the message told of ("I've asked Jane twice this
-    month"); those not logged draw the jar down as recent medium asks would. `stranger`: we were
-    told we have no relationship with them ("never met him"): a cold ask, whatever the map says."""
+    """Whether to ask `name` for `what`, decided in the order knowledge/favors.yaml sets out:
+    their own job (ask), someone else's job (find_aligned_contact), a cold favour (unlikely), else
+    the jar.
+
+    `asked_before`: asks of this person the conversation told of ("I've asked Jane twice", "she
+    got us the trial, then chased the licences"); those not logged draw the jar down as recent
+    medium asks would. `stranger`: we were told we barely know them ("never met him", "met her
+    once"): a cold ask, whatever the map says. `close`: told we know them well ("known him for
+    four years"). `given_before`: value we gave them, as told ("we did a case study for her
+    team"): each fills the jar as a medium favour given. `role`: their role when they are not on
+    the contact map but the conversation said it."""
     cfg = config(kb)
     topic = topic_of(what, kb)
     size = size_of(what, kb)
     contact = deal.contact(name)
-    if stranger and contact is not None and not aligned_kpi(kpis_for(contact, None, kb), topic):
+    if contact is not None and not contact.active:
         contact = None
-    others = aligned_contacts(deal, topic, kb, exclude=contact.name if contact else name)
+    own_role = contact.role if contact is not None else role
+    who_name = contact.name if contact is not None else name
+    kpi = aligned_kpi(kpis_for(contact, own_role, kb), topic)
+    others = aligned_contacts(deal, topic, kb, exclude=who_name)
     who = ", ".join(f"{c.name} ({c.role})" for c in others)
-    if contact is None or not contact.active:
-        if others:
-            return Decision(
-                "find_aligned_contact",
-                [("favors.no-relationship", {"name": name}), ("favors.find-aligned", {"who": who})],
-                contact,
-                topic,
-                0,
-                None,
-                others,
-            )
-        roles = aligned_role_words(topic, kb)
-        if roles:
-            rules = [
-                ("favors.no-relationship", {"name": name}),
-                ("favors.find-aligned-role", {"roles": roles}),
-            ]
-            return Decision("find_aligned_contact", rules, contact, topic, 0, None, [])
-        return Decision("unlikely", [("favors.no-relationship", {"name": name})], contact, topic, 0, None, [])
-    kpi = aligned_kpi(kpis_for(contact, None, kb), topic)
-    state = jar(list(deal.live_events(FAVOR)), contact.name, now, cfg)
+    roles = aligned_role_words(topic, kb, exclude=own_role)
+    elsewhere = (
+        ("favors.find-aligned", {"who": who}) if others else ("favors.find-aligned-role", {"roles": roles})
+    )
+    cold = stranger or contact is None
+
+    # 1. Their own job: no favour at all.
     if kpi:
+        balance = jar(list(deal.live_events(FAVOR)), contact.name, now, cfg).balance if contact else None
         return Decision(
-            "ask",
-            [("favors.kpi-aligned", {"name": contact.name, "kpi": kpi})],
-            contact,
-            topic,
-            0,
-            state.balance,
-            [],
+            "ask", [("favors.kpi-aligned", {"name": who_name, "kpi": kpi})], contact, topic, 0, balance, []
         )
+    # 2. Someone else's job: go to them, a stranger's favour or a friend's.
+    if cold and (others or roles):
+        rules = [("favors.no-relationship", {"name": who_name}), elsewhere]
+        return Decision("find_aligned_contact", rules, contact, topic, 0, None, others)
+    # 3. A real favour from someone we barely know.
+    if cold:
+        return Decision("unlikely", [("favors.no-relationship", {"name": who_name})], contact, topic, 0, None, [])
+    assert contact is not None
+    # 4. A real favour (or someone else's job) from someone we know: the jar.
+    state = jar(list(deal.live_events(FAVOR)), contact.name, now, cfg, close=close)
+    rules: list[tuple[str, dict[str, object]]] = []
+    if close:
+        rules.append(("favors.long-relationship", {"name": contact.name}))
+    if given_before:
+        state.balance = min(cfg.size, state.balance + given_before * cfg.refills["medium"])
+        rules.append(("favors.told-given", {"name": contact.name, "n": given_before}))
     recent = state.recent_asks(now, cfg.repeat_days)
     for i in range(max(0, asked_before - recent)):  # told, not logged: they count all the same
         state.balance = max(0, state.balance - ask_cost("medium", recent + i, cfg))
@@ -272,27 +291,20 @@ def should_ask(
     recent += told
     cost = ask_cost(size, recent, cfg)
     values = {"name": contact.name, "balance": state.balance, "size": cfg.size, "cost": cost}
-    rules: list[tuple[str, dict[str, object]]] = []
     if told:
         rules.append(("favors.told-asks", {"name": contact.name, "asks": asked_before}))
     if recent >= 1:
         rules.append(("favors.repeat-asks", {"name": contact.name, "asks": recent, "days": cfg.repeat_days}))
     room = state.balance - cost >= cfg.reserve
-    roles = aligned_role_words(topic, kb, exclude=contact.role)
     if others or roles:
         # Someone else is rewarded for this (licences landing: the account team; adoption: the
         # CSM): their job, not a favour. With the jar low, ask them instead; with room in it,
         # keep this person's goodwill for what only they can do (rule favors.save-the-favour).
         first = ("favors.jar-low", values) if not room else ("favors.save-the-favour", {"name": contact.name})
-        aligned = (
-            ("favors.find-aligned", {"who": who})
-            if others
-            else ("favors.find-aligned-role", {"roles": roles})
-        )
         after = [] if room else [("favors.give-first", {})]  # before asking them for anything else
         return Decision(
             "find_aligned_contact",
-            [first, *rules, aligned, *after],
+            [first, *rules, elsewhere, *after],
             contact,
             topic,
             cost,
@@ -300,6 +312,8 @@ def should_ask(
             others,
         )
     if room:
+        if not recent and not state.requests:
+            rules.append(("favors.first-ask", {"name": contact.name}))
         return Decision("ask", [("favors.jar-ok", values), *rules], contact, topic, cost, state.balance, [])
     rules.insert(0, ("favors.jar-low", values))
     rules.append(("favors.give-first", {}))
