@@ -80,6 +80,9 @@ class FavoursTold(BaseModel):
     again: str
     need_words: str
     trouble_words: str = "(?!)"
+    close: str = "(?!)"  # we know them well
+    given: str = "(?!)"  # value we gave them
+    asked_counted: str = "(?!)"  # "we asked our AE, Sandra, for three favours" ({who} is the person)
 
     _fix = field_validator("*")(classmethod(lambda cls, v: _regex(v)))
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.dialogue.config import cues, dialogue_config
-from bot.understanding.events import favours_told, strangers_told
+from bot.understanding.events import close_told, favours_told, given_told, strangers_told
 from bot.understanding.parts import Entity, Speaker
 
 if TYPE_CHECKING:
@@ -95,10 +95,21 @@ class DialogueState:
     told: tuple[str, ...] = ()  # the last statements told (not questions), most recent first
     told_at: str = ""  # ISO time of the latest of them (a question leans on them while fresh)
     strangers: tuple[str, ...] = ()  # Microsoft people we were told we have no relationship with
+    close: tuple[str, ...] = ()  # Microsoft people we were told we know well
+    given: tuple[tuple[str, int], ...] = ()  # value we gave them, as told, per Microsoft person
 
     def is_stranger(self, name: str) -> bool:
         first = name.strip().split()[0].casefold() if name.strip() else ""
         return any(s.split()[0].casefold() == first for s in self.strangers)
+
+    def is_close(self, name: str) -> bool:
+        first = name.strip().split()[0].casefold() if name.strip() else ""
+        return any(s.split()[0].casefold() == first for s in self.close)
+
+    def given_to(self, name: str) -> int:
+        """Value the conversation told we gave this person ("we did a case study for her team")."""
+        first = name.strip().split()[0].casefold() if name.strip() else ""
+        return sum(n for who, n in self.given if who.split()[0].casefold() == first)
 
     def favours_of(self, name: str) -> int:
         """Favours the conversation told of this person ("she got us the trial", …)."""
@@ -133,6 +144,8 @@ class DialogueState:
             "told": list(self.told),
             "told_at": self.told_at,
             "strangers": list(self.strangers),
+            "close": list(self.close),
+            "given": [[k, n] for k, n in self.given],
         }
 
     @classmethod
@@ -172,6 +185,8 @@ class DialogueState:
                 told=tuple(str(t) for t in raw.get("told") or [] if isinstance(t, str)),
                 told_at=str(raw.get("told_at") or ""),
                 strangers=tuple(str(t) for t in raw.get("strangers") or [] if isinstance(t, str)),
+                close=tuple(str(t) for t in raw.get("close") or [] if isinstance(t, str)),
+                given=tuple((str(k), int(n)) for k, n in raw.get("given") or [] if isinstance(n, int)),
             )
         except (KeyError, TypeError, ValueError):
             return cls(deal_id=deal_id)
@@ -223,6 +238,8 @@ def after_turn(
     told_texts = list(state.told)
     told_at = state.told_at
     strangers = list(state.strangers)
+    close = list(state.close)
+    given = dict(state.given)
     if reading is not None:
         if reply.intent not in NOT_A_TOPIC and reading.resolved:
             args = {k: v for k, v in reading.args.items() if isinstance(v, str | int | float | bool)}
@@ -261,17 +278,23 @@ def after_turn(
         theirs = said or asked
         if theirs:
             statement = reading.resolved[:500]
-        if not reading.question:
-            theirs_named = [p.name for p in people if p.side == "microsoft"]
-            last = state.people[0].name if state.people and state.people[0].side == "microsoft" else None
-            for name, n in favours_told(reading.text, kb, theirs_named, last=last).items():
-                favours[name] = favours.get(name, 0) + n
-            told_texts = [reading.text[:400], *told_texts][:3]
-            told_at = now.isoformat()
         theirs_all = [p.name for p in people if p.side == "microsoft"]
         last_theirs = next((p.name for p in state.people if p.side == "microsoft"), None)
+        # What this message tells of favours, value given and how well we know them counts once,
+        # here, whether it also asks something (the favour question adds its own message's count).
+        for name, n in favours_told(reading.text, kb, theirs_all, last=last_theirs).items():
+            favours[name] = favours.get(name, 0) + n
+        for name, n in given_told(reading.text, kb, theirs_all, last=last_theirs).items():
+            given[name] = given.get(name, 0) + n
+        if not reading.question:
+            told_texts = [reading.text[:400], *told_texts][:3]
+            told_at = now.isoformat()
         for name in strangers_told(reading.text, kb, theirs_all, last=last_theirs):
             strangers = [name, *(s for s in strangers if s != name)][:5]
+            close = [c for c in close if c != name]
+        for name in close_told(reading.text, kb, theirs_all, last=last_theirs):
+            close = [name, *(c for c in close if c != name)][:5]
+            strangers = [c for c in strangers if c != name]
     if awaiting is not None and reading is not None:  # the coach asked for one missing argument
         args = {k: v for k, v in dict(awaiting.get("args") or {}).items() if isinstance(v, str | int | float)}
         args["awaiting"] = str(awaiting["slot"])
@@ -300,6 +323,8 @@ def after_turn(
         told=tuple(told_texts),
         told_at=told_at,
         strangers=tuple(strangers),
+        close=tuple(close),
+        given=tuple(list(given.items())[:10]),
     )
 
 

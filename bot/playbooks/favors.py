@@ -279,11 +279,12 @@ def should_ask(
     # 4. A real favour (or someone else's job) from someone we know: the jar.
     state = jar(list(deal.live_events(FAVOR)), contact.name, now, cfg, close=close)
     rules: list[tuple[str, dict[str, object]]] = []
+    known: list[tuple[str, dict[str, object]]] = []  # why the jar holds more: said when it decides
     if close:
-        rules.append(("favors.long-relationship", {"name": contact.name}))
+        known.append(("favors.long-relationship", {"name": contact.name}))
     if given_before:
         state.balance = min(cfg.size, state.balance + given_before * cfg.refills["medium"])
-        rules.append(("favors.told-given", {"name": contact.name, "n": given_before}))
+        known.append(("favors.told-given", {"name": contact.name, "n": given_before}))
     recent = state.recent_asks(now, cfg.repeat_days)
     for i in range(max(0, asked_before - recent)):  # told, not logged: they count all the same
         state.balance = max(0, state.balance - ask_cost("medium", recent + i, cfg))
@@ -314,8 +315,10 @@ def should_ask(
     if room:
         if not recent and not state.requests:
             rules.append(("favors.first-ask", {"name": contact.name}))
-        return Decision("ask", [("favors.jar-ok", values), *rules], contact, topic, cost, state.balance, [])
-    rules.insert(0, ("favors.jar-low", values))
+        return Decision(
+            "ask", [("favors.jar-ok", values), *known, *rules], contact, topic, cost, state.balance, []
+        )
+    rules = [("favors.jar-low", values), *known, *rules]
     rules.append(("favors.give-first", {}))
     return Decision("unlikely", rules, contact, topic, cost, state.balance, [])
 
@@ -380,6 +383,8 @@ _WHEN_SAID = re.compile(
 
 def clean_what(text: str) -> str:
     text = _WHEN_SAID.sub("", text)  # when it happened is the event's date, not what was asked
+    # how it would be asked is not what is asked: "chase it for us as a personal favour", "directly"
+    text = re.sub(r"[,;]?\s*\b(?:as\s+a\s+(?:personal\s+|small\s+|quick\s+|big\s+)?favou?r|directly)\b", "", text, flags=re.I)
     text = re.sub(r"^\s*(to|for|with|about|on)\s+", "", text.strip(), flags=re.IGNORECASE)
     text = re.sub(r"[,;(]?\s*\b(small|medium|large|big|quick)\)?\s*$", "", text, flags=re.IGNORECASE)
     return text.strip(" .,;?!")

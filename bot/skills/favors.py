@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import Field
@@ -196,9 +197,13 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
     # What the message said in its own words: the person (a name, or the one contact in a role
     # named) and what would be asked for, from the turn's reading.
     text = ctx.intent.text
-    name = name or _person_named(ctx)
+    name = name or _person_named(ctx) or _person_talked_about(ctx)
     what = what or _ask_for(text, name)
+    if not name and not what and ctx.dialogue is not None:  # "ok to ask?": it all leans on the story
+        name = next((p.name for p in ctx.dialogue.people if p.side == "microsoft"), None)
     if what:
+        what = re.split(r"(?<=[?!.])\s+", what.strip())[0].strip(" ?!.")  # its own sentence only
+        what = fv.clean_what(what) or what
         what = re.sub(
             r"^(?:again|once\s+more|one\s+more\s+time)\b[\s,?!.]*(?:to\b\s*)?", "", what, flags=re.IGNORECASE
         )
@@ -221,12 +226,21 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
         if what:
             return Reply(headline=ctx.kb.say("favors.ask-who", what=what), intent="favors.should_ask")
         return Reply(headline=ctx.kb.say("favors.ask-who-and-what"), intent="favors.should_ask")
+    told = _what_was_told(ctx, name)
     asked_before = _asks_told(text)
-    told_events = ctx.dialogue.favours_of(name) if ctx.dialogue is not None else 0
+    told_events = told.favours
     asked_before = max(asked_before, told_events)
-    stranger = ctx.dialogue is not None and ctx.dialogue.is_stranger(name)
     d = fv.should_ask(
-        ctx.deal, name, what or "", ctx.kb, ctx.now, asked_before=asked_before, stranger=stranger
+        ctx.deal,
+        name,
+        what or "",
+        ctx.kb,
+        ctx.now,
+        asked_before=asked_before,
+        stranger=told.stranger,
+        close=told.close,
+        given_before=told.given,
+        role=told.role,
     )
     rules = d.rules
     if told_events and told_events >= _asks_told(text):  # told as events, not as "I asked twice"
@@ -260,7 +274,9 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
 _ASK_VERB = (
     r"(?:ask(?:ed|ing)?|lean(?:ed|ing)?\s+on|go(?:ing)?\s+back\s+to|went\s+back\s+to|approach(?:ed|ing)?|"
     r"hit(?:ting)?\s+up|tap(?:ped|ping)?|call(?:ing)?\s+in\s+(?:a|another)\s+favou?r\s+(?:with|from)|"
-    r"request(?:ed|ing)?\s+(?:\w+\s+){0,3}?from|get\s+(?:\w+\s+){0,3}?from|bug(?:ged|ging)?|push(?:ed|ing)?)"
+    r"request(?:ed|ing)?\s+(?:\w+\s+){0,3}?from|get\s+(?:\w+\s+){0,3}?from|bug(?:ged|ging)?|push(?:ed|ing)?|"
+    # reaching them to ask: "email Ciarán directly and ask him …"
+    r"e-?mail(?:ing)?|writ(?:e|ing)\s+to|messag(?:e|ing)|ping(?:ing)?|reach(?:ing)?\s+out\s+to|contact(?:ing)?)"
 )
 _NAME_AFTER_VERB = re.compile(rf"\b{_ASK_VERB}\s+(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)")
 _WHAT = re.compile(
@@ -297,6 +313,65 @@ def _person_named(ctx: Context) -> str | None:
     return m.group("name") if m and m.group("name").casefold() not in ("i", "we", "microsoft") else None
 
 
+def _person_talked_about(ctx: Context) -> str | None:
+    """Whom a favour question means when it names nobody the reader knows: a person the
+    conversation or the contact map knows, said in any case ("ask jane again")."""
+    assert ctx.deal is not None
+    known = [p.name for p in ctx.dialogue.people if p.side == "microsoft"] if ctx.dialogue else []
+    known += [c.name for c in ctx.deal.contacts if c.active]
+    low = ctx.intent.text.casefold()
+    for name in dict.fromkeys(known):
+        first = name.split()[0].casefold()
+        if len(first) >= 3 and re.search(rf"(?<!\w){re.escape(first)}(?!\w)", low):
+            return name
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Told:
+    """What the conversation told of the person asked, this message included, each once."""
+
+    favours: int  # favours they did for us or we asked of them
+    given: int  # value we gave them
+    stranger: bool  # we barely know them
+    close: bool  # we know them well
+    role: str | None  # their role, when the contact map doesn't have them
+
+
+def _what_was_told(ctx: Context, name: str) -> _Told:
+    """The state holds what earlier messages told (each counted when it was said); this
+    message's own telling, before its question, is added here."""
+    from bot.understanding.events import close_told, favours_told, given_told, strangers_told
+
+    state = ctx.dialogue
+    people = [p.name for p in state.people if p.side == "microsoft"] if state is not None else []
+    people = [name, *people] if not any(p.casefold() == name.casefold() for p in people) else people
+    last = next((p for p in people if p.casefold() == name.casefold()), name)
+    text, kb = ctx.intent.text, ctx.kb
+
+    def mine(counts: dict[str, int]) -> int:
+        first = name.split()[0].casefold()
+        return sum(n for who, n in counts.items() if who.split()[0].casefold() == first)
+
+    favours = mine(favours_told(text, kb, people, last=last)) + (state.favours_of(name) if state else 0)
+    given = mine(given_told(text, kb, people, last=last)) + (state.given_to(name) if state else 0)
+    first = name.split()[0].casefold()
+
+    def said(fn: object) -> bool:  # this message, then the statements told just before it
+        for t in [text, *(state.told if state is not None else ())]:
+            if any(w.split()[0].casefold() == first for w in fn(t, kb, people, last=last)):  # type: ignore[operator]
+                return True
+        return False
+
+    stranger = said(strangers_told) or (state is not None and state.is_stranger(name))
+    close = not stranger and (said(close_told) or (state is not None and state.is_close(name)))
+    role = next(
+        (p.role for p in (state.people if state is not None else ()) if p.name.split()[0].casefold() == first),
+        None,
+    )
+    return _Told(favours, given, stranger, close, role)
+
+
 # "again? or is that pushing it", "him directly and ask for this": words about asking, not what
 # would be asked for ("this" is what was told before).
 _NOT_A_REQUEST = re.compile(
@@ -319,8 +394,10 @@ def _told_request(ctx: Context, *, any_told: bool = False) -> str | None:
     need = re.compile(cfg.need_words, re.IGNORECASE)
     trouble = re.compile(cfg.trouble_words, re.IGNORECASE)
     # "it" is first the trouble told (something still missing, stuck, late), then a need
-    for cue in (trouble, need, None) if any_told else (need,):
-        for said in ctx.dialogue.told:
+    # the sentences this message tells before its question come first, the latest first
+    here = [t for t in re.split(r"(?<=[.!?;])\s+|\n+", ctx.intent.text) if t.strip() and "?" not in t]
+    for cue in (trouble, need, None) if any_told else (need, trouble):
+        for said in [" ".join(here), *ctx.dialogue.told]:
             for sentence in reversed(re.split(r"(?<=[.!?;])\s+", said)):
                 if (cue is None or cue.search(sentence)) and fv.topic_of(sentence, ctx.kb) is not None:
                     return sentence.strip()[:300]

@@ -17,6 +17,8 @@ from bot.understanding.values import words_value
 
 _PRONOUN = r"(?:she|he)"
 _SAME = "\x00same"  # the person of the event before it in the sentence
+# Sentences; "Mr. Nakamura" is not the end of one.
+_SENTENCES = re.compile(r"(?<=[.!?;])(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bMrs\.)\s+|\n+", re.IGNORECASE)
 
 
 def _count_word(word: str) -> int:
@@ -50,6 +52,9 @@ def favours_told(
         flags,
     )
     again = re.compile(cfg.again, flags)
+    # "she got us the trial, rushed a quote through and got us into a briefing": a list of favours
+    listed = re.compile(rf"(?:,|\band\b|\+)\s+(?:then\s+|also\s+)?{cfg.done}", flags)
+    asked_counted = re.compile(cfg.asked_counted.replace("{who}", who), flags)
     asked = re.compile(rf"{cfg.asked_lead}\s+(?P<who>\b(?:{name_alt})\b|\b(?:her|him)\b)\s+to\b", flags)
     counted = re.compile(rf"{who}{aside}\s+{cfg.manner}{cfg.counted}", flags)
     out: dict[str, int] = {}
@@ -64,7 +69,7 @@ def favours_told(
         current = by_first.get(key, current)
         return current
 
-    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
+    for sentence in _SENTENCES.split(text):
         found: dict[str, int] = {}
         events = sorted(
             [(m.start(), m.group("who"), 1) for m in done.finditer(sentence)]
@@ -76,10 +81,15 @@ def favours_told(
                 events.append((m.start(), current, 1))
         if events:  # "…, and again last week on the security questions": one more, by the same person
             first = min(at for at, _, _ in events)
+            for m in listed.finditer(sentence, first + 1):
+                if not any(at <= m.start() < at + 2 for at, _, _ in events):
+                    events.append((m.start(), _SAME, 1))
             for m in again.finditer(sentence, first + 1):
                 if not any(at >= m.start() for at, _, _ in events):
                     events.append((m.start(), _SAME, 1))
         for m in counted.finditer(sentence):
+            events.append((m.start(), m.group("who"), -_count_word(m.group("n"))))
+        for m in asked_counted.finditer(sentence):
             events.append((m.start(), m.group("who"), -_count_word(m.group("n"))))
         # names said in the sentence move "current" in order, so a later pronoun means them
         mentions = sorted(
@@ -105,22 +115,46 @@ def favours_told(
 
 def strangers_told(text: str, kb: Knowledge, people: Iterable[str], *, last: str | None = None) -> list[str]:
     """The Microsoft people this message says we have no relationship with ("Daniel is their
-    AVP. Never met him", "nobody here has any relationship with her"): the person named in the
-    same sentence, or the one a pronoun means."""
-    rx = re.compile(dialogue_config(kb).strangers, re.IGNORECASE)
+    AVP. Never met him", "nobody here has any relationship with her", "met him precisely once"):
+    the person named in the same sentence, or the one a pronoun means."""
+    return list(_told_of(dialogue_config(kb).strangers, text, people, last))
+
+
+def close_told(text: str, kb: Knowledge, people: Iterable[str], *, last: str | None = None) -> list[str]:
+    """The Microsoft people this message says we know well ("we have a good relationship with
+    Gordon", "we know him for four years", "a mate, Chloe", "the TS we get on with")."""
+    return list(_told_of(dialogue_config(kb).favours_told.close, text, people, last))
+
+
+def given_told(text: str, kb: Knowledge, people: Iterable[str], *, last: str | None = None) -> dict[str, int]:
+    """Value we gave each Microsoft person, as this message tells it ("we did a case study for her
+    team + spoke at her customer event": 2): each fills their jar back up."""
+    rx = re.compile(dialogue_config(kb).favours_told.given, re.IGNORECASE)
+    return _told_of(rx, text, people, last, count=True)
+
+
+def _told_of(
+    rx: re.Pattern[str] | str, text: str, people: Iterable[str], last: str | None, *, count: bool = False
+) -> dict[str, int]:
+    """Per person, how many times `rx` matched in a sentence about them (the person named in the
+    sentence, the last one named before the match, else the one talked about before)."""
+    if isinstance(rx, str):
+        rx = re.compile(rx, re.IGNORECASE)
     names = [n for n in dict.fromkeys(p.strip() for p in people) if n]
     if not names:
-        return []
+        return {}
     name_rx = re.compile(r"\b(?:" + "|".join(re.escape(n.split()[0]) for n in names) + r")\b", re.IGNORECASE)
     by_first = {n.split()[0].casefold(): n for n in names}
-    out: list[str] = []
+    out: dict[str, int] = {}
     current = last
-    for sentence in re.split(r"(?<=[.!?;])\s+|\n+", text):
-        said = name_rx.findall(sentence)
-        if rx.search(sentence):
-            who = by_first.get(said[-1].casefold()) if said else current
-            if who and who not in out:
-                out.append(who)
+    for sentence in _SENTENCES.split(text):
+        said = [(m.start(), m.group(0)) for m in name_rx.finditer(sentence)]
+        for m in rx.finditer(sentence):
+            before = [w for at, w in said if at <= m.start()]
+            pick = before[-1] if before else (said[0][1] if said else None)
+            who = by_first.get(pick.casefold()) if pick else current
+            if who:
+                out[who] = out.get(who, 0) + 1 if count else 1
         if said:
-            current = by_first.get(said[-1].casefold(), current)
-    return out
+            current = by_first.get(said[-1][1].casefold(), current)
+    return {k: min(v, 10) for k, v in out.items()}
