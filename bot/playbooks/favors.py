@@ -274,7 +274,8 @@ def should_ask(
         return Decision("find_aligned_contact", rules, contact, topic, 0, None, others)
     # 3. A real favour from someone we barely know.
     if cold:
-        return Decision("unlikely", [("favors.no-relationship", {"name": who_name})], contact, topic, 0, None, [])
+        cold_rules = [("favors.no-relationship", {"name": who_name})]
+        return Decision("unlikely", cold_rules, contact, topic, 0, None, [])
     assert contact is not None
     # 4. A real favour (or someone else's job) from someone we know: the jar.
     state = jar(list(deal.live_events(FAVOR)), contact.name, now, cfg, close=close)
@@ -381,10 +382,15 @@ _WHEN_SAID = re.compile(
 )
 
 
+_HOW_ASKED = re.compile(
+    r"[,;]?\s*\b(?:as\s+a\s+(?:personal\s+|small\s+|quick\s+|big\s+)?favou?r|directly)\b", re.IGNORECASE
+)
+
+
 def clean_what(text: str) -> str:
     text = _WHEN_SAID.sub("", text)  # when it happened is the event's date, not what was asked
     # how it would be asked is not what is asked: "chase it for us as a personal favour", "directly"
-    text = re.sub(r"[,;]?\s*\b(?:as\s+a\s+(?:personal\s+|small\s+|quick\s+|big\s+)?favou?r|directly)\b", "", text, flags=re.I)
+    text = _HOW_ASKED.sub("", text)
     text = re.sub(r"^\s*(to|for|with|about|on)\s+", "", text.strip(), flags=re.IGNORECASE)
     text = re.sub(r"[,;(]?\s*\b(small|medium|large|big|quick)\)?\s*$", "", text, flags=re.IGNORECASE)
     return text.strip(" .,;?!")

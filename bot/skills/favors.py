@@ -365,10 +365,8 @@ def _what_was_told(ctx: Context, name: str) -> _Told:
 
     stranger = said(strangers_told) or (state is not None and state.is_stranger(name))
     close = not stranger and (said(close_told) or (state is not None and state.is_close(name)))
-    role = next(
-        (p.role for p in (state.people if state is not None else ()) if p.name.split()[0].casefold() == first),
-        None,
-    )
+    named = state.people if state is not None else ()
+    role = next((p.role for p in named if p.name.split()[0].casefold() == first), None)
     return _Told(favours, given, stranger, close, role)
 
 
