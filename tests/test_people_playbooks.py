@@ -242,9 +242,13 @@ def test_aligned_request_is_always_ask():
 def test_contact_own_kpis_override_the_role_defaults():
     ana = Contact(2, "Ana", "csm", kpis=("renewal bookings",))
     d = fv.should_ask(_deal([], [ana]), "Ana", "an adoption workshop", KB, NOW)
-    # her own goals are not adoption, so it is a favour from her; another role is paid for it
-    assert d.rules[0][0] == "favors.save-the-favour"
-    assert d.verdict == "find_aligned_contact"
+    # her own goals are not adoption, so it is a favour from her, not her job (adoption help is
+    # the CSM role's own, so no other role is named for it: the jar decides)
+    assert "favors.kpi-aligned" not in [r for r, _ in d.rules]
+    assert d.rules[0][0] == "favors.jar-ok" and d.verdict == "ask"
+    sam = Contact(3, "Sam", "csm")  # a CSM measured as CSMs are is the one to ask
+    d = fv.should_ask(_deal([], [ana, sam]), "Ana", "an adoption workshop", KB, NOW)
+    assert d.verdict == "find_aligned_contact" and [c.name for c in d.aligned_with] == ["Sam"]
 
 
 def test_a_favour_someone_else_is_paid_for_keeps_a_full_jar_for_later():

@@ -194,10 +194,18 @@ class Decision:
 
 
 def aligned_contacts(
-    deal: DealView, topic: TopicSpec | None, kb: Knowledge, *, exclude: str | None = None
+    deal: DealView,
+    topic: TopicSpec | None,
+    kb: Knowledge,
+    *,
+    exclude: str | None = None,
+    told: tuple[Contact, ...] = (),
 ) -> list[Contact]:
+    """Contacts on the deal (and people the conversation named with their role, `told`) whose
+    KPIs this request serves."""
     out = []
-    for c in deal.contacts:
+    on_map = {c.name.casefold() for c in deal.contacts}
+    for c in [*deal.contacts, *(t for t in told if t.name.casefold() not in on_map)]:
         if not c.active or (exclude and c.name.casefold() == exclude.casefold()):
             continue
         if aligned_kpi(kpis_for(c, None, kb), topic):
@@ -233,6 +241,7 @@ def should_ask(
     close: bool = False,
     given_before: int = 0,
     role: str | None = None,
+    told: tuple[Contact, ...] = (),
 ) -> Decision:
     """Whether to ask `name` for `what`, decided in the order knowledge/favors.yaml sets out:
     their own job (ask), someone else's job (find_aligned_contact), a cold favour (unlikely), else
@@ -244,17 +253,20 @@ def should_ask(
     once"): a cold ask, whatever the map says. `close`: told we know them well ("known him for
     four years"). `given_before`: value we gave them, as told ("we did a case study for her
     team"): each fills the jar as a medium favour given. `role`: their role when they are not on
-    the contact map but the conversation said it."""
+    the contact map but the conversation said it (then they are known a little, not a stranger);
+    `told`: the other Microsoft people the conversation named with their role."""
     cfg = config(kb)
     topic = topic_of(what, kb)
     size = size_of(what, kb)
     contact = deal.contact(name)
     if contact is not None and not contact.active:
         contact = None
+    if contact is None and role is not None and role in kb.roles:  # named in the story with a role
+        contact = Contact(0, name, role)
     own_role = contact.role if contact is not None else role
     who_name = contact.name if contact is not None else name
     kpi = aligned_kpi(kpis_for(contact, own_role, kb), topic)
-    others = aligned_contacts(deal, topic, kb, exclude=who_name)
+    others = aligned_contacts(deal, topic, kb, exclude=who_name, told=told)
     who = ", ".join(f"{c.name} ({c.role})" for c in others)
     roles = aligned_role_words(topic, kb, exclude=own_role)
     elsewhere = (

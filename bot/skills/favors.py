@@ -14,7 +14,7 @@ from bot.playbooks import favors as fv
 from bot.playbooks.people import find_role, name_and_role, short_role
 from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
-from bot.timeline import CONTACT, UNDO, DealView, Event
+from bot.timeline import CONTACT, UNDO, Contact, DealView, Event
 from bot.understanding import statements
 
 
@@ -241,6 +241,11 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
         close=told.close,
         given_before=told.given,
         role=told.role,
+        told=tuple(
+            Contact(0, p.name, p.role)
+            for p in (ctx.dialogue.people if ctx.dialogue is not None else ())
+            if p.side == "microsoft" and p.role in ctx.kb.roles
+        ),
     )
     rules = d.rules
     if told_events and told_events >= _asks_told(text):  # told as events, not as "I asked twice"

@@ -81,8 +81,9 @@ def favours_told(
                 events.append((m.start(), current, 1))
         if events:  # "…, and again last week on the security questions": one more, by the same person
             first = min(at for at, _, _ in events)
+            ends = {m.end() for rx in (done, asked) for m in rx.finditer(sentence)}
             for m in listed.finditer(sentence, first + 1):
-                if not any(at <= m.start() < at + 2 for at, _, _ in events):
+                if m.end() not in ends:  # not the verb of an event already counted
                     events.append((m.start(), _SAME, 1))
             for m in again.finditer(sentence, first + 1):
                 if not any(at >= m.start() for at, _, _ in events):
