@@ -181,7 +181,7 @@ class Runtime:
         imported only then, so the terminal never loads prometheus_client)."""
         settings = settings or get_settings()
         kb = default_knowledge()  # validates knowledge/ before anything else happens
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, pool_size=settings.pool_size)
         if migrate and not await at_head(engine):
             await asyncio.to_thread(upgrade, settings.database_url)
         sessions = session_factory(engine)

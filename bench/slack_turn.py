@@ -10,6 +10,15 @@ At concurrency 1 the CPU idles about 10 ms between turns (Bolt polls for the ack
 and a turn that starts on an idle CPU runs a few times slower than one on a busy CPU: latency
 there measures waking up as much as work.
 
+The coach is measured on two workloads. People talk in conversations they have talked in
+before: "existing conversations" sends every request into one of a few channels (each greeted
+once in the warm-up), which is most of a real day's turns. "first turns" posts every request
+in a new channel, so each turn also makes its conversation and the outsider check asks Slack
+about a channel it has not seen (conversations.info, answered by the in-process fake, whose
+work counts here too): a cost paid once per channel in real use. Both are printed; a bench of
+first turns alone would overstate what a turn costs, one of existing ones alone would hide a
+slow first turn.
+
     python -m bench.slack_turn [--requests 400] [--concurrency 16]
 """
 
@@ -43,6 +52,8 @@ from tests.slack.fakes import BOT_TOKEN, SECRET, Call, FakeSlack, command, signe
 from tests.sqlite_lock import lock_in_another_process
 
 FORM = "application/x-www-form-urlencoded"
+# "coach, existing convs": requests spread over this many channels, each already talked in (see above).
+CHANNELS = 64
 # What the slash command asks: a typical coaching question with a verdict (no deal needed).
 TEXT = "can I tell the CSM our budget?"
 
@@ -104,12 +115,12 @@ def durable_echo_app(fake: FakeSlack, sessions: Any) -> web.Application:
     return app
 
 
-async def durable_floor_sessions(url: str) -> tuple[Any, Any]:
+async def durable_floor_sessions(url: str, pool_size: int) -> tuple[Any, Any]:
     from sqlalchemy import text
 
     from bot.db.engine import create_engine, session_factory
 
-    engine = create_engine(url)
+    engine = create_engine(url, pool_size=pool_size)  # the pool the coach's runtime keeps
     key = "INTEGER PRIMARY KEY" if engine.dialect.name == "sqlite" else "SERIAL PRIMARY KEY"
     async with engine.begin() as conn:
         table = f"CREATE TABLE IF NOT EXISTS bench_durable (id {key}, channel TEXT, body TEXT)"
@@ -118,8 +129,17 @@ async def durable_floor_sessions(url: str) -> tuple[Any, Any]:
 
 
 async def measure(
-    url: str, fake: FakeSlack, n: int, concurrency: int, tag: str, *, warm: bool = True
+    url: str,
+    fake: FakeSlack,
+    n: int,
+    concurrency: int,
+    tag: str,
+    *,
+    warm: bool = True,
+    channels: int | None = None,
 ) -> dict[str, float]:
+    """`channels`: every request goes to one of this many channels, each talked in once during
+    the warm-up (turns in existing conversations); None: each request in a new channel."""
     arrived: dict[str, float] = {}
     waiters: dict[str, asyncio.Future] = {}
 
@@ -136,14 +156,16 @@ async def measure(
     ack_ms: list[float] = []
     sem = asyncio.Semaphore(concurrency)
     loop = asyncio.get_running_loop()
+    # One request at a time per channel: its answer is told apart by the channel it lands in.
+    lanes: dict[str, asyncio.Lock] = {}
 
     async with aiohttp.ClientSession() as session:
 
         async def one(i: int) -> None:
-            channel = f"{tag}{i}"
+            channel = f"{tag}{i}" if channels is None else f"{tag}{i % channels}"
             body = command(TEXT, channel=channel)
-            waiters[channel] = loop.create_future()
-            async with sem:
+            async with lanes.setdefault(channel, asyncio.Lock()), sem:
+                waiters[channel] = loop.create_future()
                 t0 = time.perf_counter()
                 async with session.post(url, data=body, headers=signed(body, FORM)) as resp:
                     await resp.read()
@@ -154,6 +176,8 @@ async def measure(
 
         for i in range(min(20, n) if warm else 0):  # warm-up: first-request costs (auth.test, pools)
             await one(-i - 1)
+        if channels is not None:  # each channel's first turn, before the measured ones
+            await asyncio.gather(*(one(i) for i in range(channels)))
         turn_ms.clear()
         ack_ms.clear()
         started, cpu = time.perf_counter(), time.process_time()
@@ -185,7 +209,7 @@ async def run_backend(
     rt = await Runtime.start(Settings(COACH_DATABASE_URL=url), serving=Serving(slack_settings=slack))
     ours = await serve(await build_app(rt))
     floor = await serve(echo_app(fake))
-    durable_engine, durable_sessions = await durable_floor_sessions(url)
+    durable_engine, durable_sessions = await durable_floor_sessions(url, rt.settings.pool_size)
     durable = await serve(durable_echo_app(fake, durable_sessions))
     tag = label[0].upper()
     results: dict[str, dict[str, float]] = {}
@@ -198,7 +222,16 @@ async def run_backend(
             "durable echo (floor)",
             lambda: measure(str(durable.make_url("/slack/events")), fake, n, concurrency, "D" + tag),
         ),
-        ("coach turn", lambda: measure(str(ours.make_url("/slack/events")), fake, n, concurrency, "C" + tag)),
+        (
+            "coach, existing convs",
+            lambda: measure(
+                str(ours.make_url("/slack/events")), fake, n, concurrency, "C" + tag, channels=CHANNELS
+            ),
+        ),
+        (
+            "coach, first turns",
+            lambda: measure(str(ours.make_url("/slack/events")), fake, n, concurrency, "F" + tag),
+        ),
     ]
     for name, run in runs:
         results[name] = await run()
@@ -213,8 +246,11 @@ async def run_backend(
         return canned
 
     rt.coach.handle = instant  # type: ignore[method-assign]
-    results["adapter only (core stubbed)"] = await measure(
-        str(ours.make_url("/slack/events")), fake, n, concurrency, "A" + tag
+    results["adapter only, existing"] = await measure(
+        str(ours.make_url("/slack/events")), fake, n, concurrency, "A" + tag, channels=CHANNELS
+    )
+    results["adapter only, first turns"] = await measure(
+        str(ours.make_url("/slack/events")), fake, n, concurrency, "B" + tag
     )
     rt.coach.handle = handle  # type: ignore[method-assign]
     if stall_db is not None and stall:  # another process holds the write lock; turns wait, acks too
@@ -237,7 +273,8 @@ def report(label: str, n: int, concurrency: int, results: dict[str, dict[str, fl
         print(f"{name:28} " + " ".join(f"{c:8.1f}" for c in cols))
     floor_r = results["bolt echo (floor)"]
     durable_r = results["durable echo (floor)"]
-    for name in ("coach turn", "adapter only (core stubbed)"):
+    turns = ("coach, existing convs", "coach, first turns")
+    for name in (*turns, "adapter only, existing", "adapter only, first turns"):
         r = results[name]
         print(
             f"{label} {name}: cost ratio (CPU per turn / durable floor's) {r['cpu'] / durable_r['cpu']:.2f}x "

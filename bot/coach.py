@@ -31,7 +31,7 @@ from bot.dialogue.state import DialogueState, after_turn
 from bot.features import default_skills
 from bot.intent import Intent
 from bot.knowledge import Knowledge
-from bot.memory import STORY_KEY, DealCache, KnownTenants, Memory
+from bot.memory import STORY_KEY, DealCache, KnownConversations, KnownTenants, Memory
 from bot.outsiders import refusal
 from bot.reminders.hooks import on_event as reminders_on_event
 from bot.reply import Action, Item, Reply, Section
@@ -92,6 +92,7 @@ class Coach:
         self.skills = skills or default_skills()
         self.deals = DealCache()
         self.tenants = KnownTenants()
+        self.conversations = KnownConversations()
         self.addresses = RecentlyStored()
         self.gate = write_gate(sessions)
 
@@ -218,7 +219,7 @@ class Coach:
         self, memory: Memory, turn: Turn, now: datetime, deferred: list[Any], llm: LlmReading | None = None
     ) -> Reply:
         person = Person.of(turn)
-        opening = await memory.open_conversation(turn.conversation, now, person)
+        opening = await memory.open_conversation(turn.conversation, now, person, self.conversations)
         conversation_id, deal, newest = opening.conversation_id, opening.deal, opening.newest_event_id
         form = opening.form
         hidden = None
@@ -251,6 +252,8 @@ class Coach:
         )
         if deal is not None:
             ctx.deal = await memory.deal_view(deal.id, deal, newest)
+            if not turn.extra.get("deal"):  # the opening's deal: its open rehearsal came with it
+                ctx.rehearsal, ctx.rehearsal_known = opening.rehearsal, True
         reply = await self._respond(ctx, form, llm, state)
         if remember:
             await self._remember(ctx, state, reply, opening.dialogue)

@@ -50,6 +50,10 @@ class Context:
     # What a skill asked for in one question, to be filled by the next message (the dialogue
     # state keeps it): {"intent": ..., "args": {...}, "slot": "what"}.
     awaiting: dict[str, Any] | None = None
+    # The rehearsal open in this conversation on `deal` as the turn's opening query found it
+    # (None: none), when `rehearsal_known`; otherwise it is looked up (bot/skills/rehearsal.py).
+    rehearsal: Any = None
+    rehearsal_known: bool = False
     # Slow work to run after the turn's transaction commits (an LLM call must not hold the
     # database): each gets the reply and a `tx()` context manager yielding a Memory in a new,
     # short transaction, and returns the reply to show.

@@ -31,6 +31,7 @@ from bot.db.models import (
     FormState,
     OfferDraft,
     ProcessedEvent,
+    Rehearsal,
     Tenant,
     TenantSetting,
 )
@@ -117,6 +118,27 @@ class KnownTenants:
             self._rows[(tenant.platform, tenant.external_id)] = tenant
 
 
+class KnownConversations:
+    """Conversations (tenant id, external id) this process has opened or made. Only an order
+    of statements hangs on it, never an answer: a conversation not in it is made first
+    (INSERT … ON CONFLICT DO NOTHING RETURNING id), which a first message needs anyway and
+    then needs nothing else; one that already existed returns nothing and is read as usual,
+    once per process. A conversation in it is read first; if it is gone (its transaction
+    rolled back), the read finds nothing and it is made. Past `size` the set starts again."""
+
+    def __init__(self, size: int = 200_000) -> None:
+        self.size = size
+        self._keys: set[tuple[int, str]] = set()
+
+    def __contains__(self, key: tuple[int, str]) -> bool:
+        return key in self._keys
+
+    def add(self, key: tuple[int, str]) -> None:
+        if len(self._keys) >= self.size:
+            self._keys.clear()
+        self._keys.add(key)
+
+
 def _claim_statement(insert: Any) -> Any:
     """INSERT … ON CONFLICT DO NOTHING: one row the first time, none after (its rowcount)."""
     table = ProcessedEvent.__table__
@@ -173,8 +195,8 @@ def _visible_to(person: Person) -> ColumnElement[bool]:
 
 _NEWEST = select(func.max(DealEvent.id)).where(DealEvent.deal_id == Deal.id).correlate(Deal).scalar_subquery()
 # The start of a turn in one query: the conversation, its active deal (of this tenant only),
-# the deal's newest event id (the timeline cache's version), any form in progress, and whether
-# the person may see that deal.
+# the deal's newest event id (the timeline cache's version), any form in progress, the
+# rehearsal open there (at most one: uq_rehearsals_open), and whether the person may see that deal.
 _OPENING = (
     select(
         Conversation.id,
@@ -183,9 +205,16 @@ _OPENING = (
         FormState,
         _visible(bindparam("user"), bindparam("channel")).label("visible"),
         Conversation.dialogue,
+        Rehearsal,
     )
     .outerjoin(Deal, (Deal.id == Conversation.active_deal_id) & (Deal.tenant_id == bindparam("tenant_id")))
     .outerjoin(FormState, (FormState.conversation_id == Conversation.id) & (FormState.deal_id == Deal.id))
+    .outerjoin(
+        Rehearsal,
+        (Rehearsal.conversation_id == Conversation.id)
+        & (Rehearsal.deal_id == Deal.id)
+        & (Rehearsal.open_slot == 1),
+    )
     .where(
         Conversation.tenant_id == bindparam("tenant_id"), Conversation.external_id == bindparam("external_id")
     )
@@ -209,6 +238,7 @@ class Opening(NamedTuple):
     form: FormState | None
     visible: bool = True
     dialogue: dict[str, Any] | None = None  # the stored dialogue state (bot/dialogue/state.py)
+    rehearsal: Rehearsal | None = None  # the rehearsal open here on that deal (active or paused)
 
 
 # The key under which the dialogue JSON keeps the conversation's recent messages for the
@@ -287,7 +317,9 @@ class Memory:
         as `external_id`; its row is made on first use."""
         known = tenants.get(platform, external_id) if tenants is not None else None
         if known is not None:
-            return cls(session, await session.merge(known, load=False), cache)
+            # Read only for its columns (no relationship reaches it): used as it is, detached,
+            # without the cost of merging it into this session.
+            return cls(session, known, cache)
         lookup = {"platform": platform, "external_id": external_id}
         tenant = (await session.execute(select(Tenant).filter_by(**lookup))).scalar_one_or_none()
         if tenant is None:
@@ -315,11 +347,25 @@ class Memory:
 
     # --- conversations and deals ---------------------------------------------------
     async def open_conversation(
-        self, external_id: str, now: datetime, person: Person | None = None
+        self,
+        external_id: str,
+        now: datetime,
+        person: Person | None = None,
+        known: KnownConversations | None = None,
     ) -> Opening:
         """The start of a turn in one query (a first message here also makes the conversation);
-        with `person`, whether they may see its active deal (without, it counts as visible)."""
+        with `person`, whether they may see its active deal (without, it counts as visible).
+        `known`: the conversations this process has seen; one it has not is made first, which
+        saves the read for a first message (see KnownConversations)."""
         params = {"tenant_id": self.tenant.id, "external_id": external_id}
+        key = (self.tenant.id, external_id)
+        if known is not None and key not in known:
+            known.add(key)
+            conn = await self.session.connection()
+            new = {**params, "created_at": now}
+            made = (await conn.execute(_NEW_CONVERSATION[self._dialect], new)).scalar()
+            if made is not None:  # a new conversation: no deal, no form, no dialogue yet
+                return Opening(made, None, 0, None)
         who = {"user": person.user, "channel": person.channel} if person else {"user": None, "channel": None}
         row = (await self.session.execute(_OPENING, {**params, **who})).first()
         if row is None:
@@ -328,9 +374,12 @@ class Memory:
             made = (await conn.execute(_NEW_CONVERSATION[self._dialect], new)).scalar()
             if made is None:  # another process made it a moment ago
                 made = (await self.conversation(external_id, now)).id
+            if known is not None:
+                known.add(key)
             return Opening(made, None, 0, None)
-        conversation_id, deal, newest, form, visible, dialogue = row
-        return Opening(conversation_id, deal, newest or 0, form, person is None or bool(visible), dialogue)
+        conversation_id, deal, newest, form, visible, dialogue, rehearsal = row
+        seen = person is None or bool(visible)
+        return Opening(conversation_id, deal, newest or 0, form, seen, dialogue, rehearsal)
 
     async def save_dialogue(self, conversation_id: int, state: dict[str, Any]) -> None:
         """The conversation's dialogue state, in this turn's transaction."""

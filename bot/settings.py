@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     inbox_poll_seconds: float = Field(default=1.0, gt=0, alias="COACH_INBOX_POLL_SECONDS")
     inbox_concurrency: int = Field(default=16, ge=1, alias="COACH_INBOX_CONCURRENCY")
     drain_seconds: float = Field(default=10.0, ge=0, alias="COACH_DRAIN_SECONDS")
+    # Database connections one process keeps open (unset: the inbox's concurrency plus 4, for
+    # the inserts of requests in flight and the workers). A pool smaller than the turns in
+    # flight opens and closes a connection for the overflow, several ms of CPU each on PostgreSQL.
+    database_pool_size: int | None = Field(default=None, ge=1, alias="COACH_DATABASE_POOL_SIZE")
+
+    @property
+    def pool_size(self) -> int:
+        return self.database_pool_size or self.inbox_concurrency + 4
 
 
 @lru_cache(maxsize=1)

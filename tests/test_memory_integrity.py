@@ -117,3 +117,37 @@ async def test_a_failed_turn_leaves_its_event_unclaimed_so_a_retry_is_answered(c
 @pytest.fixture
 def skills():
     return skills_with(log_then_fail, fail)
+
+
+@skill("test.fail_anywhere", needs_deal=False)
+async def fail_anywhere(ctx) -> Reply:
+    raise RuntimeError(SECRET)
+
+
+async def test_a_conversation_is_made_once_whatever_this_process_remembers(engine, kb, clock):
+    """The coach makes a conversation it has not seen first (no read): one made by another
+    process is found, with its active deal, and one whose turn rolled back is made again."""
+    from bot.coach import Coach
+    from bot.db.engine import session_factory
+    from bot.db.models import Conversation
+    from bot.turn import Turn
+
+    sessions = session_factory(engine)
+    other, ours = Coach(sessions, kb, clock=clock), Coach(sessions, kb, clock=clock)
+    await other.handle(Turn("slack", "T1", "C1", "u1", "deal new Woodgrove EA renewal"))
+    shown = await ours.handle(Turn("slack", "T1", "C1", "u1", "deal show"))
+    assert shown is not None and "Woodgrove EA renewal" in shown.plain_text()
+    assert await count(engine, Conversation) == 1
+
+    failing = Coach(sessions, kb, clock=clock, skills=skills_with(fail_anywhere))
+    failed = await failing.handle(
+        Turn("slack", "T1", "C2", "u1", "", action={"intent": "test.log_then_fail"})
+    )
+    assert failed is not None and failed.intent == "error"
+    assert await count(engine, Conversation) == 1  # rolled back with its turn
+    again = await failing.handle(Turn("slack", "T1", "C2", "u1", "deal new Contoso renewal"))
+    assert again is not None and "Contoso renewal" in again.plain_text()
+    assert await count(engine, Conversation) == 2
+    assert (await failing.handle(Turn("slack", "T1", "C2", "u1", "deal show"))).plain_text().count(
+        "Contoso"
+    ) >= 1

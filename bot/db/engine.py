@@ -40,11 +40,15 @@ def async_url(url: str) -> URL:
     return u
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> AsyncEngine:
     """An async engine. SQLite: WAL, foreign keys, and every transaction begun with
-    BEGIN IMMEDIATE (SQLAlchemy's documented recipe for SQLite transactions)."""
+    BEGIN IMMEDIATE (SQLAlchemy's documented recipe for SQLite transactions). `pool_size`:
+    PostgreSQL connections kept open (SQLite, one writer at a time behind the write gate,
+    keeps SQLAlchemy's default)."""
     u = async_url(url)
     if u.get_backend_name() != "sqlite":
+        if pool_size is not None:
+            kwargs["pool_size"] = pool_size
         engine = create_async_engine(u, **kwargs)
         _ping_after_idle(engine)
         return engine

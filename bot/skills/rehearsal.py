@@ -299,7 +299,10 @@ async def rehearsal_turn(ctx: Context, text: str, command: Intent | None) -> Tak
     this conversation (a paused one waits for "resume")."""
     if ctx.deal is None:
         return None
-    row = await store.open_one(ctx.memory.session, ctx.conversation_id, ctx.deal.id)
+    if ctx.rehearsal_known:  # read with the turn's opening, in this transaction
+        row = ctx.rehearsal
+    else:
+        row = await store.open_one(ctx.memory.session, ctx.conversation_id, ctx.deal.id)
     if row is None or row.status != store.ACTIVE:
         return None
     kb, state = ctx.kb, dict(row.state)

@@ -27,6 +27,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -85,19 +86,30 @@ class TextModel:
     weights: Any  # numpy (columns, labels)
     bias: Any  # numpy (labels,)
 
+    @cached_property
+    def _lookup(self) -> tuple[dict[str, int], dict[str, int], list[float]]:
+        """Word columns and character columns by feature (without their "w:"/"c:" prefix), and
+        the idf weights as Python floats: built once, so scoring a message makes no key strings
+        and reads no numpy scalars. The same numbers as `columns` and `idf`."""
+        words = {k[2:]: v for k, v in self.columns.items() if k.startswith("w:")}
+        chars = {k[2:]: v for k, v in self.columns.items() if k.startswith("c:")}
+        return words, chars, [float(x) for x in self.idf]
+
     def scores(self, text: str) -> Any:
         import numpy as np
 
         norm = normalise(text)
+        words, chars, idf = self._lookup
         cols: list[int] = []
         vals: list[float] = []
-        for prefix, feats in (("w:", word_features(norm)), ("c:", char_features(norm))):
+        for columns, feats in ((words, word_features(norm)), (chars, char_features(norm))):
             group_cols, group_vals = [], []
             for feat, count in Counter(feats).items():
-                col = self.columns.get(prefix + feat)
+                col = columns.get(feat)
                 if col is not None:
                     group_cols.append(col)
-                    group_vals.append((1.0 + math.log(count)) * float(self.idf[col]))
+                    # (1 + log 1) is exactly 1: most features occur once, and skip the log
+                    group_vals.append(idf[col] if count == 1 else (1.0 + math.log(count)) * idf[col])
             length = math.sqrt(sum(v * v for v in group_vals)) or 1.0
             cols += group_cols
             vals += [v / length for v in group_vals]
