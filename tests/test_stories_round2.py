@@ -33,7 +33,8 @@ def test_a_team_list_after_a_long_lead_names_every_team():
 
 def test_a_team_that_finds_the_price_too_high_is_not_on_board():
     said = read("The CIO is fine with the offer, but finance thinks it is too high.")
-    assert said["internal_alignment"] == "IT yes, Finance not yet"
+    # content with Microsoft's offer is not behind our ask either: the two teams are apart (round 6)
+    assert said["internal_alignment"] == "IT not yet, Finance not yet"
     # "too" at the end still carries the verdict before it
     assert read("IT agreed, procurement too.")["internal_alignment"] == "IT yes, Procurement yes"
 

@@ -1060,12 +1060,70 @@ def _bare_list(clause: str, r: _Reader) -> str:
     for pats in r.teams.values():
         for p in pats:
             clause = p.sub(" ", clause)
-    bare = re.sub(r"\b(?:and|&|the|our|my|teams?|plus)\b|[\s,]", "", clause, flags=re.I)
+    # "Finance and me", "the procurement officer and myself": the speaker may close a list
+    bare = re.sub(r"\b(?:and|&|the|our|my|teams?|plus|me|myself|I|officer|lead|manager|head\s+of)\b|[\s,+/&]", "", clause, flags=re.I)
     return re.sub(
         r"(?i)finance|procurement|purchasing|sourcing|legal|IT|cio|cfo|chief\w+officer|director|headof",
         "",
         bare,
     )
+
+
+# A team that has not given its number yet is undecided, not merely silent on the budget:
+# "Finance hasn't even given me a number yet", "Finance haven't yet agreed what number we're
+# aiming for", "finance havent set a number yet", "Finance hasn't weighed in".
+_NO_NUMBER_YET = re.compile(
+    r"\b(?:hasn't|haven't|has\s+not|have\s+not|not\s+yet|yet\s+to|never)\s+(?:even\s+|yet\s+|actually\s+|really\s+|formally\s+)*"
+    r"(?:(?:set|given(?:\s+(?:us|me))?|defined|fixed|agreed(?:\s+on)?|decided(?:\s+on)?|landed\s+on|come\s+up\s+with|settled\s+on|"
+    r"provided|shared|confirmed|named|produced)\b[^.;]{0,40}?\b(?:budget\w*|target|number|figure|ceiling)\b|weighed\s+in\b)",
+    re.IGNORECASE,
+)
+# The team that set the figure is behind it too: "Finance has fixed our target at 6M, IT and
+# Procurement are fully behind it".
+_BEHIND_IT = re.compile(
+    r"\b(?:behind|back(?:s|ing|ed)?|support(?:s|ing|ed)?|with|agree(?:s|d)?\s+with|signed\s+off\s+on)\s+"
+    r"(?:it|this|that|the\s+(?:target|number|budget|figure|ceiling))\b",
+    re.IGNORECASE,
+)
+# A clause that carries on the subject of a list before it: "Finance and me, we think the same",
+# "Finance, on the other hand, haven't yet agreed a number".
+_PREDICATE_START = re.compile(
+    r"^\s*(?:we|they|both(?:\s+of\s+(?:us|them))?|all\s+(?:of\s+)?(?:us|them|three)|"
+    r"(?:has|have|had|is|are|was|were|does|do|did|will|would|hasn't|haven't|isn't|aren't|doesn't|don't|"
+    r"won't|wouldn't|still|also|both)\b)",
+    re.IGNORECASE,
+)
+# "it" in lower case as the IT team, where a pronoun cannot stand: heading a team list ("it,
+# finance, procurement all fine w the deal") or with a stance and no verb ("it not yet fully").
+_LOWER_IT_LIST = re.compile(r"\s*(?:[,+&/]|\band\b)\s*(?:finance|procurement|legal|purchasing|sourcing)\b", re.I)
+_LOWER_IT_STANCE = re.compile(
+    r"^\s*it\s+(?:not\s+yet|not\s+(?:on\s?board|aligned|convinced|happy)|yes\b|no\b|too\b|also\s+(?:ok|fine|on\s?board|aligned))",
+    re.IGNORECASE,
+)
+
+
+_LOWER_IT_CLOSING = re.compile(
+    r"\b(?:finance|procurement|legal|purchasing|sourcing)\s*(?:,|\+|&|/|\band\b)\s*it\b"
+    r"(?!\s*(?:is|was|'s|will|would|has|had|does|did|can|could|might|should|may)\b)",
+    re.IGNORECASE,
+)
+
+
+def _lower_it(work: str, c: Clause, parts: list[Clause], r: _Reader) -> bool:
+    s = c.text
+    if _LOWER_IT_CLOSING.search(s):
+        return True  # "finance, procurement and it all fine w the plan"
+    if re.fullmatch(r"\s*it\s*", s, re.IGNORECASE) or re.match(r"\s*it\s*(?:[+&/])", s, re.IGNORECASE):
+        return bool(_LOWER_IT_LIST.match(work, c.start + s.casefold().find("it") + 2))
+    if _LOWER_IT_STANCE.match(s):
+        # only beside another team in the same sentence: "finance + procurement ok w/ the plan, it not yet"
+        return any(
+            p is not c
+            and _same_sentence(work, min(p.start, c.start), max(p.start, c.start))
+            and any(x.search(p.text) for t, pats in r.teams.items() if t != "it" for x in pats)
+            for p in parts
+        )
+    return False
 
 
 def _read_alignment(
@@ -1074,6 +1132,8 @@ def _read_alignment(
     news: dict[str, bool | None] = dict.fromkeys((*TEAMS, *OTHER_TEAMS), None)
     spans: list[tuple[int, int]] = []
     waiting: list[str] = []
+    setters: list[tuple[str, int]] = []  # teams that set the figure, with where their sentence starts
+    undecided: list[tuple[str, tuple[int, int]]] = []  # teams that have not given their number yet
     last: bool | None = None
     for c in parts:
         s = c.text
@@ -1082,12 +1142,40 @@ def _read_alignment(
         sentence = [p for p in parts if _same_sentence(work, min(p.start, c.start), max(p.start, c.start))]
         about_other = any(r.topic_words.search(p.text) for p in sentence)
         teams = [t for t, pats in r.teams.items() if any(p.search(s) for p in pats)]
+        if "it" not in teams and _lower_it(work, c, parts, r):
+            teams.insert(0, "it")
         everyone = bool(r.everyone.search(s))
         nobody = bool(r.nobody.search(s))
         if not (teams or everyone or nobody):
+            if waiting and c.asserts and _PREDICATE_START.match(s):
+                pass  # the list before is its subject: "Finance and me, we think the same"
+            elif waiting and len(s.split()) <= 4 and not r.stance.search(s):
+                continue  # an aside between the list and its verb: "Finance, on the other hand, ..."
+            else:
+                waiting = []
+                continue
+        if not c.asserts:
             waiting = []
             continue
-        if not c.asserts or r.not_alignment.search(s):
+        no_number = _NO_NUMBER_YET.search(s)
+        if no_number and (teams or waiting):
+            # Undecided, when the message tells another team's stance beside it ("Procurement's
+            # with me though", "... and still fighting with IT"); alone, it is news about the
+            # budget only.
+            named_here = [*waiting, *teams]
+            waiting = []
+            if r.no.search(s[: no_number.start()] + " " + s[no_number.end() :]):
+                for t in named_here:
+                    if news[t] is None:
+                        news[t] = False
+                spans.append((c.start, c.end))
+            else:
+                undecided += [(t, (c.start, c.end)) for t in named_here]
+            continue
+        if r.not_alignment.search(s):
+            if teams and not r.negation.search(s):
+                here = max((m.end() for m in _SENTENCE_END.finditer(work, 0, c.start)), default=0)
+                setters = [(t, here) for t in teams]
             waiting = []
             continue
         if teams and not _bare_list(s, r):
@@ -1124,7 +1212,10 @@ def _read_alignment(
                 listed = listed[first:]
             waiting = [*waiting, *teams] if not _bare_list(listed, r) else []
             continue
-        named = [*waiting, *teams] if teams else (list(TEAMS) if everyone or nobody else [])
+        named = [*waiting, *teams] if teams or waiting else (list(TEAMS) if everyone or nobody else [])
+        if polarity and setters and _BEHIND_IT.search(s):
+            here = max((m.end() for m in _SENTENCE_END.finditer(work, 0, c.start)), default=0)
+            named += [t for t, at in setters if at == here and t not in named]
         waiting = []
         for t in named:
             if news[t] is None:
@@ -1132,6 +1223,11 @@ def _read_alignment(
         spans.append((c.start, c.end))
     if not spans:
         return
+    for t, span in undecided:
+        if news[t] is None:
+            news[t] = False
+            spans.append(span)
+    spans.sort()
     old = parse_alignment((known or {}).get("internal_alignment"))
     merged = merge_alignment(old, news)
     add("internal_alignment", alignment_text(merged), (spans[0][0], spans[-1][1]), 0.85)
