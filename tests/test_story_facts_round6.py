@@ -87,3 +87,79 @@ def test_a_committee_decision_and_a_colleague_are_no_team_stance():
     )
     assert "internal_alignment" not in read("A colleague in finance says that's fine by her.")
     assert "internal_alignment" not in read("Legal said a firm no to any logo use.")
+
+
+# --- 2. the sticking point implied, and its worth ------------------------------------------------
+
+
+def test_a_yearly_rise_they_hold_to_is_the_sticking_point_with_its_cost():
+    said = read("Their number is 4m in year one, then a 5% uplift each year: 5% of 4m is 200k more every year.")
+    assert said["annual_escalator_pct"] == 5
+    assert said["sticking_point"] == "5% annual uplift"
+    assert said["sticking_point_value_per_year"] == 200_000
+    said = read("the AE is still sitting on a 6% price increase every year", ms_annual_cost=3_000_000)
+    assert said["sticking_point"] == "6% annual price increase"
+    assert said["sticking_point_value_per_year"] == 180_000
+    # a rise told with no complaint is no sticking point
+    assert "sticking_point" not in read("their offer is 2m a year with a 4% annual uplift")
+
+
+def test_a_point_named_as_a_product_takes_the_rise_told_beside_it():
+    said = read("two calls in, stuck on copilot - they want a 10% increase every yr, we want 4%")
+    assert said["sticking_point"] == "10% annual increase on Copilot"
+
+
+def test_the_worth_as_a_share_of_the_spend_named_before_it():
+    said = told(
+        "main sticking point: they refuse to cap the storage price rises.",
+        "against our ~$3M/yr spend that's roughly 6% of exposure a year",
+    )
+    assert said["deal_value_per_year"] == 3_000_000
+    assert said["sticking_point_value_per_year"] == 180_000
+
+
+def test_the_distance_above_what_we_want_is_the_points_worth():
+    said = read("we're still stuck on the Defender add-on, which they price 150k a year above what we want")
+    assert said["sticking_point_value_per_year"] == 150_000
+    assert "ms_annual_cost" not in said
+
+
+def test_the_point_said_with_other_verbs():
+    said = read("The single open disagreement concerns the price of the Teams Rooms licences.")
+    assert said["sticking_point"] == "price of the Teams Rooms licences"
+    said = read("The unresolved issue is the cap on yearly rises.")
+    assert said["sticking_point"] == "cap on yearly rises"
+    assert "sticking_point" not in read("we keep getting stuck on the same thing")
+
+
+def test_a_sticking_point_told_is_a_fact_not_their_statement():
+    from bot.understanding.reading import read as read_message
+
+    r = read_message("sticking point: they won't cap the support price rises", KB, now=NOW)
+    assert r.intent == "deal.tell"
+    assert [s.rule for s in r.steps][-1] == "point-told-is-a-fact"
+    r = read_message("the AE said the sticking point is the cap and they won't move", KB, now=NOW)
+    assert r.intent == "ms.statement"
+
+
+def test_a_figure_restated_is_not_another_fact():
+    said = read("Microsoft's renewal offer is $3.3M over three years, so $1.1M a year")
+    assert said["ms_annual_cost"] == 1_100_000
+    assert "deal_value_per_year" not in said
+
+
+# --- 3. a capitalised sentence opener is no one's name -----------------------------------------------
+
+
+def test_a_sentence_opener_is_never_a_contact_or_a_speaker():
+    from bot.understanding.reading import read as read_message
+
+    r = read_message("Afterwards their AVP rang our COO to 'see how things are going'.", KB, now=NOW)
+    assert [c.name for c in r.contacts] == []
+    assert r.speaker is not None and r.speaker.who == "their AVP"
+    r = read_message("Honestly their TS has been brilliant.", KB, now=NOW)
+    assert [c.name for c in r.contacts] == []
+    r = read_message("Also Malik our AE asked for a reference call.", KB, now=NOW)
+    assert [(c.name, c.role) for c in r.contacts] == [("Malik", "ae")]
+    r = read_message("Emily our CSM chased the deal desk for us.", KB, now=NOW)
+    assert [c.name for c in r.contacts] == ["Emily"]

@@ -208,6 +208,16 @@ def _money(text: str, sentence: str, r: Any, bounded: bool) -> list[_Value]:
     return out
 
 
+def _restated(value: Any, found: list[FoundFact], s: ReadingSpec) -> bool:
+    """A yearly amount equal (within 1 %) to a money fact the rules already read."""
+    for f in found:
+        if s.values.get(f.key) != "money" or isinstance(f.value, bool) or not isinstance(f.value, int | float):
+            continue
+        if f.value and abs(float(value) - float(f.value)) <= 0.01 * float(f.value):
+            return True
+    return False
+
+
 def _taken(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     a, b = span
     return any(a < y and x < b for x, y in spans)
@@ -389,6 +399,10 @@ def read_more(
                     at = (c.start + v.span[0], c.start + v.span[1])
                     if not _taken(at, used):
                         values.append((c.start, _Value(v.value, at, v.note)))
+            if kind == "money":
+                # "$2.7M over three years, so $900k a year": the figure restated is the fact the
+                # rules read from it, not another
+                values = [(at, v) for at, v in values if not _restated(v.value, found, s)]
             if len({repr(v.value) for _, v in values}) != 1:
                 continue  # none, or two that differ: which one is meant is not clear
             v = values[0][1]

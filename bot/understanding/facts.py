@@ -127,6 +127,7 @@ class ReadingSpec(BaseModel):
     text_reject: list[str]
     contacts: list[str]
     not_names: list[str]
+    common_words: list[str] = Field(default_factory=list)
 
 
 def _validate(raw: Any) -> ReadingSpec:
@@ -392,7 +393,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
             for p in spec.contacts
         ],
         roles=roles,
-        not_names=frozenset(n.casefold() for n in spec.not_names),
+        not_names=frozenset(n.casefold() for n in (*spec.not_names, *spec.common_words)),
         date_cue=re.compile("|".join(c for d in spec.dates for c in d.cues), re.IGNORECASE),
     )
 
@@ -1343,6 +1344,7 @@ def _implied(
         if len(names) == 1:
             m = named[0]
             add("alternative", names.pop(), m.span(), 0.75)
+    _implied_point(work, r, add, found, known)
     key = "sticking_point_value_per_year"
     if key in found or known.get(key) is not None:
         return
@@ -1371,6 +1373,56 @@ def _implied(
         said = f"their offer ({_short_money(offer)}) and our budget ({_short_money(budget)})"
         note = f"assumed: the gap between {said}"
         add(key, gap, span, 0.65, note)
+
+
+# Microsoft holding to a yearly rise the person complains of ("they're still sitting on an 8 %
+# increase every year", "stuck on E5 — they want 9 % a year, we want 3 %"), or one whose yearly
+# cost they count ("… na $420,000 extra every year").
+_HOLDING_TO = re.compile(
+    r"\b(?:still|stuck|sitting\s+on|won't|will\s+not|refus\w*|insist\w*|holding\s+(?:out|firm|on)|not\s+(?:moving|budging)|"
+    r"nothing\s+is\s+(?:moving|shaking|happening)|keep\s+(?:pushing|insisting)|we\s+want|we\s+need|we're\s+asking)\b",
+    re.IGNORECASE,
+)
+_EXTRA_A_YEAR = re.compile(
+    r"\b(?:extra|more|additional|on\s+top)\s+(?:a|per|every|each)\s+(?:year|yr)\b|\b(?:a|per|every|each)\s+(?:year|yr)\s+(?:extra|more)\b",
+    re.IGNORECASE,
+)
+_RISE_WORDS = re.compile(
+    r"\b(?:(?:price|cost|licen[cs]e)\s+)?(?:increase|uplift|escalator|rise|hike|step-?up)s?\b", re.IGNORECASE
+)
+
+
+def _implied_point(
+    work: str, r: _Reader, add: Any, found: dict[str, FoundFact], known: Mapping[str, Any]
+) -> None:
+    """A yearly rise Microsoft holds to, told with a complaint or with what it costs each year, is
+    the sticking point when none is named: "8 % annual price increase". A point named only as a
+    product ("stuck on E5 — they want 9 % a year") is that rise on the product."""
+    if "annual_escalator_pct" not in found or known.get("sticking_point"):
+        return
+    said = found.get("sticking_point")
+    product = None
+    if said is not None:
+        product = r.products.get(str(said.value).casefold())
+        if product is None:
+            return  # a point of its own words
+    f = found["annual_escalator_pct"]
+    start = max((m.end() for m in _SENTENCE_END.finditer(work, 0, f.span[0])), default=0)
+    end = next((m.start() for m in _SENTENCE_END.finditer(work, f.span[1])), len(work))
+    sentence = work[start:end]
+    if not (_HOLDING_TO.search(sentence) or _EXTRA_A_YEAR.search(work)):
+        return
+    if said is None and r.negation.search(work[start : f.span[0]]) and not _HOLDING_TO.search(sentence):
+        return
+    noun = _RISE_WORDS.search(work, max(0, f.span[0] - 30), min(len(work), f.span[1] + 40))
+    words = noun.group(0).casefold() if noun is not None else "increase"
+    words = re.sub(r"s$", "", words)
+    if words.startswith(("escalator", "uplift")):
+        words = words  # "7 % annual escalator", "9 % annual uplift"
+    value = f"{f.value:g}% annual {words}" + (f" on {product}" if product else "")
+    if said is not None:
+        found.pop("sticking_point")
+    add("sticking_point", value, f.span, 0.65, "the yearly rise they hold to")
 
 
 # --- contacts --------------------------------------------------------------------------------

@@ -49,7 +49,8 @@ def _shapes(kb: Knowledge) -> _Shapes:
             )
             for p in cfg.introductions
         )
-        words = {w.casefold() for w in kb.section("reading.reading").not_names}
+        spec = kb.section("reading.reading")
+        words = {w.casefold() for w in (*spec.not_names, *spec.common_words)}
         words |= {w.casefold() for w in cfg.introductions_not_names} | set(roles)
         any_role = re.compile(rf"(?<![\w'])(?:{alt})(?![\w'])", re.IGNORECASE)
         return _Shapes(patterns, any_role, roles, frozenset(words))
@@ -66,6 +67,9 @@ def introductions(text: str, kb: Knowledge) -> list[FoundContact]:
     for rx in shapes.patterns:
         for m in rx.finditer(text):
             words = m.group("name").split()
+            # "Separately Jane our CSM": a common word that opens the sentence is no part of the name
+            while len(words) > 1 and words[0].casefold() in shapes.not_names:
+                words.pop(0)
             if not words or any(w.casefold() in shapes.not_names for w in words):
                 continue
             role = shapes.roles.get(re.sub(r"\s+", " ", m.group("role")).casefold())

@@ -193,6 +193,16 @@ _REPORTING = re.compile(
 _NAMED_LEAD = re.compile(r"\s*(?!(?i:we|i|you|our|my|they)\b)[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+")
 
 
+def _common_word(kb: Knowledge, word: str) -> bool:
+    """A capitalised word that is a common word, never a person's name ("Meanwhile", "Honestly")."""
+
+    def build(kb: Knowledge) -> frozenset[str]:
+        spec = kb.section("reading.reading")
+        return frozenset(w.casefold() for w in (*spec.not_names, *spec.common_words))
+
+    return word.strip(",.;:!?").casefold() in kb.derive("reading.common_words", build)
+
+
 def rule_contact_speaks_for_microsoft(d: Draft) -> None:
     """A Microsoft contact on the deal, named as the one who said it ("Jane said it's final"),
     speaks for Microsoft: their statement, with its counter-move. So does a person not known
@@ -203,12 +213,17 @@ def rule_contact_speaks_for_microsoft(d: Draft) -> None:
         return
     if sp is None:
         lead = _NAMED_LEAD.match(d.text)
+        if lead is not None and _common_word(d.kb, lead.group(0).split()[0]):
+            lead = None  # "Yesterday said …" is no one's name
         if lead is not None and _REPORTING.match(d.text, lead.end()) and d.model_top() == "ms.statement":
             d.decide("contact-speaks-for-microsoft", "ms.statement")
         return
     if sp.side != MICROSOFT:
         return
-    if sp.span[0] <= 2 and _REPORTING.search(d.text[sp.span[1] : sp.span[1] + 40]):
+    opener = d.text[: sp.span[0]].split()  # "Yesterday their AE said …": a common word first
+    if (sp.span[0] <= 2 or all(_common_word(d.kb, w) for w in opener)) and _REPORTING.search(
+        d.text[sp.span[1] : sp.span[1] + 40]
+    ):
         d.decide("contact-speaks-for-microsoft", "ms.statement")
 
 
@@ -517,6 +532,22 @@ def rule_statement_tells_facts(d: Draft, facts: list[Fact]) -> None:
         d.decide("statement-tells-facts", "deal.tell")
 
 
+def rule_point_told_is_a_fact(d: Draft, facts: list[Fact]) -> None:
+    """Run once the facts are read: the sticking point named in our own words at the start of a
+    sentence ("sticking point: they won't cap the price increase", "The sticking point is the
+    cap — they won't put a ceiling on it") tells a fact, even when it reports what Microsoft
+    refuses: never their statement to log."""
+    if d.intent != "ms.statement" or d.command is not None:
+        return
+    point = next((f for f in facts if f.key == "sticking_point"), None)
+    cue = _rule_cue(d, "point_told").search(d.text)
+    if point is None or cue is None or cue.start() > point.span[0]:
+        return
+    if d.speaker is not None and d.speaker.side == MICROSOFT and d.speaker.span[0] < cue.start():
+        return  # "the AE said the sticking point is ...": their words
+    d.decide("point-told-is-a-fact", "deal.tell")
+
+
 RULES: tuple[tuple[str, Rule], ...] = (
     ("checking-a-draft", rule_checking_a_draft),
     ("ours-not-microsoft", rule_ours_not_microsoft),
@@ -710,6 +741,8 @@ def read(
             facts = [f for f in facts if f.key not in never]
         if facts and d.steps and d.steps[-1].rule in ("model", "model-unsure"):
             rule_statement_tells_facts(d, facts)
+        if facts:
+            rule_point_told_is_a_fact(d, facts)
     return Reading(
         text=said,
         resolved=body,
