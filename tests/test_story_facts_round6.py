@@ -33,7 +33,9 @@ def told(*messages: str) -> dict:
 def test_the_speaker_and_a_team_of_one_mind():
     said = read("Procurement and I, we see it exactly the same way.")
     assert said["internal_alignment"] == "Procurement yes"
-    said = read("me and finance think the same. our engineering lot adore the Azure roadmap and won't want a fight.")
+    said = read(
+        "me and finance think the same. our engineering lot adore the Azure roadmap and won't want a fight."
+    )
     assert said["internal_alignment"] == "IT not yet, Finance yes"
 
 
@@ -93,7 +95,9 @@ def test_a_committee_decision_and_a_colleague_are_no_team_stance():
 
 
 def test_a_yearly_rise_they_hold_to_is_the_sticking_point_with_its_cost():
-    said = read("Their number is 4m in year one, then a 5% uplift each year: 5% of 4m is 200k more every year.")
+    said = read(
+        "Their number is 4m in year one, then a 5% uplift each year: 5% of 4m is 200k more every year."
+    )
     assert said["annual_escalator_pct"] == 5
     assert said["sticking_point"] == "5% annual uplift"
     assert said["sticking_point_value_per_year"] == 200_000

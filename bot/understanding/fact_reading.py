@@ -211,7 +211,11 @@ def _money(text: str, sentence: str, r: Any, bounded: bool) -> list[_Value]:
 def _restated(value: Any, found: list[FoundFact], s: ReadingSpec) -> bool:
     """A yearly amount equal (within 1 %) to a money fact the rules already read."""
     for f in found:
-        if s.values.get(f.key) != "money" or isinstance(f.value, bool) or not isinstance(f.value, int | float):
+        if (
+            s.values.get(f.key) != "money"
+            or isinstance(f.value, bool)
+            or not isinstance(f.value, int | float)
+        ):
             continue
         if f.value and abs(float(value) - float(f.value)) <= 0.01 * float(f.value):
             return True

@@ -1062,7 +1062,12 @@ def _bare_list(clause: str, r: _Reader) -> str:
         for p in pats:
             clause = p.sub(" ", clause)
     # "Finance and me", "the procurement officer and myself": the speaker may close a list
-    bare = re.sub(r"\b(?:and|&|the|our|my|teams?|plus|me|myself|I|officer|lead|manager|head\s+of)\b|[\s,+/&]", "", clause, flags=re.I)
+    bare = re.sub(
+        r"\b(?:and|&|the|our|my|teams?|plus|me|myself|I|officer|lead|manager|head\s+of)\b|[\s,+/&]",
+        "",
+        clause,
+        flags=re.I,
+    )
     return re.sub(
         r"(?i)finance|procurement|purchasing|sourcing|legal|IT|cio|cfo|chief\w+officer|director|headof",
         "",
@@ -1096,7 +1101,9 @@ _PREDICATE_START = re.compile(
 )
 # "it" in lower case as the IT team, where a pronoun cannot stand: heading a team list ("it,
 # finance, procurement all fine w the deal") or with a stance and no verb ("it not yet fully").
-_LOWER_IT_LIST = re.compile(r"\s*(?:[,+&/]|\band\b)\s*(?:finance|procurement|legal|purchasing|sourcing)\b", re.I)
+_LOWER_IT_LIST = re.compile(
+    r"\s*(?:[,+&/]|\band\b)\s*(?:finance|procurement|legal|purchasing|sourcing)\b", re.I
+)
 _LOWER_IT_STANCE = re.compile(
     r"^\s*it\s+(?:not\s+yet|not\s+(?:on\s?board|aligned|convinced|happy)|yes\b|no\b|too\b|also\s+(?:ok|fine|on\s?board|aligned))",
     re.IGNORECASE,
