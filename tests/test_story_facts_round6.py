@@ -167,3 +167,60 @@ def test_a_sentence_opener_is_never_a_contact_or_a_speaker():
     assert [(c.name, c.role) for c in r.contacts] == [("Malik", "ae")]
     r = read_message("Emily our CSM chased the deal desk for us.", KB, now=NOW)
     assert [c.name for c in r.contacts] == ["Emily"]
+
+
+# --- 4. the last question read as the question it is -----------------------------------------------
+
+
+def _intent(text: str) -> str | None:
+    from bot.understanding.reading import read as read_message
+
+    return read_message(text, KB, now=NOW).intent
+
+
+def test_calling_their_executive_ourselves_is_the_escalation_question():
+    assert (
+        _intent("Should I phone their GM myself? We met at a partner event last year.") == "escalation.check"
+    )
+    assert _intent("should we email their regional VP directly?") == "escalation.check"
+
+
+def test_help_preparing_for_the_meeting_is_meeting_prep():
+    assert _intent("Could you help us get ready for it?") == "meeting.prep"
+    assert _intent("the new TS joins us on Friday, can you prep me") == "meeting.prep"
+
+
+def test_no_meeting_yet_is_zero_rounds_told_by_us():
+    from bot.understanding.reading import read as read_message
+
+    r = read_message(
+        "We haven't had a single session with Microsoft so far, the quote lands next week.", KB, now=NOW
+    )
+    assert {f.key: f.value for f in r.facts}["rounds_with_account_team"] == 0
+    assert r.speaker is not None and r.speaker.side == "us"
+    assert read("Budget number we haven't settled yet.")["budget_target_set"] is False
+
+
+def test_a_name_with_accents_is_a_name():
+    from bot.understanding.reading import read as read_message
+
+    r = read_message("Our new customer success manager, Siobhán, joins the call on Monday.", KB, now=NOW)
+    assert [(c.name, c.role) for c in r.contacts] == [("Siobhán", "csm")]
+
+
+async def test_a_question_of_its_own_is_no_answer_to_the_coachs(chat, deal):
+    await chat("Our agreement runs out on 31 March 2027.")
+    await chat("Microsoft hasn't met us yet, and next week I have the first meeting.")
+    reply = await chat("How much time do we still have?")
+    assert reply.intent == "timeline.status", reply.plain_text()
+
+
+async def test_a_contact_told_in_a_story_keeps_the_facts_beside_it(chat, deal):
+    reply = await chat(
+        "We've met the account team three times so far, and their new CSM, Søren, joins the next session."
+    )
+    assert "Søren" in reply.plain_text(), reply.plain_text()
+    reply = await chat("Could you help me prepare for it?")
+    assert reply.intent == "meeting.prep", reply.plain_text()
+    shown = await chat("status")
+    assert "Rounds with the account team: 3" in shown.plain_text()

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.understanding.dates import DateFound, local_today, read_date, read_term
-from bot.understanding.facts import Clause, FoundFact, _reader, clauses
+from bot.understanding.facts import _DENIED, Clause, FoundFact, _reader, clauses
 from bot.understanding.facts import _short_money as _short
 from bot.understanding.money import read_money
 from bot.understanding.numbers import read_counts, read_ordinal, read_repeats
@@ -392,6 +392,8 @@ def read_more(
             if kind == "yesno":
                 if not all(c.asserts for c in mine):
                     continue  # the answer is the whole sentence's: every clause must assert
+                if answer and _DENIED.search(text[a:b]):
+                    continue  # "Finance has not defined any budget target": a yes its words deny
                 have.add(key)
                 out.append(FoundFact(key, answer, (a, b), s.confidence, text[a:b]))
                 continue

@@ -197,7 +197,7 @@ _AMOUNT = (
     r"(?:\s*(?:a|per|/)\s*(?:year|yr|annum)|\s+(?:annually|yearly))?(?![\w])"
 )
 _NP = r"(?P<text>(?:[\w&/'+-]+\s+){0,3}[\w&/'+-]+)"
-_NAME = r"(?-i:(?P<name>[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}))"
+_NAME = r"(?-i:(?P<name>[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+){0,2}))"
 
 
 @dataclass(frozen=True)
@@ -927,7 +927,7 @@ _DENIED = re.compile(
     r"\b(?:(?:hasn't|haven't|hadn't|didn't|won't|isn't|never)|(?:has|have|had|did|will|is)"
     r"(?:\s+(?:also|yet|even|still|really|actually|formally))?\s+not)\s+"
     r"(?:yet\s+|really\s+|actually\s+|also\s+|even\s+|formally\s+)?(?:agreed|offered|volunteered|signed\s+up|"
-    r"stepped\s+up|happy|willing|asked|requested|approved|signed\s+off|set|fixed|confirmed|decided)\b",
+    r"stepped\s+up|happy|willing|asked|requested|approved|signed\s+off|set|fixed|confirmed|decided|defined|determined)\b",
     re.IGNORECASE,
 )
 

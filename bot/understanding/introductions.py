@@ -20,8 +20,10 @@ from bot.understanding.facts import FoundContact
 
 # A name as people type it: capitalised ("Priya", "Tom Baker"); `{low_name}` also takes one word
 # in lower case, where the shape alone says it is a name ("priya (their TS)").
-_NAME = r"(?-i:(?P<name>[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?))"
-_LOW_NAME = r"(?P<name>[A-Za-z][a-z'’-]{1,20})"
+# Letters with accents are letters too ("Róisín", "Zoë", "Łukasz" is beyond Latin-1 and not read).
+_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+_NAME = rf"(?-i:(?P<name>[{_UP}][{_LOW}'’-]+(?:\s+[{_UP}][{_LOW}'’-]+)?))"
+_LOW_NAME = rf"(?P<name>[A-Za-zÀ-ÖØ-öø-ÿ][{_LOW}'’-]{{1,20}})"
 
 
 @dataclass(frozen=True, slots=True)

@@ -285,6 +285,26 @@ def rule_watch_for_is_prep(d: Draft) -> None:
             d.decide("watch-for-is-prep", "meeting.prep")
 
 
+def rule_preparing_is_prep(d: Draft) -> None:
+    """Help preparing for a meeting asked in so many words ("could you help me prepare for it?",
+    "get me ready for Thursday", "brief me before the call") is meeting prep, when the model
+    ranks it first or second: never help, a contact change or a note."""
+    if d.command is not None or d.intent == "meeting.prep" or d.cue.draft.search(d.text):
+        return
+    if not _rule_cue(d, "preparing").search(_asked_part(d.text) or d.text):
+        return
+    if d.rank_of("meeting.prep") <= 2 and d.intent in (
+        None,
+        "help",
+        "contacts.change",
+        "deal.tell",
+        "note",
+        "ms.statement",
+        "escalation.check",
+    ):
+        d.decide("preparing-is-prep", "meeting.prep")
+
+
 def rule_expiry_is_timeline(d: Draft) -> None:
     """The timeline asked about expiry in plain words: when the agreement runs out, how long is left."""
     if d.command is not None or d.intent == "timeline.status":
@@ -322,6 +342,8 @@ def rule_bringing_execs_in(d: Draft) -> None:
         or _the_exec_to_theirs(d)
         # "Our CIO is upset. Should we ask CIO to call their AVP?": named before, asked about now
         or (c.our_exec.search(d.text) and re.search(rf"\b{exec_words}\b", asked, re.IGNORECASE))
+        # "Should I call their AVP directly?": going over the account team ourselves
+        or c.we_to_their_exec.search(asked)
     )
     if ours and c.involve.search(asked) and c.asks_when_or_who.search(asked):
         if d.intent in (
@@ -556,6 +578,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("our-exec-is-our-escalation", rule_our_exec_is_our_escalation),
     ("bringing-execs-in", rule_bringing_execs_in),
     ("watch-for-is-prep", rule_watch_for_is_prep),
+    ("preparing-is-prep", rule_preparing_is_prep),
     ("expiry-is-timeline", rule_expiry_is_timeline),
     ("favour-in-idiom", rule_favour_in_idiom),
     ("promise-is-a-commitment", rule_promise_is_a_commitment),
@@ -590,6 +613,10 @@ def attribute(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = Non
     if m:
         side = US if m.group("ours") else MICROSOFT
         best = Speaker(side, m.group(0).strip(), m.span())
+        first = re.match(r"\s*(we|i)\b", text, re.IGNORECASE)
+        if first and _OBJECT_BEFORE.search(text[: m.start()]) and not _SAYING.search(text):
+            # "We did not have any meeting with Microsoft yet": they are the object, we speak
+            best = Speaker(US, first.group(1), first.span(1))
     firsts = [n.split()[0] for n in contacts or {}]
     for name in contacts or {}:
         said = [name]
@@ -606,6 +633,9 @@ def attribute(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = Non
     return best
 
 
+# A side named right after one of these is the object of what "we" say, not the speaker ("by" is
+# left out: "we were told by Microsoft …" is theirs).
+_OBJECT_BEFORE = re.compile(r"\b(?:with|w/|to|from|for|at|about|against|on|into|than)\s*$", re.IGNORECASE)
 _LEAD_WORDS = re.compile(r"\s*(?:(?:so|and|also|btw|fyi|update|now)\b[:,\s]*)?")
 
 
@@ -865,6 +895,17 @@ def _apply(res: Resolution, d: Draft) -> None:
     sure = d.intent is not None and d.steps and d.steps[-1].rule in ("pattern", "model")
     own = d.intent not in ("deal.tell", "note", "ms.statement", res.intent)
     if sure and own and d.p(d.intent or "") >= 0.85:
+        return
+    if (
+        res.rule == "answers-my-question"
+        and d.intent is not None
+        and own
+        and d.intent not in dialogue_config(d.kb).logging_intents
+        and d.question
+        and len(d.text.split()) >= 4
+    ):
+        # "Where are we with time?" asked while the coach waits for a name: a question of its
+        # own, which the model or a rule read as such, is no answer to ours
         return
     d.decide(res.rule, res.intent, res.args)
 
