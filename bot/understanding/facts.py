@@ -641,7 +641,8 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
     items: list[tuple[tuple[int, int], float, list[_Cued], bool]] = []
     for m in read_money(work):
         plain = m.amount >= 1000 and "," in work[m.span[0] : m.span[1]]  # "2,200,000 per year"
-        if m.explicit or (plain and (m.period or not r.count_noun.match(work, m.span[1]))):
+        counted = r.count_noun.match(work, m.span[1]) or _counts_after(work, m.span[1], r)
+        if m.explicit or (plain and (m.period or not counted)):  # "9,000 office users" counts people
             a = m.span[0] + len(work[m.span[0] : m.span[1]]) - len(work[m.span[0] : m.span[1]].lstrip())
             items.append(((a, m.span[1]), m.per_year, r.money, m.period is not None))
     for p in read_percents(work):
@@ -690,12 +691,19 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
         # three years" is 1.4m a year); a total without its years is none.
         yearly_ok = not total or term is not None
         allowed = [cf for cf in cands if (cf.bounds or not bound) and (not cf.per_year or yearly_ok)]
+        # "if the price exceeded $2.4M": a bound goes to a fact that takes bounds, when one is cued
         chosen = _pick(cands, before, after)
+        if bound and chosen is not None and chosen not in allowed:
+            chosen = _pick([cf for cf in allowed if cf.bounds], before, after) or chosen
         confidence = 0.85
         if chosen is None:
             # Earlier clauses of the same sentence ("the issue is X, worth 250k a year").
-            earlier = [p for p in parts if p.end <= c.start and p.start >= start and p.asserts]
-            if earlier and _same_sentence(work, earlier[0].start, a):
+            earlier = [
+                p
+                for p in parts
+                if p.end <= c.start and p.start >= start and p.asserts and _same_sentence(work, p.start, a)
+            ]
+            if earlier:
                 chosen = _pick(cands, work[earlier[0].start : c.start], after)
                 confidence = 0.7
         if chosen is not None and chosen not in allowed and bound:
@@ -741,9 +749,12 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
 # A clause that opens with its amount: "like 3k a yr", "roughly €4,000 a year", "that's ~50k".
 _BARE_WORTH = re.compile(
     r"^\s*(?:(?:like|about|around|roughly|approx\.?|ca\.?|maybe|so|that's|thats|it's|its|worth|only|just)\s+|~\s*"
-    r"|(?:(?:the\s+)?(?:annual|yearly|total|running|full)\s+)?(?:cost|price|pricing|bill)s?\s*(?:is\s+|of\s+|:\s*|=\s*)?"
-    r"|it\s+(?:costs?|comes?\s+to|would\s+cost|runs?\s+(?:at|to))\s+)*"
-    r"(?:[$€£₹~]|[A-Z]{3}\s)?\s?\d",
+    r"|(?:(?:the\s+)?(?:annual|yearly|total|running|full|all[- ]in|fully[- ]loaded)\s+)?"
+    r"(?:cost|price|pricing|bill)s?\s*(?:is\s+|of\s+|:\s*|=\s*)?"
+    r"|it\s+(?:costs?|comes?\s+to|would\s+cost|runs?\s+(?:at|to))\s+"
+    # "Our finance team's estimate is $1.9 million per year"
+    r"|(?:(?:our|the)\s+(?:[\w'’]+\s+){0,2})?(?:estimate|costing|figure)\s*(?:is|was|comes\s+to|of|:)\s*)*"
+    r"(?:[$€£₹~]|[A-Z]{3}\s|R(?=\d)|Rs\.?\s?|[ACN]Z?\$)?\s?\d",
     re.IGNORECASE,
 )
 
@@ -808,6 +819,17 @@ _SIGNED_PAST = re.compile(
     r"(?!\s*(?:off|by|before|no later|until))",
     re.IGNORECASE,
 )
+# A day said relative to now for something that happened or happens now: the day of an event.
+_EVENT_DAY = re.compile(
+    r"(?:today|tonight|yesterday|this\s+(?:morning|afternoon|evening|week)|last\s+\w+|the\s+other\s+day)",
+    re.IGNORECASE,
+)
+# "the Board meets to approve the renewal on 10 February": the day of the decision about it.
+_DECIDED_ON = re.compile(
+    r"\b(?:approv\w*|decid\w*|vot\w*\s+on|sign\w*\s+(?:it\s+|this\s+|that\s+)?off(?:\s+on)?|rul\w*\s+on)\s+"
+    r"(?:the\s+|our\s+|this\s+|that\s+)?(?:\w+\s+)?(?:renewal|agreement|contract|deal|ea|offer|budget)\s+(?:on|by|at)?\s*$",
+    re.IGNORECASE,
+)
 _WEEKDAY = re.compile(r"(?:on\s+|last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
 
 
@@ -818,13 +840,13 @@ def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None
         day = found.day
         if _PAST_EVENT_DAY.search(c.text[: found.span[0]]) and _WEEKDAY.fullmatch(found.said.strip()):
             return  # "their VP telephoned our CEO on Friday": the day something happened, no deadline
-        if (
-            key == "signature_date"
-            and _SIGNED_PAST.search(c.text[: found.span[0]])
-            and not re.search(r"\b(?:19|20)\d\d\b|/\d\d\b", found.said)
+        if _EVENT_DAY.fullmatch(found.said.strip()) or re.search(
+            r"\b(?:last|past|previous|this\s+past)\s*$", c.text[: found.span[0]], re.IGNORECASE
         ):
-            # "we signed the Copilot add-on on Nov 14": a signature done is no date ahead (with
-            # its year said, "we signed on 1 July 2026", it is the day it was signed)
+            return  # "first meeting last Tuesday", "6th call today": the day of an event, no deadline
+        if key == "signature_date" and _SIGNED_PAST.search(c.text[: found.span[0]]):
+            # "we signed the Copilot add-on on Nov 14", "We signed the current EA effective 1 April
+            # 2026": a signature done is no signing date ahead (the fact is the one expected)
             return
         if r.past_date.search(c.text) and day > local_today(now, tz) and found.said[-4:].isdigit() is False:
             try:  # "it lapsed on 31 Oct": the last 31 October, not the next
@@ -858,6 +880,12 @@ def _date_fact(c: Clause, r: _Reader, now: datetime, tz: str) -> tuple[str, Date
                 best = (m2.start() + 5, cf.key)
     if best is None or _negated_before(c, c.start + a, r):
         return None
+    if (
+        best[1] == "renewal_date"
+        and _DECIDED_ON.search(before)
+        and any(cf.key == "decision_date" for cf in r.dates)
+    ):
+        return "decision_date", got  # approving the renewal on that day is the decision, not the end
     return best[1], got
 
 
@@ -980,6 +1008,8 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
     if g.get("text"):  # the words said, which may name a product inside them
         if key == "planned_migration":  # "400 VMs from our colo into Azure": a count of things moved
             return _clean_text(g["text"], r, longest=100, counted=True)
+        if key == "alternative":  # "E3 with a third-party security suite": one alternative of parts
+            return _clean_text(g["text"], r, longest=80, joined=True, joins=_ALT_JOIN)
         return _clean_text(g["text"], r, longest=60, joined=key == "sticking_point")
     if g.get("product"):
         return r.products.get(g["product"].casefold(), g["product"])
@@ -990,7 +1020,9 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
 
 def competitor_name(r: _Reader, said: str, text: str, end: int) -> str:
     """The competitor as people name it, with its product when said a few words on: "Google
-    costed Workspace" is Google Workspace."""
+    costed Workspace" is Google Workspace; and with what qualifies it right after: an edition
+    ("Google Workspace for Education"), the route we would buy it by ("… through the national
+    framework"), another competitor joined to it ("CrowdStrike plus our existing Okta")."""
     name = r.competitors.get(said.casefold(), said)
     products = r.competitor_products.get(said.casefold())
     if products is not None:
@@ -998,8 +1030,26 @@ def competitor_name(r: _Reader, said: str, text: str, end: int) -> str:
         m = products.match(text[end : stop.start() if stop else len(text)])
         if m is not None:
             full = f"{name} {m.group(1)}"
-            return r.competitors.get(full.casefold(), full)
+            name = r.competitors.get(full.casefold(), full)
+            end += m.end()
+    q = _QUALIFIED.match(text, end)
+    if q is not None:
+        if q.group("other"):
+            other = r.competitor_rx.match(q.group("other"))
+            if other is not None and other.group(0).casefold() not in name.casefold():
+                return f"{name} plus {r.competitors.get(other.group(0).casefold(), other.group(0))}"
+        elif q.group("edition"):
+            return f"{name} {q.group('edition')}"
+        elif q.group("route"):
+            return f"{name} {q.group('route')}"
     return name
+
+
+_QUALIFIED = re.compile(
+    r"\s*(?:(?:plus|\+|and|with|alongside)\s+(?:our\s+)?(?:existing\s+|current\s+)?(?P<other>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)"
+    r"|(?P<edition>for\s+(?:Education|Edu|Nonprofits?|Non-?profits?|Government|Frontline|Business)\b)"
+    r"|(?P<route>(?:through|via)\s+(?:the\s+|a\s+|our\s+)?(?:[\w-]+\s+){0,3}?(?:framework|reseller|partner|marketplace|consortium)\b))",
+)
 
 
 _RANGE_AFTER = re.compile(rf"\s*(?:-|–|to|or)\s*(?:\d|(?:{_NUM_WORDS})\b)", re.I)
@@ -1021,19 +1071,33 @@ _CLAUSE_AFTER_AND = re.compile(
 _AND = re.compile(r"\s*\band\b\s*", re.IGNORECASE)
 
 
+_ALT_JOIN = re.compile(r"\s*\b(?:and|with|plus)\b\s*", re.IGNORECASE)
+
+
 def _clean_text(
-    raw: str, r: _Reader, longest: int = 60, *, counted: bool = False, joined: bool = False
+    raw: str,
+    r: _Reader,
+    longest: int = 60,
+    *,
+    counted: bool = False,
+    joined: bool = False,
+    joins: re.Pattern[str] = _AND,
 ) -> str | None:
     # A migration is read up to where it goes ("the DMS and 180 workloads to Azure"): only a
     # sentence stop cuts it, not "and" or "with".
     cut = _HARD_STOP.search(raw) if counted else r.text_stop.search(raw)
-    if joined and cut is not None and _AND.fullmatch(cut.group(0)):
+    if joined and cut is not None and joins.fullmatch(cut.group(0)):
         # "the Copilot and E5 uplift", "Visio and Project licences": two things under one head,
         # when the words after "and" are a short noun phrase, not a clause of their own.
         rest = raw[cut.end() :]
         nxt = r.text_stop.search(rest)
         part = rest[: nxt.start()] if nxt else rest
-        if part.strip() and len(part.split()) <= 4 and not _CLAUSE_AFTER_AND.search(part):
+        if (
+            part.strip()
+            and len(part.split()) <= 4
+            and not _CLAUSE_AFTER_AND.search(part)
+            and not re.search(r"\d", part)
+        ):
             cut = r.text_stop.search(raw, cut.end() + (nxt.start() if nxt else len(rest)))
     s = raw[: cut.start()] if cut else raw
     s = _LEADING.sub("", s.strip()).strip(" '\"")
@@ -1348,6 +1412,8 @@ def _implied(
         end = next((m.start() for m in _SENTENCE_END.finditer(work, f.span[1])), len(work))
         named = [m for m in r.competitor_rx.finditer(work, start, end)]
         names = {competitor_name(r, m.group(0), work, m.end()) for m in named}
+        # "CrowdStrike plus our existing Okta": Okta is part of the one alternative named
+        names = {n for n in names if not any(n != o and n.casefold() in o.casefold() for o in names)}
         if len(names) == 1:
             m = named[0]
             add("alternative", names.pop(), m.span(), 0.75)
