@@ -224,3 +224,50 @@ async def test_a_contact_told_in_a_story_keeps_the_facts_beside_it(chat, deal):
     assert reply.intent == "meeting.prep", reply.plain_text()
     shown = await chat("status")
     assert "Rounds with the account team: 3" in shown.plain_text()
+
+
+# --- 5. alternatives with qualifiers, and dates nobody meant ---------------------------------------
+
+
+def test_an_alternative_keeps_its_qualifiers():
+    assert read("We ran the full Google Workspace for Nonprofits pilot over the summer.")["alternative"] == (
+        "Google Workspace for Nonprofits"
+    )
+    said = read("Our fallback, Google Workspace via a local reseller, came out at 410k a year.")
+    assert said["alternative"] == "Google Workspace via a local reseller"
+    assert said["alternative_annual_cost"] == 410_000
+    said = read("We priced AWS plus Okta with our integrator. 2.2m a year all in.")
+    assert said["alternative"] == "AWS plus Okta"
+    assert said["alternative_annual_cost"] == 2_200_000
+    said = read(
+        "We've costed an alternative: moving our 1,200 shop staff to E3 with a partner's security add-on."
+    )
+    assert said["alternative"] == "E3 with a partner's security add-on"
+
+
+def test_an_alternative_named_though_nobody_costed_it():
+    assert read("Honestly nobody has priced Salesforce yet.")["alternative"] == "Salesforce"
+    assert read("my boss keeps saying we 'can always go to Zoom'")["alternative"] == "Zoom"
+    assert "alternative" not in read("we won't move to Zoom")
+
+
+def test_counted_people_are_no_money():
+    said = read(
+        "We looked hard at Google Workspace for our 6,500 field users. The all-in cost is 1.3m a year."
+    )
+    assert said["alternative_annual_cost"] == 1_300_000
+
+
+def test_a_bound_goes_to_the_walk_away():
+    said = read("Leadership agreed we'd move to the alternative if their price tops 2.6m a year.")
+    assert said["walk_threshold_per_year"] == 2_600_000
+    assert "alternative_annual_cost" not in said
+
+
+def test_days_of_events_and_their_calendar_are_no_deadlines():
+    assert "renewal_date" not in read("Had our second call with the AE last Thursday about the renewal.")
+    assert "renewal_date" not in read("5th session today on the EA renewal")
+    assert "signature_date" not in read("the AE keeps mentioning their quarter close on 31 March")
+    said = read("The cabinet meets to approve the renewal on 12 February.")
+    assert said == {"decision_date": "2027-02-12"}
+    assert "signature_date" not in read("We signed the current agreement on 1 March 2026.")
