@@ -13,7 +13,9 @@ TEAMS = ("it", "finance", "procurement")  # all three on board before escalating
 OTHER_TEAMS = ("legal",)
 TEAM_LABELS = {"it": "IT", "finance": "Finance", "procurement": "Procurement", "legal": "Legal"}
 
-_NEG = re.compile(r"\b(no|not|nope|isn'?t|aren'?t|hasn'?t|haven'?t|disagree\w*|against|pending|still)\b")
+_NEG = re.compile(
+    r"\b(no|not|nope|isn'?t|aren'?t|hasn'?t|haven'?t|disagree\w*|against|pending|still|undecided|unsure)\b"
+)
 _POS = re.compile(r"\b(yes|yep|yeah|aligned|agreed|agree|on board|ok|okay|fine|signed off|happy|done|all)\b")
 # "IT agrees, procurement too": a team that follows the verdict of the one said before it.
 # "too" only where it ends the clause: "finance says too expensive" is no agreement.

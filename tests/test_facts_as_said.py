@@ -103,7 +103,9 @@ async def test_telling_a_budget_is_not_a_teams_stance(chat, deal):
             {"alternative": "Zoom", "alternative_annual_cost": 240_000.0},
         ),
         ("finance hasn't set a target price yet", {}, {"budget_target_set": False}),
-        ("procurement thinks the offer is fine", {}, {"internal_alignment": "Procurement yes"}),
+        # content with Microsoft's offer is not behind our ask (round-2 authors: "IT happy with the
+        # offer, Finance not" is a team apart)
+        ("procurement thinks the offer is fine", {}, {"internal_alignment": "Procurement not yet"}),
         ("nobody has looked at the alternative properly", {}, {}),
         ("leadership has not agreed any walk-away number", {}, {"walk_threshold_agreed": False}),
         ("Jane said she could 'probably' do a five-year term", {}, {}),

@@ -33,7 +33,8 @@ def test_a_team_list_after_a_long_lead_names_every_team():
 
 def test_a_team_that_finds_the_price_too_high_is_not_on_board():
     said = read("The CIO is fine with the offer, but finance thinks it is too high.")
-    assert said["internal_alignment"] == "IT yes, Finance not yet"
+    # content with Microsoft's offer is not behind our ask either: the two teams are apart (round 6)
+    assert said["internal_alignment"] == "IT not yet, Finance not yet"
     # "too" at the end still carries the verdict before it
     assert read("IT agreed, procurement too.")["internal_alignment"] == "IT yes, Procurement yes"
 
@@ -159,6 +160,7 @@ def test_the_end_of_the_agreement_said_as_runs_through_or_so_it_ends():
     said = read("The EA was signed in May and runs through September 30, 2029.")
     assert said["renewal_date"] == "2029-09-30" and "signature_date" not in said
     said = read("We signed on 1 July 2026; it's a three-year term, so it ends 30 June 2029.")
-    assert said["renewal_date"] == "2029-06-30" and said["signature_date"] == "2026-07-01"
+    # a signature done is no signing date ahead, even with its year (round 6)
+    assert said["renewal_date"] == "2029-06-30" and "signature_date" not in said
     # "may" the verb still hedges
     assert "rounds_with_account_team" not in read("We may have had 3 rounds by then.")

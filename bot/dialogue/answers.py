@@ -337,7 +337,7 @@ def read_form_answers(
             if valid_value(kb.facts[fact.key], fact.value):
                 if fact.key in keys:
                     found[fact.key] = fact.value
-                elif free_text:
+                else:  # a story carried on may answer one question and tell more: both are kept
                     passing[fact.key] = fact.value
     # A sentence that stated other facts is not, whole, the answer to an open text question:
     # "our renewal is end of June next year" is never the alternative.

@@ -137,6 +137,7 @@ class Cues:
     when: re.Pattern[str]
     involve: re.Pattern[str]
     our_exec: re.Pattern[str]
+    we_to_their_exec: re.Pattern[str]  # "should I call their AVP directly?": going up ourselves
     asks_when_or_who: re.Pattern[str]
     draft: re.Pattern[str]
     favour_idiom: re.Pattern[str]
@@ -186,6 +187,9 @@ def _build_cues(kb: Knowledge) -> Cues:
         when=re.compile(r.when_words, flags),
         involve=re.compile(r.involve_verbs, flags),
         our_exec=re.compile(our_exec, flags),
+        we_to_their_exec=re.compile(
+            rf"\b(?:i|we)\b[^\n.;!?]{{0,20}}?(?:{r.involve_verbs})[^\n.;!?]{{0,15}}?(?:{their_exec})", flags
+        ),
         asks_when_or_who=re.compile(r.asks_when_or_who, flags),
         draft=re.compile(r.draft_words, flags),
         favour_idiom=re.compile(r.favour_idiom, flags),

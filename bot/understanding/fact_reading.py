@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.understanding.dates import DateFound, local_today, read_date, read_term
-from bot.understanding.facts import Clause, FoundFact, _reader, clauses
+from bot.understanding.facts import _DENIED, Clause, FoundFact, _reader, clauses
 from bot.understanding.facts import _short_money as _short
 from bot.understanding.money import read_money
 from bot.understanding.numbers import read_counts, read_ordinal, read_repeats
@@ -208,6 +208,20 @@ def _money(text: str, sentence: str, r: Any, bounded: bool) -> list[_Value]:
     return out
 
 
+def _restated(value: Any, found: list[FoundFact], s: ReadingSpec) -> bool:
+    """A yearly amount equal (within 1 %) to a money fact the rules already read."""
+    for f in found:
+        if (
+            s.values.get(f.key) != "money"
+            or isinstance(f.value, bool)
+            or not isinstance(f.value, int | float)
+        ):
+            continue
+        if f.value and abs(float(value) - float(f.value)) <= 0.01 * float(f.value):
+            return True
+    return False
+
+
 def _taken(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     a, b = span
     return any(a < y and x < b for x, y in spans)
@@ -378,6 +392,8 @@ def read_more(
             if kind == "yesno":
                 if not all(c.asserts for c in mine):
                     continue  # the answer is the whole sentence's: every clause must assert
+                if answer and _DENIED.search(text[a:b]):
+                    continue  # "Finance has not defined any budget target": a yes its words deny
                 have.add(key)
                 out.append(FoundFact(key, answer, (a, b), s.confidence, text[a:b]))
                 continue
@@ -389,6 +405,10 @@ def read_more(
                     at = (c.start + v.span[0], c.start + v.span[1])
                     if not _taken(at, used):
                         values.append((c.start, _Value(v.value, at, v.note)))
+            if kind == "money":
+                # "$2.7M over three years, so $900k a year": the figure restated is the fact the
+                # rules read from it, not another
+                values = [(at, v) for at, v in values if not _restated(v.value, found, s)]
             if len({repr(v.value) for _, v in values}) != 1:
                 continue  # none, or two that differ: which one is meant is not clear
             v = values[0][1]

@@ -127,6 +127,7 @@ class ReadingSpec(BaseModel):
     text_reject: list[str]
     contacts: list[str]
     not_names: list[str]
+    common_words: list[str] = Field(default_factory=list)
 
 
 def _validate(raw: Any) -> ReadingSpec:
@@ -196,7 +197,7 @@ _AMOUNT = (
     r"(?:\s*(?:a|per|/)\s*(?:year|yr|annum)|\s+(?:annually|yearly))?(?![\w])"
 )
 _NP = r"(?P<text>(?:[\w&/'+-]+\s+){0,3}[\w&/'+-]+)"
-_NAME = r"(?-i:(?P<name>[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}))"
+_NAME = r"(?-i:(?P<name>[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+){0,2}))"
 
 
 @dataclass(frozen=True)
@@ -392,7 +393,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
             for p in spec.contacts
         ],
         roles=roles,
-        not_names=frozenset(n.casefold() for n in spec.not_names),
+        not_names=frozenset(n.casefold() for n in (*spec.not_names, *spec.common_words)),
         date_cue=re.compile("|".join(c for d in spec.dates for c in d.cues), re.IGNORECASE),
     )
 
@@ -640,7 +641,8 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
     items: list[tuple[tuple[int, int], float, list[_Cued], bool]] = []
     for m in read_money(work):
         plain = m.amount >= 1000 and "," in work[m.span[0] : m.span[1]]  # "2,200,000 per year"
-        if m.explicit or (plain and (m.period or not r.count_noun.match(work, m.span[1]))):
+        counted = r.count_noun.match(work, m.span[1]) or _counts_after(work, m.span[1], r)
+        if m.explicit or (plain and (m.period or not counted)):  # "9,000 office users" counts people
             a = m.span[0] + len(work[m.span[0] : m.span[1]]) - len(work[m.span[0] : m.span[1]].lstrip())
             items.append(((a, m.span[1]), m.per_year, r.money, m.period is not None))
     for p in read_percents(work):
@@ -689,12 +691,19 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
         # three years" is 1.4m a year); a total without its years is none.
         yearly_ok = not total or term is not None
         allowed = [cf for cf in cands if (cf.bounds or not bound) and (not cf.per_year or yearly_ok)]
+        # "if the price exceeded $2.4M": a bound goes to a fact that takes bounds, when one is cued
         chosen = _pick(cands, before, after)
+        if bound and chosen is not None and chosen not in allowed:
+            chosen = _pick([cf for cf in allowed if cf.bounds], before, after) or chosen
         confidence = 0.85
         if chosen is None:
             # Earlier clauses of the same sentence ("the issue is X, worth 250k a year").
-            earlier = [p for p in parts if p.end <= c.start and p.start >= start and p.asserts]
-            if earlier and _same_sentence(work, earlier[0].start, a):
+            earlier = [
+                p
+                for p in parts
+                if p.end <= c.start and p.start >= start and p.asserts and _same_sentence(work, p.start, a)
+            ]
+            if earlier:
                 chosen = _pick(cands, work[earlier[0].start : c.start], after)
                 confidence = 0.7
         if chosen is not None and chosen not in allowed and bound:
@@ -740,9 +749,12 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
 # A clause that opens with its amount: "like 3k a yr", "roughly €4,000 a year", "that's ~50k".
 _BARE_WORTH = re.compile(
     r"^\s*(?:(?:like|about|around|roughly|approx\.?|ca\.?|maybe|so|that's|thats|it's|its|worth|only|just)\s+|~\s*"
-    r"|(?:(?:the\s+)?(?:annual|yearly|total|running|full)\s+)?(?:cost|price|pricing|bill)s?\s*(?:is\s+|of\s+|:\s*|=\s*)?"
-    r"|it\s+(?:costs?|comes?\s+to|would\s+cost|runs?\s+(?:at|to))\s+)*"
-    r"(?:[$€£₹~]|[A-Z]{3}\s)?\s?\d",
+    r"|(?:(?:the\s+)?(?:annual|yearly|total|running|full|all[- ]in|fully[- ]loaded)\s+)?"
+    r"(?:cost|price|pricing|bill)s?\s*(?:is\s+|of\s+|:\s*|=\s*)?"
+    r"|it\s+(?:costs?|comes?\s+to|would\s+cost|runs?\s+(?:at|to))\s+"
+    # "Our finance team's estimate is $1.9 million per year"
+    r"|(?:(?:our|the)\s+(?:[\w'’]+\s+){0,2})?(?:estimate|costing|figure)\s*(?:is|was|comes\s+to|of|:)\s*)*"
+    r"(?:[$€£₹~]|[A-Z]{3}\s|R(?=\d)|Rs\.?\s?|[ACN]Z?\$)?\s?\d",
     re.IGNORECASE,
 )
 
@@ -807,6 +819,17 @@ _SIGNED_PAST = re.compile(
     r"(?!\s*(?:off|by|before|no later|until))",
     re.IGNORECASE,
 )
+# A day said relative to now for something that happened or happens now: the day of an event.
+_EVENT_DAY = re.compile(
+    r"(?:today|tonight|yesterday|this\s+(?:morning|afternoon|evening|week)|last\s+\w+|the\s+other\s+day)",
+    re.IGNORECASE,
+)
+# "the Board meets to approve the renewal on 10 February": the day of the decision about it.
+_DECIDED_ON = re.compile(
+    r"\b(?:approv\w*|decid\w*|vot\w*\s+on|sign\w*\s+(?:it\s+|this\s+|that\s+)?off(?:\s+on)?|rul\w*\s+on)\s+"
+    r"(?:the\s+|our\s+|this\s+|that\s+)?(?:\w+\s+)?(?:renewal|agreement|contract|deal|ea|offer|budget)\s+(?:on|by|at)?\s*$",
+    re.IGNORECASE,
+)
 _WEEKDAY = re.compile(r"(?:on\s+|last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
 
 
@@ -817,13 +840,13 @@ def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None
         day = found.day
         if _PAST_EVENT_DAY.search(c.text[: found.span[0]]) and _WEEKDAY.fullmatch(found.said.strip()):
             return  # "their VP telephoned our CEO on Friday": the day something happened, no deadline
-        if (
-            key == "signature_date"
-            and _SIGNED_PAST.search(c.text[: found.span[0]])
-            and not re.search(r"\b(?:19|20)\d\d\b|/\d\d\b", found.said)
+        if _EVENT_DAY.fullmatch(found.said.strip()) or re.search(
+            r"\b(?:last|past|previous|this\s+past)\s*$", c.text[: found.span[0]], re.IGNORECASE
         ):
-            # "we signed the Copilot add-on on Nov 14": a signature done is no date ahead (with
-            # its year said, "we signed on 1 July 2026", it is the day it was signed)
+            return  # "first meeting last Tuesday", "6th call today": the day of an event, no deadline
+        if key == "signature_date" and _SIGNED_PAST.search(c.text[: found.span[0]]):
+            # "we signed the Copilot add-on on Nov 14", "We signed the current EA effective 1 April
+            # 2026": a signature done is no signing date ahead (the fact is the one expected)
             return
         if r.past_date.search(c.text) and day > local_today(now, tz) and found.said[-4:].isdigit() is False:
             try:  # "it lapsed on 31 Oct": the last 31 October, not the next
@@ -857,6 +880,12 @@ def _date_fact(c: Clause, r: _Reader, now: datetime, tz: str) -> tuple[str, Date
                 best = (m2.start() + 5, cf.key)
     if best is None or _negated_before(c, c.start + a, r):
         return None
+    if (
+        best[1] == "renewal_date"
+        and _DECIDED_ON.search(before)
+        and any(cf.key == "decision_date" for cf in r.dates)
+    ):
+        return "decision_date", got  # approving the renewal on that day is the decision, not the end
     return best[1], got
 
 
@@ -926,7 +955,7 @@ _DENIED = re.compile(
     r"\b(?:(?:hasn't|haven't|hadn't|didn't|won't|isn't|never)|(?:has|have|had|did|will|is)"
     r"(?:\s+(?:also|yet|even|still|really|actually|formally))?\s+not)\s+"
     r"(?:yet\s+|really\s+|actually\s+|also\s+|even\s+|formally\s+)?(?:agreed|offered|volunteered|signed\s+up|"
-    r"stepped\s+up|happy|willing|asked|requested|approved|signed\s+off|set|fixed|confirmed|decided)\b",
+    r"stepped\s+up|happy|willing|asked|requested|approved|signed\s+off|set|fixed|confirmed|decided|defined|determined)\b",
     re.IGNORECASE,
 )
 
@@ -979,6 +1008,8 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
     if g.get("text"):  # the words said, which may name a product inside them
         if key == "planned_migration":  # "400 VMs from our colo into Azure": a count of things moved
             return _clean_text(g["text"], r, longest=100, counted=True)
+        if key == "alternative":  # "E3 with a third-party security suite": one alternative of parts
+            return _clean_text(g["text"], r, longest=80, joined=True, joins=_ALT_JOIN)
         return _clean_text(g["text"], r, longest=60, joined=key == "sticking_point")
     if g.get("product"):
         return r.products.get(g["product"].casefold(), g["product"])
@@ -989,7 +1020,9 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
 
 def competitor_name(r: _Reader, said: str, text: str, end: int) -> str:
     """The competitor as people name it, with its product when said a few words on: "Google
-    costed Workspace" is Google Workspace."""
+    costed Workspace" is Google Workspace; and with what qualifies it right after: an edition
+    ("Google Workspace for Education"), the route we would buy it by ("… through the national
+    framework"), another competitor joined to it ("CrowdStrike plus our existing Okta")."""
     name = r.competitors.get(said.casefold(), said)
     products = r.competitor_products.get(said.casefold())
     if products is not None:
@@ -997,8 +1030,26 @@ def competitor_name(r: _Reader, said: str, text: str, end: int) -> str:
         m = products.match(text[end : stop.start() if stop else len(text)])
         if m is not None:
             full = f"{name} {m.group(1)}"
-            return r.competitors.get(full.casefold(), full)
+            name = r.competitors.get(full.casefold(), full)
+            end += m.end()
+    q = _QUALIFIED.match(text, end)
+    if q is not None:
+        if q.group("other"):
+            other = r.competitor_rx.match(q.group("other"))
+            if other is not None and other.group(0).casefold() not in name.casefold():
+                return f"{name} plus {r.competitors.get(other.group(0).casefold(), other.group(0))}"
+        elif q.group("edition"):
+            return f"{name} {q.group('edition')}"
+        elif q.group("route"):
+            return f"{name} {q.group('route')}"
     return name
+
+
+_QUALIFIED = re.compile(
+    r"\s*(?:(?:plus|\+|and|with|alongside)\s+(?:our\s+)?(?:existing\s+|current\s+)?(?P<other>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)"
+    r"|(?P<edition>for\s+(?:Education|Edu|Nonprofits?|Non-?profits?|Government|Frontline|Business)\b)"
+    r"|(?P<route>(?:through|via)\s+(?:the\s+|a\s+|our\s+)?(?:[\w-]+\s+){0,3}?(?:framework|reseller|partner|marketplace|consortium)\b))",
+)
 
 
 _RANGE_AFTER = re.compile(rf"\s*(?:-|–|to|or)\s*(?:\d|(?:{_NUM_WORDS})\b)", re.I)
@@ -1020,19 +1071,33 @@ _CLAUSE_AFTER_AND = re.compile(
 _AND = re.compile(r"\s*\band\b\s*", re.IGNORECASE)
 
 
+_ALT_JOIN = re.compile(r"\s*\b(?:and|with|plus)\b\s*", re.IGNORECASE)
+
+
 def _clean_text(
-    raw: str, r: _Reader, longest: int = 60, *, counted: bool = False, joined: bool = False
+    raw: str,
+    r: _Reader,
+    longest: int = 60,
+    *,
+    counted: bool = False,
+    joined: bool = False,
+    joins: re.Pattern[str] = _AND,
 ) -> str | None:
     # A migration is read up to where it goes ("the DMS and 180 workloads to Azure"): only a
     # sentence stop cuts it, not "and" or "with".
     cut = _HARD_STOP.search(raw) if counted else r.text_stop.search(raw)
-    if joined and cut is not None and _AND.fullmatch(cut.group(0)):
+    if joined and cut is not None and joins.fullmatch(cut.group(0)):
         # "the Copilot and E5 uplift", "Visio and Project licences": two things under one head,
         # when the words after "and" are a short noun phrase, not a clause of their own.
         rest = raw[cut.end() :]
         nxt = r.text_stop.search(rest)
         part = rest[: nxt.start()] if nxt else rest
-        if part.strip() and len(part.split()) <= 4 and not _CLAUSE_AFTER_AND.search(part):
+        if (
+            part.strip()
+            and len(part.split()) <= 4
+            and not _CLAUSE_AFTER_AND.search(part)
+            and not re.search(r"\d", part)
+        ):
             cut = r.text_stop.search(raw, cut.end() + (nxt.start() if nxt else len(rest)))
     s = raw[: cut.start()] if cut else raw
     s = _LEADING.sub("", s.strip()).strip(" '\"")
@@ -1060,12 +1125,77 @@ def _bare_list(clause: str, r: _Reader) -> str:
     for pats in r.teams.values():
         for p in pats:
             clause = p.sub(" ", clause)
-    bare = re.sub(r"\b(?:and|&|the|our|my|teams?|plus)\b|[\s,]", "", clause, flags=re.I)
+    # "Finance and me", "the procurement officer and myself": the speaker may close a list
+    bare = re.sub(
+        r"\b(?:and|&|the|our|my|teams?|plus|me|myself|I|officer|lead|manager|head\s+of)\b|[\s,+/&]",
+        "",
+        clause,
+        flags=re.I,
+    )
     return re.sub(
         r"(?i)finance|procurement|purchasing|sourcing|legal|IT|cio|cfo|chief\w+officer|director|headof",
         "",
         bare,
     )
+
+
+# A team that has not given its number yet is undecided, not merely silent on the budget:
+# "Finance hasn't even given me a number yet", "Finance haven't yet agreed what number we're
+# aiming for", "finance havent set a number yet", "Finance hasn't weighed in".
+_NO_NUMBER_YET = re.compile(
+    r"\b(?:hasn't|haven't|has\s+not|have\s+not|not\s+yet|yet\s+to|never)\s+(?:even\s+|yet\s+|actually\s+|really\s+|formally\s+)*"
+    r"(?:(?:set|given(?:\s+(?:us|me))?|defined|fixed|agreed(?:\s+on)?|decided(?:\s+on)?|landed\s+on|come\s+up\s+with|settled\s+on|"
+    r"provided|shared|confirmed|named|produced)\b[^.;]{0,40}?\b(?:budget\w*|target|number|figure|ceiling)\b|weighed\s+in\b)",
+    re.IGNORECASE,
+)
+# The team that set the figure is behind it too: "Finance has fixed our target at 6M, IT and
+# Procurement are fully behind it".
+_BEHIND_IT = re.compile(
+    r"\b(?:behind|back(?:s|ing|ed)?|support(?:s|ing|ed)?|with|agree(?:s|d)?\s+with|signed\s+off\s+on)\s+"
+    r"(?:it|this|that|the\s+(?:target|number|budget|figure|ceiling))\b",
+    re.IGNORECASE,
+)
+# A clause that carries on the subject of a list before it: "Finance and me, we think the same",
+# "Finance, on the other hand, haven't yet agreed a number".
+_PREDICATE_START = re.compile(
+    r"^\s*(?:we|they|both(?:\s+of\s+(?:us|them))?|all\s+(?:of\s+)?(?:us|them|three)|"
+    r"(?:has|have|had|is|are|was|were|does|do|did|will|would|hasn't|haven't|isn't|aren't|doesn't|don't|"
+    r"won't|wouldn't|still|also|both)\b)",
+    re.IGNORECASE,
+)
+# "it" in lower case as the IT team, where a pronoun cannot stand: heading a team list ("it,
+# finance, procurement all fine w the deal") or with a stance and no verb ("it not yet fully").
+_LOWER_IT_LIST = re.compile(
+    r"\s*(?:[,+&/]|\band\b)\s*(?:finance|procurement|legal|purchasing|sourcing)\b", re.I
+)
+_LOWER_IT_STANCE = re.compile(
+    r"^\s*it\s+(?:not\s+yet|not\s+(?:on\s?board|aligned|convinced|happy)|yes\b|no\b|too\b|also\s+(?:ok|fine|on\s?board|aligned))",
+    re.IGNORECASE,
+)
+
+
+_LOWER_IT_CLOSING = re.compile(
+    r"\b(?:finance|procurement|legal|purchasing|sourcing)\s*(?:,|\+|&|/|\band\b)\s*it\b"
+    r"(?!\s*(?:is|was|'s|will|would|has|had|does|did|can|could|might|should|may)\b)",
+    re.IGNORECASE,
+)
+
+
+def _lower_it(work: str, c: Clause, parts: list[Clause], r: _Reader) -> bool:
+    s = c.text
+    if _LOWER_IT_CLOSING.search(s):
+        return True  # "finance, procurement and it all fine w the plan"
+    if re.fullmatch(r"\s*it\s*", s, re.IGNORECASE) or re.match(r"\s*it\s*(?:[+&/])", s, re.IGNORECASE):
+        return bool(_LOWER_IT_LIST.match(work, c.start + s.casefold().find("it") + 2))
+    if _LOWER_IT_STANCE.match(s):
+        # only beside another team in the same sentence: "finance + procurement ok w/ the plan, it not yet"
+        return any(
+            p is not c
+            and _same_sentence(work, min(p.start, c.start), max(p.start, c.start))
+            and any(x.search(p.text) for t, pats in r.teams.items() if t != "it" for x in pats)
+            for p in parts
+        )
+    return False
 
 
 def _read_alignment(
@@ -1074,6 +1204,8 @@ def _read_alignment(
     news: dict[str, bool | None] = dict.fromkeys((*TEAMS, *OTHER_TEAMS), None)
     spans: list[tuple[int, int]] = []
     waiting: list[str] = []
+    setters: list[tuple[str, int]] = []  # teams that set the figure, with where their sentence starts
+    undecided: list[tuple[str, tuple[int, int]]] = []  # teams that have not given their number yet
     last: bool | None = None
     for c in parts:
         s = c.text
@@ -1082,12 +1214,40 @@ def _read_alignment(
         sentence = [p for p in parts if _same_sentence(work, min(p.start, c.start), max(p.start, c.start))]
         about_other = any(r.topic_words.search(p.text) for p in sentence)
         teams = [t for t, pats in r.teams.items() if any(p.search(s) for p in pats)]
+        if "it" not in teams and _lower_it(work, c, parts, r):
+            teams.insert(0, "it")
         everyone = bool(r.everyone.search(s))
         nobody = bool(r.nobody.search(s))
         if not (teams or everyone or nobody):
+            if waiting and c.asserts and _PREDICATE_START.match(s):
+                pass  # the list before is its subject: "Finance and me, we think the same"
+            elif waiting and len(s.split()) <= 4 and not r.stance.search(s):
+                continue  # an aside between the list and its verb: "Finance, on the other hand, ..."
+            else:
+                waiting = []
+                continue
+        if not c.asserts:
             waiting = []
             continue
-        if not c.asserts or r.not_alignment.search(s):
+        no_number = _NO_NUMBER_YET.search(s)
+        if no_number and (teams or waiting):
+            # Undecided, when the message tells another team's stance beside it ("Procurement's
+            # with me though", "... and still fighting with IT"); alone, it is news about the
+            # budget only.
+            named_here = [*waiting, *teams]
+            waiting = []
+            if r.no.search(s[: no_number.start()] + " " + s[no_number.end() :]):
+                for t in named_here:
+                    if news[t] is None:
+                        news[t] = False
+                spans.append((c.start, c.end))
+            else:
+                undecided += [(t, (c.start, c.end)) for t in named_here]
+            continue
+        if r.not_alignment.search(s):
+            if teams and not r.negation.search(s):
+                here = max((m.end() for m in _SENTENCE_END.finditer(work, 0, c.start)), default=0)
+                setters = [(t, here) for t in teams]
             waiting = []
             continue
         if teams and not _bare_list(s, r):
@@ -1124,7 +1284,10 @@ def _read_alignment(
                 listed = listed[first:]
             waiting = [*waiting, *teams] if not _bare_list(listed, r) else []
             continue
-        named = [*waiting, *teams] if teams else (list(TEAMS) if everyone or nobody else [])
+        named = [*waiting, *teams] if teams or waiting else (list(TEAMS) if everyone or nobody else [])
+        if polarity and setters and _BEHIND_IT.search(s):
+            here = max((m.end() for m in _SENTENCE_END.finditer(work, 0, c.start)), default=0)
+            named += [t for t, at in setters if at == here and t not in named]
         waiting = []
         for t in named:
             if news[t] is None:
@@ -1132,6 +1295,11 @@ def _read_alignment(
         spans.append((c.start, c.end))
     if not spans:
         return
+    for t, span in undecided:
+        if news[t] is None:
+            news[t] = False
+            spans.append(span)
+    spans.sort()
     old = parse_alignment((known or {}).get("internal_alignment"))
     merged = merge_alignment(old, news)
     add("internal_alignment", alignment_text(merged), (spans[0][0], spans[-1][1]), 0.85)
@@ -1244,9 +1412,12 @@ def _implied(
         end = next((m.start() for m in _SENTENCE_END.finditer(work, f.span[1])), len(work))
         named = [m for m in r.competitor_rx.finditer(work, start, end)]
         names = {competitor_name(r, m.group(0), work, m.end()) for m in named}
+        # "CrowdStrike plus our existing Okta": Okta is part of the one alternative named
+        names = {n for n in names if not any(n != o and n.casefold() in o.casefold() for o in names)}
         if len(names) == 1:
             m = named[0]
             add("alternative", names.pop(), m.span(), 0.75)
+    _implied_point(work, r, add, found, known)
     key = "sticking_point_value_per_year"
     if key in found or known.get(key) is not None:
         return
@@ -1275,6 +1446,56 @@ def _implied(
         said = f"their offer ({_short_money(offer)}) and our budget ({_short_money(budget)})"
         note = f"assumed: the gap between {said}"
         add(key, gap, span, 0.65, note)
+
+
+# Microsoft holding to a yearly rise the person complains of ("they're still sitting on an 8 %
+# increase every year", "stuck on E5 — they want 9 % a year, we want 3 %"), or one whose yearly
+# cost they count ("… na $420,000 extra every year").
+_HOLDING_TO = re.compile(
+    r"\b(?:still|stuck|sitting\s+on|won't|will\s+not|refus\w*|insist\w*|holding\s+(?:out|firm|on)|not\s+(?:moving|budging)|"
+    r"nothing\s+is\s+(?:moving|shaking|happening)|keep\s+(?:pushing|insisting)|we\s+want|we\s+need|we're\s+asking)\b",
+    re.IGNORECASE,
+)
+_EXTRA_A_YEAR = re.compile(
+    r"\b(?:extra|more|additional|on\s+top)\s+(?:a|per|every|each)\s+(?:year|yr)\b|\b(?:a|per|every|each)\s+(?:year|yr)\s+(?:extra|more)\b",
+    re.IGNORECASE,
+)
+_RISE_WORDS = re.compile(
+    r"\b(?:(?:price|cost|licen[cs]e)\s+)?(?:increase|uplift|escalator|rise|hike|step-?up)s?\b", re.IGNORECASE
+)
+
+
+def _implied_point(
+    work: str, r: _Reader, add: Any, found: dict[str, FoundFact], known: Mapping[str, Any]
+) -> None:
+    """A yearly rise Microsoft holds to, told with a complaint or with what it costs each year, is
+    the sticking point when none is named: "8 % annual price increase". A point named only as a
+    product ("stuck on E5 — they want 9 % a year") is that rise on the product."""
+    if "annual_escalator_pct" not in found or known.get("sticking_point"):
+        return
+    said = found.get("sticking_point")
+    product = None
+    if said is not None:
+        product = r.products.get(str(said.value).casefold())
+        if product is None:
+            return  # a point of its own words
+    f = found["annual_escalator_pct"]
+    start = max((m.end() for m in _SENTENCE_END.finditer(work, 0, f.span[0])), default=0)
+    end = next((m.start() for m in _SENTENCE_END.finditer(work, f.span[1])), len(work))
+    sentence = work[start:end]
+    if not (_HOLDING_TO.search(sentence) or _EXTRA_A_YEAR.search(work)):
+        return
+    if said is None and r.negation.search(work[start : f.span[0]]) and not _HOLDING_TO.search(sentence):
+        return
+    noun = _RISE_WORDS.search(work, max(0, f.span[0] - 30), min(len(work), f.span[1] + 40))
+    words = noun.group(0).casefold() if noun is not None else "increase"
+    words = re.sub(r"s$", "", words)
+    if words.startswith(("escalator", "uplift")):
+        words = words  # "7 % annual escalator", "9 % annual uplift"
+    value = f"{f.value:g}% annual {words}" + (f" on {product}" if product else "")
+    if said is not None:
+        found.pop("sticking_point")
+    add("sticking_point", value, f.span, 0.65, "the yearly rise they hold to")
 
 
 # --- contacts --------------------------------------------------------------------------------

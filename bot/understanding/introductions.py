@@ -20,8 +20,10 @@ from bot.understanding.facts import FoundContact
 
 # A name as people type it: capitalised ("Priya", "Tom Baker"); `{low_name}` also takes one word
 # in lower case, where the shape alone says it is a name ("priya (their TS)").
-_NAME = r"(?-i:(?P<name>[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?))"
-_LOW_NAME = r"(?P<name>[A-Za-z][a-z'’-]{1,20})"
+# Letters with accents are letters too ("Róisín", "Zoë", "Łukasz" is beyond Latin-1 and not read).
+_UP, _LOW = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
+_NAME = rf"(?-i:(?P<name>[{_UP}][{_LOW}'’-]+(?:\s+[{_UP}][{_LOW}'’-]+)?))"
+_LOW_NAME = rf"(?P<name>[A-Za-zÀ-ÖØ-öø-ÿ][{_LOW}'’-]{{1,20}})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,8 @@ def _shapes(kb: Knowledge) -> _Shapes:
             )
             for p in cfg.introductions
         )
-        words = {w.casefold() for w in kb.section("reading.reading").not_names}
+        spec = kb.section("reading.reading")
+        words = {w.casefold() for w in (*spec.not_names, *spec.common_words)}
         words |= {w.casefold() for w in cfg.introductions_not_names} | set(roles)
         any_role = re.compile(rf"(?<![\w'])(?:{alt})(?![\w'])", re.IGNORECASE)
         return _Shapes(patterns, any_role, roles, frozenset(words))
@@ -66,6 +69,9 @@ def introductions(text: str, kb: Knowledge) -> list[FoundContact]:
     for rx in shapes.patterns:
         for m in rx.finditer(text):
             words = m.group("name").split()
+            # "Separately Jane our CSM": a common word that opens the sentence is no part of the name
+            while len(words) > 1 and words[0].casefold() in shapes.not_names:
+                words.pop(0)
             if not words or any(w.casefold() in shapes.not_names for w in words):
                 continue
             role = shapes.roles.get(re.sub(r"\s+", " ", m.group("role")).casefold())

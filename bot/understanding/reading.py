@@ -193,6 +193,16 @@ _REPORTING = re.compile(
 _NAMED_LEAD = re.compile(r"\s*(?!(?i:we|i|you|our|my|they)\b)[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s+")
 
 
+def _common_word(kb: Knowledge, word: str) -> bool:
+    """A capitalised word that is a common word, never a person's name ("Meanwhile", "Honestly")."""
+
+    def build(kb: Knowledge) -> frozenset[str]:
+        spec = kb.section("reading.reading")
+        return frozenset(w.casefold() for w in (*spec.not_names, *spec.common_words))
+
+    return word.strip(",.;:!?").casefold() in kb.derive("reading.common_words", build)
+
+
 def rule_contact_speaks_for_microsoft(d: Draft) -> None:
     """A Microsoft contact on the deal, named as the one who said it ("Jane said it's final"),
     speaks for Microsoft: their statement, with its counter-move. So does a person not known
@@ -203,12 +213,17 @@ def rule_contact_speaks_for_microsoft(d: Draft) -> None:
         return
     if sp is None:
         lead = _NAMED_LEAD.match(d.text)
+        if lead is not None and _common_word(d.kb, lead.group(0).split()[0]):
+            lead = None  # "Yesterday said …" is no one's name
         if lead is not None and _REPORTING.match(d.text, lead.end()) and d.model_top() == "ms.statement":
             d.decide("contact-speaks-for-microsoft", "ms.statement")
         return
     if sp.side != MICROSOFT:
         return
-    if sp.span[0] <= 2 and _REPORTING.search(d.text[sp.span[1] : sp.span[1] + 40]):
+    opener = d.text[: sp.span[0]].split()  # "Yesterday their AE said …": a common word first
+    if (sp.span[0] <= 2 or all(_common_word(d.kb, w) for w in opener)) and _REPORTING.search(
+        d.text[sp.span[1] : sp.span[1] + 40]
+    ):
         d.decide("contact-speaks-for-microsoft", "ms.statement")
 
 
@@ -270,6 +285,26 @@ def rule_watch_for_is_prep(d: Draft) -> None:
             d.decide("watch-for-is-prep", "meeting.prep")
 
 
+def rule_preparing_is_prep(d: Draft) -> None:
+    """Help preparing for a meeting asked in so many words ("could you help me prepare for it?",
+    "get me ready for Thursday", "brief me before the call") is meeting prep, when the model
+    ranks it first or second: never help, a contact change or a note."""
+    if d.command is not None or d.intent == "meeting.prep" or d.cue.draft.search(d.text):
+        return
+    if not _rule_cue(d, "preparing").search(_asked_part(d.text) or d.text):
+        return
+    if d.rank_of("meeting.prep") <= 2 and d.intent in (
+        None,
+        "help",
+        "contacts.change",
+        "deal.tell",
+        "note",
+        "ms.statement",
+        "escalation.check",
+    ):
+        d.decide("preparing-is-prep", "meeting.prep")
+
+
 def rule_expiry_is_timeline(d: Draft) -> None:
     """The timeline asked about expiry in plain words: when the agreement runs out, how long is left."""
     if d.command is not None or d.intent == "timeline.status":
@@ -307,6 +342,8 @@ def rule_bringing_execs_in(d: Draft) -> None:
         or _the_exec_to_theirs(d)
         # "Our CIO is upset. Should we ask CIO to call their AVP?": named before, asked about now
         or (c.our_exec.search(d.text) and re.search(rf"\b{exec_words}\b", asked, re.IGNORECASE))
+        # "Should I call their AVP directly?": going over the account team ourselves
+        or c.we_to_their_exec.search(asked)
     )
     if ours and c.involve.search(asked) and c.asks_when_or_who.search(asked):
         if d.intent in (
@@ -517,6 +554,22 @@ def rule_statement_tells_facts(d: Draft, facts: list[Fact]) -> None:
         d.decide("statement-tells-facts", "deal.tell")
 
 
+def rule_point_told_is_a_fact(d: Draft, facts: list[Fact]) -> None:
+    """Run once the facts are read: the sticking point named in our own words at the start of a
+    sentence ("sticking point: they won't cap the price increase", "The sticking point is the
+    cap — they won't put a ceiling on it") tells a fact, even when it reports what Microsoft
+    refuses: never their statement to log."""
+    if d.intent != "ms.statement" or d.command is not None:
+        return
+    point = next((f for f in facts if f.key == "sticking_point"), None)
+    cue = _rule_cue(d, "point_told").search(d.text)
+    if point is None or cue is None or cue.start() > point.span[0]:
+        return
+    if d.speaker is not None and d.speaker.side == MICROSOFT and d.speaker.span[0] < cue.start():
+        return  # "the AE said the sticking point is ...": their words
+    d.decide("point-told-is-a-fact", "deal.tell")
+
+
 RULES: tuple[tuple[str, Rule], ...] = (
     ("checking-a-draft", rule_checking_a_draft),
     ("ours-not-microsoft", rule_ours_not_microsoft),
@@ -525,6 +578,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("our-exec-is-our-escalation", rule_our_exec_is_our_escalation),
     ("bringing-execs-in", rule_bringing_execs_in),
     ("watch-for-is-prep", rule_watch_for_is_prep),
+    ("preparing-is-prep", rule_preparing_is_prep),
     ("expiry-is-timeline", rule_expiry_is_timeline),
     ("favour-in-idiom", rule_favour_in_idiom),
     ("promise-is-a-commitment", rule_promise_is_a_commitment),
@@ -559,6 +613,10 @@ def attribute(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = Non
     if m:
         side = US if m.group("ours") else MICROSOFT
         best = Speaker(side, m.group(0).strip(), m.span())
+        first = re.match(r"\s*(we|i)\b", text, re.IGNORECASE)
+        if first and _OBJECT_BEFORE.search(text[: m.start()]) and not _SAYING.search(text):
+            # "We did not have any meeting with Microsoft yet": they are the object, we speak
+            best = Speaker(US, first.group(1), first.span(1))
     firsts = [n.split()[0] for n in contacts or {}]
     for name in contacts or {}:
         said = [name]
@@ -575,6 +633,9 @@ def attribute(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = Non
     return best
 
 
+# A side named right after one of these is the object of what "we" say, not the speaker ("by" is
+# left out: "we were told by Microsoft …" is theirs).
+_OBJECT_BEFORE = re.compile(r"\b(?:with|w/|to|from|for|at|about|against|on|into|than)\s*$", re.IGNORECASE)
 _LEAD_WORDS = re.compile(r"\s*(?:(?:so|and|also|btw|fyi|update|now)\b[:,\s]*)?")
 
 
@@ -710,6 +771,8 @@ def read(
             facts = [f for f in facts if f.key not in never]
         if facts and d.steps and d.steps[-1].rule in ("model", "model-unsure"):
             rule_statement_tells_facts(d, facts)
+        if facts:
+            rule_point_told_is_a_fact(d, facts)
     return Reading(
         text=said,
         resolved=body,
@@ -832,6 +895,17 @@ def _apply(res: Resolution, d: Draft) -> None:
     sure = d.intent is not None and d.steps and d.steps[-1].rule in ("pattern", "model")
     own = d.intent not in ("deal.tell", "note", "ms.statement", res.intent)
     if sure and own and d.p(d.intent or "") >= 0.85:
+        return
+    if (
+        res.rule == "answers-my-question"
+        and d.intent is not None
+        and own
+        and d.intent not in dialogue_config(d.kb).logging_intents
+        and d.question
+        and len(d.text.split()) >= 4
+    ):
+        # "Where are we with time?" asked while the coach waits for a name: a question of its
+        # own, which the model or a rule read as such, is no answer to ours
         return
     d.decide(res.rule, res.intent, res.args)
 
