@@ -9,6 +9,7 @@ knowledge/reading.yaml so a negotiation lead can tune them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -273,6 +274,13 @@ class _Reader:
     date_cue: re.Pattern[str]
 
 
+@functools.cache
+def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
+    """One compile per pattern text: the load-time check and the reader built after it share
+    them (there are more patterns than `re`'s own cache holds, so it would compile each twice)."""
+    return re.compile(pattern, flags)
+
+
 def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
     fills = {
         "n": _N,
@@ -295,7 +303,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
     def rx(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
         for name, sub in fills.items():
             pattern = pattern.replace("{" + name + "}", sub)
-        return re.compile(pattern, flags)
+        return _compiled(pattern, flags)
 
     def cued(items: list[CuedFact]) -> list[_Cued]:
         return [
