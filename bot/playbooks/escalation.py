@@ -213,12 +213,26 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
         if not (k == "sticking_point_value_per_year" and (worth_told_as_share or (point and owner != "cfo")))
     ]
     a.missing = [k for k in needed if facts.get(k) is None]
+    if "sticking_point" in a.missing and _gap_is_the_price(facts):
+        # A money gap told with the offer benchmarked over market ("the gap is $1.2M", "the
+        # difference to their proposal is 9M a year"): the open point is the price.
+        a.missing.remove("sticking_point")
+        a.assumed.append(Item(kb.say("escalation.point-is-price"), rule="escalation.point-is-price"))
     a.checklist = checklist(deal, kb, text)
     if a.blockers or a.fixes:
         return _decided_early(a, deal, kb, owner)
     if a.missing:
         return a
     return _decided_with_every_fact(a, deal, kb, now, owner)
+
+
+def _gap_is_the_price(facts: dict[str, Any]) -> bool:
+    """No point named, but its worth told in money and the offer checked as over market."""
+    return (
+        facts.get("sticking_point") is None
+        and _number(facts.get("sticking_point_value_per_year")) is not None
+        and facts.get("offer_uncompetitive") is True
+    )
 
 
 # Reasons never to go up (do_not_escalate): each adds to `a.blockers`.

@@ -424,7 +424,15 @@ def _ask_for(text: str, name: str | None) -> str | None:
         if at >= 0:
             start = at + len(said)
             break
-    for m in [*_WHAT.finditer(text, start), *_WHAT.finditer(text)]:
+    after_name = list(_WHAT.finditer(text, start))
+    need = _NEED.search(text)
+    if start and need and not _useful_what(after_name, names):
+        # "we need a usage report for the audit. Should I ask Sanne again?": the need told is
+        # the request; a "for ..." elsewhere in the message is only its purpose
+        what = fv.clean_what(need.group("what"))
+        if what and not _NOT_WHAT.match(what) and not any(n.casefold() in what.casefold() for n in names):
+            return what[:120]
+    for m in [*after_name, *_WHAT.finditer(text)]:
         what = fv.clean_what(m.group("what"))
         what = re.sub(r"^ask(?:\s+again)?(?:\s+for)?\b\s*", "", what, flags=re.IGNORECASE).strip()
         for said in names:  # "another favour and get Jane to sort the training": what comes after
@@ -435,6 +443,22 @@ def _ask_for(text: str, name: str | None) -> str | None:
         if what and not _NOT_WHAT.match(what) and not any(n.casefold() in what.casefold() for n in names):
             return what[:120]
     return None
+
+
+_NEED = re.compile(
+    r"\b(?:we|i)\s+(?:now\s+|also\s+|really\s+)?(?:need|want|would\s+like|'d\s+like|require)\s+"
+    r"(?!to\s+(?:ask|know|check|understand)\b)(?:to\s+get\s+)?(?P<what>[^?.!;]+)",
+    re.IGNORECASE,
+)
+
+
+def _useful_what(matches: list[re.Match[str]], names: list[str]) -> bool:
+    """Whether a "for ..." / "to ..." after the name says what would be asked for."""
+    for m in matches:
+        what = fv.clean_what(m.group("what"))
+        if what and not _NOT_WHAT.match(what) and not any(n.casefold() in what.casefold() for n in names):
+            return True
+    return False
 
 
 def _asks_told(text: str) -> int:
