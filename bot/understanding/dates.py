@@ -43,7 +43,8 @@ _DATE_RXS: list[tuple[str, re.Pattern[str]]] = [
 # A month said alone, for a date fact that ends in it ("our agreement is up in June"): the next
 # such month. Only asked for (read_date(month_alone=True)): "in May" in passing is no date.
 _MONTH_ALONE = re.compile(
-    rf"\b(?:in|by|until|till|through|thru|around|come)\s+(?:early\s+|mid[- ]?|late\s+)?{_MONTH}(?!\s*\d)(?![a-z])",
+    rf"\b(?:in|by|until|till|through|thru|around|come)\s+(?:early\s+|mid[- ]?|late\s+)?"
+    rf"{_MONTH}(?!\s*\d)(?![a-z])",
     re.IGNORECASE,
 )
 # A count of days, weeks or months ahead: "in fourteen months", "six weeks from today".
@@ -276,7 +277,8 @@ def add_months(day: date, n: int) -> date:
     """The same day n months on; the month's last day when it has no such day (31 Jan + 1 → 28 Feb)."""
     y, m = divmod(day.month - 1 + n, 12)
     year, month = day.year + y, m + 1
-    return min(day.replace(day=1, year=year, month=month) + timedelta(days=day.day - 1), _last_day(year, month))
+    last = _last_day(year, month)
+    return min(date(year, month, 1) + timedelta(days=day.day - 1), last)
 
 
 def _simple_relative(text: str, today: date) -> DateFound | None:
@@ -305,8 +307,10 @@ def _simple_relative(text: str, today: date) -> DateFound | None:
         unit = (g["unit"] or g["unit2"] or "weeks").casefold()
         if unit.startswith("fortnight"):
             n, unit = 2 * n, "weeks"
-        day = add_months(today, n) if unit.startswith("month") else today + timedelta(
-            days=n * (7 if unit.startswith("week") else 1)
+        day = (
+            add_months(today, n)
+            if unit.startswith("month")
+            else today + timedelta(days=n * (7 if unit.startswith("week") else 1))
         )
     return DateFound(day, None, m.span(), m.group(0))
 

@@ -838,7 +838,9 @@ _WEEKDAY = re.compile(r"(?:on\s+|last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun
 
 
 # "..., the 31 January 2028", "(i.e. 30 April)": a day said right after another, in apposition.
-_APPOSED = re.compile(r"^\s*(?:[,(–—-]\s*|\.\.\.\s*)(?:i\.?e\.?,?\s+|so\s+|that's\s+|that is\s+|on\s+)?", re.IGNORECASE)
+_APPOSED = re.compile(
+    r"^\s*(?:[,(–—-]\s*|\.\.\.\s*)(?:i\.?e\.?,?\s+|so\s+|that's\s+|that is\s+|on\s+)?", re.IGNORECASE
+)
 
 
 def _read_dates(work: str, c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None:
@@ -851,12 +853,13 @@ def _read_dates(work: str, c: Clause, r: _Reader, add: Any, now: datetime, tz: s
             rest = work[c.start + found.span[1] : c.start + found.span[1] + 60]
             lead = _APPOSED.match(rest)
             exact = read_date(rest, now, tz, relative=False) if lead and lead.end() > 0 else None
-            if isinstance(exact, DateFound) and exact.span[0] - lead.end() <= 4 and _same_sentence(
-                work, c.start + found.span[1], c.start + found.span[1] + exact.span[0]
+            if (
+                isinstance(exact, DateFound)
+                and exact.span[0] - lead.end() <= 4
+                and _same_sentence(work, c.start + found.span[1], c.start + found.span[1] + exact.span[0])
             ):
-                found = DateFound(
-                    exact.day, None, (found.span[0], found.span[1] + exact.span[1]), found.said, exact.precision
-                )
+                span = (found.span[0], found.span[1] + exact.span[1])
+                found = DateFound(exact.day, None, span, found.said, exact.precision)
         day = found.day
         if _PAST_EVENT_DAY.search(c.text[: found.span[0]]) and _WEEKDAY.fullmatch(found.said.strip()):
             return  # "their VP telephoned our CEO on Friday": the day something happened, no deadline
