@@ -98,3 +98,8 @@ async def test_timeline_after_the_date_was_corrected(chat, deal):
 async def test_timing_question_that_names_the_date_reads_it_first(chat, deal):
     reply = await chat("our agreement expires on 31 January 2027, where are we on the timeline?")
     assert reply.intent == "timeline.status" and reply.verdict == "close", reply.headline
+
+
+async def test_their_period_close_told_in_a_message_logs_no_signing_date(chat, deal):
+    reply = await chat("The AE wants our signature before their half-year close, 31 Dec.")
+    assert "Signing date" not in reply.plain_text(), reply.plain_text()
