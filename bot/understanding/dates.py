@@ -35,17 +35,27 @@ _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DATE_RXS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{1,2})-(?P<day>\d{1,2})\b")),
     ("numeric", re.compile(r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})(?:[/.](?P<year>\d{4}|\d{2}))?\b(?![.,]?\d)")),
-    ("end", re.compile(rf"\b(?:the\s+)?end\s+of\s+{_MONTH}(?:\s+{_YEAR})?\b", re.IGNORECASE)),
+    ("end", re.compile(rf"\b(?:the\s+)?(?:end|last\s+day)\s+of\s+{_MONTH}(?:\s+{_YEAR})?\b", re.IGNORECASE)),
     ("dm", re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b", re.IGNORECASE)),
     ("md", re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}\b(?:,?\s+{_YEAR})?", re.IGNORECASE)),
     ("my", re.compile(rf"\b(?:in\s+)?{_MONTH}\s+{_YEAR}\b", re.IGNORECASE)),
 ]
+# A month said alone, for a date fact that ends in it ("our agreement is up in June"): the next
+# such month. Only asked for (read_date(month_alone=True)): "in May" in passing is no date.
+_MONTH_ALONE = re.compile(
+    rf"\b(?:in|by|until|till|through|thru|around|come)\s+(?:early\s+|mid[- ]?|late\s+)?"
+    rf"{_MONTH}(?!\s*\d)(?![a-z])",
+    re.IGNORECASE,
+)
+# A count of days, weeks or months ahead: "in fourteen months", "six weeks from today".
+_COUNT = rf"(?:a|an|a couple of|\d{{1,2}}|{'|'.join(sorted(UNITS, key=len, reverse=True))})"
 # Words that name a day the regexes above leave to dateparser.
 _RELATIVE_CUE = re.compile(
     r"\b(today|tonight|tomorrow|tmrw|yesterday|monday|tuesday|wednesday|thursday|friday|saturday|"
     r"sunday|mon|tue|tues|wed|thu|thur|thurs|fri|"
-    r"in (a|an|one|two|three|four|five|six|\d+) (day|days|week|weeks|month|months|fortnight)|"
-    r"(a|one|two|three|\d+) (days?|weeks?) from (now|today)|day after tomorrow|the (\d{1,2})(st|nd|rd|th)\b)",
+    rf"in {_COUNT} (day|days|week|weeks|month|months|fortnights?)|"
+    rf"{_COUNT} (days?|weeks?|months?|fortnights?)(?:'|'s)? (from (now|today)|today|time|out|away)|"
+    r"day after tomorrow|the (\d{1,2})(st|nd|rd|th)\b)",
     re.IGNORECASE,
 )
 _TIME_RX = re.compile(
@@ -133,11 +143,13 @@ def read_date(
     *,
     order: str | None = None,
     relative: bool = True,
+    month_alone: bool = False,
 ) -> DateFound | Ambiguous | None:
     """The first day `text` names, in the person's zone, preferring the future.
 
     `order` is "DMY" or "MDY" when the person's locale is known; without it "12/03" is
-    Ambiguous. None when no day is named or it cannot be read (never silently today).
+    Ambiguous. None when no day is named or it cannot be read (never silently today). With
+    `month_alone`, a month said without a day or year ("up in June") is the next such month.
     """
     today = local_today(now, tz)
     best: tuple[int, DateFound | Ambiguous] | None = None
@@ -147,6 +159,12 @@ def read_date(
             if got is not None and (best is None or m.start() < best[0]):
                 best = (m.start(), got)
                 break
+    if best is None and month_alone:
+        m = _MONTH_ALONE.search(text)
+        month = MONTHS.get(m.group("mon")[:3].casefold()) if m else None
+        if m and month:
+            year = today.year if month >= today.month else today.year + 1
+            best = (m.start(), DateFound(date(year, month, 1), None, m.span(), m.group(0), "month"))
     if best is None and relative and _RELATIVE_CUE.search(text):
         got = _dateparser_date(text, now, tz)
         if got is not None:
@@ -247,11 +265,20 @@ _SIMPLE_DAY = re.compile(
     r"|(?P<tomorrow>tomorrow|tmrw)"
     r"|(?P<rel>this|next|on|coming)?\s*(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
     r"mon|tues|tue|wed|thurs|thur|thu|fri)(?:'s)?"
-    r"|in\s+(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?P<unit>days?|weeks?)"
-    r"|(?P<n2>a|one|two|three|four|\d{1,2})\s+(?P<unit2>days?|weeks?)\s+from\s+(?:now|today)"
-    r"|in\s+a\s+fortnight)\b",
+    rf"|in\s+(?P<n>{_COUNT})\s+(?P<unit>days?|weeks?|months?|fortnights?)"
+    # "six weeks from today", "a week today" (British: a week from today), "five months out"
+    rf"|(?P<n2>{_COUNT})\s+(?P<unit2>days?|weeks?|months?|fortnights?)(?:'|'s)?\s+"
+    r"(?:from\s+(?:now|today)|today|time|out|away))\b",
     re.IGNORECASE,
 )
+
+
+def add_months(day: date, n: int) -> date:
+    """The same day n months on; the month's last day when it has no such day (31 Jan + 1 → 28 Feb)."""
+    y, m = divmod(day.month - 1 + n, 12)
+    year, month = day.year + y, m + 1
+    last = _last_day(year, month)
+    return min(date(year, month, 1) + timedelta(days=day.day - 1), last)
 
 
 def _simple_relative(text: str, today: date) -> DateFound | None:
@@ -275,12 +302,16 @@ def _simple_relative(text: str, today: date) -> DateFound | None:
             ahead = 7
         day = today + timedelta(days=ahead)
     else:
-        raw = (g["n"] or g["n2"] or "two").casefold()
-        n = int(raw) if raw.isdigit() else int(words_value(raw) or 1)
+        raw = re.sub(r"\s+", " ", (g["n"] or g["n2"] or "two").casefold())
+        n = int(raw) if raw.isdigit() else 2 if raw == "a couple of" else int(words_value(raw) or 1)
         unit = (g["unit"] or g["unit2"] or "weeks").casefold()
-        if "fortnight" in m.group(0).casefold():
-            n, unit = 2, "weeks"
-        day = today + timedelta(days=n * (7 if unit.startswith("week") else 1))
+        if unit.startswith("fortnight"):
+            n, unit = 2 * n, "weeks"
+        day = (
+            add_months(today, n)
+            if unit.startswith("month")
+            else today + timedelta(days=n * (7 if unit.startswith("week") else 1))
+        )
     return DateFound(day, None, m.span(), m.group(0))
 
 

@@ -287,6 +287,11 @@ def _values(key: str, kind: Kind, text: str, sentence: str, now: datetime, tz: s
             return []  # none, ambiguous, past, or "on the 3rd" (of which month?)
         if _dates_in(sentence, now, tz) > 1:
             return []  # two dates in one sentence: which is meant is not clear
+        at = max(sentence.find(text), 0) + got.span[0] if text in sentence else got.span[0]
+        lead = sentence[:at] if text in sentence else text[: got.span[0]]
+        period = list(r.period_end.finditer(lead))
+        if period and at - period[-1].end() <= 12:
+            return []  # "before their half-year close, 31 Dec": their calendar, no date of ours
         return [_Value(got.day.isoformat(), got.span)]
     return []
 

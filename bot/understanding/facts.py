@@ -97,6 +97,8 @@ class ReadingSpec(BaseModel):
     per_unit_after: str = r"$^"
     their_figure_before: str = r"(?!)"
     past_date: str = r"(?!)"  # "it lapsed on 31 Oct": a date said in the past tense is the last one
+    # "their half-year close, 31 Dec": a period end of Microsoft's (or anyone's books) is no date fact
+    period_end: str = r"(?!)"
     talks_start: str = r"(?!)"
     # "we'll just move to Google Workspace", "we could go AWS": the alternative named in passing,
     # even in a threat or a wish ({competitor} is the one named)
@@ -240,6 +242,7 @@ class _Reader:
     per_unit: re.Pattern[str]
     their_figure: re.Pattern[str]
     past_date: re.Pattern[str]
+    period_end: re.Pattern[str]
     talks_start: re.Pattern[str]
     alternative_named: re.Pattern[str]
     talks_words: re.Pattern[str]
@@ -357,6 +360,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         per_unit=re.compile(spec.per_unit_after, re.IGNORECASE),
         their_figure=rx(spec.their_figure_before),
         past_date=re.compile(spec.past_date, re.IGNORECASE),
+        period_end=re.compile(spec.period_end, re.IGNORECASE),
         talks_start=re.compile(spec.talks_start, re.IGNORECASE),
         alternative_named=rx(spec.alternative_named),
         talks_words=re.compile(spec.talks_words, re.IGNORECASE),
@@ -604,7 +608,7 @@ def read_facts(
         _read_patterns(work, run, r, add)
     for c in parts:
         if c.asserts:
-            _read_dates(c, r, add, now, tz)
+            _read_dates(work, c, r, add, now, tz)
             _read_start(work, c, r, add, now, tz)
     _read_alignment(work, parts, r, add, known)
     _alternative_named(work, parts, r, add)
@@ -841,10 +845,29 @@ _DECIDED_ON = re.compile(
 _WEEKDAY = re.compile(r"(?:on\s+|last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
 
 
-def _read_dates(c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None:
+# "..., the 31 January 2028", "(i.e. 30 April)": a day said right after another, in apposition.
+_APPOSED = re.compile(
+    r"^\s*(?:[,(–—-]\s*|\.\.\.\s*)(?:i\.?e\.?,?\s+|so\s+|that's\s+|that is\s+|on\s+)?", re.IGNORECASE
+)
+
+
+def _read_dates(work: str, c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None:
     got = _date_fact(c, r, now, tz)
     if got is not None and isinstance(got[1], DateFound):
         key, found = got
+        if read_date(c.text, now, tz, relative=False) is None:
+            # "finishing in fourteen months, the 31 January 2028": the day said outright wins over
+            # the count it was told with
+            rest = work[c.start + found.span[1] : c.start + found.span[1] + 60]
+            lead = _APPOSED.match(rest)
+            exact = read_date(rest, now, tz, relative=False) if lead and lead.end() > 0 else None
+            if (
+                isinstance(exact, DateFound)
+                and exact.span[0] - lead.end() <= 4
+                and _same_sentence(work, c.start + found.span[1], c.start + found.span[1] + exact.span[0])
+            ):
+                span = (found.span[0], found.span[1] + exact.span[1])
+                found = DateFound(exact.day, None, span, found.said, exact.precision)
         day = found.day
         if _PAST_EVENT_DAY.search(c.text[: found.span[0]]) and _WEEKDAY.fullmatch(found.said.strip()):
             return  # "their VP telephoned our CEO on Friday": the day something happened, no deadline
@@ -868,11 +891,10 @@ def _date_fact(c: Clause, r: _Reader, now: datetime, tz: str) -> tuple[str, Date
     """The date fact a clause names (its nearest cue decides which), found or ambiguous."""
     if not r.date_cue.search(c.text):
         return None  # dateparser only for a clause that names a date fact
-    got = read_date(c.text, now, tz)
+    got = read_date(c.text, now, tz, month_alone=True)
     if got is None:
         return None
-    if isinstance(got, DateFound) and _ORDINAL_ONLY.fullmatch(got.said):
-        return None  # "the renewal is on the 3rd": which month is a guess
+    ordinal_only = isinstance(got, DateFound) and bool(_ORDINAL_ONLY.fullmatch(got.said))
     a = got.span[0]
     before = c.text[:a]
     after = c.text[got.span[1] : got.span[1] + 25]
@@ -888,6 +910,11 @@ def _date_fact(c: Clause, r: _Reader, now: datetime, tz: str) -> tuple[str, Date
                 best = (m2.start() + 5, cf.key)
     if best is None or _negated_before(c, c.start + a, r):
         return None
+    period = [m for m in r.period_end.finditer(before)]
+    if period and a - period[-1].end() < best[0]:
+        return None  # "signature before their half-year close, 31 Dec": their calendar, not ours
+    if ordinal_only and best[1] != "decision_date":
+        return None  # "the renewal is on the 3rd": which month is a guess; a meeting "on the 10th" is near
     if (
         best[1] == "renewal_date"
         and _DECIDED_ON.search(before)
