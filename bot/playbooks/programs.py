@@ -22,6 +22,7 @@ NONE_FIT = "none_fit"
 _REFERENCE = re.compile(
     r"\b(case stud(y|ies)|reference|testimonial|press release|customer story)\b", re.IGNORECASE
 )
+NOTES = ("programs.fold-into-renewal", "programs.condition-unknown", "programs.reference-ruled-out")
 CONDITION_FACTS = ("planned_migration", "reference_requested", "engineering_engagement", "exec_sponsor")
 
 
@@ -77,12 +78,14 @@ def conditions(deal: DealView, kb: Knowledge, text: str = "") -> dict[str, bool]
     migration = f.get("planned_migration")
     value = f.get("deal_value_per_year")
     asked_for_reference = f.get("reference_requested") is True or reference_asked(statements_text(deal), kb)
+    # Asked or not, a reference our policy or our own answer rules out is nothing to trade.
+    reference_open = f.get("reference_allowed") is not False
     return {
         "planned_migration": migration is not None
         and not is_unknown(migration)
         and not kb.section("programs.no_migration").search(str(migration)),
         "large_account": isinstance(value, int | float) and value >= th.large_account_per_year,
-        "reference_requested": asked_for_reference or reference_asked(text, kb),
+        "reference_requested": reference_open and (asked_for_reference or reference_asked(text, kb)),
         "engineering_engagement": f.get("engineering_engagement") is True,
         "exec_sponsor": f.get("exec_sponsor") is True,
     }
@@ -111,6 +114,8 @@ def advise(deal: DealView, kb: Knowledge, text: str = "") -> ProgramAdvice:
         if unsure
         else []
     )
+    if deal.fact("reference_allowed") is False:
+        notes.append(Item(kb.say("programs.reference-ruled-out"), rule="programs.reference-ruled-out"))
     if not fits:
         th: Thresholds = kb.section("programs.thresholds")
         value = deal.fact("deal_value_per_year")
@@ -135,9 +140,7 @@ def advise(deal: DealView, kb: Knowledge, text: str = "") -> ProgramAdvice:
 
 
 def to_reply(advice: ProgramAdvice, deal: DealView) -> Reply:
-    n = len(
-        [i for i in advice.fits if i.rule not in ("programs.fold-into-renewal", "programs.condition-unknown")]
-    )
+    n = len([i for i in advice.fits if i.rule not in NOTES])
     if advice.verdict == LEVERS:
         headline = f"{n} program lever{'s' if n != 1 else ''} fit {deal.name}:"
         label = "Levers that fit."

@@ -1042,7 +1042,7 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
         return said if 3 <= len(said) <= 100 and not r.text_reject.search(said) else None
     if g.get("text"):  # the words said, which may name a product inside them
         if key == "planned_migration":  # "400 VMs from our colo into Azure": a count of things moved
-            return _clean_text(g["text"], r, longest=100, counted=True)
+            return _clean_text(g["text"], r, longest=120, counted=True)
         if key == "alternative":  # "E3 with a third-party security suite": one alternative of parts
             return _clean_text(g["text"], r, longest=80, joined=True, joins=_ALT_JOIN)
         return _clean_text(g["text"], r, longest=60, joined=key == "sticking_point")

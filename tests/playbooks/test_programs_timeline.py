@@ -134,3 +134,14 @@ def test_a_small_deal_with_a_migration_still_gets_funding(kb):
 def test_no_migration_in_any_words_is_no_lever(kb, stored):
     advice = programs.advise(deal({"planned_migration": stored}), kb)
     assert advice.verdict == programs.NONE_FIT, stored
+
+
+def test_a_reference_our_policy_rules_out_is_no_lever_even_when_asked(kb):
+    advice = programs.advise(
+        deal({"planned_migration": "no", "reference_requested": True, "reference_allowed": False}), kb
+    )
+    assert advice.verdict == programs.NONE_FIT
+    assert "programs.bounded-reference" not in [i.rule for i in advice.fits]
+    assert "programs.reference-ruled-out" in [i.rule for i in advice.fits]
+    refused = deal({"planned_migration": "no", "reference_allowed": False})
+    assert programs.advise(refused, kb, "the AE wants a case study").verdict == programs.NONE_FIT
