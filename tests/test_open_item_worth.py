@@ -20,7 +20,8 @@ def facts(text: str) -> dict:
     ("said", "point", "worth"),
     [
         (
-            "Open item: Project Plan 3 for the PMO, they won't budge. By my maths - roughly 9,000 PLN a year.",
+            "Open item: Project Plan 3 for the PMO, they won't budge. "
+            "By my maths - roughly 9,000 PLN a year.",
             "Project Plan 3 for the PMO",
             9000.0,
         ),
@@ -30,7 +31,8 @@ def facts(text: str) -> dict:
             4000.0,
         ),
         (
-            "it's all about the Teams Phone licences for the call centre, we're paying about eight grand a year too much",
+            "it's all about the Teams Phone licences for the call centre, "
+            "we're paying about eight grand a year too much",
             "Teams Phone licences",
             8000.0,
         ),

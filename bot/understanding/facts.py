@@ -518,7 +518,9 @@ _ROUNDED_SUM = re.compile(
     r"(?:(?:a|per|/|each|every)\s*(?:year|yr|annum|month|mo)\b|annually|yearly|monthly|p\.?a\.?)?\s*$",
     re.IGNORECASE,
 )
-_MONEY_SAID = re.compile(r"[$€£₹]\s?\d|\d\s?(?:k|m|mm|bn|mio|million|grand)\b|\d\s?(?:[A-Z]{3})\b", re.IGNORECASE)
+_MONEY_SAID = re.compile(
+    r"[$€£₹]\s?\d|\d\s?(?:k|m|mm|bn|mio|million|grand)\b|\d\s?(?:[A-Z]{3})\b", re.IGNORECASE
+)
 
 
 def looks_like_question(text: str, kb: Knowledge) -> bool:
