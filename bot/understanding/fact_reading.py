@@ -51,6 +51,7 @@ class ReadingSpec(BaseModel):
     confidence: float = 0.6
     min_words: int = Field(default=4, ge=1)
     values: dict[str, Kind]
+    not_when: dict[str, str] = {}  # key -> words that say the sentence does not state that fact
 
 
 class Sentence(BaseModel):
@@ -394,6 +395,9 @@ def read_more(
             if key in have:
                 continue
             kind = s.values[key]
+            veto = s.not_when.get(key)
+            if veto is not None and re.search(veto, sentence, re.IGNORECASE):
+                continue  # "our CEO wants to email Satya": a wish to reach them, no relationship
             if kind == "yesno":
                 if not all(c.asserts for c in mine):
                     continue  # the answer is the whole sentence's: every clause must assert

@@ -107,6 +107,7 @@ class ReadingSpec(BaseModel):
     sponsor_roles: str = r"(?!)"
     not_a_value_before: str
     spelling: list[str]
+    real_words: list[str] = []  # ordinary words one letter off a cue word, never respelt
     products: list[str]
     competitors: list[str]
     competitor_products: dict[str, list[str]] = Field(default_factory=dict)
@@ -367,7 +368,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         sponsor_roles=re.compile(spec.sponsor_roles, re.IGNORECASE),
         not_a_value=re.compile(spec.not_a_value_before, re.IGNORECASE),
         spelling=spelling,
-        vocabulary=frozenset(spec.spelling),
+        vocabulary=frozenset(spec.spelling) | frozenset(w.casefold() for w in spec.real_words),
         products={p.casefold(): p for p in spec.products},
         competitors={c.casefold(): c for c in spec.competitors},
         competitor_products={
@@ -479,7 +480,16 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
     hypothetical = False
     decided = False  # a clause before said a decision: "the board decided: if ..., we leave"
     # "we had 4 rounds, I think" / "..., maybe 5": a short hedged aside hedges the whole sentence.
-    hedge_all = any(len(text[a:b].split()) <= 3 and r.hedges.search(text[a:b]) for a, b in parts)
+    # "..., maybe 3k eur/yr": a hedge word before the sentence's first sum of money rounds that
+    # sum; it is no doubt cast over the sentence ("it's 2M, maybe 2.2M" still is).
+    rounded = {
+        (a, b)
+        for i, (a, b) in enumerate(parts)
+        if _ROUNDED_SUM.match(text[a:b]) and not any(_MONEY_SAID.search(text[x:y]) for x, y in parts[:i])
+    }
+    hedge_all = any(
+        len(text[a:b].split()) <= 3 and r.hedges.search(text[a:b]) and (a, b) not in rounded for a, b in parts
+    )
     for i, (a, b) in enumerate(parts):
         s = text[a:b]
         last = i == len(parts) - 1
@@ -493,7 +503,7 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
         rule = r.reported_rule.search(s)
         if r.conditional_start.search(s) and not decided:
             hypothetical = True  # "if we walk, we lose ..." - the rest of the sentence too
-        hedged = hedge_all or bool(r.hedges.search(s))
+        hedged = hedge_all or (bool(r.hedges.search(s)) and (a, b) not in rounded)
         conditional = r.conditional.search(r.idle_condition.sub(" ", r.reported_question.sub(" ", s)))
         if conditional and (decided or (rule and rule.start() < conditional.start())):
             conditional = None  # the condition is what was decided
@@ -501,6 +511,20 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
         asserts = not (question or hypothetical or conditional or r.wishes.search(s) or hedged)
         out.append(Clause(a, b, s, asserts, hedged))
     return out
+
+
+# A clause that is only a rounded sum of money: "maybe 3k eur/yr", "probably around €40k a year".
+_ROUNDED_SUM = re.compile(
+    r"^\s*(?:maybe|perhaps|probably|possibly)\s+(?:(?:like|about|around|roughly|ca\.?)\s+|~\s*)?"
+    r"(?:(?:[$€£₹]|[A-Z]{3}\s)\s?\d[\d.,]*\s*(?:k|m|mm|mio|million|thousand|grand|bn)?"
+    r"|\d[\d.,]*\s*(?:(?:k|m|mm|mio|million|thousand|grand|bn)\s*(?:[$€£]|[A-Za-z]{3}\b|euros?|dollars?|pounds?)?"
+    r"|(?:[$€£]|[A-Za-z]{3}\b|euros?|dollars?|pounds?|quid|bucks)))\s*"
+    r"(?:(?:a|per|/|each|every)\s*(?:year|yr|annum|month|mo)\b|annually|yearly|monthly|p\.?a\.?)?\s*$",
+    re.IGNORECASE,
+)
+_MONEY_SAID = re.compile(
+    r"[$€£₹]\s?\d|\d\s?(?:k|m|mm|bn|mio|million|grand)\b|\d\s?(?:[A-Z]{3})\b", re.IGNORECASE
+)
 
 
 def looks_like_question(text: str, kb: Knowledge) -> bool:
@@ -724,7 +748,8 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
             # "The one open point is the Visio pricing. Roughly 4k a year.": an amount that opens
             # its sentence, right after a sentence naming the sticking point with no amount of
             # its own, is what that point is worth.
-            chosen = _worth_of_point_before(work, c, cands, items[n - 1][0] if n else None)
+            money_before = next((it[0] for it in reversed(items[:n]) if it[2] is cands), None)
+            chosen = _worth_of_point_before(work, c, cands, money_before)
             confidence = 0.6
         if chosen is None and last_key == "switching_cost" and r.their_figure.search(before):
             chosen = next((cf for cf in cands if cf.key == "ms_claimed_switching_cost"), None)
@@ -777,8 +802,8 @@ def _worth_of_point_before(
     """The sticking point's worth, when the sentence before this one names the point and no amount."""
     starts = [m.end() for m in _SENTENCE_END.finditer(work, 0, c.start + 1)]
     here = max(starts, default=0)
-    if work[here : c.start].strip():
-        return None  # the amount does not open its sentence
+    if work[here : c.start].strip() and not _RECKONED.match(work[here : c.start]):
+        return None  # the amount does not open its sentence (nor follows "I calculated it -")
     before = [m.end() for m in _SENTENCE_END.finditer(work, 0, max(here - 1, 0))]
     prev_start = max([b for b in before if b < here - 1] or [0])
     if amount_before is not None and amount_before[0] >= prev_start:
@@ -790,6 +815,16 @@ def _worth_of_point_before(
         if cue is not None and any(p.search(work[prev_start:here]) for p in cue.cues):
             return cue
     return None
+
+
+# Words that only say the figure after them was worked out: "I calculated it - around 6,000 a
+# year", "by my maths: 4k a year", "we reckon".
+_RECKONED = re.compile(
+    r"^\s*(?:(?:i|we)(?:'ve|\s+have)?\s+(?:calculated|worked\s+(?:it|that)\s+out|figured|estimated|reckon|"
+    r"crunched\s+the\s+numbers|ran\s+the\s+numbers|did\s+the\s+maths?)(?:\s+(?:it|that|this))?"
+    r"|by\s+(?:my|our)\s+(?:maths?|count|reckoning|numbers|estimate))\s*[-–—:,]?\s*$",
+    re.IGNORECASE,
+)
 
 
 _REPORTING = re.compile(

@@ -23,20 +23,22 @@ CURRENCIES = {
     "nok": "NOK", "sek": "SEK", "dkk": "DKK", "kr": None, "kroner": None, "kronor": "SEK", "krone": None,
     "inr": "INR", "rs": "INR", "rs.": "INR", "₹": "INR", "rupee": "INR", "rupees": "INR",
     "zar": "ZAR", "r": "ZAR", "rand": "ZAR",
+    "pln": "PLN", "zł": "PLN", "zl": "PLN", "zloty": "PLN", "zlotys": "PLN", "złoty": "PLN", "czk": "CZK",
+    "huf": "HUF", "zlotych": "PLN", "brl": "BRL", "mxn": "MXN", "cny": "CNY",
     "mnok": "NOK", "msek": "SEK", "mdkk": "DKK", "meur": "EUR", "musd": "USD", "mgbp": "GBP", "mchf": "CHF",
     "mzar": "ZAR", "minr": "INR",
 }  # fmt: skip
 # "A$2.1m", "NZ$ 900k", "C$1m": a dollar with its country's letters is one currency sign.
 # Codes and words for the currencies people name; "MNOK 9.8" / "9.8 MNOK" is millions of kroner,
 # "R60m" rand, "Rs 85 lakh" / "₹12 crore" rupees.
-_CODES = r"USD|EUR|GBP|CHF|CAD|AUD|NZD|SGD|HKD|JPY|NOK|SEK|DKK|INR|ZAR"
+_CODES = r"USD|EUR|GBP|CHF|CAD|AUD|NZD|SGD|HKD|JPY|NOK|SEK|DKK|INR|ZAR|PLN|CZK|HUF|BRL|MXN|CNY"
 _CUR_PRE = (
     r"(?P<pre>(?<![A-Za-z])(?:US|AU|A|NZ|CA|C|S|HK)\$|[$€£₹¥]|\b(?:" + _CODES + r")\b"
     r"|\bM(?:NOK|SEK|DKK|EUR|USD|GBP|CHF|ZAR|INR)\b|\bRs\.?(?=\s?\d)|(?<![\w.])R(?=\s?\d))"
 )
 _CUR_POST = (
     r"(?P<post>[$€£](?!\s?\d)|\b(?:" + _CODES + r"|M(?:NOK|SEK|DKK|EUR|USD|GBP|CHF|ZAR|INR)"
-    r"|dollars?|euros?|pounds?|bucks|quid|yen|kroner|kronor|krone|kr|rupees?|rand)\b)"
+    r"|dollars?|euros?|pounds?|bucks|quid|yen|kroner|kronor|krone|kr|rupees?|rand|zlot(?:y|ys|ych)|złoty|zł)(?!\w))"
 )
 _MULT = (
     r"(?P<mult>k|mm|mn|mil{1,2}(?:ion)?s?|milion|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m"
