@@ -137,3 +137,20 @@ async def test_heat_told_just_before_the_question_counts_until_it_cools(chat, de
     clock.advance(days=1)  # slept on it: yesterday's heat no longer decides
     later = await chat("should we escalate?")
     assert "escalation.emotional" not in later.rules
+
+
+async def test_sending_one_of_ours_up_to_their_executive_is_the_escalation_question(chat, deal):
+    for fact in READY:
+        await chat(f"set {fact}")
+    told = await chat("Finance, IT and procurement all signed off on one position this morning.")
+    assert told.intent == "escalation.alignment"
+    # Asked right after the alignment news, politely, naming our person and their executive.
+    for question in (
+        "Now that all three agree, would this be an appropriate moment to ask Mr. Lindqvist to write "
+        "to their area vice president?",
+        "With everyone on board, should we have Marco email Microsoft's RVP?",
+        "since the teams finally agree, is it ok to get Ines to contact their GM?",
+    ):
+        reply = await chat(question)
+        assert reply.intent == "escalation.check", question
+        assert reply.verdict == "escalate_now", question

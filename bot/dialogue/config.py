@@ -156,7 +156,7 @@ def _build_cues(kb: Knowledge) -> Cues:
     flags = re.IGNORECASE
     our_exec = rf"\b(?:our|my)\s+(?:own\s+)?(?:\w+\s+)?{a.exec_words}\b|\bour\s+side\b|\bour\s+end\b"
     their_exec = (
-        rf"\b(?:their|microsoft'?s|msft'?s|ms|the\s+microsoft|a\s+microsoft)\s+(?:\w+\s+)?{a.exec_words}\b"
+        rf"\b(?:their|microsoft'?s|msft'?s|ms|the\s+microsoft|a\s+microsoft)\s+(?:\w+\s+){{0,2}}{a.exec_words}\b"
         r"|\bsatya\b"
     )
     verbs = a.contact_verbs
@@ -188,7 +188,12 @@ def _build_cues(kb: Knowledge) -> Cues:
         involve=re.compile(r.involve_verbs, flags),
         our_exec=re.compile(our_exec, flags),
         we_to_their_exec=re.compile(
-            rf"\b(?:i|we)\b[^\n.;!?]{{0,20}}?(?:{r.involve_verbs})[^\n.;!?]{{0,15}}?(?:{their_exec})", flags
+            rf"\b(?:i|we)\b[^\n.;!?]{{0,20}}?(?:{r.involve_verbs})[^\n.;!?]{{0,15}}?(?:{their_exec})"
+            # "ask Mr. Tanaka to write to their area VP", "get Jane to ring Microsoft's RVP": one of
+            # ours sent up to their executive
+            rf"|\b(?:(?:ask|get|send)\s+(?:[\w.'-]+\s+){{1,4}}?to|(?:have|let)\s+(?:[\w.'-]+\s+){{1,3}}?)"
+            rf"\s*(?:{r.involve_verbs})[^\n;!?]{{0,15}}?(?:{their_exec})",
+            flags,
         ),
         asks_when_or_who=re.compile(r.asks_when_or_who, flags),
         draft=re.compile(r.draft_words, flags),

@@ -330,7 +330,7 @@ def rule_expiry_is_timeline(d: Draft) -> None:
 def rule_bringing_execs_in(d: Draft) -> None:
     """Bringing our executives in, asked without the word "escalate": should our CFO call their
     VP, is it time for our CIO to step in, who on our side should reach out."""
-    if d.command is not None or d.intent in ("escalation.check", "draft.escalation"):
+    if d.command is not None or d.intent == "escalation.check":
         return
     c = d.cue
     if not (_first_question(d) or "?" in d.text) or c.draft.search(d.text):
@@ -355,6 +355,8 @@ def rule_bringing_execs_in(d: Draft) -> None:
             "deal.tell",
             "ms.statement",
             "note",
+            "escalation.alignment",  # a question about going up, asked after telling who is on board
+            "favors.balance",
         ):
             d.decide("bringing-execs-in", "escalation.check")
 
@@ -806,7 +808,8 @@ def _people(body: str, kb: Knowledge, introduced: tuple[FoundContact, ...]) -> t
     return tuple(sorted([*found, *more], key=lambda f: f.span)) if more else tuple(found)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# A sentence ends at . ! ? and a line break; never after a title before a name ("Mr. Sato").
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b(?:Mr|Ms|Dr|St)\.)(?<!\bMrs\.)(?<!\bProf\.)\s+|\n+")
 
 
 def _question_follows_told_facts(kb: Knowledge, state: Any, d: Draft) -> None:
