@@ -152,3 +152,16 @@ def test_value_given_and_asks_counted_are_read_per_person():
     assert favours_told(
         "she got us the trial, rushed a quote and got us into a briefing", KB, ["Zoe"], last="Zoe"
     ) == {"Zoe": 3}
+
+
+def test_going_back_to_the_same_person_said_in_idiom_is_the_favour_question():
+    from datetime import UTC, datetime
+
+    from bot.understanding.reading import read
+
+    now = datetime(2026, 11, 30, 10, tzinfo=UTC)
+    for question in (
+        "should I ping Rowan again? starting to feel like I'm wearing out my welcome",
+        "is it too much to nudge our CSM once more about the workshop?",
+    ):
+        assert read(question, KB, now=now).intent == "favors.should_ask", question
