@@ -165,3 +165,22 @@ async def test_a_correction_in_words_changes_the_fact_just_told(chat, deal):
     await chat("The agreement expires 28 February.")
     fixed = await chat("Correction: 31 March 2027. I mixed it up with the old one.")
     assert "Renewal date: 2027-03-31" in fixed.plain_text()
+
+
+async def test_a_figure_put_right_loosely_keeps_the_scale_of_the_one_it_corrects(chat, deal):
+    await chat("the gap is worth about eight grand a year to us")
+    fixed = await chat("well actually more like seven and a half, our controller just checked")
+    assert fixed.intent == "fact.set" and "$7.5k" in fixed.headline, fixed.headline
+    await chat("their offer came in at 3.1M a year")
+    fixed = await chat("hmm no, closer to 2.9")
+    assert "Microsoft offer per year: $2.9M" in fixed.headline, fixed.headline
+    facts = (await chat("deal show")).plain_text()
+    assert "$7.5k" in facts and "$2.9M" in facts
+
+
+def test_a_half_said_in_words_is_read_with_the_amount():
+    from bot.understanding.money import parse_money_text
+
+    assert parse_money_text("about two and a half million a year") == 2_500_000
+    assert parse_money_text("one and a half million euros") == 1_500_000
+    assert parse_money_text("three and a half thousand") == 3_500

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from bot.skills.access import UNKNOWN_DEAL, unknown_deal
 from bot.timeline import CONTACT, FACT, UNDO
 from bot.understanding.fact_names import fact_and_value, fact_by_name
 from bot.understanding.facts import read_facts
+from bot.understanding.numbers import read_count_loosely
 
 MAX_DEAL_NAME = 120
 NAME_REFUSED = "deal.name_refused"  # a new deal's name that can't be used: no deal was started
@@ -358,14 +360,18 @@ _VERB = re.compile(r"^\s*(?:please\s+)?(?:set|record|update|change|log|fact)\b\s
 
 
 _CORRECTION_LEAD = re.compile(
-    r"^\s*(?:(?:sorry|oops|apologies|my bad|ah|no)[\s,.!-]*)*"
-    r"(?:correction|correct(?:ing)? that|actually|make that|i meant|i mean|should be|it's|it is)\b[\s:,.-]*",
+    r"^\s*(?:(?:sorry|oops|apologies|my bad|ah|no|well|hmm)[\s,.!-]*)*"
+    r"(?:(?:correction|correct(?:ing)? that|actually|make that|i meant|i mean|should be|it's|it is|it was"
+    r"|that's|more like|closer to|nearer(?: to)?)\b[\s:,.-]*)+",
     re.IGNORECASE,
 )
 
 
 _TOLD_AS_CORRECTION = re.compile(
-    r"^\s*(?:(?:sorry|oops|apologies|my bad|ah)[\s,.!-]*)*(?:correction|correcting that|make that|i meant)\b",
+    r"^\s*(?:(?:sorry|oops|apologies|my bad|ah|well|hmm|no)[\s,.!-]*)*"
+    r"(?:correction|correcting that|make that|i meant"
+    # "well actually more like five and a half": a figure put right, said loosely
+    r"|(?:actually[\s,]+)?(?:it'?s\s+|it\s+was\s+|that'?s\s+)?(?:more\s+like|closer\s+to|nearer(?:\s+to)?))\b",
     re.IGNORECASE,
 )
 
@@ -373,6 +379,38 @@ _TOLD_AS_CORRECTION = re.compile(
 def told_as_correction(text: str) -> bool:
     """The message opens as a correction in words ("Correction: …", "sorry, make that …")."""
     return bool(_TOLD_AS_CORRECTION.match(text))
+
+
+_BARE = re.compile(
+    r"^\s*(?:about|around|roughly|maybe|~)?\s*(\d+(?:[.,]\d+)?|[a-z]+(?:-[a-z]+|\s(?!and\b)[a-z]+)?)"
+    r"(\s+and\s+a\s+half)?\b",
+    re.IGNORECASE,
+)
+
+
+def _money_of(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+
+
+def _scaled_like(said: str, old: Any) -> float | None:
+    """A bare figure put right ("more like five and a half", "closer to 2.2") in the scale of the
+    amount it corrects (6,000 → 5,500; 2,400,000 → 2,200,000); None when it names no number."""
+    m = _BARE.match(said)
+    if m is None or not isinstance(old, int | float) or isinstance(old, bool) or old <= 0:
+        return None
+    raw = m.group(1).replace(",", ".")
+    try:
+        n = float(raw)
+    except ValueError:
+        n = read_count_loosely(raw)
+        if n is None:
+            return None
+    n += 0.5 if m.group(2) else 0
+    if n <= 0:
+        return None
+    # The power of a thousand that brings the figure nearest to the old one.
+    scale = min((1.0, 1e3, 1e6, 1e9), key=lambda s: abs(math.log10(n * s) - math.log10(old)))
+    return n * scale
 
 
 async def _correction_in_words(ctx: Context) -> Reply | None:
@@ -398,10 +436,11 @@ async def _correction_in_words(ctx: Context) -> Reply | None:
                 if spec is None or spec.kind not in ("date", "money", "number", "percent"):
                     continue
                 value = parse_value(spec, said, ctx.kb)
+                if spec.kind == "money" and (value is None or (value < 1000 <= _money_of(_old))):
+                    value = _scaled_like(said, _old)  # "closer to 2.2" after 2.4M is 2.2M
                 if value is not None and key not in (k for k, _ in fits):
                     fits.append((key, value))
-            kinds = {ctx.kb.facts[k].kind for k, _ in fits}
-            if len(fits) == 1 or (fits and len(kinds) == len(fits)):
+            if fits:  # the fact told last that the value fits (they are kept newest first)
                 key, value = fits[0]
                 found[key] = value
     if not found:

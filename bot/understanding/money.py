@@ -51,7 +51,8 @@ _NUM = (
 _WORDNUM = rf"(?P<words>(?:half\s+an?|a\s+quarter(?:\s+of\s+an?)?|(?:{WORD})\s+quarters\s+of\s+an?|an?"
 _WORDNUM += rf"|(?:{WORD})(?:[\s-](?:{WORD}))?"
 _WORDNUM += (
-    rf"(?:\s+hundred(?:\s+(?:and\s+)?(?:{WORD})(?:[\s-](?:{WORD}))?)?)?)(?:\s+point\s+(?P<frac>{WORD}))?)"
+    rf"(?:\s+hundred(?:\s+(?:and\s+)?(?:{WORD})(?:[\s-](?:{WORD}))?)?)?)(?:\s+point\s+(?P<frac>{WORD}))?"
+    r"(?P<half>\s+and\s+a\s+half)?)"  # "two and a half million"
 )
 _SHORT_MULT = frozenset({"k", "m", "b", "mm", "mn", "bn"})
 _MONEY_RX = re.compile(
@@ -122,7 +123,9 @@ def read_money(text: str) -> list[Money]:
                 continue  # "a", "five": only "half a million", "two point four million" are amounts
             if mult_raw in _SHORT_MULT:
                 continue  # "or am i", "five k": a word number takes a word multiplier
-            words = re.sub(r"\s+point\s+\w+$", "", m.group("words").casefold())
+            words = m.group("words").casefold()
+            words = re.sub(r"\s+and\s+a\s+half$", "", words)
+            words = re.sub(r"\s+point\s+\w+$", "", words)
             words = re.sub(r"^(a|an)$", "one", words)
             if words.startswith("half"):
                 base = 0.5
@@ -143,6 +146,8 @@ def read_money(text: str) -> list[Money]:
                 if f is None:
                     continue
                 base += f / 10
+            if m.group("half"):
+                base += 0.5
             value = base
         else:
             # "$1.500" keeps its decimal point (dollars and pounds write decimals with a dot);
