@@ -98,3 +98,28 @@ async def test_an_untold_yearly_increase_that_could_change_the_verdict_is_asked(
 def test_our_own_migration_estimate_is_the_switching_cost_in_any_thousands_mark():
     assert read("our own migration estimate is CHF 900'000 one-off")["switching_cost"] == 900_000
     assert read("the internal exit costing is 450,000 once")["switching_cost"] == 450_000
+
+
+def test_an_alternative_nobody_has_priced_is_not_costed_and_a_figure_on_record_stays():
+    assert read("Nobody has worked out the cost yet, it's an idea.")["alternative_annual_cost"] == "unknown"
+    assert read("the option hasn't been priced")["alternative_annual_cost"] == "unknown"
+    said = read_facts(
+        "no one has put a number on it", KB, now=NOW, known={"alternative_annual_cost": 800_000.0}
+    )
+    assert not [f for f in said if f.key == "alternative_annual_cost"]
+    assert "alternative_annual_cost" not in read("nobody has costed the migration yet")
+
+
+def test_leadership_that_never_discussed_a_ceiling_has_agreed_no_walk_point():
+    assert (
+        read("Our leadership team never discussed a maximum price for the renewal.")["walk_threshold_agreed"]
+        is False
+    )
+    assert "walk_threshold_agreed" not in read("Microsoft hasn't set a maximum price")
+
+
+async def test_an_alternative_only_talked_about_and_never_costed_is_no_credible_walk(chat, deal):
+    await chat("we've had a couple of early chats with AWS, nothing more. Nobody has priced it.")
+    reply = await chat("could we walk away from Microsoft?")
+    assert reply.intent == "walkaway.check"
+    assert reply.verdict == "walk_not_credible", reply.headline

@@ -42,6 +42,7 @@ from bot.understanding.values import (
     read_term,
     words_value,
 )
+from bot.unknown import is_unknown
 
 # --- knowledge/reading.yaml ---------------------------------------------------------------
 
@@ -614,6 +615,14 @@ def read_facts(
     _alternative_named(work, parts, r, add)
     increase = _read_relative(work, parts, r, add, found, known or {})
     _implied(work, r, add, found, known or {}, increase)
+    for key, said in list(found.items()):
+        # "nobody has priced it" says nothing against a figure already on record
+        if (
+            is_unknown(said.value)
+            and (known or {}).get(key) is not None
+            and not is_unknown((known or {})[key])
+        ):
+            del found[key]
     return sorted(found.values(), key=lambda f: f.span)
 
 
