@@ -55,6 +55,7 @@ import yaml
 
 from bot.knowledge import Knowledge
 from bot.understanding.evaluate import NEWER_THAN_BLIND, content_words, same_fact
+from bot.unknown import is_unknown
 
 TZ = "Europe/London"
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo(TZ)).astimezone(UTC)
@@ -280,7 +281,10 @@ async def _play(stories: list[Story], kb: Knowledge) -> StoryReport:
                     deals = len(await memory.list_deals(None))  # this story's deal and those before it
                 facts = {k: v for k, v in view.facts.items() if k in kb.facts and v is not None}
                 outcome = StoryOutcome(story, facts, intent=last.intent, verdict=last.verdict)
-                outcome.unscored = [k for k in facts if k in NEWER_THAN_BLIND and k not in story.facts]
+                # A "not sure" the story does not list is shown, not scored: a corpus lists values,
+                # and has no way to say a figure is not known yet ("nobody has priced it").
+                shown = (k for k in facts if k not in story.facts)
+                outcome.unscored = [k for k in shown if k in NEWER_THAN_BLIND or is_unknown(facts[k])]
                 outcome.deal_kept = kept and deals == made_before + 1
                 made_before = deals
                 outcome.headline = last.headline

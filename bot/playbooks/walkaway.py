@@ -35,6 +35,7 @@ class Thresholds(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     inflated_switching_factor: float
     close_call_share: float
+    escalator_ceiling_pct: float
 
 
 class SwitchingClaimWords(BaseModel):
@@ -251,6 +252,22 @@ def math_bound(deal: DealView, kb: Knowledge) -> tuple[str, Item] | None:
                     gap=format_money(ms_low - alt_all, cur),
                 ),
                 rule="walkaway.math-favors-leaving-flat",
+            )
+    if n is not None and switching is not None and rate is None:
+        # Staying is cheaper even if their price rose each year by more than any renewal does:
+        # the untold increase cannot change the verdict, so it is not asked.
+        th: Thresholds = kb.section("walkaway.thresholds")
+        ms_high, alt_all = ms_total(ms, n, th.escalator_ceiling_pct), alternative_total(alt, n, switching)
+        if alt_all >= ms_high:
+            return STAY, Item(
+                kb.say(
+                    "walkaway.alternative-dearer-any-increase",
+                    years=n,
+                    pct=f"{th.escalator_ceiling_pct:g}",
+                    ms_total=format_money(ms_high, cur),
+                    alt_total=format_money(alt_all, cur),
+                ),
+                rule="walkaway.alternative-dearer-any-increase",
             )
     if rate is not None:
         if n is not None:

@@ -42,6 +42,7 @@ from bot.understanding.values import (
     read_term,
     words_value,
 )
+from bot.unknown import is_unknown
 
 # --- knowledge/reading.yaml ---------------------------------------------------------------
 
@@ -638,6 +639,14 @@ def read_facts(
     _alternative_named(work, parts, r, add)
     increase = _read_relative(work, parts, r, add, found, known or {})
     _implied(work, r, add, found, known or {}, increase)
+    for key, said in list(found.items()):
+        # "nobody has priced it" says nothing against a figure already on record
+        if (
+            is_unknown(said.value)
+            and (known or {}).get(key) is not None
+            and not is_unknown((known or {})[key])
+        ):
+            del found[key]
     return sorted(found.values(), key=lambda f: f.span)
 
 
@@ -754,6 +763,9 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
         if chosen is None and last_key == "switching_cost" and r.their_figure.search(before):
             chosen = next((cf for cf in cands if cf.key == "ms_claimed_switching_cost"), None)
             confidence = 0.7
+        if chosen is None and cands is r.money and not bound:
+            chosen = _alternative_costed(work, a, cands, r)
+            confidence = 0.65
         if chosen is None and bound:
             # A bound whose fact comes in the next clause: "if it is over 1.4M a year, we leave".
             later = next((p for p in parts if p.start >= c.end), None)
@@ -781,6 +793,35 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
                 add("term_years", term.years, (b + term.span[0], b + term.span[1]), 0.8)
         else:
             add(chosen.key, float(value), span, confidence)
+
+
+# A sentence that costs what an earlier sentence named: "our alt is Google Workspace. IT costed it
+# at 1.6m/yr", "we are evaluating a move to Salesforce. The integrator's firm proposal: 14.4m a year".
+_COSTING = re.compile(
+    r"\b(?:costed|priced|quoted|estimated|sized|modell?ed|came (?:in|out) at|comes? (?:in|out) to|"
+    r"proposals?|quotes?|quotations?|bids?|all[- ]in|all included|fully[- ]loaded)\b",
+    re.IGNORECASE,
+)
+_ALT_WORDS = re.compile(r"\b(?:alternative|alt|fallback|plan b)\b", re.IGNORECASE)
+
+
+def _alternative_costed(work: str, a: int, cands: list[_Cued], r: _Reader) -> _Cued | None:
+    """The alternative's yearly cost when the amount's sentence costs something, names neither
+    Microsoft nor anything else, and the sentence before it names the alternative or a competitor."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(work, 0, a)]
+    if not ends:
+        return None
+    start = ends[-1]
+    end = next((m.start() for m in _SENTENCE_END.finditer(work, a)), len(work))
+    sentence = work[start:end]
+    if not _COSTING.search(sentence) or r.ms_named.search(sentence):
+        return None
+    before = work[ends[-2] if len(ends) > 1 else 0 : start]
+    if r.ms_named.search(before) and not (r.competitor_rx.search(before) or _ALT_WORDS.search(before)):
+        return None
+    if not (r.competitor_rx.search(before) or _ALT_WORDS.search(before)):
+        return None
+    return next((cf for cf in cands if cf.key == "alternative_annual_cost"), None)
 
 
 # A clause that opens with its amount: "like 3k a yr", "roughly €4,000 a year", "that's ~50k".

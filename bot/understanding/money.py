@@ -45,7 +45,7 @@ _MULT = (
     r"|crores?|lakhs?|lacs?)(?!\w)"
 )
 _NUM = (
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:\s\d{3})+(?!\d)"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:['’]\d{3})+(?:\.\d+)?(?!\d)|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:\s\d{3})+(?!\d)"
     r"|\d+(?:[.,]\d+)?)"
 )
 _WORDNUM = rf"(?P<words>(?:half\s+an?|a\s+quarter(?:\s+of\s+an?)?|(?:{WORD})\s+quarters\s+of\s+an?|an?"
@@ -94,6 +94,8 @@ class Money:
 
 def _number(raw: str, mult: str | None, dot_groups: bool = True) -> float | None:
     s = raw.replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(?:['’]\d{3})+(?:\.\d+)?", s):  # 900'000 (a Swiss thousands mark)
+        return float(s.replace("'", "").replace("’", ""))
     if re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?", s):  # 1.200.000 or 1.200.000,50
         return float(s.replace(".", "").replace(",", "."))
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", s):
