@@ -34,8 +34,10 @@ FLOORS = {
     "blind_round3_2026_12/author16": (0.72, 0.68, 14),  # 74.5% / 70.0% / 15
     "blind_round3_2026_12/author17": (0.86, 0.73, 13),  # 88.4% / 74.5% / 14
     "blind_round3_2026_12/author18": (0.87, 0.81, 14),  # 88.5% / 83.1% / 15
-    "blind_round3_2026_12/author19": (0.93, 0.66, 7),  # 94.7% / 67.9% / 8
-    "blind_round3_2026_12/author20": (0.90, 0.77, 7),  # 92.0% / 79.3% / 8
+    # author19: "no azure plans, no migration" is read now (planned migration: no); the story did
+    # not list it, so it counts as an extra against precision (92.3%), and its answer is right.
+    "blind_round3_2026_12/author19": (0.91, 0.66, 10),  # 92.3% / 67.9% / 11 (session 8)
+    "blind_round3_2026_12/author20": (0.89, 0.79, 10),  # 90.4% / 81.0% / 11 (session 8)
 }
 
 

@@ -104,6 +104,11 @@ class DialogueConfig(BaseModel):
     # Microsoft people introduced in passing (bot/understanding/introductions.py)
     introductions: list[str] = Field(default_factory=list)
     introductions_not_names: list[str] = Field(default_factory=list)
+    # Questions that give advice (a follow-up leans on the last one asked, through facts told
+    # in between) and the words of a question that names no subject of its own ("what do we
+    # say?", "thoughts?"): it asks the last advice question again (rule generic-question-takes-topic).
+    advice_intents: list[str] = Field(default_factory=list)
+    generic_question_words: list[str] = Field(default_factory=list)
     keep_people: int = Field(ge=1, le=20)
     keep_facts: int = Field(ge=1, le=20)
     topic_minutes: int = Field(ge=1)

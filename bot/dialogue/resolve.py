@@ -90,6 +90,14 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
         out.args[str(slot)] = text.strip(" ?.!")
         out.references.append(Reference("answer", text, (0, len(text))))
         return out
+    asked = state.fresh_asked(now or datetime.now(UTC), cfg.topic_minutes)
+    if asked is not None and _generic_question(text, kb):
+        # "What do we say?", "thoughts?" after the meeting question and some facts told since:
+        # that question again, with what is known now.
+        out.references.append(Reference("generic_question", text, (0, len(text))))
+        out.rule, out.intent, out.text = "generic-question-takes-topic", asked.intent, asked.text
+        out.args = dict(asked.args)
+        return out
     m = c.yes_no.search(text)
     if m and topic.intent not in cfg.logging_intents and topic.intent != "ms.statement":
         # "should we?", "good idea?" right after a question of ours: that question, again.
@@ -100,6 +108,8 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
     m = c.what_now.search(text)
     if m:
         then = cfg.what_now.get(topic.intent)
+        if topic.intent in ("fact.stated", "deal.tell") and asked is not None:
+            then = asked.intent  # facts told after a question: that question, with them
         if then is None and topic.intent in cfg.what_now.values():
             then = topic.intent  # asked again after the answer to "what now?": the same answer
         if then is not None:
@@ -110,6 +120,9 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
             elif then == topic.intent:
                 out.args = dict(topic.args)
                 out.text = topic.text
+            elif asked is not None and then == asked.intent:
+                out.args = dict(asked.args)
+                out.text = asked.text
             return out
     m = c.ellipsis.search(text)
     if m and topic.intent not in cfg.logging_intents:
@@ -123,6 +136,32 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
                 out.text = rewritten
                 out.rule, out.intent, out.args = "ellipsis-takes-topic", topic.intent, {}
     return out
+
+
+_WORD = re.compile(r"[A-Za-z][\w'’]*")
+_QUESTION_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _generic_question(text: str, kb: Knowledge) -> bool:
+    """A question that names nothing of its own ("what do we say?", "so, thoughts?"): its last
+    sentence is a question made only of knowledge/dialogue.yaml's generic words."""
+    last = [s for s in _QUESTION_END.split(text.strip()) if s.strip()]
+    if not last or not last[-1].rstrip().endswith("?"):
+        return False
+    words = _WORD.findall(last[-1])
+    if not words or len(words) > 10:
+        return False
+    if cues(kb).ellipsis.search(last[-1]):
+        return False  # "what about Ana?": the topic about someone else
+    generic = _generic_words(kb)
+    return all(w.casefold().replace("’", "'") in generic for w in words)
+
+
+def _generic_words(kb: Knowledge) -> frozenset[str]:
+    return kb.derive(
+        "dialogue.generic_words",
+        lambda kb: frozenset(w.casefold() for w in dialogue_config(kb).generic_question_words),
+    )
 
 
 _SUBJECT = re.compile(

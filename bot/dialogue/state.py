@@ -97,6 +97,9 @@ class DialogueState:
     strangers: tuple[str, ...] = ()  # Microsoft people we were told we have no relationship with
     close: tuple[str, ...] = ()  # Microsoft people we were told we know well
     given: tuple[tuple[str, int], ...] = ()  # value we gave them, as told, per Microsoft person
+    # The last advice question asked (knowledge/dialogue.yaml `advice_intents`): facts told after
+    # it leave it standing, so "what do we say?" two messages later asks it again.
+    asked: Topic | None = None
 
     def is_stranger(self, name: str) -> bool:
         first = name.strip().split()[0].casefold() if name.strip() else ""
@@ -121,16 +124,8 @@ class DialogueState:
         return {
             "v": 1,
             "deal_id": self.deal_id,
-            "topic": (
-                {
-                    "intent": self.topic.intent,
-                    "text": self.topic.text,
-                    "args": self.topic.args,
-                    "at": self.topic.at,
-                }
-                if self.topic
-                else None
-            ),
+            "topic": _topic_json(self.topic),
+            "asked": _topic_json(self.asked),
             "people": [{"name": p.name, "role": p.role, "side": p.side} for p in self.people],
             "facts": [[k, v] for k, v in self.facts],
             "figure": self.figure,
@@ -155,14 +150,7 @@ class DialogueState:
         if not isinstance(raw, dict) or raw.get("deal_id") != deal_id:
             return cls(deal_id=deal_id)
         try:
-            t = raw.get("topic")
-            topic = (
-                Topic(
-                    str(t["intent"]), str(t.get("text", "")), dict(t.get("args") or {}), str(t.get("at", ""))
-                )
-                if isinstance(t, dict) and t.get("intent")
-                else None
-            )
+            topic = _topic_from(raw.get("topic"))
             people = tuple(
                 Person(str(p["name"]), p.get("role"), p.get("side"))
                 for p in raw.get("people") or []
@@ -187,6 +175,7 @@ class DialogueState:
                 strangers=tuple(str(t) for t in raw.get("strangers") or [] if isinstance(t, str)),
                 close=tuple(str(t) for t in raw.get("close") or [] if isinstance(t, str)),
                 given=tuple((str(k), int(n)) for k, n in raw.get("given") or [] if isinstance(n, int)),
+                asked=_topic_from(raw.get("asked")),
             )
         except (KeyError, TypeError, ValueError):
             return cls(deal_id=deal_id)
@@ -194,13 +183,11 @@ class DialogueState:
     # --- reading it ---------------------------------------------------------------------
     def fresh_topic(self, now: datetime, minutes: int) -> Topic | None:
         """The topic, unless it is older than `minutes` (a follow-up no longer leans on it)."""
-        if self.topic is None:
-            return None
-        try:
-            at = datetime.fromisoformat(self.topic.at)
-        except ValueError:
-            return None
-        return self.topic if now - at <= timedelta(minutes=minutes) else None
+        return _fresh(self.topic, now, minutes)
+
+    def fresh_asked(self, now: datetime, minutes: int) -> Topic | None:
+        """The last advice question, unless it is older than `minutes`."""
+        return _fresh(self.asked, now, minutes)
 
     def fresh_told(self, now: datetime, minutes: int) -> tuple[str, ...]:
         """The last statements told, unless the latest is older than `minutes`."""
@@ -213,6 +200,26 @@ class DialogueState:
     def last_person(self) -> Person | None:
         """The person a pronoun most likely means: the last named one."""
         return self.people[0] if self.people else None
+
+
+def _topic_json(t: Topic | None) -> dict[str, Any] | None:
+    return {"intent": t.intent, "text": t.text, "args": t.args, "at": t.at} if t else None
+
+
+def _topic_from(t: Any) -> Topic | None:
+    if not (isinstance(t, dict) and t.get("intent")):
+        return None
+    return Topic(str(t["intent"]), str(t.get("text", "")), dict(t.get("args") or {}), str(t.get("at", "")))
+
+
+def _fresh(t: Topic | None, now: datetime, minutes: int) -> Topic | None:
+    if t is None:
+        return None
+    try:
+        at = datetime.fromisoformat(t.at)
+    except ValueError:
+        return None
+    return t if now - at <= timedelta(minutes=minutes) else None
 
 
 def after_turn(
@@ -229,6 +236,7 @@ def after_turn(
     first, facts told this turn join the list, the coach's own question is remembered."""
     cfg = dialogue_config(kb)
     topic = state.topic
+    last_asked = state.asked
     people = list(state.people)
     facts = list(state.facts)
     figure, statement, role = state.figure, state.statement, state.role
@@ -244,6 +252,8 @@ def after_turn(
         if reply.intent not in NOT_A_TOPIC and reading.resolved:
             args = {k: v for k, v in reading.args.items() if isinstance(v, str | int | float | bool)}
             topic = Topic(reply.intent, reading.resolved[:500], args, now.isoformat())
+            if reply.intent in cfg.advice_intents:
+                last_asked = topic
         for e in reversed(reading.entities):
             if e.kind == "person":
                 person = Person(e.text, e.value if isinstance(e.value, str) else None, e.side)
@@ -325,6 +335,7 @@ def after_turn(
         strangers=tuple(strangers),
         close=tuple(close),
         given=tuple(list(given.items())[:10]),
+        asked=last_asked,
     )
 
 

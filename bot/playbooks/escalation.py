@@ -314,6 +314,12 @@ def _what_comes_first(a: Assessment, facts: dict[str, Any], kb: Knowledge, text:
         a.fixes.append(Item(kb.say("escalation.emotional"), rule="escalation.emotional"))
     _rounds_tried(a, facts, kb)
     _team_aligned(a, facts, kb)
+    # A price escalation with no budget target behind it muddles the message (seed 000): told
+    # that Finance has set none, that alone says not yet, whatever else is still untold.
+    no_target = facts.get("budget_target_set") is False and facts.get("budget_per_year") is None
+    if no_target and owner == "cfo":
+        a.fixes.append(Item(kb.say("escalation.no-budget-target"), rule="escalation.no-budget-target"))
+        a.open_facts.append("budget_target_set")
     # Price is argued from benchmarks: "not sure it was checked" means check it first.
     if is_unknown(facts.get("offer_uncompetitive")) and owner == "cfo":
         a.fixes.append(Item(kb.say("escalation.offer-unchecked"), rule="escalation.offer-unchecked"))
@@ -408,6 +414,8 @@ def _budget_target(a: Assessment, deal: DealView, kb: Knowledge) -> list[str]:
     if target_set is None and isinstance(budget, int | float) and not isinstance(budget, bool) and budget > 0:
         target_set = True
     if target_set is False:
+        if any(i.rule == "escalation.no-budget-target" for i in a.fixes):
+            return []
         a.fixes.append(Item(kb.say("escalation.no-budget-target"), rule="escalation.no-budget-target"))
         a.open_facts.append("budget_target_set")
     elif is_unknown(target_set):

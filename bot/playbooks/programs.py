@@ -22,7 +22,12 @@ NONE_FIT = "none_fit"
 _REFERENCE = re.compile(
     r"\b(case stud(y|ies)|reference|testimonial|press release|customer story)\b", re.IGNORECASE
 )
-NOTES = ("programs.fold-into-renewal", "programs.condition-unknown", "programs.reference-ruled-out")
+NOTES = (
+    "programs.fold-into-renewal",
+    "programs.condition-unknown",
+    "programs.reference-ruled-out",
+    "programs.migration-assumed",
+)
 CONDITION_FACTS = ("planned_migration", "reference_requested", "engineering_engagement", "exec_sponsor")
 
 
@@ -91,9 +96,20 @@ def conditions(deal: DealView, kb: Knowledge, text: str = "") -> dict[str, bool]
     }
 
 
+def _decidable_without_migration(deal: DealView, kb: Knowledge, text: str) -> bool:
+    """Something told about the deal already decides: its size, a reference asked (or ruled
+    out), engineering engagement or a sponsor. Then the untold migration is an assumption said
+    in the answer, not a form before it; with nothing told, the form asks."""
+    told = [deal.fact(k) for k in ("deal_value_per_year", *CONDITION_FACTS[1:], "reference_allowed")]
+    return any(v is not None for v in told) or reference_asked(text, kb)
+
+
 def advise(deal: DealView, kb: Knowledge, text: str = "") -> ProgramAdvice:
+    assumed: list[Item] = []
     if deal.fact("planned_migration") is None:
-        return ProgramAdvice(verdict=None, missing=["planned_migration"])
+        if not _decidable_without_migration(deal, kb, text):
+            return ProgramAdvice(verdict=None, missing=["planned_migration"])
+        assumed.append(Item(kb.say("programs.migration-assumed"), rule="programs.migration-assumed"))
     met = conditions(deal, kb, text)
     fits: list[Item] = []
     # "Not sure" is neither yes nor no: the program waits, and the reply says so.
@@ -114,6 +130,7 @@ def advise(deal: DealView, kb: Knowledge, text: str = "") -> ProgramAdvice:
         if unsure
         else []
     )
+    notes += assumed
     if deal.fact("reference_allowed") is False:
         notes.append(Item(kb.say("programs.reference-ruled-out"), rule="programs.reference-ruled-out"))
     if not fits:

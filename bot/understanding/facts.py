@@ -515,8 +515,11 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
 
 
 # A clause that is only a rounded sum of money: "maybe 3k eur/yr", "probably around €40k a year".
+# "That's maybe $4k a year", "our L&D lead reckons they're worth maybe 250 a month": the same.
 _ROUNDED_SUM = re.compile(
-    r"^\s*(?:maybe|perhaps|probably|possibly)\s+(?:(?:like|about|around|roughly|ca\.?)\s+|~\s*)?"
+    r"^\s*(?:(?:[\w&'’.-]+\s+){1,4}(?:reckons?|reckoned|thinks?|thought|says?|said|estimates?|estimated)\s+"
+    r"(?:that\s+)?)?(?:(?:that|it|this|they|which)(?:'s|'re|s|\s+is|\s+are|\s+would\s+be)\s+)?(?:worth\s+)?"
+    r"(?:maybe|perhaps|probably|possibly)\s+(?:worth\s+)?(?:(?:like|about|around|roughly|ca\.?)\s+|~\s*)?"
     r"(?:(?:[$€£₹]|[A-Z]{3}\s)\s?\d[\d.,]*\s*(?:k|m|mm|mio|million|thousand|grand|bn)?"
     r"|\d[\d.,]*\s*(?:(?:k|m|mm|mio|million|thousand|grand|bn)\s*(?:[$€£]|[A-Za-z]{3}\b|euros?|dollars?|pounds?)?"
     r"|(?:[$€£]|[A-Za-z]{3}\b|euros?|dollars?|pounds?|quid|bucks)))\s*"
@@ -826,7 +829,12 @@ def _alternative_costed(work: str, a: int, cands: list[_Cued], r: _Reader) -> _C
 
 # A clause that opens with its amount: "like 3k a yr", "roughly €4,000 a year", "that's ~50k".
 _BARE_WORTH = re.compile(
-    r"^\s*(?:(?:like|about|around|roughly|approx\.?|ca\.?|maybe|so|that's|thats|it's|its|worth|only|just)\s+|~\s*"
+    # "Our L&D manager reckons they're worth maybe 250 a month": whose estimate it is, first
+    r"^\s*(?:(?:[\w&'’.-]+\s+){1,4}(?:reckons?|reckoned|thinks?|thought|says?|said|estimates?|estimated|figures?|"
+    r"puts?\s+it\s+at)\s+(?:that\s+)?)?"
+    r"(?:(?:like|about|around|roughly|approx\.?|ca\.?|maybe|perhaps|probably|so|that's|thats|it's|its|worth|only|just|"
+    r"they're|theyre|they\s+are|that\s+is|it\s+is|which\s+is|(?:which|that|it|this)\s+(?:amounts|comes)\s+to|"
+    r"amounts\s+to|comes\s+to)\s+|~\s*"
     r"|(?:(?:the\s+)?(?:annual|yearly|total|running|full|all[- ]in|fully[- ]loaded)\s+)?"
     r"(?:cost|price|pricing|bill)s?\s*(?:is\s+|of\s+|:\s*|=\s*)?"
     r"|it\s+(?:costs?|comes?\s+to|would\s+cost|runs?\s+(?:at|to))\s+"
@@ -853,9 +861,24 @@ def _worth_of_point_before(
     # Annual cost NOK 9.8m."), whichever the sentence before names.
     for key in ("sticking_point_value_per_year", "alternative_annual_cost"):
         cue = next((cf for cf in cands if cf.key == key), None)
-        if cue is not None and any(p.search(work[prev_start:here]) for p in cue.cues):
+        named = work[prev_start:here]
+        if cue is not None and (
+            any(p.search(named) for p in cue.cues)
+            or (key == "sticking_point_value_per_year" and _POINT_IN_OTHER_WORDS.search(named))
+        ):
             return cue
     return None
+
+
+# A sentence that names what is still argued about without the usual words: "everything's agreed
+# except …", "she refuses to throw in …", "they won't include …", "the one thing left is …".
+_POINT_IN_OTHER_WORDS = re.compile(
+    r"\b(?:everything(?:'s|\s+is)\s+(?:agreed|settled|sorted|done)\s+(?:except|but|apart\s+from)|"
+    r"(?:refuses?|refused|won'?t|will\s+not|would\s+not|wouldn'?t|declines?|declined)\s+(?:to\s+)?"
+    r"(?:throw\s+in|include|add|give\s+(?:us\s+)?|budge\s+on|move\s+on|concede|waive)|"
+    r"(?:one|only|last)\s+(?:thing|item|point|issue)\s+(?:left|open|outstanding|remaining))\b",
+    re.IGNORECASE,
+)
 
 
 # Words that only say the figure after them was worked out: "I calculated it - around 6,000 a

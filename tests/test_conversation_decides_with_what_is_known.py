@@ -1,0 +1,83 @@
+"""Transcripts where the advice is decided from what the person already told, instead of a form:
+a question that names nothing of its own asks the last advice question again; a known blocker
+decides before the facts still untold; a program question on a deal whose size is known answers
+with the untold migration said as an assumption; a small item's worth told in other words."""
+
+from __future__ import annotations
+
+
+async def test_a_generic_question_after_some_facts_asks_the_meeting_question_again(chat, deal):
+    first = await chat("We're meeting their area VP on Thursday.")
+    assert first.intent == "meeting.prep"
+    await chat("For context, the AE called 610k a year their final offer. Three rounds so far.")
+    for question in ("So what do we say?", "Two of us are going. Any tips?", "thoughts?"):
+        reply = await chat(question)
+        assert reply.intent == "meeting.prep", (question, reply.intent, reply.headline)
+        assert "area vice president" in reply.plain_text()
+
+
+async def test_what_now_after_facts_told_asks_the_question_under_way(chat, deal):
+    first = await chat("can I tell the CSM about our planned move to Azure?")
+    assert first.intent == "disclosure.share"
+    told = await chat("Our agreement ends on 30 June 2027.")
+    assert told.intent == "fact.stated"
+    reply = await chat("so what now?")
+    assert reply.intent == "disclosure.share", reply.headline
+
+
+async def test_a_generic_question_naming_someone_is_no_repeat(chat, deal):
+    await chat("Jane Smith is our account executive")
+    await chat("Ana Ruiz is our CSM")
+    assert (await chat("should I ask Jane for a price hold?")).intent == "favors.should_ask"
+    reply = await chat("what about Ana?")
+    assert reply.intent == "favors.should_ask" and "Ana" in reply.headline
+
+
+async def test_finance_with_no_target_decides_not_yet_before_the_rest_is_told(chat, deal):
+    await chat("Our CFO hasn't set a budget target yet, she says after the holidays.")
+    reply = await chat("should our CEO call their AVP about the price?")
+    assert reply.intent == "escalation.check"
+    assert reply.verdict == "not_yet", reply.headline
+    assert "escalation.no-budget-target" in reply.rules
+
+
+async def test_program_question_on_a_small_deal_answers_with_the_migration_assumed(chat, deal):
+    await chat("Small renewal this one: 140 E3 seats, roughly 7k euros a month.")
+    reply = await chat("any Microsoft programs or funding we could use?")
+    assert reply.intent == "programs.levers"
+    assert reply.verdict == "none_fit", reply.headline
+    rules = reply.rules
+    assert "programs.small-account" in rules and "programs.migration-assumed" in rules
+
+
+async def test_program_question_with_nothing_told_still_asks_about_migration(chat, deal):
+    reply = await chat("any Microsoft programs we could use?")
+    assert reply.intent == "form.ask"
+    assert "migration" in reply.plain_text().lower()
+
+
+async def test_no_migration_said_in_passing_is_read(chat, deal):
+    reply = await chat("We got no migration funding last time.")
+    assert "Planned migration" not in reply.plain_text()
+    reply = await chat("nothing in the pipeline for migrations")
+    assert "Planned migration: no" in reply.plain_text()
+
+
+async def test_a_small_item_worth_told_after_it_is_named_decides_do_not_escalate(chat, deal):
+    await chat("We've done seven rounds with the account team; IT, Finance and Procurement all agree.")
+    await chat(
+        "Everything is settled except he won't include 15 Visio Plan 2 seats. That's maybe $3k a year."
+    )
+    reply = await chat("Should our COO phone their regional VP about it?")
+    assert reply.intent == "escalation.check"
+    assert reply.verdict == "do_not_escalate", reply.headline
+
+
+async def test_a_worth_someone_reckons_is_still_the_point_s_worth(chat, deal):
+    await chat("Six meetings with the AE so far; IT, Finance and Procurement are aligned.")
+    await chat(
+        "The last open item is that she refuses to throw in extra training days. "
+        "Our HR lead reckons they're worth maybe 300 pounds a month."
+    )
+    reply = await chat("is it time to take this to their area VP?")
+    assert reply.verdict == "do_not_escalate", reply.headline
