@@ -109,6 +109,8 @@ class DialogueConfig(BaseModel):
     # say?", "thoughts?"): it asks the last advice question again (rule generic-question-takes-topic).
     advice_intents: list[str] = Field(default_factory=list)
     generic_question_words: list[str] = Field(default_factory=list)
+    # Words that judge a plan just told ("would that be wise?", "good idea or should we drop it?")
+    judging_words: list[str] = Field(default_factory=list)
     keep_people: int = Field(ge=1, le=20)
     keep_facts: int = Field(ge=1, le=20)
     topic_minutes: int = Field(ge=1)
@@ -143,6 +145,7 @@ class Cues:
     involve: re.Pattern[str]
     our_exec: re.Pattern[str]
     we_to_their_exec: re.Pattern[str]  # "should I call their AVP directly?": going up ourselves
+    to_their_exec: re.Pattern[str]  # "… is minded to write to Microsoft's VP": anyone going up
     asks_when_or_who: re.Pattern[str]
     draft: re.Pattern[str]
     favour_idiom: re.Pattern[str]
@@ -197,7 +200,16 @@ def _build_cues(kb: Knowledge) -> Cues:
             # "ask Mr. Tanaka to write to their area VP", "get Jane to ring Microsoft's RVP": one of
             # ours sent up to their executive
             rf"|\b(?:(?:ask|get|send)\s+(?:[\w.'-]+\s+){{1,4}}?to|(?:have|let)\s+(?:[\w.'-]+\s+){{1,3}}?)"
-            rf"\s*(?:{r.involve_verbs})[^\n;!?]{{0,15}}?(?:{their_exec})",
+            rf"\s*(?:{r.involve_verbs})[^\n;!?]{{0,15}}?(?:{their_exec})"
+            # "should Magnus call their AVP?", "could our Priya write to Microsoft's GM?": one of ours
+            # named, asked about going up
+            rf"|\b(?:should|shall|can|could|would|may)\s+(?:our\s+)?(?-i:[A-Z][\w'-]+)(?:\s+(?-i:[A-Z][\w'-]+))?\s+"
+            rf"(?:{r.involve_verbs})[^\n;!?]{{0,15}}?(?:{their_exec})",
+            flags,
+        ),
+        to_their_exec=re.compile(
+            rf"(?:{r.involve_verbs})[^\n.;!?]{{0,25}}?\b(?:their|microsoft'?s|msft'?s|ms|the\s+microsoft)\s+"
+            rf"(?:[\w-]+\s+){{0,4}}?(?:{a.exec_words}|country\s+manager|(?:area|regional)\s+(?:lead|head|boss))\b",
             flags,
         ),
         asks_when_or_who=re.compile(r.asks_when_or_who, flags),

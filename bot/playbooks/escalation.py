@@ -356,10 +356,24 @@ def _team_aligned(a: Assessment, facts: dict[str, Any], kb: Knowledge) -> None:
     if said is None:
         return
     alignment = parse_alignment(said)
-    not_aligned = [TEAM_LABELS[t] for t in TEAMS if alignment[t] is not True]
-    if not not_aligned:
+    not_aligned = [TEAM_LABELS[t] for t in TEAMS if alignment[t] is False]
+    unsaid = [TEAM_LABELS[t] for t in TEAMS if alignment[t] is None]
+    if not not_aligned and len(unsaid) == 1:
+        # The two others are on board and this team was simply not mentioned: the verdict stands on
+        # what was said, with that team's agreement to confirm before the call.
+        rule = "escalation.confirm-team"
+        a.support.append(
+            Item(
+                kb.say("escalation.aligned-told", who=_join([TEAM_LABELS[t] for t in TEAMS if alignment[t]])),
+                rule="escalation.aligned-told",
+            )
+        )
+        a.confirm.append(Item(kb.say(rule, who=_join(unsaid)), rule=rule))
+        return
+    if not not_aligned and not unsaid:
         a.support.append(Item(kb.say("escalation.aligned"), rule="escalation.aligned"))
         return
+    not_aligned += unsaid
     verb = "is" if len(not_aligned) == 1 else "are"
     rule = "escalation.align-first"
     a.fixes.append(Item(kb.say(rule, who=f"{_join(not_aligned)} {verb}"), rule=rule))

@@ -520,7 +520,7 @@ _ROUNDED_SUM = re.compile(
     r"^\s*(?:(?:[\w&'’.-]+\s+){1,4}(?:reckons?|reckoned|thinks?|thought|says?|said|estimates?|estimated)\s+"
     r"(?:that\s+)?)?(?:(?:that|it|this|they|which)(?:'s|'re|s|\s+is|\s+are|\s+would\s+be)\s+)?(?:worth\s+)?"
     r"(?:maybe|perhaps|probably|possibly)\s+(?:worth\s+)?(?:(?:like|about|around|roughly|ca\.?)\s+|~\s*)?"
-    r"(?:(?:[$€£₹]|[A-Z]{3}\s)\s?\d[\d.,]*\s*(?:k|m|mm|mio|million|thousand|grand|bn)?"
+    r"(?:(?:[$€£₹]|[A-Z]{3}\s|[ACN]Z?\$|R(?=\d))\s?\d[\d.,]*\s*(?:k|m|mm|mio|million|thousand|grand|bn)?"
     r"|\d[\d.,]*\s*(?:(?:k|m|mm|mio|million|thousand|grand|bn)\s*(?:[$€£]|[A-Za-z]{3}\b|euros?|dollars?|pounds?)?"
     r"|(?:[$€£]|[A-Za-z]{3}\b|euros?|dollars?|pounds?|quid|bucks)))\s*"
     r"(?:(?:a|per|/|each|every)\s*(?:year|yr|annum|month|mo)\b|annually|yearly|monthly|p\.?a\.?)?\s*$",
@@ -671,12 +671,17 @@ def _negated_before(c: Clause, at: int, r: _Reader) -> bool:
 
 
 def _pick(cands: list[_Cued], before: str, after: str) -> _Cued | None:
-    for cf in cands:
-        if (
-            any(cue.search(before + " " + after) for cue in cf.cues)
-            or any(cue.search(after) for cue in cf.after_only)
-            or any(cue.search(before) for cue in cf.before_only)
-        ):
+    """The first fact cued around the amount; a cue that must touch the amount (right before or
+    right after it) is the more specific and wins over one anywhere in the clause ("the sticking
+    point is the 8 % escalator on their $2.5M base": the base is their price)."""
+    touching = [
+        cf
+        for cf in cands
+        if any(cue.search(after) for cue in cf.after_only)
+        or any(cue.search(before) for cue in cf.before_only)
+    ]
+    for cf in [*touching, *cands]:
+        if cf in touching or any(cue.search(before + " " + after) for cue in cf.cues):
             if cf.requires_after is not None and not cf.requires_after.search(after):
                 continue
             return cf
@@ -1235,11 +1240,18 @@ def _clean_text(
             cut = r.text_stop.search(raw, cut.end() + (nxt.start() if nxt else len(rest)))
     s = raw[: cut.start()] if cut else raw
     s = _LEADING.sub("", s.strip()).strip(" '\"")
+    s = _DANGLING.sub("", s)  # "the 8% escalator on their [$2.5M base]": cut before the amount
     if len(s) < 2 or len(s) > longest:
         return None
     if r.text_reject.search(s) and not (counted and re.match(r"\d[\d,.]*\s+[A-Za-z]{2,}", s)):
         return None
     return s
+
+
+_DANGLING = re.compile(
+    r"(?:\s+(?:on|of|at|for|to|in|with|by|from|over|against|and|or|the|their|our|a|an|its|his|her|this|that))+\s*$",
+    re.IGNORECASE,
+)
 
 
 # A team's head named for the team ("our CIO, the CFO and procurement signed off").

@@ -751,6 +751,7 @@ def read(
     if resolution is not None and resolution.rule is not None:
         _apply(resolution, d)
     _the_question_asked(body, kb, contacts, d)
+    _plan_then_judged(body, kb, d)
     if state is not None and d.intent is None and d.command is None:
         _question_follows_told_facts(kb, state, d)
     facts: list[Fact] = []
@@ -863,6 +864,33 @@ def _the_question_asked(body: str, kb: Knowledge, contacts: Mapping[str, str] | 
         return
     if q.intent is not None and q.intent not in news and q.intent != d.intent:
         d.decide("the-question-asked", q.intent, q.args)
+
+
+def _plan_then_judged(body: str, kb: Knowledge, d: Draft) -> None:
+    """One of ours going up to Microsoft's executive, told, then judged in a question that names
+    nothing of its own ("Our COO means to email their RVP about it. Would that be sensible?",
+    "X wants to ring their country manager tonight. Good idea or should we drop it?"): the
+    escalation question (rule `plan-then-judged`)."""
+    if d.command is not None or d.intent in ("escalation.check", "draft.escalation"):
+        return
+    if d.steps and d.steps[-1].rule not in (
+        "model",
+        "model-unsure",
+        "the-question-asked",
+        "ours-not-microsoft",
+    ):
+        return  # a pattern or a rule of its own read it
+    asked = _asked_part(body)
+    if asked is None or d.cue.draft.search(body):
+        return
+    told = body[: len(body) - len(asked)]
+    if not d.cue.to_their_exec.search(told):
+        return
+    cfg = dialogue_config(kb)
+    words = set(cfg.generic_question_words) | set(cfg.judging_words)
+    said = [w.casefold().replace("’", "'") for w in re.findall(r"[A-Za-z][\w'’]*", asked)]
+    if said and len(said) <= 12 and all(w in words for w in said):
+        d.decide("plan-then-judged", "escalation.check")
 
 
 def _with_referent(body: str, asked: str, kb: Knowledge) -> str:
