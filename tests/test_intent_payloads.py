@@ -7,6 +7,7 @@ cannot be said by a button."""
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -147,3 +148,16 @@ def test_a_skill_without_a_payload_model_is_refused_when_declared_or_built():
 
     with pytest.raises(TypeError, match=r"test\.old_style"):
         Skills.build([old_style])
+
+
+def test_no_skill_reads_the_raw_arguments():
+    """`Skills.run` turns arguments into the model; a skill reads only the model."""
+    skills_dir = Path(__file__).resolve().parents[1] / "bot" / "skills"
+    readers = [
+        f"{path.name}:{n}"
+        for path in sorted(skills_dir.glob("*.py"))
+        if path.name != "__init__.py"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if "intent.args" in line
+    ]
+    assert readers == []
