@@ -6,8 +6,13 @@ we do not control, so it is input like any text. Each intent declares its model 
 handler (`@skill("reminders.snooze", payload=Snooze)`, bot/skills/): the keys its skill reads,
 with their types and bounds. Keys a skill does not read are dropped, a payload that does not
 fit is refused with one short line before any transaction opens, and the handler receives the
-model itself. Intents with no model of their own take only free text (`rest`), as typed
-commands do.
+model itself. Every intent declares a model: one that takes only the free text after its command
+(`rest`), as typed commands send it, declares `Payload` itself.
+
+The same model checks what the reader set for a typed message (a pattern's groups, a follow-up
+the dialogue filled in) before the handler runs. A field only the reader or the core's own saved
+state may set is declared with `reader_only()`: a button carrying it is checked like any other
+key, but the key never reaches the skill from a button.
 """
 
 from __future__ import annotations
@@ -35,6 +40,13 @@ USER_TEXT = "user_text"
 # half-answered, still carry it, so reading accepts both.
 OLD_USER_TEXT = "_text"
 NOT_ARGUMENTS = ("intent", USER_TEXT, OLD_USER_TEXT)  # what a payload carries besides a skill's arguments
+
+
+def reader_only(**constraints: Any) -> Any:
+    """A field the reader (a rule of bot/understanding/) or a form the core saved may set, and a
+    button may not: validated wherever it comes from, left out of what `checked` hands on, so
+    only the typed path and a saved form's resume ever give it to the skill."""
+    return Field(default=None, exclude=True, **constraints)
 
 
 def user_text(payload: dict[str, Any]) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.actions import Payload
 from bot.coach import Coach
 from bot.db.engine import session_factory
 from bot.features import skills_with
@@ -14,8 +15,8 @@ from bot.skills import skill
 KEYS = ["renewal_date", "deal_value_per_year"]
 
 
-@skill("test.needs_facts")
-async def needs_facts(ctx) -> Reply:
+@skill("test.needs_facts", payload=Payload)
+async def needs_facts(ctx, _: Payload) -> Reply:
     missing = ctx.missing(KEYS)
     if missing:
         return await ctx.ask(missing)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from bot.actions import Payload
 from bot.db.models import DealEvent, ProcessedEvent
 from bot.features import skills_with
 from bot.reply import Reply
@@ -38,8 +39,8 @@ async def test_event_ids_are_per_tenant(coach, engine):
 SECRET = "boom: secret deal detail"
 
 
-@skill("test.log_then_fail")
-async def log_then_fail(ctx) -> Reply:
+@skill("test.log_then_fail", payload=Payload)
+async def log_then_fail(ctx, _: Payload) -> Reply:
     await ctx.log("note", {"text": "half-written"})
     raise RuntimeError(SECRET)
 
@@ -83,8 +84,8 @@ async def test_odd_input_is_handled_plainly(chat, deal, engine):
     assert await count(engine, DealEvent) == 0
 
 
-@skill("test.fail", needs_deal=False)
-async def fail(ctx) -> Reply:
+@skill("test.fail", needs_deal=False, payload=Payload)
+async def fail(ctx, _: Payload) -> Reply:
     raise RuntimeError(SECRET)
 
 
@@ -119,8 +120,8 @@ def skills():
     return skills_with(log_then_fail, fail)
 
 
-@skill("test.fail_anywhere", needs_deal=False)
-async def fail_anywhere(ctx) -> Reply:
+@skill("test.fail_anywhere", needs_deal=False, payload=Payload)
+async def fail_anywhere(ctx, _: Payload) -> Reply:
     raise RuntimeError(SECRET)
 
 

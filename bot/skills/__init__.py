@@ -5,7 +5,11 @@
 
 names the intent, the pydantic model of what a button, card or typed command may carry for it
 (bot/actions.py holds the bases), and the handler, which receives that payload checked and typed.
-A handler declared without a payload takes only free text (`rest`) and is called `handler(ctx)`.
+Every intent declares one: an intent that takes only the free text after its command declares
+`payload=Payload` (its `rest`). Whatever the reader, a button, a card or a form's resume sets for
+the intent is a field of its model, and the handler reads its arguments from the model alone,
+never from `ctx.intent.args`. A field only the reader or the core's own saved state may set
+(`reader_only()`, bot/actions.py) is checked on a button too, but a button cannot set it.
 Its example phrasings live in the feature's knowledge/*.yaml under the same name.
 
 `@skill` only labels a function; bot/features.py lists the skill modules and builds one frozen
@@ -15,6 +19,7 @@ builds a new table with `Skills.including(...)` and hands it to the Coach it bui
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,8 +34,7 @@ from bot.reply import Reply
 if TYPE_CHECKING:
     from bot.context import Context
 
-# `async def handler(ctx) -> Reply`, or `async def handler(ctx, payload) -> Reply` when the
-# intent declares a payload model.
+# `async def handler(ctx, payload) -> Reply`: the payload is the intent's model, checked.
 Handler = Callable[..., Awaitable[Reply]]
 
 UNREADABLE = "I couldn't read the details of that. Say it again in other words, or type `help`."
@@ -39,22 +43,22 @@ UNREADABLE = "I couldn't read the details of that. Say it again in other words, 
 @dataclass(frozen=True, slots=True)
 class SkillSpec:
     intent: str
+    payload: type[Payload]  # what a button, card or typed command may carry; the handler receives it
     needs_deal: bool = True  # False: works without an active deal (help, deal commands, ...)
-    payload: type[Payload] | None = None  # given: the handler receives it, checked and typed
 
     @property
     def schema(self) -> type[Payload]:
-        """What a button for this intent may carry (free text only, without a model)."""
-        return self.payload or Payload
+        """What a button for this intent may carry."""
+        return self.payload
 
 
-def skill(
-    intent: str, *, needs_deal: bool = True, payload: type[Payload] | None = None
-) -> Callable[[Handler], Handler]:
+def skill(intent: str, *, payload: type[Payload], needs_deal: bool = True) -> Callable[[Handler], Handler]:
     """Declare `fn` as the handler of `intent`, with the payload model it receives."""
+    if not (isinstance(payload, type) and issubclass(payload, Payload)):
+        raise TypeError(f"intent {intent!r}: payload must be a model built on bot.actions.Payload")
 
     def label(fn: Handler) -> Handler:
-        fn.skill = SkillSpec(intent, needs_deal, payload)  # type: ignore[attr-defined]
+        fn.skill = SkillSpec(intent, payload, needs_deal)  # type: ignore[attr-defined]
         return fn
 
     return label
@@ -80,6 +84,10 @@ class Skills:
             spec = spec_of(fn)
             if spec is None:
                 raise ValueError(f"{getattr(fn, '__name__', fn)!r} is not declared with @skill")
+            try:  # called `handler(ctx, payload)`: a handler that takes anything else fails here
+                inspect.signature(fn).bind(None, None)
+            except TypeError:
+                raise TypeError(f"the handler of {spec.intent!r} must take (ctx, payload)") from None
             if spec.intent in table and table[spec.intent][1] is not fn:
                 raise RuntimeError(f"two handlers for intent {spec.intent!r}")
             table[spec.intent] = (spec, fn)
@@ -119,10 +127,8 @@ class Skills:
         return MappingProxyType({**{n: s.schema for n, (s, _) in self.table.items()}, **self.core})
 
     async def run(self, name: str, ctx: Context) -> Reply:
-        """The handler of `name`, given its typed payload when it declares one."""
+        """The handler of `name`, given its typed payload."""
         spec, fn = self.table[name]
-        if spec.payload is None:
-            return await fn(ctx)
         try:
             payload = spec.payload.model_validate(_arguments(ctx.intent.args))
         except ValidationError:  # a button was checked at the edge; this is typed text

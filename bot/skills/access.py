@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from bot.access import named_people, shown_person
+from bot.actions import Payload, Words
 from bot.context import Context
 from bot.db.models import Deal
 from bot.reply import Item, Reply, Section
@@ -21,12 +22,18 @@ _NAME_AND_WHO = re.compile(r"^(?P<name>(?:.*\s)?)(?:with|from)(?:\s+(?P<who>.+))
 _THIS = {"", "this", "it", "this deal", "the deal", "our deal", "this one"}
 
 
-def _parts(ctx: Context) -> tuple[str, str]:
+class Share(Payload):
+    """`deal share NAME with @person` (the command's `rest`), or the people a sentence names
+    (the pattern's `people`: "share this deal with @jane")."""
+
+    people: Words | None = None
+
+
+def _parts(p: Share) -> tuple[str, str]:
     """(deal name as said, who) from the command's rest or the pattern's `people`."""
-    args = ctx.intent.args
-    if "people" in args:
-        return "", str(args["people"])
-    rest = " ".join(str(args.get("rest") or "").split())
+    if p.people is not None:
+        return "", p.people
+    rest = " ".join((p.rest or "").split())
     m = _NAME_AND_WHO.match(rest)
     if m is not None:
         return m.group("name"), m.group("who") or ""
@@ -103,9 +110,9 @@ def _people(users: list[str] | tuple[str, ...], platform: str) -> str:
     return ", ".join(shown_person(u, platform) for u in users)
 
 
-@skill("deal.share", needs_deal=False)
-async def share(ctx: Context) -> Reply:
-    name, who = _parts(ctx)
+@skill("deal.share", needs_deal=False, payload=Share)
+async def share(ctx: Context, p: Share) -> Reply:
+    name, who = _parts(p)
     found = await _deal(ctx, name)
     if isinstance(found, Reply):
         return found
@@ -142,9 +149,9 @@ async def share(ctx: Context) -> Reply:
     return Reply(headline=" ".join(lines), intent="deal.share")
 
 
-@skill("deal.unshare", needs_deal=False)
-async def unshare(ctx: Context) -> Reply:
-    name, who = _parts(ctx)
+@skill("deal.unshare", needs_deal=False, payload=Share)
+async def unshare(ctx: Context, p: Share) -> Reply:
+    name, who = _parts(p)
     found = await _deal(ctx, name)
     if isinstance(found, Reply):
         return found
@@ -179,9 +186,9 @@ async def unshare(ctx: Context) -> Reply:
     return Reply(headline=" ".join(lines), intent="deal.unshare")
 
 
-@skill("deal.members", needs_deal=False)
-async def members(ctx: Context) -> Reply:
-    found = await _deal(ctx, str(ctx.intent.args.get("rest") or ""))
+@skill("deal.members", needs_deal=False, payload=Payload)
+async def members(ctx: Context, p: Payload) -> Reply:
+    found = await _deal(ctx, p.rest or "")
     if isinstance(found, Reply):
         return found
     deal, platform = found, ctx.turn.platform
@@ -202,9 +209,9 @@ async def members(ctx: Context) -> Reply:
     )
 
 
-@skill("deal.audit", needs_deal=False)
-async def audit(ctx: Context) -> Reply:
-    found = await _deal(ctx, str(ctx.intent.args.get("rest") or ""))
+@skill("deal.audit", needs_deal=False, payload=Payload)
+async def audit(ctx: Context, p: Payload) -> Reply:
+    found = await _deal(ctx, p.rest or "")
     if isinstance(found, Reply):
         return found
     rows = await ctx.memory.audit_trail(found.id)
@@ -227,9 +234,9 @@ def audit_line(row: object, platform: str = "console") -> str:
     return f"{at:%Y-%m-%d %H:%M} UTC · {shown_person(actor, platform)} · {surface} · {what}{facts}"
 
 
-@skill("workspace.open_deals", needs_deal=False)
-async def open_deals(ctx: Context) -> Reply:
-    word = str(ctx.intent.args.get("rest") or "").strip().casefold()
+@skill("workspace.open_deals", needs_deal=False, payload=Payload)
+async def open_deals(ctx: Context, p: Payload) -> Reply:
+    word = (p.rest or "").strip().casefold()
     if word not in ("on", "off"):
         state = (
             "open to every member of this workspace"

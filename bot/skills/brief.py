@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
+from pydantic import Field
+
+from bot.actions import Payload
 from bot.context import Context
 from bot.knowledge import Knowledge
 from bot.playbooks import brief as br
@@ -147,10 +150,18 @@ def compose(deal: DealView, kb: Knowledge, now: datetime, audience: str) -> tupl
     return brief, reply
 
 
-@skill("deal.brief")
-async def deal_brief(ctx: Context) -> Reply:
+class BriefFor(Payload):
+    """Who the brief is for: `internal` or a Microsoft role's key (`ae`, `avp`, …); without it,
+    the words say ("brief for the AE"), else it is internal."""
+
+    audience: Annotated[str, Field(max_length=64, pattern=r"^[a-z][a-z0-9_]*$")] | None = None
+
+
+@skill("deal.brief", payload=BriefFor)
+async def deal_brief(ctx: Context, p: BriefFor) -> Reply:
     assert ctx.deal is not None
-    audience = str(ctx.intent.args.get("audience") or audience_of(ctx.intent.text, ctx))
+    known = p.audience is not None and (p.audience == br.INTERNAL or ctx.kb.role(p.audience) is not None)
+    audience = p.audience if known and p.audience else audience_of(ctx.intent.text, ctx)
     brief, reply = compose(ctx.deal, ctx.kb, ctx.now, audience)
     _polish(ctx, brief, reply)
     return reply

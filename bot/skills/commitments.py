@@ -151,8 +151,8 @@ async def _log_promise(ctx: Context, who: str, role_key: str, what: str) -> Repl
     )
 
 
-@skill("commitments.list")
-async def list_commitments(ctx: Context) -> Reply:
+@skill("commitments.list", payload=Payload)
+async def list_commitments(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
     reg = commitments.register(ctx.deal)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from bot.actions import Name, Payload, RowId
+from bot.actions import Key, Name, Payload, RowId, Words, reader_only
 from bot.amounts import currency
 from bot.context import Context
 from bot.forms import describe, parse_value
@@ -46,8 +46,8 @@ SECTIONS = (
 )
 
 
-@skill("help", needs_deal=False)
-async def help_(ctx: Context) -> Reply:
+@skill("help", needs_deal=False, payload=Payload)
+async def help_(ctx: Context, _: Payload) -> Reply:
     groups: list[HelpGroup] = ctx.kb.section("core.help_groups")
     by_title: dict[str, list[Item]] = {g.title: [] for g in groups}
     for spec in sorted(ctx.kb.intents, key=lambda s: s.usage or s.name):
@@ -65,8 +65,8 @@ async def help_(ctx: Context) -> Reply:
     )
 
 
-@skill("cancel", needs_deal=False)
-async def cancel(ctx: Context) -> Reply:
+@skill("cancel", needs_deal=False, payload=Payload)
+async def cancel(ctx: Context, _: Payload) -> Reply:
     return Reply(headline="Nothing to cancel.", intent="cancel")
 
 
@@ -202,8 +202,8 @@ async def _deal_in_words(ctx: Context) -> Any:
     return found[0] if len(found) == 1 else None
 
 
-@skill("deal.show")
-async def deal_show(ctx: Context) -> Reply:
+@skill("deal.show", payload=Payload)
+async def deal_show(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
     deal = ctx.deal
     facts = []
@@ -296,20 +296,30 @@ _NOTE_LEAD = re.compile(
 )
 
 
-@skill("note")
-async def note(ctx: Context) -> Reply:
-    text = str(ctx.intent.args.get("rest", "")).strip()
-    if not text and "rest" not in ctx.intent.args:  # understood from everyday words, not `note:`
+class Note(Payload):
+    """`note: …` (the command's `rest`, or the "Keep it as a note" button's). Our own side's
+    remark, read by the reader's rule ours-not-microsoft (bot/understanding/reading.py), also
+    says whose it is and which line answers it; a button cannot say those."""
+
+    side: Key | None = reader_only()
+    who: Words | None = reader_only()
+    said_as: Key | None = reader_only()
+
+
+@skill("note", payload=Note)
+async def note(ctx: Context, p: Note) -> Reply:
+    text = (p.rest or "").strip()
+    if p.rest is None:  # understood from everyday words, not `note:`
         text = _NOTE_LEAD.sub("", ctx.intent.text, count=1).strip()
     if not text:
         ctx.awaiting = {"intent": "note", "args": {}, "slot": "rest"}
         return Reply(headline="What should the note say?", intent="note")
-    who = ctx.intent.args.get("who") if ctx.intent.args.get("side") == "us" else None
+    who = p.who if p.side == "us" else None
     payload: dict[str, Any] = {"text": text[:2000]}
     if who:  # our own side's remark (bot/understanding/reading.py, rule ours-not-microsoft)
-        payload.update(side="us", who=str(who)[:80])
+        payload.update(side="us", who=who[:80])
     event = await ctx.log("note", payload)
-    as_said = str(ctx.intent.args.get("said_as") or "dialogue.ours-noted")
+    as_said = p.said_as or "dialogue.ours-noted"
     said = (
         ctx.kb.say(as_said if as_said.startswith("dialogue.") else "dialogue.ours-noted", who=who)
         if who
@@ -322,8 +332,8 @@ async def note(ctx: Context) -> Reply:
     )
 
 
-@skill("deal.tell", needs_deal=False)
-async def deal_tell(ctx: Context) -> Reply:
+@skill("deal.tell", needs_deal=False, payload=Payload)
+async def deal_tell(ctx: Context, _: Payload) -> Reply:
     """A statement about the deal that carried no fact I track (facts are read before this)."""
     if ctx.deal is None:
         return Reply(headline=ctx.kb.say("core.tell-no-deal"), intent="deal.tell")
@@ -463,9 +473,9 @@ async def _correction_in_words(ctx: Context) -> Reply | None:
     )
 
 
-@skill("fact.set")
-async def fact_set(ctx: Context) -> Reply:
-    rest = str(ctx.intent.args.get("rest", ""))
+@skill("fact.set", payload=Payload)
+async def fact_set(ctx: Context, p: Payload) -> Reply:
+    rest = p.rest or ""
     key_part, _, value_part = rest.partition(":")
     if not value_part:
         key_part, _, value_part = rest.partition("=")

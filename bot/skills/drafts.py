@@ -50,8 +50,8 @@ async def _reply(
     return await polish(ctx, reply, draft.template)
 
 
-@skill("draft.escalation")
-async def draft_escalation(ctx: Context) -> Reply:
+@skill("draft.escalation", payload=Payload)
+async def draft_escalation(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
     missing = ctx.missing(["sticking_point", "escalation_ask"])
     if missing:
@@ -117,8 +117,8 @@ async def draft_confirm(ctx: Context, p: DraftConfirm) -> Reply:
     return await _reply(ctx, draft, "draft.confirm", ["drafts.template", "drafts.in-writing"])
 
 
-@skill("draft.exploding_offer")
-async def draft_exploding(ctx: Context) -> Reply:
+@skill("draft.exploding_offer", payload=Payload)
+async def draft_exploding(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
     draft = draft_templates.render(
         "exploding_offer",
@@ -130,19 +130,19 @@ async def draft_exploding(ctx: Context) -> Reply:
     return await _reply(ctx, draft, "draft.exploding_offer", ["drafts.template", "drafts.their-deadline"])
 
 
-async def _told(ctx: Context, key: str, limit: int) -> None:
+async def _told(ctx: Context, p: Payload, key: str, limit: int) -> None:
     """The words after the command (`draft counter: …`) are the fact the draft is built on:
     recorded when new, cut to `limit` characters."""
     assert ctx.deal is not None
-    said = str(ctx.intent.args.get("rest") or "").strip()
+    said = (p.rest or "").strip()
     if said and said != ctx.deal.fact(key):
         await ctx.set_fact(key, said[:limit])
 
 
-@skill("draft.counter_proposal")
-async def draft_counter(ctx: Context) -> Reply:
+@skill("draft.counter_proposal", payload=Payload)
+async def draft_counter(ctx: Context, p: Payload) -> Reply:
     assert ctx.deal is not None
-    await _told(ctx, "counter_offer", 500)  # "draft counter: E5 at today's price"
+    await _told(ctx, p, "counter_offer", 500)  # "draft counter: E5 at today's price"
     missing = ctx.missing(["counter_offer", "counter_justification"])
     if missing:
         return await ctx.ask(
@@ -158,10 +158,10 @@ async def draft_counter(ctx: Context) -> Reply:
     )
 
 
-@skill("draft.agenda_request")
-async def draft_agenda(ctx: Context) -> Reply:
+@skill("draft.agenda_request", payload=Payload)
+async def draft_agenda(ctx: Context, p: Payload) -> Reply:
     assert ctx.deal is not None
-    await _told(ctx, "agenda_item", 300)  # "draft agenda request: the E5 price hold"
+    await _told(ctx, p, "agenda_item", 300)  # "draft agenda request: the E5 price hold"
     if ctx.missing(["agenda_item"]):
         return await ctx.ask(["agenda_item"], resume={"intent": "draft.agenda_request", "user_text": ""})
     draft = draft_templates.render(
@@ -179,8 +179,17 @@ async def draft_agenda(ctx: Context) -> Reply:
 MAX_INSTRUCTIONS = 6  # older follow-ups drop off; the prompt stays small
 
 
-@skill("draft.revise")
-async def draft_revise(ctx: Context) -> Reply:
+class Revision(Payload):
+    """A follow-up on the last draft. The patterns of knowledge/llm.yaml name what to add
+    (`what`: "add the price-cap ask") or how to rewrite it (`how`); the drafter is handed the
+    follow-up's own words, so the skill reads neither."""
+
+    what: Words | None = None
+    how: Words | None = None
+
+
+@skill("draft.revise", payload=Revision)
+async def draft_revise(ctx: Context, _: Revision) -> Reply:
     assert ctx.deal is not None
     drafts = ctx.deal.live_events(DRAFT_EVENT)
     if not drafts:

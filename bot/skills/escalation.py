@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from bot.actions import Key, Payload
+from bot.actions import Key, Payload, Words, reader_only
 from bot.amounts import currency, format_money
 from bot.context import Context
 from bot.dialogue.config import dialogue_config
@@ -22,8 +22,8 @@ from bot.understanding.facts import clauses, looks_like_question, read_facts
 from bot.understanding.values import parse_money_text, read_repeats
 
 
-@skill("escalation.check")
-async def check(ctx: Context) -> Reply:
+@skill("escalation.check", payload=Payload)
+async def check(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
     # The heat of the moment is read in the question and in what was told just before it
     # ("our CEO is super annoyed, wants to email Satya" then "should we escalate?").
@@ -56,8 +56,8 @@ async def update(ctx: Context, p: EscalationUpdate) -> Reply:
     return await ctx.ask(keys, resume={"intent": then, "user_text": ""}, intro="What's the latest?")
 
 
-@skill("escalation.log")
-async def log_escalation(ctx: Context) -> Reply:
+@skill("escalation.log", payload=Payload)
+async def log_escalation(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
     text = ctx.intent.text[:500]
     event = await ctx.log(
@@ -72,15 +72,24 @@ async def log_escalation(ctx: Context) -> Reply:
     )
 
 
-@skill("ms.statement")
-async def ms_statement(ctx: Context) -> Reply:
+class Statement(Payload):
+    """What Microsoft said (`ms: …`'s `rest`, else the message). Right after their move, "do we
+    accept?" is read as a question about it (bot/dialogue/resolve.py): `asked`, with the
+    follow-up's words; only the reader says so."""
+
+    asked: bool | None = reader_only()
+    follow_up: Words | None = reader_only()
+
+
+@skill("ms.statement", payload=Statement)
+async def ms_statement(ctx: Context, p: Statement) -> Reply:
     assert ctx.deal is not None
-    text = str(ctx.intent.args.get("rest") or ctx.intent.text).strip()
+    text = (p.rest or ctx.intent.text).strip()
     if not text:
         ctx.awaiting = {"intent": "ms.statement", "args": {}, "slot": "rest"}
         return Reply(headline=ctx.kb.say("counter.ask-what-said"), intent="ms.statement")
     found = statements.classify(text, ctx.kb)
-    if ctx.intent.args.get("asked"):  # "do we accept?" right after their move: answer, log nothing again
+    if p.asked:  # "do we accept?" right after their move: answer, log nothing again
         return _statement_asked_about(ctx, found, follow_up=True)
     if looks_like_question(ctx.intent.text, ctx.kb) and not _REPORTED.search(ctx.intent.text):
         return _statement_asked_about(ctx, found)
@@ -220,8 +229,8 @@ async def _switching_claim_reply(
     return reply
 
 
-@skill("walkaway.switching_claim")
-async def switching_claim_check(ctx: Context) -> Reply:
+@skill("walkaway.switching_claim", payload=Payload)
+async def switching_claim_check(ctx: Context, _: Payload) -> Reply:
     """After our estimate arrives: Microsoft's claim beside it."""
     assert ctx.deal is not None
     claimed = ctx.deal.fact("ms_claimed_switching_cost")
@@ -241,11 +250,11 @@ async def switching_claim_check(ctx: Context) -> Reply:
     )
 
 
-@skill("escalation.alignment")
-async def alignment(ctx: Context) -> Reply:
+@skill("escalation.alignment", payload=Payload)
+async def alignment(ctx: Context, p: Payload) -> Reply:
     """ "procurement is aligned now": merge the news into `internal_alignment`, team by team."""
     assert ctx.deal is not None
-    said = str(ctx.intent.args.get("rest") or ctx.intent.text)
+    said = p.rest or ctx.intent.text
     if any(c.hedged for c in clauses(said, ctx.kb)):  # "not sure procurement is on board": unknown
         return Reply(
             headline="Not confirmed, then. I won't count that team as aligned until you tell me it is.",

@@ -14,8 +14,8 @@ from bot.skills import skill
 from bot.understanding.values import is_unknown
 
 
-@skill("walkaway.check")
-async def walkaway_check(ctx: Context) -> Reply:
+@skill("walkaway.check", payload=Payload)
+async def walkaway_check(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
     assessment = walkaway.assess(ctx.deal, ctx.kb)
     if assessment.verdict is None:
@@ -42,8 +42,8 @@ async def program_levers(ctx: Context, p: Levers) -> Reply:
     return programs.to_reply(advice, ctx.deal)
 
 
-@skill("timeline.status", needs_deal=False)
-async def timeline_status(ctx: Context) -> Reply:
+@skill("timeline.status", needs_deal=False, payload=Payload)
+async def timeline_status(ctx: Context, _: Payload) -> Reply:
     if ctx.deal is None:  # Microsoft's calendar is fixed: no deal needed to answer
         return renewal_calendar.calendar_reply(ctx.now, ctx.kb)
     raw = ctx.deal.fact("renewal_date")

@@ -135,8 +135,8 @@ def _refused(reading: Reading) -> Reply:
     return Reply(headline=reading.refusal.message, intent="offer.refused", verdict=reading.refusal.reason)
 
 
-@skill("offer.read", needs_deal=False)
-async def offer_read(ctx: Context) -> Reply:
+@skill("offer.read", needs_deal=False, payload=Payload)
+async def offer_read(ctx: Context, _: Payload) -> Reply:
     """A document a surface read before the turn (its reading rides in the turn, not the payload).
     A refused file is said at once, deal or not; an offer needs the deal it belongs to."""
     raw = ctx.turn.extra.get("offer_reading")
@@ -163,8 +163,8 @@ async def offer_read(ctx: Context) -> Reply:
     return await _show_draft(ctx, reading.offer)
 
 
-@skill("offer.paste")
-async def offer_paste(ctx: Context) -> Reply:
+@skill("offer.paste", payload=Payload)
+async def offer_paste(ctx: Context, p: Payload) -> Reply:
     from bot.offers.read import read_document, refuse
 
     # The message as typed: cleaning for understanding folds tabs and runs of spaces, which are
@@ -172,7 +172,7 @@ async def offer_paste(ctx: Context) -> Reply:
     raw = ctx.turn.text.replace("\r\n", "\n")
     lead = re.match(r"^\s*offer paste\b[ :]*", raw, re.IGNORECASE)
     text = raw[lead.end() :] if lead else raw.split("\n", 1)[1] if "\n" in raw else ""
-    text = text.strip("\n") if ctx.turn.text else str(ctx.intent.args.get("rest") or "")
+    text = text.strip("\n") if ctx.turn.text else (p.rest or "")
     if not text.strip():
         return Reply(
             headline="Paste their lines after `offer paste`, header row first (product, quantity, price …).",
@@ -273,9 +273,9 @@ def _line_fields(line: OfferLine) -> dict[str, Any]:
     return {k: getattr(line, k) for k in OfferLine.__slots__}  # type: ignore[attr-defined]
 
 
-@skill("offer.fix")
-async def offer_fix(ctx: Context) -> Reply:
-    return await _fix(ctx, str(ctx.intent.args.get("rest") or ""))
+@skill("offer.fix", payload=Payload)
+async def offer_fix(ctx: Context, p: Payload) -> Reply:
+    return await _fix(ctx, p.rest or "")
 
 
 async def _fix(ctx: Context, rest: str) -> Reply:
@@ -295,10 +295,10 @@ async def _fix(ctx: Context, rest: str) -> Reply:
     return await _show_draft(ctx, offer, headline=f"Corrected: {what}. Check it again before I store it.")
 
 
-@skill("offer.drop")
-async def offer_drop(ctx: Context) -> Reply:
+@skill("offer.drop", payload=Payload)
+async def offer_drop(ctx: Context, p: Payload) -> Reply:
     assert ctx.deal is not None
-    rest = str(ctx.intent.args.get("rest") or "").strip()
+    rest = (p.rest or "").strip()
     if re.match(r"^line\s*\d{1,3}$", rest, re.IGNORECASE):  # `offer drop line 4`: one line, not the offer
         return await _fix(ctx, "drop " + rest)
     draft = await ctx.memory.load_offer_draft(ctx.conversation_id, ctx.deal.id)
@@ -448,8 +448,8 @@ def comparison_sections(ctx: Context, offers: list[po.Versioned], *, internal: b
     return sections
 
 
-@skill("offer.compare")
-async def offer_compare(ctx: Context) -> Reply:
+@skill("offer.compare", payload=Payload)
+async def offer_compare(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
     offers = po.offers_of(ctx.deal)
     if not offers:
@@ -473,8 +473,8 @@ async def offer_compare(ctx: Context) -> Reply:
     return reply
 
 
-@skill("offer.list")
-async def offer_list(ctx: Context) -> Reply:
+@skill("offer.list", payload=Payload)
+async def offer_list(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
     offers = po.offers_of(ctx.deal)
     if not offers:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from bot import portfolio
+from bot.actions import Payload
 from bot.context import Context
 from bot.reply import Reply
 from bot.skills import skill
 
 
-@skill("deal.list", needs_deal=False)
-async def deal_list(ctx: Context) -> Reply:
+@skill("deal.list", needs_deal=False, payload=Payload)
+async def deal_list(ctx: Context, _: Payload) -> Reply:
     rows = await portfolio.load(ctx.memory, ctx.kb, ctx.now, ctx.person)
     return portfolio.to_reply(rows, ctx.kb, ctx.deal.id if ctx.deal else None)

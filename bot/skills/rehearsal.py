@@ -183,8 +183,8 @@ async def _resume(ctx: Context, row: Rehearsal, headline: str) -> Reply:
     )
 
 
-@skill("rehearsal.resume")
-async def resume(ctx: Context) -> Reply:
+@skill("rehearsal.resume", payload=Payload)
+async def resume(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
     row = await store.open_one(ctx.memory.session, ctx.conversation_id, ctx.deal.id)
     words = play.wording(ctx.kb)
@@ -193,8 +193,8 @@ async def resume(ctx: Context) -> Reply:
     return await _resume(ctx, row, words.resumed.format(role=_title(ctx.kb, row.role)))
 
 
-@skill("rehearsal.pause")
-async def pause(ctx: Context) -> Reply:
+@skill("rehearsal.pause", payload=Payload)
+async def pause(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
     row = await store.open_one(ctx.memory.session, ctx.conversation_id, ctx.deal.id)
     words = play.wording(ctx.kb)
@@ -213,8 +213,8 @@ def _paused_reply(kb: Knowledge, row: Rehearsal) -> Reply:
     )
 
 
-@skill("rehearsal.stop")
-async def stop(ctx: Context) -> Reply:
+@skill("rehearsal.stop", payload=Payload)
+async def stop(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
     row = await store.open_one(ctx.memory.session, ctx.conversation_id, ctx.deal.id)
     if row is None:

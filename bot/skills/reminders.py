@@ -7,9 +7,9 @@ import re
 from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from bot.actions import Payload, RowId, Words
+from bot.actions import Key, Payload, RowId, Words, reader_only
 from bot.context import Context
 from bot.db.models import Reminder
 from bot.dialogue.forms import Form
@@ -38,8 +38,19 @@ class Snooze(ReminderId):
     minutes: Annotated[int, Field(ge=1, le=60 * 24 * 366)] | None = None
 
 
+class PushedAside(BaseModel):
+    """The form an after-meeting question pushed aside ("Answer this now", reminders.answer):
+    its open questions and what it runs once answered, to open again afterwards."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    keys: Annotated[list[Key], Field(max_length=50)]
+    resume: dict[str, Any]
+
+
 class Capture(ReminderId):
     nothing: bool = False
+    # Rides in the saved form's resume (reminders.answer), never in a button.
+    then: PushedAside | None = reader_only()
 
 
 class ReminderAdd(Payload):
@@ -84,8 +95,8 @@ def _gone(what: str = "That reminder") -> Reply:
     return Reply(headline=f"{what} isn't scheduled any more.", intent="reminders.gone")
 
 
-@skill("reminders.list", needs_deal=False)
-async def list_reminders(ctx: Context) -> Reply:
+@skill("reminders.list", needs_deal=False, payload=Payload)
+async def list_reminders(ctx: Context, _: Payload) -> Reply:
     rows = await store.list_pending(
         ctx.memory.session,
         ctx.memory.tenant.id,
@@ -389,15 +400,15 @@ async def answer_now(ctx: Context, p: ReminderId) -> Reply:
     return await ctx.ask(["meeting_promises"], resume=resume, intro="After the meeting:")
 
 
-async def _bring_back(ctx: Context, then: Any) -> Item | None:
+async def _bring_back(ctx: Context, then: PushedAside | None) -> Item | None:
     """The form an after-meeting answer pushed aside, open again."""
     assert ctx.deal is not None
-    if not isinstance(then, dict) or not then.get("keys") or not isinstance(then.get("resume"), dict):
+    if then is None:
         return None
-    keys = [k for k in then["keys"] if k in ctx.kb.facts and ctx.deal.fact(k) is None]
+    keys = [k for k in then.keys if k in ctx.kb.facts and ctx.deal.fact(k) is None]
     if not keys:
         return None
-    await ctx.memory.save_form(ctx.conversation_id, ctx.deal.id, keys, then["resume"], ctx.now)
+    await ctx.memory.save_form(ctx.conversation_id, ctx.deal.id, keys, dict(then.resume), ctx.now)
     return Item("Back to your earlier question: " + ctx.kb.facts[keys[0]].question)
 
 
@@ -426,8 +437,8 @@ async def capture(ctx: Context, p: Capture) -> Reply:
         )
     rule = "reminders.after-meeting"
     # The form this answer pushed aside rides in the saved form's resume (reminders.answer), never
-    # in a button: it is not part of the payload.
-    back = await _bring_back(ctx, ctx.intent.args.get("then"))
+    # in a button: a button's `then` is dropped at the edge (reader_only).
+    back = await _bring_back(ctx, p.then)
     tail = [Section(items=[back])] if back else []
     if not lines:
         return Reply(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from bot.actions import Payload
 from bot.context import Context
 from bot.knowledge import KnowledgeSection
 from bot.reply import Action, Reply
@@ -30,16 +31,16 @@ def _reply(ctx: Context, rule_id: str, intent: str) -> Reply:
     )
 
 
-@skill("smalltalk.greet", needs_deal=False)
-async def greet(ctx: Context) -> Reply:
+@skill("smalltalk.greet", needs_deal=False, payload=Payload)
+async def greet(ctx: Context, _: Payload) -> Reply:
     return _reply(ctx, "smalltalk.greet", "smalltalk.greet")
 
 
-@skill("smalltalk.thanks", needs_deal=False)
-async def thanks(ctx: Context) -> Reply:
+@skill("smalltalk.thanks", needs_deal=False, payload=Payload)
+async def thanks(ctx: Context, _: Payload) -> Reply:
     return _reply(ctx, "smalltalk.thanks", "smalltalk.thanks")
 
 
-@skill("smalltalk.about", needs_deal=False)
-async def about(ctx: Context) -> Reply:
+@skill("smalltalk.about", needs_deal=False, payload=Payload)
+async def about(ctx: Context, _: Payload) -> Reply:
     return _reply(ctx, "smalltalk.about", "smalltalk.about")

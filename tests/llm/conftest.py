@@ -12,6 +12,7 @@ from aiohttp import web
 from sqlalchemy import text as sql
 
 from adapters.runtime import Runtime
+from bot.actions import Payload
 from bot.context import Context
 from bot.features import skills_with
 from bot.llm import DraftRequest
@@ -203,8 +204,8 @@ def assert_no_canary(fake: FakeLLM) -> None:
 # it renders the template and hands it to the drafting layer, as they will.
 
 
-@skill("test.template_draft")
-async def _template_draft(ctx: Context) -> Reply:
+@skill("test.template_draft", payload=Payload)
+async def _template_draft(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
     for key, value in FACTS.items():
         if ctx.deal.facts.get(key) != value:

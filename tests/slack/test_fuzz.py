@@ -60,7 +60,8 @@ async def test_random_signed_bodies_never_get_a_5xx_or_leak_into_logs(slack, fak
         f"{dict(sorted(statuses.items()))}, {len(slack.done)} turns, sent in {sent:.1f} s, "
         f"{time.monotonic() - started:.1f} s in all"
     )
-    assert not failed  # no listener ever saw a payload of the wrong shape
+    assert not [m for m in failed if "listener failed" in m]  # no listener saw a payload of the wrong shape
+    assert not failed  # nor did anything else fail after the ack
     assert sum(statuses.values()) == BODIES
     assert not [s for s in statuses if s >= 500]
     assert statuses[200] > BODIES // 10 and statuses[400] > BODIES // 10  # both paths exercised

@@ -1,5 +1,6 @@
 """Every kind of Slack request a listener of ours hears (slash command, DM, mention, a shared
-file, App Home, a button, a modal submission, the message shortcut), well signed but broken in
+file, App Home, the app uninstalled, tokens revoked, a button, a modal submission, the message
+shortcut), well signed but broken in
 the fields that listener reads (tests/malformed.py): the shape check answers each one before
 any listener runs. No 5xx, no "listener failed", no error in the log, no Web API call, no
 turn, and not one row written, on SQLite and PostgreSQL.
@@ -87,6 +88,9 @@ TEMPLATES = [
         {("event", "channel")},
     ),
     _event({"type": "app_home_opened", "user": "U1", "tab": "home"}, {("event", "user")}),
+    # The two token-revocation events (adapters/slack/installs.py): no turn, no Web API call.
+    _event({"type": "app_uninstalled"}, set()),
+    _event({"type": "tokens_revoked", "tokens": {"oauth": ["U1"], "bot": ["UBOT"]}}, {("event", "tokens")}),
     _interaction(
         "block_actions",
         {
@@ -206,4 +210,7 @@ async def test_the_unbroken_templates_each_reach_their_listener(start_slack, fak
     turns = await slack.turns(6)
     assert len(turns) == 6
     await fake.wait_for("views.publish")  # App Home
+    # The revocation listeners ran too (single-workspace token mode: they only warn).
+    assert "app uninstalled from a workspace" in caplog.text
+    assert "tokens revoked in a workspace" in caplog.text
     assert "listener failed" not in caplog.text
