@@ -81,3 +81,45 @@ async def test_a_worth_someone_reckons_is_still_the_point_s_worth(chat, deal):
     )
     reply = await chat("is it time to take this to their area VP?")
     assert reply.verdict == "do_not_escalate", reply.headline
+
+
+async def test_staying_cheaper_unless_a_steep_rise_is_answered_on_their_price_as_told(chat, deal):
+    await chat("Microsoft's renewal offer is £2.1m a year on a three-year term.")
+    await chat("We costed Zoho at £1.6m a year; moving would cost us about £2m one-off.")
+    await chat("The board agreed we walk above £2.4m a year.")
+    reply = await chat("So on the numbers, do we walk?")
+    assert reply.intent == "walkaway.check"
+    assert reply.verdict == "stay", reply.headline
+    assert "walkaway.stay-if-flat" in reply.rules
+
+
+async def test_telling_them_we_would_walk_is_the_walk_question(chat, deal):
+    await chat("Their offer is 1.4M a year. Our CTO wants to move to Google; nobody has costed it.")
+    reply = await chat("Could we tell the AE we're leaving? Would they believe it?")
+    assert reply.intent == "walkaway.check"
+    assert reply.verdict == "walk_not_credible", reply.headline
+
+
+async def test_a_title_before_a_name_is_no_contact_of_its_own(chat, deal):
+    reply = await chat("Our Technical Specialist, Omar, ran a great architecture session for us.")
+    text = reply.plain_text()
+    assert "Omar: technical specialist" in text and "Specialist:" not in text
+
+
+async def test_a_quoted_sentence_ends_where_its_stop_is_and_that_number_is_our_budget(chat, deal):
+    await chat("Mia Chen is our CSM")
+    told = await chat(
+        "On Friday Mia asked what we had put aside 'so she could help shape the quote.' "
+        "The number our CFO signed off is 2.6 million per year."
+    )
+    assert "2.6M" in told.plain_text()
+    reply = await chat("Is there any risk in sharing that number with her?")
+    assert reply.intent == "disclosure.share"
+    assert reply.verdict == "protect", reply.headline
+
+
+async def test_an_agreement_that_runs_to_a_date_is_its_end_and_a_pilot_is_not(chat, deal):
+    reply = await chat("The current one runs to 31 January 2029, so plenty of time.")
+    assert "Renewal date: 2029-01-31" in reply.plain_text()
+    reply = await chat("The Copilot pilot runs to 5 March.")
+    assert "Renewal date" not in reply.plain_text()

@@ -111,6 +111,8 @@ class DialogueConfig(BaseModel):
     generic_question_words: list[str] = Field(default_factory=list)
     # Words that judge a plan just told ("would that be wise?", "good idea or should we drop it?")
     judging_words: list[str] = Field(default_factory=list)
+    # What a figure is called when a follow-up points back to it ("that number" -> "our budget of 3.2M")
+    figure_names: dict[str, str] = Field(default_factory=dict)
     keep_people: int = Field(ge=1, le=20)
     keep_facts: int = Field(ge=1, le=20)
     topic_minutes: int = Field(ge=1)

@@ -61,10 +61,14 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
 
         out.text = c.person_ref.sub(name, out.text)
     if state.figure:
+        # Named by what it is when the reading knew ("sharing that number with him" after our
+        # budget was told reads "sharing our budget of 3.2M with him"): the figure alone would
+        # hide what is asked about.
+        named = cfg.figure_names.get(state.figure_key or "")
 
         def figure(m: re.Match[str]) -> str:
             out.references.append(Reference("figure", m.group(0), m.span()))
-            return str(state.figure)
+            return f"{named} of {state.figure}" if named else str(state.figure)
 
         out.text = c.figure_ref.sub(figure, out.text)
     yes_no = c.yes_no.search(text)

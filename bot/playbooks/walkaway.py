@@ -36,6 +36,8 @@ class Thresholds(BaseModel):
     inflated_switching_factor: float
     close_call_share: float
     escalator_ceiling_pct: float
+    # Staying cheaper flat, and only a rise at least this steep would turn it: assume flat and say so
+    flat_unless_rise_pct: float = 5.0
 
 
 class SwitchingClaimWords(BaseModel):
@@ -269,6 +271,24 @@ def math_bound(deal: DealView, kb: Knowledge) -> tuple[str, Item] | None:
                 ),
                 rule="walkaway.alternative-dearer-any-increase",
             )
+    if n is not None and switching is not None and rate is None:
+        # Flat, staying is cheaper; some yearly increase would turn it. The verdict is given on
+        # their price as told, with the increase that would change it, instead of a question.
+        alt_all = alternative_total(alt, n, switching)
+        limits: Thresholds = kb.section("walkaway.thresholds")
+        turn = _turning_increase(ms, n, alt_all, limits.escalator_ceiling_pct)
+        # A rise as small as renewals carry could turn it: then the increase is asked instead.
+        if turn is not None and turn >= limits.flat_unless_rise_pct:
+            return STAY, Item(
+                kb.say(
+                    "walkaway.stay-if-flat",
+                    years=n,
+                    ms_total=format_money(ms_total(ms, n, 0.0), cur),
+                    alt_total=format_money(alt_all, cur),
+                    pct=f"{turn:.1f}".rstrip("0").rstrip("."),
+                ),
+                rule="walkaway.stay-if-flat",
+            )
     if rate is not None:
         if n is not None:
             ms_all, alt_low = ms_total(ms, n, rate), alt * n + (switching or 0.0)
@@ -282,6 +302,18 @@ def math_bound(deal: DealView, kb: Knowledge) -> tuple[str, Item] | None:
                 rule="walkaway.alternative-dearer",
             )
     return None
+
+
+def _turning_increase(ms: float, years: int, alt_all: float, ceiling: float) -> float | None:
+    """The yearly increase (in %) at which Microsoft over `years` costs as much as leaving, when
+    staying is cheaper flat and dearer at `ceiling`; None otherwise."""
+    if ms_total(ms, years, 0.0) > alt_all or ms_total(ms, years, ceiling) <= alt_all:
+        return None
+    low, high = 0.0, ceiling
+    for _ in range(40):
+        mid = (low + high) / 2
+        low, high = (mid, high) if ms_total(ms, years, mid) <= alt_all else (low, mid)
+    return high
 
 
 def under_agreed_point(deal: DealView, kb: Knowledge) -> Item | None:

@@ -427,7 +427,8 @@ def _reader(kb: Knowledge) -> _Reader:
 _SENTENCE_END = re.compile(
     r"(?<!\b[Cc]a)(?<!\bc)(?<!\b[Aa]pprox)(?<!\b[Aa]ppr)(?<!\b[Aa]bt)(?<!\bincl)(?<!\bexcl)(?<!\besp)"
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bvs)(?<!\bSt)(?<!\best)(?<!\be\.g)(?<!\bi\.e)"
-    r"[.!?]+(?=\s|$)|\n+"
+    # a stop inside a closing quote or bracket ends its sentence too: "… the right proposal.' The …"
+    r"[.!?]+['\"’”)]?(?=\s|$)|\n+"
 )
 _CLAUSE_SPLIT = re.compile(
     # "March 31, 2029": no clause ends between a day and its year
@@ -1647,6 +1648,17 @@ def _implied_point(
 # --- contacts --------------------------------------------------------------------------------
 
 
+def title_words(kb: Knowledge) -> frozenset[str]:
+    """The words of Microsoft's role titles (knowledge/roles.yaml): "Manager", "Executive"."""
+
+    def build(kb: Knowledge) -> frozenset[str]:
+        return frozenset(
+            w.casefold() for role in kb.roles.values() for w in re.findall(r"[A-Za-z]+", role.title)
+        )
+
+    return kb.derive("understanding.title_words", build)
+
+
 def read_contacts(text: str, kb: Knowledge) -> list[FoundContact]:
     """People on Microsoft's side named with their role: "Jane is our CSM", "our AE is John
     Smith", "we deal with Priya Patel, their account exec"."""
@@ -1664,6 +1676,8 @@ def read_contacts(text: str, kb: Knowledge) -> list[FoundContact]:
             if not words or any(w.casefold() in r.not_names for w in words):
                 continue
             name = " ".join(words)
+            if all(w.casefold() in title_words(kb) for w in words):
+                continue  # "Our Customer Success Manager, Daniel, …": a title is no name
             role = r.roles.get(m.group("role").casefold())
             if role is None or any(f.name == name for f in out):
                 continue

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.dialogue.config import dialogue_config
 from bot.knowledge import Knowledge
-from bot.understanding.facts import FoundContact
+from bot.understanding.facts import FoundContact, title_words
 
 # A name as people type it: capitalised ("Priya", "Tom Baker"); `{low_name}` also takes one word
 # in lower case, where the shape alone says it is a name ("priya (their TS)").
@@ -74,6 +74,8 @@ def introductions(text: str, kb: Knowledge) -> list[FoundContact]:
                 words.pop(0)
             if not words or any(w.casefold() in shapes.not_names for w in words):
                 continue
+            if all(w.casefold() in title_words(kb) for w in words):
+                continue  # "Our Customer Success Manager, Daniel, …": a title is no name
             role = shapes.roles.get(re.sub(r"\s+", " ", m.group("role")).casefold())
             if role is None:
                 continue

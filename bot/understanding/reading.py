@@ -496,13 +496,30 @@ def rule_telling_them_is_disclosure(d: Draft) -> None:
     let the CSM know our timeline?") is the disclosure check, when the model ranks it close."""
     if d.command is not None or d.intent == "disclosure.share" or d.pattern is not None:
         return
-    if not (_first_question(d) or "?" in d.text) or d.rank_of("disclosure.share") > 1:
+    if not (_first_question(d) or "?" in d.text):
+        return
+    if _rule_cue(d, "disclose_risk").search(d.text) and d.rank_of("disclosure.share") <= 2:
+        d.decide("telling-them-is-disclosure", "disclosure.share")  # "any harm in sharing it with her?"
+        return
+    if d.rank_of("disclosure.share") > 1:
         return
     if (
         _rule_cue(d, "disclose").search(d.text)
         and d.p("disclosure.share") >= understanding_config(d.kb).suggest
     ):
         d.decide("telling-them-is-disclosure", "disclosure.share")
+
+
+def rule_threat_to_walk(d: Draft) -> None:
+    """Telling Microsoft we would walk ("can we tell them we walk?", "should I say we'll move to
+    Google?") is a walk threat: whether to make it is whether the walk is credible, not a
+    disclosure of our position."""
+    if d.command is not None or d.intent not in ("disclosure.share", None, "leakcheck"):
+        return
+    if not (_first_question(d) or "?" in d.text) or d.cue.check_draft.search(d.text):
+        return
+    if _rule_cue(d, "threat_to_walk").search(d.text):
+        d.decide("threat-to-walk", "walkaway.check")
 
 
 def rule_a_change_is_asked_for(d: Draft) -> None:
@@ -591,6 +608,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("kpis-told", rule_kpis_told),
     ("a-change-is-asked-for", rule_a_change_is_asked_for),
     ("telling-them-is-disclosure", rule_telling_them_is_disclosure),
+    ("threat-to-walk", rule_threat_to_walk),
     ("question-is-not-a-log", rule_question_is_not_a_log),
 )
 
