@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks.people import find_phrase
@@ -51,8 +51,22 @@ class Sizes(RootModel[dict[Literal["small", "large"], list[str]]]):
     pass
 
 
+class ToldCues(BaseModel):
+    """Cue patterns for favours told in a story that knowledge/dialogue.yaml does not carry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    asked_times: str  # "I've asked him twice", "we went to Ada three times"; {who} is the person
+
+    @field_validator("asked_times")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        re.compile(v.replace("{who}", "(?P<who>x)"))
+        return v
+
+
 SECTIONS = (
     KnowledgeSection("favors", "jar", JarConfig),
+    KnowledgeSection("favors", "told", ToldCues),
     KnowledgeSection("favors", "topics", Topics),
     KnowledgeSection("favors", "sizes", Sizes),
 )
