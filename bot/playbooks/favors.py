@@ -40,6 +40,9 @@ class TopicSpec(BaseModel):
     key: str
     label: str
     keywords: list[str]
+    # product names: they say what the ask is about only when nothing says what kind of ask it
+    # is ("a pilot of Defender" is a pilot; "help with Defender" is security setup)
+    products: list[str] = Field(default_factory=list)
     served_by: list[str] = Field(default_factory=list)
 
 
@@ -77,12 +80,17 @@ def config(kb: Knowledge) -> JarConfig:
 
 
 def topic_of(text: str, kb: Knowledge) -> TopicSpec | None:
-    best: tuple[int, TopicSpec] | None = None
-    for t in kb.section("favors.topics").root:
-        hit = find_phrase(text, _with_plurals(t.keywords))
-        if hit and (best is None or len(hit[1]) > best[0]):
-            best = (len(hit[1]), t)
-    return best[1] if best else None
+    """What the request is about: the longest keyword any topic has in the text; a product name
+    only when no keyword says what kind of ask it is."""
+    for field_name in ("keywords", "products"):
+        best: tuple[int, TopicSpec] | None = None
+        for t in kb.section("favors.topics").root:
+            hit = find_phrase(text, _with_plurals(getattr(t, field_name)))
+            if hit and (best is None or len(hit[1]) > best[0]):
+                best = (len(hit[1]), t)
+        if best:
+            return best[1]
+    return None
 
 
 def _with_plurals(words: list[str]) -> list[str]:

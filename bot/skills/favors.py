@@ -16,7 +16,7 @@ from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import CONTACT, UNDO, Contact, DealView, Event
 from bot.understanding import statements
-from bot.understanding.events import name_after_role, role_beside
+from bot.understanding.events import name_after_role, role_beside, without_role_aside
 
 
 def _jar_line(ctx: Context, name: str) -> tuple[str, fv.Jar]:
@@ -136,7 +136,7 @@ _DID_IT = re.compile(
 
 _THEIR_PERSON = re.compile(
     r"\b([A-Z][a-z][\w'-]+)(?=\s+(?:from|at|on|in|of)\s+(?:the\s+|their\s+)?"
-    r"(?:account\s+team|microsoft|ms|msft|their\s+side|other\s+side)\b)"
+    r"(?i:account\s+team|microsoft|ms|msft|their\s+side|other\s+side)\b)"
 )
 
 
@@ -252,7 +252,7 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
         name, what = None, None
     if not name and p.rest:
         name, _, rest = name_and_role(p.rest, ctx.kb)
-        what = what or fv.clean_what(rest)
+        what = what or fv.clean_what(without_role_aside(rest, ctx.kb))
     # What the message said in its own words: the person (a name, or the one contact in a role
     # named) and what would be asked for, from the turn's reading.
     text = ctx.intent.text

@@ -307,3 +307,15 @@ def name_after_role(text: str, kb: Knowledge) -> str | None:
         if m.group("name").split()[0].casefold() not in _NOT_NAMES:
             return m.group("name")
     return None
+
+
+def without_role_aside(text: str, kb: Knowledge) -> str:
+    """ "their account exec, to keep the price" -> "to keep the price": the role said beside a
+    name is who they are, not what would be asked of them."""
+    alt, _ = kb.derive("favors.role_words", _role_words)
+    rx = re.compile(
+        rf"^\s*[,(–—-]?\s*(?:(?:he|she|they)(?:'s|\s+is|\s+are)\s+|who(?:'s|\s+is)\s+)?(?:{_DET})?"
+        rf"(?:{alt})(?![\w-])(?:\s+(?:guy|lady|person|team|there|here|on\s+our\s+account))?\s*[,)–—-]\s*",
+        re.IGNORECASE,
+    )
+    return rx.sub("", text, count=1)
