@@ -59,8 +59,9 @@ class ToldCues(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     asked_times: str  # "I've asked him twice", "we went to Ada three times"; {who} is the person
+    done: str  # more verbs of a favour done for us: "held the price", "got the deal desk to …"
 
-    @field_validator("asked_times")
+    @field_validator("asked_times", "done")
     @classmethod
     def _compiles(cls, v: str) -> str:
         re.compile(v.replace("{who}", "(?P<who>x)"))

@@ -63,11 +63,13 @@ def favours_and_counts_told(
         r"(?:\s*,[^,.;]{1,40},|\s*\([^()]{1,40}\)|\s+(?:from|at|on|of|in)\s+(?:the\s+|their\s+|our\s+)?"
         r"(?:account\s+team|microsoft|ms|msft|their\s+side|other\s+side|deal\s+desk|partner))?"
     )
-    done = re.compile(rf"{who}{aside}\s+{cfg.manner}{cfg.done}", flags)
+    # the favour verbs of knowledge/dialogue.yaml, and more of ours (knowledge/favors.yaml `told.done`)
+    did = rf"(?:{cfg.done}|{kb.section('favors.told').done})"
+    done = re.compile(rf"{who}{aside}\s+{cfg.manner}{did}", flags)
     # "… then helped w the landing zone review": the person left out, as people do in a story
     # that goes on (a continuation word first; a bare verb is more often "I" left out)
     elided = re.compile(
-        rf"^\s*(?:(?:and|then|also|plus|later|after\s+that|since\s+then)\b[,\s]*)+{cfg.manner}{cfg.done}",
+        rf"^\s*(?:(?:and|then|also|plus|later|after\s+that|since\s+then)\b[,\s]*)+{cfg.manner}{did}",
         flags,
     )
     again = re.compile(cfg.again, flags)
@@ -77,9 +79,7 @@ def favours_and_counts_told(
         r"(?:(?:last|this|in|on|early|late|back\s+in)\s+\w+\s+|an?\s+\w+\s+ago\s+|\w+\s+\w+\s+ago\s+"
         r"|yesterday\s+)"
     )
-    listed = re.compile(
-        rf"(?:,|\band\b|\+)\s+(?:then\s+|also\s+)?{when}?(?:then\s+|also\s+)?{cfg.done}", flags
-    )
+    listed = re.compile(rf"(?:,|\band\b|\+)\s+(?:then\s+|also\s+)?{when}?(?:then\s+|also\s+)?{did}", flags)
     # a count of asks names the person after the verb, often as "him" / "her"
     who_asked = rf"(?P<who>\b(?:{name_alt})\b|\b(?:{_PRONOUN}|her|him)\b)"
     asked_counted = re.compile(cfg.asked_counted.replace("{who}", who_asked), flags)
