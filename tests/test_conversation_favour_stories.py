@@ -240,3 +240,15 @@ def test_the_role_said_beside_a_name(kb):
     assert role_beside("should I ask Jane for a price hold", "Jane", kb) is None
     assert people_beside_roles("Pedro from Microsoft, the regional director, said hi", kb) == []
     assert people_beside_roles("We've gone to our CSM Ada three times", kb) == [("Ada", "csm")]
+
+
+async def test_someone_who_did_us_favours_is_no_stranger_and_their_favours_count(chat, deal):
+    noted = await chat(
+        "Lucia from the account team arranged an extra quote extension for us and then she sorted out "
+        "our billing mess."
+    )
+    assert noted.verdict == "noted", noted.plain_text()
+    reply = await chat("should I ask Lucia for a price hold until March?")
+    assert reply.verdict == "unlikely", reply.plain_text()
+    assert "favors.no-relationship" not in rules(reply)  # the jar decides: she knows us
+    assert "as you told them: 2" in reply.plain_text()

@@ -18,8 +18,8 @@ from bot.understanding.events import (
     close_told,
     favours_and_counts_told,
     given_told,
-    people_beside_roles,
     strangers_told,
+    their_people,
 )
 from bot.understanding.parts import Entity, Speaker
 
@@ -266,11 +266,11 @@ def after_turn(
                 people = [person, *(p for p in people if p.name.casefold() != e.text.casefold())]
         # "our CSM Ada", "Hugo, our partner manager,": a name beside a Microsoft role is their person
         # in that role, whether or not the reader took the name for a person
-        for name, key in reversed(people_beside_roles(reading.text, kb)):
+        for name, key in reversed(their_people(reading.text, kb)):
             known = next((p for p in people if p.name.casefold() == name.casefold()), None)
             if known is None:
                 people = [Person(name, key, "microsoft"), *people]
-            elif known.role is None or known.side is None:
+            elif (known.role is None and key) or known.side is None:
                 people = [
                     Person(known.name, known.role or key, known.side or "microsoft"),
                     *(p for p in people if p is not known),

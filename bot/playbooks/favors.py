@@ -265,6 +265,7 @@ def should_ask(
     given_before: int = 0,
     role: str | None = None,
     told: tuple[Contact, ...] = (),
+    known: bool = False,
 ) -> Decision:
     """Whether to ask `name` for `what`, decided in the order knowledge/favors.yaml sets out:
     their own job (ask), someone else's job (find_aligned_contact), a cold favour (unlikely), else
@@ -277,7 +278,9 @@ def should_ask(
     four years"). `given_before`: value we gave them, as told ("we did a case study for her
     team"): each fills the jar as a medium favour given. `role`: their role when they are not on
     the contact map but the conversation said it (then they are known a little, not a stranger);
-    `told`: the other Microsoft people the conversation named with their role."""
+    `told`: the other Microsoft people the conversation named with their role. `known`: the
+    conversation told favours they did us or asks we made of them, so they know us a little even
+    when neither the map nor the story gave their role."""
     cfg = config(kb)
     topic = topic_of(what, kb)
     size = size_of(what, kb)
@@ -286,6 +289,8 @@ def should_ask(
         contact = None
     if contact is None and role is not None and role in kb.roles:  # named in the story with a role
         contact = Contact(0, name, role)
+    elif contact is None and known:  # told of favours with them, role not said
+        contact = Contact(0, name, "")
     own_role = contact.role if contact is not None else role
     who_name = contact.name if contact is not None else name
     kpi = aligned_kpi(kpis_for(contact, own_role, kb), topic)

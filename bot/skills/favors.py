@@ -134,24 +134,17 @@ _DID_IT = re.compile(
 )
 
 
-_THEIR_PERSON = re.compile(
-    r"\b([A-Z][a-z][\w'-]+)(?=\s+(?:from|at|on|in|of)\s+(?:the\s+|their\s+)?"
-    r"(?i:account\s+team|microsoft|ms|msft|their\s+side|other\s+side)\b)"
-)
-
-
 def _favours_in_story(ctx: Context, text: str) -> dict[str, int]:
     """Favours this message tells as events or counts, per Microsoft person: the people the
     conversation and the contact map know, and those it names beside a role."""
-    from bot.understanding.events import favours_told, people_beside_roles
+    from bot.understanding.events import favours_told, their_people
 
     state = ctx.dialogue
     people = [p.name for p in state.people if p.side == "microsoft"] if state is not None else []
     people += [c.name for c in ctx.deal.contacts if c.active] if ctx.deal is not None else []
-    people += [name for name, _ in people_beside_roles(text, ctx.kb)]
+    people += [name for name, _ in their_people(text, ctx.kb)]  # "Lucia from the account team"
     if ctx.reading is not None:
         people += [e.text for e in ctx.reading.entities if e.kind == "person" and e.side != "us"]
-    people += [m.group(1) for m in _THEIR_PERSON.finditer(text)]  # "Lucia from the account team"
     last = next((p.name for p in state.people if p.side == "microsoft"), None) if state is not None else None
     return {who: n for who, n in favours_told(text, ctx.kb, people, last=last).items() if n}
 
@@ -315,6 +308,7 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
         close=told.close,
         given_before=told.given,
         role=told.role,
+        known=bool(told.favours or told.counted),  # they did us favours: no stranger to us
         told=tuple(
             Contact(0, p.name, p.role)
             for p in (ctx.dialogue.people if ctx.dialogue is not None else ())

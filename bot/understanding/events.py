@@ -319,3 +319,19 @@ def without_role_aside(text: str, kb: Knowledge) -> str:
         re.IGNORECASE,
     )
     return rx.sub("", text, count=1)
+
+
+_THEIR_PERSON = re.compile(
+    r"\b([A-Z][a-z][\w'-]+)(?=\s+(?:from|at|on|in|of)\s+(?:the\s+|their\s+)?"
+    r"(?i:account\s+team|microsoft|ms|msft|their\s+side|other\s+side)\b)"
+)
+
+
+def their_people(text: str, kb: Knowledge) -> list[tuple[str, str | None]]:
+    """(name, role key or None) for the Microsoft people the text names by where they sit or
+    beside their role: "Lucia from the account team", "Ines from Microsoft", "our CSM Ada"."""
+    out: list[tuple[str, str | None]] = list(people_beside_roles(text, kb))
+    for m in _THEIR_PERSON.finditer(text):
+        if m.group(1).casefold() not in _NOT_NAMES and all(n != m.group(1) for n, _ in out):
+            out.append((m.group(1), None))
+    return out
