@@ -14,7 +14,13 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.dialogue.config import cues, dialogue_config
-from bot.understanding.events import close_told, favours_told, given_told, strangers_told
+from bot.understanding.events import (
+    close_told,
+    favours_and_counts_told,
+    given_told,
+    strangers_told,
+    their_people,
+)
 from bot.understanding.parts import Entity, Speaker
 
 if TYPE_CHECKING:
@@ -100,6 +106,7 @@ class DialogueState:
     # The last advice question asked (knowledge/dialogue.yaml `advice_intents`): facts told after
     # it leave it standing, so "what do we say?" two messages later asks it again.
     asked: Topic | None = None
+    counted: tuple[tuple[str, int], ...] = ()  # the largest count of asks told, per person ("twice")
 
     def is_stranger(self, name: str) -> bool:
         first = name.strip().split()[0].casefold() if name.strip() else ""
@@ -115,9 +122,15 @@ class DialogueState:
         return sum(n for who, n in self.given if who.split()[0].casefold() == first)
 
     def favours_of(self, name: str) -> int:
-        """Favours the conversation told of this person ("she got us the trial", …)."""
+        """Favours the conversation told of this person as events ("she got us the trial", …)."""
         first = name.strip().split()[0].casefold() if name.strip() else ""
         return sum(n for who, n in self.favours if who.split()[0].casefold() == first)
+
+    def counted_of(self, name: str) -> int:
+        """The largest count of asks of this person the conversation told ("asked him twice",
+        "two favours this month"): a total, told again, not added again."""
+        first = name.strip().split()[0].casefold() if name.strip() else ""
+        return max((n for who, n in self.counted if who.split()[0].casefold() == first), default=0)
 
     # --- JSON ---------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -141,6 +154,7 @@ class DialogueState:
             "strangers": list(self.strangers),
             "close": list(self.close),
             "given": [[k, n] for k, n in self.given],
+            "counted": [[k, n] for k, n in self.counted],
         }
 
     @classmethod
@@ -176,6 +190,7 @@ class DialogueState:
                 close=tuple(str(t) for t in raw.get("close") or [] if isinstance(t, str)),
                 given=tuple((str(k), int(n)) for k, n in raw.get("given") or [] if isinstance(n, int)),
                 asked=_topic_from(raw.get("asked")),
+                counted=tuple((str(k), int(n)) for k, n in raw.get("counted") or [] if isinstance(n, int)),
             )
         except (KeyError, TypeError, ValueError):
             return cls(deal_id=deal_id)
@@ -248,6 +263,7 @@ def after_turn(
     strangers = list(state.strangers)
     close = list(state.close)
     given = dict(state.given)
+    counted = dict(state.counted)
     if reading is not None:
         if reply.intent not in NOT_A_TOPIC and reading.resolved:
             args = {k: v for k, v in reading.args.items() if isinstance(v, str | int | float | bool)}
@@ -258,6 +274,17 @@ def after_turn(
             if e.kind == "person":
                 person = Person(e.text, e.value if isinstance(e.value, str) else None, e.side)
                 people = [person, *(p for p in people if p.name.casefold() != e.text.casefold())]
+        # "our CSM Ada", "Hugo, our partner manager,": a name beside a Microsoft role is their person
+        # in that role, whether or not the reader took the name for a person
+        for name, key in reversed(their_people(reading.text, kb)):
+            known = next((p for p in people if p.name.casefold() == name.casefold()), None)
+            if known is None:
+                people = [Person(name, key, "microsoft"), *people]
+            elif (known.role is None and key) or known.side is None:
+                people = [
+                    Person(known.name, known.role or key, known.side or "microsoft"),
+                    *(p for p in people if p is not known),
+                ]
         mentioned = [
             e
             for e in reading.entities
@@ -292,8 +319,13 @@ def after_turn(
         last_theirs = next((p.name for p in state.people if p.side == "microsoft"), None)
         # What this message tells of favours, value given and how well we know them counts once,
         # here, whether it also asks something (the favour question adds its own message's count).
-        for name, n in favours_told(reading.text, kb, theirs_all, last=last_theirs).items():
-            favours[name] = favours.get(name, 0) + n
+        for name, (n, count) in favours_and_counts_told(
+            reading.text, kb, theirs_all, last=last_theirs
+        ).items():
+            if n:  # events add up; a count told is a total, kept at its largest
+                favours[name] = favours.get(name, 0) + n
+            if count:
+                counted[name] = max(counted.get(name, 0), count)
         for name, n in given_told(reading.text, kb, theirs_all, last=last_theirs).items():
             given[name] = given.get(name, 0) + n
         if not reading.question:
@@ -336,6 +368,7 @@ def after_turn(
         close=tuple(close),
         given=tuple(list(given.items())[:10]),
         asked=last_asked,
+        counted=tuple(list(counted.items())[:10]),
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks.people import find_phrase
@@ -40,6 +40,9 @@ class TopicSpec(BaseModel):
     key: str
     label: str
     keywords: list[str]
+    # product names: they say what the ask is about only when nothing says what kind of ask it
+    # is ("a pilot of Defender" is a pilot; "help with Defender" is security setup)
+    products: list[str] = Field(default_factory=list)
     served_by: list[str] = Field(default_factory=list)
 
 
@@ -51,8 +54,23 @@ class Sizes(RootModel[dict[Literal["small", "large"], list[str]]]):
     pass
 
 
+class ToldCues(BaseModel):
+    """Cue patterns for favours told in a story that knowledge/dialogue.yaml does not carry."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    asked_times: str  # "I've asked him twice", "we went to Ada three times"; {who} is the person
+    done: str  # more verbs of a favour done for us: "held the price", "got the deal desk to …"
+
+    @field_validator("asked_times", "done")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        re.compile(v.replace("{who}", "(?P<who>x)"))
+        return v
+
+
 SECTIONS = (
     KnowledgeSection("favors", "jar", JarConfig),
+    KnowledgeSection("favors", "told", ToldCues),
     KnowledgeSection("favors", "topics", Topics),
     KnowledgeSection("favors", "sizes", Sizes),
 )
@@ -63,12 +81,17 @@ def config(kb: Knowledge) -> JarConfig:
 
 
 def topic_of(text: str, kb: Knowledge) -> TopicSpec | None:
-    best: tuple[int, TopicSpec] | None = None
-    for t in kb.section("favors.topics").root:
-        hit = find_phrase(text, _with_plurals(t.keywords))
-        if hit and (best is None or len(hit[1]) > best[0]):
-            best = (len(hit[1]), t)
-    return best[1] if best else None
+    """What the request is about: the longest keyword any topic has in the text; a product name
+    only when no keyword says what kind of ask it is."""
+    for field_name in ("keywords", "products"):
+        best: tuple[int, TopicSpec] | None = None
+        for t in kb.section("favors.topics").root:
+            hit = find_phrase(text, _with_plurals(getattr(t, field_name)))
+            if hit and (best is None or len(hit[1]) > best[0]):
+                best = (len(hit[1]), t)
+        if best:
+            return best[1]
+    return None
 
 
 def _with_plurals(words: list[str]) -> list[str]:
@@ -242,6 +265,7 @@ def should_ask(
     given_before: int = 0,
     role: str | None = None,
     told: tuple[Contact, ...] = (),
+    known: bool = False,
 ) -> Decision:
     """Whether to ask `name` for `what`, decided in the order knowledge/favors.yaml sets out:
     their own job (ask), someone else's job (find_aligned_contact), a cold favour (unlikely), else
@@ -254,7 +278,9 @@ def should_ask(
     four years"). `given_before`: value we gave them, as told ("we did a case study for her
     team"): each fills the jar as a medium favour given. `role`: their role when they are not on
     the contact map but the conversation said it (then they are known a little, not a stranger);
-    `told`: the other Microsoft people the conversation named with their role."""
+    `told`: the other Microsoft people the conversation named with their role. `known`: the
+    conversation told favours they did us or asks we made of them, so they know us a little even
+    when neither the map nor the story gave their role."""
     cfg = config(kb)
     topic = topic_of(what, kb)
     size = size_of(what, kb)
@@ -263,6 +289,8 @@ def should_ask(
         contact = None
     if contact is None and role is not None and role in kb.roles:  # named in the story with a role
         contact = Contact(0, name, role)
+    elif contact is None and known:  # told of favours with them, role not said
+        contact = Contact(0, name, "")
     own_role = contact.role if contact is not None else role
     who_name = contact.name if contact is not None else name
     kpi = aligned_kpi(kpis_for(contact, own_role, kb), topic)

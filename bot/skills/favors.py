@@ -16,6 +16,7 @@ from bot.reply import Action, Item, Reply, Section
 from bot.skills import skill
 from bot.timeline import CONTACT, UNDO, Contact, DealView, Event
 from bot.understanding import statements
+from bot.understanding.events import name_after_role, role_beside, without_role_aside
 
 
 def _jar_line(ctx: Context, name: str) -> tuple[str, fv.Jar]:
@@ -39,6 +40,11 @@ async def log_favor(ctx: Context, p: FavorLog) -> Reply:
     else:
         said = p.favor or p.rest or ctx.intent.text
         told = fv.parse_favor(said) or fv.parse_favor(_favor_sentence(said))
+        # A story of favours ("then two weeks ago I asked her to arrange X, which she did, and last
+        # week she expedited Y"): counted as told, per person, never read as one favour
+        events = _favours_in_story(ctx, said)
+        if events and (told is None or sum(events.values()) > 1 or len(events) > 1):
+            return _story_noted(ctx, events)
         if told is None:
             return Reply(headline=kb.say("favors.ask-favor"), intent="favors.log")
         parsed = told
@@ -128,6 +134,50 @@ _DID_IT = re.compile(
 )
 
 
+def _favours_in_story(ctx: Context, text: str) -> dict[str, int]:
+    """Favours this message tells as events or counts, per Microsoft person: the people the
+    conversation and the contact map know, and those it names beside a role."""
+    from bot.understanding.events import favours_told, their_people
+
+    state = ctx.dialogue
+    people = [p.name for p in state.people if p.side == "microsoft"] if state is not None else []
+    people += [c.name for c in ctx.deal.contacts if c.active] if ctx.deal is not None else []
+    people += [name for name, _ in their_people(text, ctx.kb)]  # "Lucia from the account team"
+    if ctx.reading is not None:
+        people += [e.text for e in ctx.reading.entities if e.kind == "person" and e.side != "us"]
+    last = next((p.name for p in state.people if p.side == "microsoft"), None) if state is not None else None
+    return {who: n for who, n in favours_told(text, ctx.kb, people, last=last).items() if n}
+
+
+def _story_noted(ctx: Context, events: dict[str, int]) -> Reply:
+    """What a story of favours told was understood as: who, how many; kept in the conversation
+    (the dialogue state counts them once), so the next favour question counts them."""
+    kb = ctx.kb
+    items = []
+    for who, n in events.items():
+        contact = ctx.deal.contact(who) if ctx.deal is not None else None
+        known = next(
+            (p for p in (ctx.dialogue.people if ctx.dialogue is not None else ()) if p.name == who), None
+        )
+        role = contact.role if contact is not None else (known.role if known is not None else None)
+        name = f"{who} ({short_role(kb, role)})" if role else who
+        items.append(
+            Item(
+                kb.say("favors.story-told", name=name, n=n, s="" if n == 1 else "s"), rule="favors.story-told"
+            )
+        )
+    whom = ", ".join(events)
+    items.append(Item(kb.say("favors.story-counts", who=whom), rule="favors.told-events"))
+    total = sum(events.values())
+    return Reply(
+        headline=f"Noted: {total} favour{'' if total == 1 else 's'} from {whom}, as you told them.",
+        intent="favors.log",
+        verdict="noted",
+        verdict_label="Noted:",
+        sections=[Section(items=items)],
+    )
+
+
 def _favor_sentence(text: str) -> str:
     """A favor told in a full sentence, down to what the favor reader takes: "we asked Ana to
     fast-track the workshop, that was a favour" -> "asked Ana to fast-track the workshop"."""
@@ -191,13 +241,16 @@ async def undo_favor(ctx: Context, p: FavorUndo) -> Reply:
 async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
     assert ctx.deal is not None
     name, what = p.name, p.what
+    if name and name.casefold() in _NOT_A_NAME:  # "should I ask our CSM Tom …": "our" is no one
+        name, what = None, None
     if not name and p.rest:
         name, _, rest = name_and_role(p.rest, ctx.kb)
-        what = what or fv.clean_what(rest)
+        what = what or fv.clean_what(without_role_aside(rest, ctx.kb))
     # What the message said in its own words: the person (a name, or the one contact in a role
     # named) and what would be asked for, from the turn's reading.
     text = ctx.intent.text
-    name = name or _person_named(ctx) or _person_talked_about(ctx)
+    name = name_after_role(text, ctx.kb) or name if _is_role_word(name, ctx) else name
+    name = name or name_after_role(text, ctx.kb) or _person_named(ctx) or _person_talked_about(ctx)
     what = what or _ask_for(text, name)
     if not name and not what and ctx.dialogue is not None:  # "ok to ask?": it all leans on the story
         name = next((p.name for p in ctx.dialogue.people if p.side == "microsoft"), None)
@@ -210,10 +263,22 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
         what = None if not what or _NOT_A_REQUEST.match(what) else what
     if not what and ctx.dialogue is not None:  # "should I ask her again?": what was told just before
         what = _told_request(ctx)
-    elif what and ctx.dialogue is not None and _LEANS_ON_IT.match(what) and fv.topic_of(what, ctx.kb) is None:
-        # "should I ask her to chase it?": "it" is the trouble told before (favors.told-request)
-        told = _told_request(ctx, any_told=True)
-        what = f"{what}: {told}"[:300] if told else what
+    elif what and fv.topic_of(what, ctx.kb) is None:
+        # A long question's own words name the topic the "what" read missed ("whether she could
+        # arrange a readiness workshop for our managers"): the question sentence is read whole.
+        asked = _question_sentence(text, name)
+        # … or the message tells it before asking ("Jane could run a Copilot workshop. Should I ask her?")
+        here = [t for t in re.split(r"(?<=[.!?;])\s+|\n+", text) if t.strip() and "?" not in t]
+        told_here = next((t for t in reversed(here) if fv.topic_of(t, ctx.kb) is not None), None)
+        if asked and fv.topic_of(asked, ctx.kb) is not None:
+            what = f"{what}: {asked}"[:300]
+        elif told_here and "?" in text:
+            what = f"{what}: {told_here}"[:300]
+        elif ctx.dialogue is not None and _points_back(what):
+            # "should I ask her to chase it?", "help us with that", "this one": what was told
+            # just before (the trouble first, then a need), favors.told-request
+            told = _told_request(ctx, any_told=True)
+            what = f"{what}: {told}"[:300] if told else what
     if not name or not what:  # use what was said, and ask for the rest in one question
         slot = "name" if not name and what else "what"
         ctx.awaiting = {
@@ -227,9 +292,11 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
             return Reply(headline=ctx.kb.say("favors.ask-who", what=what), intent="favors.should_ask")
         return Reply(headline=ctx.kb.say("favors.ask-who-and-what"), intent="favors.should_ask")
     told = _what_was_told(ctx, name)
-    asked_before = _asks_told(text)
+    # every ask told counts once: events told add up; a count told ("twice", "two favours", "a
+    # third time") is a total, so the larger of the two stands, never their sum
+    counted = max(_asks_told(text), told.counted)
     told_events = told.favours
-    asked_before = max(asked_before, told_events)
+    asked_before = max(counted, told_events)
     d = fv.should_ask(
         ctx.deal,
         name,
@@ -241,6 +308,7 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
         close=told.close,
         given_before=told.given,
         role=told.role,
+        known=bool(told.favours or told.counted),  # they did us favours: no stranger to us
         told=tuple(
             Contact(0, p.name, p.role)
             for p in (ctx.dialogue.people if ctx.dialogue is not None else ())
@@ -248,7 +316,7 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
         ),
     )
     rules = d.rules
-    if told_events and told_events >= _asks_told(text):  # told as events, not as "I asked twice"
+    if told_events and told_events >= counted:  # told as events, not as "I asked twice"
         rules = [
             ("favors.told-events", {"name": v.get("name", name), "n": told_events})
             if r == "favors.told-asks"
@@ -285,7 +353,8 @@ _ASK_VERB = (
 )
 _NAME_AFTER_VERB = re.compile(rf"\b{_ASK_VERB}\s+(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)")
 _WHAT = re.compile(
-    r"\b(?:for|about|regarding|to\s+(?:get|give|do|hold|run|extend|expedite|approve|waive|throw\s+in)|to)\s+(?:us\s+)?"
+    r"\b(?:(?:whether|if)\s+(?:she|he|they|you)\s+(?:could|can|would|might|will|'d)\s+(?:be\s+able\s+to\s+)?|"
+    r"for|about|regarding|to\s+(?:get|give|do|hold|run|extend|expedite|approve|waive|throw\s+in)|to)\s+(?:us\s+)?"
     r"(?P<what>(?:an?\s+|the\s+|more\s+|another\s+|some\s+|extra\s+)?[^?.,;!]+?)"
     r"(?=\s*(?:\?|,|;|\.|!|$|\bagain\b|\balready\b|\bthis\s+(?:week|month|quarter)\b|\bor\b|\bwould\b|\bcan\b|\bis\b))",
     re.IGNORECASE,
@@ -336,7 +405,8 @@ def _person_talked_about(ctx: Context) -> str | None:
 class _Told:
     """What the conversation told of the person asked, this message included, each once."""
 
-    favours: int  # favours they did for us or we asked of them
+    favours: int  # favours they did for us or we asked of them, told as events
+    counted: int  # the largest count of asks told ("asked him twice", "two favours")
     given: int  # value we gave them
     stranger: bool  # we barely know them
     close: bool  # we know them well
@@ -346,7 +416,7 @@ class _Told:
 def _what_was_told(ctx: Context, name: str) -> _Told:
     """The state holds what earlier messages told (each counted when it was said); this
     message's own telling, before its question, is added here."""
-    from bot.understanding.events import close_told, favours_told, given_told, strangers_told
+    from bot.understanding.events import close_told, favours_and_counts_told, given_told, strangers_told
 
     state = ctx.dialogue
     people = [p.name for p in state.people if p.side == "microsoft"] if state is not None else []
@@ -358,7 +428,13 @@ def _what_was_told(ctx: Context, name: str) -> _Told:
         first = name.split()[0].casefold()
         return sum(n for who, n in counts.items() if who.split()[0].casefold() == first)
 
-    favours = mine(favours_told(text, kb, people, last=last)) + (state.favours_of(name) if state else 0)
+    here = {
+        who: n
+        for who, n in favours_and_counts_told(text, kb, people, last=last).items()
+        if who.split()[0].casefold() == name.split()[0].casefold()
+    }
+    favours = sum(n for n, _ in here.values()) + (state.favours_of(name) if state else 0)
+    counted = max([c for _, c in here.values()] + [state.counted_of(name) if state else 0])
     given = mine(given_told(text, kb, people, last=last)) + (state.given_to(name) if state else 0)
     first = name.split()[0].casefold()
 
@@ -371,8 +447,19 @@ def _what_was_told(ctx: Context, name: str) -> _Told:
     stranger = said(strangers_told) or (state is not None and state.is_stranger(name))
     close = not stranger and (said(close_told) or (state is not None and state.is_close(name)))
     named = state.people if state is not None else ()
-    role = next((p.role for p in named if p.name.split()[0].casefold() == first), None)
-    return _Told(favours, given, stranger, close, role)
+    # their role: said beside the name in this message ("jane (the AE)", "our CSM Tom"), kept
+    # from earlier messages, or said beside the name in what was told just before
+    role = role_beside(text, name, kb) or next(
+        (p.role for p in named if p.name.split()[0].casefold() == first and p.role), None
+    )
+    if role is None and state is not None:
+        from bot.dialogue.config import dialogue_config
+
+        for said in state.fresh_told(ctx.now, dialogue_config(kb).topic_minutes):
+            role = role_beside(said, name, kb)
+            if role:
+                break
+    return _Told(favours, counted, given, stranger, close, role)
 
 
 # "again? or is that pushing it", "him directly and ask for this": words about asking, not what
@@ -399,12 +486,49 @@ def _told_request(ctx: Context, *, any_told: bool = False) -> str | None:
     # "it" is first the trouble told (something still missing, stuck, late), then a need
     # the sentences this message tells before its question come first, the latest first
     here = [t for t in re.split(r"(?<=[.!?;])\s+|\n+", ctx.intent.text) if t.strip() and "?" not in t]
+    told = ctx.dialogue.fresh_told(ctx.now, dialogue_config(ctx.kb).topic_minutes)
     for cue in (trouble, need, None) if any_told else (need, trouble):
-        for said in [" ".join(here), *ctx.dialogue.told]:
+        for said in [" ".join(here), *told]:
             for sentence in reversed(re.split(r"(?<=[.!?;])\s+", said)):
                 if (cue is None or cue.search(sentence)) and fv.topic_of(sentence, ctx.kb) is not None:
                     return sentence.strip()[:300]
     return None
+
+
+_NOT_A_NAME = frozenset({"our", "the", "their", "my", "a", "an", "him", "her", "them", "someone", "somebody"})
+
+# "it", "that", "this one", "the issue": words that point back to what was told
+_DEICTIC = re.compile(
+    r"\b(?:it|that|this|them|these|those|the\s+(?:issue|problem|mess|thing|matter|situation|ticket|case))\b"
+    r"(?!\s+(?:is|are|was|were|would|will|can|could)\b)",
+    re.IGNORECASE,
+)
+
+
+def _points_back(what: str) -> bool:
+    """Whether a request names nothing of its own but points to what was told ("chase it", "help
+    us with that", "look into this")."""
+    return bool(_LEANS_ON_IT.match(what) or _DEICTIC.search(what))
+
+
+def _is_role_word(name: str | None, ctx: Context) -> bool:
+    """ "should I ask the CSM Tom …" read "CSM" as the name."""
+    return bool(name) and ctx.kb.role(str(name)) is not None
+
+
+def _question_sentence(text: str, name: str | None) -> str | None:
+    """The sentence of the message that asks (it has the "?" or names the person), the name
+    taken out so that its letters are not read as a topic."""
+    sentences = [t for t in re.split(r"(?<=[.!?;])\s+|\n+", text) if t.strip()]
+    first = name.split()[0].casefold() if name else None
+    pick = next((t for t in sentences if "?" in t), None)
+    if pick is None and first:
+        pick = next((t for t in sentences if first in t.casefold()), None)
+    if pick is None:
+        return None
+    if name:
+        pick = re.sub(re.escape(name), " ", pick, flags=re.IGNORECASE)
+    return pick.strip()
 
 
 # "chase it for me", "sort that out", "look into this": what would be asked for is "it"
