@@ -123,3 +123,11 @@ async def test_an_agreement_that_runs_to_a_date_is_its_end_and_a_pilot_is_not(ch
     assert "Renewal date: 2029-01-31" in reply.plain_text()
     reply = await chat("The Copilot pilot runs to 5 March.")
     assert "Renewal date" not in reply.plain_text()
+
+
+async def test_a_plan_to_go_up_told_then_judged_in_the_next_message(chat, deal):
+    await chat("Eight rounds with the AE; IT, Finance and Procurement are all on board.")
+    await chat("The open point is their 9% uplift, about 400k a year.")
+    await chat("Our CEO is furious and wants to phone Microsoft's area VP tomorrow.")
+    reply = await chat("Good idea, or should we hold him back?")
+    assert reply.intent == "escalation.check", reply.headline

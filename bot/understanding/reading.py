@@ -769,7 +769,7 @@ def read(
     if resolution is not None and resolution.rule is not None:
         _apply(resolution, d)
     _the_question_asked(body, kb, contacts, d)
-    _plan_then_judged(body, kb, d)
+    _plan_then_judged(body, kb, d, state, now)
     if state is not None and d.intent is None and d.command is None:
         _question_follows_told_facts(kb, state, d)
     facts: list[Fact] = []
@@ -884,7 +884,9 @@ def _the_question_asked(body: str, kb: Knowledge, contacts: Mapping[str, str] | 
         d.decide("the-question-asked", q.intent, q.args)
 
 
-def _plan_then_judged(body: str, kb: Knowledge, d: Draft) -> None:
+def _plan_then_judged(
+    body: str, kb: Knowledge, d: Draft, state: Any = None, now: datetime | None = None
+) -> None:
     """One of ours going up to Microsoft's executive, told, then judged in a question that names
     nothing of its own ("Our COO means to email their RVP about it. Would that be sensible?",
     "X wants to ring their country manager tonight. Good idea or should we drop it?"): the
@@ -899,9 +901,13 @@ def _plan_then_judged(body: str, kb: Knowledge, d: Draft) -> None:
     ):
         return  # a pattern or a rule of its own read it
     asked = _asked_part(body)
+    told = body[: len(body) - len(asked)] if asked is not None else ""
+    if asked is None and body.rstrip().endswith("?") and state is not None and now is not None:
+        # The plan told in the message before: "X wants to ring their GM tonight." "Good idea?"
+        minutes = dialogue_config(kb).topic_minutes
+        asked, told = body, next(iter(state.fresh_told(now, minutes)), "")
     if asked is None or d.cue.draft.search(body):
         return
-    told = body[: len(body) - len(asked)]
     if not d.cue.to_their_exec.search(told):
         return
     cfg = dialogue_config(kb)
