@@ -131,3 +131,14 @@ async def test_a_plan_to_go_up_told_then_judged_in_the_next_message(chat, deal):
     await chat("Our CEO is furious and wants to phone Microsoft's area VP tomorrow.")
     reply = await chat("Good idea, or should we hold him back?")
     assert reply.intent == "escalation.check", reply.headline
+
+
+async def test_a_question_of_its_own_after_a_contact_is_not_the_contact_again(chat, deal):
+    await chat("Jorge Ruiz is our AE")
+    reply = await chat("Is it ok to ask Jorge to chase it?")
+    assert reply.intent == "favors.should_ask", reply.headline
+
+
+async def test_a_new_contact_called_by_name(chat, deal):
+    reply = await chat("Our new CSM is called Ingrid.")
+    assert reply.headline.startswith("Noted: Ingrid is your customer success manager"), reply.headline

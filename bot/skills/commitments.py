@@ -335,7 +335,7 @@ async def _several_contacts(ctx: Context, found: list[tuple[str, RoleSpec]]) -> 
 async def contact_change(ctx: Context, p: ContactChange) -> Reply:
     assert ctx.deal is not None
     kb = ctx.kb
-    name = (p.name or "").strip()
+    name = (p.name or "").strip().rstrip(".!,;:")  # "Our new CSM is called Ingrid."
     role = kb.role(p.role or "") or find_role(p.role or ctx.intent.text, kb)
     if not name and p.rest:
         name, role2, _ = name_and_role(p.rest.lstrip(": "), kb)

@@ -759,6 +759,12 @@ def read(
     plain = bool(said) and match_command(said, kb) is None
     leans = state is not None and bool(state.people or state.figure or state.topic or state.statement)
     resolution = resolve(said, kb, state, now) if leans else None
+    if (
+        resolution is not None
+        and resolution.rule in _REWRITING_RULES
+        and _sure_of_its_own(said, kb, resolution)
+    ):
+        resolution = None  # "Is it ok to ask Jorge to chase it?" asks its own question
     body = resolution.text if resolution is not None else said
     # People introduced on the way ("priya (their TS) did …", "CSM Maja asked …") are known from
     # this message on: who said it, whom a pronoun means, the contact map.
@@ -816,6 +822,21 @@ def read(
         args=dict(d.args),
         steps=tuple(d.steps),
     )
+
+
+# Follow-up rules that put the topic's question in place of the message: they hold only when the
+# message, read alone, is not plainly a question of its own.
+_REWRITING_RULES = frozenset({"yes-no-follows-topic", "generic-question-takes-topic"})
+
+
+def _sure_of_its_own(said: str, kb: Knowledge, res: Resolution) -> bool:
+    alone = _decide(said, kb)
+    if alone.intent is None or alone.intent == res.intent or not alone.steps:
+        return False
+    if alone.intent in dialogue_config(kb).logging_intents or alone.intent in ("deal.tell", "unknown"):
+        return False
+    by = alone.steps[-1].rule
+    return by == "command" or by == "pattern" or (by == "model" and alone.p(alone.intent) >= 0.85)
 
 
 def _people(body: str, kb: Knowledge, introduced: tuple[FoundContact, ...]) -> tuple[FoundContact, ...]:
