@@ -59,7 +59,8 @@ class Payload(BaseModel):
 
     # Built on first use: most turns are typed, and a CLI start need not pay for every schema.
     model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
-    rest: Words | None = None
+    # Typed text may be as long as COACH_MAX_MESSAGE_CHARS allows (up to a Slack message's 40,000).
+    rest: Message | None = None
 
 
 class FormAnswer(Payload):
@@ -121,6 +122,9 @@ def checked(action: Any, schemas: Mapping[str, type[Payload]]) -> dict[str, Any]
         return None
     text = user_text(action)
     if not isinstance(text, str) or len(text) > 8000:
+        return None
+    rest = action.get("rest")
+    if isinstance(rest, str) and len(rest) > 8000:  # a button's text; typed text may run longer
         return None
     try:
         args = schemas[intent].model_validate(action)

@@ -47,7 +47,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url, alias="COACH_DATABASE_URL")
     timezone: str = Field(default="UTC", alias="COACH_TIMEZONE")
     log_level: str = Field(default="INFO", alias="COACH_LOG_LEVEL")
-    max_message_chars: int = Field(default=8000, alias="COACH_MAX_MESSAGE_CHARS")
+    # At most a Slack message's own limit: typed text reaches a skill as its payload's `rest`,
+    # which holds that much (bot/actions.py `Message`).
+    max_message_chars: int = Field(default=8000, alias="COACH_MAX_MESSAGE_CHARS", ge=100, le=40_000)
     host: str = Field(default="0.0.0.0", alias="COACH_HOST")
     port: int = Field(default=3978, alias="PORT")
     # Where `coach serve` runs is the operator's call (cpuset, orchestrator): "off" by default;

@@ -131,3 +131,11 @@ async def test_a_button_posted_before_the_rename_still_carries_its_words(chat, d
     before, after = await chat(action=old), await chat(action=new)
     assert before.intent == after.intent == new["intent"]
     assert before.plain_text() == after.plain_text()
+
+
+def test_typed_text_may_run_as_long_as_the_setting_allows_but_a_button_s_text_may_not():
+    long = "our offer paste " * 1500  # about 24,000 characters
+    assert Payload.model_validate({"rest": long}).rest == long  # typed: up to a Slack message
+    assert checked({"intent": "note", "rest": long}, SCHEMAS) is None  # a button: 8,000 at most
+    with pytest.raises(ValidationError):
+        Payload.model_validate({"rest": "x" * 40_001})
