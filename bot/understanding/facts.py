@@ -1147,7 +1147,8 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
         return said if 3 <= len(said) <= 100 and not r.text_reject.search(said) else None
     if g.get("text"):  # the words said, which may name a product inside them
         if key == "planned_migration":  # "400 VMs from our colo into Azure": a count of things moved
-            return _clean_text(g["text"], r, longest=120, counted=True)
+            said = _clean_text(g["text"], r, longest=120, counted=True)
+            return _what_moves(said) if said else said
         if key == "alternative":  # "E3 with a third-party security suite": one alternative of parts
             return _clean_text(g["text"], r, longest=80, joined=True, joins=_ALT_JOIN)
         return _clean_text(g["text"], r, longest=60, joined=key == "sticking_point")
@@ -1156,6 +1157,21 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
     if g.get("competitor"):
         return competitor_name(r, g["competitor"], text, m.end("competitor"))
     return None
+
+
+# What a migration moves where, without its asides and its timing: "our imaging archive, roughly
+# two petabytes, to Azure over the next eighteen months" -> "our imaging archive to Azure".
+_ASIDE = re.compile(r",\s+[^,]{1,40},\s+")
+_WHEN_AFTER = re.compile(
+    r"\s+(?:over|within|during|in|by|from|starting|across)\s+(?:the\s+)?(?:next|coming|following)\s+[\w-]+\s+"
+    r"(?:years?|yrs?|months|quarters)\b.*$|\s+(?:next|this)\s+(?:fiscal\s+|financial\s+)?(?:year|yr|fy)\b.*$",
+    re.IGNORECASE,
+)
+
+
+def _what_moves(said: str) -> str:
+    tidy = _WHEN_AFTER.sub("", _ASIDE.sub(" ", said)).strip(" ,")
+    return tidy if len(tidy.split()) >= 2 else said
 
 
 def competitor_name(r: _Reader, said: str, text: str, end: int) -> str:
