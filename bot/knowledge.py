@@ -11,6 +11,8 @@ lowest layer: it imports no feature.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -300,6 +302,9 @@ def _validate(
 # The validated-files cache (`load_knowledge(cache=…)`): one JSON file per validated set.
 _CACHE_PREFIX = "knowledge-"
 _CACHE_FORMAT = 1  # bump when what the file holds changes
+# A remembered set not read for this long is dropped when another is written (several
+# checkouts or versions sharing one cache folder keep theirs while in use).
+_CACHE_KEEP_S = 3600
 
 
 def _fingerprint(raw_files: dict[str, bytes]) -> str:
@@ -342,15 +347,17 @@ def _read_validated(stored: Path, raw_files: dict[str, bytes]) -> dict[str, Any]
         return None
     if not isinstance(docs, dict) or set(docs) != set(raw_files):
         return None
+    with contextlib.suppress(OSError):
+        os.utime(stored)  # in use: kept when another set is written
     return docs
 
 
 def _remember(stored: Path, as_json: dict[str, str]) -> None:
-    """Write atomically (a temporary file, then rename), and drop what earlier versions of the
-    files left there. A folder that cannot be written only means the next start checks again."""
+    """Write atomically (a temporary file, then rename), and drop the sets no start has read
+    for an hour. A folder that cannot be written only means the next start checks again."""
     import json
-    import os
     import tempfile
+    import time
 
     body = "{" + ",".join(f"{json.dumps(name)}:{text}" for name, text in sorted(as_json.items())) + "}"
     try:
@@ -364,9 +371,9 @@ def _remember(stored: Path, as_json: dict[str, str]) -> None:
             Path(tmp).unlink(missing_ok=True)
             raise
         for old in stored.parent.glob(f"{_CACHE_PREFIX}*.json"):
-            if old != stored:
+            if old != stored and old.stat().st_mtime < time.time() - _CACHE_KEEP_S:
                 old.unlink(missing_ok=True)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: text UTF-8 cannot encode (not expected)
         pass
 
 

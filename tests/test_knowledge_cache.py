@@ -4,7 +4,9 @@ changed in any way is read and checked in full, so a bad edit still fails at sta
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -47,9 +49,21 @@ def test_a_changed_file_is_checked_in_full_and_a_bad_pattern_still_fails(files, 
     with pytest.raises(KnowledgeError, match=r"leakcheck\.yaml"):
         load_knowledge(files, cache=cache)
     path.write_text(text.replace("rules:", "rules:  # a comment is a change too", 1), encoding="utf-8")
-    before = remembered(cache)
     load_knowledge(files, cache=cache)
-    assert len(remembered(cache)) == 1 and remembered(cache) != before  # the old set is dropped
+    assert len(remembered(cache)) == 2  # another version of the files, remembered beside it
+
+
+def test_a_set_no_start_has_read_for_an_hour_is_dropped_when_another_is_written(files, tmp_path):
+    cache = tmp_path / "cache"
+    load_knowledge(files, cache=cache)
+    [old] = remembered(cache)
+    load_knowledge(files, cache=cache)  # read again: in use, so kept fresh
+    assert old.stat().st_mtime > time.time() - 60
+    os.utime(old, (time.time() - 7200, time.time() - 7200))  # then nobody reads it for two hours
+    path = files / "roles.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    load_knowledge(files, cache=cache)
+    assert old not in remembered(cache) and len(remembered(cache)) == 1
 
 
 def test_files_json_cannot_hold_exactly_are_not_remembered(files, tmp_path):
