@@ -17,6 +17,7 @@ them, and nothing registers itself by being imported.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -123,6 +124,15 @@ def metrics_app(app: web.Application) -> web.Application:
     return only
 
 
+def settle() -> None:
+    """After start-up: what it built (modules, knowledge, the app) lives as long as the process,
+    so it is frozen out of the cyclic collector's sight (`gc.freeze`). A full collection then
+    scans only what turns made: it was ~0.2 s every few hundred turns (~0.3 ms a turn on
+    average, and a pause in the middle of a turn)."""
+    gc.collect()
+    gc.freeze()
+
+
 def _token(settings: Settings) -> str | None:
     return settings.metrics_token.get_secret_value() if settings.metrics_token else None
 
@@ -133,6 +143,7 @@ async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool =
         log.info("coach serve keeps to CPU %s (COACH_CPU_AFFINITY=off to let it roam)", cpu)
     rt = await Runtime.start(settings, serving=Serving(socket_mode=socket_mode))
     app = await build_app(rt)
+    settle()
     runner = web.AppRunner(app, access_log=None)  # our middleware writes the access log
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

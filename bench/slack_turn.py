@@ -44,7 +44,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import adapters.slack  # noqa: F401  (registers the mount)
 from adapters.runtime import Runtime, Serving, pin_cpu
-from adapters.server import build_app
+from adapters.server import build_app, settle
 from adapters.slack.settings import SlackSettings
 from bot.reply import Item, Reply, Section
 from bot.settings import Settings
@@ -208,6 +208,7 @@ async def run_backend(
     slack = SlackSettings(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.url)
     rt = await Runtime.start(Settings(COACH_DATABASE_URL=url), serving=Serving(slack_settings=slack))
     ours = await serve(await build_app(rt))
+    settle()  # as `coach serve` does once its app is built
     floor = await serve(echo_app(fake))
     durable_engine, durable_sessions = await durable_floor_sessions(url, rt.settings.pool_size)
     durable = await serve(durable_echo_app(fake, durable_sessions))

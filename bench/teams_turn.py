@@ -30,6 +30,7 @@ from microsoft_agents.hosting.core.authorization import ConnectionManager
 from microsoft_agents.hosting.core.authorization.jwt import jwt_token_validator as sdk_jwt
 
 from adapters.runtime import pin_cpu
+from adapters.server import settle
 from bot.db.migrate import upgrade
 from tests.teams.conftest import (
     Connector,
@@ -102,6 +103,7 @@ async def run(n: int) -> None:
     db = Path(tempfile.mkdtemp()) / "bench.db"
     await asyncio.to_thread(upgrade, f"sqlite:///{db}")
     bot = await start_bot(f"sqlite:///{db}", issuer, connector)
+    settle()  # as `coach serve` does once its app is built
     core_ms: list[float] = []
     handle = bot.rt.coach.handle
 

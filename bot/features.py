@@ -116,14 +116,19 @@ def sections() -> list[KnowledgeSection]:
     return [section for module in SECTION_READERS for section in module.SECTIONS]
 
 
-def load_knowledge(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
-    """knowledge/ (or another folder with the same files) with every feature's sections validated."""
-    return _knowledge.load_knowledge(directory, sections())
+def load_knowledge(directory: Path | str = KNOWLEDGE_DIR, *, cache: Path | None = None) -> Knowledge:
+    """knowledge/ (or another folder with the same files) with every feature's sections validated;
+    `cache`: where validated files are remembered (bot/knowledge.py `load_knowledge`)."""
+    return _knowledge.load_knowledge(directory, sections(), cache=cache)
 
 
 @lru_cache(maxsize=1)
 def default_knowledge() -> Knowledge:
-    return load_knowledge()
+    """knowledge/, remembered as validated in the model cache folder (COACH_MODEL_CACHE): a
+    start with the same files and code reads them faster and skips the pattern checks."""
+    from bot.understanding.model import cache_dir
+
+    return load_knowledge(cache=cache_dir())
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,8 @@ lowest layer: it imports no feature.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +21,8 @@ from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+
+from bot.patterns import check, unchecked
 
 T = TypeVar("T")
 
@@ -82,7 +86,7 @@ class IntentSpec(BaseModel):
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         for p in v:
-            re.compile(p, PATTERN_FLAGS)  # the flags bot/understand.py matches with: `re` caches it
+            check(p, PATTERN_FLAGS)  # the flags bot/understanding/grammar.py matches with
         return v
 
 
@@ -189,26 +193,60 @@ class KnowledgeSection:
 
 
 def load_knowledge(
-    directory: Path | str = KNOWLEDGE_DIR, sections: Iterable[KnowledgeSection] = ()
+    directory: Path | str = KNOWLEDGE_DIR,
+    sections: Iterable[KnowledgeSection] = (),
+    *,
+    cache: Path | None = None,
 ) -> Knowledge:
     """knowledge/ validated: the shared keys, and every feature section in `sections`
-    (bot/features.py collects them; `features.load_knowledge` passes them all)."""
-    directory = Path(directory)
+    (bot/features.py collects them; `features.load_knowledge` passes them all).
+
+    `cache`: a folder where files that validated are remembered, under a hash of their bytes
+    and of this package's code (`_fingerprint`). Loading the same files again with the same
+    code then reads them from there as JSON (several times faster than YAML) and skips the
+    checks that their patterns compile (bot/patterns.py): they did. Any change to a file or to
+    the code is another hash, so it is read and checked in full. Every other check runs always."""
+    files = sorted(Path(directory).glob("*.yaml"))
+    if not files:
+        raise KnowledgeError(f"no knowledge files in {directory}")
+    raw_files = {path.name: path.read_bytes() for path in files}
+    stored = cache / f"{_CACHE_PREFIX}{_fingerprint(raw_files)}.json" if cache is not None else None
+    known = _read_validated(stored, raw_files) if stored is not None else None
+    if known is not None:
+        with unchecked():
+            return _validate(raw_files, known, sections)[0]
+    kb, as_json = _validate(raw_files, None, sections)
+    if stored is not None and as_json is not None:  # validated now: remembered for the next start
+        _remember(stored, as_json)
+    return kb
+
+
+def _validate(
+    raw_files: dict[str, bytes], known: dict[str, Any] | None, sections: Iterable[KnowledgeSection]
+) -> tuple[Knowledge, dict[str, str] | None]:
+    """The files validated (parsed from YAML, or `known`: the same files read before), and,
+    when they were parsed here, each as JSON text (None when JSON cannot hold one exactly)."""
     rules: dict[str, Rule] = {}
     intents: dict[str, IntentSpec] = {}
     facts: dict[str, FactSpec] = {}
     roles: dict[str, RoleSpec] = {}
     data: dict[str, dict[str, Any]] = {}
     more: list[tuple[str, str, list[Any]]] = []  # (file, intent, phrasings) from `more_examples:`
-    files = sorted(directory.glob("*.yaml"))
-    if not files:
-        raise KnowledgeError(f"no knowledge files in {directory}")
-    for path in files:
-        where = path.name
-        try:
-            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=YamlLoader) or {}
-        except yaml.YAMLError as exc:
-            raise KnowledgeError(f"{where}: not valid YAML: {exc}") from None
+    as_json: dict[str, str] | None = {} if known is None else None
+    for where, raw_bytes in raw_files.items():
+        if known is not None:
+            doc = known[where]
+        else:
+            try:
+                doc = yaml.load(raw_bytes.decode("utf-8"), Loader=YamlLoader) or {}
+            except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                raise KnowledgeError(f"{where}: not valid YAML: {exc}") from None
+            if as_json is not None:
+                text = _as_json(doc)  # before the pops below change it
+                if text is None:
+                    as_json = None
+                else:
+                    as_json[where] = text
         if not isinstance(doc, dict):
             raise KnowledgeError(f"{where}: the top level must be a mapping")
         try:
@@ -230,7 +268,7 @@ def load_knowledge(
         if not isinstance(extra, dict):
             raise KnowledgeError(f"{where}: more_examples must map an intent to its phrasings")
         more += [(where, name, lines) for name, lines in extra.items()]
-        data[path.stem] = doc
+        data[where.removesuffix(".yaml")] = doc
     for where, name, lines in more:  # phrasings kept apart from the feature (training data only)
         if name not in intents:
             raise KnowledgeError(f"{where}: more_examples names an unknown intent {name!r}")
@@ -258,7 +296,85 @@ def load_knowledge(
         sections=validated,
     )
     _check_references(kb)
-    return kb
+    return kb, as_json
+
+
+# The validated-files cache (`load_knowledge(cache=…)`): one JSON file per validated set.
+_CACHE_PREFIX = "knowledge-"
+_CACHE_FORMAT = 1  # bump when what the file holds changes
+# A remembered set not read for this long is dropped when another is written (several
+# checkouts or versions sharing one cache folder keep theirs while in use).
+_CACHE_KEEP_S = 3600
+
+
+def _fingerprint(raw_files: dict[str, bytes]) -> str:
+    """A hash of the files' names and bytes, of the code that validates them (every module of
+    this package: the validators, the flags patterns are checked with) and of the Python,
+    pydantic and PyYAML that parse and validate them."""
+    import hashlib
+    import sys
+
+    import pydantic
+
+    digest = hashlib.sha256()
+    digest.update(f"{_CACHE_FORMAT}|{sys.version}|{pydantic.VERSION}|{yaml.__version__}".encode())
+    package = Path(__file__).resolve().parent
+    for code in sorted(package.rglob("*.py")):
+        digest.update(b"\0" + code.relative_to(package).as_posix().encode() + b"\0" + code.read_bytes())
+    for name, raw in sorted(raw_files.items()):
+        digest.update(b"\1" + name.encode() + b"\0" + raw)
+    return digest.hexdigest()[:32]
+
+
+def _as_json(doc: Any) -> str | None:
+    """The parsed file as JSON text, when JSON gives back exactly what YAML read (no dates, no
+    keys that are not strings); None otherwise, and then nothing is remembered."""
+    import json
+
+    try:
+        text = json.dumps(doc, ensure_ascii=False)
+        return text if json.loads(text) == doc else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _read_validated(stored: Path, raw_files: dict[str, bytes]) -> dict[str, Any] | None:
+    import json
+
+    try:
+        docs = json.loads(stored.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(docs, dict) or set(docs) != set(raw_files):
+        return None
+    with contextlib.suppress(OSError):
+        os.utime(stored)  # in use: kept when another set is written
+    return docs
+
+
+def _remember(stored: Path, as_json: dict[str, str]) -> None:
+    """Write atomically (a temporary file, then rename), and drop the sets no start has read
+    for an hour. A folder that cannot be written only means the next start checks again."""
+    import json
+    import tempfile
+    import time
+
+    body = "{" + ",".join(f"{json.dumps(name)}:{text}" for name, text in sorted(as_json.items())) + "}"
+    try:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=stored.parent, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(body)
+            os.replace(tmp, stored)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        for old in stored.parent.glob(f"{_CACHE_PREFIX}*.json"):
+            if old != stored and old.stat().st_mtime < time.time() - _CACHE_KEEP_S:
+                old.unlink(missing_ok=True)
+    except (OSError, ValueError):  # ValueError: text UTF-8 cannot encode (not expected)
+        pass
 
 
 def _unique(into: dict[str, Any], key: str, value: Any, where: str, what: str) -> None:

@@ -17,6 +17,14 @@ def test_phrases_become_their_canonical_word_whole_words_only_longest_first():
     assert rewrite("the repository") == "the repository"
 
 
+def test_text_beyond_ascii_is_rewritten_alike_and_a_dotless_i_breaks_nothing():
+    rewrite = compile_lexicon({"ae": ["rep", "account executive"], "ask": ["ping"]})
+    assert rewrite("Our Rep quoted €900k, ping them") == "our ae quoted €900k, ask them"
+    assert rewrite("the Account Executive’s offer") == "the ae's offer"
+    # "ı" matches "i" only case-insensitively, so it is no listed phrase: the words stay as typed
+    assert rewrite("our account executıve, ping") == "our account executıve, ask"
+
+
 def test_an_empty_lexicon_only_lower_cases():
     assert compile_lexicon({})("Hello AE") == "hello ae"
 

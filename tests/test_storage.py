@@ -156,3 +156,27 @@ async def test_a_pooled_postgresql_connection_killed_while_idle_is_replaced_unse
         assert (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one() != pid
     await engine.dispose()
     await admin.dispose()
+
+
+async def test_a_connection_returned_inside_a_transaction_is_rolled_back_and_frees_the_write_lock(
+    sqlite_url, monkeypatch
+):
+    # The pool's reset on return skips its ROLLBACK only when SQLite says no transaction is
+    # open. Here one is open behind SQLAlchemy's back (the driver's own BEGIN IMMEDIATE, holding
+    # the write lock) when the connection goes back to the pool: the reset must end it.
+    monkeypatch.setattr(db_engine, "BUSY_TIMEOUT_MS", 2000)  # a lock left held fails, not hangs
+    engine = create_engine(sqlite_url, pool_size=1)
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE IF NOT EXISTS returned (n INTEGER)"))
+    conn = await engine.connect()
+    driver = (await conn.get_raw_connection()).driver_connection
+    await driver.execute("BEGIN IMMEDIATE")
+    await driver.execute("INSERT INTO returned (n) VALUES (1)")
+    await conn.close()  # back to the pool; SQLAlchemy knows of no transaction to end
+    other = create_engine(sqlite_url)  # another process, in effect: it needs the write lock
+    async with other.begin() as c:
+        await c.execute(text("INSERT INTO returned (n) VALUES (2)"))
+    async with engine.connect() as c:  # the pooled connection again
+        assert (await c.execute(text("SELECT n FROM returned ORDER BY n"))).scalars().all() == [2]
+    await other.dispose()
+    await engine.dispose()

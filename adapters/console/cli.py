@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -678,8 +679,25 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+# Commands that run for minutes or more: they keep the collector's usual pace.
+LONG_RUNNING = frozenset({"serve", "shell", "rehearse", "eval"})
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)  # --help and usage errors end here, before any import
+    if args.cmd not in LONG_RUNNING:
+        # A command that runs a turn or two and exits builds ~100k long-lived objects (modules,
+        # knowledge, models) and little garbage: rarer cyclic collections save ~0.1 s of
+        # re-scanning them, and freezing them at the end spares the collections at exit (~0.2 s).
+        gc.set_threshold(20_000, 20, 100)
+        try:
+            return _main(args)
+        finally:
+            gc.freeze()
+    return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     from adapters.runtime import configure_logging
     from bot.knowledge import KnowledgeError
     from bot.settings import SettingsError, get_settings

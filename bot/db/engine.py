@@ -54,9 +54,12 @@ def create_engine(url: str, *, pool_size: int | None = None, **kwargs: Any) -> A
         return engine
     if u.database and u.database != ":memory:":
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(u, **kwargs)
+    # The pool's reset on return is ours (`_sqlite_reset`, SQLAlchemy's documented custom
+    # reset): the same rollback, skipped when SQLite says no transaction is open.
+    engine = create_async_engine(u, pool_reset_on_return=None, **kwargs)
     event.listen(engine.sync_engine, "connect", _sqlite_connected)
     event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    event.listen(engine.sync_engine, "reset", _sqlite_reset)
     return engine
 
 
@@ -100,6 +103,15 @@ def _sqlite_begin(conn: Connection) -> None:
     # aiosqlite's own execute through run_async (SQLAlchemy's way to await the driver from an
     # event): one trip to aiosqlite's thread, where a cursor of the DBAPI layer takes three.
     conn.connection.dbapi_connection.run_async(lambda driver: driver.execute("BEGIN IMMEDIATE"))
+
+
+def _sqlite_reset(dbapi_conn: Any, record: Any, _state: Any) -> None:
+    # A connection back in the pool must hold no transaction (nor SQLite's write lock). After a
+    # commit or a rollback there is none, and the pool's usual ROLLBACK would still cost a trip
+    # to aiosqlite's thread (two a turn); aiosqlite reads SQLite's own flag without one. When
+    # the flag cannot be read, or a transaction is open (a turn cancelled midway), roll back.
+    if getattr(record.driver_connection, "in_transaction", True):
+        dbapi_conn.rollback()
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.knowledge import Knowledge, KnowledgeSection
+from bot.patterns import check
 
 # --- knowledge/dialogue.yaml ------------------------------------------------------------------
 
@@ -16,7 +17,7 @@ from bot.knowledge import Knowledge, KnowledgeSection
 def _regex(value: str) -> str:
     """A pattern written over several YAML lines: the line breaks and indents are not part of it."""
     value = re.sub(r"\n\s*", "", value)
-    re.compile(value)
+    check(value)
     return value
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 from bot.knowledge import Knowledge, KnowledgeSection
+from bot.patterns import check
 from bot.understanding.numbers import MULTIPLIERS as _MULT  # the one table of multipliers
 from bot.understanding.numbers import TENS, UNITS, words_value  # the one table of number words
 
@@ -35,7 +36,7 @@ class NeverSend(RootModel[list[str]]):
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         for p in v:
-            re.compile(p)
+            check(p)
         return v
 
 
@@ -50,7 +51,7 @@ class Tone(BaseModel):
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         for p in v:
-            re.compile(p)
+            check(p)
         return v
 
 

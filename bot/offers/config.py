@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.knowledge import Knowledge, KnowledgeSection, fill
+from bot.patterns import check
 
 FIELDS = (
     "part_number",
@@ -53,7 +52,7 @@ class Terms(BaseModel):
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         for p in v:
-            re.compile(p)
+            check(p)
         return v
 
 
@@ -68,12 +67,12 @@ def _periods(raw: object) -> dict[str, list[str]]:
         raise ValueError("period_words needs month and year")
     for words in raw.values():
         for p in words:
-            re.compile(p)
+            check(p)
     return {k: list(v) for k, v in raw.items()}
 
 
 def _regex(raw: object) -> str:
-    re.compile(str(raw))
+    check(str(raw))
     return str(raw)
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from bot.knowledge import Knowledge, KnowledgeSection
+from bot.patterns import check
 from bot.timeline import MS_STATEMENT, DealView
 
 
@@ -50,7 +51,7 @@ def _validate_types(raw: object) -> list[StatementType]:
     types = TypeAdapter(list[StatementType]).validate_python(raw)
     for t in types:
         for p in t.patterns:
-            re.compile(p.match)
+            check(p.match, re.IGNORECASE)  # as bot/understanding/statements.py matches it
     return types
 
 

@@ -35,6 +35,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 from bot.knowledge import Knowledge, KnowledgeSection
+from bot.patterns import check as check_pattern
 from bot.playbooks.disclosure import kinds, stance_for
 from bot.reply import Item, Reply, Section
 from bot.timeline import DealView
@@ -82,7 +83,7 @@ def _compiles(patterns: list[str]) -> list[str]:
     # Macros are filled in later; a stand-in group is enough to catch a broken regex at start-up.
     for p in patterns:
         try:
-            re.compile(re.sub(r"\{[a-z_]+\}", "(?:x)", p))
+            check_pattern(re.sub(r"\{[a-z_]+\}", "(?:x)", p), used=False)
         except re.error as exc:
             raise ValueError(f"pattern {p!r} does not compile: {exc}") from None
     return patterns
@@ -116,7 +117,7 @@ class Macros(RootModel[dict[str, str]]):
     def _compiles(cls, v: dict[str, str]) -> dict[str, str]:
         for name, p in v.items():
             try:
-                re.compile(p)
+                check_pattern(p)
             except re.error as exc:
                 raise ValueError(f"macro {name!r} does not compile: {exc}") from None
         return v

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 from bot.amounts import currency, format_money
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.llm.policy import close, figures
+from bot.patterns import check, compiled
 from bot.playbooks import leakcheck
 from bot.playbooks.disclosure import kinds as disclosure_kinds
 
@@ -87,7 +88,7 @@ class Settings(BaseModel):
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
         for p in v:
-            re.compile(p)
+            check(p, re.IGNORECASE)  # as `to_the_coach` is matched
         return v
 
 
@@ -98,7 +99,7 @@ class Signals(RootModel[dict[str, list[str]]]):
         for name, patterns in v.items():
             for p in patterns:
                 try:
-                    re.compile(p, re.IGNORECASE)
+                    check(p, re.IGNORECASE)
                 except re.error as exc:
                     raise ValueError(f"signal {name!r}: {p!r} does not compile: {exc}") from None
         return v
@@ -234,7 +235,7 @@ def what_is(text: str, kb: Knowledge) -> Said:
         return "pause"
     if low in {_norm(w) for w in s.resume_words}:
         return "resume"
-    if any(re.search(p, text, re.IGNORECASE) for p in s.to_the_coach):
+    if any(compiled(p, re.IGNORECASE).search(text) for p in s.to_the_coach):
         return "coach"
     return "answer"
 
@@ -387,8 +388,8 @@ def _compiled_signals(kb: Knowledge) -> dict[str, tuple[list[re.Pattern[str]], l
                 continue
             unless = raw.get(f"{name}_unless", [])
             out[name] = (
-                [re.compile(p, re.IGNORECASE) for p in patterns],
-                [re.compile(p, re.IGNORECASE) for p in unless],
+                [compiled(p, re.IGNORECASE) for p in patterns],
+                [compiled(p, re.IGNORECASE) for p in unless],
             )
         return out
 

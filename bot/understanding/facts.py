@@ -9,7 +9,6 @@ knowledge/reading.yaml so a negotiation lead can tune them.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.knowledge import Knowledge, KnowledgeSection
+from bot.patterns import checking, compiled
 from bot.understanding.alignment import (
     OTHER_TEAMS,
     SAME_AS_BEFORE,
@@ -140,7 +140,8 @@ def _validate(raw: Any) -> ReadingSpec:
     unknown = set(spec.teams) - {*TEAMS, *OTHER_TEAMS}
     if unknown:
         raise ValueError(f"teams {sorted(unknown)} are not the escalation playbook's teams")
-    _compile(spec, role_aliases={"ae": ["ae"]})  # every pattern must compile with its placeholders
+    if checking():  # not for files validated before with this code (bot/patterns.py)
+        _compile(spec, role_aliases={"ae": ["ae"]})  # every pattern must compile with its placeholders
     return spec
 
 
@@ -279,11 +280,10 @@ class _Reader:
     date_cue: re.Pattern[str]
 
 
-@functools.cache
 def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
     """One compile per pattern text: the load-time check and the reader built after it share
     them (there are more patterns than `re`'s own cache holds, so it would compile each twice)."""
-    return re.compile(pattern, flags)
+    return compiled(pattern, flags)
 
 
 def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:

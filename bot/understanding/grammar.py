@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from bot.intent import Intent
 from bot.knowledge import PATTERN_FLAGS, Knowledge
+from bot.patterns import compiled
 
 # Control characters other than newline and tab, zero-width and bidi-override characters.
 _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -24,9 +24,8 @@ def clean(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-@lru_cache(maxsize=4096)
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, PATTERN_FLAGS)
+    return compiled(pattern, PATTERN_FLAGS)  # the one the load-time check compiled
 
 
 def _command_rest(text: str, low: str, command: str) -> str | None:

@@ -9,6 +9,7 @@ import re
 from datetime import datetime
 
 from bot.knowledge import Knowledge
+from bot.patterns import compiled
 from bot.playbooks.counter_moves import OTHER, Classified, StatementType, excerpt
 from bot.understanding.config import config
 from bot.understanding.model import TextModel, cached
@@ -20,7 +21,7 @@ def classify(text: str, kb: Knowledge) -> Classified:
     types: list[StatementType] = kb.section("counter_moves.statements")
     for st in types:
         for p in st.patterns:
-            m = re.search(p.match, low, re.IGNORECASE)
+            m = compiled(p.match, re.IGNORECASE).search(low)
             if m:
                 return Classified(st.type, p.label, st.rule, m.group(0))
     guess = rank(text, kb)[0]
