@@ -8,6 +8,7 @@ changes. The owner's own use still works after."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from tests.access_checks import changed, counts, settled, snapshot
@@ -89,6 +90,11 @@ async def test_generated_teams_outsider_attempts_learn_nothing_and_write_nothing
             else:
                 assert status == 202, (n, kind, who, status)
                 expected_lines += not silent
+        # A reply is posted to the connector as the turn ends, which may be after the 202 under
+        # load: wait for the lines expected (a missing one still fails, after the timeout).
+        async with asyncio.timeout(10):
+            while len(connector.messages[sent:]) < expected_lines:  # noqa: ASYNC110 - the connector is a plain list
+                await asyncio.sleep(0.05)
         replies = connector.messages[sent:]
         print(
             f"\nteams outsiders: {N} attempts {tried}; {len(replies)} chat replies, all the line; "
