@@ -33,11 +33,6 @@ from typing import Any
 
 log = logging.getLogger("coach.understanding")
 
-# Scoring never calls BLAS (see `TextModel.scores`), and training runs liblinear: OpenBLAS's
-# thread pool would only cost its start-up when numpy is first imported (~50 ms of CPU here,
-# more the more cores it finds) and spin beside the event loop. An operator's own setting wins.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 # Bump when features or training change: old cache files then no longer match.
 FORMAT = 1
 C = 1.0  # the SVM's regularisation: 1 generalised best to the held-out corpus
