@@ -1159,12 +1159,13 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
     return None
 
 
-# What a migration moves where, without its asides and its timing: "our imaging archive, roughly
-# two petabytes, to Azure over the next eighteen months" -> "our imaging archive to Azure".
+# What a migration moves where, without its asides and a long span: "our imaging archive, roughly
+# two petabytes, to Azure over the next eighteen months" -> "our imaging archive to Azure"; a
+# short when ("next yr", "from June 2027") stays, it says when the leverage lands.
 _ASIDE = re.compile(r",\s+[^,]{1,40},\s+")
 _WHEN_AFTER = re.compile(
     r"\s+(?:over|within|during|in|by|from|starting|across)\s+(?:the\s+)?(?:next|coming|following)\s+[\w-]+\s+"
-    r"(?:years?|yrs?|months|quarters)\b.*$|\s+(?:next|this)\s+(?:fiscal\s+|financial\s+)?(?:year|yr|fy)\b.*$",
+    r"(?:years?|yrs?|months|quarters)\b.*$",
     re.IGNORECASE,
 )
 
