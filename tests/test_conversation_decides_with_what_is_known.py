@@ -142,3 +142,50 @@ async def test_a_question_of_its_own_after_a_contact_is_not_the_contact_again(ch
 async def test_a_new_contact_called_by_name(chat, deal):
     reply = await chat("Our new CSM is called Ingrid.")
     assert reply.headline.startswith("Noted: Ingrid is your customer success manager"), reply.headline
+
+
+async def test_everything_in_place_but_the_worth_escalates_with_the_worth_to_confirm(chat, deal):
+    await chat("Six rounds with the AE now. The sticking point is the cap on the renewal uplift.")
+    await chat("IT, Finance and Procurement are all behind the position; Finance set a target.")
+    reply = await chat("Is it time to take it to their area VP?")
+    assert reply.verdict == "escalate_now", reply.headline
+    assert "escalation.confirm-worth" in reply.rules
+
+
+async def test_would_the_threat_be_believed_with_its_footing_untold_is_not_credible(chat, deal):
+    await chat("Microsoft wants 380k a year. The alternative would be Zoho Workplace.")
+    reply = await chat("Would it be credible if I told the AE we're ready to leave?")
+    assert reply.intent == "walkaway.check"
+    assert reply.verdict == "walk_not_credible", reply.headline
+    assert "walkaway.untold-footing" in reply.rules
+
+
+async def test_the_end_of_a_month_next_year(chat, deal):
+    reply = await chat("Our EA runs until the end of September next year.")
+    assert "Renewal date: 2027-09-30" in reply.plain_text()
+
+
+async def test_a_favour_we_mean_to_ask_then_judged_is_the_favour_question(chat, deal):
+    await chat("Priya, our TS at Microsoft, has been great to us.")
+    reply = await chat(
+        "Now I want to ask her to get us into the private preview of their new AI tool. Should I?"
+    )
+    assert reply.intent == "favors.should_ask", reply.headline
+
+
+async def test_asking_a_role_nobody_knows_is_a_cold_ask(chat, deal):
+    reply = await chat("Should I ask their area vice president for a special Copilot price?")
+    assert reply.verdict == "unlikely", reply.headline
+    assert "favors.no-relationship" in reply.rules
+
+
+async def test_please_prepare_me_is_a_request_whatever_facts_it_tells(chat, deal):
+    reply = await chat(
+        "The next session is Thursday at 2pm with the AE and the deal desk. Please prepare me for it."
+    )
+    assert reply.intent == "meeting.prep", reply.headline
+
+
+async def test_a_titled_name_then_its_role_is_a_contact(chat, deal):
+    reply = await chat("We've worked well with Mr. Okafor, the Azure technical specialist, for years.")
+    assert "Okafor: technical specialist" in reply.plain_text()

@@ -211,8 +211,9 @@ def _build_cues(kb: Knowledge) -> Cues:
             flags,
         ),
         to_their_exec=re.compile(
-            rf"(?:{r.involve_verbs})[^\n.;!?]{{0,25}}?\b(?:their|microsoft'?s|msft'?s|ms|the\s+microsoft)\s+"
-            rf"(?:[\w-]+\s+){{0,4}}?(?:{a.exec_words}|country\s+manager|(?:area|regional)\s+(?:lead|head|boss))\b",
+            rf"(?:{r.involve_verbs}|writes?|calls?|rings?|phones?|emails?)[^\n.;!?]{{0,25}}?"
+            rf"\b(?:their|microsoft(?:\s+[A-Z]{{2,3}})?'?s|msft'?s|ms|the\s+microsoft)\s+"
+            rf"(?:[\w-]+\s+){{0,4}}?(?:{a.exec_words}|country\s+manager|(?:[\w-]+\s+)?(?:lead|head|boss))\b",
             flags,
         ),
         asks_when_or_who=re.compile(r.asks_when_or_who, flags),

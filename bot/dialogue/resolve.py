@@ -60,6 +60,16 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
             return f"{person.name}'s" if m.group(0).casefold() in ("his", "hers") else person.name
 
         out.text = c.person_ref.sub(name, out.text)
+    elif state.role is not None and state.role in kb.roles:
+        # Nobody named yet, only a role ("this VP over at Microsoft, met him once"): "ask him"
+        # is that role.
+        title = kb.roles[state.role].title
+
+        def role(m: re.Match[str]) -> str:
+            out.references.append(Reference("person", m.group(0), m.span()))
+            return f"their {title}"
+
+        out.text = re.sub(r"\b(?:him|her)\b(?!self)", role, out.text, flags=re.IGNORECASE)
     if state.figure:
         # Named by what it is when the reading knew ("sharing that number with him" after our
         # budget was told reads "sharing our budget of 3.2M with him"): the figure alone would

@@ -221,9 +221,31 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
     a.checklist = checklist(deal, kb, text)
     if a.blockers or a.fixes:
         return _decided_early(a, deal, kb, owner)
+    _point_to_confirm(a, facts, kb)
     if a.missing:
         return a
     return _decided_with_every_fact(a, deal, kb, now, owner)
+
+
+def _point_to_confirm(a: Assessment, facts: dict[str, Any], kb: Knowledge) -> None:
+    """Rounds tried and the team behind the ask, with only the point's worth (or only its name)
+    untold: the verdict is given on what was told, with that one thing to confirm before the
+    call, instead of a form (a worth under the floor would make it a no: the reply says so)."""
+    if len(a.missing) != 1 or a.missing[0] not in ("sticking_point_value_per_year", "sticking_point"):
+        return
+    if facts.get("rounds_with_account_team") is None or facts.get("internal_alignment") is None:
+        return
+    th: Thresholds = kb.section("escalation.thresholds")
+    key = a.missing[0]
+    if key == "sticking_point_value_per_year":
+        floor = format_money(th.minor_floor_per_year, currency(facts))
+        a.confirm.append(
+            Item(kb.say("escalation.confirm-worth", floor=floor), rule="escalation.confirm-worth")
+        )
+    else:
+        a.confirm.append(Item(kb.say("escalation.confirm-point"), rule="escalation.confirm-point"))
+    a.open_facts.append(key)
+    a.missing = []
 
 
 def _gap_is_the_price(facts: dict[str, Any]) -> bool:

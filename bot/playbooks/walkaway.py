@@ -50,6 +50,7 @@ SECTIONS = (
     KnowledgeSection("walkaway", "thresholds", Thresholds),
     KnowledgeSection("walkaway", "none_words", TypeAdapter(list[str]).validate_python),
     KnowledgeSection("walkaway", "switching_claim", SwitchingClaimWords),
+    KnowledgeSection("walkaway", "credibility_asked", lambda raw: re.compile(str(raw), re.IGNORECASE)),
 )
 
 
@@ -127,7 +128,7 @@ def _readiness(f: dict[str, Any], kb: Knowledge) -> dict[str, Any]:
     }
 
 
-def assess(deal: DealView, kb: Knowledge) -> WalkAssessment:
+def assess(deal: DealView, kb: Knowledge, text: str = "") -> WalkAssessment:
     """The math decides whether walking is right whenever the costs are known (or bound it, when
     the figures told already settle it); whether a walk threat is credible is judged beside it,
     never instead of it. Short of the math, leadership's own walk point decides when Microsoft's
@@ -214,6 +215,15 @@ def assess(deal: DealView, kb: Knowledge) -> WalkAssessment:
         return a
     if not_credible:
         a.verdict = NOT_CREDIBLE
+        a.strengthen = readiness_missing + math_missing
+        return a
+    # Asked whether a walk threat would be believed, with the walk told about but its footing
+    # untold: a position not yet established is not credible now; say what would make it so.
+    told = any(f.get(k) is not None for k in ("alternative", "ms_annual_cost", "alternative_annual_cost"))
+    if text and told and readiness_missing and kb.section("walkaway.credibility_asked").search(text):
+        what = ", ".join(kb.facts[k].label.lower() if k in kb.facts else k for k in readiness_missing)
+        a.verdict = NOT_CREDIBLE
+        a.reasons.append(Item(kb.say("walkaway.untold-footing", what=what), rule="walkaway.untold-footing"))
         a.strengthen = readiness_missing + math_missing
         return a
     # Nothing decides yet. The missing figures decide whatever they turn out to be; a readiness

@@ -237,6 +237,14 @@ async def undo_favor(ctx: Context, p: FavorUndo) -> Reply:
     return Reply(headline=headline, intent="undo", sections=[Section(items=items)] if items else [])
 
 
+_ASKED_ROLE = re.compile(
+    r"\bask(?:ing)?\s+(?:their|the|microsoft'?s|ms|msft'?s)\s+(?P<role>(?:[\w-]+\s+){0,3}?"
+    r"(?:vp|avp|rvp|gm|vice\s+president|general\s+manager|director|manager|executive|exec|specialist|architect|"
+    r"ae|csm|ts|rep))\b",
+    re.IGNORECASE,
+)
+
+
 @skill("favors.should_ask", payload=FavorNamed)
 async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
     assert ctx.deal is not None
@@ -251,6 +259,14 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
     text = ctx.intent.text
     name = name_after_role(text, ctx.kb) or name if _is_role_word(name, ctx) else name
     name = name or name_after_role(text, ctx.kb) or _person_named(ctx) or _person_talked_about(ctx)
+    role_only = None
+    if not name:
+        # "ask their area VP for a special price": a role, nobody named, no contact in it
+        asked_role = _ASKED_ROLE.search(text)
+        spec = find_role(asked_role.group("role"), ctx.kb) if asked_role else None
+        if spec is not None and not any(c.role == spec.key and c.active for c in ctx.deal.contacts):
+            name, role_only = f"their {spec.title}", spec.key
+            what = what or _ask_for(text[asked_role.end() :], None)
     what = what or _ask_for(text, name)
     if not name and not what and ctx.dialogue is not None:  # "ok to ask?": it all leans on the story
         name = next((p.name for p in ctx.dialogue.people if p.side == "microsoft"), None)
@@ -304,10 +320,10 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
         ctx.kb,
         ctx.now,
         asked_before=asked_before,
-        stranger=told.stranger,
+        stranger=told.stranger or role_only is not None,  # a role nobody on our side knows
         close=told.close,
         given_before=told.given,
-        role=told.role,
+        role=told.role or role_only,
         known=bool(told.favours or told.counted),  # they did us favours: no stranger to us
         told=tuple(
             Contact(0, p.name, p.role)

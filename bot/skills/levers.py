@@ -17,7 +17,7 @@ from bot.understanding.values import is_unknown
 @skill("walkaway.check", payload=Payload)
 async def walkaway_check(ctx: Context, _: Payload) -> Reply:
     assert ctx.deal is not None
-    assessment = walkaway.assess(ctx.deal, ctx.kb)
+    assessment = walkaway.assess(ctx.deal, ctx.kb, ctx.intent.text or "")
     if assessment.verdict is None:
         asked = await ctx.ask(assessment.missing, resume={"intent": "walkaway.check", "user_text": ""})
         # What was told already counts: say what is known before asking for the rest.

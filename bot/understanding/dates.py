@@ -35,7 +35,14 @@ _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DATE_RXS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<mon>\d{1,2})-(?P<day>\d{1,2})\b")),
     ("numeric", re.compile(r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})(?:[/.](?P<year>\d{4}|\d{2}))?\b(?![.,]?\d)")),
-    ("end", re.compile(rf"\b(?:the\s+)?(?:end|last\s+day)\s+of\s+{_MONTH}(?:\s+{_YEAR})?\b", re.IGNORECASE)),
+    # "the end of December next year": the year said in words counts too
+    (
+        "end",
+        re.compile(
+            rf"\b(?:the\s+)?(?:end|last\s+day)\s+of\s+{_MONTH}(?:\s+{_YEAR}|\s+(?P<rel>next|this)\s+year)?\b",
+            re.IGNORECASE,
+        ),
+    ),
     ("dm", re.compile(rf"\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b", re.IGNORECASE)),
     ("md", re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}\b(?:,?\s+{_YEAR})?", re.IGNORECASE)),
     ("my", re.compile(rf"\b(?:in\s+)?{_MONTH}\s+{_YEAR}\b", re.IGNORECASE)),
@@ -230,6 +237,9 @@ def _from_match(kind: str, m: re.Match[str], today: date, order: str | None) -> 
     if month is None:
         return None
     if kind == "end":
+        rel = (m.groupdict().get("rel") or "").casefold()
+        if year is None and rel:
+            year = today.year + 1 if rel == "next" else today.year
         y = year if year is not None else (today.year if month >= today.month else today.year + 1)
         return DateFound(_last_day(y, month), None, span, said)
     if kind == "my":

@@ -494,8 +494,10 @@ def rule_kpis_told(d: Draft) -> None:
 def rule_telling_them_is_disclosure(d: Draft) -> None:
     """Whether to tell someone at Microsoft something ("should I tell him about it?", "can we
     let the CSM know our timeline?") is the disclosure check, when the model ranks it close."""
-    if d.command is not None or d.intent == "disclosure.share" or d.pattern is not None:
+    if d.command is not None or d.intent == "disclosure.share":
         return
+    if d.pattern is not None and d.intent != "meeting.prep":
+        return  # a day named ("… on Tuesday?") makes no meeting of a question about telling
     if not (_first_question(d) or "?" in d.text):
         return
     if _rule_cue(d, "disclose_risk").search(d.text) and d.rank_of("disclosure.share") <= 2:
@@ -534,6 +536,15 @@ def rule_a_change_is_asked_for(d: Draft) -> None:
         d.decide("a-change-is-asked-for", "deal.tell")
 
 
+# A request to the coach in the imperative: "please prepare me", "kindly help me prepare", "can you
+# prep me": the message asks, whatever facts it also tells.
+_ASKED_OF_US = re.compile(
+    r"\b(?:please|pls|plz|kindly|can\s+you|could\s+you|would\s+you|help\s+me|help\s+us)\b[^.!?\n]{0,30}"
+    r"\b(?:prep\w*|brief|get\s+(?:me|us)\s+ready|ready|advise|tell\s+me|help)\b",
+    re.IGNORECASE,
+)
+
+
 # Advice a person asks for; told as a plain statement with facts in it, the message tells them.
 _ADVICE = (
     "walkaway.check",
@@ -552,6 +563,8 @@ def rule_statement_tells_facts(d: Draft, facts: list[Fact]) -> None:
     advice = d.intent in _ADVICE or str(d.intent).startswith("draft.")
     if d.command is not None or _first_question(d) or "?" in d.text:
         return
+    if _ASKED_OF_US.search(d.text):
+        return  # "… on Thursday with the AE. Please prepare me for it.": a request, facts beside it
     if any(d.cue.question_lead.search(part) for part in re.split(r"[,;:.!—–]|\s-\s", d.text)[1:]):
         return  # "AWS quoted 1.6m a year, is walking realistic": asked after a comma
     draftish = bool(
@@ -905,6 +918,16 @@ def _the_question_asked(body: str, kb: Knowledge, contacts: Mapping[str, str] | 
         d.decide("the-question-asked", q.intent, q.args)
 
 
+# A favour we mean to ask, told: "I'd like to ask her to push the activation", "want to ask him on
+# the side to get us a special price", "planning to ask Priya for another workshop".
+_ASKING_SOMEONE = re.compile(
+    r"\b(?:want|wanna|would\s+like|'d\s+like|like|going|gonna|thinking\s+of|planning|plan|mean|hoping|about)\s+"
+    r"(?:to\s+)?ask(?:ing)?\s+(?:(?:her|him|them|[A-Z][\w'-]+)\s+)(?:(?:on\s+the\s+side|again|once\s+more|one\s+more\s+time|"
+    r"quietly|nicely)\s+)?(?:to|for|if|whether)\b",
+    re.IGNORECASE,
+)
+
+
 def _plan_then_judged(
     body: str, kb: Knowledge, d: Draft, state: Any = None, now: datetime | None = None
 ) -> None:
@@ -917,10 +940,12 @@ def _plan_then_judged(
     if d.steps and d.steps[-1].rule not in (
         "model",
         "model-unsure",
+        "pattern",
         "the-question-asked",
         "ours-not-microsoft",
+        "question-is-not-a-log",
     ):
-        return  # a pattern or a rule of its own read it
+        return  # a rule of its own read it (a topic pattern gives way: the question is about the plan)
     asked = _asked_part(body)
     told = body[: len(body) - len(asked)] if asked is not None else ""
     if asked is None and body.rstrip().endswith("?") and state is not None and now is not None:
@@ -929,13 +954,16 @@ def _plan_then_judged(
         asked, told = body, next(iter(state.fresh_told(now, minutes)), "")
     if asked is None or d.cue.draft.search(body):
         return
-    if not d.cue.to_their_exec.search(told):
+    going_up = bool(d.cue.to_their_exec.search(told))
+    # "I want to ask her to sneak us into the preview. Should I?": a favour, judged
+    favour = not going_up and bool(_ASKING_SOMEONE.search(told))
+    if not (going_up or favour):
         return
     cfg = dialogue_config(kb)
     words = set(cfg.generic_question_words) | set(cfg.judging_words)
     said = [w.casefold().replace("’", "'") for w in re.findall(r"[A-Za-z][\w'’]*", asked)]
     if said and len(said) <= 12 and all(w in words for w in said):
-        d.decide("plan-then-judged", "escalation.check")
+        d.decide("plan-then-judged", "escalation.check" if going_up else "favors.should_ask")
 
 
 def _with_referent(body: str, asked: str, kb: Knowledge) -> str:
