@@ -87,14 +87,22 @@ async def test_not_sure_the_teams_agree_is_taken_as_not_aligned_and_said_so(chat
 
 
 async def test_not_sure_what_the_point_is_worth_is_assumed_big_enough_and_said(chat, deal):
-    await tell(chat, *PRICE_CASE[:2], "the sticking point is Copilot price")
+    await tell(chat, PRICE_CASE[1], "the sticking point is Copilot price")
     asked = await chat("should we escalate?")
-    assert [q.id for q in asked.questions] == ["sticking_point_value_per_year"]
+    assert [q.id for q in asked.questions] == ["rounds_with_account_team", "sticking_point_value_per_year"]
+    await chat("4")
     reply = await chat("no idea")  # the budget target, untold, is to confirm before the call
     assert reply.verdict == "escalate_now" and "escalation.confirm-budget-target" in reply.rules
     assert "escalation.value-unknown" in reply.rules and "escalation.minor-issue" not in reply.rules
     assumed = next(s for s in reply.sections if s.title == "What I assumed")
     assert "I've assumed it's big enough" in assumed.items[0].text
+
+
+async def test_a_worth_untold_with_everything_else_known_is_escalated_with_it_to_confirm(chat, deal):
+    await tell(chat, *PRICE_CASE[:2], "the sticking point is Copilot price")
+    reply = await chat("should we escalate?")
+    assert reply.verdict == "escalate_now" and "escalation.confirm-worth" in reply.rules
+    assert "escalation.value-unknown" not in reply.rules and reply.missing == []
 
 
 async def test_not_sure_what_the_sticking_point_is_means_agree_the_ask_first(chat, deal):

@@ -194,11 +194,15 @@ def target_leader(
 # --- the assessment -------------------------------------------------------------------
 
 
-def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Assessment:
+def assess(
+    deal: DealView, kb: Knowledge, now: datetime, text: str = "", *, answering: bool = False
+) -> Assessment:
     """`do_not_escalate` only for what should never go up (a small amount, going up again too
     soon, a point the account team can still grant); `not_yet` when the way is open later
     (too few rounds, a split team, a heated moment). A verdict is given as soon as the facts
-    at hand decide it; the facts still missing are then listed to strengthen the case."""
+    at hand decide it; the facts still missing are then listed to strengthen the case.
+    `answering`: the person is answering the coach's questions, so what it asked is awaited,
+    not assumed."""
     facts = deal.facts
     point = facts.get("sticking_point")
     owner = issue_owner("" if is_unknown(point) else str(point or ""), kb)
@@ -221,30 +225,26 @@ def assess(deal: DealView, kb: Knowledge, now: datetime, text: str = "") -> Asse
     a.checklist = checklist(deal, kb, text)
     if a.blockers or a.fixes:
         return _decided_early(a, deal, kb, owner)
-    _point_to_confirm(a, facts, kb)
+    if not answering:
+        _point_to_confirm(a, facts, kb)
     if a.missing:
         return a
     return _decided_with_every_fact(a, deal, kb, now, owner)
 
 
 def _point_to_confirm(a: Assessment, facts: dict[str, Any], kb: Knowledge) -> None:
-    """Rounds tried and the team behind the ask, with only the point's worth (or only its name)
-    untold: the verdict is given on what was told, with that one thing to confirm before the
-    call, instead of a form (a worth under the floor would make it a no: the reply says so)."""
-    if len(a.missing) != 1 or a.missing[0] not in ("sticking_point_value_per_year", "sticking_point"):
+    """Rounds tried, the team behind the ask and the point named, with only its worth untold: the
+    verdict is given on what was told, with the worth to confirm before the call, instead of a
+    form (a worth under the floor would make it a no: the reply says so). An unnamed point stays
+    a question: without one specific ask there is nothing to take up."""
+    if a.missing != ["sticking_point_value_per_year"]:
         return
     if facts.get("rounds_with_account_team") is None or facts.get("internal_alignment") is None:
         return
     th: Thresholds = kb.section("escalation.thresholds")
-    key = a.missing[0]
-    if key == "sticking_point_value_per_year":
-        floor = format_money(th.minor_floor_per_year, currency(facts))
-        a.confirm.append(
-            Item(kb.say("escalation.confirm-worth", floor=floor), rule="escalation.confirm-worth")
-        )
-    else:
-        a.confirm.append(Item(kb.say("escalation.confirm-point"), rule="escalation.confirm-point"))
-    a.open_facts.append(key)
+    floor = format_money(th.minor_floor_per_year, currency(facts))
+    a.confirm.append(Item(kb.say("escalation.confirm-worth", floor=floor), rule="escalation.confirm-worth"))
+    a.open_facts.append("sticking_point_value_per_year")
     a.missing = []
 
 

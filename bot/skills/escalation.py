@@ -30,7 +30,8 @@ async def check(ctx: Context, _: Payload) -> Reply:
     minutes = dialogue_config(ctx.kb).topic_minutes
     told = ctx.dialogue.fresh_told(ctx.now, minutes) if ctx.dialogue is not None else ()
     text = "\n".join([ctx.intent.text, *told]).strip()
-    assessment = esc.assess(ctx.deal, ctx.kb, ctx.now, text)
+    # A form resumed carries no text of its own: the person is answering what was asked.
+    assessment = esc.assess(ctx.deal, ctx.kb, ctx.now, text, answering=not ctx.intent.text.strip())
     if assessment.verdict is None:
         asked = await ctx.ask(assessment.missing, resume={"intent": "escalation.check", "user_text": ""})
         # What was told already counts: say what is in place before asking for the rest.
