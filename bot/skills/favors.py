@@ -376,7 +376,10 @@ _WHAT = re.compile(
     re.IGNORECASE,
 )
 _NOT_WHAT = re.compile(
-    r"^(?:it|that|this|them|him|her|a\s+favou?r|favou?rs?|one|help|again|now)$", re.IGNORECASE
+    r"^(?:it|that|this|them|him|her|a\s+favou?r|favou?rs?|one|help|again|now)$"
+    # "never asked her for anything before": past asks told, not the request
+    r"|^(?:anything|something|nothing|a\s+(?:single\s+)?thing)(?:\s+(?:before|yet|so\s+far|else|at\s+all|ever|much))*$",
+    re.IGNORECASE,
 )
 _TIMES = re.compile(
     r"\b(?:(?P<word>once|twice|thrice)|(?P<n>\d{1,2}|[a-z]+(?:-[a-z]+)?)\s+times?|"

@@ -510,7 +510,11 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
         if conditional and (decided or (rule and rule.start() < conditional.start())):
             conditional = None  # the condition is what was decided
         decided = decided or bool(rule and not r.negation.search(s[: rule.start()]))
-        asserts = not (question or hypothetical or conditional or r.wishes.search(s) or hedged)
+        # "the board agreed that we should not pay more than 1.5M": a "should" that was decided
+        wish = r.wishes.search(s)
+        if wish and rule and rule.start() < wish.start() and not question:
+            wish = None
+        asserts = not (question or hypothetical or conditional or wish or hedged)
         out.append(Clause(a, b, s, asserts, hedged))
     return out
 
@@ -667,8 +671,23 @@ def _alternative_named(work: str, parts: list[Clause], r: _Reader, add: Any) -> 
         return
 
 
+# "we should not pay more than 1.5M": a ceiling, said with a "not" that bounds the amount rather
+# than denying it (the amount is the line, as in "no more than 1.5M").
+_CEILING_BEFORE = re.compile(
+    r"(?:\b(?:not|never|n't)\s+(?:(?:to|go on|be (?:willing|able|prepared) to)\s+)?(?:pay|spend|go|exceed)"
+    r"(?:\s+(?:microsoft|them|ms))?(?:\s+(?:any\s+)?(?:more\s+than|above|over|beyond|higher\s+than))?"
+    r"|\b(?:pay|spend)(?:\s+(?:microsoft|them|ms))?\s+no\s+more\s+than)"
+    r"\s*(?:about\s+|around\s+|roughly\s+)?$",
+    re.IGNORECASE,
+)
+
+
 def _negated_before(c: Clause, at: int, r: _Reader) -> bool:
-    return bool(r.negation.search(c.text[: max(0, at - c.start)]))
+    before = c.text[: max(0, at - c.start)]
+    ceiling = _CEILING_BEFORE.search(before)
+    if ceiling is not None:
+        before = before[: ceiling.start()]
+    return bool(r.negation.search(before))
 
 
 def _pick(cands: list[_Cued], before: str, after: str) -> _Cued | None:
@@ -956,6 +975,17 @@ _APPOSED = re.compile(
 )
 
 
+# Microsoft pressing for a signature by a date: "they want us to sign by Friday", "the AE keeps
+# pushing to sign before their quarter closes". Their deadline, not the day we mean to sign.
+_THEIR_SIGN_BY = re.compile(
+    r"\b(?:microsoft|ms|msft|they|their\s+\w+|the\s+ae|ae|the\s+account\s+team|the\s+rep)\s+"
+    r"(?:is\s+|are\s+|keeps?\s+|still\s+|now\s+|really\s+)*"
+    r"(?:push|press|insist|want|urg|nudg|chas|lean|need|expect|ask)\w*\s+(?:on\s+)?(?:us\s+)?"
+    r"(?:hard\s+|really\s+)?(?:for\s+us\s+)?to\s+(?:sign|close|commit)\b",
+    re.IGNORECASE,
+)
+
+
 def _read_dates(work: str, c: Clause, r: _Reader, add: Any, now: datetime, tz: str) -> None:
     got = _date_fact(c, r, now, tz)
     if got is not None and isinstance(got[1], DateFound):
@@ -984,6 +1014,8 @@ def _read_dates(work: str, c: Clause, r: _Reader, add: Any, now: datetime, tz: s
             # "we signed the Copilot add-on on Nov 14", "We signed the current EA effective 1 April
             # 2026": a signature done is no signing date ahead (the fact is the one expected)
             return
+        if key == "signature_date" and _THEIR_SIGN_BY.search(c.text[: found.span[0]]):
+            return  # "MS pushing hard to sign by 12/31": their deadline (a move of theirs), not our date
         if r.past_date.search(c.text) and day > local_today(now, tz) and found.said[-4:].isdigit() is False:
             try:  # "it lapsed on 31 Oct": the last 31 October, not the next
                 day = day.replace(year=day.year - 1)
@@ -1330,7 +1362,7 @@ _PREDICATE_START = re.compile(
 # "it" in lower case as the IT team, where a pronoun cannot stand: heading a team list ("it,
 # finance, procurement all fine w the deal") or with a stance and no verb ("it not yet fully").
 _LOWER_IT_LIST = re.compile(
-    r"\s*(?:[,+&/]|\band\b)\s*(?:finance|procurement|legal|purchasing|sourcing)\b", re.I
+    r"\s*(?:[,+&/]|\band\b)\s*(?:finance|fin|procurement|legal|purchasing|sourcing)\b", re.I
 )
 _LOWER_IT_STANCE = re.compile(
     r"^\s*it\s+(?:not\s+yet|not\s+(?:on\s?board|aligned|convinced|happy)|yes\b|no\b|too\b|also\s+(?:ok|fine|on\s?board|aligned))",
@@ -1339,7 +1371,7 @@ _LOWER_IT_STANCE = re.compile(
 
 
 _LOWER_IT_CLOSING = re.compile(
-    r"\b(?:finance|procurement|legal|purchasing|sourcing)\s*(?:,|\+|&|/|\band\b)\s*it\b"
+    r"\b(?:finance|fin|procurement|legal|purchasing|sourcing)\s*(?:,|\+|&|/|\band\b)\s*it\b"
     r"(?!\s*(?:is|was|'s|will|would|has|had|does|did|can|could|might|should|may)\b)",
     re.IGNORECASE,
 )

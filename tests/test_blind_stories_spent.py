@@ -1,6 +1,7 @@
-"""The spent blind stories of rounds 2 and 3 (tests/data/blind_round2_2026_12/author7-12,
-tests/data/blind_round3_2026_12/author13-20): deals told over several messages by authors who never
-saw the code, each scored once before any fix (the folders' READMEs hold those first scores).
+"""The spent blind stories of rounds 2 to 4 (tests/data/blind_round2_2026_12/author7-12,
+tests/data/blind_round3_2026_12/author13-20, tests/data/blind_round4_2026_12/author21-28): deals
+told over several messages by authors who never saw the code, each scored once before any fix (the
+folders' READMEs hold those first scores).
 
 Each corpus must hold its floor, set just below what it measured when the round's fixes were done,
 so a change that loses a story's facts or its final answer fails here. Run with -s for the misses.
@@ -38,6 +39,15 @@ FLOORS = {
     # not list it, so it counts as an extra against precision (92.3%), and its answer is right.
     "blind_round3_2026_12/author19": (0.91, 0.66, 10),  # 92.3% / 67.9% / 11 (session 8)
     "blind_round3_2026_12/author20": (0.89, 0.79, 10),  # 90.4% / 81.0% / 11 (session 8)
+    # Round 4, after its fixes (session 9); the README holds the figures scored before them.
+    "blind_round4_2026_12/author21": (0.87, 0.85, 14),  # 89.4% / 87.5% / 15
+    "blind_round4_2026_12/author22": (0.89, 0.77, 13),  # 91.5% / 79.6% / 14
+    "blind_round4_2026_12/author23": (0.81, 0.82, 14),  # 83.0% / 84.8% / 15
+    "blind_round4_2026_12/author24": (0.84, 0.73, 12),  # 86.0% / 75.5% / 13
+    "blind_round4_2026_12/author25": (0.87, 0.74, 14),  # 89.7% / 76.1% / 15
+    "blind_round4_2026_12/author26": (0.90, 0.75, 11),  # 92.7% / 77.6% / 12
+    "blind_round4_2026_12/author27": (0.85, 0.74, 13),  # 87.8% / 76.6% / 14
+    "blind_round4_2026_12/author28": (0.83, 0.73, 11),  # 85.1% / 75.5% / 12
 }
 
 

@@ -1,0 +1,120 @@
+"""Facts told the way people tell them, round-5 classes (issue #21, session 9): an open item said
+in another language's word order ("Open is only …", "Still pending: …"), a difference called a
+delta, leadership's ceiling on what we pay as the walk-away line, a decision "fixed" by the board,
+the agreement's "anniv", a target set by a bare role ("CFO locked the target at …"), a migration
+named as a noun, a price "for 40 licences" kept whole, Microsoft's sign-by date kept apart from
+ours, lowercase "it" and "fin" in a team list, a contact introduced in lower case after the role,
+and a favour question after a sentence about past asks. Wording here is our own."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.features import default_knowledge
+from bot.understanding.facts import read_facts
+from bot.understanding.introductions import introductions
+
+KB = default_knowledge()
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+def read(text: str, **known: object) -> dict:
+    return {f.key: f.value for f in read_facts(text, KB, now=NOW, tz="Europe/London", known=known)}
+
+
+@pytest.mark.parametrize(
+    "said, point",
+    [
+        ("Still pending: the Copilot price hold.", "Copilot price hold"),
+        ("Open is now only the cap on the yearly increase.", "cap on the yearly increase"),
+        ("The one pending item is the Teams Phone pricing.", "Teams Phone pricing"),
+        ("Outstanding remains just the Defender add-on.", "Defender add-on"),
+    ],
+)
+def test_an_open_item_in_any_word_order_is_the_sticking_point(said, point):
+    assert read(said)["sticking_point"] == point
+
+
+def test_the_price_for_a_count_of_licences_is_kept_whole_and_its_worth_follows():
+    said = read("Pending is only the price for 25 Project licences, this is maybe 4.000 euro a year.")
+    assert said["sticking_point"] == "price for 25 Project licences"
+    assert said["sticking_point_value_per_year"] == 4000
+    assert "ms_annual_cost" not in said
+    # a year after "for" is no part of the thing
+    assert read("the sticking point is the uplift for 2028, worth 300k")["sticking_point"] == "uplift"
+
+
+def test_a_delta_is_what_the_point_is_worth():
+    assert read("the uplift is a ~350k/yr delta in our model")["sticking_point_value_per_year"] == 350000
+
+
+@pytest.mark.parametrize(
+    "said, amount",
+    [
+        ("Our board decided in September that we must not pay more than €2.2M a year.", 2200000),
+        ("The executive committee fixed that we leave if it goes above 1.8M per year.", 1800000),
+        ("Leadership agreed we should pay no more than $900k a year.", 900000),
+    ],
+)
+def test_leaderships_ceiling_on_the_price_is_the_agreed_walk_away_line(said, amount):
+    got = read(said)
+    assert got["walk_threshold_per_year"] == amount
+    assert got["walk_threshold_agreed"] is True
+
+
+def test_a_negation_that_bounds_an_amount_does_not_hide_it_but_a_denial_still_does():
+    assert read("We will not pay more than 3M a year.")["walk_threshold_per_year"] == 3000000
+    assert read("The deal isn't 2M, it's 2.4M a year.")["deal_value_per_year"] == 2400000
+
+
+def test_the_board_agreeing_what_we_should_do_is_a_decision_not_a_wish():
+    assert read("The board agreed we should ask for 12% off.")["ask_discount_pct"] == 12
+    assert "ask_discount_pct" not in read("Should we ask for 12% off?")
+
+
+def test_the_agreements_anniv_is_its_end():
+    assert read("Our EA anniv is 30 Apr 27.")["renewal_date"] == "2027-04-30"
+
+
+def test_a_target_set_by_a_bare_role_is_our_budget():
+    said = read("CFO fixed the target at 3.1M/yr.")
+    assert said["budget_per_year"] == 3100000 and said["budget_target_set"] is True
+
+
+@pytest.mark.parametrize(
+    "said, moves",
+    [
+        ("Our migration of 80 VMs to Azure is on hold until the review is done.", "80 VMs to Azure"),
+        ("The move of the billing platform onto Azure starts in May.", "billing platform onto Azure"),
+    ],
+)
+def test_a_migration_named_as_a_noun_is_planned(said, moves):
+    assert read(said)["planned_migration"] == moves
+
+
+def test_microsofts_sign_by_date_is_theirs_and_our_own_is_ours():
+    assert "signature_date" not in read("The AE keeps pushing us to sign by 20 December.")
+    assert "signature_date" not in read("Microsoft pressing hard to sign by 12/31, their quarter end.")
+    assert read("We plan to sign by 15 March.")["signature_date"] == "2027-03-15"
+
+
+def test_lowercase_it_and_fin_in_a_team_list_are_teams():
+    said = read("it, fin and procurement are all on board with the counter now.")
+    assert said["internal_alignment"] == "IT yes, Finance yes, Procurement yes"
+
+
+def test_a_contact_introduced_in_lower_case_after_the_role():
+    found = introductions("our ts marek told us he's measured on consumption", KB)
+    assert [(c.name, c.role) for c in found] == [("Marek", "ts")]
+    assert introductions("our ts told us nothing new", KB) == []
+
+
+async def test_a_favour_question_after_a_sentence_about_past_asks(chat, deal):
+    await chat("our ts marek told us he's measured on azure consumption going live")
+    await chat("we need a design review of the new analytics platform before april")
+    reply = await chat("we never asked him for anything before. shd i ask marek for the review?")
+    assert reply.intent == "favors.should_ask", reply.plain_text()
+    assert reply.verdict == "ask", reply.plain_text()
