@@ -118,3 +118,26 @@ async def test_a_favour_question_after_a_sentence_about_past_asks(chat, deal):
     reply = await chat("we never asked him for anything before. shd i ask marek for the review?")
     assert reply.intent == "favors.should_ask", reply.plain_text()
     assert reply.verdict == "ask", reply.plain_text()
+
+
+def test_our_own_estimate_after_their_switching_claim_is_our_switching_cost():
+    said = read("The AE says leaving would cost us 2.5M; our own number is about 800k.")
+    assert said["ms_claimed_switching_cost"] == 2500000 and said["switching_cost"] == 800000
+
+
+def test_who_makes_the_call_on_a_day_sets_the_decision_date():
+    assert read("Our investment board makes the final call on 3 March 2027.")["decision_date"] == "2027-03-03"
+
+
+def test_a_deadline_of_our_own_that_we_can_move_is_in_our_control():
+    assert read("The date is just our own budget cycle, we can move it.")["timeline_in_control"] is True
+
+
+def test_not_a_single_proper_meeting_is_no_round_yet():
+    assert (
+        read("We haven't had a single formal pricing session with them yet.")["rounds_with_account_team"] == 0
+    )
+
+
+def test_a_ceo_who_golfs_with_theirs_knows_their_leadership():
+    assert read("our chief exec plays golf w/ their country GM")["ceo_knows_ms_leadership"] is True

@@ -59,6 +59,9 @@ class IntentReport:
     outside_misread: list[tuple[str, str]] = field(default_factory=list)  # (text, read as)
     layers: dict[str, LayerScore] = field(default_factory=dict)
     model_first: int = 0  # lines whose meant intent the model ranked first
+    # Lines the reading left unknown whose reply still did what was meant: a plain statement of
+    # facts logged as told ("We had the fourth round yesterday." gets "Logged: rounds 4").
+    logged_by_reply: int = 0
 
     @property
     def total(self) -> int:
@@ -103,11 +106,13 @@ def evaluate_intents(corpus: dict[str, Any], kb: Knowledge) -> IntentReport:
 
     now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # facts need a clock; any fixed day reads alike
     telling = set(kb.section("core.facts_in_passing"))
+    logged = 0
     for meant, lines in corpus["intents"].items():
         for text in lines:
             r = read(text, kb, now=now)
             _reply_layers(r, meant, layers, telling, did_you_mean(list(r.ranking), kb))
             read_as = r.intent or NOT_UNDERSTOOD
+            logged += meant == "deal.tell" and r.intent is None and bool(r.facts) and not r.question
             scores[meant].support += 1
             if read_as in scores:
                 scores[read_as].predicted += 1
@@ -133,6 +138,7 @@ def evaluate_intents(corpus: dict[str, Any], kb: Knowledge) -> IntentReport:
         outside_total=len(corpus["out_of_scope"]),
         layers=layers,
         model_first=first,
+        logged_by_reply=logged,
     )
     for text in corpus["out_of_scope"]:
         got = read(text, kb, with_facts=False).intent
@@ -197,6 +203,12 @@ def format_intent_report(report: IntentReport, top: int = 15) -> str:
     for s in sorted(report.scores.values(), key=lambda s: s.name):
         lines.append(f"{s.name:28} {s.precision:9.0%} {s.recall:7.0%} {s.support:6}")
     lines.append(f"\noverall: {report.accuracy:.1%} of {report.total} held-out lines understood as meant")
+    if report.logged_by_reply and report.total:
+        answered = (sum(s.correct for s in report.scores.values()) + report.logged_by_reply) / report.total
+        lines.append(
+            f"answered as meant: {answered:.1%} (also counting {report.logged_by_reply} statements of facts "
+            "the reading left open and the reply logged as told)"
+        )
     worst = ", ".join(f"{s.name} {s.recall:.0%}" for s in report.worst())
     lines.append(f"worst: {worst}")
     out = len(report.outside_misread)

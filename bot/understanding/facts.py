@@ -97,6 +97,7 @@ class ReadingSpec(BaseModel):
     count_nouns: str
     per_unit_after: str = r"$^"
     their_figure_before: str = r"(?!)"
+    our_figure_before: str = r"(?!)"
     past_date: str = r"(?!)"  # "it lapsed on 31 Oct": a date said in the past tense is the last one
     # "their half-year close, 31 Dec": a period end of Microsoft's (or anyone's books) is no date fact
     period_end: str = r"(?!)"
@@ -244,6 +245,7 @@ class _Reader:
     count_noun: re.Pattern[str]
     per_unit: re.Pattern[str]
     their_figure: re.Pattern[str]
+    our_figure: re.Pattern[str]
     past_date: re.Pattern[str]
     period_end: re.Pattern[str]
     talks_start: re.Pattern[str]
@@ -361,6 +363,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         count_noun=re.compile(spec.count_nouns, re.IGNORECASE),
         per_unit=re.compile(spec.per_unit_after, re.IGNORECASE),
         their_figure=rx(spec.their_figure_before),
+        our_figure=rx(spec.our_figure_before),
         past_date=re.compile(spec.past_date, re.IGNORECASE),
         period_end=re.compile(spec.period_end, re.IGNORECASE),
         talks_start=re.compile(spec.talks_start, re.IGNORECASE),
@@ -790,6 +793,9 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
             confidence = 0.6
         if chosen is None and last_key == "switching_cost" and r.their_figure.search(before):
             chosen = next((cf for cf in cands if cf.key == "ms_claimed_switching_cost"), None)
+            confidence = 0.7
+        if chosen is None and last_key == "ms_claimed_switching_cost" and r.our_figure.search(before):
+            chosen = next((cf for cf in cands if cf.key == "switching_cost"), None)
             confidence = 0.7
         if chosen is None and cands is r.money and not bound:
             chosen = _alternative_costed(work, a, cands, r)

@@ -432,9 +432,10 @@ def rule_promise_is_a_commitment(d: Draft) -> None:
     reader knows as a concession on a call (it logs the verbal commitment with the statement)."""
     if d.intent != "ms.statement" or d.move is not None or _first_question(d):
         return
-    if not _rule_cue(d, "promise").search(d.text) or _rule_cue(d, "condition").search(d.text):
+    kept = bool(_rule_cue(d, "keep_as_promise").search(d.text))  # "… Log it.": told to keep it
+    if not (kept or _rule_cue(d, "promise").search(d.text)) or _rule_cue(d, "condition").search(d.text):
         return
-    if not _model_says(d, "commitments.log"):
+    if not (kept or _rule_cue(d, "promise_strong").search(d.text) or _model_says(d, "commitments.log")):
         return
     from bot.understanding.statements import classify
 
@@ -600,6 +601,17 @@ def rule_point_told_is_a_fact(d: Draft, facts: list[Fact]) -> None:
     if d.speaker is not None and d.speaker.side == MICROSOFT and d.speaker.span[0] < cue.start():
         return  # "the AE said the sticking point is ...": their words
     d.decide("point-told-is-a-fact", "deal.tell")
+
+
+def rule_figure_signed_off_is_budget(d: Draft, facts: list[Fact]) -> None:
+    """Run once the facts are read: a team signing off a figure ("Finance signed off 1.8M a year
+    for the renewal") tells our budget, not that the team is behind the ask: a statement of
+    facts, unless the message also tells a team's stance."""
+    if d.intent != "escalation.alignment" or d.command is not None or d.question:
+        return
+    keys = {f.key for f in facts}
+    if "budget_per_year" in keys and "internal_alignment" not in keys:
+        d.decide("figure-signed-off-is-budget", "deal.tell")
 
 
 RULES: tuple[tuple[str, Rule], ...] = (
@@ -813,6 +825,7 @@ def read(
             rule_statement_tells_facts(d, facts)
         if facts:
             rule_point_told_is_a_fact(d, facts)
+            rule_figure_signed_off_is_budget(d, facts)
     return Reading(
         text=said,
         resolved=body,
@@ -908,6 +921,12 @@ def _the_question_asked(body: str, kb: Knowledge, contacts: Mapping[str, str] | 
         return
     asked = _asked_part(body)
     if asked is None:
+        return
+    c = d.cue
+    if c.watch_for.search(asked) and c.meeting.search(body) and not c.draft.search(body):
+        # "We have the pricing call on the 12th. What should we be ready for?": the meeting was
+        # told in the sentence before the question about it
+        d.decide("the-question-asked", "meeting.prep")
         return
     q = _decide(_with_referent(body, asked, kb), kb, contacts)
     # A question in command shape ("Should I ask him for that?") is still the question asked;
