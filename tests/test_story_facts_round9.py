@@ -141,3 +141,31 @@ def test_not_a_single_proper_meeting_is_no_round_yet():
 
 def test_a_ceo_who_golfs_with_theirs_knows_their_leadership():
     assert read("our chief exec plays golf w/ their country GM")["ceo_knows_ms_leadership"] is True
+
+
+@pytest.mark.parametrize(
+    "said, point",
+    [
+        ("Fifth session done, zero movement on their 6% yearly uplift.", "6% yearly uplift"),
+        ("Lovely people, but on the Defender bundle price they don't budge at all.", "Defender bundle price"),
+        ("Still no give from them on the price cap.", "price cap"),
+    ],
+)
+def test_the_point_told_as_where_nothing_moves(said, point):
+    assert read(said)["sticking_point"] == point
+
+
+def test_their_team_met_a_number_of_times_counts_rounds():
+    assert read("We've met their team five times since September.")["rounds_with_account_team"] == 5
+
+
+async def test_her_after_favours_told_of_one_person_is_that_person(chat, deal):
+    await chat("We're hiring 200 people in April and their licences have to work from day one.")
+    await chat(
+        "This year I asked Sofia for favours three times already: a quote extension, a demo and an intro."
+    )
+    reply = await chat("Now I'd like to ask her to hurry the licence activation. Too much, or can I ask?")
+    assert reply.intent == "favors.should_ask", reply.plain_text()
+    assert "Sofia" in reply.plain_text() and reply.verdict in ("find_aligned_contact", "unlikely"), (
+        reply.plain_text()
+    )

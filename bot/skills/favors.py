@@ -259,6 +259,7 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
     text = ctx.intent.text
     name = name_after_role(text, ctx.kb) or name if _is_role_word(name, ctx) else name
     name = name or name_after_role(text, ctx.kb) or _person_named(ctx) or _person_talked_about(ctx)
+    name = name or _person_of_the_favours_just_told(ctx)
     role_only = None
     if not name:
         # "ask their area VP for a special price": a role, nobody named, no contact in it
@@ -418,6 +419,32 @@ def _person_talked_about(ctx: Context) -> str | None:
         if len(first) >= 3 and re.search(rf"(?<!\w){re.escape(first)}(?!\w)", low):
             return name
     return None
+
+
+_PRONOUN = re.compile(r"\b(?:her|him|she|he)\b", re.IGNORECASE)
+
+
+def _person_of_the_favours_just_told(ctx: Context) -> str | None:
+    """ "I asked Marta twice already …" then "can I ask her to …?": she is the one person whose
+    favours were logged or told just now (within the conversation's topic window), when the
+    question says "her"/"him" and names no one else."""
+    assert ctx.deal is not None
+    if not _PRONOUN.search(ctx.intent.text):
+        return None
+    from bot.dialogue.config import dialogue_config
+    from bot.understanding.events import favours_told
+
+    minutes = dialogue_config(ctx.kb).topic_minutes
+    names = {
+        str(e.payload.get("contact") or "")
+        for e in ctx.deal.live_events(fv.FAVOR)
+        if e.recorded_at is not None and (ctx.now - e.recorded_at).total_seconds() <= minutes * 60
+    } - {""}
+    told = ctx.dialogue.fresh_told(ctx.now, minutes) if ctx.dialogue is not None else ()
+    for said in told:
+        asked = [m.group("name") for m in _NAME_AFTER_VERB.finditer(said)]
+        names |= {who for who, n in favours_told(said, ctx.kb, asked).items() if n}
+    return next(iter(names)) if len(names) == 1 else None
 
 
 @dataclass(frozen=True, slots=True)
