@@ -98,6 +98,9 @@ def test_a_migration_named_as_a_noun_is_planned(said, moves):
 def test_microsofts_sign_by_date_is_theirs_and_our_own_is_ours():
     assert "signature_date" not in read("The AE keeps pushing us to sign by 20 December.")
     assert "signature_date" not in read("Microsoft pressing hard to sign by 12/31, their quarter end.")
+    assert "signature_date" not in read("Their rep says sign by 18 Dec or the discount lapses.")
+    assert "signature_date" not in read("The account exec told us we have to sign before 22 December.")
+    assert read("Our CFO says we sign by 15 March at the latest.")["signature_date"] == "2027-03-15"
     assert read("We plan to sign by 15 March.")["signature_date"] == "2027-03-15"
 
 

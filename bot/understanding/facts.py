@@ -246,6 +246,7 @@ class _Reader:
     per_unit: re.Pattern[str]
     their_figure: re.Pattern[str]
     our_figure: re.Pattern[str]
+    their_sign_by: re.Pattern[str]
     past_date: re.Pattern[str]
     period_end: re.Pattern[str]
     talks_start: re.Pattern[str]
@@ -364,6 +365,13 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         per_unit=re.compile(spec.per_unit_after, re.IGNORECASE),
         their_figure=rx(spec.their_figure_before),
         our_figure=rx(spec.our_figure_before),
+        their_sign_by=re.compile(
+            _THEIR_SIGN_BY.replace(
+                "{who}",
+                f"(?:{fills['who_ms']}|{fills['ms_name']}|(?:the\\s+)?account\\s+exec\\w*|\\bae\\b|\\brep\\b)",
+            ),
+            re.IGNORECASE,
+        ),
         past_date=re.compile(spec.past_date, re.IGNORECASE),
         period_end=re.compile(spec.period_end, re.IGNORECASE),
         talks_start=re.compile(spec.talks_start, re.IGNORECASE),
@@ -983,12 +991,13 @@ _APPOSED = re.compile(
 
 # Microsoft pressing for a signature by a date: "they want us to sign by Friday", "the AE keeps
 # pushing to sign before their quarter closes". Their deadline, not the day we mean to sign.
-_THEIR_SIGN_BY = re.compile(
-    r"\b(?:microsoft|ms|msft|they|their\s+\w+|the\s+ae|ae|the\s+account\s+team|the\s+rep)\s+"
-    r"(?:is\s+|are\s+|keeps?\s+|still\s+|now\s+|really\s+)*"
+_THEIR_SIGN_BY = (
+    r"{who}(?:\s+\w+)?\s+(?:is\s+|are\s+|keeps?\s+|still\s+|now\s+|really\s+)*"
     r"(?:push|press|insist|want|urg|nudg|chas|lean|need|expect|ask)\w*\s+(?:on\s+)?(?:us\s+)?"
-    r"(?:hard\s+|really\s+)?(?:for\s+us\s+)?to\s+(?:sign|close|commit)\b",
-    re.IGNORECASE,
+    r"(?:hard\s+|really\s+)?(?:for\s+us\s+)?to\s+(?:sign|close|commit)\b"
+    # "AE says sign by Dec 31 or the pricing goes", "the AE told us that we must sign before …"
+    r"|{who}(?:\s+\w+)?\s+(?:says?|said|told\s+us|tells\s+us|insists?|insisted|warned(?:\s+us)?)\s+(?:that\s+)?"
+    r"(?:we\s+(?:must|have\s+to|need\s+to|should|gotta|'ve\s+got\s+to)\s+)?(?:sign|close|commit)\b"
 )
 
 
@@ -1020,7 +1029,7 @@ def _read_dates(work: str, c: Clause, r: _Reader, add: Any, now: datetime, tz: s
             # "we signed the Copilot add-on on Nov 14", "We signed the current EA effective 1 April
             # 2026": a signature done is no signing date ahead (the fact is the one expected)
             return
-        if key == "signature_date" and _THEIR_SIGN_BY.search(c.text[: found.span[0]]):
+        if key == "signature_date" and r.their_sign_by.search(c.text[: found.span[0]]):
             return  # "MS pushing hard to sign by 12/31": their deadline (a move of theirs), not our date
         if r.past_date.search(c.text) and day > local_today(now, tz) and found.said[-4:].isdigit() is False:
             try:  # "it lapsed on 31 Oct": the last 31 October, not the next
