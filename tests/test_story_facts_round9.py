@@ -175,6 +175,6 @@ async def test_her_after_favours_told_of_one_person_is_that_person(chat, deal):
 
 
 def test_a_competitor_we_are_leaving_for_azure_is_no_alternative():
-    said = read("We're moving the analytics estate off Google Cloud to Azure next year, about $1.5M/yr of spend.")
+    said = read("We're moving the analytics estate off Google Cloud to Azure next year, about $1.5M/yr.")
     assert "alternative" not in said and "alternative_annual_cost" not in said
     assert read("We got a quote from Google for 1.2M a year.")["alternative_annual_cost"] == 1200000
