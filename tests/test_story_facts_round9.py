@@ -178,3 +178,35 @@ def test_a_competitor_we_are_leaving_for_azure_is_no_alternative():
     said = read("We're moving the analytics estate off Google Cloud to Azure next year, about $1.5M/yr.")
     assert "alternative" not in said and "alternative_annual_cost" not in said
     assert read("We got a quote from Google for 1.2M a year.")["alternative_annual_cost"] == 1200000
+
+
+def test_an_impasse_is_the_point_and_a_rise_applied_to_a_figure_is_worth_its_share():
+    said = read("The impasse is their 4% yearly escalator, applied to roughly €5M a year of spend.")
+    assert said["sticking_point"] == "4% yearly escalator"
+    assert said["sticking_point_value_per_year"] == 200000
+
+
+def test_what_they_say_is_not_possible_is_the_point():
+    assert (
+        read("The AE keeps saying the uplift cap is 'simply not possible'.")["sticking_point"] == "uplift cap"
+    )
+
+
+def test_an_agreement_that_rolls_over_on_a_day_ends_then():
+    assert read("Our EA rolls over on 30 April 2027.")["renewal_date"] == "2027-04-30"
+
+
+def test_lowercase_it_heading_a_list_without_commas():
+    assert (
+        read("it fin procurement all on board")["internal_alignment"]
+        == "IT yes, Finance yes, Procurement yes"
+    )
+
+
+async def test_a_named_person_whose_role_was_never_told_is_taken_as_the_account_team(chat, deal):
+    await chat("Round three with Ottilie on the Azure commit, she's stuck at 5% off.")
+    await chat("Our Google Cloud pilot went well and is costed at 800k a year.")
+    reply = await chat("Can I tell Ottilie about the Google Cloud numbers now?")
+    assert reply.intent == "disclosure.share", reply.plain_text()
+    assert reply.verdict == "strategic", reply.plain_text()
+    assert "disclosure.assumed-account-team" in [i.rule for s in reply.sections for i in s.items]

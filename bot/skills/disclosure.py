@@ -15,7 +15,7 @@ from bot.context import Context
 from bot.knowledge import RoleSpec
 from bot.playbooks.disclosure import advise, find_kinds
 from bot.playbooks.people import find_role
-from bot.reply import Reply
+from bot.reply import Item, Reply, Section
 from bot.skills import skill
 
 
@@ -34,7 +34,64 @@ async def share(ctx: Context, p: Disclosure) -> Reply:
         found = _kinds_asked(text, ctx)
     if role is None:
         role = _role_from_conversation(ctx, text)
-    return advise(ctx.kb, role.key if role else None, found)
+    assumed = None
+    if role is None:
+        # "Reckon I can tell Jane about the AWS numbers?" with Jane's role never told: the person
+        # named (or "her"/"him" after a name) is taken as the account team we negotiate with,
+        # and the answer says so, rather than asking which role
+        assumed = _person_without_a_role(ctx, text)
+        role = ctx.kb.role("ae") if assumed else None
+    reply = advise(ctx.kb, role.key if role else None, found)
+    if assumed and reply.verdict is not None:
+        reply.sections.append(
+            Section(
+                title="What I assumed",
+                items=[
+                    Item(
+                        ctx.kb.say("disclosure.assumed-account-team", name=assumed),
+                        rule="disclosure.assumed-account-team",
+                    )
+                ],
+            )
+        )
+    return reply
+
+
+_A_NAME = re.compile(r"(?-i:\b[A-Z][a-z]{2,}\b)")
+_HER_HIM = re.compile(r"\b(?:her|him)\b", re.IGNORECASE)
+
+
+def _person_without_a_role(ctx: Context, text: str) -> str | None:
+    """The person a disclosure question names (or points back to with "her"/"him") when nobody in
+    the conversation or the deal has a role for them: a name said in this message or told just
+    before, not a word of ours."""
+    from bot.dialogue.config import dialogue_config
+
+    state = ctx.dialogue
+    minutes = dialogue_config(ctx.kb).topic_minutes
+    told = list(state.fresh_told(ctx.now, minutes)) if state is not None else []
+    common = _common_words(ctx)
+    here = [m.group(0) for m in _A_NAME.finditer(text) if m.group(0).casefold() not in common]
+    if here:
+        return here[0]
+    if not _HER_HIM.search(text):
+        return None
+    for said in told:
+        names = [m.group(0) for m in _A_NAME.finditer(said) if m.group(0).casefold() not in common]
+        if names:
+            return names[0]
+    return None
+
+
+def _common_words(ctx: Context) -> frozenset[str]:
+    def build(kb: Any) -> frozenset[str]:
+        spec = kb.section("reading.reading")
+        words = {w.casefold() for w in (*spec.not_names, *spec.common_words)}
+        words |= {a.casefold() for r in kb.roles.values() for a in (r.key, r.title, *(r.aliases or []))}
+        words |= {c.casefold() for c in spec.competitors} | {p.casefold() for p in spec.products}
+        return frozenset(words)
+
+    return ctx.kb.derive("disclosure.common_words", build)
 
 
 def _named(name: str, text: str) -> bool:

@@ -1377,7 +1377,9 @@ _PREDICATE_START = re.compile(
 # "it" in lower case as the IT team, where a pronoun cannot stand: heading a team list ("it,
 # finance, procurement all fine w the deal") or with a stance and no verb ("it not yet fully").
 _LOWER_IT_LIST = re.compile(
-    r"\s*(?:[,+&/]|\band\b)\s*(?:finance|fin|procurement|legal|purchasing|sourcing)\b", re.I
+    r"(?:\s*(?:[,+&/]|\band\b)\s*|\s+(?=(?:finance|fin|procurement|legal|purchasing|sourcing)\s+(?:and\s+|&\s+)?"
+    r"(?:finance|fin|procurement|legal|purchasing|sourcing)\b))(?:finance|fin|procurement|legal|purchasing|sourcing)\b",
+    re.I,
 )
 _LOWER_IT_STANCE = re.compile(
     r"^\s*it\s+(?:not\s+yet|not\s+(?:on\s?board|aligned|convinced|happy)|yes\b|no\b|too\b|also\s+(?:ok|fine|on\s?board|aligned))",
@@ -1396,7 +1398,12 @@ def _lower_it(work: str, c: Clause, parts: list[Clause], r: _Reader) -> bool:
     s = c.text
     if _LOWER_IT_CLOSING.search(s):
         return True  # "finance, procurement and it all fine w the plan"
-    if re.fullmatch(r"\s*it\s*", s, re.IGNORECASE) or re.match(r"\s*it\s*(?:[+&/])", s, re.IGNORECASE):
+    if (
+        re.fullmatch(r"\s*it\s*", s, re.IGNORECASE)
+        or re.match(r"\s*it\s*(?:[+&/])", s, re.IGNORECASE)
+        or re.match(r"\s*it\s+(?:finance|fin|procurement|legal|purchasing|sourcing)\b", s, re.IGNORECASE)
+    ):
+        # "it, fin and procurement …", "it fin procurement all agree": "it" heads a team list
         return bool(_LOWER_IT_LIST.match(work, c.start + s.casefold().find("it") + 2))
     if _LOWER_IT_STANCE.match(s):
         # only beside another team in the same sentence: "finance + procurement ok w/ the plan, it not yet"
