@@ -210,3 +210,35 @@ async def test_a_named_person_whose_role_was_never_told_is_taken_as_the_account_
     assert reply.intent == "disclosure.share", reply.plain_text()
     assert reply.verdict == "strategic", reply.plain_text()
     assert "disclosure.assumed-account-team" in [i.rule for s in reply.sections for i in s.items]
+
+
+@pytest.mark.parametrize(
+    "said, key, amount",
+    [
+        ("The Google alternative is costed at 2,8 mln PLN per year.", "alternative_annual_cost", 2800000),
+        (
+            "The only open item is the Visio pricing, roughly 15 tys. PLN per year.",
+            "sticking_point_value_per_year",
+            15000,
+        ),
+    ],
+)
+def test_millions_and_thousands_written_the_polish_way(said, key, amount):
+    assert read(said)[key] == amount
+
+
+def test_we_costed_the_move_is_our_switching_cost():
+    assert read("we costed the move at ~350k all in, that's our own number")["switching_cost"] == 350000
+
+
+def test_the_board_said_we_walk_above_a_figure_is_an_agreed_line():
+    said = read("the board said we walk if Microsoft goes over 1.1M a year")
+    assert said["walk_threshold_per_year"] == 1100000 and said["walk_threshold_agreed"] is True
+    assert "ask_discount_pct" not in read("The AE said we'd get 10% off if we sign this month.")
+
+
+def test_credits_for_a_proof_of_concept_are_the_technical_teams_topic():
+    from bot.playbooks.favors import topic_of
+
+    assert topic_of("POC credits for a sandbox", KB).key == "architecture"
+    assert topic_of("a price hold on the quote", KB).key == "commercial"

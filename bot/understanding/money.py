@@ -41,7 +41,7 @@ _CUR_POST = (
     r"|dollars?|euros?|pounds?|bucks|quid|yen|kroner|kronor|krone|kr|rupees?|rand|zlot(?:y|ys|ych)|złoty|zł)(?!\w))"
 )
 _MULT = (
-    r"(?P<mult>k|mm|mn|mil{1,2}(?:ion)?s?|milion|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m"
+    r"(?P<mult>k|mm|mn|mln|mld|tys\.?|tsd\.?|mil{1,2}(?:ion)?s?|milion|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m"
     r"|crores?|lakhs?|lacs?)(?!\w)"
 )
 _NUM = (

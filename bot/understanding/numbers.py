@@ -29,12 +29,13 @@ ORDINALS = {
 IDIOMS = {"once": 1, "twice": 2, "thrice": 3, "a dozen": 12, "dozen": 12, "a couple of": 2, "a couple": 2}
 WORD = "|".join(sorted([*UNITS, *TENS], key=len, reverse=True))  # a number word, for patterns
 _WORD = WORD
-# Money multipliers: the one table ("k", "m", "bn", "million", "Mio", "mrd" ...).
+# Money multipliers: the one table ("k", "m", "bn", "million", "Mio", "mrd"; "mln"/"mld" as Polish,
+# Dutch and Italian write millions and billions; "tys."/"Tsd." thousands) ...
 MULTIPLIERS: dict[str, float] = {
     "k": 1e3, "K": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "mm": 1e6, "mn": 1e6, "mil": 1e6,
     "mill": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6, "milion": 1e6, "b": 1e9, "bn": 1e9,
     "billion": 1e9, "mrd": 1e9, "crore": 1e7, "crores": 1e7, "lakh": 1e5, "lakhs": 1e5, "lac": 1e5,
-    "lacs": 1e5,
+    "lacs": 1e5, "mln": 1e6, "mld": 1e9, "tys": 1e3, "tsd": 1e3,
 }  # fmt: skip
 _WORDS_RX = re.compile(
     rf"\b(?:(?:{WORD})(?:[\s-](?:{WORD}))?)(?:\s+(?:hundred)(?:\s+(?:and\s+)?(?:{WORD})(?:[\s-](?:{WORD}))?)?)?\b"
