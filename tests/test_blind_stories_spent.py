@@ -1,7 +1,7 @@
-"""The spent blind stories of rounds 2 to 4 (tests/data/blind_round2_2026_12/author7-12,
-tests/data/blind_round3_2026_12/author13-20, tests/data/blind_round4_2026_12/author21-28): deals
-told over several messages by authors who never saw the code, each scored once before any fix (the
-folders' READMEs hold those first scores).
+"""The spent blind stories of rounds 2 to 5 (tests/data/blind_round2_2026_12/author7-12,
+tests/data/blind_round3_2026_12/author13-20, tests/data/blind_round4_2026_12/author21-28,
+tests/data/blind_round5_2026_12/author29-34): deals told over several messages by authors who
+never saw the code, each scored once before any fix (the folders' READMEs hold those first scores).
 
 Each corpus must hold its floor, set just below what it measured when the round's fixes were done,
 so a change that loses a story's facts or its final answer fails here. Run with -s for the misses.
@@ -48,6 +48,13 @@ FLOORS = {
     "blind_round4_2026_12/author26": (0.90, 0.75, 11),  # 92.7% / 77.6% / 12
     "blind_round4_2026_12/author27": (0.85, 0.74, 13),  # 87.8% / 76.6% / 14
     "blind_round4_2026_12/author28": (0.83, 0.73, 11),  # 85.1% / 75.5% / 12
+    # Round 5, after its fixes (session 9)
+    "blind_round5_2026_12/author29": (0.91, 0.91, 14),  # 93.6% / 93.6% / 15
+    "blind_round5_2026_12/author30": (0.88, 0.94, 14),  # 90.6% / 96.0% / 15
+    "blind_round5_2026_12/author31": (0.75, 0.58, 10),  # 77.4% / 60.0% / 11
+    "blind_round5_2026_12/author32": (0.89, 0.80, 11),  # 91.1% / 82.0% / 12
+    "blind_round5_2026_12/author33": (0.88, 0.91, 13),  # 90.0% / 93.8% / 14
+    "blind_round5_2026_12/author34": (0.82, 0.80, 11),  # 84.6% / 82.5% / 12
 }
 
 
