@@ -67,16 +67,13 @@ def _person_without_a_role(ctx: Context, text: str) -> str | None:
     before, not a word of ours."""
     from bot.dialogue.config import dialogue_config
 
-    state = ctx.dialogue
-    minutes = dialogue_config(ctx.kb).topic_minutes
-    told = list(state.fresh_told(ctx.now, minutes)) if state is not None else []
     common = _common_words(ctx)
     here = [m.group(0) for m in _A_NAME.finditer(text) if m.group(0).casefold() not in common]
     if here:
         return here[0]
-    if not _HER_HIM.search(text):
+    if not _HER_HIM.search(text) or ctx.dialogue is None:
         return None
-    for said in told:
+    for said in ctx.dialogue.fresh_told(ctx.now, dialogue_config(ctx.kb).topic_minutes):
         names = [m.group(0) for m in _A_NAME.finditer(said) if m.group(0).casefold() not in common]
         if names:
             return names[0]

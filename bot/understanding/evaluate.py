@@ -112,7 +112,7 @@ def evaluate_intents(corpus: dict[str, Any], kb: Knowledge) -> IntentReport:
             r = read(text, kb, now=now)
             _reply_layers(r, meant, layers, telling, did_you_mean(list(r.ranking), kb))
             read_as = r.intent or NOT_UNDERSTOOD
-            logged += meant == "deal.tell" and r.intent is None and bool(r.facts) and not r.question
+            logged += meant == "deal.tell" and r.intent is None and _logged_as_told(r)
             scores[meant].support += 1
             if read_as in scores:
                 scores[read_as].predicted += 1
@@ -147,6 +147,11 @@ def evaluate_intents(corpus: dict[str, Any], kb: Knowledge) -> IntentReport:
     return report
 
 
+def _logged_as_told(r: Reading) -> bool:
+    """A message the reading left open (or read as telling) whose reply logs the facts it told."""
+    return bool(r.facts) and not (r.intent is None and r.question)
+
+
 def _reply_layers(
     r: Reading, meant: str, layers: dict[str, LayerScore], telling: set[str], offered: list[str]
 ) -> None:
@@ -154,7 +159,7 @@ def _reply_layers(
     passing take a message the reading left unknown (or a plain statement) as "Logged", and a
     message left unknown gets "did you mean" buttons. Shown as their own rows."""
     top_right = r.model_top == meant
-    if r.intent in (None, "deal.tell") and r.facts and not (r.intent is None and r.question):
+    if r.intent in (None, "deal.tell") and _logged_as_told(r):
         layer = layers.setdefault("fact-statement (reply)", LayerScore("fact-statement (reply)"))
         layer.decided += 1
         right = meant == "deal.tell"

@@ -1376,11 +1376,12 @@ _PREDICATE_START = re.compile(
 )
 # "it" in lower case as the IT team, where a pronoun cannot stand: heading a team list ("it,
 # finance, procurement all fine w the deal") or with a stance and no verb ("it not yet fully").
+_OTHER_TEAM = r"(?:finance|fin|procurement|legal|purchasing|sourcing)"  # team words beside a lowercase "it"
 _LOWER_IT_LIST = re.compile(
-    r"(?:\s*(?:[,+&/]|\band\b)\s*|\s+(?=(?:finance|fin|procurement|legal|purchasing|sourcing)\s+(?:and\s+|&\s+)?"
-    r"(?:finance|fin|procurement|legal|purchasing|sourcing)\b))(?:finance|fin|procurement|legal|purchasing|sourcing)\b",
+    rf"(?:\s*(?:[,+&/]|\band\b)\s*|\s+(?={_OTHER_TEAM}\s+(?:and\s+|&\s+)?{_OTHER_TEAM}\b)){_OTHER_TEAM}\b",
     re.I,
 )
+_LOWER_IT_HEADS = re.compile(rf"\s*it\s+{_OTHER_TEAM}\b", re.I)
 _LOWER_IT_STANCE = re.compile(
     r"^\s*it\s+(?:not\s+yet|not\s+(?:on\s?board|aligned|convinced|happy)|yes\b|no\b|too\b|also\s+(?:ok|fine|on\s?board|aligned))",
     re.IGNORECASE,
@@ -1388,7 +1389,7 @@ _LOWER_IT_STANCE = re.compile(
 
 
 _LOWER_IT_CLOSING = re.compile(
-    r"\b(?:finance|fin|procurement|legal|purchasing|sourcing)\s*(?:,|\+|&|/|\band\b)\s*it\b"
+    rf"\b{_OTHER_TEAM}\s*(?:,|\+|&|/|\band\b)\s*it\b"
     r"(?!\s*(?:is|was|'s|will|would|has|had|does|did|can|could|might|should|may)\b)",
     re.IGNORECASE,
 )
@@ -1401,7 +1402,7 @@ def _lower_it(work: str, c: Clause, parts: list[Clause], r: _Reader) -> bool:
     if (
         re.fullmatch(r"\s*it\s*", s, re.IGNORECASE)
         or re.match(r"\s*it\s*(?:[+&/])", s, re.IGNORECASE)
-        or re.match(r"\s*it\s+(?:finance|fin|procurement|legal|purchasing|sourcing)\b", s, re.IGNORECASE)
+        or _LOWER_IT_HEADS.match(s)
     ):
         # "it, fin and procurement …", "it fin procurement all agree": "it" heads a team list
         return bool(_LOWER_IT_LIST.match(work, c.start + s.casefold().find("it") + 2))
