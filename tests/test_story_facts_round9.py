@@ -242,3 +242,10 @@ def test_credits_for_a_proof_of_concept_are_the_technical_teams_topic():
 
     assert topic_of("POC credits for a sandbox", KB).key == "architecture"
     assert topic_of("a price hold on the quote", KB).key == "commercial"
+
+
+def test_what_a_refused_point_is_worth_follows_it():
+    said = read("the AE won't budge on the 7% uplift, about 180k a year for us")
+    assert said["sticking_point"] == "7% uplift" and said["sticking_point_value_per_year"] == 180000
+    assert "deal_value_per_year" not in said
+    assert read("they won't move on price, our budget is 2M a year")["budget_per_year"] == 2000000
