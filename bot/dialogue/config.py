@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.knowledge import Knowledge, KnowledgeSection
-from bot.patterns import check
+from bot.patterns import check, compiled
 
 # --- knowledge/dialogue.yaml ------------------------------------------------------------------
 
@@ -172,33 +172,33 @@ def _build_cues(kb: Knowledge) -> Cues:
     )
     verbs = a.contact_verbs
     return Cues(
-        ours=re.compile(a.ours, flags),
-        theirs=re.compile(a.theirs, flags),
-        side_mention=re.compile(rf"(?P<ours>{a.ours})|(?P<theirs>{a.theirs})", flags),
-        theirs_to_ours=re.compile(
+        ours=compiled(a.ours, flags),
+        theirs=compiled(a.theirs, flags),
+        side_mention=compiled(rf"(?P<ours>{a.ours})|(?P<theirs>{a.theirs})", flags),
+        theirs_to_ours=compiled(
             rf"(?:{their_exec})[^\n.;!?]{{0,40}}?\b{verbs}\b[^\n.;!?]{{0,30}}?\b(?:our|my)\b", flags
         ),
-        ours_to_theirs=re.compile(
+        ours_to_theirs=compiled(
             rf"(?:{our_exec}|^\s*(?:we|i)\b)[^\n.;!?]{{0,30}}?\b{verbs}\b[^\n.;!?]{{0,30}}?(?:{their_exec})",
             flags,
         ),
-        received=re.compile(
+        received=compiled(
             rf"(?:{our_exec})[^\n.;!?]{{0,30}}?(?:{a.received_from})[^\n.;!?]{{0,15}}?(?:{their_exec})", flags
         ),
-        request=re.compile(a.request_words, flags),
-        we_told_them=re.compile(a.we_told_them, flags),
-        our_policy=re.compile(a.our_policy, flags),
-        check_draft=re.compile(r.check_draft, flags),
-        quoted=re.compile(r.quoted, flags),
-        watch_for=re.compile(r.watch_for, flags),
-        meeting=re.compile(r.meeting_words, flags),
-        expiry=re.compile(r.expiry_words, flags),
-        agreement=re.compile(r.agreement_words, flags),
-        timing=re.compile(r.timing_words, flags),
-        when=re.compile(r.when_words, flags),
-        involve=re.compile(r.involve_verbs, flags),
-        our_exec=re.compile(our_exec, flags),
-        we_to_their_exec=re.compile(
+        request=compiled(a.request_words, flags),
+        we_told_them=compiled(a.we_told_them, flags),
+        our_policy=compiled(a.our_policy, flags),
+        check_draft=compiled(r.check_draft, flags),
+        quoted=compiled(r.quoted, flags),
+        watch_for=compiled(r.watch_for, flags),
+        meeting=compiled(r.meeting_words, flags),
+        expiry=compiled(r.expiry_words, flags),
+        agreement=compiled(r.agreement_words, flags),
+        timing=compiled(r.timing_words, flags),
+        when=compiled(r.when_words, flags),
+        involve=compiled(r.involve_verbs, flags),
+        our_exec=compiled(our_exec, flags),
+        we_to_their_exec=compiled(
             rf"\b(?:i|we)\b[^\n.;!?]{{0,20}}?(?:{r.involve_verbs})[^\n.;!?]{{0,15}}?(?:{their_exec})"
             # "ask Mr. Tanaka to write to their area VP", "get Jane to ring Microsoft's RVP": one of
             # ours sent up to their executive
@@ -210,22 +210,22 @@ def _build_cues(kb: Knowledge) -> Cues:
             rf"(?:{r.involve_verbs})[^\n;!?]{{0,15}}?(?:{their_exec})",
             flags,
         ),
-        to_their_exec=re.compile(
+        to_their_exec=compiled(
             rf"(?:{r.involve_verbs}|writes?|calls?|rings?|phones?|emails?)[^\n.;!?]{{0,25}}?"
             rf"\b(?:their|microsoft(?:\s+[A-Z]{{2,3}})?'?s|msft'?s|ms|the\s+microsoft)\s+"
             rf"(?:[\w-]+\s+){{0,4}}?(?:{a.exec_words}|country\s+manager|(?:[\w-]+\s+)?(?:lead|head|boss))\b",
             flags,
         ),
-        asks_when_or_who=re.compile(r.asks_when_or_who, flags),
-        draft=re.compile(r.draft_words, flags),
-        favour_idiom=re.compile(r.favour_idiom, flags),
-        log_request=re.compile(r.log_request, flags),
-        question_lead=re.compile(r.question_lead, flags),
-        ellipsis=re.compile(f.ellipsis, flags),
-        what_now=re.compile(f.what_now, flags),
-        yes_no=re.compile(f.yes_no, flags),
-        person_ref=re.compile(c.references.person, flags),
-        figure_ref=re.compile(c.references.figure, flags),
+        asks_when_or_who=compiled(r.asks_when_or_who, flags),
+        draft=compiled(r.draft_words, flags),
+        favour_idiom=compiled(r.favour_idiom, flags),
+        log_request=compiled(r.log_request, flags),
+        question_lead=compiled(r.question_lead, flags),
+        ellipsis=compiled(f.ellipsis, flags),
+        what_now=compiled(f.what_now, flags),
+        yes_no=compiled(f.yes_no, flags),
+        person_ref=compiled(c.references.person, flags),
+        figure_ref=compiled(c.references.figure, flags),
     )
 
 

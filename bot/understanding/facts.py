@@ -283,7 +283,7 @@ class _Reader:
     date_cue: re.Pattern[str]
 
 
-def _compiled(pattern: str, flags: int) -> re.Pattern[str]:
+def _compiled(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """One compile per pattern text: the load-time check and the reader built after it share
     them (there are more patterns than `re`'s own cache holds, so it would compile each twice)."""
     return compiled(pattern, flags)
@@ -341,85 +341,85 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
     aux = [q for q in questions if q not in wh]
     subject = r"(?:(?:we|they|you|i|it|the|our|their|microsoft|ms|this|that|there|he|she|a|an)\b|\d|[$€£])"
     return _Reader(
-        question=re.compile(rf"^\s*(?:(?:{_alt(aux)})\s+{subject}|(?:{_alt(wh)})\b)", re.IGNORECASE),
-        wh_start=re.compile(rf"^\s*(?:{_alt(wh)})\b", re.IGNORECASE),
+        question=_compiled(rf"^\s*(?:(?:{_alt(aux)})\s+{subject}|(?:{_alt(wh)})\b)", re.IGNORECASE),
+        wh_start=_compiled(rf"^\s*(?:{_alt(wh)})\b", re.IGNORECASE),
         conditional=_phrases(spec.conditionals),
-        conditional_start=re.compile(
+        conditional_start=_compiled(
             r"^\s*(?:so\s+|and\s+|but\s+)?(?:" + _alt(spec.conditionals) + r")\b", re.I
         ),
-        reported_question=re.compile(spec.reported_question, re.IGNORECASE),
-        reported_rule=re.compile(spec.reported_rule, re.IGNORECASE),
-        idle_condition=re.compile(spec.idle_condition, re.IGNORECASE),
+        reported_question=_compiled(spec.reported_question, re.IGNORECASE),
+        reported_rule=_compiled(spec.reported_rule, re.IGNORECASE),
+        idle_condition=_compiled(spec.idle_condition, re.IGNORECASE),
         wishes=_phrases(spec.wishes),
         hedges=_phrases(spec.hedges),
-        negation=re.compile(
+        negation=_compiled(
             r"(?<![\w'])(?:"
             + "|".join(re.escape(n) for n in spec.negations if n != "n't")
             + r")(?![\w'])|n't\b",
             re.IGNORECASE,
         ),
-        vague=re.compile(spec.vague_range),
-        bound=re.compile(spec.bound_before, re.IGNORECASE),
-        total=re.compile(spec.total_after, re.IGNORECASE),
-        count_noun=re.compile(spec.count_nouns, re.IGNORECASE),
-        per_unit=re.compile(spec.per_unit_after, re.IGNORECASE),
+        vague=_compiled(spec.vague_range),
+        bound=_compiled(spec.bound_before, re.IGNORECASE),
+        total=_compiled(spec.total_after, re.IGNORECASE),
+        count_noun=_compiled(spec.count_nouns, re.IGNORECASE),
+        per_unit=_compiled(spec.per_unit_after, re.IGNORECASE),
         their_figure=rx(spec.their_figure_before),
         our_figure=rx(spec.our_figure_before),
-        their_sign_by=re.compile(
+        their_sign_by=_compiled(
             _THEIR_SIGN_BY.replace(
                 "{who}",
                 f"(?:{fills['who_ms']}|{fills['ms_name']}|(?:the\\s+)?account\\s+exec\\w*|\\bae\\b|\\brep\\b)",
             ),
             re.IGNORECASE,
         ),
-        past_date=re.compile(spec.past_date, re.IGNORECASE),
-        period_end=re.compile(spec.period_end, re.IGNORECASE),
-        talks_start=re.compile(spec.talks_start, re.IGNORECASE),
+        past_date=_compiled(spec.past_date, re.IGNORECASE),
+        period_end=_compiled(spec.period_end, re.IGNORECASE),
+        talks_start=_compiled(spec.talks_start, re.IGNORECASE),
         alternative_named=rx(spec.alternative_named),
-        talks_words=re.compile(spec.talks_words, re.IGNORECASE),
-        sponsor_roles=re.compile(spec.sponsor_roles, re.IGNORECASE),
-        not_a_value=re.compile(spec.not_a_value_before, re.IGNORECASE),
+        talks_words=_compiled(spec.talks_words, re.IGNORECASE),
+        sponsor_roles=_compiled(spec.sponsor_roles, re.IGNORECASE),
+        not_a_value=_compiled(spec.not_a_value_before, re.IGNORECASE),
         spelling=spelling,
         vocabulary=frozenset(spec.spelling) | frozenset(w.casefold() for w in spec.real_words),
         products={p.casefold(): p for p in spec.products},
         competitors={c.casefold(): c for c in spec.competitors},
         competitor_products={
-            v.casefold(): re.compile(r"^(?:\W+\w+){0,3}?\W+(" + _alt(ps) + r")\b", re.IGNORECASE)
+            v.casefold(): _compiled(r"^(?:\W+\w+){0,3}?\W+(" + _alt(ps) + r")\b", re.IGNORECASE)
             for v, ps in spec.competitor_products.items()
             if ps
         },
-        teams={t: [re.compile(p, re.IGNORECASE) for p in pats] for t, pats in spec.teams.items()},
-        everyone=re.compile("|".join(spec.everyone), re.IGNORECASE),
-        nobody=re.compile("|".join(spec.nobody), re.IGNORECASE),
-        not_alignment=re.compile(spec.not_alignment, re.IGNORECASE),
-        stance=re.compile(spec.stance, re.IGNORECASE),
-        topic_words=re.compile(spec.topic_words, re.IGNORECASE),
+        teams={t: [_compiled(p, re.IGNORECASE) for p in pats] for t, pats in spec.teams.items()},
+        everyone=_compiled("|".join(spec.everyone), re.IGNORECASE),
+        nobody=_compiled("|".join(spec.nobody), re.IGNORECASE),
+        not_alignment=_compiled(spec.not_alignment, re.IGNORECASE),
+        stance=_compiled(spec.stance, re.IGNORECASE),
+        topic_words=_compiled(spec.topic_words, re.IGNORECASE),
         relative=[_Rel(x.key, rx(x.rx), x.base, x.share, x.needs) for x in spec.relative],
-        price_like=re.compile(spec.price_like, re.IGNORECASE),
-        ms_named=re.compile(
+        price_like=_compiled(spec.price_like, re.IGNORECASE),
+        ms_named=_compiled(
             r"(?<![\w'])(?:"
             + _alt([w for w in spec.microsoft_side if not w.startswith(("they", "them"))])
             + r")(?![\w'])",
             re.IGNORECASE,
         ),
-        competitor_rx=re.compile(r"(?<![\w'])(?:" + _alt(spec.competitors) + r")(?![\w'])", re.IGNORECASE),
-        yes=re.compile("|".join(spec.alignment_yes), re.IGNORECASE),
-        no=re.compile("|".join(spec.alignment_no), re.IGNORECASE),
+        competitor_rx=_compiled(r"(?<![\w'])(?:" + _alt(spec.competitors) + r")(?![\w'])", re.IGNORECASE),
+        yes=_compiled("|".join(spec.alignment_yes), re.IGNORECASE),
+        no=_compiled("|".join(spec.alignment_no), re.IGNORECASE),
         money=cued(spec.money),
         percent=cued(spec.percent),
         dates=cued(spec.dates),
         patterns={k: [(rx(p.rx), p.value) for p in pats] for k, pats in spec.patterns.items()},
-        text_stop=re.compile("|".join(spec.text_stops), re.IGNORECASE),
-        text_reject=re.compile("|".join(spec.text_reject), re.IGNORECASE),
+        text_stop=_compiled("|".join(spec.text_stops), re.IGNORECASE),
+        text_reject=_compiled("|".join(spec.text_reject), re.IGNORECASE),
         contacts=[
-            re.compile(
+            _compiled(
                 p.replace("{name}", _NAME).replace("{role}", role_rx).replace("{text}", _TEXT), re.IGNORECASE
             )
             for p in spec.contacts
         ],
         roles=roles,
         not_names=frozenset(n.casefold() for n in (*spec.not_names, *spec.common_words)),
-        date_cue=re.compile("|".join(c for d in spec.dates for c in d.cues), re.IGNORECASE),
+        date_cue=_compiled("|".join(c for d in spec.dates for c in d.cues), re.IGNORECASE),
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bot.dialogue.config import dialogue_config
 from bot.knowledge import Knowledge
+from bot.patterns import compiled
 from bot.understanding.facts import FoundContact, title_words
 
 # A name as people type it: capitalised ("Priya", "Tom Baker"); `{low_name}` also takes one word
@@ -45,7 +46,7 @@ def _shapes(kb: Knowledge) -> _Shapes:
         role = rf"(?P<role>{alt})"
         cfg = dialogue_config(kb)
         patterns = tuple(
-            re.compile(
+            compiled(
                 p.replace("{low_name}", _LOW_NAME).replace("{name}", _NAME).replace("{role}", role),
                 re.IGNORECASE,
             )
@@ -54,7 +55,7 @@ def _shapes(kb: Knowledge) -> _Shapes:
         spec = kb.section("reading.reading")
         words = {w.casefold() for w in (*spec.not_names, *spec.common_words)}
         words |= {w.casefold() for w in cfg.introductions_not_names} | set(roles)
-        any_role = re.compile(rf"(?<![\w'])(?:{alt})(?![\w'])", re.IGNORECASE)
+        any_role = compiled(rf"(?<![\w'])(?:{alt})(?![\w'])", re.IGNORECASE)
         return _Shapes(patterns, any_role, roles, frozenset(words))
 
     return kb.derive("understanding.introductions", build)

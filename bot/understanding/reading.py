@@ -25,6 +25,7 @@ from typing import Any
 from bot.dialogue.config import Cues, cues, dialogue_config
 from bot.dialogue.resolve import Resolution, resolve
 from bot.knowledge import Knowledge
+from bot.patterns import compiled
 from bot.understanding.config import config as understanding_config
 from bot.understanding.fact_reading import read_more
 from bot.understanding.fact_reading import spec as spec_of_facts
@@ -411,7 +412,7 @@ def _rule_cue(d: Draft, name: str) -> re.Pattern[str]:
     def build(kb: Knowledge) -> dict[str, re.Pattern[str]]:
         raw = understanding_config(kb).rule_cues
         return {
-            k: re.compile("".join(x.strip() for x in v.splitlines()), re.IGNORECASE) for k, v in raw.items()
+            k: compiled("".join(x.strip() for x in v.splitlines()), re.IGNORECASE) for k, v in raw.items()
         }
 
     return d.kb.derive("reading.rule_cues", build)[name]
