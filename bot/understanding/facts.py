@@ -121,6 +121,9 @@ class ReadingSpec(BaseModel):
     not_alignment: str = r"(?!)"  # a clause about these (budget, walk-away, ...) states no team's stance
     topic_words: str = r"(?!)"  # in a sentence about these, a bare negation is no stance
     stance: str = r"(?!)"  # words that say a stance outright (aligned, on board, reservations, ...)
+    # what a joint position says ("endorsed the position that we will not accept the escalator"):
+    # a "not" inside it is the position's, not a team's
+    position_content: str = r"(?!)"
     relative: list[Relative] = Field(default_factory=list)
     price_like: str = r"(?!)"  # a sticking point about the price itself (its worth can be the gap)
     alignment_yes: list[str]
@@ -264,6 +267,7 @@ class _Reader:
     nobody: re.Pattern[str]
     not_alignment: re.Pattern[str]
     stance: re.Pattern[str]
+    position_content: re.Pattern[str]
     topic_words: re.Pattern[str]
     relative: list[_Rel]
     price_like: re.Pattern[str]
@@ -393,6 +397,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         nobody=_compiled("|".join(spec.nobody), re.IGNORECASE),
         not_alignment=_compiled(spec.not_alignment, re.IGNORECASE),
         stance=_compiled(spec.stance, re.IGNORECASE),
+        position_content=_compiled(spec.position_content, re.IGNORECASE),
         topic_words=_compiled(spec.topic_words, re.IGNORECASE),
         relative=[_Rel(x.key, rx(x.rx), x.base, x.share, x.needs) for x in spec.relative],
         price_like=_compiled(spec.price_like, re.IGNORECASE),
@@ -872,7 +877,7 @@ _BARE_WORTH = re.compile(
     r"^\s*(?:(?:[\w&'’.-]+\s+){1,4}(?:reckons?|reckoned|thinks?|thought|says?|said|estimates?|estimated|figures?|"
     r"puts?\s+it\s+at)\s+(?:that\s+)?)?"
     r"(?:(?:like|about|around|roughly|approx\.?|ca\.?|maybe|perhaps|probably|so|that's|thats|it's|its|worth|only|just|"
-    r"they're|theyre|they\s+are|that\s+is|it\s+is|which\s+is|(?:which|that|it|this)\s+(?:amounts|comes)\s+to|"
+    r"they're|theyre|they\s+are|that\s+is|it\s+is|this\s+is|this's|which\s+is|(?:this|that|it)\s+(?:would\s+be|works\s+out\s+(?:at|to))|(?:which|that|it|this)\s+(?:amounts|comes)\s+to|"
     r"amounts\s+to|comes\s+to)\s+|~\s*"
     r"|(?:(?:the\s+)?(?:annual|yearly|total|running|full|all[- ]in|fully[- ]loaded)\s+)?"
     r"(?:cost|price|pricing|bill)s?\s*(?:is\s+|of\s+|:\s*|=\s*)?"
@@ -1486,7 +1491,8 @@ def _read_alignment(
         if r.no.search(s) or nobody:
             polarity: bool | None = False
         elif r.yes.search(s):
-            polarity = False if r.negation.search(s) else True
+            content = r.position_content.search(s)
+            polarity = False if r.negation.search(s[: content.start()] if content else s) else True
         else:
             polarity = None
         if polarity is None and teams and SAME_AS_BEFORE.search(s):  # "…, procurement too"

@@ -55,7 +55,7 @@ def _shapes(kb: Knowledge) -> _Shapes:
         spec = kb.section("reading.reading")
         words = {w.casefold() for w in (*spec.not_names, *spec.common_words)}
         words |= {w.casefold() for w in cfg.introductions_not_names} | set(roles)
-        any_role = compiled(rf"(?<![\w'])(?:{alt})(?![\w'])", re.IGNORECASE)
+        any_role = compiled(rf"(?<![\w'])(?:{alt})s?(?![\w'])", re.IGNORECASE)  # one of the roles, or several
         return _Shapes(patterns, any_role, roles, frozenset(words))
 
     return kb.derive("understanding.introductions", build)

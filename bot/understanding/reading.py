@@ -815,10 +815,12 @@ def read(
         # Facts the rules missed, by meaning (rule fact-reading); never one the rules read.
         more = read_more(body, kb, ruled, now=now, tz=tz, parts=list(parts))
         facts += [_fact(f, side, rule=spec_of_facts(kb).rule) for f in more]
-        if not facts and state is not None:
+        # "worth maybe 6k a year" right after a point is told: the point's worth, not the deal's
+        only_worth = [f.key for f in facts] == ["deal_value_per_year"] and _BARE_WORTH_SAID.match(body)
+        if (not facts or only_worth) and state is not None:
             worth = _worth_of_last_fact(body, kb, state, known)
             if worth is not None:
-                facts.append(Fact(worth[0], worth[1], (0, len(body)), 0.8, body, side))
+                facts = [Fact(worth[0], worth[1], (0, len(body)), 0.8, body, side)]
         if d.move == "theirs_to_ours":  # their move tells nothing of our relationships
             never = set(dialogue_config(kb).their_move_tells_not)
             facts = [f for f in facts if f.key not in never]
@@ -876,7 +878,10 @@ def _people(body: str, kb: Knowledge, introduced: tuple[FoundContact, ...]) -> t
 
 
 # A sentence ends at . ! ? and a line break; never after a title before a name ("Mr. Sato").
-_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b(?:Mr|Ms|Dr|St)\.)(?<!\bMrs\.)(?<!\bProf\.)\s+|\n+")
+# a stop inside a closing quote or bracket ends its sentence too: "… Cheers, Ana.' Is that ok?"
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[.!?])|(?<=[.!?]['\"’”)]))(?<!\b(?:Mr|Ms|Dr|St)\.)(?<!\bMrs\.)(?<!\bProf\.)\s+|\n+"
+)
 
 
 def _question_follows_told_facts(kb: Knowledge, state: Any, d: Draft) -> None:
@@ -906,7 +911,18 @@ def _asked_part(body: str) -> str | None:
     start = len(sentences) - 1
     while start > 0 and sentences[start - 1].rstrip().endswith("?"):
         start -= 1
-    return " ".join(sentences[start:]) if start > 0 else None
+    asked = " ".join(sentences[start:]) if start > 0 else None
+    if asked is not None:
+        # A quoted draft's last words are the draft's, not the question ('… Many thanks, Raj" -
+        # anything wrong with it?'): the question starts after the quote closes.
+        closing = list(_QUOTE_CLOSES.finditer(asked))
+        if closing and re.search(r"[^\W\d_]", asked[closing[-1].end() :]):
+            asked = asked[closing[-1].end() :].lstrip(" -–—:,")
+    return asked
+
+
+# A closing double quote, or a single one right after a stop or comma (an apostrophe is neither).
+_QUOTE_CLOSES = re.compile(r"(?<=\S)[\"”»]|(?<=[.!?,])['’]")
 
 
 def _the_question_asked(body: str, kb: Knowledge, contacts: Mapping[str, str] | None, d: Draft) -> None:
@@ -1053,6 +1069,9 @@ def _worth_of_last_fact(
     return (str(worth), value) if value is not None and value > 0 else None
 
 
+_BARE_WORTH_SAID = re.compile(
+    r"^\s*(?:it'?s\s+|that'?s\s+|its\s+|it\s+is\s+|that\s+is\s+)?(?:worth|valued\s+at)\b", re.IGNORECASE
+)
 _AMOUNT_WORDS = re.compile(r"[$€£]?\s?\d[\d,.]*\s*(?:k|m|mm|mio|million|thousand|bn)?\b", re.IGNORECASE)
 
 
