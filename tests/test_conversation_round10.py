@@ -130,3 +130,81 @@ async def test_worth_told_next_is_the_points_not_the_deals(chat, deal):
     await chat("we've met them five times on it and finance, IT and procurement are all on board")
     reply = await chat("escalate?")
     assert reply.verdict == "do_not_escalate", reply.headline
+
+
+async def test_a_walk_inside_leaderships_line_that_flat_math_also_rejects_is_a_stay(chat, deal):
+    await chat("Microsoft's offer is 1.9m a year on a five-year term.")
+    await chat("The alternative is Google Workspace plus Zoom, costed at 1.75m a year all up.")
+    await chat("Switching would be about 1.5m one-off. Microsoft claims 4m.")
+    await chat("Leadership agreed we walk if it's above 2.2m a year.")
+    reply = await chat("So does leaving actually stack up?")
+    assert reply.intent == "walkaway.check"
+    assert reply.verdict == "stay", reply.headline
+    assert "walkaway.stay-if-flat" in [i.rule for s in reply.sections for i in s.items]
+
+
+async def test_a_role_named_in_the_follow_up_is_whom_her_means(chat, deal):
+    await chat("The AE asked me what our Copilot budget is.")
+    await chat("told him we'd get back to him")
+    reply = await chat("and if the CSM asks, can I tell her?")
+    assert reply.intent == "disclosure.share"
+    assert "customer success manager" in reply.headline, reply.headline
+
+
+@pytest.mark.parametrize("said", ["it's 2.7m, CFO approved it", "2.7m, signed off by the CFO"])
+def test_a_figure_approved_in_the_clause_after_it_is_our_budget_not_a_stance(said):
+    told = facts(said)
+    assert told.get("budget_per_year") == 2_700_000
+    assert "internal_alignment" not in told
+
+
+async def test_what_we_budgeted_asked_by_the_ae_then_the_csm_is_protected(chat, deal):
+    first = await chat("AE asked what we've budgeted for Copilot next year")
+    assert first.verdict == "protect", first.headline
+    await chat("it's 2.7m, CFO approved it")
+    reply = await chat("and if the CSM asks, can i tell her?")
+    assert reply.verdict == "protect", reply.headline
+    assert "customer success manager" in reply.headline
+
+
+@pytest.mark.parametrize(
+    "said, name",
+    [
+        ("Honestly Marta is the only one at Microsoft who ever replies.", "Marta"),
+        ("Ravi from MS helped us a lot last year.", "Ravi"),
+        ("our contact at Microsoft, Ana Ruiz, says hi", "Ana Ruiz"),
+    ],
+)
+def test_a_microsoft_person_named_without_a_role_is_theirs(said, name):
+    people = [e for e in read(said, KB, now=NOW).entities if e.kind == "person"]
+    assert [(e.text, e.side) for e in people] == [(name, "microsoft")]
+
+
+@pytest.mark.parametrize(
+    "said", ["Our CFO Tom met with Microsoft today.", "We moved to Microsoft Teams last year."]
+)
+def test_our_people_and_products_beside_microsoft_are_not_their_people(said):
+    assert [e for e in read(said, KB, now=NOW).entities if e.kind == "person"] == []
+
+
+async def test_asks_told_as_a_list_done_all_three_empty_the_jar(chat, deal):
+    await chat("Honestly Marta is the only one at Microsoft who ever replies.")
+    told = await chat(
+        "Since the summer I've asked her to extend the trial, get us a free Teams Phone workshop,"
+        " and set up a call with the product group. She did all three. Nothing given back."
+    )
+    assert "3 favours from Marta" in told.headline, told.headline
+    reply = await chat("Now I need her to hold the price into March. Should I ask her?")
+    assert reply.intent == "favors.should_ask"
+    assert reply.verdict == "unlikely", reply.headline
+    assert "Marta" in reply.headline
+
+
+def test_their_answer_on_a_thing_told_as_their_final_word_makes_it_the_point():
+    said = "Every time the answer on the Azure commit discount is 'this is the best we can do'."
+    assert facts(said).get("sticking_point") == "Azure commit discount"
+
+
+def test_a_team_that_set_the_target_is_behind_it_with_those_who_back_it():
+    told = facts("Finance set the target at 2M a year. Procurement is fully behind it.")
+    assert told.get("internal_alignment") == "Finance yes, Procurement yes"

@@ -105,6 +105,8 @@ class DialogueConfig(BaseModel):
     # Microsoft people introduced in passing (bot/understanding/introductions.py)
     introductions: list[str] = Field(default_factory=list)
     introductions_not_names: list[str] = Field(default_factory=list)
+    # Microsoft people named with no role ("Marta at Microsoft", "Ravi from MS")
+    microsoft_people: list[str] = Field(default_factory=list)
     # Questions that give advice (a follow-up leans on the last one asked, through facts told
     # in between) and the words of a question that names no subject of its own ("what do we
     # say?", "thoughts?"): it asks the last advice question again (rule generic-question-takes-topic).

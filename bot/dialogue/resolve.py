@@ -56,6 +56,8 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
             )
             if side and not nobody:  # "our CFO called, he thinks …": his own
                 return m.group(0)
+            if _role_mention(kb).search(before):  # "if the CSM asks, can I tell her?": the CSM
+                return m.group(0)
             out.references.append(Reference("person", m.group(0), m.span()))
             return f"{person.name}'s" if m.group(0).casefold() in ("his", "hers") else person.name
 
@@ -66,6 +68,8 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
         title = kb.roles[state.role].title
 
         def role(m: re.Match[str]) -> str:
+            if _role_mention(kb).search(text[: m.start()]):  # a role of its own, named before it
+                return m.group(0)
             out.references.append(Reference("person", m.group(0), m.span()))
             return f"their {title}"
 
@@ -113,7 +117,13 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
         out.args = dict(asked.args)
         return out
     m = c.yes_no.search(text)
-    if m and topic.intent not in cfg.logging_intents and topic.intent != "ms.statement":
+    # "and if the CSM asks, can I tell her?" names a role of its own: not the topic's question again
+    if (
+        m
+        and topic.intent not in cfg.logging_intents
+        and topic.intent != "ms.statement"
+        and not _another_role(text, topic.text, kb)
+    ):
         # "should we?", "good idea?" right after a question of ours: that question, again.
         out.references.append(Reference("yes_no", m.group(0), m.span()))
         out.rule, out.intent, out.text = "yes-no-follows-topic", topic.intent, topic.text
@@ -191,6 +201,12 @@ def _new_subject(text: str, kb: Knowledge) -> str | None:
         return None
     said = next(g for g in m.groups() if g)
     return said.strip(" ?.!") or None
+
+
+def _another_role(text: str, topic: str, kb: Knowledge) -> bool:
+    """Whether the message names a Microsoft role the topic's question did not."""
+    roles = {m.group(0).casefold() for m in _role_mention(kb).finditer(text)}
+    return bool(roles - {m.group(0).casefold() for m in _role_mention(kb).finditer(topic)})
 
 
 def _swap_subject(topic: str, new: str, kb: Knowledge) -> str:

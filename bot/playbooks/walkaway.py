@@ -287,8 +287,11 @@ def math_bound(deal: DealView, kb: Knowledge) -> tuple[str, Item] | None:
         alt_all = alternative_total(alt, n, switching)
         limits: Thresholds = kb.section("walkaway.thresholds")
         turn = _turning_increase(ms, n, alt_all, limits.escalator_ceiling_pct)
-        # A rise as small as renewals carry could turn it: then the increase is asked instead.
-        if turn is not None and turn >= limits.flat_unless_rise_pct:
+        # A rise as small as renewals carry could turn it: then the increase is asked instead,
+        # unless their offer is inside the walk-away line leadership agreed: the line and the flat
+        # math then agree on staying, and the increase is named as what would change it.
+        within_line = under_agreed_point(deal, kb, cheaper_elsewhere=True) is not None
+        if turn is not None and (turn >= limits.flat_unless_rise_pct or within_line):
             return STAY, Item(
                 kb.say(
                     "walkaway.stay-if-flat",
@@ -326,16 +329,17 @@ def _turning_increase(ms: float, years: int, alt_all: float, ceiling: float) -> 
     return high
 
 
-def under_agreed_point(deal: DealView, kb: Knowledge) -> Item | None:
+def under_agreed_point(deal: DealView, kb: Knowledge, *, cheaper_elsewhere: bool = False) -> Item | None:
     """Microsoft's yearly offer at or under the walk-away price leadership agreed, and no cheaper
-    alternative told: by leadership's own line this is a deal to stay in."""
+    alternative told (or one, with `cheaper_elsewhere`): by leadership's own line this is a deal
+    to stay in."""
     f = deal.facts
     cur = currency(f)
     threshold, offer = _money(f, "walk_threshold_per_year"), _money(f, "ms_annual_cost")
     if threshold_agreed(f) is not True or threshold is None or offer is None or offer > threshold:
         return None
     alt = _money(f, "alternative_annual_cost")
-    if alt is not None and alt < offer:  # cheaper elsewhere: the math, not the line, decides
+    if alt is not None and alt < offer and not cheaper_elsewhere:  # the math, not the line, decides
         return None
     return Item(
         kb.say(

@@ -811,6 +811,13 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
             chosen = next((cf for cf in cands if cf.key == "switching_cost"), None)
             confidence = 0.7
         if chosen is None and cands is r.money and not bound:
+            # "it's 3.2m, CFO approved it": approved in the clause right after it, same sentence
+            across = work[b : min(nxt, b + 40)]
+            across = across[: stop.start()] if (stop := re.search(r"[.!?;]\s|\n", across)) else across
+            approved = [cf for cf in cands if any(cue.search(across) for cue in cf.after_only)]
+            chosen = approved[0] if approved else None
+            confidence = 0.65
+        if chosen is None and cands is r.money and not bound:
             chosen = _alternative_costed(work, a, cands, r)
             confidence = 0.65
         if chosen is None and bound:
@@ -1512,7 +1519,7 @@ def _read_alignment(
         named = [*waiting, *teams] if teams or waiting else (list(TEAMS) if everyone or nobody else [])
         if polarity and setters and _BEHIND_IT.search(s):
             here = max((m.end() for m in _SENTENCE_END.finditer(work, 0, c.start)), default=0)
-            named += [t for t, at in setters if at == here and t not in named]
+            named += [t for t, at in setters if at <= here and t not in named]  # set it, so behind it
         waiting = []
         for t in named:
             if news[t] is None:

@@ -61,6 +61,34 @@ def _shapes(kb: Knowledge) -> _Shapes:
     return kb.derive("understanding.introductions", build)
 
 
+def _unroled(kb: Knowledge) -> tuple[re.Pattern[str], ...]:
+    def build(kb: Knowledge) -> tuple[re.Pattern[str], ...]:
+        return tuple(
+            compiled(p.replace("{name}", _NAME), re.IGNORECASE) for p in dialogue_config(kb).microsoft_people
+        )
+
+    return kb.derive("understanding.microsoft_people", build)
+
+
+def microsoft_people(text: str, kb: Knowledge) -> list[tuple[str, tuple[int, int]]]:
+    """Microsoft people the text names without a role ("Marta is the only one at Microsoft who
+    replies"): each name with its span, in text order."""
+    shapes = _shapes(kb)
+    out: list[tuple[str, tuple[int, int]]] = []
+    for rx in _unroled(kb):
+        for m in rx.finditer(text):
+            words = m.group("name").split()
+            while len(words) > 1 and words[0].casefold() in shapes.not_names:
+                words.pop(0)
+            if not words or any(w.casefold() in shapes.not_names for w in words):
+                continue
+            name = " ".join(words)
+            at = text.find(name, m.start())
+            if not any(n.casefold() == name.casefold() for n, _ in out):
+                out.append((name, (at, at + len(name))))
+    return sorted(out, key=lambda f: f[1])
+
+
 def introductions(text: str, kb: Knowledge) -> list[FoundContact]:
     """Microsoft people the text introduces with their role, in text order."""
     shapes = _shapes(kb)

@@ -39,7 +39,7 @@ from bot.understanding.facts import (
     read_facts,
 )
 from bot.understanding.grammar import clean, match_command, match_pattern, pattern_args
-from bot.understanding.introductions import introductions
+from bot.understanding.introductions import introductions, microsoft_people
 from bot.understanding.parts import MICROSOFT, US, Entity, Fact, Reference, Speaker, Step
 from bot.understanding.values import only_unsure, read_counts, read_money, read_percents
 
@@ -736,6 +736,9 @@ def entities(
             for m in re.finditer(rf"(?<!\w){re.escape(words)}(?!\w)", text):
                 if not any(e.kind == "person" and e.span[0] <= m.start() < e.span[1] for e in out):
                     out.append(Entity("person", name, m.span(), role, MICROSOFT))
+    for name, span in microsoft_people(text, kb):  # "Marta at Microsoft": theirs, role untold
+        if not any(e.kind == "person" and e.span[0] <= span[0] < e.span[1] for e in out):
+            out.append(Entity("person", name, span, None, MICROSOFT))
     for m in _role_words(kb).finditer(text):
         role = kb.role(m.group(0))
         out.append(Entity("role", m.group(0), m.span(), role.key if role else None, MICROSOFT))
