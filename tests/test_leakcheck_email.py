@@ -92,6 +92,36 @@ def test_our_own_earlier_mail_quoted_below_is_checked():
     assert check(forwarded, "deal_desk", KB).kinds == ["budget"]
 
 
+def test_a_colleagues_note_to_us_forwarded_on_is_checked():
+    forwarded = (
+        "Hi Jane,\nSee Priya's note below, we need a few more days.\nThanks, Owen\n\n"
+        "-----Original Message-----\nFrom: Priya Shah\nTo: Owen Clarke\nSubject: renewal\n\n"
+        "Owen, procurement and IT still disagree on whether we need the Security add-on at all.\n"
+    )
+    segments, _ = email_parts(forwarded, KB)
+    assert any("still disagree" in seg.text for seg in segments if seg.checked)
+    assert check(forwarded, "ae", KB).kinds != []
+
+
+def test_our_own_mail_quoted_under_the_signature_is_checked():
+    quoted = (
+        "Dear Mr. Novak,\n\nthank you for the offer. Some questions on the Copilot lines below.\n\n"
+        "> On 02.12.2026 Lena Brandt wrote:\n> We have 800.000 € per year approved by the board,\n"
+        "> so at that level we can sign.\n\nWhy is the Copilot price above list?\n\n"
+        "Kind regards\nLena Brandt\n"
+    )
+    assert "budget" in check(quoted, "ae", KB).kinds
+
+
+def test_their_mail_to_us_quoted_below_stays_theirs():
+    theirs = (
+        "Hi Jane,\nThanks, we will come back to you next week.\nThanks, Owen\n\n"
+        "-----Original Message-----\nFrom: Jane Doe\nTo: Owen Clarke\n\n"
+        "Owen, we need your signature by 31 December or the 12% discount lapses.\n"
+    )
+    assert check(theirs, "ae", KB).kinds == []
+
+
 def test_the_rewrite_keeps_the_email_and_shows_what_changed():
     r = reply(EMAIL, "ae", KB, BUDGET, NOW)
     assert r.verdict == "flagged"

@@ -690,7 +690,7 @@ def email_parts(message: str, kb: Knowledge) -> tuple[list[Segment], str | None]
             inner_at = q.end() if q else 0
             inner = body[inner_at:]
             if quoted_ours is None:
-                quoted_ours = _names_signer(lines, i, rx, signer)
+                quoted_ours = _names_signer(lines, i, rx, signer, name)
             if (
                 quoted_ours
                 and inner.strip()
@@ -707,7 +707,7 @@ def email_parts(message: str, kb: Knowledge) -> tuple[list[Segment], str | None]
             continue
         if rx.reply_header.search(body):  # what follows is the mail we reply to
             after_header = True
-            quoted_ours = _names_signer(lines, i, rx, signer)
+            quoted_ours = _names_signer(lines, i, rx, signer, name)
             segments.append(Segment(start, line, False))
             continue
         if not seen_text:
@@ -738,10 +738,17 @@ def _signature_line(body: str) -> bool:
 
 
 def _signer(lines: list[tuple[int, str]], rx: _Rx) -> str | None:
-    """The first name under the first sign-off ("Regards,\nOwen" → owen)."""
+    """The first name under (or beside) the first sign-off of our own words ("Regards,\nOwen",
+    "Thanks, Marcus" → owen, marcus). Lines quoted with ">" are skipped; an unquoted reply header
+    ends our words."""
     for i, (_, line) in enumerate(lines):
-        if rx.quote_line.match(line) or rx.reply_header.search(line):
+        if rx.quote_line.match(line):
+            continue
+        if rx.reply_header.search(line):
             return None
+        beside = _SIGNED_BESIDE.match(line)
+        if beside and rx.signoff.match(beside.group(1)):
+            return beside.group(2).casefold()
         if rx.signoff.match(line.strip()):
             for _, nxt in lines[i + 1 : i + 3]:
                 if rx.reply_header.search(nxt) or rx.quote_line.match(nxt) or len(nxt.split()) > 4:
@@ -753,16 +760,37 @@ def _signer(lines: list[tuple[int, str]], rx: _Rx) -> str | None:
     return None
 
 
-def _names_signer(lines: list[tuple[int, str]], i: int, rx: _Rx, signer: str | None) -> bool:
-    """Whether the header of the quoted block at line i ("From: Owen Clarke", "On ..., Owen
-    Clarke wrote:") names the person who signs this message."""
+# "Thanks, Marcus": the sign-off and the name on one line
+_SIGNED_BESIDE = re.compile(r"^\s*([^,]{2,30}),\s*([A-Z][\w'’-]+)(?:\s+[A-Z][\w'’-]+)?\s*$")
+# The header lines of a quoted mail: who sent it, and to whom
+_FROM = re.compile(r"\s*(?:from:|on\s.+\swrote:|am\s.+schrieb)", re.IGNORECASE)
+_TO = re.compile(r"\s*(?:to|an|cc):\s", re.IGNORECASE)
+
+
+def _names_signer(
+    lines: list[tuple[int, str]], i: int, rx: _Rx, signer: str | None, recipient: str | None = None
+) -> bool:
+    """Whether the quoted block at line i is our own mail: its header ("From: Owen Clarke", "On ...,
+    Owen Clarke wrote:") names the person who signs this message, or it was sent to them by
+    someone who is not the person this message greets (a colleague's note, forwarded on)."""
     if signer is None:
         return False
-    for _, line in lines[max(0, i - 1) : i + 4]:
+    sent_by = sent_to = None
+    for _, line in lines[max(0, i - 1) : i + 6]:
         body = rx.quote_line.sub("", line, count=1)
-        if re.match(r"\s*(from:|on\s.+\swrote:|am\s.+schrieb)", body, re.IGNORECASE):
-            return re.search(rf"\b{re.escape(signer)}\b", body, re.IGNORECASE) is not None
-    return False
+        if sent_by is None and _FROM.match(body):
+            sent_by = body
+        elif sent_by is not None and sent_to is None and _TO.match(body):
+            sent_to = body
+
+    def names(who: str | None, header: str | None) -> bool:
+        return bool(who and header and re.search(rf"\b{re.escape(who)}\b", header, re.IGNORECASE))
+
+    if sent_by is None:
+        return False
+    if names(signer, sent_by):
+        return True
+    return names(signer, sent_to) and not names(recipient, sent_by) and "microsoft" not in sent_by.casefold()
 
 
 def _greeting_end(body: str, g: re.Match[str]) -> int:
