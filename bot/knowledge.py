@@ -212,6 +212,8 @@ def load_knowledge(
     raw_files = {path.name: path.read_bytes() for path in files}
     stored = cache / f"{_CACHE_PREFIX}{_fingerprint(raw_files)}.json" if cache is not None else None
     known = _read_validated(stored, raw_files) if stored is not None else None
+    if stored is not None:
+        _keep_gates(stored.with_name(stored.name.replace(_CACHE_PREFIX, _GATES_PREFIX, 1)))
     if known is not None:
         with unchecked():
             return _validate(raw_files, known, sections)[0]
@@ -352,14 +354,53 @@ def _read_validated(stored: Path, raw_files: dict[str, bytes]) -> dict[str, Any]
     return docs
 
 
+_GATES_PREFIX = "gates-"
+
+
+def _keep_gates(path: Path) -> None:
+    """The patterns' gates (bot/patterns.py) read by an earlier start with these same files and
+    code, and those this process reads written back when it ends."""
+    import atexit
+    import json
+
+    from bot.patterns import known_gates
+
+    if path in _GATES_KEPT:
+        return
+    _GATES_KEPT.add(path)
+    with contextlib.suppress(OSError, ValueError):
+        found = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(found, dict):
+            known_gates(found)
+    atexit.register(_save_gates, path)
+
+
+_GATES_KEPT: set[Path] = set()  # gate files read (and to be written at exit) by this process
+
+
+def _save_gates(path: Path) -> None:
+    import json
+
+    from bot.patterns import gates_learnt
+
+    learnt = gates_learnt()
+    if learnt is not None:
+        _write_atomically(path, json.dumps(learnt, ensure_ascii=False), _GATES_PREFIX)
+
+
 def _remember(stored: Path, as_json: dict[str, str]) -> None:
     """Write atomically (a temporary file, then rename), and drop the sets no start has read
     for an hour. A folder that cannot be written only means the next start checks again."""
     import json
+
+    body = "{" + ",".join(f"{json.dumps(name)}:{text}" for name, text in sorted(as_json.items())) + "}"
+    _write_atomically(stored, body, _CACHE_PREFIX)
+
+
+def _write_atomically(stored: Path, body: str, prefix: str) -> None:
     import tempfile
     import time
 
-    body = "{" + ",".join(f"{json.dumps(name)}:{text}" for name, text in sorted(as_json.items())) + "}"
     try:
         stored.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=stored.parent, suffix=".tmp")
@@ -370,7 +411,7 @@ def _remember(stored: Path, as_json: dict[str, str]) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        for old in stored.parent.glob(f"{_CACHE_PREFIX}*.json"):
+        for old in stored.parent.glob(f"{prefix}*.json"):
             if old != stored and old.stat().st_mtime < time.time() - _CACHE_KEEP_S:
                 old.unlink(missing_ok=True)
     except (OSError, ValueError):  # ValueError: text UTF-8 cannot encode (not expected)

@@ -32,6 +32,22 @@ _UNCHECKED: ContextVar[bool] = ContextVar("patterns_unchecked", default=False)
 
 
 _MEMO: dict[tuple[str, int], Gated] = {}
+# Gates read before (`known_gates`, from the validated-knowledge cache) by "flags|pattern", and
+# whether this process read any new one (`gates_learnt`): reading them costs more than loading.
+_GATES: dict[str, tuple[str, ...]] = {}
+_LEARNT: list[bool] = [False]
+
+
+def known_gates(gates: Mapping[str, Any]) -> None:
+    """Gates read by an earlier process for these same patterns and this same code."""
+    for key, needs in gates.items():
+        if isinstance(key, str) and isinstance(needs, list) and all(isinstance(n, str) for n in needs):
+            _GATES[key] = tuple(needs)
+
+
+def gates_learnt() -> dict[str, list[str]] | None:
+    """Every gate known, when this process read one that was not known before; else None."""
+    return {k: list(v) for k, v in _GATES.items()} if _LEARNT[0] else None
 
 
 def compiled(pattern: str, flags: int = 0) -> Gated:
@@ -70,7 +86,12 @@ class Gated:
     @property
     def needs(self) -> tuple[str, ...]:
         if self._needs is None:
-            self._needs = gate(self.pattern, self.flags)
+            key = f"{self.flags}|{self.pattern}"
+            found = _GATES.get(key)
+            if found is None:
+                found = _GATES[key] = gate(self.pattern, self.flags)
+                _LEARNT[0] = True
+            self._needs = found
         return self._needs
 
     def compile(self) -> re.Pattern[str]:

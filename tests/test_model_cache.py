@@ -48,6 +48,21 @@ def test_a_changed_example_gets_a_new_model(cache):
     assert len(list(cache.glob("t-*.npz"))) == 2
 
 
+def test_the_examples_are_prepared_only_when_training_and_a_new_recipe_trains_afresh(cache):
+    prepared: list[int] = []
+
+    def upper(raw):
+        prepared.append(len(raw))
+        return [(text.upper(), label) for text, label in raw]
+
+    first = model.cached("t", PAIRS, prepare=upper, recipe={"case": "upper"})
+    assert prepared == [len(PAIRS)] and first.rank("SHOULD WE ESCALATE")[0][0] == "escalate"
+    model.cached("t", PAIRS, prepare=upper, recipe={"case": "upper"})
+    assert prepared == [len(PAIRS)]  # found in the cache: nothing rewritten
+    model.cached("t", PAIRS, prepare=upper, recipe={"case": "upper", "v": 2})
+    assert prepared == [len(PAIRS)] * 2 and len(list(cache.glob("t-*.npz"))) == 2
+
+
 def test_a_damaged_cache_file_is_trained_over(cache, monkeypatch):
     monkeypatch.setattr(model, "_train_in_child", lambda pairs, path: False)  # train here
     path = cache / f"t-{model.fingerprint(PAIRS)}.npz"

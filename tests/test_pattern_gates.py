@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.patterns import Gated, compiled, gate, memoised
+from bot.patterns import Gated, compiled, gate, known_gates, memoised
 
 DATA = Path(__file__).parent / "data"
 
@@ -113,3 +113,35 @@ def test_every_gate_agrees_with_its_expression_on_every_spent_line(kb) -> None:
 
 def test_the_memo_makes_each_pattern_once() -> None:
     assert compiled("price is final", re.I) is compiled("price is final", re.I)
+
+
+def test_a_gate_read_by_an_earlier_start_is_not_read_again(monkeypatch):
+    import bot.patterns as patterns
+
+    known_gates({f"{re.I}|remembered pattern (?:one|two)": ["remembered pattern"]})
+
+    def never(*_a, **_k):
+        raise AssertionError("read again although an earlier start read it")
+
+    monkeypatch.setattr(patterns, "gate", never)
+    g = Gated("remembered pattern (?:one|two)", re.I)
+    assert g.needs == ("remembered pattern",)
+    assert g.search("nothing to see") is None and g.search("Remembered pattern two") is not None
+
+
+def test_gates_are_written_when_a_start_ends_and_read_by_the_next(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "from pathlib import Path; from bot.features import load_knowledge; "
+        "from bot.understanding.reading import read; "
+        f"kb = load_knowledge(cache=Path({str(tmp_path)!r})); read('our budget is 2M a year', kb)"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    written = list(tmp_path.glob("gates-*.json"))
+    assert len(written) == 1
+    import json
+
+    gates = json.loads(written[0].read_text(encoding="utf-8"))
+    assert len(gates) > 100 and all(isinstance(v, list) for v in gates.values())

@@ -10,8 +10,11 @@ rep, for Microsoft, for a nudge …), so the model learns the thing, not one nam
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from pathlib import Path
 
+import bot.understanding.lexicon as lexicon_module
 from bot.knowledge import Knowledge
 from bot.understanding.config import config
 from bot.understanding.lexicon import compile_lexicon
@@ -24,21 +27,34 @@ def canonical(kb: Knowledge) -> Callable[[str], str]:
 
 
 def training_pairs(kb: Knowledge) -> list[tuple[str, str]]:
-    """(rewritten example, intent) pairs; the model's cache key is a hash of these, so a
-    changed lexicon trains afresh."""
+    """(rewritten example, intent) pairs: what the model is trained on."""
     rewrite = canonical(kb)
+    return [(rewrite(text), label) for text, label in _examples(kb)]
+
+
+def _examples(kb: Knowledge) -> list[tuple[str, str]]:
     pairs = [(ex, spec.name) for spec in kb.intents if spec.typed for ex in spec.examples]
-    outside = config(kb).outside_label
-    pairs += [(ex, outside) for ex in config(kb).outside_examples]
-    return [(rewrite(text), label) for text, label in pairs]
+    return pairs + [(ex, config(kb).outside_label) for ex in config(kb).outside_examples]
 
 
-def _build(kb: Knowledge) -> TextModel:
-    return cached("intents", training_pairs(kb))
+def build(kb: Knowledge) -> TextModel:
+    """The model: from the cache when these examples were trained before, else trained."""
+    # Keyed on the examples as written, the lexicon and the rewrite's code: the examples are
+    # rewritten only when the model is trained, not at every start that finds it cached.
+    pairs = _examples(kb)
+    rewrite = canonical(kb)
+    recipe = {"lexicon": config(kb).lexicon, "rewrite": _REWRITE_CODE}
+    return cached(
+        "intents", pairs, prepare=lambda raw: [(rewrite(t), label) for t, label in raw], recipe=recipe
+    )
+
+
+# The rewrite's own code, so a change to how the lexicon applies trains afresh.
+_REWRITE_CODE = hashlib.sha256(Path(lexicon_module.__file__).read_bytes()).hexdigest()[:16]
 
 
 def model(kb: Knowledge) -> TextModel:
-    return kb.derive("understanding.intents", _build)
+    return kb.derive("understanding.intents", build)
 
 
 def rank(text: str, kb: Knowledge) -> list[tuple[str, float]]:

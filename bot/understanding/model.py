@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -229,17 +229,30 @@ def cache_dir() -> Path:
     return Path(user_cache_dir("deal-coach")) / "models"
 
 
-def cached(name: str, pairs: Sequence[tuple[str, str]]) -> TextModel:
+def cached(
+    name: str,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    prepare: Callable[[Sequence[tuple[str, str]]], Sequence[tuple[str, str]]] | None = None,
+    recipe: Any = None,
+) -> TextModel:
     """The model for these examples: from the cache when it was trained before, else
     trained (in a child process when possible) and cached. The file name carries a hash of
-    the examples and the settings, so a changed example never meets a stale model."""
-    path = cache_dir() / f"{name}-{fingerprint(pairs)}.npz"
+    the examples and the settings, so a changed example never meets a stale model.
+
+    `prepare` turns the examples into what is trained on (the lexicon's rewrite); it runs only
+    when training, so a start that finds the model pays nothing for it. `recipe` is what
+    `prepare` depends on (the lexicon, the code that applies it): part of the hash."""
+    key = list(pairs) if recipe is None else [*pairs, ("\x00recipe", json.dumps(recipe, sort_keys=True))]
+    path = cache_dir() / f"{name}-{fingerprint(key)}.npz"
     try:
         return TextModel.load(path)
     except FileNotFoundError:
         pass
     except (OSError, ValueError, KeyError) as exc:  # unreadable or foreign: train afresh
         log.warning("model cache %s unusable (%s); training again", path.name, type(exc).__name__)
+    if prepare is not None:
+        pairs = prepare(pairs)
     if _train_in_child(pairs, path):
         try:
             return TextModel.load(path)
