@@ -65,3 +65,11 @@ def currency(facts: Mapping[str, Any]) -> str | None:
     """The deal's currency (its `currency` fact, an ISO code) or None when never said."""
     code = facts.get("currency")
     return code if isinstance(code, str) and code.strip() else None
+
+
+def in_deal_currency(usd: float, code: str | None, per_usd: Mapping[str, float]) -> float:
+    """A threshold written in US dollars (knowledge/'s "is this big?" lines) in the deal's own
+    currency, by the rough rate `per_usd` gives (units to one dollar; 1 when the currency is not
+    listed). For judging scale only: a 25k floor is about R450k, ¥3.75M or ₹2.1M."""
+    rate = per_usd.get((code or DEFAULT_CURRENCY).upper(), 1.0)
+    return usd * rate

@@ -208,3 +208,38 @@ def test_their_answer_on_a_thing_told_as_their_final_word_makes_it_the_point():
 def test_a_team_that_set_the_target_is_behind_it_with_those_who_back_it():
     told = facts("Finance set the target at 2M a year. Procurement is fully behind it.")
     assert told.get("internal_alignment") == "Finance yes, Procurement yes"
+
+
+async def test_a_small_deal_in_yen_is_small_for_the_programs(chat, deal):
+    await chat("We renew only Microsoft 365 E3 for 120 users, about JPY 12 million per year.")
+    await chat("No migration is planned and our policy does not allow us to be a reference.")
+    reply = await chat("Are there any Microsoft programs we could use for this renewal?")
+    assert reply.intent == "programs.levers"
+    assert reply.verdict == "none_fit", reply.headline
+    assert "programs.small-account" in reply.rules
+
+
+async def test_a_small_point_in_rand_is_minor_against_a_floor_shown_in_rand(chat, deal):
+    await chat("We've had four rounds with the account team; IT, Finance and Procurement all agree.")
+    await chat("The only open item is 10 Visio licences at list price, about R90k a year.")
+    reply = await chat("should our CIO call their regional VP about it?")
+    assert reply.verdict == "do_not_escalate", reply.headline
+    assert "escalation.minor-issue" in reply.rules
+
+
+def test_microsofts_final_named_by_its_adjective_is_their_price():
+    assert facts("Microsoft's final: R55m in year one, then 5% up each year.").get("ms_annual_cost") == 55e6
+
+
+@pytest.mark.parametrize("said, n", [("4 mtgs w/ AE so far", 4), ("We had 3 mtgs with the AE.", 3)])
+def test_meetings_abbreviated_are_rounds(said, n):
+    assert facts(said).get("rounds_with_account_team") == n
+
+
+def test_nobody_asking_for_a_ref_is_no_reference_request():
+    assert facts("nobody asked us to be a ref").get("reference_requested") is False
+
+
+def test_our_exec_calling_the_msft_gm_then_do_we_let_him_is_the_escalation_question():
+    said = "CIO is fuming, wants to call the MSFT GM tmrw. do we let him?"
+    assert read(said, KB, now=NOW).intent == "escalation.check"

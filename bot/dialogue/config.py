@@ -214,7 +214,7 @@ def _build_cues(kb: Knowledge) -> Cues:
         ),
         to_their_exec=compiled(
             rf"(?:{r.involve_verbs}|writes?|calls?|rings?|phones?|emails?)[^\n.;!?]{{0,25}}?"
-            rf"\b(?:their|microsoft(?:\s+[A-Z]{{2,3}})?'?s|msft'?s|ms|the\s+microsoft)\s+"
+            rf"\b(?:their|microsoft(?:\s+[A-Z]{{2,3}})?'?s?|msft'?s?|ms|the\s+(?:microsoft|msft|ms))\s+"
             rf"(?:[\w-]+\s+){{0,4}}?(?:{a.exec_words}|country\s+manager|(?:[\w-]+\s+)?(?:lead|head|boss))\b",
             flags,
         ),

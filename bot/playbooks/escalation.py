@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 from bot.alignment import TEAM_LABELS, TEAMS, parse_alignment
-from bot.amounts import currency, format_money
+from bot.amounts import currency, format_money, in_deal_currency
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.reply import Action, Item, Reply, Section
 from bot.timeline import MS_STATEMENT, DealView, Event
@@ -242,7 +242,7 @@ def _point_to_confirm(a: Assessment, facts: dict[str, Any], kb: Knowledge) -> No
     if facts.get("rounds_with_account_team") is None or facts.get("internal_alignment") is None:
         return
     th: Thresholds = kb.section("escalation.thresholds")
-    floor = format_money(th.minor_floor_per_year, currency(facts))
+    floor = format_money(_scaled(th.minor_floor_per_year, facts, kb), currency(facts))
     a.confirm.append(Item(kb.say("escalation.confirm-worth", floor=floor), rule="escalation.confirm-worth"))
     a.open_facts.append("sticking_point_value_per_year")
     a.missing = []
@@ -306,13 +306,18 @@ def _too_small(a: Assessment, facts: dict[str, Any], kb: Knowledge) -> None:
         return
     if not isinstance(value, int | float):
         return
-    minor = value < th.minor_floor_per_year or (
+    minor = value < _scaled(th.minor_floor_per_year, facts, kb) or (
         isinstance(deal_value, int | float) and deal_value > 0 and value < th.minor_share_of_deal * deal_value
     )
     rule = "escalation.minor-issue" if minor else "escalation.big-enough"
     (a.blockers if minor else a.support).append(
         Item(kb.say(rule, value=format_money(value, currency(facts))), rule=rule)
     )
+
+
+def _scaled(usd: float, facts: dict[str, Any], kb: Knowledge) -> float:
+    """A dollar threshold in the deal's currency (knowledge/core.yaml `per_usd`)."""
+    return in_deal_currency(usd, currency(facts), kb.section("core.per_usd"))
 
 
 def _account_team_can_grant(a: Assessment, facts: dict[str, Any], kb: Knowledge, owner: str) -> None:
@@ -513,7 +518,7 @@ def who_and_whom(deal: DealView, kb: Knowledge, owner: str) -> list[Item]:
     items: list[Item] = []
     if (
         isinstance(deal_value, int | float)
-        and deal_value >= th.ceo_min_deal_value_per_year
+        and deal_value >= _scaled(th.ceo_min_deal_value_per_year, deal.facts, kb)
         and deal.fact("ceo_knows_ms_leadership") is True
     ):
         items.append(Item(kb.say(deliverers["ceo"].rule), rule=deliverers["ceo"].rule))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
-from bot.amounts import currency, format_money
+from bot.amounts import currency, format_money, in_deal_currency
 from bot.knowledge import Knowledge, KnowledgeSection
 from bot.playbooks.counter_moves import statements_text
 from bot.reply import Item, Reply, Section
@@ -89,7 +89,8 @@ def conditions(deal: DealView, kb: Knowledge, text: str = "") -> dict[str, bool]
         "planned_migration": migration is not None
         and not is_unknown(migration)
         and not kb.section("programs.no_migration").search(str(migration)),
-        "large_account": isinstance(value, int | float) and value >= th.large_account_per_year,
+        "large_account": isinstance(value, int | float)
+        and value >= in_deal_currency(th.large_account_per_year, currency(f), kb.section("core.per_usd")),
         "reference_requested": reference_open and (asked_for_reference or reference_asked(text, kb)),
         "engineering_engagement": f.get("engineering_engagement") is True,
         "exec_sponsor": f.get("exec_sponsor") is True,
@@ -139,7 +140,9 @@ def advise(deal: DealView, kb: Knowledge, text: str = "") -> ProgramAdvice:
         small = (
             isinstance(value, int | float)
             and not isinstance(value, bool)
-            and 0 < value < th.small_account_per_year
+            and 0
+            < value
+            < in_deal_currency(th.small_account_per_year, currency(deal.facts), kb.section("core.per_usd"))
         )
         # A small deal with nothing to trade: say that programs serve strategic-scale accounts and
         # where the effort pays instead (seed 003), besides what would make one fit.

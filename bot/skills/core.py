@@ -43,6 +43,8 @@ SECTIONS = (
     KnowledgeSection("core", "help_groups", TypeAdapter(list[HelpGroup]).validate_python),
     KnowledgeSection("core", "facts_in_passing", TypeAdapter(frozenset[str]).validate_python),
     KnowledgeSection("core", "deal_in_words", DealInWords.model_validate),
+    # units of each currency to one US dollar, for judging scale against dollar thresholds
+    KnowledgeSection("core", "per_usd", TypeAdapter(dict[str, float]).validate_python),
 )
 
 
