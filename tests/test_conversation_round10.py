@@ -243,3 +243,26 @@ def test_nobody_asking_for_a_ref_is_no_reference_request():
 def test_our_exec_calling_the_msft_gm_then_do_we_let_him_is_the_escalation_question():
     said = "CIO is fuming, wants to call the MSFT GM tmrw. do we let him?"
     assert read(said, KB, now=NOW).intent == "escalation.check"
+
+
+async def test_the_exception_to_everything_agreed_is_the_point_and_a_cold_director(chat, deal):
+    told = await chat(
+        "Except (and this annoys our service desk lead) the quote still has 15 Project licences at"
+        " list price. Like 20k a year, total."
+    )
+    assert "Sticking point: 15 Project licences" in told.plain_text(), told.plain_text()
+    await chat(
+        "At a Microsoft conference last spring I swapped cards with Mr Keller, a director in their"
+        " Azure business unit. We have not spoken since."
+    )
+    reply = await chat(
+        "Would it be okay to ask him to check with the deal desk whether our quote can be extended?"
+    )
+    assert reply.intent == "favors.should_ask"
+    assert reply.verdict == "unlikely" and "Keller" in reply.headline, reply.headline
+
+
+def test_an_offer_that_went_up_to_a_figure_is_their_price_not_a_bound():
+    told = facts("Their offer went up to 1.8 million a year, with 4% added every year after that.")
+    assert told.get("ms_annual_cost") == 1_800_000 and told.get("annual_escalator_pct") == 4
+    assert facts("We can pay up to 2M a year.").get("budget_per_year") == 2_000_000

@@ -927,7 +927,8 @@ _POINT_IN_OTHER_WORDS = re.compile(
     r"\b(?:everything(?:'s|\s+is)\s+(?:agreed|settled|sorted|done)\s+(?:except|but|apart\s+from)|"
     r"(?:refuses?|refused|won'?t|will\s+not|would\s+not|wouldn'?t|declines?|declined)\s+(?:to\s+)?"
     r"(?:throw\s+in|include|add|give\s+(?:us\s+)?|budge\s+on|move\s+on|concede|waive)|"
-    r"(?:one|only|last)\s+(?:thing|item|point|issue)\s+(?:left|open|outstanding|remaining))\b",
+    r"(?:one|only|last)\s+(?:thing|item|point|issue)\s+(?:left|open|outstanding|remaining)|"
+    r"^\s*(?:except|apart\s+from|other\s+than))\b",
     re.IGNORECASE,
 )
 
