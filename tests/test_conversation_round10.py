@@ -266,3 +266,22 @@ def test_an_offer_that_went_up_to_a_figure_is_their_price_not_a_bound():
     told = facts("Their offer went up to 1.8 million a year, with 4% added every year after that.")
     assert told.get("ms_annual_cost") == 1_800_000 and told.get("annual_escalator_pct") == 4
     assert facts("We can pay up to 2M a year.").get("budget_per_year") == 2_000_000
+
+
+async def test_our_exec_named_before_him_is_whom_him_means_not_their_ae(chat, deal):
+    await chat("4 mtgs w/ the AE so far, pricing basically agreed")
+    await chat("only open item = they won't throw in 15 Visio licences, ~5k/yr")
+    reply = await chat("CFO is furious about it, wants to call the MSFT GM tmrw. do we let him?")
+    assert reply.intent == "escalation.check"
+    assert reply.verdict == "do_not_escalate", reply.headline
+
+
+async def test_a_director_in_their_business_group_met_once_is_a_cold_ask(chat, deal):
+    await chat(
+        "At a Microsoft summit in Dublin I swapped cards with Ms Byrne, a director in the Dynamics"
+        " business group. We have not spoken since."
+    )
+    reply = await chat(
+        "Would it be fine to ask her to check with the deal desk whether our quote can be extended?"
+    )
+    assert reply.verdict == "unlikely" and "Byrne" in reply.headline, reply.headline

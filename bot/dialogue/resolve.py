@@ -68,7 +68,10 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
         title = kb.roles[state.role].title
 
         def role(m: re.Match[str]) -> str:
-            if _role_mention(kb).search(text[: m.start()]):  # a role of its own, named before it
+            before = text[: m.start()]
+            # a role of its own, or someone of either side, named before it: "CIO wants to call
+            # their GM. do we let him?" is our CIO
+            if _role_mention(kb).search(before) or c.side_mention.search(before):
                 return m.group(0)
             out.references.append(Reference("person", m.group(0), m.span()))
             return f"their {title}"
