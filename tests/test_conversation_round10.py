@@ -285,3 +285,35 @@ async def test_a_director_in_their_business_group_met_once_is_a_cold_ask(chat, d
         "Would it be fine to ask her to check with the deal desk whether our quote can be extended?"
     )
     assert reply.verdict == "unlikely" and "Byrne" in reply.headline, reply.headline
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Jane's pushing hard to sign before 31 Dec because that's their quarter end.",
+        "They want signature by 20 December.",
+    ],
+)
+def test_their_push_to_sign_by_a_date_is_not_our_signing_date(said):
+    assert "signature_date" not in {f.key for f in read(said, KB, now=NOW).facts}
+
+
+def test_our_own_plan_to_sign_by_a_date_is_our_signing_date():
+    assert "signature_date" in {f.key for f in read("We want to sign by 20 December.", KB, now=NOW).facts}
+
+
+def test_a_meeting_ahead_with_their_leader_is_no_relationship_our_ceo_has():
+    for said in [
+        "CEO now wants to meet her thursday",
+        "Their AVP has asked for a meeting with our CFO on the 9th.",
+    ]:
+        assert "ceo_knows_ms_leadership" not in {f.key for f in read(said, KB, now=NOW).facts}
+
+
+def test_what_the_point_would_cost_as_a_share_of_the_deal_is_its_worth():
+    said = (
+        "The one remaining issue is their refusal to cap annual price increases; we estimate the"
+        " uncapped increases would cost roughly 12% of the annual value each year."
+    )
+    told = {f.key: f.value for f in read_facts(said, KB, now=NOW, known={"deal_value_per_year": 2e6})}
+    assert told.get("sticking_point_value_per_year") == 240_000

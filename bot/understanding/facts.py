@@ -1005,9 +1005,11 @@ _APPOSED = re.compile(
 # Microsoft pressing for a signature by a date: "they want us to sign by Friday", "the AE keeps
 # pushing to sign before their quarter closes". Their deadline, not the day we mean to sign.
 _THEIR_SIGN_BY = (
-    r"{who}(?:\s+\w+)?\s+(?:is\s+|are\s+|keeps?\s+|still\s+|now\s+|really\s+)*"
+    r"{who}(?:'s|’s)?(?:\s+\w+)?\s+(?:is\s+|are\s+|keeps?\s+|still\s+|now\s+|really\s+)*"
     r"(?:push|press|insist|want|urg|nudg|chas|lean|need|expect|ask)\w*\s+(?:on\s+)?(?:us\s+)?"
     r"(?:hard\s+|really\s+)?(?:for\s+us\s+)?to\s+(?:sign|close|commit)\b"
+    # "They want signature by 20 December", "the AE expects our signature before the 31st"
+    r"|{who}(?:\s+\w+)?\s+(?:want|need|expect|ask)\w*\s+(?:for\s+)?(?:our\s+|a\s+|the\s+)?(?:signature|signing|sign-?off)\b"
     # "AE says sign by Dec 31 or the pricing goes", "the AE told us that we must sign before …"
     r"|{who}(?:\s+\w+)?\s+(?:says?|said|told\s+us|tells\s+us|insists?|insisted|warned(?:\s+us)?)\s+(?:that\s+)?"
     r"(?:we\s+(?:must|have\s+to|need\s+to|should|gotta|'ve\s+got\s+to)\s+)?(?:sign|close|commit)\b"
