@@ -317,3 +317,23 @@ def test_what_the_point_would_cost_as_a_share_of_the_deal_is_its_worth():
     )
     told = {f.key: f.value for f in read_facts(said, KB, now=NOW, known={"deal_value_per_year": 2e6})}
     assert told.get("sticking_point_value_per_year") == 240_000
+
+
+@pytest.mark.parametrize(
+    "said, key, value",
+    [
+        (
+            "The EA renewal expires in June. The annual value is approximately $2.6 million.",
+            "deal_value_per_year",
+            2.6e6,
+        ),
+        ("Our Vorstand has decided: above 1,5 Mio. € per year we leave.", "walk_threshold_per_year", 1.5e6),
+        (
+            "Microsoft says switching will cost more than 3 Mio. €, but we don't believe it.",
+            "ms_claimed_switching_cost",
+            3e6,
+        ),
+    ],
+)
+def test_approximately_and_an_abbreviated_million_keep_the_amount_with_its_cue(said, key, value):
+    assert facts(said).get(key) == value

@@ -443,6 +443,8 @@ def _reader(kb: Knowledge) -> _Reader:
 _SENTENCE_END = re.compile(
     r"(?<!\b[Cc]a)(?<!\bc)(?<!\b[Aa]pprox)(?<!\b[Aa]ppr)(?<!\b[Aa]bt)(?<!\bincl)(?<!\bexcl)(?<!\besp)"
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bvs)(?<!\bSt)(?<!\best)(?<!\be\.g)(?<!\bi\.e)"
+    # "1,5 Mio. € per year", "2 Mrd. €": an amount's abbreviated multiplier ends no sentence
+    r"(?<!\d\sMio)(?<!\d\sMrd)(?<!\d\sTsd)(?<!\d\sMill)(?<!\dMio)"
     # a stop inside a closing quote or bracket ends its sentence too: "… the right proposal.' The …"
     r"[.!?]+['\"’”)]?(?=\s|$)|\n+"
 )
