@@ -337,3 +337,18 @@ def test_what_the_point_would_cost_as_a_share_of_the_deal_is_its_worth():
 )
 def test_approximately_and_an_abbreviated_million_keep_the_amount_with_its_cue(said, key, value):
     assert facts(said).get(key) == value
+
+
+@pytest.mark.parametrize(
+    "said, point",
+    [
+        (
+            "Third call with their account team and they still won't move off the 9% uplift on Copilot.",
+            "9% uplift on Copilot",
+        ),
+        ("Had our third meeting with the AE today, still far apart on price.", "price"),
+        ("we're miles apart on the Teams Phone pricing", "Teams Phone pricing"),
+    ],
+)
+def test_where_they_will_not_move_off_or_we_are_far_apart_is_the_point(said, point):
+    assert facts(said).get("sticking_point") == point
