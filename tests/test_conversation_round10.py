@@ -352,3 +352,20 @@ def test_approximately_and_an_abbreviated_million_keep_the_amount_with_its_cue(s
 )
 def test_where_they_will_not_move_off_or_we_are_far_apart_is_the_point(said, point):
     assert facts(said).get("sticking_point") == point
+
+
+@pytest.mark.parametrize(
+    "draft, kinds",
+    [
+        ("Tom, Copilot is non-negotiable for us. Please send pricing for 3,000 seats.", ["position"]),
+        ("Hi Jane, we cannot do without Teams Phone, so please send the final quote.", ["position"]),
+        # a term we insist on is our ask, fine to say; a question about a product is no leak
+        ("Hi Jane, the price cap is non-negotiable for us.", []),
+        ("Is Copilot a must-have for a pilot group, in your experience?", []),
+    ],
+)
+def test_a_product_told_as_a_must_have_gives_our_position_away(draft, kinds):
+    from bot.playbooks.leakcheck import check
+    from bot.understanding.disclosure import reader
+
+    assert check(draft, "ae", KB, read=reader(KB)).kinds == kinds
