@@ -1,10 +1,11 @@
 """knowledge/'s regular expressions: compiled once per process, and checked once per content.
 
-`compiled(pattern, flags)` is the one memo for patterns that come from knowledge/ (a finite set:
-never use it for a pattern built from a message). The load-time checks that a pattern compiles
-(`check`, in every section's validator) compile through the same memo, so the code that uses a
-pattern afterwards gets the compiled one instead of compiling it again (there are more patterns
-than `re`'s own cache holds, so each would otherwise be compiled twice).
+`compiled(pattern, flags)` is the one memo for patterns that come from knowledge/ and for the
+code's own module-level ones (a finite set: never use it for a pattern built from a message). The
+load-time checks that a pattern compiles (`check`, in every section's validator) compile through
+the same memo, so the code that uses a pattern afterwards gets the compiled one instead of
+compiling it again (there are more patterns than `re`'s own cache holds, so each would otherwise
+be compiled twice).
 
 `unchecked()` is entered by `bot.knowledge.load_knowledge` while it validates files it has
 validated before with the same code (a marker keyed by a hash of both, see there): their

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from bot.actions import FavorLog, Name, Payload, RowId, Words
 from bot.context import Context
+from bot.patterns import compiled
 from bot.playbooks import favors as fv
 from bot.playbooks.people import find_role, name_and_role, short_role
 from bot.reply import Action, Item, Reply, Section
@@ -110,7 +111,7 @@ async def log_favor(ctx: Context, p: FavorLog) -> Reply:
     )
 
 
-_FAVOR_LEAD = re.compile(
+_FAVOR_LEAD = compiled(
     r"^\s*(?:(?:please\s+)?(?:log|record|note|track|add|save)\s+(?:that\s+|a\s+|the\s+)?(?:favou?r\s*)?[:,-]?\s*)?"
     # when it happened, said first: "last week again I asked her …", "in October we asked Tom …"
     r"(?:(?:(?:last|this|on|in|back\s+in|early|earlier|late)\s+\w+|yesterday|today|earlier|recently|then|"
@@ -118,7 +119,7 @@ _FAVOR_LEAD = re.compile(
     r"(?:(?:we|i)(?:\s+have|'ve|\s+had|'d)?\s+(?:just\s+|already\s+|also\s+)?)?",
     re.IGNORECASE,
 )
-_FAVOR_TAIL = re.compile(
+_FAVOR_TAIL = compiled(
     r"\s*[,;.–-]*\s*(?:(?:and\s+)?(?:that|it|this)\s+(?:was|is|counts\s+as)|as|count\s+(?:it|that)\s+as|"
     r"which\s+(?:was|is)|log\s+(?:it|that)\s+as)?\s*(?:a|an|our|one|big)?\s*"
     r"(?:favou?r|solid|good\s+turn)(?:\s+(?:given|received|from\s+them|to\s+them|for\s+us))?\s*[.!]*\s*$",
@@ -127,7 +128,7 @@ _FAVOR_TAIL = re.compile(
 
 
 # "… and she did it", "… and he came through": what came of the ask, not what was asked
-_DID_IT = re.compile(
+_DID_IT = compiled(
     r"[,;]?\s+and\s+(?:she|he|they)\s+(?:did(?:\s+it)?|came\s+through|delivered|sorted\s+it(?:\s+out)?|got\s+it\s+done)"
     r"\s*[.!]*\s*$",
     re.IGNORECASE,
@@ -237,7 +238,7 @@ async def undo_favor(ctx: Context, p: FavorUndo) -> Reply:
     return Reply(headline=headline, intent="undo", sections=[Section(items=items)] if items else [])
 
 
-_ASKED_ROLE = re.compile(
+_ASKED_ROLE = compiled(
     r"\bask(?:ing)?\s+(?:their|the|microsoft'?s|ms|msft'?s)\s+(?P<role>(?:[\w-]+\s+){0,3}?"
     r"(?:vp|avp|rvp|gm|vice\s+president|general\s+manager|director|manager|executive|exec|specialist|architect|"
     r"ae|csm|ts|rep))\b",
@@ -368,21 +369,21 @@ _ASK_VERB = (
     # reaching them to ask: "email Ciarán directly and ask him …"
     r"e-?mail(?:ing)?|writ(?:e|ing)\s+to|messag(?:e|ing)|ping(?:ing)?|reach(?:ing)?\s+out\s+to|contact(?:ing)?)"
 )
-_NAME_AFTER_VERB = re.compile(rf"\b{_ASK_VERB}\s+(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)")
-_WHAT = re.compile(
+_NAME_AFTER_VERB = compiled(rf"\b{_ASK_VERB}\s+(?P<name>[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)")
+_WHAT = compiled(
     r"\b(?:(?:whether|if)\s+(?:she|he|they|you)\s+(?:could|can|would|might|will|'d)\s+(?:be\s+able\s+to\s+)?|"
     r"for|about|regarding|to\s+(?:get|give|do|hold|run|extend|expedite|approve|waive|throw\s+in)|to)\s+(?:us\s+)?"
     r"(?P<what>(?:an?\s+|the\s+|more\s+|another\s+|some\s+|extra\s+)?[^?.,;!]+?)"
     r"(?=\s*(?:\?|,|;|\.|!|$|\bagain\b|\balready\b|\bthis\s+(?:week|month|quarter)\b|\bor\b|\bwould\b|\bcan\b|\bis\b))",
     re.IGNORECASE,
 )
-_NOT_WHAT = re.compile(
+_NOT_WHAT = compiled(
     r"^(?:it|that|this|them|him|her|a\s+favou?r|favou?rs?|one|help|again|now)$"
     # "never asked her for anything before": past asks told, not the request
     r"|^(?:anything|something|nothing|a\s+(?:single\s+)?thing)(?:\s+(?:before|yet|so\s+far|else|at\s+all|ever|much))*$",
     re.IGNORECASE,
 )
-_TIMES = re.compile(
+_TIMES = compiled(
     r"\b(?:(?P<word>once|twice|thrice)|(?P<n>\d{1,2}|[a-z]+(?:-[a-z]+)?)\s+times?|"
     r"(?:a|the|for\s+the)\s+(?P<nth>\w+)\s+time)\b",
     re.IGNORECASE,
@@ -421,7 +422,7 @@ def _person_talked_about(ctx: Context) -> str | None:
     return None
 
 
-_PRONOUN = re.compile(r"\b(?:her|him|she|he)\b", re.IGNORECASE)
+_PRONOUN = compiled(r"\b(?:her|him|she|he)\b", re.IGNORECASE)
 
 
 def _person_of_the_favours_just_told(ctx: Context) -> str | None:
@@ -510,7 +511,7 @@ def _what_was_told(ctx: Context, name: str) -> _Told:
 
 # "again? or is that pushing it", "him directly and ask for this": words about asking, not what
 # would be asked for ("this" is what was told before).
-_NOT_A_REQUEST = re.compile(
+_NOT_A_REQUEST = compiled(
     r"^(?:again|once\s+more|one\s+more\s+time|or\b|is\s+(?:it|that)|would|too\s+much|pushing|"
     r"(?:him|her|them)\b|(?:this|that|it)\s*[?!.]*$)",
     re.IGNORECASE,
@@ -544,7 +545,7 @@ def _told_request(ctx: Context, *, any_told: bool = False) -> str | None:
 _NOT_A_NAME = frozenset({"our", "the", "their", "my", "a", "an", "him", "her", "them", "someone", "somebody"})
 
 # "it", "that", "this one", "the issue": words that point back to what was told
-_DEICTIC = re.compile(
+_DEICTIC = compiled(
     r"\b(?:it|that|this|them|these|those|the\s+(?:issue|problem|mess|thing|matter|situation|ticket|case))\b"
     r"(?!\s+(?:is|are|was|were|would|will|can|could)\b)",
     re.IGNORECASE,
@@ -578,7 +579,7 @@ def _question_sentence(text: str, name: str | None) -> str | None:
 
 
 # "chase it for me", "sort that out", "look into this": what would be asked for is "it"
-_LEANS_ON_IT = re.compile(
+_LEANS_ON_IT = compiled(
     r"^(?:\w+(?:\s+(?:up|out|down|over|into|on|with|at|about))?)\s+(?:it|that|this|them)\b"
     r"(?:\s+(?:up|out|down|through|for\s+(?:me|us)|again|too|as\s+well|now|quickly|asap))*\s*[?!.]*$",
     re.IGNORECASE,
@@ -615,7 +616,7 @@ def _ask_for(text: str, name: str | None) -> str | None:
     return None
 
 
-_NEED = re.compile(
+_NEED = compiled(
     r"\b(?:we|i)\s+(?:now\s+|also\s+|really\s+)?(?:need|want|would\s+like|'d\s+like|require)\s+"
     r"(?!to\s+(?:ask|know|check|understand)\b)(?:to\s+get\s+)?(?P<what>[^?.!;]+)",
     re.IGNORECASE,
@@ -750,13 +751,13 @@ async def balance(ctx: Context, p: FavorNamed) -> Reply:
     )
 
 
-_MEASURED_ON = re.compile(
+_MEASURED_ON = compiled(
     r"\b(?:bonused|measured|paid|compensated|comped|incentivi[sz]ed|rewarded|judged|targeted|commissioned)\s+on\s+"
     r"(?P<kpis>.+)$|\b(?:kpis?|targets?|goals?|quota|scorecard)\b(?:\s+(?:this|for\s+the)\s+\w+)?\s*(?:is|are|=|:)\s+"
     r"(?P<kpis2>.+)$",
     re.IGNORECASE,
 )
-_HEDGE_TAIL = re.compile(
+_HEDGE_TAIL = compiled(
     r"[,;]?\s*\b(?:apparently|i\s+think|i\s+believe|it\s+seems|by\s+the\s+way)\b.*$|[.!]+$", re.I
 )
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.patterns import compiled
 from bot.understanding.numbers import UNITS, read_count, words_value
 
 # --- dates and times ------------------------------------------------------------------------
@@ -49,7 +50,7 @@ _DATE_RXS: list[tuple[str, re.Pattern[str]]] = [
 ]
 # A month said alone, for a date fact that ends in it ("our agreement is up in June"): the next
 # such month. Only asked for (read_date(month_alone=True)): "in May" in passing is no date.
-_MONTH_ALONE = re.compile(
+_MONTH_ALONE = compiled(
     rf"\b(?:in|by|until|till|through|thru|around|come)\s+(?:early\s+|mid[- ]?|late\s+)?"
     rf"{_MONTH}(?!\s*\d)(?![a-z])",
     re.IGNORECASE,
@@ -57,7 +58,7 @@ _MONTH_ALONE = re.compile(
 # A count of days, weeks or months ahead: "in fourteen months", "six weeks from today".
 _COUNT = rf"(?:a|an|a couple of|\d{{1,2}}|{'|'.join(sorted(UNITS, key=len, reverse=True))})"
 # Words that name a day the regexes above leave to dateparser.
-_RELATIVE_CUE = re.compile(
+_RELATIVE_CUE = compiled(
     r"\b(today|tonight|tomorrow|tmrw|yesterday|monday|tuesday|wednesday|thursday|friday|saturday|"
     r"sunday|mon|tue|tues|wed|thu|thur|thurs|fri|"
     rf"in {_COUNT} (day|days|week|weeks|month|months|fortnights?)|"
@@ -65,7 +66,7 @@ _RELATIVE_CUE = re.compile(
     r"day after tomorrow|the (\d{1,2})(st|nd|rd|th)\b)",
     re.IGNORECASE,
 )
-_TIME_RX = re.compile(
+_TIME_RX = compiled(
     r"\b(?:at\s+)?(?P<h>[01]?\d|2[0-3])(?:[:.](?P<m>[0-5]\d))?\s*(?P<ap>am|pm|a\.m\.|p\.m\.)"
     r"|\b(?:at\s+)?(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b"
     r"|\bat\s+(?P<hb>[01]?\d|2[0-3])[.](?P<mb>[0-5]\d)\b"
@@ -186,7 +187,7 @@ def read_date(
     return found
 
 
-_DAY_BEFORE = re.compile(r"\b(?:on|by|until|till|before|after|from)\s+(?:the\s+)?$", re.IGNORECASE)
+_DAY_BEFORE = compiled(r"\b(?:on|by|until|till|before|after|from)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _dotted_day(m: re.Match[str], a: int, b: int) -> bool:
@@ -250,7 +251,7 @@ def _from_match(kind: str, m: re.Match[str], today: date, order: str | None) -> 
 
 _DP_LOCK = threading.Lock()
 _DP: Any = None
-_ORDINAL_DAY = re.compile(r"\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
+_ORDINAL_DAY = compiled(r"\b(?:on\s+)?the\s+(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
 
 
 def warm_dates() -> None:
@@ -270,7 +271,7 @@ def warm_dates() -> None:
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _WD = {w[:3]: i for i, w in enumerate(_WEEKDAYS)} | {"tues": 1, "thur": 3, "thurs": 3}
-_SIMPLE_DAY = re.compile(
+_SIMPLE_DAY = compiled(
     r"\b(?:(?P<today>today|tonight|this (?:morning|afternoon|evening))|(?P<dat>(?:the )?day after tomorrow)"
     r"|(?P<tomorrow>tomorrow|tmrw)"
     r"|(?P<rel>this|next|on|coming)?\s*(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
@@ -375,14 +376,14 @@ def _dp_parse(phrase: str, now: datetime, tz: str | None) -> datetime | None:
 
 
 # --- when something already happened ------------------------------------------------------
-_AGO = re.compile(
+_AGO = compiled(
     r"\b(?:about |around |roughly |some |maybe |over |nearly |almost )?"
     r"(?P<n>an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a couple of|a few|\d{1,3})"
     r"\s+(?P<unit>day|week|month)s?\s+(?:ago|back)\b",
     re.IGNORECASE,
 )
-_LAST = re.compile(r"\blast (?P<unit>week|month)\b|\bthe other day\b|\byesterday\b", re.IGNORECASE)
-_PAST_WEEKDAY = re.compile(
+_LAST = compiled(r"\blast (?P<unit>week|month)\b|\bthe other day\b|\byesterday\b", re.IGNORECASE)
+_PAST_WEEKDAY = compiled(
     r"\b(?:on |last )(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE
 )
 _VAGUE = {"a": 1, "an": 1, "a few": 3}  # counts read_count leaves to the sentence around them
@@ -426,7 +427,7 @@ def read_past_moment(text: str, now: datetime, tz: str | None = "UTC") -> dateti
 
 # --- terms: "over three years", "on a 3y term", "for the five-year term" ----------------------
 
-_TERM_RX = re.compile(
+_TERM_RX = compiled(
     r"\b(?:over|across|for|on|in|during)\s+(?:the\s+|a\s+|an\s+|our\s+)?(?:whole\s+|full\s+|entire\s+|new\s+)?"
     rf"(?P<n>\d{{1,2}}|{'|'.join(UNITS)})[\s-]*(?:years?|yrs?|y)\b(?:\s+(?:term|deal|agreement|contract))?",
     re.IGNORECASE,
@@ -454,13 +455,13 @@ def read_term(text: str) -> Term | None:
 
 # --- how long something has run: "four months in", "since February" ---------------------------
 
-_IN_FOR = re.compile(
+_IN_FOR = compiled(
     rf"\b(?P<n>\d{{1,2}}|{'|'.join(UNITS)}|a|an|a couple of|a few)\s+(?P<unit>day|week|month|year)s?\s+in\b"
     r"(?!\s+(?:to|the|a|an|our|their|total|all|advance|writing)\b)",
     re.IGNORECASE,
 )
-_SINCE_MONTH = re.compile(rf"\bsince\s+(?:early\s+|late\s+|mid[- ]?)?{_MONTH}\b(?!\s+\d)", re.IGNORECASE)
-_SINCE_DAY = re.compile(r"\bsince\b", re.IGNORECASE)
+_SINCE_MONTH = compiled(rf"\bsince\s+(?:early\s+|late\s+|mid[- ]?)?{_MONTH}\b(?!\s+\d)", re.IGNORECASE)
+_SINCE_DAY = compiled(r"\bsince\b", re.IGNORECASE)
 
 
 def read_since(text: str, now: datetime, tz: str | None = "UTC") -> DateFound | None:

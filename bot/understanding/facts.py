@@ -440,7 +440,7 @@ def _reader(kb: Knowledge) -> _Reader:
 
 # A full stop after "ca", "approx", "appr", "abt", "c" (circa), "incl", "Mr", "Dr", "vs" ... ends
 # no sentence.
-_SENTENCE_END = re.compile(
+_SENTENCE_END = compiled(
     r"(?<!\b[Cc]a)(?<!\bc)(?<!\b[Aa]pprox)(?<!\b[Aa]ppr)(?<!\b[Aa]bt)(?<!\bincl)(?<!\bexcl)(?<!\besp)"
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bvs)(?<!\bSt)(?<!\best)(?<!\be\.g)(?<!\bi\.e)"
     # "1,5 Mio. € per year", "2 Mrd. €": an amount's abbreviated multiplier ends no sentence
@@ -448,14 +448,14 @@ _SENTENCE_END = re.compile(
     # a stop inside a closing quote or bracket ends its sentence too: "… the right proposal.' The …"
     r"[.!?]+['\"’”)]?(?=\s|$)|\n+"
 )
-_CLAUSE_SPLIT = re.compile(
+_CLAUSE_SPLIT = compiled(
     # "March 31, 2029": no clause ends between a day and its year
     r"(?<!\d),\s+|(?<=\d),(?!\s+(?:19|20)\d\d\b)\s+|;\s*|\s+[—–-]{1,2}\s+|\s*[—–]\s*|\s+(?:but|although|though|whereas|while|however)\s+|:\s+(?=\w+\s)",
     re.IGNORECASE,
 )
 
 
-_RELATIVE = re.compile(r"\s*(?:which|who|whose|where)\b", re.IGNORECASE)
+_RELATIVE = compiled(r"\s*(?:which|who|whose|where)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,7 +481,7 @@ def clauses(text: str, kb: Knowledge) -> list[Clause]:
     return out
 
 
-_CLEFT = re.compile(
+_CLEFT = compiled(
     r"\s*(?:so\s+|and\s+)?what\s+(?:we|i|they|microsoft|the\s+\w+)\s+(?:[\w']+\s+){0,3}?(?:is|are|was|were)\s+\S",
     re.IGNORECASE,
 )
@@ -539,7 +539,7 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
 
 # A clause that is only a rounded sum of money: "maybe 3k eur/yr", "probably around €40k a year".
 # "That's maybe $4k a year", "our L&D lead reckons they're worth maybe 250 a month": the same.
-_ROUNDED_SUM = re.compile(
+_ROUNDED_SUM = compiled(
     r"^\s*(?:(?:[\w&'’.-]+\s+){1,4}(?:reckons?|reckoned|thinks?|thought|says?|said|estimates?|estimated)\s+"
     r"(?:that\s+)?)?(?:(?:that|it|this|they|which)(?:'s|'re|s|\s+is|\s+are|\s+would\s+be)\s+)?(?:worth\s+)?"
     r"(?:maybe|perhaps|probably|possibly)\s+(?:worth\s+)?(?:(?:like|about|around|roughly|ca\.?)\s+|~\s*)?"
@@ -549,7 +549,7 @@ _ROUNDED_SUM = re.compile(
     r"(?:(?:a|per|/|each|every)\s*(?:year|yr|annum|month|mo)\b|annually|yearly|monthly|p\.?a\.?)?\s*$",
     re.IGNORECASE,
 )
-_MONEY_SAID = re.compile(
+_MONEY_SAID = compiled(
     r"[$€£₹]\s?\d|\d\s?(?:k|m|mm|bn|mio|million|grand)\b|\d\s?(?:[A-Z]{3})\b", re.IGNORECASE
 )
 
@@ -570,11 +570,11 @@ def looks_like_question(text: str, kb: Knowledge) -> bool:
 
 # --- spelling -------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"[A-Za-z]{5,}")
+_TOKEN = compiled(r"[A-Za-z]{5,}")
 _INFLECTIONS = ("ing", "ed", "ly", "er", "est")
 # A negation typed without its apostrophe ("havent", "doesnt", "wont"): read as the contraction,
 # so "leadership havent agreed any walk number" is the denial it says.
-_BARE_CONTRACTION = re.compile(
+_BARE_CONTRACTION = compiled(
     r"\b(?P<stem>have|has|had|do|does|did|is|are|was|were|wo|ca|could|would|should|must|need)nt\b",
     re.IGNORECASE,
 )
@@ -691,7 +691,7 @@ def _alternative_named(work: str, parts: list[Clause], r: _Reader, add: Any) -> 
 
 # "we should not pay more than 1.5M": a ceiling, said with a "not" that bounds the amount rather
 # than denying it (the amount is the line, as in "no more than 1.5M").
-_CEILING_BEFORE = re.compile(
+_CEILING_BEFORE = compiled(
     r"(?:\b(?:not|never|n't)\s+(?:(?:to|go on|be (?:willing|able|prepared) to)\s+)?(?:pay|spend|go|exceed)"
     r"(?:\s+(?:microsoft|them|ms))?(?:\s+(?:any\s+)?(?:more\s+than|above|over|beyond|higher\s+than))?"
     r"|\b(?:pay|spend)(?:\s+(?:microsoft|them|ms))?\s+no\s+more\s+than)"
@@ -853,12 +853,12 @@ def _read_amounts(work: str, parts: list[Clause], r: _Reader, add: Any) -> None:
 
 # A sentence that costs what an earlier sentence named: "our alt is Google Workspace. IT costed it
 # at 1.6m/yr", "we are evaluating a move to Salesforce. The integrator's firm proposal: 14.4m a year".
-_COSTING = re.compile(
+_COSTING = compiled(
     r"\b(?:costed|priced|quoted|estimated|sized|modell?ed|came (?:in|out) at|comes? (?:in|out) to|"
     r"proposals?|quotes?|quotations?|bids?|all[- ]in|all included|fully[- ]loaded)\b",
     re.IGNORECASE,
 )
-_ALT_WORDS = re.compile(r"\b(?:alternative|alt|fallback|plan b)\b", re.IGNORECASE)
+_ALT_WORDS = compiled(r"\b(?:alternative|alt|fallback|plan b)\b", re.IGNORECASE)
 
 
 def _alternative_costed(work: str, a: int, cands: list[_Cued], r: _Reader) -> _Cued | None:
@@ -881,7 +881,7 @@ def _alternative_costed(work: str, a: int, cands: list[_Cued], r: _Reader) -> _C
 
 
 # A clause that opens with its amount: "like 3k a yr", "roughly €4,000 a year", "that's ~50k".
-_BARE_WORTH = re.compile(
+_BARE_WORTH = compiled(
     # "Our L&D manager reckons they're worth maybe 250 a month": whose estimate it is, first
     r"^\s*(?:(?:[\w&'’.-]+\s+){1,4}(?:reckons?|reckoned|thinks?|thought|says?|said|estimates?|estimated|figures?|"
     r"puts?\s+it\s+at)\s+(?:that\s+)?)?"
@@ -925,7 +925,7 @@ def _worth_of_point_before(
 
 # A sentence that names what is still argued about without the usual words: "everything's agreed
 # except …", "she refuses to throw in …", "they won't include …", "the one thing left is …".
-_POINT_IN_OTHER_WORDS = re.compile(
+_POINT_IN_OTHER_WORDS = compiled(
     r"\b(?:everything(?:'s|\s+is)\s+(?:agreed|settled|sorted|done)\s+(?:except|but|apart\s+from)|"
     r"(?:refuses?|refused|won'?t|will\s+not|would\s+not|wouldn'?t|declines?|declined)\s+(?:to\s+)?"
     r"(?:throw\s+in|include|add|give\s+(?:us\s+)?|budge\s+on|move\s+on|concede|waive)|"
@@ -937,7 +937,7 @@ _POINT_IN_OTHER_WORDS = re.compile(
 
 # Words that only say the figure after them was worked out: "I calculated it - around 6,000 a
 # year", "by my maths: 4k a year", "we reckon".
-_RECKONED = re.compile(
+_RECKONED = compiled(
     r"^\s*(?:(?:i|we)(?:'ve|\s+have)?\s+(?:calculated|worked\s+(?:it|that)\s+out|figured|estimated|reckon|"
     r"crunched\s+the\s+numbers|ran\s+the\s+numbers|did\s+the\s+maths?)(?:\s+(?:it|that|this))?"
     r"|by\s+(?:my|our)\s+(?:maths?|count|reckoning|numbers|estimate))\s*[-–—:,]?\s*$",
@@ -945,12 +945,12 @@ _RECKONED = re.compile(
 )
 
 
-_REPORTING = re.compile(
+_REPORTING = compiled(
     r"\s*(?:told|tells|said|says|claim\w*|reckon\w*|insist\w*|maintain\w*|estimat\w*|thinks?)\b",
     re.IGNORECASE,
 )
-_ON_TOP = re.compile(r"\s*(?:on top of|over|above|more than|higher than)\b", re.IGNORECASE)
-_SHARE_OF = re.compile(r"\s*of\s+(?:the|their|our|its|a|an|that|this)\b", re.IGNORECASE)
+_ON_TOP = compiled(r"\s*(?:on top of|over|above|more than|higher than)\b", re.IGNORECASE)
+_SHARE_OF = compiled(r"\s*of\s+(?:the|their|our|its|a|an|that|this)\b", re.IGNORECASE)
 
 # Amounts whose term is the agreement's: "their offer is 4.2m over three years" says the term too.
 TERM_OF = ("ms_annual_cost", "deal_value_per_year", "budget_per_year")
@@ -969,37 +969,37 @@ def _same_sentence(work: str, a: int, b: int) -> bool:
     return not _SENTENCE_END.search(work, a, b)
 
 
-_ORDINAL_ONLY = re.compile(r"(?:on\s+)?the\s+\d{1,2}(?:st|nd|rd|th)", re.IGNORECASE)
+_ORDINAL_ONLY = compiled(r"(?:on\s+)?the\s+\d{1,2}(?:st|nd|rd|th)", re.IGNORECASE)
 
 
-_PAST_EVENT_DAY = re.compile(
+_PAST_EVENT_DAY = compiled(
     r"\b(?:telephoned|phoned|called|rang|emailed|e-mailed|met|spoke|talked|said|told|asked|sent|wrote|replied|"
     r"came\s+back|reached\s+out|got\s+in\s+touch|visited|dropped\s+by)\b[^.;]{0,40}$",
     re.IGNORECASE,
 )
 # "signed" told as done ("we signed the add-on on Nov 14", "procurement signed the paper on
 # Friday"), not one to come ("to be signed by", "gets signed on").
-_SIGNED_PAST = re.compile(
+_SIGNED_PAST = compiled(
     r"(?<!\bbe )(?<!\bget )(?<!\bgets )(?<!\bgot )(?<!\bis )(?<!\bare )(?<!\bbeing )(?<!\bhave it )\bsigned\b"
     r"(?!\s*(?:off|by|before|no later|until))",
     re.IGNORECASE,
 )
 # A day said relative to now for something that happened or happens now: the day of an event.
-_EVENT_DAY = re.compile(
+_EVENT_DAY = compiled(
     r"(?:today|tonight|yesterday|this\s+(?:morning|afternoon|evening|week)|last\s+\w+|the\s+other\s+day)",
     re.IGNORECASE,
 )
 # "the Board meets to approve the renewal on 10 February": the day of the decision about it.
-_DECIDED_ON = re.compile(
+_DECIDED_ON = compiled(
     r"\b(?:approv\w*|decid\w*|vot\w*\s+on|sign\w*\s+(?:it\s+|this\s+|that\s+)?off(?:\s+on)?|rul\w*\s+on)\s+"
     r"(?:the\s+|our\s+|this\s+|that\s+)?(?:\w+\s+)?(?:renewal|agreement|contract|deal|ea|offer|budget)\s+(?:on|by|at)?\s*$",
     re.IGNORECASE,
 )
-_WEEKDAY = re.compile(r"(?:on\s+|last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
+_WEEKDAY = compiled(r"(?:on\s+|last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day", re.IGNORECASE)
 
 
 # "..., the 31 January 2028", "(i.e. 30 April)": a day said right after another, in apposition.
-_APPOSED = re.compile(
+_APPOSED = compiled(
     r"^\s*(?:[,(–—-]\s*|\.\.\.\s*)(?:i\.?e\.?,?\s+|so\s+|that's\s+|that is\s+|on\s+)?", re.IGNORECASE
 )
 
@@ -1155,7 +1155,7 @@ def _runs(work: str, parts: list[Clause]) -> list[list[Clause]]:
 
 # A yes read from words that deny it: "the CFO hasn't agreed to be the sponsor", "MS haven't
 # asked us about references", "leadership has also not fixed a walk-away figure".
-_DENIED = re.compile(
+_DENIED = compiled(
     r"\b(?:(?:hasn't|haven't|hadn't|didn't|won't|isn't|never)|(?:has|have|had|did|will|is)"
     r"(?:\s+(?:also|yet|even|still|really|actually|formally))?\s+not)\s+"
     r"(?:yet\s+|really\s+|actually\s+|also\s+|even\s+|formally\s+)?(?:agreed|offered|volunteered|signed\s+up|"
@@ -1226,8 +1226,8 @@ def _captured(key: str, g: dict[str, Any], r: _Reader, text: str, m: re.Match[st
 # What a migration moves where, without its asides and a long span: "our imaging archive, roughly
 # two petabytes, to Azure over the next eighteen months" -> "our imaging archive to Azure"; a
 # short when ("next yr", "from June 2027") stays, it says when the leverage lands.
-_ASIDE = re.compile(r",\s+[^,]{1,40},\s+")
-_WHEN_AFTER = re.compile(
+_ASIDE = compiled(r",\s+[^,]{1,40},\s+")
+_WHEN_AFTER = compiled(
     r"\s+(?:over|within|during|in|by|from|starting|across)\s+(?:the\s+)?(?:next|coming|following)\s+[\w-]+\s+"
     r"(?:years?|yrs?|months|quarters)\b.*$",
     re.IGNORECASE,
@@ -1266,33 +1266,33 @@ def competitor_name(r: _Reader, said: str, text: str, end: int) -> str:
     return name
 
 
-_QUALIFIED = re.compile(
+_QUALIFIED = compiled(
     r"\s*(?:(?:plus|\+|and|with|alongside)\s+(?:our\s+)?(?:existing\s+|current\s+)?(?P<other>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)"
     r"|(?P<edition>for\s+(?:Education|Edu|Nonprofits?|Non-?profits?|Government|Frontline|Business)\b)"
     r"|(?P<route>(?:through|via)\s+(?:the\s+|a\s+|our\s+)?(?:[\w-]+\s+){0,3}?(?:framework|reseller|partner|marketplace|consortium)\b))",
 )
 
 
-_RANGE_AFTER = re.compile(rf"\s*(?:-|–|to|or)\s*(?:\d|(?:{_NUM_WORDS})\b)", re.I)
-_LEADING = re.compile(
+_RANGE_AFTER = compiled(rf"\s*(?:-|–|to|or)\s*(?:\d|(?:{_NUM_WORDS})\b)", re.I)
+_LEADING = compiled(
     r"^(?:(?:the|a|an|our|their|its|that|this|on|about|with|around|really|roughly|approximately|approx\.?|nearly|almost)\s+)+",
     re.I,
 )
 
 
-_HARD_STOP = re.compile(r"[;:!?]|\.(?!\d)|\s[—–]\s")
+_HARD_STOP = compiled(r"[;:!?]|\.(?!\d)|\s[—–]\s")
 
 
 # Words that start a clause of their own after "and" ("the uplift and they won't move").
-_CLAUSE_AFTER_AND = re.compile(
+_CLAUSE_AFTER_AND = compiled(
     r"\b(?:we|they|i|you|he|she|it|who|which|that|this|there|is|are|was|were|has|have|had|will|would|can|could|"
     r"should|not|said|says|say|wants?|wanted|thinks?|refuses?|insists?)\b|n't\b",
     re.IGNORECASE,
 )
-_AND = re.compile(r"\s*\band\b\s*", re.IGNORECASE)
+_AND = compiled(r"\s*\band\b\s*", re.IGNORECASE)
 
 
-_ALT_JOIN = re.compile(r"\s*\b(?:and|with|plus)\b\s*", re.IGNORECASE)
+_ALT_JOIN = compiled(r"\s*\b(?:and|with|plus)\b\s*", re.IGNORECASE)
 
 
 def _clean_text(
@@ -1330,17 +1330,17 @@ def _clean_text(
     return s
 
 
-_DANGLING = re.compile(
+_DANGLING = compiled(
     r"(?:\s+(?:on|of|at|for|to|in|with|by|from|over|against|and|or|the|their|our|a|an|its|his|her|this|that))+\s*$",
     re.IGNORECASE,
 )
 
 
 # A team's head named for the team ("our CIO, the CFO and procurement signed off").
-_HEADS = re.compile(
+_HEADS = compiled(
     r"\b(?:cio|cfo|chief\s+\w+\s+officer|finance\s+director|it\s+director|head\s+of\s+it)\b", re.I
 )
-_TEAM_WORDS = re.compile(
+_TEAM_WORDS = compiled(
     r"\b(?:finance|procurement|purchasing|sourcing|legal|controlling)\b|(?-i:\bIT\b)", re.I
 )
 
@@ -1370,7 +1370,7 @@ def _bare_list(clause: str, r: _Reader) -> str:
 # A team that has not given its number yet is undecided, not merely silent on the budget:
 # "Finance hasn't even given me a number yet", "Finance haven't yet agreed what number we're
 # aiming for", "finance havent set a number yet", "Finance hasn't weighed in".
-_NO_NUMBER_YET = re.compile(
+_NO_NUMBER_YET = compiled(
     r"\b(?:hasn't|haven't|has\s+not|have\s+not|not\s+yet|yet\s+to|never)\s+(?:even\s+|yet\s+|actually\s+|really\s+|formally\s+)*"
     r"(?:(?:set|given(?:\s+(?:us|me))?|defined|fixed|agreed(?:\s+on)?|decided(?:\s+on)?|landed\s+on|come\s+up\s+with|settled\s+on|"
     r"provided|shared|confirmed|named|produced)\b[^.;]{0,40}?\b(?:budget\w*|target|number|figure|ceiling)\b|weighed\s+in\b)",
@@ -1378,14 +1378,14 @@ _NO_NUMBER_YET = re.compile(
 )
 # The team that set the figure is behind it too: "Finance has fixed our target at 6M, IT and
 # Procurement are fully behind it".
-_BEHIND_IT = re.compile(
+_BEHIND_IT = compiled(
     r"\b(?:behind|back(?:s|ing|ed)?|support(?:s|ing|ed)?|with|agree(?:s|d)?\s+with|signed\s+off\s+on)\s+"
     r"(?:it|this|that|the\s+(?:target|number|budget|figure|ceiling))\b",
     re.IGNORECASE,
 )
 # A clause that carries on the subject of a list before it: "Finance and me, we think the same",
 # "Finance, on the other hand, haven't yet agreed a number".
-_PREDICATE_START = re.compile(
+_PREDICATE_START = compiled(
     r"^\s*(?:we|they|both(?:\s+of\s+(?:us|them))?|all\s+(?:of\s+)?(?:us|them|three)|"
     r"(?:has|have|had|is|are|was|were|does|do|did|will|would|hasn't|haven't|isn't|aren't|doesn't|don't|"
     r"won't|wouldn't|still|also|both)\b)",
@@ -1394,18 +1394,18 @@ _PREDICATE_START = re.compile(
 # "it" in lower case as the IT team, where a pronoun cannot stand: heading a team list ("it,
 # finance, procurement all fine w the deal") or with a stance and no verb ("it not yet fully").
 _OTHER_TEAM = r"(?:finance|fin|procurement|legal|purchasing|sourcing)"  # team words beside a lowercase "it"
-_LOWER_IT_LIST = re.compile(
+_LOWER_IT_LIST = compiled(
     rf"(?:\s*(?:[,+&/]|\band\b)\s*|\s+(?={_OTHER_TEAM}\s+(?:and\s+|&\s+)?{_OTHER_TEAM}\b)){_OTHER_TEAM}\b",
     re.I,
 )
-_LOWER_IT_HEADS = re.compile(rf"\s*it\s+{_OTHER_TEAM}\b", re.I)
-_LOWER_IT_STANCE = re.compile(
+_LOWER_IT_HEADS = compiled(rf"\s*it\s+{_OTHER_TEAM}\b", re.I)
+_LOWER_IT_STANCE = compiled(
     r"^\s*it\s+(?:not\s+yet|not\s+(?:on\s?board|aligned|convinced|happy)|yes\b|no\b|too\b|also\s+(?:ok|fine|on\s?board|aligned))",
     re.IGNORECASE,
 )
 
 
-_LOWER_IT_CLOSING = re.compile(
+_LOWER_IT_CLOSING = compiled(
     rf"\b{_OTHER_TEAM}\s*(?:,|\+|&|/|\band\b)\s*it\b"
     r"(?!\s*(?:is|was|'s|will|would|has|had|does|did|can|could|might|should|may)\b)",
     re.IGNORECASE,
@@ -1604,7 +1604,7 @@ def _read_relative(
     return None
 
 
-_YEARLY_RISE = re.compile(
+_YEARLY_RISE = compiled(
     r"\bescalat\w*|\buplift\b|\b(?:annual|yearly|price)\s+(?:increase|rise)\b", re.IGNORECASE
 )
 _BASE_LABELS = {
@@ -1688,16 +1688,16 @@ def _implied(
 # Microsoft holding to a yearly rise the person complains of ("they're still sitting on an 8 %
 # increase every year", "stuck on E5 — they want 9 % a year, we want 3 %"), or one whose yearly
 # cost they count ("… na $420,000 extra every year").
-_HOLDING_TO = re.compile(
+_HOLDING_TO = compiled(
     r"\b(?:still|stuck|sitting\s+on|won't|will\s+not|refus\w*|insist\w*|holding\s+(?:out|firm|on)|not\s+(?:moving|budging)|"
     r"nothing\s+is\s+(?:moving|shaking|happening)|keep\s+(?:pushing|insisting)|we\s+want|we\s+need|we're\s+asking)\b",
     re.IGNORECASE,
 )
-_EXTRA_A_YEAR = re.compile(
+_EXTRA_A_YEAR = compiled(
     r"\b(?:extra|more|additional|on\s+top)\s+(?:a|per|every|each)\s+(?:year|yr)\b|\b(?:a|per|every|each)\s+(?:year|yr)\s+(?:extra|more)\b",
     re.IGNORECASE,
 )
-_RISE_WORDS = re.compile(
+_RISE_WORDS = compiled(
     r"\b(?:(?:price|cost|licen[cs]e)\s+)?(?:increase|uplift|escalator|rise|hike|step-?up)s?\b", re.IGNORECASE
 )
 
@@ -1789,7 +1789,7 @@ class Amount:
     per_unit: bool  # a price per user, seat, ... ("$45 per user")
 
 
-_WORD_AHEAD = re.compile(r"\s*[A-Za-z][\w-]*")
+_WORD_AHEAD = compiled(r"\s*[A-Za-z][\w-]*")
 
 
 def _counts_after(text: str, at: int, r: _Reader) -> bool:
@@ -1804,7 +1804,7 @@ def _counts_after(text: str, at: int, r: _Reader) -> bool:
     return False
 
 
-_COUNT_ADJ = re.compile(
+_COUNT_ADJ = compiled(
     r"(?:\s*\b(?:more|additional|extra|new|active|named|existing|further|other|internal)\b)*", re.I
 )
 

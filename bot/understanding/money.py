@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from bot.amounts import format_money
+from bot.patterns import compiled
 from bot.understanding.numbers import MULTIPLIERS, WORD, words_value
 
 # --- money ----------------------------------------------------------------------------------
@@ -55,23 +56,23 @@ _WORDNUM += (
     r"(?P<half>\s+and\s+a\s+half)?)"  # "two and a half million"
 )
 _SHORT_MULT = frozenset({"k", "m", "b", "mm", "mn", "bn"})
-_MONEY_RX = re.compile(
+_MONEY_RX = compiled(
     rf"(?<![\w.]){_CUR_PRE}?\s?(?:{_NUM}|{_WORDNUM})\s?(?:-?{_MULT})?(?:\s?{_CUR_POST})?",
     re.IGNORECASE,
 )
-_PER_YEAR = re.compile(
+_PER_YEAR = compiled(
     r"^\s*(?:(?:a|per|/|each|every)\s*(?:year|yr|annum)\b|annual(?:ly)?\b|yearly\b|p\.?\s?a\.?(?!\w)"
     r"|pro\s+jahr\b|/\s?y\b)",
     re.IGNORECASE,
 )
 # A currency code said after the amount and its period, closing the sentence: "…a year, AUD."
-_CODE_AFTER = re.compile(
+_CODE_AFTER = compiled(
     r"^(?:\s*(?:a|per|/|each|every)\s*(?:year|yr|annum|month)\b|\s*(?:annually|yearly|monthly))?,?\s*\b("
     + _CODES
     + r")\b(?!\s*[\d$€£])",
     re.IGNORECASE,
 )
-_PER_MONTH = re.compile(r"^\s*(?:(?:a|per|/|each|every)\s*(?:month|mo)\b|monthly\b|pm\b)", re.IGNORECASE)
+_PER_MONTH = compiled(r"^\s*(?:(?:a|per|/|each|every)\s*(?:month|mo)\b|monthly\b|pm\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +220,7 @@ def currency_of(text: str) -> str | None:
     return None
 
 
-_CURRENCY_NAMED = re.compile(r"(US\$|[$€£₹]|\b(?:" + _CODES + r")\b)")
+_CURRENCY_NAMED = compiled(r"(US\$|[$€£₹]|\b(?:" + _CODES + r")\b)")
 
 
 def currency_named(text: str) -> str | None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.patterns import compiled
+
 # --- number words ---------------------------------------------------------------------------
 
 UNITS = {
@@ -37,13 +39,13 @@ MULTIPLIERS: dict[str, float] = {
     "billion": 1e9, "mrd": 1e9, "crore": 1e7, "crores": 1e7, "lakh": 1e5, "lakhs": 1e5, "lac": 1e5,
     "lacs": 1e5, "mln": 1e6, "mld": 1e9, "tys": 1e3, "tsd": 1e3,
 }  # fmt: skip
-_WORDS_RX = re.compile(
+_WORDS_RX = compiled(
     rf"\b(?:(?:{WORD})(?:[\s-](?:{WORD}))?)(?:\s+(?:hundred)(?:\s+(?:and\s+)?(?:{WORD})(?:[\s-](?:{WORD}))?)?)?\b"
     rf"|\b(?:a\s+dozen|dozen|a\s+couple(?:\s+of)?|once|twice|thrice)\b",
     re.IGNORECASE,
 )
-_DIGITS_RX = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\w]|[.,]\d)")
-_ORDINAL_RX = re.compile(
+_DIGITS_RX = compiled(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\w]|[.,]\d)")
+_ORDINAL_RX = compiled(
     r"\b(?:(\d{1,2})(?:st|nd|rd|th)|(" + "|".join(ORDINALS) + r"))\b",
     re.IGNORECASE,
 )
@@ -130,7 +132,7 @@ def read_ordinal(text: str) -> Count | None:
 
 # --- repeats: "three times now", "for the fourth time", "twice already" -----------------------
 
-_REPEATS_RX = re.compile(
+_REPEATS_RX = compiled(
     rf"\b(?:for\s+the\s+(?P<ord>{'|'.join(ORDINALS)}|\d{{1,2}}(?:st|nd|rd|th))\s+time"
     rf"|(?P<n>\d{{1,2}}|{'|'.join(UNITS)})\s+(?:separate\s+|different\s+)?times"
     rf"|(?P<idiom>twice|thrice))\b",
