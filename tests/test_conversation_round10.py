@@ -369,3 +369,35 @@ def test_a_product_told_as_a_must_have_gives_our_position_away(draft, kinds):
     from bot.understanding.disclosure import reader
 
     assert check(draft, "ae", KB, read=reader(KB)).kinds == kinds
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["And I doubt our ELT would ever sign off on leaving.", "I can't see the board agreeing to walk away."],
+)
+def test_a_doubt_that_leadership_would_back_a_walk_is_no_walk_line_agreed(said):
+    assert facts(said).get("walk_threshold_agreed") is False
+
+
+def test_teams_pulling_the_same_way_are_aligned():
+    said = "internally IT, finance and procurement are all pulling the same way."
+    assert facts(said).get("internal_alignment") == "IT yes, Finance yes, Procurement yes"
+
+
+@pytest.mark.parametrize(
+    "said, value",
+    [("We're about S$250k a month on it now.", 3_000_000), ("we're at 1.1m a year with them", 1_100_000)],
+)
+def test_what_we_pay_now_told_as_where_we_are_is_the_deals_value(said, value):
+    assert facts(said).get("deal_value_per_year") == value
+
+
+def test_ringing_their_avp_for_a_personal_favour_is_the_favour_question():
+    said = (
+        "I was going to ring their AVP, Tom, who I met once at an event, and ask him to sort it as"
+        " a personal favour. Good idea?"
+    )
+    assert read(said, KB, now=NOW).intent == "favors.should_ask"
+    assert (
+        read("Our CFO wants to ring their AVP tonight. Good idea?", KB, now=NOW).intent == "escalation.check"
+    )

@@ -62,6 +62,9 @@ class Pattern(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     rx: str
     value: Any = None
+    # read in a hedged clause too: a doubt that says no ("I doubt ELT would ever sign off on
+    # leaving" is no walk line agreed), where a hedged yes would assert nothing
+    hedged: bool = False
 
 
 class Relative(BaseModel):
@@ -279,6 +282,7 @@ class _Reader:
     percent: list[_Cued]
     dates: list[_Cued]
     patterns: dict[str, list[tuple[re.Pattern[str], Any]]]
+    hedged_patterns: dict[str, list[tuple[re.Pattern[str], Any]]]
     text_stop: re.Pattern[str]
     text_reject: re.Pattern[str]
     contacts: list[re.Pattern[str]]
@@ -414,6 +418,11 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         percent=cued(spec.percent),
         dates=cued(spec.dates),
         patterns={k: [(rx(p.rx), p.value) for p in pats] for k, pats in spec.patterns.items()},
+        hedged_patterns={
+            k: [(rx(p.rx), p.value) for p in pats if p.hedged]
+            for k, pats in spec.patterns.items()
+            if any(p.hedged for p in pats)
+        },
         text_stop=_compiled("|".join(spec.text_stops), re.IGNORECASE),
         text_reject=_compiled("|".join(spec.text_reject), re.IGNORECASE),
         contacts=[
@@ -657,6 +666,9 @@ def read_facts(
     _read_amounts(work, parts, r, add)
     for run in _runs(work, parts):
         _read_patterns(work, run, r, add)
+    for c in parts:
+        if c.hedged:
+            _read_patterns(work, [c], r, add, r.hedged_patterns)
     for c in parts:
         if c.asserts:
             _read_dates(work, c, r, add, now, tz)
@@ -1164,10 +1176,12 @@ _DENIED = compiled(
 )
 
 
-def _read_patterns(work: str, run: list[Clause], r: _Reader, add: Any) -> None:
+def _read_patterns(
+    work: str, run: list[Clause], r: _Reader, add: Any, patterns: Mapping[str, Any] | None = None
+) -> None:
     start, end = run[0].start, run[-1].end
     text = work[start:end]
-    for key, pats in r.patterns.items():
+    for key, pats in (r.patterns if patterns is None else patterns).items():
         for rx, fixed in pats:
             m = rx.search(text)
             if not m:

@@ -384,6 +384,27 @@ def rule_favour_in_idiom(d: Draft) -> None:
         d.decide("favour-in-idiom", "favors.should_ask")
 
 
+# A favour asked for in so many words: "ask him to sort it as a personal favour", "call in a
+# favour with their AVP".
+_FAVOUR_SAID = re.compile(
+    r"\b(?:as\s+a\s+(?:personal\s+|little\s+|small\s+|quick\s+)?favou?r|personal\s+favou?r|"
+    r"call(?:ing)?\s+in\s+a\s+favou?r)\b",
+    re.IGNORECASE,
+)
+
+
+def rule_favour_said(d: Draft) -> None:
+    """A question about asking someone for something "as a personal favour" is the favour
+    question, whoever they are: ringing their AVP for a favour is spending goodwill, not an
+    escalation (rule `favour-said`)."""
+    if d.command is not None or (d.intent or "").startswith("favors."):
+        return
+    if not (_first_question(d) or "?" in d.text) or not _FAVOUR_SAID.search(d.text):
+        return
+    if re.search(r"\bask\w*\b", d.text, re.IGNORECASE) and d.rank_of("favors.should_ask") <= 3:
+        d.decide("favour-said", "favors.should_ask")
+
+
 def rule_question_is_not_a_log(d: Draft) -> None:
     """A question to the coach is never logged: a logging intent picked for a question gives way
     to the best question intent the model ranked, or to no guess."""
@@ -626,6 +647,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("preparing-is-prep", rule_preparing_is_prep),
     ("expiry-is-timeline", rule_expiry_is_timeline),
     ("favour-in-idiom", rule_favour_in_idiom),
+    ("favour-said", rule_favour_said),
     ("promise-is-a-commitment", rule_promise_is_a_commitment),
     ("asks-for-a-draft", rule_asks_for_a_draft),
     ("reminder-request", rule_reminder_request),
@@ -976,6 +998,8 @@ def _plan_then_judged(
     escalation question (rule `plan-then-judged`)."""
     if d.command is not None or d.intent in ("escalation.check", "draft.escalation"):
         return
+    if _FAVOUR_SAID.search(body):
+        return  # "ring their AVP and ask him to sort it as a personal favour": the favour question
     if d.steps and d.steps[-1].rule not in (
         "model",
         "model-unsure",
