@@ -401,3 +401,23 @@ def test_ringing_their_avp_for_a_personal_favour_is_the_favour_question():
     assert (
         read("Our CFO wants to ring their AVP tonight. Good idea?", KB, now=NOW).intent == "escalation.check"
     )
+
+
+def test_a_quoted_draft_closed_after_the_name_is_still_the_draft():
+    said = (
+        "my draft reply to the AE: 'Hi Mike, thanks for the quote. We're fine with anything under"
+        " 150k a year, we just need it signed before our FY ends. Cheers, Dan' ok to send?"
+    )
+    assert read(said, KB, now=NOW).intent == "leakcheck"
+
+
+def test_the_period_of_performance_ending_is_the_renewal():
+    said = "Our current EA's period of performance ends 31 January 2027."
+    assert facts(said).get("renewal_date") == "2027-01-31"
+
+
+def test_reviews_done_for_us_count_as_favours():
+    from bot.understanding.events import favours_told
+
+    said = "Priya, their tech specialist, has already done two free config reviews for us this autumn."
+    assert favours_told(said, KB, ["Priya"]) == {"Priya": 2}

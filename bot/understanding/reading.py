@@ -941,6 +941,10 @@ def _asked_part(body: str) -> str | None:
         # A quoted draft's last words are the draft's, not the question ('… Many thanks, Raj" -
         # anything wrong with it?'): the question starts after the quote closes.
         closing = list(_QUOTE_CLOSES.finditer(asked))
+        if not closing and _QUOTE_OPENS.search(body):
+            # "… Cheers, Dan' ok to send?": a single quote closing after a name, the draft opened
+            # with one ('Hi Mike, …)
+            closing = list(_SINGLE_CLOSES.finditer(asked))
         if closing and re.search(r"[^\W\d_]", asked[closing[-1].end() :]):
             asked = asked[closing[-1].end() :].lstrip(" -–—:,")
     return asked
@@ -948,6 +952,8 @@ def _asked_part(body: str) -> str | None:
 
 # A closing double quote, or a single one right after a stop or comma (an apostrophe is neither).
 _QUOTE_CLOSES = re.compile(r"(?<=\S)[\"”»]|(?<=[.!?,])['’]")
+_QUOTE_OPENS = re.compile(r"(?:^|(?<=[\s:(]))['‘](?=\w)")
+_SINGLE_CLOSES = re.compile(r"(?<=\w)['’](?=\s|$)")
 
 
 def _the_question_asked(body: str, kb: Knowledge, contacts: Mapping[str, str] | None, d: Draft) -> None:
