@@ -421,3 +421,14 @@ def test_reviews_done_for_us_count_as_favours():
 
     said = "Priya, their tech specialist, has already done two free config reviews for us this autumn."
     assert favours_told(said, KB, ["Priya"]) == {"Priya": 2}
+
+
+def test_nobody_costing_a_named_competitor_is_an_alternative_not_costed():
+    assert (
+        facts("Nobody's actually costed AWS yet, it's more of a feeling.").get("alternative_annual_cost")
+        == "unknown"
+    )
+
+
+def test_walking_them_through_our_plan_is_a_disclosure_question():
+    assert read("Should I walk the AE through our migration plan?", KB, now=NOW).intent == "disclosure.share"
