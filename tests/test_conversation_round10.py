@@ -432,3 +432,22 @@ def test_nobody_costing_a_named_competitor_is_an_alternative_not_costed():
 
 def test_walking_them_through_our_plan_is_a_disclosure_question():
     assert read("Should I walk the AE through our migration plan?", KB, now=NOW).intent == "disclosure.share"
+
+
+def test_everything_settled_except_what_they_will_not_waive_and_its_worth_after_it():
+    told = facts(
+        "everything's basically settled except they won't waive the Project add-on, it's like 3k a year"
+    )
+    assert told.get("sticking_point") == "Project add-on"
+    assert told.get("sticking_point_value_per_year") == 3000
+
+
+def test_what_we_cannot_get_past_is_the_point():
+    assert facts("The escalator is what we can't get past.").get("sticking_point") == "escalator"
+
+
+def test_all_three_functions_content_with_it_are_aligned():
+    assert facts("all three functions are content with it").get("internal_alignment") == (
+        "IT yes, Finance yes, Procurement yes"
+    )
+    assert facts("Finance is content with the offer.").get("internal_alignment") == "Finance not yet"
