@@ -1,6 +1,7 @@
-"""The spent blind stories of rounds 2 to 5 (tests/data/blind_round2_2026_12/author7-12,
+"""The spent blind stories of rounds 2 to 7 (tests/data/blind_round2_2026_12/author7-12,
 tests/data/blind_round3_2026_12/author13-20, tests/data/blind_round4_2026_12/author21-28,
-tests/data/blind_round5_2026_12/author29-34): deals told over several messages by authors who
+tests/data/blind_round5_2026_12/author29-34, tests/data/blind_round6_2026_12/author35-38,
+tests/data/blind_round7_2026_12/author39-44): deals told over several messages by authors who
 never saw the code, each scored once before any fix (the folders' READMEs hold those first scores).
 
 Each corpus must hold its floor, set just below what it measured when the round's fixes were done,
@@ -55,6 +56,18 @@ FLOORS = {
     "blind_round5_2026_12/author32": (0.89, 0.80, 11),  # 91.1% / 82.0% / 12
     "blind_round5_2026_12/author33": (0.88, 0.91, 13),  # 90.0% / 93.8% / 14
     "blind_round5_2026_12/author34": (0.82, 0.80, 11),  # 84.6% / 82.5% / 12
+    # Rounds 6 and 7 (session 10), on the session's final code; 35, 38, 41 and 42 were sealed
+    # until scored on it (the READMEs hold every score).
+    "blind_round6_2026_12/author35": (0.85, 0.65, 11),  # 87.1% / 67.5% / 12
+    "blind_round6_2026_12/author36": (0.98, 0.84, 14),  # 100.0% / 86.2% / 15
+    "blind_round6_2026_12/author37": (0.88, 0.86, 13),  # 90.0% / 88.2% / 14
+    "blind_round6_2026_12/author38": (0.84, 0.86, 11),  # 86.0% / 88.1% / 12
+    "blind_round7_2026_12/author39": (0.90, 0.78, 14),  # 92.3% / 80.0% / 15
+    "blind_round7_2026_12/author40": (0.92, 0.85, 14),  # 94.2% / 87.5% / 15
+    "blind_round7_2026_12/author41": (0.79, 0.66, 8),  # 81.6% / 68.9% / 9
+    "blind_round7_2026_12/author42": (0.89, 0.73, 8),  # 91.3% / 75.0% / 9
+    "blind_round7_2026_12/author43": (0.86, 0.84, 11),  # 88.5% / 86.8% / 12
+    "blind_round7_2026_12/author44": (0.90, 0.79, 11),  # 92.3% / 81.8% / 12
 }
 
 

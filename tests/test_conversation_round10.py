@@ -451,3 +451,16 @@ def test_all_three_functions_content_with_it_are_aligned():
         "IT yes, Finance yes, Procurement yes"
     )
     assert facts("Finance is content with the offer.").get("internal_alignment") == "Finance not yet"
+
+
+def test_a_head_inclined_to_accept_their_offer_is_not_behind_us_and_all_three_means_all():
+    told = facts(
+        "Finance and Procurement are content with our position; the Head of IT, however, is rather"
+        " inclined to accept the offer as it stands."
+    )
+    assert told.get("internal_alignment") == "IT not yet, Finance yes, Procurement yes"
+    told = facts(
+        "Our Finance Director, our Head of Procurement and I took the position to the board and all"
+        " three functions are content with it."
+    )
+    assert told.get("internal_alignment") == "IT yes, Finance yes, Procurement yes"

@@ -1448,6 +1448,9 @@ def _lower_it(work: str, c: Clause, parts: list[Clause], r: _Reader) -> bool:
     return False
 
 
+_ALL_THREE = compiled(r"\ball\s+(?:three|3)\b", re.IGNORECASE)
+
+
 def _read_alignment(
     work: str, parts: list[Clause], r: _Reader, add: Any, known: Mapping[str, Any] | None
 ) -> None:
@@ -1536,6 +1539,8 @@ def _read_alignment(
             waiting = [*waiting, *teams] if not _bare_list(listed, r) else []
             continue
         named = [*waiting, *teams] if teams or waiting else (list(TEAMS) if everyone or nobody else [])
+        if everyone and _ALL_THREE.search(s):  # "… I took it to the board: all three functions agree"
+            named = list(dict.fromkeys([*named, *TEAMS]))
         if polarity and setters and _BEHIND_IT.search(s):
             here = max((m.end() for m in _SENTENCE_END.finditer(work, 0, c.start)), default=0)
             named += [t for t, at in setters if at <= here and t not in named]  # set it, so behind it
