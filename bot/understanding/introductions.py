@@ -70,6 +70,17 @@ def _unroled(kb: Knowledge) -> tuple[re.Pattern[str], ...]:
     return kb.derive("understanding.microsoft_people", build)
 
 
+def _name_words(m: re.Match[str], shapes: _Shapes) -> list[str] | None:
+    """The words of the name a shape matched; None when one of them is never a name. A common
+    word that opens the sentence is no part of it ("Separately Jane our CSM")."""
+    words = m.group("name").split()
+    while len(words) > 1 and words[0].casefold() in shapes.not_names:
+        words.pop(0)
+    if not words or any(w.casefold() in shapes.not_names for w in words):
+        return None
+    return words
+
+
 def microsoft_people(text: str, kb: Knowledge) -> list[tuple[str, tuple[int, int]]]:
     """Microsoft people the text names without a role ("Marta is the only one at Microsoft who
     replies"): each name with its span, in text order."""
@@ -77,10 +88,8 @@ def microsoft_people(text: str, kb: Knowledge) -> list[tuple[str, tuple[int, int
     out: list[tuple[str, tuple[int, int]]] = []
     for rx in _unroled(kb):
         for m in rx.finditer(text):
-            words = m.group("name").split()
-            while len(words) > 1 and words[0].casefold() in shapes.not_names:
-                words.pop(0)
-            if not words or any(w.casefold() in shapes.not_names for w in words):
+            words = _name_words(m, shapes)
+            if not words:
                 continue
             name = " ".join(words)
             at = text.find(name, m.start())
@@ -97,11 +106,8 @@ def introductions(text: str, kb: Knowledge) -> list[FoundContact]:
     out: list[FoundContact] = []
     for rx in shapes.patterns:
         for m in rx.finditer(text):
-            words = m.group("name").split()
-            # "Separately Jane our CSM": a common word that opens the sentence is no part of the name
-            while len(words) > 1 and words[0].casefold() in shapes.not_names:
-                words.pop(0)
-            if not words or any(w.casefold() in shapes.not_names for w in words):
+            words = _name_words(m, shapes)
+            if not words:
                 continue
             if all(w.casefold() in title_words(kb) for w in words):
                 continue  # "Our Customer Success Manager, Daniel, …": a title is no name
