@@ -464,3 +464,8 @@ def test_a_head_inclined_to_accept_their_offer_is_not_behind_us_and_all_three_me
         " three functions are content with it."
     )
     assert told.get("internal_alignment") == "IT yes, Finance yes, Procurement yes"
+
+
+def test_teams_behind_pushing_back_are_aligned_and_the_quiet_one_is_not_yet():
+    told = facts("Finance and IT are behind pushing back; procurement hasn't weighed in yet.")
+    assert told.get("internal_alignment") == "IT yes, Finance yes, Procurement not yet"
