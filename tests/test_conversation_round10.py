@@ -469,3 +469,10 @@ def test_a_head_inclined_to_accept_their_offer_is_not_behind_us_and_all_three_me
 def test_teams_behind_pushing_back_are_aligned_and_the_quiet_one_is_not_yet():
     told = facts("Finance and IT are behind pushing back; procurement hasn't weighed in yet.")
     assert told.get("internal_alignment") == "IT yes, Finance yes, Procurement not yet"
+
+
+async def test_can_i_tell_her_after_her_question_keeps_what_she_asked_about(chat, deal):
+    await chat("Our CSM Lina asked how many Copilot seats we plan to buy and what budget we set aside.")
+    reply = await chat("can I tell her?")
+    assert reply.intent == "disclosure.share"
+    assert reply.verdict == "protect", reply.headline

@@ -169,12 +169,21 @@ def _kinds_of_the_figure(ctx: Context) -> list[str]:
 
 
 def _kinds_from_conversation(ctx: Context) -> list[str]:
-    """What Microsoft last asked about; else the kind the most recently told fact would reveal."""
+    """What Microsoft last asked about, or the last disclosure question; else the kind the most
+    recently told fact would reveal."""
     state = ctx.dialogue
     if state is None:
         return []
     if state.statement:
         found = find_kinds(state.statement, ctx.kb)
+        if found:
+            return found
+    # "Our CSM asked about our seat plans and budget." … "can I tell her?": what was just asked about
+    from bot.dialogue.config import dialogue_config
+
+    topic = state.fresh_topic(ctx.now, dialogue_config(ctx.kb).topic_minutes)
+    if topic is not None and topic.intent == "disclosure.share":
+        found = find_kinds(topic.text, ctx.kb)
         if found:
             return found
     table: dict[str, Any] = (ctx.kb.data.get("disclosure") or {}).get("from_facts") or {}
