@@ -476,3 +476,18 @@ async def test_can_i_tell_her_after_her_question_keeps_what_she_asked_about(chat
     reply = await chat("can I tell her?")
     assert reply.intent == "disclosure.share"
     assert reply.verdict == "protect", reply.headline
+
+
+async def test_a_follow_up_after_a_prep_is_about_that_meeting_and_logs_no_second_one(chat, deal, coach):
+    from sqlalchemy import func, select
+
+    from bot.db.models import DealEvent
+
+    first = await chat("Prep me for Thursday's call with their AVP.")
+    assert first.verdict == "checklist"
+    again = await chat("what should we avoid saying?")
+    assert again.intent == "meeting.prep"
+    assert again.verdict == "checklist" and "area vice president" in again.headline, again.headline
+    async with coach.sessions() as s:
+        meetings = (await s.execute(select(func.count()).where(DealEvent.kind == "meeting"))).scalar_one()
+    assert meetings == 1

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from bot.actions import MeetingPrep
 from bot.context import Context
 from bot.knowledge import Knowledge, RoleSpec
-from bot.playbooks.meeting_prep import checklist, find_topic, prep_config
+from bot.playbooks.meeting_prep import TopicSpec, checklist, find_topic, prep_config
 from bot.playbooks.people import find_role
 from bot.playbooks.rehearsal import last_scorecard
 from bot.playbooks.when import AskBack, When, parse_when, zone
@@ -15,6 +16,7 @@ from bot.reminders.hooks import log_meeting, user_prefs
 from bot.reply import Item, Reply, Section
 from bot.skills import skill
 from bot.skills.rehearsal import rehearse_action
+from bot.timeline import Event
 
 
 def which_day(kb: Knowledge, ask: AskBack) -> Item:
@@ -54,6 +56,12 @@ async def prep(ctx: Context, p: MeetingPrep) -> Reply:
     # Typed values (a Slack modal): the role's key, the topic's words, the day and the time.
     typed = bool(p.role and p.on)
     role = kb.role(p.role or "") if typed else (find_role(text, kb) or _role_of_contact(ctx, text))
+    if role is None and not typed:
+        # "what should we avoid saying?" right after a meeting was prepared: that meeting again,
+        # not a second one logged
+        ahead = _meeting_just_prepared(ctx)
+        if ahead is not None:
+            return await _prepared_again(ctx, ahead)
     if role is None:  # the rest of what was said is kept; one question asks who
         ctx.awaiting = {"intent": "meeting.prep", "args": {"said": said[:400]}, "slot": "with"}
         titles = ", ".join(r.title for r in kb.roles.values())
@@ -84,25 +92,80 @@ async def prep(ctx: Context, p: MeetingPrep) -> Reply:
             "said": text[:300],
         },
     )
+    at = (when.at, when.has_time) if when is not None else None
+    return _checklist_reply(ctx, role, topic, at, tz, contact.name if contact else None, event.id, ask)
+
+
+def _checklist_reply(
+    ctx: Context,
+    role: RoleSpec,
+    topic: TopicSpec,
+    at: tuple[datetime, bool] | None,
+    tz: str | None,
+    contact: str | None,
+    meeting_id: int,
+    ask: AskBack | None = None,
+) -> Reply:
+    """The prep checklist for one meeting on record: `at` is its time and whether the hour was said."""
+    assert ctx.deal is not None
+    kb = ctx.kb
     rehearsed = last_scorecard(ctx.deal, role.key)
     cl = checklist(kb, role.key, topic, ctx.deal.fact("internal_alignment"), rehearsed)
     sections = list(cl.sections)
     if ask is not None:
         sections.insert(0, Section(items=[which_day(kb, ask)]))
         day = "Date to be set"
-    elif when is None:
+    elif at is None:
         sections.append(Section(items=[Item(kb.say("meetings.when-unclear"), rule="meetings.when-unclear")]))
         day = "Date to be set"
     else:
-        local = when.at.astimezone(zone(tz))
-        day = f"{local:%A %d %B}" + (f", {local:%H:%M}" if when.has_time else "")
-    who = f" ({contact.name})" if contact else ""
+        local = at[0].astimezone(zone(tz))
+        day = f"{local:%A %d %B}" + (f", {local:%H:%M}" if at[1] else "")
+    who = f" ({contact})" if contact else ""
     return Reply(
         headline=f"{day} — {role.title}{who}, {topic.label}",
         intent="meeting.prep",
         verdict="checklist",
         verdict_label=day,
         sections=sections,
-        footer=f"Saved to {ctx.deal.name} as meeting #{event.id}.",
+        footer=f"Saved to {ctx.deal.name} as meeting #{meeting_id}.",
         actions=rehearse_action(kb, role.key),
     )
+
+
+def _meeting_just_prepared(ctx: Context) -> Event | None:
+    """The meeting prepared in this conversation's last advice question, still ahead: its event."""
+    from bot.dialogue.config import dialogue_config
+
+    assert ctx.deal is not None
+    state = ctx.dialogue
+    asked = state.fresh_asked(ctx.now, dialogue_config(ctx.kb).topic_minutes) if state is not None else None
+    if asked is None or asked.intent != "meeting.prep":
+        return None
+    meetings = [e for e in ctx.deal.events if e.kind == "meeting" and ctx.kb.role(str(e.payload.get("role")))]
+    if not meetings:
+        return None
+    last = max(meetings, key=lambda e: e.id)
+    when = last.payload.get("when")
+    if isinstance(when, str) and datetime.fromisoformat(when) < ctx.now:
+        return None  # already past: a new meeting is meant
+    return last
+
+
+async def _prepared_again(ctx: Context, meeting: Event) -> Reply:
+    kb = ctx.kb
+    role = kb.role(str(meeting.payload.get("role")))
+    assert role is not None
+    cfg = prep_config(kb)
+    key = meeting.payload.get("topic_key")
+    topic = next((t for t in cfg.topics if t.key == key), None) or find_topic(
+        str(meeting.payload.get("said") or ""), kb
+    )
+    when = meeting.payload.get("when")
+    at = (
+        (datetime.fromisoformat(when), bool(meeting.payload.get("has_time")))
+        if isinstance(when, str)
+        else None
+    )
+    tz = (await user_prefs(ctx)).timezone
+    return _checklist_reply(ctx, role, topic, at, tz, meeting.payload.get("contact"), meeting.id)
