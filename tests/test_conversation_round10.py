@@ -401,6 +401,9 @@ def test_ringing_their_avp_for_a_personal_favour_is_the_favour_question():
     assert (
         read("Our CFO wants to ring their AVP tonight. Good idea?", KB, now=NOW).intent == "escalation.check"
     )
+    # the model may rank bringing executives in first; the favour said in so many words decides
+    said = "Can I ring their VP and ask her to fix the licences as a personal favour?"
+    assert read(said, KB, now=NOW).intent == "favors.should_ask"
 
 
 def test_a_quoted_draft_closed_after_the_name_is_still_the_draft():

@@ -398,6 +398,8 @@ def read_more(
             veto = s.not_when.get(key)
             if veto is not None and re.search(veto, sentence, re.IGNORECASE):
                 continue  # "our CEO wants to email Satya": a wish to reach them, no relationship
+            if key == "signature_date" and r.their_sign_by.search(sentence):
+                continue  # "They want signature by 20 December": their deadline, as the rules read it
             if kind == "yesno":
                 if not all(c.asserts for c in mine):
                     continue  # the answer is the whole sentence's: every clause must assert

@@ -41,12 +41,8 @@ def build(kb: Knowledge) -> TextModel:
     """The model: from the cache when these examples were trained before, else trained."""
     # Keyed on the examples as written, the lexicon and the rewrite's code: the examples are
     # rewritten only when the model is trained, not at every start that finds it cached.
-    pairs = _examples(kb)
-    rewrite = canonical(kb)
     recipe = {"lexicon": config(kb).lexicon, "rewrite": _REWRITE_CODE}
-    return cached(
-        "intents", pairs, prepare=lambda raw: [(rewrite(t), label) for t, label in raw], recipe=recipe
-    )
+    return cached("intents", _examples(kb), prepare=lambda _raw: training_pairs(kb), recipe=recipe)
 
 
 # The rewrite's own code, so a change to how the lexicon applies trains afresh.
