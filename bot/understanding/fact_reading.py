@@ -49,6 +49,7 @@ class ReadingSpec(BaseModel):
     lead: float = 0.0
     thresholds: dict[str, float]
     confidence: float = 0.6
+    yesno_gap: float = 0.0
     min_words: int = Field(default=4, ge=1)
     values: dict[str, Kind]
     not_when: dict[str, str] = {}  # key -> words that say the sentence does not state that fact
@@ -343,6 +344,9 @@ def keys_read(margins: dict[str, float], s: ReadingSpec) -> list[tuple[str, Any,
         key, answer = label, None
         if label.endswith(YES) or label.endswith(NO):
             key, answer = label.rsplit("=", 1)[0], label.endswith(YES)
+            other = margins.get(key + (NO if answer else YES), float("-inf"))
+            if v - other < s.yesno_gap:
+                continue  # both answers alike: the topic is named, its outcome is not
         kind = s.values.get(key)
         if kind is None or v < s.thresholds.get(kind, 0.0) or v < none + s.lead:
             continue

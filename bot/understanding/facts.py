@@ -79,6 +79,9 @@ class Relative(BaseModel):
     # Read only when this fact is told (in this message or before): "It's about 0.3 % of the
     # run-rate" is the sticking point's worth only once a sticking point is known.
     needs: str | None = None
+    # False: only the increase is read (the worth of a point about it), not the new total, which a
+    # careful listener does not note as their offer ("they want 9 % on top")
+    record: bool = True
 
 
 class ReadingSpec(BaseModel):
@@ -231,6 +234,7 @@ class _Rel:
     base: str
     share: bool = False
     needs: str | None = None
+    record: bool = True
 
 
 @dataclass(frozen=True)
@@ -403,7 +407,7 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         stance=_compiled(spec.stance, re.IGNORECASE),
         position_content=_compiled(spec.position_content, re.IGNORECASE),
         topic_words=_compiled(spec.topic_words, re.IGNORECASE),
-        relative=[_Rel(x.key, rx(x.rx), x.base, x.share, x.needs) for x in spec.relative],
+        relative=[_Rel(x.key, rx(x.rx), x.base, x.share, x.needs, x.record) for x in spec.relative],
         price_like=_compiled(spec.price_like, re.IGNORECASE),
         ms_named=_compiled(
             r"(?<![\w'])(?:"
@@ -960,6 +964,10 @@ _RECKONED = compiled(
 _REPORTING = compiled(
     r"\s*(?:told|tells|said|says|claim\w*|reckon\w*|insist\w*|maintain\w*|estimat\w*|thinks?)\b",
     re.IGNORECASE,
+)
+_NAMED_RISE = compiled(
+    r"\b(?:(?!(?:The|Their|Our|This|That|Its|A|An)\s)[A-Z0-9][\w+-]*\s+){1,2}(?:price\s+)?"
+    r"(?:uplift|increase|escalator|rise|hike|step-?up)\b"
 )
 _ON_TOP = compiled(r"\s*(?:on top of|over|above|more than|higher than)\b", re.IGNORECASE)
 _SHARE_OF = compiled(r"\s*of\s+(?:the|their|our|its|a|an|that|this)\b", re.IGNORECASE)
@@ -1587,7 +1595,9 @@ def _read_relative(
             continue
         for rel in r.relative:
             m = rel.rx.search(c.text)
-            if m is None or rel.key in found or _negated_before(c, c.start + m.start(), r):
+            if m is None or _negated_before(c, c.start + m.start(), r):
+                continue
+            if rel.key in found and not _base_taken_as_it(rel, m, c, found[rel.key]):
                 continue
             if rel.needs is not None and rel.needs not in found and known.get(rel.needs) in (None, ""):
                 continue
@@ -1598,6 +1608,7 @@ def _read_relative(
             pct = float(said_pct)
             named = read_money(m.group("base")) if m.groupdict().get("base") else []
             if rel.share and named:  # "adds 7 % of that $2.4M": the base is named right there
+                found.pop(rel.key, None)
                 amount = round(named[0].amount * pct / 100, 2)
                 note = f"assumed: {pct:g} % of {_short_money(named[0].amount)}"
                 add(rel.key, amount, (c.start + m.start(), c.start + m.end()), 0.7, note)
@@ -1618,9 +1629,19 @@ def _read_relative(
                 continue
             amount = round(base * (1 + pct / 100), 2)
             note = f"assumed: {pct_said} over the {label} of {_short_money(base)}"
-            add(rel.key, amount, (c.start + m.start(), c.start + m.end()), 0.7, note)
+            if rel.record:
+                add(rel.key, amount, (c.start + m.start(), c.start + m.end()), 0.7, note)
             return round(base * pct / 100, 2)
     return None
+
+
+def _base_taken_as_it(rel: _Rel, m: re.Match[str], c: Clause, f: FoundFact) -> bool:
+    """ "the uplift is about 20 % of their 3.5m": the amounts' reading took the base named in the
+    share for the fact itself; the share, worked out, replaces it."""
+    if not rel.share or not m.groupdict().get("base"):
+        return False
+    a, b = c.start + m.start("base"), c.start + m.end("base")
+    return f.span[0] < b and a < f.span[1]
 
 
 _YEARLY_RISE = compiled(
@@ -1674,6 +1695,7 @@ def _implied(
             m = named[0]
             add("alternative", names.pop(), m.span(), 0.75)
     _implied_point(work, r, add, found, known)
+    _point_pointed_back(work, r, add, found, known)
     key = "sticking_point_value_per_year"
     if key in found or known.get(key) is not None:
         return
@@ -1752,6 +1774,61 @@ def _implied_point(
     if said is not None:
         found.pop("sticking_point")
     add("sticking_point", value, f.span, 0.65, "the yearly rise they hold to")
+
+
+# "… they want 9 % on top. That's the sticking point.", "That's the money we're fighting over":
+# a sentence that only points back names the point in the sentence before it.
+_POINTED_BACK = compiled(
+    r"(?:^|[.!?]\s+|;\s*)(?:and\s+|so\s+)?(?:that|this|which|it)(?:'s|\s+is|\s+was|\s+has\s+been|\s+remains)\s+"
+    r"(?:(?:the|our)\s+(?:(?:main|real|big|whole|one|only|last|remaining)\s+)?(?:sticking\s+point|blocker|problem|issue|"
+    r"bone\s+of\s+contention|money\s+we(?:'re|\s+are)\s+(?:fighting|arguing|haggling)\s+(?:over|about))|"
+    r"(?:what|where)\s+(?:we(?:'re|\s+are)\s+(?:stuck|hung\s+up|fighting|arguing|haggling)|"
+    r"we\s+(?:can't|cannot)\s+(?:get\s+past|agree\s+on|accept)|it(?:'s|\s+is)\s+stuck|"
+    r"(?:things|talks|it)\s+(?:stall|stalled|stuck|break|broke)))",
+    re.IGNORECASE,
+)
+
+
+def _point_pointed_back(
+    work: str, r: _Reader, add: Any, found: dict[str, FoundFact], known: Mapping[str, Any]
+) -> None:
+    """The point named by the sentence a pointing one follows: the yearly rise or the increase
+    it asks for ("9 % increase"), else that sentence's own words (its last clause)."""
+    if "sticking_point" in found or known.get("sticking_point"):
+        return
+    m = _POINTED_BACK.search(work)
+    if m is None:
+        return
+    at = m.start() + len(m.group(0)) - len(m.group(0).lstrip(".!?; \t\n"))
+    ends = [e.end() for e in _SENTENCE_END.finditer(work, 0, at)]
+    before = work[ends[-2] if len(ends) > 1 else 0 : at].strip()
+    if not before or before.endswith("?"):
+        return
+    span = (work.find(before), work.find(before) + len(before))
+    rise = found.get("annual_escalator_pct")
+    if rise is not None and span[0] <= rise.span[0] < span[1]:
+        add(
+            "sticking_point",
+            f"{rise.value:g}% annual increase",
+            rise.span,
+            0.6,
+            "the sentence it points back to",
+        )
+        return
+    named = _NAMED_RISE.search(before)
+    if named is not None:  # "The E5 uplift is well above market"
+        add("sticking_point", " ".join(named.group(0).split()), span, 0.6, "the sentence it points back to")
+        return
+    pct = read_percents(before)
+    if len(pct) == 1 and _ON_TOP.search(before):
+        add("sticking_point", f"{pct[0].value:g}% increase", span, 0.6, "the sentence it points back to")
+        return
+    last = re.split(r"[,;]\s+|\s+(?:and|but)\s+", before.rstrip(".!"))[-1].strip()
+    if 2 <= len(last.split()) <= 10:
+        add("sticking_point", last, span, 0.55, "the sentence it points back to")
+
+
+_ON_TOP = compiled(r"\b(?:on\s+top|more|extra|increase|hike|uplift|rise)\b", re.IGNORECASE)
 
 
 # --- contacts --------------------------------------------------------------------------------

@@ -929,14 +929,22 @@ def _question_follows_told_facts(kb: Knowledge, state: Any, d: Draft) -> None:
 
 
 def _asked_part(body: str) -> str | None:
-    """The question sentences at the end of a message that told something first, or None."""
-    if not body.rstrip().endswith("?"):
-        return None
+    """The question sentences at the end of a message that told something first, or None. A short
+    remark after the question ("… should we do that?? I don't want to get it wrong") is not what
+    is asked: the question is."""
     sentences = [x for x in _SENTENCE_END.split(body) if x.strip()]
-    start = len(sentences) - 1
-    while start > 0 and sentences[start - 1].rstrip().endswith("?"):
+    last = len(sentences) - 1
+    while last >= 0 and not _ASKS.search(sentences[last]):
+        last -= 1
+    tail = sentences[last + 1 :]
+    if last < 0 or (
+        tail and (sum(len(x.split()) for x in tail) > _TAIL_WORDS or _QUOTE_OPENS.search(" ".join(tail)))
+    ):
+        return None
+    start = last
+    while start > 0 and _ASKS.search(sentences[start - 1]):
         start -= 1
-    asked = " ".join(sentences[start:]) if start > 0 else None
+    asked = " ".join(sentences[start : last + 1]) if start > 0 or tail else None
     if asked is not None:
         # A quoted draft's last words are the draft's, not the question ('… Many thanks, Raj" -
         # anything wrong with it?'): the question starts after the quote closes.
@@ -950,6 +958,8 @@ def _asked_part(body: str) -> str | None:
     return asked
 
 
+_ASKS = re.compile(r"\?[!?.\s'\"’”)]*$")
+_TAIL_WORDS = 10  # a remark after the question, not a second subject
 # A closing double quote, or a single one right after a stop or comma (an apostrophe is neither).
 _QUOTE_CLOSES = re.compile(r"(?<=\S)[\"”»]|(?<=[.!?,])['’]")
 _QUOTE_OPENS = re.compile(r"(?:^|(?<=[\s:(]))['‘](?=\w)")
@@ -1016,11 +1026,16 @@ def _plan_then_judged(
     ):
         return  # a rule of its own read it (a topic pattern gives way: the question is about the plan)
     asked = _asked_part(body)
-    told = body[: len(body) - len(asked)] if asked is not None else ""
-    if asked is None and body.rstrip().endswith("?") and state is not None and now is not None:
+    told = body[: body.find(asked.split(None, 1)[0])] if asked is not None else ""
+    if (
+        not told.strip()
+        and (asked is not None or body.rstrip().endswith("?"))
+        and state is not None
+        and now is not None
+    ):
         # The plan told in the message before: "X wants to ring their GM tonight." "Good idea?"
         minutes = dialogue_config(kb).topic_minutes
-        asked, told = body, next(iter(state.fresh_told(now, minutes)), "")
+        asked, told = asked or body, next(iter(state.fresh_told(now, minutes)), "")
     if asked is None or d.cue.draft.search(body):
         return
     going_up = bool(d.cue.to_their_exec.search(told))
@@ -1031,7 +1046,10 @@ def _plan_then_judged(
     cfg = dialogue_config(kb)
     words = set(cfg.generic_question_words) | set(cfg.judging_words)
     said = [w.casefold().replace("’", "'") for w in re.findall(r"[A-Za-z][\w'’]*", asked)]
-    if said and len(said) <= 12 and all(w in words for w in said):
+    # One word of its own is allowed beside a word pointing back ("should we actually do that??")
+    others = [w for w in said if w not in words]
+    pointing = any(w in ("that", "this", "it") for w in said)
+    if said and len(said) <= 12 and (not others or (len(others) == 1 and pointing)):
         d.decide("plan-then-judged", "escalation.check" if going_up else "favors.should_ask")
 
 
