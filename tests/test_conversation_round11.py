@@ -75,3 +75,64 @@ async def test_a_plan_told_then_judged_with_a_remark_after_the_question(chat, de
 def test_a_question_with_a_short_remark_after_it_is_read_as_the_question():
     said = "Jane asked what our budget is. Can I tell her? Just want to be careful."
     assert read(said, KB, now=NOW).intent == "disclosure.share"
+
+
+# Round-8 classes (authors 45-48), in our own words.
+
+
+async def test_leaving_weighed_against_what_we_pay_now_when_their_offer_is_untold(chat, deal):
+    await chat("AWS priced the same estate at 900k a year.")
+    await chat("We pay Microsoft 1.6m a year today on a three-year EA.")
+    await chat("Our own migration estimate is 400k one-off, and the board agreed we leave above 1.5m a year.")
+    reply = await chat("Do the numbers say we go?")
+    assert reply.intent == "walkaway.check"
+    assert reply.verdict == "walk_is_right", reply.headline
+    rules = [i.rule for s in reply.sections for i in s.items]
+    assert "walkaway.staying-at-current-spend" in rules
+    assert "current offer" in reply.plain_text()  # their offer is asked for, to strengthen the case
+
+
+def test_their_renewal_priced_is_their_offer_and_amounts_are_exact():
+    said = facts("Their renewal came in at 4.1m a year.")
+    assert said == {"ms_annual_cost": 4_100_000}
+
+
+@pytest.mark.parametrize(
+    "said, point",
+    [
+        ("The sole remaining point of disagreement is a cap on yearly increases.", "cap on yearly increases"),
+        ("The single outstanding matter is the price of our Power BI seats.", "price of our Power BI seats"),
+        (
+            "The real problem is that they insist on bundling Teams Premium for everyone.",
+            "bundling Teams Premium",
+        ),
+    ],
+)
+def test_the_point_named_as_the_one_matter_left(said, point):
+    assert point in facts(said)["sticking_point"]
+
+
+def test_a_worth_in_a_relative_clause_with_an_estimate_word_is_the_points():
+    said = facts("The only open item is the Project pricing, which comes to maybe $8,000 a year.")
+    assert said["sticking_point_value_per_year"] == 8000
+    assert "rounds_with_account_team" not in facts("we met them 3 times, maybe 4")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Finance, IT and Procurement are singing from the same hymn sheet now.",
+        "IT, Finance and Procurement speak with one voice on this.",
+        "IT, Finance and Procurement signed the same two-page position last week.",
+    ],
+)
+def test_our_teams_agreeing_in_idiom(said):
+    assert facts(said)["internal_alignment"] == "IT yes, Finance yes, Procurement yes"
+
+
+def test_a_plan_to_contact_their_executive_judged_on_its_timing_is_the_escalation_question():
+    said = (
+        "Our chairman is unhappy with the price. He could contact the Microsoft executive himself."
+        " Is this the right moment?"
+    )
+    assert read(said, KB, now=NOW).intent == "escalation.check"

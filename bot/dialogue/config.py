@@ -213,7 +213,8 @@ def _build_cues(kb: Knowledge) -> Cues:
             flags,
         ),
         to_their_exec=compiled(
-            rf"(?:{r.involve_verbs}|writes?|calls?|rings?|phones?|emails?)[^\n.;!?]{{0,25}}?"
+            rf"(?:{r.involve_verbs}|writes?|calls?|rings?|phones?|emails?|contacts?|reach(?:es)?\s+out\s+to|"
+            rf"(?:speaks?|talks?)\s+(?:directly\s+)?(?:to|with))[^\n.;!?]{{0,25}}?"
             rf"\b(?:their|microsoft(?:\s+[A-Z]{{2,3}})?'?s?|msft'?s?|ms|the\s+(?:microsoft|msft|ms))\s+"
             rf"(?:[\w-]+\s+){{0,4}}?(?:{a.exec_words}|country\s+manager|(?:[\w-]+\s+)?(?:lead|head|boss))\b",
             flags,

@@ -7,7 +7,8 @@ deal holds; nothing is estimated on the user's behalf.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
@@ -129,6 +130,22 @@ def _readiness(f: dict[str, Any], kb: Knowledge) -> dict[str, Any]:
 
 
 def assess(deal: DealView, kb: Knowledge, text: str = "") -> WalkAssessment:
+    """`_assess` below; with Microsoft's offer untold and what we pay now on record, staying is
+    priced at what we pay now, said so, and their offer is listed to strengthen the case."""
+    spend = _money(deal.facts, "deal_value_per_year")
+    if deal.facts.get("ms_annual_cost") is not None or spend is None:
+        return _assess(deal, kb, text)
+    facts = MappingProxyType({**deal.facts, "ms_annual_cost": spend})
+    a = _assess(replace(deal, timeline=replace(deal.timeline, facts=facts)), kb, text)
+    if a.verdict is None:
+        return _assess(deal, kb, text)  # a form is asked anyway: it asks for their offer too
+    said = kb.say("walkaway.staying-at-current-spend", spend=format_money(spend, currency(deal.facts)))
+    a.math.append(Item(said, rule="walkaway.staying-at-current-spend"))
+    a.strengthen = ["ms_annual_cost", *a.strengthen]
+    return a
+
+
+def _assess(deal: DealView, kb: Knowledge, text: str = "") -> WalkAssessment:
     """The math decides whether walking is right whenever the costs are known (or bound it, when
     the figures told already settle it); whether a walk threat is credible is judged beside it,
     never instead of it. Short of the math, leadership's own walk point decides when Microsoft's

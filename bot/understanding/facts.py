@@ -920,10 +920,15 @@ def _worth_of_point_before(
     """The sticking point's worth, when the sentence before this one names the point and no amount."""
     starts = [m.end() for m in _SENTENCE_END.finditer(work, 0, c.start + 1)]
     here = max(starts, default=0)
-    if work[here : c.start].strip() and not _RECKONED.match(work[here : c.start]):
+    if _RELATIVE_WORTH.match(c.text) and work[here : c.start].strip():
+        # "the one open point is the Visio pricing, which amounts to about 6,000 a year": the
+        # sentence's own first part names the point
+        prev_start, here = here, c.start
+    elif work[here : c.start].strip() and not _RECKONED.match(work[here : c.start]):
         return None  # the amount does not open its sentence (nor follows "I calculated it -")
-    before = [m.end() for m in _SENTENCE_END.finditer(work, 0, max(here - 1, 0))]
-    prev_start = max([b for b in before if b < here - 1] or [0])
+    else:
+        before = [m.end() for m in _SENTENCE_END.finditer(work, 0, max(here - 1, 0))]
+        prev_start = max([b for b in before if b < here - 1] or [0])
     if amount_before is not None and amount_before[0] >= prev_start:
         return None  # the sentence before has its own amount
     # The sticking point's worth, or the alternative's yearly cost ("Alternative evaluated: X.
@@ -946,8 +951,16 @@ _POINT_IN_OTHER_WORDS = compiled(
     r"(?:refuses?|refused|won'?t|will\s+not|would\s+not|wouldn'?t|declines?|declined)\s+(?:to\s+)?"
     r"(?:throw\s+in|include|add|give\s+(?:us\s+)?|budge\s+on|move\s+on|concede|waive)|"
     r"(?:one|only|last)\s+(?:thing|item|point|issue)\s+(?:left|open|outstanding|remaining)|"
+    r"(?:sole|single|only|last|remaining|outstanding|open|unresolved)\s+(?:(?:remaining|outstanding|open|unresolved)\s+)?"
+    r"(?:matter|point|item|issue|point\s+of\s+(?:dis)?agreement)\b|"
     r"^\s*(?:except|apart\s+from|other\s+than))\b",
     re.IGNORECASE,
+)
+
+
+# A relative clause giving what the thing just named amounts to: "…, which amounts to perhaps 6,000".
+_RELATIVE_WORTH = compiled(
+    r"^\s*,?\s*(?:which|that)\s+(?:amounts|comes|works\s+out|is|would\s+be)\b", re.IGNORECASE
 )
 
 

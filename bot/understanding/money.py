@@ -174,7 +174,7 @@ def read_money(text: str) -> list[Money]:
             continue  # "R2", "Rs 5": a version or a small sum, not the deal's money
         if currency is None and mult_raw.startswith(("crore", "lakh", "lac")):
             currency = "INR"  # crore and lakh count rupees
-        amount = value * (mult or 1.0)
+        amount = round(value * (mult or 1.0), 2)  # "4.1m" is 4,100,000, not 4,099,999.99…
         end = m.end()
         tail = text[end:]
         if currency is None and (late := _CODE_AFTER.match(tail)):

@@ -1023,6 +1023,9 @@ def _plan_then_judged(
         "the-question-asked",
         "ours-not-microsoft",
         "question-is-not-a-log",
+        # "… if he contacts their executive directly. Would this be the right timing?": the timing
+        # of the plan, not of the renewal
+        "expiry-is-timeline",
     ):
         return  # a rule of its own read it (a topic pattern gives way: the question is about the plan)
     asked = _asked_part(body)
