@@ -136,3 +136,64 @@ def test_a_plan_to_contact_their_executive_judged_on_its_timing_is_the_escalatio
         " Is this the right moment?"
     )
     assert read(said, KB, now=NOW).intent == "escalation.check"
+
+
+async def test_the_favour_told_with_an_aside_is_what_the_short_question_asks_about(chat, deal):
+    await chat("Our licences from last week still haven't shown up.")
+    await chat(
+        "I'm thinking of asking Rui, the seller who closed that order, to chase the provisioning team."
+    )
+    reply = await chat("Should I ask him?")
+    assert reply.intent == "favors.should_ask"
+    assert reply.verdict == "ask", reply.headline  # landing his own order is his job, not a favour
+    assert "Rui" in reply.headline
+
+
+async def test_whom_the_coach_asked_for_is_never_a_question_of_its_own(chat, deal):
+    await chat("We've never met their regional VP, Ms Okoye.")
+    first = await chat("I'd like to write and ask if she could hold our current prices for another year.")
+    reply = await chat("Would it be wise to ask her for this?")
+    assert reply.intent == "favors.should_ask"
+    assert "Would it be wise" not in reply.headline, (first.headline, reply.headline)
+
+
+@pytest.mark.parametrize(
+    "said, amount, currency",
+    [
+        ("R$ 40 mil por ano", 40_000, "BRL"),
+        ("R$ 22 milhões", 22_000_000, "BRL"),
+        ("MXN 3 millones", 3_000_000, "MXN"),
+    ],
+)
+def test_amounts_in_portuguese_and_spanish(said, amount, currency):
+    from bot.understanding.money import read_money
+
+    [m] = read_money(said)
+    assert (m.amount, m.currency) == (amount, currency)
+
+
+def test_their_person_telling_us_what_leaving_costs_is_their_claim_not_our_estimate():
+    said = facts(
+        "We costed the move carefully at about 300k one-off. Priya told us switching would cost at"
+        " least 2m, but she has never seen our plan."
+    )
+    assert said["switching_cost"] == 300_000
+    assert said["ms_claimed_switching_cost"] == 2_000_000
+
+
+@pytest.mark.parametrize(
+    "said, intent",
+    [
+        ("My manager wants to know: is it ok to tell the CSM our budget?", "disclosure.share"),
+        ("Our COO (Dana) is asking whether we should take it to their VP now.", "escalation.check"),
+    ],
+)
+def test_a_question_relayed_for_someone_else_is_that_question(said, intent):
+    assert read(said, KB, now=NOW).intent == intent
+
+
+def test_our_own_walk_line_agreed_is_no_commitment():
+    said = "IT costed the exit at 1m, and the exec team agreed we'd only walk if they go above 2m a year."
+    reading = read(said, KB, now=NOW)
+    assert reading.intent == "deal.tell"
+    assert {f.key for f in reading.facts} >= {"walk_threshold_per_year"}

@@ -104,7 +104,12 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
     out.topic = topic
 
     slot = topic.args.get("awaiting")
-    if slot and len(text.split()) <= 12 and not c.ellipsis.search(text):
+    if (
+        slot
+        and len(text.split()) <= 12
+        and not c.ellipsis.search(text)
+        and not _question_for_a_name(slot, text)
+    ):
         # The coach asked for one missing argument: this message is it.
         out.rule, out.intent = "answers-my-question", topic.intent
         out.args = {k: v for k, v in topic.args.items() if k != "awaiting"}
@@ -167,6 +172,19 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
 
 _WORD = re.compile(r"[A-Za-z][\w'’]*")
 _QUESTION_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+# Whom the coach asked for is answered by a name or a role, never by a question of its own
+# ("Would it be sensible to ask him for this?" answers no "Whom would you ask?").
+_PERSON_SLOTS = frozenset({"name", "who", "with", "role"})
+_ASKS_ITSELF = re.compile(
+    r"^\s*(?:would|should|shall|could|can|is|are|do|does|did|what|how|why|when|will|may|might)\b[^?]*\?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _question_for_a_name(slot: object, text: str) -> bool:
+    return slot in _PERSON_SLOTS and len(text.split()) >= 4 and bool(_ASKS_ITSELF.match(text))
 
 
 def _generic_question(text: str, kb: Knowledge) -> bool:

@@ -328,7 +328,9 @@ def after_turn(
                 counted[name] = max(counted.get(name, 0), count)
         for name, n in given_told(reading.text, kb, theirs_all, last=last_theirs).items():
             given[name] = given.get(name, 0) + n
-        if not reading.question:
+        # "I'm thinking of asking Marcos to help with the provisioning": told, though it reads
+        # like a question; one asked with a question mark is not
+        if not reading.question or not reading.text.rstrip().endswith("?"):
             told_texts = [reading.text[:400], *told_texts][:3]
             told_at = now.isoformat()
         for name in strangers_told(reading.text, kb, theirs_all, last=last_theirs):

@@ -280,7 +280,9 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
         )
         what = None if not what or _NOT_A_REQUEST.match(what) else what
     if not what and ctx.dialogue is not None:  # "should I ask her again?": what was told just before
-        what = _told_request(ctx)
+        # "would it be sensible to ask him for this?": "this" is whatever was told just before
+        pointing = bool(_DEICTIC.search(_ASK_WHAT_TAIL.sub("", text)))
+        what = (_told_asking(ctx, name) if name else None) or _told_request(ctx, any_told=pointing)
     elif what and fv.topic_of(what, ctx.kb) is None:
         # A long question's own words name the topic the "what" read missed ("whether she could
         # arrange a readiness workshop for our managers"): the question sentence is read whole.
@@ -539,6 +541,37 @@ def _told_request(ctx: Context, *, any_told: bool = False) -> str | None:
             for sentence in reversed(re.split(r"(?<=[.!?;])\s+", said)):
                 if (cue is None or cue.search(sentence)) and fv.topic_of(sentence, ctx.kb) is not None:
                     return sentence.strip()[:300]
+    return None
+
+
+# The words of the question itself ("should I ask", "would it be ok to ask him"), so that "it"
+# in them is not taken for pointing back.
+_ASK_WHAT_TAIL = compiled(
+    r"\b(?:is|would|will|could)\s+it\s+be\b|\bis\s+it\b|\bit(?:'s|\s+is)\s+(?:ok|okay|fine|wise|sensible)\b",
+    re.IGNORECASE,
+)
+
+
+def _told_asking(ctx: Context, name: str) -> str | None:
+    """What we were told we mean to ask this person for ("I'm thinking of asking Marcos, the AE
+    who sold us the licences, to help with the provisioning team"), said in the statements just
+    before the question."""
+    assert ctx.dialogue is not None
+    from bot.dialogue.config import dialogue_config
+
+    if name.casefold().startswith("their "):
+        return None  # a role nobody named: no one to have been told about
+    first = re.escape(name.split()[0])
+    rx = re.compile(  # what we mean to ask, never what we asked before ("never asked him for anything")
+        rf"\bask(?:ing)?\s+(?:{first}|him|her|them)\b(?:\s+[A-Z][\w'-]+)?(?:\s*,[^,;.]{{1,80}},)?\s+"
+        rf"(?:again\s+|once\s+more\s+)?(?:to|for|if|whether)\s+(?!(?:anything|nothing|something|much)\b)"
+        rf"(?P<what>[^.;!?]{{4,200}})",
+        re.IGNORECASE,
+    )
+    for said in ctx.dialogue.fresh_told(ctx.now, dialogue_config(ctx.kb).topic_minutes):
+        m = rx.search(said)
+        if m is not None:
+            return fv.clean_what(m.group("what")) or m.group("what")
     return None
 
 

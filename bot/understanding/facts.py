@@ -909,7 +909,7 @@ _BARE_WORTH = compiled(
     r"|it\s+(?:costs?|comes?\s+to|would\s+cost|runs?\s+(?:at|to))\s+"
     # "Our finance team's estimate is $1.9 million per year"
     r"|(?:(?:our|the)\s+(?:[\w'’]+\s+){0,2})?(?:estimate|costing|figure)\s*(?:is|was|comes\s+to|of|:)\s*)*"
-    r"(?:[$€£₹~]|[A-Z]{3}\s|R(?=\d)|Rs\.?\s?|[ACN]Z?\$)?\s?\d",
+    r"(?:[$€£₹~]|[A-Z]{3}\s|R(?=\d)|Rs\.?\s?|(?:[ACN]Z?|R|US|S|HK)\$)?\s?\d",
     re.IGNORECASE,
 )
 

@@ -25,7 +25,8 @@ CURRENCIES = {
     "inr": "INR", "rs": "INR", "rs.": "INR", "₹": "INR", "rupee": "INR", "rupees": "INR",
     "zar": "ZAR", "r": "ZAR", "rand": "ZAR",
     "pln": "PLN", "zł": "PLN", "zl": "PLN", "zloty": "PLN", "zlotys": "PLN", "złoty": "PLN", "czk": "CZK",
-    "huf": "HUF", "zlotych": "PLN", "brl": "BRL", "mxn": "MXN", "cny": "CNY",
+    "huf": "HUF", "zlotych": "PLN", "brl": "BRL", "mxn": "MXN", "cny": "CNY", "r$": "BRL", "reais": "BRL",
+    "real": "BRL",
     "mnok": "NOK", "msek": "SEK", "mdkk": "DKK", "meur": "EUR", "musd": "USD", "mgbp": "GBP", "mchf": "CHF",
     "mzar": "ZAR", "minr": "INR",
 }  # fmt: skip
@@ -34,15 +35,15 @@ CURRENCIES = {
 # "R60m" rand, "Rs 85 lakh" / "₹12 crore" rupees.
 _CODES = r"USD|EUR|GBP|CHF|CAD|AUD|NZD|SGD|HKD|JPY|NOK|SEK|DKK|INR|ZAR|PLN|CZK|HUF|BRL|MXN|CNY"
 _CUR_PRE = (
-    r"(?P<pre>(?<![A-Za-z])(?:US|AU|A|NZ|CA|C|S|HK)\$|[$€£₹¥]|\b(?:" + _CODES + r")\b"
+    r"(?P<pre>(?<![A-Za-z])(?:US|AU|A|NZ|CA|C|S|HK|R)\$|[$€£₹¥]|\b(?:" + _CODES + r")\b"
     r"|\bM(?:NOK|SEK|DKK|EUR|USD|GBP|CHF|ZAR|INR)\b|\bRs\.?(?=\s?\d)|(?<![\w.])R(?=\s?\d))"
 )
 _CUR_POST = (
     r"(?P<post>[$€£](?!\s?\d)|\b(?:" + _CODES + r"|M(?:NOK|SEK|DKK|EUR|USD|GBP|CHF|ZAR|INR)"
-    r"|dollars?|euros?|pounds?|bucks|quid|yen|kroner|kronor|krone|kr|rupees?|rand|zlot(?:y|ys|ych)|złoty|zł)(?!\w))"
+    r"|dollars?|euros?|pounds?|bucks|quid|yen|kroner|kronor|krone|kr|rupees?|rand|reais|zlot(?:y|ys|ych)|złoty|zł)(?!\w))"
 )
 _MULT = (
-    r"(?P<mult>k|mm|mn|mln|mld|tys\.?|tsd\.?|mil{1,2}(?:ion)?s?|milion|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m"
+    r"(?P<mult>k|mm|mn|mln|mld|tys\.?|tsd\.?|mil{1,2}(?:ion)?s?|milion|milh(?:ões|oes|ão|ao)|mill(?:ones|ón|on)|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m"
     r"|crores?|lakhs?|lacs?)(?!\w)"
 )
 _NUM = (
@@ -55,6 +56,7 @@ _WORDNUM += (
     rf"(?:\s+hundred(?:\s+(?:and\s+)?(?:{WORD})(?:[\s-](?:{WORD}))?)?)?)(?:\s+point\s+(?P<frac>{WORD}))?"
     r"(?P<half>\s+and\s+a\s+half)?)"  # "two and a half million"
 )
+_MIL_IS_THOUSAND = frozenset({"BRL", "MXN"})
 _SHORT_MULT = frozenset({"k", "m", "b", "mm", "mn", "bn"})
 _MONEY_RX = compiled(
     rf"(?<![\w.]){_CUR_PRE}?\s?(?:{_NUM}|{_WORDNUM})\s?(?:-?{_MULT})?(?:\s?{_CUR_POST})?",
@@ -118,7 +120,7 @@ def read_money(text: str) -> list[Money]:
     for m in _MONEY_RX.finditer(text):
         mult_raw = (m.group("mult") or "").casefold().rstrip(".")
         mult_key = mult_raw
-        if mult_key.startswith("mil") and mult_key not in MULTIPLIERS:
+        if mult_key.startswith(("mil", "mill")) and mult_key not in MULTIPLIERS:
             mult_key = "million"
         mult = MULTIPLIERS.get(mult_key) if mult_raw else None
         if m.group("words") is not None:
@@ -168,6 +170,8 @@ def read_money(text: str) -> list[Money]:
             continue  # "2000m" is metres or minutes, not money
         cur_word = (m.group("pre") or m.group("post") or "").casefold()
         currency = CURRENCIES.get(cur_word)
+        if mult_raw == "mil" and currency in _MIL_IS_THOUSAND:
+            mult = 1e3  # "R$ 40 mil": in Portuguese and Spanish, "mil" is a thousand
         if len(cur_word) == 4 and cur_word.startswith("m") and mult is None:
             mult = 1e6  # "MNOK 9.8", "9.8 MNOK": millions of the currency
         elif cur_word in ("r", "rs", "rs.") and mult is None and value < 1000 and m.group("pre"):

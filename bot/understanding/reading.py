@@ -578,6 +578,17 @@ _ADVICE = (
 )
 
 
+_DECIDED_BY_US = frozenset(
+    {
+        "walk_threshold_agreed",
+        "walk_threshold_per_year",
+        "budget_per_year",
+        "budget_target_set",
+        "internal_alignment",
+    }
+)
+
+
 def rule_statement_tells_facts(d: Draft, facts: list[Fact]) -> None:
     """Run once the facts are read, on the model's pick alone: a plain statement that states deal
     facts ("our alternative is Google Workspace, about 900k a year", "renewal's 30 June") tells
@@ -598,6 +609,11 @@ def rule_statement_tells_facts(d: Draft, facts: list[Fact]) -> None:
     if _rule_cue(d, "correction").search(d.text) and len({f.span for f in facts}) == 1:
         if d.intent in ("deal.tell", None) or (advice and not draftish):  # one figure, corrected
             d.decide("statement-tells-facts", "fact.set")
+        return
+    if d.intent == "commitments.log" and any(f.key in _DECIDED_BY_US for f in facts):
+        # "the board agreed we'd only leave above 3M": our own line, decided, is no promise made to
+        # or by Microsoft
+        d.decide("statement-tells-facts", "deal.tell")
         return
     if not advice or draftish:
         return
@@ -909,6 +925,16 @@ _SENTENCE_END = re.compile(
 )
 
 
+_RELAYED = re.compile(
+    r"^\s*(?:(?:hi|hello|so|ok|okay)\b[,!]?\s+)?(?:my|our|the)\s+(?:[\w'-]+\s+){0,2}?"
+    r"(?:boss|manager|cfo|ceo|cio|coo|cto|cmo|director|head|vp|svp|evp|chair(?:man|woman|person)?|president|"
+    r"chief\s+\w+(?:\s+officer)?|team|board|leadership)(?:\s*\([^)]{1,40}\))?(?:,\s*[A-Z][\w'-]+,)?\s+"
+    r"(?:wants?\s+to\s+know|would\s+like\s+to\s+know|is\s+asking|asks|asked(?:\s+me)?|wonders|is\s+wondering|"
+    r"was\s+wondering)\s*(?:[,:—–-]+\s*|\s+(?=(?:if|whether)\b))",
+    re.IGNORECASE,
+)
+
+
 def _question_follows_told_facts(kb: Knowledge, state: Any, d: Draft) -> None:
     """A question the classifier left open, right after facts were told ("Anything there we can
     use?" after a planned migration and a reference request): the question those facts lead to,
@@ -1153,7 +1179,10 @@ def _decide(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = None)
     if found is not None:
         d.pattern, d.pattern_args = found.name, dict(found.args)
     d.unsure = only_unsure(text)
-    ranked = rank(text, kb)
+    # "My boss wants to know — are we better off going to AWS?": the question relayed is what is
+    # asked, and the model reads it without the words that relay it
+    relayed = _RELAYED.match(text)
+    ranked = rank(text[relayed.end() :] if relayed and text[relayed.end() :].strip() else text, kb)
     d.ranking = [(n, p) for n, p in ranked if n != settings.outside_label]
     d.outside = next((p for n, p in ranked if n == settings.outside_label), 0.0)
     if found is not None:
