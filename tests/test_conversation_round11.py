@@ -197,3 +197,26 @@ def test_our_own_walk_line_agreed_is_no_commitment():
     reading = read(said, KB, now=NOW)
     assert reading.intent == "deal.tell"
     assert {f.key for f in reading.facts} >= {"walk_threshold_per_year"}
+
+
+@pytest.mark.parametrize("said", ["our EA isnt til march 31 2028", "The renewal isn't until 31 March 2028."])
+def test_a_date_bounded_by_until_is_no_denial(said):
+    assert facts(said)["renewal_date"] == "2028-03-31"
+
+
+def test_rounds_told_as_times_round_the_table():
+    said = facts("We've been round the table with their account team six times since May.")
+    assert said["rounds_with_account_team"] == 6
+
+
+def test_teams_concurring_beside_a_sponsor_named_in_the_same_sentence():
+    said = facts(
+        "Contracts, Finance and IT have all concurred with our position, and our CFO has agreed to act"
+        " as executive sponsor."
+    )
+    assert said["internal_alignment"] == "IT yes, Finance yes, Procurement yes"
+    assert said["exec_sponsor"] is True
+
+
+def test_a_chief_executive_who_will_front_it_is_the_sponsor():
+    assert facts("Our Chief Executive has agreed to front it if needed.")["exec_sponsor"] is True

@@ -367,7 +367,8 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
         negation=_compiled(
             r"(?<![\w'])(?:"
             + "|".join(re.escape(n) for n in spec.negations if n != "n't")
-            + r")(?![\w'])|n't\b",
+            # "the renewal isn't until 31 Dec 2028": a date's bound, not a denial
+            + r")(?![\w'])(?!\s+(?:until|till|til)\b)|n't\b(?!\s+(?:until|till|til)\b)",
             re.IGNORECASE,
         ),
         vague=_compiled(spec.vague_range),
