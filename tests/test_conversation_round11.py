@@ -220,3 +220,40 @@ def test_teams_concurring_beside_a_sponsor_named_in_the_same_sentence():
 
 def test_a_chief_executive_who_will_front_it_is_the_sponsor():
     assert facts("Our Chief Executive has agreed to front it if needed.")["exec_sponsor"] is True
+
+
+@pytest.mark.parametrize(
+    "said, name, role",
+    [
+        ("our csm is maya, great to work with", "Maya", "csm"),
+        ("new ts omar is measured on workloads deployed", "Omar", "ts"),
+        ("ae (lena) asked what our budget is", "Lena", "ae"),
+    ],
+)
+def test_people_named_in_a_message_typed_all_in_lower_case(said, name, role):
+    from bot.understanding.facts import read_contacts
+
+    assert [(c.name, c.role) for c in read_contacts(said, KB)] == [(name, role)]
+
+
+@pytest.mark.parametrize("said", ["our csm is great", "our ae is leaving in march"])
+def test_a_lower_case_word_after_a_role_is_not_always_a_name(said):
+    from bot.understanding.facts import read_contacts
+
+    assert read_contacts(said, KB) == []
+
+
+async def test_a_draft_shown_then_asked_about_is_what_is_checked(chat, deal):
+    await chat(
+        "Here's my reply to their AE: « Hi Leo, thanks for the proposal. Honestly we can't go above"
+        " 900k a year, so please sharpen your pencil. Best, Kim »"
+    )
+    reply = await chat("Could you check it before I send it?")
+    assert reply.intent == "leakcheck"
+    assert reply.verdict == "flagged", reply.plain_text()
+    assert "900k" in reply.plain_text()
+
+
+def test_a_budget_signed_off_in_the_words_after_it():
+    said = facts("it's 800k a year tbh, finance signed it off on monday")
+    assert said["budget_per_year"] == 800_000

@@ -45,6 +45,31 @@ def split_request(text: str, kb: Knowledge) -> tuple[str, str]:
     return "", unquote(text)
 
 
+# A request to check that names no message of its own: "can you verify it before I send?",
+# "check this please", "is the draft ok?"
+_POINTS_TO_A_DRAFT = re.compile(
+    r"^(?![^\"“«]*[\"“«]).*\b(?:it|this|that|(?:the|my|this)\s+(?:draft|message|email|e-mail|mail|reply|note|text))\b",
+    re.IGNORECASE,
+)
+_QUOTED_DRAFT = re.compile(r"[\"“«]\s*(?P<q>[^\"”»]{20,})\s*[\"”»]")
+_AFTER_COLON = re.compile(
+    r"\b(?:draft|message|email|e-mail|mail|reply|note|text)\b[^:\n]{0,30}:\s*(?P<q>\S.{20,})",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _told_draft(ctx: Context) -> str | None:
+    """The draft the conversation showed just before ("Here is the draft: « … »"), if any."""
+    from bot.dialogue.config import dialogue_config
+
+    assert ctx.dialogue is not None
+    for said in ctx.dialogue.fresh_told(ctx.now, dialogue_config(ctx.kb).topic_minutes):
+        m = _QUOTED_DRAFT.search(said) or _AFTER_COLON.search(said)
+        if m is not None:
+            return m.group("q").strip()
+    return None
+
+
 def recipient(message: str, ctx: Context) -> RoleSpec | None:
     """Who the message is for, from its greeting: a contact of the deal by name ("Hi Jane,"),
     or a role named in the greeting line ("Dear Deal Desk team,")."""
@@ -76,6 +101,11 @@ async def check(ctx: Context, p: LeakCheck) -> Reply:
         head, message = split_request(
             (p.rest or "") if "rest" in p.model_fields_set else ctx.intent.text, ctx.kb
         )
+    if ctx.dialogue is not None and _POINTS_TO_A_DRAFT.search(message) and len(message.split()) <= 15:
+        # "Can you verify it before I send?": the draft is the one shown just before
+        told = _told_draft(ctx)
+        if told is not None:
+            message = told
     if not message.strip():
         return Reply(
             headline="Paste the message after a colon: `check AE: <your message>`.", intent="leakcheck"

@@ -141,6 +141,10 @@ class ReadingSpec(BaseModel):
     text_stops: list[str]
     text_reject: list[str]
     contacts: list[str]
+    # The same for a message typed all in lower case ("our csm is tom"): {name} is one word there,
+    # and never one of `lowercase_not_names` ("our csm is great").
+    contacts_lowercase: list[str] = Field(default_factory=list)
+    lowercase_not_names: list[str] = Field(default_factory=list)
     not_names: list[str]
     common_words: list[str] = Field(default_factory=list)
 
@@ -213,6 +217,7 @@ _AMOUNT = (
     r"(?:\s*(?:a|per|/)\s*(?:year|yr|annum)|\s+(?:annually|yearly))?(?![\w])"
 )
 _NP = r"(?P<text>(?:[\w&/'+-]+\s+){0,3}[\w&/'+-]+)"
+_LOWER_NAME = r"(?P<name>[a-z][a-z'’-]{1,20})"
 _NAME = r"(?-i:(?P<name>[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+){0,2}))"
 
 
@@ -290,6 +295,8 @@ class _Reader:
     text_stop: re.Pattern[str]
     text_reject: re.Pattern[str]
     contacts: list[re.Pattern[str]]
+    contacts_lowercase: list[re.Pattern[str]]
+    lowercase_not_names: frozenset[str]
     roles: dict[str, str]
     not_names: frozenset[str]
     date_cue: re.Pattern[str]
@@ -436,6 +443,11 @@ def _compile(spec: ReadingSpec, role_aliases: dict[str, list[str]]) -> _Reader:
             )
             for p in spec.contacts
         ],
+        contacts_lowercase=[
+            _compiled(p.replace("{name}", _LOWER_NAME).replace("{role}", role_rx))
+            for p in spec.contacts_lowercase
+        ],
+        lowercase_not_names=frozenset(spec.lowercase_not_names),
         roles=roles,
         not_names=frozenset(n.casefold() for n in (*spec.not_names, *spec.common_words)),
         date_cue=_compiled("|".join(c for d in spec.dates for c in d.cues), re.IGNORECASE),
@@ -1884,6 +1896,20 @@ def read_contacts(text: str, kb: Knowledge) -> list[FoundContact]:
             if _negated_before(c, m.start(), r) or r.negation.search(m.group(0)):
                 continue
             out.append(FoundContact(name, role, m.span(), 0.85, m.group(0)))
+    if text == text.casefold():  # typed all in lower case: no capital tells a name
+        for rx in r.contacts_lowercase:
+            for m in rx.finditer(text):
+                word = m.group("name")
+                if word in r.lowercase_not_names or word in r.not_names or word in r.roles:
+                    continue
+                role = r.roles.get(m.group("role").casefold())
+                name = word[:1].upper() + word[1:]
+                if role is None or any(f.name.casefold() == word for f in out):
+                    continue
+                c = next((c for c in parts if c.start <= m.start("name") < c.end), None)
+                if c is None or not c.asserts or r.negation.search(m.group(0)):
+                    continue
+                out.append(FoundContact(name, role, m.span(), 0.75, m.group(0)))
     return sorted(out, key=lambda f: f.span)
 
 
