@@ -257,3 +257,16 @@ async def test_a_draft_shown_then_asked_about_is_what_is_checked(chat, deal):
 def test_a_budget_signed_off_in_the_words_after_it():
     said = facts("it's 800k a year tbh, finance signed it off on monday")
     assert said["budget_per_year"] == 800_000
+
+
+async def test_a_new_leader_nobody_has_met_asked_a_personal_favour_is_unlikely(chat, deal):
+    await chat(
+        "Their new AVP for the Nordics, Ms. Ingrid Dahl, started last month. Nobody here has ever met her."
+    )
+    await chat(
+        "Our COO would like to ask her directly, as a personal gesture, to waive the late-payment fees."
+    )
+    reply = await chat("Is it wise to ask this of her?")
+    assert reply.intent == "favors.should_ask"
+    assert reply.verdict == "unlikely", reply.plain_text()
+    assert "Ingrid Dahl" in reply.headline

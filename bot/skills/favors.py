@@ -260,7 +260,7 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
     text = ctx.intent.text
     name = name_after_role(text, ctx.kb) or name if _is_role_word(name, ctx) else name
     name = name or name_after_role(text, ctx.kb) or _person_named(ctx) or _person_talked_about(ctx)
-    name = name or _person_of_the_favours_just_told(ctx)
+    name = name or _person_of_the_favours_just_told(ctx) or _whom_the_pronoun_means(ctx)
     role_only = None
     if not name:
         # "ask their area VP for a special price": a role, nobody named, no contact in it
@@ -448,6 +448,14 @@ def _person_of_the_favours_just_told(ctx: Context) -> str | None:
         asked = [m.group("name") for m in _NAME_AFTER_VERB.finditer(said)]
         names |= {who for who, n in favours_told(said, ctx.kb, asked).items() if n}
     return next(iter(names)) if len(names) == 1 else None
+
+
+def _whom_the_pronoun_means(ctx: Context) -> str | None:
+    """ "Our CFO would like to ask him directly …": "him" is the Microsoft person the conversation
+    named last, when it named one."""
+    if ctx.dialogue is None or not _PRONOUN.search(ctx.intent.text):
+        return None
+    return next((p.name for p in ctx.dialogue.people if p.side == "microsoft"), None)
 
 
 @dataclass(frozen=True, slots=True)
