@@ -122,6 +122,8 @@ class RoleSpec(BaseModel):
     title: str
     aliases: list[str] = Field(default_factory=list)
     kpis: list[str] = Field(default_factory=list)
+    # a team or a firm, never "him" or "her" (the deal desk, the licensing partner)
+    team: bool = False
 
 
 @dataclass(frozen=True)

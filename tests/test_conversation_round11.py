@@ -270,3 +270,14 @@ async def test_a_new_leader_nobody_has_met_asked_a_personal_favour_is_unlikely(c
     assert reply.intent == "favors.should_ask"
     assert reply.verdict == "unlikely", reply.plain_text()
     assert "Ingrid Dahl" in reply.headline
+
+
+async def test_what_we_found_in_an_evaluation_told_to_him_is_strategic_with_the_ae(chat, deal):
+    await chat("We ran a month-long pilot of SentinelOne against Defender; it did just as well for less.")
+    await chat(
+        "Third round with the AE today and he's stuck at 5% off, says he needs the deal desk for more."
+    )
+    reply = await chat("Should I tell him what we found?")
+    assert reply.intent == "disclosure.share"
+    assert reply.verdict == "strategic", reply.plain_text()
+    assert "account executive" in reply.headline  # "him" is a person, never the deal desk

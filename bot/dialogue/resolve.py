@@ -62,7 +62,7 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
             return f"{person.name}'s" if m.group(0).casefold() in ("his", "hers") else person.name
 
         out.text = c.person_ref.sub(name, out.text)
-    elif state.role is not None and state.role in kb.roles:
+    elif state.role is not None and state.role in kb.roles and not kb.roles[state.role].team:
         # Nobody named yet, only a role ("this VP over at Microsoft, met him once"): "ask him"
         # is that role.
         title = kb.roles[state.role].title

@@ -108,15 +108,28 @@ def _role_from_conversation(ctx: Context, text: str) -> RoleSpec | None:
             return kb.role(role)
     if state is None:
         return None
-    if state.role and kb.role(state.role) is not None:  # the Microsoft role last mentioned
-        return kb.role(state.role)
+    # "him"/"her" is a person, never a team ("… he can't go further without the deal desk. Should
+    # I tell him what we found?" asks about the AE)
+    person = bool(_HER_HIM.search(text))
+    last_role = kb.role(state.role) if state.role else None
+    if last_role is not None and not (person and last_role.team):
+        return last_role  # the Microsoft role last mentioned
     for earlier in (state.statement, state.topic.text if state.topic else None):
-        role = find_role(earlier, kb) if earlier else None
+        role = (_person_role(earlier, kb) if person else find_role(earlier, kb)) if earlier else None
         if role is not None:
             return role
     last = state.last_person()
     if last is not None and last.role and last.side != "us":
         return kb.role(last.role)
+    return None
+
+
+def _person_role(text: str, kb: Any) -> RoleSpec | None:
+    """The first role named in `text` that is one person's."""
+    for m in re.finditer(r"\b[\w'-]+(?:\s+[\w'-]+){0,3}", text):
+        role = find_role(m.group(0), kb)
+        if role is not None and not role.team:
+            return role
     return None
 
 
