@@ -281,3 +281,16 @@ async def test_what_we_found_in_an_evaluation_told_to_him_is_strategic_with_the_
     assert reply.intent == "disclosure.share"
     assert reply.verdict == "strategic", reply.plain_text()
     assert "account executive" in reply.headline  # "him" is a person, never the deal desk
+
+
+def test_asking_one_of_our_own_to_call_their_leader_is_the_escalation_question():
+    said = "Should I ask our managing director to call the Microsoft country manager this week?"
+    assert read(said, KB, now=NOW).intent == "escalation.check"
+    assert read("should I ask Jane for a price hold?", KB, now=NOW).intent == "favors.should_ask"
+
+
+def test_a_team_keen_to_push_back_hard_and_one_that_finds_the_offer_fine():
+    said = facts(
+        "Procurement wants to push back hard, but our CIO reckons the new offer is 'perfectly fine'."
+    )
+    assert said["internal_alignment"] == "IT not yet, Procurement yes"

@@ -925,6 +925,7 @@ _SENTENCE_END = re.compile(
 )
 
 
+_ONE_OF_OURS = re.compile(r"^\s*(?:our|my)\s+\w", re.IGNORECASE)
 _RELAYED = re.compile(
     r"^\s*(?:(?:hi|hello|so|ok|okay)\b[,!]?\s+)?(?:my|our|the)\s+(?:[\w'-]+\s+){0,2}?"
     r"(?:boss|manager|cfo|ceo|cio|coo|cto|cmo|director|head|vp|svp|evp|chair(?:man|woman|person)?|president|"
@@ -1168,6 +1169,12 @@ def _decide(text: str, kb: Knowledge, contacts: Mapping[str, str] | None = None)
     if not text:
         return d
     command = match_command(text, kb)
+    if (
+        command is not None
+        and command.name == "favors.should_ask"
+        and _ONE_OF_OURS.match(command.args["rest"])
+    ):
+        command = None  # "should I ask our CEO to call their country manager?": no favour of Microsoft's
     if command is not None:
         d.command, d.command_args = command.name, dict(command.args)
         d.decide("command", command.name, command.args)
