@@ -1027,7 +1027,9 @@ def _the_question_asked(body: str, kb: Knowledge, contacts: Mapping[str, str] | 
 _ASKING_SOMEONE = re.compile(
     r"\b(?:want|wanna|would\s+like|'d\s+like|like|going|gonna|thinking\s+of|planning|plan|mean|hoping|about)\s+"
     r"(?:to\s+)?ask(?:ing)?\s+(?:(?:her|him|them|[A-Z][\w'-]+)\s+)(?:(?:on\s+the\s+side|again|once\s+more|one\s+more\s+time|"
-    r"quietly|nicely)\s+)?(?:to|for|if|whether)\b",
+    r"quietly|nicely)\s+)?(?:to|for|if|whether)\b"
+    # "want him to run a copilot adoption session for our team": what we'd have them do for us
+    r"|^\s*(?:i\s+|we\s+)?(?:want|wanna|would\s+like|'d\s+like|need|hoping\s+for)\s+(?:him|her|them)\s+to\b",
     re.IGNORECASE,
 )
 
