@@ -294,3 +294,23 @@ def test_a_team_keen_to_push_back_hard_and_one_that_finds_the_offer_fine():
         "Procurement wants to push back hard, but our CIO reckons the new offer is 'perfectly fine'."
     )
     assert said["internal_alignment"] == "IT not yet, Procurement yes"
+
+
+def test_a_meeting_about_the_renewal_is_not_its_date():
+    assert "renewal_date" not in facts("Their AE already wants a 'renewal kickoff' in February.")
+    assert facts("Our renewal is in February.")["renewal_date"] == "2027-02-01"
+
+
+def test_a_name_then_its_role_as_a_fragment_is_a_contact():
+    from bot.understanding.facts import read_contacts
+
+    assert [(c.name, c.role) for c in read_contacts("Ines. Their CSM.", KB)] == [("Ines", "csm")]
+    assert read_contacts("Meeting. Our AE.", KB) == []
+
+
+async def test_asks_told_in_fragments_then_ask_her_names_the_one_contact(chat, deal):
+    await chat("Noor. Our AE.")
+    await chat("We've asked her for favours four times since summer and given nothing back.")
+    reply = await chat("Now I want free conference passes for my team. Ask her?")
+    assert reply.intent == "favors.should_ask"
+    assert "Noor" in reply.headline, reply.plain_text()

@@ -453,9 +453,14 @@ def _person_of_the_favours_just_told(ctx: Context) -> str | None:
 def _whom_the_pronoun_means(ctx: Context) -> str | None:
     """ "Our CFO would like to ask him directly …": "him" is the Microsoft person the conversation
     named last, when it named one."""
-    if ctx.dialogue is None or not _PRONOUN.search(ctx.intent.text):
+    if not _PRONOUN.search(ctx.intent.text):
         return None
-    return next((p.name for p in ctx.dialogue.people if p.side == "microsoft"), None)
+    people = ctx.dialogue.people if ctx.dialogue is not None else ()
+    named = next((p.name for p in people if p.side == "microsoft"), None)
+    if named is None and ctx.deal is not None:  # "Noa. Our AE." then "… Ask her?": the one contact
+        active = [c.name for c in ctx.deal.contacts if c.active]
+        named = active[0] if len(active) == 1 else None
+    return named
 
 
 @dataclass(frozen=True, slots=True)
