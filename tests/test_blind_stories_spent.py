@@ -1,7 +1,8 @@
-"""The spent blind stories of rounds 2 to 7 (tests/data/blind_round2_2026_12/author7-12,
+"""The spent blind stories of rounds 2 to 9 (tests/data/blind_round2_2026_12/author7-12,
 tests/data/blind_round3_2026_12/author13-20, tests/data/blind_round4_2026_12/author21-28,
 tests/data/blind_round5_2026_12/author29-34, tests/data/blind_round6_2026_12/author35-38,
-tests/data/blind_round7_2026_12/author39-44): deals told over several messages by authors who
+tests/data/blind_round7_2026_12/author39-44, tests/data/blind_round8_2026_12/author45-50,
+tests/data/blind_round9_2026_12/author51-54): deals told over several messages by authors who
 never saw the code, each scored once before any fix (the folders' READMEs hold those first scores).
 
 Each corpus must hold its floor, set just below what it measured when the round's fixes were done,
@@ -68,6 +69,18 @@ FLOORS = {
     "blind_round7_2026_12/author42": (0.89, 0.73, 8),  # 91.3% / 75.0% / 9
     "blind_round7_2026_12/author43": (0.86, 0.84, 11),  # 88.5% / 86.8% / 12
     "blind_round7_2026_12/author44": (0.90, 0.79, 11),  # 92.3% / 81.8% / 12
+    # Rounds 8 and 9 (session 11), on the session's final code; 49, 50, 53 and 54 were sealed
+    # until scored on it (the READMEs hold every score).
+    "blind_round8_2026_12/author45": (0.78, 0.68, 13),  # 80.5% / 70.2% / 14
+    "blind_round8_2026_12/author46": (0.85, 0.81, 12),  # 87.2% / 83.7% / 13
+    "blind_round8_2026_12/author47": (0.89, 0.83, 12),  # 91.1% / 85.4% / 13
+    "blind_round8_2026_12/author48": (0.93, 0.84, 12),  # 95.8% / 86.8% / 13
+    "blind_round8_2026_12/author49": (0.83, 0.73, 11),  # 85.1% / 75.5% / 12
+    "blind_round8_2026_12/author50": (0.87, 0.82, 10),  # 89.8% / 84.6% / 11
+    "blind_round9_2026_12/author51": (0.83, 0.80, 13),  # 85.7% / 82.4% / 14
+    "blind_round9_2026_12/author52": (0.88, 0.77, 14),  # 90.5% / 79.2% / 15
+    "blind_round9_2026_12/author53": (0.93, 0.73, 10),  # 95.6% / 75.4% / 11
+    "blind_round9_2026_12/author54": (0.81, 0.68, 12),  # 83.3% / 70.0% / 13
 }
 
 
