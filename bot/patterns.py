@@ -105,36 +105,42 @@ class Gated:
         return self._rx if self._rx is not None else self.compile()
 
     def _may(self, text: str) -> bool:
-        if not self.needs:
+        needs = self._needs if self._needs is not None else self.needs
+        if not needs:
             return True
         folded = _folded(text)
-        return any(n in folded for n in self.needs)
+        for n in needs:  # a loop, not any() over a generator: this runs for every pattern asked
+            if n in folded:
+                return True
+        return False
 
     def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.rx.search(string, pos, endpos) if self._may(string) else None
+        if not self._may(string):
+            return None
+        return (self._rx or self.compile()).search(string, pos, endpos)
 
     def match(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.rx.match(string, pos, endpos) if self._may(string) else None
+        return (self._rx or self.compile()).match(string, pos, endpos) if self._may(string) else None
 
     def fullmatch(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        return self.rx.fullmatch(string, pos, endpos) if self._may(string) else None
+        return (self._rx or self.compile()).fullmatch(string, pos, endpos) if self._may(string) else None
 
     def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        return self.rx.finditer(string, pos, endpos) if self._may(string) else iter(())
+        return (self._rx or self.compile()).finditer(string, pos, endpos) if self._may(string) else iter(())
 
     def findall(self, string: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
-        return self.rx.findall(string, pos, endpos) if self._may(string) else []
+        return (self._rx or self.compile()).findall(string, pos, endpos) if self._may(string) else []
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], string: str, count: int = 0) -> str:
-        return self.rx.sub(repl, string, count) if self._may(string) else string
+        return (self._rx or self.compile()).sub(repl, string, count) if self._may(string) else string
 
     def subn(
         self, repl: str | Callable[[re.Match[str]], str], string: str, count: int = 0
     ) -> tuple[str, int]:
-        return self.rx.subn(repl, string, count) if self._may(string) else (string, 0)
+        return (self._rx or self.compile()).subn(repl, string, count) if self._may(string) else (string, 0)
 
     def split(self, string: str, maxsplit: int = 0) -> list[str | Any]:
-        return self.rx.split(string, maxsplit) if self._may(string) else [string]
+        return (self._rx or self.compile()).split(string, maxsplit) if self._may(string) else [string]
 
     @property
     def groups(self) -> int:
