@@ -567,7 +567,8 @@ def _sentence_clauses(text: str, start: int, end: int, asked: bool, r: _Reader) 
 # "That's maybe $4k a year", "our L&D lead reckons they're worth maybe 250 a month": the same.
 _ROUNDED_SUM = compiled(
     r"^\s*(?:(?:[\w&'’.-]+\s+){1,4}(?:reckons?|reckoned|thinks?|thought|says?|said|estimates?|estimated)\s+"
-    r"(?:that\s+)?)?(?:(?:that|it|this|they|which)(?:'s|'re|s|\s+is|\s+are|\s+would\s+be)\s+)?(?:worth\s+)?"
+    r"(?:that\s+)?)?(?:(?:that|it|this|they|which)(?:'s|'re|s|\s+is|\s+are|\s+would\s+be|\s+amounts\s+to|\s+comes\s+to)\s+)?"
+    r"(?:worth\s+)?"
     r"(?:maybe|perhaps|probably|possibly)\s+(?:worth\s+)?(?:(?:like|about|around|roughly|ca\.?)\s+|~\s*)?"
     r"(?:(?:[$€£₹]|[A-Z]{3}\s|[ACN]Z?\$|R(?=\d))\s?\d[\d.,]*\s*(?:k|m|mm|mio|million|thousand|grand|bn)?"
     r"|\d[\d.,]*\s*(?:(?:k|m|mm|mio|million|thousand|grand|bn)\s*(?:[$€£]|[A-Za-z]{3}\b|euros?|dollars?|pounds?)?"
