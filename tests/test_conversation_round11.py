@@ -66,15 +66,18 @@ def test_a_pointing_sentence_with_nothing_before_it_names_nothing(said):
     assert "sticking_point" not in facts(said)
 
 
-async def test_a_plan_told_then_judged_with_a_remark_after_the_question(chat, deal):
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "is that wise? I don't want to get it wrong",
+        "should we go ahead with that? I really don't want to mess it up",
+    ],
+)
+async def test_a_plan_told_then_judged_with_a_remark_after_the_question(chat, deal, asked):
+    # the remark alone reads as "cancel" or nothing; the question before it judges the plan
     await chat("our head of IT is fuming, he said 'let's just get the CEO to ring their area VP'")
-    reply = await chat("would we really do that?? worried it makes things worse")
+    reply = await chat(asked)
     assert reply.intent == "escalation.check", reply.headline
-
-
-def test_a_question_with_a_short_remark_after_it_is_read_as_the_question():
-    said = "Jane asked what our budget is. Can I tell her? Just want to be careful."
-    assert read(said, KB, now=NOW).intent == "disclosure.share"
 
 
 # Round-8 classes (authors 45-48), in our own words.
@@ -150,11 +153,10 @@ async def test_the_favour_told_with_an_aside_is_what_the_short_question_asks_abo
 
 
 async def test_whom_the_coach_asked_for_is_never_a_question_of_its_own(chat, deal):
-    await chat("We've never met their regional VP, Ms Okoye.")
-    first = await chat("I'd like to write and ask if she could hold our current prices for another year.")
-    reply = await chat("Would it be wise to ask her for this?")
-    assert reply.intent == "favors.should_ask"
-    assert "Would it be wise" not in reply.headline, (first.headline, reply.headline)
+    asked = await chat("should I ask for a price hold?")
+    assert asked.headline == "Whom would you ask for a price hold?"
+    reply = await chat("Would it be wise to ask for that right now?")
+    assert "Would it be wise" not in reply.plain_text(), reply.plain_text()
 
 
 @pytest.mark.parametrize(
@@ -190,6 +192,12 @@ def test_their_person_telling_us_what_leaving_costs_is_their_claim_not_our_estim
 )
 def test_a_question_relayed_for_someone_else_is_that_question(said, intent):
     assert read(said, KB, now=NOW).intent == intent
+
+
+def test_the_words_that_relay_a_question_are_not_read_by_the_model():
+    bare = "are we better off going to AWS?"
+    relayed = read("My boss wants to know — " + bare, KB, now=NOW)
+    assert relayed.ranking == read(bare, KB, now=NOW).ranking
 
 
 def test_our_own_walk_line_agreed_is_no_commitment():
