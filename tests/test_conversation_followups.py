@@ -164,16 +164,19 @@ async def test_a_follow_up_with_an_intent_of_its_own_keeps_it(chat, deal):
 
 
 async def test_a_yes_no_right_after_a_request_from_microsoft_is_about_that_request(chat, coach, deal):
-    for request, question in (
+    requests = (
         ("the AE asked us for a reference call in exchange for 5% off", "should we?"),
         ("Microsoft wants us to commit to three years to keep the discount", "is that a good idea?"),
         ("they want a case study before they'll approve the credits", "do we agree to that?"),
-    ):
+    )
+    for request, question in requests:
         await chat(request)
         reply = await chat(question)
         assert reply.intent == "ms.statement", (request, question, reply.headline)
         assert reply.headline.startswith("Not"), reply.headline
-    assert await logged(coach, "ms_statement") == []  # a question about their request logs nothing
+    # Their request may be on record as their move; a question about it logs nothing more.
+    told = {request for request, _ in requests}
+    assert all(p["text"] in told for p in await logged(coach, "ms_statement"))
     # A yes/no with nothing of theirs just told leans on nothing of theirs.
     await chat("we renew on 30 June 2027")
     assert (await chat("should we?")).intent != "ms.statement"

@@ -195,6 +195,10 @@ async def test_meeting_prep_without_a_person_asks_who_and_keeps_the_rest(chat, p
     assert done.intent == "meeting.prep" and done.verdict is not None, done.headline
 
 
+# knowledge/ files that hold only training phrasings written by other hands.
+TRAINING_ONLY = ("blind_training", "fact_reading_", "leak_reading_")
+
+
 def test_no_skill_answers_with_a_syntax_example():
     """No reply written in bot/skills/ or knowledge/ says "like this" or shows a command to copy
     where the person asked something in words (help and the onboarding lines list commands)."""
@@ -207,6 +211,8 @@ def test_no_skill_answers_with_a_syntax_example():
         *sorted((root / "bot" / "skills").glob("*.py")),
         *sorted((root / "knowledge").glob("*.yaml")),
     ]:
+        if path.name.startswith(TRAINING_ONLY):
+            continue  # phrasings people wrote to the coach, trained on: no reply of the coach's
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if _re.search(r"(?i)\b(ask|tell|say) (me|it) (like this|as)\b|say who and what|e\.g\. `", line):
                 found.append(f"{path.name}:{n}: {line.strip()[:80]}")

@@ -88,7 +88,7 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
             return f"{named} of {state.figure}" if named else str(state.figure)
 
         out.text = c.figure_ref.sub(figure, out.text)
-    yes_no = c.yes_no.search(text)
+    yes_no = c.yes_no.search(text) or _judged_only(text, kb)
     if (
         yes_no
         and state.statement
@@ -124,7 +124,7 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
         out.rule, out.intent, out.text = "generic-question-takes-topic", asked.intent, asked.text
         out.args = dict(asked.args)
         return out
-    m = c.yes_no.search(text)
+    m = c.yes_no.search(text) or _judged_only(text, kb)
     # "and if the CSM asks, can I tell her?" names a role of its own: not the topic's question again
     if (
         m
@@ -181,6 +181,31 @@ _ASKS_ITSELF = re.compile(
     r"^\s*(?:would|should|shall|could|can|is|are|do|does|did|what|how|why|when|will|may|might)\b[^?]*\?\s*$",
     re.IGNORECASE,
 )
+
+
+def names_nothing(text: str, kb: Knowledge) -> bool:
+    """Made only of knowledge/dialogue.yaml's generic and judging words ("good idea or not?", "is
+    that wise?"): whatever a model is sure of, it is sure of from words every question shares,
+    so the conversation says what the message is about."""
+    cfg = dialogue_config(kb)
+    words = kb.derive(
+        "dialogue.judging_or_generic",
+        lambda kb: frozenset(w.casefold() for w in [*cfg.generic_question_words, *cfg.judging_words]),
+    )
+    said = [w.casefold().replace("’", "'") for w in _WORD.findall(text)]
+    return bool(said) and len(said) <= 12 and all(w in words for w in said)
+
+
+def _judged_only(text: str, kb: Knowledge) -> re.Match[str] | None:
+    """A question that only judges ("wise or not?", "is that really ok?"): a yes/no about what
+    came before, as the yes/no cue's own phrasings are."""
+    if not text.rstrip().endswith("?") or _ASKS_WHAT.search(text) or not names_nothing(text, kb):
+        return None  # "what do I do now?" asks what comes next, not yes or no
+    return _WHOLE.match(text)
+
+
+_WHOLE = re.compile(r"\s*(?P<q>.*?)\s*$", re.DOTALL)
+_ASKS_WHAT = re.compile(r"\b(?:what|whats|what's|how|how's|why|when|who|which|where)\b", re.IGNORECASE)
 
 
 def _question_for_a_name(slot: object, text: str) -> bool:

@@ -5,6 +5,8 @@ Everything tunable lives in knowledge/understanding.yaml; this module only valid
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bot.knowledge import Knowledge, KnowledgeSection
@@ -52,7 +54,18 @@ class UnderstandingConfig(BaseModel):
         return self
 
 
-SECTIONS = (KnowledgeSection("understanding", "understanding", UnderstandingConfig),)
+def _lines(raw: Any) -> tuple[str, ...]:
+    """A list of non-empty phrasings."""
+    if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
+        raise ValueError("must be a list of quoted, non-empty phrasings")
+    return tuple(raw)
+
+
+SECTIONS = (
+    KnowledgeSection("understanding", "understanding", UnderstandingConfig),
+    # More of the "none of these" class, written by other hands (bot/understanding/intents.py).
+    KnowledgeSection("blind_training_spent", "outside_examples", _lines),
+)
 
 
 def config(kb: Knowledge) -> UnderstandingConfig:

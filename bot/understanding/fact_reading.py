@@ -75,6 +75,7 @@ SECTIONS = (
     KnowledgeSection("fact_reading", "fact_reading", ReadingSpec),
     KnowledgeSection("fact_reading_strangers", "sentences", _sentences),
     KnowledgeSection("fact_reading_ours", "sentences", _sentences),
+    KnowledgeSection("fact_reading_spent", "sentences", _sentences),
 )
 
 
@@ -100,7 +101,11 @@ def training_sentences(kb: Knowledge, *, leave_out: frozenset[str] = frozenset()
     out while tuning."""
     return [
         s
-        for name in ("fact_reading_strangers.sentences", "fact_reading_ours.sentences")
+        for name in (
+            "fact_reading_strangers.sentences",
+            "fact_reading_ours.sentences",
+            "fact_reading_spent.sentences",
+        )
         for s in kb.section(name).sentences
         if s.by not in leave_out
     ]

@@ -34,7 +34,14 @@ def training_pairs(kb: Knowledge) -> list[tuple[str, str]]:
 
 def _examples(kb: Knowledge) -> list[tuple[str, str]]:
     pairs = [(ex, spec.name) for spec in kb.intents if spec.typed for ex in spec.examples]
-    return pairs + [(ex, config(kb).outside_label) for ex in config(kb).outside_examples]
+    outside = [*config(kb).outside_examples, *more_outside_examples(kb)]
+    return pairs + [(ex, config(kb).outside_label) for ex in outside]
+
+
+def more_outside_examples(kb: Knowledge) -> list[str]:
+    """Lines that ask nothing the coach does, written by other hands (the spent blind authors'
+    `out_of_scope` lines, knowledge/blind_training_spent.yaml): more of the "none of these" class."""
+    return list(kb.section("blind_training_spent.outside_examples"))
 
 
 def build(kb: Knowledge) -> TextModel:

@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import Any
 
 from bot.dialogue.config import Cues, cues, dialogue_config
-from bot.dialogue.resolve import Resolution, resolve
+from bot.dialogue.resolve import Resolution, names_nothing, resolve
 from bot.knowledge import Knowledge
 from bot.patterns import compiled
 from bot.understanding.config import config as understanding_config
@@ -210,7 +210,10 @@ def rule_contact_speaks_for_microsoft(d: Draft) -> None:
     yet, named as the one who said it ("Priya said we must sign by the 20th"), when the model
     ranks Microsoft's statement first but was not sure enough to pick it."""
     sp = d.speaker
-    if d.intent is not None or _first_question(d):
+    # The model's "the deal told" is no answer to who said it: a known Microsoft role first, with
+    # a verb of saying ("AE keeps pushing, says nobody ever leaves Microsoft"), is their statement.
+    told = d.intent == "deal.tell" and sp is not None and sp.side == MICROSOFT
+    if (d.intent is not None and not told) or _first_question(d):
         return
     if sp is None:
         lead = _NAMED_LEAD.match(d.text)
@@ -226,6 +229,29 @@ def rule_contact_speaks_for_microsoft(d: Draft) -> None:
         d.text[sp.span[1] : sp.span[1] + 40]
     ):
         d.decide("contact-speaks-for-microsoft", "ms.statement")
+
+
+# Asking something of us: "the AE asked us for a reference call", "they want us to commit".
+_ASKING_US = re.compile(
+    r"\b(?:asked|asks|asking|wants?|wanted|would\s+like|requested|requests|expects?|pushing)\s+(?:us|me)\s+"
+    r"(?:for|to)\b|\b(?:asked|asks|requested|requests)\s+(?:for\s+)?(?:a|an|our)\s+\w",
+    re.IGNORECASE,
+)
+
+
+def rule_their_request_is_their_move(d: Draft) -> None:
+    """Microsoft's side asking something of us ("the AE asked us for a reference call in exchange
+    for 5% off") is their move, to be judged as one: not a favour of ours, nor our commitment."""
+    sp = d.speaker
+    if sp is None or sp.side != MICROSOFT or d.command is not None or _first_question(d):
+        return
+    if d.intent not in (None, "favors.log", "deal.tell", "commitments.log"):
+        return
+    opener = d.text[: sp.span[0]].split()  # said first: "the AE asked us …", not "…, and the AE wants us to"
+    if not (sp.span[0] <= 2 or all(_common_word(d.kb, w) for w in opener)):
+        return
+    if _ASKING_US.search(d.text, sp.span[1], sp.span[1] + 40):
+        d.decide("their-request-is-their-move", "ms.statement")
 
 
 def rule_their_exec_is_their_move(d: Draft) -> None:
@@ -256,6 +282,29 @@ def rule_checking_a_draft(d: Draft) -> None:
     c = d.cue
     if c.check_draft.search(d.text) and (c.quoted.search(d.text) or d.p("leakcheck") >= 0.2):
         d.decide("checking-a-draft", "leakcheck", {"rest": _quoted_part(d.text, c)})
+
+
+# A passage quoted whole (eight words or more), and words outside it about sending it.
+_QUOTED_PASSAGE = re.compile(r"[\"“«](?:[^\"“”«»]*?\s){7,}[^\"“”«»]*?[\"”»]")
+_SENDING = re.compile(
+    r"\b(?:send|sending|sent|reply|replying|email|e-mail|mail|message|draft|write|writing|post|posting)\b",
+    re.IGNORECASE,
+)
+
+
+def rule_quoted_draft_is_no_smalltalk(d: Draft) -> None:
+    """The greeting or thanks inside a quoted draft is the draft's ("Planning to send their CSM:
+    'Hello Maria, thanks for …' - anything wrong with it?"): a draft to be sent, asked about, is a
+    leak check, never small talk with the coach, nor a message left unread."""
+    if d.intent not in (None, "smalltalk.thanks", "smalltalk.greet") or d.command is not None:
+        return
+    m = _QUOTED_PASSAGE.search(d.text)
+    if m is None:
+        return
+    outside = d.text[: m.start()] + " " + d.text[m.end() :]
+    # left open by the model, it must be asked about: "About to email the AE: '…' - ok?"
+    if _SENDING.search(outside) and (d.intent is not None or "?" in outside):
+        d.decide("checking-a-draft", "leakcheck", {"rest": m.group(0)[1:-1].strip()})
 
 
 def _quoted_part(text: str, c: Cues) -> str:
@@ -496,6 +545,16 @@ def rule_note_request(d: Draft) -> None:
         d.decide("note-request", "note")
 
 
+def rule_news_of_another_deal(d: Draft) -> None:
+    """A statement that opens with another deal ("New one: group EA renewal. Their opening offer
+    is 5.4m") is news of a negotiation the person may want to track apart: the deal.new skill
+    keeps its facts on the deal at hand and offers to start the other one; it never makes one."""
+    if d.intent not in (None, "deal.tell") or d.command is not None or _first_question(d):
+        return
+    if _rule_cue(d, "another_deal").search(d.text):
+        d.decide("news-of-another-deal", "deal.new")
+
+
 def rule_stance_told_is_alignment(d: Draft) -> None:
     """Our teams' stance told, not asked ("everyone internally agrees on the escalation ask
     now"), is the alignment update, not the question whether to escalate."""
@@ -630,7 +689,7 @@ def rule_point_told_is_a_fact(d: Draft, facts: list[Fact]) -> None:
     sentence ("sticking point: they won't cap the price increase", "The sticking point is the
     cap — they won't put a ceiling on it") tells a fact, even when it reports what Microsoft
     refuses: never their statement to log."""
-    if d.intent != "ms.statement" or d.command is not None:
+    if d.intent not in ("ms.statement", None) or d.command is not None:
         return
     point = next((f for f in facts if f.key == "sticking_point"), None)
     cue = _rule_cue(d, "point_told").search(d.text)
@@ -639,6 +698,23 @@ def rule_point_told_is_a_fact(d: Draft, facts: list[Fact]) -> None:
     if d.speaker is not None and d.speaker.side == MICROSOFT and d.speaker.span[0] < cue.start():
         return  # "the AE said the sticking point is ...": their words
     d.decide("point-told-is-a-fact", "deal.tell")
+
+
+def rule_remark_of_ours(d: Draft, facts: list[Fact]) -> None:
+    """Run once the facts are read: one of our people's views reported ("our CIO thinks the
+    bundle is overpriced", "my boss feels we're overpaying") that states no deal fact and no
+    team's stance on the ask is a remark of our side, kept as a note: not the deal told, not an
+    alignment update, never Microsoft's words."""
+    sp = d.speaker
+    if sp is None or sp.side != US or sp.who.casefold() in ("we", "i") or d.command is not None:
+        return
+    if d.intent not in (None, "deal.tell", "escalation.alignment") or _first_question(d):
+        return
+    if not _SAYING.search(d.text[sp.span[1] : sp.span[1] + 40]) or _rule_cue(d, "stance").search(d.text):
+        return
+    if any(f.key != "internal_alignment" for f in facts):
+        return
+    d.decide("ours-not-microsoft", "note", {"rest": d.text, "side": US, "who": sp.who})
 
 
 def rule_figure_signed_off_is_budget(d: Draft, facts: list[Fact]) -> None:
@@ -654,8 +730,10 @@ def rule_figure_signed_off_is_budget(d: Draft, facts: list[Fact]) -> None:
 
 RULES: tuple[tuple[str, Rule], ...] = (
     ("checking-a-draft", rule_checking_a_draft),
+    ("quoted-draft-is-no-smalltalk", rule_quoted_draft_is_no_smalltalk),
     ("ours-not-microsoft", rule_ours_not_microsoft),
     ("contact-speaks-for-microsoft", rule_contact_speaks_for_microsoft),
+    ("their-request-is-their-move", rule_their_request_is_their_move),
     ("their-exec-is-their-move", rule_their_exec_is_their_move),
     ("our-exec-is-our-escalation", rule_our_exec_is_our_escalation),
     ("bringing-execs-in", rule_bringing_execs_in),
@@ -669,6 +747,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("reminder-request", rule_reminder_request),
     ("note-request", rule_note_request),
     ("stance-told-is-alignment", rule_stance_told_is_alignment),
+    ("news-of-another-deal", rule_news_of_another_deal),
     ("kpis-told", rule_kpis_told),
     ("a-change-is-asked-for", rule_a_change_is_asked_for),
     ("telling-them-is-disclosure", rule_telling_them_is_disclosure),
@@ -870,6 +949,8 @@ def read(
         if facts:
             rule_point_told_is_a_fact(d, facts)
             rule_figure_signed_off_is_budget(d, facts)
+        if plain:
+            rule_remark_of_ours(d, facts)
     return Reading(
         text=said,
         resolved=body,
@@ -900,6 +981,8 @@ _REWRITING_RULES = frozenset({"yes-no-follows-topic", "generic-question-takes-to
 
 
 def _sure_of_its_own(said: str, kb: Knowledge, res: Resolution) -> bool:
+    if names_nothing(said, kb):
+        return False
     alone = _decide(said, kb)
     if alone.intent is None or alone.intent == res.intent or not alone.steps:
         return False
@@ -1116,6 +1199,7 @@ def _apply(res: Resolution, d: Draft) -> None:
             d.steps.append(Step(res.rule, d.intent))
         return
     sure = d.intent is not None and d.steps and d.steps[-1].rule in ("pattern", "model")
+    sure = sure and not (d.steps[-1].rule == "model" and names_nothing(d.text, d.kb))
     own = d.intent not in ("deal.tell", "note", "ms.statement", res.intent)
     if sure and own and d.p(d.intent or "") >= 0.85:
         return
