@@ -10,7 +10,7 @@ knowledge/reading.yaml so a negotiation lead can tune them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -1872,12 +1872,14 @@ def title_words(kb: Knowledge) -> frozenset[str]:
     return kb.derive("understanding.title_words", build)
 
 
-def read_contacts(text: str, kb: Knowledge) -> list[FoundContact]:
+def read_contacts(text: str, kb: Knowledge, parts: Sequence[Clause] | None = None) -> list[FoundContact]:
     """People on Microsoft's side named with their role: "Jane is our CSM", "our AE is John
-    Smith", "we deal with Priya Patel, their account exec"."""
+    Smith", "we deal with Priya Patel, their account exec". `parts`: `clauses(text, kb)` when
+    the caller has split the text already (the reading does), so it is not split again."""
     r = _reader(kb)
     out: list[FoundContact] = []
-    parts = clauses(text, kb)
+    if parts is None:
+        parts = clauses(text, kb)
     for rx in r.contacts:
         for m in rx.finditer(text):
             c = next((c for c in parts if c.start <= m.start("name") < c.end), None)

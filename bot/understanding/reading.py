@@ -16,7 +16,7 @@ zone, the deal's known facts and the conversation's state come in; nothing is st
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -927,7 +927,7 @@ def read(
     facts: list[Fact] = []
     plain = plain and d.command is None
     parts = tuple(clauses(body, kb)) if plain else ()
-    people = _people(body, kb, introduced) if plain else ()
+    people = _people(body, kb, introduced, parts) if plain else ()
     if with_facts and now is not None and plain:
         side = d.speaker.side if d.speaker is not None else None
         ruled = read_facts(body, kb, now=now, tz=tz, known=known)
@@ -992,10 +992,13 @@ def _sure_of_its_own(said: str, kb: Knowledge, res: Resolution) -> bool:
     return by == "command" or by == "pattern" or (by == "model" and alone.p(alone.intent) >= 0.85)
 
 
-def _people(body: str, kb: Knowledge, introduced: tuple[FoundContact, ...]) -> tuple[FoundContact, ...]:
+def _people(
+    body: str, kb: Knowledge, introduced: tuple[FoundContact, ...], parts: Sequence[Clause]
+) -> tuple[FoundContact, ...]:
     """Microsoft people the message names with their role: the fact reader's full sentences
-    ("Jane is our CSM"), then those introduced in passing that it did not read."""
-    found = read_contacts(body, kb)
+    ("Jane is our CSM"), then those introduced in passing that it did not read. `parts`: the
+    body's clauses, split once for the whole reading."""
+    found = read_contacts(body, kb, parts)
     names = {f.name.casefold() for f in found}
     more = [p for p in introduced if p.name.casefold() not in names]
     return tuple(sorted([*found, *more], key=lambda f: f.span)) if more else tuple(found)
