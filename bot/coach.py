@@ -371,8 +371,14 @@ class Coach:
             ctx.intent = Intent(reading.intent or "unknown", dict(reading.args), reading.resolved)
         else:
             ctx.intent = understand_ranked(text, self.kb)[0] or Intent("unknown", {}, text)
+        # "The deal told" with nothing read from it is no more understood than "unknown": the
+        # model's reading may say what it is.
+        told_nothing = ctx.intent.name == "deal.tell" and reading is not None and not reading.facts
         by_llm = (
-            command is None and llm is not None and ctx.intent.name == "unknown" and llm.intent is not None
+            command is None
+            and llm is not None
+            and (ctx.intent.name == "unknown" or told_nothing)
+            and llm.intent is not None
         )
         if by_llm:
             assert llm is not None
@@ -523,7 +529,7 @@ class Coach:
             self.kb,
             command=command,
             cancel=command is not None and command.name == "cancel",
-            new_question=lambda t: self._new_question(ctx, t),
+            new_question=lambda t: self._new_question(ctx, t, form),
             told=lambda t: bool(
                 self._read_stated(ctx, t) or read_date_questions(t, self.kb, now=ctx.now, tz=ctx.tz)
             ),
@@ -583,14 +589,18 @@ class Coach:
         reply.sections.insert(0, Section(items=[Item("Noted " + "; ".join(noted) + ".")]))
         return reply
 
-    def _new_question(self, ctx: Context, text: str) -> Intent | None:
+    def _new_question(self, ctx: Context, text: str, form: Form | None = None) -> Intent | None:
         """Mid-form, a message is something new (not an answer) when a pattern or a named rule
         of reading says so, or when the classifier is sure of a question or a request: a plain
-        statement stays an answer."""
+        statement stays an answer, and so does a statement of the kind the open question asks
+        for (knowledge's `answered_by`)."""
         r = ctx.reading if ctx.reading is not None and ctx.reading.text == text else None
         if r is None:
             r = read(text, self.kb, with_facts=False)
         if r.intent is None or r.intent in ("deal.tell", "unknown"):
+            return None
+        asked = [self.kb.facts[k] for k in (form.keys if form is not None else ()) if k in self.kb.facts]
+        if not r.question and any(r.intent in spec.answered_by for spec in asked):
             return None
         found = Intent(r.intent, dict(r.args), text)
         if r.pattern is not None or r.decided_by not in ("model", "pattern"):

@@ -114,6 +114,10 @@ class FactSpec(BaseModel):
     # A text fact whose answer must be an offered choice or something `extract` reads (e.g.
     # internal alignment, team by team), never any sentence typed while the question is open.
     free_text: bool = True
+    # Intents whose plain statement, typed while this question is open, is its answer and not
+    # something new ("Free pilot for 3 months" reads as a promise logged: it answers "what did
+    # they promise?").
+    answered_by: list[str] = Field(default_factory=list)
 
 
 class RoleSpec(BaseModel):

@@ -122,12 +122,12 @@ async def test_unknown_keys_are_dropped_before_the_skill_sees_them(chat, deal):
 
 async def test_a_button_posted_before_the_rename_still_carries_its_words(chat, deal):
     """Buttons already in Slack and Teams carry the user's words as `_text`; they still work."""
-    offered = await chat("what about the CSM")
+    offered = await chat("what about the CSM and our number")
     new = dict(offered.actions[0].payload)
-    assert new["user_text"] == "what about the CSM"
+    assert new["user_text"] == "what about the CSM and our number"
     old = {k: v for k, v in new.items() if k != "user_text"} | {"_text": new["user_text"]}
     assert checked(old, SCHEMAS) == checked(new, SCHEMAS)
-    assert checked(old, SCHEMAS)["user_text"] == "what about the CSM"
+    assert checked(old, SCHEMAS)["user_text"] == "what about the CSM and our number"
     before, after = await chat(action=old), await chat(action=new)
     assert before.intent == after.intent == new["intent"]
     assert before.plain_text() == after.plain_text()

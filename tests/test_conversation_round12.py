@@ -158,3 +158,17 @@ async def test_a_statement_opening_with_another_deal_keeps_its_facts_here_and_of
 def test_a_giving_verb_after_they_will_is_a_promise(said):
     r = read(said, KB, now=NOW)
     assert r.intent == "commitments.log", [(s.rule, s.intent) for s in r.steps]
+
+
+async def test_an_answer_that_shares_words_with_undo_removes_nothing(chat, deal):
+    await chat("we renew on 30 June 2027")
+    reply = await chat("I just told you, Google, for most of the estate")
+    assert reply.intent != "undo", reply.headline
+    shown = (await chat("deal show")).plain_text()
+    assert "2027-06-30" in shown or "30 Jun 2027" in shown
+
+
+async def test_undo_in_plain_words_still_undoes(chat, deal):
+    await chat("we renew on 30 June 2027")
+    reply = await chat("take that back")
+    assert reply.intent == "undo" and reply.headline.startswith("Undone"), reply.headline

@@ -30,6 +30,9 @@ class UnderstandingConfig(BaseModel):
     # While the coach waits for an answer, a statement it is at least this sure of is taken as
     # something new rather than the answer (questions need only `confident`).
     digress: float = Field(default=0.7, gt=0, le=1)
+    # An act that removes what was told (undo) is taken from the classifier alone only at or
+    # above this probability.
+    acting_confident: float = Field(default=0.85, gt=0, le=1)
     # Intents at or above this probability are offered as "Did you mean …" buttons.
     suggest: float = Field(gt=0, le=1)
     max_suggestions: int = Field(ge=1, le=5)

@@ -27,6 +27,7 @@ from bot.dialogue.resolve import Resolution, names_nothing, resolve
 from bot.knowledge import Knowledge
 from bot.patterns import compiled
 from bot.understanding.config import config as understanding_config
+from bot.understanding.fact_names import fact_by_name
 from bot.understanding.fact_reading import read_more
 from bot.understanding.fact_reading import spec as spec_of_facts
 from bot.understanding.facts import (
@@ -252,6 +253,28 @@ def rule_their_request_is_their_move(d: Draft) -> None:
         return
     if _ASKING_US.search(d.text, sp.span[1], sp.span[1] + 40):
         d.decide("their-request-is-their-move", "ms.statement")
+
+
+# Torn between two readings: the second at least this share of the first's probability.
+_TORN = 0.5
+
+
+def rule_their_stance_is_their_move(d: Draft) -> None:
+    """Our news told with Microsoft's stance in it ("third call with the AE today and they still
+    won't budge on copilot"), where the model is torn between the deal told and their statement:
+    their move, which the statement reader knows by name, is logged as one, and the facts beside
+    it are noted all the same (knowledge/core.yaml facts_in_passing)."""
+    sp = d.speaker
+    if d.intent != "deal.tell" or not d.steps or d.steps[-1].rule != "model" or _first_question(d):
+        return
+    if sp is None or sp.side != MICROSOFT or len(d.ranking) < 2 or d.ranking[1][0] != "ms.statement":
+        return
+    if d.ranking[1][1] < _TORN * d.ranking[0][1]:
+        return  # sure it is the deal told
+    from bot.understanding.statements import classify
+
+    if classify(d.text, d.kb).type != "other":
+        d.decide("their-stance-is-their-move", "ms.statement")
 
 
 def rule_their_exec_is_their_move(d: Draft) -> None:
@@ -618,6 +641,30 @@ def rule_a_change_is_asked_for(d: Draft) -> None:
         d.decide("a-change-is-asked-for", "deal.tell")
 
 
+_NAMED_VALUE = re.compile(r"\s*(?P<name>[\w '’()/-]{2,40}?)\s*[:=]\s*\S")
+
+
+def rule_a_fact_named_with_its_value(d: Draft) -> None:
+    """A tracked fact named with its value ("budget per year: 2400000", "term = 3") sets that
+    fact as said, whatever the model makes of the words (a figure, a date, a yes or no)."""
+    if d.intent not in (None, "deal.tell") or d.pattern is not None or d.command is not None:
+        return
+    m = _NAMED_VALUE.match(d.text)
+    spec = fact_by_name(m.group("name"), d.kb) if m is not None and "\n" not in d.text.strip() else None
+    if spec is not None and spec.kind != "text":  # a text fact told so is the rules' to read
+        d.decide("a-fact-named-with-its-value", "fact.set")
+
+
+def rule_undo_is_asked_for_surely(d: Draft) -> None:
+    """Undoing removes what was told: taken from the model alone only when it is very sure
+    (knowledge/understanding.yaml `acting_confident`). "I just told you, Google, for most of the
+    estate" shares words with "the thing I just told you, unlog it" and must not remove a fact."""
+    if d.intent != "undo" or d.pattern is not None or d.command is not None or not d.steps:
+        return
+    if d.steps[-1].rule == "model" and d.p("undo") < understanding_config(d.kb).acting_confident:
+        d.decide("undo-is-asked-for-surely", None)
+
+
 # A request to the coach in the imperative: "please prepare me", "kindly help me prepare", "can you
 # prep me": the message asks, whatever facts it also tells.
 _ASKED_OF_US = re.compile(
@@ -734,6 +781,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("ours-not-microsoft", rule_ours_not_microsoft),
     ("contact-speaks-for-microsoft", rule_contact_speaks_for_microsoft),
     ("their-request-is-their-move", rule_their_request_is_their_move),
+    ("their-stance-is-their-move", rule_their_stance_is_their_move),
     ("their-exec-is-their-move", rule_their_exec_is_their_move),
     ("our-exec-is-our-escalation", rule_our_exec_is_our_escalation),
     ("bringing-execs-in", rule_bringing_execs_in),
@@ -750,6 +798,8 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("news-of-another-deal", rule_news_of_another_deal),
     ("kpis-told", rule_kpis_told),
     ("a-change-is-asked-for", rule_a_change_is_asked_for),
+    ("a-fact-named-with-its-value", rule_a_fact_named_with_its_value),
+    ("undo-is-asked-for-surely", rule_undo_is_asked_for_surely),
     ("telling-them-is-disclosure", rule_telling_them_is_disclosure),
     ("threat-to-walk", rule_threat_to_walk),
     ("question-is-not-a-log", rule_question_is_not_a_log),

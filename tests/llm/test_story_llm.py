@@ -114,10 +114,10 @@ async def test_a_story_told_over_several_messages_gets_its_facts_from_the_model(
     # ("move the lot to Google" names the alternative in the question itself: never asked again)
     asked = replies[-1]
     assert asked.intent == "form.ask" and asked.missing and "alternative" not in asked.missing
-    await chat("I just told you, Google, for most of the estate")
+    await chat("As I said, Google, for most of the estate")
     assert (await logged_facts(rt))["alternative"] == "Google"  # as told before, not the whole line
     sent = [m["text"] for m in story_sent(llm.requests[-1].body)["messages"]]
-    assert sent == [*STORY[1:], "I just told you, Google, for most of the estate"]  # the last six
+    assert sent == [*STORY[1:], "As I said, Google, for most of the estate"]  # the last six
 
     # The question at the end is answered with what the story told.
     answer = await chat("so should we escalate?")

@@ -77,7 +77,9 @@ async def test_an_unclear_message_takes_the_models_intent_and_checked_facts(star
             },
         }
     )
-    reply = await chat(UNCLEAR.replace("thoughts", "they want 2.4M a year, thoughts"))
+    reply = await chat(
+        "hmm, their paper says 2.4M a year and is nowhere near where we need it to be, thoughts"
+    )
     assert reply.intent == "deal.show" and understood_by_llm(reply), reply.plain_text()
     assert "Noted" in reply.plain_text() and "$2.4M" in reply.plain_text()
     assert await logged_facts(rt) == {
@@ -126,7 +128,7 @@ async def test_without_a_deal_the_models_intent_is_used_and_its_facts_are_not(st
     rt = await start(COACH_LLM_UNDERSTAND="true")
     chat = chat_on(rt)
     llm.answer_json({"intent": "help", "confidence": 0.7, "facts": {"term_years": said(3)}})
-    reply = await chat("hmm ok, so where does that leave us with three years left on it")
+    reply = await chat("hmm ok, three years left on it and I am lost here")
     assert reply.intent == "help" and understood_by_llm(reply)
     assert await logged_facts(rt) == {}
 
