@@ -1,9 +1,10 @@
-"""The spent blind stories of rounds 2 to 9 (tests/data/blind_round2_2026_12/author7-12,
+"""The spent blind stories of rounds 2 to 10 (tests/data/blind_round2_2026_12/author7-12,
 tests/data/blind_round3_2026_12/author13-20, tests/data/blind_round4_2026_12/author21-28,
 tests/data/blind_round5_2026_12/author29-34, tests/data/blind_round6_2026_12/author35-38,
 tests/data/blind_round7_2026_12/author39-44, tests/data/blind_round8_2026_12/author45-50,
-tests/data/blind_round9_2026_12/author51-54): deals told over several messages by authors who
-never saw the code, each scored once before any fix (the folders' READMEs hold those first scores).
+tests/data/blind_round9_2026_12/author51-54, tests/data/blind_round10_2026_12/author55-58): deals
+told over several messages by authors who never saw the code, each scored once before any fix (the
+folders' READMEs hold those first scores).
 
 Each corpus must hold its floor, set just below what it measured when the round's fixes were done,
 so a change that loses a story's facts or its final answer fails here. Run with -s for the misses.
@@ -81,6 +82,11 @@ FLOORS = {
     "blind_round9_2026_12/author52": (0.88, 0.77, 14),  # 90.5% / 79.2% / 15
     "blind_round9_2026_12/author53": (0.93, 0.73, 10),  # 95.6% / 75.4% / 11
     "blind_round9_2026_12/author54": (0.81, 0.68, 12),  # 83.3% / 70.0% / 13
+    # Round 10 (session 12), all four sealed until scored on the session's final code (3fd58cd).
+    "blind_round10_2026_12/author55": (0.88, 0.71, 10),  # 90.0% / 73.5% / 11
+    "blind_round10_2026_12/author56": (0.93, 0.79, 12),  # 95.7% / 81.8% / 13
+    "blind_round10_2026_12/author57": (0.81, 0.73, 11),  # 83.3% / 75.5% / 12
+    "blind_round10_2026_12/author58": (0.87, 0.78, 11),  # 89.4% / 80.8% / 12
 }
 
 

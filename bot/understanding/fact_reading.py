@@ -4,9 +4,10 @@ The fact reader's rules (bot/understanding/facts.py, cue words in knowledge/read
 facts by their words and miss the same fact said in a stranger's words ("met w/ msft 5x so far").
 This reading generalises: a linear classifier (bot/understanding/model.py, one binary scorer per
 label: a sentence may state several facts) trained on sentences written by other hands
-(knowledge/fact_reading_strangers.yaml) and our own fact sentences
-(knowledge/fact_reading_ours.yaml) says which fact KEYS a sentence states; yes/no facts are
-labelled with their answer ("budget_target_set=no"), sentences that state nothing are "none".
+(knowledge/fact_reading_strangers.yaml), our own fact sentences
+(knowledge/fact_reading_ours.yaml) and the spent blind authors' (knowledge/fact_reading_spent.yaml)
+says which fact KEYS a sentence states; yes/no facts are labelled with their answer
+("budget_target_set=no"), sentences that state nothing are "none".
 
 The value never comes from the model: for a key the rules did not read, the typed value readers
 (numbers, money, percent, dates) are applied to the sentence's asserting clauses (no question,
