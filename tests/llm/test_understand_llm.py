@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import text as sql
 
 from adapters.runtime import Runtime
+from bot.features import default_knowledge
 from bot.llm.usage import used
 from bot.reply import Reply
 from bot.skills import Skills
@@ -25,6 +27,7 @@ from bot.understanding.llm_reader import (
     needs_llm,
     reader_from_env,
 )
+from bot.understanding.reading import read
 from tests.llm.conftest import (
     CANARY,
     CANARY_FORMS,
@@ -35,6 +38,8 @@ from tests.llm.conftest import (
     settings_for,
 )
 from tests.llm.fake_llm import Refusal
+
+KB = default_knowledge()
 
 
 def said(value: Any, by: str = "us", confidence: float = 0.9, message: int = 1) -> dict[str, Any]:
@@ -77,13 +82,12 @@ async def test_an_unclear_message_takes_the_models_intent_and_checked_facts(star
             },
         }
     )
-    reply = await chat(
-        "hmm, their paper says 2.4M a year and is nowhere near where we need it to be, thoughts"
-    )
+    said_now = "hmm, 2.4M a year is nowhere near where we need it to be, thoughts?"
+    assert read(said_now, KB, now=datetime.now(UTC)).intent is None  # unclear to the local reading
+    reply = await chat(said_now)
     assert reply.intent == "deal.show" and understood_by_llm(reply), reply.plain_text()
     assert "Noted" in reply.plain_text() and "$2.4M" in reply.plain_text()
     assert await logged_facts(rt) == {
-        "ms_annual_cost": 2_400_000,  # the local reading's
         "deal_value_per_year": 2_400_000,  # the model's, read again as money
         "rounds_with_account_team": 3,
     }
