@@ -32,6 +32,8 @@ from typing import Any
 
 import yaml
 
+from bot.understanding.evaluate import strings_in
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 KNOWLEDGE = ROOT / "knowledge"
@@ -91,20 +93,10 @@ def held_out() -> set[str]:
     """Every line of the corpora that still measure: never trained on."""
     lines: set[str] = set()
 
-    def walk(x: Any) -> None:
-        if isinstance(x, str):
-            lines.add(norm(x))
-        elif isinstance(x, dict):
-            for v in x.values():
-                walk(v)
-        elif isinstance(x, list):
-            for v in x:
-                walk(v)
-
     for name in ("facts_corpus.yaml", "probe_2026_12_corpus.yaml", "intents_corpus.yaml"):
-        walk(yaml.safe_load((DATA / name).read_text(encoding="utf-8")))
+        lines |= {norm(t) for t in strings_in(yaml.safe_load((DATA / name).read_text(encoding="utf-8")))}
     for path in DATA.glob(f"blind_*/author{HELD_OUT}/*.yaml"):
-        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+        lines |= {norm(t) for t in strings_in(yaml.safe_load(path.read_text(encoding="utf-8")))}
     return lines
 
 

@@ -12,6 +12,7 @@ from bot.features import default_knowledge
 from bot.playbooks.leakcheck import check, reply
 from bot.understanding import disclosure
 from bot.understanding.disclosure import read, reader, spec, training_pairs
+from bot.understanding.evaluate import strings_in
 
 KB = default_knowledge()
 READ = reader(KB)
@@ -53,18 +54,9 @@ def test_the_sentences_by_other_hands_are_kept_apart_and_never_equal_a_test_corp
 
     corpus: set[str] = set()
 
-    def walk(x: object) -> None:
-        if isinstance(x, str):
-            corpus.update(norm(part) for part in [*re.split(r"(?<=[.!?])\s+|\n", x), x] if part.strip())
-        elif isinstance(x, dict):
-            for v in x.values():
-                walk(v)
-        elif isinstance(x, list):
-            for v in x:
-                walk(v)
-
     for path in (Path(__file__).parent / "data").rglob("*.yaml"):
-        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+        for x in strings_in(yaml.safe_load(path.read_text(encoding="utf-8"))):
+            corpus.update(norm(part) for part in [*re.split(r"(?<=[.!?])\s+|\n", x), x] if part.strip())
     assert not [t for t, _ in pairs if norm(t) in corpus], "a training sentence equals a test corpus line"
 
 

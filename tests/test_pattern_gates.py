@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bot.patterns import Gated, compiled, gate, known_gates, memoised
+from bot.understanding.evaluate import strings_in
 
 DATA = Path(__file__).parent / "data"
 
@@ -73,22 +74,13 @@ def test_a_dotless_i_still_opens_the_gate_as_the_expression_would() -> None:
 
 
 def _corpus_texts() -> list[str]:
-    texts: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, str):
-            if len(node) > 3:
-                texts.append(node)
-        elif isinstance(node, dict):
-            for k, v in node.items():
-                if k not in ("facts", "expect", "deal", "kinds", "words", "voices"):
-                    walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    for path in sorted(DATA.rglob("*.yaml")):
-        walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    answers = frozenset({"facts", "expect", "deal", "kinds", "words", "voices"})
+    texts = [
+        t
+        for path in sorted(DATA.rglob("*.yaml"))
+        for t in strings_in(yaml.safe_load(path.read_text(encoding="utf-8")), answers)
+        if len(t) > 3
+    ]
     return list(dict.fromkeys(texts))
 
 

@@ -124,7 +124,7 @@ def resolve(text: str, kb: Knowledge, state: DialogueState, now: datetime | None
         out.rule, out.intent, out.text = "generic-question-takes-topic", asked.intent, asked.text
         out.args = dict(asked.args)
         return out
-    m = c.yes_no.search(text) or _judged_only(text, kb)
+    m = c.yes_no.search(text) or _judged_only(text, kb, topic.intent)
     # "and if the CSM asks, can I tell her?" names a role of its own: not the topic's question again
     if (
         m
@@ -196,12 +196,18 @@ def names_nothing(text: str, kb: Knowledge) -> bool:
     return bool(said) and len(said) <= 12 and all(w in words for w in said)
 
 
-def _judged_only(text: str, kb: Knowledge) -> re.Match[str] | None:
+def _judged_only(text: str, kb: Knowledge, topic: str | None = None) -> re.Match[str] | None:
     """A question that only judges ("wise or not?", "is that really ok?"): a yes/no about what
-    came before, as the yes/no cue's own phrasings are."""
+    came before, as the yes/no cue's own phrasings are. Asking a person again ("should I ask her
+    again?") judges a favour: after talk of anything else it is a favour question of its own."""
     if not text.rstrip().endswith("?") or _ASKS_WHAT.search(text) or not names_nothing(text, kb):
         return None  # "what do I do now?" asks what comes next, not yes or no
+    if topic is not None and not topic.startswith("favors.") and _ASKS_A_PERSON.search(text):
+        return None
     return _WHOLE.match(text)
+
+
+_ASKS_A_PERSON = re.compile(r"\bask(?:ing)?\s+(?:him|her|them)\b", re.IGNORECASE)
 
 
 _WHOLE = re.compile(r"\s*(?P<q>.*?)\s*$", re.DOTALL)

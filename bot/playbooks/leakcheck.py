@@ -532,7 +532,8 @@ class _Rx:
 def _expand(pattern: str, macros: Mapping[str, str]) -> re.Pattern[str]:
     for name, value in macros.items():
         pattern = pattern.replace("{" + name + "}", value)
-    return re.compile(pattern, re.IGNORECASE)
+    # "we dont have another option": a negation typed without its apostrophe is one all the same
+    return re.compile(pattern.replace("n't", "n'?t"), re.IGNORECASE)
 
 
 def _build(kb: Knowledge) -> _Rx:
@@ -650,11 +651,35 @@ def sentences(text: str) -> list[tuple[int, str]]:
         end = m.end()
         chunk = text[start:end]
         if chunk.strip():
-            out.append((start, chunk))
+            out += _run_on_parts(start, chunk)
         start = end
     if text[start:].strip():
-        out.append((start, text[start:]))
+        out += _run_on_parts(start, text[start:])
     return out
+
+
+# A dictated or typed run-on ("so um we really need this signed by friday because our budget goes
+# and honestly we dont have another option") is read in parts, each as its own sentence: one long
+# stretch dilutes what each part gives away.
+_RUN_ON_WORDS = 30
+_RUN_ON_JOIN = re.compile(
+    r"\s+(?=(?:and|but|so|because|cause|cos|coz|cuz|since|although|though|plus|anyway|honestly|also|otherwise)\b)",
+    re.IGNORECASE,
+)
+
+
+def _run_on_parts(start: int, chunk: str) -> list[tuple[int, str]]:
+    if len(chunk.split()) <= _RUN_ON_WORDS or chunk.count(",") > 1:
+        return [(start, chunk)]  # a short sentence, or long punctuated prose: read whole
+    parts: list[tuple[int, str]] = []
+    pos = 0
+    for m in _RUN_ON_JOIN.finditer(chunk):
+        piece = chunk[pos : m.start()]
+        if len(piece.split()) >= 6:  # a short piece stays with what follows
+            parts.append((start + pos, piece))
+            pos = m.start()
+    parts.append((start + pos, chunk[pos:]))
+    return parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -794,11 +819,16 @@ def _names_signer(
 
 
 def _greeting_end(body: str, g: re.Match[str]) -> int:
-    """Where the greeting ends: its comma or dash ("Hi Jane, thanks ..."), else the line."""
-    m = re.compile(r"\s*[,:;!—–-]\s*|\s*$").search(body, g.end())
-    if m is None or (m.end() < len(body) and not m.group(0).strip()):
-        return len(body)
-    return m.end()
+    """Where the greeting ends: its comma or dash right after the name ("Hi Jane, thanks ..."),
+    else the name itself. A one-line message with no stop after its greeting ("hi jake so um our
+    cfo approved two million") is our own words from there on, never all greeting."""
+    m = _GREETING_STOP.match(body, g.end())
+    if m is not None:
+        return m.end()
+    return g.end() if body[g.end() :].strip() else len(body)
+
+
+_GREETING_STOP = re.compile(r"\s*[,:;!—–-]\s*")
 
 
 # --- amounts -------------------------------------------------------------------------------------

@@ -270,7 +270,15 @@ async def alignment(ctx: Context, p: Payload) -> Reply:
     # The sentence reader's teams, clause by clause ("Finance and IT are behind it, Procurement
     # is not yet persuaded"), before the whole-message parse.
     read_value = next((f.value for f in found if f.key == "internal_alignment"), None)
-    news = teams.parse_alignment(str(read_value)) if read_value else teams.parse_alignment(said)
+    asked = ctx.reading is not None and ctx.reading.question and read_value is None
+    # "are IT and finance aligned enough to escalate?" asks where they stand; it tells nothing
+    news = (
+        teams.parse_alignment(ctx.deal.fact("internal_alignment"))
+        if asked
+        else teams.parse_alignment(str(read_value))
+        if read_value
+        else teams.parse_alignment(said)
+    )
     if all(v is None for v in news.values()):
         return Reply(
             headline=ctx.kb.say("escalation.ask-which-team"),
@@ -281,7 +289,7 @@ async def alignment(ctx: Context, p: Payload) -> Reply:
     # The sentence reader may have noted it already this turn (facts in passing, with its own Undo).
     event = (
         None
-        if value == ctx.deal.fact("internal_alignment")
+        if asked or value == ctx.deal.fact("internal_alignment")
         else await ctx.set_fact("internal_alignment", value)
     )
     apart = [teams.TEAM_LABELS[t] for t, ok in merged.items() if ok is not True]
@@ -290,7 +298,7 @@ async def alignment(ctx: Context, p: Payload) -> Reply:
     else:
         rule, text = "escalation.aligned", ctx.kb.say("escalation.aligned")
     return Reply(
-        headline=f"Noted for {ctx.deal.name}: {value}.",
+        headline=f"{'Where the teams stand' if asked else 'Noted'} for {ctx.deal.name}: {value}.",
         intent="escalation.alignment",
         verdict="aligned" if not apart else "not_aligned",
         verdict_label="Aligned" if not apart else "Not yet aligned",

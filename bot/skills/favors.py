@@ -238,12 +238,15 @@ async def undo_favor(ctx: Context, p: FavorUndo) -> Reply:
     return Reply(headline=headline, intent="undo", sections=[Section(items=items)] if items else [])
 
 
-_ASKED_ROLE = compiled(
-    r"\bask(?:ing)?\s+(?:their|the|microsoft'?s|ms|msft'?s)\s+(?P<role>(?:[\w-]+\s+){0,3}?"
+_ROLE_NAMED = (
+    r"(?:their|the|microsoft'?s|ms|msft'?s)\s+(?P<role>(?:[\w-]+\s+){0,3}?"
     r"(?:vp|avp|rvp|gm|vice\s+president|general\s+manager|director|manager|executive|exec|specialist|architect|"
-    r"ae|csm|ts|rep))\b",
-    re.IGNORECASE,
+    r"ae|csm|ts|rep))\b"
 )
+_ASKED_ROLE = compiled(r"\bask(?:ing)?\s+" + _ROLE_NAMED, re.IGNORECASE)
+# The ask read from a message whose pronoun was resolved to a role ("ask her to …" -> "ask their
+# technical specialist to …"): the role leads what is asked for, and is whom.
+_ROLE_LEADS = compiled(r"^\s*" + _ROLE_NAMED + r"(?=\s+(?:to|for|about|whether|if)\b)", re.IGNORECASE)
 
 
 @skill("favors.should_ask", payload=FavorNamed)
@@ -264,11 +267,18 @@ async def should_ask(ctx: Context, p: FavorNamed) -> Reply:
     role_only = None
     if not name:
         # "ask their area VP for a special price": a role, nobody named, no contact in it
+        asked_in = text
         asked_role = _ASKED_ROLE.search(text)
+        if asked_role is None and what and _ROLE_LEADS.search(what):
+            asked_in, what = what, None
+            asked_role = _ROLE_LEADS.search(asked_in)
         spec = find_role(asked_role.group("role"), ctx.kb) if asked_role else None
-        if spec is not None and not any(c.role == spec.key and c.active for c in ctx.deal.contacts):
-            name, role_only = f"their {spec.title}", spec.key
-            what = what or _ask_for(text[asked_role.end() :], None)
+        holders = [c for c in ctx.deal.contacts if spec is not None and c.role == spec.key and c.active]
+        if spec is not None and len(holders) <= 1:
+            # the one contact in that role is whom "their TS" means (a pronoun resolved to the
+            # role reads so too); nobody in it: the role itself, a stranger to us
+            name, role_only = (holders[0].name, None) if holders else (f"their {spec.title}", spec.key)
+            what = what or _ask_for(asked_in[asked_role.end() :], None)
     what = what or _ask_for(text, name)
     if not name and not what and ctx.dialogue is not None:  # "ok to ask?": it all leans on the story
         name = next((p.name for p in ctx.dialogue.people if p.side == "microsoft"), None)

@@ -33,6 +33,8 @@ class UnderstandingConfig(BaseModel):
     # An act that removes what was told (undo) is taken from the classifier alone only at or
     # above this probability.
     acting_confident: float = Field(default=0.85, gt=0, le=1)
+    # Torn between two readings: the second is at least this share of the first's probability.
+    torn: float = Field(default=0.5, gt=0, le=1)
     # Intents at or above this probability are offered as "Did you mean …" buttons.
     suggest: float = Field(gt=0, le=1)
     max_suggestions: int = Field(ge=1, le=5)

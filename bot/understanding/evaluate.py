@@ -75,6 +75,18 @@ class IntentReport:
         return sorted(self.scores.values(), key=lambda s: (s.recall, s.name))[:n]
 
 
+def strings_in(node: object, skip: frozenset[str] = frozenset()) -> list[str]:
+    """Every string in a loaded YAML corpus, depth first; mapping keys in `skip` are passed over
+    (e.g. a story's expected facts, which are answers, not wording)."""
+    if isinstance(node, str):
+        return [node]
+    if isinstance(node, dict):
+        return [s for k, v in node.items() if k not in skip for s in strings_in(v, skip)]
+    if isinstance(node, list):
+        return [s for v in node for s in strings_in(v, skip)]
+    return []
+
+
 def load_corpus(path: Path | str) -> dict[str, Any]:
     doc = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     intents = doc.get("intents") or {}

@@ -153,7 +153,9 @@ _ORDINAL_ONLY = re.compile(r"(?:on\s+)?the\s+\d{1,2}(?:st|nd|rd|th)", re.IGNOREC
 BOUNDED = ("walk_threshold_per_year",)
 _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 _TOTAL = re.compile(
-    r"\b(?:in total|total|tcv|all[- ]in|over (?:the )?(?:\w+[- ])?(?:years|term)|for the term)\b", re.I
+    r"\b(?:in total|total|tcv|all[- ]in|all up|altogether|all together|in aggregate|"
+    r"(?:over|for|across) (?:the )?(?:next )?(?:\w+[- ])?(?:years|yrs|term)|for the term)\b",
+    re.I,
 )
 _MONTHLY = re.compile(r"\b(?:a|per|each|every|/)\s*(?:month|mo)\b|\bmonthly\b", re.IGNORECASE)
 
@@ -324,6 +326,78 @@ def _dates_in(sentence: str, now: datetime, tz: str) -> int:
 # --- reading --------------------------------------------------------------------------------
 
 
+# A sentence that is only a value: an amount ("3.2M.", "about €900k a year"), a term ("Three
+# years.") or a percentage ("6%.").
+_BARE_VALUE = re.compile(
+    r"(?:about|around|roughly|approx\.?|approximately|~|maybe|say|ca\.?)?\s*"
+    r"(?:(?:[A-Z]{3}|[$€£¥₹]|R|S\$|A\$|C\$)\s*)?\d[\d.,' ]*\s*"
+    r"(?:k|m|mm|bn|b|mio\.?|million|thousand|crores?|lakhs?)?\s*(?:[A-Z]{3}|[$€£])?\s*"
+    r"(?:(?:a|per|/)\s*(?:year|yr|annum)|p\.?a\.?|annually|one[- ]off|one[- ]time)?\s*[.!]?"
+    r"|(?:a\s+)?(?P<years>\d{1,2}|one|two|three|four|five|six|seven)[\s-]*(?:years?|yrs?|y)(?:\s+term)?\s*[.!]?"
+    r"|\d{1,2}(?:[.,]\d)?\s*%\s*[.!]?",
+    re.IGNORECASE,
+)
+
+
+def _fragments(
+    text: str,
+    kb: Knowledge,
+    s: ReadingSpec,
+    r: Any,
+    have: set[str],
+    used: list[tuple[int, int]],
+    score: Callable[[list[str]], list[dict[str, float]]] | None,
+) -> list[FoundFact]:
+    """A value said alone right after the sentence that names its fact ("Board signed off a
+    threshold. 3.2M.", "Microsoft's best offer: 2.9M a year. Three years."): the two sentences
+    are scored as one, and the value comes from the fragment only."""
+    sentences = _sentences_of(text)
+    pairs = [
+        (sentences[i - 1], (a, b))
+        for i, (a, b) in enumerate(sentences)
+        if i > 0 and _BARE_VALUE.fullmatch(text[a:b].strip())
+    ]
+    if not pairs:
+        return []
+    joined = [text[pa:b] for (pa, _), (_, b) in pairs]
+    margins = (score or (lambda texts: margins_many(texts, kb)))(joined)
+    out: list[FoundFact] = []
+    for (_, (a, b)), whole, marg in zip(pairs, joined, margins, strict=True):
+        frag = text[a:b]
+        lead = len(frag) - len(frag.lstrip())
+        for key, _answer, _margin in keys_read(marg, s):
+            kind = s.values[key]
+            if key in have or kind not in ("money", "term", "percent"):
+                continue
+            if kind == "term":
+                m = _BARE_VALUE.fullmatch(frag.strip())
+                raw = (m.group("years") or "").casefold() if m else ""
+                n = int(raw) if raw.isdigit() else _UNITS.get(raw)
+                values = [_Value(n, (0, len(frag)))] if n and 1 <= n <= 10 else []
+            else:
+                values = _values(key, kind, frag, whole, datetime.min, "UTC", r)
+            spans = [(a + v.span[0], a + v.span[1]) for v in values]
+            if len(values) != 1 or _taken(spans[0], used):
+                continue
+            v = values[0]
+            have.add(key)
+            used.append(spans[0])
+            said = text[spans[0][0] : spans[0][1]] if spans[0][1] > spans[0][0] else frag[lead:]
+            out.append(FoundFact(key, v.value, spans[0], s.confidence, said, v.note))
+            break  # one value, one fact
+    return out
+
+
+def _start(c: Clause) -> int:
+    """Where the clause's first word is (its text keeps the space before it, which lies before
+    the start of its sentence)."""
+    return c.start + len(c.text) - len(c.text.lstrip())
+
+
+def _within(c: Clause, a: int, b: int) -> bool:
+    return a <= _start(c) < b
+
+
 def _sentences_of(text: str) -> list[tuple[int, int]]:
     out, pos = [], 0
     for m in [*_SENTENCE.finditer(text), None]:
@@ -379,7 +453,7 @@ def read_more(
     spans = [
         (a, b)
         for a, b in _sentences_of(text)
-        if len(text[a:b].split()) >= s.min_words and any(c.asserts for c in parts if a <= c.start < b)
+        if len(text[a:b].split()) >= s.min_words and any(c.asserts for c in parts if _within(c, a, b))
     ]
     if not spans:
         return []  # nothing asserted (a question, a condition, a wish): nothing to score
@@ -388,12 +462,12 @@ def read_more(
     # from that clause only.
     units: list[tuple[tuple[int, int], list[Clause]]] = []
     for a, b in spans:
-        mine = [c for c in parts if a <= c.start < b]
+        mine = [c for c in parts if _within(c, a, b)]
         units.append(((a, b), mine))
     for a, b in spans:
-        mine = [c for c in parts if a <= c.start < b]
+        mine = [c for c in parts if _within(c, a, b)]
         if len(mine) > 1:
-            units += [((c.start, c.end), [c]) for c in mine if c.asserts and _words(c.text) >= s.min_words]
+            units += [((_start(c), c.end), [c]) for c in mine if c.asserts and _words(c.text) >= s.min_words]
     margins = (score or (lambda texts: margins_many(texts, kb)))([text[a:b] for (a, b), _ in units])
     have = {f.key for f in found}
     used = [f.span for f in found]
@@ -436,4 +510,9 @@ def read_more(
             have.add(key)
             used.append(v.span)
             out.append(FoundFact(key, v.value, v.span, s.confidence, text[v.span[0] : v.span[1]], v.note))
+    out += _fragments(text, kb, s, r, have, used, score)
+    budget = next((f for f in out if f.key == "budget_per_year"), None)
+    if budget is not None and "budget_target_set" not in have:
+        # a budget figure means a target is set, as the rules imply it (facts.py `_implied`)
+        out.append(FoundFact("budget_target_set", True, budget.span, s.confidence, budget.said))
     return out

@@ -945,9 +945,16 @@ def _worth_of_point_before(
         prev_start = max([b for b in before if b < here - 1] or [0])
     if amount_before is not None and amount_before[0] >= prev_start:
         return None  # the sentence before has its own amount
-    # The sticking point's worth, or the alternative's yearly cost ("Alternative evaluated: X.
-    # Annual cost NOK 9.8m."), whichever the sentence before names.
-    for key in ("sticking_point_value_per_year", "alternative_annual_cost"):
+    # The sticking point's worth, the alternative's yearly cost ("Alternative evaluated: X.
+    # Annual cost NOK 9.8m."), the walk-away line ("Board signed off a threshold. 3.2M.") or the
+    # cost of leaving, whichever the sentence before names.
+    for key in (
+        "sticking_point_value_per_year",
+        "alternative_annual_cost",
+        "walk_threshold_per_year",
+        "ms_claimed_switching_cost",
+        "switching_cost",
+    ):
         cue = next((cf for cf in cands if cf.key == key), None)
         named = work[prev_start:here]
         if cue is not None and (
@@ -1435,7 +1442,7 @@ _BEHIND_IT = compiled(
 # A clause that carries on the subject of a list before it: "Finance and me, we think the same",
 # "Finance, on the other hand, haven't yet agreed a number".
 _PREDICATE_START = compiled(
-    r"^\s*(?:we|they|both(?:\s+of\s+(?:us|them))?|all\s+(?:of\s+)?(?:us|them|three)|"
+    r"^\s*(?:[-–—:]\s*)?(?:we|they|both(?:\s+of\s+(?:us|them))?|all\s+(?:of\s+)?(?:us|them|three)|all(?=\s+(?:are|were|have|agree))|"
     r"(?:has|have|had|is|are|was|were|does|do|did|will|would|hasn't|haven't|isn't|aren't|doesn't|don't|"
     r"won't|wouldn't|still|also|both)\b)",
     re.IGNORECASE,
@@ -1509,6 +1516,8 @@ def _read_alignment(
         if not (teams or everyone or nobody):
             if waiting and c.asserts and _PREDICATE_START.match(s):
                 pass  # the list before is its subject: "Finance and me, we think the same"
+            elif waiting and c.asserts and len(s.split()) <= 4 and r.stance.search(s):
+                pass  # the list's verdict said short, after it: "Finance, procurement, IT. Same page."
             elif waiting and len(s.split()) <= 4 and not r.stance.search(s):
                 continue  # an aside between the list and its verb: "Finance, on the other hand, ..."
             else:
@@ -1552,11 +1561,14 @@ def _read_alignment(
         if nobody and not (r.yes.search(s) or teams or everyone):
             waiting = []  # "nobody has looked at it": no team's stance
             continue
-        if r.no.search(s) or nobody:
+        # "behind the position that we require a cap of no more than 3%": the position's own words
+        # are no stance, whatever "no" or "not" they hold
+        content = r.position_content.search(s)
+        stance_words = s[: content.end()] if content and r.yes.search(s[: content.end()]) else s
+        if r.no.search(stance_words) or nobody:
             polarity: bool | None = False
         elif r.yes.search(s):
-            content = r.position_content.search(s)
-            polarity = False if r.negation.search(s[: content.start()] if content else s) else True
+            polarity = False if r.negation.search(stance_words) else True
         else:
             polarity = None
         if polarity is None and teams and SAME_AS_BEFORE.search(s):  # "…, procurement too"

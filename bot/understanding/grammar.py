@@ -15,10 +15,22 @@ _INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e
 _SPACES = re.compile(r"[ \t]+")
 
 
+# "dont", "cant", "isnt": a negation typed without its apostrophe is still a negation.
+_BARE_NOT = re.compile(
+    r"\b(do|does|did|is|are|was|were|has|have|had|ca|wo|would|should|could|must|need)nt\b", re.IGNORECASE
+)
+
+
+def _not(m: re.Match[str]) -> str:
+    return m.group(1) + ("n't" if m.group(1).islower() or not m.group(1).isupper() else "N'T")
+
+
 def clean(text: str) -> str:
-    """Normalise what people paste: NFKC, no control or invisible characters, tidy spaces."""
+    """Normalise what people paste: NFKC, no control or invisible characters, tidy spaces, and
+    negations typed without their apostrophe ("dont") written as the readers know them."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
+    text = _BARE_NOT.sub(_not, text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return "\n".join(lines).strip()

@@ -255,10 +255,6 @@ def rule_their_request_is_their_move(d: Draft) -> None:
         d.decide("their-request-is-their-move", "ms.statement")
 
 
-# Torn between two readings: the second at least this share of the first's probability.
-_TORN = 0.5
-
-
 def rule_their_stance_is_their_move(d: Draft) -> None:
     """Our news told with Microsoft's stance in it ("third call with the AE today and they still
     won't budge on copilot"), where the model is torn between the deal told and their statement:
@@ -269,7 +265,7 @@ def rule_their_stance_is_their_move(d: Draft) -> None:
         return
     if sp is None or sp.side != MICROSOFT or len(d.ranking) < 2 or d.ranking[1][0] != "ms.statement":
         return
-    if d.ranking[1][1] < _TORN * d.ranking[0][1]:
+    if d.ranking[1][1] < understanding_config(d.kb).torn * d.ranking[0][1]:
         return  # sure it is the deal told
     from bot.understanding.statements import classify
 
@@ -990,6 +986,10 @@ def read(
         facts += [_fact(f, side) for f in ruled]
         # Facts the rules missed, by meaning (rule fact-reading); never one the rules read.
         more = read_more(body, kb, ruled, now=now, tz=tz, parts=list(parts))
+        # A count by meaning alone never lowers one on record ("he went to his deal desk once"
+        # after five rounds told): rounds only add up, and a correction is said in words the rules read.
+        counts = {k for k, kind in spec_of_facts(kb).values.items() if kind == "count"}
+        more = [f for f in more if not (f.key in counts and _more_on_record(f, known))]
         facts += [_fact(f, side, rule=spec_of_facts(kb).rule) for f in more]
         # "worth maybe 6k a year" right after a point is told: the point's worth, not the deal's
         only_worth = [f.key for f in facts] == ["deal_value_per_year"] and _BARE_WORTH_SAID.match(body)
@@ -1029,6 +1029,11 @@ def read(
         args=dict(d.args),
         steps=tuple(d.steps),
     )
+
+
+def _more_on_record(f: FoundFact, known: Mapping[str, Any] | None) -> bool:
+    have = (known or {}).get(f.key)
+    return isinstance(have, int | float) and not isinstance(have, bool) and have > f.value
 
 
 # Follow-up rules that put the topic's question in place of the message: they hold only when the

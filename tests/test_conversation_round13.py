@@ -1,0 +1,158 @@
+"""Session 13 (issue #21), classes read on the spent corpora, in our own words: the fact reading
+reads every sentence of a message (not the first only); a budget figure it finds means a target is
+set; Finance not having given a number is no target yet; a total said "for N years" is per year once
+divided; a figure their people contend after our own switching estimate is their claim; team heads
+and short verdicts after a team list state the teams' stance; a joint position's own "no" is no
+stance; a count by meaning never lowers one on record; a value said alone after the sentence that
+names its fact is that fact's; a favour asked of "him" after talk of something else, or of a role
+a pronoun was resolved to, is answered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bot.features import default_knowledge
+from bot.understanding.fact_reading import model, read_more
+from bot.understanding.reading import read
+
+KB = default_knowledge()
+NOW = datetime(2026, 12, 7, 10, 0)
+LABELS = model(KB).labels
+
+
+def facts(text: str, known: dict | None = None) -> dict:
+    return {f.key: f.value for f in read(text, KB, now=NOW, known=known).facts}
+
+
+# --- the fact reading reads every sentence ----------------------------------------------------------
+
+
+def test_the_second_sentence_of_a_message_is_read_by_meaning_too():
+    alone = facts("Their people are at €8m over four years.")
+    assert alone["ms_annual_cost"] == 2_000_000  # the premise: the reading by meaning finds it alone
+    after = facts("Quick one on the Dynamics renewal. Their people are at €8m over four years.")
+    assert after["ms_annual_cost"] == 2_000_000
+    assert after["term_years"] == 4
+
+
+@pytest.mark.parametrize(
+    "said, per_year",
+    [
+        ("His offer is 7,2 M€ for three years. Way too expensive.", 2_400_000),
+        ("Her proposal was 6,3 M€ for three years, which we did not expect.", 2_100_000),
+    ],
+)
+def test_a_total_said_for_a_number_of_years_is_divided_by_them(said, per_year):
+    assert facts(said)["ms_annual_cost"] == per_year
+
+
+# --- the budget ---------------------------------------------------------------------------------------
+
+
+def test_a_budget_figure_read_by_meaning_means_a_target_is_set():
+    def budget_only(texts: list[str]) -> list[dict[str, float]]:  # a scorer that names the budget alone
+        return [{label: (1.0 if label == "budget_per_year" else -1.0) for label in LABELS} for _ in texts]
+
+    said = "the number we can live with is 750k a year"
+    got = {f.key: f.value for f in read_more(said, KB, [], now=NOW, score=budget_only)}
+    assert got == {"budget_per_year": 750_000, "budget_target_set": True}
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["controlling put our number at 750k a year, fyi", "the board okayed 750k a year for this renewal"],
+)
+def test_our_own_people_setting_a_figure_set_the_budget(said):
+    got = facts(said)
+    assert got["budget_per_year"] == 750_000 and got["budget_target_set"] is True
+    assert "ms_annual_cost" not in got and "deal_value_per_year" not in got
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Our CFO still hasn't even given us a number.",
+        "finance has not yet put a figure on it",
+        "The controller did not define the budget so far.",
+    ],
+)
+def test_finance_not_having_given_a_number_is_no_target_yet(said):
+    assert facts(said)["budget_target_set"] is False
+
+
+# --- switching: their claim after our estimate ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("verb", ["contends", "argues", "suggested"])
+def test_their_figure_after_our_own_switching_estimate_is_their_claim(verb):
+    said = f"Our own switching estimate is 700k one-off; their account team {verb} it would exceed 2.5M."
+    got = facts(said)
+    assert got["switching_cost"] == 700_000
+    assert got["ms_claimed_switching_cost"] == 2_500_000
+
+
+# --- internal alignment --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "CFO, CIO and our procurement lead — all are on the same page now.",
+        "The section 151 officer, the Head of Digital and Procurement are all behind the plan.",
+        "Finance, IT, procurement. Same page.",
+        "IT, Finance and Procurement sat down on Monday and all three stand behind the position that we "
+        "accept no increase above 2%.",
+    ],
+)
+def test_team_heads_and_short_verdicts_state_every_teams_stance(said):
+    assert facts(said)["internal_alignment"] == "IT yes, Finance yes, Procurement yes"
+
+
+# --- counts and fragments -------------------------------------------------------------------------------
+
+
+def test_a_count_by_meaning_never_lowers_the_rounds_on_record():
+    said = "The AE says he already went to his deal desk once and came back with nothing."
+    assert facts(said)["rounds_with_account_team"] == 1  # the premise: alone, "once" reads as a count
+    assert "rounds_with_account_team" not in facts(said, known={"rounds_with_account_team": 6})
+
+
+@pytest.mark.parametrize(
+    "said, key, value",
+    [
+        ("Leadership agreed a walk-away line. 2.8M.", "walk_threshold_per_year", 2_800_000),
+        ("Their best offer is 1.2M a year. Five years.", "term_years", 5),
+    ],
+)
+def test_a_value_said_alone_belongs_to_the_fact_the_sentence_before_names(said, key, value):
+    assert facts(said)[key] == value
+
+
+# --- favours --------------------------------------------------------------------------------------------
+
+
+async def test_asking_him_again_after_talk_of_something_else_is_a_favour_question(chat, deal):
+    await chat("Tomasz, our AE, sped up the licence keys for us twice this autumn.")
+    await chat("are IT and finance aligned enough to escalate?")
+    reply = await chat("should I ask him again?")
+    assert reply.intent == "favors.should_ask", reply.headline
+
+
+async def test_a_pronoun_read_as_their_role_asks_the_one_contact_in_it(chat, deal):
+    await chat("Our TS at Microsoft has worked with us for years and we never asked her for anything.")
+    reply = await chat("Should I ask her to get one of her architects to review our landing zone?")
+    assert reply.intent == "favors.should_ask"
+    assert reply.verdict is not None, reply.headline  # answered, not "whom would you ask?"
+
+
+async def test_asking_whether_the_teams_are_aligned_records_no_stance(chat, deal):
+    asked = await chat("are IT and finance aligned enough to escalate?")
+    assert asked.intent == "escalation.alignment"
+    assert "internal_alignment" not in (await chat("show deal")).plain_text().casefold().replace(" ", "_")
+    told = await chat("IT and finance are on board, procurement not yet.")
+    assert told.headline.endswith("IT yes, Finance yes, Procurement not yet.")
+    again = await chat("so are IT and finance aligned?")
+    assert again.intent == "escalation.alignment"
+    assert again.headline.startswith("Where the teams stand") and "Procurement not yet" in again.headline
