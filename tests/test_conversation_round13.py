@@ -156,3 +156,38 @@ async def test_asking_whether_the_teams_are_aligned_records_no_stance(chat, deal
     again = await chat("so are IT and finance aligned?")
     assert again.intent == "escalation.alignment"
     assert again.headline.startswith("Where the teams stand") and "Procurement not yet" in again.headline
+
+
+# --- the sticking point named by meaning ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said, point",
+    [
+        ("he won't move on the per-user price. says it is final", "per-user price"),
+        ("What we argue about is the wording of the licence-reduction clause.", "licence-reduction clause"),
+    ],
+)
+def test_a_point_the_model_hears_is_named_by_its_head_word_and_what_stands_before_it(said, point):
+    got = {f.key: f for f in read(said, KB, now=NOW).facts}
+    assert got["sticking_point"].rule == "fact-reading"  # the premise: no rule of ours reads it
+    assert point in got["sticking_point"].value
+
+
+def test_a_point_named_by_meaning_never_replaces_the_one_on_record():
+    said = "he won't move on the per-user price. says it is final"
+    assert "sticking_point" not in facts(said, known={"sticking_point": "Copilot bundle"})
+
+
+@pytest.mark.parametrize(
+    "said, stance",
+    [
+        ("Our CIO reckons the quote's fine as it is.", "IT not yet"),
+        ("Legal and IT agree with the plan; Finance is still going through the numbers.", "Finance not yet"),
+        ("IT is on board; Procurement wants a contract review before they commit.", "Procurement not yet"),
+        ("IT, Finance and Contracts are all behind the ask.", "Procurement yes"),
+        ("Honestly, IT, finance and procurement are all behind me on this.", "Finance yes"),
+    ],
+)
+def test_a_teams_stance_in_other_words(said, stance):
+    assert stance in facts(said)["internal_alignment"]

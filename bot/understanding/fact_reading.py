@@ -41,7 +41,7 @@ from bot.understanding.percent import read_percents
 NONE = "none"
 YES, NO = "=yes", "=no"
 
-Kind = Literal["count", "term", "percent", "money", "date", "yesno", "competitor"]
+Kind = Literal["count", "term", "percent", "money", "date", "yesno", "competitor", "point"]
 
 
 class ReadingSpec(BaseModel):
@@ -54,6 +54,10 @@ class ReadingSpec(BaseModel):
     min_words: int = Field(default=4, ge=1)
     values: dict[str, Kind]
     not_when: dict[str, str] = {}  # key -> words that say the sentence does not state that fact
+    # The words that end the name of what talks are stuck on ("the 7% annual escalator", "the
+    # per-seat price", "a training-voucher clause"), and the words that may stand before them.
+    point_heads: list[str] = []
+    point_modifiers: list[str] = []
 
 
 class Sentence(BaseModel):
@@ -306,6 +310,59 @@ def _values(key: str, kind: Kind, text: str, sentence: str, now: datetime, tz: s
     return []
 
 
+_TOKEN = re.compile(r"[^\s,;:.!?()'\"‘’“”]+(?:\.\d+)?")
+_POINT_LINK = re.compile(r"\s+(?:for|of|on)\s+(?:the\s+|our\s+|their\s+|all\s+|an?\s+)?", re.IGNORECASE)
+
+
+def _point_named(text: str, s: ReadingSpec) -> _Value | None:
+    """The name of the sticking point in a clause the model says states one: the first head word
+    ("escalator", "price", "clause") with the modifiers right before it ("7% annual", "per-seat",
+    "Project Plan 3") and what it is for or of, up to four words ("for the Visio licences")."""
+    heads = {h.casefold() for h in s.point_heads}
+    mods = {m.casefold() for m in s.point_modifiers}
+    tokens = list(_TOKEN.finditer(text))
+
+    def head(word: str) -> bool:
+        w = word.casefold()
+        return w in heads or (w.endswith("s") and w[:-1] in heads)
+
+    def modifier(word: str) -> bool:
+        w = word.casefold()
+        return (
+            head(w)
+            or w in mods
+            or any(ch.isdigit() for ch in w)
+            or "%" in w
+            or "-" in w[1:-1]
+            or (word[:1].isupper() and len(tokens) > 1 and word is not tokens[0].group(0))
+        )
+
+    for i, t in enumerate(tokens):
+        if not head(t.group(0)):
+            continue
+        first = i
+        while first > 0 and i - first < 4 and modifier(tokens[first - 1].group(0)):
+            first -= 1
+        end = t.end()
+        # "... price for the Project Plan 3 licences", "... wording of the training clause"
+        link = _POINT_LINK.match(text, end)
+        if link is not None:
+            after = [x for x in tokens if x.start() >= link.end()][:4]
+            kept = []
+            for x in after:
+                if text[end : x.start()].strip(" ") and any(ch in ",;.!?" for ch in text[end : x.start()]):
+                    break
+                if not (modifier(x.group(0)) or head(x.group(0))):
+                    break
+                kept.append(x)
+                end = x.end()
+            if not kept:
+                end = t.end()
+        name = text[tokens[first].start() : end].strip()
+        return _Value(name, (tokens[first].start(), end)) if len(name) >= 3 else None
+    return None
+
+
 # "three months", "six weeks in": a number of units of time is how long, never how many rounds.
 _TIME_UNIT = re.compile(
     r"\s*-?\s*(?:years?|yrs?|months?|mths?|mos?|weeks?|wks?|days?|hours?|hrs?|quarters?)\b", re.IGNORECASE
@@ -496,14 +553,21 @@ def read_more(
             for c in mine:
                 if not c.asserts:
                     continue
-                for v in _values(key, kind, c.text, sentence, now, tz, r):
+                found_here = (
+                    [v for v in [_point_named(c.text, s)] if v is not None]
+                    if kind == "point"
+                    else _values(key, kind, c.text, sentence, now, tz, r)
+                )
+                for v in found_here:
                     at = (c.start + v.span[0], c.start + v.span[1])
-                    if not _taken(at, used):
+                    # a point's name may hold a figure read as another fact ("the 7% escalator")
+                    if kind == "point" or not _taken(at, used):
                         values.append((c.start, _Value(v.value, at, v.note)))
             if kind == "money":
                 # "$2.7M over three years, so $900k a year": the figure restated is the fact the
                 # rules read from it, not another
                 values = [(at, v) for at, v in values if not _restated(v.value, found, s)]
+            values = values[:1] if kind == "point" else values  # the first named is the point
             if len({repr(v.value) for _, v in values}) != 1:
                 continue  # none, or two that differ: which one is meant is not clear
             v = values[0][1]

@@ -761,8 +761,13 @@ def rule_remark_of_ours(d: Draft, facts: list[Fact]) -> None:
         return
     if not _SAYING.search(d.text[sp.span[1] : sp.span[1] + 40]) or _rule_cue(d, "stance").search(d.text):
         return
-    if any(f.key != "internal_alignment" for f in facts):
+    # a point named by meaning in one of our people's views ("thinks the Copilot bundle is
+    # overpriced") is their view of it, not news that talks are stuck there
+    guessed = [f for f in facts if f.key == "sticking_point" and f.rule == spec_of_facts(d.kb).rule]
+    if any(f.key != "internal_alignment" and f not in guessed for f in facts):
         return
+    for f in guessed:
+        facts.remove(f)
     d.decide("ours-not-microsoft", "note", {"rest": d.text, "side": US, "who": sp.who})
 
 
@@ -990,6 +995,9 @@ def read(
         # after five rounds told): rounds only add up, and a correction is said in words the rules read.
         counts = {k for k, kind in spec_of_facts(kb).values.items() if kind == "count"}
         more = [f for f in more if not (f.key in counts and _more_on_record(f, known))]
+        # nor does a point named by meaning replace one on record: the rules name it when it changes
+        named = {k for k, kind in spec_of_facts(kb).values.items() if kind == "point"}
+        more = [f for f in more if not (f.key in named and (known or {}).get(f.key))]
         facts += [_fact(f, side, rule=spec_of_facts(kb).rule) for f in more]
         # "worth maybe 6k a year" right after a point is told: the point's worth, not the deal's
         only_worth = [f.key for f in facts] == ["deal_value_per_year"] and _BARE_WORTH_SAID.match(body)
