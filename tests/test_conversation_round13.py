@@ -14,7 +14,7 @@ from datetime import datetime
 import pytest
 
 from bot.features import default_knowledge
-from bot.understanding.fact_reading import model, read_more
+from bot.understanding.fact_reading import _point_named, model, read_more, spec
 from bot.understanding.reading import read
 
 KB = default_knowledge()
@@ -191,3 +191,70 @@ def test_a_point_named_by_meaning_never_replaces_the_one_on_record():
 )
 def test_a_teams_stance_in_other_words(said, stance):
     assert stance in facts(said)["internal_alignment"]
+
+
+# --- a planned migration named by meaning -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said, plan",
+    [
+        (
+            "the council is planning to shift its planning portal and GIS servers to Azure next year.",
+            "GIS servers to Azure next year",
+        ),
+        (
+            "roughly 250 VMs moving to Azure during 2027, board approved it last week",
+            "250 VMs moving to Azure",
+        ),
+    ],
+)
+def test_a_planned_move_the_model_hears_is_named_from_its_verb_to_where_it_goes(said, plan):
+    got = {f.key: f for f in read(said, KB, now=NOW).facts}
+    assert got["planned_migration"].rule == "fact-reading"  # the premise: no rule of ours reads it
+    assert plan in got["planned_migration"].value
+
+
+def test_a_move_long_done_is_no_plan():
+    assert "planned_migration" not in facts("we moved our email to M365 back in 2019")
+
+
+# --- what reading every sentence asked of the reading by meaning -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "said, absent",
+    [
+        (
+            "We talk to Ana, the AE, every week. The fourth meeting is next Monday.",
+            "rounds_with_account_team",
+        ),
+        (
+            "We will move the payroll servers to Azure next year, signed off by the board.",
+            "walk_threshold_agreed",
+        ),
+        ("The escalator is the issue. We want it capped at 4%.", "ask_discount_pct"),
+    ],
+)
+def test_a_sentence_read_by_meaning_states_only_what_it_says(said, absent):
+    assert absent not in facts(said)
+
+
+def test_a_head_word_alone_that_says_no_more_than_price_names_no_point():
+    assert _point_named("they will not budge on price", spec(KB)) is None
+    assert _point_named("they will not budge on the 7% uplift", spec(KB)).value == "7% uplift"
+
+
+def test_what_a_named_gap_is_worth_is_the_points_worth_not_the_deals():
+    said = "The open issue is their refusal to cap rises. By our maths that exposure is worth 180k a year."
+    got = facts(said)
+    assert got["sticking_point_value_per_year"] == 180_000
+    assert "deal_value_per_year" not in got
+
+
+def test_the_base_a_share_is_taken_of_is_what_we_pay():
+    got = facts(
+        "Sticking point is the 6% escalator. On our EUR 5m a year that gap is worth about EUR 300k annually."
+    )
+    assert got["deal_value_per_year"] == 5_000_000
+    assert got["sticking_point_value_per_year"] == 300_000

@@ -31,6 +31,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.knowledge import Knowledge, KnowledgeSection
+from bot.patterns import compiled
 from bot.understanding.dates import DateFound, local_today, read_date, read_term
 from bot.understanding.facts import _DENIED, Clause, FoundFact, _reader, clauses
 from bot.understanding.facts import _short_money as _short
@@ -41,7 +42,7 @@ from bot.understanding.percent import read_percents
 NONE = "none"
 YES, NO = "=yes", "=no"
 
-Kind = Literal["count", "term", "percent", "money", "date", "yesno", "competitor", "point"]
+Kind = Literal["count", "term", "percent", "money", "date", "yesno", "competitor", "point", "plan"]
 
 
 class ReadingSpec(BaseModel):
@@ -58,6 +59,11 @@ class ReadingSpec(BaseModel):
     # per-seat price", "a training-voucher clause"), and the words that may stand before them.
     point_heads: list[str] = []
     point_modifiers: list[str] = []
+    point_vague: list[str] = []
+    point_worth: str = r"(?!)"
+    # What moves where, in a clause the model says tells a planned migration ("moving the SAP
+    # landscape to Azure in 2027"): the expression's `plan` group is the fact's value.
+    plan_rx: str = r"(?!)"
 
 
 class Sentence(BaseModel):
@@ -359,8 +365,18 @@ def _point_named(text: str, s: ReadingSpec) -> _Value | None:
             if not kept:
                 end = t.end()
         name = text[tokens[first].start() : end].strip()
+        if name.casefold() in {v.casefold() for v in s.point_vague}:
+            return None  # "they won't move on price": the point is named elsewhere, if at all
         return _Value(name, (tokens[first].start(), end)) if len(name) >= 3 else None
     return None
+
+
+def _plan_named(text: str, s: ReadingSpec) -> _Value | None:
+    m = compiled(s.plan_rx, re.IGNORECASE).search(text)
+    if m is None:
+        return None
+    a, b = m.span("plan" if m.group("plan") else "plan2")
+    return _Value(text[a:b].strip(" ,"), (a, b))
 
 
 # "three months", "six weeks in": a number of units of time is how long, never how many rounds.
@@ -533,6 +549,8 @@ def read_more(
     for ((a, b), mine), marg in zip(units, margins, strict=True):
         sentence = next(text[x:y] for x, y in spans if x <= a < y)
         for key, answer, _margin in keys_read(marg, s):
+            if key == "deal_value_per_year" and compiled(s.point_worth, re.IGNORECASE).search(sentence):
+                key = "sticking_point_value_per_year"  # "that exposure is worth about 240k a year"
             if key in have:
                 continue
             kind = s.values[key]
@@ -556,18 +574,20 @@ def read_more(
                 found_here = (
                     [v for v in [_point_named(c.text, s)] if v is not None]
                     if kind == "point"
+                    else [v for v in [_plan_named(c.text, s)] if v is not None]
+                    if kind == "plan"
                     else _values(key, kind, c.text, sentence, now, tz, r)
                 )
                 for v in found_here:
                     at = (c.start + v.span[0], c.start + v.span[1])
                     # a point's name may hold a figure read as another fact ("the 7% escalator")
-                    if kind == "point" or not _taken(at, used):
+                    if kind in ("point", "plan") or not _taken(at, used):
                         values.append((c.start, _Value(v.value, at, v.note)))
             if kind == "money":
                 # "$2.7M over three years, so $900k a year": the figure restated is the fact the
                 # rules read from it, not another
                 values = [(at, v) for at, v in values if not _restated(v.value, found, s)]
-            values = values[:1] if kind == "point" else values  # the first named is the point
+            values = values[:1] if kind in ("point", "plan") else values  # the first named is meant
             if len({repr(v.value) for _, v in values}) != 1:
                 continue  # none, or two that differ: which one is meant is not clear
             v = values[0][1]

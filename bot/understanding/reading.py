@@ -995,8 +995,8 @@ def read(
         # after five rounds told): rounds only add up, and a correction is said in words the rules read.
         counts = {k for k, kind in spec_of_facts(kb).values.items() if kind == "count"}
         more = [f for f in more if not (f.key in counts and _more_on_record(f, known))]
-        # nor does a point named by meaning replace one on record: the rules name it when it changes
-        named = {k for k, kind in spec_of_facts(kb).values.items() if kind == "point"}
+        # nor does a point or plan named by meaning replace one on record: the rules name it anew
+        named = {k for k, kind in spec_of_facts(kb).values.items() if kind in ("point", "plan")}
         more = [f for f in more if not (f.key in named and (known or {}).get(f.key))]
         facts += [_fact(f, side, rule=spec_of_facts(kb).rule) for f in more]
         # "worth maybe 6k a year" right after a point is told: the point's worth, not the deal's
