@@ -1,8 +1,9 @@
-"""The spent blind stories of rounds 2 to 10 (tests/data/blind_round2_2026_12/author7-12,
+"""The spent blind stories of rounds 2 to 11 (tests/data/blind_round2_2026_12/author7-12,
 tests/data/blind_round3_2026_12/author13-20, tests/data/blind_round4_2026_12/author21-28,
 tests/data/blind_round5_2026_12/author29-34, tests/data/blind_round6_2026_12/author35-38,
 tests/data/blind_round7_2026_12/author39-44, tests/data/blind_round8_2026_12/author45-50,
-tests/data/blind_round9_2026_12/author51-54, tests/data/blind_round10_2026_12/author55-58): deals
+tests/data/blind_round9_2026_12/author51-54, tests/data/blind_round10_2026_12/author55-58,
+tests/data/blind_round11_2026_12/author59-62): deals
 told over several messages by authors who never saw the code, each scored once before any fix (the
 folders' READMEs hold those first scores).
 
@@ -89,7 +90,15 @@ FLOORS = {
     "blind_round10_2026_12/author56": (0.93, 0.79, 12),  # 95.7% / 81.8% / 13
     "blind_round10_2026_12/author57": (0.81, 0.73, 11),  # 83.3% / 75.5% / 12
     "blind_round10_2026_12/author58": (0.87, 0.78, 11),  # 89.4% / 80.8% / 12
+    # Round 11 (session 13), all four sealed until scored on the session's final code (d44ccfb).
+    "blind_round11_2026_12/author59": (0.87, 0.63, 8),  # 89.5% / 65.4% / 9
+    "blind_round11_2026_12/author60": (0.89, 0.78, 10),  # 91.4% / 80.3% / 11
+    "blind_round11_2026_12/author61": (0.85, 0.77, 11),  # 87.1% / 79.2% / 12
+    "blind_round11_2026_12/author62": (0.92, 0.71, 12),  # 94.1% / 73.9% / 13
 }
+# A story that opens with "new deal: …" rightly starts one of its own: the deal made for it is
+# not kept, and that is the coach doing as asked.
+STARTS_A_DEAL = {"blind_round11_2026_12/author62": 1}
 
 
 @pytest.mark.parametrize("corpus", sorted(FLOORS))
@@ -100,4 +109,5 @@ def test_stories_hold_their_floor(corpus):
     assert report.precision >= precision, f"{report.precision:.1%}"
     assert report.recall >= recall, f"{report.recall:.1%}"
     assert report.answers_right[0] >= answers, report.answers_right
-    assert report.deals_kept == (len(report.outcomes), len(report.outcomes))
+    stories = len(report.outcomes)
+    assert report.deals_kept == (stories - STARTS_A_DEAL.get(corpus, 0), stories)

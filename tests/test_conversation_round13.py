@@ -258,3 +258,10 @@ def test_the_base_a_share_is_taken_of_is_what_we_pay():
     )
     assert got["deal_value_per_year"] == 5_000_000
     assert got["sticking_point_value_per_year"] == 300_000
+
+
+def test_a_paste_of_thousands_of_lines_is_read_for_facts_in_its_first_sentences_only():
+    paste = "We have had two rounds with the AE. " + "Line item noted. " * 80 + "Our budget is 2M a year."
+    got = facts(paste)
+    assert got["rounds_with_account_team"] == 2
+    assert "budget_per_year" not in got  # past the sixtieth sentence: a paste, not a story

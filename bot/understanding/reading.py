@@ -987,10 +987,11 @@ def read(
     people = _people(body, kb, introduced, parts) if plain else ()
     if with_facts and now is not None and plain:
         side = d.speaker.side if d.speaker is not None else None
-        ruled = read_facts(body, kb, now=now, tz=tz, known=known)
+        told = _facts_part(body)
+        ruled = read_facts(told, kb, now=now, tz=tz, known=known)
         facts += [_fact(f, side) for f in ruled]
         # Facts the rules missed, by meaning (rule fact-reading); never one the rules read.
-        more = read_more(body, kb, ruled, now=now, tz=tz, parts=list(parts))
+        more = read_more(told, kb, ruled, now=now, tz=tz, parts=[p for p in parts if p.end <= len(told)])
         # A count by meaning alone never lowers one on record ("he went to his deal desk once"
         # after five rounds told): rounds only add up, and a correction is said in words the rules read.
         counts = {k for k, kind in spec_of_facts(kb).values.items() if kind == "count"}
@@ -1037,6 +1038,21 @@ def read(
         args=dict(d.args),
         steps=tuple(d.steps),
     )
+
+
+# Facts are read from a message's first sentences only: a story told in one message runs to ten or
+# so; a paste of thousands of lines ("1.2M." after "1.2M.") would cost minutes, not milliseconds.
+_FACT_SENTENCES = 60
+_FACT_CHARS = 12_000
+_STOP = re.compile(r"[.!?](?=\s|$)|\n")
+
+
+def _facts_part(body: str) -> str:
+    end = min(len(body), _FACT_CHARS)
+    for n, m in enumerate(_STOP.finditer(body, 0, end), 1):
+        if n == _FACT_SENTENCES:
+            return body[: m.end()]
+    return body[:end]
 
 
 def _more_on_record(f: FoundFact, known: Mapping[str, Any] | None) -> bool:
