@@ -265,3 +265,40 @@ def test_a_paste_of_thousands_of_lines_is_read_for_facts_in_its_first_sentences_
     got = facts(paste)
     assert got["rounds_with_account_team"] == 2
     assert "budget_per_year" not in got  # past the sixtieth sentence: a paste, not a story
+
+
+# --- read on the sealed round once it was spent ------------------------------------------------------
+
+
+def test_an_offer_that_opens_its_clause_is_theirs_beside_its_term():
+    got = facts("5 rounds with the AE now. offer is EUR 1.4M/yr, 3 yrs.")
+    assert got["ms_annual_cost"] == 1_400_000 and got["term_years"] == 3
+
+
+def test_teams_signed_on_to_the_same_ask_are_aligned():
+    said = "CIO is sponsoring. IT, finance and procurement all signed on to the same ask: 9% off."
+    assert facts(said)["internal_alignment"] == "IT yes, Finance yes, Procurement yes"
+
+
+async def test_a_terse_story_with_the_discount_asked_ends_in_escalate_now(chat, deal):
+    await chat("5 rounds with the AE, he will not move. offer is EUR 1.4M/yr, 3 yrs.")
+    await chat("benchmarked by an advisor, well above market. we need 10% more off.")
+    await chat(
+        "CIO is sponsoring. finance set the budget. IT, finance, procurement all signed on to the same ask."
+    )
+    reply = await chat("escalate now?")
+    assert (reply.intent, reply.verdict) == ("escalation.check", "escalate_now"), reply.plain_text()
+    assert "escalation.point-is-discount" in {i.rule for s in reply.sections for i in s.items}
+    assert "140k" in reply.plain_text() or "140,000" in reply.plain_text()  # 10% of 1.4M a year
+
+
+@pytest.mark.parametrize(
+    "said, key, value",
+    [
+        ("Own switching estimate: 700 T€ one-off.", "switching_cost", 700_000),
+        ("Offer 1,85 Mio. € p.a., 3 years.", "term_years", 3),
+        ("Offer 1,85 Mio. € p.a., 3 years.", "ms_annual_cost", 1_850_000),
+    ],
+)
+def test_figures_as_german_controllers_write_them(said, key, value):
+    assert facts(said)[key] == value

@@ -222,6 +222,7 @@ def assess(
         # difference to their proposal is 9M a year"): the open point is the price.
         a.missing.remove("sticking_point")
         a.assumed.append(Item(kb.say("escalation.point-is-price"), rule="escalation.point-is-price"))
+    _discount_is_the_point(a, facts, kb)
     a.checklist = checklist(deal, kb, text)
     if a.blockers or a.fixes:
         return _decided_early(a, deal, kb, owner)
@@ -246,6 +247,28 @@ def _point_to_confirm(a: Assessment, facts: dict[str, Any], kb: Knowledge) -> No
     a.confirm.append(Item(kb.say("escalation.confirm-worth", floor=floor), rule="escalation.confirm-worth"))
     a.open_facts.append("sticking_point_value_per_year")
     a.missing = []
+
+
+def _discount_is_the_point(a: Assessment, facts: dict[str, Any], kb: Knowledge) -> None:
+    """No point named, but an extra discount asked for on an offer checked as over market ("we
+    need 12% more off"): the price is the point, worth that share of their yearly price."""
+    pct, offer = _number(facts.get("ask_discount_pct")), _number(facts.get("ms_annual_cost"))
+    if "sticking_point" not in a.missing or pct is None or offer is None:
+        return
+    if facts.get("offer_uncompetitive") is not True:
+        return
+    a.missing.remove("sticking_point")
+    worth = pct / 100.0 * offer
+    if "sticking_point_value_per_year" in a.missing:
+        a.missing.remove("sticking_point_value_per_year")
+    money = currency(facts)
+    text = kb.say(
+        "escalation.point-is-discount",
+        pct=f"{pct:g}",
+        offer=format_money(offer, money),
+        worth=format_money(worth, money),
+    )
+    a.assumed.append(Item(text, rule="escalation.point-is-discount"))
 
 
 def _gap_is_the_price(facts: dict[str, Any]) -> bool:
@@ -513,7 +536,7 @@ def triggers(deal: DealView, kb: Knowledge, now: datetime, a: Assessment) -> lis
 def who_and_whom(deal: DealView, kb: Knowledge, owner: str) -> list[Item]:
     th: Thresholds = kb.section("escalation.thresholds")
     deliverers: dict[str, Deliverer] = kb.section("escalation.deliverers")
-    issue = str(deal.fact("sticking_point") or "")
+    issue = str(deal.fact("sticking_point") or "") or "the price"  # no point named: the price is it
     deal_value = deal.fact("deal_value_per_year")
     items: list[Item] = []
     if (

@@ -543,7 +543,8 @@ def read_more(
             units += [((_start(c), c.end), [c]) for c in mine if c.asserts and _words(c.text) >= s.min_words]
     margins = (score or (lambda texts: margins_many(texts, kb)))([text[a:b] for (a, b), _ in units])
     have = {f.key for f in found}
-    used = [f.span for f in found]
+    # the figures the rules gave away (a term's span is its whole clause, so it blocks nothing)
+    used = [f.span for f in found if s.values.get(f.key) != "term"]
     r = _reader(kb)
     out: list[FoundFact] = []
     for ((a, b), mine), marg in zip(units, margins, strict=True):

@@ -43,7 +43,7 @@ _CUR_POST = (
     r"|dollars?|euros?|pounds?|bucks|quid|yen|kroner|kronor|krone|kr|rupees?|rand|reais|zlot(?:y|ys|ych)|złoty|zł)(?!\w))"
 )
 _MULT = (
-    r"(?P<mult>k|mm|mn|mln|mld|tys\.?|tsd\.?|mil{1,2}(?:ion)?s?|milion|milh(?:ões|oes|ão|ao)|mill(?:ones|ón|on)|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m"
+    r"(?P<mult>k|(?<![a-z])t(?=\s?€)|mm|mn|mln|mld|tys\.?|tsd\.?|mil{1,2}(?:ion)?s?|milion|milh(?:ões|oes|ão|ao)|mill(?:ones|ón|on)|mio\.?|million|millions|thousand|grand|bn|b|billion|mrd|m"
     r"|crores?|lakhs?|lacs?)(?!\w)"
 )
 _NUM = (
@@ -57,7 +57,7 @@ _WORDNUM += (
     r"(?P<half>\s+and\s+a\s+half)?)"  # "two and a half million"
 )
 _MIL_IS_THOUSAND = frozenset({"BRL", "MXN"})
-_SHORT_MULT = frozenset({"k", "m", "b", "mm", "mn", "bn"})
+_SHORT_MULT = frozenset({"t", "k", "m", "b", "mm", "mn", "bn"})
 _MONEY_RX = compiled(
     rf"(?<![\w.]){_CUR_PRE}?\s?(?:{_NUM}|{_WORDNUM})\s?(?:-?{_MULT})?(?:\s?{_CUR_POST})?",
     re.IGNORECASE,

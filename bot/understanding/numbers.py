@@ -38,6 +38,7 @@ MULTIPLIERS: dict[str, float] = {
     "mill": 1e6, "mio": 1e6, "million": 1e6, "millions": 1e6, "milion": 1e6, "b": 1e9, "bn": 1e9,
     "billion": 1e9, "mrd": 1e9, "crore": 1e7, "crores": 1e7, "lakh": 1e5, "lakhs": 1e5, "lac": 1e5,
     "lacs": 1e5, "mln": 1e6, "mld": 1e9, "tys": 1e3, "tsd": 1e3,
+    "t": 1e3,  # "900 T€": German Tausend, only before the euro sign (bot/understanding/money.py)
 }  # fmt: skip
 _WORDS_RX = compiled(
     rf"\b(?:(?:{WORD})(?:[\s-](?:{WORD}))?)(?:\s+(?:hundred)(?:\s+(?:and\s+)?(?:{WORD})(?:[\s-](?:{WORD}))?)?)?\b"
