@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
 from adapters.teams.retry import with_retry
-from tests.teams.conftest import Bot, message
+from tests.teams.conftest import Bot, Connector, Issuer, Skills, message, start_bot, stop_bot
 
 
 async def settle(bot: Bot, seconds: float) -> None:
@@ -36,8 +37,24 @@ async def test_a_post_answered_with_an_ambiguous_5xx_is_not_retried(bot: Bot, st
     assert bot.connector.attempts == 1
 
 
+@pytest.fixture
+async def quiet_bot(
+    sqlite_url: str, issuer: Issuer, connector: Connector, skills: Skills
+) -> AsyncIterator[Bot]:
+    """No typing indicator, no "Working on it…": on a loaded machine a slow "help" turn would
+    post one, and only the reply's own posts are counted here."""
+    b = await start_bot(
+        sqlite_url, issuer, connector, skills=skills, typing_after=60.0, first_reply_after=60.0
+    )
+    yield b
+    await stop_bot(b)
+
+
 @pytest.mark.parametrize("statuses", [[429], [502], [503], [429, 503]])
-async def test_a_post_the_service_did_not_take_is_retried_once_posted(bot: Bot, statuses: list[int]) -> None:
+async def test_a_post_the_service_did_not_take_is_retried_once_posted(
+    quiet_bot: Bot, statuses: list[int]
+) -> None:
+    bot = quiet_bot
     bot.connector.fail_next = list(statuses)
     status, _ = await bot.post(message(bot.connector, "help"))
     assert status == 202
